@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "aurules",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "aurules", targets: ["aurules"]),
+        .library(name: "AuditRules", targets: ["AuditRules"]),
+        .library(name: "Syscalls", targets: ["Syscalls"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // ABIs, machines, kernel releases and the versioned syscall tables (data embedded at build time).
+        .target(name: "Syscalls"),
+        // The rule language, field semantics, compiler, KernelRule, wire codec, listing formatter, drift.
+        // Pure Swift: no kernel I/O here.
+        .target(name: "AuditRules", dependencies: ["Syscalls"]),
+        // Lint checks, one file per check.
+        .target(name: "AuditLint", dependencies: ["AuditRules", "Syscalls"]),
+        // libaudit, only to open the audit netlink socket.
+        .systemLibrary(name: "CLibAudit", pkgConfig: "audit",
+                       providers: [.apt(["libaudit-dev"])]),
+        // The only code that talks to the kernel.
+        .target(name: "AuditKernel", dependencies: ["CLibAudit", "AuditRules"]),
+        .executableTarget(name: "aurules", dependencies: [
+            "AuditRules", "AuditLint", "AuditKernel", "Syscalls",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "SyscallsTests", dependencies: ["Syscalls"]),
+        .testTarget(name: "AuditRulesTests", dependencies: ["AuditRules", "Syscalls"]),
+        .testTarget(name: "AuditLintTests", dependencies: ["AuditLint", "AuditRules"]),
+        .testTarget(name: "AuditKernelTests", dependencies: ["AuditKernel", "AuditRules", "Syscalls"]),
+        .testTarget(name: "CLITests", dependencies: ["aurules"]),
+    ]
+)

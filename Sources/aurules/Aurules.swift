@@ -1,0 +1,20 @@
+import ArgumentParser
+
+@main
+struct Aurules: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "aurules",
+        abstract: "Parse, compile, lint and check Linux audit rules.",
+        discussion: """
+        aurules reads audit rules written for auditctl (files or rules.d directories), turns them \
+        into explicit per-ABI kernel rules for a stated machine and kernel release, and compares \
+        them with the rules loaded in the kernel.
+
+        Exit codes: 0 ok, 1 findings or drift, 2 usage or input error.
+        """,
+        subcommands: [
+            LintCommand.self, FmtCommand.self, SyscallCommand.self, TablesCommand.self,
+            CompileCommand.self, CheckCommand.self,
+        ]
+    )
+}

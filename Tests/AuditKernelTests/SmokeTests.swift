@@ -1,0 +1,6 @@
+import XCTest
+@testable import AuditKernel
+
+final class AuditKernelSmokeTests: XCTestCase {
+    func testModuleLoads() {}
+}

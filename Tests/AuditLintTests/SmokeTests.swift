@@ -1,0 +1,6 @@
+import XCTest
+@testable import AuditLint
+
+final class AuditLintSmokeTests: XCTestCase {
+    func testModuleLoads() {}
+}

@@ -1,0 +1,6 @@
+import XCTest
+@testable import AuditRules
+
+final class AuditRulesSmokeTests: XCTestCase {
+    func testModuleLoads() {}
+}
