@@ -29,8 +29,9 @@ let package = Package(
             "AuditRules", "AuditLint", "AuditKernel", "Syscalls",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "SyscallsTests", dependencies: ["Syscalls"]),
-        .testTarget(name: "AuditRulesTests", dependencies: ["AuditRules", "Syscalls"]),
+        .testTarget(name: "SyscallsTests", dependencies: ["Syscalls", "CLibAudit"]),
+        // libaudit is linked into tests as an oracle (field, errno, message type and syscall tables).
+        .testTarget(name: "AuditRulesTests", dependencies: ["AuditRules", "Syscalls", "CLibAudit"]),
         .testTarget(name: "AuditLintTests", dependencies: ["AuditLint", "AuditRules"]),
         .testTarget(name: "AuditKernelTests", dependencies: ["AuditKernel", "AuditRules", "Syscalls"]),
         .testTarget(name: "CLITests", dependencies: ["aurules"]),
