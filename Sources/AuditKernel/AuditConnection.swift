@@ -1,0 +1,183 @@
+import AuditRules
+import CLibAudit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The audit netlink socket, opened through libaudit. Requests go out with libaudit's
+/// `audit_send` (which also consumes the kernel's acknowledgement and turns a refusal into
+/// -errno); replies are read here as raw netlink messages so that rule payloads reach the
+/// WireCodec byte for byte.
+///
+/// Not thread-safe: one request at a time.
+public final class AuditConnection {
+    private let fd: Int32
+    private let buffer: UnsafeMutableRawBufferPointer
+    /// How long to wait for each reply before giving up.
+    public var timeoutMilliseconds: Int32 = 10_000
+
+    public init() throws {
+        let fd = audit_open()
+        if fd < 0 {
+            throw AuditKernelError.classify(errno, operation: "open the audit netlink socket", opening: true)
+        }
+        self.fd = fd
+        // The kernel sends at most MAX_AUDIT_MESSAGE_LENGTH per message; a datagram may carry several.
+        buffer = .allocate(byteCount: 1 << 16, alignment: 8)
+    }
+
+    deinit {
+        audit_close(fd)
+        buffer.deallocate()
+    }
+
+    /// Every loaded rule as the kernel returns it (`struct audit_rule_data` with its string
+    /// buffer), in kernel order: list by list, each list in evaluation order.
+    public func listRules() throws -> [[UInt8]] {
+        let seq = try sequence(audit_request_rules_list_data(fd), operation: "list the audit rules")
+        return try collect(seq: seq, type: UInt16(AUDIT_LIST_RULES), untilDone: true, operation: "list the audit rules")
+    }
+
+    /// The loaded rules, decoded.
+    public func rules() throws -> [KernelRule] {
+        try listRules().map(WireCodec.decode)
+    }
+
+    public func addRule(_ bytes: [UInt8]) throws {
+        try withRuleData(bytes) { try check(audit_add_rule_data(fd, $0, Int32(bitPattern: $0.pointee.flags),
+                                                              Int32(bitPattern: $0.pointee.action)), operation: "add an audit rule") }
+    }
+
+    /// The kernel deletes the first rule that matches exactly (list, action, fields in order, mask).
+    public func deleteRule(_ bytes: [UInt8]) throws {
+        try withRuleData(bytes) { try check(audit_delete_rule_data(fd, $0, Int32(bitPattern: $0.pointee.flags),
+                                                                 Int32(bitPattern: $0.pointee.action)), operation: "delete an audit rule") }
+    }
+
+    public func addRule(_ rule: KernelRule) throws { try addRule(WireCodec.encode(rule)) }
+    public func deleteRule(_ rule: KernelRule) throws { try deleteRule(WireCodec.encode(rule)) }
+
+    public func status() throws -> AuditStatus {
+        let operation = "read the audit status"
+        let seq = try sequence(audit_request_status(fd), operation: operation)
+        guard let payload = try collect(seq: seq, type: UInt16(AUDIT_GET), untilDone: false, operation: operation).first else {
+            throw AuditKernelError.malformedReply("no AUDIT_GET reply")
+        }
+        var status = try payload.withUnsafeBytes { try AuditStatus(statusBytes: $0) }
+        status.loginuidImmutable = try? loginuidImmutable()
+        return status
+    }
+
+    /// AUDIT_GET_FEATURE: whether `--loginuid-immutable` is in force.
+    public func loginuidImmutable() throws -> Bool {
+        let operation = "read the audit features"
+        let seq = try sequence(audit_request_features(fd), operation: operation)
+        guard let payload = try collect(seq: seq, type: UInt16(AUDIT_GET_FEATURE), untilDone: false, operation: operation).first,
+              payload.count >= 16 else {
+            throw AuditKernelError.malformedReply("short AUDIT_GET_FEATURE reply")
+        }
+        let features = payload.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8, as: UInt32.self) }
+        return features & (1 << UInt32(AUDIT_FEATURE_LOGINUID_IMMUTABLE)) != 0
+    }
+
+    // Settings setters exist for tests that must restore what they changed. There is
+    // deliberately no way to change `enabled` here: `-e 2` locks the kernel until reboot.
+
+    public func setBacklogLimit(_ limit: UInt32) throws {
+        try check(audit_set_backlog_limit(fd, limit), operation: "set the backlog limit")
+    }
+
+    public func setRateLimit(_ limit: UInt32) throws {
+        try check(audit_set_rate_limit(fd, limit), operation: "set the rate limit")
+    }
+
+    public func setFailureMode(_ mode: UInt32) throws {
+        try check(audit_set_failure(fd, mode), operation: "set the failure mode")
+    }
+
+    public func setBacklogWaitTime(_ time: UInt32) throws {
+        try check(audit_set_backlog_wait_time(fd, time), operation: "set the backlog wait time")
+    }
+
+    private func check(_ rc: Int32, operation: String) throws {
+        if rc < 0 { throw AuditKernelError.classify(-rc, operation: operation) }
+    }
+
+    /// libaudit's request functions return the request's sequence number, having already read
+    /// the kernel's NLMSG_ERROR acknowledgement when it arrived first; a refusal comes back as -errno.
+    private func sequence(_ rc: Int32, operation: String) throws -> UInt32 {
+        if rc < 0 { throw AuditKernelError.classify(-rc, operation: operation) }
+        if rc == 0 { throw AuditKernelError.malformedReply("short netlink send while trying to \(operation)") }
+        return UInt32(rc)
+    }
+
+    /// libaudit takes a `struct audit_rule_data *` and sends sizeof + buflen bytes from it, so the
+    /// raw bytes go into aligned memory first, checked to be exactly that long.
+    private func withRuleData(_ bytes: [UInt8], _ body: (UnsafeMutablePointer<audit_rule_data>) throws -> Void) throws {
+        let header = MemoryLayout<audit_rule_data>.size
+        guard bytes.count >= header else {
+            throw WireError("audit_rule_data is \(bytes.count) bytes, shorter than its \(header)-byte header")
+        }
+        let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 8)
+        defer { memory.deallocate() }
+        memory.copyBytes(from: bytes)
+        let rule = memory.baseAddress!.bindMemory(to: audit_rule_data.self, capacity: 1)
+        guard header + Int(rule.pointee.buflen) <= bytes.count else {
+            throw WireError("buflen \(rule.pointee.buflen) runs past the \(bytes.count) bytes given")
+        }
+        try body(rule)
+    }
+
+    /// Reads the replies to request `seq`: the payloads of messages of `type`, up to NLMSG_DONE
+    /// when `untilDone`, else the first one. Acks and other requests' leftovers are skipped.
+    private func collect(seq: UInt32, type: UInt16, untilDone: Bool, operation: String) throws -> [[UInt8]] {
+        var payloads: [[UInt8]] = []
+        while true {
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&pfd, 1, timeoutMilliseconds)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                throw AuditKernelError.classify(errno, operation: operation)
+            }
+            if ready == 0 { throw AuditKernelError.timeout(operation: operation) }
+            var address = sockaddr_nl()
+            var addressLength = socklen_t(MemoryLayout<sockaddr_nl>.size)
+            let received = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    recvfrom(fd, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT), $0, &addressLength)
+                }
+            }
+            if received < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                throw AuditKernelError.classify(errno, operation: operation)
+            }
+            // Only the kernel (port 0) may answer; anything else is not ours to trust.
+            if address.nl_pid != 0 { continue }
+            var offset = 0
+            let end = Int(received)
+            while offset + 16 <= end {
+                let length = Int(buffer.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+                let messageType = buffer.loadUnaligned(fromByteOffset: offset + 4, as: UInt16.self)
+                let messageSeq = buffer.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self)
+                guard length >= 16, offset + length <= end else {
+                    throw AuditKernelError.malformedReply("netlink message of length \(length) in a \(end)-byte datagram")
+                }
+                defer { offset += (length + 3) & ~3 }
+                guard messageSeq == seq else { continue }
+                switch messageType {
+                case UInt16(NLMSG_ERROR):
+                    guard length >= 20 else { throw AuditKernelError.malformedReply("short NLMSG_ERROR") }
+                    let error = buffer.loadUnaligned(fromByteOffset: offset + 16, as: Int32.self)
+                    if error != 0 { throw AuditKernelError.classify(-error, operation: operation) }
+                case UInt16(NLMSG_DONE):
+                    return payloads
+                case type:
+                    payloads.append(Array(UnsafeRawBufferPointer(rebasing: buffer[(offset + 16) ..< (offset + length)])))
+                    if !untilDone { return payloads }
+                default:
+                    continue
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+/// How a field's value is written and what the kernel stores for it.
+public enum FieldValueKind: Hashable, Sendable {
+    /// User ids: numbers (negative ones in two's complement), `unset`, user names.
+    case uid
+    /// Group ids: numbers or group names.
+    case gid
+    /// Plain numbers that must start with a digit (auditctl's default case: pid, pers, ppid,
+    /// devmajor, devminor, success, field_compare).
+    case signedNumber
+    /// `saddr_fam`: parsed with no check at all (`abc` is 0), below AF_MAX.
+    case unsignedNumber
+    /// a0..a3: numbers, negative ones allowed, nothing else.
+    case argument
+    /// `exit`: numbers or errno names (`-EACCES` is -13, `EACCES` is 13).
+    case exit
+    /// `msgtype`: message type names or numbers.
+    case msgtype
+    /// `filetype`: file, dir, socket, link, character, block, fifo.
+    case fileType
+    /// `arch`: b32, b64, machine names, ELF values.
+    case arch
+    /// `perm`: letters r, w, x, a.
+    case permission
+    /// Strings: path, dir, exe, key, subj_*, obj_user/role/type/lev_*.
+    case string
+    /// `sessionid`: numbers or `unset`; anything else silently becomes 0.
+    case sessionID
+    /// `inode`: an unsigned number.
+    case inode
+    /// `fstype`: a file system magic number or one of the names auditctl knows.
+    case fsType
+}
+
+/// One field of the rule language: auditctl's name for it, the kernel's number, and where and
+/// how it may be used. `operators` and `lists` are what auditctl 3.0.9 and the kernel both
+/// accept (the kernel refuses bit operators on ids, for instance, although auditctl sends them).
+public struct FieldSpec: Hashable, Sendable {
+    public let name: String
+    public let aliases: [String]
+    public let id: UInt32
+    public let kind: FieldValueKind
+    public let operators: Set<FieldOperator>
+    public let lists: Set<FilterList>
+
+    /// Stored in the rule's string buffer (the value on the wire is the string's length).
+    public var isString: Bool { kind == .string }
+
+    public init(name: String, aliases: [String] = [], id: UInt32, kind: FieldValueKind,
+                operators: Set<FieldOperator>, lists: Set<FilterList>) {
+        self.name = name
+        self.aliases = aliases
+        self.id = id
+        self.kind = kind
+        self.operators = operators
+        self.lists = lists
+    }
+}
+
+public enum FieldTable {
+    private static let allOps = Set(FieldOperator.allCases)
+    /// The kernel keeps bit operators for syscall arguments, pers and devminor only.
+    private static let noBitOps: Set<FieldOperator> = [.equal, .notEqual, .lessThan, .greaterThan,
+                                                       .lessOrEqual, .greaterOrEqual]
+    private static let eqNe: Set<FieldOperator> = [.equal, .notEqual]
+    private static let eqOnly: Set<FieldOperator> = [.equal]
+
+    // The exclude list takes only pid, uid, gid, auid, msgtype, subj_* and exe (kernels with
+    // exclude-extend, 4.17 on); the filesystem list only fstype and the key.
+    private static let general: Set<FilterList> = [.user, .task, .exit, .io_uring]
+    private static let generalAndExclude: Set<FilterList> = [.user, .task, .exit, .exclude, .io_uring]
+    private static let exitOnly: Set<FilterList> = [.exit]
+
+    public static let all: [FieldSpec] = [
+        FieldSpec(name: "pid", id: FieldID.pid, kind: .signedNumber, operators: noBitOps, lists: generalAndExclude),
+        FieldSpec(name: "uid", id: FieldID.uid, kind: .uid, operators: noBitOps, lists: generalAndExclude),
+        FieldSpec(name: "euid", id: FieldID.euid, kind: .uid, operators: noBitOps, lists: general),
+        FieldSpec(name: "suid", id: FieldID.suid, kind: .uid, operators: noBitOps, lists: general),
+        FieldSpec(name: "fsuid", id: FieldID.fsuid, kind: .uid, operators: noBitOps, lists: general),
+        FieldSpec(name: "gid", id: FieldID.gid, kind: .gid, operators: noBitOps, lists: generalAndExclude),
+        FieldSpec(name: "egid", id: FieldID.egid, kind: .gid, operators: noBitOps, lists: general),
+        FieldSpec(name: "sgid", id: FieldID.sgid, kind: .gid, operators: noBitOps, lists: general),
+        FieldSpec(name: "fsgid", id: FieldID.fsgid, kind: .gid, operators: noBitOps, lists: general),
+        FieldSpec(name: "auid", aliases: ["loginuid"], id: FieldID.auid, kind: .uid, operators: noBitOps,
+                  lists: generalAndExclude),
+        FieldSpec(name: "pers", id: FieldID.pers, kind: .signedNumber, operators: allOps, lists: general),
+        FieldSpec(name: "arch", id: FieldID.arch, kind: .arch, operators: eqNe, lists: general),
+        FieldSpec(name: "msgtype", id: FieldID.msgtype, kind: .msgtype, operators: noBitOps, lists: [.user, .exclude]),
+        FieldSpec(name: "subj_user", id: FieldID.subjUser, kind: .string, operators: eqNe, lists: generalAndExclude),
+        FieldSpec(name: "subj_role", id: FieldID.subjRole, kind: .string, operators: eqNe, lists: generalAndExclude),
+        FieldSpec(name: "subj_type", id: FieldID.subjType, kind: .string, operators: eqNe, lists: generalAndExclude),
+        FieldSpec(name: "subj_sen", id: FieldID.subjSen, kind: .string, operators: noBitOps, lists: generalAndExclude),
+        FieldSpec(name: "subj_clr", id: FieldID.subjClr, kind: .string, operators: noBitOps, lists: generalAndExclude),
+        FieldSpec(name: "ppid", id: FieldID.ppid, kind: .signedNumber, operators: noBitOps, lists: exitOnly),
+        FieldSpec(name: "obj_user", id: FieldID.objUser, kind: .string, operators: eqNe, lists: exitOnly),
+        FieldSpec(name: "obj_role", id: FieldID.objRole, kind: .string, operators: eqNe, lists: exitOnly),
+        FieldSpec(name: "obj_type", id: FieldID.objType, kind: .string, operators: eqNe, lists: exitOnly),
+        FieldSpec(name: "obj_lev_low", id: FieldID.objLevLow, kind: .string, operators: noBitOps, lists: exitOnly),
+        FieldSpec(name: "obj_lev_high", id: FieldID.objLevHigh, kind: .string, operators: noBitOps, lists: exitOnly),
+        FieldSpec(name: "sessionid", id: FieldID.sessionid, kind: .sessionID, operators: noBitOps, lists: [.user, .exit]),
+        FieldSpec(name: "fstype", id: FieldID.fstype, kind: .fsType, operators: eqNe, lists: [.filesystem]),
+        FieldSpec(name: "devmajor", id: FieldID.devmajor, kind: .signedNumber, operators: noBitOps, lists: exitOnly),
+        FieldSpec(name: "devminor", id: FieldID.devminor, kind: .signedNumber, operators: allOps, lists: exitOnly),
+        FieldSpec(name: "inode", id: FieldID.inode, kind: .inode, operators: eqNe, lists: exitOnly),
+        FieldSpec(name: "exit", id: FieldID.exit, kind: .exit, operators: noBitOps, lists: exitOnly),
+        FieldSpec(name: "success", id: FieldID.success, kind: .signedNumber, operators: noBitOps, lists: exitOnly),
+        // The kernel takes watches and trees with `=` only (audit_to_watch, audit_make_tree).
+        FieldSpec(name: "path", id: FieldID.path, kind: .string, operators: eqOnly, lists: exitOnly),
+        FieldSpec(name: "perm", id: FieldID.perm, kind: .permission, operators: eqOnly, lists: exitOnly),
+        FieldSpec(name: "dir", id: FieldID.dir, kind: .string, operators: eqOnly, lists: exitOnly),
+        FieldSpec(name: "filetype", id: FieldID.filetype, kind: .fileType, operators: eqNe, lists: exitOnly),
+        FieldSpec(name: "obj_uid", id: FieldID.objUid, kind: .uid, operators: noBitOps, lists: general),
+        FieldSpec(name: "obj_gid", id: FieldID.objGid, kind: .gid, operators: noBitOps, lists: general),
+        FieldSpec(name: "field_compare", id: FieldID.fieldCompare, kind: .signedNumber, operators: eqNe, lists: general),
+        FieldSpec(name: "exe", id: FieldID.exe, kind: .string, operators: eqNe, lists: generalAndExclude),
+        FieldSpec(name: "saddr_fam", id: FieldID.saddrFam, kind: .unsignedNumber, operators: noBitOps, lists: general),
+        FieldSpec(name: "a0", id: FieldID.arg0, kind: .argument, operators: allOps, lists: general),
+        FieldSpec(name: "a1", id: FieldID.arg1, kind: .argument, operators: allOps, lists: general),
+        FieldSpec(name: "a2", id: FieldID.arg2, kind: .argument, operators: allOps, lists: general),
+        FieldSpec(name: "a3", id: FieldID.arg3, kind: .argument, operators: allOps, lists: general),
+        FieldSpec(name: "key", id: FieldID.filterkey, kind: .string, operators: eqNe, lists: Set(FilterList.allCases)
+            .subtracting([.entry])),
+    ]
+
+    private static let byName: [String: FieldSpec] = {
+        var d: [String: FieldSpec] = [:]
+        for s in all {
+            d[s.name] = s
+            for a in s.aliases { d[a] = s }
+        }
+        return d
+    }()
+
+    private static let byID: [UInt32: FieldSpec] = Dictionary(all.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+
+    /// Case-insensitive, aliases included (`LoginUID` finds auid), as libaudit's lookup is.
+    public static func spec(named name: String) -> FieldSpec? {
+        byName[name.asciiLowercased]
+    }
+
+    public static func spec(id: UInt32) -> FieldSpec? {
+        byID[id]
+    }
+}

@@ -1,0 +1,215 @@
+/// Why a field value is refused. `message` uses auditctl's wording where auditctl has one;
+/// `hostDependent` marks refusals that depend on the loading host (unknown users and groups),
+/// which another host may accept.
+public struct FieldValueError: Error, Hashable, Sendable {
+    public var message: String
+    public var hostDependent: Bool
+
+    public init(_ message: String, hostDependent: Bool = false) {
+        self.message = message
+        self.hostDependent = hostDependent
+    }
+}
+
+/// Turns the value of one `-F name op value` into what the kernel stores, accepting and
+/// refusing exactly what auditctl 3.0.9 (libaudit's audit_rule_fieldpair_data) and the
+/// kernel's audit_data_to_entry accept and refuse for that field, operator and list.
+/// Rule-level checks (arch before -S, key dependencies, field counts) are the parser's.
+public struct FieldValueParser: Sendable {
+    public var resolver: (any UserResolver)?
+    /// Accept what audit 4.x's libaudit adds (message types DM_CTRL/DM_EVENT, riscv arches);
+    /// false: exactly auditctl 3.0.9.
+    public var audit4: Bool
+
+    static let pathMax = 4096
+    static let maxKeyLength = 256
+    /// AF_MAX of the kernel and glibc headers auditctl 3.0.9 is built with.
+    static let addressFamilyMax: UInt32 = 46
+    static let unset: UInt32 = 0xFFFF_FFFF
+
+    public init(resolver: (any UserResolver)?, audit4: Bool = false) {
+        self.resolver = resolver
+        self.audit4 = audit4
+    }
+
+    public func parse(_ spec: FieldSpec, op: FieldOperator, raw: String, list: FilterList)
+        -> Result<FieldValue, FieldValueError>
+    {
+        if raw.isEmpty { return .failure(.init("-F missing value after operation for \(spec.name)")) }
+        if let e = listError(spec, list) ?? operatorError(spec, op) { return .failure(e) }
+        switch spec.kind {
+        case .uid: return parseUID(spec, op: op, raw)
+        case .gid: return parseGID(spec, raw)
+        case .signedNumber:
+            guard raw.startsWithDigit else { return .failure(notNumber(spec)) }
+            let v = CNumber.low32(CNumber.strtol(raw))
+            if spec.id == FieldID.fieldCompare && v > ComparisonTable.maxConstant {
+                return .failure(.init("field_compare value \(v) is not an AUDIT_COMPARE constant (1-25): the kernel rejects it"))
+            }
+            return .success(.number(v))
+        case .unsignedNumber:
+            let v = CNumber.low32(CNumber.strtoul(raw).value)
+            if v >= Self.addressFamilyMax { return .failure(.init("value is too large for field: \(spec.name)")) }
+            return .success(.number(v))
+        case .argument:
+            if raw.startsWithDigit { return .success(.number(CNumber.low32(CNumber.strtoul(raw).value))) }
+            if raw.startsWithMinusDigit { return .success(.number(CNumber.low32(CNumber.strtol(raw)))) }
+            return .failure(notNumber(spec))
+        case .exit: return parseExit(raw)
+        case .msgtype: return parseMessageType(raw)
+        case .fileType:
+            guard let v = FileTypeTable.value(of: raw) else {
+                return .failure(.init("-F unknown file type - \(spec.name)"))
+            }
+            return .success(.number(v))
+        case .arch: return ArchValue.parse(raw, audit4: audit4)
+        case .permission: return parsePermission(raw)
+        case .string: return parseString(spec, raw)
+        case .sessionID:
+            if raw.startsWithDigit { return .success(.number(CNumber.low32(CNumber.strtoul(raw).value))) }
+            if raw.startsWithMinusDigit { return .success(.number(CNumber.low32(CNumber.strtol(raw)))) }
+            // auditctl leaves any other word as 0 without a complaint.
+            return .success(.number(raw == "unset" ? Self.unset : 0))
+        case .inode:
+            guard raw.startsWithDigit else { return .failure(notNumber(spec)) }
+            return .success(.number(CNumber.low32(CNumber.strtoul(raw).value)))
+        case .fsType:
+            let v = raw.startsWithDigit ? CNumber.low32(CNumber.strtoul(raw).value)
+                : FileSystemTypeTable.value(of: raw) ?? Self.unset
+            if v == Self.unset { return .failure(.init("file system type is unknown for field: \(spec.name)")) }
+            return .success(.number(v))
+        }
+    }
+
+    private func notNumber(_ spec: FieldSpec) -> FieldValueError {
+        .init("-F value should be number for \(spec.name)")
+    }
+
+    private static let excludeFields: Set<UInt32> = [
+        FieldID.pid, FieldID.uid, FieldID.gid, FieldID.auid, FieldID.msgtype, FieldID.subjUser,
+        FieldID.subjRole, FieldID.subjType, FieldID.subjSen, FieldID.subjClr, FieldID.exe,
+    ]
+
+    private func listError(_ spec: FieldSpec, _ list: FilterList) -> FieldValueError? {
+        if spec.lists.contains(list) { return nil }
+        if list == .exclude && !Self.excludeFields.contains(spec.id) {
+            return .init("Only msgtype, *uid, *gid, pid, and subj* fields can be used with exclude filter")
+        }
+        if list == .filesystem && spec.id != FieldID.fstype {
+            return .init("\(spec.name) cannot be used on the filesystem list: the kernel takes only fstype and key there")
+        }
+        switch spec.id {
+        case FieldID.msgtype: return .init("msgtype field can only be used with exclude or user filter list")
+        case FieldID.sessionid: return .init("sessionid must be used with exclude, user, or exit filter")
+        case FieldID.fstype: return .init("fstype field is not valid for the filter")
+        default: break
+        }
+        if spec.lists == [.exit] { return .init("\(spec.name) can only be used with exit filter list") }
+        return .init("\(spec.name) cannot be used on the \(list.rawValue) list")
+    }
+
+    private func operatorError(_ spec: FieldSpec, _ op: FieldOperator) -> FieldValueError? {
+        if spec.operators.contains(op) { return nil }
+        if spec.operators == [.equal] { return .init("\(spec.name) only takes = operator") }
+        if spec.operators == [.equal, .notEqual] { return .init("\(spec.name) only takes = or != operators") }
+        return .init("\(spec.name) does not take the \(op.rawValue) operator (the kernel refuses bit operators on it)")
+    }
+
+    private func parseUID(_ spec: FieldSpec, op: FieldOperator, _ raw: String) -> Result<FieldValue, FieldValueError> {
+        let value: UInt32
+        if raw.startsWithDigit {
+            value = CNumber.low32(CNumber.strtoul(raw).value)
+        } else if raw.startsWithMinusDigit {
+            value = CNumber.low32(CNumber.strtol(raw))
+        } else if raw == "unset" {
+            value = Self.unset
+        } else {
+            guard let resolver else { return .success(.userName(raw)) }
+            guard let uid = resolver.uid(named: raw) else {
+                return .failure(.init("Unknown user: \(raw)", hostDependent: true))
+            }
+            value = uid
+        }
+        if value == Self.unset {
+            // The kernel turns auid=-1 into its "loginuid set" test, which only knows = and !=;
+            // every other uid field refuses the invalid uid outright.
+            if spec.id != FieldID.auid {
+                return .failure(.init("\(spec.name) cannot be -1 (unset): the kernel rejects it; only auid takes unset"))
+            }
+            if op != .equal && op != .notEqual {
+                return .failure(.init("auid unset (-1) only takes = or != operators: the kernel rejects \(op.rawValue)"))
+            }
+        }
+        return .success(.number(value))
+    }
+
+    private func parseGID(_ spec: FieldSpec, _ raw: String) -> Result<FieldValue, FieldValueError> {
+        let value: UInt32
+        if raw.startsWithDigit {
+            value = CNumber.low32(CNumber.strtol(raw))
+        } else if raw == "unset" || raw.hasPrefix("-") {
+            // auditctl looks these up as group names; no group is called that.
+            return .failure(.init("Unknown group: \(raw)"))
+        } else {
+            guard let resolver else { return .success(.groupName(raw)) }
+            guard let gid = resolver.gid(named: raw) else {
+                return .failure(.init("Unknown group: \(raw)", hostDependent: true))
+            }
+            value = gid
+        }
+        if value == Self.unset {
+            return .failure(.init("\(spec.name) cannot be 4294967295 (-1): the kernel rejects an invalid gid"))
+        }
+        return .success(.number(value))
+    }
+
+    private func parseExit(_ raw: String) -> Result<FieldValue, FieldValueError> {
+        if raw.startsWithDigit || raw.startsWithMinusDigit {
+            return .success(.number(CNumber.low32(CNumber.strtol(raw))))
+        }
+        let negative = raw.hasPrefix("-")
+        let name = negative ? String(raw.dropFirst()) : raw
+        guard let n = ErrnoTable.number(of: name) else { return .failure(.init("-F unknown errno - exit")) }
+        return .success(.number(UInt32(bitPattern: negative ? -n : n)))
+    }
+
+    private func parseMessageType(_ raw: String) -> Result<FieldValue, FieldValueError> {
+        if raw.startsWithDigit { return .success(.number(CNumber.low32(CNumber.strtol(raw)))) }
+        if let n = MessageTypeTable.number(of: raw, audit4: audit4) { return .success(.number(n)) }
+        // libaudit also reads back its own rendering of unnamed types, `UNKNOWN[1234]`.
+        if raw.hasPrefix("UNKNOWN["), let close = raw.dropFirst(8).firstIndex(of: "]") {
+            let digits = String(raw[raw.index(raw.startIndex, offsetBy: 8)..<close].prefix(7))
+            let n = CNumber.strtol(digits, base: 10)
+            if n > 0 { return .success(.number(UInt32(n))) }
+        }
+        return .failure(.init("-F unknown message type - msgtype"))
+    }
+
+    private func parsePermission(_ raw: String) -> Result<FieldValue, FieldValueError> {
+        if raw.utf8.count > 4 { return .failure(.init("String value too long")) }
+        var bits: UInt32 = 0
+        for c in raw.asciiLowercased {
+            switch c {
+            case "r": bits |= 4
+            case "w": bits |= 2
+            case "x": bits |= 1
+            case "a": bits |= 8
+            default: return .failure(.init("Permission can only contain 'rwxa'"))
+            }
+        }
+        return .success(.permissions(bits))
+    }
+
+    private func parseString(_ spec: FieldSpec, _ raw: String) -> Result<FieldValue, FieldValueError> {
+        let limit = spec.id == FieldID.key ? Self.maxKeyLength : Self.pathMax
+        if raw.utf8.count > limit { return .failure(.init("String value too long")) }
+        if spec.id == FieldID.path || spec.id == FieldID.dir {
+            // audit_to_watch and audit_make_tree refuse these with EINVAL.
+            if !raw.hasPrefix("/") { return .failure(.init("\(spec.name) must be an absolute path (the kernel rejects \(raw))")) }
+            if spec.id == FieldID.path && raw.hasSuffix("/") {
+                return .failure(.init("path must not end with / (the kernel rejects \(raw)); use dir= for a directory"))
+            }
+        }
+        return .success(.string(raw))
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// Turns user and group names into ids the way auditctl does at load time (getpwnam/getgrnam
+/// on the loading host). A parse with no resolver keeps names unresolved.
+public protocol UserResolver: Sendable {
+    func uid(named: String) -> UInt32?
+    func gid(named: String) -> UInt32?
+}
+
+/// Reads passwd and group files (the host's by default). Files are read once, at init: rule
+/// files name few users, and the answer must not change half way through a compile.
+/// NSS sources other than files (LDAP, sssd) are not consulted, unlike auditctl's getpwnam.
+public struct HostUserResolver: UserResolver {
+    private let users: [String: UInt32]
+    private let groups: [String: UInt32]
+
+    public init(passwdPath: String = "/etc/passwd", groupPath: String = "/etc/group") {
+        users = HostUserResolver.read(passwdPath)
+        groups = HostUserResolver.read(groupPath)
+    }
+
+    public func uid(named name: String) -> UInt32? { users[name] }
+    public func gid(named name: String) -> UInt32? { groups[name] }
+
+    /// `name:password:id:...` lines; the first entry of a name wins, as with getpwnam on files.
+    /// NIS compat lines (`+`, `-`) and malformed ids are skipped.
+    private static func read(_ path: String) -> [String: UInt32] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [:] }
+        var out: [String: UInt32] = [:]
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
+            guard parts.count >= 3, !parts[0].isEmpty, parts[0].first != "+", parts[0].first != "-",
+                  let id = UInt32(parts[2]) else { continue }
+            let name = String(parts[0])
+            if out[name] == nil { out[name] = id }
+        }
+        return out
+    }
+}
+
+/// A fixed name table: for tests and for compiling for another host whose users are known.
+public struct StaticUserResolver: UserResolver {
+    public var users: [String: UInt32]
+    public var groups: [String: UInt32]
+
+    public init(users: [String: UInt32] = [:], groups: [String: UInt32] = [:]) {
+        self.users = users
+        self.groups = groups
+    }
+
+    public func uid(named name: String) -> UInt32? { users[name] }
+    public func gid(named name: String) -> UInt32? { groups[name] }
+}

@@ -1,0 +1,252 @@
+import Foundation
+
+/// Every ABI's versioned syscall table, the ABI file, libaudit's spellings and the equivalence
+/// groups. The shipped database is text compiled into the binary and parsed on first use, one ABI
+/// at a time: a lookup for one ABI never pays for the others.
+public final class SyscallDatabase: Sendable {
+    /// The tables compiled into the binary (SyscallTables/ at build time).
+    public static let shipped = SyscallDatabase(files: EmbeddedTables.files, origin: "built-in tables")
+
+    /// Where the tables came from, for messages.
+    public let origin: String
+    private let files: [String: String]
+    private let cache = Cache()
+
+    init(files: [(name: String, text: String)], origin: String) {
+        var byName: [String: String] = [:]
+        for f in files { byName[f.name] = f.text }
+        self.files = byName
+        self.origin = origin
+    }
+
+    /// Reads a directory in the format of SyscallTables/ (`--tables DIR`). Every file is parsed
+    /// now so that a broken file is reported before any lookup. libaudit spellings and equivalence
+    /// groups missing from the directory come from the built-in tables.
+    public convenience init(directory: String) throws {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        guard fm.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
+            throw TableFormatError(file: directory, line: 0, message: "not a directory")
+        }
+        var files: [(String, String)] = []
+        let names = try fm.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".tsv") }.sorted()
+        guard names.contains("abis.tsv") else {
+            throw TableFormatError(file: directory + "/abis.tsv", line: 0, message: "missing ABI file")
+        }
+        for name in names {
+            let path = directory + "/" + name
+            guard let data = fm.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw TableFormatError(file: path, line: 0, message: "cannot read")
+            }
+            files.append((name, text))
+        }
+        for shipped in EmbeddedTables.files where !names.contains(shipped.name)
+            && (shipped.name.hasPrefix("libaudit-") || shipped.name == "equivalents.tsv") {
+            files.append(shipped)
+        }
+        self.init(files: files, origin: directory)
+        try validate(directory: directory)
+    }
+
+    private func validate(directory: String) throws {
+        let infos = try abiInfosThrowing()
+        for info in infos { _ = try rowsThrowing(info.abi, file: directory + "/\(info.abi.rawValue).tsv") }
+        for version in AuditVersion.allCases { _ = try libauditThrowing(version) }
+        _ = try groupsThrowing()
+    }
+
+    // MARK: ABIs
+
+    /// The ABIs the tables cover, as the ABI file lists them.
+    public var abiInfos: [ABIInfo] { (try? abiInfosThrowing()) ?? [] }
+
+    public func info(_ abi: ABI) -> ABIInfo? { abiInfos.first { $0.abi == abi } }
+
+    func abiInfosThrowing() throws -> [ABIInfo] {
+        try cache.value(\.abis) {
+            try TableText.abis(files["abis.tsv"] ?? "", file: "abis.tsv")
+        }
+    }
+
+    /// The newest release the tables know: the default of `--kernel`.
+    public var newestRelease: KernelVersion {
+        abiInfos.map(\.newest).max() ?? KernelVersion(0, 0)
+    }
+
+    // MARK: Tables
+
+    /// Every row of one ABI's versioned table, sorted by number then first release.
+    public func rows(_ abi: ABI) -> [SyscallRow] {
+        (try? rowsThrowing(abi, file: "\(abi.rawValue).tsv")) ?? []
+    }
+
+    func rowsThrowing(_ abi: ABI, file: String) throws -> [SyscallRow] {
+        if let rows = cache.rows(abi) { return rows }
+        let rows = try TableText.rows(files["\(abi.rawValue).tsv"] ?? "", file: file)
+            .sorted { ($0.number, $0.first) < ($1.number, $1.first) }
+        cache.setRows(rows, for: abi)
+        return rows
+    }
+
+    /// One ABI at one release; nil when the tables do not cover that ABI at that release
+    /// (before its first release, or after the kernel dropped it, as s390 compat in 6.19).
+    public func table(_ abi: ABI, at kernel: KernelVersion) -> SyscallTable? {
+        guard let info = info(abi), info.covers(kernel) else { return nil }
+        let entries = rows(abi).filter { $0.isPresent(at: kernel) }.map { SyscallEntry(number: $0.number, name: $0.name) }
+        return SyscallTable(abi: abi, kernel: kernel, entries: entries)
+    }
+
+    /// The ABIs `-F arch=b64` and `-F arch=b32` mean on `machine` at `kernel`.
+    public func abis(for machine: Machine, at kernel: KernelVersion) -> (b64: ABI?, b32: ABI?) {
+        let b64 = machine.b64.flatMap { info($0)?.covers(kernel) == true ? $0 : nil }
+        var b32 = machine.b32.flatMap { info($0)?.covers(kernel) == true ? $0 : nil }
+        // On a 64-bit machine the 32-bit ABI is the compat partner the ABI file names.
+        if let b64, info(b64)?.partner32 != b32 { b32 = nil }
+        return (b64, b32)
+    }
+
+    /// The rows of every ABI that ever had `name` (kernel or libaudit spelling).
+    public func history(of name: String) -> [(abi: ABI, rows: [SyscallRow])] {
+        abiInfos.compactMap { info in
+            let resolved = kernelNames(for: name, abi: info.abi)
+            let rows = self.rows(info.abi).filter { resolved.contains($0.name) }
+            return rows.isEmpty ? nil : (info.abi, rows)
+        }
+    }
+
+    /// `name` itself (lower-cased) plus the kernel names libaudit spells `name` on `abi`.
+    func kernelNames(for name: String, abi: ABI) -> Set<String> {
+        let lower = name.lowercased()
+        var out: Set<String> = [lower]
+        for version in AuditVersion.allCases {
+            if let k = kernelName(libaudit: lower, abi: abi, version: version) { out.insert(k) }
+        }
+        return out
+    }
+
+    // MARK: Equivalence groups
+
+    public var groups: [(name: String, members: [String])] { (try? groupsThrowing()) ?? [] }
+
+    func groupsThrowing() throws -> [(name: String, members: [String])] {
+        try cache.value(\.groups) {
+            try TableText.groups(files["equivalents.tsv"] ?? "", file: "equivalents.tsv")
+        }
+    }
+
+    /// The members of `name`'s equivalence groups that exist on `abi` at `kernel`, in group order,
+    /// without `name` itself: open on aarch64 gives openat, openat2.
+    public func equivalents(of name: String, on abi: ABI, at kernel: KernelVersion) -> [String] {
+        guard let table = table(abi, at: kernel) else { return [] }
+        var own = Set(kernelNames(for: name, abi: abi))
+        for version in AuditVersion.allCases {
+            for other in ABI.allCases {
+                if let k = kernelName(libaudit: name.lowercased(), abi: other, version: version) { own.insert(k) }
+            }
+        }
+        var out: [String] = []
+        for group in groups where group.members.contains(where: own.contains) {
+            for m in group.members where !own.contains(m) && table.contains(m) && !out.contains(m) {
+                out.append(m)
+            }
+        }
+        return out
+    }
+
+    // MARK: Names
+
+    /// True when any ABI at any release has `name`, in the kernel's or libaudit's spelling.
+    public func isKnownOnAnyABI(_ name: String) -> Bool {
+        allNames.contains(name.lowercased())
+    }
+
+    /// Every kernel and libaudit name, lower-cased.
+    public var allNames: Set<String> {
+        cache.value(\.allNames) {
+            var names = Set<String>()
+            for info in abiInfos { for r in rows(info.abi) { names.insert(r.name.lowercased()) } }
+            for version in AuditVersion.allCases {
+                for (_, t) in libaudit(version) { for (_, n) in t { names.insert(n.lowercased()) } }
+            }
+            return names
+        }
+    }
+
+    // MARK: libaudit
+
+    func libaudit(_ version: AuditVersion) -> [ABI: [Int: String]] {
+        (try? libauditThrowing(version)) ?? [:]
+    }
+
+    func libauditThrowing(_ version: AuditVersion) throws -> [ABI: [Int: String]] {
+        if let t = cache.libaudit(version) { return t }
+        let file = "libaudit-\(version.rawValue).tsv"
+        let t = try TableText.libaudit(files[file] ?? "", file: file)
+        cache.setLibaudit(t, for: version)
+        return t
+    }
+
+    /// libaudit's name for `number` on `abi`; nil when that libaudit lacks it.
+    public func libauditName(of number: Int, abi: ABI, version: AuditVersion) -> String? {
+        libaudit(version)[abi]?[number]
+    }
+
+    /// libaudit's number for `libauditName` on `abi`, case-insensitive.
+    public func libauditNumber(of libauditName: String, abi: ABI, version: AuditVersion) -> Int? {
+        let lower = libauditName.lowercased()
+        return libaudit(version)[abi]?.first(where: { $0.value.lowercased() == lower })?.key
+    }
+
+    /// The kernel table name of the syscall libaudit spells `libauditName` (case-insensitive):
+    /// "pread" gives "pread64" on x86_64. nil when libaudit lacks the name or the tables lack its number.
+    public func kernelName(libaudit libauditName: String, abi: ABI, version: AuditVersion) -> String? {
+        guard let number = libauditNumber(of: libauditName, abi: abi, version: version) else { return nil }
+        let rows = self.rows(abi).filter { $0.number == number }
+        return rows.max { ($0.last ?? KernelVersion(999, 0)) < ($1.last ?? KernelVersion(999, 0)) }?.name
+    }
+
+    /// The raw text of one tables file, as embedded or read (for `aurules tables export`).
+    public func fileText(_ name: String) -> String? { files[name] }
+    public var fileNames: [String] { files.keys.sorted() }
+}
+
+/// The parsed pieces of a database, filled on first use.
+private final class Cache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var rowsByABI: [ABI: [SyscallRow]] = [:]
+    private var libauditByVersion: [AuditVersion: [ABI: [Int: String]]] = [:]
+    var abis: [ABIInfo]?
+    var groups: [(name: String, members: [String])]?
+    var allNames: Set<String>?
+
+    func value<T>(_ key: ReferenceWritableKeyPath<Cache, T?>, _ make: () throws -> T) rethrows -> T {
+        lock.lock()
+        if let v = self[keyPath: key] { lock.unlock(); return v }
+        lock.unlock()
+        let v = try make()
+        lock.lock()
+        self[keyPath: key] = v
+        lock.unlock()
+        return v
+    }
+
+    func rows(_ abi: ABI) -> [SyscallRow]? {
+        lock.lock(); defer { lock.unlock() }
+        return rowsByABI[abi]
+    }
+
+    func setRows(_ rows: [SyscallRow], for abi: ABI) {
+        lock.lock(); defer { lock.unlock() }
+        rowsByABI[abi] = rows
+    }
+
+    func libaudit(_ v: AuditVersion) -> [ABI: [Int: String]]? {
+        lock.lock(); defer { lock.unlock() }
+        return libauditByVersion[v]
+    }
+
+    func setLibaudit(_ t: [ABI: [Int: String]], for v: AuditVersion) {
+        lock.lock(); defer { lock.unlock() }
+        libauditByVersion[v] = t
+    }
+}

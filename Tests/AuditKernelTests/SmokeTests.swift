@@ -1,6 +1,0 @@
-import XCTest
-@testable import AuditKernel
-
-final class AuditKernelSmokeTests: XCTestCase {
-    func testModuleLoads() {}
-}
