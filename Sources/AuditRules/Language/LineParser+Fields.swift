@@ -22,7 +22,10 @@ extension LineParser {
             return
         }
         guard let spec = FieldTable.spec(named: name) else {
-            report(.error, "unknown field '\(name)'\(Self.suggestion(for: name))", column: arg.column, length: name.utf8.count)
+            let quoted = name.hasPrefix("\"") || name.hasPrefix("'")
+            report(.error, "unknown field '\(name)'" + (quoted ? ": quotes are not understood in rules files (auditctl -R splits words on spaces only)"
+                                                              : Self.suggestion(for: name)),
+                   column: arg.column, length: name.utf8.count)
             return
         }
         let nameToken = Located(spec.name, at: location(arg.column), length: name.utf8.count)

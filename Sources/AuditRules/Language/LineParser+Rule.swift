@@ -1,3 +1,5 @@
+import Syscalls
+
 extension LineParser {
     static let listsWithoutSyscalls: Set<FilterList> = [.task, .user, .filesystem, .exclude]
     /// The kernel's syscall bitmap: AUDIT_BITMASK_SIZE (64) words of 32 bits.
@@ -41,7 +43,8 @@ extension LineParser {
                 syscalls.append(Located(.number(Int(p.value)), at: location(column), length: length))
             } else {
                 if let known = options.isKnownSyscall, !known(item) {
-                    report(.error, "unknown syscall '\(item)': no ABI has a syscall of that name", column: column, length: length)
+                    report(.error, "unknown syscall '\(item)': no ABI has a syscall of that name\(Self.syscallSuggestion(for: item))",
+                           column: column, length: length)
                     continue
                 }
                 syscalls.append(Located(.name(item), at: location(column), length: length))
@@ -94,5 +97,16 @@ extension LineParser {
     var result: [Statement] {
         if diagnostics.contains(where: { $0.severity == .error && !$0.hostDependent }) { return [] }
         return statements.sorted { $0.column < $1.column }.map(\.statement)
+    }
+
+    /// " (did you mean 'x'?)" for the closest syscall name of the shipped tables, when one is close.
+    static func syscallSuggestion(for name: String) -> String {
+        let lower = name.lowercased()
+        var best: (String, Int)?
+        for candidate in SyscallDatabase.shipped.allNames.sorted() {
+            let d = EditDistance.between(lower, candidate)
+            if d <= max(1, min(2, candidate.count / 4)), d < (best?.1 ?? Int.max) { best = (candidate, d) }
+        }
+        return best.map { " (did you mean '\($0.0)'?)" } ?? ""
     }
 }

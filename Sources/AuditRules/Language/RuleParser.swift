@@ -7,11 +7,12 @@ public struct ParseOptions: Sendable {
     public var resolver: (any UserResolver)?
     /// The machine auditctl would run on: `b64` is an error on 32-bit machines.
     public var hostMachine: Machine
-    /// Says whether a syscall name exists on some ABI; nil accepts every name.
+    /// Says whether a syscall name exists on some ABI (any release, libaudit spellings included);
+    /// nil accepts every name. By default the shipped syscall tables decide.
     public var isKnownSyscall: (@Sendable (String) -> Bool)?
 
     public init(resolver: (any UserResolver)? = HostUserResolver(), hostMachine: Machine = ParseOptions.detectedMachine,
-                isKnownSyscall: (@Sendable (String) -> Bool)? = nil) {
+                isKnownSyscall: (@Sendable (String) -> Bool)? = { SyscallDatabase.shipped.isKnownOnAnyABI($0) }) {
         self.resolver = resolver
         self.hostMachine = hostMachine
         self.isKnownSyscall = isKnownSyscall
