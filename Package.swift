@@ -31,7 +31,7 @@ let package = Package(
         ]),
         .testTarget(name: "SyscallsTests", dependencies: ["Syscalls", "CLibAudit"]),
         // libaudit is linked into tests as an oracle (field, errno, message type and syscall tables).
-        .testTarget(name: "AuditRulesTests", dependencies: ["AuditRules", "Syscalls", "CLibAudit"]),
+        .testTarget(name: "AuditRulesTests", dependencies: ["AuditRules", "AuditLint", "Syscalls", "CLibAudit"]),
         .testTarget(name: "AuditLintTests", dependencies: ["AuditLint", "AuditRules"]),
         .testTarget(name: "AuditKernelTests", dependencies: ["AuditKernel", "AuditRules", "Syscalls"]),
         .testTarget(name: "CLITests", dependencies: ["aurules"]),

@@ -12,6 +12,11 @@ public struct RuleFile: Sendable {
     public var statements: [Statement]
     /// Every diagnostic found while reading and parsing, in source order.
     public var diagnostics: [Diagnostic]
+    /// Comment lines (text as written) and blank lines (empty text), for `aurules fmt`. Only inputs
+    /// read as single files keep them: a rules.d merge drops them as augenrules does.
+    public var trivia: [Located<String>] = []
+    /// Lines that ended with CR LF (auditctl 3.0.9 keeps the CR as part of the last word).
+    public var carriageReturnLines: [SourceLocation] = []
 
     public init(path: String, statements: [Statement] = [], diagnostics: [Diagnostic] = []) {
         self.path = path

@@ -1,10 +1,73 @@
 import ArgumentParser
+import AuditRules
+import Foundation
 
-// Placeholder until its issue lands; replaced by the owner of this command.
 struct FmtCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "fmt", abstract: "(not yet available)")
+    static let configuration = CommandConfiguration(
+        commandName: "fmt",
+        abstract: "Print audit rules in their canonical, loadable form.",
+        discussion: """
+        One statement per line, single spaces, ACTION,LIST order, each rule's -S merged into one \
+        comma list, keys last as -k, `\\ ` escapes kept, comments kept, runs of blank lines \
+        collapsed. The output loads into the kernel exactly like the input, and formatting it again \
+        changes nothing. A directory is formatted as augenrules would merge it.
+
+        Inputs with errors are not formatted: their diagnostics go to standard error (exit 2).
+
+        Examples:
+          aurules fmt /etc/audit/rules.d/30-stig.rules
+          aurules fmt -o /etc/audit/rules.d/30-stig.rules /etc/audit/rules.d/30-stig.rules
+          aurules fmt --check rules/*.rules     # exit 1 when a file is not formatted
+        """)
+
+    @Argument(help: "Rules files, rules.d directories, or - for standard input.")
+    var paths: [String]
+
+    @Option(name: .shortAndLong, help: "Write the result to this file (atomically) instead of standard output.")
+    var output: String?
+
+    @Option(help: "Output format: text or json.")
+    var format: FmtFormat = .text
+
+    @Flag(help: "Print nothing; exit 1 when an input file is not in canonical form.")
+    var check = false
+
     func run() throws {
-        StandardError.print("aurules fmt: not yet available")
-        throw ExitCode.inputError
+        let file = RuleInputs.load(paths: paths, options: ParseOptions(resolver: nil))
+        let errors = file.diagnostics.filter { $0.severity == .error }
+        if !errors.isEmpty {
+            StandardError.print(DiagnosticRenderer.text(errors).trimmingCharacters(in: .newlines))
+            throw ExitCode.inputError
+        }
+        let text = RuleFormatter.format(file)
+        if check {
+            var changed = false
+            for path in paths where path != "-" {
+                let one = RuleInputs.load(paths: [path], options: ParseOptions(resolver: nil))
+                if let data = FileManager.default.contents(atPath: path), String(decoding: data, as: UTF8.self) != RuleFormatter.format(one) {
+                    StandardError.print("\(path): not in canonical form")
+                    changed = true
+                }
+            }
+            if changed { throw ExitCode.findings }
+            return
+        }
+        let rendered: String
+        switch format {
+        case .text: rendered = text
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            rendered = String(decoding: try encoder.encode(["formatted": text]), as: UTF8.self) + "\n"
+        }
+        if let output {
+            try OutputFile.write(rendered, to: output)
+        } else {
+            print(rendered, terminator: "")
+        }
     }
+}
+
+enum FmtFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
 }

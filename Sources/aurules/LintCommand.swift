@@ -1,10 +1,71 @@
 import ArgumentParser
+import AuditLint
+import AuditRules
+import Foundation
+import Syscalls
 
-// Placeholder until its issue lands; replaced by the owner of this command.
+enum LintFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, sarif
+}
+
 struct LintCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "lint", abstract: "(not yet available)")
+    static let configuration = CommandConfiguration(
+        commandName: "lint",
+        abstract: "Report every error and questionable construct in audit rules files.",
+        discussion: """
+        Reads rules files, rules.d directories (merged as augenrules does) or - for standard input, \
+        and reports every problem of every line, like a compiler: path:line:col, the line, and a \
+        caret under the offending word. Errors are what auditctl or the kernel would refuse; \
+        warnings are rules that load but do not do what they seem to (see `aurules lint --list-checks`).
+
+        Exit status: 0 when nothing at or above --fail-on was found, 1 when something was, \
+        2 when an input cannot be read or the command line is wrong.
+
+        Examples:
+          aurules lint /etc/audit/rules.d
+          aurules lint --no-resolve --fail-on warning rules/*.rules
+          aurules lint --format sarif /etc/audit/audit.rules > audit-rules.sarif
+          cat my.rules | aurules lint -
+        """)
+
+    @Argument(help: "Rules files, rules.d directories, or - for standard input.")
+    var paths: [String] = []
+
+    @Option(help: "Output format: text, json or sarif.")
+    var format: LintFormat = .text
+
+    @Option(name: .customLong("fail-on"), help: "Lowest severity that makes the exit status 1: error, warning or note.")
+    var failOn: Severity = .error
+
+    @Flag(name: .customLong("no-resolve"), help: "Do not look up user and group names on this host (for CI).")
+    var noResolve = false
+
+    @Flag(name: .customLong("no-host-checks"), help: "Skip checks that depend on this host (missing watch directories).")
+    var noHostChecks = false
+
+    @Flag(name: .customLong("list-checks"), help: "List the lint checks and exit.")
+    var listChecks = false
+
+    func validate() throws {
+        if paths.isEmpty && !listChecks { throw ValidationError("give at least one file, directory, or - for standard input") }
+    }
+
     func run() throws {
-        StandardError.print("aurules lint: not yet available")
-        throw ExitCode.inputError
+        if listChecks {
+            for c in Linter.checks { print("\(c.code)  \(c.name): \(c.summary)") }
+            return
+        }
+        let options = ParseOptions(resolver: noResolve ? nil : HostUserResolver())
+        let file = RuleInputs.load(paths: paths, options: options)
+        let diagnostics = Linter.lint(file, context: LintContext(checkHost: !noHostChecks))
+        switch format {
+        case .text: print(DiagnosticRenderer.text(diagnostics), terminator: "")
+        case .json: print(DiagnosticRenderer.json(diagnostics))
+        case .sarif: print(SarifReport.render(diagnostics, checks: Linter.checks))
+        }
+        if diagnostics.contains(where: { $0.code == RuleInputs.unreadableCode }) { throw ExitCode.inputError }
+        if diagnostics.contains(where: { $0.severity >= failOn }) { throw ExitCode.findings }
     }
 }
+
+extension Severity: ExpressibleByArgument {}

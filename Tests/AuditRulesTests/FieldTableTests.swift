@@ -1,4 +1,5 @@
 import CLibAudit
+import Syscalls
 import XCTest
 @testable import AuditRules
 
@@ -89,7 +90,7 @@ final class FieldTableTests: XCTestCase {
         XCTAssertGreaterThan(seen, 190)
         XCTAssertEqual(MessageTypeTable.name(of: 1305), "CONFIG_CHANGE")
         XCTAssertNil(MessageTypeTable.name(of: 1338))
-        XCTAssertEqual(MessageTypeTable.name(of: 1338, audit4: true), "DM_CTRL")
+        XCTAssertEqual(MessageTypeTable.name(of: 1338, version: .v4_2), "DM_CTRL")
     }
 
     func testFileTypesMatchLibaudit() {

@@ -1,3 +1,4 @@
+import Syscalls
 import XCTest
 @testable import AuditRules
 
@@ -5,9 +6,9 @@ final class FieldValueParserTests: XCTestCase {
     private let users = StaticUserResolver(users: ["root": 0, "alice": 1000], groups: ["root": 0, "wheel": 10])
 
     private func parse(_ name: String, _ op: FieldOperator, _ raw: String, list: FilterList = .exit,
-                       resolver: (any UserResolver)? = nil, audit4: Bool = false) -> Result<FieldValue, FieldValueError> {
+                       resolver: (any UserResolver)? = nil, auditVersion: AuditVersion = .v3_0_9) -> Result<FieldValue, FieldValueError> {
         let spec = FieldTable.spec(named: name)!
-        return FieldValueParser(resolver: resolver ?? users, audit4: audit4).parse(spec, op: op, raw: raw, list: list)
+        return FieldValueParser(resolver: resolver ?? users, auditVersion: auditVersion).parse(spec, op: op, raw: raw, list: list)
     }
 
     private func value(_ name: String, _ op: FieldOperator, _ raw: String, list: FilterList = .exit) -> FieldValue? {
@@ -95,7 +96,7 @@ final class FieldValueParserTests: XCTestCase {
         XCTAssertEqual(value("msgtype", "1305", list: .exclude), .number(1305))
         XCTAssertEqual(value("msgtype", "UNKNOWN[1338]", list: .exclude), .number(1338))
         XCTAssertEqual(error("msgtype", "DM_CTRL", list: .exclude)?.message, "-F unknown message type - msgtype")
-        XCTAssertEqual(try parse("msgtype", .equal, "DM_CTRL", list: .exclude, audit4: true).get(), .number(1338))
+        XCTAssertEqual(try parse("msgtype", .equal, "DM_CTRL", list: .exclude, auditVersion: .v4_2).get(), .number(1338))
         XCTAssertEqual(error("msgtype", "AVC", list: .exit)?.message,
                        "msgtype field can only be used with exclude or user filter list")
     }
@@ -136,7 +137,7 @@ final class FieldValueParserTests: XCTestCase {
         XCTAssertEqual(value("arch", "c000003e"), .arch(.raw(0xc000_003e)))
         XCTAssertEqual(value("arch", "3221225534"), .arch(.raw(0xc000_003e)))
         XCTAssertEqual(error("arch", "riscv64")?.message, "arch elf mapping not found")
-        XCTAssertEqual(try parse("arch", .equal, "riscv64", audit4: true).get(), .arch(.machine(.riscv64)))
+        XCTAssertEqual(try parse("arch", .equal, "riscv64", auditVersion: .v4_2).get(), .arch(.machine(.riscv64)))
         XCTAssertEqual(error("arch", "0x3e")?.message, "arch elf mapping not found")
         XCTAssertEqual(error("arch", .greaterThan, "b64")?.message, "arch only takes = or != operators")
     }

@@ -12,16 +12,16 @@ enum ArchValue {
     ]
 
     /// The ELF (AUDIT_ARCH) values libaudit can map back to a machine.
-    static func knownELF(audit4: Bool) -> Set<UInt32> {
+    static func knownELF(_ version: AuditVersion) -> Set<UInt32> {
         var s: Set<UInt32> = [0x4000_0003, 0xc000_003e, 0x8000_0015, 0xc000_0015, 0x14, 0x8000_0016, 0x16,
                               0x4000_0028, 0xc000_00b7]
-        if audit4 { s.formUnion([ABI.riscv64.auditArch, ABI.riscv32.auditArch]) }
+        if version != .v3_0_9 { s.formUnion([ABI.riscv64.auditArch, ABI.riscv32.auditArch]) }
         return s
     }
 
-    static func parse(_ raw: String, audit4: Bool) -> Result<FieldValue, FieldValueError> {
+    static func parse(_ raw: String, version: AuditVersion) -> Result<FieldValue, FieldValueError> {
         let notFound = FieldValueError("arch elf mapping not found")
-        let known = knownELF(audit4: audit4)
+        let known = knownELF(version)
         if raw.startsWithDigit {
             let (v, overflow) = CNumber.strtoul(raw)
             let elf = CNumber.low32(v)
@@ -32,7 +32,7 @@ enum ArchValue {
         if lower == "b64" { return .success(.arch(.b64)) }
         if lower == "b32" { return .success(.arch(.b32)) }
         if let m = machineNames309[lower] { return .success(.arch(.machine(m))) }
-        if audit4 {
+        if version != .v3_0_9 {
             if lower == "riscv64" { return .success(.arch(.machine(.riscv64))) }
             if lower == "riscv32" { return .success(.arch(.raw(ABI.riscv32.auditArch))) }
         }

@@ -1,3 +1,5 @@
+import Syscalls
+
 /// Why a field value is refused. `message` uses auditctl's wording where auditctl has one;
 /// `hostDependent` marks refusals that depend on the loading host (unknown users and groups),
 /// which another host may accept.
@@ -17,9 +19,8 @@ public struct FieldValueError: Error, Hashable, Sendable {
 /// Rule-level checks (arch before -S, key dependencies, field counts) are the parser's.
 public struct FieldValueParser: Sendable {
     public var resolver: (any UserResolver)?
-    /// Accept what audit 4.x's libaudit adds (message types DM_CTRL/DM_EVENT, riscv arches);
-    /// false: exactly auditctl 3.0.9.
-    public var audit4: Bool
+    /// Whose libaudit tables apply: 4.2 adds message types (DM_CTRL, DM_EVENT) and riscv arches.
+    public var auditVersion: AuditVersion
 
     static let pathMax = 4096
     static let maxKeyLength = 256
@@ -27,9 +28,9 @@ public struct FieldValueParser: Sendable {
     static let addressFamilyMax: UInt32 = 46
     static let unset: UInt32 = 0xFFFF_FFFF
 
-    public init(resolver: (any UserResolver)?, audit4: Bool = false) {
+    public init(resolver: (any UserResolver)?, auditVersion: AuditVersion = .v3_0_9) {
         self.resolver = resolver
-        self.audit4 = audit4
+        self.auditVersion = auditVersion
     }
 
     public func parse(_ spec: FieldSpec, op: FieldOperator, raw: String, list: FilterList)
@@ -62,7 +63,7 @@ public struct FieldValueParser: Sendable {
                 return .failure(.init("-F unknown file type - \(spec.name)"))
             }
             return .success(.number(v))
-        case .arch: return ArchValue.parse(raw, audit4: audit4)
+        case .arch: return ArchValue.parse(raw, version: auditVersion)
         case .permission: return parsePermission(raw)
         case .string: return parseString(spec, raw)
         case .sessionID:
@@ -108,11 +109,18 @@ public struct FieldValueParser: Sendable {
         return .init("\(spec.name) cannot be used on the \(list.rawValue) list")
     }
 
+    /// libaudit checks the operator of these fields itself; for the others the kernel does.
+    private static let libauditCheckedOperators: Set<UInt32> = [FieldID.exe, FieldID.arch, FieldID.inode, FieldID.perm,
+                                                                FieldID.fstype]
+
     private func operatorError(_ spec: FieldSpec, _ op: FieldOperator) -> FieldValueError? {
         if spec.operators.contains(op) { return nil }
-        if spec.operators == [.equal] { return .init("\(spec.name) only takes = operator") }
-        if spec.operators == [.equal, .notEqual] { return .init("\(spec.name) only takes = or != operators") }
-        return .init("\(spec.name) does not take the \(op.rawValue) operator (the kernel refuses bit operators on it)")
+        if Self.libauditCheckedOperators.contains(spec.id) {
+            return .init(spec.operators == [.equal] ? "\(spec.name) only takes = operator"
+                : "\(spec.name) only takes = or != operators")
+        }
+        let allowed = FieldOperator.allCases.filter(spec.operators.contains).map(\.rawValue).joined(separator: " ")
+        return .init("\(spec.name) does not take the \(op.rawValue) operator: the kernel rejects it (it takes \(allowed))")
     }
 
     private func parseUID(_ spec: FieldSpec, op: FieldOperator, _ raw: String) -> Result<FieldValue, FieldValueError> {
@@ -175,7 +183,7 @@ public struct FieldValueParser: Sendable {
 
     private func parseMessageType(_ raw: String) -> Result<FieldValue, FieldValueError> {
         if raw.startsWithDigit { return .success(.number(CNumber.low32(CNumber.strtol(raw)))) }
-        if let n = MessageTypeTable.number(of: raw, audit4: audit4) { return .success(.number(n)) }
+        if let n = MessageTypeTable.number(of: raw, version: auditVersion) { return .success(.number(n)) }
         // libaudit also reads back its own rendering of unnamed types, `UNKNOWN[1234]`.
         if raw.hasPrefix("UNKNOWN["), let close = raw.dropFirst(8).firstIndex(of: "]") {
             let digits = String(raw[raw.index(raw.startIndex, offsetBy: 8)..<close].prefix(7))

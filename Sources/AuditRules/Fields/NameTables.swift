@@ -1,3 +1,5 @@
+import Syscalls
+
 /// A two-way name/number table built from `number name` lines. Names compare
 /// case-insensitively (ASCII only, as libaudit's generated lookups do); for a number with
 /// several names the first line wins when printing.
@@ -60,16 +62,16 @@ public enum MessageTypeTable {
     private static let v42 = NameNumberTable(data309, data42Additions)
 
     /// A name (any case) as auditctl 3.0.9 knows it.
-    public static func number(of name: String) -> UInt32? { number(of: name, audit4: false) }
-    public static func name(of number: UInt32) -> String? { name(of: number, audit4: false) }
+    public static func number(of name: String) -> UInt32? { number(of: name, version: .v3_0_9) }
+    public static func name(of number: UInt32) -> String? { name(of: number, version: .v3_0_9) }
 
-    /// `audit4`: with the names audit 4.x added (DM_CTRL, DM_EVENT).
-    public static func number(of name: String, audit4: Bool) -> UInt32? {
-        (audit4 ? v42 : v309).number(of: name).map { UInt32($0) }
+    /// 4.2 also knows the names audit 4.x added (DM_CTRL, DM_EVENT).
+    public static func number(of name: String, version: AuditVersion) -> UInt32? {
+        (version == .v3_0_9 ? v309 : v42).number(of: name).map { UInt32($0) }
     }
 
-    public static func name(of number: UInt32, audit4: Bool) -> String? {
-        (audit4 ? v42 : v309).name(of: Int64(number))
+    public static func name(of number: UInt32, version: AuditVersion) -> String? {
+        (version == .v3_0_9 ? v309 : v42).name(of: Int64(number))
     }
 }
 

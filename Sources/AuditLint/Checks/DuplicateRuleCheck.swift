@@ -1,0 +1,101 @@
+import AuditRules
+import Foundation
+
+/// AUR005: the same kernel rule added twice.
+public struct DuplicateRuleCheck: LintCheck {
+    public init() {}
+    public let code = "AUR005"
+    public let name = "duplicate-rule"
+    public let summary = "rule already added earlier in the input"
+    public let rationale = """
+        The kernel refuses a rule equal to one it holds ("Rule exists"), and a plain `auditctl -R` \
+        stops there, leaving the rest of the file unloaded. A comma list and repeated -S are the same \
+        rule, and so are a watch and the equivalent -F path=/-F perm= exit rule.
+        """
+    public let examples = [
+        LintExample("-a always,exit -F arch=b64 -S open,openat -k a\n-a always,exit -F arch=b64 -S openat -S open -k a\n", triggers: true),
+        LintExample("-w /etc/hosts -p wa -k net\n-a always,exit -F path=/etc/hosts -F perm=wa -k net\n", triggers: true),
+        LintExample("-a always,exit -F arch=b64 -S open -k a\n-a always,exit -F arch=b32 -S open -k a\n", triggers: false),
+        LintExample("-a always,exit -F arch=b64 -S open -k a\n-D\n-a always,exit -F arch=b64 -S open -k a\n", triggers: false),
+    ]
+
+    struct Identity: Hashable {
+        var list: FilterList
+        var action: RuleAction
+        var syscalls: Set<String>
+        var fields: [String]
+        var key: String
+    }
+
+    public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
+        var seen: [Identity: SourceLocation] = [:]
+        var out: [Diagnostic] = []
+        for s in file.statements {
+            switch s.kind {
+            case .deleteAll(nil):
+                seen.removeAll()
+            case .rule(let r):
+                let id = identity(r)
+                if r.command == .delete { seen[id] = nil; continue }
+                if let first = seen[id] {
+                    out.append(finding(.error, "this rule equals the one on line \(first.line)\(first.file == s.location.file ? "" : " of \(first.file)"); the kernel refuses it (Rule exists)",
+                                       at: s.location, length: 2, line: s.text))
+                } else { seen[id] = s.location }
+            case .watch(let w):
+                let id = identity(w, checkHost: context.checkHost)
+                if w.remove { seen[id] = nil; continue }
+                if let first = seen[id] {
+                    out.append(finding(.error, "this watch equals the rule on line \(first.line)\(first.file == s.location.file ? "" : " of \(first.file)"); the kernel refuses it (Rule exists)",
+                                       at: s.location, length: 2, line: s.text))
+                } else { seen[id] = s.location }
+            default:
+                break
+            }
+        }
+        return out
+    }
+
+    func identity(_ r: RuleStatement) -> Identity {
+        var names = Set(r.syscalls.map { s -> String in
+            switch s.value {
+            case .name(let n): return n.lowercased()
+            case .number(let n): return "#\(n)"
+            case .all: return "all"
+            }
+        })
+        if names.contains("all") || (names.isEmpty && r.list.value != .task) { names = ["all"] }
+        return Identity(list: r.list.value, action: r.action.value, syscalls: names,
+                        fields: r.fields.map(describe), key: r.keys.map(\.value).joined(separator: "\u{1}"))
+    }
+
+    func identity(_ w: WatchStatement, checkHost: Bool) -> Identity {
+        var isDirectory: ObjCBool = false
+        let dir = checkHost && FileManager.default.fileExists(atPath: w.path.value, isDirectory: &isDirectory) && isDirectory.boolValue
+        let perms = w.permissions.map { String(describing: permissionBits($0.value)) } ?? "15"
+        let fields = ["\(dir ? "dir" : "path")=\(w.path.value)", "perm=\(perms)"] + w.fields.map(describe)
+        return Identity(list: .exit, action: .always, syscalls: ["all"], fields: fields,
+                        key: w.keys.map(\.value).joined(separator: "\u{1}"))
+    }
+
+    func describe(_ f: FieldClause) -> String {
+        if f.isComparison { return "C\(f.value)\(f.op.value.rawValue)" }
+        switch f.value {
+        case .string(let s): return "\(f.name.value)\(f.op.value.rawValue)\(trimmed(s, f.name.value))"
+        case .permissions(let bits): return "\(f.name.value)\(f.op.value.rawValue)\(bits)"
+        default: return "\(f.name.value)\(f.op.value.rawValue)\(f.value)"
+        }
+    }
+
+    func trimmed(_ s: String, _ field: String) -> String {
+        guard field == "dir" || field == "path" else { return s }
+        var p = s
+        while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
+        return p
+    }
+
+    func permissionBits(_ letters: String) -> UInt32 {
+        letters.lowercased().reduce(0) { bits, ch in
+            bits | (ch == "x" ? 1 : ch == "w" ? 2 : ch == "r" ? 4 : ch == "a" ? 8 : 0)
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import AuditRules
+
+/// AUR003: `..` in a watched path.
+public struct WatchRelativePathCheck: LintCheck {
+    public init() {}
+    public let code = "AUR003"
+    public let name = "watch-dotdot"
+    public let summary = "watched path contains '..'"
+    public let rationale = """
+        The kernel does not resolve `..` in watch paths: it watches the literal name, which usually \
+        never matches. auditctl only warns ("relative path notation is not supported"). Write the \
+        canonical absolute path.
+        """
+    public let examples = [
+        LintExample("-w /etc/../etc/shadow -p wa\n", triggers: true),
+        LintExample("-a always,exit -F arch=b64 -S openat -F dir=/var/log/.. -k logs\n", triggers: true),
+        LintExample("-w /etc/shadow -p wa\n", triggers: false),
+        LintExample("-w /srv/app..old -p wa\n", triggers: false),
+    ]
+
+    public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
+        file.statements.flatMap { s in
+            s.watchedPaths.filter { $0.value.split(separator: "/").contains("..") }.map {
+                finding(.warning, "'..' in a watched path is not resolved: the kernel watches the literal name",
+                        at: $0.location, length: $0.length, line: s.text)
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import AuditRules
+import Syscalls
+
+/// One example of a check: a rules text and whether the check must fire on it. Tests run every
+/// example of every check.
+public struct LintExample: Sendable {
+    public let text: String
+    public let triggers: Bool
+
+    public init(_ text: String, triggers: Bool) {
+        self.text = text
+        self.triggers = triggers
+    }
+}
+
+/// What checks may take into account beyond the rules themselves.
+public struct LintContext: Sendable {
+    /// Machines the rules are meant for (ABI coverage checks).
+    public var targets: [Machine]
+    /// Check things only this host can tell (missing watch directories).
+    public var checkHost: Bool
+
+    public init(targets: [Machine] = [.x86_64, .aarch64, .ppc64le, .s390x], checkHost: Bool = true) {
+        self.targets = targets
+        self.checkHost = checkHost
+    }
+}
+
+/// A lint check: a stable code, what it finds and why it matters, and examples.
+public protocol LintCheck: Sendable {
+    /// Stable identifier (`AUR001`); never reused for another check.
+    var code: String { get }
+    /// Short kebab-case name (`missing-arch`).
+    var name: String { get }
+    var summary: String { get }
+    var rationale: String { get }
+    var examples: [LintExample] { get }
+    func findings(in file: RuleFile, context: LintContext) -> [Diagnostic]
+}
+
+extension LintCheck {
+    /// A finding of this check at a statement's token.
+    func finding(_ severity: Severity, _ message: String, at location: SourceLocation, length: Int,
+                 line: String?, hostDependent: Bool = false) -> Diagnostic {
+        Diagnostic(severity, message, at: location, length: length, sourceLine: line, code: code, hostDependent: hostDependent)
+    }
+}
+
+public enum Linter {
+    public static let checks: [any LintCheck] = [
+        MissingArchCheck(), CarriageReturnCheck(), WatchRelativePathCheck(), WatchWildcardCheck(),
+        DuplicateRuleCheck(), MissingWatchDirectoryCheck(),
+    ]
+
+    /// The parser's diagnostics and every check's findings, in file order.
+    public static func lint(_ file: RuleFile, context: LintContext = LintContext()) -> [Diagnostic] {
+        var all = file.diagnostics
+        for check in checks { all += check.findings(in: file, context: context) }
+        return sorted(all, fileOrder: file)
+    }
+
+    static func sorted(_ ds: [Diagnostic], fileOrder file: RuleFile) -> [Diagnostic] {
+        var order: [String: Int] = [:]
+        for d in file.diagnostics where order[d.location.file] == nil { order[d.location.file] = order.count }
+        for s in file.statements where order[s.location.file] == nil { order[s.location.file] = order.count }
+        return ds.enumerated().sorted { a, b in
+            let x = a.element.location, y = b.element.location
+            let fx = order[x.file] ?? Int.max, fy = order[y.file] ?? Int.max
+            if fx != fy { return fx < fy }
+            if x.line != y.line { return x.line < y.line }
+            if x.column != y.column { return x.column < y.column }
+            return a.offset < b.offset
+        }.map(\.element)
+    }
+}
+
+extension Statement {
+    /// Watch paths and `path=`/`dir=` values with where they were written.
+    var watchedPaths: [Located<String>] {
+        switch kind {
+        case .watch(let w): return [w.path] + w.fields.filter { ["path", "dir"].contains($0.name.value) }.map(\.rawValue)
+        case .rule(let r): return r.fields.filter { !$0.isComparison && ["path", "dir"].contains($0.name.value) }.map(\.rawValue)
+        default: return []
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import Syscalls
+
+/// How `-w PATH` becomes a kernel rule: auditctl stat()s the path when it loads the rule and
+/// uses a recursive `dir` watch for directories, a `path` watch otherwise. Compiling for
+/// another host cannot stat its files, so `path`/`dir` decide without looking.
+public enum WatchKind: String, Sendable, CaseIterable {
+    case auto, path, dir
+}
+
+/// The machine, kernel release and loader the rules are compiled for.
+public struct CompileTarget: Sendable {
+    public var machine: Machine
+    public var kernel: KernelVersion
+    /// The audit userspace that will load the output: its syscall spellings, and from 4.x the
+    /// perm-to-syscalls expansion.
+    public var auditVersion: AuditVersion
+    public var watchKind: WatchKind
+    public var database: SyscallDatabase
+    /// nil: user and group names must already be numbers (`--no-resolve`).
+    public var resolver: (any UserResolver)?
+
+    public init(machine: Machine, kernel: KernelVersion, auditVersion: AuditVersion = .v3_0_9,
+                watchKind: WatchKind = .auto, database: SyscallDatabase = .shipped,
+                resolver: (any UserResolver)? = HostUserResolver()) {
+        self.machine = machine
+        self.kernel = kernel
+        self.auditVersion = auditVersion
+        self.watchKind = watchKind
+        self.database = database
+        self.resolver = resolver
+    }
+
+    /// The ABIs `b64` and `b32` mean on this machine at this release (s390 compat is gone in 6.19).
+    public var abis: (b64: ABI?, b32: ABI?) { database.abis(for: machine, at: kernel) }
+
+    /// The ABIs an arch-less syscall rule expands to, 64-bit first.
+    public var expansionABIs: [ABI] {
+        let pair = abis
+        return [pair.b64, pair.b32].compactMap { $0 }
+    }
+}
+
+/// Facts about the machine this process runs on, for `--machine host`.
+public enum HostSystem {
+    /// `uname -m` and `uname -r`.
+    public static func uname() -> (machine: String, release: String) {
+        var u = utsname()
+        Foundation.uname(&u)
+        func field<T>(_ value: T) -> String {
+            withUnsafeBytes(of: value) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+        }
+        return (field(u.machine), field(u.release))
+    }
+
+    /// The installed libaudit's version, from the package database; nil when it cannot be told.
+    /// Only major versions matter here (4.x expands perm into syscalls and knows newer names).
+    public static func libauditVersion(dpkgStatus: String = "/var/lib/dpkg/status") -> AuditVersion? {
+        guard let text = try? String(contentsOfFile: dpkgStatus, encoding: .utf8) else { return nil }
+        var inPackage = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("Package: ") {
+                inPackage = line == "Package: libaudit1"
+            } else if inPackage, line.hasPrefix("Version: ") {
+                var version = line.dropFirst("Version: ".count)
+                if let colon = version.firstIndex(of: ":") { version = version[version.index(after: colon)...] }
+                guard let major = Int(version.prefix(while: { $0.isNumber })) else { return nil }
+                return major >= 4 ? .v4_2 : .v3_0_9
+            }
+        }
+        return nil
+    }
+
+    /// Whether `path` is a directory on this host (auditctl's stat() for `-w`).
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return false }
+        return (st.st_mode & S_IFMT) == S_IFDIR
+    }
+}
+
+/// A control setting (`-b`, `-f`, `-e`, ...) that survives into the output, with its source.
+public struct CompiledSetting: Sendable {
+    public var setting: Setting
+    public var provenance: Provenance
+
+    public init(setting: Setting, provenance: Provenance) {
+        self.setting = setting
+        self.provenance = provenance
+    }
+}
+
+/// What a compilation produced.
+public struct CompileResult: Sendable {
+    /// The rules the kernel holds after loading, in load order (each filter list in kernel order),
+    /// each with provenance. Masks and fields are in the kernel's stored form.
+    public var rules: [KernelRule]
+    /// In augenrules order: the last `-b`, the last `-f`, the others in source order, the last `-e`.
+    public var settings: [CompiledSetting]
+    /// A bare `-D` was given: the output starts by deleting every loaded rule.
+    public var deleteAll: Bool
+    /// `-D -k KEY` requests that still matter after compilation, in source order.
+    public var deleteKeys: [Located<String>]
+    /// `-c` / `-i` lines of the input, in source order.
+    public var loaderOptions: [LoaderOption]
+    /// Diagnostics of the compilation itself (the RuleFile's own diagnostics are not repeated).
+    public var diagnostics: [Diagnostic]
+
+    public init(rules: [KernelRule] = [], settings: [CompiledSetting] = [], deleteAll: Bool = false,
+                deleteKeys: [Located<String>] = [], loaderOptions: [LoaderOption] = [], diagnostics: [Diagnostic] = []) {
+        self.rules = rules
+        self.settings = settings
+        self.deleteAll = deleteAll
+        self.deleteKeys = deleteKeys
+        self.loaderOptions = loaderOptions
+        self.diagnostics = diagnostics
+    }
+
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+}

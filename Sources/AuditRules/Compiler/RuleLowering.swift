@@ -1,0 +1,160 @@
+import Syscalls
+
+/// What `-F arch=` (or the expansion) means on the target: the AUDIT_ARCH value stored in the
+/// rule and the ABI whose table `-S` names resolve in (nil for values no ABI of ours has).
+struct ResolvedArch: Equatable {
+    var value: UInt32
+    var abi: ABI?
+}
+
+struct ArchError: Error {
+    var message: String
+}
+
+/// Field numbers the compiler itself builds (the others come from the field table).
+enum CompilerFieldID {
+    static let compare: UInt32 = 111  // AUDIT_FIELD_COMPARE
+}
+
+/// Mutable state of one compilation: diagnostics and the "report once" memory.
+final class CompilationState {
+    let target: CompileTarget
+    let names: SyscallNameResolver
+    var diagnostics: [Diagnostic] = []
+    private var reportedDrops: Set<String> = []
+
+    init(target: CompileTarget) {
+        self.target = target
+        self.names = SyscallNameResolver(database: target.database, kernel: target.kernel, auditVersion: target.auditVersion)
+    }
+
+    func report(_ severity: Severity, _ message: String, at location: SourceLocation, length: Int = 1, in stmt: Statement) {
+        diagnostics.append(Diagnostic(severity, message, at: location, length: length, sourceLine: stmt.text))
+    }
+
+    /// Reports a syscall dropped from an ABI's rule once per compilation, where it first occurs.
+    func reportDrop(_ name: Located<String>, abi: ABI, in stmt: Statement) {
+        let key = "\(abi.rawValue)\u{0}\(name.value.lowercased())"
+        guard reportedDrops.insert(key).inserted else { return }
+        let eq = names.equivalents(of: name.value, on: abi)
+        let hint = eq.isEmpty ? "no equivalent exists there" : "equivalents there: \(eq.joined(separator: ", "))"
+        report(.warning, "syscall '\(name.value)' does not exist on \(abi) at kernel \(target.kernel): dropped from the \(abi) rules (\(hint))",
+               at: name.location, length: name.length, in: stmt)
+    }
+
+    func resolve(_ selector: ArchSelector) -> Result<ResolvedArch, ArchError> {
+        let machine = target.machine
+        switch selector {
+        case .b64:
+            guard let abi = target.abis.b64 else { return .failure(ArchError(message: "arch=b64: machine \(machine) has no 64-bit ABI")) }
+            return .success(ResolvedArch(value: machine.auditArch(for: abi), abi: abi))
+        case .b32:
+            guard let abi = target.abis.b32 else {
+                return .failure(ArchError(message: "arch=b32: machine \(machine) has no 32-bit ABI at kernel \(target.kernel)"))
+            }
+            return .success(ResolvedArch(value: machine.auditArch(for: abi), abi: abi))
+        case .machine(let m):
+            guard let abi = m.b64 ?? m.b32 else { return .failure(ArchError(message: "arch=\(m): no ABI")) }
+            return .success(ResolvedArch(value: m.auditArch(for: abi), abi: abi))
+        case .raw(let v):
+            if v == Machine.ppc64le.auditArch(for: .ppc64) { return .success(ResolvedArch(value: v, abi: .ppc64)) }
+            let abi = ABI.allCases.first { $0.auditArch == v && $0 != .x32 }
+            return .success(ResolvedArch(value: v, abi: abi))
+        }
+    }
+}
+
+extension CompilationState {
+    /// One `-F`/`-C` clause in kernel form; nil after reporting an error.
+    func kernelField(_ clause: FieldClause, list: FilterList, in stmt: Statement) -> KernelField? {
+        let op = clause.op.value
+        if case .comparison(let c) = clause.value {
+            return KernelField(id: CompilerFieldID.compare, op: op, value: c)
+        }
+        guard let spec = FieldTable.spec(named: clause.name.value) else {
+            report(.error, "unknown field '\(clause.name.value)'", at: clause.name.location, length: clause.name.length, in: stmt)
+            return nil
+        }
+        switch clause.value {
+        case .number(let v):
+            return KernelField(id: spec.id, op: op, value: v)
+        case .string(let s):
+            return KernelField(id: spec.id, op: op, string: s)
+        case .permissions(let bits):
+            return KernelField(id: spec.id, op: op, value: bits)
+        case .comparison(let c):
+            return KernelField(id: CompilerFieldID.compare, op: op, value: c)
+        case .arch(let selector):
+            switch resolve(selector) {
+            case .success(let arch): return KernelField(id: spec.id, op: op, value: arch.value)
+            case .failure(let error):
+                report(.error, error.message, at: clause.rawValue.location, length: clause.rawValue.length, in: stmt)
+                return nil
+            }
+        case .userName(let name):
+            if let uid = target.resolver?.uid(named: name) { return KernelField(id: spec.id, op: op, value: uid) }
+            report(unresolved: "user", name, clause, in: stmt)
+            return nil
+        case .groupName(let name):
+            if let gid = target.resolver?.gid(named: name) { return KernelField(id: spec.id, op: op, value: gid) }
+            report(unresolved: "group", name, clause, in: stmt)
+            return nil
+        }
+    }
+
+    private func report(unresolved kind: String, _ name: String, _ clause: FieldClause, in stmt: Statement) {
+        let why = target.resolver == nil
+            ? "\(kind) names cannot be compiled with --no-resolve: write the number"
+            : "unknown \(kind) '\(name)' on this host"
+        diagnostics.append(Diagnostic(.error, target.resolver == nil ? "\(kind) '\(name)': \(why)" : why,
+                                      at: clause.rawValue.location, length: clause.rawValue.length,
+                                      sourceLine: stmt.text, hostDependent: true))
+    }
+
+    /// The single key field auditctl appends last: every key joined with \x01.
+    func keyField(_ keys: [Located<String>]) -> KernelField? {
+        guard !keys.isEmpty else { return nil }
+        return KernelField(id: FieldID.filterkey, op: .equal, string: keys.map(\.value).joined(separator: "\u{01}"))
+    }
+
+    /// The mask for `specs` resolved on `abi`; nil when nothing is left (after reporting).
+    /// `abi` nil: only numbers can be used (an arch value no table of ours covers).
+    func mask(for specs: [Located<SyscallSpec>], abi: ABI?, archText: String, in stmt: Statement) -> [UInt32]? {
+        var mask = SyscallMask.empty
+        var kept = 0
+        for spec in specs {
+            switch spec.value {
+            case .all:
+                return SyscallMask.allOnes
+            case .number(let n):
+                mask[n / 32] |= 1 << UInt32(n % 32)
+                kept += 1
+            case .name(let name):
+                guard let abi else {
+                    report(.error, "syscall '\(name)': no syscall table for \(archText); use numbers",
+                           at: spec.location, length: spec.length, in: stmt)
+                    return nil
+                }
+                if names.table(abi) == nil {
+                    report(.error, "no syscall table for \(abi) at kernel \(target.kernel)", at: spec.location, length: spec.length, in: stmt)
+                    return nil
+                }
+                if let n = names.number(of: name, on: abi) {
+                    mask[n / 32] |= 1 << UInt32(n % 32)
+                    kept += 1
+                } else if !names.isKnownAnywhere(name) {
+                    report(.error, "unknown syscall '\(name)'", at: spec.location, length: spec.length, in: stmt)
+                    return nil
+                } else {
+                    reportDrop(Located(name, at: spec.location, length: spec.length), abi: abi, in: stmt)
+                }
+            }
+        }
+        if kept == 0 {
+            report(.warning, "no syscall of this rule exists on \(abi.map(\.rawValue) ?? archText) at kernel \(target.kernel): its \(abi.map(\.rawValue) ?? archText) rule is not emitted",
+                   at: stmt.location, length: 2, in: stmt)
+            return nil
+        }
+        return mask
+    }
+}

@@ -1,0 +1,118 @@
+import Syscalls
+
+/// `-a`/`-A`/`-d` and `-w`/`-W` statements to kernel rules, the way auditctl builds
+/// `audit_rule_data`: fields in the order written, the key field last, the arch of arch-less
+/// syscall rules made explicit (first field) once per target ABI.
+extension CompilationState {
+    /// Kernel rules for one rule statement, 64-bit ABI first; empty after an error or when no
+    /// ABI keeps a syscall (both reported).
+    func lower(_ rule: RuleStatement, _ stmt: Statement) -> [KernelRule] {
+        let list = rule.list.value
+        var fields: [KernelField] = []
+        fields.reserveCapacity(rule.fields.count + 2)
+        var arch: ResolvedArch? = nil
+        var archText = ""
+        // Index in `fields` of each perm field preceded by an arch field (audit 4.x expands those).
+        var permAfterArch: [UInt32] = []
+        var failed = false
+        for clause in rule.fields {
+            guard let f = kernelField(clause, list: list, in: stmt) else { failed = true; continue }
+            if f.id == FieldID.arch, case .arch(let sel) = clause.value, case .success(let a) = resolve(sel) {
+                arch = a
+                archText = clause.rawValue.value
+            }
+            if f.id == FieldID.perm, arch != nil, !clause.isComparison { permAfterArch.append(f.value) }
+            fields.append(f)
+        }
+        if failed { return [] }
+        let key = keyField(rule.keys)
+
+        let specific = !rule.syscalls.isEmpty && !rule.syscalls.contains { $0.value == .all }
+        var out: [KernelRule] = []
+        if specific && arch == nil {
+            if list == .io_uring {
+                report(.error, "io_uring operations need an explicit -F arch= to be compiled", at: stmt.location, in: stmt)
+                return []
+            }
+            for abi in target.expansionABIs {
+                let value = target.machine.auditArch(for: abi)
+                guard var mask = self.mask(for: rule.syscalls, abi: abi, archText: abi.rawValue, in: stmt) else { continue }
+                if PermissionSyscalls.applies(for: target.auditVersion) {
+                    for f in fields where f.id == FieldID.perm { PermissionSyscalls.add(f.value, on: abi, to: &mask, using: names) }
+                }
+                var fs = [KernelField(id: FieldID.arch, op: .equal, value: value)] + fields
+                if let key { fs.append(key) }
+                if let r = finish(list: list, action: rule.action.value, mask: mask, fields: fs, abi: abi, stmt: stmt) { out.append(r) }
+            }
+            return out
+        }
+
+        var mask: [UInt32]
+        if specific {
+            guard let m = self.mask(for: rule.syscalls, abi: arch?.abi, archText: "arch=\(archText)", in: stmt) else { return [] }
+            mask = m
+        } else if !rule.syscalls.isEmpty {
+            mask = SyscallMask.allOnes
+        } else {
+            // auditctl adds `all` to every rule without -S except on the task list...
+            mask = list == .task ? SyscallMask.empty : SyscallMask.allOnes
+            // ...unless audit 4.x already added the perm syscalls for a known arch.
+            if arch?.abi != nil, !permAfterArch.isEmpty, PermissionSyscalls.applies(for: target.auditVersion) {
+                mask = SyscallMask.empty
+            }
+        }
+        if let abi = arch?.abi, PermissionSyscalls.applies(for: target.auditVersion), !SyscallMask.isAll(mask) {
+            for bits in permAfterArch { PermissionSyscalls.add(bits, on: abi, to: &mask, using: names) }
+        }
+        if let key { fields.append(key) }
+        if let r = finish(list: list, action: rule.action.value, mask: mask, fields: fields, abi: arch?.abi, stmt: stmt) { out.append(r) }
+        return out
+    }
+
+    /// `-w PATH -p PERMS -k KEY [-F ...]`: a path or dir field, the perm field (rwxa unless
+    /// given), any extra fields, the key; every syscall, on the exit list.
+    func lower(_ watch: WatchStatement, _ stmt: Statement) -> KernelRule? {
+        let path = watch.path.value
+        let isDir: Bool
+        switch target.watchKind {
+        case .path: isDir = false
+        case .dir: isDir = true
+        case .auto: isDir = HostSystem.isDirectory(path)
+        }
+        var bits = PermissionSyscalls.allPermissions
+        if let p = watch.permissions {
+            guard let b = PermissionSyscalls.bits(ofLetters: p.value), p.value.count <= 4 else {
+                report(.error, "permissions '\(p.value)': only r, w, x and a are allowed", at: p.location, length: p.length, in: stmt)
+                return nil
+            }
+            bits = b
+        }
+        var fields = [KernelField(id: isDir ? FieldID.dir : FieldID.path, op: .equal, string: path),
+                      KernelField(id: FieldID.perm, op: .equal, value: bits)]
+        var failed = false
+        for clause in watch.fields {
+            if clause.name.value == "arch" {
+                report(.error, "arch must be before -S: a watch already covers every syscall",
+                       at: clause.name.location, length: clause.name.length, in: stmt)
+                failed = true
+                continue
+            }
+            guard let f = kernelField(clause, list: .exit, in: stmt) else { failed = true; continue }
+            fields.append(f)
+        }
+        if failed { return nil }
+        if let key = keyField(watch.keys) { fields.append(key) }
+        return finish(list: .exit, action: .always, mask: SyscallMask.allOnes, fields: fields, abi: nil, stmt: stmt)
+    }
+
+    private func finish(list: FilterList, action: RuleAction, mask: [UInt32], fields: [KernelField], abi: ABI?,
+                        stmt: Statement) -> KernelRule? {
+        if fields.count > KernelRule.maxFields - 1 {
+            report(.error, "too many fields: \(fields.count) (the kernel takes \(KernelRule.maxFields - 1), arch and key included)",
+                   at: stmt.location, length: 2, in: stmt)
+            return nil
+        }
+        let provenance = Provenance(file: stmt.location.file, line: stmt.location.line, text: stmt.text, abi: abi)
+        return KernelRule(list: list, action: action, mask: SyscallMask.kernelForm(mask), fields: fields, provenance: provenance)
+    }
+}

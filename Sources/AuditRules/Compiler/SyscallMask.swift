@@ -1,0 +1,99 @@
+import Syscalls
+
+/// Kernel facts about the syscall bitmap that do not belong to any one table.
+enum SyscallMask {
+    /// `-S all`: every word set, as auditctl sends it.
+    static let allOnes = [UInt32](repeating: .max, count: KernelRule.maskWords)
+    static let empty = [UInt32](repeating: 0, count: KernelRule.maskWords)
+
+    /// Syscall numbers 2032..2047 name syscall classes (AUDIT_CLASS_*, bit 2047 - class).
+    static let firstClassNumber = 2032
+
+    /// The mask as the kernel stores it: it clears every class bit it is sent and ORs in that
+    /// class's syscalls (kernel/auditfilter.c). For `all` the class syscalls are already set, so
+    /// the last word keeps only its low 16 bits. Syscall classes the compiler cannot enumerate
+    /// for the target are left as sent: the caller reports them.
+    static func kernelForm(_ mask: [UInt32]) -> [UInt32] {
+        var m = mask
+        if m[KernelRule.maskWords - 1] & 0xFFFF_0000 != 0, isAllBelowClasses(m) {
+            m[KernelRule.maskWords - 1] &= 0x0000_FFFF
+        }
+        return m
+    }
+
+    /// True when every non-class syscall bit is set (the rule is `-S all` in effect).
+    static func isAllBelowClasses(_ m: [UInt32]) -> Bool {
+        for i in 0 ..< KernelRule.maskWords - 1 where m[i] != .max { return false }
+        return m[KernelRule.maskWords - 1] & 0xFFFF == 0xFFFF
+    }
+
+    static func isAll(_ m: [UInt32]) -> Bool { isAllBelowClasses(m) }
+
+    static func isEmpty(_ m: [UInt32]) -> Bool { !m.contains { $0 != 0 } }
+
+    /// The syscall numbers set, ascending.
+    static func numbers(in m: [UInt32]) -> [Int] {
+        var out: [Int] = []
+        for (w, word) in m.enumerated() where word != 0 {
+            var bits = word
+            while bits != 0 {
+                let b = bits.trailingZeroBitCount
+                out.append(w * 32 + b)
+                bits &= bits - 1
+            }
+        }
+        return out
+    }
+}
+
+/// Resolves syscall names in one ABI's table at the target release, accepting libaudit's
+/// spellings, with a per-compilation cache (tables answer case-insensitively; rule files
+/// repeat the same few hundred names thousands of times).
+final class SyscallNameResolver {
+    private let database: SyscallDatabase
+    private let kernel: KernelVersion
+    private let auditVersion: AuditVersion
+    private var tables: [ABI: SyscallTable?] = [:]
+    private var cache: [ABI: [String: Int]] = [:]
+    private static let missing = -1
+
+    init(database: SyscallDatabase, kernel: KernelVersion, auditVersion: AuditVersion) {
+        self.database = database
+        self.kernel = kernel
+        self.auditVersion = auditVersion
+    }
+
+    func table(_ abi: ABI) -> SyscallTable? {
+        if let t = tables[abi] { return t }
+        let t = database.table(abi, at: kernel)
+        tables[abi] = t
+        return t
+    }
+
+    /// The number of `name` on `abi` at the target release; nil when absent there.
+    func number(of name: String, on abi: ABI) -> Int? {
+        if let n = cache[abi]?[name] { return n == Self.missing ? nil : n }
+        let n = lookUp(name, on: abi)
+        cache[abi, default: [:]][name] = n ?? Self.missing
+        return n
+    }
+
+    private func lookUp(_ name: String, on abi: ABI) -> Int? {
+        guard let table = table(abi) else { return nil }
+        if let n = table.number(of: name) { return n }
+        // libaudit spellings (`pread` for pread64, arm's `llseek`, ...): the loader's version first.
+        let versions = [auditVersion] + AuditVersion.allCases.filter { $0 != auditVersion }
+        for v in versions {
+            if let k = database.kernelName(libaudit: name, abi: abi, version: v), let n = table.number(of: k) {
+                return n
+            }
+        }
+        return nil
+    }
+
+    func equivalents(of name: String, on abi: ABI) -> [String] {
+        database.equivalents(of: name, on: abi, at: kernel)
+    }
+
+    func isKnownAnywhere(_ name: String) -> Bool { database.isKnownOnAnyABI(name) }
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// Renders diagnostics the way compilers do, and as JSON for tools.
+public enum DiagnosticRenderer {
+    /// `path:line:col: error: message`, then the source line and a caret under the offending
+    /// text (`^~~~`). Tabs in the line are kept in the caret line so the caret stays aligned.
+    public static func text(_ d: Diagnostic) -> String {
+        var out = "\(d.location): \(d.severity.rawValue): \(d.message)"
+        if let code = d.code { out += " [\(code)]" }
+        if d.hostDependent { out += " (depends on this host)" }
+        guard let line = d.sourceLine, d.location.column >= 1 else { return out }
+        out += "\n" + line + "\n" + caret(line: line, column: d.location.column, length: d.length)
+        return out
+    }
+
+    /// All diagnostics, each followed by a newline, and a summary line when there are any.
+    public static func text(_ ds: [Diagnostic]) -> String {
+        guard !ds.isEmpty else { return "" }
+        var out = ds.map { text($0) + "\n" }.joined()
+        let errors = ds.filter { $0.severity == .error }.count
+        let warnings = ds.filter { $0.severity == .warning }.count
+        let notes = ds.count - errors - warnings
+        var parts = ["\(errors) error\(errors == 1 ? "" : "s")", "\(warnings) warning\(warnings == 1 ? "" : "s")"]
+        if notes > 0 { parts.append("\(notes) note\(notes == 1 ? "" : "s")") }
+        out += parts.joined(separator: ", ") + "\n"
+        return out
+    }
+
+    static func caret(line: String, column: Int, length: Int) -> String {
+        let bytes = Array(line.utf8)
+        let start = min(column - 1, bytes.count)
+        let prefix = String(decoding: bytes[0..<start], as: UTF8.self)
+        var out = String(prefix.map { $0 == "\t" ? "\t" : " " })
+        let visible = String(decoding: bytes[start..<min(start + max(length, 1), bytes.count)], as: UTF8.self)
+        out += "^" + String(repeating: "~", count: max(visible.count - 1, 0))
+        return out
+    }
+
+    /// A JSON document: `{"diagnostics": [...], "errors": N, "warnings": N, "notes": N}`, one
+    /// object per diagnostic with file, line, column, length, severity, code, message, hostDependent.
+    public static func json(_ ds: [Diagnostic]) -> String {
+        struct Entry: Encodable {
+            var file: String, line: Int, column: Int, length: Int
+            var severity: String, code: String?, message: String, hostDependent: Bool, sourceLine: String?
+        }
+        struct Document: Encodable {
+            var diagnostics: [Entry]
+            var errors: Int, warnings: Int, notes: Int
+        }
+        let doc = Document(
+            diagnostics: ds.map {
+                Entry(file: $0.location.file, line: $0.location.line, column: $0.location.column, length: $0.length,
+                      severity: $0.severity.rawValue, code: $0.code, message: $0.message, hostDependent: $0.hostDependent,
+                      sourceLine: $0.sourceLine)
+            },
+            errors: ds.filter { $0.severity == .error }.count,
+            warnings: ds.filter { $0.severity == .warning }.count,
+            notes: ds.filter { $0.severity == .note }.count)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(doc)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+}

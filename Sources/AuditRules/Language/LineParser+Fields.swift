@@ -1,0 +1,163 @@
+extension LineParser {
+    /// `-F NAME OP VALUE`. auditctl finds the operator by searching the whole word for each
+    /// operator in a fixed order, so `a2&=0x8` is `&=` and `path=/a<b` is `=`.
+    mutating func fieldPair(_ arg: Token) {
+        let text = arg.text
+        guard let (op, range) = FieldOperator.searchOrder.lazy
+            .compactMap({ op in text.range(of: op.rawValue).map { (op, $0) } }).first else {
+            report("-F '\(text)' has no operator (=, !=, <, >, <=, >=, &, &=)", arg)
+            return
+        }
+        let name = String(text[..<range.lowerBound])
+        let raw = String(text[range.upperBound...])
+        let opColumn = arg.column + name.utf8.count
+        let valueColumn = opColumn + op.rawValue.utf8.count
+        let valueLength = max(arg.length - (valueColumn - arg.column), 1)
+        if name.isEmpty {
+            report(.error, "-F '\(text)' has no field name before '\(op.rawValue)'", column: arg.column, length: arg.length)
+            return
+        }
+        if raw.isEmpty {
+            report(.error, "-F '\(text)' has no value after '\(op.rawValue)'", column: opColumn, length: op.rawValue.utf8.count)
+            return
+        }
+        guard let spec = FieldTable.spec(named: name) else {
+            let quoted = name.hasPrefix("\"") || name.hasPrefix("'")
+            report(.error, "unknown field '\(name)'" + (quoted ? ": quotes are not understood in rules files (auditctl -R splits words on spaces only)"
+                                                              : Self.suggestion(for: name)),
+                   column: arg.column, length: name.utf8.count)
+            return
+        }
+        let nameToken = Located(spec.name, at: location(arg.column), length: name.utf8.count)
+        let opToken = Located(op, at: location(opColumn), length: op.rawValue.utf8.count)
+        let rawToken = Located(raw, at: location(valueColumn), length: valueLength)
+        if spec.id == FieldID.filterkey {
+            // `-F KEY=x` (not the exact `key=` prefix) still names the key field.
+            guard op == .equal else {
+                report(.error, "the key field only takes '='", column: opColumn, length: op.rawValue.utf8.count)
+                return
+            }
+            addKey(raw, token: Token(text: raw, column: valueColumn, length: valueLength), fromField: true)
+            return
+        }
+        var ok = true
+        if let list = effectiveList, !spec.lists.contains(list) {
+            let allowed = FilterList.listingOrder.filter { spec.lists.contains($0) }.map(\.rawValue)
+            report(.error, "field '\(spec.name)' cannot be used on the \(list.rawValue) list"
+                   + (allowed.isEmpty ? "" : " (only on: \(allowed.joined(separator: ", ")))"),
+                   column: arg.column, length: name.utf8.count)
+            ok = false
+        }
+        if !spec.operators.contains(op) {
+            let allowed = FieldOperator.searchOrder.filter { spec.operators.contains($0) }.map(\.rawValue)
+            report(.error, "field '\(spec.name)' does not take '\(op.rawValue)' (only \(allowed.joined(separator: " ")))",
+                   column: opColumn, length: op.rawValue.utf8.count)
+            ok = false
+        }
+        if spec.id == FieldID.arch && syscallAdded {
+            report(.error, watch != nil ? "arch cannot be given on a watch" : "arch must be given before -S (syscall names are looked up in its table)",
+                   column: arg.column, length: name.utf8.count)
+            ok = false
+        }
+        guard ok else { return }
+        let value: FieldValue
+        switch valueParser.parse(spec, op: op, raw: raw, list: effectiveList ?? .exit) {
+        case .success(let v):
+            value = v
+            if case .number(let n) = v, n == UInt32.max, spec.kind == .uid || spec.kind == .gid,
+               spec.name != "auid", spec.name != "loginuid" {
+                report(.error, "the kernel rejects \(spec.name)=\(raw): 4294967295 (-1) is not a valid id; only auid may be unset",
+                       column: valueColumn, length: valueLength)
+                return
+            }
+            if case .arch(let selector) = v, selector == .b64, options.hostMachine.b64 == nil {
+                report(.error, "arch=b64 on a 32-bit host (\(options.hostMachine.rawValue)): auditctl rejects it",
+                       column: valueColumn, length: valueLength, hostDependent: true)
+            }
+        case .failure(let e):
+            report(.error, e.message, column: valueColumn, length: valueLength, hostDependent: e.hostDependent)
+            guard e.hostDependent else { return }
+            value = spec.kind == .gid ? .groupName(raw) : .userName(raw)
+        }
+        fields.append(FieldClause(name: nameToken, op: opToken, rawValue: rawToken, value: value))
+        switch spec.id {
+        case FieldID.perm, FieldID.path, FieldID.dir: permAdded = true
+        case FieldID.exe: exeAdded = true
+        case FieldID.fstype: fsAdded = true
+        default: break
+        }
+    }
+
+    /// `-C LEFT OP RIGHT`: an inter-field comparison, `=` or `!=` only, exit list only.
+    mutating func comparison(_ o: ScannedOption, _ arg: Token) {
+        let text = arg.text
+        let found: (FieldOperator, Range<String.Index>)? = text.range(of: "!=").map { (.notEqual, $0) }
+            ?? text.range(of: "=").map { (.equal, $0) }
+        guard let (op, range) = found else {
+            report("-C '\(text)' needs '=' or '!=' between two fields", arg)
+            return
+        }
+        let left = String(text[..<range.lowerBound]), right = String(text[range.upperBound...])
+        let opColumn = arg.column + left.utf8.count
+        let rightColumn = opColumn + op.rawValue.utf8.count
+        let rightLength = max(arg.length - (rightColumn - arg.column), 1)
+        if left.isEmpty { report(.error, "-C '\(text)' has no field before '\(op.rawValue)'", column: arg.column, length: arg.length) }
+        if right.isEmpty { report(.error, "-C '\(text)' has no field after '\(op.rawValue)'", column: opColumn, length: op.rawValue.utf8.count) }
+        guard !left.isEmpty, !right.isEmpty else { return }
+        let leftSpec = FieldTable.spec(named: left), rightSpec = FieldTable.spec(named: right)
+        if leftSpec == nil {
+            report(.error, "unknown field '\(left)'\(Self.suggestion(for: left))", column: arg.column, length: left.utf8.count)
+        }
+        if rightSpec == nil {
+            report(.error, "unknown field '\(right)'\(Self.suggestion(for: right))", column: rightColumn, length: rightLength)
+        }
+        guard let l = leftSpec, let r = rightSpec else { return }
+        if !hasRuleTarget {
+            report(.error, "-C needs a rule (-a LIST,ACTION) before it", column: o.column, length: o.length)
+            return
+        }
+        if let list = effectiveList, list != .exit {
+            report(.error, "-C can only be used on the exit list", column: o.column, length: o.length)
+            return
+        }
+        guard let constant = ComparisonTable.constant(l.name, r.name) else {
+            report(.error, "cannot compare \(l.name) with \(r.name): -C compares two uid fields (auid uid euid suid fsuid obj_uid) or two gid fields (gid egid sgid fsgid obj_gid)",
+                   column: arg.column, length: arg.length)
+            return
+        }
+        fields.append(FieldClause(name: Located(l.name, at: location(arg.column), length: left.utf8.count),
+                                  op: Located(op, at: location(opColumn), length: op.rawValue.utf8.count),
+                                  rawValue: Located(r.name, at: location(rightColumn), length: rightLength),
+                                  value: .comparison(constant), isComparison: true))
+    }
+
+    /// " (did you mean 'x'?)" for the closest field name, when one is close.
+    static func suggestion(for name: String) -> String {
+        let lower = name.lowercased()
+        var best: (String, Int)?
+        for spec in FieldTable.all {
+            for candidate in [spec.name] + spec.aliases {
+                let d = EditDistance.between(lower, candidate)
+                if d <= max(1, candidate.count / 3), d < (best?.1 ?? Int.max) { best = (candidate, d) }
+            }
+        }
+        return best.map { " (did you mean '\($0.0)'?)" } ?? ""
+    }
+}
+
+enum EditDistance {
+    static func between(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

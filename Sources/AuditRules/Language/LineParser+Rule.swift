@@ -1,0 +1,112 @@
+import Syscalls
+
+extension LineParser {
+    static let listsWithoutSyscalls: Set<FilterList> = [.task, .user, .filesystem, .exclude]
+    /// The kernel's syscall bitmap: AUDIT_BITMASK_SIZE (64) words of 32 bits.
+    static let syscallLimit = 2048
+    /// AUDIT_MAX_FIELDS - 1: auditctl refuses the 64th field, arch and key included.
+    static let maxFields = 63
+
+    mutating func syscallOption(_ o: ScannedOption, _ arg: Token) {
+        if watch != nil {
+            report(.error, "-S cannot be combined with a watch (-w); write an -a always,exit rule with -F path=",
+                   column: o.column, length: o.length)
+            return
+        }
+        if let l = list?.value, Self.listsWithoutSyscalls.contains(l) {
+            report(.error, "syscalls (-S) cannot be used on the \(l.rawValue) list", column: o.column, length: o.length)
+            syscallListReported = true
+            return
+        }
+        var offset = 0
+        var any = false
+        for piece in arg.text.split(separator: ",", omittingEmptySubsequences: false) {
+            let item = String(piece)
+            let column = arg.column + offset
+            offset += item.utf8.count + 1
+            if item.isEmpty { continue }
+            any = true
+            let length = item.utf8.count
+            if item == "all" {
+                syscalls.append(Located(.all, at: location(column), length: length))
+            } else if let first = item.utf8.first, first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9") {
+                let p = LeadingNumber.parsePrefix(item)
+                guard !p.overflow, p.value < UInt64(Self.syscallLimit) else {
+                    report(.error, "syscall number \(item) is out of range: the kernel's syscall bitmap has 2048 entries (0-2047)",
+                           column: column, length: length)
+                    continue
+                }
+                if p.consumed < length {
+                    report(.warning, "auditctl reads only the leading number of '\(item)' and ignores the rest",
+                           column: column + p.consumed, length: length - p.consumed)
+                }
+                syscalls.append(Located(.number(Int(p.value)), at: location(column), length: length))
+            } else {
+                if let known = options.isKnownSyscall, !known(item) {
+                    report(.error, "unknown syscall '\(item)': no ABI has a syscall of that name\(Self.syscallSuggestion(for: item))",
+                           column: column, length: length)
+                    continue
+                }
+                syscalls.append(Located(.name(item), at: location(column), length: length))
+            }
+        }
+        if !any {
+            report("-S needs a syscall name, a number or all", arg)
+            return
+        }
+        syscallAdded = true
+        if firstSyscallOption == nil { firstSyscallOption = (o.column, o.length) }
+    }
+
+    mutating func finish() {
+        guard hasRuleTarget else {
+            if let s = firstSyscallOption {
+                report(.error, "-S needs a rule: write -a LIST,ACTION on the same line", column: s.column, length: s.length)
+            }
+            return
+        }
+        if let l = list?.value, Self.listsWithoutSyscalls.contains(l), !syscalls.isEmpty, !syscallListReported,
+           let s = firstSyscallOption {
+            report(.error, "syscalls (-S) cannot be used on the \(l.rawValue) list", column: s.column, length: s.length)
+        }
+        if let k = fieldKeys.first, !(syscallAdded || permAdded || exeAdded || fsAdded) {
+            report(.error, "a key needs a syscall (-S), a watch, or a perm, path, dir, exe or fstype field in the rule",
+                   column: k.location.column, length: k.length)
+        }
+        let base = watch != nil ? 2 : 0
+        let count = base + fields.count
+        if count > Self.maxFields {
+            let f = fields[Self.maxFields - base]
+            report(.error, "too many fields: this is field 64; the kernel takes at most 63, arch and key included",
+                   column: f.name.location.column, length: f.name.length)
+        } else if count == Self.maxFields, let k = keys.first {
+            report(.error, "too many fields: the key would be field 64; the kernel takes at most 63, arch and key included",
+                   column: k.location.column, length: k.length)
+        }
+        if let c = command, let l = list, let a = action {
+            let rule = RuleStatement(command: c.kind, list: l, action: a, syscalls: syscalls, fields: fields, keys: keys)
+            emit(.rule(rule), column: c.column)
+        } else if let w = watch {
+            let statement = WatchStatement(remove: w.remove, path: w.path, permissions: permissions, keys: keys, fields: fields)
+            emit(.watch(statement), column: w.column)
+        }
+    }
+
+    /// The line's statements in the order written; none when the line has an error that does not
+    /// depend on the host (such a line would not load anywhere).
+    var result: [Statement] {
+        if diagnostics.contains(where: { $0.severity == .error && !$0.hostDependent }) { return [] }
+        return statements.sorted { $0.column < $1.column }.map(\.statement)
+    }
+
+    /// " (did you mean 'x'?)" for the closest syscall name of the shipped tables, when one is close.
+    static func syscallSuggestion(for name: String) -> String {
+        let lower = name.lowercased()
+        var best: (String, Int)?
+        for candidate in SyscallDatabase.shipped.allNames.sorted() {
+            let d = EditDistance.between(lower, candidate)
+            if d <= max(1, min(2, candidate.count / 4)), d < (best?.1 ?? Int.max) { best = (candidate, d) }
+        }
+        return best.map { " (did you mean '\($0.0)'?)" } ?? ""
+    }
+}

@@ -1,0 +1,324 @@
+/// Turns one rules line into statements, following auditctl's `setopt` option by option, but
+/// reporting every problem instead of stopping at the first.
+struct LineParser {
+    let file: String
+    let line: SourceLine
+    let words: [Token]
+    let options: ParseOptions
+    let valueParser: FieldValueParser
+
+    var diagnostics: [Diagnostic] = []
+    var statements: [(column: Int, statement: Statement)] = []
+
+    // The rule being built (auditctl's rule_new and its flags).
+    var command: (kind: RuleCommand, column: Int, length: Int)?
+    var list: Located<FilterList>?
+    var action: Located<RuleAction>?
+    var watch: (remove: Bool, path: Located<String>, column: Int)?
+    var permissions: Located<String>?
+    var syscalls: [Located<SyscallSpec>] = []
+    var firstSyscallOption: (column: Int, length: Int)?
+    var fields: [FieldClause] = []
+    var keys: [Located<String>] = []
+    var fieldKeys: [Located<String>] = []
+    var syscallAdded = false, permAdded = false, exeAdded = false, fsAdded = false
+    var syscallListReported = false
+
+    init(file: String, line: SourceLine, words: [Token], options: ParseOptions, valueParser: FieldValueParser) {
+        self.file = file
+        self.line = line
+        self.words = words
+        self.options = options
+        self.valueParser = valueParser
+    }
+
+    func location(_ column: Int) -> SourceLocation {
+        SourceLocation(file: file, line: line.number, column: column)
+    }
+
+    mutating func report(_ severity: Severity = .error, _ message: String, column: Int, length: Int,
+                         hostDependent: Bool = false) {
+        diagnostics.append(Diagnostic(severity, message, at: location(column), length: max(length, 1),
+                                      sourceLine: line.text, hostDependent: hostDependent))
+    }
+
+    mutating func report(_ message: String, _ token: Token, hostDependent: Bool = false) {
+        report(.error, message, column: token.column, length: token.length, hostDependent: hostDependent)
+    }
+
+    var hasRuleTarget: Bool { command != nil || watch != nil }
+    /// The list fields are checked against: a watch is an exit rule.
+    var effectiveList: FilterList? { watch != nil ? .exit : list?.value }
+
+    mutating func run() {
+        let scan = OptionScanner.scan(words)
+        for p in scan.problems { report(.error, p.message, column: p.column, length: p.length) }
+        var stop = false
+        for option in scan.options where !stop {
+            stop = handle(option, operandsFollow: !scan.operands.isEmpty)
+        }
+        reportOperands(scan.operands)
+        finish()
+    }
+
+    /// Returns true when the rest of the line was consumed (`-D -k KEY`).
+    mutating func handle(_ o: ScannedOption, operandsFollow: Bool) -> Bool {
+        let arg = o.argument
+        switch o.name {
+        case "-a", "-A", "-d":
+            ruleCommand(o, arg!)
+        case "-w", "-W":
+            watchOption(o, arg!)
+        case "-S":
+            syscallOption(o, arg!)
+        case "-F":
+            guard hasRuleTarget else {
+                report(.error, "-F needs a rule (-a LIST,ACTION) or a watch (-w PATH) before it", column: o.column, length: o.length)
+                return false
+            }
+            if arg!.text.hasPrefix("key=") {
+                let value = String(arg!.text.dropFirst(4))
+                addKey(value, token: Token(text: value, column: arg!.column + 4, length: arg!.length - 4), fromField: true)
+            } else {
+                fieldPair(arg!)
+            }
+        case "-C":
+            comparison(o, arg!)
+        case "-k":
+            guard hasRuleTarget, syscallAdded || permAdded || exeAdded || fsAdded else {
+                report(.error, "-k needs a syscall (-S), a watch (-w), or a perm, path, dir, exe or fstype field before it",
+                       column: o.column, length: o.length)
+                return false
+            }
+            addKey(arg!.text, token: arg!, fromField: false)
+        case "-p":
+            permissionOption(o, arg!)
+        case "-D":
+            if words.count == 1 {
+                emit(.deleteAll(key: nil), column: o.column)
+            } else if words.count == 3, words[0].text == "-D", words[1].text == "-k" {
+                emit(.deleteAll(key: Located(words[2].text, at: location(words[2].column), length: words[2].length)),
+                     column: o.column)
+                return true
+            } else {
+                report(.error, "-D must be alone on its line, or written as -D -k KEY", column: o.column, length: o.length)
+            }
+        case "-b", "-r", "--backlog_wait_time":
+            numericSetting(o, arg!)
+        case "-e", "-f":
+            guard let v = ["0", "1", "2"].firstIndex(of: arg!.text) else {
+                let what = o.name == "-e" ? "-e (enable) must be 0, 1 or 2" : "-f (failure mode) must be 0, 1 or 2"
+                report("\(what), not '\(arg!.text)'", arg!)
+                return false
+            }
+            emit(.setting(o.name == "-e" ? .enabled(UInt32(v)) : .failureMode(UInt32(v))), column: o.column)
+        case "--loginuid-immutable":
+            emit(.setting(.loginuidImmutable), column: o.column)
+        case "--reset-lost":
+            emit(.setting(.resetLost), column: o.column)
+        case "--reset_backlog_wait_time_actual":
+            emit(.setting(.resetBacklogWaitTimeActual), column: o.column)
+        case "-c":
+            emit(.loaderOption(.continueOnError), column: o.column)
+        case "-i":
+            emit(.loaderOption(.ignoreErrors), column: o.column)
+        case "-l", "-s", "-v":
+            report(.warning, "\(o.name) only queries auditctl or the kernel; it does nothing in a rules file and aurules ignores it",
+                   column: o.column, length: o.length)
+        case "-h":
+            report(.error, "-h prints auditctl's usage and fails the line", column: o.column, length: o.length)
+        case "-R":
+            report(.error, "-R cannot be nested: a rules file cannot load another one", column: o.column, length: o.length)
+        default:
+            report(.error, "\(o.name) is not a rule or setting (it acts on the running audit daemon or kernel); aurules does not accept it in rules files",
+                   column: o.column, length: o.length)
+        }
+        return false
+    }
+
+    mutating func emit(_ kind: StatementKind, column: Int) {
+        statements.append((column, Statement(kind: kind, location: location(column), text: line.text)))
+    }
+
+    mutating func ruleCommand(_ o: ScannedOption, _ arg: Token) {
+        if watch != nil {
+            report(.error, "\(o.name) cannot be combined with a watch (-w/-W) on one line", column: o.column, length: o.length)
+            return
+        }
+        if command != nil {
+            report(.error, "only one of -a, -A, -d is allowed per line", column: o.column, length: o.length)
+            return
+        }
+        command = (RuleCommand(rawValue: o.name)!, o.column, o.length)
+        let parts = arg.text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2 else {
+            report("expected LIST,ACTION (for example always,exit), not '\(arg.text)'", arg)
+            return
+        }
+        let firstColumn = arg.column, secondColumn = arg.column + parts[0].utf8.count + 1
+        func listNamed(_ s: String) -> FilterList? { s == "entry" ? nil : FilterList(rawValue: s) }
+        if let a = RuleAction(rawValue: parts[0]), let l = listNamed(parts[1]) {
+            action = Located(a, at: location(firstColumn), length: parts[0].utf8.count)
+            list = Located(l, at: location(secondColumn), length: parts[1].utf8.count)
+        } else if let l = listNamed(parts[0]), let a = RuleAction(rawValue: parts[1]) {
+            list = Located(l, at: location(firstColumn), length: parts[0].utf8.count)
+            action = Located(a, at: location(secondColumn), length: parts[1].utf8.count)
+        } else {
+            if let bad = parts.firstIndex(where: { listNamed($0) == nil && RuleAction(rawValue: $0) == nil }) {
+                report(.error, Self.explainListOrAction(parts[bad], in: arg.text),
+                       column: bad == 0 ? firstColumn : secondColumn, length: parts[bad].utf8.count)
+            } else {
+                report("'\(arg.text)' needs one list and one action (for example always,exit)", arg)
+            }
+            return
+        }
+        if list?.value == .io_uring {
+            report(.warning, "the io_uring list needs audit 3.1 or later; auditctl 3.0.9 rejects it",
+                   column: list!.location.column, length: list!.length)
+        }
+    }
+
+    static func explainListOrAction(_ word: String, in text: String) -> String {
+        let lists = "task, exit, user, exclude, filesystem, io_uring"
+        switch word {
+        case "entry":
+            return "the entry list no longer exists (gone from the kernel since 2.6.31 and from auditctl since 2016): use exit"
+        case "possible":
+            return "the action 'possible' is obsolete: use always or never"
+        default:
+            if FilterList(rawValue: word.lowercased()) != nil || RuleAction(rawValue: word.lowercased()) != nil {
+                return "'\(word)' must be written in lower case (auditctl 3.0.9 is case-sensitive here)"
+            }
+            return "'\(text)' needs one list (\(lists)) and one action (always, never), not '\(word)'"
+        }
+    }
+
+    mutating func watchOption(_ o: ScannedOption, _ arg: Token) {
+        if command != nil {
+            report(.error, "a watch (\(o.name)) cannot be combined with -a/-A/-d on one line", column: o.column, length: o.length)
+            return
+        }
+        if watch != nil {
+            report(.error, "only one watch per line", column: o.column, length: o.length)
+            return
+        }
+        var path = arg.text
+        if path.utf8.count >= 4096 {
+            report("the watch path is \(path.utf8.count) bytes long; the limit is 4095", arg)
+        }
+        if !path.hasPrefix("/") {
+            report("the watch path must be absolute (start with '/')", arg)
+        }
+        if let base = path.split(separator: "/").last, base.utf8.count > 255 {
+            report("the last component of the watch path is longer than 255 bytes", arg)
+        }
+        if path.utf8.count > 2 {
+            while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        }
+        watch = (o.name == "-W", Located(path, at: location(arg.column), length: arg.length), o.column)
+        syscallAdded = true
+        permAdded = true
+    }
+
+    mutating func permissionOption(_ o: ScannedOption, _ arg: Token) {
+        guard hasRuleTarget else {
+            report(.error, "-p needs a watch (-w PATH) before it", column: o.column, length: o.length)
+            return
+        }
+        guard let bits = Self.permissionBits(arg.text) else {
+            report(arg.text.utf8.count > 4 ? "permissions '\(arg.text)' are too long: at most the four letters r, w, x, a"
+                                           : "permissions may only contain the letters r, w, x and a, not '\(arg.text)'", arg)
+            return
+        }
+        permAdded = true
+        if watch != nil {
+            permissions = Located(arg.text, at: location(arg.column), length: arg.length)
+            return
+        }
+        if fields.isEmpty {
+            report(.error, "-p on an -a rule updates its perm field and needs another field before it (auditctl: Permissions should be preceded by other fields)",
+                   column: o.column, length: o.length)
+            return
+        }
+        let clause = FieldClause(name: Located("perm", at: location(o.column), length: o.length),
+                                 op: Located(.equal, at: location(o.column), length: o.length),
+                                 rawValue: Located(arg.text, at: location(arg.column), length: arg.length),
+                                 value: .permissions(bits))
+        if let i = fields.firstIndex(where: { $0.name.value == "perm" && !$0.isComparison }) {
+            fields[i].rawValue = clause.rawValue
+            fields[i].value = clause.value
+        } else {
+            fields.append(clause)
+        }
+    }
+
+    /// AUDIT_PERM_* bits of `-p`/`perm=` letters (case-insensitive, at most four), nil when invalid.
+    static func permissionBits(_ letters: String) -> UInt32? {
+        guard letters.utf8.count <= 4 else { return nil }
+        var bits: UInt32 = 0
+        for ch in letters.lowercased() {
+            switch ch {
+            case "x": bits |= 1
+            case "w": bits |= 2
+            case "r": bits |= 4
+            case "a": bits |= 8
+            default: return nil
+            }
+        }
+        return bits
+    }
+
+    mutating func addKey(_ value: String, token: Token, fromField: Bool) {
+        let total = keys.reduce(0) { $0 + $1.value.utf8.count } + keys.count + value.utf8.count
+        if total > 256 {
+            report("the keys of this rule add up to \(total) bytes; the kernel allows 256 in total (separators included)", token)
+            return
+        }
+        if value.utf8.contains(1) {
+            report("a key cannot contain the byte 0x01 (it separates keys)", token)
+        }
+        let located = Located(value, at: location(token.column), length: token.length)
+        keys.append(located)
+        if fromField { fieldKeys.append(located) }
+    }
+
+    mutating func numericSetting(_ o: ScannedOption, _ arg: Token) {
+        let what: String
+        switch o.name {
+        case "-b": what = "-b (backlog limit)"
+        case "-r": what = "-r (rate limit)"
+        default: what = "--backlog_wait_time"
+        }
+        let prefix = LeadingNumber.parsePrefix(arg.text)
+        guard arg.text.first?.isASCII == true, arg.text.first?.isNumber == true, prefix.consumed > 0 else {
+            report("\(what) must be a number, not '\(arg.text)'", arg)
+            return
+        }
+        guard !prefix.overflow, prefix.value <= UInt64(UInt32.max) else {
+            report("\(what) \(arg.text) is out of range (at most 4294967295)", arg)
+            return
+        }
+        if prefix.consumed < arg.text.utf8.count {
+            report(.warning, "auditctl reads only the leading number of '\(arg.text)' and ignores the rest",
+                   column: arg.column + prefix.consumed, length: arg.text.utf8.count - prefix.consumed)
+        }
+        let v = UInt32(prefix.value)
+        switch o.name {
+        case "-b": emit(.setting(.backlogLimit(v)), column: o.column)
+        case "-r": emit(.setting(.rateLimit(v)), column: o.column)
+        default: emit(.setting(.backlogWaitTime(v)), column: o.column)
+        }
+    }
+
+    mutating func reportOperands(_ operands: [Token]) {
+        for word in operands {
+            if word.text.hasPrefix("#") {
+                let end = line.text.utf8.count
+                report(.error, "a comment must start its line: auditctl rejects '#' after a rule",
+                       column: word.column, length: end - word.column + 1)
+                return
+            }
+            report("'\(word.text)' is not an option or an option's value (auditctl: parameter passed without an option given)", word)
+        }
+    }
+}

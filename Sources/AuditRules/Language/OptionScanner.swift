@@ -1,0 +1,115 @@
+/// One option of a rules line as auditctl's `getopt_long` sees it.
+struct ScannedOption {
+    /// `-a`, `-F`, ... or the full long name `--backlog_wait_time`.
+    var name: String
+    /// Where the option itself was written (inside a cluster like `-ic`, the letter's column).
+    var column: Int
+    var length: Int
+    /// The option's argument, when it takes one: the rest of the word (`-Fauid>=1000`) or the next word.
+    var argument: Token?
+}
+
+struct ScanProblem {
+    var message: String
+    var column: Int
+    var length: Int
+}
+
+/// auditctl's command-line grammar: getopt_long with the option string
+/// `hicslDvtC:e:f:r:b:a:A:d:S:F:m:R:w:W:k:p:q:`, GNU argument permutation (words that are not
+/// options are moved to the end and then rejected), long options matched by unique prefix.
+enum OptionScanner {
+    static let withArgument: Set<Character> = ["C", "e", "f", "r", "b", "a", "A", "d", "S", "F", "m", "R", "w", "W", "k", "p", "q"]
+    static let withoutArgument: Set<Character> = ["h", "i", "c", "s", "l", "D", "v", "t"]
+    static let longOptions: [(name: String, takesArgument: Bool)] = [
+        ("loginuid-immutable", false), ("backlog_wait_time", true), ("reset-lost", false),
+        ("reset_backlog_wait_time_actual", false), ("signal", true),
+    ]
+
+    static func scan(_ words: [Token]) -> (options: [ScannedOption], operands: [Token], problems: [ScanProblem]) {
+        var options: [ScannedOption] = []
+        var operands: [Token] = []
+        var problems: [ScanProblem] = []
+        var i = 0
+        while i < words.count {
+            let word = words[i]
+            let chars = Array(word.text)
+            i += 1
+            if word.text == "--" {
+                operands.append(contentsOf: words[i...])
+                break
+            }
+            if word.text.hasPrefix("--") {
+                let body = word.text.dropFirst(2)
+                let name = body.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+                let inlineValue: String? = body.contains("=") ? String(body[body.index(after: body.firstIndex(of: "=")!)...]) : nil
+                let exact = longOptions.filter { $0.name == name }
+                let matches = exact.isEmpty ? longOptions.filter { $0.name.hasPrefix(name) } : exact
+                guard matches.count == 1, !name.isEmpty else {
+                    let why = matches.count > 1
+                        ? "ambiguous option '--\(name)' (could be \(matches.map { "--" + $0.name }.joined(separator: ", ")))"
+                        : "unknown option '\(word.text)'"
+                    problems.append(ScanProblem(message: why, column: word.column, length: word.length))
+                    continue
+                }
+                let option = matches[0]
+                var scanned = ScannedOption(name: "--" + option.name, column: word.column, length: word.length, argument: nil)
+                if option.takesArgument {
+                    if let v = inlineValue {
+                        let offset = 2 + name.utf8.count + 1
+                        scanned.argument = Token(text: v, column: word.column + offset, length: max(word.length - offset, 0))
+                    } else if i < words.count {
+                        scanned.argument = words[i]
+                        i += 1
+                    } else {
+                        problems.append(ScanProblem(message: "option '--\(option.name)' needs a value",
+                                                    column: word.column, length: word.length))
+                        continue
+                    }
+                } else if inlineValue != nil {
+                    problems.append(ScanProblem(message: "option '--\(option.name)' takes no value",
+                                                column: word.column, length: word.length))
+                    continue
+                }
+                options.append(scanned)
+                continue
+            }
+            guard chars.count > 1, chars[0] == "-" else {
+                operands.append(word)
+                continue
+            }
+            // A cluster of short options: `-ic`, or an option with its value attached: `-Fauid>=1000`.
+            var offset = 1
+            var k = 1
+            while k < chars.count {
+                let letter = chars[k]
+                let letterColumn = word.column + offset
+                let letterBytes = String(letter).utf8.count
+                offset += letterBytes
+                k += 1
+                if withoutArgument.contains(letter) {
+                    options.append(ScannedOption(name: "-\(letter)", column: letterColumn, length: letterBytes + 1, argument: nil))
+                } else if withArgument.contains(letter) {
+                    var scanned = ScannedOption(name: "-\(letter)", column: letterColumn, length: letterBytes + 1, argument: nil)
+                    if k < chars.count {
+                        let rest = String(chars[k...])
+                        scanned.argument = Token(text: rest, column: word.column + offset, length: max(word.length - offset, 0))
+                    } else if i < words.count {
+                        scanned.argument = words[i]
+                        i += 1
+                    } else {
+                        problems.append(ScanProblem(message: "option '-\(letter)' needs a value",
+                                                    column: letterColumn, length: letterBytes + 1))
+                        break
+                    }
+                    options.append(scanned)
+                    break
+                } else {
+                    problems.append(ScanProblem(message: "unknown option '-\(letter)'", column: letterColumn,
+                                                length: letterBytes))
+                }
+            }
+        }
+        return (options, operands, problems)
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+
+/// Reads what the user names: rules files, rules.d directories (merged as augenrules merges them)
+/// and `-` for standard input. Every statement keeps the file and line it was written on.
+public enum RuleInputs {
+    /// Diagnostics with this code mean the input itself could not be read (exit status 2).
+    public static let unreadableCode = "input"
+
+    public static func load(paths: [String], options: ParseOptions) -> RuleFile {
+        var result = RuleFile(path: paths.joined(separator: " "))
+        for path in paths {
+            let part: RuleFile
+            if path == "-" {
+                let data = FileHandle.standardInput.readDataToEndOfFile()
+                part = RuleParser.parse(text: String(decoding: data, as: UTF8.self), file: "<stdin>", options: options)
+            } else {
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                    result.diagnostics.append(unreadable(path, "no such file or directory"))
+                    continue
+                }
+                part = isDirectory.boolValue ? loadDirectory(path, options: options) : loadFile(path, options: options)
+            }
+            result.statements += part.statements
+            result.diagnostics += part.diagnostics
+            result.trivia += part.trivia
+            result.carriageReturnLines += part.carriageReturnLines
+        }
+        return result
+    }
+
+    static func unreadable(_ path: String, _ why: String) -> Diagnostic {
+        Diagnostic(.error, "cannot read \(path): \(why)", at: SourceLocation(file: path, line: 0, column: 0),
+                   length: 0, code: unreadableCode)
+    }
+
+    static func loadFile(_ path: String, options: ParseOptions) -> RuleFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return RuleFile(path: path, diagnostics: [unreadable(path, String(cString: strerror(errno)))])
+        }
+        return RuleParser.parse(text: String(decoding: data, as: UTF8.self), file: path, options: options)
+    }
+
+    /// augenrules: the directory's `*.rules` files in natural (version) order, concatenated; then
+    /// the last bare `-D` first, the last `-b` second, the last `-f` third, the last `-e` at the end,
+    /// and every other `-D`/`-b`/`-f`/`-e` line dropped. Comment and blank lines are dropped.
+    /// A line's kind is decided by its first word, as augenrules' awk does, but indented lines count
+    /// too (Debian's mawk has no `\s` and misses them).
+    static func loadDirectory(_ path: String, options: ParseOptions) -> RuleFile {
+        var merged = RuleFile(path: path)
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: path)
+        } catch {
+            merged.diagnostics.append(unreadable(path, error.localizedDescription))
+            return merged
+        }
+        let files = names.filter { $0.hasSuffix(".rules") }.sorted(by: NaturalOrder.precedes)
+        var lastD: [Statement] = [], lastB: [Statement] = [], lastF: [Statement] = [], lastE: [Statement] = []
+        var rest: [Statement] = []
+        for name in files {
+            let full = path.hasSuffix("/") ? path + name : path + "/" + name
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            let file = loadFile(full, options: options)
+            merged.diagnostics += file.diagnostics
+            merged.carriageReturnLines += file.carriageReturnLines
+            // Statements of one line move together: group them by line.
+            var groups: [[Statement]] = []
+            for s in file.statements {
+                if let last = groups.last?.last, last.location.line == s.location.line { groups[groups.count - 1].append(s) } else { groups.append([s]) }
+            }
+            for group in groups {
+                let words = group[0].text.split(separator: " ", omittingEmptySubsequences: true)
+                let first = words.first.map(String.init) ?? ""
+                if first.hasPrefix("-e") { lastE = group }
+                else if first == "-D" && words.count == 1 { lastD = group }
+                else if first.hasPrefix("-f") { lastF = group }
+                else if first.hasPrefix("-b") { lastB = group }
+                else { rest += group }
+            }
+        }
+        merged.statements = lastD + lastB + lastF + rest + lastE
+        return merged
+    }
+}
+
+/// GNU `ls -v` / `sort -V` order, close enough for file names: runs of digits compare as numbers.
+enum NaturalOrder {
+    static func precedes(_ a: String, _ b: String) -> Bool {
+        let x = chunks(a), y = chunks(b)
+        for (p, q) in zip(x, y) where p != q {
+            switch (UInt64(p), UInt64(q)) {
+            case let (m?, n?): if m != n { return m < n } else { return p < q }
+            default: return p < q
+            }
+        }
+        return x.count < y.count
+    }
+
+    static func chunks(_ s: String) -> [String] {
+        var out: [String] = []
+        var current = ""
+        var digits = false
+        for ch in s {
+            let isDigit = ch.isASCII && ch.isNumber
+            if !current.isEmpty && isDigit != digits {
+                out.append(current)
+                current = ""
+            }
+            digits = isDigit
+            current.append(ch)
+        }
+        if !current.isEmpty { out.append(current) }
+        return out
+    }
+}

@@ -1,0 +1,68 @@
+@testable import AuditRules
+import Syscalls
+import XCTest
+
+/// The `auditctl -R` file: control lines in augenrules order, `# file:line` comments on their
+/// own lines, fields in kernel order with -S right after the arch, values libaudit reads back.
+final class CompilerWriterTests: XCTestCase {
+    typealias B = RuleBuilder
+    let x86 = B.target(.x86_64)
+
+    func testRuleLines() {
+        let stmts = [
+            B.rule(syscalls: [.name("open"), .name("openat")], fields: [B.field("exit", .equal, .number(UInt32(bitPattern: -13)))],
+                   keys: ["access", "two words"], line: 3),
+            B.rule(syscalls: [.all], fields: [B.field("a1", .bitMask, .number(0o100)), B.field("perm", .equal, .permissions(10))], line: 4),
+            B.watch("/etc/my dir", perms: "wa", keys: ["w"], line: 5),
+        ]
+        let result = B.compile(stmts, for: x86)
+        let text = RulesFileWriter(target: x86, syscallStyle: .auto).render(result)
+        XCTAssertEqual(text, """
+        # aurules compile: machine x86_64, kernel 6.1, audit 3.0.9
+        # t.rules:3
+        -a always,exit -F arch=b64 -S open,openat -F exit=-13 -F key=access -F key=two\\ words
+        -a always,exit -F arch=b32 -S open,openat -F exit=-13 -F key=access -F key=two\\ words
+        # t.rules:4
+        -a always,exit -S all -F a1&0x40 -F perm=wa
+        # t.rules:5
+        -a always,exit -S all -F path=/etc/my\\ dir -F perm=wa -F key=w
+
+        """)
+        let numbers = RulesFileWriter(target: x86, syscallStyle: .numbers).render(result)
+        XCTAssertTrue(numbers.contains("-a always,exit -F arch=b64 -S 2,257 -F exit=-13"), numbers)
+        XCTAssertTrue(numbers.contains("-a always,exit -F arch=b32 -S 5,295 -F exit=-13"), numbers)
+    }
+
+    func testSyscallAfterLastArchField() {
+        let stmt = B.rule(syscalls: [.name("kill")], fields: [B.field("uid", .equal, .number(0)), B.field("arch", .notEqual, .arch(.b32)),
+                                                              B.field("gid", .equal, .number(4))])
+        let line = RulesFileWriter(target: x86).line(for: B.compile([stmt], for: x86).rules[0])
+        XCTAssertEqual(line, "-a always,exit -F uid=0 -F arch!=b32 -S kill -F gid=4")
+    }
+
+    func testControlLinesOrderAndNoInlineComments() {
+        func s(_ setting: Setting, _ line: Int) -> Statement { Statement(kind: .setting(setting), location: B.loc(line), text: "") }
+        let stmts = [s(.enabled(1), 1), Statement(kind: .deleteAll(key: nil), location: B.loc(2), text: "-D"),
+                     s(.backlogLimit(8192), 3), B.watch("/etc/hosts", line: 4), s(.failureMode(1), 5), s(.rateLimit(100), 6)]
+        let text = RulesFileWriter(target: x86).render(B.compile(stmts, for: x86))
+        let lines = text.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.filter { !$0.hasPrefix("#") }, ["-D", "-b 8192", "-f 1", "-r 100",
+                                                             "-a always,exit -S all -F path=/etc/hosts -F perm=rwxa", "-e 1"])
+        for l in lines where l.contains("#") { XCTAssertTrue(l.hasPrefix("#"), "inline comment: \(l)") }
+        let noControls = RulesFileWriter(target: x86, includeControls: false).render(B.compile(stmts, for: x86))
+        XCTAssertFalse(noControls.contains("-e 1") || noControls.contains("-D") || noControls.contains("-b "))
+    }
+
+    func testSameInputSameBytes() {
+        let stmts = (1 ... 50).map { B.rule(syscalls: [.name("read"), .number($0)], keys: ["k\($0)"], line: $0) }
+        let a = RulesFileWriter(target: x86).render(B.compile(stmts, for: x86))
+        let b = RulesFileWriter(target: x86).render(B.compile(stmts, for: x86))
+        XCTAssertEqual(a, b)
+        XCTAssertEqual(try CompileJSON.render(B.compile(stmts, for: x86), target: x86), try CompileJSON.render(B.compile(stmts, for: x86), target: x86))
+    }
+
+    func testEscapes() {
+        XCTAssertEqual(RulesFileWriter.escape("a b\\c"), "a\\ b\\\\c")
+        XCTAssertEqual(RulesFileWriter.escape("plain"), "plain")
+    }
+}

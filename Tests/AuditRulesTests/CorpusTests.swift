@@ -1,0 +1,77 @@
+import AuditLint
+import AuditRules
+import CLibAudit
+import Foundation
+import Syscalls
+import XCTest
+
+/// Our verdict on every line of every corpus file auditctl 3.0.9 loaded, against auditctl's.
+final class CorpusTests: XCTestCase {
+    enum Outcome { case agree, hostDependent(String), disagree(String) }
+
+    func testVerdictsAgreeWithAuditctl() throws {
+        try XCTSkipUnless(Corpus.isAvailable, "../shared/corpus is not available")
+        let files = try Corpus.loadedFiles()
+        XCTAssertGreaterThan(files.count, 50)
+        var agree = 0, hostDependent: [String] = [], disagree: [String] = [], rejectedByAuditctl = 0, rejectedByUs = 0
+        for f in files {
+            let text = String(decoding: try Data(contentsOf: f.url), as: UTF8.self)
+            let parsed = RuleParser.parse(text: text, file: f.relativePath, options: ParseOptions())
+            let findings = Linter.lint(parsed)
+            for line in Lexer.lines(of: text) {
+                let words = Lexer.tokens(of: line.text)
+                guard !words.isEmpty, !words[0].text.hasPrefix("#"), !f.stripped.contains(line.number) else { continue }
+                let here = findings.filter { $0.location.line == line.number && $0.location.file == f.relativePath }
+                if f.rejected[line.number] != nil {
+                    rejectedByAuditctl += 1
+                    for d in here where d.severity == .error {
+                        XCTAssertGreaterThanOrEqual(d.location.column, 1, "\(f.relativePath):\(line.number): rejection without a column")
+                    }
+                }
+                if here.contains(where: { $0.severity == .error }) { rejectedByUs += 1 }
+                let where_ = "\(f.relativePath):\(line.number): \(line.text)"
+                switch outcome(auditctl: f.rejected[line.number], ours: here, line: line.text) {
+                case .agree: agree += 1
+                case .hostDependent(let why): hostDependent.append("\(where_)\n    host-dependent: \(why)")
+                case .disagree(let why): disagree.append("\(where_)\n    DISAGREE: \(why)")
+                }
+            }
+        }
+        let total = agree + hostDependent.count + disagree.count
+        let strict = Double(agree) / Double(total) * 100
+        let adjusted = Double(agree + hostDependent.count) / Double(total) * 100
+        print("corpus: \(files.count) files, \(total) lines compared; auditctl rejected \(rejectedByAuditctl), we reject \(rejectedByUs)")
+        print(String(format: "corpus agreement: %.2f%% strict (%d/%d); %.2f%% counting %d host-dependent differences as explained",
+                     strict, agree, total, adjusted, hostDependent.count))
+        for line in hostDependent { print(line) }
+        for line in disagree { print(line) }
+        XCTAssertGreaterThanOrEqual(adjusted, 99.0)
+    }
+
+    func outcome(auditctl: [String]?, ours: [Diagnostic], line: String) -> Outcome {
+        let errors = ours.filter { $0.severity == .error }
+        let grammar = errors.filter { !$0.hostDependent }
+        guard let messages = auditctl else {
+            if let e = grammar.first { return .disagree("auditctl accepted; we say: \(e.message)") }
+            if let e = errors.first { return .hostDependent("auditctl accepted there; on this host: \(e.message)") }
+            return .agree
+        }
+        let m = messages.joined(separator: "; ")
+        if !grammar.isEmpty { return .agree }
+        if m.contains("No such file or directory") {
+            if ours.contains(where: { $0.code == "AUR006" }) || !errors.isEmpty { return .agree }
+            return .hostDependent("auditctl: \(m) on the verdict host; the directory exists on this host")
+        }
+        if m.hasPrefix("Unknown user") || m.hasPrefix("Unknown group") {
+            return errors.isEmpty ? .hostDependent("auditctl: \(m); that name exists on this host") : .agree
+        }
+        if m.hasPrefix("Syscall name unknown: ") {
+            let name = String(m.dropFirst("Syscall name unknown: ".count))
+            let machine = line.contains("arch=b32") ? Int32(MACH_X86.rawValue) : Int32(MACH_86_64.rawValue)
+            if SyscallDatabase.shipped.isKnownOnAnyABI(name) && audit_name_to_syscall(name, machine) < 0 {
+                return .hostDependent("auditctl 3.0.9's syscall table has no '\(name)'; the kernel tables do")
+            }
+        }
+        return .disagree("auditctl: \(m); we accept")
+    }
+}
