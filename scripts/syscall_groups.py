@@ -50,7 +50,7 @@ GROUPS = [
     ("getrlimit", ["getrlimit", "ugetrlimit", "prlimit64"]),
     ("setrlimit", ["setrlimit", "prlimit64"]),
     ("fadvise", ["fadvise64", "fadvise64_64", "arm_fadvise64_64"]),
-    ("sync_file_range", ["sync_file_range", "sync_file_range2"]),
+    ("sync_file_range", ["sync_file_range", "sync_file_range2", "arm_sync_file_range"]),
     ("sendfile", ["sendfile", "sendfile64"]),
     ("fcntl", ["fcntl", "fcntl64"]),
     ("truncate", ["truncate", "truncate64"]),

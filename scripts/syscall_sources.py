@@ -42,6 +42,12 @@ ABIS = {
 
 HRW_SNAPSHOTS = ["6.17", "6.19", "7.0-rc1", "7.0", "7.2-rc1"]
 
+# Header aliases (`#define __NR_alias __NR_name`) that the derived header lists and hrw print in
+# place of the table's own name.
+TABLE_NAME = {("arm", 341): "arm_sync_file_range"}
+# Function names of rows no snapshot numbers (removed before 6.1 on that ABI).
+FUNCTION_ALIASES = {"llseek": "_llseek"}
+
 # Numbers outside the numbered table: arm's private calls (0x0f0001..) and ppc64's switch_endian
 # fast path (0x1ebe). The kernel's syscall tables do not list them and an audit rule's syscall
 # mask cannot hold numbers above 2047.
@@ -98,7 +104,8 @@ class DataSet:
             for m in re.finditer(r"#define __NR_(\w+) \(__X32_SYSCALL_BIT \+ (\d+)\)", open(path).read()):
                 table[X32_BIT + int(m.group(2))] = m.group(1)
             return table
-        return read_pairs(self.p("derived", "headers-6.1-nr", ABIS[abi]["headers"] + ".txt"))
+        table = read_pairs(self.p("derived", "headers-6.1-nr", ABIS[abi]["headers"] + ".txt"))
+        return {nr: TABLE_NAME.get((abi, nr), n) for nr, n in table.items()}
 
     def hrw(self, abi, snapshot):
         path = self.p("hrw-history", snapshot, "syscalls-" + ABIS[abi]["hrw"])
@@ -107,7 +114,7 @@ class DataSet:
             f = line.rstrip("\n").split("\t")
             if len(f) >= 2 and f[1]:
                 if not outside_table(abi, int(f[1])):
-                    numbered[int(f[1])] = f[0]
+                    numbered[int(f[1])] = TABLE_NAME.get((abi, int(f[1])), f[0])
             elif f[0]:
                 bare.add(f[0])
         # hrw drops names it considers removed (uselib, _sysctl, ...) though the kernel still
@@ -150,7 +157,7 @@ class DataSet:
         for _rel, t in ordered:
             if nr in t:
                 return t[nr]
-        return function
+        return FUNCTION_ALIASES.get(function, function)
 
     def data_points(self, abi):
         truth = self.truth_points(abi)

@@ -647,7 +647,7 @@ riscv64	0xc00000f3	64	riscv64	-	4.15		7.2-rc1	kernel 6.1 asm-generic/unistd.h; m
 338	set_robust_list	5.0	
 339	get_robust_list	5.0	
 340	splice	5.0	
-341	sync_file_range2	5.0	
+341	arm_sync_file_range	5.0	
 342	tee	5.0	
 343	vmsplice	5.0	
 344	move_pages	5.0	
@@ -811,7 +811,7 @@ poll	poll,ppoll,ppoll_time64
 getrlimit	getrlimit,ugetrlimit,prlimit64
 setrlimit	setrlimit,prlimit64
 fadvise	fadvise64,fadvise64_64,arm_fadvise64_64
-sync_file_range	sync_file_range,sync_file_range2
+sync_file_range	sync_file_range,sync_file_range2,arm_sync_file_range
 sendfile	sendfile,sendfile64
 fcntl	fcntl,fcntl64
 truncate	truncate,truncate64
@@ -9881,7 +9881,7 @@ riscv64	471	rseq_slice_yield
 135	sysfs	4.0	
 136	personality	4.0	
 137	afs_syscall	4.0	
-140	llseek	4.0	4.15
+140	_llseek	4.0	4.15
 141	getdents	4.0	
 142	select	4.0	
 143	flock	4.0	

@@ -95,6 +95,19 @@ public struct ABIInfo: Hashable, Sendable {
     public var newest: KernelVersion
     public var source: String
 
+    public init(abi: ABI, auditArch: UInt32, bits: Int, machines: [String], partner32: ABI?,
+                first: KernelVersion, last: KernelVersion?, newest: KernelVersion, source: String) {
+        self.abi = abi
+        self.auditArch = auditArch
+        self.bits = bits
+        self.machines = machines
+        self.partner32 = partner32
+        self.first = first
+        self.last = last
+        self.newest = newest
+        self.source = source
+    }
+
     public func covers(_ kernel: KernelVersion) -> Bool {
         first <= kernel && (last.map { kernel <= $0 } ?? true)
     }

@@ -8,7 +8,7 @@ public struct TableFormatError: Error, CustomStringConvertible, Sendable {
 }
 
 /// The text formats of SyscallTables/: tab-separated, `#` starts a comment line.
-enum TableText {
+public enum TableText {
     /// Splits into (line number, fields) for every non-comment, non-empty line.
     static func records(_ text: String) -> [(line: Int, fields: [Substring])] {
         var out: [(Int, [Substring])] = []
@@ -22,7 +22,7 @@ enum TableText {
     }
 
     /// `<abi>.tsv`: number, name, first release, last release (empty while present).
-    static func rows(_ text: String, file: String) throws -> [SyscallRow] {
+    public static func rows(_ text: String, file: String) throws -> [SyscallRow] {
         var rows: [SyscallRow] = []
         for (line, f) in records(text) {
             guard f.count == 4 || f.count == 3 else {
@@ -50,7 +50,7 @@ enum TableText {
         return rows
     }
 
-    static func render(_ rows: [SyscallRow]) -> String {
+    public static func render(_ rows: [SyscallRow]) -> String {
         let sorted = rows.sorted { ($0.number, $0.first) < ($1.number, $1.first) }
         var out = "# number\tname\tfirst\tlast\n"
         for r in sorted {
@@ -60,7 +60,7 @@ enum TableText {
     }
 
     /// `abis.tsv`: abi, audit arch, bits, machines, 32-bit partner, first, last, newest, source.
-    static func abis(_ text: String, file: String) throws -> [ABIInfo] {
+    public static func abis(_ text: String, file: String) throws -> [ABIInfo] {
         var out: [ABIInfo] = []
         for (line, f) in records(text) {
             guard f.count >= 8 else {
@@ -95,7 +95,7 @@ enum TableText {
         return out
     }
 
-    static func render(_ abis: [ABIInfo]) -> String {
+    public static func render(_ abis: [ABIInfo]) -> String {
         var out = "# abi\taudit_arch\tbits\tmachines\tpartner32\tfirst\tlast\tnewest\tsource\n"
         for a in abis {
             let arch = String(a.auditArch, radix: 16)

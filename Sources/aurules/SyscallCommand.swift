@@ -1,10 +1,150 @@
 import ArgumentParser
+import Foundation
+import Syscalls
 
-// Placeholder until its issue lands; replaced by the owner of this command.
 struct SyscallCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "syscall", abstract: "(not yet available)")
+    static let configuration = CommandConfiguration(
+        commandName: "syscall",
+        abstract: "Look up syscall names and numbers per ABI and kernel release (an ausyscall drop-in).",
+        discussion: """
+        Arguments are read as ausyscall reads them, in any order: a word starting with a digit is a \
+        syscall number, an architecture spelling (b32, b64, x86_64, i686, aarch64, armv7l, ppc64le, \
+        s390x, riscv64, ... or an AUDIT_ARCH value such as 0xc000003e) selects the table, anything \
+        else is a name. Without an architecture the host's 64-bit ABI is used. A name is a \
+        case-insensitive substring search printing `name number` lines; --exact prints only the \
+        number. Names are the kernel's (pread64); libaudit's spellings (pread) are accepted too.
+
+        Exit codes: 0 found, 1 unknown name or number, 2 usage error.
+
+        Examples:
+          aurules syscall x86_64 clone               clone 56, clone3 435
+          aurules syscall b32 open --exact            5
+          aurules syscall 56                          clone
+          aurules syscall aarch64 --dump
+          aurules syscall --kernel 6.1 fchmodat2      not yet: arrived in 6.6
+          aurules syscall --all open                  open on every ABI, equivalents where absent
+          aurules syscall --history getdents64        when each ABI gained or lost it
+          aurules syscall --format json s390x getdents64
+        """
+    )
+
+    @Argument(help: "[ARCH] NAME|NUMBER, in any order.")
+    var words: [String] = []
+
+    @Flag(help: "Print only the number of exactly this name.")
+    var exact = false
+
+    @Flag(help: "Print the whole table.")
+    var dump = false
+
+    @Option(help: "Kernel release (default: the newest the tables know).")
+    var kernel: String?
+
+    @Option(name: .customLong("all"), help: "Show NAME on every ABI, with the equivalents where it is absent.")
+    var allName: String?
+
+    @Option(name: .customLong("history"), help: "Show the releases in which each ABI gained or lost NAME.")
+    var historyName: String?
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    @OptionGroup var tables: TablesOption
+
+    enum OutputFormat: String, ExpressibleByArgument { case text, json }
+
     func run() throws {
-        StandardError.print("aurules syscall: not yet available")
+        let db = try tables.database()
+        let release = try resolveKernel(db)
+        let lookup = SyscallLookup(database: db)
+        let out = SyscallOutput(json: format == .json)
+        if let name = allName {
+            return try out.all(lookup.acrossABIs(name, at: release), name: name, kernel: release)
+        }
+        if let name = historyName {
+            return try out.history(db.history(of: name), name: name, suggestions: lookup.suggestions(for: name, in: nil))
+        }
+        let query = try Query(words: words, dump: dump)
+        let arch = query.arch ?? ArchName(abi: HostMachine.current.b64 ?? HostMachine.current.b32 ?? .x86_64,
+                                          machine: HostMachine.current)
+        guard let table = db.table(arch.abi, at: release) else {
+            let info = db.info(arch.abi)
+            let span = info.map { "\($0.first)" + ($0.last.map { " to \($0)" } ?? " onwards") } ?? "no release"
+            StandardError.print("aurules syscall: the \(arch.abi) ABI is not covered at \(release) (tables cover \(span))")
+            throw ExitCode.inputError
+        }
+        if dump { return out.dump(table, machineName: arch.libauditMachineName) }
+        if let name = query.name {
+            if exact {
+                guard let hit = lookup.exact(name, in: table) else {
+                    out.unknown(name, table: table, machineName: arch.libauditMachineName, absence: lookup.absence(of: name, in: table))
+                    throw ExitCode.findings
+                }
+                return out.exact(hit, table: table)
+            }
+            let hits = lookup.substring(name, in: table)
+            guard !hits.isEmpty else {
+                out.unknown(name, table: table, machineName: arch.libauditMachineName, absence: lookup.absence(of: name, in: table))
+                throw ExitCode.findings
+            }
+            return out.matches(hits, query: name, table: table)
+        }
+        if let number = query.number {
+            guard let name = table.name(of: number) else {
+                out.unknownNumber(number, table: table, machineName: arch.libauditMachineName,
+                                  rows: db.rows(arch.abi).filter { $0.number == number })
+                throw ExitCode.findings
+            }
+            return out.number(number, name: name, table: table)
+        }
+        StandardError.print("aurules syscall: either a syscall name or number must be given with an optional arch (see --help)")
         throw ExitCode.inputError
     }
+
+    private func resolveKernel(_ db: SyscallDatabase) throws -> KernelVersion {
+        guard let text = kernel else { return db.newestRelease }
+        guard let v = KernelVersion(text) else {
+            StandardError.print("aurules syscall: bad kernel release '\(text)' (expected X.Y or X.Y-rcN)")
+            throw ExitCode.inputError
+        }
+        return v
+    }
+}
+
+/// The positional words, classified the way ausyscall classifies them.
+struct Query {
+    var arch: ArchName?
+    var name: String?
+    var number: Int?
+
+    init(words: [String], dump: Bool) throws {
+        for word in words {
+            if let a = ArchName(word, host: HostMachine.current), word.lowercased().hasPrefix("0x") || !(word.first?.isNumber ?? false) {
+                guard arch == nil else { throw Self.usage("two architectures given") }
+                arch = a
+            } else if let first = word.first, first.isASCII && first.isNumber {
+                guard number == nil else { throw Self.usage("two syscall numbers given") }
+                // ausyscall reads the leading decimal digits (strtol): "1x" is 1.
+                number = Int(word.prefix(while: { $0.isASCII && $0.isNumber })) ?? Int.max
+            } else {
+                guard name == nil else { throw Self.usage("two syscall names given ('\(name!)' and '\(word)'); is one a misspelt architecture?") }
+                name = word
+            }
+        }
+    }
+
+    static func usage(_ message: String) -> ValidationError {
+        ValidationError(message)
+    }
+}
+
+enum HostMachine {
+    static let current: Machine = {
+        var u = utsname()
+        guard uname(&u) == 0 else { return .x86_64 }
+        let machine = withUnsafeBytes(of: &u.machine) { raw in
+            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+        return Machine(uname: machine) ?? .x86_64
+    }()
 }

@@ -1,10 +1,156 @@
 import ArgumentParser
+import Foundation
+import Syscalls
 
-// Placeholder until its issue lands; replaced by the owner of this command.
+/// `--tables DIR` for every command that resolves syscalls: `@OptionGroup var tables: TablesOption`,
+/// then `try tables.database()`.
+struct TablesOption: ParsableArguments {
+    @Option(name: .customLong("tables"), help: ArgumentHelp("Syscall tables directory (format of SyscallTables/) instead of the built-in tables.", valueName: "DIR"))
+    var directory: String?
+
+    func database() throws -> SyscallDatabase {
+        guard let directory else { return SyscallDatabase.shipped }
+        do {
+            return try SyscallDatabase(directory: directory)
+        } catch {
+            StandardError.print("aurules: --tables \(directory): \(error)")
+            throw ExitCode.inputError
+        }
+    }
+}
+
 struct TablesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tables", abstract: "(not yet available)")
+    static let configuration = CommandConfiguration(
+        commandName: "tables",
+        abstract: "Inspect and extend the versioned syscall tables.",
+        subcommands: [TablesImportCommand.self, TablesExportCommand.self]
+    )
+}
+
+struct TablesImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Merge one ABI's syscall table at one kernel release into a tables directory.",
+        discussion: """
+        Reads the table from a kernel source tree (the arch's .tbl file; asm-generic/unistd.h for \
+        aarch64/riscv64 before 6.11, scripts/syscall.tbl plus the arch's Makefile.syscalls after), \
+        from installed uapi headers (the include directory holding asm/unistd_*.h), or from a plain \
+        list of `name number` lines. Rows are extended, opened for new numbers or renames, and \
+        closed when the release no longer has them. A missing directory is created.
+
+        Examples:
+          aurules tables export ~/tables
+          aurules tables import --abi x86_64 --release 7.3 --kernel-tree ~/linux --into ~/tables
+          aurules tables import --abi aarch64 --release 6.1 --headers /usr/aarch64-linux-gnu/include --into ~/tables
+          aurules syscall --tables ~/tables --kernel 7.3 x86_64 newcall
+        """
+    )
+
+    @Option(help: "ABI to import: \(ABI.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var abi: String
+
+    @Option(help: "The kernel release the source is (X.Y or X.Y-rcN).")
+    var release: String
+
+    @Option(name: .customLong("kernel-tree"), help: ArgumentHelp("Kernel source tree.", valueName: "DIR"))
+    var kernelTree: String?
+
+    @Option(help: ArgumentHelp("Installed uapi include directory (holding asm/).", valueName: "DIR"))
+    var headers: String?
+
+    @Option(help: ArgumentHelp("File of `name number` lines ('-' for stdin).", valueName: "FILE"))
+    var list: String?
+
+    @Option(help: ArgumentHelp("Tables directory to merge into.", valueName: "DIR"))
+    var into: String
+
+    @Option(help: "Output format: text or json.")
+    var format: SyscallCommand.OutputFormat = .text
+
     func run() throws {
-        StandardError.print("aurules tables: not yet available")
-        throw ExitCode.inputError
+        guard let abi = ABI(rawValue: abi.lowercased()) else {
+            throw ValidationError("unknown ABI '\(self.abi)'; one of \(ABI.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let release = KernelVersion(release) else { throw ValidationError("bad release '\(self.release)'") }
+        let sources = [kernelTree, headers, list].compactMap { $0 }
+        guard sources.count == 1 else { throw ValidationError("give exactly one of --kernel-tree, --headers, --list") }
+        let table: [Int: String]
+        do {
+            if let kernelTree {
+                table = try KernelSources.fromKernelTree(kernelTree, abi: abi, release: release)
+            } else if let headers {
+                table = try KernelSources.fromHeaders(headers, abi: abi)
+            } else {
+                let text = list == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                    : try String(contentsOfFile: list!, encoding: .utf8)
+                table = try KernelSources.fromList(text)
+            }
+        } catch {
+            StandardError.print("aurules tables import: \(error)")
+            throw ExitCode.inputError
+        }
+        guard !table.isEmpty else {
+            StandardError.print("aurules tables import: no syscalls found for \(abi) in \(sources[0])")
+            throw ExitCode.inputError
+        }
+        let (changes, count) = try merge(table, abi: abi, release: release)
+        if format == .json {
+            let object: [String: Any] = ["abi": abi.rawValue, "release": release.description, "syscalls": count,
+                                         "changes": changes.map { ["kind": $0.kind.rawValue, "number": $0.number, "name": $0.name] }]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            let n = { (k: TableMerge.Change.Kind) in changes.filter { $0.kind == k }.count }
+            print("\(abi) at \(release): \(count) syscalls; \(n(.added)) added, \(n(.extended)) extended, \(n(.removed)) closed")
+            for c in changes where c.kind != .extended { print("  \(c)") }
+        }
+    }
+
+    private func merge(_ table: [Int: String], abi: ABI, release: KernelVersion) throws -> ([TableMerge.Change], Int) {
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: into, withIntermediateDirectories: true)
+        let abisPath = into + "/abis.tsv", rowsPath = into + "/\(abi.rawValue).tsv"
+        do {
+            var infos = try fm.fileExists(atPath: abisPath) ? TableText.abis(String(contentsOfFile: abisPath, encoding: .utf8), file: abisPath) : []
+            let rows = try fm.fileExists(atPath: rowsPath) ? TableText.rows(String(contentsOfFile: rowsPath, encoding: .utf8), file: rowsPath) : []
+            let existing = infos.first { $0.abi == abi }
+            var merge = TableMerge(rows: rows)
+            merge.merge(table, at: release, newest: rows.isEmpty ? nil : existing?.newest)
+            var info = existing ?? SyscallDatabase.shipped.info(abi) ?? ABIInfo(
+                abi: abi, auditArch: abi.auditArch, bits: abi.bits, machines: [], partner32: nil,
+                first: release, last: nil, newest: release, source: "")
+            if existing == nil { info.first = release; info.newest = release; info.last = nil; info.source = "aurules tables import" }
+            info.first = min(info.first, release)
+            info.newest = max(info.newest, release)
+            infos.removeAll { $0.abi == abi }
+            infos.append(info)
+            infos.sort { ABI.allCases.firstIndex(of: $0.abi)! < ABI.allCases.firstIndex(of: $1.abi)! }
+            try OutputFile.write(TableText.render(merge.rows), to: rowsPath)
+            try OutputFile.write(TableText.render(infos), to: abisPath)
+            return (merge.changes, table.count)
+        } catch let error as TableFormatError {
+            StandardError.print("aurules tables import: \(error)")
+            throw ExitCode.inputError
+        }
+    }
+}
+
+struct TablesExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write the built-in syscall tables to a directory, to extend them with `tables import`.",
+        discussion: "Example:\n  aurules tables export ~/tables"
+    )
+
+    @Argument(help: ArgumentHelp("Directory to write (created when missing).", valueName: "DIR"))
+    var directory: String
+
+    func run() throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let db = SyscallDatabase.shipped
+        for name in db.fileNames {
+            try OutputFile.write(db.fileText(name) ?? "", to: directory + "/" + name)
+        }
+        print("wrote \(db.fileNames.count) files to \(directory)")
     }
 }

@@ -11,8 +11,14 @@ final class Kernel61Tests: XCTestCase {
                 throw XCTSkip("../shared/syscall-data is not available")
             }
             let table = try XCTUnwrap(SyscallDatabase.shipped.table(abi, at: KernelVersion(6, 1)))
-            let got = Dictionary(uniqueKeysWithValues: table.entries.map { ($0.number, $0.name) })
-            XCTAssertEqual(got, expected, "\(abi) at 6.1")
+            var got = Dictionary(uniqueKeysWithValues: table.entries.map { ($0.number, $0.name) })
+            // arm's unistd.h defines sync_file_range2 as an alias of the table's arm_sync_file_range,
+            // and the derived list kept the alias.
+            if abi == .arm {
+                XCTAssertEqual(got[341], "arm_sync_file_range")
+                got[341] = "sync_file_range2"
+            }
+            XCTAssertEqual(got, expected, "\(abi) at 6.1: \(Set(got.map { "\($0.key) \($0.value)" }).symmetricDifference(expected.map { "\($0.key) \($0.value)" }).sorted())")
         }
     }
 
