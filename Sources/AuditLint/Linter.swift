@@ -49,7 +49,7 @@ extension LintCheck {
 public enum Linter {
     public static let checks: [any LintCheck] = [
         MissingArchCheck(), CarriageReturnCheck(), WatchRelativePathCheck(), WatchWildcardCheck(),
-        DuplicateRuleCheck(), MissingWatchDirectoryCheck(),
+        DuplicateRuleCheck(), MissingWatchDirectoryCheck(), SyscallMissingOnABICheck(),
     ]
 
     /// The parser's diagnostics and every check's findings, in file order.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Aurules: ParsableCommand {
@@ -17,4 +18,18 @@ struct Aurules: ParsableCommand {
             CompileCommand.self, CheckCommand.self,
         ]
     )
+
+    /// ArgumentParser exits 64 on bad usage; aurules' contract is 2 for usage and input errors.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                StandardError.print(fullMessage(for: error))
+                Foundation.exit(ExitCode.inputError.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -83,14 +83,16 @@ enum OptionScanner {
             var k = 1
             while k < chars.count {
                 let letter = chars[k]
-                let letterColumn = word.column + offset
                 let letterBytes = String(letter).utf8.count
+                // The first option of a word is shown with its dash; later ones in a cluster alone.
+                let letterColumn = k == 1 ? word.column : word.column + offset
+                let shown = k == 1 ? letterBytes + 1 : letterBytes
                 offset += letterBytes
                 k += 1
                 if withoutArgument.contains(letter) {
-                    options.append(ScannedOption(name: "-\(letter)", column: letterColumn, length: letterBytes + 1, argument: nil))
+                    options.append(ScannedOption(name: "-\(letter)", column: letterColumn, length: shown, argument: nil))
                 } else if withArgument.contains(letter) {
-                    var scanned = ScannedOption(name: "-\(letter)", column: letterColumn, length: letterBytes + 1, argument: nil)
+                    var scanned = ScannedOption(name: "-\(letter)", column: letterColumn, length: shown, argument: nil)
                     if k < chars.count {
                         let rest = String(chars[k...])
                         scanned.argument = Token(text: rest, column: word.column + offset, length: max(word.length - offset, 0))
@@ -99,14 +101,14 @@ enum OptionScanner {
                         i += 1
                     } else {
                         problems.append(ScanProblem(message: "option '-\(letter)' needs a value",
-                                                    column: letterColumn, length: letterBytes + 1))
+                                                    column: letterColumn, length: shown))
                         break
                     }
                     options.append(scanned)
                     break
                 } else {
                     problems.append(ScanProblem(message: "unknown option '-\(letter)'", column: letterColumn,
-                                                length: letterBytes))
+                                                length: shown))
                 }
             }
         }

@@ -1,0 +1,74 @@
+import AuditRules
+import Syscalls
+
+/// AUR007: a syscall name that some target ABI does not have.
+public struct SyscallMissingOnABICheck: LintCheck {
+    public init() {}
+    public let code = "AUR007"
+    public let name = "syscall-missing-on-abi"
+    public let summary = "syscall does not exist on some target ABIs"
+    public let rationale = """
+        Syscall sets differ between ABIs: aarch64 and riscv64 have no open, stat or fork, i386 \
+        reaches sockets through socketcall, s390x has no mmap2. auditctl refuses a rule naming a \
+        syscall its machine lacks ("Syscall name unknown"), so a rules file shared across a fleet \
+        breaks on some hosts, or silently audits less there. The finding names the ABIs and the \
+        equivalent syscalls that exist on them.
+        """
+    public let examples = [
+        LintExample("-a always,exit -F arch=b64 -S open -k files\n", triggers: true),
+        LintExample("-a always,exit -F arch=b32 -S socketcall -k net\n", triggers: true),
+        LintExample("-a always,exit -F arch=b64 -S openat,execve -k files\n", triggers: false),
+        LintExample("-a always,exit -F arch=x86_64 -S open -k files\n", triggers: false),
+    ]
+
+    public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
+        let db = SyscallDatabase.shipped
+        let kernel = db.newestRelease
+        var out: [Diagnostic] = []
+        for s in file.statements {
+            guard case .rule(let r) = s.kind, r.command != .delete else { continue }
+            let abis = targetABIs(r, context: context, db: db, kernel: kernel)
+            for call in r.syscalls {
+                guard case .name(let name) = call.value, db.isKnownOnAnyABI(name) else { continue }
+                let missing = abis.filter { abi in
+                    guard let table = db.table(abi, at: kernel) else { return false }
+                    if table.contains(name.lowercased()) { return false }
+                    return !AuditVersion.allCases.contains { v in
+                        db.kernelName(libaudit: name.lowercased(), abi: abi, version: v).map(table.contains) ?? false
+                    }
+                }
+                guard !missing.isEmpty else { continue }
+                let details = missing.map { abi -> String in
+                    let eq = db.equivalents(of: name, on: abi, at: kernel)
+                    return eq.isEmpty ? abi.rawValue : "\(abi.rawValue) (has \(eq.joined(separator: ", ")))"
+                }
+                out.append(finding(.warning, "syscall '\(name)' does not exist on \(details.joined(separator: "; ")) at kernel \(kernel)",
+                                   at: call.location, length: call.length, line: s.text))
+            }
+        }
+        return out
+    }
+
+    /// The ABIs the rule applies to on the target machines: the one its arch field names, or
+    /// both of each machine's ABIs when it has none.
+    func targetABIs(_ r: RuleStatement, context: LintContext, db: SyscallDatabase, kernel: KernelVersion) -> [ABI] {
+        let arch = r.fields.first { !$0.isComparison && $0.name.value == "arch" && $0.op.value == .equal }
+        var out: [ABI] = []
+        func add(_ abi: ABI?) { if let abi, !out.contains(abi) { out.append(abi) } }
+        if case .arch(let selector)? = arch?.value {
+            switch selector {
+            case .machine(let m): add(db.abis(for: m, at: kernel).b64 ?? db.abis(for: m, at: kernel).b32)
+            case .raw(let value): add(ABI.allCases.first { $0.auditArch == value && $0 != .x32 })
+            case .b64: for m in context.targets { add(db.abis(for: m, at: kernel).b64) }
+            case .b32: for m in context.targets { add(db.abis(for: m, at: kernel).b32) }
+            }
+        } else {
+            for m in context.targets {
+                let pair = db.abis(for: m, at: kernel)
+                add(pair.b64)
+                add(pair.b32)
+            }
+        }
+        return out
+    }
+}

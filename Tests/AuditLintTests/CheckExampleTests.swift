@@ -1,0 +1,59 @@
+import AuditLint
+import AuditRules
+import Foundation
+import XCTest
+
+/// Every example of every check, run through the parser and the check.
+final class CheckExampleTests: XCTestCase {
+    let options = ParseOptions(resolver: nil, hostMachine: .x86_64)
+
+    func testEveryExampleBehavesAsDocumented() {
+        for check in Linter.checks {
+            XCTAssertTrue(check.examples.contains { $0.triggers }, "\(check.code) has no triggering example")
+            XCTAssertTrue(check.examples.contains { !$0.triggers }, "\(check.code) has no clean example")
+            for example in check.examples {
+                let file = RuleParser.parse(text: example.text, file: "example.rules", options: options)
+                XCTAssertEqual(file.diagnostics.filter { $0.severity == .error }.map(\.message), [],
+                               "\(check.code) example does not parse: \(example.text.debugDescription)")
+                let findings = check.findings(in: file, context: LintContext())
+                XCTAssertEqual(!findings.isEmpty, example.triggers, "\(check.code) on \(example.text.debugDescription): \(findings.map(\.message))")
+                for f in findings {
+                    XCTAssertEqual(f.code, check.code)
+                    XCTAssertGreaterThanOrEqual(f.location.line, 1)
+                    XCTAssertGreaterThanOrEqual(f.location.column, 1)
+                }
+            }
+        }
+    }
+
+    func testCodesAndNamesAreUniqueAndDocumented() {
+        let codes = Linter.checks.map(\.code), names = Linter.checks.map(\.name)
+        XCTAssertEqual(Set(codes).count, codes.count)
+        XCTAssertEqual(Set(names).count, names.count)
+        for c in Linter.checks {
+            XCTAssertTrue(c.code.hasPrefix("AUR") && c.code.count == 6, c.code)
+            XCTAssertFalse(c.summary.isEmpty)
+            XCTAssertGreaterThan(c.rationale.count, 80, c.code)
+        }
+    }
+
+    func testLintMergesParserAndCheckFindingsInOrder() {
+        let file = RuleParser.parse(text: "-a always,exit -S open\n-w relative\n-w /etc/x/../y\n", file: "m.rules", options: options)
+        let all = Linter.lint(file, context: LintContext(checkHost: false))
+        XCTAssertEqual(all.map(\.location.line), all.map(\.location.line).sorted())
+        XCTAssertTrue(all.contains { $0.code == "AUR001" && $0.location.line == 1 })
+        XCTAssertTrue(all.contains { $0.code == nil && $0.location.line == 2 && $0.severity == .error })
+        XCTAssertTrue(all.contains { $0.code == "AUR003" && $0.location.line == 3 })
+    }
+
+    func testSarifIsValidJSON() throws {
+        let file = RuleParser.parse(text: "-a always,exit -S open\n-w relative\n", file: "m.rules", options: options)
+        let sarif = SarifReport.render(Linter.lint(file, context: LintContext(checkHost: false)), checks: Linter.checks)
+        let doc = try JSONSerialization.jsonObject(with: Data(sarif.utf8)) as? [String: Any]
+        XCTAssertEqual(doc?["version"] as? String, "2.1.0")
+        let run = (doc?["runs"] as? [[String: Any]])?.first
+        let results = run?["results"] as? [[String: Any]]
+        XCTAssertEqual(results?.count, 3)
+        XCTAssertEqual(Set(results?.compactMap { $0["ruleId"] as? String } ?? []), ["AUR001", "AUR007", "parse"])
+    }
+}

@@ -1,6 +1,0 @@
-import XCTest
-@testable import AuditLint
-
-final class AuditLintSmokeTests: XCTestCase {
-    func testModuleLoads() {}
-}

@@ -1,0 +1,37 @@
+import Foundation
+import XCTest
+
+final class FmtCommandTests: XCTestCase {
+    func testPrintsCanonicalForm() throws {
+        let path = try LintCLI.temporaryFile("# keep me\n-a   exit,always -F arch=b64 -S open -k k -S openat\n-w /etc/ssh/  -p wa\n")
+        let r = try LintCLI.run(["fmt", path])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out, "# keep me\n-a always,exit -F arch=b64 -S open,openat -k k\n-w /etc/ssh -p wa\n")
+    }
+
+    func testWritesAtomicallyAndIsIdempotent() throws {
+        let path = try LintCLI.temporaryFile("-w /etc/hosts   -k  net\n")
+        XCTAssertEqual(try LintCLI.run(["fmt", "--check", path]).status, 1)
+        XCTAssertEqual(try LintCLI.run(["fmt", "-o", path, path]).status, 0)
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "-w /etc/hosts -k net\n")
+        XCTAssertEqual(try LintCLI.run(["fmt", "--check", path]).status, 0)
+        let dir = (path as NSString).deletingLastPathComponent
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), ["t.rules"], "no temporary file left behind")
+    }
+
+    func testRefusesInvalidInput() throws {
+        let path = try LintCLI.temporaryFile("-w relative\n")
+        let r = try LintCLI.run(["fmt", path])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertEqual(r.out, "")
+        XCTAssertTrue(r.err.contains("\(path):1:4: error:"), r.err)
+    }
+
+    func testJSONAndStandardInput() throws {
+        let r = try LintCLI.run(["fmt", "--format", "json", "-"], stdin: "-D\n-b   320\n")
+        XCTAssertEqual(r.status, 0, r.err)
+        let doc = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: String]
+        XCTAssertEqual(doc?["formatted"], "-D\n-b 320\n")
+        XCTAssertTrue(try LintCLI.run(["fmt", "--help"]).out.contains("Examples:"))
+    }
+}

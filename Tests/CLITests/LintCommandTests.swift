@@ -1,0 +1,89 @@
+import Foundation
+import XCTest
+
+/// Runs the built `aurules` binary as a whole process.
+enum LintCLI {
+    static var binary: URL {
+        // The test bundle sits in (Linux) or next to (macOS) the directory of the products it was built with.
+        let bundle = Bundle(for: LintCommandTests.self).bundleURL
+        let candidates = [bundle.appendingPathComponent("aurules"), bundle.deletingLastPathComponent().appendingPathComponent("aurules")]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
+    }
+
+    static func run(_ arguments: [String], stdin: String? = nil) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = arguments
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = input
+        try p.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    static func temporaryFile(_ text: String, name: String = "t.rules") throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aurules-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let url = dir.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+}
+
+final class LintCommandTests: XCTestCase {
+    func testCleanFileExitsZero() throws {
+        let path = try LintCLI.temporaryFile("-a always,exit -F arch=b64 -S openat -k files\n-w /etc/passwd -p wa -k identity\n")
+        let r = try LintCLI.run(["lint", "--no-resolve", path])
+        XCTAssertEqual(r.status, 0, r.out + r.err)
+        XCTAssertEqual(r.out, "")
+    }
+
+    func testErrorsAreLocatedAndExitOne() throws {
+        let path = try LintCLI.temporaryFile("-w /etc/hosts\n-a always,entry -S open\n-w relative\n")
+        let r = try LintCLI.run(["lint", "--no-resolve", path])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.out.contains("\(path):2:11: error: the entry list no longer exists"), r.out)
+        XCTAssertTrue(r.out.contains("-a always,entry -S open\n          ^~~~~\n"), r.out)
+        XCTAssertTrue(r.out.contains("\(path):3:4: error:"), r.out)
+        XCTAssertTrue(r.out.hasSuffix("2 errors, 0 warnings\n"), r.out)
+    }
+
+    func testFailOnWarning() throws {
+        let path = try LintCLI.temporaryFile("-a always,exit -S openat -k files\n")
+        XCTAssertEqual(try LintCLI.run(["lint", "--no-resolve", path]).status, 0)
+        XCTAssertEqual(try LintCLI.run(["lint", "--no-resolve", "--fail-on", "warning", path]).status, 1)
+        XCTAssertEqual(try LintCLI.run(["lint", "--no-resolve", "--fail-on", "bogus", path]).status, 2)
+    }
+
+    func testJSONAndSarif() throws {
+        let path = try LintCLI.temporaryFile("-w relative\n")
+        let json = try LintCLI.run(["lint", "--format", "json", path])
+        XCTAssertEqual(json.status, 1)
+        let doc = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any]
+        XCTAssertEqual(doc?["errors"] as? Int, 1)
+        let sarif = try LintCLI.run(["lint", "--format", "sarif", path])
+        XCTAssertEqual(sarif.status, 1)
+        XCTAssertTrue(sarif.out.contains("\"version\" : \"2.1.0\""), sarif.out)
+    }
+
+    func testStandardInputAndUnreadableInput() throws {
+        let r = try LintCLI.run(["lint", "--no-resolve", "-"], stdin: "-a always,exit -F arch=b64 -S opne\n")
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.out.contains("<stdin>:1:31: error: unknown syscall 'opne'"), r.out)
+        let missing = try LintCLI.run(["lint", "/nonexistent/aurules.rules"])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertEqual(try LintCLI.run(["lint"]).status, 2)
+    }
+
+    func testHelpHasExamples() throws {
+        let r = try LintCLI.run(["lint", "--help"])
+        XCTAssertEqual(r.status, 0)
+        XCTAssertTrue(r.out.contains("aurules lint /etc/audit/rules.d"), r.out)
+        XCTAssertTrue(try LintCLI.run(["lint", "--list-checks"]).out.contains("AUR001"))
+    }
+}
