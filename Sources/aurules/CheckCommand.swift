@@ -1,10 +1,118 @@
 import ArgumentParser
+import AuditKernel
+import AuditRules
+import Foundation
+import Syscalls
 
-// Placeholder until its issue lands; replaced by the owner of this command.
+enum CheckFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, prometheus
+}
+
 struct CheckCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "check", abstract: "(not yet available)")
-    func run() throws {
-        StandardError.print("aurules check: not yet available")
-        throw ExitCode.inputError
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Compare the audit rules loaded in the kernel with the rules on disk.",
+        discussion: """
+        Compiles the rules files for this host (its machine and running kernel), reads the rules \
+        and status the kernel holds (through libaudit; needs root or CAP_AUDIT_CONTROL), and compares \
+        them semantically, list by list, in order: rules in sync; missing (+, on disk but not loaded, \
+        with file:line); unexpected (-, loaded but in no file, grouped by key so rules added by \
+        auditbeat, osquery or a hand-typed auditctl can be attributed); changed (~, same list, action, \
+        ABI and key, other syscalls or fields); out of order (>, which matters for never rules); \
+        settings (!, -b -f -e -r --backlog_wait_time --loginuid-immutable against the kernel's status). \
+        An arch-less syscall rule matches both auditctl's single rule and aurules compile's per-ABI rules.
+
+        --loaded FILE checks a saved `auditctl -l` listing instead of the running kernel (with \
+        --machine and --kernel of the host it came from, and --status FILE for its `auditctl -s`). \
+        Listings of arch-less syscall rules by auditctl 3.0.9 name syscalls wrongly: such a comparison \
+        is approximate and says so.
+
+        Exit status: 0 in sync, 1 drift, 2 error (unreadable or invalid rules, no access to the kernel).
+
+        Examples:
+          sudo aurules check
+          sudo aurules check /etc/audit/rules.d --format json
+          sudo aurules check --plan            # the auditctl commands that would reconcile the kernel
+          sudo aurules check --format prometheus -o /var/lib/node_exporter/textfile/aurules.prom
+          aurules check rules.d --loaded web1.auditctl-l.txt --status web1.auditctl-s.txt --machine aarch64 --kernel 6.1
+        """)
+
+    @Argument(help: "Rules files or rules.d directories (default: /etc/audit/rules.d when it exists, else /etc/audit/audit.rules).")
+    var paths: [String] = []
+
+    @Option(help: "A saved `auditctl -l` listing to compare with, instead of the running kernel.")
+    var loaded: String?
+
+    @Option(help: "With --loaded: a saved `auditctl -s` output, to compare the settings too.")
+    var status: String?
+
+    @Option(help: "With --loaded: the machine the listing came from (x86_64, aarch64, ppc64le, s390x, ...).")
+    var machine: String?
+
+    @Option(help: "With --loaded: that host's kernel release (default: the newest in the tables).")
+    var kernel: String?
+
+    @Option(name: .customLong("audit-version"), help: "The audit userspace of the checked host: 3 or 4 (default: this host's).")
+    var auditVersion: String?
+
+    @Option(help: "Syscall tables directory instead of the built-in tables.")
+    var tables: String?
+
+    @Flag(name: .customLong("no-resolve"), help: "Do not look up user and group names on this host.")
+    var noResolve = false
+
+    @Option(name: .customLong("watch-kind"), help: "How -w paths become rules: auto (stat on this host), path or dir.")
+    var watchKind: String = "auto"
+
+    @Option(help: "Output format: text, json or prometheus (node_exporter textfile collector).")
+    var format: CheckFormat = .text
+
+    @Flag(help: "Print the auditctl commands that would make the kernel match the files (nothing is run).")
+    var plan = false
+
+    @Option(name: [.short, .long], help: "Write the output to FILE atomically instead of standard output.")
+    var output: String?
+
+    /// Usage errors exit 2 like every other aurules error (ArgumentParser's own code would be 64).
+    func validate() throws {
+        var problem: String?
+        if loaded == nil {
+            if machine != nil || kernel != nil { problem = "--machine and --kernel describe a saved listing's host: use them with --loaded" }
+            if status != nil { problem = "--status goes with --loaded" }
+        }
+        if WatchKind(rawValue: watchKind) == nil { problem = "--watch-kind must be auto, path or dir" }
+        if let problem {
+            StandardError.print("aurules check: \(problem)")
+            throw ExitCode.inputError
+        }
     }
+
+    func run() throws {
+        let started = Date()
+        do {
+            let result = try CheckRun(options: self).perform()
+            for warning in result.warnings { StandardError.print("warning: \(warning)") }
+            try emit(result.rendered)
+            if result.report.hasDrift { throw ExitCode.findings }
+        } catch let failure as CheckFailure {
+            StandardError.print("aurules check: \(failure.message)")
+            if format == .prometheus, output != nil {
+                try? emit(DriftFormatter.prometheus(nil, timestamp: started.timeIntervalSince1970))
+            }
+            throw ExitCode.inputError
+        }
+    }
+
+    private func emit(_ text: String) throws {
+        if let output {
+            do { try OutputFile.write(text, to: output) } catch { throw CheckFailure("cannot write \(output): \(error)") }
+        } else {
+            print(text, terminator: "")
+        }
+    }
+}
+
+struct CheckFailure: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
 }

@@ -87,6 +87,12 @@ final class KernelSandbox {
         for rule in try connection.listRules() { try connection.deleteRule(rule) }
     }
 
+    /// Makes the kernel hold exactly `rules` (raw `audit_rule_data`), in this order.
+    func replaceRules(_ rules: [[UInt8]]) throws {
+        try clearRules()
+        for rule in rules { try connection.addRule(rule) }
+    }
+
     func restore() throws {
         try clearRules()
         for rule in savedRules { try connection.addRule(rule) }

@@ -65,3 +65,16 @@ final class DriftExpectedRulesTests: XCTestCase {
         XCTAssertEqual(ExpectedRules.untrustworthyListingLines(listing), [1])
     }
 }
+
+final class DriftSavedListingTests: XCTestCase {
+    func testFileTypesBecomeNames() {
+        let listing = "-a always,exit -F arch=b64 -S openat -F filetype=32768 -F dir=/var/log\n-a always,exit -S all -F filetype!=16384 -F key=filetype=1\n"
+        XCTAssertEqual(SavedListing.loadableText(listing),
+                       "-a always,exit -F arch=b64 -S openat -F filetype=file -F dir=/var/log\n-a always,exit -S all -F filetype!=dir -F key=filetype=1\n")
+    }
+
+    func testNoRules() {
+        XCTAssertEqual(SavedListing.loadableText("No rules\n"), "")
+        XCTAssertEqual(SavedListing.loadableText("-w /etc/hosts -p wa\n"), "-w /etc/hosts -p wa\n")
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+
+extension DriftFormatter {
+    /// terraform-plan style: `+` missing (on disk, not loaded), `-` unexpected (loaded, in no
+    /// file), `~` changed, `>` moved, `!` settings; every disk-side entry with its file:line.
+    public func text(_ report: DriftReport, subject: String) -> String {
+        var out = ["aurules check: \(subject)"]
+        if report.immutable {
+            out.append("note: the kernel is immutable (-e 2): nothing can change before a reboot")
+        }
+        if !report.hasDrift {
+            out.append("In sync: \(report.inSync) rules loaded as the files say.")
+            return out.joined(separator: "\n") + "\n"
+        }
+        out.append("")
+        for m in report.missing {
+            out.append("+ \(location(m.rule.provenance))  missing from the \(m.rule.list.rawValue) list (expected #\(m.expectedPosition))")
+            out.append("    \(line(m.rule))")
+        }
+        for g in report.unexpected {
+            let key = g.key.map { "key \"\($0.replacingOccurrences(of: "\u{01}", with: "\", \""))\"" } ?? "no key"
+            out.append("- \(g.rules.count) unexpected rule\(g.rules.count == 1 ? "" : "s") with \(key), in no file")
+            for r in g.rules { out.append("    \(r.rule.list.rawValue) #\(r.kernelPosition): \(line(r.rule))") }
+        }
+        for c in report.changed {
+            out.append("~ \(location(c.expected.provenance))  changed in the kernel (\(c.actual.list.rawValue) #\(c.kernelPosition))")
+            out.append("    file:   \(line(c.expected))")
+            out.append("    kernel: \(line(c.actual))")
+            let d = c.difference
+            if !d.removedSyscalls.isEmpty || !d.addedSyscalls.isEmpty {
+                let parts = d.addedSyscalls.map { "+" + syscallName($0, in: c.actual) } + d.removedSyscalls.map { "-" + syscallName($0, in: c.expected) }
+                out.append("    syscalls: \(parts.joined(separator: " "))")
+            }
+            if !d.removedFields.isEmpty || !d.addedFields.isEmpty {
+                let parts = d.addedFields.map { "+(\(field($0)))" } + d.removedFields.map { "-(\(field($0)))" }
+                out.append("    fields: \(parts.joined(separator: " "))")
+            }
+            if d.fieldOrderDiffers { out.append("    fields: same fields in another order (a different kernel rule that lists alike)") }
+        }
+        for o in report.orderDrift {
+            let why = o.listHasNeverRules ? "; it has never rules, so order decides what is audited" : ""
+            out.append("> \(o.moved.count) rule\(o.moved.count == 1 ? "" : "s") out of order in the \(o.list.rawValue) list\(why)")
+            for m in o.moved {
+                let after = m.expectedAfter.map { "after \(location($0.provenance))" } ?? "first"
+                out.append("    \(location(m.rule.provenance)) is #\(m.kernelPosition) in the kernel; the files put it #\(m.expectedPosition), \(after)")
+                out.append("    \(line(m.rule))")
+            }
+        }
+        for s in report.settings {
+            out.append("! \(location(s.provenance))  \(s.option) \(s.expected) on disk, the kernel has \(s.name) \(s.actual)")
+        }
+        out.append("")
+        out.append("Drift: \(report.inSync) in sync, \(report.missing.count) missing, \(report.unexpectedCount) unexpected, "
+                   + "\(report.changed.count) changed, \(report.movedCount) out of order, \(report.settings.count) setting"
+                   + (report.settings.count == 1 ? "." : "s."))
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    public func json(_ report: DriftReport, subject: String, warnings: [String] = []) -> String {
+        func source(_ p: Provenance?) -> JSONSource? { p.map { JSONSource(file: $0.file, line: $0.line, text: $0.text, abi: $0.abi?.rawValue) } }
+        let doc = JSONReport(
+            subject: subject, inSync: !report.hasDrift, immutable: report.immutable, warnings: warnings,
+            counts: JSONCounts(inSync: report.inSync, expected: report.expectedCount, loaded: report.kernelCount,
+                               missing: report.missing.count, unexpected: report.unexpectedCount, changed: report.changed.count,
+                               outOfOrder: report.movedCount, settings: report.settings.count),
+            missing: report.missing.map { JSONMissing(list: $0.rule.list.rawValue, position: $0.expectedPosition, rule: line($0.rule), source: source($0.rule.provenance)) },
+            unexpected: report.unexpected.map { g in
+                JSONUnexpected(key: g.key, rules: g.rules.map { JSONLoaded(list: $0.rule.list.rawValue, position: $0.kernelPosition, rule: line($0.rule)) })
+            },
+            changed: report.changed.map { c in
+                JSONChanged(list: c.actual.list.rawValue, position: c.kernelPosition, source: source(c.expected.provenance),
+                            expected: line(c.expected), actual: line(c.actual),
+                            syscallsAdded: c.difference.addedSyscalls.map { syscallName($0, in: c.actual) },
+                            syscallsRemoved: c.difference.removedSyscalls.map { syscallName($0, in: c.expected) },
+                            fieldsAdded: c.difference.addedFields.map(field), fieldsRemoved: c.difference.removedFields.map(field),
+                            fieldOrderDiffers: c.difference.fieldOrderDiffers)
+            },
+            outOfOrder: report.orderDrift.map { o in
+                JSONOrder(list: o.list.rawValue, hasNeverRules: o.listHasNeverRules, moved: o.moved.map {
+                    JSONMoved(rule: line($0.rule), source: source($0.rule.provenance), expectedPosition: $0.expectedPosition,
+                              kernelPosition: $0.kernelPosition, expectedAfter: source($0.expectedAfter?.provenance))
+                })
+            },
+            settings: report.settings.map { JSONSetting(option: $0.option, name: $0.name, expected: $0.expected, actual: $0.actual, source: source($0.provenance)) })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let data = (try? encoder.encode(doc)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    /// A node_exporter textfile-collector file. Written also when the check failed (report nil),
+    /// so a dashboard sees the failure rather than stale numbers.
+    public static func prometheus(_ report: DriftReport?, timestamp: Double) -> String {
+        var out: [String] = []
+        func metric(_ name: String, _ help: String, _ samples: [(labels: String, value: String)]) {
+            out.append("# HELP \(name) \(help)")
+            out.append("# TYPE \(name) gauge")
+            for s in samples { out.append("\(name)\(s.labels) \(s.value)") }
+        }
+        metric("aurules_check_success", "1 when the last drift check ran to completion, 0 when it failed.", [("", report == nil ? "0" : "1")])
+        metric("aurules_check_last_run_timestamp_seconds", "When the last drift check ran (Unix time).", [("", String(format: "%.3f", timestamp))])
+        if let report {
+            metric("aurules_check_in_sync", "1 when the kernel's audit rules and settings match the files.", [("", report.hasDrift ? "0" : "1")])
+            metric("aurules_rules_in_sync", "Rules loaded exactly as the files say.", [("", "\(report.inSync)")])
+            metric("aurules_rules_expected", "Rules the files compile to.", [("", "\(report.expectedCount)")])
+            metric("aurules_rules_loaded", "Rules loaded in the kernel.", [("", "\(report.kernelCount)")])
+            metric("aurules_drift", "Drift findings by kind.", report.counts.map { ("{kind=\"\($0.kind.rawValue)\"}", "\($0.count)") })
+            metric("aurules_kernel_immutable", "1 when the kernel's audit configuration is locked (-e 2).", [("", report.immutable ? "1" : "0")])
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+}
+
+private struct JSONReport: Encodable {
+    var subject: String
+    var inSync: Bool
+    var immutable: Bool
+    var warnings: [String]
+    var counts: JSONCounts
+    var missing: [JSONMissing]
+    var unexpected: [JSONUnexpected]
+    var changed: [JSONChanged]
+    var outOfOrder: [JSONOrder]
+    var settings: [JSONSetting]
+}
+
+private struct JSONCounts: Encodable {
+    var inSync, expected, loaded, missing, unexpected, changed, outOfOrder, settings: Int
+}
+
+private struct JSONSource: Encodable {
+    var file: String
+    var line: Int
+    var text: String
+    var abi: String?
+}
+
+private struct JSONMissing: Encodable {
+    var list: String
+    var position: Int
+    var rule: String
+    var source: JSONSource?
+}
+
+private struct JSONLoaded: Encodable {
+    var list: String
+    var position: Int
+    var rule: String
+}
+
+private struct JSONUnexpected: Encodable {
+    var key: String?
+    var rules: [JSONLoaded]
+}
+
+private struct JSONChanged: Encodable {
+    var list: String
+    var position: Int
+    var source: JSONSource?
+    var expected: String
+    var actual: String
+    var syscallsAdded: [String]
+    var syscallsRemoved: [String]
+    var fieldsAdded: [String]
+    var fieldsRemoved: [String]
+    var fieldOrderDiffers: Bool
+}
+
+private struct JSONOrder: Encodable {
+    var list: String
+    var hasNeverRules: Bool
+    var moved: [JSONMoved]
+}
+
+private struct JSONMoved: Encodable {
+    var rule: String
+    var source: JSONSource?
+    var expectedPosition: Int
+    var kernelPosition: Int
+    var expectedAfter: JSONSource?
+}
+
+private struct JSONSetting: Encodable {
+    var option: String
+    var name: String
+    var expected: UInt32
+    var actual: UInt32
+    var source: JSONSource?
+}

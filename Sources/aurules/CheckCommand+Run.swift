@@ -1,0 +1,150 @@
+import ArgumentParser
+import AuditKernel
+import AuditRules
+import Foundation
+import Syscalls
+
+/// One `aurules check`: compile the files, read the kernel (or a saved listing), compare.
+struct CheckRun {
+    let options: CheckCommand
+
+    struct Result {
+        var report: DriftReport
+        var rendered: String
+        var warnings: [String]
+    }
+
+    func perform() throws -> Result {
+        let database = try loadDatabase()
+        let (machine, kernel) = try target(database)
+        let auditVersion = try resolveAuditVersion()
+        let resolver: (any UserResolver)? = options.noResolve ? nil : HostUserResolver()
+        let compileTarget = CompileTarget(machine: machine, kernel: kernel, auditVersion: auditVersion,
+                                          watchKind: WatchKind(rawValue: options.watchKind) ?? .auto,
+                                          database: database, resolver: resolver)
+        let parseOptions = ParseOptions(resolver: resolver, hostMachine: machine)
+        var warnings: [String] = []
+
+        // The kernel first: without access, that is what the operator needs to hear about.
+        let actual: [KernelRule]
+        let status: AuditStatus?
+        let against: String
+        if let loaded = options.loaded {
+            guard let text = try? String(contentsOfFile: loaded, encoding: .utf8) else {
+                throw CheckFailure("cannot read the saved listing \(loaded)")
+            }
+            let listing = RuleParser.parse(text: SavedListing.loadableText(text), file: loaded, options: parseOptions)
+            let listed = Compiler(target: compileTarget).compile(listing)
+            try requireNoErrors(listing.diagnostics + listed.diagnostics, in: "the saved listing", warnings: &warnings)
+            let doubtful = ExpectedRules.untrustworthyListingLines(listing)
+            if !doubtful.isEmpty {
+                warnings.append("\(loaded): \(doubtful.count) arch-less syscall rule\(doubtful.count == 1 ? "" : "s") (line "
+                                + doubtful.prefix(5).map(String.init).joined(separator: ", ") + (doubtful.count > 5 ? ", ..." : "")
+                                + "): auditctl 3.0.9 lists their syscalls by the wrong table, so this comparison is approximate")
+            }
+            // The kernel held each arch-less listed rule as one rule without arch.
+            actual = ExpectedRules.adapt(listed.rules, source: listing, machine: machine, kernelRules: [])
+            if let statusPath = options.status {
+                guard let statusText = try? String(contentsOfFile: statusPath, encoding: .utf8) else {
+                    throw CheckFailure("cannot read the saved status \(statusPath)")
+                }
+                do { status = try AuditStatus(auditctlStatus: statusText) } catch { throw CheckFailure("\(statusPath): \(error)") }
+            } else {
+                status = nil
+            }
+            against = "the saved listing \(loaded)"
+        } else {
+            do {
+                let connection = try AuditConnection()
+                actual = try connection.rules()
+                status = try connection.status()
+            } catch let error as AuditKernelError {
+                throw CheckFailure(error.description)
+            } catch {
+                throw CheckFailure("cannot read the kernel's audit rules: \(error)")
+            }
+            against = "the running kernel"
+        }
+
+        let paths = options.paths.isEmpty ? CheckRun.defaultPaths() : options.paths
+        let source = RuleInputs.load(paths: paths, options: parseOptions)
+        let compiled = Compiler(target: compileTarget).compile(source)
+        try requireNoErrors(source.diagnostics + compiled.diagnostics, in: "the rules files", warnings: &warnings)
+
+        let expected = ExpectedRules.adapt(compiled.rules, source: source, machine: machine, kernelRules: actual)
+        let settings = compiled.settings.map { DesiredSetting(setting: $0.setting, provenance: $0.provenance) }
+        let report = DriftReport.compare(expected: expected, actual: actual, settings: settings, status: status)
+        let formatter = DriftFormatter(machine: machine, kernel: kernel, auditVersion: auditVersion, database: database)
+        let subject = "\(paths.joined(separator: " ")) (\(machine), kernel \(kernel)) against \(against)"
+
+        let rendered: String
+        if options.plan {
+            let commands = ReconcilePlan.commands(expected: expected, actual: actual, report: report, render: formatter.line)
+            rendered = commands.isEmpty ? "# nothing to do: the kernel matches the files\n" : commands.joined(separator: "\n") + "\n"
+        } else {
+            switch options.format {
+            case .text: rendered = formatter.text(report, subject: subject)
+            case .json: rendered = formatter.json(report, subject: subject, warnings: warnings)
+            case .prometheus: rendered = DriftFormatter.prometheus(report, timestamp: Date().timeIntervalSince1970)
+            }
+        }
+        return Result(report: report, rendered: rendered, warnings: warnings)
+    }
+
+    static func defaultPaths() -> [String] {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: "/etc/audit/rules.d", isDirectory: &isDirectory), isDirectory.boolValue {
+            return ["/etc/audit/rules.d"]
+        }
+        return ["/etc/audit/audit.rules"]
+    }
+
+    private func loadDatabase() throws -> SyscallDatabase {
+        guard let dir = options.tables else { return .shipped }
+        do { return try SyscallDatabase(directory: dir) } catch { throw CheckFailure("--tables \(dir): \(error)") }
+    }
+
+    /// The running host, or the saved listing's host.
+    private func target(_ database: SyscallDatabase) throws -> (Machine, KernelVersion) {
+        let host = HostSystem.uname()
+        let machine: Machine
+        if let name = options.machine, name != "host" {
+            guard let m = Machine(uname: name) else { throw CheckFailure("unknown machine \(name)") }
+            machine = m
+        } else {
+            guard let m = Machine(uname: host.machine) else { throw CheckFailure("this host's machine \(host.machine) is not supported") }
+            machine = m
+        }
+        var kernel: KernelVersion
+        if let text = options.kernel {
+            guard let v = KernelVersion(text) else { throw CheckFailure("bad kernel release \(text) (expected e.g. 6.1)") }
+            kernel = v
+        } else if options.loaded == nil || options.machine == nil || options.machine == "host" {
+            kernel = KernelVersion(host.release) ?? database.newestRelease
+        } else {
+            kernel = database.newestRelease
+        }
+        // A kernel newer than the tables has at least the newest tables' syscalls.
+        if kernel > database.newestRelease { kernel = database.newestRelease }
+        return (machine, kernel)
+    }
+
+    private func resolveAuditVersion() throws -> AuditVersion {
+        if let text = options.auditVersion {
+            guard let v = AuditVersion(loose: text) else { throw CheckFailure("--audit-version must be 3 or 4") }
+            return v
+        }
+        return HostSystem.libauditVersion() ?? .v3_0_9
+    }
+
+    /// A check against rules that do not compile would report drift that is not there.
+    private func requireNoErrors(_ diagnostics: [Diagnostic], in what: String, warnings: inout [String]) throws {
+        let errors = diagnostics.filter { $0.severity == .error }
+        guard errors.isEmpty else {
+            for d in errors { StandardError.print(DiagnosticRenderer.text(d)) }
+            throw CheckFailure("\(errors.count) error\(errors.count == 1 ? "" : "s") in \(what); fix them first (aurules lint shows every problem)")
+        }
+        let count = diagnostics.filter { $0.severity == .warning }.count
+        if count > 0 { warnings.append("\(count) warning\(count == 1 ? "" : "s") in \(what) (aurules lint shows them)") }
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import XCTest
+
+/// `aurules check` as a process: usage errors, saved listings, and the unprivileged message.
+final class CheckCLITests: XCTestCase {
+    private static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../../shared/corpus").standardized.path
+
+    private func aurules() throws -> String {
+        let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+        let candidates = [here, FileManager.default.currentDirectoryPath + "/.build/debug"]
+            .flatMap { [$0 + "/aurules", $0 + "/../aurules", $0 + "/../../../aurules"] }
+        guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw XCTSkip("the aurules executable is not built next to the tests")
+        }
+        return path
+    }
+
+    private func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    private func corpusPair(_ name: String) throws -> (rules: String, listing: String) {
+        let rules = "\(CheckCLITests.corpus)/files/\(name)", listing = "\(CheckCLITests.corpus)/loaded/\(name).auditctl-l.txt"
+        guard FileManager.default.fileExists(atPath: rules), FileManager.default.fileExists(atPath: listing) else {
+            throw XCTSkip("the shared corpus is not at \(CheckCLITests.corpus)")
+        }
+        return (rules, listing)
+    }
+
+    func testUnprivilegedUserIsToldAboutCapAuditControl() throws {
+        guard geteuid() == 0 else { throw XCTSkip("not root: cannot switch to an unprivileged user") }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { throw XCTSkip("setpriv is not installed") }
+        let r = try run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", try aurules(), "check"])
+        XCTAssertEqual(r.status, 2, r.err)
+        XCTAssertTrue(r.err.contains("CAP_AUDIT_CONTROL"), r.err)
+        XCTAssertTrue(r.err.contains("--loaded"), r.err)
+        XCTAssertEqual(r.out, "")
+    }
+
+    /// auditctl 3.0.9's own listing after loading a corpus file is in sync with that file.
+    func testSavedListingOfTheSameFilesIsInSync() throws {
+        let (rules, listing) = try corpusPair("audit-userspace/30-ospp-v42-1-create-failed.rules")
+        let r = try run(try aurules(), ["check", rules, "--loaded", listing, "--machine", "x86_64", "--kernel", "6.18"])
+        XCTAssertEqual(r.status, 0, r.err + r.out)
+        XCTAssertTrue(r.out.contains("In sync: 12 rules"), r.out)
+    }
+
+    func testSavedListingOfOtherFilesDrifts() throws {
+        let (rules, _) = try corpusPair("audit-userspace/30-ospp-v42-1-create-failed.rules")
+        let (_, other) = try corpusPair("audit-userspace/30-ospp-v42-2-modify-failed.rules")
+        let r = try run(try aurules(), ["check", rules, "--loaded", other, "--machine", "x86_64", "--kernel", "6.18", "--format", "json"])
+        XCTAssertEqual(r.status, 1, r.err)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let counts = try XCTUnwrap(json["counts"] as? [String: Int])
+        XCTAssertEqual(counts["missing"], 12)
+        XCTAssertEqual(counts["in_sync"], 0)
+        XCTAssertEqual((json["unexpected"] as? [[String: Any]])?.first?["key"] as? String, "unsuccessful-modification")
+    }
+
+    func testPrometheusFileIsWrittenEvenOnFailure() throws {
+        let dir = NSTemporaryDirectory() + "aurules-check-cli-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let prom = dir + "/aurules.prom"
+        let r = try run(try aurules(), ["check", dir + "/missing.rules", "--loaded", dir + "/missing.txt", "--format", "prometheus", "-o", prom])
+        XCTAssertEqual(r.status, 2)
+        let text = try String(contentsOfFile: prom, encoding: .utf8)
+        XCTAssertTrue(text.contains("\naurules_check_success 0\n"), text)
+        XCTAssertTrue(text.contains("aurules_check_last_run_timestamp_seconds "), text)
+
+        let (rules, listing) = try corpusPair("audit-userspace/30-ospp-v42-1-create-failed.rules")
+        let ok = try run(try aurules(), ["check", rules, "--loaded", listing, "--machine", "x86_64", "--format", "prometheus", "-o", prom])
+        XCTAssertEqual(ok.status, 0, ok.err)
+        let good = try String(contentsOfFile: prom, encoding: .utf8)
+        for line in ["aurules_check_success 1", "aurules_rules_in_sync 12", "aurules_drift{kind=\"missing\"} 0", "aurules_check_in_sync 1"] {
+            XCTAssertTrue(good.contains("\n\(line)\n"), good)
+        }
+    }
+
+    func testUsageErrors() throws {
+        let exe = try aurules()
+        XCTAssertEqual(try run(exe, ["check", "--machine", "aarch64"]).status, 2)
+        XCTAssertEqual(try run(exe, ["check", "--status", "/dev/null"]).status, 2)
+        XCTAssertEqual(try run(exe, ["check", "--watch-kind", "maybe"]).status, 2)
+        let help = try run(exe, ["check", "--help"])
+        XCTAssertTrue(help.out.contains("--loaded"), help.out)
+        XCTAssertTrue(help.out.contains("Examples:"), help.out)
+    }
+}
