@@ -86,7 +86,7 @@ final class FieldValueParserTests: XCTestCase {
         XCTAssertEqual(value("sessionid", "abc"), .number(0))
         XCTAssertEqual(value("sessionid", .notEqual, "unset"), .number(0xFFFF_FFFF))
         XCTAssertEqual(error("ppid", "1", list: .task)?.message, "ppid can only be used with exit filter list")
-        XCTAssertNotNil(error("field_compare", "26"))
+        XCTAssertEqual(value("field_compare", "26"), .number(26))
         XCTAssertEqual(value("field_compare", "11"), .number(11))
     }
 
@@ -117,6 +117,8 @@ final class FieldValueParserTests: XCTestCase {
         XCTAssertEqual(error("path", "/x", list: .task)?.message, "path can only be used with exit filter list")
         XCTAssertEqual(value("exe", .notEqual, "/usr/bin/ls", list: .exclude), .string("/usr/bin/ls"))
         XCTAssertEqual(error("exe", .greaterThan, "/x")?.message, "exe only takes = or != operators")
+        XCTAssertNotNil(error("exe", "ls"))
+        XCTAssertNotNil(error("exe", "/usr/bin/"))
         XCTAssertEqual(error("path", "/" + String(repeating: "a", count: 4096))?.message, "String value too long")
         XCTAssertNotNil(value("key", String(repeating: "k", count: 256)))
         XCTAssertNotNil(error("key", String(repeating: "k", count: 257)))

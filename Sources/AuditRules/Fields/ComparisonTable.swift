@@ -25,7 +25,4 @@ public enum ComparisonTable {
     public static func fields(of constant: UInt32) -> (left: String, right: String)? {
         pairs.first { $0.0 == constant }.map { (left: $0.1, right: $0.2) }
     }
-
-    /// AUDIT_MAX_FIELD_COMPARE: the kernel rejects larger values.
-    public static let maxConstant: UInt32 = 25
 }

@@ -43,11 +43,7 @@ public struct FieldValueParser: Sendable {
         case .gid: return parseGID(spec, raw)
         case .signedNumber:
             guard raw.startsWithDigit else { return .failure(notNumber(spec)) }
-            let v = CNumber.low32(CNumber.strtol(raw))
-            if spec.id == FieldID.fieldCompare && v > ComparisonTable.maxConstant {
-                return .failure(.init("field_compare value \(v) is not an AUDIT_COMPARE constant (1-25): the kernel rejects it"))
-            }
-            return .success(.number(v))
+            return .success(.number(CNumber.low32(CNumber.strtol(raw))))
         case .unsignedNumber:
             let v = CNumber.low32(CNumber.strtoul(raw).value)
             if v >= Self.addressFamilyMax { return .failure(.init("value is too large for field: \(spec.name)")) }
@@ -211,11 +207,12 @@ public struct FieldValueParser: Sendable {
     private func parseString(_ spec: FieldSpec, _ raw: String) -> Result<FieldValue, FieldValueError> {
         let limit = spec.id == FieldID.key ? Self.maxKeyLength : Self.pathMax
         if raw.utf8.count > limit { return .failure(.init("String value too long")) }
-        if spec.id == FieldID.path || spec.id == FieldID.dir {
-            // audit_to_watch and audit_make_tree refuse these with EINVAL.
+        if spec.id == FieldID.path || spec.id == FieldID.dir || spec.id == FieldID.exe {
+            // audit_to_watch, audit_make_tree and audit_alloc_mark refuse these with EINVAL.
             if !raw.hasPrefix("/") { return .failure(.init("\(spec.name) must be an absolute path (the kernel rejects \(raw))")) }
-            if spec.id == FieldID.path && raw.hasSuffix("/") {
-                return .failure(.init("path must not end with / (the kernel rejects \(raw)); use dir= for a directory"))
+            if spec.id != FieldID.dir && raw.hasSuffix("/") {
+                return .failure(.init("\(spec.name) must not end with / (the kernel rejects \(raw))"
+                    + (spec.id == FieldID.path ? "; use dir= for a directory" : "")))
             }
         }
         return .success(.string(raw))

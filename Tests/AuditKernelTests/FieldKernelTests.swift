@@ -1,0 +1,96 @@
+import AuditKernel
+import AuditRules
+import CLibAudit
+import Foundation
+import XCTest
+
+/// FieldValueParser's verdicts against the kernel's. libaudit's parser (what auditctl runs)
+/// turns each field/list/operator/value into the value it would send; the kernel then says
+/// whether it takes a rule with that one field. We must accept exactly what libaudit and the
+/// kernel both accept (AuditRulesTests/FieldLibauditSweepTests covers libaudit's refusals).
+final class FieldKernelTests: XCTestCase {
+    static let values = ["0", "1", "1000", "-1", "unset", "4294967295", "root", "-EACCES", "EACCES", "CONFIG_CHANGE",
+                         "file", "wa", "b64", "i686", "/etc/passwd", "/etc/", "etc", "debugfs", "45", "abc", "26"]
+    static let lists: [FilterList] = [.user, .task, .exit, .exclude, .filesystem]
+
+    func testParserAgreesWithTheKernel() throws {
+        let parser = FieldValueParser(resolver: HostUserResolver())
+        // One probe per field, list, operator and verdict of ours (with its message), and on the
+        // exit list with `=` one per distinct value of the fields the kernel checks values of.
+        var probes: [(String, FilterList, FieldOperator, String, KernelField, Result<FieldValue, FieldValueError>)] = []
+        var seen = Set<String>()
+        for spec in FieldTable.all {
+            for list in Self.lists {
+                for op in FieldOperator.allCases {
+                    for raw in Self.values {
+                        guard let field = Self.libaudit("\(spec.name)\(op.rawValue)\(raw)", list: list,
+                                                        archField: spec.id == FieldID.arch) else { continue }
+                        let ours = parser.parse(spec, op: op, raw: raw, list: list)
+                        let verdict: String
+                        switch ours {
+                        case .success: verdict = list == .exit && op == .equal && [.uid, .gid, .string].contains(spec.kind)
+                            ? "ok \(field.value) \(field.string ?? "")" : "ok"
+                        case .failure(let e): verdict = e.message
+                        }
+                        // The kernel treats <, >, <= and >= alike, and & and &= alike.
+                        let opClass = [.lessThan, .greaterThan, .lessOrEqual, .greaterOrEqual].contains(op) ? "<>"
+                            : op == .bitTest ? "&" : op.rawValue
+                        if seen.insert("\(spec.id) \(list) \(opClass) \(verdict)").inserted {
+                            probes.append((spec.name, list, op, raw, field, ours))
+                        }
+                    }
+                }
+            }
+        }
+        try KernelSandbox.run { sandbox in
+            var disagreements: [String] = []
+            var kernelAccepted = 0
+            for (name, list, op, raw, field, ours) in probes {
+                let rule = KernelRule(list: list, action: .never,
+                                      mask: Array(repeating: list == .exit ? .max : 0, count: KernelRule.maskWords),
+                                      fields: [field])
+                let kernelTakes = (try? sandbox.connection.addRule(rule)) != nil
+                if kernelTakes {
+                    kernelAccepted += 1
+                    try sandbox.connection.deleteRule(rule)
+                }
+                switch ours {
+                case .success where !kernelTakes:
+                    disagreements.append("\(list.rawValue): \(name)\(op.rawValue)\(raw): we accept, the kernel refuses")
+                case .failure(let e) where kernelTakes:
+                    disagreements.append("\(list.rawValue): \(name)\(op.rawValue)\(raw): the kernel accepts, we refuse: \(e.message)")
+                default: break
+                }
+            }
+            print("field kernel probes: \(probes.count), kernel took \(kernelAccepted), \(disagreements.count) disagreements")
+            for d in disagreements { print("  " + d) }
+            XCTAssertEqual(disagreements.count, 0)
+        }
+    }
+
+    /// The field libaudit's audit_rule_fieldpair_data makes of `pair`, or nil when it refuses.
+    static func libaudit(_ pair: String, list: FilterList, archField: Bool) -> KernelField? {
+        if let p = dlsym(nil, "_audit_syscalladded") { p.assumingMemoryBound(to: Int32.self).pointee = archField ? 0 : 1 }
+        var rule: UnsafeMutablePointer<audit_rule_data>? = audit_rule_create_data()
+        defer { free(rule) }
+        let copy = strdup(pair)!
+        defer { free(copy) }
+        let saved = dup(2), null = open("/dev/null", O_WRONLY)
+        dup2(null, 2)
+        let rc = audit_rule_fieldpair_data(&rule, copy, Int32(list.kernelValue))
+        dup2(saved, 2)
+        close(null)
+        close(saved)
+        guard rc == 0, let r = rule else { return nil }
+        let id = withUnsafeBytes(of: &r.pointee.fields) { $0.load(as: UInt32.self) }
+        let value = withUnsafeBytes(of: &r.pointee.values) { $0.load(as: UInt32.self) }
+        let opBits = withUnsafeBytes(of: &r.pointee.fieldflags) { $0.load(as: UInt32.self) }
+        guard let op = FieldOperator(kernelValue: opBits) else { return nil }
+        if r.pointee.buflen > 0 {
+            let base = UnsafeRawPointer(r).advanced(by: MemoryLayout<audit_rule_data>.size)
+            let s = String(decoding: UnsafeRawBufferPointer(start: base, count: Int(value)), as: UTF8.self)
+            return KernelField(id: id, op: op, string: s)
+        }
+        return KernelField(id: id, op: op, value: value)
+    }
+}
