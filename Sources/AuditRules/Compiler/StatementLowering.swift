@@ -15,6 +15,13 @@ extension CompilationState {
         // Index in `fields` of each perm field preceded by an arch field (audit 4.x expands those).
         var permAfterArch: [UInt32] = []
         var failed = false
+        // b32/b64 the machine lacks at this release (s390x from 6.19, riscv64, 32-bit machines):
+        // the rule could never match there, so it is left out rather than failing the compile.
+        for clause in rule.fields {
+            guard case .arch(let sel) = clause.value, sel == .b32 || sel == .b64, case .failure(let e) = resolve(sel) else { continue }
+            report(.warning, "\(e.message): rule not emitted", at: clause.rawValue.location, length: clause.rawValue.length, in: stmt)
+            return []
+        }
         for clause in rule.fields {
             guard let f = kernelField(clause, list: list, in: stmt) else { failed = true; continue }
             if f.id == FieldID.arch, case .arch(let sel) = clause.value, case .success(let a) = resolve(sel) {
@@ -113,6 +120,6 @@ extension CompilationState {
             return nil
         }
         let provenance = Provenance(file: stmt.location.file, line: stmt.location.line, text: stmt.text, abi: abi)
-        return KernelRule(list: list, action: action, mask: SyscallMask.kernelForm(mask), fields: fields, provenance: provenance)
+        return KernelRule(list: list, action: action, mask: kernelForm(mask), fields: fields, provenance: provenance)
     }
 }

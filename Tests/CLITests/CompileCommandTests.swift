@@ -1,0 +1,96 @@
+import Foundation
+import XCTest
+
+/// `aurules compile` as a process: exit codes, atomic output, determinism, formats.
+final class CompileCommandTests: XCTestCase {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var binary: URL {
+        let bundle = Bundle(for: CompileCommandTests.self).bundleURL
+        let candidates = [bundle.appendingPathComponent("aurules"), bundle.deletingLastPathComponent().appendingPathComponent("aurules"),
+                          URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("aurules")]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
+    }
+
+    @discardableResult
+    func run(_ args: [String], stdin: String? = nil) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = Self.binary
+        p.arguments = args
+        p.currentDirectoryURL = Self.packageRoot
+        let out = Pipe(), err = Pipe(), inp = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = inp
+        try p.run()
+        if let stdin { inp.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try inp.fileHandleForWriting.close()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func tempPath(_ name: String) -> String {
+        NSTemporaryDirectory() + "aurules-compile-test-\(getpid())-\(name)"
+    }
+
+    func testExamplesCompileDeterministicallyWithoutInlineComments() throws {
+        let a = tempPath("a.rules"), b = tempPath("b.rules")
+        defer { unlink(a); unlink(b) }
+        let r1 = try run(["compile", "rules.examples", "--machine", "x86_64", "--kernel", "6.1", "--audit-version", "3.0.9", "-o", a])
+        XCTAssertEqual(r1.status, 0, r1.err)
+        try run(["compile", "rules.examples", "--machine", "x86_64", "--kernel", "6.1", "--audit-version", "3.0.9", "-o", b])
+        let text = try String(contentsOfFile: a, encoding: .utf8)
+        XCTAssertEqual(text, try String(contentsOfFile: b, encoding: .utf8))
+        XCTAssertTrue(text.contains("-F arch=b64"))
+        XCTAssertTrue(text.contains("-F arch=b32"))
+        for line in text.split(separator: "\n") where line.contains("#") {
+            XCTAssertTrue(line.hasPrefix("# "), "inline comment: \(line)")
+        }
+        // Every source statement's rules follow a `# file:line` comment.
+        XCTAssertTrue(text.split(separator: "\n").contains { $0.hasPrefix("# rules.examples/") })
+    }
+
+    func testErrorsExitTwoAndWriteNothing() throws {
+        let out = tempPath("never.rules")
+        let r = try run(["compile", "-", "--machine", "x86_64", "-o", out], stdin: "-a always,exit -F arch=b64 -S nosuchcall -k x\n")
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.err.contains("nosuchcall"), r.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+
+    func testNoResolveRefusesUserNames() throws {
+        let r = try run(["compile", "-", "--machine", "x86_64", "--no-resolve"], stdin: "-a always,exit -F arch=b64 -S open -F uid=root -k x\n")
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.err.contains("--no-resolve"), r.err)
+        let numeric = try run(["compile", "-", "--machine", "x86_64", "--no-resolve"], stdin: "-a always,exit -F arch=b64 -S open -F uid=0 -k x\n")
+        XCTAssertEqual(numeric.status, 0, numeric.err)
+    }
+
+    func testSyscallStylesAndWarnings() throws {
+        let input = "-a always,exit -S open,openat -k files\n"
+        let numbers = try run(["compile", "-", "--machine", "aarch64", "--kernel", "6.1", "--syscalls", "numbers"], stdin: input)
+        XCTAssertEqual(numbers.status, 0)
+        XCTAssertTrue(numbers.out.contains("-a always,exit -F arch=b64 -S 56 -F key=files"), numbers.out)
+        XCTAssertTrue(numbers.out.contains("-a always,exit -F arch=b32 -S 5,322 -F key=files"), numbers.out)
+        XCTAssertTrue(numbers.err.contains("openat"), "the warning names the equivalents: \(numbers.err)")
+        let names = try run(["compile", "-", "--machine", "aarch64", "--kernel", "6.1", "--audit-version", "3.0.9"], stdin: input)
+        XCTAssertTrue(names.out.contains("-a always,exit -F arch=b64 -S openat -F key=files"), names.out)
+    }
+
+    func testJSONHasRulesWithProvenance() throws {
+        let r = try run(["compile", "-", "--machine", "x86_64", "--kernel", "6.1", "--format", "json"], stdin: "-a always,exit -S execve -k exec\n")
+        XCTAssertEqual(r.status, 0, r.err)
+        let doc = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let rules = try XCTUnwrap(doc["rules"] as? [[String: Any]])
+        XCTAssertEqual(rules.count, 2)
+        let abis = rules.compactMap { ($0["provenance"] as? [String: Any])?["abi"] as? String }
+        XCTAssertEqual(abis, ["x86_64", "i386"])
+    }
+
+    func testUnknownMachineIsUsageError() throws {
+        let r = try run(["compile", "-", "--machine", "vax"], stdin: "")
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.err.contains("unknown machine 'vax'"), r.err)
+    }
+}
