@@ -144,6 +144,16 @@ final class FieldValueParserTests: XCTestCase {
         XCTAssertEqual(error("arch", .greaterThan, "b64")?.message, "arch only takes = or != operators")
     }
 
+    func testAudit4Differences() {
+        XCTAssertNotNil(error("euid", "0", list: .exclude))
+        XCTAssertEqual(try parse("euid", .equal, "0", list: .exclude, auditVersion: .v4_2).get(), .number(0))
+        XCTAssertEqual(try parse("perm", .equal, "wa", list: .exclude, auditVersion: .v4_2).get(), .permissions(10))
+        XCTAssertNotNil(try? parse("sessionid", .equal, "1", list: .exclude, auditVersion: .v4_2).get())
+        XCTAssertNil(try? parse("path", .equal, "/etc/passwd", list: .exclude, auditVersion: .v4_2).get())
+        XCTAssertEqual(try parse("fstype", .equal, "cgroup2", list: .filesystem, auditVersion: .v4_2).get(), .number(0x6367_7270))
+        XCTAssertNil(try? parse("fstype", .equal, "cgroup2", list: .filesystem).get())
+    }
+
     func testListRules() {
         XCTAssertEqual(error("euid", "0", list: .exclude)?.message,
                        "Only msgtype, *uid, *gid, pid, and subj* fields can be used with exclude filter")
