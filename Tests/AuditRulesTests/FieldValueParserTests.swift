@@ -180,6 +180,21 @@ final class FieldValueParserTests: XCTestCase {
         XCTAssertEqual(r.gid(named: "staff"), 50)
         XCTAssertNil(HostUserResolver(passwdPath: "/nonexistent", groupPath: "/nonexistent").uid(named: "root"))
     }
+
+    /// On a host whose users live in files, both resolvers agree on every name there.
+    func testSystemResolverAgreesWithTheFiles() throws {
+        let files = HostUserResolver()
+        let system = SystemUserResolver()
+        let passwd = (try? String(contentsOfFile: "/etc/passwd", encoding: .utf8)) ?? ""
+        let names = passwd.split(separator: "\n").compactMap { $0.split(separator: ":").first.map(String.init) }
+        XCTAssertFalse(names.isEmpty)
+        for name in names where !name.hasPrefix("+") && !name.hasPrefix("-") {
+            XCTAssertEqual(system.uid(named: name), files.uid(named: name), name)
+        }
+        XCTAssertEqual(system.gid(named: "root"), 0)
+        XCTAssertNil(system.uid(named: "aurules-no-such-user"))
+        XCTAssertNil(system.gid(named: "aurules-no-such-group"))
+    }
 }
 
 final class FieldCNumberTests: XCTestCase {
