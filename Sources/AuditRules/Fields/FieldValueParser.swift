@@ -82,7 +82,7 @@ public struct FieldValueParser: Sendable {
             return .success(.number(CNumber.low32(CNumber.strtoul(raw).value)))
         case .fsType:
             let v = raw.startsWithDigit ? CNumber.low32(CNumber.strtoul(raw).value)
-                : FileSystemTypeTable.value(of: raw) ?? Self.unset
+                : FileSystemTypeTable.value(of: raw, version: auditVersion) ?? Self.unset
             if v == Self.unset { return .failure(.init("file system type is unknown for field: \(spec.name)")) }
             return .success(.number(v))
         }
@@ -104,7 +104,10 @@ public struct FieldValueParser: Sendable {
     ]
 
     private func libauditListError(_ spec: FieldSpec, _ list: FilterList) -> FieldValueError? {
-        if list == .exclude && !Self.excludeFields.contains(spec.id) {
+        // libaudit 4.x drops its exclude field set when the kernel has exclude-extend (4.17 on)
+        // and lets perm on the exclude list.
+        if auditVersion != .v3_0_9 && spec.id == FieldID.perm && list == .exclude { return nil }
+        if list == .exclude && !Self.excludeFields.contains(spec.id) && auditVersion == .v3_0_9 {
             return .init("Only msgtype, *uid, *gid, pid, and subj* fields can be used with exclude filter")
         }
         switch spec.id {
@@ -122,7 +125,7 @@ public struct FieldValueParser: Sendable {
     }
 
     private func kernelListError(_ spec: FieldSpec, _ list: FilterList) -> FieldValueError? {
-        if spec.lists.contains(list) { return nil }
+        if spec.lists(for: auditVersion).contains(list) { return nil }
         if list == .filesystem {
             return .init("\(spec.name) cannot be used on the filesystem list: the kernel takes only fstype and key there")
         }
