@@ -79,7 +79,8 @@ struct CheckRun {
 
         let rendered: String
         if options.plan {
-            let commands = ReconcilePlan.commands(expected: expected, actual: actual, report: report, render: formatter.line)
+            let writer = RulesFileWriter(target: compileTarget)
+            let commands = ReconcilePlan.commands(expected: expected, actual: actual, report: report, render: writer.line(for:))
             rendered = commands.isEmpty ? "# nothing to do: the kernel matches the files\n" : commands.joined(separator: "\n") + "\n"
         } else {
             switch options.format {

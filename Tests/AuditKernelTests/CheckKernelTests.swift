@@ -108,6 +108,44 @@ final class CheckKernelTests: XCTestCase {
         }
     }
 
+    /// `--plan` after several drifts at once: running its commands gives back exactly the rules
+    /// and settings the files asked for.
+    func testPlanReconciles() throws {
+        let set = try makeRuleSet()
+        defer { try? FileManager.default.removeItem(atPath: set.directory) }
+        try KernelSandbox.run { sandbox in
+            try sandbox.load(rules: set.text)
+            let baseline = try sandbox.connection.listRules()
+            let backlog = try sandbox.connection.status().backlogLimit
+            var drifted = baseline
+            var changed = try WireCodec.decode(drifted[3])
+            changed.fields.removeLast(2)
+            drifted[3] = WireCodec.encode(changed)
+            drifted.swapAt(10, 11)
+            drifted.remove(at: 20)
+            try sandbox.replaceRules(drifted)
+            try sandbox.auditctl(["-a", "always,exit", "-F", "arch=b32", "-S", "chmod", "-F", "auid>=1000", "-k", "aurules-test-other"])
+            try sandbox.connection.setBacklogLimit(backlog + 3)
+            XCTAssertEqual(try runCheck([set.directory]).exit, 1)
+
+            let (status, plan, err) = try KernelSandbox.runProcess(try CheckKernelTests.aurulesPath(), ["check", "--plan", set.directory])
+            XCTAssertEqual(status, 1, err)
+            let commands = plan.split(separator: "\n").filter { !$0.hasPrefix("#") }
+            XCTAssertFalse(commands.contains { $0.contains(" -e ") }, plan)
+            for command in commands {
+                XCTAssertTrue(command.hasPrefix("auditctl "), String(command))
+                let (rc, _, stderr) = try KernelSandbox.runProcess("/bin/sh", ["-c", String(command)])
+                XCTAssertEqual(rc, 0, "\(command): \(stderr)")
+            }
+            print("check --plan: \(commands.count) auditctl commands reconciled the kernel")
+            XCTAssertEqual(try runCheck([set.directory]).exit, 0)
+            let after = try sandbox.connection.listRules()
+            XCTAssertTrue(after == baseline, "the kernel holds \(after.count) rules, \(zip(after, baseline).filter { $0 != $1 }.count) "
+                          + "differ from the \(baseline.count) auditctl loaded")
+            XCTAssertEqual(try sandbox.connection.status().backlogLimit, backlog)
+        }
+    }
+
     /// Runs the check live and from `auditctl -l` / `auditctl -s` saved now, and hands both results over.
     private func scenario(_ name: String, _ sandbox: KernelSandbox, _ set: RuleSet,
                           _ verify: ([CheckResult]) throws -> Void) throws {

@@ -51,6 +51,7 @@ final class DriftPlanTests: XCTestCase {
 
     func testShellQuoting() {
         XCTAssertEqual(ReconcilePlan.shellQuoted("-F key=it's -F a!=1 -S open,openat"), "-F 'key=it'\\''s' -F 'a!=1' -S open,openat")
+        XCTAssertEqual(ReconcilePlan.shellQuoted("-F key=two\\ words -F key=back\\\\slash  -k x"), "-F 'key=two words' -F 'key=back\\slash' -k x")
     }
 
     func testSavedStatus() throws {

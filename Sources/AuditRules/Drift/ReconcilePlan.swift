@@ -1,8 +1,9 @@
 /// The auditctl commands that would turn the kernel's rules and settings into the files'.
 /// Printed by `aurules check --plan`, never run by aurules.
 public enum ReconcilePlan {
-    /// `render` gives a rule in auditctl syntax as `auditctl -l` prints it (`-a ACTION,LIST ...`
-    /// or `-w PATH ...`); deletions use the same text with `-d` / `-W`. Each command is one
+    /// `render` gives a rule as a rules-file line that rebuilds exactly that rule (`-a ACTION,LIST
+    /// ...` or `-w PATH ...`; the compiler's RulesFileWriter, not the `auditctl -l` form, which
+    /// auditctl cannot always read back); deletions use the same text with `-d` / `-W`. Each command is one
     /// shell-quoted line. Per list: delete every rule the files do not have, keep the longest
     /// prefix already in the files' order, delete the rest and append the files' rules after it.
     public static func commands(expected: [KernelRule], actual: [KernelRule], report: DriftReport,
@@ -42,12 +43,34 @@ public enum ReconcilePlan {
         return line
     }
 
-    /// Quotes the tokens a shell would misread (`auid>=1000` is a redirection).
+    /// Turns a rules-file line (whitespace-separated, `\\ ` and `\\\\` escapes as `auditctl -R` reads
+    /// them) into one shell command line: every argument a shell would misread is quoted
+    /// (`auid>=1000` would be a redirection).
     static func shellQuoted(_ line: String) -> String {
+        var arguments: [String] = [], current = "", escaped = false, pending = false
+        for c in line {
+            if escaped {
+                if c != " " && c != "\\" { current.append("\\") }
+                current.append(c)
+                escaped = false
+            } else if c == "\\" {
+                escaped = true
+                pending = true
+            } else if c == " " {
+                if pending { arguments.append(current) }
+                current = ""
+                pending = false
+            } else {
+                current.append(c)
+                pending = true
+            }
+        }
+        if escaped { current.append("\\") }
+        if pending { arguments.append(current) }
         let plain = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-")
-        return line.split(separator: " ", omittingEmptySubsequences: false).map { token -> String in
-            if !token.isEmpty && token.allSatisfy({ plain.contains($0) }) { return String(token) }
-            return "'" + token.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+        return arguments.map { argument -> String in
+            if !argument.isEmpty && argument.allSatisfy({ plain.contains($0) }) { return argument }
+            return "'" + argument.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
         }.joined(separator: " ")
     }
 }
