@@ -21,6 +21,7 @@ final class CompilationState {
     let target: CompileTarget
     let names: SyscallNameResolver
     var diagnostics: [Diagnostic] = []
+    var classMasks: [Int: [UInt32]] = [:]
     private var reportedDrops: Set<String> = []
 
     init(target: CompileTarget) {

@@ -120,6 +120,6 @@ extension CompilationState {
             return nil
         }
         let provenance = Provenance(file: stmt.location.file, line: stmt.location.line, text: stmt.text, abi: abi)
-        return KernelRule(list: list, action: action, mask: SyscallMask.kernelForm(mask), fields: fields, provenance: provenance)
+        return KernelRule(list: list, action: action, mask: kernelForm(mask), fields: fields, provenance: provenance)
     }
 }

@@ -9,18 +9,6 @@ enum SyscallMask {
     /// Syscall numbers 2032..2047 name syscall classes (AUDIT_CLASS_*, bit 2047 - class).
     static let firstClassNumber = 2032
 
-    /// The mask as the kernel stores it: it clears every class bit it is sent and ORs in that
-    /// class's syscalls (kernel/auditfilter.c). For `all` the class syscalls are already set, so
-    /// the last word keeps only its low 16 bits. Syscall classes the compiler cannot enumerate
-    /// for the target are left as sent: the caller reports them.
-    static func kernelForm(_ mask: [UInt32]) -> [UInt32] {
-        var m = mask
-        if m[KernelRule.maskWords - 1] & 0xFFFF_0000 != 0, isAllBelowClasses(m) {
-            m[KernelRule.maskWords - 1] &= 0x0000_FFFF
-        }
-        return m
-    }
-
     /// True when every non-class syscall bit is set (the rule is `-S all` in effect).
     static func isAllBelowClasses(_ m: [UInt32]) -> Bool {
         for i in 0 ..< KernelRule.maskWords - 1 where m[i] != .max { return false }

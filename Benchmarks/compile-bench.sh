@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Compile throughput: a generated 100,000-rule file compiled for x86_64 by the release build.
+# Prints rules per second (source rules / wall time, best of 3 runs) and peak memory (max RSS).
+# Targets: >= 200,000 rules/s and <= 64 MiB.
+# Usage: Benchmarks/compile-bench.sh [N]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-100000}
+swift build -c release --product aurules 2>&1 | tail -1
+bin=$(swift build -c release --show-bin-path)/aurules
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+Benchmarks/compile-gen.sh "$n" > "$work/bench.rules"
+best=""
+peak=0
+for run in 1 2 3; do
+  /usr/bin/time -f "%e %M" -o "$work/time" "$bin" compile "$work/bench.rules" --machine x86_64 --kernel 6.1 \
+    --audit-version 3.0.9 --watch-kind path -o "$work/out.rules" 2> "$work/err" || { cat "$work/err"; exit 1; }
+  read -r secs kib < "$work/time"
+  if [ -z "$best" ] || awk -v a="$secs" -v b="$best" 'BEGIN{exit !(a<b)}'; then best=$secs; fi
+  [ "$kib" -gt "$peak" ] && peak=$kib
+done
+kernel_rules=$(grep -c '^-a' "$work/out.rules")
+awk -v n="$n" -v s="$best" -v kib="$peak" -v kr="$kernel_rules" 'BEGIN {
+  rate = (s > 0) ? n / s : 0
+  printf "compile x86_64: %d source rules -> %d kernel rules in %.3f s (best of 3): %.0f rules/s (target >= 200000)\n", n, kr, s, rate
+  printf "peak memory: %.1f MiB (target <= 64)\n", kib / 1024
+}'
