@@ -33,7 +33,7 @@ let package = Package(
         // libaudit is linked into tests as an oracle (field, errno, message type and syscall tables).
         .testTarget(name: "AuditRulesTests", dependencies: ["AuditRules", "AuditLint", "Syscalls", "CLibAudit"]),
         .testTarget(name: "AuditLintTests", dependencies: ["AuditLint", "AuditRules"]),
-        .testTarget(name: "AuditKernelTests", dependencies: ["AuditKernel", "AuditRules", "Syscalls"]),
+        .testTarget(name: "AuditKernelTests", dependencies: ["AuditKernel", "AuditRules", "AuditLint", "Syscalls"]),
         .testTarget(name: "CLITests", dependencies: ["aurules"]),
     ]
 )

@@ -25,6 +25,7 @@ struct LintCommand: ParsableCommand {
           aurules lint /etc/audit/rules.d
           aurules lint --no-resolve --fail-on warning rules/*.rules
           aurules lint --format sarif /etc/audit/audit.rules > audit-rules.sarif
+          aurules lint --target x86_64 --target aarch64 fleet.rules
           cat my.rules | aurules lint -
         """)
 
@@ -43,11 +44,17 @@ struct LintCommand: ParsableCommand {
     @Flag(name: .customLong("no-host-checks"), help: "Skip checks that depend on this host (missing watch directories).")
     var noHostChecks = false
 
+    @Option(name: .customLong("target"), help: "A machine the rules are meant for (repeatable; default: x86_64, aarch64, ppc64le, s390x).")
+    var targets: [String] = []
+
     @Flag(name: .customLong("list-checks"), help: "List the lint checks and exit.")
     var listChecks = false
 
     func validate() throws {
         if paths.isEmpty && !listChecks { throw ValidationError("give at least one file, directory, or - for standard input") }
+        for t in targets where Machine(uname: t) == nil {
+            throw ValidationError("unknown machine '\(t)' (known: \(Machine.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
     }
 
     func run() throws {
@@ -57,7 +64,9 @@ struct LintCommand: ParsableCommand {
         }
         let options = ParseOptions(resolver: noResolve ? nil : HostUserResolver())
         let file = RuleInputs.load(paths: paths, options: options)
-        let diagnostics = Linter.lint(file, context: LintContext(checkHost: !noHostChecks))
+        var context = LintContext(checkHost: !noHostChecks)
+        if !targets.isEmpty { context.targets = targets.compactMap(Machine.init(uname:)) }
+        let diagnostics = Linter.lint(file, context: context)
         switch format {
         case .text: print(DiagnosticRenderer.text(diagnostics), terminator: "")
         case .json: print(DiagnosticRenderer.json(diagnostics))

@@ -68,6 +68,44 @@ final class FieldKernelTests: XCTestCase {
         }
     }
 
+    /// Audit 4.x's libaudit lets every field that is not exit- or filesystem-only onto the
+    /// exclude list (and perm): the kernel must take each of those that we accept there.
+    func testAudit4ExcludeFieldsAreTakenByTheKernel() throws {
+        let parser = FieldValueParser(resolver: HostUserResolver(), auditVersion: .v4_2)
+        let samples: [FieldValueKind: String] = [.uid: "0", .gid: "0", .signedNumber: "1", .unsignedNumber: "2",
+                                                 .argument: "1", .arch: "b64", .permission: "r", .sessionID: "1",
+                                                 .msgtype: "1300"]
+        var probes: [(String, KernelField)] = []
+        for spec in FieldTable.all where spec.lists(for: .v4_2).contains(.exclude) {
+            let raw = spec.id == FieldID.exe ? "/usr/bin/true" : samples[spec.kind] ?? "aurules"
+            guard case .success(let v) = parser.parse(spec, op: .equal, raw: raw, list: .exclude) else {
+                XCTFail("\(spec.name)=\(raw) refused on the exclude list for audit 4.2")
+                continue
+            }
+            let field: KernelField
+            switch v {
+            case .number(let n), .permissions(let n): field = KernelField(id: spec.id, op: .equal, value: n)
+            case .string(let t): field = KernelField(id: spec.id, op: .equal, string: t)
+            case .arch: field = KernelField(id: spec.id, op: .equal, value: 0xc000_003e)
+            default: XCTFail("unexpected \(v)"); continue
+            }
+            probes.append(("\(spec.name)=\(raw)", field))
+        }
+        XCTAssertGreaterThanOrEqual(probes.count, 30)
+        try KernelSandbox.run { sandbox in
+            for (label, field) in probes {
+                let rule = KernelRule(list: .exclude, action: .never, fields: [field])
+                do {
+                    try sandbox.connection.addRule(rule)
+                    try sandbox.connection.deleteRule(rule)
+                } catch {
+                    XCTFail("the kernel refuses -a never,exclude -F \(label): \(error)")
+                }
+            }
+            print("audit 4.2 exclude fields: \(probes.count) taken by the kernel")
+        }
+    }
+
     /// The field libaudit's audit_rule_fieldpair_data makes of `pair`, or nil when it refuses.
     static func libaudit(_ pair: String, list: FilterList, archField: Bool) -> KernelField? {
         if let p = dlsym(nil, "_audit_syscalladded") { p.assumingMemoryBound(to: Int32.self).pointee = archField ? 0 : 1 }

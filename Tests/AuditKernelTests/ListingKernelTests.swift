@@ -65,6 +65,28 @@ final class ListingKernelTests: XCTestCase {
         }
     }
 
+    /// Every AUDIT_COMPARE_* constant written in the reverse of its name's order, with both
+    /// operators: auditctl -l prints each as ComparisonTable.fields says.
+    func testComparisonOrientationAgainstAuditctl() throws {
+        var text = ""
+        for c in UInt32(1)...25 {
+            let f = ComparisonTable.fields(of: c)!
+            let op = c % 2 == 0 ? "=" : "!="
+            text += "-a always,exit -F arch=b64 -S all -C \(f.right)\(op)\(f.left) -k aurules-test-cmp\(c)\n"
+        }
+        try KernelSandbox.run { sandbox in
+            try sandbox.load(rules: text)
+            let rules = try sandbox.connection.rules()
+            let live = try sandbox.listing()
+            XCTAssertEqual(rules.map { $0.fields[1].value }, Array(UInt32(1)...25))
+            Self.compare(Listing.lines(for: rules, host: ListingKernelTests.host), live, label: "-C orientation")
+            for (i, line) in live.enumerated() {
+                let f = ComparisonTable.fields(of: UInt32(i + 1))!
+                XCTAssertTrue(line.contains(" -C \(f.left)\(i % 2 == 0 ? "!=" : "=")\(f.right) "), line)
+            }
+        }
+    }
+
     /// Corpus files loaded as the corpus README says (`-c`, control lines that could harm the
     /// machine stripped): our listing of the kernel's rules equals auditctl's, and is compared
     /// with the listing saved in ../shared/corpus/loaded. Small files by default (kernel rule

@@ -144,6 +144,16 @@ final class FieldValueParserTests: XCTestCase {
         XCTAssertEqual(error("arch", .greaterThan, "b64")?.message, "arch only takes = or != operators")
     }
 
+    func testAudit4Differences() {
+        XCTAssertNotNil(error("euid", "0", list: .exclude))
+        XCTAssertEqual(try parse("euid", .equal, "0", list: .exclude, auditVersion: .v4_2).get(), .number(0))
+        XCTAssertEqual(try parse("perm", .equal, "wa", list: .exclude, auditVersion: .v4_2).get(), .permissions(10))
+        XCTAssertNotNil(try? parse("sessionid", .equal, "1", list: .exclude, auditVersion: .v4_2).get())
+        XCTAssertNil(try? parse("path", .equal, "/etc/passwd", list: .exclude, auditVersion: .v4_2).get())
+        XCTAssertEqual(try parse("fstype", .equal, "cgroup2", list: .filesystem, auditVersion: .v4_2).get(), .number(0x6367_7270))
+        XCTAssertNil(try? parse("fstype", .equal, "cgroup2", list: .filesystem).get())
+    }
+
     func testListRules() {
         XCTAssertEqual(error("euid", "0", list: .exclude)?.message,
                        "Only msgtype, *uid, *gid, pid, and subj* fields can be used with exclude filter")
@@ -169,6 +179,21 @@ final class FieldValueParserTests: XCTestCase {
         XCTAssertNil(r.uid(named: "+nis"))
         XCTAssertEqual(r.gid(named: "staff"), 50)
         XCTAssertNil(HostUserResolver(passwdPath: "/nonexistent", groupPath: "/nonexistent").uid(named: "root"))
+    }
+
+    /// On a host whose users live in files, both resolvers agree on every name there.
+    func testSystemResolverAgreesWithTheFiles() throws {
+        let files = HostUserResolver()
+        let system = SystemUserResolver()
+        let passwd = (try? String(contentsOfFile: "/etc/passwd", encoding: .utf8)) ?? ""
+        let names = passwd.split(separator: "\n").compactMap { $0.split(separator: ":").first.map(String.init) }
+        XCTAssertFalse(names.isEmpty)
+        for name in names where !name.hasPrefix("+") && !name.hasPrefix("-") {
+            XCTAssertEqual(system.uid(named: name), files.uid(named: name), name)
+        }
+        XCTAssertEqual(system.gid(named: "root"), 0)
+        XCTAssertNil(system.uid(named: "aurules-no-such-user"))
+        XCTAssertNil(system.gid(named: "aurules-no-such-group"))
     }
 }
 

@@ -67,6 +67,16 @@ final class ParserLineTests: XCTestCase {
         XCTAssertEqual(P.parse("-b 320 -f 1").statements.count, 2)
     }
 
+    func testOptionsThatEndTheLine() {
+        P.expectError("-ci", "stops reading the line after -c", column: 3)
+        P.expectError("-c -i", "stops reading the line after -c", column: 4)
+        XCTAssertEqual(P.parse("-b 5 -i").statements.count, 2)
+        // These act at once and auditctl drops the rest of the line, rule included.
+        let f = P.parse("-w /etc/passwd -k x --reset-lost")
+        XCTAssertEqual(f.diagnostics.map(\.severity), [.warning])
+        guard case .setting(.resetLost)? = f.statements.first?.kind, f.statements.count == 1 else { return XCTFail("\(f.statements)") }
+    }
+
     func testOptionsThatAreNotRules() {
         XCTAssertTrue(P.parse("-l").diagnostics.allSatisfy { $0.severity == .warning })
         P.expectError("-R /etc/audit/audit.rules", "cannot be nested")

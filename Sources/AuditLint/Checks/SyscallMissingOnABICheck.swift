@@ -24,6 +24,8 @@ public struct SyscallMissingOnABICheck: LintCheck {
     public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
         let db = SyscallDatabase.shipped
         let kernel = db.newestRelease
+        var tables: [ABI: SyscallTable] = [:]
+        for abi in ABI.allCases { tables[abi] = db.table(abi, at: kernel) }
         var out: [Diagnostic] = []
         for s in file.statements {
             guard case .rule(let r) = s.kind, r.command != .delete else { continue }
@@ -31,7 +33,7 @@ public struct SyscallMissingOnABICheck: LintCheck {
             for call in r.syscalls {
                 guard case .name(let name) = call.value, db.isKnownOnAnyABI(name) else { continue }
                 let missing = abis.filter { abi in
-                    guard let table = db.table(abi, at: kernel) else { return false }
+                    guard let table = tables[abi] else { return false }
                     if table.contains(name.lowercased()) { return false }
                     return !AuditVersion.allCases.contains { v in
                         db.kernelName(libaudit: name.lowercased(), abi: abi, version: v).map(table.contains) ?? false

@@ -1,3 +1,5 @@
+import Syscalls
+
 /// How a field's value is written and what the kernel stores for it.
 public enum FieldValueKind: Hashable, Sendable {
     /// User ids: numbers (negative ones in two's complement), `unset`, user names.
@@ -41,6 +43,15 @@ public struct FieldSpec: Hashable, Sendable {
     public let kind: FieldValueKind
     public let operators: Set<FieldOperator>
     public let lists: Set<FilterList>
+
+    /// The lists auditctl of `version` and the kernel accept the field on: `lists` for 3.0.9;
+    /// audit 4.x also takes on the exclude list every field that is not exit- or
+    /// filesystem-only (and perm), having dropped 3.0.9's exclude field set.
+    public func lists(for version: AuditVersion) -> Set<FilterList> {
+        guard version != .v3_0_9, lists.contains(.exit) || lists.contains(.user) else { return lists }
+        if lists == [.exit] && id != FieldID.perm { return lists }
+        return lists.union([.exclude])
+    }
 
     /// Stored in the rule's string buffer (the value on the wire is the string's length).
     public var isString: Bool { kind == .string }

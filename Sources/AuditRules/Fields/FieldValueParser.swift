@@ -33,11 +33,21 @@ public struct FieldValueParser: Sendable {
         self.auditVersion = auditVersion
     }
 
+    /// Checks run in auditctl's order (libaudit's list and operator checks, the value, then what
+    /// only the kernel refuses), so that the first refusal is the one auditctl reports.
     public func parse(_ spec: FieldSpec, op: FieldOperator, raw: String, list: FilterList)
         -> Result<FieldValue, FieldValueError>
     {
         if raw.isEmpty { return .failure(.init("-F missing value after operation for \(spec.name)")) }
-        if let e = listError(spec, list) ?? operatorError(spec, op) { return .failure(e) }
+        if let e = libauditListError(spec, list) ?? libauditOperatorError(spec, op) { return .failure(e) }
+        let value = parseValue(spec, op: op, raw: raw)
+        if case .success = value, let e = kernelOperatorError(spec, op) ?? kernelListError(spec, list) {
+            return .failure(e)
+        }
+        return value
+    }
+
+    private func parseValue(_ spec: FieldSpec, op: FieldOperator, raw: String) -> Result<FieldValue, FieldValueError> {
         switch spec.kind {
         case .uid: return parseUID(spec, op: op, raw)
         case .gid: return parseGID(spec, raw)
@@ -72,7 +82,7 @@ public struct FieldValueParser: Sendable {
             return .success(.number(CNumber.low32(CNumber.strtoul(raw).value)))
         case .fsType:
             let v = raw.startsWithDigit ? CNumber.low32(CNumber.strtoul(raw).value)
-                : FileSystemTypeTable.value(of: raw) ?? Self.unset
+                : FileSystemTypeTable.value(of: raw, version: auditVersion) ?? Self.unset
             if v == Self.unset { return .failure(.init("file system type is unknown for field: \(spec.name)")) }
             return .success(.number(v))
         }
@@ -87,34 +97,52 @@ public struct FieldValueParser: Sendable {
         FieldID.subjRole, FieldID.subjType, FieldID.subjSen, FieldID.subjClr, FieldID.exe,
     ]
 
-    private func listError(_ spec: FieldSpec, _ list: FilterList) -> FieldValueError? {
-        if spec.lists.contains(list) { return nil }
-        if list == .exclude && !Self.excludeFields.contains(spec.id) {
+    private static let libauditExitOnly: Set<UInt32> = [
+        FieldID.exit, FieldID.objUser, FieldID.objRole, FieldID.objType, FieldID.objLevLow, FieldID.objLevHigh,
+        FieldID.path, FieldID.dir, FieldID.perm, FieldID.filetype, FieldID.devmajor, FieldID.devminor, FieldID.inode,
+        FieldID.success, FieldID.ppid,
+    ]
+
+    private func libauditListError(_ spec: FieldSpec, _ list: FilterList) -> FieldValueError? {
+        // libaudit 4.x drops its exclude field set when the kernel has exclude-extend (4.17 on)
+        // and lets perm on the exclude list.
+        if auditVersion != .v3_0_9 && spec.id == FieldID.perm && list == .exclude { return nil }
+        if list == .exclude && !Self.excludeFields.contains(spec.id) && auditVersion == .v3_0_9 {
             return .init("Only msgtype, *uid, *gid, pid, and subj* fields can be used with exclude filter")
         }
-        if list == .filesystem && spec.id != FieldID.fstype {
+        switch spec.id {
+        case FieldID.msgtype where list != .exclude && list != .user:
+            return .init("msgtype field can only be used with exclude or user filter list")
+        case FieldID.sessionid where ![.exclude, .user, .exit].contains(list):
+            return .init("sessionid must be used with exclude, user, or exit filter")
+        case FieldID.fstype where list != .filesystem:
+            return .init("fstype field is not valid for the filter")
+        case let id where Self.libauditExitOnly.contains(id) && list != .exit:
+            return .init("\(spec.name) can only be used with exit filter list")
+        default:
+            return nil
+        }
+    }
+
+    private func kernelListError(_ spec: FieldSpec, _ list: FilterList) -> FieldValueError? {
+        if spec.lists(for: auditVersion).contains(list) { return nil }
+        if list == .filesystem {
             return .init("\(spec.name) cannot be used on the filesystem list: the kernel takes only fstype and key there")
         }
-        switch spec.id {
-        case FieldID.msgtype: return .init("msgtype field can only be used with exclude or user filter list")
-        case FieldID.sessionid: return .init("sessionid must be used with exclude, user, or exit filter")
-        case FieldID.fstype: return .init("fstype field is not valid for the filter")
-        default: break
-        }
-        if spec.lists == [.exit] { return .init("\(spec.name) can only be used with exit filter list") }
-        return .init("\(spec.name) cannot be used on the \(list.rawValue) list")
+        return .init("\(spec.name) cannot be used on the \(list.rawValue) list: the kernel rejects it")
     }
 
     /// libaudit checks the operator of these fields itself; for the others the kernel does.
     private static let libauditCheckedOperators: Set<UInt32> = [FieldID.exe, FieldID.arch, FieldID.inode, FieldID.perm,
                                                                 FieldID.fstype]
 
-    private func operatorError(_ spec: FieldSpec, _ op: FieldOperator) -> FieldValueError? {
+    private func libauditOperatorError(_ spec: FieldSpec, _ op: FieldOperator) -> FieldValueError? {
+        guard !spec.operators.contains(op), Self.libauditCheckedOperators.contains(spec.id) else { return nil }
+        return .init(spec.operators == [.equal] ? "\(spec.name) only takes = operator" : "\(spec.name) only takes = or != operators")
+    }
+
+    private func kernelOperatorError(_ spec: FieldSpec, _ op: FieldOperator) -> FieldValueError? {
         if spec.operators.contains(op) { return nil }
-        if Self.libauditCheckedOperators.contains(spec.id) {
-            return .init(spec.operators == [.equal] ? "\(spec.name) only takes = operator"
-                : "\(spec.name) only takes = or != operators")
-        }
         let allowed = FieldOperator.allCases.filter(spec.operators.contains).map(\.rawValue).joined(separator: " ")
         return .init("\(spec.name) does not take the \(op.rawValue) operator: the kernel rejects it (it takes \(allowed))")
     }

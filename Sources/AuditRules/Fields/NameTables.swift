@@ -92,16 +92,17 @@ public enum FileTypeTable {
     }
 }
 
-/// `fstype=` names: the file system magic numbers auditctl knows by name.
+/// `fstype=` names: the file system magic numbers auditctl knows by name (4.2 adds the cgroups).
 public enum FileSystemTypeTable {
-    private static let values: [(String, UInt32)] = [("tracefs", 0x7472_6163), ("debugfs", 0x6462_6720)]
+    private static let v309: [(String, UInt32)] = [("tracefs", 0x7472_6163), ("debugfs", 0x6462_6720)]
+    private static let v42 = v309 + [("cgroup", 0x0027_e0eb), ("cgroup2", 0x6367_7270)]
 
-    public static func value(of name: String) -> UInt32? {
+    public static func value(of name: String, version: AuditVersion = .v3_0_9) -> UInt32? {
         let n = name.asciiLowercased
-        return values.first { $0.0 == n }?.1
+        return (version == .v3_0_9 ? v309 : v42).first { $0.0 == n }?.1
     }
 
-    public static func name(of value: UInt32) -> String? {
-        values.first { $0.1 == value }?.0
+    public static func name(of value: UInt32, version: AuditVersion = .v3_0_9) -> String? {
+        (version == .v3_0_9 ? v309 : v42).first { $0.1 == value }?.0
     }
 }

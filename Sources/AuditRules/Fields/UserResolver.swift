@@ -51,3 +51,25 @@ public struct StaticUserResolver: UserResolver {
     public func uid(named name: String) -> UInt32? { users[name] }
     public func gid(named name: String) -> UInt32? { groups[name] }
 }
+
+/// The C library's getpwnam/getgrnam (NSS: files, LDAP, sssd, ...), exactly what auditctl asks
+/// on the loading host. Use it when rules are compiled on the host that loads them.
+public struct SystemUserResolver: UserResolver {
+    public init() {}
+
+    public func uid(named name: String) -> UInt32? {
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 16_384)
+        guard getpwnam_r(name, &entry, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
+        return entry.pw_uid
+    }
+
+    public func gid(named name: String) -> UInt32? {
+        var entry = group()
+        var result: UnsafeMutablePointer<group>?
+        var buffer = [CChar](repeating: 0, count: 65_536)
+        guard getgrnam_r(name, &entry, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
+        return entry.gr_gid
+    }
+}

@@ -50,13 +50,35 @@ struct LineParser {
     /// The list fields are checked against: a watch is an exit rule.
     var effectiveList: FilterList? { watch != nil ? .exit : list?.value }
 
+    /// auditctl stops reading a line after these; anything after them makes the line fail.
+    static let lastOnLine: Set<String> = ["-c", "-i", "-l", "-s", "-v"]
+    /// auditctl acts on these at once and silently ignores the rest of the line, rule included.
+    static let endLineSilently: Set<String> = ["--loginuid-immutable", "--reset-lost", "--reset_backlog_wait_time_actual"]
+
     mutating func run() {
         let scan = OptionScanner.scan(words)
         for p in scan.problems { report(.error, p.message, column: p.column, length: p.length) }
-        var stop = false
-        for option in scan.options where !stop {
-            stop = handle(option, operandsFollow: !scan.operands.isEmpty)
+        var dropRule = false
+        for option in scan.options {
+            if handle(option, operandsFollow: !scan.operands.isEmpty) { break }
+            if Self.lastOnLine.contains(option.name) {
+                if !option.endsWord || option.lastWord < words.count - 1 {
+                    let next = option.endsWord ? words[option.lastWord + 1].column : option.column + option.length
+                    report(.error, "auditctl stops reading the line after \(option.name): what follows is refused (parameter passed without an option given)",
+                           column: next, length: max(line.text.utf8.count - next + 1, 1))
+                }
+                break
+            }
+            if Self.endLineSilently.contains(option.name) {
+                if words.count > 1 {
+                    report(.warning, "auditctl applies \(option.name) and silently ignores everything else on this line; put it on a line of its own",
+                           column: option.column, length: option.length)
+                }
+                dropRule = true
+                break
+            }
         }
+        if dropRule { return }
         reportOperands(scan.operands)
         finish()
     }

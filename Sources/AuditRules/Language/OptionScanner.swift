@@ -7,6 +7,10 @@ struct ScannedOption {
     var length: Int
     /// The option's argument, when it takes one: the rest of the word (`-Fauid>=1000`) or the next word.
     var argument: Token?
+    /// Index of the last word the option (with its argument) occupies.
+    var lastWord = 0
+    /// False when more options follow in the same word (`-c` in `-ci`).
+    var endsWord = true
 }
 
 struct ScanProblem {
@@ -71,6 +75,7 @@ enum OptionScanner {
                                                 column: word.column, length: word.length))
                     continue
                 }
+                scanned.lastWord = i - 1
                 options.append(scanned)
                 continue
             }
@@ -90,7 +95,8 @@ enum OptionScanner {
                 offset += letterBytes
                 k += 1
                 if withoutArgument.contains(letter) {
-                    options.append(ScannedOption(name: "-\(letter)", column: letterColumn, length: shown, argument: nil))
+                    options.append(ScannedOption(name: "-\(letter)", column: letterColumn, length: shown, argument: nil,
+                                                 lastWord: i - 1, endsWord: k == chars.count))
                 } else if withArgument.contains(letter) {
                     var scanned = ScannedOption(name: "-\(letter)", column: letterColumn, length: shown, argument: nil)
                     if k < chars.count {
@@ -104,6 +110,7 @@ enum OptionScanner {
                                                     column: letterColumn, length: shown))
                         break
                     }
+                    scanned.lastWord = i - 1
                     options.append(scanned)
                     break
                 } else {

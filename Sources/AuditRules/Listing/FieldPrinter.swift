@@ -37,7 +37,7 @@ struct FieldPrinter {
             if signed < 0, signed != Int32.min, let e = ErrnoTable.name(of: -signed) { return " -F \(name)\(op)-\(e)" }
             return " -F \(name)\(op)\(signed)"
         case FieldID.fstype:
-            return " -F \(name)\(op)" + (FileSystemTypeTable.name(of: f.value) ?? String(signed))
+            return " -F \(name)\(op)" + (FileSystemTypeTable.name(of: f.value, version: version) ?? String(signed))
         default:
             return " -F \(name)\(op)\(signed)"
         }

@@ -93,7 +93,8 @@ struct RulePrinter {
             : ArchNames.abi(host: host, version: version)
         var names: [String] = []
         for n in 0..<(32 * KernelRule.maskWords) where rule.hasSyscall(n) {
-            // io_uring rules hold io_uring operations, which audit 4.x names from its own table.
+            // io_uring rules hold io_uring operations: audit 4.x names them from a table of its
+            // own, which aurules does not carry, so they print as numbers here.
             let name = rule.list == .io_uring && version != .v3_0_9 ? nil
                 : abi.flatMap { LibauditNames.name(of: n, abi: $0, version: version) }
             names.append(name ?? String(n))
