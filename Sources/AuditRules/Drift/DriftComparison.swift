@@ -147,18 +147,27 @@ struct ExactMatch {
     var unmatchedActual: [Int] = []
 
     init(expected e: [KernelRule], actual a: [KernelRule]) {
+        // In sync is the common case: pair the common prefix position by position before
+        // hashing whole rules (64 mask words and every field) for the rest.
+        var prefix = 0
+        while prefix < e.count && prefix < a.count && e[prefix] == a[prefix] {
+            pairs.append((prefix, prefix))
+            prefix += 1
+        }
         var queues: [KernelRule: [Int]] = [:]
-        for (i, r) in e.enumerated().reversed() { queues[r, default: []].append(i) }
-        var matchedE = Set<Int>()
-        for (j, r) in a.enumerated() {
+        for i in (prefix ..< e.count).reversed() { queues[e[i], default: []].append(i) }
+        var matchedE = [Bool](repeating: false, count: e.count)
+        for i in 0 ..< prefix { matchedE[i] = true }
+        for j in prefix ..< a.count {
+            let r = a[j]
             if let i = queues[r]?.popLast() {
                 pairs.append((i, j))
-                matchedE.insert(i)
+                matchedE[i] = true
             } else {
                 unmatchedActual.append(j)
             }
         }
-        unmatchedExpected = e.indices.filter { !matchedE.contains($0) }
+        unmatchedExpected = e.indices.filter { !matchedE[$0] }
     }
 }
 

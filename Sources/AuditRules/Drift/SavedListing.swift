@@ -4,9 +4,10 @@ public enum SavedListing {
     /// decimal modes (`filetype=32768`), and "No rules" for an empty set. Everything else it
     /// prints is rule syntax. Line numbers are kept.
     public static func loadableText(_ text: String) -> String {
+        if text.utf8.starts(with: "No rules".utf8) { return "" }
+        guard mentionsFileType(text) else { return text }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        if lines.first(where: { !$0.isEmpty }) == "No rules" { return "" }
-        for i in lines.indices where lines[i].contains("filetype") {
+        for i in lines.indices where mentionsFileType(lines[i]) {
             lines[i] = lines[i].split(separator: " ", omittingEmptySubsequences: false).map { token -> String in
                 for op in ["!=", "="] where token.hasPrefix("filetype" + op) {
                     let value = token.dropFirst(("filetype" + op).count)
@@ -16,5 +17,18 @@ public enum SavedListing {
             }.joined(separator: " ")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// A plain byte scan: the generic substring searches cost more than parsing the line.
+    private static func mentionsFileType(_ line: String) -> Bool {
+        var copy = line
+        return copy.withUTF8 { bytes in
+            let needle = Array("filetype".utf8)
+            guard bytes.count >= needle.count else { return false }
+            for start in 0 ... bytes.count - needle.count where bytes[start] == needle[0] {
+                if (1 ..< needle.count).allSatisfy({ bytes[start + $0] == needle[$0] }) { return true }
+            }
+            return false
+        }
     }
 }
