@@ -15,20 +15,49 @@ public struct KernelVersion: Hashable, Comparable, Sendable, CustomStringConvert
     }
 
     /// Accepts `6.1`, `v6.1`, `6.1.192`, `7.2-rc1`, `6.18.44-fc-v657` (the running kernel's uname -r).
+    /// Byte-level: table parsing calls it at every `aurules syscall` start.
     public init?(_ text: String) {
-        var s = Substring(text)
-        if s.hasPrefix("v") { s = s.dropFirst() }
-        var rc: Int? = nil
-        if let r = s.range(of: "-rc") {
-            let digits = s[r.upperBound...].prefix(while: { $0.isNumber })
-            guard let n = Int(digits) else { return nil }
-            rc = n
-            s = s[..<r.lowerBound]
+        var text = text
+        let parsed: (Int, Int, Int?)? = text.withUTF8 { b in
+            var i = b.first == UInt8(ascii: "v") ? 1 : 0
+            var parts = (0, 0), count = 0, current = -1
+            while i < b.count {
+                let c = b[i]
+                if c >= 0x30 && c <= 0x39 {
+                    guard current < 100_000 else { return nil }
+                    current = max(current, 0) * 10 + Int(c - 0x30)
+                } else if c == UInt8(ascii: ".") {
+                    guard current >= 0 else { return nil }
+                    if count == 0 { parts.0 = current } else if count == 1 { parts.1 = current }
+                    count += 1
+                    current = -1
+                } else {
+                    break
+                }
+                i += 1
+            }
+            if current >= 0 {
+                if count == 0 { parts.0 = current } else if count == 1 { parts.1 = current }
+                count += 1
+            }
+            guard count >= 2 else { return nil }
+            // `-rc<N>` anywhere after the numbers.
+            var rc: Int? = nil
+            var j = i
+            while j + 3 < b.count + 1 {
+                if j + 3 <= b.count, b[j] == UInt8(ascii: "-"), b[j + 1] == UInt8(ascii: "r"), b[j + 2] == UInt8(ascii: "c") {
+                    var k = j + 3, n = 0
+                    while k < b.count, b[k] >= 0x30, b[k] <= 0x39, n < 1_000_000 { n = n * 10 + Int(b[k] - 0x30); k += 1 }
+                    guard k > j + 3 else { return nil }
+                    rc = n
+                    break
+                }
+                j += 1
+            }
+            return (parts.0, parts.1, rc)
         }
-        let numeric = s.prefix(while: { $0.isNumber || $0 == "." })
-        let parts = numeric.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count >= 2, let ma = Int(parts[0]), let mi = Int(parts[1]) else { return nil }
-        self.init(ma, mi, rc: rc)
+        guard let parsed else { return nil }
+        self.init(parsed.0, parsed.1, rc: parsed.2)
     }
 
     public var description: String {

@@ -9,13 +9,12 @@ public final class SyscallDatabase: Sendable {
 
     /// Where the tables came from, for messages.
     public let origin: String
-    private let files: [String: String]
+    // An array, not a dictionary: see SyscallTable's index.
+    private let fileList: [(name: String, text: String)]
     private let cache = Cache()
 
     init(files: [(name: String, text: String)], origin: String) {
-        var byName: [String: String] = [:]
-        for f in files { byName[f.name] = f.text }
-        self.files = byName
+        self.fileList = files
         self.origin = origin
     }
 
@@ -63,8 +62,8 @@ public final class SyscallDatabase: Sendable {
     public func info(_ abi: ABI) -> ABIInfo? { abiInfos.first { $0.abi == abi } }
 
     func abiInfosThrowing() throws -> [ABIInfo] {
-        try cache.value(\.abis) {
-            try TableText.abis(files["abis.tsv"] ?? "", file: "abis.tsv")
+        try cache.value({ $0.abis }, { $0.abis = $1 }) {
+            try TableText.abis(fileText("abis.tsv") ?? "", file: "abis.tsv")
         }
     }
 
@@ -82,10 +81,45 @@ public final class SyscallDatabase: Sendable {
 
     func rowsThrowing(_ abi: ABI, file: String) throws -> [SyscallRow] {
         if let rows = cache.rows(abi) { return rows }
-        let rows = try TableText.rows(files["\(abi.rawValue).tsv"] ?? "", file: file)
-            .sorted { ($0.number, $0.first) < ($1.number, $1.first) }
+        var rows = try TableText.rows(fileText("\(abi.rawValue).tsv") ?? "", file: file)
+        let ordered = zip(rows, rows.dropFirst()).allSatisfy { ($0.number, $0.first) <= ($1.number, $1.first) }
+        if !ordered { rows.sort { ($0.number, $0.first) < ($1.number, $1.first) } }
         cache.setRows(rows, for: abi)
         return rows
+    }
+
+    /// The rows of `abi` named `name` (case-insensitive, kernel spelling) or numbered `number`,
+    /// found by scanning the table's text when it has not been parsed yet: one lookup, as
+    /// `aurules syscall NAME --exact` makes, then costs a fraction of building the table.
+    public func rows(_ abi: ABI, named name: String? = nil, number: Int? = nil) -> [SyscallRow] {
+        if let rows = cache.rows(abi) {
+            return rows.filter { r in (name.map { r.name.lowercased() == $0.lowercased() } ?? true) && (number.map { r.number == $0 } ?? true) }
+        }
+        guard let text = fileText("\(abi.rawValue).tsv") else { return [] }
+        let key = Array(name?.lowercased().utf8 ?? "".utf8)
+        var matching = ""
+        var copy = text
+        copy.withUTF8 { bytes in
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+                defer { start = end + 1 }
+                guard end > start, bytes[start] != UInt8(ascii: "#") else { continue }
+                var tab = start
+                var nr = 0
+                while tab < end && bytes[tab] != 0x09 { nr = nr &* 10 &+ Int(bytes[tab] &- 0x30); tab += 1 }
+                if let number, nr != number { continue }
+                if name != nil {
+                    var i = tab + 1, k = 0
+                    while i < end && k < key.count && bytes[i] | 0x20 == key[k] | 0x20 { i += 1; k += 1 }
+                    guard k == key.count, i < end, bytes[i] == 0x09 else { continue }
+                }
+                matching += String(decoding: UnsafeBufferPointer(rebasing: bytes[start...min(end, bytes.count - 1)]), as: UTF8.self)
+                if end == bytes.count { matching += "\n" }
+            }
+        }
+        return (try? TableText.rows(matching, file: "\(abi.rawValue).tsv")) ?? []
     }
 
     /// One ABI at one release; nil when the tables do not cover that ABI at that release
@@ -129,8 +163,8 @@ public final class SyscallDatabase: Sendable {
     public var groups: [(name: String, members: [String])] { (try? groupsThrowing()) ?? [] }
 
     func groupsThrowing() throws -> [(name: String, members: [String])] {
-        try cache.value(\.groups) {
-            try TableText.groups(files["equivalents.tsv"] ?? "", file: "equivalents.tsv")
+        try cache.value({ $0.groups }, { $0.groups = $1 }) {
+            try TableText.groups(fileText("equivalents.tsv") ?? "", file: "equivalents.tsv")
         }
     }
 
@@ -162,14 +196,14 @@ public final class SyscallDatabase: Sendable {
 
     /// Every kernel and libaudit name, lower-cased.
     public var allNames: Set<String> {
-        cache.value(\.allNames) {
+        cache.value({ $0.allNames }, { $0.allNames = $1 }) {
             var names = Set<String>()
             for info in abiInfos { for r in rows(info.abi) { names.insert(r.name.lowercased()) } }
             for version in AuditVersion.allCases {
                 for (_, t) in libaudit(version) { for (_, n) in t { names.insert(n.lowercased()) } }
             }
-            return names
-        }
+            return Cache.NamesBox(names)
+        }.names
     }
 
     // MARK: libaudit
@@ -181,7 +215,7 @@ public final class SyscallDatabase: Sendable {
     func libauditThrowing(_ version: AuditVersion) throws -> [ABI: [Int: String]] {
         if let t = cache.libaudit(version) { return t }
         let file = "libaudit-\(version.rawValue).tsv"
-        let t = try TableText.libaudit(files[file] ?? "", file: file)
+        let t = try TableText.libaudit(fileText(file) ?? "", file: file)
         cache.setLibaudit(t, for: version)
         return t
     }
@@ -206,47 +240,55 @@ public final class SyscallDatabase: Sendable {
     }
 
     /// The raw text of one tables file, as embedded or read (for `aurules tables export`).
-    public func fileText(_ name: String) -> String? { files[name] }
-    public var fileNames: [String] { files.keys.sorted() }
+    public func fileText(_ name: String) -> String? { fileList.first { $0.name == name }?.text }
+    public var fileNames: [String] { fileList.map(\.name).sorted() }
 }
 
 /// The parsed pieces of a database, filled on first use.
 private final class Cache: @unchecked Sendable {
     private let lock = NSLock()
-    private var rowsByABI: [ABI: [SyscallRow]] = [:]
-    private var libauditByVersion: [AuditVersion: [ABI: [Int: String]]] = [:]
+    private var rowsByABI = [[SyscallRow]?](repeating: nil, count: ABI.allCases.count)
+    // Boxed: a stored [ABI: ...] type would be instantiated (with its Hashable checks) on every
+    // start, even for runs that never read libaudit names.
+    private final class LibauditBox { let table: [ABI: [Int: String]]; init(_ t: [ABI: [Int: String]]) { table = t } }
+    private var libauditByVersion = [LibauditBox?](repeating: nil, count: AuditVersion.allCases.count)
     var abis: [ABIInfo]?
     var groups: [(name: String, members: [String])]?
-    var allNames: Set<String>?
+    // Boxed for the same reason as the libaudit tables: a stored Set<String> is instantiated,
+    // Hashable checks and all, with the class.
+    final class NamesBox { let names: Set<String>; init(_ n: Set<String>) { names = n } }
+    var allNames: NamesBox?
 
-    func value<T>(_ key: ReferenceWritableKeyPath<Cache, T?>, _ make: () throws -> T) rethrows -> T {
+    /// The value `get` reads, made by `make` and stored by `set` on first use. Closures rather
+    /// than key paths: a key path is itself instantiated at run time.
+    func value<T>(_ get: (Cache) -> T?, _ set: (Cache, T) -> Void, _ make: () throws -> T) rethrows -> T {
         lock.lock()
-        if let v = self[keyPath: key] { lock.unlock(); return v }
+        if let v = get(self) { lock.unlock(); return v }
         lock.unlock()
         let v = try make()
         lock.lock()
-        self[keyPath: key] = v
+        set(self, v)
         lock.unlock()
         return v
     }
 
     func rows(_ abi: ABI) -> [SyscallRow]? {
         lock.lock(); defer { lock.unlock() }
-        return rowsByABI[abi]
+        return rowsByABI[ABI.allCases.firstIndex(of: abi)!]
     }
 
     func setRows(_ rows: [SyscallRow], for abi: ABI) {
         lock.lock(); defer { lock.unlock() }
-        rowsByABI[abi] = rows
+        rowsByABI[ABI.allCases.firstIndex(of: abi)!] = rows
     }
 
     func libaudit(_ v: AuditVersion) -> [ABI: [Int: String]]? {
         lock.lock(); defer { lock.unlock() }
-        return libauditByVersion[v]
+        return libauditByVersion[AuditVersion.allCases.firstIndex(of: v)!]?.table
     }
 
     func setLibaudit(_ t: [ABI: [Int: String]], for v: AuditVersion) {
         lock.lock(); defer { lock.unlock() }
-        libauditByVersion[v] = t
+        libauditByVersion[AuditVersion.allCases.firstIndex(of: v)!] = LibauditBox(t)
     }
 }

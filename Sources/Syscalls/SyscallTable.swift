@@ -15,7 +15,10 @@ public struct SyscallTable: Sendable {
     public let kernel: KernelVersion
     /// Sorted by number; kernel table names (pread64, newfstatat, ...).
     public var entries: [SyscallEntry] {
-        didSet { index = Self.index(entries) }
+        didSet {
+            if !zip(entries, entries.dropFirst()).allSatisfy({ $0.number <= $1.number }) { entries.sort { $0.number < $1.number } }
+            index = Self.index(entries)
+        }
     }
 
     // Lookups run once per syscall per compiled rule, so they must not scan.
@@ -31,29 +34,54 @@ public struct SyscallTable: Sendable {
 
     /// Case-insensitive; nil when the ABI has no such syscall at this release.
     public func number(of name: String) -> Int? {
-        index.byName[name] ?? index.byName[name.lowercased()]
+        let key = name.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) ? name.lowercased() : name
+        let slots = index.slots
+        guard !slots.isEmpty else { return nil }
+        var i = Self.hash(key) & (slots.count - 1)
+        while slots[i] >= 0 {
+            let e = entries[slots[i]]
+            if e.name == key || (index.folded && e.name.lowercased() == key) { return e.number }
+            i = (i + 1) & (slots.count - 1)
+        }
+        return nil
     }
 
     public func name(of number: Int) -> String? {
-        index.byNumber[number]
+        var lo = 0, hi = entries.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if entries[mid].number < number { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < entries.count && entries[lo].number == number ? entries[lo].name : nil
     }
 
     public func contains(_ name: String) -> Bool {
         number(of: name) != nil
     }
 
+    // Open addressing over entry positions, not a Dictionary: a dictionary's first use costs a
+    // run-time generic instantiation dearer than a whole `aurules syscall` lookup.
     private struct Index: Sendable {
-        var byName: [String: Int] = [:]
-        var byNumber: [Int: String] = [:]
+        var slots: [Int] = []
+        var folded = false   // some table name has upper-case letters
+    }
+
+    private static func hash(_ s: String) -> Int {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return Int(truncatingIfNeeded: h & 0x7fff_ffff)
     }
 
     private static func index(_ entries: [SyscallEntry]) -> Index {
-        var index = Index()
-        index.byName.reserveCapacity(entries.count)
-        index.byNumber.reserveCapacity(entries.count)
-        for e in entries {
-            index.byName[e.name.lowercased()] = e.number
-            index.byNumber[e.number] = e.name
+        var size = 1
+        while size < entries.count * 2 { size <<= 1 }
+        var index = Index(slots: [Int](repeating: -1, count: entries.isEmpty ? 0 : size))
+        for (position, e) in entries.enumerated() {
+            let upper = e.name.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A })
+            index.folded = index.folded || upper
+            var i = hash(upper ? e.name.lowercased() : e.name) & (size - 1)
+            while index.slots[i] >= 0 { i = (i + 1) & (size - 1) }
+            index.slots[i] = position
         }
         return index
     }

@@ -9,45 +9,114 @@ public struct TableFormatError: Error, CustomStringConvertible, Sendable {
 
 /// The text formats of SyscallTables/: tab-separated, `#` starts a comment line.
 public enum TableText {
-    /// Splits into (line number, fields) for every non-comment, non-empty line.
-    static func records(_ text: String) -> [(line: Int, fields: [Substring])] {
-        var out: [(Int, [Substring])] = []
-        var lineNumber = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            lineNumber += 1
-            if line.isEmpty || line.first == "#" { continue }
-            out.append((lineNumber, line.split(separator: "\t", omittingEmptySubsequences: false)))
+    /// Calls `body` with (line number, fields) for every non-comment, non-empty line. Byte-level,
+    /// with String fields and no collection of tuples: each distinct generic type costs a run-time
+    /// instantiation per process, which `aurules syscall` start-up notices.
+    static func forEachRecord(_ text: String, _ body: (Int, [String]) throws -> Void) rethrows {
+        var text = text
+        try text.withUTF8 { bytes in
+            var lineNumber = 0, start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+                lineNumber += 1
+                defer { start = end + 1 }
+                if end == start || bytes[start] == UInt8(ascii: "#") { continue }
+                var fields: [String] = []
+                var fieldStart = start
+                for i in start...end where i == end || bytes[i] == 0x09 {
+                    fields.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[fieldStart..<i]), as: UTF8.self))
+                    fieldStart = i + 1
+                }
+                try body(lineNumber, fields)
+            }
         }
-        return out
     }
 
     /// `<abi>.tsv`: number, name, first release, last release (empty while present).
+    /// Parsed in place over the bytes: this runs on every `aurules syscall` start, where time is
+    /// measured against ausyscall, so it allocates nothing per line but the name.
     public static func rows(_ text: String, file: String) throws -> [SyscallRow] {
-        var rows: [SyscallRow] = []
-        for (line, f) in records(text) {
-            guard f.count == 4 || f.count == 3 else {
-                throw TableFormatError(file: file, line: line, message: "expected 4 tab-separated fields, found \(f.count)")
-            }
-            guard let number = Int(f[0]), number >= 0 else {
-                throw TableFormatError(file: file, line: line, message: "bad syscall number '\(f[0])'")
-            }
-            let name = String(f[1])
-            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
-                throw TableFormatError(file: file, line: line, message: "bad syscall name '\(f[1])'")
-            }
-            guard let first = KernelVersion(String(f[2])) else {
-                throw TableFormatError(file: file, line: line, message: "bad release '\(f[2])'")
-            }
-            var last: KernelVersion? = nil
-            if f.count == 4 && !f[3].isEmpty {
-                guard let l = KernelVersion(String(f[3])), first <= l else {
-                    throw TableFormatError(file: file, line: line, message: "bad last release '\(f[3])'")
+        var text = text
+        return try text.withUTF8 { bytes -> [SyscallRow] in
+            var rows: [SyscallRow] = []
+            rows.reserveCapacity(bytes.count / 20)
+            // Releases repeat on every line: parse each spelling once (keyed by its packed bytes).
+            var versions: [(key: Int, version: KernelVersion)] = []
+            var lineNumber = 0
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+                lineNumber += 1
+                defer { start = end + 1 }
+                if end == start || bytes[start] == UInt8(ascii: "#") { continue }
+                var fields: (Range<Int>, Range<Int>, Range<Int>, Range<Int>) = (0..<0, 0..<0, 0..<0, 0..<0)
+                var count = 0, fieldStart = start
+                for i in start...end where i == end || bytes[i] == 0x09 {
+                    switch count {
+                    case 0: fields.0 = fieldStart..<i
+                    case 1: fields.1 = fieldStart..<i
+                    case 2: fields.2 = fieldStart..<i
+                    case 3: fields.3 = fieldStart..<i
+                    default: break
+                    }
+                    count += 1
+                    fieldStart = i + 1
                 }
-                last = l
+                func text(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[r]), as: UTF8.self) }
+                func fail(_ m: String) -> TableFormatError { TableFormatError(file: file, line: lineNumber, message: m) }
+                guard count == 4 || count == 3 else { throw fail("expected 4 tab-separated fields, found \(count)") }
+                var number = 0
+                guard !fields.0.isEmpty, fields.0.count < 19 else { throw fail("bad syscall number '\(text(fields.0))'") }
+                for i in fields.0 {
+                    guard bytes[i] >= 0x30 && bytes[i] <= 0x39 else { throw fail("bad syscall number '\(text(fields.0))'") }
+                    number = number * 10 + Int(bytes[i] - 0x30)
+                }
+                guard !fields.1.isEmpty, fields.1.allSatisfy({ isNameByte(bytes[$0]) }) else {
+                    throw fail("bad syscall name '\(text(fields.1))'")
+                }
+                func version(_ r: Range<Int>) -> KernelVersion? {
+                    var key = r.count
+                    if r.count <= 7 { for i in r { key = key << 8 | Int(bytes[i]) } } else { key = -1 }
+                    if key >= 0, let hit = versions.first(where: { $0.key == key }) { return hit.version }
+                    let v = KernelVersion(text(r))
+                    if key >= 0, let v { versions.append((key, v)) }
+                    return v
+                }
+                guard let first = version(fields.2) else { throw fail("bad release '\(text(fields.2))'") }
+                var last: KernelVersion? = nil
+                if count == 4 && !fields.3.isEmpty {
+                    guard let l = version(fields.3), first <= l else { throw fail("bad last release '\(text(fields.3))'") }
+                    last = l
+                }
+                rows.append(SyscallRow(number: number, name: text(fields.1), first: first, last: last))
             }
-            rows.append(SyscallRow(number: number, name: name, first: first, last: last))
+            return rows
         }
-        return rows
+    }
+
+    /// `0x`-prefixed or bare hexadecimal, at most 32 bits.
+    static func hexValue(_ s: String) -> UInt32? {
+        var value: UInt32 = 0, digits = 0
+        for (i, c) in s.utf8.enumerated() {
+            if i == 1 && (c == UInt8(ascii: "x") || c == UInt8(ascii: "X")) && value == 0 && digits == 1 { digits = 0; continue }
+            let d: UInt8
+            switch c {
+            case 0x30...0x39: d = c - 0x30
+            case 0x61...0x66: d = c - 0x61 + 10
+            case 0x41...0x46: d = c - 0x41 + 10
+            default: return nil
+            }
+            guard value >> 28 == 0 else { return nil }
+            value = value << 4 | UInt32(d)
+            digits += 1
+        }
+        return digits > 0 ? value : nil
+    }
+
+    static func isNameByte(_ b: UInt8) -> Bool {
+        (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) || b == 0x5F
     }
 
     public static func render(_ rows: [SyscallRow]) -> String {
@@ -62,15 +131,14 @@ public enum TableText {
     /// `abis.tsv`: abi, audit arch, bits, machines, 32-bit partner, first, last, newest, source.
     public static func abis(_ text: String, file: String) throws -> [ABIInfo] {
         var out: [ABIInfo] = []
-        for (line, f) in records(text) {
+        try forEachRecord(text) { line, f in
             guard f.count >= 8 else {
                 throw TableFormatError(file: file, line: line, message: "expected 9 tab-separated fields, found \(f.count)")
             }
             guard let abi = ABI(rawValue: String(f[0])) else {
                 throw TableFormatError(file: file, line: line, message: "unknown ABI '\(f[0])'")
             }
-            let hex = f[1].hasPrefix("0x") ? f[1].dropFirst(2) : f[1]
-            guard let arch = UInt32(hex, radix: 16), let bits = Int(f[2]),
+            guard let arch = hexValue(f[1]), let bits = Int(f[2]),
                   let first = KernelVersion(String(f[5])) else {
                 throw TableFormatError(file: file, line: line, message: "bad audit arch, bits or first release")
             }
@@ -88,7 +156,14 @@ public enum TableText {
             guard let newest = KernelVersion(String(f[7])) else {
                 throw TableFormatError(file: file, line: line, message: "bad newest release '\(f[7])'")
             }
-            let machines = f[3] == "-" ? [] : f[3].split(separator: ",").map(String.init)
+            var machines: [String] = []
+            if f[3] != "-" {
+                var current = ""
+                for c in f[3] {
+                    if c == "," { machines.append(current); current = "" } else { current.append(c) }
+                }
+                machines.append(current)
+            }
             out.append(ABIInfo(abi: abi, auditArch: arch, bits: bits, machines: machines, partner32: partner,
                                first: first, last: last, newest: newest, source: f.count > 8 ? String(f[8]) : ""))
         }
@@ -111,7 +186,7 @@ public enum TableText {
     /// `libaudit-<version>.tsv`: abi, number, libaudit's name.
     static func libaudit(_ text: String, file: String) throws -> [ABI: [Int: String]] {
         var out: [ABI: [Int: String]] = [:]
-        for (line, f) in records(text) {
+        try forEachRecord(text) { line, f in
             guard f.count == 3, let abi = ABI(rawValue: String(f[0])), let number = Int(f[1]) else {
                 throw TableFormatError(file: file, line: line, message: "expected abi, number and name")
             }
@@ -123,7 +198,7 @@ public enum TableText {
     /// `equivalents.tsv`: group name, comma-separated member names.
     static func groups(_ text: String, file: String) throws -> [(name: String, members: [String])] {
         var out: [(String, [String])] = []
-        for (line, f) in records(text) {
+        try forEachRecord(text) { line, f in
             guard f.count == 2, !f[1].isEmpty else {
                 throw TableFormatError(file: file, line: line, message: "expected a group name and its members")
             }

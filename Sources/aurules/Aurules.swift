@@ -21,6 +21,8 @@ struct Aurules: ParsableCommand {
 
     /// ArgumentParser exits 64 on bad usage; aurules' contract is 2 for usage and input errors.
     static func main() {
+        // Plain `aurules syscall` lookups skip the parser's reflection (see SyscallCommand.fastPath).
+        if let status = SyscallCommand.fastPath(Array(CommandLine.arguments.dropFirst())) { Foundation.exit(status) }
         do {
             var command = try parseAsRoot()
             try command.run()

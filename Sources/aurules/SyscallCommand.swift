@@ -54,10 +54,54 @@ struct SyscallCommand: ParsableCommand {
     enum OutputFormat: String, ExpressibleByArgument { case text, json }
 
     func run() throws {
-        let db = try tables.database()
+        try SyscallRequest(words: words, exact: exact, dump: dump, kernel: kernel, allName: allName,
+                           historyName: historyName, json: format == .json, database: tables.database()).execute()
+    }
+
+    /// `aurules syscall` is timed against ausyscall as a whole process, and the argument parser's
+    /// reflection is most of a plain lookup's start-up: plain `[ARCH] NAME|NUMBER [--exact|--dump]`
+    /// runs skip it. Anything else (or a usage error) returns nil and goes through the parser.
+    static func fastPath(_ arguments: [String]) -> Int32? {
+        guard arguments.first == "syscall" else { return nil }
+        var words: [String] = [], exact = false, dump = false
+        for a in arguments.dropFirst() {
+            switch a {
+            case "--exact" where !exact: exact = true
+            case "--dump" where !dump: dump = true
+            default:
+                if a.hasPrefix("-") || words.count == 2 { return nil }
+                words.append(a)
+            }
+        }
+        do {
+            _ = try Query(words: words, dump: dump)
+            try SyscallRequest(words: words, exact: exact, dump: dump, kernel: nil, allName: nil, historyName: nil,
+                               json: false, database: .shipped).execute()
+            return 0
+        } catch let code as ExitCode {
+            return code.rawValue
+        } catch {
+            return nil
+        }
+    }
+}
+
+/// One `aurules syscall` invocation, parsed.
+struct SyscallRequest {
+    var words: [String]
+    var exact: Bool
+    var dump: Bool
+    var kernel: String?
+    var allName: String?
+    var historyName: String?
+    var json: Bool
+    var database: SyscallDatabase
+
+    func execute() throws {
+        let db = database
         let release = try resolveKernel(db)
         let lookup = SyscallLookup(database: db)
-        let out = SyscallOutput(json: format == .json)
+        let out = SyscallOutput(json: json)
         if let name = allName {
             return try out.all(lookup.acrossABIs(name, at: release), name: name, kernel: release)
         }
@@ -67,6 +111,17 @@ struct SyscallCommand: ParsableCommand {
         let query = try Query(words: words, dump: dump)
         let arch = query.arch ?? ArchName(abi: HostMachine.current.b64 ?? HostMachine.current.b32 ?? .x86_64,
                                           machine: HostMachine.current)
+        // Found by scanning the text (see SyscallDatabase.rows(_:named:number:)); everything else
+        // (libaudit spellings, substring search, messages) needs the whole table.
+        if db.info(arch.abi)?.covers(release) == true, !dump {
+            if exact, let name = query.name, let row = db.rows(arch.abi, named: name).first(where: { $0.isPresent(at: release) }) {
+                return out.exact(SyscallEntry(number: row.number, name: row.name), abi: arch.abi, kernel: release)
+            }
+            if query.name == nil, let number = query.number,
+               let row = db.rows(arch.abi, number: number).first(where: { $0.isPresent(at: release) }) {
+                return out.number(number, name: row.name, abi: arch.abi, kernel: release)
+            }
+        }
         guard let table = db.table(arch.abi, at: release) else {
             let info = db.info(arch.abi)
             let span = info.map { "\($0.first)" + ($0.last.map { " to \($0)" } ?? " onwards") } ?? "no release"
@@ -80,7 +135,7 @@ struct SyscallCommand: ParsableCommand {
                     out.unknown(name, table: table, machineName: arch.libauditMachineName, absence: lookup.absence(of: name, in: table))
                     throw ExitCode.findings
                 }
-                return out.exact(hit, table: table)
+                return out.exact(hit, abi: table.abi, kernel: table.kernel)
             }
             let hits = lookup.substring(name, in: table)
             guard !hits.isEmpty else {
@@ -95,7 +150,7 @@ struct SyscallCommand: ParsableCommand {
                                   rows: db.rows(arch.abi).filter { $0.number == number })
                 throw ExitCode.findings
             }
-            return out.number(number, name: name, table: table)
+            return out.number(number, name: name, abi: table.abi, kernel: table.kernel)
         }
         StandardError.print("aurules syscall: either a syscall name or number must be given with an optional arch (see --help)")
         throw ExitCode.inputError

@@ -12,21 +12,21 @@ struct SyscallOutput {
                          "matches": hits.map { ["name": $0.name, "number": $0.number] }])
         }
         // ausyscall's "%-18s %d".
-        print(hits.map { $0.name.padding(18) + " \($0.number)" }.joined(separator: "\n"))
+        write(hits.map { $0.name.padding(18) + " \($0.number)\n" }.joined())
     }
 
-    func exact(_ hit: SyscallEntry, table: SyscallTable) {
+    func exact(_ hit: SyscallEntry, abi: ABI, kernel: KernelVersion) {
         if json {
-            return emit(["abi": table.abi.rawValue, "kernel": table.kernel.description, "name": hit.name, "number": hit.number])
+            return emit(["abi": abi.rawValue, "kernel": kernel.description, "name": hit.name, "number": hit.number])
         }
-        print(hit.number)
+        write("\(hit.number)\n")
     }
 
-    func number(_ number: Int, name: String, table: SyscallTable) {
+    func number(_ number: Int, name: String, abi: ABI, kernel: KernelVersion) {
         if json {
-            return emit(["abi": table.abi.rawValue, "kernel": table.kernel.description, "name": name, "number": number])
+            return emit(["abi": abi.rawValue, "kernel": kernel.description, "name": name, "number": number])
         }
-        print(name)
+        write(name + "\n")
     }
 
     func dump(_ table: SyscallTable, machineName: String) {
@@ -36,7 +36,7 @@ struct SyscallOutput {
         }
         var text = "Using \(machineName) syscall table:\n"
         for e in table.entries { text += "\(e.number)\t\(e.name)\n" }
-        FileHandle.standardOutput.write(Data(text.utf8))
+        write(text)
     }
 
     func unknown(_ name: String, table: SyscallTable, machineName: String, absence: SyscallLookup.Absence) {
@@ -80,7 +80,7 @@ struct SyscallOutput {
                 let nr = r.number.map { n in r.kernelName.map { $0.lowercased() == name.lowercased() ? "\(n)" : "\(n) (\($0))" } ?? "\(n)" } ?? "-"
                 lines.append(r.abi.rawValue.padding(9) + nr.padding(12) + r.equivalents.joined(separator: ", "))
             }
-            print(lines.joined(separator: "\n"))
+            write(lines.joined(separator: "\n") + "\n")
         }
         if rows.allSatisfy({ $0.number == nil && $0.equivalents.isEmpty }) {
             StandardError.print("aurules syscall: \(name) is unknown on every ABI at \(kernel)")
@@ -110,12 +110,25 @@ struct SyscallOutput {
                 lines.append(h.abi.rawValue.padding(9) + "\(r.number)".padding(12) + r.name.padding(24) + span)
             }
         }
-        print(lines.joined(separator: "\n"))
+        write(lines.joined(separator: "\n") + "\n")
+    }
+
+    /// Straight to the file descriptor: print()'s dynamic casts cost more than a whole lookup.
+    private func write(_ text: String) {
+        var text = text
+        text.withUTF8 { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = Foundation.write(1, buffer.baseAddress! + offset, buffer.count - offset)
+                if n <= 0 { return }
+                offset += n
+            }
+        }
     }
 
     private func emit(_ object: [String: Any]) {
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]) else { return }
-        FileHandle.standardOutput.write(data + Data("\n".utf8))
+        write(String(decoding: data, as: UTF8.self) + "\n")
     }
 }
 

@@ -97,6 +97,19 @@ final class SyscallCLITests: XCTestCase {
         }
     }
 
+    /// Plain lookups skip the argument parser; with any other option they go through it. Both
+    /// must answer alike.
+    func testFastPathAndParserAgree() throws {
+        for args in [["x86_64", "clone", "--exact"], ["aarch64", "open"], ["b32", "5"], ["s390x", "--dump"], ["x86_64", "opne", "--exact"],
+                     ["x86_64", "9999"], ["clone"]] {
+            let fast = try SyscallCLI.run(SyscallCLI.binary, ["syscall"] + args)
+            let parsed = try SyscallCLI.run(SyscallCLI.binary, ["syscall"] + args + ["--format", "text"])
+            XCTAssertEqual(fast.status, parsed.status, "\(args)")
+            XCTAssertEqual(fast.out, parsed.out, "\(args)")
+            XCTAssertEqual(fast.err, parsed.err, "\(args)")
+        }
+    }
+
     func testKernelReleaseAndNewestAdditions() throws {
         let old = try SyscallCLI.aurules("syscall", "--kernel", "6.1", "x86_64", "fchmodat2", "--exact")
         XCTAssertEqual(old.status, 1)
