@@ -112,6 +112,10 @@ struct LineParser {
                        column: o.column, length: o.length)
                 return false
             }
+            if arg!.text.hasPrefix("-") && arg!.text.count > 1 {
+                report(.warning, "the key is '\(arg!.text)': -k takes the next word as its value, even one that looks like an option",
+                       column: arg!.column, length: arg!.length)
+            }
             addKey(arg!.text, token: arg!, fromField: false)
         case "-p":
             permissionOption(o, arg!)
@@ -340,7 +344,10 @@ struct LineParser {
                        column: word.column, length: end - word.column + 1)
                 return
             }
-            report("'\(word.text)' is not an option or an option's value (auditctl: parameter passed without an option given)", word)
+            let index = words.firstIndex(of: word) ?? 0
+            let afterValue = index > 0 && !words[index - 1].text.hasPrefix("-")
+            report("'\(word.text)' is not an option or an option's value (auditctl: parameter passed without an option given)"
+                   + (afterValue ? "; a space inside a value is written '\\ '" : ""), word)
         }
     }
 }
