@@ -1,5 +1,6 @@
 """Readers for ../shared/syscall-data, used by scripts/generate-syscall-tables."""
 import csv
+import functools
 import os
 import re
 
@@ -55,6 +56,7 @@ def outside_table(abi, nr):
     return (abi == "arm" and nr >= 0x0f0000) or (abi == "ppc64" and nr == 0x1ebe)
 
 
+@functools.lru_cache(maxsize=None)
 def vkey(v):
     v = v.lstrip("v")
     m = re.fullmatch(r"(\d+)\.(\d+)(?:-rc(\d+))?", v)
@@ -93,6 +95,8 @@ class DataSet:
         self.t61 = {abi: self._t61(abi) for abi in ABIS}
         self._seccomp = self._read_seccomp()
         self.observed = {}
+        self._truth = {}
+        self._mebeim = {}
 
     def p(self, *parts):
         return os.path.join(self.root, *parts)
@@ -126,13 +130,18 @@ class DataSet:
         return numbered
 
     def truth_points(self, abi):
+        if abi in self._truth:
+            return self._truth[abi]
         pts = [("6.1", self.t61[abi])]
         pts += [(s, self.hrw(abi, s)) for s in HRW_SNAPSHOTS]
+        self._truth[abi] = pts
         return pts
 
     def mebeim(self, abi):
         """{release: {number: function name}} merged over the ABI's native and compat builds."""
-        out = {}
+        if abi in self._mebeim:
+            return self._mebeim[abi]
+        out = self._mebeim[abi] = {}
         for d in ABIS[abi]["mebeim"]:
             base = self.p("mebeim-linux-syscalls", d)
             for fn in os.listdir(base):
@@ -152,8 +161,8 @@ class DataSet:
         return out
 
     def table_name(self, abi, nr, function, release, truth):
-        ordered = sorted(truth, key=lambda p: abs(vkey(p[0])[0] * 100 + vkey(p[0])[1]
-                                                   - vkey(release)[0] * 100 - vkey(release)[1]))
+        r = vkey(release)
+        ordered = sorted(truth, key=lambda p: abs(vkey(p[0])[0] * 100 + vkey(p[0])[1] - r[0] * 100 - r[1]))
         for _rel, t in ordered:
             if nr in t:
                 return t[nr]
@@ -224,10 +233,9 @@ class DataSet:
         if abi in ("aarch64", "riscv64"):
             return self.generic_first_release(name, start, bound) or floor
         candidates = []
-        if abi not in ("aarch64", "riscv64"):
-            kv = self.seccomp_first(abi, nr, name)
-            if kv:
-                candidates.append(kv)
+        kv = self.seccomp_first(abi, nr, name)
+        if kv:
+            candidates.append(kv)
         if name in observed_first:
             candidates.append(observed_first[name])
         for kv in candidates:

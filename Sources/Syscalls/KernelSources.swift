@@ -6,7 +6,7 @@ import Foundation
 public enum KernelSources {
     public struct ImportError: Error, CustomStringConvertible, Sendable {
         public var description: String
-        init(_ d: String) { description = d }
+        public init(_ d: String) { description = d }
     }
 
     static let x32Bit = 0x4000_0000

@@ -126,8 +126,12 @@ public final class SyscallDatabase: Sendable {
     /// (before its first release, or after the kernel dropped it, as s390 compat in 6.19).
     public func table(_ abi: ABI, at kernel: KernelVersion) -> SyscallTable? {
         guard let info = info(abi), info.covers(kernel) else { return nil }
+        // Callers ask again per rule or per number (listing, compiling): keep the last one per ABI.
+        if let cached = cache.table(abi), cached.kernel == kernel { return cached }
         let entries = rows(abi).filter { $0.isPresent(at: kernel) }.map { SyscallEntry(number: $0.number, name: $0.name) }
-        return SyscallTable(abi: abi, kernel: kernel, entries: entries)
+        let table = SyscallTable(abi: abi, kernel: kernel, entries: entries)
+        cache.setTable(table, for: abi)
+        return table
     }
 
     /// The ABIs `-F arch=b64` and `-F arch=b32` mean on `machine` at `kernel`.
@@ -270,6 +274,18 @@ private final class Cache: @unchecked Sendable {
         set(self, v)
         lock.unlock()
         return v
+    }
+
+    private var tables = [SyscallTable?](repeating: nil, count: ABI.allCases.count)
+
+    func table(_ abi: ABI) -> SyscallTable? {
+        lock.lock(); defer { lock.unlock() }
+        return tables[ABI.allCases.firstIndex(of: abi)!]
+    }
+
+    func setTable(_ table: SyscallTable, for abi: ABI) {
+        lock.lock(); defer { lock.unlock() }
+        tables[ABI.allCases.firstIndex(of: abi)!] = table
     }
 
     func rows(_ abi: ABI) -> [SyscallRow]? {

@@ -64,31 +64,46 @@ struct CompileCommand: ParsableCommand {
             throw ExitCode.inputError
         }
         let parseOptions = ParseOptions(resolver: target.resolver, hostMachine: target.machine)
-        let file = RuleInputs.load(paths: paths, options: parseOptions)
-        for d in file.diagnostics { StandardError.print(DiagnosticRenderer.text(d)) }
-        if file.diagnostics.contains(where: { $0.severity == .error }) {
+        let session = CompileSession(target: target)
+        let parseDiagnostics = load(into: session, options: parseOptions)
+        for d in parseDiagnostics { StandardError.print(DiagnosticRenderer.text(d)) }
+        if parseDiagnostics.contains(where: { $0.severity == .error }) {
             StandardError.print("aurules compile: errors in the input; nothing written")
             throw ExitCode.inputError
         }
-        let result = Compiler(target: target).compile(file)
+        let result = session.finish()
         for d in result.diagnostics { StandardError.print(DiagnosticRenderer.text(d)) }
         if result.hasErrors {
             StandardError.print("aurules compile: errors in the input; nothing written")
             throw ExitCode.inputError
         }
-        let text: String
-        switch format {
-        case .text: text = RulesFileWriter(target: target, syscallStyle: syscallStyle).render(result)
-        case .json: text = try CompileJSON.render(result, target: target)
+        let produce: ((String) -> Void) throws -> Void = { emit in
+            switch format {
+            case .text: RulesFileWriter(target: target, syscallStyle: syscallStyle).render(result, into: emit)
+            case .json: emit(try CompileJSON.render(result, target: target))
+            }
         }
         if let output {
-            do { try OutputFile.write(text, to: output) } catch {
+            do { try OutputFile.write(to: output, produce) } catch {
                 StandardError.print("aurules compile: cannot write \(output): \(error.localizedDescription)")
                 throw ExitCode.inputError
             }
         } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            try produce { FileHandle.standardOutput.write(Data($0.utf8)) }
         }
+    }
+
+    /// One regular file is parsed a chunk at a time (a 100,000-rule file never becomes one syntax
+    /// tree); directories (augenrules merge), several paths and stdin go through RuleInputs.
+    private func load(into session: CompileSession, options: ParseOptions) -> [Diagnostic] {
+        var isDirectory: ObjCBool = false
+        if paths.count == 1, paths[0] != "-", FileManager.default.fileExists(atPath: paths[0], isDirectory: &isDirectory),
+           !isDirectory.boolValue, let diagnostics = ChunkedInput.compile(path: paths[0], options: options, into: session) {
+            return diagnostics
+        }
+        let file = RuleInputs.load(paths: paths, options: options)
+        session.add(file.statements)
+        return file.diagnostics
     }
 
     private func makeTarget() throws -> CompileTarget {

@@ -24,3 +24,30 @@ enum StandardError {
         FileHandle.standardError.write(Data((s + "\n").utf8))
     }
 }
+
+extension OutputFile {
+    /// Atomic like `write(_:to:)`, for output produced in pieces: `produce` is handed a sink
+    /// that appends to the temporary file, renamed over `path` once `produce` returns.
+    static func write(to path: String, _ produce: ((String) -> Void) throws -> Void) throws {
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent().path
+        let tmp = "\(dir)/.\(url.lastPathComponent).aurules-\(getpid())-\(UInt32.random(in: 0 ... .max))"
+        guard FileManager.default.createFile(atPath: tmp, contents: nil, attributes: [.posixPermissions: 0o640]),
+              let handle = FileHandle(forWritingAtPath: tmp) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+        do {
+            try produce { piece in handle.write(Data(piece.utf8)) }
+            try handle.close()
+        } catch {
+            try? handle.close()
+            unlink(tmp)
+            throw error
+        }
+        if rename(tmp, path) != 0 {
+            let err = errno
+            unlink(tmp)
+            throw POSIXError(POSIXErrorCode(rawValue: err) ?? .EIO)
+        }
+    }
+}

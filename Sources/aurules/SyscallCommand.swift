@@ -37,13 +37,13 @@ struct SyscallCommand: ParsableCommand {
     @Flag(help: "Print the whole table.")
     var dump = false
 
-    @Option(help: "Kernel release (default: the newest the tables know).")
+    @Option(help: ArgumentHelp("Kernel release X.Y or X.Y-rcN (default: the newest the tables know).", valueName: "X.Y"))
     var kernel: String?
 
-    @Option(name: .customLong("all"), help: "Show NAME on every ABI, with the equivalents where it is absent.")
+    @Option(name: .customLong("all"), help: ArgumentHelp("Show NAME on every ABI, with the equivalents where it is absent.", valueName: "NAME"))
     var allName: String?
 
-    @Option(name: .customLong("history"), help: "Show the releases in which each ABI gained or lost NAME.")
+    @Option(name: .customLong("history"), help: ArgumentHelp("Show the releases in which each ABI gained or lost NAME.", valueName: "NAME"))
     var historyName: String?
 
     @Option(help: "Output format: text or json.")

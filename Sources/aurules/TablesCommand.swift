@@ -81,9 +81,9 @@ struct TablesImportCommand: ParsableCommand {
             } else if let headers {
                 table = try KernelSources.fromHeaders(headers, abi: abi)
             } else {
-                let text = list == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-                    : try String(contentsOfFile: list!, encoding: .utf8)
-                table = try KernelSources.fromList(text)
+                let handle = list == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: list!)
+                guard let handle else { throw KernelSources.ImportError("cannot read \(list!)") }
+                table = try KernelSources.fromList(String(decoding: handle.readDataToEndOfFile(), as: UTF8.self))
             }
         } catch {
             StandardError.print("aurules tables import: \(error)")
@@ -145,12 +145,26 @@ struct TablesExportCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Directory to write (created when missing).", valueName: "DIR"))
     var directory: String
 
+    @Option(help: "Output format: text or json.")
+    var format: SyscallCommand.OutputFormat = .text
+
     func run() throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let db = SyscallDatabase.shipped
-        for name in db.fileNames {
-            try OutputFile.write(db.fileText(name) ?? "", to: directory + "/" + name)
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            for name in db.fileNames {
+                try OutputFile.write(db.fileText(name) ?? "", to: directory + "/" + name)
+            }
+        } catch {
+            StandardError.print("aurules tables export: \(directory): \(error.localizedDescription)")
+            throw ExitCode.inputError
         }
-        print("wrote \(db.fileNames.count) files to \(directory)")
+        if format == .json {
+            let object: [String: Any] = ["directory": directory, "files": db.fileNames]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print("wrote \(db.fileNames.count) files to \(directory)")
+        }
     }
 }

@@ -14,67 +14,94 @@ public struct Compiler {
     }
 
     public func compile(_ file: RuleFile) -> CompileResult {
-        let state = CompilationState(target: target)
-        var held = HeldRules()
-        var result = CompileResult()
-        var settings: [CompiledSetting] = []
-        for stmt in file.statements {
-            switch stmt.kind {
-            case .rule(let rule):
-                let lowered = state.lower(rule, stmt)
-                switch rule.command {
-                case .append, .prepend:
-                    var group: [KernelRule] = []
-                    for r in lowered {
-                        if let first = held.provenance(of: r) {
-                            state.report(.warning, "same kernel rule as \(first.file):\(first.line): skipped (auditctl stops with 'Rule exists')",
-                                         at: stmt.location, length: 2, in: stmt)
-                        } else {
-                            group.append(r)
-                        }
-                    }
-                    held.add(group, prepend: rule.command == .prepend)
-                case .delete:
-                    delete(lowered, from: &held, state: state, stmt: stmt)
-                }
-            case .watch(let watch):
-                guard let r = state.lower(watch, stmt) else { continue }
-                if watch.remove {
-                    delete([r], from: &held, state: state, stmt: stmt)
-                } else if let first = held.provenance(of: r) {
-                    state.report(.warning, "same watch as \(first.file):\(first.line): skipped (auditctl stops with 'Rule exists')",
-                                 at: stmt.location, length: 2, in: stmt)
-                } else {
-                    held.add([r], prepend: false)
-                }
-            case .deleteAll(let key):
-                if let key {
-                    held.removeAll { rule in rule.keys.contains { $0.contains(key.value) } }
-                    result.deleteKeys.append(key)
-                } else {
-                    held.removeAll { _ in true }
-                    result.deleteAll = true
-                    result.deleteKeys.removeAll()
-                }
-            case .setting(let s):
-                settings.append(CompiledSetting(setting: s, provenance: Provenance(file: stmt.location.file, line: stmt.location.line, text: stmt.text)))
-            case .loaderOption(let o):
-                result.loaderOptions.append(o)
-            }
-        }
-        result.rules = held.ordered()
-        result.settings = Self.augenrulesOrder(settings)
-        result.diagnostics = state.diagnostics
-        return result
+        let session = CompileSession(target: target)
+        session.add(file.statements)
+        return session.finish()
+    }
+}
+
+/// An incremental compilation: statements can arrive in pieces (a large file parsed a chunk at a
+/// time), with the same result as one `Compiler.compile` of them all.
+public final class CompileSession {
+    public let target: CompileTarget
+    private let state: CompilationState
+    private var held = HeldRules()
+    private var settings: [CompiledSetting] = []
+    private var result = CompileResult()
+
+    public init(target: CompileTarget) {
+        self.target = target
+        self.state = CompilationState(target: target)
     }
 
-    private func delete(_ rules: [KernelRule], from held: inout HeldRules, state: CompilationState, stmt: Statement) {
+    public func add(_ statements: [Statement]) {
+        for stmt in statements { add(stmt) }
+    }
+
+    public func add(_ stmt: Statement) {
+        switch stmt.kind {
+        case .rule(let rule):
+            let lowered = state.lower(rule, stmt)
+            if rule.command == .delete {
+                delete(lowered, stmt: stmt)
+            } else {
+                var group: [KernelRule] = []
+                group.reserveCapacity(lowered.count)
+                for r in lowered { if keep(r, stmt, what: "rule") { group.append(r) } }
+                held.add(group, prepend: rule.command == .prepend)
+            }
+        case .watch(let watch):
+            guard let r = state.lower(watch, stmt) else { return }
+            if watch.remove {
+                delete([r], stmt: stmt)
+            } else if keep(r, stmt, what: "watch") {
+                held.add([r], prepend: false)
+            }
+        case .deleteAll(let key):
+            if let key {
+                held.removeAll { rule in rule.keys.contains { $0.contains(key.value) } }
+                result.deleteKeys.append(key)
+            } else {
+                held.removeAll { _ in true }
+                result.deleteAll = true
+                result.deleteKeys.removeAll()
+            }
+        case .setting(let s):
+            settings.append(CompiledSetting(setting: s, provenance: Provenance(file: stmt.location.file, line: stmt.location.line, text: stmt.text)))
+        case .loaderOption(let o):
+            result.loaderOptions.append(o)
+        }
+    }
+
+    /// Diagnostics so far.
+    public var diagnostics: [Diagnostic] { state.diagnostics }
+
+    /// The result; the session lets go of its rules (call once).
+    public func finish() -> CompileResult {
+        var out = result
+        out.rules = held.ordered()
+        held = HeldRules()
+        out.settings = Compiler.augenrulesOrder(settings)
+        out.diagnostics = state.diagnostics
+        return out
+    }
+
+    private func keep(_ r: KernelRule, _ stmt: Statement, what: String) -> Bool {
+        guard let first = held.origin(of: r) else { return true }
+        state.report(.warning, "same kernel \(what) as \(first.file):\(first.line): skipped (auditctl stops with 'Rule exists')",
+                     at: stmt.location, length: 2, in: stmt)
+        return false
+    }
+
+    private func delete(_ rules: [KernelRule], stmt: Statement) {
         for r in rules where !held.remove(r) {
             state.report(.warning, "no earlier rule matches this deletion: auditctl would stop with 'No rule matches'; ignored",
                          at: stmt.location, length: 2, in: stmt)
         }
     }
+}
 
+extension Compiler {
     /// augenrules keeps the last `-b` and the last `-f` at the top and the last `-e` at the end;
     /// other settings stay in source order between them.
     static func augenrulesOrder(_ settings: [CompiledSetting]) -> [CompiledSetting] {
@@ -100,49 +127,90 @@ extension KernelRule {
     }
 }
 
-/// The simulated kernel rule set: appended rules in order, prepended groups before them (the
-/// latest first), deletions by identity.
-struct HeldRules {
-    private var appended: [KernelRule?] = []
-    private var prepended: [[KernelRule?]] = []
-    private var index: [KernelRule: Provenance] = [:]
+/// A kernel rule's identity hash, computed once from the words that differ between rules.
+enum RuleHash {
+    static func of(_ rule: KernelRule) -> Int {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        @inline(__always) func mix(_ v: UInt64) { h = (h ^ v) &* 0x0000_0100_0000_01b3 }
+        mix(UInt64(rule.list.kernelValue) << 8 | UInt64(rule.action.kernelValue))
+        for (i, w) in rule.mask.enumerated() where w != 0 { mix(UInt64(i) << 32 | UInt64(w)) }
+        for f in rule.fields {
+            mix(UInt64(f.id) << 32 | UInt64(f.op.kernelValue >> 24))
+            mix(UInt64(f.value))
+            if let s = f.string { for b in s.utf8 { mix(UInt64(b)) } }
+        }
+        return Int(truncatingIfNeeded: h)
+    }
+}
 
-    func provenance(of rule: KernelRule) -> Provenance? { index[rule] }
+/// The simulated kernel rule set: appended rules in order, prepended groups before them (the
+/// latest first), deletions by identity. Rules live once in `storage`; the index maps identity
+/// hashes to storage slots (a 100,000-rule file must not hold each rule three times).
+struct HeldRules {
+    private var storage: [KernelRule] = []
+    private var live: [Bool] = []
+    private var liveCount = 0
+    /// Storage slots of prepended groups, in the order they came.
+    private var prepended: [[Int]] = []
+    private var index: [Int: Int] = [:]
+    /// Slots of further rules whose hash collides with an indexed one.
+    private var collisions: [Int: [Int]] = [:]
+
+    private func slot(of rule: KernelRule, hash: Int) -> Int? {
+        if let i = index[hash], live[i], storage[i] == rule { return i }
+        return collisions[hash]?.first { live[$0] && storage[$0] == rule }
+    }
+
+    func origin(of rule: KernelRule) -> (file: String, line: Int)? {
+        guard let i = slot(of: rule, hash: RuleHash.of(rule)) else { return nil }
+        return (storage[i].provenance?.file ?? "", storage[i].provenance?.line ?? 0)
+    }
 
     mutating func add(_ group: [KernelRule], prepend: Bool) {
         guard !group.isEmpty else { return }
-        for r in group { index[r] = r.provenance ?? Provenance(file: "", line: 0, text: "") }
-        if prepend {
-            prepended.append(group)
-        } else {
-            appended.append(contentsOf: group.map(Optional.some))
+        var slots: [Int] = []
+        for r in group {
+            let h = RuleHash.of(r)
+            let i = storage.count
+            storage.append(r)
+            live.append(true)
+            liveCount += 1
+            if let other = index[h], live[other] { collisions[h, default: []].append(i) } else { index[h] = i }
+            if prepend { slots.append(i) }
         }
+        if prepend { prepended.append(slots) }
     }
 
     /// Removes the rule identical to `rule`; false when none is held.
     mutating func remove(_ rule: KernelRule) -> Bool {
-        guard index.removeValue(forKey: rule) != nil else { return false }
-        if let i = appended.firstIndex(where: { $0 == rule }) {
-            appended[i] = nil
-            return true
-        }
-        for g in prepended.indices {
-            if let i = prepended[g].firstIndex(where: { $0 == rule }) {
-                prepended[g][i] = nil
-                return true
-            }
-        }
+        guard let i = slot(of: rule, hash: RuleHash.of(rule)) else { return false }
+        kill(i)
         return true
     }
 
     mutating func removeAll(where predicate: (KernelRule) -> Bool) {
-        for i in appended.indices { if let r = appended[i], predicate(r) { appended[i] = nil; index[r] = nil } }
-        for g in prepended.indices {
-            for i in prepended[g].indices { if let r = prepended[g][i], predicate(r) { prepended[g][i] = nil; index[r] = nil } }
-        }
+        for i in storage.indices where live[i] && predicate(storage[i]) { kill(i) }
+        if liveCount == 0 { self = HeldRules() }
     }
 
+    private mutating func kill(_ i: Int) {
+        live[i] = false
+        liveCount -= 1
+    }
+
+    /// The rules in kernel load order; the storage itself when nothing was prepended or deleted.
     func ordered() -> [KernelRule] {
-        prepended.reversed().flatMap { $0.compactMap { $0 } } + appended.compactMap { $0 }
+        if prepended.isEmpty && liveCount == storage.count { return storage }
+        var out: [KernelRule] = []
+        out.reserveCapacity(liveCount)
+        var isPrepended = [Bool](repeating: false, count: storage.count)
+        for g in prepended.reversed() {
+            for i in g {
+                isPrepended[i] = true
+                if live[i] { out.append(storage[i]) }
+            }
+        }
+        for i in storage.indices where live[i] && !isPrepended[i] { out.append(storage[i]) }
+        return out
     }
 }

@@ -22,6 +22,7 @@ final class CompilationState {
     let names: SyscallNameResolver
     var diagnostics: [Diagnostic] = []
     var classMasks: [Int: [UInt32]] = [:]
+    var maskPool: Set<[UInt32]> = []
     private var reportedDrops: Set<String> = []
 
     init(target: CompileTarget) {

@@ -28,7 +28,23 @@ public struct RulesFileWriter {
     }
 
     public func render(_ result: CompileResult) -> String {
-        var out = "# aurules compile: machine \(target.machine), kernel \(target.kernel), audit \(target.auditVersion.rawValue)\n"
+        var out = ""
+        render(result) { out += $0 }
+        return out
+    }
+
+    /// Streams the file in pieces of about 64 KiB (a 100,000-rule file need not be one string).
+    public func render(_ result: CompileResult, into emit: (String) -> Void) {
+        var out = ""
+        out.reserveCapacity(1 << 16)
+        func flush(_ force: Bool = false) {
+            if force || out.utf8.count >= 1 << 16 {
+                emit(out)
+                out = ""
+                out.reserveCapacity(1 << 16)
+            }
+        }
+        out += "# aurules compile: machine \(target.machine), kernel \(target.kernel), audit \(target.auditVersion.rawValue)\n"
         if includeControls {
             for o in result.loaderOptions { out += o.rawValue + "\n" }
             if result.deleteAll { out += "-D\n" }
@@ -40,18 +56,26 @@ public struct RulesFileWriter {
                 out += "# \(s.provenance.file):\(s.provenance.line)\n\(Self.line(for: s.setting))\n"
             }
         }
-        var last: (String, Int)? = nil
+        var cache = LineCache()
+        var lastFile = "", lastLine = -1
         for rule in result.rules {
-            if let p = rule.provenance, last.map({ $0 != (p.file, p.line) }) ?? true {
-                out += "# \(p.file):\(p.line)\n"
-                last = (p.file, p.line)
+            if let p = rule.provenance, p.line != lastLine || p.file != lastFile {
+                out += "# "
+                out += p.file
+                out += ":"
+                out += String(p.line)
+                out += "\n"
+                lastFile = p.file
+                lastLine = p.line
             }
-            out += line(for: rule) + "\n"
+            append(rule, to: &out, cache: &cache)
+            out += "\n"
+            flush()
         }
         if includeControls, let e = enabled {
             out += "# \(e.provenance.file):\(e.provenance.line)\n\(Self.line(for: e.setting))\n"
         }
-        return out
+        flush(true)
     }
 
     static func line(for setting: Setting) -> String {
@@ -69,22 +93,52 @@ public struct RulesFileWriter {
 
     /// One rule as an auditctl command line that rebuilds exactly this `audit_rule_data`.
     public func line(for rule: KernelRule) -> String {
-        let text = line(for: rule, style: syscallStyle)
-        if text.utf8.count < Self.lineLimit || syscallStyle == .numbers { return text }
-        return line(for: rule, style: .numbers)
+        var out = ""
+        var cache = LineCache()
+        append(rule, to: &out, cache: &cache)
+        return out
     }
 
-    private func line(for rule: KernelRule, style: SyscallStyle) -> String {
-        var parts: [String] = ["-a \(rule.action.rawValue),\(rule.list.rawValue)"]
+    /// Per-render memo: `-S` lists by (ABI, mask buffer), field specs by number.
+    struct LineCache {
+        struct MaskKey: Hashable { var abi: ABI?; var list: FilterList; var buffer: UnsafeRawPointer?; var style: SyscallStyle }
+        var syscalls: [MaskKey: String?] = [:]
+        var specs: [UInt32: FieldSpec?] = [:]
+    }
+
+    private func append(_ rule: KernelRule, to out: inout String, cache: inout LineCache) {
+        let start = out.utf8.count
+        append(rule, style: syscallStyle, to: &out, cache: &cache)
+        if out.utf8.count - start >= Self.lineLimit && syscallStyle != .numbers {
+            out = String(out.utf8.prefix(start))!
+            append(rule, style: .numbers, to: &out, cache: &cache)
+        }
+    }
+
+    private func append(_ rule: KernelRule, style: SyscallStyle, to out: inout String, cache: inout LineCache) {
+        out += "-a "
+        out += rule.action.rawValue
+        out += ","
+        out += rule.list.rawValue
         let lastArch = rule.fields.lastIndex { $0.id == FieldID.arch }
         let abi = rule.provenance?.abi ?? lastArch.flatMap { abiOf(archValue: rule.fields[$0].value) }
-        let syscalls = syscallOption(rule, abi: abi, style: style)
-        if lastArch == nil, let syscalls { parts.append(syscalls) }
-        for (i, f) in rule.fields.enumerated() {
-            parts.append(field(f))
-            if i == lastArch, let syscalls { parts.append(syscalls) }
+        let key = LineCache.MaskKey(abi: abi, list: rule.list, buffer: rule.mask.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) },
+                                    style: style)
+        let syscalls: String?
+        if let cached = cache.syscalls[key] {
+            syscalls = cached
+        } else {
+            syscalls = syscallOption(rule, abi: abi, style: style)
+            cache.syscalls[key] = .some(syscalls)
         }
-        return parts.joined(separator: " ")
+        if lastArch == nil, let syscalls { out += " "; out += syscalls }
+        for (i, f) in rule.fields.enumerated() {
+            out += " "
+            let spec: FieldSpec?
+            if let s = cache.specs[f.id] { spec = s } else { spec = FieldTable.spec(id: f.id); cache.specs[f.id] = .some(spec) }
+            append(f, spec: spec, to: &out)
+            if i == lastArch, let syscalls { out += " "; out += syscalls }
+        }
     }
 
     /// `-S ...`, or nil where auditctl's default (`all` off the task list, none on it) gives the mask.
@@ -108,19 +162,26 @@ public struct RulesFileWriter {
         return ABI.allCases.first { $0.auditArch == v && $0 != .x32 }
     }
 
-    private func field(_ f: KernelField) -> String {
+    private func append(_ f: KernelField, spec: FieldSpec?, to out: inout String) {
         let op = f.op.rawValue
         if f.id == CompilerFieldID.compare, let pair = ComparisonTable.fields(of: f.value) {
-            return "-C \(pair.left)\(op)\(pair.right)"
+            out += "-C \(pair.left)\(op)\(pair.right)"
+            return
         }
         if f.id == FieldID.filterkey, let s = f.string {
-            return s.split(separator: "\u{01}", omittingEmptySubsequences: false)
-                .map { "-F key=" + Self.escape(String($0)) }.joined(separator: " ")
+            var first = true
+            for part in s.split(separator: "\u{01}", omittingEmptySubsequences: false) {
+                if !first { out += " " }
+                first = false
+                out += "-F key="
+                out += Self.escape(String(part))
+            }
+            return
         }
-        let spec = FieldTable.spec(id: f.id)
-        let name = spec?.name ?? String(f.id)
-        if let s = f.string { return "-F \(name)\(op)\(Self.escape(s))" }
-        return "-F \(name)\(op)\(value(f, kind: spec?.kind))"
+        out += "-F "
+        out += spec?.name ?? String(f.id)
+        out += op
+        if let s = f.string { out += Self.escape(s) } else { out += value(f, kind: spec?.kind) }
     }
 
     /// Values in a form libaudit parses back to the same 32 bits for that field.

@@ -112,6 +112,14 @@ extension CompilationState {
         return finish(list: .exit, action: .always, mask: SyscallMask.allOnes, fields: fields, abi: nil, stmt: stmt)
     }
 
+    /// One shared buffer per distinct mask: rule files repeat a few syscall sets thousands of
+    /// times, and a mask is 256 bytes.
+    private func intern(_ mask: [UInt32]) -> [UInt32] {
+        if let i = maskPool.firstIndex(of: mask) { return maskPool[i] }
+        maskPool.insert(mask)
+        return mask
+    }
+
     private func finish(list: FilterList, action: RuleAction, mask: [UInt32], fields: [KernelField], abi: ABI?,
                         stmt: Statement) -> KernelRule? {
         if fields.count > KernelRule.maxFields - 1 {
@@ -120,6 +128,6 @@ extension CompilationState {
             return nil
         }
         let provenance = Provenance(file: stmt.location.file, line: stmt.location.line, text: stmt.text, abi: abi)
-        return KernelRule(list: list, action: action, mask: kernelForm(mask), fields: fields, provenance: provenance)
+        return KernelRule(list: list, action: action, mask: intern(kernelForm(mask)), fields: fields, provenance: provenance)
     }
 }

@@ -1,0 +1,110 @@
+import Foundation
+
+/// Compiles one large rules file a chunk of lines at a time, so that only one chunk's syntax
+/// tree is alive at once: auditctl reads line by line, and no statement depends on another's
+/// syntax, so parsing chunks and moving their locations gives the same statements.
+public enum ChunkedInput {
+    /// Parses the file at `path` into `session`, reading it a block at a time; returns the
+    /// parser's diagnostics with file-relative locations, or nil when the file cannot be opened.
+    public static func compile(path: String, options: ParseOptions, into session: CompileSession,
+                               linesPerChunk: Int = 1024) -> [Diagnostic]? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        var reader = ChunkReader(file: path, options: options, session: session, linesPerChunk: linesPerChunk)
+        while true {
+            let block = handle.readData(ofLength: 1 << 20)
+            if block.isEmpty { break }
+            reader.feed(block)
+        }
+        reader.finish()
+        return reader.diagnostics
+    }
+
+    /// The same for contents already in memory (stdin, tests).
+    public static func compile(_ data: Data, file: String, options: ParseOptions, into session: CompileSession,
+                               linesPerChunk: Int = 1024) -> [Diagnostic] {
+        var reader = ChunkReader(file: file, options: options, session: session, linesPerChunk: linesPerChunk)
+        reader.feed(data)
+        reader.finish()
+        return reader.diagnostics
+    }
+
+    /// Cuts the input after every `linesPerChunk` newlines and parses each piece.
+    struct ChunkReader {
+        let file: String
+        let options: ParseOptions
+        let session: CompileSession
+        let linesPerChunk: Int
+        var pending: [UInt8] = []
+        var lines = 0
+        var firstLine = 1
+        var diagnostics: [Diagnostic] = []
+
+        init(file: String, options: ParseOptions, session: CompileSession, linesPerChunk: Int) {
+            self.file = file
+            self.options = options
+            self.session = session
+            self.linesPerChunk = linesPerChunk
+        }
+
+        mutating func feed(_ data: Data) {
+            for byte in data {
+                pending.append(byte)
+                if byte == 0x0A {
+                    lines += 1
+                    if lines == linesPerChunk { flush() }
+                }
+            }
+        }
+
+        mutating func finish() {
+            if !pending.isEmpty { flush() }
+        }
+
+        private mutating func flush() {
+            let parsed = RuleParser.parse(text: String(decoding: pending, as: UTF8.self), file: file, options: options)
+            let offset = firstLine - 1
+            for stmt in parsed.statements { session.add(offset == 0 ? stmt : stmt.shifted(by: offset)) }
+            diagnostics += parsed.diagnostics.map { var d = $0; d.location.line += offset; return d }
+            firstLine += lines
+            lines = 0
+            pending.removeAll(keepingCapacity: true)
+        }
+    }
+}
+
+extension Statement {
+    /// The same statement `offset` lines further down its file.
+    func shifted(by offset: Int) -> Statement {
+        func move<V>(_ l: Located<V>) -> Located<V> { var l = l; l.location.line += offset; return l }
+        func move(_ c: FieldClause) -> FieldClause {
+            var c = c
+            c.name = move(c.name)
+            c.op = move(c.op)
+            c.rawValue = move(c.rawValue)
+            return c
+        }
+        var s = self
+        s.location.line += offset
+        switch kind {
+        case .rule(var r):
+            r.list = move(r.list)
+            r.action = move(r.action)
+            r.syscalls = r.syscalls.map(move)
+            r.fields = r.fields.map(move)
+            r.keys = r.keys.map(move)
+            s.kind = .rule(r)
+        case .watch(var w):
+            w.path = move(w.path)
+            w.permissions = w.permissions.map(move)
+            w.keys = w.keys.map(move)
+            w.fields = w.fields.map(move)
+            s.kind = .watch(w)
+        case .deleteAll(let key):
+            s.kind = .deleteAll(key: key.map(move))
+        case .setting, .loaderOption:
+            break
+        }
+        return s
+    }
+}
