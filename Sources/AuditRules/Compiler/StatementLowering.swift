@@ -47,7 +47,10 @@ extension CompilationState {
                 if PermissionSyscalls.applies(for: target.auditVersion) {
                     for f in fields where f.id == FieldID.perm { PermissionSyscalls.add(f.value, on: abi, to: &mask, using: names) }
                 }
-                var fs = [KernelField(id: FieldID.arch, op: .equal, value: value)] + fields
+                var fs: [KernelField] = []
+                fs.reserveCapacity(fields.count + 2)
+                fs.append(KernelField(id: FieldID.arch, op: .equal, value: value))
+                fs.append(contentsOf: fields)
                 if let key { fs.append(key) }
                 if let r = finish(list: list, action: rule.action.value, mask: mask, fields: fs, abi: abi, stmt: stmt) { out.append(r) }
             }
@@ -127,7 +130,7 @@ extension CompilationState {
                    at: stmt.location, length: 2, in: stmt)
             return nil
         }
-        let provenance = Provenance(file: stmt.location.file, line: stmt.location.line, text: stmt.text, abi: abi)
+        let provenance = Provenance(file: stmt.location.file, line: stmt.location.line, text: keepsText ? stmt.text : "", abi: abi)
         return KernelRule(list: list, action: action, mask: intern(kernelForm(mask)), fields: fields, provenance: provenance)
     }
 }
