@@ -47,6 +47,9 @@ struct LintCommand: ParsableCommand {
     @Option(name: .customLong("target"), help: "A machine the rules are meant for (repeatable; default: x86_64, aarch64, ppc64le, s390x).")
     var targets: [String] = []
 
+    @Option(help: "Syscall tables directory to use instead of the built-in tables.")
+    var tables: String?
+
     @Flag(name: .customLong("list-checks"), help: "List the lint checks and exit.")
     var listChecks = false
 
@@ -62,9 +65,17 @@ struct LintCommand: ParsableCommand {
             for c in Linter.checks { print("\(c.code)  \(c.name): \(c.summary)") }
             return
         }
-        let options = ParseOptions(resolver: noResolve ? nil : HostUserResolver())
+        var database = SyscallDatabase.shipped
+        if let tables {
+            do { database = try SyscallDatabase(directory: tables) } catch {
+                StandardError.print("aurules lint: --tables \(tables): \(error)")
+                throw ExitCode.inputError
+            }
+        }
+        let db = database
+        let options = ParseOptions(resolver: noResolve ? nil : HostUserResolver(), isKnownSyscall: { db.isKnownOnAnyABI($0) })
         let file = RuleInputs.load(paths: paths, options: options)
-        var context = LintContext(checkHost: !noHostChecks)
+        var context = LintContext(checkHost: !noHostChecks, database: database)
         if !targets.isEmpty { context.targets = targets.compactMap(Machine.init(uname:)) }
         let diagnostics = Linter.lint(file, context: context)
         switch format {

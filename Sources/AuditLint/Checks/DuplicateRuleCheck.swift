@@ -30,7 +30,7 @@ public struct DuplicateRuleCheck: LintCheck {
     }
 
     public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
-        let db = SyscallDatabase.shipped
+        let db = context.database
         var tables: [ABI: SyscallTable] = [:]
         for abi in ABI.allCases { tables[abi] = db.table(abi, at: db.newestRelease) }
         var seen: [Identity: SourceLocation] = [:]
@@ -40,7 +40,7 @@ public struct DuplicateRuleCheck: LintCheck {
             case .deleteAll(nil):
                 seen.removeAll()
             case .rule(let r):
-                let id = identity(r, host: context.hostMachine, tables: tables)
+                let id = identity(r, host: context.hostMachine, tables: tables, db: db)
                 if r.command == .delete { seen[id] = nil; continue }
                 if let first = seen[id] {
                     out.append(finding(.error, "this rule equals the one on line \(first.line)\(first.file == s.location.file ? "" : " of \(first.file)"); the kernel refuses it (Rule exists)",
@@ -60,15 +60,15 @@ public struct DuplicateRuleCheck: LintCheck {
         return out
     }
 
-    func identity(_ r: RuleStatement, host: Machine, tables: [ABI: SyscallTable]) -> Identity {
-        let table = syscallABI(for: r, host: host).flatMap { tables[$0] }
+    func identity(_ r: RuleStatement, host: Machine, tables: [ABI: SyscallTable], db: SyscallDatabase) -> Identity {
+        let table = syscallABI(for: r, host: host, db: db).flatMap { tables[$0] }
         var names = Set(r.syscalls.map { s -> String in
             switch s.value {
             case .name(let n):
                 // A name and its number set the same bit: compare numbers where the table knows the name.
                 if let number = table?.number(of: n) { return "#\(number)" }
                 for v in AuditVersion.allCases {
-                    if let abi = table?.abi, let k = SyscallDatabase.shipped.kernelName(libaudit: n.lowercased(), abi: abi, version: v),
+                    if let abi = table?.abi, let k = db.kernelName(libaudit: n.lowercased(), abi: abi, version: v),
                        let number = table?.number(of: k) { return "#\(number)" }
                 }
                 return n.lowercased()
@@ -91,8 +91,7 @@ public struct DuplicateRuleCheck: LintCheck {
     }
 
     /// The ABI auditctl resolves the rule's names with: its arch's, else the host's 64-bit one.
-    func syscallABI(for r: RuleStatement, host: Machine) -> ABI? {
-        let db = SyscallDatabase.shipped
+    func syscallABI(for r: RuleStatement, host: Machine, db: SyscallDatabase) -> ABI? {
         let kernel = db.newestRelease
         let pair = db.abis(for: host, at: kernel)
         var abi = pair.b64 ?? pair.b32
