@@ -77,7 +77,7 @@ struct LintCommand: ParsableCommand {
             print("\(c.code) \(c.name): \(c.summary)\n\n\(c.rationale)\n")
             for e in c.examples {
                 print(e.triggers ? "Reported:" : "Not reported:")
-                print(e.text.trimmingCharacters(in: .newlines).split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n"))
+                print(String(e.text.dropLast(e.text.hasSuffix("\n") ? 1 : 0)).replacingOccurrences(of: "\r", with: "\\r").split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n"))
             }
             return
         }
