@@ -45,7 +45,7 @@ extension CompilationState {
                 let value = target.machine.auditArch(for: abi)
                 guard var mask = self.mask(for: rule.syscalls, abi: abi, archText: abi.rawValue, in: stmt) else { continue }
                 if PermissionSyscalls.applies(for: target.auditVersion) {
-                    for f in fields where f.id == FieldID.perm { PermissionSyscalls.add(f.value, on: abi, to: &mask, using: names) }
+                    for f in fields where f.id == FieldID.perm { PermissionSyscalls.add(f.value, on: abi, to: &mask, using: names, target: target) }
                 }
                 var fs: [KernelField] = []
                 fs.reserveCapacity(fields.count + 2)
@@ -72,7 +72,7 @@ extension CompilationState {
             }
         }
         if let abi = arch?.abi, PermissionSyscalls.applies(for: target.auditVersion), !SyscallMask.isAll(mask) {
-            for bits in permAfterArch { PermissionSyscalls.add(bits, on: abi, to: &mask, using: names) }
+            for bits in permAfterArch { PermissionSyscalls.add(bits, on: abi, to: &mask, using: names, target: target) }
         }
         if let key { fields.append(key) }
         if let r = finish(list: list, action: rule.action.value, mask: mask, fields: fields, abi: arch?.abi, stmt: stmt) { out.append(r) }
