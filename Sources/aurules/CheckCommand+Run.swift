@@ -34,14 +34,21 @@ struct CheckRun {
             guard let text = try? String(contentsOfFile: loaded, encoding: .utf8) else {
                 throw CheckFailure("cannot read the saved listing \(loaded)")
             }
-            let listing = RuleParser.parse(text: SavedListing.loadableText(text), file: loaded, options: parseOptions)
+            let recovered = SavedListing.recoveringArchlessSyscalls(SavedListing.loadableText(text), machine: machine,
+                                                                   database: database, auditVersion: auditVersion)
+            let listing = RuleParser.parse(text: recovered.text, file: loaded, options: parseOptions)
             let listed = Compiler(target: compileTarget).compile(listing)
             try requireNoErrors(listing.diagnostics + listed.diagnostics, in: "the saved listing", warnings: &warnings)
-            let doubtful = ExpectedRules.untrustworthyListingLines(listing)
+            if !recovered.lines.isEmpty {
+                warnings.append("\(loaded): \(recovered.lines.count) arch-less syscall rule\(recovered.lines.count == 1 ? "" : "s") (line "
+                                + recovered.lines.prefix(5).map(String.init).joined(separator: ", ") + (recovered.lines.count > 5 ? ", ..." : "")
+                                + ") read as auditctl 3.0.9 lists them, by the table of the last arch listed before; "
+                                + "if another auditctl made the listing, give its --audit-version")
+            }
+            let doubtful = auditVersion == .v3_0_9 ? [] : ExpectedRules.untrustworthyListingLines(listing)
             if !doubtful.isEmpty {
-                warnings.append("\(loaded): \(doubtful.count) arch-less syscall rule\(doubtful.count == 1 ? "" : "s") (line "
-                                + doubtful.prefix(5).map(String.init).joined(separator: ", ") + (doubtful.count > 5 ? ", ..." : "")
-                                + "): auditctl 3.0.9 lists their syscalls by the wrong table, so this comparison is approximate")
+                warnings.append("\(loaded): \(doubtful.count) arch-less syscall rule\(doubtful.count == 1 ? "" : "s"): their syscall "
+                                + "names in a listing may come from another ABI's table, so this comparison is approximate")
             }
             // The kernel held each arch-less listed rule as one rule without arch.
             actual = ExpectedRules.adapt(listed.rules, source: listing, machine: machine, kernelRules: [])

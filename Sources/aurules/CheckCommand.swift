@@ -24,17 +24,19 @@ struct CheckCommand: ParsableCommand {
 
         --loaded FILE checks a saved `auditctl -l` listing instead of the running kernel (with \
         --machine and --kernel of the host it came from, and --status FILE for its `auditctl -s`). \
-        Listings of arch-less syscall rules by auditctl 3.0.9 name syscalls wrongly: such a comparison \
-        is approximate and says so.
+        auditctl 3.0.9 names an arch-less rule's syscalls by the table of the last arch it listed \
+        before; the check reads them back the same way and says so (with --audit-version 4 such \
+        rules make the comparison approximate, and it says that instead).
 
         Exit status: 0 in sync, 1 drift, 2 error (unreadable or invalid rules, no access to the kernel).
 
         Examples:
           sudo aurules check
           sudo aurules check /etc/audit/rules.d --format json
-          sudo aurules check --plan            # the auditctl commands that would reconcile the kernel
-          sudo aurules check --format prometheus -o /var/lib/node_exporter/textfile/aurules.prom
-          aurules check rules.d --loaded web1.auditctl-l.txt --status web1.auditctl-s.txt --machine aarch64 --kernel 6.1
+          sudo aurules check --plan      # auditctl commands that would reconcile
+          sudo aurules check --format prometheus -o /var/lib/node-exporter/aurules.prom
+          aurules check rules.d --loaded web1-l.txt --status web1-s.txt \\
+              --machine aarch64 --kernel 6.1
         """)
 
     @Argument(help: "Rules files or rules.d directories (default: /etc/audit/rules.d when it exists, else /etc/audit/audit.rules).")

@@ -146,6 +146,27 @@ final class CheckKernelTests: XCTestCase {
         }
     }
 
+    /// auditctl 3.0.9 lists an arch-less syscall rule by the previous arch's table; the saved
+    /// listing check reads it back that way and finds the files in sync.
+    func testArchlessRuleAfterB32RuleInSavedListing() throws {
+        let dir = NSTemporaryDirectory() + "aurules-check-archless-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let rules = "-a always,exit -F arch=b32 -S open -k aurules-test-a32\n-a always,exit -S openat,chmod -F auid>=1000 -k aurules-test-noarch\n"
+        try rules.write(toFile: dir + "/rules", atomically: true, encoding: .utf8)
+        chmod(dir + "/rules", 0o600)
+        try KernelSandbox.run { sandbox in
+            try sandbox.load(rules: rules)
+            let listing = try sandbox.listing()
+            XCTAssertFalse(listing.joined().contains("openat"), "auditctl 3.0.9 names them by i386's table: \(listing)")
+            try (listing.joined(separator: "\n") + "\n").write(toFile: dir + "/listing", atomically: true, encoding: .utf8)
+            XCTAssertEqual(try runCheck([dir + "/rules"]).exit, 0)
+            let saved = try runCheck([dir + "/rules", "--loaded", dir + "/listing", "--machine", "x86_64", "--kernel", "6.18"])
+            XCTAssertEqual(saved.exit, 0, "\(saved.json)")
+            XCTAssertTrue(saved.stderr.contains("read as auditctl 3.0.9 lists them"), saved.stderr)
+        }
+    }
+
     /// Runs the check live and from `auditctl -l` / `auditctl -s` saved now, and hands both results over.
     private func scenario(_ name: String, _ sandbox: KernelSandbox, _ set: RuleSet,
                           _ verify: ([CheckResult]) throws -> Void) throws {

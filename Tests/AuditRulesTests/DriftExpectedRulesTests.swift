@@ -78,3 +78,26 @@ final class DriftSavedListingTests: XCTestCase {
         XCTAssertEqual(SavedListing.loadableText("-w /etc/hosts -p wa\n"), "-w /etc/hosts -p wa\n")
     }
 }
+
+final class DriftListingQuirkTests: XCTestCase {
+    /// The reference's live pair: after a b32 rule, 3.0.9 lists an arch-less openat (257) as remap_file_pages.
+    func testArchlessNamesAreReadByThePreviousArch() {
+        let listing = """
+        -a always,exit -S openat -F key=first
+        -a always,exit -F arch=b32 -S open -F key=a32
+        -a always,exit -S remap_file_pages,mmap,7 -F key=noarch
+        -a always,exit -S all -F key=everything
+        -a always,exit -F arch=b64 -S open -F key=a64
+        -a always,exit -S openat -F key=after64
+        -w /etc/hosts -p wa
+        """
+        let (text, lines) = SavedListing.recoveringArchlessSyscalls(listing, machine: .x86_64, database: .shipped, auditVersion: .v3_0_9)
+        XCTAssertEqual(lines, [3, 6])
+        let out = text.split(separator: "\n").map(String.init)
+        XCTAssertEqual(out[0], "-a always,exit -S openat -F key=first")
+        XCTAssertEqual(out[2], "-a always,exit -S 257,90,7 -F key=noarch")
+        XCTAssertEqual(out[3], "-a always,exit -S all -F key=everything")
+        XCTAssertEqual(out[5], "-a always,exit -S 257 -F key=after64")
+        XCTAssertEqual(SavedListing.recoveringArchlessSyscalls(listing, machine: .x86_64, database: .shipped, auditVersion: .v4_2).text, listing)
+    }
+}

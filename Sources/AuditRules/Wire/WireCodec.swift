@@ -52,6 +52,8 @@ public enum WireCodec {
         return out + strings
     }
 
+    /// String values are read as UTF-8; a value that is not (the kernel stores any bytes) comes
+    /// back with replacement characters and would not re-encode to the same bytes.
     public static func decode(_ bytes: [UInt8]) throws -> KernelRule {
         try bytes.withUnsafeBytes { raw in try decode(raw) }
     }
