@@ -19,10 +19,17 @@ public struct LintContext: Sendable {
     public var targets: [Machine]
     /// Check things only this host can tell (missing watch directories).
     public var checkHost: Bool
+    /// The machine whose syscall numbers an arch-less rule gets when loaded (auditctl uses the host's).
+    public var hostMachine: Machine
+    /// The syscall tables (`--tables DIR` replaces the built-in ones).
+    public var database: SyscallDatabase
 
-    public init(targets: [Machine] = [.x86_64, .aarch64, .ppc64le, .s390x], checkHost: Bool = true) {
+    public init(targets: [Machine] = [.x86_64, .aarch64, .ppc64le, .s390x], checkHost: Bool = true,
+                hostMachine: Machine = ParseOptions.detectedMachine, database: SyscallDatabase = .shipped) {
         self.targets = targets
         self.checkHost = checkHost
+        self.hostMachine = hostMachine
+        self.database = database
     }
 }
 

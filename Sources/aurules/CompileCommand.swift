@@ -64,7 +64,8 @@ struct CompileCommand: ParsableCommand {
             throw ExitCode.inputError
         }
         let parseOptions = ParseOptions(resolver: target.resolver, hostMachine: target.machine)
-        let session = CompileSession(target: target)
+        // The auditctl -R text needs no statement texts; JSON shows them.
+        let session = CompileSession(target: target, keepsText: format == .json)
         let parseDiagnostics = load(into: session, options: parseOptions)
         for d in parseDiagnostics { StandardError.print(DiagnosticRenderer.text(d)) }
         if parseDiagnostics.contains(where: { $0.severity == .error }) {

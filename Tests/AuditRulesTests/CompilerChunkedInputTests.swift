@@ -36,6 +36,18 @@ final class CompilerChunkedInputTests: XCTestCase {
             XCTAssertEqual(got.settings.map(\.setting), expected.settings.map(\.setting))
             XCTAssertEqual(got.deleteAll, expected.deleteAll)
         }
+        // Read from a file in blocks that split lines anywhere.
+        let path = NSTemporaryDirectory() + "aurules-chunk-test-\(getpid()).rules"
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
+        defer { unlink(path) }
+        for block in [1, 7, 64] {
+            let session = CompileSession(target: target)
+            let d = ChunkedInput.compile(path: path, options: options, into: session, linesPerChunk: 2, blockSize: block)
+            XCTAssertEqual(d?.map(\.location), whole.diagnostics.map { SourceLocation(file: path, line: $0.location.line, column: $0.location.column) })
+            let got = session.finish()
+            XCTAssertEqual(got.rules, expected.rules, "block \(block)")
+            XCTAssertEqual(got.rules.map { $0.provenance?.line }, expected.rules.map { $0.provenance?.line }, "block \(block)")
+        }
         XCTAssertFalse(whole.diagnostics.isEmpty, "the input has a parse error to relocate")
         XCTAssertFalse(expected.diagnostics.isEmpty, "and compile warnings")
     }

@@ -1,3 +1,4 @@
+import CLibAudit
 @testable import AuditRules
 import Syscalls
 import XCTest
@@ -64,5 +65,41 @@ final class CompilerWriterTests: XCTestCase {
     func testEscapes() {
         XCTAssertEqual(RulesFileWriter.escape("a b\\c"), "a\\ b\\\\c")
         XCTAssertEqual(RulesFileWriter.escape("plain"), "plain")
+    }
+}
+
+
+/// Every syscall name the writer emits is one libaudit 3.0.9 resolves back to the same number
+/// on that ABI (the loader's own table decides what `-S name` means).
+final class CompilerWriterLibauditTests: XCTestCase {
+    func testEmittedNamesResolveToTheSameNumberInLibaudit() throws {
+        let machines: [(Machine, ABI, Int32)] = [
+            (.x86_64, .x86_64, Int32(MACH_86_64.rawValue)), (.x86_64, .i386, Int32(MACH_X86.rawValue)),
+            (.aarch64, .aarch64, Int32(MACH_AARCH64.rawValue)), (.aarch64, .arm, Int32(MACH_ARM.rawValue)),
+            (.ppc64, .ppc64, Int32(MACH_PPC64.rawValue)), (.ppc64, .ppc, Int32(MACH_PPC.rawValue)),
+            (.s390x, .s390x, Int32(MACH_S390X.rawValue)), (.s390x, .s390, Int32(MACH_S390.rawValue)),
+        ]
+        var names = 0, numbers = 0
+        for (machine, abi, mach) in machines {
+            let target = RuleBuilder.target(machine)
+            let writer = RulesFileWriter(target: target, syscallStyle: .auto)
+            let table = try XCTUnwrap(target.database.table(abi, at: target.kernel))
+            for entry in table.entries {
+                var rule = KernelRule(list: .exit, action: .always, fields: [KernelField(id: FieldID.arch, op: .equal, value: machine.auditArch(for: abi))],
+                                      provenance: Provenance(file: "t", line: 1, text: "", abi: abi))
+                rule.addSyscall(entry.number)
+                let line = writer.line(for: rule)
+                let words = line.split(separator: " ")
+                let s = try XCTUnwrap(words.firstIndex(of: "-S").map { String(words[$0 + 1]) }, line)
+                if let n = Int(s) {
+                    XCTAssertEqual(n, entry.number)
+                    numbers += 1
+                } else {
+                    XCTAssertEqual(Int(audit_name_to_syscall(s, mach)), entry.number, "\(abi) \(s)")
+                    names += 1
+                }
+            }
+        }
+        print("writer: \(names) syscalls as libaudit 3.0.9 names, \(numbers) as numbers, all resolving to their number")
     }
 }

@@ -22,6 +22,7 @@ final class FormatTests: XCTestCase {
         XCTAssertEqual(fmt("-D -k old\n-b 0x2000\n--backlog 60\n-c\n"), "-D -k old\n-b 8192\n--backlog_wait_time 60\n-c\n")
         XCTAssertEqual(fmt("## header\n\n\n\n-D\n  # indented\n-e 1\r\n\n"), "## header\n\n-D\n# indented\n-e 1\n")
         XCTAssertEqual(fmt("-a always,exit -F arch=b64 -S all -F key=\n"), "-a always,exit -F arch=b64 -S all -F key=\n")
+        XCTAssertEqual(fmt("-a always,exit -F arch=b64 -S OPEN -S open,Creat -S 2 -S 0x2\n"), "-a always,exit -F arch=b64 -S open,creat,2\n")
     }
 
     func testFormattedTextMeansTheSame() throws {
@@ -48,7 +49,9 @@ final class FormatTests: XCTestCase {
         func field(_ f: FieldClause) -> String { "\(f.isComparison ? "C" : "F") \(f.name.value)\(f.op.value.rawValue)\(f.value)" }
         switch s.kind {
         case .rule(let r):
-            return "\(r.command) \(r.action.value),\(r.list.value) S\(r.syscalls.map(\.value)) \(r.fields.map(field)) k\(r.keys.map(\.value))"
+            var calls: [String] = []
+            for c in r.syscalls.map({ "\($0.value)".lowercased() }) where !calls.contains(c) { calls.append(c) }
+            return "\(r.command) \(r.action.value),\(r.list.value) S\(calls) \(r.fields.map(field)) k\(r.keys.map(\.value))"
         case .watch(let w):
             return "watch \(w.remove) \(w.path.value) p\(w.permissions?.value ?? "-") \(w.fields.map(field)) k\(w.keys.map(\.value))"
         case .deleteAll(let k): return "D \(k?.value ?? "-")"

@@ -67,6 +67,22 @@ final class ParserLineTests: XCTestCase {
         XCTAssertEqual(P.parse("-b 320 -f 1").statements.count, 2)
     }
 
+    func testRemainingErrors() {
+        P.expectError("-w /etc/x -a always,exit", "cannot be combined with a watch", column: 11)
+        P.expectError("-a always,exti", "needs one list (task, exit", column: 11)
+        P.expectError("-w /" + String(repeating: "d/", count: 2100), "the limit is 4095")
+        P.expectError("-w /etc/x -k a\u{1}b", "0x01")
+        P.expectError("-a always,exit -F arch=b64 -S open -F key!=x", "only takes '='", column: 42)
+        P.expectError("-a always,exit -F arch=b64 -S open -F exit=NOSUCH", "unknown errno", column: 44)
+        P.expectError("-a always,exit -C auid=", "no field after")
+        P.expectError("-a always,exit -C nosuch=uid", "unknown field 'nosuch'", column: 19)
+        P.expectError("-C auid=uid", "-C needs a rule", column: 1)
+        P.expectError("--backlog_wait_time", "needs a value")
+        P.expectError("-w /etc/x\u{0} -k ignored", "NUL byte", column: 10)
+        XCTAssertTrue(P.parse("-b 12abc").diagnostics.contains { $0.severity == .warning && $0.location.column == 6 })
+        XCTAssertTrue(P.parse("-a always,exit -F path=/x -k -F").diagnostics.contains { $0.severity == .warning && $0.message.contains("looks like an option") })
+    }
+
     func testOptionsThatEndTheLine() {
         P.expectError("-ci", "stops reading the line after -c", column: 3)
         P.expectError("-c -i", "stops reading the line after -c", column: 4)

@@ -85,5 +85,32 @@ final class LintCommandTests: XCTestCase {
         XCTAssertEqual(r.status, 0)
         XCTAssertTrue(r.out.contains("aurules lint /etc/audit/rules.d"), r.out)
         XCTAssertTrue(try LintCLI.run(["lint", "--list-checks"]).out.contains("AUR001"))
+        let explained = try LintCLI.run(["lint", "--explain", "missing-arch"])
+        XCTAssertEqual(explained.status, 0)
+        XCTAssertTrue(explained.out.contains("AUR001") && explained.out.contains("Not reported:"), explained.out)
+        XCTAssertEqual(try LintCLI.run(["lint", "--explain", "AUR999"]).status, 2)
+    }
+}
+
+final class LintTablesOptionTests: XCTestCase {
+    /// `--tables DIR` replaces the built-in tables: a copy without `open` makes `-S open` unknown.
+    func testTablesDirectoryReplacesTheBuiltInTables() throws {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let source = repo.appendingPathComponent("SyscallTables")
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("aurules-tables-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: source, to: copy)
+        defer { try? FileManager.default.removeItem(at: copy) }
+        for name in try FileManager.default.contentsOfDirectory(atPath: copy.path) where name.hasSuffix(".tsv") {
+            let url = copy.appendingPathComponent(name)
+            let kept = try String(contentsOf: url, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { !$0.split(separator: "\t").contains("open") }
+            try kept.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+        }
+        let rules = try LintCLI.temporaryFile("-a always,exit -F arch=b64 -S open -k files\n")
+        XCTAssertEqual(try LintCLI.run(["lint", "--no-resolve", rules]).status, 0)
+        let r = try LintCLI.run(["lint", "--no-resolve", "--tables", copy.path, rules])
+        XCTAssertEqual(r.status, 1, r.out + r.err)
+        XCTAssertTrue(r.out.contains("unknown syscall 'open'"), r.out)
+        XCTAssertEqual(try LintCLI.run(["lint", "--tables", "/nonexistent", rules]).status, 2)
     }
 }

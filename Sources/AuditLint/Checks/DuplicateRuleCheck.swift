@@ -1,5 +1,6 @@
 import AuditRules
 import Foundation
+import Syscalls
 
 /// AUR005: the same kernel rule added twice.
 public struct DuplicateRuleCheck: LintCheck {
@@ -15,6 +16,7 @@ public struct DuplicateRuleCheck: LintCheck {
     public let examples = [
         LintExample("-a always,exit -F arch=b64 -S open,openat -k a\n-a always,exit -F arch=b64 -S openat -S open -k a\n", triggers: true),
         LintExample("-w /etc/hosts -p wa -k net\n-a always,exit -F path=/etc/hosts -F perm=wa -k net\n", triggers: true),
+        LintExample("-a always,exit -F arch=b64 -S open -k a\n-a always,exit -F arch=b64 -S 2 -k a\n", triggers: true),
         LintExample("-a always,exit -F arch=b64 -S open -k a\n-a always,exit -F arch=b32 -S open -k a\n", triggers: false),
         LintExample("-a always,exit -F arch=b64 -S open -k a\n-D\n-a always,exit -F arch=b64 -S open -k a\n", triggers: false),
     ]
@@ -28,6 +30,9 @@ public struct DuplicateRuleCheck: LintCheck {
     }
 
     public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
+        let db = context.database
+        var tables: [ABI: SyscallTable] = [:]
+        for abi in ABI.allCases { tables[abi] = db.table(abi, at: db.newestRelease) }
         var seen: [Identity: SourceLocation] = [:]
         var out: [Diagnostic] = []
         for s in file.statements {
@@ -35,7 +40,7 @@ public struct DuplicateRuleCheck: LintCheck {
             case .deleteAll(nil):
                 seen.removeAll()
             case .rule(let r):
-                let id = identity(r)
+                let id = identity(r, host: context.hostMachine, tables: tables, db: db)
                 if r.command == .delete { seen[id] = nil; continue }
                 if let first = seen[id] {
                     out.append(finding(.error, "this rule equals the one on line \(first.line)\(first.file == s.location.file ? "" : " of \(first.file)"); the kernel refuses it (Rule exists)",
@@ -55,10 +60,18 @@ public struct DuplicateRuleCheck: LintCheck {
         return out
     }
 
-    func identity(_ r: RuleStatement) -> Identity {
+    func identity(_ r: RuleStatement, host: Machine, tables: [ABI: SyscallTable], db: SyscallDatabase) -> Identity {
+        let table = syscallABI(for: r, host: host, db: db).flatMap { tables[$0] }
         var names = Set(r.syscalls.map { s -> String in
             switch s.value {
-            case .name(let n): return n.lowercased()
+            case .name(let n):
+                // A name and its number set the same bit: compare numbers where the table knows the name.
+                if let number = table?.number(of: n) { return "#\(number)" }
+                for v in AuditVersion.allCases {
+                    if let abi = table?.abi, let k = db.kernelName(libaudit: n.lowercased(), abi: abi, version: v),
+                       let number = table?.number(of: k) { return "#\(number)" }
+                }
+                return n.lowercased()
             case .number(let n): return "#\(n)"
             case .all: return "all"
             }
@@ -75,6 +88,22 @@ public struct DuplicateRuleCheck: LintCheck {
         let fields = ["\(dir ? "dir" : "path")=\(w.path.value)", "perm=\(perms)"] + w.fields.map(describe)
         return Identity(list: .exit, action: .always, syscalls: ["all"], fields: fields,
                         key: w.keys.map(\.value).joined(separator: "\u{1}"))
+    }
+
+    /// The ABI auditctl resolves the rule's names with: its arch's, else the host's 64-bit one.
+    func syscallABI(for r: RuleStatement, host: Machine, db: SyscallDatabase) -> ABI? {
+        let kernel = db.newestRelease
+        let pair = db.abis(for: host, at: kernel)
+        var abi = pair.b64 ?? pair.b32
+        if case .arch(let selector)? = r.fields.first(where: { !$0.isComparison && $0.name.value == "arch" })?.value {
+            switch selector {
+            case .b64: abi = pair.b64
+            case .b32: abi = pair.b32
+            case .machine(let m): abi = db.abis(for: m, at: kernel).b64 ?? db.abis(for: m, at: kernel).b32
+            case .raw(let value): abi = ABI.allCases.first { $0.auditArch == value && $0 != .x32 }
+            }
+        }
+        return abi
     }
 
     func describe(_ f: FieldClause) -> String {

@@ -22,7 +22,7 @@ public struct SyscallMissingOnABICheck: LintCheck {
     ]
 
     public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
-        let db = SyscallDatabase.shipped
+        let db = context.database
         let kernel = db.newestRelease
         var tables: [ABI: SyscallTable] = [:]
         for abi in ABI.allCases { tables[abi] = db.table(abi, at: kernel) }

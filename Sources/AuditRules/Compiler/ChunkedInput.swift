@@ -7,12 +7,12 @@ public enum ChunkedInput {
     /// Parses the file at `path` into `session`, reading it a block at a time; returns the
     /// parser's diagnostics with file-relative locations, or nil when the file cannot be opened.
     public static func compile(path: String, options: ParseOptions, into session: CompileSession,
-                               linesPerChunk: Int = 1024) -> [Diagnostic]? {
+                               linesPerChunk: Int = 256, blockSize: Int = 1 << 20) -> [Diagnostic]? {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         var reader = ChunkReader(file: path, options: options, session: session, linesPerChunk: linesPerChunk)
         while true {
-            let block = handle.readData(ofLength: 1 << 20)
+            let block = handle.readData(ofLength: blockSize)
             if block.isEmpty { break }
             reader.feed(block)
         }
@@ -22,7 +22,7 @@ public enum ChunkedInput {
 
     /// The same for contents already in memory (stdin, tests).
     public static func compile(_ data: Data, file: String, options: ParseOptions, into session: CompileSession,
-                               linesPerChunk: Int = 1024) -> [Diagnostic] {
+                               linesPerChunk: Int = 256) -> [Diagnostic] {
         var reader = ChunkReader(file: file, options: options, session: session, linesPerChunk: linesPerChunk)
         reader.feed(data)
         reader.finish()
@@ -48,12 +48,18 @@ public enum ChunkedInput {
         }
 
         mutating func feed(_ data: Data) {
-            for byte in data {
-                pending.append(byte)
-                if byte == 0x0A {
+            data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+                let bytes = raw.bindMemory(to: UInt8.self)
+                var start = 0
+                for i in bytes.indices where bytes[i] == 0x0A {
                     lines += 1
-                    if lines == linesPerChunk { flush() }
+                    if lines == linesPerChunk {
+                        pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start ... i]))
+                        start = i + 1
+                        flush()
+                    }
                 }
+                pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
             }
         }
 

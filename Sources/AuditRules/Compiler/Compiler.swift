@@ -29,9 +29,11 @@ public final class CompileSession {
     private var settings: [CompiledSetting] = []
     private var result = CompileResult()
 
-    public init(target: CompileTarget) {
+    /// `keepsText: false` leaves `Provenance.text` empty on rules (file and line stay).
+    public init(target: CompileTarget, keepsText: Bool = true) {
         self.target = target
         self.state = CompilationState(target: target)
+        state.keepsText = keepsText
     }
 
     public func add(_ statements: [Statement]) {

@@ -24,14 +24,17 @@ enum PermissionSyscalls {
     /// Whether the loader expands perm into syscalls.
     static func applies(for version: AuditVersion) -> Bool { version != .v3_0_9 }
 
-    /// Sets in `mask` the syscalls of every permission in `bits` that exist on `abi`. Returns
-    /// how many bits it set.
+    /// Sets in `mask` the syscalls of every permission in `bits` that exist on `abi` and that
+    /// the loader's libaudit knows (auditctl 4.x filters the list through its own table).
+    /// Returns how many bits it set.
     @discardableResult
-    static func add(_ bits: UInt32, on abi: ABI, to mask: inout [UInt32], using resolver: SyscallNameResolver) -> Int {
+    static func add(_ bits: UInt32, on abi: ABI, to mask: inout [UInt32], using resolver: SyscallNameResolver,
+                    target: CompileTarget) -> Int {
         var added = 0
         for (bit, list) in names where bits & bit != 0 {
             for name in list {
-                guard let n = resolver.number(of: name, on: abi), n >= 0, n < 32 * KernelRule.maskWords else { continue }
+                guard let n = resolver.number(of: name, on: abi), n >= 0, n < 32 * KernelRule.maskWords,
+                      target.database.libauditName(of: n, abi: abi, version: target.auditVersion) != nil else { continue }
                 mask[n / 32] |= 1 << UInt32(n % 32)
                 added += 1
             }

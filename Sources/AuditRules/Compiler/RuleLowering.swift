@@ -23,6 +23,10 @@ final class CompilationState {
     var diagnostics: [Diagnostic] = []
     var classMasks: [Int: [UInt32]] = [:]
     var maskPool: Set<[UInt32]> = []
+    var fieldIDs: [String: UInt32] = [:]
+    /// Whether rule provenance carries the statement's text (the auditctl -R writer needs only
+    /// file and line; a 100,000-rule file's texts are an eighth of its memory).
+    var keepsText = true
     private var reportedDrops: Set<String> = []
 
     init(target: CompileTarget) {
@@ -73,35 +77,43 @@ extension CompilationState {
         if case .comparison(let c) = clause.value {
             return KernelField(id: CompilerFieldID.compare, op: op, value: c)
         }
-        guard let spec = FieldTable.spec(named: clause.name.value) else {
+        guard let id = fieldID(clause.name.value) else {
             report(.error, "unknown field '\(clause.name.value)'", at: clause.name.location, length: clause.name.length, in: stmt)
             return nil
         }
         switch clause.value {
         case .number(let v):
-            return KernelField(id: spec.id, op: op, value: v)
+            return KernelField(id: id, op: op, value: v)
         case .string(let s):
-            return KernelField(id: spec.id, op: op, string: s)
+            return KernelField(id: id, op: op, string: s)
         case .permissions(let bits):
-            return KernelField(id: spec.id, op: op, value: bits)
+            return KernelField(id: id, op: op, value: bits)
         case .comparison(let c):
             return KernelField(id: CompilerFieldID.compare, op: op, value: c)
         case .arch(let selector):
             switch resolve(selector) {
-            case .success(let arch): return KernelField(id: spec.id, op: op, value: arch.value)
+            case .success(let arch): return KernelField(id: id, op: op, value: arch.value)
             case .failure(let error):
                 report(.error, error.message, at: clause.rawValue.location, length: clause.rawValue.length, in: stmt)
                 return nil
             }
         case .userName(let name):
-            if let uid = target.resolver?.uid(named: name) { return KernelField(id: spec.id, op: op, value: uid) }
+            if let uid = target.resolver?.uid(named: name) { return KernelField(id: id, op: op, value: uid) }
             report(unresolved: "user", name, clause, in: stmt)
             return nil
         case .groupName(let name):
-            if let gid = target.resolver?.gid(named: name) { return KernelField(id: spec.id, op: op, value: gid) }
+            if let gid = target.resolver?.gid(named: name) { return KernelField(id: id, op: op, value: gid) }
             report(unresolved: "group", name, clause, in: stmt)
             return nil
         }
+    }
+
+    /// Field numbers by name, memoised: every rule names a few fields.
+    private func fieldID(_ name: String) -> UInt32? {
+        if let id = fieldIDs[name] { return id }
+        let id = FieldTable.spec(named: name)?.id
+        if let id { fieldIDs[name] = id }
+        return id
     }
 
     private func report(unresolved kind: String, _ name: String, _ clause: FieldClause, in stmt: Statement) {

@@ -45,9 +45,12 @@ extension CompilationState {
                 let value = target.machine.auditArch(for: abi)
                 guard var mask = self.mask(for: rule.syscalls, abi: abi, archText: abi.rawValue, in: stmt) else { continue }
                 if PermissionSyscalls.applies(for: target.auditVersion) {
-                    for f in fields where f.id == FieldID.perm { PermissionSyscalls.add(f.value, on: abi, to: &mask, using: names) }
+                    for f in fields where f.id == FieldID.perm { PermissionSyscalls.add(f.value, on: abi, to: &mask, using: names, target: target) }
                 }
-                var fs = [KernelField(id: FieldID.arch, op: .equal, value: value)] + fields
+                var fs: [KernelField] = []
+                fs.reserveCapacity(fields.count + 2)
+                fs.append(KernelField(id: FieldID.arch, op: .equal, value: value))
+                fs.append(contentsOf: fields)
                 if let key { fs.append(key) }
                 if let r = finish(list: list, action: rule.action.value, mask: mask, fields: fs, abi: abi, stmt: stmt) { out.append(r) }
             }
@@ -69,7 +72,7 @@ extension CompilationState {
             }
         }
         if let abi = arch?.abi, PermissionSyscalls.applies(for: target.auditVersion), !SyscallMask.isAll(mask) {
-            for bits in permAfterArch { PermissionSyscalls.add(bits, on: abi, to: &mask, using: names) }
+            for bits in permAfterArch { PermissionSyscalls.add(bits, on: abi, to: &mask, using: names, target: target) }
         }
         if let key { fields.append(key) }
         if let r = finish(list: list, action: rule.action.value, mask: mask, fields: fields, abi: arch?.abi, stmt: stmt) { out.append(r) }
@@ -127,7 +130,7 @@ extension CompilationState {
                    at: stmt.location, length: 2, in: stmt)
             return nil
         }
-        let provenance = Provenance(file: stmt.location.file, line: stmt.location.line, text: stmt.text, abi: abi)
+        let provenance = Provenance(file: stmt.location.file, line: stmt.location.line, text: keepsText ? stmt.text : "", abi: abi)
         return KernelRule(list: list, action: action, mask: intern(kernelForm(mask)), fields: fields, provenance: provenance)
     }
 }

@@ -75,12 +75,16 @@ public enum RuleFormatter {
 
     static func syscallWords(_ syscalls: [Located<SyscallSpec>]) -> [String] {
         guard !syscalls.isEmpty else { return [] }
-        let names = syscalls.map { s -> String in
+        // Names are case-insensitive and a repeated syscall sets the same bit: both are normalised.
+        var names: [String] = []
+        for s in syscalls {
+            let word: String
             switch s.value {
-            case .name(let n): return n
-            case .number(let n): return String(n)
-            case .all: return "all"
+            case .name(let n): word = n.lowercased()
+            case .number(let n): word = String(n)
+            case .all: word = "all"
             }
+            if !names.contains(word) { names.append(word) }
         }
         return ["-S", Lexer.escape(names.joined(separator: ","))]
     }
