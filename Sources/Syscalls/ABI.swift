@@ -42,7 +42,7 @@ public enum Machine: String, CaseIterable, Hashable, Sendable, Codable, CustomSt
 
     /// Maps `uname -m` spellings (i686, armv7l, ...) to a machine.
     public init?(uname: String) {
-        switch uname.lowercased() {
+        switch uname.asciiLowercased {
         case "x86_64", "amd64": self = .x86_64
         case "i386", "i486", "i586", "i686": self = .i386
         case "aarch64", "arm64": self = .aarch64

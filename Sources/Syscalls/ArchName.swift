@@ -12,13 +12,20 @@ public struct ArchName: Hashable, Sendable {
 
     /// nil when `text` is no architecture spelling aurules knows.
     public init?(_ text: String, host: Machine) {
-        let s = text.lowercased()
+        self.init(text, hostMachine: host)
+    }
+
+    /// As init(_:host:), asking for the host machine only when the spelling is b32 or b64.
+    public init?(_ text: String, hostMachine: @autoclosure () -> Machine) {
+        let s = text.asciiLowercased
         switch s {
         case "b64":
+            let host = hostMachine()
             guard let abi = host.b64 else { return nil }
             self.init(abi: abi, machine: host)
             return
         case "b32":
+            let host = hostMachine()
             guard let abi = host.b32 else { return nil }
             self.init(abi: abi, machine: host)
             return

@@ -93,10 +93,10 @@ public final class SyscallDatabase: Sendable {
     /// `aurules syscall NAME --exact` makes, then costs a fraction of building the table.
     public func rows(_ abi: ABI, named name: String? = nil, number: Int? = nil) -> [SyscallRow] {
         if let rows = cache.rows(abi) {
-            return rows.filter { r in (name.map { r.name.lowercased() == $0.lowercased() } ?? true) && (number.map { r.number == $0 } ?? true) }
+            return rows.filter { r in (name.map { r.name.asciiLowercased == $0.asciiLowercased } ?? true) && (number.map { r.number == $0 } ?? true) }
         }
         guard let text = fileText("\(abi.rawValue).tsv") else { return [] }
-        let key = Array(name?.lowercased().utf8 ?? "".utf8)
+        let key = Array(name?.asciiLowercased.utf8 ?? "".utf8)
         var matching = ""
         var copy = text
         copy.withUTF8 { bytes in
@@ -250,7 +250,7 @@ public final class SyscallDatabase: Sendable {
 
 /// The parsed pieces of a database, filled on first use.
 private final class Cache: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = PlainLock()
     private var rowsByABI = [[SyscallRow]?](repeating: nil, count: ABI.allCases.count)
     // Boxed: a stored [ABI: ...] type would be instantiated (with its Hashable checks) on every
     // start, even for runs that never read libaudit names.
@@ -307,4 +307,15 @@ private final class Cache: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         libauditByVersion[AuditVersion.allCases.firstIndex(of: v)!] = LibauditBox(t)
     }
+}
+
+/// A pthread mutex: NSLock would bring Foundation's class machinery into every start-up.
+private final class PlainLock: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+
+    func lock() { pthread_mutex_lock(&mutex) }
+    func unlock() { pthread_mutex_unlock(&mutex) }
 }

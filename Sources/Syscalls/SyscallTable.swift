@@ -34,13 +34,13 @@ public struct SyscallTable: Sendable {
 
     /// Case-insensitive; nil when the ABI has no such syscall at this release.
     public func number(of name: String) -> Int? {
-        let key = name.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) ? name.lowercased() : name
+        let key = name.asciiLowercased
         let slots = index.slots
         guard !slots.isEmpty else { return nil }
         var i = Self.hash(key) & (slots.count - 1)
         while slots[i] >= 0 {
             let e = entries[slots[i]]
-            if e.name == key || (index.folded && e.name.lowercased() == key) { return e.number }
+            if e.name == key || (index.folded && e.name.asciiLowercased == key) { return e.number }
             i = (i + 1) & (slots.count - 1)
         }
         return nil
@@ -79,7 +79,7 @@ public struct SyscallTable: Sendable {
         for (position, e) in entries.enumerated() {
             let upper = e.name.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A })
             index.folded = index.folded || upper
-            var i = hash(upper ? e.name.lowercased() : e.name) & (size - 1)
+            var i = hash(upper ? e.name.asciiLowercased : e.name) & (size - 1)
             while index.slots[i] >= 0 { i = (i + 1) & (size - 1) }
             index.slots[i] = position
         }
@@ -138,5 +138,14 @@ public struct ABIInfo: Hashable, Sendable {
 
     public func covers(_ kernel: KernelVersion) -> Bool {
         first <= kernel && (last.map { kernel <= $0 } ?? true)
+    }
+}
+
+extension String {
+    /// ASCII-only lower-casing. Syscall, ABI and machine names are ASCII, and full Unicode case
+    /// mapping pulls its tables into memory on every `aurules syscall` start.
+    var asciiLowercased: String {
+        guard utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return self }
+        return String(decoding: utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 }

@@ -26,6 +26,7 @@ struct LintCommand: ParsableCommand {
           aurules lint --no-resolve --fail-on warning rules/*.rules
           aurules lint --format sarif /etc/audit/audit.rules > audit-rules.sarif
           aurules lint --target x86_64 --target aarch64 fleet.rules
+          aurules lint --explain AUR001
           cat my.rules | aurules lint -
         """)
 
@@ -53,8 +54,11 @@ struct LintCommand: ParsableCommand {
     @Flag(name: .customLong("list-checks"), help: "List the lint checks and exit.")
     var listChecks = false
 
+    @Option(help: "Explain one check (AUR001 or its name): why it matters, with examples.")
+    var explain: String?
+
     func validate() throws {
-        if paths.isEmpty && !listChecks { throw ValidationError("give at least one file, directory, or - for standard input") }
+        if paths.isEmpty && !listChecks && explain == nil { throw ValidationError("give at least one file, directory, or - for standard input") }
         for t in targets where Machine(uname: t) == nil {
             throw ValidationError("unknown machine '\(t)' (known: \(Machine.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
@@ -63,6 +67,18 @@ struct LintCommand: ParsableCommand {
     func run() throws {
         if listChecks {
             for c in Linter.checks { print("\(c.code)  \(c.name): \(c.summary)") }
+            return
+        }
+        if let explain {
+            guard let c = Linter.checks.first(where: { $0.code.caseInsensitiveCompare(explain) == .orderedSame || $0.name == explain }) else {
+                StandardError.print("aurules lint: no check named \(explain) (see --list-checks)")
+                throw ExitCode.inputError
+            }
+            print("\(c.code) \(c.name): \(c.summary)\n\n\(c.rationale)\n")
+            for e in c.examples {
+                print(e.triggers ? "Reported:" : "Not reported:")
+                print(String(e.text.dropLast(e.text.hasSuffix("\n") ? 1 : 0)).replacingOccurrences(of: "\r", with: "\\r").split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n"))
+            }
             return
         }
         var database = SyscallDatabase.shipped

@@ -106,7 +106,8 @@ struct SyscallRequest {
             return try out.all(lookup.acrossABIs(name, at: release), name: name, kernel: release)
         }
         if let name = historyName {
-            return try out.history(db.history(of: name), name: name, suggestions: lookup.suggestions(for: name, in: nil))
+            return try out.history(db.history(of: name), name: name, suggestions: lookup.suggestions(for: name, in: nil),
+                                   coverage: { db.info($0)?.first })
         }
         let query = try Query(words: words, dump: dump)
         let arch = query.arch ?? ArchName(abi: HostMachine.current.b64 ?? HostMachine.current.b32 ?? .x86_64,
@@ -174,13 +175,20 @@ struct Query {
 
     init(words: [String], dump: Bool) throws {
         for word in words {
-            if let a = ArchName(word, host: HostMachine.current), word.lowercased().hasPrefix("0x") || !(word.first?.isNumber ?? false) {
+            let digit = word.utf8.first.map { $0 >= 0x30 && $0 <= 0x39 } ?? false
+            let hex = word.utf8.count > 2 && (word.utf8.starts(with: "0x".utf8) || word.utf8.starts(with: "0X".utf8))
+            if hex || !digit, let a = ArchName(word, hostMachine: HostMachine.current) {
                 guard arch == nil else { throw Self.usage("two architectures given") }
                 arch = a
-            } else if let first = word.first, first.isASCII && first.isNumber {
+            } else if digit {
                 guard number == nil else { throw Self.usage("two syscall numbers given") }
                 // ausyscall reads the leading decimal digits (strtol): "1x" is 1.
-                number = Int(word.prefix(while: { $0.isASCII && $0.isNumber })) ?? Int.max
+                var n = 0
+                for b in word.utf8 {
+                    guard b >= 0x30 && b <= 0x39 else { break }
+                    n = n > (Int.max - 9) / 10 ? Int.max : n * 10 + Int(b - 0x30)
+                }
+                number = n
             } else {
                 guard name == nil else { throw Self.usage("two syscall names given ('\(name!)' and '\(word)'); is one a misspelt architecture?") }
                 name = word

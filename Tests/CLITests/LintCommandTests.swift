@@ -85,6 +85,10 @@ final class LintCommandTests: XCTestCase {
         XCTAssertEqual(r.status, 0)
         XCTAssertTrue(r.out.contains("aurules lint /etc/audit/rules.d"), r.out)
         XCTAssertTrue(try LintCLI.run(["lint", "--list-checks"]).out.contains("AUR001"))
+        let explained = try LintCLI.run(["lint", "--explain", "missing-arch"])
+        XCTAssertEqual(explained.status, 0)
+        XCTAssertTrue(explained.out.contains("AUR001") && explained.out.contains("Not reported:"), explained.out)
+        XCTAssertEqual(try LintCLI.run(["lint", "--explain", "AUR999"]).status, 2)
     }
 }
 

@@ -60,7 +60,7 @@ struct LineParser {
         for p in scan.problems { report(.error, p.message, column: p.column, length: p.length) }
         var dropRule = false
         for option in scan.options {
-            if handle(option, operandsFollow: !scan.operands.isEmpty) { break }
+            if handle(option) { break }
             if Self.lastOnLine.contains(option.name) {
                 if !option.endsWord || option.lastWord < words.count - 1 {
                     let next = option.endsWord ? words[option.lastWord + 1].column : option.column + option.length
@@ -84,7 +84,7 @@ struct LineParser {
     }
 
     /// Returns true when the rest of the line was consumed (`-D -k KEY`).
-    mutating func handle(_ o: ScannedOption, operandsFollow: Bool) -> Bool {
+    mutating func handle(_ o: ScannedOption) -> Bool {
         let arg = o.argument
         switch o.name {
         case "-a", "-A", "-d":
