@@ -26,7 +26,13 @@ struct CheckRun {
                                         isKnownSyscall: CheckRun.knownSyscall(database: database, machine: machine, kernel: kernel))
         var warnings: [String] = []
 
-        // The kernel first: without access, that is what the operator needs to hear about.
+        // Reading 2,000 rules from the kernel takes about as long as compiling them: both at once.
+        let kernelRead = options.loaded == nil ? KernelRead.start() : nil
+        let paths = options.paths.isEmpty ? CheckRun.defaultPaths() : options.paths
+        let source = RuleInputs.load(paths: paths, options: parseOptions)
+        let compiled = Compiler(target: compileTarget).compile(source)
+
+        // The kernel's answer first: without access, that is what the operator needs to hear about.
         let actual: [KernelRule]
         let status: AuditStatus?
         let against: String
@@ -61,22 +67,12 @@ struct CheckRun {
                 status = nil
             }
             against = "the saved listing \(loaded)"
-        } else {
-            do {
-                let connection = try AuditConnection()
-                actual = try connection.rules()
-                status = try connection.status()
-            } catch let error as AuditKernelError {
-                throw CheckFailure(error.description)
-            } catch {
-                throw CheckFailure("cannot read the kernel's audit rules: \(error)")
-            }
+        } else if let kernelRead {
+            (actual, status) = try kernelRead.wait()
             against = "the running kernel"
+        } else {
+            throw CheckFailure("no kernel to read")
         }
-
-        let paths = options.paths.isEmpty ? CheckRun.defaultPaths() : options.paths
-        let source = RuleInputs.load(paths: paths, options: parseOptions)
-        let compiled = Compiler(target: compileTarget).compile(source)
         try requireNoErrors(source.diagnostics + compiled.diagnostics, in: "the rules files", warnings: &warnings)
 
         let expected = ExpectedRules.adapt(compiled.rules, source: source, machine: machine, kernelRules: actual)
@@ -181,5 +177,33 @@ struct CheckRun {
         }
         let count = diagnostics.filter { $0.severity == .warning }.count
         if count > 0 { warnings.append("\(count) warning\(count == 1 ? "" : "s") in \(what) (aurules lint shows them)") }
+    }
+}
+
+/// The kernel's rules and status, read on another thread.
+final class KernelRead: @unchecked Sendable {
+    private let done = DispatchGroup()
+    // Written once by the reading thread before `done` is left; read only after waiting on it.
+    private var outcome: Swift.Result<([KernelRule], AuditStatus), Error> = .failure(CheckFailure("kernel read did not run"))
+
+    static func start() -> KernelRead {
+        let read = KernelRead()
+        DispatchQueue.global().async(group: read.done) {
+            read.outcome = Swift.Result {
+                let connection = try AuditConnection()
+                return (try connection.rules(), try connection.status())
+            }
+        }
+        return read
+    }
+
+    func wait() throws -> ([KernelRule], AuditStatus?) {
+        done.wait()
+        switch outcome {
+        case .success(let value): return value
+        case .failure(let error as AuditKernelError): throw CheckFailure(error.description)
+        case .failure(let error as CheckFailure): throw error
+        case .failure(let error): throw CheckFailure("cannot read the kernel's audit rules: \(error)")
+        }
     }
 }
