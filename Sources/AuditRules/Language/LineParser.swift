@@ -23,6 +23,8 @@ struct LineParser {
     var fieldKeys: [Located<String>] = []
     var syscallAdded = false, permAdded = false, exeAdded = false, fsAdded = false
     var syscallListReported = false
+    /// "Did you mean" costs a scan of every known name: a line full of garbage gets only a few.
+    var suggestionsLeft = 5
 
     init(file: String, line: SourceLine, words: [Token], options: ParseOptions, valueParser: FieldValueParser) {
         self.file = file
@@ -344,7 +346,7 @@ struct LineParser {
                        column: word.column, length: end - word.column + 1)
                 return
             }
-            let index = words.firstIndex(of: word) ?? 0
+            let index = words.firstIndex { $0.column == word.column } ?? 0
             let afterValue = index > 0 && !words[index - 1].text.hasPrefix("-")
             report("'\(word.text)' is not an option or an option's value (auditctl: parameter passed without an option given)"
                    + (afterValue ? "; a space inside a value is written '\\ '" : ""), word)
