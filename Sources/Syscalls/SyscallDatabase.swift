@@ -49,7 +49,13 @@ public final class SyscallDatabase: Sendable {
 
     private func validate(directory: String) throws {
         let infos = try abiInfosThrowing()
-        for info in infos { _ = try rowsThrowing(info.abi, file: directory + "/\(info.abi.rawValue).tsv") }
+        for info in infos {
+            let file = directory + "/\(info.abi.rawValue).tsv"
+            guard fileText("\(info.abi.rawValue).tsv") != nil else {
+                throw TableFormatError(file: file, line: 0, message: "abis.tsv lists \(info.abi) but its table file is missing")
+            }
+            _ = try rowsThrowing(info.abi, file: file)
+        }
         for version in AuditVersion.allCases { _ = try libauditThrowing(version) }
         _ = try groupsThrowing()
     }

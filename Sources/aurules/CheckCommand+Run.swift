@@ -26,14 +26,18 @@ struct CheckRun {
                                         isKnownSyscall: CheckRun.knownSyscall(database: database, machine: machine, kernel: kernel))
         var warnings: [String] = []
 
-        // The kernel first: without access, that is what the operator needs to hear about.
+        // Reading 2,000 rules from the kernel takes about as long as compiling them: both at once.
+        let kernelRead = options.loaded == nil ? KernelRead.start() : nil
+        let paths = options.paths.isEmpty ? CheckRun.defaultPaths() : options.paths
+        let source = RuleInputs.load(paths: paths, options: parseOptions)
+        let compiled = Compiler(target: compileTarget).compile(source)
+
+        // The kernel's answer first: without access, that is what the operator needs to hear about.
         let actual: [KernelRule]
         let status: AuditStatus?
         let against: String
         if let loaded = options.loaded {
-            guard let text = try? String(contentsOfFile: loaded, encoding: .utf8) else {
-                throw CheckFailure("cannot read the saved listing \(loaded)")
-            }
+            guard let text = CheckRun.readText(loaded) else { throw CheckFailure("cannot read the saved listing \(loaded)") }
             let recovered = SavedListing.recoveringArchlessSyscalls(SavedListing.loadableText(text), machine: machine,
                                                                    database: database, auditVersion: auditVersion)
             let listing = RuleParser.parse(text: recovered.text, file: loaded, options: parseOptions)
@@ -53,30 +57,18 @@ struct CheckRun {
             // The kernel held each arch-less listed rule as one rule without arch.
             actual = ExpectedRules.adapt(listed.rules, source: listing, machine: machine, kernelRules: [])
             if let statusPath = options.status {
-                guard let statusText = try? String(contentsOfFile: statusPath, encoding: .utf8) else {
-                    throw CheckFailure("cannot read the saved status \(statusPath)")
-                }
+                guard let statusText = CheckRun.readText(statusPath) else { throw CheckFailure("cannot read the saved status \(statusPath)") }
                 do { status = try AuditStatus(auditctlStatus: statusText) } catch { throw CheckFailure("\(statusPath): \(error)") }
             } else {
                 status = nil
             }
             against = "the saved listing \(loaded)"
-        } else {
-            do {
-                let connection = try AuditConnection()
-                actual = try connection.rules()
-                status = try connection.status()
-            } catch let error as AuditKernelError {
-                throw CheckFailure(error.description)
-            } catch {
-                throw CheckFailure("cannot read the kernel's audit rules: \(error)")
-            }
+        } else if let kernelRead {
+            (actual, status) = try kernelRead.wait()
             against = "the running kernel"
+        } else {
+            throw CheckFailure("no kernel to read")
         }
-
-        let paths = options.paths.isEmpty ? CheckRun.defaultPaths() : options.paths
-        let source = RuleInputs.load(paths: paths, options: parseOptions)
-        let compiled = Compiler(target: compileTarget).compile(source)
         try requireNoErrors(source.diagnostics + compiled.diagnostics, in: "the rules files", warnings: &warnings)
 
         let expected = ExpectedRules.adapt(compiled.rules, source: source, machine: machine, kernelRules: actual)
@@ -98,6 +90,13 @@ struct CheckRun {
             }
         }
         return Result(report: report, rendered: rendered, warnings: warnings)
+    }
+
+    /// A file, a pipe or `-` for standard input (`ssh web1 auditctl -l | aurules check --loaded -`).
+    static func readText(_ path: String) -> String? {
+        let handle = path == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: path)
+        guard let handle else { return nil }
+        do { return String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self) } catch { return nil }
     }
 
     static func defaultPaths() -> [String] {
@@ -181,5 +180,33 @@ struct CheckRun {
         }
         let count = diagnostics.filter { $0.severity == .warning }.count
         if count > 0 { warnings.append("\(count) warning\(count == 1 ? "" : "s") in \(what) (aurules lint shows them)") }
+    }
+}
+
+/// The kernel's rules and status, read on another thread.
+final class KernelRead: @unchecked Sendable {
+    private let done = DispatchGroup()
+    // Written once by the reading thread before `done` is left; read only after waiting on it.
+    private var outcome: Swift.Result<([KernelRule], AuditStatus), Error> = .failure(CheckFailure("kernel read did not run"))
+
+    static func start() -> KernelRead {
+        let read = KernelRead()
+        DispatchQueue.global().async(group: read.done) {
+            read.outcome = Swift.Result {
+                let connection = try AuditConnection()
+                return (try connection.rules(), try connection.status())
+            }
+        }
+        return read
+    }
+
+    func wait() throws -> ([KernelRule], AuditStatus?) {
+        done.wait()
+        switch outcome {
+        case .success(let value): return value
+        case .failure(let error as AuditKernelError): throw CheckFailure(error.description)
+        case .failure(let error as CheckFailure): throw error
+        case .failure(let error): throw CheckFailure("cannot read the kernel's audit rules: \(error)")
+        }
     }
 }

@@ -106,7 +106,8 @@ struct SyscallRequest {
             return try out.all(lookup.acrossABIs(name, at: release), name: name, kernel: release)
         }
         if let name = historyName {
-            return try out.history(db.history(of: name), name: name, suggestions: lookup.suggestions(for: name, in: nil))
+            return try out.history(db.history(of: name), name: name, suggestions: lookup.suggestions(for: name, in: nil),
+                                   coverage: { db.info($0)?.first })
         }
         let query = try Query(words: words, dump: dump)
         let arch = query.arch ?? ArchName(abi: HostMachine.current.b64 ?? HostMachine.current.b32 ?? .x86_64,

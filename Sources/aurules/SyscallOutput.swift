@@ -88,7 +88,9 @@ struct SyscallOutput {
         }
     }
 
-    func history(_ history: [(abi: ABI, rows: [SyscallRow])], name: String, suggestions: [String]) throws {
+    /// `coverage` gives each ABI's first covered release: a row starting there may be older.
+    func history(_ history: [(abi: ABI, rows: [SyscallRow])], name: String, suggestions: [String],
+                 coverage: (ABI) -> KernelVersion?) throws {
         if history.isEmpty {
             var message = "aurules syscall: \(name) is unknown on every ABI at every release"
             if !suggestions.isEmpty { message += "\ndid you mean: \(suggestions.joined(separator: ", "))?" }
@@ -99,6 +101,7 @@ struct SyscallOutput {
             return emit(["name": name, "abis": history.map { h in
                 ["abi": h.abi.rawValue, "rows": h.rows.map { r -> [String: Any] in
                     ["number": r.number, "name": r.name, "first": r.first.description,
+                     "firstIsCoverageStart": coverage(h.abi) == r.first,
                      "last": r.last.map { $0.description as Any } ?? NSNull()]
                 }] as [String: Any]
             }])
@@ -106,7 +109,8 @@ struct SyscallOutput {
         var lines: [String] = []
         for h in history {
             for r in h.rows {
-                let span = r.last.map { "from \(r.first) to \($0)" } ?? "from \(r.first)"
+                let from = coverage(h.abi) == r.first ? "from \(r.first) or earlier" : "from \(r.first)"
+                let span = from + (r.last.map { " to \($0)" } ?? "")
                 lines.append(h.abi.rawValue.padding(9) + "\(r.number)".padding(12) + r.name.padding(24) + span)
             }
         }

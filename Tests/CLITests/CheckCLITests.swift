@@ -47,12 +47,46 @@ final class CheckCLITests: XCTestCase {
         XCTAssertEqual(r.out, "")
     }
 
+    /// A container: a new user namespace (ECONNREFUSED from the kernel) or PID namespace (EPERM)
+    /// refuses audit control even with the capability; the message says so.
+    func testContainerNamespacesAreExplained() throws {
+        guard geteuid() == 0 else { throw XCTSkip("not root: cannot create the namespaces") }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") else { throw XCTSkip("unshare is not installed") }
+        for (flags, errno) in [(["--user", "--map-root-user"], "ECONNREFUSED"), (["--pid", "--fork"], "EPERM")] {
+            guard try run("/usr/bin/unshare", flags + ["/bin/true"]).status == 0 else {
+                print("skipping \(flags): this kernel does not let us create that namespace")
+                continue
+            }
+            let r = try run("/usr/bin/unshare", flags + [try aurules(), "check"])
+            XCTAssertEqual(r.status, 2, r.err)
+            XCTAssertTrue(r.err.contains("(\(errno)) although this process has CAP_AUDIT_CONTROL"), r.err)
+            XCTAssertTrue(r.err.contains("initial user and PID namespaces"), r.err)
+        }
+    }
+
     /// auditctl 3.0.9's own listing after loading a corpus file is in sync with that file.
     func testSavedListingOfTheSameFilesIsInSync() throws {
         let (rules, listing) = try corpusPair("audit-userspace/30-ospp-v42-1-create-failed.rules")
         let r = try run(try aurules(), ["check", rules, "--loaded", listing, "--machine", "x86_64", "--kernel", "6.18"])
         XCTAssertEqual(r.status, 0, r.err + r.out)
         XCTAssertTrue(r.out.contains("In sync: 12 rules"), r.out)
+    }
+
+    /// `ssh web1 auditctl -l | aurules check --loaded -`
+    func testSavedListingFromStandardInput() throws {
+        let (rules, listing) = try corpusPair("audit-userspace/30-ospp-v42-1-create-failed.rules")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try aurules())
+        p.arguments = ["check", rules, "--loaded", "-", "--machine", "x86_64"]
+        p.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: listing))
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, text)
+        XCTAssertTrue(text.contains("In sync: 12 rules"), text)
+        XCTAssertEqual(try run(try aurules(), ["check", rules, "--loaded", "/", "--machine", "x86_64"]).status, 2)
     }
 
     func testSavedListingOfOtherFilesDrifts() throws {

@@ -105,3 +105,26 @@ final class ImportTests: XCTestCase {
         XCTAssertEqual(t, [56: "openat", 79: "newfstatat", 163: "getrlimit", 259: "riscv_flush_icache"])
     }
 }
+
+final class DirectoryDatabaseErrorTests: XCTestCase {
+    func testBrokenDirectoriesAreReportedWithFileAndLine() throws {
+        let dir = NSTemporaryDirectory() + "aurules-broken-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        XCTAssertThrowsError(try SyscallDatabase(directory: dir + "/none"))
+        XCTAssertThrowsError(try SyscallDatabase(directory: dir)) { XCTAssertTrue("\($0)".contains("abis.tsv")) }
+        try "x86_64\t0xc000003e\t64\tx86_64\ti386\t4.0\t\t6.1\ttest\n".write(toFile: dir + "/abis.tsv", atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try SyscallDatabase(directory: dir)) { XCTAssertTrue("\($0)".contains("table file is missing"), "\($0)") }
+        try "# number\tname\tfirst\tlast\n0\tread\t4.0\t\n1\twr!te\t4.0\t\n".write(toFile: dir + "/x86_64.tsv", atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try SyscallDatabase(directory: dir)) { XCTAssertTrue("\($0)".hasSuffix("x86_64.tsv:3: bad syscall name 'wr!te'"), "\($0)") }
+        try "0\tread\t4.0\t\n1\twrite\t4.x\t\n".write(toFile: dir + "/x86_64.tsv", atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try SyscallDatabase(directory: dir)) { XCTAssertTrue("\($0)".hasSuffix(":2: bad release '4.x'"), "\($0)") }
+        try "0\tread\t4.0\t\n1\twrite\t4.0\t\n".write(toFile: dir + "/x86_64.tsv", atomically: true, encoding: .utf8)
+        let db = try SyscallDatabase(directory: dir)
+        XCTAssertEqual(db.table(.x86_64, at: KernelVersion(6, 1))?.number(of: "write"), 1)
+        XCTAssertEqual(db.newestRelease, KernelVersion(6, 1))
+        XCTAssertNil(db.table(.i386, at: KernelVersion(6, 1)))
+        // libaudit spellings come from the built-in tables when the directory has none.
+        XCTAssertEqual(db.kernelName(libaudit: "write", abi: .x86_64, version: .v3_0_9), "write")
+    }
+}
