@@ -111,6 +111,7 @@ final class ParserLineTests: XCTestCase {
         P.expectError("-w /etc/hosts -p wa # identity", "comment must start its line", column: 21)
         P.expectError("-w /etc/hosts stray", "'stray' is not an option", column: 15)
         P.expectError("\t", "is not an option")
+        P.expectError("\t# tab-indented comment", "indented with spaces only", column: 1)
         P.expectError("-a always,exit -F arch=b64 -S open -F auid>={{{ uid_min }}}", "'uid_min' is not an option")
     }
 

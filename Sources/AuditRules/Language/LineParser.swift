@@ -340,9 +340,11 @@ struct LineParser {
 
     mutating func reportOperands(_ operands: [Token]) {
         for word in operands {
-            if word.text.hasPrefix("#") {
+            if word.text.drop(while: { $0 == "\t" }).hasPrefix("#") {
                 let end = line.text.utf8.count
-                report(.error, "a comment must start its line: auditctl rejects '#' after a rule",
+                let tabbed = word.text.hasPrefix("\t")
+                report(.error, tabbed ? "a comment may be indented with spaces only: auditctl does not split words at tabs, so '\t#' is not a comment"
+                                      : "a comment must start its line: auditctl rejects '#' after a rule",
                        column: word.column, length: end - word.column + 1)
                 return
             }
