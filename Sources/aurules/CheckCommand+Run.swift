@@ -37,9 +37,7 @@ struct CheckRun {
         let status: AuditStatus?
         let against: String
         if let loaded = options.loaded {
-            guard let text = try? String(contentsOfFile: loaded, encoding: .utf8) else {
-                throw CheckFailure("cannot read the saved listing \(loaded)")
-            }
+            guard let text = CheckRun.readText(loaded) else { throw CheckFailure("cannot read the saved listing \(loaded)") }
             let recovered = SavedListing.recoveringArchlessSyscalls(SavedListing.loadableText(text), machine: machine,
                                                                    database: database, auditVersion: auditVersion)
             let listing = RuleParser.parse(text: recovered.text, file: loaded, options: parseOptions)
@@ -59,9 +57,7 @@ struct CheckRun {
             // The kernel held each arch-less listed rule as one rule without arch.
             actual = ExpectedRules.adapt(listed.rules, source: listing, machine: machine, kernelRules: [])
             if let statusPath = options.status {
-                guard let statusText = try? String(contentsOfFile: statusPath, encoding: .utf8) else {
-                    throw CheckFailure("cannot read the saved status \(statusPath)")
-                }
+                guard let statusText = CheckRun.readText(statusPath) else { throw CheckFailure("cannot read the saved status \(statusPath)") }
                 do { status = try AuditStatus(auditctlStatus: statusText) } catch { throw CheckFailure("\(statusPath): \(error)") }
             } else {
                 status = nil
@@ -94,6 +90,13 @@ struct CheckRun {
             }
         }
         return Result(report: report, rendered: rendered, warnings: warnings)
+    }
+
+    /// A file, a pipe or `-` for standard input (`ssh web1 auditctl -l | aurules check --loaded -`).
+    static func readText(_ path: String) -> String? {
+        let handle = path == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: path)
+        guard let handle else { return nil }
+        do { return String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self) } catch { return nil }
     }
 
     static func defaultPaths() -> [String] {

@@ -42,7 +42,7 @@ struct CheckCommand: ParsableCommand {
     @Argument(help: "Rules files or rules.d directories (default: /etc/audit/rules.d when it exists, else /etc/audit/audit.rules).")
     var paths: [String] = []
 
-    @Option(help: "A saved `auditctl -l` listing to compare with, instead of the running kernel.")
+    @Option(help: "A saved `auditctl -l` listing (- for standard input) to compare with, instead of the running kernel.")
     var loaded: String?
 
     @Option(help: "With --loaded: a saved `auditctl -s` output, to compare the settings too.")

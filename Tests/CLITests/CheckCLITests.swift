@@ -72,6 +72,23 @@ final class CheckCLITests: XCTestCase {
         XCTAssertTrue(r.out.contains("In sync: 12 rules"), r.out)
     }
 
+    /// `ssh web1 auditctl -l | aurules check --loaded -`
+    func testSavedListingFromStandardInput() throws {
+        let (rules, listing) = try corpusPair("audit-userspace/30-ospp-v42-1-create-failed.rules")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try aurules())
+        p.arguments = ["check", rules, "--loaded", "-", "--machine", "x86_64"]
+        p.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: listing))
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, text)
+        XCTAssertTrue(text.contains("In sync: 12 rules"), text)
+        XCTAssertEqual(try run(try aurules(), ["check", rules, "--loaded", "/", "--machine", "x86_64"]).status, 2)
+    }
+
     func testSavedListingOfOtherFilesDrifts() throws {
         let (rules, _) = try corpusPair("audit-userspace/30-ospp-v42-1-create-failed.rules")
         let (_, other) = try corpusPair("audit-userspace/30-ospp-v42-2-modify-failed.rules")

@@ -7,7 +7,7 @@ public enum ChunkedInput {
     /// Parses the file at `path` into `session`, reading it a block at a time; returns the
     /// parser's diagnostics with file-relative locations, or nil when the file cannot be opened.
     public static func compile(path: String, options: ParseOptions, into session: CompileSession,
-                               linesPerChunk: Int = 256, blockSize: Int = 1 << 20) -> [Diagnostic]? {
+                               linesPerChunk: Int = 128, blockSize: Int = 1 << 20) -> [Diagnostic]? {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         var reader = ChunkReader(file: path, options: options, session: session, linesPerChunk: linesPerChunk)
@@ -22,7 +22,7 @@ public enum ChunkedInput {
 
     /// The same for contents already in memory (stdin, tests).
     public static func compile(_ data: Data, file: String, options: ParseOptions, into session: CompileSession,
-                               linesPerChunk: Int = 256) -> [Diagnostic] {
+                               linesPerChunk: Int = 128) -> [Diagnostic] {
         var reader = ChunkReader(file: file, options: options, session: session, linesPerChunk: linesPerChunk)
         reader.feed(data)
         reader.finish()
@@ -64,18 +64,70 @@ public enum ChunkedInput {
         }
 
         mutating func finish() {
-            if !pending.isEmpty { flush() }
+            if !pending.isEmpty { cut() }
+            parseBatch()
         }
 
+        /// Chunks cut but not parsed yet, with the line number each starts at.
+        private var batch: [(text: String, firstLine: Int)] = []
+        /// Chunks parsed at once: one per core (parsing is most of the work; the session
+        /// then takes their statements in order, so the result does not depend on it).
+        private static let parallelism = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
+
         private mutating func flush() {
-            let parsed = RuleParser.parse(text: String(decoding: pending, as: UTF8.self), file: file, options: options)
-            let offset = firstLine - 1
-            for stmt in parsed.statements { session.add(offset == 0 ? stmt : stmt.shifted(by: offset)) }
-            diagnostics += parsed.diagnostics.map { var d = $0; d.location.line += offset; return d }
+            cut()
+            if batch.count >= Self.parallelism { parseBatch() }
+        }
+
+        private mutating func cut() {
+            batch.append((String(decoding: pending, as: UTF8.self), firstLine))
             firstLine += lines
             lines = 0
             pending.removeAll(keepingCapacity: true)
         }
+
+        private mutating func parseBatch() {
+            guard !batch.isEmpty else { return }
+            let parsed = ParsedChunks(count: batch.count)
+            defer { parsed.release() }
+            let texts = batch.map(\.text), file = self.file, options = self.options
+            if texts.count == 1 {
+                parsed.store(RuleParser.parse(text: texts[0], file: file, options: options), at: 0)
+            } else {
+                DispatchQueue.concurrentPerform(iterations: texts.count) { i in
+                    parsed.store(RuleParser.parse(text: texts[i], file: file, options: options), at: i)
+                }
+            }
+            for (i, chunk) in batch.enumerated() {
+                let result = parsed.take(i)
+                let offset = chunk.firstLine - 1
+                for stmt in result.statements { session.add(offset == 0 ? stmt : stmt.shifted(by: offset)) }
+                diagnostics += result.diagnostics.map { var d = $0; d.location.line += offset; return d }
+            }
+            batch.removeAll(keepingCapacity: true)
+        }
+    }
+}
+
+/// One slot per chunk, each written by exactly one parsing thread before any is read.
+private final class ParsedChunks: @unchecked Sendable {
+    private let slots: UnsafeMutableBufferPointer<RuleFile?>
+
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil)
+    }
+
+    func store(_ file: RuleFile, at i: Int) { slots[i] = file }
+
+    func take(_ i: Int) -> RuleFile {
+        defer { slots[i] = nil }
+        return slots[i]!
+    }
+
+    func release() {
+        _ = slots.deinitialize()
+        slots.deallocate()
     }
 }
 
