@@ -42,7 +42,18 @@ struct FmtCommand: ParsableCommand {
         let text = RuleFormatter.format(file)
         if check {
             var changed = false
+            // A directory is checked file by file: each of its *.rules files must be canonical.
+            var files: [String] = []
             for path in paths where path != "-" {
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                    let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+                    files += names.filter { $0.hasSuffix(".rules") }.sorted().map { (path as NSString).appendingPathComponent($0) }
+                } else {
+                    files.append(path)
+                }
+            }
+            for path in files {
                 let one = RuleInputs.load(paths: [path], options: ParseOptions(resolver: nil))
                 if let data = FileManager.default.contents(atPath: path), String(decoding: data, as: UTF8.self) != RuleFormatter.format(one) {
                     StandardError.print("\(path): not in canonical form")

@@ -111,6 +111,7 @@ final class ParserLineTests: XCTestCase {
         P.expectError("-w /etc/hosts -p wa # identity", "comment must start its line", column: 21)
         P.expectError("-w /etc/hosts stray", "'stray' is not an option", column: 15)
         P.expectError("\t", "is not an option")
+        P.expectError("\t# tab-indented comment", "indented with spaces only", column: 1)
         P.expectError("-a always,exit -F arch=b64 -S open -F auid>={{{ uid_min }}}", "'uid_min' is not an option")
     }
 
@@ -157,6 +158,14 @@ final class ParserLineTests: XCTestCase {
             """)
         guard let tabbed = P.errors("-w /x -k\tk stray").first else { return XCTFail("no error") }
         XCTAssertTrue(DiagnosticRenderer.text(tabbed).hasSuffix("\n-w /x -k\tk stray\n        \t  ^~~~~"), DiagnosticRenderer.text(tabbed))
+        // A very long line is shown around the error, with the caret still under it.
+        let long = "-a always,exit -F arch=b64 -S " + String(repeating: "open,", count: 300) + "opne"
+        guard let far = P.errors(long).first else { return XCTFail("no error") }
+        let rendered = DiagnosticRenderer.text(far).split(separator: "\n").map(String.init)
+        XCTAssertTrue(rendered[1].hasPrefix("..."), rendered[1])
+        XCTAssertLessThan(rendered[1].utf8.count, 600)
+        let caretAt = rendered[2].firstIndex(of: "^").map { rendered[2].distance(from: rendered[2].startIndex, to: $0) }!
+        XCTAssertEqual(String(rendered[1].dropFirst(caretAt).prefix(4)), "opne")
         let json = DiagnosticRenderer.json([d])
         let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
         XCTAssertEqual(object?["errors"] as? Int, 1)

@@ -17,6 +17,11 @@ final class FmtCommandTests: XCTestCase {
         XCTAssertEqual(try LintCLI.run(["fmt", "--check", path]).status, 0)
         let dir = (path as NSString).deletingLastPathComponent
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), ["t.rules"], "no temporary file left behind")
+        XCTAssertEqual(try LintCLI.run(["fmt", "--check", dir]).status, 0)
+        try "-w /etc/group   -p wa\n".write(toFile: dir + "/u.rules", atomically: true, encoding: .utf8)
+        let r = try LintCLI.run(["fmt", "--check", dir])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.err.contains("u.rules: not in canonical form"), r.err)
     }
 
     func testRefusesInvalidInput() throws {

@@ -9,14 +9,35 @@ public enum DiagnosticRenderer {
         if let code = d.code { out += " [\(code)]" }
         if d.hostDependent { out += " (depends on this host)" }
         guard let line = d.sourceLine, d.location.column >= 1 else { return out }
-        out += "\n" + line + "\n" + caret(line: line, column: d.location.column, length: d.length)
+        let (shown, column) = window(line, column: d.location.column)
+        out += "\n" + shown + "\n" + caret(line: shown, column: column, length: d.length)
         return out
+    }
+
+    /// Very long lines are cut around the column (with "..." marks) so that a line full of
+    /// errors does not print the whole line once per error.
+    static let maxShownBytes = 512
+
+    static func window(_ line: String, column: Int) -> (String, Int) {
+        let bytes = Array(line.utf8)
+        guard bytes.count > maxShownBytes else { return (line, column) }
+        var start = max(0, min(column - 1 - maxShownBytes / 2, bytes.count - maxShownBytes))
+        // Never start inside a UTF-8 sequence.
+        while start > 0 && bytes[start] & 0xC0 == 0x80 { start -= 1 }
+        var end = min(bytes.count, start + maxShownBytes)
+        while end < bytes.count && bytes[end] & 0xC0 == 0x80 { end += 1 }
+        let head = start > 0 ? "..." : "", tail = end < bytes.count ? "..." : ""
+        return (head + String(decoding: bytes[start..<end], as: UTF8.self) + tail, column - start + head.utf8.count)
     }
 
     /// All diagnostics, each followed by a newline, and a summary line when there are any.
     public static func text(_ ds: [Diagnostic]) -> String {
         guard !ds.isEmpty else { return "" }
-        var out = ds.map { text($0) + "\n" }.joined()
+        var out = ""
+        for d in ds {
+            out += text(d)
+            out += "\n"
+        }
         let errors = ds.filter { $0.severity == .error }.count
         let warnings = ds.filter { $0.severity == .warning }.count
         let notes = ds.count - errors - warnings

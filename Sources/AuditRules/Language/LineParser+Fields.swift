@@ -24,7 +24,7 @@ extension LineParser {
         guard let spec = FieldTable.spec(named: name) else {
             let quoted = name.hasPrefix("\"") || name.hasPrefix("'")
             report(.error, "unknown field '\(name)'" + (quoted ? ": quotes are not understood in rules files (auditctl -R splits words on spaces only)"
-                                                              : Self.suggestion(for: name)),
+                                                              : suggestion(for: name)),
                    column: arg.column, length: name.utf8.count)
             return
         }
@@ -106,10 +106,10 @@ extension LineParser {
         guard !left.isEmpty, !right.isEmpty else { return }
         let leftSpec = FieldTable.spec(named: left), rightSpec = FieldTable.spec(named: right)
         if leftSpec == nil {
-            report(.error, "unknown field '\(left)'\(Self.suggestion(for: left))", column: arg.column, length: left.utf8.count)
+            report(.error, "unknown field '\(left)'\(suggestion(for: left))", column: arg.column, length: left.utf8.count)
         }
         if rightSpec == nil {
-            report(.error, "unknown field '\(right)'\(Self.suggestion(for: right))", column: rightColumn, length: rightLength)
+            report(.error, "unknown field '\(right)'\(suggestion(for: right))", column: rightColumn, length: rightLength)
         }
         guard let l = leftSpec, let r = rightSpec else { return }
         if !hasRuleTarget {
@@ -132,7 +132,9 @@ extension LineParser {
     }
 
     /// " (did you mean 'x'?)" for the closest field name, when one is close.
-    static func suggestion(for name: String) -> String {
+    mutating func suggestion(for name: String) -> String {
+        guard suggestionsLeft > 0, name.utf8.count <= 32 else { return "" }
+        suggestionsLeft -= 1
         let lower = name.lowercased()
         var best: (String, Int)?
         for spec in FieldTable.all {

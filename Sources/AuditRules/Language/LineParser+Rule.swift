@@ -43,7 +43,7 @@ extension LineParser {
                 syscalls.append(Located(.number(Int(p.value)), at: location(column), length: length))
             } else {
                 if let known = options.isKnownSyscall, !known(item) {
-                    report(.error, "unknown syscall '\(item)': no ABI has a syscall of that name\(Self.syscallSuggestion(for: item))",
+                    report(.error, "unknown syscall '\(item)': no ABI has a syscall of that name\(syscallSuggestion(for: item))",
                            column: column, length: length)
                     continue
                 }
@@ -100,7 +100,9 @@ extension LineParser {
     }
 
     /// " (did you mean 'x'?)" for the closest syscall name of the shipped tables, when one is close.
-    static func syscallSuggestion(for name: String) -> String {
+    mutating func syscallSuggestion(for name: String) -> String {
+        guard suggestionsLeft > 0, name.utf8.count <= 32 else { return "" }
+        suggestionsLeft -= 1
         let lower = name.lowercased()
         var best: (String, Int)?
         for candidate in SyscallDatabase.shipped.allNames.sorted() {

@@ -23,6 +23,8 @@ struct LineParser {
     var fieldKeys: [Located<String>] = []
     var syscallAdded = false, permAdded = false, exeAdded = false, fsAdded = false
     var syscallListReported = false
+    /// "Did you mean" costs a scan of every known name: a line full of garbage gets only a few.
+    var suggestionsLeft = 5
 
     init(file: String, line: SourceLine, words: [Token], options: ParseOptions, valueParser: FieldValueParser) {
         self.file = file
@@ -338,13 +340,15 @@ struct LineParser {
 
     mutating func reportOperands(_ operands: [Token]) {
         for word in operands {
-            if word.text.hasPrefix("#") {
+            if word.text.drop(while: { $0 == "\t" }).hasPrefix("#") {
                 let end = line.text.utf8.count
-                report(.error, "a comment must start its line: auditctl rejects '#' after a rule",
+                let tabbed = word.text.hasPrefix("\t")
+                report(.error, tabbed ? "a comment may be indented with spaces only: auditctl does not split words at tabs, so '\t#' is not a comment"
+                                      : "a comment must start its line: auditctl rejects '#' after a rule",
                        column: word.column, length: end - word.column + 1)
                 return
             }
-            let index = words.firstIndex(of: word) ?? 0
+            let index = words.firstIndex { $0.column == word.column } ?? 0
             let afterValue = index > 0 && !words[index - 1].text.hasPrefix("-")
             report("'\(word.text)' is not an option or an option's value (auditctl: parameter passed without an option given)"
                    + (afterValue ? "; a space inside a value is written '\\ '" : ""), word)

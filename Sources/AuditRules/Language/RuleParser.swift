@@ -46,9 +46,13 @@ public enum RuleParser {
         let location = SourceLocation(file: file, line: line.number, column: 1)
         var pre: [Diagnostic] = []
         if line.byteCount > Lexer.maxLineBytes {
-            pre.append(Diagnostic(.error, "line is \(line.byteCount) bytes long; auditctl reads at most \(Lexer.maxLineBytes) bytes per line and splits longer ones",
-                                  at: SourceLocation(file: file, line: line.number, column: Lexer.maxLineBytes + 1),
-                                  length: 1, sourceLine: line.text))
+            // auditctl reads such a line as several lines; parsing it as one would only add noise
+            // (and cost: a binary file can be one huge line).
+            let shown = String(decoding: line.text.utf8.prefix(Lexer.maxLineBytes + 80), as: UTF8.self)
+            result.diagnostics.append(Diagnostic(.error, "line is \(line.byteCount) bytes long; auditctl reads at most \(Lexer.maxLineBytes) bytes per line and splits longer ones",
+                                                 at: SourceLocation(file: file, line: line.number, column: Lexer.maxLineBytes + 1),
+                                                 length: 1, sourceLine: shown))
+            return
         }
         var text = line.text
         if let nul = text.utf8.firstIndex(of: 0) {
