@@ -63,7 +63,10 @@ struct CompileCommand: ParsableCommand {
             StandardError.print("aurules compile: \(e.message)")
             throw ExitCode.inputError
         }
-        let parseOptions = ParseOptions(resolver: target.resolver, hostMachine: target.machine)
+        // Names are checked against the tables in use (--tables may know newer syscalls).
+        let database = target.database
+        let parseOptions = ParseOptions(resolver: target.resolver, hostMachine: target.machine,
+                                        isKnownSyscall: { database.isKnownOnAnyABI($0) })
         // The auditctl -R text needs no statement texts; JSON shows them.
         let session = CompileSession(target: target, keepsText: format == .json)
         let parseDiagnostics = load(into: session, options: parseOptions)

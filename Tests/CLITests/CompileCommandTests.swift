@@ -93,4 +93,23 @@ final class CompileCommandTests: XCTestCase {
         XCTAssertEqual(r.status, 2)
         XCTAssertTrue(r.err.contains("unknown machine 'vax'"), r.err)
     }
+
+    func testTablesDirectoryExtendsNames() throws {
+        let dir = tempPath("tables"), list = tempPath("list.txt")
+        defer { try? FileManager.default.removeItem(atPath: dir); unlink(list) }
+        XCTAssertEqual(try run(["tables", "export", dir]).status, 0)
+        let dump = try run(["syscall", "--dump", "x86_64", "--kernel", "7.2-rc1"]).out
+        let rows = dump.split(separator: "\n").compactMap { line -> String? in
+            let cols = line.split(separator: "\t")
+            return cols.count == 2 && Int(cols[0]) != nil ? "\(cols[1]) \(cols[0])" : nil
+        }
+        XCTAssertGreaterThan(rows.count, 300)
+        try (rows + ["aurules_newcall 480"]).joined(separator: "\n").write(toFile: list, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try run(["tables", "import", "--abi", "x86_64", "--release", "7.3", "--list", list, "--into", dir]).status, 0)
+        let input = "-a always,exit -F arch=b64 -S aurules_newcall -k n\n"
+        let r = try run(["compile", "-", "--machine", "x86_64", "--kernel", "7.3", "--tables", dir], stdin: input)
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("-a always,exit -F arch=b64 -S 480 -F key=n"), r.out)
+        XCTAssertEqual(try run(["compile", "-", "--machine", "x86_64"], stdin: input).status, 2, "the built-in tables lack it")
+    }
 }
