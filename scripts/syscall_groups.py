@@ -9,7 +9,7 @@ SOCKET_CALLS = ["socket", "bind", "connect", "listen", "accept", "accept4", "get
                 "sendmsg", "recvmsg", "recvmmsg", "sendmmsg"]
 IPC_CALLS = ["semop", "semget", "semctl", "semtimedop", "msgsnd", "msgrcv", "msgget", "msgctl",
              "shmat", "shmdt", "shmget", "shmctl"]
-ID16 = ["chown", "lchown", "fchown", "getuid", "getgid", "geteuid", "getegid", "setuid", "setgid",
+ID16 = ["fchown", "getuid", "getgid", "geteuid", "getegid", "setuid", "setgid",
         "setreuid", "setregid", "getgroups", "setgroups", "setresuid", "getresuid", "setresgid",
         "getresgid", "setfsuid", "setfsgid"]
 TIME64 = ["clock_gettime64", "clock_settime64", "clock_adjtime64", "timer_gettime64", "timer_settime64",
@@ -24,7 +24,8 @@ GROUPS = [
     ("lstat", ["lstat", "lstat64", "oldlstat", "newfstatat", "fstatat64", "statx"]),
     ("fstat", ["fstat", "fstat64", "oldfstat", "statx"]),
     ("fstatat", ["newfstatat", "fstatat64", "statx"]),
-    ("chown-at", ["chown", "chown32", "lchown", "lchown32", "fchownat"]),
+    ("chown", ["chown", "chown32", "fchownat"]),
+    ("lchown", ["lchown", "lchown32", "fchownat"]),
     ("socketcall", ["socketcall"] + SOCKET_CALLS),
     ("ipc", ["ipc"] + IPC_CALLS),
     ("open", ["open", "creat", "openat", "openat2"]),

@@ -785,7 +785,8 @@ stat	stat,stat64,oldstat,newfstatat,fstatat64,statx
 lstat	lstat,lstat64,oldlstat,newfstatat,fstatat64,statx
 fstat	fstat,fstat64,oldfstat,statx
 fstatat	newfstatat,fstatat64,statx
-chown-at	chown,chown32,lchown,lchown32,fchownat
+chown	chown,chown32,fchownat
+lchown	lchown,lchown32,fchownat
 socketcall	socketcall,socket,bind,connect,listen,accept,accept4,getsockname,getpeername,socketpair,send,sendto,recv,recvfrom,shutdown,setsockopt,getsockopt,sendmsg,recvmsg,recvmmsg,sendmmsg
 ipc	ipc,semop,semget,semctl,semtimedop,msgsnd,msgrcv,msgget,msgctl,shmat,shmdt,shmget,shmctl
 open	open,creat,openat,openat2
@@ -828,8 +829,6 @@ eventfd	eventfd,eventfd2
 signalfd	signalfd,signalfd4
 inotify_init	inotify_init,inotify_init1
 uname	uname,olduname,oldolduname
-chown	chown,chown32
-lchown	lchown,lchown32
 fchown	fchown,fchown32
 getuid	getuid,getuid32
 getgid	getgid,getgid32

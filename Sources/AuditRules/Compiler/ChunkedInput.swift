@@ -101,7 +101,7 @@ public enum ChunkedInput {
             for (i, chunk) in batch.enumerated() {
                 let result = parsed.take(i)
                 let offset = chunk.firstLine - 1
-                for stmt in result.statements { session.add(offset == 0 ? stmt : stmt.shifted(by: offset)) }
+                for stmt in result.statements { session.add(stmt, lineOffset: offset) }
                 diagnostics += result.diagnostics.map { var d = $0; d.location.line += offset; return d }
             }
             batch.removeAll(keepingCapacity: true)
@@ -128,41 +128,5 @@ private final class ParsedChunks: @unchecked Sendable {
     func release() {
         _ = slots.deinitialize()
         slots.deallocate()
-    }
-}
-
-extension Statement {
-    /// The same statement `offset` lines further down its file.
-    func shifted(by offset: Int) -> Statement {
-        func move<V>(_ l: Located<V>) -> Located<V> { var l = l; l.location.line += offset; return l }
-        func move(_ c: FieldClause) -> FieldClause {
-            var c = c
-            c.name = move(c.name)
-            c.op = move(c.op)
-            c.rawValue = move(c.rawValue)
-            return c
-        }
-        var s = self
-        s.location.line += offset
-        switch kind {
-        case .rule(var r):
-            r.list = move(r.list)
-            r.action = move(r.action)
-            r.syscalls = r.syscalls.map(move)
-            r.fields = r.fields.map(move)
-            r.keys = r.keys.map(move)
-            s.kind = .rule(r)
-        case .watch(var w):
-            w.path = move(w.path)
-            w.permissions = w.permissions.map(move)
-            w.keys = w.keys.map(move)
-            w.fields = w.fields.map(move)
-            s.kind = .watch(w)
-        case .deleteAll(let key):
-            s.kind = .deleteAll(key: key.map(move))
-        case .setting, .loaderOption:
-            break
-        }
-        return s
     }
 }

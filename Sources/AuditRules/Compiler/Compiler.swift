@@ -40,7 +40,9 @@ public final class CompileSession {
         for stmt in statements { add(stmt) }
     }
 
-    public func add(_ stmt: Statement) {
+    /// `lineOffset`: how far down its file the statement really is (chunked input).
+    public func add(_ stmt: Statement, lineOffset: Int = 0) {
+        state.lineOffset = lineOffset
         switch stmt.kind {
         case .rule(let rule):
             let lowered = state.lower(rule, stmt)
@@ -62,14 +64,16 @@ public final class CompileSession {
         case .deleteAll(let key):
             if let key {
                 held.removeAll { rule in rule.keys.contains { $0.contains(key.value) } }
-                result.deleteKeys.append(key)
+                var moved = key
+                moved.location.line += lineOffset
+                result.deleteKeys.append(moved)
             } else {
                 held.removeAll { _ in true }
                 result.deleteAll = true
                 result.deleteKeys.removeAll()
             }
         case .setting(let s):
-            settings.append(CompiledSetting(setting: s, provenance: Provenance(file: stmt.location.file, line: stmt.location.line, text: stmt.text)))
+            settings.append(CompiledSetting(setting: s, provenance: Provenance(file: stmt.location.file, line: stmt.location.line + lineOffset, text: stmt.text)))
         case .loaderOption(let o):
             result.loaderOptions.append(o)
         }

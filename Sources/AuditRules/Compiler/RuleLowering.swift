@@ -29,13 +29,26 @@ final class CompilationState {
     var keepsText = true
     private var reportedDrops: Set<String> = []
 
+    /// b64/b32 on the target and the ABIs arch-less rules expand to (asked once: every rule needs them).
+    let abis: (b64: ABI?, b32: ABI?)
+    let expansionABIs: [ABI]
+
     init(target: CompileTarget) {
         self.target = target
+        self.abis = target.abis
+        self.expansionABIs = target.expansionABIs
         self.names = SyscallNameResolver(database: target.database, kernel: target.kernel, auditVersion: target.auditVersion)
     }
 
-    func report(_ severity: Severity, _ message: String, at location: SourceLocation, length: Int = 1, in stmt: Statement) {
-        diagnostics.append(Diagnostic(severity, message, at: location, length: length, sourceLine: stmt.text))
+    /// Added to every line number of the statements being compiled: a chunk of a large file is
+    /// parsed on its own, so its lines count from 1 (moving them here spares rebuilding its AST).
+    var lineOffset = 0
+
+    func report(_ severity: Severity, _ message: String, at location: SourceLocation, length: Int = 1, in stmt: Statement,
+                hostDependent: Bool = false) {
+        var location = location
+        location.line += lineOffset
+        diagnostics.append(Diagnostic(severity, message, at: location, length: length, sourceLine: stmt.text, hostDependent: hostDependent))
     }
 
     /// Reports a syscall dropped from an ABI's rule once per compilation, where it first occurs.
@@ -52,10 +65,10 @@ final class CompilationState {
         let machine = target.machine
         switch selector {
         case .b64:
-            guard let abi = target.abis.b64 else { return .failure(ArchError(message: "arch=b64: machine \(machine) has no 64-bit ABI")) }
+            guard let abi = abis.b64 else { return .failure(ArchError(message: "arch=b64: machine \(machine) has no 64-bit ABI")) }
             return .success(ResolvedArch(value: machine.auditArch(for: abi), abi: abi))
         case .b32:
-            guard let abi = target.abis.b32 else {
+            guard let abi = abis.b32 else {
                 return .failure(ArchError(message: "arch=b32: machine \(machine) has no 32-bit ABI at kernel \(target.kernel)"))
             }
             return .success(ResolvedArch(value: machine.auditArch(for: abi), abi: abi))
@@ -120,9 +133,8 @@ extension CompilationState {
         let why = target.resolver == nil
             ? "\(kind) names cannot be compiled with --no-resolve: write the number"
             : "unknown \(kind) '\(name)' on this host"
-        diagnostics.append(Diagnostic(.error, target.resolver == nil ? "\(kind) '\(name)': \(why)" : why,
-                                      at: clause.rawValue.location, length: clause.rawValue.length,
-                                      sourceLine: stmt.text, hostDependent: true))
+        report(.error, target.resolver == nil ? "\(kind) '\(name)': \(why)" : why,
+               at: clause.rawValue.location, length: clause.rawValue.length, in: stmt, hostDependent: true)
     }
 
     /// The single key field auditctl appends last: every key joined with \x01.

@@ -104,6 +104,7 @@ public struct RulesFileWriter {
         struct MaskKey: Hashable { var abi: ABI?; var list: FilterList; var buffer: UnsafeRawPointer?; var style: SyscallStyle }
         var syscalls: [MaskKey: String?] = [:]
         var specs: [UInt32: FieldSpec?] = [:]
+        var archNames: [UInt32: String] = [:]
     }
 
     private func append(_ rule: KernelRule, to out: inout String, cache: inout LineCache) {
@@ -136,7 +137,7 @@ public struct RulesFileWriter {
             out += " "
             let spec: FieldSpec?
             if let s = cache.specs[f.id] { spec = s } else { spec = FieldTable.spec(id: f.id); cache.specs[f.id] = .some(spec) }
-            append(f, spec: spec, to: &out)
+            append(f, spec: spec, to: &out, cache: &cache)
             if i == lastArch, let syscalls { out += " "; out += syscalls }
         }
     }
@@ -162,7 +163,7 @@ public struct RulesFileWriter {
         return ABI.allCases.first { $0.auditArch == v && $0 != .x32 }
     }
 
-    private func append(_ f: KernelField, spec: FieldSpec?, to out: inout String) {
+    private func append(_ f: KernelField, spec: FieldSpec?, to out: inout String, cache: inout LineCache) {
         let op = f.op.rawValue
         if f.id == CompilerFieldID.compare, let pair = ComparisonTable.fields(of: f.value) {
             out += "-C \(pair.left)\(op)\(pair.right)"
@@ -181,18 +182,32 @@ public struct RulesFileWriter {
         out += "-F "
         out += spec?.name ?? String(f.id)
         out += op
-        if let s = f.string { out += Self.escape(s) } else { out += value(f, kind: spec?.kind) }
+        if let s = f.string {
+            out += Self.escape(s)
+        } else if f.id == FieldID.arch {
+            if let name = cache.archNames[f.value] {
+                out += name
+            } else {
+                let name = archName(f.value)
+                cache.archNames[f.value] = name
+                out += name
+            }
+        } else {
+            out += value(f, kind: spec?.kind)
+        }
+    }
+
+    /// b64/b32 when the value is the target's, else the raw value (foreign arches).
+    private func archName(_ v: UInt32) -> String {
+        let pair = target.abis
+        if let b64 = pair.b64, v == target.machine.auditArch(for: b64) { return "b64" }
+        if let b32 = pair.b32, v == target.machine.auditArch(for: b32) { return "b32" }
+        return "0x" + String(v, radix: 16)
     }
 
     /// Values in a form libaudit parses back to the same 32 bits for that field.
     private func value(_ f: KernelField, kind: FieldValueKind?) -> String {
         let v = f.value
-        if f.id == FieldID.arch {
-            let pair = target.abis
-            if let b64 = pair.b64, v == target.machine.auditArch(for: b64) { return "b64" }
-            if let b32 = pair.b32, v == target.machine.auditArch(for: b32) { return "b32" }
-            return "0x" + String(v, radix: 16)
-        }
         switch kind {
         case .permission?: return PermissionSyscalls.letters(v)
         case .fileType?: return FileTypeTable.name(of: v) ?? String(v)

@@ -12,7 +12,7 @@ extension CompilationState {
         fields.reserveCapacity(rule.fields.count + 2)
         var arch: ResolvedArch? = nil
         var archText = ""
-        // Index in `fields` of each perm field preceded by an arch field (audit 4.x expands those).
+        // The value of each perm field that follows an arch field (audit 4.x expands those).
         var permAfterArch: [UInt32] = []
         var failed = false
         // b32/b64 the machine lacks at this release (s390x from 6.19, riscv64, 32-bit machines):
@@ -41,7 +41,7 @@ extension CompilationState {
                 report(.error, "io_uring operations need an explicit -F arch= to be compiled", at: stmt.location, in: stmt)
                 return []
             }
-            for abi in target.expansionABIs {
+            for abi in expansionABIs {
                 let value = target.machine.auditArch(for: abi)
                 guard var mask = self.mask(for: rule.syscalls, abi: abi, archText: abi.rawValue, in: stmt) else { continue }
                 if PermissionSyscalls.applies(for: target.auditVersion) {
@@ -130,7 +130,7 @@ extension CompilationState {
                    at: stmt.location, length: 2, in: stmt)
             return nil
         }
-        let provenance = Provenance(file: stmt.location.file, line: stmt.location.line, text: keepsText ? stmt.text : "", abi: abi)
+        let provenance = Provenance(file: stmt.location.file, line: stmt.location.line + lineOffset, text: keepsText ? stmt.text : "", abi: abi)
         return KernelRule(list: list, action: action, mask: intern(kernelForm(mask)), fields: fields, provenance: provenance)
     }
 }

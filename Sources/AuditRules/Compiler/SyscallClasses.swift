@@ -51,7 +51,7 @@ extension CompilationState {
     private func classMask(_ c: Int) -> [UInt32] {
         if let cached = classMasks[c] { return cached }
         var m = SyscallMask.empty
-        let pair = target.abis
+        let pair = abis
         // Native: the machine's own ABI; compat classes exist only on 64-bit machines with a 32-bit ABI.
         let abi: ABI? = {
             guard let members = SyscallClasses.members(ofClass: c) else { return nil }
