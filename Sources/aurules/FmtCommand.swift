@@ -37,6 +37,7 @@ struct FmtCommand: ParsableCommand {
         let errors = file.diagnostics.filter { $0.severity == .error }
         if !errors.isEmpty {
             StandardError.print(DiagnosticRenderer.text(errors).trimmingCharacters(in: .newlines))
+            if format == .json { print(DiagnosticRenderer.json(errors)) }
             throw ExitCode.inputError
         }
         let text = RuleFormatter.format(file)

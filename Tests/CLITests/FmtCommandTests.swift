@@ -30,6 +30,10 @@ final class FmtCommandTests: XCTestCase {
         XCTAssertEqual(r.status, 2)
         XCTAssertEqual(r.out, "")
         XCTAssertTrue(r.err.contains("\(path):1:4: error:"), r.err)
+        let json = try LintCLI.run(["fmt", "--format", "json", path])
+        XCTAssertEqual(json.status, 2)
+        let doc = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any]
+        XCTAssertEqual(doc?["errors"] as? Int, 1)
     }
 
     func testJSONAndStandardInput() throws {
