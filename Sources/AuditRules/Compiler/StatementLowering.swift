@@ -9,7 +9,8 @@ extension CompilationState {
     func lower(_ rule: RuleStatement, _ stmt: Statement) -> [KernelRule] {
         let list = rule.list.value
         var fields: [KernelField] = []
-        fields.reserveCapacity(rule.fields.count + 2)
+        // Exactly what the rule will hold (a 100,000-rule file keeps every array).
+        fields.reserveCapacity(rule.fields.count + (rule.keys.isEmpty ? 0 : 1))
         var arch: ResolvedArch? = nil
         var archText = ""
         // The value of each perm field that follows an arch field (audit 4.x expands those).
@@ -48,7 +49,7 @@ extension CompilationState {
                     for f in fields where f.id == FieldID.perm { PermissionSyscalls.add(f.value, on: abi, to: &mask, using: names, target: target) }
                 }
                 var fs: [KernelField] = []
-                fs.reserveCapacity(fields.count + 2)
+                fs.reserveCapacity(fields.count + 1 + (key == nil ? 0 : 1))
                 fs.append(KernelField(id: FieldID.arch, op: .equal, value: value))
                 fs.append(contentsOf: fields)
                 if let key { fs.append(key) }
@@ -97,8 +98,10 @@ extension CompilationState {
             }
             bits = b
         }
-        var fields = [KernelField(id: isDir ? FieldID.dir : FieldID.path, op: .equal, string: path),
-                      KernelField(id: FieldID.perm, op: .equal, value: bits)]
+        var fields: [KernelField] = []
+        fields.reserveCapacity(2 + watch.fields.count + (watch.keys.isEmpty ? 0 : 1))
+        fields.append(KernelField(id: isDir ? FieldID.dir : FieldID.path, op: .equal, string: path))
+        fields.append(KernelField(id: FieldID.perm, op: .equal, value: bits))
         var failed = false
         for clause in watch.fields {
             if clause.name.value == "arch" {
