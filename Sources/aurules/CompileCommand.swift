@@ -34,7 +34,7 @@ struct CompileCommand: ParsableCommand {
     @Option(help: "Target kernel release (X.Y). Default: the running kernel with --machine host, else the newest known.")
     var kernel: String?
 
-    @Option(name: .customLong("audit-version"), help: "Audit userspace that will load the output (3.0.9, 4.2; 3 and 4 accepted). Default: this host's.")
+    @Option(name: .customLong("audit-version"), help: "Audit userspace that will load the output (3.0.9 or 4.2; any 3.x or 4.x accepted). Default: this host's.")
     var auditVersion: String?
 
     @Option(name: .customLong("watch-kind"), help: "How -w paths become rules: auto (stat on this host), path, dir.")
@@ -141,11 +141,10 @@ struct CompileCommand: ParsableCommand {
         }
         let version: AuditVersion
         if let auditVersion {
-            switch auditVersion {
-            case "3", "3.0.9": version = .v3_0_9
-            case "4", "4.2": version = .v4_2
-            default: throw ValidationError("unknown --audit-version '\(auditVersion)' (3.0.9 or 4.2)")
+            guard let v = AuditVersion(loose: auditVersion) else {
+                throw ValidationError("unknown --audit-version '\(auditVersion)' (3.x or 4.x: 3.0.9, 4.2, ...)")
             }
+            version = v
         } else {
             version = HostSystem.libauditVersion() ?? .v3_0_9
         }
