@@ -65,18 +65,29 @@ public enum ChunkedInput {
 
         mutating func finish() {
             if !pending.isEmpty { cut() }
-            parseBatch()
+            launchBatch()
+            if let last = inFlight { compile(last) }
+            inFlight = nil
         }
 
         /// Chunks cut but not parsed yet, with the line number each starts at.
         private var batch: [(text: String, firstLine: Int)] = []
-        /// Chunks parsed at once: one per core (parsing is most of the work; the session
-        /// then takes their statements in order, so the result does not depend on it).
+        /// The batch being parsed in the background while the previous one is compiled.
+        private var inFlight: InFlight?
+        /// Chunks parsed at once: one per core. Parsing is most of the work, so batches are
+        /// parsed in the background, in parallel, while the session compiles the batch before;
+        /// the session takes every batch's statements in order, so the result does not change.
         private static let parallelism = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
+
+        struct InFlight {
+            var group: DispatchGroup
+            var parsed: ParsedChunks
+            var firstLines: [Int]
+        }
 
         private mutating func flush() {
             cut()
-            if batch.count >= Self.parallelism { parseBatch() }
+            if batch.count >= Self.parallelism { launchBatch() }
         }
 
         private mutating func cut() {
@@ -86,31 +97,37 @@ public enum ChunkedInput {
             pending.removeAll(keepingCapacity: true)
         }
 
-        private mutating func parseBatch() {
+        private mutating func launchBatch() {
             guard !batch.isEmpty else { return }
-            let parsed = ParsedChunks(count: batch.count)
-            defer { parsed.release() }
             let texts = batch.map(\.text), file = self.file, options = self.options
-            if texts.count == 1 {
-                parsed.store(RuleParser.parse(text: texts[0], file: file, options: options), at: 0)
-            } else {
+            let parsed = ParsedChunks(count: texts.count)
+            let group = DispatchGroup()
+            DispatchQueue.global().async(group: group) {
                 DispatchQueue.concurrentPerform(iterations: texts.count) { i in
                     parsed.store(RuleParser.parse(text: texts[i], file: file, options: options), at: i)
                 }
             }
-            for (i, chunk) in batch.enumerated() {
-                let result = parsed.take(i)
-                let offset = chunk.firstLine - 1
+            let previous = inFlight
+            inFlight = InFlight(group: group, parsed: parsed, firstLines: batch.map(\.firstLine))
+            batch.removeAll(keepingCapacity: true)
+            if let previous { compile(previous) }
+        }
+
+        private mutating func compile(_ done: InFlight) {
+            done.group.wait()
+            defer { done.parsed.release() }
+            for (i, first) in done.firstLines.enumerated() {
+                let result = done.parsed.take(i)
+                let offset = first - 1
                 for stmt in result.statements { session.add(stmt, lineOffset: offset) }
                 diagnostics += result.diagnostics.map { var d = $0; d.location.line += offset; return d }
             }
-            batch.removeAll(keepingCapacity: true)
         }
     }
 }
 
 /// One slot per chunk, each written by exactly one parsing thread before any is read.
-private final class ParsedChunks: @unchecked Sendable {
+final class ParsedChunks: @unchecked Sendable {
     private let slots: UnsafeMutableBufferPointer<RuleFile?>
 
     init(count: Int) {
