@@ -10,12 +10,10 @@ enum SyscallMask {
     static let firstClassNumber = 2032
 
     /// True when every non-class syscall bit is set (the rule is `-S all` in effect).
-    static func isAllBelowClasses(_ m: [UInt32]) -> Bool {
+    static func isAll(_ m: [UInt32]) -> Bool {
         for i in 0 ..< KernelRule.maskWords - 1 where m[i] != .max { return false }
         return m[KernelRule.maskWords - 1] & 0xFFFF == 0xFFFF
     }
-
-    static func isAll(_ m: [UInt32]) -> Bool { isAllBelowClasses(m) }
 
     static func isEmpty(_ m: [UInt32]) -> Bool { !m.contains { $0 != 0 } }
 
