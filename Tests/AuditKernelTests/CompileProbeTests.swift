@@ -61,6 +61,17 @@ final class CompileProbeTests: XCTestCase {
             for m in c.misses { print("  MISS \(m)") }
             XCTAssertEqual(c.misses, [])
             XCTAssertEqual(c.wire, raw.count)
+
+            // Our own output, in both syscall styles, loads back into the same kernel rules
+            // (foreign arches as hex values, classes as their expanded syscalls).
+            for style in [SyscallStyle.auto, .numbers] {
+                try sandbox.clearRules()
+                let text = RulesFileWriter(target: target, syscallStyle: style, includeControls: false).render(result)
+                let errors = try CompileDifferentialTests.load(text, shim: CompileDifferentialTests.syslogShim())
+                XCTAssertEqual(errors, [], "\(style)")
+                let again = try sandbox.connection.listRules()
+                XCTAssertEqual(again, raw, "\(style): our output loads into different kernel rules")
+            }
         }
     }
 }
