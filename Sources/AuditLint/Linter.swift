@@ -57,7 +57,7 @@ public enum Linter {
     public static let checks: [any LintCheck] = [
         MissingArchCheck(), CarriageReturnCheck(), WatchRelativePathCheck(), WatchWildcardCheck(),
         DuplicateRuleCheck(), MissingWatchDirectoryCheck(), SyscallMissingOnABICheck(),
-        ChangesAfterImmutableCheck(), DeleteAllMidFileCheck(), ConflictingArchCheck(), AuditsEverythingCheck(),
+        ChangesAfterImmutableCheck(), DeleteAllMidFileCheck(), ConflictingArchCheck(), AuditsEverythingCheck(), UnterminatedRulesFileCheck(),
     ]
 
     /// The parser's diagnostics and every check's findings, in file order.

@@ -17,6 +17,9 @@ public struct RuleFile: Sendable {
     public var trivia: [Located<String>] = []
     /// Lines that ended with CR LF (auditctl 3.0.9 keeps the CR as part of the last word).
     public var carriageReturnLines: [SourceLocation] = []
+    /// Last lines of files without a final newline (in a rules.d merge, only files another file
+    /// follows): augenrules concatenates the files with `cat`, joining that line with the next file's first.
+    public var unterminatedLastLines: [SourceLocation] = []
 
     public init(path: String, statements: [Statement] = [], diagnostics: [Diagnostic] = []) {
         self.path = path

@@ -44,6 +44,15 @@ final class InputsTests: XCTestCase {
         XCTAssertTrue(f.trivia.isEmpty, "a merged directory drops comments, as augenrules does")
     }
 
+    func testUnterminatedFilesFollowedByAnother() throws {
+        try write("10-a.rules", "-w /etc/a -p wa")
+        try write("20-b.rules", "-w /etc/b -p wa\n")
+        try write("30-c.rules", "-w /etc/c -p wa")
+        let f = RuleInputs.load(paths: [dir.path], options: P.options)
+        XCTAssertEqual(f.unterminatedLastLines.map { ($0.file as NSString).lastPathComponent }, ["10-a.rules"])
+        XCTAssertEqual(f.unterminatedLastLines.first?.line, 1)
+    }
+
     func testNaturalOrder() throws {
         for name in ["10-a.rules", "9-b.rules", "100-c.rules", "10a-d.rules"] { try write(name, "-w /etc/\(name.prefix(3))\n") }
         let files = RuleInputs.load(paths: [dir.path], options: P.options).statements.map { ($0.location.file as NSString).lastPathComponent }

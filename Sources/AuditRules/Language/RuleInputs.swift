@@ -25,6 +25,7 @@ public enum RuleInputs {
             result.diagnostics += part.diagnostics
             result.trivia += part.trivia
             result.carriageReturnLines += part.carriageReturnLines
+            result.unterminatedLastLines += part.unterminatedLastLines
         }
         return result
     }
@@ -58,11 +59,13 @@ public enum RuleInputs {
         let files = names.filter { $0.hasSuffix(".rules") }.sorted(by: NaturalOrder.precedes)
         var lastD: [Statement] = [], lastB: [Statement] = [], lastF: [Statement] = [], lastE: [Statement] = []
         var rest: [Statement] = []
-        for name in files {
+        for (index, name) in files.enumerated() {
             let full = path.hasSuffix("/") ? path + name : path + "/" + name
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
             let file = loadFile(full, options: options)
+            // The last file's last line is read by augenrules like any other: nothing follows it.
+            if index < files.count - 1 { merged.unterminatedLastLines += file.unterminatedLastLines }
             merged.diagnostics += file.diagnostics
             merged.carriageReturnLines += file.carriageReturnLines
             // Statements of one line move together: group them by line.

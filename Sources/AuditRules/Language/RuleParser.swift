@@ -35,8 +35,12 @@ public enum RuleParser {
     public static func parse(text: String, file: String, options: ParseOptions) -> RuleFile {
         var result = RuleFile(path: file)
         let valueParser = FieldValueParser(resolver: options.resolver)
-        for line in Lexer.lines(of: text) {
+        let lines = Lexer.lines(of: text)
+        for line in lines {
             parseLine(line, file: file, options: options, valueParser: valueParser, into: &result)
+        }
+        if let last = lines.last, !text.hasSuffix("\n") {
+            result.unterminatedLastLines.append(SourceLocation(file: file, line: last.number, column: max(last.text.utf8.count, 1)))
         }
         return result
     }
