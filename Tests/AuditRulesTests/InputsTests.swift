@@ -73,6 +73,13 @@ final class InputsTests: XCTestCase {
         XCTAssertEqual(f.diagnostics.map { ($0.location.file as NSString).lastPathComponent }, ["1.rules", "2.rules"])
     }
 
+    func testDirectoryWithoutRulesFiles() throws {
+        try write("notes.txt", "-w /etc/shadow\n")
+        let f = RuleInputs.load(paths: [dir.path], options: P.options)
+        XCTAssertEqual(f.diagnostics.map(\.severity), [.warning])
+        XCTAssertTrue(f.statements.isEmpty)
+    }
+
     func testUnreadableInput() {
         let f = RuleInputs.load(paths: [dir.appendingPathComponent("missing.rules").path], options: P.options)
         XCTAssertEqual(f.diagnostics.map(\.code), [RuleInputs.unreadableCode])

@@ -57,6 +57,10 @@ public enum RuleInputs {
             return merged
         }
         let files = names.filter { $0.hasSuffix(".rules") }.sorted(by: NaturalOrder.precedes)
+        if files.isEmpty {
+            merged.diagnostics.append(Diagnostic(.warning, "\(path) has no *.rules files: augenrules would load no rules from it",
+                                                 at: SourceLocation(file: path, line: 0, column: 0), length: 0))
+        }
         var lastD: [Statement] = [], lastB: [Statement] = [], lastF: [Statement] = [], lastE: [Statement] = []
         var rest: [Statement] = []
         for (index, name) in files.enumerated() {
