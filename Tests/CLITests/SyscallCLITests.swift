@@ -3,27 +3,14 @@ import XCTest
 
 /// Runs the built `aurules` binary, and ausyscall (auditd 3.0.9) when installed, as whole processes.
 enum SyscallCLI {
-    static var binary: String {
-        let bundle = Bundle(for: SyscallCLITests.self).bundleURL
-        let candidates = [bundle.appendingPathComponent("aurules"), bundle.deletingLastPathComponent().appendingPathComponent("aurules")]
-        return (candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]).path
-    }
+    static var binary: String { AurulesProcess.binary }
 
     static let ausyscall = ["/usr/bin/ausyscall", "/sbin/ausyscall", "/usr/sbin/ausyscall"].first {
         FileManager.default.isExecutableFile(atPath: $0)
     }
 
     static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try AurulesProcess.run(executable, arguments)
     }
 
     static func aurules(_ arguments: String...) throws -> (status: Int32, out: String, err: String) {
