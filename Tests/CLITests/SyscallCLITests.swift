@@ -123,6 +123,22 @@ final class SyscallCLITests: XCTestCase {
         XCTAssertTrue(arm64.err.contains("equivalents on aarch64 at 7.2-rc1: openat, openat2"), arm64.err)
     }
 
+    /// `--format json` answers a miss with a JSON document too (exit 1), never an empty stdout.
+    func testUnknownNamesAndNumbersInJSON() throws {
+        func object(_ args: String...) throws -> [String: Any] {
+            let r = try SyscallCLI.run(SyscallCLI.binary, ["syscall", "--format", "json"] + args)
+            XCTAssertEqual(r.status, 1, r.err)
+            return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any], "\(args): \(r.out)")
+        }
+        let old = try object("--kernel", "6.1", "x86_64", "fchmodat2", "--exact")
+        XCTAssertEqual((old["matches"] as? [Any])?.count, 0)
+        XCTAssertEqual((old["releases"] as? [[String: Any]])?.first?["first"] as? String, "6.6")
+        XCTAssertEqual(old["equivalents"] as? [String], ["chmod", "fchmodat"])
+        XCTAssertEqual(try object("x86_64", "opne", "--exact")["suggestions"] as? [String], ["open"])
+        XCTAssertEqual(try object("x86_64", "99999")["query"] as? Int, 99999)
+        XCTAssertEqual((try object("--history", "nosuchcall")["abis"] as? [Any])?.count, 0)
+    }
+
     func testAllHistoryAndJSON() throws {
         let all = try SyscallCLI.aurules("syscall", "--all", "open")
         XCTAssertEqual(all.status, 0)
