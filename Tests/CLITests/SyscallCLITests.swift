@@ -192,5 +192,10 @@ final class SyscallCLITests: XCTestCase {
         XCTAssertEqual(try SyscallCLI.aurules("syscall", "--tables", dir, "--kernel", "6.3", "x86_64", "uselib", "--exact").status, 1)
         XCTAssertEqual(try SyscallCLI.aurules("syscall", "--tables", dir, "x86_64", "newcall", "--exact").out, "999\n")
         XCTAssertEqual(try SyscallCLI.aurules("syscall", "--tables", dir + "/missing", "clone").status, 2)
+        // A file where the tables directory should be is an input error with its reason.
+        let notDirectory = try SyscallCLI.aurules("tables", "import", "--abi", "x86_64", "--release", "6.4", "--list", listFile, "--into", listFile)
+        XCTAssertEqual(notDirectory.status, 2, notDirectory.err)
+        XCTAssertTrue(notDirectory.err.hasPrefix("aurules tables import: \(listFile): "), notDirectory.err)
+        XCTAssertFalse(notDirectory.err.contains("NSCocoaErrorDomain"), notDirectory.err)
     }
 }
