@@ -54,8 +54,9 @@ public final class SyscallDatabase: Sendable {
             guard fileText("\(info.abi.rawValue).tsv") != nil else {
                 throw TableFormatError(file: file, line: 0, message: "abis.tsv lists \(info.abi) but its table file is missing")
             }
-            _ = try rowsThrowing(info.abi, file: file)
+            try Self.checkIntervals(try rowsThrowing(info.abi, file: file), info: info, file: file)
         }
+        guard !infos.isEmpty else { throw TableFormatError(file: directory + "/abis.tsv", line: 0, message: "lists no ABI") }
         for version in AuditVersion.allCases { _ = try libauditThrowing(version) }
         _ = try groupsThrowing()
     }
@@ -76,6 +77,21 @@ public final class SyscallDatabase: Sendable {
     /// The newest release the tables know: the default of `--kernel`.
     public var newestRelease: KernelVersion {
         abiInfos.map(\.newest).max() ?? KernelVersion(0, 0)
+    }
+
+    /// A hand-edited or badly merged table must not give one number two names at a release, nor rows the ABI file says the tables were never checked against:
+    /// a lookup would then answer by whichever row it met first.
+    static func checkIntervals(_ rows: [SyscallRow], info: ABIInfo, file: String) throws {
+        func fail(_ message: String) -> TableFormatError { TableFormatError(file: file, line: 0, message: message) }
+        func span(_ r: SyscallRow) -> String { "\(r.number) \(r.name) \(r.first)-\(r.last.map(\.description) ?? "")" }
+        for r in rows {
+            if r.first > info.newest { throw fail("\(span(r)) starts after \(info.newest), the newest release abis.tsv lists for \(info.abi)") }
+        }
+        // Rows come sorted by number, then first release. (One name at two numbers is real: s390x
+        // had getrlimit at 76 and 191 until 4.15.)
+        for (a, b) in zip(rows, rows.dropFirst()) where a.number == b.number && (a.last.map { $0 >= b.first } ?? true) {
+            throw fail("rows \(span(a)) and \(span(b)) overlap: number \(a.number) has two names at \(b.first)")
+        }
     }
 
     // MARK: Tables

@@ -42,7 +42,7 @@ struct CheckRun {
                                                                    database: database, auditVersion: auditVersion)
             let listing = RuleParser.parse(text: recovered.text, file: loaded, options: parseOptions)
             let listed = Compiler(target: compileTarget).compile(listing)
-            try requireNoErrors(listing.diagnostics + listed.diagnostics, in: "the saved listing", warnings: &warnings)
+            try requireNoErrors(CheckRun.diagnostics(listing, listed), in: "the saved listing", warnings: &warnings)
             if !recovered.lines.isEmpty {
                 warnings.append("\(loaded): \(recovered.lines.count) arch-less syscall rule\(recovered.lines.count == 1 ? "" : "s") (line "
                                 + recovered.lines.prefix(5).map(String.init).joined(separator: ", ") + (recovered.lines.count > 5 ? ", ..." : "")
@@ -69,7 +69,7 @@ struct CheckRun {
         } else {
             throw CheckFailure("no kernel to read")
         }
-        try requireNoErrors(source.diagnostics + compiled.diagnostics, in: "the rules files", warnings: &warnings)
+        try requireNoErrors(CheckRun.diagnostics(source, compiled), in: "the rules files", warnings: &warnings)
 
         let expected = ExpectedRules.adapt(compiled.rules, source: source, machine: machine, kernelRules: actual)
         let settings = compiled.settings.map { DesiredSetting(setting: $0.setting, provenance: $0.provenance) }
@@ -134,6 +134,15 @@ struct CheckRun {
         }
         // A kernel newer than the tables has at least the newest tables' syscalls.
         if kernel > database.newestRelease { kernel = database.newestRelease }
+        // Before the tables' first release every syscall rule would be dropped from both sides,
+        // and a drifted host would be reported in sync.
+        let abis = database.abis(for: machine, at: kernel)
+        if abis.b64 == nil && abis.b32 == nil {
+            let spans = [machine.b64, machine.b32].compactMap { $0 }.compactMap { database.info($0) }
+                .map { "\($0.abi) from \($0.first)" + ($0.last.map { " to \($0)" } ?? "") }
+            throw CheckFailure("the syscall tables do not cover \(machine) at kernel \(kernel) ("
+                               + (spans.isEmpty ? "no ABI of it" : spans.joined(separator: ", ")) + "); import that release with `aurules tables import` and use --tables")
+        }
         return (machine, kernel)
     }
 
@@ -169,6 +178,12 @@ struct CheckRun {
         if let colon = digits.firstIndex(of: UInt8(ascii: ":")) { digits = digits[(colon + 1)...] }
         guard let major = Int(String(decoding: digits.prefix { $0 >= 0x30 && $0 <= 0x39 }, as: UTF8.self)) else { return nil }
         return major >= 4 ? .v4_2 : .v3_0_9
+    }
+
+    /// The compiler reports again some values the parser refused (an unknown user): after parse
+    /// errors only the parser's diagnostics count, as `aurules compile` prints them.
+    static func diagnostics(_ parsed: RuleFile, _ compiled: CompileResult) -> [Diagnostic] {
+        parsed.diagnostics.contains { $0.severity == .error } ? parsed.diagnostics : parsed.diagnostics + compiled.diagnostics
     }
 
     /// A check against rules that do not compile would report drift that is not there.

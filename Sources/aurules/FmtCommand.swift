@@ -33,8 +33,12 @@ struct FmtCommand: ParsableCommand {
     var check = false
 
     func run() throws {
-        let file = RuleInputs.load(paths: paths, options: ParseOptions(resolver: nil))
-        let errors = file.diagnostics.filter { $0.severity == .error }
+        // --check compares standard input's own text with its canonical form: read it here, once.
+        let stdinText = check && paths.contains("-") ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : nil
+        let options = ParseOptions(resolver: nil)
+        let file = RuleInputs.load(paths: stdinText == nil ? paths : paths.filter { $0 != "-" }, options: options)
+        let stdinFile = stdinText.map { RuleParser.parse(text: $0, file: "<stdin>", options: options) }
+        let errors = (file.diagnostics + (stdinFile?.diagnostics ?? [])).filter { $0.severity == .error }
         if !errors.isEmpty {
             StandardError.print(DiagnosticRenderer.text(errors).trimmingCharacters(in: .newlines))
             if format == .json { print(DiagnosticRenderer.json(errors)) }
@@ -61,6 +65,10 @@ struct FmtCommand: ParsableCommand {
                     changed = true
                 }
             }
+            if let stdinText, let stdinFile, stdinText != RuleFormatter.format(stdinFile) {
+                StandardError.print("<stdin>: not in canonical form")
+                changed = true
+            }
             if changed { throw ExitCode.findings }
             return
         }
@@ -73,7 +81,10 @@ struct FmtCommand: ParsableCommand {
             rendered = String(decoding: try encoder.encode(["formatted": text]), as: UTF8.self) + "\n"
         }
         if let output {
-            try OutputFile.write(rendered, to: output)
+            do { try OutputFile.write(rendered, to: output) } catch {
+                StandardError.print("aurules fmt: cannot write \(output): \(error.localizedDescription)")
+                throw ExitCode.inputError
+            }
         } else {
             print(rendered, terminator: "")
         }

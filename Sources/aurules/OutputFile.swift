@@ -1,53 +1,73 @@
 import Foundation
 
-/// Writes output files atomically: a temporary file in the same directory, then rename(2), so a
-/// reader never sees a half-written rules file.
+/// Writes output files atomically and durably: a temporary file in the same directory, flushed to
+/// disk, then rename(2) over the target, so neither a reader nor a crash ever sees a half-written
+/// rules file (an empty /etc/audit/audit.rules after a power cut would load no rules at boot).
+/// An existing target keeps its permission bits.
 enum OutputFile {
     static func write(_ text: String, to path: String) throws {
+        try write(to: path) { emit in emit(text) }
+    }
+
+    /// For output produced in pieces: `produce` is handed a sink that appends to the temporary
+    /// file, renamed over `path` once `produce` returns.
+    static func write(to path: String, _ produce: ((String) -> Void) throws -> Void) throws {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path
         let tmp = "\(dir)/.\(url.lastPathComponent).aurules-\(getpid())-\(UInt32.random(in: 0 ... .max))"
-        guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8), attributes: [.posixPermissions: 0o640]) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-        }
-        if rename(tmp, path) != 0 {
-            let err = errno
+        var existing = stat()
+        let mode = stat(path, &existing) == 0 ? existing.st_mode & 0o7777 : 0o640
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw OutputFileError(path: path, errno: errno) }
+        var failure: Int32 = 0
+        do {
+            try produce { piece in
+                guard failure == 0 else { return }
+                var piece = piece
+                piece.withUTF8 { bytes in
+                    var offset = 0
+                    while offset < bytes.count {
+                        let n = Foundation.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                        if n < 0 && errno == EINTR { continue }
+                        if n <= 0 { failure = n < 0 ? errno : EIO; return }
+                        offset += n
+                    }
+                }
+            }
+        } catch {
+            close(fd)
             unlink(tmp)
-            throw POSIXError(POSIXErrorCode(rawValue: err) ?? .EIO)
+            throw error
+        }
+        // open(2) applied the umask; an existing file's bits are restored exactly.
+        if failure == 0, fchmod(fd, mode) != 0 { failure = errno }
+        if failure == 0, fsync(fd) != 0 { failure = errno }
+        if close(fd) != 0, failure == 0 { failure = errno }
+        if failure == 0, rename(tmp, path) != 0 { failure = errno }
+        if failure != 0 {
+            unlink(tmp)
+            throw OutputFileError(path: path, errno: failure)
+        }
+        // The rename itself is durable once the directory is.
+        let dirFD = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dirFD >= 0 {
+            fsync(dirFD)
+            close(dirFD)
         }
     }
+}
+
+struct OutputFileError: LocalizedError, CustomStringConvertible {
+    var path: String
+    var errno: Int32
+
+    var description: String { String(cString: strerror(errno)) }
+    var errorDescription: String? { description }
 }
 
 /// Standard error, for diagnostics.
 enum StandardError {
     static func print(_ s: String) {
         FileHandle.standardError.write(Data((s + "\n").utf8))
-    }
-}
-
-extension OutputFile {
-    /// Atomic like `write(_:to:)`, for output produced in pieces: `produce` is handed a sink
-    /// that appends to the temporary file, renamed over `path` once `produce` returns.
-    static func write(to path: String, _ produce: ((String) -> Void) throws -> Void) throws {
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent().path
-        let tmp = "\(dir)/.\(url.lastPathComponent).aurules-\(getpid())-\(UInt32.random(in: 0 ... .max))"
-        guard FileManager.default.createFile(atPath: tmp, contents: nil, attributes: [.posixPermissions: 0o640]),
-              let handle = FileHandle(forWritingAtPath: tmp) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-        }
-        do {
-            try produce { piece in handle.write(Data(piece.utf8)) }
-            try handle.close()
-        } catch {
-            try? handle.close()
-            unlink(tmp)
-            throw error
-        }
-        if rename(tmp, path) != 0 {
-            let err = errno
-            unlink(tmp)
-            throw POSIXError(POSIXErrorCode(rawValue: err) ?? .EIO)
-        }
     }
 }

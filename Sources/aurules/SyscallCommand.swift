@@ -163,6 +163,13 @@ struct SyscallRequest {
             StandardError.print("aurules syscall: bad kernel release '\(text)' (expected X.Y or X.Y-rcN)")
             throw ExitCode.inputError
         }
+        // A release the tables have not seen yet may have syscalls they lack: answer for the newest
+        // release they know, and say so rather than present a guess as that release's table.
+        if v > db.newestRelease {
+            StandardError.print("aurules syscall: warning: kernel \(v) is newer than the tables; answering for \(db.newestRelease) "
+                                + "(import \(v) with `aurules tables import` and use --tables)")
+            return db.newestRelease
+        }
         return v
     }
 }

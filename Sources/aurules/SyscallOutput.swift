@@ -56,6 +56,12 @@ struct SyscallOutput {
             lines.append("did you mean: \(absence.suggestions.joined(separator: ", "))?")
         }
         StandardError.print(lines.joined(separator: "\n"))
+        // A script reading JSON gets the same facts on standard output, not an empty document.
+        if json {
+            emit(["abi": table.abi.rawValue, "kernel": table.kernel.description, "query": name, "matches": [Any](),
+                  "releases": absence.otherReleases.map(rowObject), "equivalents": absence.equivalents,
+                  "suggestions": absence.suggestions])
+        }
     }
 
     func unknownNumber(_ number: Int, table: SyscallTable, machineName: String, rows: [SyscallRow]) {
@@ -64,6 +70,10 @@ struct SyscallOutput {
             lines.append("\(table.abi) \(number) is \(r.name) from \(r.first)" + (r.last.map { " to \($0)" } ?? ""))
         }
         StandardError.print(lines.joined(separator: "\n"))
+        if json {
+            emit(["abi": table.abi.rawValue, "kernel": table.kernel.description, "query": number, "matches": [Any](),
+                  "releases": rows.map(rowObject)])
+        }
     }
 
     func all(_ rows: [SyscallLookup.AcrossABIs], name: String, kernel: KernelVersion) throws {
@@ -95,14 +105,15 @@ struct SyscallOutput {
             var message = "aurules syscall: \(name) is unknown on every ABI at every release"
             if !suggestions.isEmpty { message += "\ndid you mean: \(suggestions.joined(separator: ", "))?" }
             StandardError.print(message)
+            if json { emit(["name": name, "abis": [Any](), "suggestions": suggestions]) }
             throw ExitCode.findings
         }
         if json {
             return emit(["name": name, "abis": history.map { h in
                 ["abi": h.abi.rawValue, "rows": h.rows.map { r -> [String: Any] in
-                    ["number": r.number, "name": r.name, "first": r.first.description,
-                     "firstIsCoverageStart": coverage(h.abi) == r.first,
-                     "last": r.last.map { $0.description as Any } ?? NSNull()]
+                    var o = rowObject(r)
+                    o["firstIsCoverageStart"] = coverage(h.abi) == r.first
+                    return o
                 }] as [String: Any]
             }])
         }
@@ -115,6 +126,10 @@ struct SyscallOutput {
             }
         }
         write(lines.joined(separator: "\n") + "\n")
+    }
+
+    private func rowObject(_ r: SyscallRow) -> [String: Any] {
+        ["number": r.number, "name": r.name, "first": r.first.description, "last": r.last.map { $0.description as Any } ?? NSNull()]
     }
 
     /// Straight to the file descriptor: print()'s dynamic casts cost more than a whole lookup.

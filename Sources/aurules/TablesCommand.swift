@@ -108,9 +108,9 @@ struct TablesImportCommand: ParsableCommand {
 
     private func merge(_ table: [Int: String], abi: ABI, release: KernelVersion) throws -> ([TableMerge.Change], Int) {
         let fm = FileManager.default
-        try fm.createDirectory(atPath: into, withIntermediateDirectories: true)
         let abisPath = into + "/abis.tsv", rowsPath = into + "/\(abi.rawValue).tsv"
         do {
+            try fm.createDirectory(atPath: into, withIntermediateDirectories: true)
             var infos = try fm.fileExists(atPath: abisPath) ? TableText.abis(String(contentsOfFile: abisPath, encoding: .utf8), file: abisPath) : []
             let rows = try fm.fileExists(atPath: rowsPath) ? TableText.rows(String(contentsOfFile: rowsPath, encoding: .utf8), file: rowsPath) : []
             let existing = infos.first { $0.abi == abi }
@@ -128,8 +128,10 @@ struct TablesImportCommand: ParsableCommand {
             try OutputFile.write(TableText.render(merge.rows), to: rowsPath)
             try OutputFile.write(TableText.render(infos), to: abisPath)
             return (merge.changes, table.count)
-        } catch let error as TableFormatError {
-            StandardError.print("aurules tables import: \(error)")
+        } catch {
+            // A broken table names its file and line; anything else (a file where the directory
+            // should be, an unreadable or unwritable file) its path and reason.
+            StandardError.print("aurules tables import: " + (error is TableFormatError ? "\(error)" : "\(into): \(error.localizedDescription)"))
             throw ExitCode.inputError
         }
     }

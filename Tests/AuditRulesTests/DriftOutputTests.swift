@@ -43,6 +43,16 @@ final class DriftOutputTests: XCTestCase {
         XCTAssertTrue(formatter.text(locked, subject: "x").contains("immutable (-e 2)"))
     }
 
+    /// A key another program put in the kernel cannot drive the terminal or forge report lines.
+    func testControlCharactersInKeysAreShownEscaped() {
+        let hostile = rule([101], key: "evil\u{1b}]0;owned\u{07}\n+ forged:1  missing")
+        let text = formatter.text(DriftReport.compare(expected: [], actual: [hostile]), subject: "rules.d\u{1b}[2J")
+        XCTAssertFalse(text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, text)
+        XCTAssertTrue(text.contains("key \"evil\\x1b]0;owned\\x07\\x0a+ forged:1  missing\""), text)
+        XCTAssertFalse(text.contains("\n+ forged"), text)
+        XCTAssertTrue(text.contains("rules.d\\x1b[2J"), text)
+    }
+
     func testChangedFieldsAreShownInAuditctlNotation() {
         let r = DriftReport.compare(expected: [rule([2], auid: 1000, key: "k", line: 1)], actual: [rule([2], auid: 500, key: "k")])
         XCTAssertTrue(formatter.text(r, subject: "x").contains("    fields: +(-F auid>=500) -(-F auid>=1000)"))

@@ -6,27 +6,10 @@ final class CheckCLITests: XCTestCase {
     private static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../../shared/corpus").standardized.path
 
-    private func aurules() throws -> String {
-        let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
-        let candidates = [here, FileManager.default.currentDirectoryPath + "/.build/debug"]
-            .flatMap { [$0 + "/aurules", $0 + "/../aurules", $0 + "/../../../aurules"] }
-        guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw XCTSkip("the aurules executable is not built next to the tests")
-        }
-        return path
-    }
+    private func aurules() -> String { AurulesProcess.binary }
 
     private func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try AurulesProcess.run(executable, arguments)
     }
 
     private func corpusPair(_ name: String) throws -> (rules: String, listing: String) {
@@ -40,7 +23,7 @@ final class CheckCLITests: XCTestCase {
     func testUnprivilegedUserIsToldAboutCapAuditControl() throws {
         guard geteuid() == 0 else { throw XCTSkip("not root: cannot switch to an unprivileged user") }
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { throw XCTSkip("setpriv is not installed") }
-        let r = try run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", try aurules(), "check"])
+        let r = try run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", aurules(), "check"])
         XCTAssertEqual(r.status, 2, r.err)
         XCTAssertTrue(r.err.contains("CAP_AUDIT_CONTROL"), r.err)
         XCTAssertTrue(r.err.contains("--loaded"), r.err)
@@ -57,7 +40,7 @@ final class CheckCLITests: XCTestCase {
                 print("skipping \(flags): this kernel does not let us create that namespace")
                 continue
             }
-            let r = try run("/usr/bin/unshare", flags + [try aurules(), "check"])
+            let r = try run("/usr/bin/unshare", flags + [aurules(), "check"])
             XCTAssertEqual(r.status, 2, r.err)
             XCTAssertTrue(r.err.contains("(\(errno)) although this process has CAP_AUDIT_CONTROL"), r.err)
             XCTAssertTrue(r.err.contains("initial user and PID namespaces"), r.err)
@@ -67,7 +50,7 @@ final class CheckCLITests: XCTestCase {
     /// auditctl 3.0.9's own listing after loading a corpus file is in sync with that file.
     func testSavedListingOfTheSameFilesIsInSync() throws {
         let (rules, listing) = try corpusPair("audit-userspace/30-ospp-v42-1-create-failed.rules")
-        let r = try run(try aurules(), ["check", rules, "--loaded", listing, "--machine", "x86_64", "--kernel", "6.18"])
+        let r = try run(aurules(), ["check", rules, "--loaded", listing, "--machine", "x86_64", "--kernel", "6.18"])
         XCTAssertEqual(r.status, 0, r.err + r.out)
         XCTAssertTrue(r.out.contains("In sync: 12 rules"), r.out)
     }
@@ -75,24 +58,17 @@ final class CheckCLITests: XCTestCase {
     /// `ssh web1 auditctl -l | aurules check --loaded -`
     func testSavedListingFromStandardInput() throws {
         let (rules, listing) = try corpusPair("audit-userspace/30-ospp-v42-1-create-failed.rules")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try aurules())
-        p.arguments = ["check", rules, "--loaded", "-", "--machine", "x86_64"]
-        p.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: listing))
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0, text)
-        XCTAssertTrue(text.contains("In sync: 12 rules"), text)
-        XCTAssertEqual(try run(try aurules(), ["check", rules, "--loaded", "/", "--machine", "x86_64"]).status, 2)
+        let r = try AurulesProcess.run(aurules(), ["check", rules, "--loaded", "-", "--machine", "x86_64"],
+                                       stdin: try String(contentsOfFile: listing, encoding: .utf8))
+        XCTAssertEqual(r.status, 0, r.out + r.err)
+        XCTAssertTrue(r.out.contains("In sync: 12 rules"), r.out)
+        XCTAssertEqual(try run(aurules(), ["check", rules, "--loaded", "/", "--machine", "x86_64"]).status, 2)
     }
 
     func testSavedListingOfOtherFilesDrifts() throws {
         let (rules, _) = try corpusPair("audit-userspace/30-ospp-v42-1-create-failed.rules")
         let (_, other) = try corpusPair("audit-userspace/30-ospp-v42-2-modify-failed.rules")
-        let r = try run(try aurules(), ["check", rules, "--loaded", other, "--machine", "x86_64", "--kernel", "6.18", "--format", "json"])
+        let r = try run(aurules(), ["check", rules, "--loaded", other, "--machine", "x86_64", "--kernel", "6.18", "--format", "json"])
         XCTAssertEqual(r.status, 1, r.err)
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
         let counts = try XCTUnwrap(json["counts"] as? [String: Int])
@@ -106,14 +82,14 @@ final class CheckCLITests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let prom = dir + "/aurules.prom"
-        let r = try run(try aurules(), ["check", dir + "/missing.rules", "--loaded", dir + "/missing.txt", "--format", "prometheus", "-o", prom])
+        let r = try run(aurules(), ["check", dir + "/missing.rules", "--loaded", dir + "/missing.txt", "--format", "prometheus", "-o", prom])
         XCTAssertEqual(r.status, 2)
         let text = try String(contentsOfFile: prom, encoding: .utf8)
         XCTAssertTrue(text.contains("\naurules_check_success 0\n"), text)
         XCTAssertTrue(text.contains("aurules_check_last_run_timestamp_seconds "), text)
 
         let (rules, listing) = try corpusPair("audit-userspace/30-ospp-v42-1-create-failed.rules")
-        let ok = try run(try aurules(), ["check", rules, "--loaded", listing, "--machine", "x86_64", "--format", "prometheus", "-o", prom])
+        let ok = try run(aurules(), ["check", rules, "--loaded", listing, "--machine", "x86_64", "--format", "prometheus", "-o", prom])
         XCTAssertEqual(ok.status, 0, ok.err)
         let good = try String(contentsOfFile: prom, encoding: .utf8)
         for line in ["aurules_check_success 1", "aurules_rules_in_sync 12", "aurules_drift{kind=\"missing\"} 0", "aurules_check_in_sync 1"] {
@@ -121,8 +97,31 @@ final class CheckCLITests: XCTestCase {
         }
     }
 
+    /// A value the parser refuses (an unknown user) is one error, not one from the parser and
+    /// another from the compiler.
+    func testEachErrorInTheFilesIsReportedOnce() throws {
+        let rules = try LintCLI.temporaryFile("-a never,exit -F arch=b64 -S adjtimex -F uid=aurules-no-such-user\n")
+        let listing = try LintCLI.temporaryFile("", name: "l.txt")
+        let r = try run(aurules(), ["check", rules, "--loaded", listing, "--machine", "x86_64"])
+        XCTAssertEqual(r.status, 2, r.err)
+        let errors = r.err.split(separator: "\n").filter { $0.hasPrefix("\(rules):1:") }
+        XCTAssertEqual(errors.count, 1, r.err)
+        XCTAssertTrue(r.err.contains("1 error in the rules files"), r.err)
+    }
+
+    /// Below the tables' first release for the machine every syscall rule would be dropped on both
+    /// sides and a drifted host reported in sync: that is an error, not a verdict.
+    func testKernelBeforeTheTablesIsAnError() throws {
+        let rules = try LintCLI.temporaryFile("-a always,exit -F arch=b64 -S openat -k a\n")
+        let listing = try LintCLI.temporaryFile("-a always,exit -F arch=b64 -S execve -F key=a\n", name: "l.txt")
+        let r = try run(aurules(), ["check", rules, "--loaded", listing, "--machine", "aarch64", "--kernel", "4.15"])
+        XCTAssertEqual(r.status, 2, r.out + r.err)
+        XCTAssertTrue(r.err.contains("aarch64") && r.err.contains("5.0"), r.err)
+        XCTAssertEqual(try run(aurules(), ["check", rules, "--loaded", listing, "--machine", "aarch64", "--kernel", "5.0"]).status, 1)
+    }
+
     func testUsageErrors() throws {
-        let exe = try aurules()
+        let exe = aurules()
         XCTAssertEqual(try run(exe, ["check", "--machine", "aarch64"]).status, 2)
         XCTAssertEqual(try run(exe, ["check", "--status", "/dev/null"]).status, 2)
         XCTAssertEqual(try run(exe, ["check", "--watch-kind", "maybe"]).status, 2)

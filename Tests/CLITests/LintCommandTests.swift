@@ -3,27 +3,8 @@ import XCTest
 
 /// Runs the built `aurules` binary as a whole process.
 enum LintCLI {
-    static var binary: URL {
-        // The test bundle sits in (Linux) or next to (macOS) the directory of the products it was built with.
-        let bundle = Bundle(for: LintCommandTests.self).bundleURL
-        let candidates = [bundle.appendingPathComponent("aurules"), bundle.deletingLastPathComponent().appendingPathComponent("aurules")]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
-    }
-
     static func run(_ arguments: [String], stdin: String? = nil) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = arguments
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = input
-        try p.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try AurulesProcess.run(AurulesProcess.binary, arguments, stdin: stdin)
     }
 
     static func temporaryFile(_ text: String, name: String = "t.rules") throws -> String {

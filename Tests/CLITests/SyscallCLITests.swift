@@ -3,27 +3,14 @@ import XCTest
 
 /// Runs the built `aurules` binary, and ausyscall (auditd 3.0.9) when installed, as whole processes.
 enum SyscallCLI {
-    static var binary: String {
-        let bundle = Bundle(for: SyscallCLITests.self).bundleURL
-        let candidates = [bundle.appendingPathComponent("aurules"), bundle.deletingLastPathComponent().appendingPathComponent("aurules")]
-        return (candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]).path
-    }
+    static var binary: String { AurulesProcess.binary }
 
     static let ausyscall = ["/usr/bin/ausyscall", "/sbin/ausyscall", "/usr/sbin/ausyscall"].first {
         FileManager.default.isExecutableFile(atPath: $0)
     }
 
     static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try AurulesProcess.run(executable, arguments)
     }
 
     static func aurules(_ arguments: String...) throws -> (status: Int32, out: String, err: String) {
@@ -122,6 +109,10 @@ final class SyscallCLITests: XCTestCase {
         XCTAssertEqual(try SyscallCLI.aurules("syscall", "x86_64", "pread", "--exact").out, "17\n")
         XCTAssertEqual(try SyscallCLI.aurules("syscall", "s390x", "getdents64", "--exact").out, "220\n")
         XCTAssertEqual(try SyscallCLI.aurules("syscall", "--kernel", "six", "clone").status, 2)
+        let future = try SyscallCLI.aurules("syscall", "--kernel", "99.0", "--format", "json", "x86_64", "open", "--exact")
+        XCTAssertEqual(future.status, 0, future.err)
+        XCTAssertTrue(future.err.contains("kernel 99.0 is newer than the tables; answering for 7.2-rc1"), future.err)
+        XCTAssertTrue(future.out.contains("\"kernel\" : \"7.2-rc1\""), future.out)
         let gone = try SyscallCLI.aurules("syscall", "--kernel", "6.19", "s390", "clone")
         XCTAssertEqual(gone.status, 2)
         XCTAssertTrue(gone.err.contains("not covered at 6.19"), gone.err)
@@ -134,6 +125,22 @@ final class SyscallCLITests: XCTestCase {
         let arm64 = try SyscallCLI.aurules("syscall", "aarch64", "open", "--exact")
         XCTAssertEqual(arm64.status, 1)
         XCTAssertTrue(arm64.err.contains("equivalents on aarch64 at 7.2-rc1: openat, openat2"), arm64.err)
+    }
+
+    /// `--format json` answers a miss with a JSON document too (exit 1), never an empty stdout.
+    func testUnknownNamesAndNumbersInJSON() throws {
+        func object(_ args: String...) throws -> [String: Any] {
+            let r = try SyscallCLI.run(SyscallCLI.binary, ["syscall", "--format", "json"] + args)
+            XCTAssertEqual(r.status, 1, r.err)
+            return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any], "\(args): \(r.out)")
+        }
+        let old = try object("--kernel", "6.1", "x86_64", "fchmodat2", "--exact")
+        XCTAssertEqual((old["matches"] as? [Any])?.count, 0)
+        XCTAssertEqual((old["releases"] as? [[String: Any]])?.first?["first"] as? String, "6.6")
+        XCTAssertEqual(old["equivalents"] as? [String], ["chmod", "fchmodat"])
+        XCTAssertEqual(try object("x86_64", "opne", "--exact")["suggestions"] as? [String], ["open"])
+        XCTAssertEqual(try object("x86_64", "99999")["query"] as? Int, 99999)
+        XCTAssertEqual((try object("--history", "nosuchcall")["abis"] as? [Any])?.count, 0)
     }
 
     func testAllHistoryAndJSON() throws {
@@ -185,5 +192,10 @@ final class SyscallCLITests: XCTestCase {
         XCTAssertEqual(try SyscallCLI.aurules("syscall", "--tables", dir, "--kernel", "6.3", "x86_64", "uselib", "--exact").status, 1)
         XCTAssertEqual(try SyscallCLI.aurules("syscall", "--tables", dir, "x86_64", "newcall", "--exact").out, "999\n")
         XCTAssertEqual(try SyscallCLI.aurules("syscall", "--tables", dir + "/missing", "clone").status, 2)
+        // A file where the tables directory should be is an input error with its reason.
+        let notDirectory = try SyscallCLI.aurules("tables", "import", "--abi", "x86_64", "--release", "6.4", "--list", listFile, "--into", listFile)
+        XCTAssertEqual(notDirectory.status, 2, notDirectory.err)
+        XCTAssertTrue(notDirectory.err.hasPrefix("aurules tables import: \(listFile): "), notDirectory.err)
+        XCTAssertFalse(notDirectory.err.contains("NSCocoaErrorDomain"), notDirectory.err)
     }
 }

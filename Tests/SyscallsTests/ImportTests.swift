@@ -127,4 +127,28 @@ final class DirectoryDatabaseErrorTests: XCTestCase {
         // libaudit spellings come from the built-in tables when the directory has none.
         XCTAssertEqual(db.kernelName(libaudit: "write", abi: .x86_64, version: .v3_0_9), "write")
     }
+
+    /// Rows that contradict each other or the ABI file are refused, not answered by whichever row
+    /// a lookup meets first.
+    func testContradictoryRowsAreRefused() throws {
+        let dir = NSTemporaryDirectory() + "aurules-contradictory-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func refuses(_ table: String, _ message: String, file: StaticString = #filePath, line: UInt = #line) throws {
+            try table.write(toFile: dir + "/x86_64.tsv", atomically: true, encoding: .utf8)
+            XCTAssertThrowsError(try SyscallDatabase(directory: dir), file: file, line: line) {
+                XCTAssertTrue("\($0)".contains(message), "\($0)", file: file, line: line)
+            }
+        }
+        try "".write(toFile: dir + "/abis.tsv", atomically: true, encoding: .utf8)
+        try refuses("0\tread\t4.0\t\n", "lists no ABI")
+        try "x86_64\t0xc000003e\t64\tx86_64\ti386\t4.0\t\t6.1\ttest\n".write(toFile: dir + "/abis.tsv", atomically: true, encoding: .utf8)
+        try refuses("0\tread\t4.0\t\n0\tdup\t5.0\t\n", "number 0 has two names at 5.0")
+        try refuses("0\tread\t4.0\t5.0\n0\tdup\t5.0\t\n", "number 0 has two names at 5.0")
+        try refuses("0\tread\t4.0\t\n9\tlater\t6.6\t\n", "starts after 6.1")
+        try refuses("0\tread\t5.0\t4.19\n", "bad last release")
+        // A rename closes one row and opens the next: no overlap.
+        try "0\tread\t4.0\t4.19\n0\tread2\t5.0\t\n".write(toFile: dir + "/x86_64.tsv", atomically: true, encoding: .utf8)
+        XCTAssertEqual(try SyscallDatabase(directory: dir).table(.x86_64, at: KernelVersion(5, 0))?.name(of: 0), "read2")
+    }
 }

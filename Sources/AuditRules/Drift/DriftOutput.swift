@@ -10,7 +10,7 @@ extension DriftFormatter {
         }
         if !report.hasDrift {
             out.append("In sync: \(report.inSync) rules loaded as the files say.")
-            return out.joined(separator: "\n") + "\n"
+            return out.map(DriftFormatter.printable).joined(separator: "\n") + "\n"
         }
         out.append("")
         for m in report.missing {
@@ -53,7 +53,25 @@ extension DriftFormatter {
         out.append("Drift: \(report.inSync) in sync, \(report.missing.count) missing, \(report.unexpectedCount) unexpected, "
                    + "\(report.changed.count) changed, \(report.movedCount) out of order, \(report.settings.count) setting"
                    + (report.settings.count == 1 ? "." : "s."))
-        return out.joined(separator: "\n") + "\n"
+        return out.map(DriftFormatter.printable).joined(separator: "\n") + "\n"
+    }
+
+    /// Keys, paths and file names come from the kernel and from other people's files: a key holding
+    /// an escape sequence must not retitle or clear the operator's terminal, nor a newline forge a
+    /// line of the report. Control characters are shown as `\x1b`.
+    static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f || (0x80..<0xa0).contains($0.value) }) else {
+            return text
+        }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7f || (0x80..<0xa0).contains(scalar.value) {
+                out += "\\x" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     public func json(_ report: DriftReport, subject: String, warnings: [String] = []) -> String {
