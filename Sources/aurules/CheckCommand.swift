@@ -107,7 +107,8 @@ struct CheckCommand: ParsableCommand {
 
     private func emit(_ text: String) throws {
         if let output {
-            do { try OutputFile.write(text, to: output) } catch { throw CheckFailure("cannot write \(output): \(error)") }
+            // A report, not a secret: node_exporter's textfile collector runs as its own user.
+            do { try OutputFile.write(text, to: output, newFileMode: 0o644) } catch { throw CheckFailure("cannot write \(output): \(error)") }
         } else {
             print(text, terminator: "")
         }

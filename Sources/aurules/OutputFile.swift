@@ -3,20 +3,21 @@ import Foundation
 /// Writes output files atomically and durably: a temporary file in the same directory, flushed to
 /// disk, then rename(2) over the target, so neither a reader nor a crash ever sees a half-written
 /// rules file (an empty /etc/audit/audit.rules after a power cut would load no rules at boot).
-/// An existing target keeps its permission bits.
+/// An existing target keeps its permission bits; a new one gets `newFileMode` (0640, as auditd
+/// keeps its rules).
 enum OutputFile {
-    static func write(_ text: String, to path: String) throws {
-        try write(to: path) { emit in emit(text) }
+    static func write(_ text: String, to path: String, newFileMode: mode_t = 0o640) throws {
+        try write(to: path, newFileMode: newFileMode) { emit in emit(text) }
     }
 
     /// For output produced in pieces: `produce` is handed a sink that appends to the temporary
     /// file, renamed over `path` once `produce` returns.
-    static func write(to path: String, _ produce: ((String) -> Void) throws -> Void) throws {
+    static func write(to path: String, newFileMode: mode_t = 0o640, _ produce: ((String) -> Void) throws -> Void) throws {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path
         let tmp = "\(dir)/.\(url.lastPathComponent).aurules-\(getpid())-\(UInt32.random(in: 0 ... .max))"
         var existing = stat()
-        let mode = stat(path, &existing) == 0 ? existing.st_mode & 0o7777 : 0o640
+        let mode = stat(path, &existing) == 0 ? existing.st_mode & 0o7777 : newFileMode
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw OutputFileError(path: path, errno: errno) }
         var failure: Int32 = 0

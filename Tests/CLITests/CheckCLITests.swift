@@ -120,6 +120,16 @@ final class CheckCLITests: XCTestCase {
         XCTAssertEqual(try run(aurules(), ["check", rules, "--loaded", listing, "--machine", "aarch64", "--kernel", "5.0"]).status, 1)
     }
 
+    /// `auditctl -l` prints spaces in keys and paths as they are; the saved listing still reads.
+    func testSavedListingWithSpacesInKeysAndPaths() throws {
+        let rules = try LintCLI.temporaryFile("-a always,exit -F arch=b64 -S ptrace -k by\\ hand\n-w /srv/my\\ dir/x -p wa -k web\\ files\n")
+        let listing = try LintCLI.temporaryFile("-a always,exit -F arch=b64 -S ptrace -F key=by hand\n-w /srv/my dir/x -p wa -k web\n", name: "l.txt")
+        let r = try run(aurules(), ["check", rules, "--loaded", listing, "--machine", "x86_64", "--watch-kind", "path"])
+        XCTAssertEqual(r.status, 1, r.out + r.err)
+        XCTAssertTrue(r.out.contains("Drift: 1 in sync, 1 missing, 1 unexpected"), r.out + r.err)
+        XCTAssertTrue(r.out.contains("- 1 unexpected rule with key \"web\""), r.out)
+    }
+
     func testUsageErrors() throws {
         let exe = aurules()
         XCTAssertEqual(try run(exe, ["check", "--machine", "aarch64"]).status, 2)

@@ -42,6 +42,17 @@ final class OutputFileTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).sorted(), ["new.rules", "site.rules"], "no temporary file left")
     }
 
+    /// node_exporter's textfile collector does not run as root: a new metrics file must be readable.
+    func testCheckReportsAreWorldReadable() throws {
+        let dir = try directory()
+        let rules = dir + "/in.rules", prom = dir + "/aurules.prom"
+        try "-w /etc/hosts -p wa -k net\n".write(toFile: rules, atomically: true, encoding: .utf8)
+        let r = try AurulesProcess.run(AurulesProcess.binary, ["check", rules, "--loaded", rules, "--machine", "x86_64",
+                                                               "--format", "prometheus", "-o", prom])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual((try FileManager.default.attributesOfItem(atPath: prom)[.posixPermissions] as? NSNumber)?.intValue, 0o644)
+    }
+
     /// `fmt --check -` checks standard input, which is read once.
     func testFmtCheckReadsStandardInput() throws {
         let messy = try AurulesProcess.run(AurulesProcess.binary, ["fmt", "--check", "-"], stdin: "-w /etc/hosts    -k   net\n")

@@ -5,8 +5,8 @@ public enum SavedListing {
     /// prints is rule syntax. Line numbers are kept.
     public static func loadableText(_ text: String) -> String {
         if text.utf8.starts(with: "No rules".utf8) { return "" }
-        guard mentionsFileType(text) else { return text }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for i in lines.indices { lines[i] = escapingSpaces(lines[i]) }
         for i in lines.indices where mentionsFileType(lines[i]) {
             lines[i] = lines[i].split(separator: " ", omittingEmptySubsequences: false).map { token -> String in
                 for op in ["!=", "="] where token.hasPrefix("filetype" + op) {
@@ -17,6 +17,29 @@ public enum SavedListing {
             }.joined(separator: " ")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// `auditctl -l` prints keys and paths as they are, spaces included (`-F key=by hand`,
+    /// `-w /srv/my dir`), where a rules file needs `\ `. A word that is neither an option nor the
+    /// value an option expects continues the value before it.
+    static func escapingSpaces(_ line: String) -> String {
+        let words = line.split(separator: " ", omittingEmptySubsequences: false)
+        var out: [String] = []
+        var expectsValue = false
+        var joined = false
+        for word in words {
+            if expectsValue {
+                out.append(String(word))
+                expectsValue = false
+            } else if word.hasPrefix("-") || out.isEmpty {
+                out.append(String(word))
+                expectsValue = ["-a", "-F", "-S", "-C", "-k", "-p", "-w"].contains(word)
+            } else {
+                out[out.count - 1] += "\\ " + word
+                joined = true
+            }
+        }
+        return joined ? out.joined(separator: " ") : line
     }
 
     /// A plain byte scan: the generic substring searches cost more than parsing the line.
