@@ -103,8 +103,17 @@ extension LineParser {
     /// depend on the host (such a line would not load anywhere).
     var result: [Statement] {
         if diagnostics.contains(where: { $0.severity == .error && !$0.hostDependent }) { return [] }
-        if statements.count == 1 { return [statements[0].statement] }
         return statements.sorted { $0.column < $1.column }.map(\.statement)
+    }
+
+    /// Appends `result` to `list`, moving the usual single statement instead of copying it.
+    mutating func moveResult(to list: inout [Statement]) {
+        if statements.count == 1 {
+            if diagnostics.contains(where: { $0.severity == .error && !$0.hostDependent }) { return }
+            list.append(statements.removeLast().statement)
+        } else if !statements.isEmpty {
+            list += result
+        }
     }
 
     /// " (did you mean 'x'?)" for the closest syscall name of the shipped tables, when one is close.

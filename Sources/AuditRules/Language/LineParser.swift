@@ -90,7 +90,10 @@ struct LineParser {
         let scan = OptionScanner.scan(words, isASCII: isASCII)
         // Sized once: the clauses stay in the syntax tree, and growing by doubling leaves slack.
         var clauses = 0
-        for option in scan.options where option.name == "-F" || option.name == "-C" || option.name == "-p" { clauses += 1 }
+        for option in scan.options where option.name.utf8.count == 2 {
+            let letter = option.name.utf8.last
+            if letter == UInt8(ascii: "F") || letter == UInt8(ascii: "C") || letter == UInt8(ascii: "p") { clauses += 1 }
+        }
         fields.reserveCapacity(clauses)
         for p in scan.problems { report(.error, p.message, column: p.column, length: p.length) }
         var dropRule = false
@@ -147,7 +150,7 @@ struct LineParser {
                        column: o.column, length: o.length)
                 return false
             }
-            if arg!.text.hasPrefix("-") && arg!.text.count > 1 {
+            if arg!.text.hasPrefix("-") && (isASCII ? arg!.text.utf8.count : arg!.text.count) > 1 {
                 report(.warning, "the key is '\(arg!.text)': -k takes the next word as its value, even one that looks like an option",
                        column: arg!.column, length: arg!.length)
             }

@@ -78,10 +78,9 @@ public enum RuleInputs {
                 if let last = groups.last?.last, last.location.line == s.location.line { groups[groups.count - 1].append(s) } else { groups.append([s]) }
             }
             for group in groups {
-                let words = group[0].text.split(separator: " ", omittingEmptySubsequences: true)
-                let first = words.first.map(String.init) ?? ""
+                let (first, alone) = firstWord(of: group[0].text)
                 if first.hasPrefix("-e") { lastE = group }
-                else if first == "-D" && words.count == 1 { lastD = group }
+                else if first == "-D" && alone { lastD = group }
                 else if first.hasPrefix("-f") { lastF = group }
                 else if first.hasPrefix("-b") { lastB = group }
                 else { rest += group }
@@ -89,6 +88,22 @@ public enum RuleInputs {
         }
         merged.statements = lastD + lastB + lastF + rest + lastE
         return merged
+    }
+}
+
+extension RuleInputs {
+    /// The first space-separated word of a line, and whether it is the only one. An ASCII line is
+    /// cut at its bytes; any other is split by characters (a space with a combining mark is not a
+    /// separator there).
+    static func firstWord(of line: String) -> (word: String, alone: Bool) {
+        let utf8 = line.utf8
+        guard utf8.allSatisfy({ $0 < 0x80 }) else {
+            let words = line.split(separator: " ", omittingEmptySubsequences: true)
+            return (words.first.map(String.init) ?? "", words.count == 1)
+        }
+        guard let start = utf8.firstIndex(where: { $0 != 0x20 }) else { return ("", false) }
+        let end = utf8[start...].firstIndex(of: 0x20) ?? utf8.endIndex
+        return (String(line[start ..< end]), !utf8[end...].contains { $0 != 0x20 })
     }
 }
 

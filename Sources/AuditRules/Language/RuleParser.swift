@@ -82,7 +82,7 @@ public enum RuleParser {
         parser.diagnostics = pre
         parser.run()
         result.diagnostics += parser.diagnostics
-        result.statements += parser.result
+        parser.moveResult(to: &result.statements)
     }
 }
 
