@@ -125,7 +125,15 @@ public enum RuleFormatter {
 
     static func append(_ f: FieldClause, to out: inout [UInt8]) {
         out.write(f.isComparison ? " -C " : " -F ")
-        out.write(Lexer.escape(f.name.value + f.op.value.rawValue + f.rawValue.value))
+        // Names and operators never need escaping: a value without spaces or backslashes is
+        // written as it is, and any other clause is escaped whole, as one word.
+        if f.rawValue.value.utf8.contains(where: { $0 == 0x20 || $0 == 0x5C }) {
+            out.write(Lexer.escape(f.name.value + f.op.value.rawValue + f.rawValue.value))
+        } else {
+            out.write(f.name.value)
+            out.write(f.op.value.rawValue)
+            out.write(f.rawValue.value)
+        }
     }
 
     static func appendKeys(_ keys: [Located<String>], to out: inout [UInt8]) {

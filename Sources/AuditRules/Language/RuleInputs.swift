@@ -72,21 +72,26 @@ public enum RuleInputs {
             if index < files.count - 1 { merged.unterminatedLastLines += file.unterminatedLastLines }
             merged.diagnostics += file.diagnostics
             merged.carriageReturnLines += file.carriageReturnLines
-            // Statements of one line move together: group them by line.
-            var groups: [[Statement]] = []
-            for s in file.statements {
-                if let last = groups.last?.last, last.location.line == s.location.line { groups[groups.count - 1].append(s) } else { groups.append([s]) }
-            }
-            for group in groups {
-                let (first, alone) = firstWord(of: group[0].text)
-                if first.hasPrefix("-e") { lastE = group }
-                else if first == "-D" && alone { lastD = group }
-                else if first.hasPrefix("-f") { lastF = group }
-                else if first.hasPrefix("-b") { lastB = group }
+            // Statements of one line move together: each run of statements from one line is a group.
+            let statements = file.statements
+            rest.reserveCapacity(rest.count + statements.count)
+            var start = 0
+            while start < statements.count {
+                let line = statements[start].location.line
+                var end = start + 1
+                while end < statements.count && statements[end].location.line == line { end += 1 }
+                let group = statements[start ..< end]
+                let (first, alone) = firstWord(of: statements[start].text)
+                if first.hasPrefix("-e") { lastE = Array(group) }
+                else if first == "-D" && alone { lastD = Array(group) }
+                else if first.hasPrefix("-f") { lastF = Array(group) }
+                else if first.hasPrefix("-b") { lastB = Array(group) }
                 else { rest += group }
+                start = end
             }
         }
-        merged.statements = lastD + lastB + lastF + rest + lastE
+        merged.statements.reserveCapacity(lastD.count + lastB.count + lastF.count + rest.count + lastE.count)
+        for part in [lastD, lastB, lastF, rest, lastE] { merged.statements += part }
         return merged
     }
 }
