@@ -13,16 +13,17 @@ enum ArchValue {
 
     /// The ELF (AUDIT_ARCH) values libaudit can map back to a machine.
     static func knownELF(_ version: AuditVersion) -> Set<UInt32> {
-        var s: Set<UInt32> = [0x4000_0003, 0xc000_003e, 0x8000_0015, 0xc000_0015, 0x14, 0x8000_0016, 0x16,
-                              0x4000_0028, 0xc000_00b7]
-        if version != .v3_0_9 { s.formUnion([ABI.riscv64.auditArch, ABI.riscv32.auditArch]) }
-        return s
+        version == .v3_0_9 ? knownELF309 : knownELF4
     }
+
+    private static let knownELF309: Set<UInt32> = [0x4000_0003, 0xc000_003e, 0x8000_0015, 0xc000_0015, 0x14, 0x8000_0016,
+                                                   0x16, 0x4000_0028, 0xc000_00b7]
+    private static let knownELF4 = knownELF309.union([ABI.riscv64.auditArch, ABI.riscv32.auditArch])
 
     static func parse(_ raw: String, version: AuditVersion) -> Result<FieldValue, FieldValueError> {
         let notFound = FieldValueError("arch elf mapping not found")
-        let known = knownELF(version)
         if raw.startsWithDigit {
+            let known = knownELF(version)
             let (v, overflow) = CNumber.strtoul(raw)
             let elf = CNumber.low32(v)
             guard !overflow, known.contains(elf) else { return .failure(notFound) }
@@ -38,7 +39,7 @@ enum ArchValue {
         }
         let (v, overflow) = CNumber.strtoul(raw, base: 16)
         let elf = CNumber.low32(v)
-        guard !overflow, known.contains(elf) else { return .failure(notFound) }
+        guard !overflow, knownELF(version).contains(elf) else { return .failure(notFound) }
         return .success(.arch(.raw(elf)))
     }
 }

@@ -26,7 +26,11 @@ enum CNumber {
     static func low32(_ v: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: v) }
 
     private static func scan(_ text: String, base requested: Int) -> (Bool, UInt64, Bool) {
-        let b = Array(text.utf8)
+        var text = text
+        return text.withUTF8 { scan($0, base: requested) }
+    }
+
+    private static func scan(_ b: UnsafeBufferPointer<UInt8>, base requested: Int) -> (Bool, UInt64, Bool) {
         var i = 0
         while i < b.count, b[i] == 0x20 || (0x09...0x0d).contains(b[i]) { i += 1 }
         var negative = false
@@ -71,7 +75,8 @@ extension String {
 
     /// `-` followed by a digit: auditctl's test for a negative number.
     var startsWithMinusDigit: Bool {
-        let u = Array(utf8.prefix(2))
-        return u.count == 2 && u[0] == 0x2d && (0x30...0x39).contains(u[1])
+        var u = utf8.makeIterator()
+        guard u.next() == 0x2d, let second = u.next() else { return false }
+        return (0x30...0x39).contains(second)
     }
 }

@@ -43,6 +43,14 @@ public struct FieldSpec: Hashable, Sendable {
     public let kind: FieldValueKind
     public let operators: Set<FieldOperator>
     public let lists: Set<FilterList>
+    /// `operators` and `lists` as bit sets, for the parser's checks (a Set lookup hashes).
+    let operatorBits: UInt16
+    let listBits: UInt16
+
+    /// `operators.contains(op)` without hashing.
+    func takes(_ op: FieldOperator) -> Bool { operatorBits & op.bit != 0 }
+    /// `lists.contains(list)` without hashing.
+    func isAllowed(on list: FilterList) -> Bool { listBits & list.bit != 0 }
 
     /// The lists auditctl of `version` and the kernel accept the field on: `lists` for 3.0.9;
     /// audit 4.x also takes on the exclude list every field that is not exit- or
@@ -64,6 +72,8 @@ public struct FieldSpec: Hashable, Sendable {
         self.kind = kind
         self.operators = operators
         self.lists = lists
+        operatorBits = operators.reduce(0) { $0 | $1.bit }
+        listBits = lists.reduce(0) { $0 | $1.bit }
     }
 }
 
@@ -150,5 +160,36 @@ public enum FieldTable {
 
     public static func spec(id: UInt32) -> FieldSpec? {
         byID[id]
+    }
+}
+
+extension FieldOperator {
+    /// One bit per operator, for `FieldSpec.takes`.
+    var bit: UInt16 {
+        switch self {
+        case .notEqual: return 1 << 0
+        case .greaterOrEqual: return 1 << 1
+        case .lessOrEqual: return 1 << 2
+        case .bitTest: return 1 << 3
+        case .equal: return 1 << 4
+        case .greaterThan: return 1 << 5
+        case .lessThan: return 1 << 6
+        case .bitMask: return 1 << 7
+        }
+    }
+}
+
+extension FilterList {
+    /// One bit per list, for `FieldSpec.isAllowed(on:)`.
+    var bit: UInt16 {
+        switch self {
+        case .user: return 1 << 0
+        case .task: return 1 << 1
+        case .entry: return 1 << 2
+        case .exit: return 1 << 3
+        case .exclude: return 1 << 4
+        case .filesystem: return 1 << 5
+        case .io_uring: return 1 << 6
+        }
     }
 }

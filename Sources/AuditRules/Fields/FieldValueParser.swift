@@ -117,7 +117,7 @@ public struct FieldValueParser: Sendable {
             return .init("sessionid must be used with exclude, user, or exit filter")
         case FieldID.fstype where list != .filesystem:
             return .init("fstype field is not valid for the filter")
-        case let id where Self.libauditExitOnly.contains(id) && list != .exit:
+        case let id where list != .exit && Self.libauditExitOnly.contains(id):
             return .init("\(spec.name) can only be used with exit filter list")
         default:
             return nil
@@ -125,7 +125,7 @@ public struct FieldValueParser: Sendable {
     }
 
     private func kernelListError(_ spec: FieldSpec, _ list: FilterList) -> FieldValueError? {
-        if spec.lists(for: auditVersion).contains(list) { return nil }
+        if auditVersion == .v3_0_9 ? spec.isAllowed(on: list) : spec.lists(for: auditVersion).contains(list) { return nil }
         if list == .filesystem {
             return .init("\(spec.name) cannot be used on the filesystem list: the kernel takes only fstype and key there")
         }
@@ -137,12 +137,12 @@ public struct FieldValueParser: Sendable {
                                                                 FieldID.fstype]
 
     private func libauditOperatorError(_ spec: FieldSpec, _ op: FieldOperator) -> FieldValueError? {
-        guard !spec.operators.contains(op), Self.libauditCheckedOperators.contains(spec.id) else { return nil }
+        guard !spec.takes(op), Self.libauditCheckedOperators.contains(spec.id) else { return nil }
         return .init(spec.operators == [.equal] ? "\(spec.name) only takes = operator" : "\(spec.name) only takes = or != operators")
     }
 
     private func kernelOperatorError(_ spec: FieldSpec, _ op: FieldOperator) -> FieldValueError? {
-        if spec.operators.contains(op) { return nil }
+        if spec.takes(op) { return nil }
         let allowed = FieldOperator.allCases.filter(spec.operators.contains).map(\.rawValue).joined(separator: " ")
         return .init("\(spec.name) does not take the \(op.rawValue) operator: the kernel rejects it (it takes \(allowed))")
     }

@@ -24,12 +24,16 @@ struct NameNumberTable: Sendable {
 }
 
 extension String {
+    // Names are usually written in the case the tables use: then the string itself is returned
+    // and nothing is allocated.
     var asciiUppercased: String {
-        String(decoding: utf8.map { (0x61...0x7a).contains($0) ? $0 - 0x20 : $0 }, as: UTF8.self)
+        guard utf8.contains(where: { (0x61...0x7a).contains($0) }) else { return self }
+        return String(decoding: utf8.map { (0x61...0x7a).contains($0) ? $0 - 0x20 : $0 }, as: UTF8.self)
     }
 
     var asciiLowercased: String {
-        String(decoding: utf8.map { (0x41...0x5a).contains($0) ? $0 + 0x20 : $0 }, as: UTF8.self)
+        guard utf8.contains(where: { (0x41...0x5a).contains($0) }) else { return self }
+        return String(decoding: utf8.map { (0x41...0x5a).contains($0) ? $0 + 0x20 : $0 }, as: UTF8.self)
     }
 }
 

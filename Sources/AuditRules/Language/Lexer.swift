@@ -28,47 +28,104 @@ public struct SourceLine: Sendable {
 /// Splits rules text into lines and lines into words exactly as `auditctl -R` does: words are
 /// separated by spaces only (a tab is part of a word), `\ ` is a space inside a word, `\\` a
 /// backslash, and every other backslash stays as written. Quotes mean nothing.
+///
+/// Everything here works on UTF-8 bytes: the separators are ASCII, so cutting at them never
+/// splits a character, and the text was made valid UTF-8 when it was read.
 public enum Lexer {
     /// auditctl reads lines with `fgets` into a 6144-byte buffer: at most 6143 bytes including the
     /// newline, so 6142 bytes of content. Longer lines are cut and the rest read as another line.
     public static let maxLineBytes = 6142
 
     public static func lines(of text: String) -> [SourceLine] {
-        var pieces = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        if pieces.last?.isEmpty == true { pieces.removeLast() }
-        return pieces.enumerated().map { index, piece in
-            let cr = piece.last == 13
-            let content = cr ? piece.dropLast() : piece
-            return SourceLine(number: index + 1, text: String(decoding: content, as: UTF8.self),
-                              endsWithCR: cr, byteCount: piece.count)
+        var lines: [SourceLine] = []
+        forEachLine(of: text) { line, _ in lines.append(line) }
+        return lines
+    }
+
+    /// Calls `body` with each line and its content bytes (without the CR), in order, without
+    /// building the array of all lines.
+    static func forEachLine(of text: String, _ body: (SourceLine, UnsafeBufferPointer<UInt8>) -> Void) {
+        var text = text
+        text.withUTF8 { all in
+            var number = 0
+            var start = 0
+            let end = all.count
+            while start < end {
+                var stop = start
+                while stop < end && all[stop] != 0x0A { stop += 1 }
+                number += 1
+                let cr = stop > start && all[stop - 1] == 0x0D
+                let content = UnsafeBufferPointer(rebasing: all[start ..< (cr ? stop - 1 : stop)])
+                body(SourceLine(number: number, text: String(decoding: content, as: UTF8.self), endsWithCR: cr,
+                                byteCount: stop - start), content)
+                start = stop + 1
+            }
         }
     }
 
     /// The words of one line (without its CR), with their columns.
     public static func tokens(of line: String) -> [Token] {
-        let bytes = Array(line.utf8)
+        var line = line
+        return line.withUTF8 { tokens(in: $0).tokens }
+    }
+
+    /// The words of one line's bytes, and whether the line is all ASCII (then every character
+    /// is one byte, and byte-level searching means what character-level searching means).
+    static func tokens(in bytes: UnsafeBufferPointer<UInt8>) -> (tokens: [Token], isASCII: Bool) {
         var tokens: [Token] = []
+        // Lines rarely have more than 16 words; the array lives only while its line is parsed.
+        tokens.reserveCapacity(16)
         var i = 0
-        while i < bytes.count {
+        let count = bytes.count
+        var high: UInt8 = 0
+        while i < count {
             if bytes[i] == 0x20 { i += 1; continue }
             let start = i
-            var word: [UInt8] = []
-            while i < bytes.count && bytes[i] != 0x20 {
-                if bytes[i] == 0x5C, i + 1 < bytes.count, bytes[i + 1] == 0x20 || bytes[i + 1] == 0x5C {
-                    word.append(bytes[i + 1])
+            var escaped = false
+            while i < count && bytes[i] != 0x20 {
+                let b = bytes[i]
+                high |= b
+                if b == 0x5C, i + 1 < count, bytes[i + 1] == 0x20 || bytes[i + 1] == 0x5C {
+                    escaped = true
                     i += 2
                 } else {
-                    word.append(bytes[i])
                     i += 1
                 }
             }
-            tokens.append(Token(text: String(decoding: word, as: UTF8.self), column: start + 1, length: i - start))
+            let text: String
+            if escaped {
+                text = unescape(UnsafeBufferPointer(rebasing: bytes[start ..< i]))
+            } else {
+                text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start ..< i]), as: UTF8.self)
+            }
+            tokens.append(Token(text: text, column: start + 1, length: i - start))
         }
-        return tokens
+        return (tokens, high < 0x80)
+    }
+
+    private static func unescape(_ word: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: word.count) { out in
+            var i = 0, n = 0
+            while i < word.count {
+                if word[i] == 0x5C, i + 1 < word.count, word[i + 1] == 0x20 || word[i + 1] == 0x5C {
+                    out[n] = word[i + 1]
+                    i += 2
+                } else {
+                    out[n] = word[i]
+                    i += 1
+                }
+                n += 1
+            }
+            return n
+        }
     }
 
     /// The inverse of `tokens(of:)` for one word: escapes what would otherwise split or change it.
     public static func escape(_ word: String) -> String {
+        let utf8 = word.utf8
+        // Most words need nothing; a word with a space or backslash is escaped character by
+        // character (a space followed by a combining mark is one character, not a space).
+        guard utf8.contains(where: { $0 == 0x20 || $0 == 0x5C }) else { return word }
         var out = ""
         for ch in word {
             switch ch {

@@ -3,8 +3,8 @@ extension LineParser {
     /// operator in a fixed order, so `a2&=0x8` is `&=` and `path=/a<b` is `=`.
     mutating func fieldPair(_ arg: Token) {
         let text = arg.text
-        guard let (op, range) = FieldOperator.searchOrder.lazy
-            .compactMap({ op in text.range(of: op.rawValue).map { (op, $0) } }).first else {
+        guard let (op, range) = isASCII ? Self.asciiOperator(in: text)
+            : FieldOperator.searchOrder.lazy.compactMap({ op in text.range(of: op.rawValue).map { (op, $0) } }).first else {
             report("-F '\(text)' has no operator (=, !=, <, >, <=, >=, &, &=)", arg)
             return
         }
@@ -41,14 +41,14 @@ extension LineParser {
             return
         }
         var ok = true
-        if let list = effectiveList, !spec.lists.contains(list) {
+        if let list = effectiveList, !spec.isAllowed(on: list) {
             let allowed = FilterList.listingOrder.filter { spec.lists.contains($0) }.map(\.rawValue)
             report(.error, "field '\(spec.name)' cannot be used on the \(list.rawValue) list"
                    + (allowed.isEmpty ? "" : " (only on: \(allowed.joined(separator: ", ")))"),
                    column: arg.column, length: name.utf8.count)
             ok = false
         }
-        if !spec.operators.contains(op) {
+        if !spec.takes(op) {
             let allowed = FieldOperator.searchOrder.filter { spec.operators.contains($0) }.map(\.rawValue)
             report(.error, "field '\(spec.name)' does not take '\(op.rawValue)' (only \(allowed.joined(separator: " ")))",
                    column: opColumn, length: op.rawValue.utf8.count)
@@ -91,8 +91,12 @@ extension LineParser {
     /// `-C LEFT OP RIGHT`: an inter-field comparison, `=` or `!=` only, exit list only.
     mutating func comparison(_ o: ScannedOption, _ arg: Token) {
         let text = arg.text
-        let found: (FieldOperator, Range<String.Index>)? = text.range(of: "!=").map { (.notEqual, $0) }
-            ?? text.range(of: "=").map { (.equal, $0) }
+        let found: (FieldOperator, Range<String.Index>)?
+        if isASCII {
+            found = Self.asciiComparisonOperator(in: text)
+        } else {
+            found = text.range(of: "!=").map { (.notEqual, $0) } ?? text.range(of: "=").map { (.equal, $0) }
+        }
         guard let (op, range) = found else {
             report("-C '\(text)' needs '=' or '!=' between two fields", arg)
             return
@@ -167,5 +171,68 @@ enum EditDistance {
             previous = current
         }
         return previous[b.count]
+    }
+}
+
+extension LineParser {
+    /// auditctl's operator search (strstr for each operator of `FieldOperator.searchOrder`,
+    /// the first one found wins) done in one pass over an ASCII word. Words with other
+    /// characters are searched character by character instead, as before.
+    static func asciiOperator(in text: String) -> (FieldOperator, Range<String.Index>)? {
+        // First byte offset of each operator, in search order: != >= <= &= = > < &.
+        var first = (-1, -1, -1, -1, -1, -1, -1, -1)
+        var previous: UInt8 = 0
+        var i = 0
+        for b in text.utf8 {
+            switch b {
+            case UInt8(ascii: "="):
+                if first.4 < 0 { first.4 = i }
+                switch previous {
+                case UInt8(ascii: "!"): if first.0 < 0 { first.0 = i - 1 }
+                case UInt8(ascii: ">"): if first.1 < 0 { first.1 = i - 1 }
+                case UInt8(ascii: "<"): if first.2 < 0 { first.2 = i - 1 }
+                case UInt8(ascii: "&"): if first.3 < 0 { first.3 = i - 1 }
+                default: break
+                }
+            case UInt8(ascii: ">"): if first.5 < 0 { first.5 = i }
+            case UInt8(ascii: "<"): if first.6 < 0 { first.6 = i }
+            case UInt8(ascii: "&"): if first.7 < 0 { first.7 = i }
+            default: break
+            }
+            previous = b
+            i += 1
+        }
+        let found: (FieldOperator, Int)
+        if first.0 >= 0 { found = (.notEqual, first.0) }
+        else if first.1 >= 0 { found = (.greaterOrEqual, first.1) }
+        else if first.2 >= 0 { found = (.lessOrEqual, first.2) }
+        else if first.3 >= 0 { found = (.bitTest, first.3) }
+        else if first.4 >= 0 { found = (.equal, first.4) }
+        else if first.5 >= 0 { found = (.greaterThan, first.5) }
+        else if first.6 >= 0 { found = (.lessThan, first.6) }
+        else if first.7 >= 0 { found = (.bitMask, first.7) }
+        else { return nil }
+        return (found.0, byteRange(in: text, at: found.1, length: found.0.rawValue.utf8.count))
+    }
+
+    /// `-C`'s search in an ASCII word: the first `!=`, else the first `=`.
+    static func asciiComparisonOperator(in text: String) -> (FieldOperator, Range<String.Index>)? {
+        var equal = -1
+        var previous: UInt8 = 0
+        var i = 0
+        for b in text.utf8 {
+            if b == UInt8(ascii: "=") {
+                if previous == UInt8(ascii: "!") { return (.notEqual, byteRange(in: text, at: i - 1, length: 2)) }
+                if equal < 0 { equal = i }
+            }
+            previous = b
+            i += 1
+        }
+        return equal < 0 ? nil : (.equal, byteRange(in: text, at: equal, length: 1))
+    }
+
+    private static func byteRange(in text: String, at offset: Int, length: Int) -> Range<String.Index> {
+        let start = text.utf8.index(text.utf8.startIndex, offsetBy: offset)
+        return start ..< text.utf8.index(start, offsetBy: length)
     }
 }

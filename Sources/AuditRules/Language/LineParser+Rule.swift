@@ -1,7 +1,13 @@
 import Syscalls
 
 extension LineParser {
-    static let listsWithoutSyscalls: Set<FilterList> = [.task, .user, .filesystem, .exclude]
+    /// The lists syscalls (-S) cannot be used on.
+    static func refusesSyscalls(_ list: FilterList) -> Bool {
+        switch list {
+        case .task, .user, .filesystem, .exclude: return true
+        case .exit, .entry, .io_uring: return false
+        }
+    }
     /// The kernel's syscall bitmap: AUDIT_BITMASK_SIZE (64) words of 32 bits.
     static let syscallLimit = 2048
     /// AUDIT_MAX_FIELDS - 1: auditctl refuses the 64th field, arch and key included.
@@ -13,15 +19,16 @@ extension LineParser {
                    column: o.column, length: o.length)
             return
         }
-        if let l = list?.value, Self.listsWithoutSyscalls.contains(l) {
+        if let l = list?.value, Self.refusesSyscalls(l) {
             report(.error, "syscalls (-S) cannot be used on the \(l.rawValue) list", column: o.column, length: o.length)
             syscallListReported = true
             return
         }
         var offset = 0
         var any = false
-        for piece in arg.text.split(separator: ",", omittingEmptySubsequences: false) {
-            let item = String(piece)
+        let pieces = commaSeparated(arg.text)
+        syscalls.reserveCapacity(syscalls.count + pieces.count)
+        for item in pieces {
             let column = arg.column + offset
             offset += item.utf8.count + 1
             if item.isEmpty { continue }
@@ -42,7 +49,7 @@ extension LineParser {
                 }
                 syscalls.append(Located(.number(Int(p.value)), at: location(column), length: length))
             } else {
-                if let known = options.isKnownSyscall, !known(item) {
+                if !knownSyscalls.isKnown(item, ascii: isASCII) {
                     report(.error, "unknown syscall '\(item)': no ABI has a syscall of that name\(syscallSuggestion(for: item))",
                            column: column, length: length)
                     continue
@@ -65,7 +72,7 @@ extension LineParser {
             }
             return
         }
-        if let l = list?.value, Self.listsWithoutSyscalls.contains(l), !syscalls.isEmpty, !syscallListReported,
+        if let l = list?.value, Self.refusesSyscalls(l), !syscalls.isEmpty, !syscallListReported,
            let s = firstSyscallOption {
             report(.error, "syscalls (-S) cannot be used on the \(l.rawValue) list", column: s.column, length: s.length)
         }
@@ -96,6 +103,7 @@ extension LineParser {
     /// depend on the host (such a line would not load anywhere).
     var result: [Statement] {
         if diagnostics.contains(where: { $0.severity == .error && !$0.hostDependent }) { return [] }
+        if statements.count == 1 { return [statements[0].statement] }
         return statements.sorted { $0.column < $1.column }.map(\.statement)
     }
 

@@ -4,8 +4,11 @@ struct LineParser {
     let file: String
     let line: SourceLine
     let words: [Token]
+    /// Every byte of the line is ASCII: bytes are characters, and searches can be byte searches.
+    let isASCII: Bool
     let options: ParseOptions
     let valueParser: FieldValueParser
+    let knownSyscalls: KnownSyscallMemo
 
     var diagnostics: [Diagnostic] = []
     var statements: [(column: Int, statement: Statement)] = []
@@ -26,12 +29,15 @@ struct LineParser {
     /// "Did you mean" costs a scan of every known name: a line full of garbage gets only a few.
     var suggestionsLeft = 5
 
-    init(file: String, line: SourceLine, words: [Token], options: ParseOptions, valueParser: FieldValueParser) {
+    init(file: String, line: SourceLine, words: [Token], isASCII: Bool, options: ParseOptions,
+         valueParser: FieldValueParser, knownSyscalls: KnownSyscallMemo) {
         self.file = file
         self.line = line
         self.words = words
+        self.isASCII = isASCII
         self.options = options
         self.valueParser = valueParser
+        self.knownSyscalls = knownSyscalls
     }
 
     func location(_ column: Int) -> SourceLocation {
@@ -48,22 +54,49 @@ struct LineParser {
         report(.error, message, column: token.column, length: token.length, hostDependent: hostDependent)
     }
 
+    /// The comma-separated items of a word, empty ones included. In an ASCII word every byte is a
+    /// character; otherwise a comma followed by a combining mark is not a separator.
+    func commaSeparated(_ text: String) -> [String] {
+        guard isASCII else { return text.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        var text = text
+        return text.withUTF8 { bytes in
+            var pieces: [String] = []
+            var start = 0
+            for i in 0 ..< bytes.count where bytes[i] == UInt8(ascii: ",") {
+                pieces.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start ..< i]), as: UTF8.self))
+                start = i + 1
+            }
+            pieces.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self))
+            return pieces
+        }
+    }
+
     var hasRuleTarget: Bool { command != nil || watch != nil }
     /// The list fields are checked against: a watch is an exit rule.
     var effectiveList: FilterList? { watch != nil ? .exit : list?.value }
 
-    /// auditctl stops reading a line after these; anything after them makes the line fail.
-    static let lastOnLine: Set<String> = ["-c", "-i", "-l", "-s", "-v"]
+    /// auditctl stops reading a line after `-c -i -l -s -v`; anything after them makes the line fail.
+    static func isLastOnLine(_ name: String) -> Bool {
+        let utf8 = name.utf8
+        guard utf8.count == 2, utf8.first == UInt8(ascii: "-"), let letter = utf8.last else { return false }
+        return letter == UInt8(ascii: "c") || letter == UInt8(ascii: "i") || letter == UInt8(ascii: "l")
+            || letter == UInt8(ascii: "s") || letter == UInt8(ascii: "v")
+    }
+
     /// auditctl acts on these at once and silently ignores the rest of the line, rule included.
     static let endLineSilently: Set<String> = ["--loginuid-immutable", "--reset-lost", "--reset_backlog_wait_time_actual"]
 
     mutating func run() {
-        let scan = OptionScanner.scan(words)
+        let scan = OptionScanner.scan(words, isASCII: isASCII)
+        // Sized once: the clauses stay in the syntax tree, and growing by doubling leaves slack.
+        var clauses = 0
+        for option in scan.options where option.name == "-F" || option.name == "-C" || option.name == "-p" { clauses += 1 }
+        fields.reserveCapacity(clauses)
         for p in scan.problems { report(.error, p.message, column: p.column, length: p.length) }
         var dropRule = false
         for option in scan.options {
             if handle(option) { break }
-            if Self.lastOnLine.contains(option.name) {
+            if Self.isLastOnLine(option.name) {
                 if !option.endsWord || option.lastWord < words.count - 1 {
                     let next = option.endsWord ? words[option.lastWord + 1].column : option.column + option.length
                     report(.error, "auditctl stops reading the line after \(option.name): what follows is refused (parameter passed without an option given)",
@@ -71,7 +104,7 @@ struct LineParser {
                 }
                 break
             }
-            if Self.endLineSilently.contains(option.name) {
+            if option.name.utf8.count > 2 && Self.endLineSilently.contains(option.name) {
                 if words.count > 1 {
                     report(.warning, "auditctl applies \(option.name) and silently ignores everything else on this line; put it on a line of its own",
                            column: option.column, length: option.length)
@@ -178,7 +211,7 @@ struct LineParser {
             return
         }
         command = (RuleCommand(rawValue: o.name)!, o.column, o.length)
-        let parts = arg.text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let parts = commaSeparated(arg.text)
         guard parts.count == 2 else {
             report("expected LIST,ACTION (for example always,exit), not '\(arg.text)'", arg)
             return
@@ -237,15 +270,29 @@ struct LineParser {
         if !path.hasPrefix("/") {
             report("the watch path must be absolute (start with '/')", arg)
         }
-        if let base = path.split(separator: "/").last, base.utf8.count > 255 {
+        if Self.lastComponentBytes(of: path, isASCII: isASCII) > 255 {
             report("the last component of the watch path is longer than 255 bytes", arg)
         }
         if path.utf8.count > 2 {
-            while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+            if isASCII {
+                while path.utf8.count > 1 && path.utf8.last == UInt8(ascii: "/") { path.removeLast() }
+            } else {
+                while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+            }
         }
         watch = (o.name == "-W", Located(path, at: location(arg.column), length: arg.length), o.column)
         syscallAdded = true
         permAdded = true
+    }
+
+    /// Length in bytes of the last non-empty `/`-separated component of `path` (0 when none).
+    static func lastComponentBytes(of path: String, isASCII: Bool) -> Int {
+        guard isASCII else { return path.split(separator: "/").last?.utf8.count ?? 0 }
+        var length = 0
+        for b in path.utf8.reversed() {
+            if b != UInt8(ascii: "/") { length += 1 } else if length > 0 { break }
+        }
+        return length
     }
 
     mutating func permissionOption(_ o: ScannedOption, _ arg: Token) {

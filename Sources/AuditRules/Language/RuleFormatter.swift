@@ -24,36 +24,58 @@ public enum RuleFormatter {
                 return a.order < b.order
             }
         }
-        var lines: [String] = []
+        // One byte buffer, appended to: a string per line joined at the end would copy every line
+        // twice, and appending to a String costs more than appending bytes.
+        var out: [UInt8] = []
+        var lineCount = 0
+        var lastIsBlank = false
+        var pendingBlank = false
         for entry in items {
             switch entry.item {
             case .statement(let s):
-                lines.append(format(s))
+                if pendingBlank { out.write("\n"); pendingBlank = false }
+                append(s, to: &out)
+                out.write("\n")
+                lineCount += 1
+                lastIsBlank = false
             case .trivia(let t):
                 if t.value.isEmpty {
-                    if let last = lines.last, !last.isEmpty { lines.append("") }
+                    // Runs of blank lines become one; blank lines at the start or end go.
+                    if lineCount > 0 && !lastIsBlank { pendingBlank = true; lastIsBlank = true }
                 } else {
-                    lines.append(t.value.drop(while: { $0 == " " }).description)
+                    if pendingBlank { out.write("\n"); pendingBlank = false }
+                    out.write(t.value.drop(while: { $0 == " " }))
+                    out.write("\n")
+                    lineCount += 1
+                    lastIsBlank = false
                 }
             }
         }
-        while lines.first == "" { lines.removeFirst() }
-        while lines.last == "" { lines.removeLast() }
-        return lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
+        return String(decoding: out, as: UTF8.self)
     }
 
     public static func format(_ s: Statement) -> String {
+        var out: [UInt8] = []
+        append(s, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func append(_ s: Statement, to out: inout [UInt8]) {
         switch s.kind {
-        case .rule(let r): return format(r)
-        case .watch(let w): return format(w)
-        case .deleteAll(let key): return key.map { "-D -k " + Lexer.escape($0.value) } ?? "-D"
-        case .setting(let setting): return format(setting)
-        case .loaderOption(let o): return o.rawValue
+        case .rule(let r): append(r, to: &out)
+        case .watch(let w): append(w, to: &out)
+        case .deleteAll(let key): out.write(key.map { "-D -k " + Lexer.escape($0.value) } ?? "-D")
+        case .setting(let setting): out.write(format(setting))
+        case .loaderOption(let o): out.write(o.rawValue)
         }
     }
 
-    static func format(_ r: RuleStatement) -> String {
-        var words = [r.command.rawValue, "\(r.action.value.rawValue),\(r.list.value.rawValue)"]
+    static func append(_ r: RuleStatement, to out: inout [UInt8]) {
+        out.write(r.command.rawValue)
+        out.write(" ")
+        out.write(r.action.value.rawValue)
+        out.write(",")
+        out.write(r.list.value.rawValue)
         let syscallsAt: Int
         if let first = r.syscalls.first {
             syscallsAt = r.fields.firstIndex(where: { !precedes($0.name.location, first.location) }) ?? r.fields.count
@@ -61,49 +83,71 @@ public enum RuleFormatter {
             syscallsAt = r.fields.count
         }
         for (i, f) in r.fields.enumerated() {
-            if i == syscallsAt { words += syscallWords(r.syscalls) }
-            words += format(f)
+            if i == syscallsAt { appendSyscalls(r.syscalls, to: &out) }
+            append(f, to: &out)
         }
-        if syscallsAt == r.fields.count { words += syscallWords(r.syscalls) }
-        words += keyWords(r.keys)
-        return words.joined(separator: " ")
+        if syscallsAt == r.fields.count { appendSyscalls(r.syscalls, to: &out) }
+        appendKeys(r.keys, to: &out)
     }
 
     static func precedes(_ a: SourceLocation, _ b: SourceLocation) -> Bool {
         (a.line, a.column) < (b.line, b.column)
     }
 
-    static func syscallWords(_ syscalls: [Located<SyscallSpec>]) -> [String] {
-        guard !syscalls.isEmpty else { return [] }
+    /// ` -S a,b,c` when there are syscalls.
+    static func appendSyscalls(_ syscalls: [Located<SyscallSpec>], to out: inout [UInt8]) {
+        guard !syscalls.isEmpty else { return }
+        out.write(" -S ")
+        out.write(Lexer.escape(syscallList(syscalls)))
+    }
+
+    static func syscallList(_ syscalls: [Located<SyscallSpec>]) -> String {
         // Names are case-insensitive and a repeated syscall sets the same bit: both are normalised.
         var names: [String] = []
+        names.reserveCapacity(syscalls.count)
         for s in syscalls {
             let word: String
             switch s.value {
-            case .name(let n): word = n.lowercased()
+            case .name(let n): word = lowercased(n)
             case .number(let n): word = String(n)
             case .all: word = "all"
             }
             if !names.contains(word) { names.append(word) }
         }
-        return ["-S", Lexer.escape(names.joined(separator: ","))]
+        return names.joined(separator: ",")
     }
 
-    static func format(_ f: FieldClause) -> [String] {
-        let flag = f.isComparison ? "-C" : "-F"
-        return [flag, Lexer.escape(f.name.value + f.op.value.rawValue + f.rawValue.value)]
+    /// `lowercased()`, without its copy for the usual all-lower-case ASCII name.
+    static func lowercased(_ name: String) -> String {
+        if name.utf8.allSatisfy({ $0 < 0x80 && !(0x41...0x5a).contains($0) }) { return name }
+        return name.lowercased()
     }
 
-    static func keyWords(_ keys: [Located<String>]) -> [String] {
-        keys.flatMap { k in k.value.isEmpty ? ["-F", "key="] : ["-k", Lexer.escape(k.value)] }
+    static func append(_ f: FieldClause, to out: inout [UInt8]) {
+        out.write(f.isComparison ? " -C " : " -F ")
+        out.write(Lexer.escape(f.name.value + f.op.value.rawValue + f.rawValue.value))
     }
 
-    static func format(_ w: WatchStatement) -> String {
-        var words = [w.remove ? "-W" : "-w", Lexer.escape(w.path.value)]
-        if let p = w.permissions { words += ["-p", p.value] }
-        for f in w.fields { words += format(f) }
-        words += keyWords(w.keys)
-        return words.joined(separator: " ")
+    static func appendKeys(_ keys: [Located<String>], to out: inout [UInt8]) {
+        for k in keys {
+            if k.value.isEmpty {
+                out.write(" -F key=")
+            } else {
+                out.write(" -k ")
+                out.write(Lexer.escape(k.value))
+            }
+        }
+    }
+
+    static func append(_ w: WatchStatement, to out: inout [UInt8]) {
+        out.write(w.remove ? "-W " : "-w ")
+        out.write(Lexer.escape(w.path.value))
+        if let p = w.permissions {
+            out.write(" -p ")
+            out.write(p.value)
+        }
+        for f in w.fields { append(f, to: &out) }
+        appendKeys(w.keys, to: &out)
     }
 
     static func format(_ s: Setting) -> String {
@@ -118,4 +162,9 @@ public enum RuleFormatter {
         case .resetBacklogWaitTimeActual: return "--reset_backlog_wait_time_actual"
         }
     }
+}
+
+extension Array where Element == UInt8 {
+    mutating func write(_ s: String) { append(contentsOf: s.utf8) }
+    mutating func write(_ s: Substring) { append(contentsOf: s.utf8) }
 }

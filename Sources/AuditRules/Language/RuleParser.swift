@@ -35,48 +35,78 @@ public enum RuleParser {
     public static func parse(text: String, file: String, options: ParseOptions) -> RuleFile {
         var result = RuleFile(path: file)
         let valueParser = FieldValueParser(resolver: options.resolver)
-        let lines = Lexer.lines(of: text)
-        for line in lines {
-            parseLine(line, file: file, options: options, valueParser: valueParser, into: &result)
+        let knownSyscalls = KnownSyscallMemo(options.isKnownSyscall)
+        var last: (number: Int, bytes: Int)?
+        Lexer.forEachLine(of: text) { line, content in
+            parseLine(line, content: content, file: file, options: options, valueParser: valueParser, knownSyscalls: knownSyscalls,
+                      into: &result)
+            last = (line.number, content.count)
         }
-        if let last = lines.last, !text.hasSuffix("\n") {
-            result.unterminatedLastLines.append(SourceLocation(file: file, line: last.number, column: max(last.text.utf8.count, 1)))
+        if let last, !text.hasSuffix("\n") {
+            result.unterminatedLastLines.append(SourceLocation(file: file, line: last.number, column: max(last.bytes, 1)))
         }
         return result
     }
 
-    static func parseLine(_ line: SourceLine, file: String, options: ParseOptions, valueParser: FieldValueParser,
-                          into result: inout RuleFile) {
+    /// `content` holds the bytes of `line.text`.
+    static func parseLine(_ line: SourceLine, content: UnsafeBufferPointer<UInt8>, file: String, options: ParseOptions,
+                          valueParser: FieldValueParser, knownSyscalls: KnownSyscallMemo, into result: inout RuleFile) {
         let location = SourceLocation(file: file, line: line.number, column: 1)
         var pre: [Diagnostic] = []
         if line.byteCount > Lexer.maxLineBytes {
             // auditctl reads such a line as several lines; parsing it as one would only add noise
             // (and cost: a binary file can be one huge line).
-            let shown = String(decoding: line.text.utf8.prefix(Lexer.maxLineBytes + 80), as: UTF8.self)
+            let shown = String(decoding: content.prefix(Lexer.maxLineBytes + 80), as: UTF8.self)
             result.diagnostics.append(Diagnostic(.error, "line is \(line.byteCount) bytes long; auditctl reads at most \(Lexer.maxLineBytes) bytes per line and splits longer ones",
                                                  at: SourceLocation(file: file, line: line.number, column: Lexer.maxLineBytes + 1),
                                                  length: 1, sourceLine: shown))
             return
         }
-        var text = line.text
-        if let nul = text.utf8.firstIndex(of: 0) {
+        var bytes = content
+        if let nul = content.firstIndex(of: 0) {
             pre.append(Diagnostic(.error, "NUL byte in line: auditctl ignores everything after it",
-                                  at: SourceLocation(file: file, line: line.number,
-                                                     column: text.utf8.distance(from: text.utf8.startIndex, to: nul) + 1),
+                                  at: SourceLocation(file: file, line: line.number, column: nul + 1),
                                   sourceLine: line.text))
-            text = String(text[..<nul])
+            bytes = UnsafeBufferPointer(rebasing: content[..<nul])
         }
         if line.endsWithCR { result.carriageReturnLines.append(location) }
-        let words = Lexer.tokens(of: text)
+        let (words, isASCII) = Lexer.tokens(in: bytes)
         if words.isEmpty || words[0].text.hasPrefix("#") {
             result.diagnostics += pre
-            result.trivia.append(Located(words.isEmpty ? "" : text, at: location, length: line.text.utf8.count))
+            result.trivia.append(Located(words.isEmpty ? "" : String(decoding: bytes, as: UTF8.self), at: location,
+                                         length: line.text.utf8.count))
             return
         }
-        var parser = LineParser(file: file, line: line, words: words, options: options, valueParser: valueParser)
+        var parser = LineParser(file: file, line: line, words: words, isASCII: isASCII, options: options, valueParser: valueParser,
+                                knownSyscalls: knownSyscalls)
         parser.diagnostics = pre
         parser.run()
         result.diagnostics += parser.diagnostics
         result.statements += parser.result
+    }
+}
+
+/// `ParseOptions.isKnownSyscall`'s answers during one parse: a rules file names the same few
+/// syscalls again and again, and a fresh answer costs a case fold and a look-up in every table.
+/// Only ASCII names are remembered (a non-ASCII name can equal an ASCII one under Unicode
+/// equivalence, and the question's answer is not required to follow that).
+final class KnownSyscallMemo {
+    private let isKnownSyscall: (@Sendable (String) -> Bool)?
+    private var answers: [String: Bool] = [:]
+    /// A file full of distinct garbage names must not grow the memo without bound.
+    private static let capacity = 4096
+
+    init(_ isKnownSyscall: (@Sendable (String) -> Bool)?) {
+        self.isKnownSyscall = isKnownSyscall
+    }
+
+    /// True when the options accept `name` (every name when they have no opinion).
+    func isKnown(_ name: String, ascii: Bool) -> Bool {
+        guard let isKnownSyscall else { return true }
+        guard ascii else { return isKnownSyscall(name) }
+        if let known = answers[name] { return known }
+        let known = isKnownSyscall(name)
+        if answers.count < Self.capacity { answers[name] = known }
+        return known
     }
 }
