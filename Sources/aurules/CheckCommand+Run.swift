@@ -18,7 +18,8 @@ struct CheckRun {
         let database = try loadDatabase()
         let (machine, kernel) = try target(database)
         let auditVersion = try resolveAuditVersion()
-        let resolver: (any UserResolver)? = options.noResolve ? nil : HostUserResolver()
+        // The names the loading auditctl resolved through NSS (getpwnam), not /etc/passwd alone.
+        let resolver: (any UserResolver)? = options.noResolve ? nil : SystemUserResolver()
         let compileTarget = CompileTarget(machine: machine, kernel: kernel, auditVersion: auditVersion,
                                           watchKind: WatchKind(rawValue: options.watchKind) ?? .auto,
                                           database: database, resolver: resolver)

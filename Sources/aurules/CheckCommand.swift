@@ -101,6 +101,11 @@ struct CheckCommand: ParsableCommand {
             if format == .prometheus, output != nil {
                 try? emit(DriftFormatter.prometheus(nil, timestamp: started.timeIntervalSince1970))
             }
+            // A script reading JSON gets a document that says the check failed, not an empty output.
+            if format == .json, !plan,
+               let data = try? JSONSerialization.data(withJSONObject: ["error": failure.message], options: [.prettyPrinted, .sortedKeys]) {
+                try? emit(String(decoding: data, as: UTF8.self) + "\n")
+            }
             throw ExitCode.inputError
         }
     }

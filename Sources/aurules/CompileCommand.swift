@@ -148,8 +148,9 @@ struct CompileCommand: ParsableCommand {
         } else {
             version = HostSystem.libauditVersion() ?? .v3_0_9
         }
+        // Names resolve through NSS (getpwnam), as auditctl resolves them: sssd, LDAP, nss-systemd users too.
         return CompileTarget(machine: m, kernel: release, auditVersion: version, watchKind: watchKind,
-                             database: database, resolver: noResolve ? nil : HostUserResolver())
+                             database: database, resolver: noResolve ? nil : SystemUserResolver())
     }
 }
 

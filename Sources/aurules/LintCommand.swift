@@ -89,7 +89,9 @@ struct LintCommand: ParsableCommand {
             }
         }
         let db = database
-        let options = ParseOptions(resolver: noResolve ? nil : HostUserResolver(), isKnownSyscall: { db.isKnownOnAnyABI($0) })
+        // Names resolve as auditctl resolves them on this host: getpwnam, through NSS (sssd, LDAP,
+        // systemd's synthesized users), not /etc/passwd alone.
+        let options = ParseOptions(resolver: noResolve ? nil : SystemUserResolver(), isKnownSyscall: { db.isKnownOnAnyABI($0) })
         let file = RuleInputs.load(paths: paths, options: options)
         var context = LintContext(checkHost: !noHostChecks, database: database)
         if !targets.isEmpty { context.targets = targets.compactMap(Machine.init(uname:)) }

@@ -130,6 +130,14 @@ final class CheckCLITests: XCTestCase {
         XCTAssertTrue(r.out.contains("- 1 unexpected rule with key \"web\""), r.out)
     }
 
+    func testFailureInJSONIsAJSONDocument() throws {
+        let rules = try LintCLI.temporaryFile("-w relative -k x\n")
+        let r = try run(aurules(), ["check", rules, "--loaded", rules, "--machine", "x86_64", "--format", "json"])
+        XCTAssertEqual(r.status, 2, r.err)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any], r.out)
+        XCTAssertTrue((json["error"] as? String)?.contains("error") == true, r.out)
+    }
+
     func testUsageErrors() throws {
         let exe = aurules()
         XCTAssertEqual(try run(exe, ["check", "--machine", "aarch64"]).status, 2)
