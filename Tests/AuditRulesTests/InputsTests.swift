@@ -48,6 +48,8 @@ final class InputsTests: XCTestCase {
         try write("10-a.rules", "-w /etc/a -p wa")
         try write("20-b.rules", "-w /etc/b -p wa\n")
         try write("30-c.rules", "-w /etc/c -p wa")
+        // CR LF still ends with the newline cat passes on: nothing is glued to the next file.
+        try write("15-crlf.rules", "-w /etc/d -p wa\r\n")
         let f = RuleInputs.load(paths: [dir.path], options: P.options)
         XCTAssertEqual(f.unterminatedLastLines.map { ($0.file as NSString).lastPathComponent }, ["10-a.rules"])
         XCTAssertEqual(f.unterminatedLastLines.first?.line, 1)

@@ -42,7 +42,9 @@ public enum RuleParser {
                       into: &result)
             last = (line.number, content.count)
         }
-        if let last, !text.hasSuffix("\n") {
+        // By bytes: a file ending in CR LF ends with a newline too (as a string its last
+        // character is CR LF, which is not "\n").
+        if let last, text.utf8.last != UInt8(ascii: "\n") {
             result.unterminatedLastLines.append(SourceLocation(file: file, line: last.number, column: max(last.bytes, 1)))
         }
         return result
