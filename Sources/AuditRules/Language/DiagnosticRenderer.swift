@@ -5,14 +5,44 @@ public enum DiagnosticRenderer {
     /// `path:line:col: error: message`, then the source line and a caret under the offending
     /// text (`^~~~`). Tabs in the line are kept in the caret line so the caret stays aligned.
     public static func text(_ d: Diagnostic) -> String {
-        var out = "\(d.location): \(d.severity.rawValue): \(d.message)"
+        var out = "\(escaped(position(d.location))): \(d.severity.rawValue): \(escaped(d.message))"
         if let code = d.code { out += " [\(code)]" }
         if d.hostDependent { out += " (depends on this host)" }
         guard let line = d.sourceLine, d.location.column >= 1 else { return out }
-        let (shown, column) = window(line, column: d.location.column)
+        let (shown, column) = window(masked(line), column: d.location.column)
         out += "\n" + shown + "\n" + caret(line: shown, column: column, length: d.length)
         return out
     }
+
+    /// `path:line:col`, shortened for problems of a whole file (line 0) or a whole line (column 0).
+    static func position(_ l: SourceLocation) -> String {
+        if l.line < 1 { return l.file }
+        if l.column < 1 { return "\(l.file):\(l.line)" }
+        return l.description
+    }
+
+    /// Rules files are untrusted input: a control character echoed to a terminal could recolour
+    /// or rewrite what the user sees. In messages they are shown as `\xNN`.
+    static func escaped(_ s: String) -> String {
+        guard s.utf8.contains(where: isControl) else { return s }
+        var out = ""
+        for u in s.unicodeScalars {
+            if u.value < 0x80, isControl(UInt8(u.value)) {
+                out += "\\x" + (u.value < 0x10 ? "0" : "") + String(u.value, radix: 16)
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+        return out
+    }
+
+    /// In the quoted source line they become `?`, one byte for one byte, so the caret stays aligned.
+    static func masked(_ line: String) -> String {
+        guard line.utf8.contains(where: isControl) else { return line }
+        return String(decoding: line.utf8.map { isControl($0) ? UInt8(ascii: "?") : $0 }, as: UTF8.self)
+    }
+
+    static func isControl(_ b: UInt8) -> Bool { (b < 0x20 && b != 0x09) || b == 0x7F }
 
     /// Very long lines are cut around the column (with "..." marks) so that a line full of
     /// errors does not print the whole line once per error.
