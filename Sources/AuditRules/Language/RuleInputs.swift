@@ -50,12 +50,18 @@ public enum RuleInputs {
     static func loadDirectory(_ path: String, options: ParseOptions) -> RuleFile {
         var merged = RuleFile(path: path)
         let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: path)
-        } catch {
-            merged.diagnostics.append(unreadable(path, error.localizedDescription))
+        // opendir(3) rather than FileManager: its errors are NSCocoaError prose, not the errno users know.
+        guard let dir = opendir(path) else {
+            merged.diagnostics.append(unreadable(path, String(cString: strerror(errno)).lowercased()))
             return merged
         }
+        var found: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if name != "." && name != ".." { found.append(name) }
+        }
+        closedir(dir)
+        names = found
         let files = names.filter { $0.hasSuffix(".rules") }.sorted(by: NaturalOrder.precedes)
         if files.isEmpty {
             merged.diagnostics.append(Diagnostic(.warning, "\(path) has no *.rules files: augenrules would load no rules from it",
