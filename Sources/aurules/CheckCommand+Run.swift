@@ -152,7 +152,7 @@ struct CheckRun {
             guard let v = AuditVersion(loose: text) else { throw CheckFailure("--audit-version must be 3 or 4") }
             return v
         }
-        return CheckRun.installedLibauditVersion() ?? .v3_0_9
+        return HostSystem.libauditVersion() ?? .v3_0_9
     }
 
     /// The target's own tables answer for nearly every name; only a name they lack costs a look
@@ -161,24 +161,6 @@ struct CheckRun {
         let abis = database.abis(for: machine, at: kernel)
         let tables = [abis.b64, abis.b32].compactMap { $0 }.compactMap { database.table($0, at: kernel) }
         return { name in tables.contains { $0.number(of: name) != nil } || database.isKnownOnAnyABI(name) }
-    }
-
-    /// libaudit1's major version from the dpkg database, found by a byte search: a check that runs
-    /// every few minutes on every host should not spend its time splitting a 600 kB file into lines.
-    static func installedLibauditVersion(dpkgStatus: String = "/var/lib/dpkg/status") -> AuditVersion? {
-        let stanza = Data("Package: libaudit1\n".utf8)
-        guard let data = FileManager.default.contents(atPath: dpkgStatus),
-              let package = data.starts(with: stanza) ? data.startIndex ..< data.startIndex + stanza.count
-                  : data.range(of: Data("\n".utf8) + stanza),
-              let version = data.range(of: Data("\nVersion: ".utf8), in: package.upperBound - 1 ..< data.endIndex) else { return nil }
-        // The next stanza must not have started before the Version line.
-        if let next = data.range(of: Data("\n\n".utf8), in: package.upperBound - 1 ..< data.endIndex), next.lowerBound < version.lowerBound {
-            return nil
-        }
-        var digits = data[version.upperBound...].prefix { $0 != 0x0A }
-        if let colon = digits.firstIndex(of: UInt8(ascii: ":")) { digits = digits[(colon + 1)...] }
-        guard let major = Int(String(decoding: digits.prefix { $0 >= 0x30 && $0 <= 0x39 }, as: UTF8.self)) else { return nil }
-        return major >= 4 ? .v4_2 : .v3_0_9
     }
 
     /// The compiler reports again some values the parser refused (an unknown user): after parse

@@ -55,22 +55,24 @@ public enum HostSystem {
         return (field(u.machine), field(u.release))
     }
 
-    /// The installed libaudit's version, from the package database; nil when it cannot be told.
+    /// The installed libaudit's major version, from the dpkg database; nil when it cannot be told.
     /// Only major versions matter here (4.x expands perm into syscalls and knows newer names).
+    /// A byte search, not a split into lines: the file is ~600 kB and this runs on every compile
+    /// and every periodic check.
     public static func libauditVersion(dpkgStatus: String = "/var/lib/dpkg/status") -> AuditVersion? {
-        guard let text = try? String(contentsOfFile: dpkgStatus, encoding: .utf8) else { return nil }
-        var inPackage = false
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("Package: ") {
-                inPackage = line == "Package: libaudit1"
-            } else if inPackage, line.hasPrefix("Version: ") {
-                var version = line.dropFirst("Version: ".count)
-                if let colon = version.firstIndex(of: ":") { version = version[version.index(after: colon)...] }
-                guard let major = Int(version.prefix(while: { $0.isNumber })) else { return nil }
-                return major >= 4 ? .v4_2 : .v3_0_9
-            }
+        let stanza = Data("Package: libaudit1\n".utf8)
+        guard let data = FileManager.default.contents(atPath: dpkgStatus),
+              let package = data.starts(with: stanza) ? data.startIndex ..< data.startIndex + stanza.count
+                  : data.range(of: Data("\n".utf8) + stanza),
+              let version = data.range(of: Data("\nVersion: ".utf8), in: package.upperBound - 1 ..< data.endIndex) else { return nil }
+        // The next stanza must not have started before the Version line.
+        if let next = data.range(of: Data("\n\n".utf8), in: package.upperBound - 1 ..< data.endIndex), next.lowerBound < version.lowerBound {
+            return nil
         }
-        return nil
+        var digits = data[version.upperBound...].prefix { $0 != 0x0A }
+        if let colon = digits.firstIndex(of: UInt8(ascii: ":")) { digits = digits[(colon + 1)...] }
+        guard let major = Int(String(decoding: digits.prefix { $0 >= 0x30 && $0 <= 0x39 }, as: UTF8.self)) else { return nil }
+        return major >= 4 ? .v4_2 : .v3_0_9
     }
 
     /// Whether `path` is a directory on this host (auditctl's stat() for `-w`).
