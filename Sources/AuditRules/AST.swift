@@ -174,3 +174,19 @@ public enum LoaderOption: String, Hashable, Sendable {
     case continueOnError = "-c"
     case ignoreErrors = "-i"
 }
+
+extension Setting {
+    /// The option as auditctl takes it, in a rules file or on its command line.
+    public var auditctlText: String {
+        switch self {
+        case .backlogLimit(let n): return "-b \(n)"
+        case .failureMode(let n): return "-f \(n)"
+        case .enabled(let n): return "-e \(n)"
+        case .rateLimit(let n): return "-r \(n)"
+        case .backlogWaitTime(let n): return "--backlog_wait_time \(n)"
+        case .loginuidImmutable: return "--loginuid-immutable"
+        case .resetLost: return "--reset-lost"
+        case .resetBacklogWaitTimeActual: return "--reset_backlog_wait_time_actual"
+        }
+    }
+}

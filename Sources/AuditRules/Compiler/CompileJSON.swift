@@ -24,7 +24,7 @@ public enum CompileJSON {
         let doc = Document(machine: target.machine.rawValue, kernel: target.kernel.description,
                            auditVersion: target.auditVersion.rawValue, deleteAll: result.deleteAll,
                            deleteKeys: result.deleteKeys.map(\.value),
-                           settings: result.settings.map { SettingLine(line: RulesFileWriter.line(for: $0.setting), provenance: $0.provenance) },
+                           settings: result.settings.map { SettingLine(line: $0.setting.auditctlText, provenance: $0.provenance) },
                            rules: result.rules, diagnostics: result.diagnostics)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]

@@ -53,7 +53,7 @@ public struct RulesFileWriter {
         let enabled = result.settings.last.flatMap { if case .enabled = $0.setting { return $0 } else { return nil } }
         if includeControls {
             for s in result.settings where s.provenance != enabled?.provenance || enabled == nil {
-                out += "# \(s.provenance.file):\(s.provenance.line)\n\(Self.line(for: s.setting))\n"
+                out += "# \(s.provenance.file):\(s.provenance.line)\n\(s.setting.auditctlText)\n"
             }
         }
         var cache = LineCache()
@@ -73,22 +73,9 @@ public struct RulesFileWriter {
             flush()
         }
         if includeControls, let e = enabled {
-            out += "# \(e.provenance.file):\(e.provenance.line)\n\(Self.line(for: e.setting))\n"
+            out += "# \(e.provenance.file):\(e.provenance.line)\n\(e.setting.auditctlText)\n"
         }
         flush(true)
-    }
-
-    static func line(for setting: Setting) -> String {
-        switch setting {
-        case .backlogLimit(let n): return "-b \(n)"
-        case .failureMode(let n): return "-f \(n)"
-        case .enabled(let n): return "-e \(n)"
-        case .rateLimit(let n): return "-r \(n)"
-        case .backlogWaitTime(let n): return "--backlog_wait_time \(n)"
-        case .loginuidImmutable: return "--loginuid-immutable"
-        case .resetLost: return "--reset-lost"
-        case .resetBacklogWaitTimeActual: return "--reset_backlog_wait_time_actual"
-        }
     }
 
     /// One rule as an auditctl command line that rebuilds exactly this `audit_rule_data`.

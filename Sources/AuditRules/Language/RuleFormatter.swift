@@ -65,7 +65,7 @@ public enum RuleFormatter {
         case .rule(let r): append(r, to: &out)
         case .watch(let w): append(w, to: &out)
         case .deleteAll(let key): out.write(key.map { "-D -k " + Lexer.escape($0.value) } ?? "-D")
-        case .setting(let setting): out.write(format(setting))
+        case .setting(let setting): out.write(setting.auditctlText)
         case .loaderOption(let o): out.write(o.rawValue)
         }
     }
@@ -156,19 +156,6 @@ public enum RuleFormatter {
         }
         for f in w.fields { append(f, to: &out) }
         appendKeys(w.keys, to: &out)
-    }
-
-    static func format(_ s: Setting) -> String {
-        switch s {
-        case .backlogLimit(let n): return "-b \(n)"
-        case .failureMode(let n): return "-f \(n)"
-        case .enabled(let n): return "-e \(n)"
-        case .rateLimit(let n): return "-r \(n)"
-        case .backlogWaitTime(let n): return "--backlog_wait_time \(n)"
-        case .loginuidImmutable: return "--loginuid-immutable"
-        case .resetLost: return "--reset-lost"
-        case .resetBacklogWaitTimeActual: return "--reset_backlog_wait_time_actual"
-        }
     }
 }
 
