@@ -75,7 +75,8 @@ extension DriftFormatter {
     }
 
     public func json(_ report: DriftReport, subject: String, warnings: [String] = []) -> String {
-        func source(_ p: Provenance?) -> JSONSource? { p.map { JSONSource(file: $0.file, line: $0.line, text: $0.text, abi: $0.abi?.rawValue) } }
+        // Provenance encodes as {file, line, text, abi}: the JSON source object.
+        func source(_ p: Provenance?) -> Provenance? { p }
         let doc = JSONReport(
             subject: subject, inSync: !report.hasDrift, immutable: report.immutable, warnings: warnings,
             counts: JSONCounts(inSync: report.inSync, expected: report.expectedCount, loaded: report.kernelCount,
@@ -147,18 +148,11 @@ private struct JSONCounts: Encodable {
     var inSync, expected, loaded, missing, unexpected, changed, outOfOrder, settings: Int
 }
 
-private struct JSONSource: Encodable {
-    var file: String
-    var line: Int
-    var text: String
-    var abi: String?
-}
-
 private struct JSONMissing: Encodable {
     var list: String
     var position: Int
     var rule: String
-    var source: JSONSource?
+    var source: Provenance?
 }
 
 private struct JSONLoaded: Encodable {
@@ -175,7 +169,7 @@ private struct JSONUnexpected: Encodable {
 private struct JSONChanged: Encodable {
     var list: String
     var position: Int
-    var source: JSONSource?
+    var source: Provenance?
     var expected: String
     var actual: String
     var syscallsAdded: [String]
@@ -193,10 +187,10 @@ private struct JSONOrder: Encodable {
 
 private struct JSONMoved: Encodable {
     var rule: String
-    var source: JSONSource?
+    var source: Provenance?
     var expectedPosition: Int
     var kernelPosition: Int
-    var expectedAfter: JSONSource?
+    var expectedAfter: Provenance?
 }
 
 private struct JSONSetting: Encodable {
@@ -204,5 +198,5 @@ private struct JSONSetting: Encodable {
     var name: String
     var expected: UInt32
     var actual: UInt32
-    var source: JSONSource?
+    var source: Provenance?
 }
