@@ -15,6 +15,8 @@ struct CheckRun {
     }
 
     func perform() throws -> Result {
+        // The kernel's list takes longer than anything else here: ask for it before anything else.
+        let kernelRead = options.loaded == nil ? KernelRead.start() : nil
         let database = try loadDatabase()
         let (machine, kernel) = try target(database)
         let auditVersion = try resolveAuditVersion()
@@ -27,8 +29,6 @@ struct CheckRun {
                                         isKnownSyscall: CheckRun.knownSyscall(database: database, machine: machine, kernel: kernel))
         var warnings: [String] = []
 
-        // Reading 2,000 rules from the kernel takes about as long as compiling them: both at once.
-        let kernelRead = options.loaded == nil ? KernelRead.start() : nil
         let paths = options.paths.isEmpty ? CheckRun.defaultPaths() : options.paths
         let source = RuleInputs.load(paths: paths, options: parseOptions)
         let compiled = Compiler(target: compileTarget).compile(source)
