@@ -103,11 +103,14 @@ public final class SyscallDatabase: Sendable {
 
     func rowsThrowing(_ abi: ABI, file: String) throws -> [SyscallRow] {
         if let rows = cache.rows(abi) { return rows }
-        var rows = try TableText.rows(fileText("\(abi.rawValue).tsv") ?? "", file: file)
-        let ordered = zip(rows, rows.dropFirst()).allSatisfy { ($0.number, $0.first) <= ($1.number, $1.first) }
-        if !ordered { rows.sort { ($0.number, $0.first) < ($1.number, $1.first) } }
-        cache.setRows(rows, for: abi)
-        return rows
+        return try cache.exclusively {
+            if let rows = cache.rows(abi) { return rows }
+            var rows = try TableText.rows(fileText("\(abi.rawValue).tsv") ?? "", file: file)
+            let ordered = zip(rows, rows.dropFirst()).allSatisfy { ($0.number, $0.first) <= ($1.number, $1.first) }
+            if !ordered { rows.sort { ($0.number, $0.first) < ($1.number, $1.first) } }
+            cache.setRows(rows, for: abi)
+            return rows
+        }
     }
 
     /// The rows of `abi` named `name` (case-insensitive, kernel spelling) or numbered `number`,
@@ -150,10 +153,13 @@ public final class SyscallDatabase: Sendable {
         guard let info = info(abi), info.covers(kernel) else { return nil }
         // Callers ask again per rule or per number (listing, compiling): keep the last one per ABI.
         if let cached = cache.table(abi), cached.kernel == kernel { return cached }
-        let entries = rows(abi).filter { $0.isPresent(at: kernel) }.map { SyscallEntry(number: $0.number, name: $0.name) }
-        let table = SyscallTable(abi: abi, kernel: kernel, entries: entries)
-        cache.setTable(table, for: abi)
-        return table
+        return cache.exclusively {
+            if let cached = cache.table(abi), cached.kernel == kernel { return cached }
+            let entries = rows(abi).filter { $0.isPresent(at: kernel) }.map { SyscallEntry(number: $0.number, name: $0.name) }
+            let table = SyscallTable(abi: abi, kernel: kernel, entries: entries)
+            cache.setTable(table, for: abi)
+            return table
+        }
     }
 
     /// The ABIs `-F arch=b64` and `-F arch=b32` mean on `machine` at `kernel`.
@@ -240,10 +246,13 @@ public final class SyscallDatabase: Sendable {
 
     func libauditThrowing(_ version: AuditVersion) throws -> [ABI: [Int: String]] {
         if let t = cache.libaudit(version) { return t }
-        let file = "libaudit-\(version.rawValue).tsv"
-        let t = try TableText.libaudit(fileText(file) ?? "", file: file)
-        cache.setLibaudit(t, for: version)
-        return t
+        return try cache.exclusively {
+            if let t = cache.libaudit(version) { return t }
+            let file = "libaudit-\(version.rawValue).tsv"
+            let t = try TableText.libaudit(fileText(file) ?? "", file: file)
+            cache.setLibaudit(t, for: version)
+            return t
+        }
     }
 
     /// libaudit's name for `number` on `abi`; nil when that libaudit lacks it.
@@ -286,19 +295,26 @@ private final class Cache: @unchecked Sendable {
     var allNames: NamesBox?
 
     /// The value `get` reads, made by `make` and stored by `set` on first use. Closures rather
-    /// than key paths: a key path is itself instantiated at run time.
+    /// than key paths: a key path is itself instantiated at run time. `make` runs under the
+    /// (recursive) lock: parsing threads that start together would otherwise each build the
+    /// same table (the set of every name costs ~40M instructions).
     func value<T>(_ get: (Cache) -> T?, _ set: (Cache, T) -> Void, _ make: () throws -> T) rethrows -> T {
         lock.lock()
-        if let v = get(self) { lock.unlock(); return v }
-        lock.unlock()
+        defer { lock.unlock() }
+        if let v = get(self) { return v }
         let v = try make()
-        lock.lock()
         set(self, v)
-        lock.unlock()
         return v
     }
 
     private var tables = [SyscallTable?](repeating: nil, count: ABI.allCases.count)
+
+    /// Builds under the lock, so that threads asking at once wait for one build.
+    func exclusively<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
 
     func table(_ abi: ABI) -> SyscallTable? {
         lock.lock(); defer { lock.unlock() }
@@ -331,11 +347,18 @@ private final class Cache: @unchecked Sendable {
     }
 }
 
-/// A pthread mutex: NSLock would bring Foundation's class machinery into every start-up.
+/// A recursive pthread mutex (a table being built reads others): NSLock would bring
+/// Foundation's class machinery into every start-up.
 private final class PlainLock: @unchecked Sendable {
     private var mutex = pthread_mutex_t()
 
-    init() { pthread_mutex_init(&mutex, nil) }
+    init() {
+        var attributes = pthread_mutexattr_t()
+        pthread_mutexattr_init(&attributes)
+        pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_RECURSIVE))
+        pthread_mutex_init(&mutex, &attributes)
+        pthread_mutexattr_destroy(&attributes)
+    }
     deinit { pthread_mutex_destroy(&mutex) }
 
     func lock() { pthread_mutex_lock(&mutex) }

@@ -26,7 +26,7 @@ struct CheckRun {
                                           watchKind: WatchKind(rawValue: options.watchKind) ?? .auto,
                                           database: database, resolver: resolver)
         let parseOptions = ParseOptions(resolver: resolver, hostMachine: machine,
-                                        isKnownSyscall: CheckRun.knownSyscall(database: database, machine: machine, kernel: kernel))
+                                        isKnownSyscall: ParseOptions.knownSyscall(database: database, machine: machine, kernel: kernel))
         var warnings: [String] = []
 
         let paths = options.paths.isEmpty ? CheckRun.defaultPaths() : options.paths
@@ -153,14 +153,6 @@ struct CheckRun {
             return v
         }
         return HostSystem.libauditVersion() ?? .v3_0_9
-    }
-
-    /// The target's own tables answer for nearly every name; only a name they lack costs a look
-    /// at every ABI and release (what the parser asks by default, which takes a while to build).
-    static func knownSyscall(database: SyscallDatabase, machine: Machine, kernel: KernelVersion) -> @Sendable (String) -> Bool {
-        let abis = database.abis(for: machine, at: kernel)
-        let tables = [abis.b64, abis.b32].compactMap { $0 }.compactMap { database.table($0, at: kernel) }
-        return { name in tables.contains { $0.number(of: name) != nil } || database.isKnownOnAnyABI(name) }
     }
 
     /// The compiler reports again some values the parser refused (an unknown user): after parse

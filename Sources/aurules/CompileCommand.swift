@@ -64,9 +64,9 @@ struct CompileCommand: ParsableCommand {
             throw ExitCode.inputError
         }
         // Names are checked against the tables in use (--tables may know newer syscalls).
-        let database = target.database
         let parseOptions = ParseOptions(resolver: target.resolver, hostMachine: target.machine,
-                                        isKnownSyscall: { database.isKnownOnAnyABI($0) })
+                                        isKnownSyscall: ParseOptions.knownSyscall(database: target.database, machine: target.machine,
+                                                                                  kernel: target.kernel))
         // The auditctl -R text needs no statement texts; JSON shows them.
         let session = CompileSession(target: target, keepsText: format == .json)
         let parseDiagnostics = load(into: session, options: parseOptions)

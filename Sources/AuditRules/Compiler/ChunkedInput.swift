@@ -39,12 +39,14 @@ public enum ChunkedInput {
         var lines = 0
         var firstLine = 1
         var diagnostics: [Diagnostic] = []
+        let lowerers: LowererPool
 
         init(file: String, options: ParseOptions, session: CompileSession, linesPerChunk: Int) {
             self.file = file
             self.options = options
             self.session = session
             self.linesPerChunk = linesPerChunk
+            self.lowerers = LowererPool(session: session)
         }
 
         mutating func feed(_ data: Data) {
@@ -74,15 +76,15 @@ public enum ChunkedInput {
         private var batch: [(text: String, firstLine: Int)] = []
         /// The batch being parsed in the background while the previous one is compiled.
         private var inFlight: InFlight?
-        /// Chunks parsed at once: one per core. Parsing is most of the work, so batches are
-        /// parsed in the background, in parallel, while the session compiles the batch before;
-        /// the session takes every batch's statements in order, so the result does not change.
+        /// Chunks parsed at once: one per core. Parsing and lowering are most of the work, so
+        /// batches are parsed and lowered in the background, in parallel, while the session applies
+        /// the batch before; it applies every batch's statements in order, so the result does not change.
         private static let parallelism = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
 
         struct InFlight {
             var group: DispatchGroup
             var parsed: ParsedChunks
-            var firstLines: [Int]
+            var count: Int
         }
 
         private mutating func flush() {
@@ -99,16 +101,23 @@ public enum ChunkedInput {
 
         private mutating func launchBatch() {
             guard !batch.isEmpty else { return }
-            let texts = batch.map(\.text), file = self.file, options = self.options
+            let texts = batch.map(\.text), firstLines = batch.map(\.firstLine), file = self.file, options = self.options
             let parsed = ParsedChunks(count: texts.count)
             let group = DispatchGroup()
+            let lowerers = self.lowerers
             DispatchQueue.global().async(group: group) {
                 DispatchQueue.concurrentPerform(iterations: texts.count) { i in
-                    parsed.store(RuleParser.parse(text: texts[i], file: file, options: options), at: i)
+                    let result = RuleParser.parse(text: texts[i], file: file, options: options)
+                    let offset = firstLines[i] - 1
+                    let lowerer = lowerers.take()
+                    let lowered = result.statements.map { lowerer.lower($0, lineOffset: offset) }
+                    lowerers.give(lowerer)
+                    let diagnostics = result.diagnostics.map { var d = $0; d.location.line += offset; return d }
+                    parsed.store(ParsedChunk(lowered: lowered, diagnostics: diagnostics), at: i)
                 }
             }
             let previous = inFlight
-            inFlight = InFlight(group: group, parsed: parsed, firstLines: batch.map(\.firstLine))
+            inFlight = InFlight(group: group, parsed: parsed, count: texts.count)
             batch.removeAll(keepingCapacity: true)
             if let previous { compile(previous) }
         }
@@ -116,28 +125,55 @@ public enum ChunkedInput {
         private mutating func compile(_ done: InFlight) {
             done.group.wait()
             defer { done.parsed.release() }
-            for (i, first) in done.firstLines.enumerated() {
-                let result = done.parsed.take(i)
-                let offset = first - 1
-                for stmt in result.statements { session.add(stmt, lineOffset: offset) }
-                diagnostics += result.diagnostics.map { var d = $0; d.location.line += offset; return d }
+            for i in 0 ..< done.count {
+                let chunk = done.parsed.take(i)
+                for l in chunk.lowered { session.apply(l) }
+                diagnostics += chunk.diagnostics
             }
         }
     }
 }
 
+/// A chunk parsed and lowered: its statements ready to apply, its parse diagnostics (file lines).
+struct ParsedChunk {
+    var lowered: [LoweredStatement]
+    var diagnostics: [Diagnostic]
+}
+
+/// Lowering states for the parsing threads: one per thread at a time, kept for the next chunk
+/// (their memos of syscall numbers and masks are what makes lowering cheap).
+final class LowererPool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var idle: [CompilationState] = []
+    private let session: CompileSession
+
+    init(session: CompileSession) { self.session = session }
+
+    func take() -> CompilationState {
+        lock.lock()
+        defer { lock.unlock() }
+        return idle.popLast() ?? session.makeLowerer()
+    }
+
+    func give(_ state: CompilationState) {
+        lock.lock()
+        idle.append(state)
+        lock.unlock()
+    }
+}
+
 /// One slot per chunk, each written by exactly one parsing thread before any is read.
 final class ParsedChunks: @unchecked Sendable {
-    private let slots: UnsafeMutableBufferPointer<RuleFile?>
+    private let slots: UnsafeMutableBufferPointer<ParsedChunk?>
 
     init(count: Int) {
         slots = .allocate(capacity: count)
         slots.initialize(repeating: nil)
     }
 
-    func store(_ file: RuleFile, at i: Int) { slots[i] = file }
+    func store(_ chunk: ParsedChunk, at i: Int) { slots[i] = chunk }
 
-    func take(_ i: Int) -> RuleFile {
+    func take(_ i: Int) -> ParsedChunk {
         defer { slots[i] = nil }
         return slots[i]!
     }

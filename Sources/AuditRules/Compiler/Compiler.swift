@@ -1,3 +1,4 @@
+import Foundation
 import Syscalls
 
 /// Compiles a parsed rule file into the kernel rules a target machine holds after loading it.
@@ -22,65 +23,106 @@ public struct Compiler {
 
 /// An incremental compilation: statements can arrive in pieces (a large file parsed a chunk at a
 /// time), with the same result as one `Compiler.compile` of them all.
+///
+/// Two halves: lowering a statement into kernel rules depends on the statement alone, so it can
+/// run on any thread (`makeLowerer()`, one per thread); applying the lowered statements to the
+/// simulated kernel rule set depends on order and happens here, one statement after the other.
 public final class CompileSession {
     public let target: CompileTarget
-    private let state: CompilationState
+    let keepsText: Bool
+    private lazy var lowerer = makeLowerer()
     private var held = HeldRules()
     private var settings: [CompiledSetting] = []
     private var result = CompileResult()
+    private var collected: [Diagnostic] = []
+    private var reportedDrops: Set<String> = []
 
     /// `keepsText: false` leaves `Provenance.text` empty on rules (file and line stay).
     public init(target: CompileTarget, keepsText: Bool = true) {
         self.target = target
-        self.state = CompilationState(target: target)
+        self.keepsText = keepsText
+    }
+
+    /// A lowering state for one thread.
+    func makeLowerer() -> CompilationState {
+        let state = CompilationState(target: target)
         state.keepsText = keepsText
+        return state
     }
 
     public func add(_ statements: [Statement]) {
-        for stmt in statements { add(stmt) }
+        // Below a few hundred statements another thread costs more than it saves.
+        guard statements.count >= 512 else {
+            for stmt in statements { add(stmt) }
+            return
+        }
+        let pieces = min(max(1, ProcessInfo.processInfo.activeProcessorCount), 4)
+        let lowered = LoweredPieces(count: pieces)
+        let size = (statements.count + pieces - 1) / pieces
+        let session = UncheckedSendable(self), input = UncheckedSendable(statements)
+        DispatchQueue.concurrentPerform(iterations: pieces) { p in
+            let lowerer = session.value.makeLowerer()
+            let range = min(p * size, input.value.count) ..< min((p + 1) * size, input.value.count)
+            lowered.store(input.value[range].map { lowerer.lower($0, lineOffset: 0) }, at: p)
+        }
+        for p in 0 ..< pieces { for l in lowered.take(p) { apply(l) } }
+        lowered.release()
     }
 
     /// `lineOffset`: how far down its file the statement really is (chunked input).
     public func add(_ stmt: Statement, lineOffset: Int = 0) {
-        state.lineOffset = lineOffset
-        switch stmt.kind {
-        case .rule(let rule):
-            let lowered = state.lower(rule, stmt)
-            if rule.command == .delete {
-                delete(lowered, stmt: stmt)
-            } else {
-                var group: [KernelRule] = []
-                group.reserveCapacity(lowered.count)
-                for r in lowered { if keep(r, stmt, what: "rule") { group.append(r) } }
-                held.add(group, prepend: rule.command == .prepend)
+        apply(lowerer.lower(stmt, lineOffset: lineOffset))
+    }
+
+    /// Applies one lowered statement to the rule set, in source order.
+    func apply(_ lowered: LoweredStatement) {
+        if lowered.onceKeys.isEmpty {
+            collected += lowered.diagnostics
+        } else {
+            var repeated = Set<Int>()
+            for (i, key) in lowered.onceKeys where !reportedDrops.insert(key).inserted { repeated.insert(i) }
+            for (i, d) in lowered.diagnostics.enumerated() where !repeated.contains(i) { collected.append(d) }
+        }
+        switch lowered.effect {
+        case .add(let rules, let hashes, let prepend, let what):
+            var group: [KernelRule] = [], groupHashes: [Int] = []
+            group.reserveCapacity(rules.count)
+            groupHashes.reserveCapacity(rules.count)
+            for (r, h) in zip(rules, hashes) {
+                if let first = held.origin(of: r, hash: h) {
+                    report("same kernel \(what) as \(first.file):\(first.line): skipped (auditctl stops with 'Rule exists')", lowered)
+                } else {
+                    group.append(r)
+                    groupHashes.append(h)
+                }
             }
-        case .watch(let watch):
-            guard let r = state.lower(watch, stmt) else { return }
-            if watch.remove {
-                delete([r], stmt: stmt)
-            } else if keep(r, stmt, what: "watch") {
-                held.add([r], prepend: false)
+            held.add(group, hashes: groupHashes, prepend: prepend)
+        case .delete(let rules, let hashes):
+            for (r, h) in zip(rules, hashes) where !held.remove(r, hash: h) {
+                report("no earlier rule matches this deletion: auditctl would stop with 'No rule matches'; ignored", lowered)
             }
-        case .deleteAll(let key):
-            if let key {
-                held.removeAll { rule in rule.keys.contains { $0.contains(key.value) } }
-                var moved = key
-                moved.location.line += lineOffset
-                result.deleteKeys.append(moved)
-            } else {
-                held.removeAll { _ in true }
-                result.deleteAll = true
-                result.deleteKeys.removeAll()
-            }
+        case .deleteAll(let key?):
+            held.removeAll { rule in rule.keys.contains { $0.contains(key.value) } }
+            result.deleteKeys.append(key)
+        case .deleteAll(nil):
+            held.removeAll { _ in true }
+            result.deleteAll = true
+            result.deleteKeys.removeAll()
         case .setting(let s):
-            settings.append(CompiledSetting(setting: s, provenance: Provenance(file: stmt.location.file, line: stmt.location.line + lineOffset, text: stmt.text)))
+            settings.append(s)
         case .loaderOption(let o):
             result.loaderOptions.append(o)
+        case .nothing:
+            break
         }
     }
 
+    private func report(_ message: String, _ lowered: LoweredStatement) {
+        collected.append(Diagnostic(.warning, message, at: lowered.location, length: 2, sourceLine: lowered.text))
+    }
+
     /// Diagnostics so far.
-    public var diagnostics: [Diagnostic] { state.diagnostics }
+    public var diagnostics: [Diagnostic] { collected }
 
     /// The result; the session lets go of its rules (call once).
     public func finish() -> CompileResult {
@@ -88,23 +130,96 @@ public final class CompileSession {
         out.rules = held.ordered()
         held = HeldRules()
         out.settings = Compiler.augenrulesOrder(settings)
-        out.diagnostics = state.diagnostics
+        out.diagnostics = collected
         return out
     }
+}
 
-    private func keep(_ r: KernelRule, _ stmt: Statement, what: String) -> Bool {
-        guard let first = held.origin(of: r) else { return true }
-        state.report(.warning, "same kernel \(what) as \(first.file):\(first.line): skipped (auditctl stops with 'Rule exists')",
-                     at: stmt.location, length: 2, in: stmt)
-        return false
+/// What one statement does to the kernel's rule set, worked out from the statement alone.
+struct LoweredStatement {
+    enum Effect {
+        /// Rules with their identity hashes (computed where the rules were made, off the ordered path).
+        case add([KernelRule], hashes: [Int], prepend: Bool, what: String)
+        case delete([KernelRule], hashes: [Int])
+        case deleteAll(key: Located<String>?)
+        case setting(CompiledSetting)
+        case loaderOption(LoaderOption)
+        case nothing
     }
 
-    private func delete(_ rules: [KernelRule], stmt: Statement) {
-        for r in rules where !held.remove(r) {
-            state.report(.warning, "no earlier rule matches this deletion: auditctl would stop with 'No rule matches'; ignored",
-                         at: stmt.location, length: 2, in: stmt)
+    var effect: Effect
+    /// The statement's location (line already moved by the chunk offset) and text, for the
+    /// warnings that only applying it can tell (duplicate rule, nothing to delete).
+    var location: SourceLocation
+    var text: String
+    var diagnostics: [Diagnostic]
+    /// Which of `diagnostics` are drop reports, shown once per compilation.
+    var onceKeys: [(index: Int, key: String)]
+}
+
+extension CompilationState {
+    func lower(_ stmt: Statement, lineOffset: Int) -> LoweredStatement {
+        self.lineOffset = lineOffset
+        let effect: LoweredStatement.Effect
+        switch stmt.kind {
+        case .rule(let rule):
+            let rules = lower(rule, stmt)
+            let hashes = rules.map(RuleHash.of)
+            effect = rule.command == .delete ? .delete(rules, hashes: hashes)
+                : .add(rules, hashes: hashes, prepend: rule.command == .prepend, what: "rule")
+        case .watch(let watch):
+            if let r = lower(watch, stmt) {
+                let hashes = [RuleHash.of(r)]
+                effect = watch.remove ? .delete([r], hashes: hashes) : .add([r], hashes: hashes, prepend: false, what: "watch")
+            } else {
+                effect = .nothing
+            }
+        case .deleteAll(var key):
+            key?.location.line += lineOffset
+            effect = .deleteAll(key: key)
+        case .setting(let s):
+            effect = .setting(CompiledSetting(setting: s, provenance: Provenance(file: stmt.location.file, line: stmt.location.line + lineOffset,
+                                                                                 text: stmt.text)))
+        case .loaderOption(let o):
+            effect = .loaderOption(o)
         }
+        var location = stmt.location
+        location.line += lineOffset
+        defer {
+            diagnostics = []
+            onceKeys = []
+        }
+        return LoweredStatement(effect: effect, location: location, text: stmt.text, diagnostics: diagnostics, onceKeys: onceKeys)
     }
+}
+
+/// One slot per piece of work, each written by exactly one thread before any is read.
+final class LoweredPieces: @unchecked Sendable {
+    private let slots: UnsafeMutableBufferPointer<[LoweredStatement]>
+
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: [])
+    }
+
+    func store(_ pieces: [LoweredStatement], at i: Int) { slots[i] = pieces }
+
+    func take(_ i: Int) -> [LoweredStatement] {
+        defer { slots[i] = [] }
+        return slots[i]
+    }
+
+    func release() {
+        _ = slots.deinitialize()
+        slots.deallocate()
+    }
+}
+
+/// A value handed to `concurrentPerform`, whose threads only read it (or, for a session,
+/// only call `makeLowerer`, which reads immutable state).
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 extension Compiler {
@@ -167,16 +282,15 @@ struct HeldRules {
         return collisions[hash]?.first { live[$0] && storage[$0] == rule }
     }
 
-    func origin(of rule: KernelRule) -> (file: String, line: Int)? {
-        guard let i = slot(of: rule, hash: RuleHash.of(rule)) else { return nil }
+    func origin(of rule: KernelRule, hash: Int) -> (file: String, line: Int)? {
+        guard let i = slot(of: rule, hash: hash) else { return nil }
         return (storage[i].provenance?.file ?? "", storage[i].provenance?.line ?? 0)
     }
 
-    mutating func add(_ group: [KernelRule], prepend: Bool) {
+    mutating func add(_ group: [KernelRule], hashes: [Int], prepend: Bool) {
         guard !group.isEmpty else { return }
         var slots: [Int] = []
-        for r in group {
-            let h = RuleHash.of(r)
+        for (r, h) in zip(group, hashes) {
             let i = storage.count
             storage.append(r)
             live.append(true)
@@ -188,8 +302,8 @@ struct HeldRules {
     }
 
     /// Removes the rule identical to `rule`; false when none is held.
-    mutating func remove(_ rule: KernelRule) -> Bool {
-        guard let i = slot(of: rule, hash: RuleHash.of(rule)) else { return false }
+    mutating func remove(_ rule: KernelRule, hash: Int) -> Bool {
+        guard let i = slot(of: rule, hash: hash) else { return false }
         kill(i)
         return true
     }

@@ -16,18 +16,27 @@ enum CompilerFieldID {
     static let compare: UInt32 = 111  // AUDIT_FIELD_COMPARE
 }
 
-/// Mutable state of one compilation: diagnostics and the "report once" memory.
+/// The lowering side of a compilation: turns statements into kernel rules with their
+/// diagnostics, without looking at the rules already held. One per thread (its memos are
+/// not shared), so that statements can be lowered in parallel and applied in order.
 final class CompilationState {
     let target: CompileTarget
     let names: SyscallNameResolver
+    /// The statement being lowered collects its diagnostics here.
     var diagnostics: [Diagnostic] = []
+    /// Drop reports among `diagnostics`, with the key that makes them once-per-compilation.
+    var onceKeys: [(index: Int, key: String)] = []
     var classMasks: [Int: [UInt32]] = [:]
-    var maskPool: Set<[UInt32]> = []
     var fieldIDs: [String: UInt32] = [:]
+    var resolvedMasks: [Int: [(abi: ABI?, specs: [Located<SyscallSpec>], mask: [UInt32])]] = [:]
+    /// Kernel forms of masks by a hash of the mask as written (one shared buffer per distinct
+    /// mask: rule files repeat a few syscall sets thousands of times, and a mask is 256 bytes).
+    var kernelForms: [Int: [(mask: [UInt32], kernelForm: [UInt32])]] = [:]
+    /// Drop messages already built, by ABI and name as written.
+    private var dropMessages: [String: String] = [:]
     /// Whether rule provenance carries the statement's text (the auditctl -R writer needs only
     /// file and line; a 100,000-rule file's texts are an eighth of its memory).
     var keepsText = true
-    private var reportedDrops: Set<String> = []
 
     /// b64/b32 on the target and the ABIs arch-less rules expand to (asked once: every rule needs them).
     let abis: (b64: ABI?, b32: ABI?)
@@ -51,14 +60,21 @@ final class CompilationState {
         diagnostics.append(Diagnostic(severity, message, at: location, length: length, sourceLine: stmt.text, hostDependent: hostDependent))
     }
 
-    /// Reports a syscall dropped from an ABI's rule once per compilation, where it first occurs.
+    /// Reports a syscall dropped from an ABI's rule; the session keeps only the first report
+    /// of each (ABI, name) in statement order.
     func reportDrop(_ name: Located<String>, abi: ABI, in stmt: Statement) {
-        let key = "\(abi.rawValue)\u{0}\(name.value.lowercased())"
-        guard reportedDrops.insert(key).inserted else { return }
-        let eq = names.equivalents(of: name.value, on: abi)
-        let hint = eq.isEmpty ? "no equivalent exists there" : "equivalents there: \(eq.joined(separator: ", "))"
-        report(.warning, "syscall '\(name.value)' does not exist on \(abi) at kernel \(target.kernel): dropped from the \(abi) rules (\(hint))",
-               at: name.location, length: name.length, in: stmt)
+        let written = "\(abi.rawValue)\u{0}\(name.value)"
+        let message: String
+        if let m = dropMessages[written] {
+            message = m
+        } else {
+            let eq = names.equivalents(of: name.value, on: abi)
+            let hint = eq.isEmpty ? "no equivalent exists there" : "equivalents there: \(eq.joined(separator: ", "))"
+            message = "syscall '\(name.value)' does not exist on \(abi) at kernel \(target.kernel): dropped from the \(abi) rules (\(hint))"
+            dropMessages[written] = message
+        }
+        onceKeys.append((diagnostics.count, "\(abi.rawValue)\u{0}\(name.value.lowercased())"))
+        report(.warning, message, at: name.location, length: name.length, in: stmt)
     }
 
     func resolve(_ selector: ArchSelector) -> Result<ResolvedArch, ArchError> {
@@ -146,6 +162,19 @@ extension CompilationState {
     /// The mask for `specs` resolved on `abi`; nil when nothing is left (after reporting).
     /// `abi` nil: only numbers can be used (an arch value no table of ours covers).
     func mask(for specs: [Located<SyscallSpec>], abi: ABI?, archText: String, in stmt: Statement) -> [UInt32]? {
+        // Rule files repeat the same few -S lists thousands of times: one resolved without a
+        // word to say is remembered (as a shared buffer) for the next rule that writes it.
+        let hash = SyscallListHash.of(specs, abi: abi)
+        if let known = resolvedMasks[hash], let hit = known.first(where: { $0.abi == abi && SyscallListHash.same($0.specs, specs) }) {
+            return hit.mask
+        }
+        let reported = diagnostics.count
+        guard let mask = resolveMask(for: specs, abi: abi, archText: archText, in: stmt) else { return nil }
+        if diagnostics.count == reported { resolvedMasks[hash, default: []].append((abi, specs, mask)) }
+        return mask
+    }
+
+    private func resolveMask(for specs: [Located<SyscallSpec>], abi: ABI?, archText: String, in stmt: Statement) -> [UInt32]? {
         var mask = SyscallMask.empty
         var kept = 0
         for spec in specs {
@@ -182,5 +211,31 @@ extension CompilationState {
             return nil
         }
         return mask
+    }
+}
+
+/// A cheap identity for an -S list as written (names compared byte for byte, as the tables'
+/// case-insensitive answers are memoised per spelling anyway).
+enum SyscallListHash {
+    static func of(_ specs: [Located<SyscallSpec>], abi: ABI?) -> Int {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        @inline(__always) func mix(_ v: UInt64) { h = (h ^ v) &* 0x0000_0100_0000_01b3 }
+        mix(UInt64(bitPattern: Int64(abi?.hashValue ?? 0)))
+        for spec in specs {
+            switch spec.value {
+            case .all: mix(1 << 40)
+            case .number(let n): mix(2 << 40 | UInt64(n))
+            case .name(let name):
+                for b in name.utf8 { mix(UInt64(b)) }
+                mix(3 << 40)
+            }
+        }
+        return Int(truncatingIfNeeded: h)
+    }
+
+    static func same(_ a: [Located<SyscallSpec>], _ b: [Located<SyscallSpec>]) -> Bool {
+        guard a.count == b.count else { return false }
+        for i in a.indices where a[i].value != b[i].value { return false }
+        return true
     }
 }

@@ -118,12 +118,15 @@ extension CompilationState {
         return finish(list: .exit, action: .always, mask: SyscallMask.allOnes, fields: fields, abi: nil, stmt: stmt)
     }
 
-    /// One shared buffer per distinct mask: rule files repeat a few syscall sets thousands of
-    /// times, and a mask is 256 bytes.
-    private func intern(_ mask: [UInt32]) -> [UInt32] {
-        if let i = maskPool.firstIndex(of: mask) { return maskPool[i] }
-        maskPool.insert(mask)
-        return mask
+    /// The kernel's form of `mask` (classes expanded), one shared buffer per distinct mask.
+    private func internedKernelForm(_ mask: [UInt32]) -> [UInt32] {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for (i, w) in mask.enumerated() where w != 0 { h = (h ^ (UInt64(i) << 32 | UInt64(w))) &* 0x0000_0100_0000_01b3 }
+        let hash = Int(truncatingIfNeeded: h)
+        if let known = kernelForms[hash], let hit = known.first(where: { $0.mask == mask }) { return hit.kernelForm }
+        let form = kernelForm(mask)
+        kernelForms[hash, default: []].append((mask, form))
+        return form
     }
 
     private func finish(list: FilterList, action: RuleAction, mask: [UInt32], fields: [KernelField], abi: ABI?,
@@ -134,6 +137,6 @@ extension CompilationState {
             return nil
         }
         let provenance = Provenance(file: stmt.location.file, line: stmt.location.line + lineOffset, text: keepsText ? stmt.text : "", abi: abi)
-        return KernelRule(list: list, action: action, mask: intern(kernelForm(mask)), fields: fields, provenance: provenance)
+        return KernelRule(list: list, action: action, mask: internedKernelForm(mask), fields: fields, provenance: provenance)
     }
 }

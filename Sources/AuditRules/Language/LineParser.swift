@@ -76,9 +76,8 @@ struct LineParser {
     var effectiveList: FilterList? { watch != nil ? .exit : list?.value }
 
     /// auditctl stops reading a line after `-c -i -l -s -v`; anything after them makes the line fail.
-    static func isLastOnLine(_ name: String) -> Bool {
-        let utf8 = name.utf8
-        guard utf8.count == 2, utf8.first == UInt8(ascii: "-"), let letter = utf8.last else { return false }
+    static func isLastOnLine(_ option: ScannedOption) -> Bool {
+        let letter = option.letter
         return letter == UInt8(ascii: "c") || letter == UInt8(ascii: "i") || letter == UInt8(ascii: "l")
             || letter == UInt8(ascii: "s") || letter == UInt8(ascii: "v")
     }
@@ -90,8 +89,8 @@ struct LineParser {
         let scan = OptionScanner.scan(words, isASCII: isASCII)
         // Sized once: the clauses stay in the syntax tree, and growing by doubling leaves slack.
         var clauses = 0
-        for option in scan.options where option.name.utf8.count == 2 {
-            let letter = option.name.utf8.last
+        for option in scan.options {
+            let letter = option.letter
             if letter == UInt8(ascii: "F") || letter == UInt8(ascii: "C") || letter == UInt8(ascii: "p") { clauses += 1 }
         }
         fields.reserveCapacity(clauses)
@@ -99,7 +98,7 @@ struct LineParser {
         var dropRule = false
         for option in scan.options {
             if handle(option) { break }
-            if Self.isLastOnLine(option.name) {
+            if Self.isLastOnLine(option) {
                 if !option.endsWord || option.lastWord < words.count - 1 {
                     let next = option.endsWord ? words[option.lastWord + 1].column : option.column + option.length
                     report(.error, "auditctl stops reading the line after \(option.name): what follows is refused (parameter passed without an option given)",
@@ -107,7 +106,7 @@ struct LineParser {
                 }
                 break
             }
-            if option.name.utf8.count > 2 && Self.endLineSilently.contains(option.name) {
+            if option.letter == 0 && Self.endLineSilently.contains(option.name) {
                 if words.count > 1 {
                     report(.warning, "auditctl applies \(option.name) and silently ignores everything else on this line; put it on a line of its own",
                            column: option.column, length: option.length)
@@ -124,27 +123,27 @@ struct LineParser {
     /// Returns true when the rest of the line was consumed (`-D -k KEY`).
     mutating func handle(_ o: ScannedOption) -> Bool {
         let arg = o.argument
-        switch o.name {
-        case "-a", "-A", "-d":
+        switch o.letter {
+        case UInt8(ascii: "a"), UInt8(ascii: "A"), UInt8(ascii: "d"):
             ruleCommand(o, arg!)
-        case "-w", "-W":
+        case UInt8(ascii: "w"), UInt8(ascii: "W"):
             watchOption(o, arg!)
-        case "-S":
+        case UInt8(ascii: "S"):
             syscallOption(o, arg!)
-        case "-F":
+        case UInt8(ascii: "F"):
             guard hasRuleTarget else {
                 report(.error, "-F needs a rule (-a LIST,ACTION) or a watch (-w PATH) before it", column: o.column, length: o.length)
                 return false
             }
-            if arg!.text.hasPrefix("key=") {
+            if isASCII ? arg!.text.utf8.starts(with: "key=".utf8) : arg!.text.hasPrefix("key=") {
                 let value = String(arg!.text.dropFirst(4))
                 addKey(value, token: Token(text: value, column: arg!.column + 4, length: arg!.length - 4), fromField: true)
             } else {
                 fieldPair(arg!)
             }
-        case "-C":
+        case UInt8(ascii: "C"):
             comparison(o, arg!)
-        case "-k":
+        case UInt8(ascii: "k"):
             guard hasRuleTarget, syscallAdded || permAdded || exeAdded || fsAdded else {
                 report(.error, "-k needs a syscall (-S), a watch (-w), or a perm, path, dir, exe or fstype field before it",
                        column: o.column, length: o.length)
@@ -155,9 +154,9 @@ struct LineParser {
                        column: arg!.column, length: arg!.length)
             }
             addKey(arg!.text, token: arg!, fromField: false)
-        case "-p":
+        case UInt8(ascii: "p"):
             permissionOption(o, arg!)
-        case "-D":
+        case UInt8(ascii: "D"):
             if words.count == 1 {
                 emit(.deleteAll(key: nil), column: o.column)
             } else if words.count == 3, words[0].text == "-D", words[1].text == "-k" {
@@ -167,37 +166,53 @@ struct LineParser {
             } else {
                 report(.error, "-D must be alone on its line, or written as -D -k KEY", column: o.column, length: o.length)
             }
-        case "-b", "-r", "--backlog_wait_time":
+        case UInt8(ascii: "b"), UInt8(ascii: "r"):
             numericSetting(o, arg!)
-        case "-e", "-f":
+        case UInt8(ascii: "e"), UInt8(ascii: "f"):
             guard let v = ["0", "1", "2"].firstIndex(of: arg!.text) else {
                 let what = o.name == "-e" ? "-e (enable) must be 0, 1 or 2" : "-f (failure mode) must be 0, 1 or 2"
                 report("\(what), not '\(arg!.text)'", arg!)
                 return false
             }
             emit(.setting(o.name == "-e" ? .enabled(UInt32(v)) : .failureMode(UInt32(v))), column: o.column)
+        case UInt8(ascii: "c"):
+            emit(.loaderOption(.continueOnError), column: o.column)
+        case UInt8(ascii: "i"):
+            emit(.loaderOption(.ignoreErrors), column: o.column)
+        case UInt8(ascii: "l"), UInt8(ascii: "s"), UInt8(ascii: "v"):
+            report(.warning, "\(o.name) only queries auditctl or the kernel; it does nothing in a rules file and aurules ignores it",
+                   column: o.column, length: o.length)
+        case UInt8(ascii: "h"):
+            report(.error, "-h prints auditctl's usage and fails the line", column: o.column, length: o.length)
+        case UInt8(ascii: "R"):
+            report(.error, "-R cannot be nested: a rules file cannot load another one", column: o.column, length: o.length)
+        case 0:
+            return handleLong(o)
+        default:
+            reportNotARule(o)
+        }
+        return false
+    }
+
+    private mutating func handleLong(_ o: ScannedOption) -> Bool {
+        switch o.name {
+        case "--backlog_wait_time":
+            numericSetting(o, o.argument!)
         case "--loginuid-immutable":
             emit(.setting(.loginuidImmutable), column: o.column)
         case "--reset-lost":
             emit(.setting(.resetLost), column: o.column)
         case "--reset_backlog_wait_time_actual":
             emit(.setting(.resetBacklogWaitTimeActual), column: o.column)
-        case "-c":
-            emit(.loaderOption(.continueOnError), column: o.column)
-        case "-i":
-            emit(.loaderOption(.ignoreErrors), column: o.column)
-        case "-l", "-s", "-v":
-            report(.warning, "\(o.name) only queries auditctl or the kernel; it does nothing in a rules file and aurules ignores it",
-                   column: o.column, length: o.length)
-        case "-h":
-            report(.error, "-h prints auditctl's usage and fails the line", column: o.column, length: o.length)
-        case "-R":
-            report(.error, "-R cannot be nested: a rules file cannot load another one", column: o.column, length: o.length)
         default:
-            report(.error, "\(o.name) is not a rule or setting (it acts on the running audit daemon or kernel); aurules does not accept it in rules files",
-                   column: o.column, length: o.length)
+            reportNotARule(o)
         }
         return false
+    }
+
+    private mutating func reportNotARule(_ o: ScannedOption) {
+        report(.error, "\(o.name) is not a rule or setting (it acts on the running audit daemon or kernel); aurules does not accept it in rules files",
+               column: o.column, length: o.length)
     }
 
     mutating func emit(_ kind: StatementKind, column: Int) {

@@ -11,6 +11,9 @@ struct ScannedOption {
     var lastWord = 0
     /// False when more options follow in the same word (`-c` in `-ci`).
     var endsWord = true
+    /// The option letter of a short option (`F` of `-F`), 0 for long options: what the
+    /// parser dispatches on (comparing `name` with two dozen strings costs more than parsing it).
+    var letter: UInt8 = 0
 }
 
 struct ScanProblem {
@@ -122,9 +125,10 @@ enum OptionScanner {
             switch letterKinds[Int(letter)] {
             case 1:
                 options.append(ScannedOption(name: dashedNames[Int(letter)], column: letterColumn, length: shown, argument: nil,
-                                             lastWord: i - 1, endsWord: endsWord))
+                                             lastWord: i - 1, endsWord: endsWord, letter: letter))
             case 2:
-                var scanned = ScannedOption(name: dashedNames[Int(letter)], column: letterColumn, length: shown, argument: nil)
+                var scanned = ScannedOption(name: dashedNames[Int(letter)], column: letterColumn, length: shown, argument: nil,
+                                            letter: letter)
                 if !endsWord {
                     scanned.argument = Token(text: String(word.text[k...]), column: word.column + offset,
                                              length: max(word.length - offset, 0))
@@ -164,9 +168,10 @@ enum OptionScanner {
             k += 1
             if withoutArgument.contains(letter) {
                 options.append(ScannedOption(name: "-\(letter)", column: letterColumn, length: shown, argument: nil,
-                                             lastWord: i - 1, endsWord: k == chars.count))
+                                             lastWord: i - 1, endsWord: k == chars.count, letter: letter.asciiValue ?? 0))
             } else if withArgument.contains(letter) {
-                var scanned = ScannedOption(name: "-\(letter)", column: letterColumn, length: shown, argument: nil)
+                var scanned = ScannedOption(name: "-\(letter)", column: letterColumn, length: shown, argument: nil,
+                                            letter: letter.asciiValue ?? 0)
                 if k < chars.count {
                     let rest = String(chars[k...])
                     scanned.argument = Token(text: rest, column: word.column + offset, length: max(word.length - offset, 0))

@@ -18,6 +18,15 @@ public struct ParseOptions: Sendable {
         self.isKnownSyscall = isKnownSyscall
     }
 
+    /// `isKnownSyscall` for a target: its own tables answer for nearly every name; only a name
+    /// they lack costs a look at every ABI and release (the default's set of every name takes
+    /// ~40M instructions to build).
+    public static func knownSyscall(database: SyscallDatabase, machine: Machine, kernel: KernelVersion) -> @Sendable (String) -> Bool {
+        let abis = database.abis(for: machine, at: kernel)
+        let tables = [abis.b64, abis.b32].compactMap { $0 }.compactMap { database.table($0, at: kernel) }
+        return { name in tables.contains { $0.number(of: name) != nil } || database.isKnownOnAnyABI(name) }
+    }
+
     /// This host's machine (`uname -m`), x86_64 when it is not one aurules knows.
     public static var detectedMachine: Machine {
         var u = utsname()
