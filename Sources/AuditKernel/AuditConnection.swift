@@ -34,9 +34,16 @@ public final class AuditConnection {
     /// Every loaded rule as the kernel returns it (`struct audit_rule_data` with its string
     /// buffer), in kernel order: list by list, each list in evaluation order.
     public func listRules() throws -> [[UInt8]] {
+        var payloads: [[UInt8]] = []
+        try listRules { payloads.append(Array($0)) }
+        return payloads
+    }
+
+    /// The same, each payload handed to `body` as it arrives (valid only during the call).
+    public func listRules(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         reserveReceiveBuffer()
         let seq = try sequence(audit_request_rules_list_data(fd), operation: "list the audit rules")
-        return try collect(seq: seq, type: UInt16(AUDIT_LIST_RULES), untilDone: true, operation: "list the audit rules")
+        try collect(seq: seq, type: UInt16(AUDIT_LIST_RULES), untilDone: true, operation: "list the audit rules", body)
     }
 
     /// The kernel sends the list from a thread of its own that blocks whenever our receive buffer
@@ -52,8 +59,11 @@ public final class AuditConnection {
     }
 
     /// The loaded rules, decoded.
+    /// Decoded while the kernel is still sending (decoding 2,000 rules afterwards took 2 ms).
     public func rules() throws -> [KernelRule] {
-        try listRules().map(WireCodec.decode)
+        var rules: [KernelRule] = []
+        try listRules { rules.append(try WireCodec.decode($0)) }
+        return rules
     }
 
     public func addRule(_ bytes: [UInt8]) throws {
@@ -73,7 +83,7 @@ public final class AuditConnection {
     public func status() throws -> AuditStatus {
         let operation = "read the audit status"
         let seq = try sequence(audit_request_status(fd), operation: operation)
-        guard let payload = try collect(seq: seq, type: UInt16(AUDIT_GET), untilDone: false, operation: operation).first else {
+        guard let payload = try first(seq: seq, type: UInt16(AUDIT_GET), operation: operation) else {
             throw AuditKernelError.malformedReply("no AUDIT_GET reply")
         }
         var status = try payload.withUnsafeBytes { try AuditStatus(statusBytes: $0) }
@@ -85,7 +95,7 @@ public final class AuditConnection {
     public func loginuidImmutable() throws -> Bool {
         let operation = "read the audit features"
         let seq = try sequence(audit_request_features(fd), operation: operation)
-        guard let payload = try collect(seq: seq, type: UInt16(AUDIT_GET_FEATURE), untilDone: false, operation: operation).first,
+        guard let payload = try first(seq: seq, type: UInt16(AUDIT_GET_FEATURE), operation: operation),
               payload.count >= 16 else {
             throw AuditKernelError.malformedReply("short AUDIT_GET_FEATURE reply")
         }
@@ -141,18 +151,20 @@ public final class AuditConnection {
         try body(rule)
     }
 
-    /// Reads the replies to request `seq`: the payloads of messages of `type`, up to NLMSG_DONE
-    /// when `untilDone`, else the first one. Acks and other requests' leftovers are skipped.
-    private func collect(seq: UInt32, type: UInt16, untilDone: Bool, operation: String) throws -> [[UInt8]] {
-        var payloads: [[UInt8]] = []
+    /// The payload of the first reply of `type` to request `seq`.
+    private func first(seq: UInt32, type: UInt16, operation: String) throws -> [UInt8]? {
+        var payload: [UInt8]?
+        try collect(seq: seq, type: type, untilDone: false, operation: operation) { payload = Array($0) }
+        return payload
+    }
+
+    /// Reads the replies to request `seq`: hands `body` the payloads of messages of `type`, up to
+    /// NLMSG_DONE when `untilDone`, else the first one. Acks and other requests' leftovers are
+    /// skipped. The socket is drained before waiting again: one poll per message doubled the
+    /// system calls of a 2,000-rule list.
+    private func collect(seq: UInt32, type: UInt16, untilDone: Bool, operation: String,
+                         _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         while true {
-            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&pfd, 1, timeoutMilliseconds)
-            if ready < 0 {
-                if errno == EINTR { continue }
-                throw AuditKernelError.classify(errno, operation: operation)
-            }
-            if ready == 0 { throw AuditKernelError.timeout(operation: operation) }
             var address = sockaddr_nl()
             var addressLength = socklen_t(MemoryLayout<sockaddr_nl>.size)
             let received = withUnsafeMutablePointer(to: &address) {
@@ -161,7 +173,11 @@ public final class AuditConnection {
                 }
             }
             if received < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
+                if errno == EINTR { continue }
+                if errno == EAGAIN || errno == EWOULDBLOCK {
+                    try waitForReply(operation: operation)
+                    continue
+                }
                 throw AuditKernelError.classify(errno, operation: operation)
             }
             // Only the kernel (port 0) may answer; anything else is not ours to trust.
@@ -183,14 +199,27 @@ public final class AuditConnection {
                     let error = buffer.loadUnaligned(fromByteOffset: offset + 16, as: Int32.self)
                     if error != 0 { throw AuditKernelError.classify(-error, operation: operation) }
                 case UInt16(NLMSG_DONE):
-                    return payloads
+                    return
                 case type:
-                    payloads.append(Array(UnsafeRawBufferPointer(rebasing: buffer[(offset + 16) ..< (offset + length)])))
-                    if !untilDone { return payloads }
+                    try body(UnsafeRawBufferPointer(rebasing: buffer[(offset + 16) ..< (offset + length)]))
+                    if !untilDone { return }
                 default:
                     continue
                 }
             }
+        }
+    }
+
+    private func waitForReply(operation: String) throws {
+        while true {
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&pfd, 1, timeoutMilliseconds)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                throw AuditKernelError.classify(errno, operation: operation)
+            }
+            if ready == 0 { throw AuditKernelError.timeout(operation: operation) }
+            return
         }
     }
 }

@@ -136,11 +136,10 @@ public struct KernelRule: Hashable, Sendable, Codable {
         a.list == b.list && a.action == b.action && a.mask == b.mask && a.fields == b.fields
     }
 
+    /// The identity hash of the words that differ between rules (hashing all 64 mask words and
+    /// every field through Hasher made matching thousands of rules cost more than decoding them).
     public func hash(into h: inout Hasher) {
-        h.combine(list)
-        h.combine(action)
-        h.combine(mask)
-        h.combine(fields)
+        h.combine(RuleHash.of(self))
     }
 
     public func hasSyscall(_ n: Int) -> Bool {

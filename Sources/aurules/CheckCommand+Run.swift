@@ -179,16 +179,27 @@ final class KernelRead: @unchecked Sendable {
     // Written once by the reading thread before `done` is left; read only after waiting on it.
     private var outcome: Swift.Result<([KernelRule], AuditStatus), Error> = .failure(CheckFailure("kernel read did not run"))
 
+    // Written by the status thread before `done` is left.
+    private var statusOutcome: Swift.Result<AuditStatus, Error> = .failure(CheckFailure("status read did not run"))
+
+    /// The rules and the status on two sockets at once: the kernel answers a status request from
+    /// a thread it starts for the purpose, which can take milliseconds to be scheduled.
     static func start() -> KernelRead {
         let read = KernelRead()
         DispatchQueue.global().async(group: read.done) {
             read.outcome = Swift.Result {
-                let connection = try AuditConnection()
-                return (try connection.rules(), try connection.status())
+                let rules = try AuditConnection().rules()
+                read.statusDone.wait()
+                return (rules, try read.statusOutcome.get())
             }
+        }
+        DispatchQueue.global().async(group: read.statusDone) {
+            read.statusOutcome = Swift.Result { try AuditConnection().status() }
         }
         return read
     }
+
+    private let statusDone = DispatchGroup()
 
     func wait() throws -> ([KernelRule], AuditStatus?) {
         done.wait()

@@ -83,7 +83,7 @@ public enum ChunkedInput {
 
         struct InFlight {
             var group: DispatchGroup
-            var parsed: ParsedChunks
+            var parsed: ResultSlots<ParsedChunk>
             var count: Int
         }
 
@@ -102,7 +102,7 @@ public enum ChunkedInput {
         private mutating func launchBatch() {
             guard !batch.isEmpty else { return }
             let texts = batch.map(\.text), firstLines = batch.map(\.firstLine), file = self.file, options = self.options
-            let parsed = ParsedChunks(count: texts.count)
+            let parsed = ResultSlots<ParsedChunk>(count: texts.count)
             let group = DispatchGroup()
             let lowerers = self.lowerers
             DispatchQueue.global().async(group: group) {
@@ -124,7 +124,6 @@ public enum ChunkedInput {
 
         private mutating func compile(_ done: InFlight) {
             done.group.wait()
-            defer { done.parsed.release() }
             for i in 0 ..< done.count {
                 let chunk = done.parsed.take(i)
                 for l in chunk.lowered { session.apply(l) }
@@ -159,27 +158,5 @@ final class LowererPool: @unchecked Sendable {
         lock.lock()
         idle.append(state)
         lock.unlock()
-    }
-}
-
-/// One slot per chunk, each written by exactly one parsing thread before any is read.
-final class ParsedChunks: @unchecked Sendable {
-    private let slots: UnsafeMutableBufferPointer<ParsedChunk?>
-
-    init(count: Int) {
-        slots = .allocate(capacity: count)
-        slots.initialize(repeating: nil)
-    }
-
-    func store(_ chunk: ParsedChunk, at i: Int) { slots[i] = chunk }
-
-    func take(_ i: Int) -> ParsedChunk {
-        defer { slots[i] = nil }
-        return slots[i]!
-    }
-
-    func release() {
-        _ = slots.deinitialize()
-        slots.deallocate()
     }
 }

@@ -60,19 +60,43 @@ public enum HostSystem {
     /// A byte search, not a split into lines: the file is ~600 kB and this runs on every compile
     /// and every periodic check.
     public static func libauditVersion(dpkgStatus: String = "/var/lib/dpkg/status") -> AuditVersion? {
-        let stanza = Data("Package: libaudit1\n".utf8)
-        guard let data = FileManager.default.contents(atPath: dpkgStatus),
-              let package = data.starts(with: stanza) ? data.startIndex ..< data.startIndex + stanza.count
-                  : data.range(of: Data("\n".utf8) + stanza),
-              let version = data.range(of: Data("\nVersion: ".utf8), in: package.upperBound - 1 ..< data.endIndex) else { return nil }
-        // The next stanza must not have started before the Version line.
-        if let next = data.range(of: Data("\n\n".utf8), in: package.upperBound - 1 ..< data.endIndex), next.lowerBound < version.lowerBound {
-            return nil
+        guard let data = FileManager.default.contents(atPath: dpkgStatus) else { return nil }
+        return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> AuditVersion? in
+            guard let base = raw.baseAddress else { return nil }
+            /// Offset of the first `needle` at or after `from`, by memchr and memcmp (Data.range(of:)
+            /// took ~1.5 ms here).
+            func find(_ needle: String, from: Int) -> Int? {
+                let n = Array(needle.utf8)
+                var at = from
+                while at + n.count <= raw.count {
+                    guard let hit = memchr(base + at, Int32(n[0]), raw.count - n.count + 1 - at) else { return nil }
+                    at = UnsafeRawPointer(hit) - base
+                    if memcmp(base + at, n, n.count) == 0 { return at }
+                    at += 1
+                }
+                return nil
+            }
+            let stanza = "Package: libaudit1\n"
+            let packageEnd: Int
+            if raw.starts(with: stanza.utf8) {
+                packageEnd = stanza.utf8.count
+            } else if let at = find("\n" + stanza, from: 0) {
+                packageEnd = at + 1 + stanza.utf8.count
+            } else {
+                return nil
+            }
+            guard let version = find("\nVersion: ", from: packageEnd - 1) else { return nil }
+            // The next stanza must not have started before the Version line.
+            if let next = find("\n\n", from: packageEnd - 1), next < version { return nil }
+            var start = version + "\nVersion: ".utf8.count
+            var end = start
+            while end < raw.count && raw[end] != 0x0A { end += 1 }
+            if let colon = (start ..< end).first(where: { raw[$0] == UInt8(ascii: ":") }) { start = colon + 1 }
+            var digitsEnd = start
+            while digitsEnd < end && raw[digitsEnd] >= 0x30 && raw[digitsEnd] <= 0x39 { digitsEnd += 1 }
+            guard let major = Int(String(decoding: UnsafeRawBufferPointer(rebasing: raw[start ..< digitsEnd]), as: UTF8.self)) else { return nil }
+            return major >= 4 ? .v4_2 : .v3_0_9
         }
-        var digits = data[version.upperBound...].prefix { $0 != 0x0A }
-        if let colon = digits.firstIndex(of: UInt8(ascii: ":")) { digits = digits[(colon + 1)...] }
-        guard let major = Int(String(decoding: digits.prefix { $0 >= 0x30 && $0 <= 0x39 }, as: UTF8.self)) else { return nil }
-        return major >= 4 ? .v4_2 : .v3_0_9
     }
 
     /// Whether `path` is a directory on this host (auditctl's stat() for `-w`).

@@ -57,7 +57,7 @@ public final class CompileSession {
             return
         }
         let pieces = min(max(1, ProcessInfo.processInfo.activeProcessorCount), 4)
-        let lowered = LoweredPieces(count: pieces)
+        let lowered = ResultSlots<[LoweredStatement]>(count: pieces)
         let size = (statements.count + pieces - 1) / pieces
         let session = UncheckedSendable(self), input = UncheckedSendable(statements)
         DispatchQueue.concurrentPerform(iterations: pieces) { p in
@@ -66,7 +66,6 @@ public final class CompileSession {
             lowered.store(input.value[range].map { lowerer.lower($0, lineOffset: 0) }, at: p)
         }
         for p in 0 ..< pieces { for l in lowered.take(p) { apply(l) } }
-        lowered.release()
     }
 
     /// `lineOffset`: how far down its file the statement really is (chunked input).
@@ -77,7 +76,7 @@ public final class CompileSession {
     /// Applies one lowered statement to the rule set, in source order.
     func apply(_ lowered: LoweredStatement) {
         if lowered.onceKeys.isEmpty {
-            collected += lowered.diagnostics
+            if !lowered.diagnostics.isEmpty { collected += lowered.diagnostics }
         } else {
             var repeated = Set<Int>()
             for (i, key) in lowered.onceKeys where !reportedDrops.insert(key).inserted { repeated.insert(i) }
@@ -85,6 +84,11 @@ public final class CompileSession {
         }
         switch lowered.effect {
         case .add(let rules, let hashes, let prepend, let what):
+            // Nearly always nothing is held already: then the rules go in as they are.
+            if !zip(rules, hashes).contains(where: { held.origin(of: $0, hash: $1) != nil }) {
+                held.add(rules, hashes: hashes, prepend: prepend)
+                break
+            }
             var group: [KernelRule] = [], groupHashes: [Int] = []
             group.reserveCapacity(rules.count)
             groupHashes.reserveCapacity(rules.count)
@@ -193,35 +197,6 @@ extension CompilationState {
     }
 }
 
-/// One slot per piece of work, each written by exactly one thread before any is read.
-final class LoweredPieces: @unchecked Sendable {
-    private let slots: UnsafeMutableBufferPointer<[LoweredStatement]>
-
-    init(count: Int) {
-        slots = .allocate(capacity: count)
-        slots.initialize(repeating: [])
-    }
-
-    func store(_ pieces: [LoweredStatement], at i: Int) { slots[i] = pieces }
-
-    func take(_ i: Int) -> [LoweredStatement] {
-        defer { slots[i] = [] }
-        return slots[i]
-    }
-
-    func release() {
-        _ = slots.deinitialize()
-        slots.deallocate()
-    }
-}
-
-/// A value handed to `concurrentPerform`, whose threads only read it (or, for a session,
-/// only call `makeLowerer`, which reads immutable state).
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}
-
 extension Compiler {
     /// augenrules keeps the last `-b` and the last `-f` at the top and the last `-e` at the end;
     /// other settings stay in source order between them.
@@ -278,7 +253,10 @@ struct HeldRules {
     private var collisions: [Int: [Int]] = [:]
 
     private func slot(of rule: KernelRule, hash: Int) -> Int? {
-        if let i = index[hash], live[i], storage[i] == rule { return i }
+        // A hash never indexed has no collisions either (index entries are never removed).
+        guard let i = index[hash] else { return nil }
+        if live[i], storage[i] == rule { return i }
+        if collisions.isEmpty { return nil }
         return collisions[hash]?.first { live[$0] && storage[$0] == rule }
     }
 

@@ -7,9 +7,12 @@ extension DriftReport {
         var report = DriftReport(immutable: status?.isImmutable ?? false,
                                  expectedCount: expected.count, kernelCount: actual.count)
         let lists = FilterList.listingOrder + FilterList.allCases.filter { !FilterList.listingOrder.contains($0) }
+        // One pass each: a filter per list copied every rule seven times.
+        var e = [FilterList: [KernelRule]](), a = [FilterList: [KernelRule]]()
+        for r in expected { e[r.list, default: []].append(r) }
+        for r in actual { a[r.list, default: []].append(r) }
         for list in lists {
-            let e = expected.filter { $0.list == list }
-            let a = actual.filter { $0.list == list }
+            let e = e[list] ?? [], a = a[list] ?? []
             if e.isEmpty && a.isEmpty { continue }
             compareList(list, expected: e, actual: a, into: &report)
         }

@@ -36,7 +36,9 @@ public enum FieldValueKind: Hashable, Sendable {
 /// One field of the rule language: auditctl's name for it, the kernel's number, and where and
 /// how it may be used. `operators` and `lists` are what auditctl 3.0.9 and the kernel both
 /// accept (the kernel refuses bit operators on ids, for instance, although auditctl sends them).
-public struct FieldSpec: Hashable, Sendable {
+/// A class, not a struct: every field clause looks one up, and a copy of a struct with five
+/// reference-counted members costs more than the look-up.
+public final class FieldSpec: Hashable, Sendable {
     public let name: String
     public let aliases: [String]
     public let id: UInt32
@@ -74,6 +76,20 @@ public struct FieldSpec: Hashable, Sendable {
         self.lists = lists
         operatorBits = operators.reduce(0) { $0 | $1.bit }
         listBits = lists.reduce(0) { $0 | $1.bit }
+    }
+
+    public static func == (a: FieldSpec, b: FieldSpec) -> Bool {
+        a === b || (a.name == b.name && a.aliases == b.aliases && a.id == b.id && a.kind == b.kind
+                    && a.operators == b.operators && a.lists == b.lists)
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(name)
+        h.combine(aliases)
+        h.combine(id)
+        h.combine(kind)
+        h.combine(operators)
+        h.combine(lists)
     }
 }
 

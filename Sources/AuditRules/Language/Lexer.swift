@@ -46,20 +46,23 @@ public enum Lexer {
     /// building the array of all lines.
     static func forEachLine(of text: String, _ body: (SourceLine, UnsafeBufferPointer<UInt8>) -> Void) {
         var text = text
-        text.withUTF8 { all in
-            var number = 0
-            var start = 0
-            let end = all.count
-            while start < end {
-                var stop = start
-                while stop < end && all[stop] != 0x0A { stop += 1 }
-                number += 1
-                let cr = stop > start && all[stop - 1] == 0x0D
-                let content = UnsafeBufferPointer(rebasing: all[start ..< (cr ? stop - 1 : stop)])
-                body(SourceLine(number: number, text: String(decoding: content, as: UTF8.self), endsWithCR: cr,
-                                byteCount: stop - start), content)
-                start = stop + 1
-            }
+        text.withUTF8 { forEachLine(in: $0, firstLine: 1, body) }
+    }
+
+    /// The same for part of a text that starts at line `firstLine`.
+    static func forEachLine(in all: UnsafeBufferPointer<UInt8>, firstLine: Int, _ body: (SourceLine, UnsafeBufferPointer<UInt8>) -> Void) {
+        var number = firstLine - 1
+        var start = 0
+        let end = all.count
+        while start < end {
+            var stop = start
+            while stop < end && all[stop] != 0x0A { stop += 1 }
+            number += 1
+            let cr = stop > start && all[stop - 1] == 0x0D
+            let content = UnsafeBufferPointer(rebasing: all[start ..< (cr ? stop - 1 : stop)])
+            body(SourceLine(number: number, text: String(decoding: content, as: UTF8.self), endsWithCR: cr,
+                            byteCount: stop - start), content)
+            start = stop + 1
         }
     }
 

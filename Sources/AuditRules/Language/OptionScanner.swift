@@ -51,11 +51,15 @@ enum OptionScanner {
         while i < words.count {
             let word = words[i]
             i += 1
-            if word.text == "--" {
+            // An ASCII word's bytes are its characters: two byte checks instead of two String comparisons.
+            let utf8 = word.text.utf8
+            let long = isASCII ? utf8.count >= 2 && utf8.first == UInt8(ascii: "-") && utf8[utf8.index(after: utf8.startIndex)] == UInt8(ascii: "-")
+                : word.text.hasPrefix("--")
+            if long && (isASCII ? utf8.count == 2 : word.text == "--") {
                 operands.append(contentsOf: words[i...])
                 break
             }
-            if word.text.hasPrefix("--") {
+            if long {
                 scanLong(word, words: words, next: &i, options: &options, problems: &problems)
                 continue
             }

@@ -87,6 +87,11 @@ public enum RuleInputs {
                 var end = start + 1
                 while end < statements.count && statements[end].location.line == line { end += 1 }
                 let group = statements[start ..< end]
+                guard mayBeControl(statements[start].text) else {
+                    rest += group
+                    start = end
+                    continue
+                }
                 let (first, alone) = firstWord(of: statements[start].text)
                 if first.hasPrefix("-e") { lastE = Array(group) }
                 else if first == "-D" && alone { lastD = Array(group) }
@@ -103,6 +108,17 @@ public enum RuleInputs {
 }
 
 extension RuleInputs {
+    /// False when the line's first word cannot start with -e, -D, -f or -b: its first bytes after
+    /// the spaces say so (a word whose first characters are "-e" starts with those bytes), and
+    /// then the word need not be cut out.
+    static func mayBeControl(_ line: String) -> Bool {
+        var utf8 = line.utf8.makeIterator()
+        var b = utf8.next()
+        while b == 0x20 { b = utf8.next() }
+        guard b == UInt8(ascii: "-"), let letter = utf8.next() else { return false }
+        return letter == UInt8(ascii: "e") || letter == UInt8(ascii: "D") || letter == UInt8(ascii: "f") || letter == UInt8(ascii: "b")
+    }
+
     /// The first space-separated word of a line, and whether it is the only one. An ASCII line is
     /// cut at its bytes; any other is split by characters (a space with a combining mark is not a
     /// separator there).
