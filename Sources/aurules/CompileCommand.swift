@@ -57,6 +57,10 @@ struct CompileCommand: ParsableCommand {
 
     enum OutputFormat: String, ExpressibleByArgument { case text, json }
 
+    /// The compiled rules outlive `run` on purpose: the process exits right after, and freeing
+    /// 100,000 rules one allocation at a time costs more than the kernel's unmapping them at exit.
+    nonisolated(unsafe) private static var keptUntilExit: CompileResult?
+
     func run() throws {
         let target: CompileTarget
         do { target = try makeTarget() } catch let e as ValidationError {
@@ -76,6 +80,7 @@ struct CompileCommand: ParsableCommand {
             throw ExitCode.inputError
         }
         let result = session.finish()
+        Self.keptUntilExit = result
         for d in result.diagnostics { StandardError.print(DiagnosticRenderer.text(d)) }
         if result.hasErrors {
             StandardError.print("aurules compile: errors in the input; nothing written")
