@@ -86,10 +86,12 @@ struct CompileCommand: ParsableCommand {
             StandardError.print("aurules compile: errors in the input; nothing written")
             throw ExitCode.inputError
         }
-        let produce: ((String) -> Void) throws -> Void = { emit in
+        let produce: ((UnsafeRawBufferPointer) -> Void) throws -> Void = { emit in
             switch format {
             case .text: RulesFileWriter(target: target, syscallStyle: syscallStyle).render(result, into: emit)
-            case .json: emit(try CompileJSON.render(result, target: target))
+            case .json:
+                var json = try CompileJSON.render(result, target: target)
+                json.withUTF8 { emit(UnsafeRawBufferPointer($0)) }
             }
         }
         if let output {
@@ -98,7 +100,14 @@ struct CompileCommand: ParsableCommand {
                 throw ExitCode.inputError
             }
         } else {
-            try produce { FileHandle.standardOutput.write(Data($0.utf8)) }
+            var failure: Int32 = 0
+            try produce { piece in
+                if failure == 0 { failure = OutputFile.writeAll(piece, to: STDOUT_FILENO) }
+            }
+            if failure != 0 {
+                StandardError.print("aurules compile: cannot write standard output: \(String(cString: strerror(failure)))")
+                throw ExitCode.inputError
+            }
         }
     }
 

@@ -7,12 +7,15 @@ import Foundation
 /// keeps its rules).
 enum OutputFile {
     static func write(_ text: String, to path: String, newFileMode: mode_t = 0o640) throws {
-        try write(to: path, newFileMode: newFileMode) { emit in emit(text) }
+        try write(to: path, newFileMode: newFileMode) { emit in
+            var text = text
+            text.withUTF8 { emit(UnsafeRawBufferPointer($0)) }
+        }
     }
 
-    /// For output produced in pieces: `produce` is handed a sink that appends to the temporary
-    /// file, renamed over `path` once `produce` returns.
-    static func write(to path: String, newFileMode: mode_t = 0o640, _ produce: ((String) -> Void) throws -> Void) throws {
+    /// For output produced in pieces: `produce` is handed a sink that appends bytes to the
+    /// temporary file, renamed over `path` once `produce` returns.
+    static func write(to path: String, newFileMode: mode_t = 0o640, _ produce: ((UnsafeRawBufferPointer) -> Void) throws -> Void) throws {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path
         let tmp = "\(dir)/.\(url.lastPathComponent).aurules-\(getpid())-\(UInt32.random(in: 0 ... .max))"
@@ -23,17 +26,7 @@ enum OutputFile {
         var failure: Int32 = 0
         do {
             try produce { piece in
-                guard failure == 0 else { return }
-                var piece = piece
-                piece.withUTF8 { bytes in
-                    var offset = 0
-                    while offset < bytes.count {
-                        let n = Foundation.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                        if n < 0 && errno == EINTR { continue }
-                        if n <= 0 { failure = n < 0 ? errno : EIO; return }
-                        offset += n
-                    }
-                }
+                if failure == 0 { failure = writeAll(piece, to: fd) }
             }
         } catch {
             close(fd)
@@ -55,6 +48,18 @@ enum OutputFile {
             fsync(dirFD)
             close(dirFD)
         }
+    }
+
+    /// Writes all of `bytes` to `fd` (write(2) may take less than asked); 0, or the errno that stopped it.
+    static func writeAll(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> Int32 {
+        var offset = 0
+        while offset < bytes.count {
+            let n = Foundation.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return n < 0 ? errno : EIO }
+            offset += n
+        }
+        return 0
     }
 }
 

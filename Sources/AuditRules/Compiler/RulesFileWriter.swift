@@ -1,3 +1,4 @@
+import Foundation
 import Syscalls
 
 /// How `-S` lists are written in the output.
@@ -27,181 +28,87 @@ public struct RulesFileWriter {
         self.includeControls = includeControls
     }
 
+    /// Rules rendered per task: ~100 KB of text. Small enough that the slices in flight stay
+    /// within a few MiB, large enough that the threads' start and join cost nothing.
+    var sliceSize = 1024
+    /// Slices rendered at once before they are emitted in order: two per core, so that a core
+    /// finishing a short slice takes another instead of waiting for the batch.
+    var slicesPerBatch = 2 * max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
+
     public func render(_ result: CompileResult) -> String {
-        var out = ""
-        render(result) { out += $0 }
-        return out
+        var out: [UInt8] = []
+        render(result) { out.append(contentsOf: $0) }
+        return String(decoding: out, as: UTF8.self)
     }
 
-    /// Streams the file in pieces of about 64 KiB (a 100,000-rule file need not be one string).
-    public func render(_ result: CompileResult, into emit: (String) -> Void) {
-        var out = ""
-        out.reserveCapacity(1 << 16)
-        func flush(_ force: Bool = false) {
-            if force || out.utf8.count >= 1 << 16 {
-                emit(out)
-                out = ""
-                out.reserveCapacity(1 << 16)
-            }
-        }
-        out += "# aurules compile: machine \(target.machine), kernel \(target.kernel), audit \(target.auditVersion.rawValue)\n"
+    /// Streams the file as UTF-8 in pieces (a 100,000-rule file is never held whole). The rules
+    /// are rendered in slices on all cores; `emit` is called on the calling thread, in order.
+    public func render(_ result: CompileResult, into emit: (UnsafeRawBufferPointer) -> Void) {
+        var head = "# aurules compile: machine \(target.machine), kernel \(target.kernel), audit \(target.auditVersion.rawValue)\n"
         if includeControls {
-            for o in result.loaderOptions { out += o.rawValue + "\n" }
-            if result.deleteAll { out += "-D\n" }
-            for k in result.deleteKeys { out += "-D -k \(Self.escape(k.value))\n" }
+            for o in result.loaderOptions { head += o.rawValue + "\n" }
+            if result.deleteAll { head += "-D\n" }
+            for k in result.deleteKeys { head += "-D -k \(Self.escape(k.value))\n" }
         }
         let enabled = result.settings.last.flatMap { if case .enabled = $0.setting { return $0 } else { return nil } }
         if includeControls {
             for s in result.settings where s.provenance != enabled?.provenance || enabled == nil {
-                out += "# \(s.provenance.file):\(s.provenance.line)\n\(s.setting.auditctlText)\n"
+                head += "# \(s.provenance.file):\(s.provenance.line)\n\(s.setting.auditctlText)\n"
             }
         }
-        var cache = LineCache()
-        var lastFile = "", lastLine = -1
-        for rule in result.rules {
-            if let p = rule.provenance, p.line != lastLine || p.file != lastFile {
-                out += "# "
-                out += p.file
-                out += ":"
-                out += String(p.line)
-                out += "\n"
-                lastFile = p.file
-                lastLine = p.line
-            }
-            append(rule, to: &out, cache: &cache)
-            out += "\n"
-            flush()
-        }
+        head.withUTF8 { emit(UnsafeRawBufferPointer($0)) }
+        renderRules(result.rules, into: emit)
         if includeControls, let e = enabled {
-            out += "# \(e.provenance.file):\(e.provenance.line)\n\(e.setting.auditctlText)\n"
+            var tail = "# \(e.provenance.file):\(e.provenance.line)\n\(e.setting.auditctlText)\n"
+            tail.withUTF8 { emit(UnsafeRawBufferPointer($0)) }
         }
-        flush(true)
     }
 
     /// One rule as an auditctl command line that rebuilds exactly this `audit_rule_data`.
     public func line(for rule: KernelRule) -> String {
-        var out = ""
-        var cache = LineCache()
-        append(rule, to: &out, cache: &cache)
-        return out
+        var renderer = RuleLineRenderer(target: target, syscallStyle: syscallStyle)
+        renderer.appendLine(rule)
+        return String(decoding: renderer.bytes, as: UTF8.self)
     }
 
-    /// Per-render memo: `-S` lists by (ABI, mask buffer), field specs by number.
-    struct LineCache {
-        struct MaskKey: Hashable { var abi: ABI?; var list: FilterList; var buffer: UnsafeRawPointer?; var style: SyscallStyle }
-        var syscalls: [MaskKey: String?] = [:]
-        var specs: [UInt32: FieldSpec?] = [:]
-        var archNames: [UInt32: String] = [:]
-    }
-
-    private func append(_ rule: KernelRule, to out: inout String, cache: inout LineCache) {
-        let start = out.utf8.count
-        append(rule, style: syscallStyle, to: &out, cache: &cache)
-        if out.utf8.count - start >= Self.lineLimit && syscallStyle != .numbers {
-            out = String(out.utf8.prefix(start))!
-            append(rule, style: .numbers, to: &out, cache: &cache)
+    /// Batches of slices: each slice rendered by its own renderer (memos and all, kept from batch
+    /// to batch), the batch emitted in order before the next starts. A slice's first comment
+    /// depends on the provenance before it, which is known without rendering what precedes.
+    private func renderRules(_ rules: [KernelRule], into emit: (UnsafeRawBufferPointer) -> Void) {
+        let sliceSize = max(1, self.sliceSize), slicesPerBatch = max(1, self.slicesPerBatch)
+        let renderers = RendererSlots(count: min(slicesPerBatch, (rules.count + sliceSize - 1) / sliceSize)) {
+            RuleLineRenderer(target: target, syscallStyle: syscallStyle)
         }
-    }
-
-    private func append(_ rule: KernelRule, style: SyscallStyle, to out: inout String, cache: inout LineCache) {
-        out += "-a "
-        out += rule.action.rawValue
-        out += ","
-        out += rule.list.rawValue
-        let lastArch = rule.fields.lastIndex { $0.id == FieldID.arch }
-        let abi = rule.provenance?.abi ?? lastArch.flatMap { abiOf(archValue: rule.fields[$0].value) }
-        let key = LineCache.MaskKey(abi: abi, list: rule.list, buffer: rule.mask.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) },
-                                    style: style)
-        let syscalls: String?
-        if let cached = cache.syscalls[key] {
-            syscalls = cached
-        } else {
-            syscalls = syscallOption(rule, abi: abi, style: style)
-            cache.syscalls[key] = .some(syscalls)
-        }
-        if lastArch == nil, let syscalls { out += " "; out += syscalls }
-        for (i, f) in rule.fields.enumerated() {
-            out += " "
-            let spec: FieldSpec?
-            if let s = cache.specs[f.id] { spec = s } else { spec = FieldTable.spec(id: f.id); cache.specs[f.id] = .some(spec) }
-            append(f, spec: spec, to: &out, cache: &cache)
-            if i == lastArch, let syscalls { out += " "; out += syscalls }
-        }
-    }
-
-    /// `-S ...`, or nil where auditctl's default (`all` off the task list, none on it) gives the mask.
-    private func syscallOption(_ rule: KernelRule, abi: ABI?, style: SyscallStyle) -> String? {
-        if SyscallMask.isEmpty(rule.mask) { return nil }
-        if SyscallMask.isAll(rule.mask) {
-            // Explicit on the exit lists, so that audit 4.x does not narrow perm rules to the perm syscalls.
-            return rule.list == .exit || rule.list == .io_uring ? "-S all" : nil
-        }
-        let names = SyscallMask.numbers(in: rule.mask).map { n -> String in
-            guard let abi, n < SyscallMask.firstClassNumber, style != .numbers else { return String(n) }
-            if let s = target.database.libauditName(of: n, abi: abi, version: target.auditVersion) { return s }
-            if style == .names, let s = target.database.table(abi, at: target.kernel)?.name(of: n) { return s }
-            return String(n)
-        }
-        return "-S " + names.joined(separator: ",")
-    }
-
-    private func abiOf(archValue v: UInt32) -> ABI? {
-        if v == Machine.ppc64le.auditArch(for: .ppc64) { return .ppc64 }
-        return ABI.allCases.first { $0.auditArch == v && $0 != .x32 }
-    }
-
-    private func append(_ f: KernelField, spec: FieldSpec?, to out: inout String, cache: inout LineCache) {
-        let op = f.op.rawValue
-        if f.id == CompilerFieldID.compare, let pair = ComparisonTable.fields(of: f.value) {
-            out += "-C \(pair.left)\(op)\(pair.right)"
-            return
-        }
-        if f.id == FieldID.filterkey, let s = f.string {
-            var first = true
-            for part in s.split(separator: "\u{01}", omittingEmptySubsequences: false) {
-                if !first { out += " " }
-                first = false
-                out += "-F key="
-                out += Self.escape(String(part))
+        var batchStart = 0
+        var previous: (file: String, line: Int)? = nil
+        while batchStart < rules.count {
+            let batchEnd = min(rules.count, batchStart + slicesPerBatch * sliceSize)
+            let slices = (batchEnd - batchStart + sliceSize - 1) / sliceSize
+            let first = batchStart, before = previous
+            let renderSlice = { @Sendable (i: Int) in
+                let lo = first + i * sliceSize, hi = min(batchEnd, lo + sliceSize)
+                renderers[i].pointee.resume(after: Self.lastProvenance(in: rules, before: lo, notBefore: first) ?? before)
+                renderers[i].pointee.append(rules[lo ..< hi])
             }
-            return
-        }
-        out += "-F "
-        out += spec?.name ?? String(f.id)
-        out += op
-        if let s = f.string {
-            out += Self.escape(s)
-        } else if f.id == FieldID.arch {
-            if let name = cache.archNames[f.value] {
-                out += name
-            } else {
-                let name = archName(f.value)
-                cache.archNames[f.value] = name
-                out += name
+            if slices == 1 { renderSlice(0) } else { DispatchQueue.concurrentPerform(iterations: slices, execute: renderSlice) }
+            for i in 0 ..< slices {
+                renderers[i].pointee.bytes.withUnsafeBytes(emit)
+                renderers[i].pointee.bytes.removeAll(keepingCapacity: true)
             }
-        } else {
-            out += value(f, kind: spec?.kind)
+            previous = Self.lastProvenance(in: rules, before: batchEnd, notBefore: batchStart) ?? before
+            batchStart = batchEnd
         }
     }
 
-    /// b64/b32 when the value is the target's, else the raw value (foreign arches).
-    private func archName(_ v: UInt32) -> String {
-        let pair = target.abis
-        if let b64 = pair.b64, v == target.machine.auditArch(for: b64) { return "b64" }
-        if let b32 = pair.b32, v == target.machine.auditArch(for: b32) { return "b32" }
-        return "0x" + String(v, radix: 16)
-    }
-
-    /// Values in a form libaudit parses back to the same 32 bits for that field.
-    private func value(_ f: KernelField, kind: FieldValueKind?) -> String {
-        let v = f.value
-        switch kind {
-        case .permission?: return PermissionSyscalls.letters(v)
-        case .fileType?: return FileTypeTable.name(of: v) ?? String(v)
-        case .exit?: return String(Int32(bitPattern: v))
-        case .argument?: return "0x" + String(v, radix: 16, uppercase: true)
-        default: return String(v)
+    /// `file:line` of the last rule with provenance in `rules[start ..< end]`: what the comment
+    /// logic remembers at `end` unless nothing there had provenance.
+    private static func lastProvenance(in rules: [KernelRule], before end: Int, notBefore start: Int) -> (file: String, line: Int)? {
+        var i = end
+        while i > start {
+            i -= 1
+            if let p = rules[i].provenance { return (p.file, p.line) }
         }
+        return nil
     }
 
     /// auditctl -R splits on whitespace and knows two escapes: `\ ` and `\\`.
@@ -213,5 +120,24 @@ public struct RulesFileWriter {
             out.append(c)
         }
         return out
+    }
+}
+
+/// The renderers of one render, shared with the slice tasks: slice i of a batch uses renderer i
+/// only, and a batch is joined before its renderers are read, so no renderer is ever used by
+/// two threads at once.
+private final class RendererSlots: @unchecked Sendable {
+    private let slots: UnsafeMutableBufferPointer<RuleLineRenderer>
+
+    init(count: Int, _ make: () -> RuleLineRenderer) {
+        slots = .allocate(capacity: count)
+        for i in 0 ..< count { (slots.baseAddress! + i).initialize(to: make()) }
+    }
+
+    subscript(i: Int) -> UnsafeMutablePointer<RuleLineRenderer> { slots.baseAddress! + i }
+
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
     }
 }

@@ -1,0 +1,355 @@
+import Syscalls
+
+/// Appends kernel rules as auditctl command lines to a UTF-8 byte buffer: the inner loop of
+/// RulesFileWriter. The output for 100,000 rules is some 12 MB built from a few hundred distinct
+/// pieces (field names, `-S` lists, arch names), so each piece is made once per renderer, as
+/// bytes, and copied after that; numbers are written digit by digit. One renderer per thread:
+/// it owns its memos and its buffer.
+struct RuleLineRenderer {
+    let target: CompileTarget
+    let syscallStyle: SyscallStyle
+    /// The rendered text, handed out and emptied by the caller.
+    var bytes: [UInt8] = []
+    /// The `# file:line` last written (the comment is written only when it changes).
+    private var lastFile = ""
+    private var lastLine = -1
+
+    /// `-S ...` by (ABI, list, mask buffer, style); nil where no `-S` is written. The compiler
+    /// interns masks (one buffer per distinct syscall set), so the buffer address is a cheap
+    /// identity of the set while the rules are alive, which they are for one render.
+    private var syscallOptions: [MaskKey: [UInt8]?] = [:]
+    /// In front of `syscallOptions`: hashing the key for every rule cost more than the rest of
+    /// the `-S` work, so recent keys sit in a table indexed by a few bits of the buffer address.
+    private var recentSyscallOptions: [(key: MaskKey, option: [UInt8]?)?] = Array(repeating: nil, count: RuleLineRenderer.recentSlots)
+    private static let recentSlots = 256
+    /// Syscall names (or digits) by number, per (ABI, style); an empty entry is not looked up yet.
+    private var syscallNames: [NamesKey: [[UInt8]]] = [:]
+    /// `-F name` (or `-F number`) and the value kind, by field number below `fieldTextLimit`.
+    private var fieldTexts: [FieldText?] = Array(repeating: nil, count: RuleLineRenderer.fieldTextLimit)
+    private var archTexts: [(value: UInt32, text: [UInt8])] = []
+    private var archABIs: [(value: UInt32, abi: ABI?)] = []
+
+    private struct MaskKey: Hashable {
+        var abi: ABI?
+        var list: FilterList
+        var buffer: UnsafeRawPointer?
+        var style: SyscallStyle
+
+        /// Masks are 256-byte heap buffers: the address bits above the allocator's alignment differ.
+        func slot(_ count: Int) -> Int {
+            let address = Int(bitPattern: buffer) >> 4
+            return (address ^ Int(list.kernelValue) &* 31 ^ Int(abi?.auditArch ?? 0)) & (count - 1)
+        }
+    }
+    private struct NamesKey: Hashable { var abi: ABI; var style: SyscallStyle }
+    private struct FieldText { var prefix: [UInt8]; var kind: FieldValueKind? }
+    /// Field numbers run to 210 (AUDIT_FILTERKEY); larger ones are looked up each time.
+    private static let fieldTextLimit = 256
+
+    init(target: CompileTarget, syscallStyle: SyscallStyle) {
+        self.target = target
+        self.syscallStyle = syscallStyle
+    }
+
+    /// Continues after a rule from `file:line` (nil: no rule with provenance came before).
+    mutating func resume(after previous: (file: String, line: Int)?) {
+        lastFile = previous?.file ?? ""
+        lastLine = previous?.line ?? -1
+    }
+
+    /// Rules as RulesFileWriter writes them: each on its own line, after a `# file:line`
+    /// comment where the source statement changes.
+    mutating func append(_ rules: ArraySlice<KernelRule>) {
+        // Through the buffer, rules are borrowed where they lie: a copy costs five reference
+        // counts up and down, on objects the other threads count too (interned masks, file names).
+        rules.withUnsafeBufferPointer { rules in
+            for i in rules.indices {
+                appendSourceComment(rules[i])
+                appendLine(rules[i])
+                bytes.append(0x0A)
+            }
+        }
+    }
+
+    private mutating func appendSourceComment(_ rule: KernelRule) {
+        guard let p = rule.provenance, p.line != lastLine || p.file != lastFile else { return }
+        bytes.append(0x23)  // "# "
+        bytes.append(0x20)
+        bytes.append(contentsOf: p.file.utf8)
+        bytes.append(0x3A)  // ":"
+        bytes.appendDecimal(Int64(p.line))
+        bytes.append(0x0A)
+        if p.file != lastFile { lastFile = p.file }
+        lastLine = p.line
+    }
+
+    /// One rule, without the newline. A line auditctl -R would cut (names are long) is written
+    /// again with numbers.
+    mutating func appendLine(_ rule: KernelRule) {
+        let start = bytes.count
+        appendLine(rule, style: syscallStyle)
+        if bytes.count - start >= RulesFileWriter.lineLimit && syscallStyle != .numbers {
+            bytes.removeSubrange(start...)
+            appendLine(rule, style: .numbers)
+        }
+    }
+
+    private mutating func appendLine(_ rule: KernelRule, style: SyscallStyle) {
+        appendCommand(rule.action, rule.list)
+        rule.fields.withUnsafeBufferPointer { fields in
+            let lastArch = fields.lastIndex { $0.id == FieldID.arch }
+            let abi = rule.provenance?.abi ?? lastArch.flatMap { abiOf(archValue: fields[$0].value) }
+            let key = MaskKey(abi: abi, list: rule.list, buffer: rule.mask.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) },
+                              style: style)
+            let syscalls = syscallOption(rule, key: key)
+            if lastArch == nil, let syscalls {
+                bytes.append(0x20)
+                bytes.append(contentsOf: syscalls)
+            }
+            for i in fields.indices {
+                bytes.append(0x20)
+                appendField(fields[i])
+                if i == lastArch, let syscalls {
+                    bytes.append(0x20)
+                    bytes.append(contentsOf: syscalls)
+                }
+            }
+        }
+    }
+
+    /// Static text: no allocation and no reference counting (which, on data all threads share,
+    /// makes the cores wait on each other).
+    private mutating func appendCommand(_ action: RuleAction, _ list: FilterList) {
+        append(static: "-a ")
+        append(static: action == .always ? "always," : "never,")
+        switch list {
+        case .user: append(static: "user")
+        case .task: append(static: "task")
+        case .entry: append(static: "entry")
+        case .exit: append(static: "exit")
+        case .exclude: append(static: "exclude")
+        case .filesystem: append(static: "filesystem")
+        case .io_uring: append(static: "io_uring")
+        }
+    }
+
+    private mutating func append(static text: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    // MARK: -S
+
+    private mutating func syscallOption(_ rule: KernelRule, key: MaskKey) -> [UInt8]? {
+        let slot = key.slot(Self.recentSlots)
+        if let recent = recentSyscallOptions[slot], recent.key == key { return recent.option }
+        let option: [UInt8]?
+        if let cached = syscallOptions[key] {
+            option = cached
+        } else {
+            option = makeSyscallOption(rule.mask, list: rule.list, abi: key.abi, style: key.style)
+            syscallOptions[key] = .some(option)
+        }
+        recentSyscallOptions[slot] = (key, option)
+        return option
+    }
+
+    /// `-S ...`, or nil where auditctl's default (`all` off the task list, none on it) gives the mask.
+    private mutating func makeSyscallOption(_ mask: [UInt32], list: FilterList, abi: ABI?, style: SyscallStyle) -> [UInt8]? {
+        if SyscallMask.isEmpty(mask) { return nil }
+        if SyscallMask.isAll(mask) {
+            // Explicit on the exit lists, so that audit 4.x does not narrow perm rules to the perm syscalls.
+            return list == .exit || list == .io_uring ? Array("-S all".utf8) : nil
+        }
+        var out: [UInt8] = [0x2D, 0x53, 0x20]  // "-S "
+        var first = true
+        for n in SyscallMask.numbers(in: mask) {
+            if !first { out.append(0x2C) }
+            first = false
+            if let abi, n < SyscallMask.firstClassNumber, style != .numbers {
+                out.append(contentsOf: syscallName(n, abi: abi, style: style))
+            } else {
+                out.appendDecimal(Int64(n))
+            }
+        }
+        return out
+    }
+
+    /// libaudit's name for the loader; with `.names` the table's name where libaudit has none;
+    /// else the number.
+    private mutating func syscallName(_ n: Int, abi: ABI, style: SyscallStyle) -> [UInt8] {
+        let key = NamesKey(abi: abi, style: style)
+        if let known = syscallNames[key]?[n], !known.isEmpty { return known }
+        var name: [UInt8]
+        if let s = target.database.libauditName(of: n, abi: abi, version: target.auditVersion) {
+            name = Array(s.utf8)
+        } else if style == .names, let s = target.database.table(abi, at: target.kernel)?.name(of: n) {
+            name = Array(s.utf8)
+        } else {
+            name = []
+            name.appendDecimal(Int64(n))
+        }
+        syscallNames[key, default: Array(repeating: [], count: SyscallMask.firstClassNumber)][n] = name
+        return name
+    }
+
+    // MARK: -F and -C
+
+    private mutating func appendField(_ f: KernelField) {
+        if f.id == CompilerFieldID.compare, let pair = ComparisonTable.fields(of: f.value) {
+            bytes.append(contentsOf: "-C ".utf8)
+            bytes.append(contentsOf: pair.left.utf8)
+            bytes.appendOperator(f.op)
+            bytes.append(contentsOf: pair.right.utf8)
+            return
+        }
+        if f.id == FieldID.filterkey, let s = f.string {
+            appendKeys(s)
+            return
+        }
+        let text = fieldText(f.id)
+        bytes.append(contentsOf: text.prefix)
+        bytes.appendOperator(f.op)
+        if let s = f.string {
+            bytes.appendEscaped(s)
+        } else if f.id == FieldID.arch {
+            bytes.append(contentsOf: archText(f.value))
+        } else {
+            appendValue(f.value, kind: text.kind)
+        }
+    }
+
+    /// The kernel holds several keys as one string joined by 0x01; auditctl takes one `-F key=` each.
+    private mutating func appendKeys(_ s: String) {
+        var s = s
+        s.withUTF8 { utf8 in
+            var partStart = 0
+            for i in 0 ... utf8.count where i == utf8.count || utf8[i] == 0x01 {
+                if partStart != 0 { bytes.append(0x20) }
+                bytes.append(contentsOf: "-F key=".utf8)
+                bytes.appendEscaped(UnsafeBufferPointer(rebasing: utf8[partStart ..< i]))
+                partStart = i + 1
+            }
+        }
+    }
+
+    private mutating func fieldText(_ id: UInt32) -> FieldText {
+        if id < Self.fieldTextLimit, let known = fieldTexts[Int(id)] { return known }
+        let spec = FieldTable.spec(id: id)
+        var prefix = Array("-F ".utf8)
+        if let spec { prefix.append(contentsOf: spec.name.utf8) } else { prefix.appendDecimal(Int64(id)) }
+        let text = FieldText(prefix: prefix, kind: spec?.kind)
+        if id < Self.fieldTextLimit { fieldTexts[Int(id)] = text }
+        return text
+    }
+
+    /// Values in a form libaudit parses back to the same 32 bits for that field.
+    private mutating func appendValue(_ v: UInt32, kind: FieldValueKind?) {
+        switch kind {
+        case .permission?: bytes.append(contentsOf: PermissionSyscalls.letters(v).utf8)
+        case .fileType?:
+            if let name = FileTypeTable.name(of: v) { bytes.append(contentsOf: name.utf8) } else { bytes.appendDecimal(Int64(v)) }
+        case .exit?: bytes.appendDecimal(Int64(Int32(bitPattern: v)))
+        case .argument?: bytes.appendHex(v, uppercase: true)
+        default: bytes.appendDecimal(Int64(v))
+        }
+    }
+
+    // MARK: arch
+
+    private mutating func archText(_ v: UInt32) -> [UInt8] {
+        if let known = archTexts.first(where: { $0.value == v }) { return known.text }
+        var text: [UInt8] = []
+        let pair = target.abis
+        if let b64 = pair.b64, v == target.machine.auditArch(for: b64) {
+            text = Array("b64".utf8)
+        } else if let b32 = pair.b32, v == target.machine.auditArch(for: b32) {
+            text = Array("b32".utf8)
+        } else {
+            // A foreign arch: the raw value.
+            text.appendHex(v, uppercase: false)
+        }
+        archTexts.append((v, text))
+        return text
+    }
+
+    private mutating func abiOf(archValue v: UInt32) -> ABI? {
+        if let known = archABIs.first(where: { $0.value == v }) { return known.abi }
+        let abi = v == Machine.ppc64le.auditArch(for: .ppc64) ? .ppc64 : ABI.allCases.first { $0.auditArch == v && $0 != .x32 }
+        archABIs.append((v, abi))
+        return abi
+    }
+}
+
+extension [UInt8] {
+    /// Decimal digits, as `String(v)` writes them.
+    mutating func appendDecimal(_ v: Int64) {
+        // Digits come least significant first: written from the end of a stack buffer, appended at once.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        Swift.withUnsafeMutableBytes(of: &digits) { buffer in
+            var i = buffer.count
+            var rest = v.magnitude
+            repeat {
+                i -= 1
+                buffer[i] = 0x30 + UInt8(truncatingIfNeeded: rest % 10)
+                rest /= 10
+            } while rest != 0
+            if v < 0 {
+                i -= 1
+                buffer[i] = 0x2D
+            }
+            append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[i...]))
+        }
+    }
+
+    /// `0x` and hex digits, as `"0x" + String(v, radix: 16, uppercase:)` writes them.
+    mutating func appendHex(_ v: UInt32, uppercase: Bool) {
+        append(0x30)
+        append(0x78)
+        let letterBase: UInt8 = uppercase ? 0x41 - 10 : 0x61 - 10
+        var shift = (Swift.max(1, (32 - v.leadingZeroBitCount + 3) / 4) - 1) * 4
+        while shift >= 0 {
+            let d = UInt8(truncatingIfNeeded: (v >> UInt32(shift)) & 0xF)
+            append(d < 10 ? 0x30 + d : letterBase + d)
+            shift -= 4
+        }
+    }
+
+    mutating func appendOperator(_ op: FieldOperator) {
+        switch op {
+        case .notEqual: append(0x21); append(0x3D)
+        case .greaterOrEqual: append(0x3E); append(0x3D)
+        case .lessOrEqual: append(0x3C); append(0x3D)
+        case .bitTest: append(0x26); append(0x3D)
+        case .equal: append(0x3D)
+        case .greaterThan: append(0x3E)
+        case .lessThan: append(0x3C)
+        case .bitMask: append(0x26)
+        }
+    }
+
+    /// `RulesFileWriter.escape(s)`, as bytes.
+    mutating func appendEscaped(_ s: String) {
+        var s = s
+        s.withUTF8 { appendEscaped($0) }
+    }
+
+    /// `RulesFileWriter.escape` of the string these bytes spell. A space or backslash that starts
+    /// a longer grapheme (a combining mark after it) is not escaped there, so text with both
+    /// those and non-ASCII bytes goes through the Character-wise original.
+    mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        var needsEscape = false, isASCII = true
+        for b in utf8 {
+            if b == 0x20 || b == 0x5C { needsEscape = true } else if b >= 0x80 { isASCII = false }
+        }
+        if !needsEscape {
+            append(contentsOf: utf8)
+        } else if !isASCII {
+            append(contentsOf: RulesFileWriter.escape(String(decoding: utf8, as: UTF8.self)).utf8)
+        } else {
+            for b in utf8 {
+                if b == 0x20 || b == 0x5C { append(0x5C) }
+                append(b)
+            }
+        }
+    }
+}
