@@ -23,10 +23,12 @@ let package = Package(
         // libaudit, only to open the audit netlink socket.
         .systemLibrary(name: "CLibAudit", pkgConfig: "audit",
                        providers: [.apt(["libaudit-dev"])]),
+        // glibc's mallopt, for the CLI's memory arenas.
+        .systemLibrary(name: "CMalloc"),
         // The only code that talks to the kernel.
         .target(name: "AuditKernel", dependencies: ["CLibAudit", "AuditRules"]),
         .executableTarget(name: "aurules", dependencies: [
-            "AuditRules", "AuditLint", "AuditKernel", "Syscalls",
+            "AuditRules", "AuditLint", "AuditKernel", "Syscalls", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "SyscallsTests", dependencies: ["Syscalls", "CLibAudit"]),

@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(CMalloc)
+import CMalloc
+#endif
 import Foundation
 
 @main
@@ -21,6 +24,12 @@ struct Aurules: ParsableCommand {
 
     /// ArgumentParser exits 64 on bad usage; aurules' contract is 2 for usage and input errors.
     static func main() {
+        // Rules are made on the parsing threads and live until exit; glibc gives each thread an
+        // arena of its own (up to 8 per core), each keeping its own free memory: two arenas held
+        // a 100,000-rule compile to 62 MiB instead of 66 MiB, at the same speed.
+        #if canImport(CMalloc) && os(Linux)
+        _ = mallopt(M_ARENA_MAX, 2)
+        #endif
         // Plain `aurules syscall` lookups skip the parser's reflection (see SyscallCommand.fastPath).
         if let status = SyscallCommand.fastPath(Array(CommandLine.arguments.dropFirst())) { Foundation.exit(status) }
         do {

@@ -32,6 +32,10 @@ final class CompilationState {
     /// Kernel forms of masks by a hash of the mask as written (one shared buffer per distinct
     /// mask: rule files repeat a few syscall sets thousands of times, and a mask is 256 bytes).
     var kernelForms: [Int: [(mask: [UInt32], kernelForm: [UInt32])]] = [:]
+    /// `-S all` as this thread's own buffer: a global one would have its reference count
+    /// updated by every thread for nearly every rule.
+    let allOnes = [UInt32](repeating: .max, count: KernelRule.maskWords)
+    private(set) lazy var allOnesKernelForm = kernelForm(allOnes)
     /// Drop messages already built, by ABI and name as written.
     private var dropMessages: [String: String] = [:]
     /// Whether rule provenance carries the statement's text (the auditctl -R writer needs only
@@ -180,7 +184,7 @@ extension CompilationState {
         for spec in specs {
             switch spec.value {
             case .all:
-                return SyscallMask.allOnes
+                return allOnes
             case .number(let n):
                 mask[n / 32] |= 1 << UInt32(n % 32)
                 kept += 1

@@ -63,13 +63,13 @@ extension CompilationState {
             guard let m = self.mask(for: rule.syscalls, abi: arch?.abi, archText: "arch=\(archText)", in: stmt) else { return [] }
             mask = m
         } else if !rule.syscalls.isEmpty {
-            mask = SyscallMask.allOnes
+            mask = allOnes
         } else {
             // auditctl adds `all` to every rule without -S except on the task list...
-            mask = list == .task ? SyscallMask.empty : SyscallMask.allOnes
+            mask = list == .task ? [UInt32](repeating: 0, count: KernelRule.maskWords) : allOnes
             // ...unless audit 4.x already added the perm syscalls for a known arch.
             if arch?.abi != nil, !permAfterArch.isEmpty, PermissionSyscalls.applies(for: target.auditVersion) {
-                mask = SyscallMask.empty
+                mask = [UInt32](repeating: 0, count: KernelRule.maskWords)
             }
         }
         if let abi = arch?.abi, PermissionSyscalls.applies(for: target.auditVersion), !SyscallMask.isAll(mask) {
@@ -115,11 +115,13 @@ extension CompilationState {
         }
         if failed { return nil }
         if let key = keyField(watch.keys) { fields.append(key) }
-        return finish(list: .exit, action: .always, mask: SyscallMask.allOnes, fields: fields, abi: nil, stmt: stmt)
+        return finish(list: .exit, action: .always, mask: allOnes, fields: fields, abi: nil, stmt: stmt)
     }
 
     /// The kernel's form of `mask` (classes expanded), one shared buffer per distinct mask.
     private func internedKernelForm(_ mask: [UInt32]) -> [UInt32] {
+        // `-S all` and watches: nearly half of all rules, and the same buffer each time.
+        if mask == allOnes { return allOnesKernelForm }
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for (i, w) in mask.enumerated() where w != 0 { h = (h ^ (UInt64(i) << 32 | UInt64(w))) &* 0x0000_0100_0000_01b3 }
         let hash = Int(truncatingIfNeeded: h)

@@ -70,8 +70,8 @@ extension LineParser {
                        column: valueColumn, length: valueLength)
                 return
             }
-            if case .arch(let selector) = v, selector == .b64, options.hostMachine.b64 == nil {
-                report(.error, "arch=b64 on a 32-bit host (\(options.hostMachine.rawValue)): auditctl rejects it",
+            if case .arch(let selector) = v, selector == .b64, hostMachine.b64 == nil {
+                report(.error, "arch=b64 on a 32-bit host (\(hostMachine.rawValue)): auditctl rejects it",
                        column: valueColumn, length: valueLength, hostDependent: true)
             }
         case .failure(let e):

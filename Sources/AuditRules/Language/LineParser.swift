@@ -1,3 +1,5 @@
+import Syscalls
+
 /// Turns one rules line into statements, following auditctl's `setopt` option by option, but
 /// reporting every problem instead of stopping at the first.
 struct LineParser {
@@ -6,7 +8,9 @@ struct LineParser {
     let words: [Token]
     /// Every byte of the line is ASCII: bytes are characters, and searches can be byte searches.
     let isASCII: Bool
-    let options: ParseOptions
+    /// The machine auditctl would run on (`ParseOptions.hostMachine`): all the line needs of the
+    /// options, and copying the whole options (closure and all) per line cost reference counts.
+    let hostMachine: Machine
     let valueParser: FieldValueParser
     let knownSyscalls: KnownSyscallMemo
 
@@ -29,13 +33,13 @@ struct LineParser {
     /// "Did you mean" costs a scan of every known name: a line full of garbage gets only a few.
     var suggestionsLeft = 5
 
-    init(file: String, line: SourceLine, words: [Token], isASCII: Bool, options: ParseOptions,
+    init(file: String, line: SourceLine, words: [Token], isASCII: Bool, hostMachine: Machine,
          valueParser: FieldValueParser, knownSyscalls: KnownSyscallMemo) {
         self.file = file
         self.line = line
         self.words = words
         self.isASCII = isASCII
-        self.options = options
+        self.hostMachine = hostMachine
         self.valueParser = valueParser
         self.knownSyscalls = knownSyscalls
     }

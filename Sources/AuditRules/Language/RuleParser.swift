@@ -136,7 +136,7 @@ public enum RuleParser {
                                          length: line.text.utf8.count))
             return
         }
-        var parser = LineParser(file: file, line: line, words: words, isASCII: isASCII, options: options, valueParser: valueParser,
+        var parser = LineParser(file: file, line: line, words: words, isASCII: isASCII, hostMachine: options.hostMachine, valueParser: valueParser,
                                 knownSyscalls: knownSyscalls)
         parser.diagnostics = pre
         parser.run()
