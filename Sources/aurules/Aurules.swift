@@ -31,7 +31,9 @@ struct Aurules: ParsableCommand {
         _ = mallopt(M_ARENA_MAX, 2)
         #endif
         // Plain `aurules syscall` lookups skip the parser's reflection (see SyscallCommand.fastPath).
-        if let status = SyscallCommand.fastPath(Array(CommandLine.arguments.dropFirst())) { Foundation.exit(status) }
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let status = SyscallCommand.fastPath(arguments) { Foundation.exit(status) }
+        KernelRead.prefetch(for: arguments)
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -18,7 +18,7 @@ struct CheckRun {
 
     func perform() throws -> Result {
         // The kernel's list takes longer than anything else here: ask for it before anything else.
-        let kernelRead = options.loaded == nil ? KernelRead.start() : nil
+        let kernelRead = options.loaded == nil ? (KernelRead.takePrefetched() ?? KernelRead.start()) : nil
         let database = try loadDatabase()
         let (machine, kernel) = try target(database)
         let auditVersion = try resolveAuditVersion()
@@ -174,44 +174,5 @@ struct CheckRun {
         }
         let count = diagnostics.filter { $0.severity == .warning }.count
         if count > 0 { warnings.append("\(count) warning\(count == 1 ? "" : "s") in \(what) (aurules lint shows them)") }
-    }
-}
-
-/// The kernel's rules and status, read on another thread.
-final class KernelRead: @unchecked Sendable {
-    private let done = DispatchGroup()
-    // Written once by the reading thread before `done` is left; read only after waiting on it.
-    private var outcome: Swift.Result<([KernelRule], AuditStatus), Error> = .failure(CheckFailure("kernel read did not run"))
-
-    // Written by the status thread before `done` is left.
-    private var statusOutcome: Swift.Result<AuditStatus, Error> = .failure(CheckFailure("status read did not run"))
-
-    /// The rules and the status on two sockets at once: the kernel answers a status request from
-    /// a thread it starts for the purpose, which can take milliseconds to be scheduled.
-    static func start() -> KernelRead {
-        let read = KernelRead()
-        DispatchQueue.global().async(group: read.done) {
-            read.outcome = Swift.Result {
-                let rules = try AuditConnection().rules()
-                read.statusDone.wait()
-                return (rules, try read.statusOutcome.get())
-            }
-        }
-        DispatchQueue.global().async(group: read.statusDone) {
-            read.statusOutcome = Swift.Result { try AuditConnection().status() }
-        }
-        return read
-    }
-
-    private let statusDone = DispatchGroup()
-
-    func wait() throws -> ([KernelRule], AuditStatus?) {
-        done.wait()
-        switch outcome {
-        case .success(let value): return value
-        case .failure(let error as AuditKernelError): throw CheckFailure(error.description)
-        case .failure(let error as CheckFailure): throw error
-        case .failure(let error): throw CheckFailure("cannot read the kernel's audit rules: \(error)")
-        }
     }
 }
