@@ -26,6 +26,15 @@ public struct RuleFile: Sendable {
         self.statements = statements
         self.diagnostics = diagnostics
     }
+
+    /// Everything `next` found, after what this one found (inputs read one after another).
+    mutating func append(_ next: RuleFile) {
+        statements += next.statements
+        diagnostics += next.diagnostics
+        trivia += next.trivia
+        carriageReturnLines += next.carriageReturnLines
+        unterminatedLastLines += next.unterminatedLastLines
+    }
 }
 
 /// One line of a rules file that says something (comments and blank lines are not statements).

@@ -21,11 +21,7 @@ public enum RuleInputs {
                 }
                 part = isDirectory.boolValue ? loadDirectory(path, options: options) : loadFile(path, options: options)
             }
-            result.statements += part.statements
-            result.diagnostics += part.diagnostics
-            result.trivia += part.trivia
-            result.carriageReturnLines += part.carriageReturnLines
-            result.unterminatedLastLines += part.unterminatedLastLines
+            result.append(part)
         }
         return result
     }

@@ -56,14 +56,7 @@ public enum RuleParser {
                                    file: file, options: options), at: i)
             }
             var result = RuleFile(path: file)
-            for i in pieces.indices {
-                let part = parsed.take(i)
-                result.statements += part.statements
-                result.diagnostics += part.diagnostics
-                result.trivia += part.trivia
-                result.carriageReturnLines += part.carriageReturnLines
-                result.unterminatedLastLines += part.unterminatedLastLines
-            }
+            for i in pieces.indices { result.append(parsed.take(i)) }
             return result
         }
     }
