@@ -29,6 +29,9 @@ struct Aurules: ParsableCommand {
         // a 100,000-rule compile to 62 MiB instead of 66 MiB, at the same speed.
         #if canImport(CMalloc) && os(Linux)
         _ = mallopt(M_ARENA_MAX, 2)
+        // Heaps grow 4 MiB at a time rather than page by page (an mprotect each: a thousand of
+        // them for a 100,000-rule compile).
+        _ = mallopt(M_TOP_PAD, 4 << 20)
         #endif
         // Plain `aurules syscall` lookups skip the parser's reflection (see SyscallCommand.fastPath).
         let arguments = Array(CommandLine.arguments.dropFirst())

@@ -6,15 +6,24 @@ import Foundation
 public enum ChunkedInput {
     /// Parses the file at `path` into `session`, reading it a block at a time; returns the
     /// parser's diagnostics with file-relative locations, or nil when the file cannot be opened.
+    /// read(2) itself: FileHandle read the file 4 KiB per system call whatever was asked.
     public static func compile(path: String, options: ParseOptions, into session: CompileSession,
                                linesPerChunk: Int = 128, blockSize: Int = 1 << 20) -> [Diagnostic]? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
         var reader = ChunkReader(file: path, options: options, session: session, linesPerChunk: linesPerChunk)
+        var block = [UInt8](repeating: 0, count: blockSize)
         while true {
-            let block = handle.readData(ofLength: blockSize)
-            if block.isEmpty { break }
-            reader.feed(block)
+            let count = block.withUnsafeMutableBytes { read(fd, $0.baseAddress, blockSize) }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 {
+                // Whatever was read is in the session already: the error fails the compile.
+                reader.diagnostics.append(RuleInputs.unreadable(path, String(cString: strerror(errno)).lowercased()))
+                break
+            }
+            if count == 0 { break }
+            block.withUnsafeBytes { reader.feed(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
         }
         reader.finish()
         return reader.diagnostics
@@ -24,7 +33,7 @@ public enum ChunkedInput {
     public static func compile(_ data: Data, file: String, options: ParseOptions, into session: CompileSession,
                                linesPerChunk: Int = 128) -> [Diagnostic] {
         var reader = ChunkReader(file: file, options: options, session: session, linesPerChunk: linesPerChunk)
-        reader.feed(data)
+        data.withUnsafeBytes { reader.feed($0) }
         reader.finish()
         return reader.diagnostics
     }
@@ -49,20 +58,18 @@ public enum ChunkedInput {
             self.lowerers = LowererPool(session: session)
         }
 
-        mutating func feed(_ data: Data) {
-            data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-                let bytes = raw.bindMemory(to: UInt8.self)
-                var start = 0
-                for i in bytes.indices where bytes[i] == 0x0A {
-                    lines += 1
-                    if lines == linesPerChunk {
-                        pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start ... i]))
-                        start = i + 1
-                        flush()
-                    }
+        mutating func feed(_ raw: UnsafeRawBufferPointer) {
+            let bytes = raw.assumingMemoryBound(to: UInt8.self)
+            var start = 0
+            for i in bytes.indices where bytes[i] == 0x0A {
+                lines += 1
+                if lines == linesPerChunk {
+                    pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start ... i]))
+                    start = i + 1
+                    flush()
                 }
-                pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
             }
+            pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
         }
 
         mutating func finish() {
@@ -79,7 +86,7 @@ public enum ChunkedInput {
         /// Chunks parsed at once: one per core. Parsing and lowering are most of the work, so
         /// batches are parsed and lowered in the background, in parallel, while the session applies
         /// the batch before; it applies every batch's statements in order, so the result does not change.
-        private static let parallelism = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
+        private static let parallelism = Parallelism.threads
 
         struct InFlight {
             var group: DispatchGroup

@@ -56,7 +56,7 @@ public final class CompileSession {
             for stmt in statements { add(stmt) }
             return
         }
-        let pieces = min(max(1, ProcessInfo.processInfo.activeProcessorCount), 4)
+        let pieces = Parallelism.threads
         let lowered = ResultSlots<[LoweredStatement]>(count: pieces)
         let size = (statements.count + pieces - 1) / pieces
         let session = UncheckedSendable(self), input = UncheckedSendable(statements)

@@ -33,7 +33,7 @@ public struct RulesFileWriter {
     var sliceSize = 1024
     /// Slices rendered at once before they are emitted in order: two per core, so that a core
     /// finishing a short slice takes another instead of waiting for the batch.
-    var slicesPerBatch = 2 * max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
+    var slicesPerBatch = 2 * Parallelism.threads
 
     public func render(_ result: CompileResult) -> String {
         var out: [UInt8] = []

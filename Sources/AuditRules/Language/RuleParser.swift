@@ -66,7 +66,7 @@ public enum RuleParser {
 
     /// Pieces of whole lines, one per core, with the line each starts at.
     static func pieces(of all: UnsafeBufferPointer<UInt8>) -> [(range: Range<Int>, firstLine: Int)] {
-        let count = min(max(1, ProcessInfo.processInfo.activeProcessorCount), 4, all.count / bytesPerPiece)
+        let count = min(Parallelism.threads, all.count / bytesPerPiece)
         guard count > 1 else { return [(0 ..< all.count, 1)] }
         var out: [(range: Range<Int>, firstLine: Int)] = []
         var start = 0, line = 1

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Results of work done on several threads: one slot per piece of work, each written by exactly
 /// one thread before any is read (after the threads are joined), then taken in order.
 final class ResultSlots<Value>: @unchecked Sendable {
@@ -26,4 +28,10 @@ final class ResultSlots<Value>: @unchecked Sendable {
 struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
+}
+
+/// How many threads the parallel steps use: the cores, at most four. Read once: Foundation
+/// answers `activeProcessorCount` by reading sysfs and cgroup files each time.
+enum Parallelism {
+    static let threads = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
 }
