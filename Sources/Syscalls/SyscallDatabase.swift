@@ -262,8 +262,24 @@ public final class SyscallDatabase: Sendable {
 
     /// libaudit's number for `libauditName` on `abi`, case-insensitive.
     public func libauditNumber(of libauditName: String, abi: ABI, version: AuditVersion) -> Int? {
-        let lower = libauditName.lowercased()
-        return libaudit(version)[abi]?.first(where: { $0.value.lowercased() == lower })?.key
+        libauditNumbers(version)[abi]?[libauditName.lowercased()]
+    }
+
+    /// libaudit's tables by lower-cased name (a scan of a whole table per question made lint of
+    /// 100,000 rules take seconds). Each libaudit name names one number per ABI.
+    func libauditNumbers(_ version: AuditVersion) -> [ABI: [String: Int]] {
+        if let index = cache.libauditNumbers(version) { return index }
+        return cache.exclusively {
+            if let index = cache.libauditNumbers(version) { return index }
+            var index: [ABI: [String: Int]] = [:]
+            for (abi, table) in libaudit(version) {
+                var numbers: [String: Int] = [:]
+                for (number, name) in table { numbers[name.lowercased()] = min(number, numbers[name.lowercased()] ?? number) }
+                index[abi] = numbers
+            }
+            cache.setLibauditNumbers(index, for: version)
+            return index
+        }
     }
 
     /// The kernel table name of the syscall libaudit spells `libauditName` (case-insensitive):
@@ -344,6 +360,19 @@ private final class Cache: @unchecked Sendable {
     func setLibaudit(_ t: [ABI: [Int: String]], for v: AuditVersion) {
         lock.lock(); defer { lock.unlock() }
         libauditByVersion[AuditVersion.allCases.firstIndex(of: v)!] = LibauditBox(t)
+    }
+
+    private final class NumbersBox { let index: [ABI: [String: Int]]; init(_ i: [ABI: [String: Int]]) { index = i } }
+    private var libauditNumbersByVersion = [NumbersBox?](repeating: nil, count: AuditVersion.allCases.count)
+
+    func libauditNumbers(_ v: AuditVersion) -> [ABI: [String: Int]]? {
+        lock.lock(); defer { lock.unlock() }
+        return libauditNumbersByVersion[AuditVersion.allCases.firstIndex(of: v)!]?.index
+    }
+
+    func setLibauditNumbers(_ i: [ABI: [String: Int]], for v: AuditVersion) {
+        lock.lock(); defer { lock.unlock() }
+        libauditNumbersByVersion[AuditVersion.allCases.firstIndex(of: v)!] = NumbersBox(i)
     }
 }
 

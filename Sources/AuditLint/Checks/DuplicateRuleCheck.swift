@@ -107,11 +107,28 @@ public struct DuplicateRuleCheck: LintCheck {
     }
 
     func describe(_ f: FieldClause) -> String {
-        if f.isComparison { return "C\(f.value)\(f.op.value.rawValue)" }
+        if f.isComparison { return "C\(Self.identity(of: f.value))\(f.op.value.rawValue)" }
         switch f.value {
         case .string(let s): return "\(f.name.value)\(f.op.value.rawValue)\(trimmed(s, f.name.value))"
         case .permissions(let bits): return "\(f.name.value)\(f.op.value.rawValue)\(bits)"
-        default: return "\(f.name.value)\(f.op.value.rawValue)\(f.value)"
+        default: return "\(f.name.value)\(f.op.value.rawValue)\(Self.identity(of: f.value))"
+        }
+    }
+
+    /// Distinct text for distinct values, without the reflection that interpolating an enum
+    /// uses (a third of the time of linting 100,000 rules).
+    static func identity(of value: FieldValue) -> String {
+        switch value {
+        case .number(let n): return "#\(n)"
+        case .string(let s): return "s:" + s
+        case .arch(.b32): return "arch:b32"
+        case .arch(.b64): return "arch:b64"
+        case .arch(.machine(let m)): return "arch:" + m.rawValue
+        case .arch(.raw(let v)): return "arch:#\(v)"
+        case .userName(let u): return "user:" + u
+        case .groupName(let g): return "group:" + g
+        case .comparison(let c): return "compare:\(c)"
+        case .permissions(let p): return "perm:\(p)"
         }
     }
 

@@ -27,28 +27,47 @@ public struct SyscallMissingOnABICheck: LintCheck {
         var tables: [ABI: SyscallTable] = [:]
         for abi in ABI.allCases { tables[abi] = db.table(abi, at: kernel) }
         var out: [Diagnostic] = []
+        // The answer for a name on a set of ABIs, worked out once: rule files repeat the same
+        // few names thousands of times, and each answer scans the tables.
+        var answers: [String: String?] = [:]
         for s in file.statements {
             guard case .rule(let r) = s.kind, r.command != .delete else { continue }
             let abis = targetABIs(r, context: context, db: db, kernel: kernel)
             for call in r.syscalls {
-                guard case .name(let name) = call.value, db.isKnownOnAnyABI(name) else { continue }
-                let missing = abis.filter { abi in
-                    guard let table = tables[abi] else { return false }
-                    if table.contains(name.lowercased()) { return false }
-                    return !AuditVersion.allCases.contains { v in
-                        db.kernelName(libaudit: name.lowercased(), abi: abi, version: v).map(table.contains) ?? false
-                    }
+                guard case .name(let name) = call.value else { continue }
+                let key = abis.map(\.rawValue).joined(separator: ",") + "\u{0}" + name
+                let details: String?
+                if let known = answers[key] {
+                    details = known
+                } else {
+                    details = missingDetails(name, abis: abis, tables: tables, db: db, kernel: kernel)
+                    answers[key] = .some(details)
                 }
-                guard !missing.isEmpty else { continue }
-                let details = missing.map { abi -> String in
-                    let eq = db.equivalents(of: name, on: abi, at: kernel)
-                    return eq.isEmpty ? abi.rawValue : "\(abi.rawValue) (has \(eq.joined(separator: ", ")))"
-                }
-                out.append(finding(.warning, "syscall '\(name)' does not exist on \(details.joined(separator: "; ")) at kernel \(kernel)",
+                guard let details else { continue }
+                out.append(finding(.warning, "syscall '\(name)' does not exist on \(details) at kernel \(kernel)",
                                    at: call.location, length: call.length, line: s.text))
             }
         }
         return out
+    }
+
+    /// "aarch64 (has openat, openat2); ..." for the ABIs that lack `name`, nil when none does
+    /// (or when no ABI knows the name: that is the parser's error, not this check's).
+    private func missingDetails(_ name: String, abis: [ABI], tables: [ABI: SyscallTable], db: SyscallDatabase,
+                                kernel: KernelVersion) -> String? {
+        guard db.isKnownOnAnyABI(name) else { return nil }
+        let missing = abis.filter { abi in
+            guard let table = tables[abi] else { return false }
+            if table.contains(name.lowercased()) { return false }
+            return !AuditVersion.allCases.contains { v in
+                db.kernelName(libaudit: name.lowercased(), abi: abi, version: v).map(table.contains) ?? false
+            }
+        }
+        guard !missing.isEmpty else { return nil }
+        return missing.map { abi -> String in
+            let eq = db.equivalents(of: name, on: abi, at: kernel)
+            return eq.isEmpty ? abi.rawValue : "\(abi.rawValue) (has \(eq.joined(separator: ", ")))"
+        }.joined(separator: "; ")
     }
 
     /// The ABIs the rule applies to on the target machines: the one its arch field names, or
