@@ -5,6 +5,8 @@ public enum SavedListing {
     /// prints is rule syntax. Line numbers are kept.
     public static func loadableText(_ text: String) -> String {
         if text.utf8.starts(with: "No rules".utf8) { return "" }
+        // Nearly every listing needs nothing: its bytes say so without cutting it into strings.
+        if let lines = plainLines(text), !lines.contains(where: { needsRewriting(text.utf8[$0]) }) { return text }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         for i in lines.indices { lines[i] = escapingSpaces(lines[i]) }
         for i in lines.indices where mentionsFileType(lines[i]) {
@@ -40,6 +42,55 @@ public enum SavedListing {
             }
         }
         return joined ? out.joined(separator: " ") : line
+    }
+
+    /// The byte ranges of the lines of a text that is ASCII without CR: there bytes are
+    /// characters and `\n` always ends a line, so cutting by bytes is cutting by characters.
+    /// nil for any other text.
+    static func plainLines(_ text: String) -> [Range<String.UTF8View.Index>]? {
+        let utf8 = text.utf8
+        guard !utf8.contains(where: { $0 >= 0x80 || $0 == 0x0D }) else { return nil }
+        var lines: [Range<String.UTF8View.Index>] = []
+        var start = utf8.startIndex
+        while let end = utf8[start...].firstIndex(of: 0x0A) {
+            lines.append(start ..< end)
+            start = utf8.index(after: end)
+        }
+        lines.append(start ..< utf8.endIndex)
+        return lines
+    }
+
+    /// Whether `escapingSpaces` or the file type rewrite would change this plain ASCII line.
+    private static func needsRewriting(_ line: Substring.UTF8View) -> Bool {
+        var expectsValue = false
+        var first = true
+        var word = line.startIndex
+        while true {
+            let end = line[word...].firstIndex(of: 0x20) ?? line.endIndex
+            let w = line[word ..< end]
+            if expectsValue {
+                expectsValue = false
+            } else if w.first == UInt8(ascii: "-") || first {
+                expectsValue = w.count == 2 && w.first == UInt8(ascii: "-")
+                    && "aFSCkpw".utf8.contains(w[w.index(after: w.startIndex)])
+            } else {
+                return true
+            }
+            first = false
+            guard end != line.endIndex else { break }
+            word = line.index(after: end)
+        }
+        return containsFileType(line)
+    }
+
+    private static func containsFileType(_ line: Substring.UTF8View) -> Bool {
+        let needle = Array("filetype".utf8)
+        var i = line.startIndex
+        while let hit = line[i...].firstIndex(of: needle[0]) {
+            if line[hit...].starts(with: needle) { return true }
+            i = line.index(after: hit)
+        }
+        return false
     }
 
     /// A plain byte scan: the generic substring searches cost more than parsing the line.
