@@ -80,7 +80,11 @@ public enum WireCodec {
         guard raw.count >= headerSize + bufLen, raw.count - (headerSize + bufLen) < 4 else {
             throw WireError("buflen \(bufLen) does not match the \(raw.count - headerSize) bytes after the header")
         }
-        let mask = (0..<KernelRule.maskWords).map { get(maskOffset + 4 * $0) }
+        // The 64 mask words in one copy (the host's byte order is the kernel's).
+        let mask = [UInt32](unsafeUninitializedCapacity: KernelRule.maskWords) { words, count in
+            UnsafeMutableRawBufferPointer(words).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[maskOffset ..< maskOffset + 4 * KernelRule.maskWords]))
+            count = KernelRule.maskWords
+        }
         var fields: [KernelField] = []
         fields.reserveCapacity(count)
         var cursor = headerSize
