@@ -97,3 +97,35 @@ final class ParallelWorkTests: XCTestCase {
                                           into: CompileSession(target: RuleBuilder.target(.x86_64))))
     }
 }
+
+/// The held rule set's hash table against a plain search, with hashes chosen to collide.
+final class HeldRulesTests: XCTestCase {
+    func testCollidingHashesGrowthAndDeletion() {
+        func rule(_ i: Int) -> KernelRule {
+            KernelRule(list: .exit, action: .always, fields: [KernelField(id: FieldID.uid, op: .equal, value: UInt32(i))],
+                       provenance: Provenance(file: "f", line: i, text: ""))
+        }
+        var held = HeldRules()
+        var reference: [Int: Bool] = [:]   // rule number -> live
+        for i in 0 ..< 3000 {
+            held.add([rule(i)], hashes: [i % 7], prepend: i % 500 == 0)
+            reference[i] = true
+            if i % 3 == 0 {
+                let victim = i / 2
+                XCTAssertEqual(held.remove(rule(victim), hash: victim % 7), reference[victim] == true, "remove \(victim)")
+                reference[victim] = false
+            }
+        }
+        for i in 0 ..< 3100 {
+            let expected = reference[i] == true
+            XCTAssertEqual(held.origin(of: rule(i), hash: i % 7)?.line, expected ? i : nil, "rule \(i)")
+        }
+        let ordered = held.ordered()
+        XCTAssertEqual(ordered.count, reference.values.filter { $0 }.count)
+        // Prepended rules come first, the latest group first.
+        let prepended = [2500, 2000, 1500, 1000, 500, 0].filter { reference[$0] == true }
+        XCTAssertEqual(ordered.prefix(prepended.count).map { $0.provenance!.line }, prepended)
+        XCTAssertEqual(ordered.dropFirst(prepended.count).map { $0.provenance!.line },
+                       (0 ..< 3000).filter { reference[$0] == true && $0 % 500 != 0 })
+    }
+}
