@@ -35,16 +35,21 @@ struct Aurules: ParsableCommand {
         #endif
         // Plain `aurules syscall` lookups skip the parser's reflection (see SyscallCommand.fastPath).
         let arguments = Array(CommandLine.arguments.dropFirst())
-        if let status = SyscallCommand.fastPath(arguments) { Foundation.exit(status) }
+        if let status = SyscallCommand.fastPath(arguments) {
+            StandardOutput.flushOrExit()
+            Foundation.exit(status)
+        }
         KernelRead.prefetch(for: arguments)
         do {
             var command = try parseAsRoot()
             try command.run()
+            StandardOutput.flushOrExit()
         } catch {
             if exitCode(for: error) == .validationFailure {
                 StandardError.print(fullMessage(for: error))
                 Foundation.exit(ExitCode.inputError.rawValue)
             }
+            StandardOutput.flushOrExit()
             exit(withError: error)
         }
     }

@@ -72,6 +72,20 @@ struct OutputFileError: LocalizedError, CustomStringConvertible {
 }
 
 /// Standard error, for diagnostics.
+/// Standard output written with `print`: a write that failed (closed descriptor, full disk) is
+/// an error of the run, not a silent success.
+enum StandardOutput {
+    /// fflush(NULL): Swift 6 does not let the `stdout` global be read here. A failed write leaves
+    /// its data in the buffer, so the flush at the end fails too.
+    static func flushOrExit() {
+        errno = 0
+        guard fflush(nil) != 0 else { return }
+        let why = errno != 0 ? String(cString: strerror(errno)) : "write error"
+        StandardError.print("aurules: cannot write standard output: \(why)")
+        Foundation.exit(2)
+    }
+}
+
 enum StandardError {
     static func print(_ s: String) {
         FileHandle.standardError.write(Data((s + "\n").utf8))

@@ -135,13 +135,10 @@ struct SyscallOutput {
     /// Straight to the file descriptor: print()'s dynamic casts cost more than a whole lookup.
     private func write(_ text: String) {
         var text = text
-        text.withUTF8 { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = Foundation.write(1, buffer.baseAddress! + offset, buffer.count - offset)
-                if n <= 0 { return }
-                offset += n
-            }
+        let failure = text.withUTF8 { OutputFile.writeAll(UnsafeRawBufferPointer($0), to: STDOUT_FILENO) }
+        guard failure == 0 else {
+            StandardError.print("aurules: cannot write standard output: \(String(cString: strerror(failure)))")
+            Foundation.exit(2)
         }
     }
 

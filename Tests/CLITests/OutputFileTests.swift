@@ -27,6 +27,22 @@ final class OutputFileTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).sorted(), ["in.rules", "l.txt"])
     }
 
+    /// Standard output on a full disk: every command says so and exits 2 (a truncated SARIF
+    /// report with exit 0 would pass a CI gate it should fail).
+    func testFullStandardOutputIsAnError() throws {
+        let dir = try directory()
+        let rules = dir + "/in.rules", listing = dir + "/l.txt"
+        try "-w /etc/hosts -p wa -k net\n".write(toFile: rules, atomically: true, encoding: .utf8)
+        try "-w /etc/hosts -p wa -k net\n".write(toFile: listing, atomically: true, encoding: .utf8)
+        let commands = [["fmt", rules], ["lint", "--format", "sarif", rules], ["compile", "--machine", "x86_64", rules],
+                        ["check", rules, "--loaded", listing, "--machine", "x86_64"], ["syscall", "x86_64", "clone"]]
+        for args in commands {
+            let r = try AurulesProcess.run("/bin/sh", ["-c", "exec \"$0\" \"$@\" > /dev/full", AurulesProcess.binary] + args)
+            XCTAssertEqual(r.status, 2, "\(args): \(r.err)")
+            XCTAssertTrue(r.err.contains("cannot write standard output: No space left on device"), "\(args): \(r.err)")
+        }
+    }
+
     func testReplacingAFileKeepsItsPermissions() throws {
         let dir = try directory()
         let path = dir + "/site.rules"
