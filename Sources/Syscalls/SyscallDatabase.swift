@@ -102,13 +102,10 @@ public final class SyscallDatabase: Sendable {
     }
 
     func rowsThrowing(_ abi: ABI, file: String) throws -> [SyscallRow] {
-        if let rows = cache.rows(abi) { return rows }
-        return try cache.exclusively {
-            if let rows = cache.rows(abi) { return rows }
+        try cache.value({ $0.rows(abi) }, { $0.setRows($1, for: abi) }) {
             var rows = try TableText.rows(fileText("\(abi.rawValue).tsv") ?? "", file: file)
             let ordered = zip(rows, rows.dropFirst()).allSatisfy { ($0.number, $0.first) <= ($1.number, $1.first) }
             if !ordered { rows.sort { ($0.number, $0.first) < ($1.number, $1.first) } }
-            cache.setRows(rows, for: abi)
             return rows
         }
     }
@@ -152,13 +149,9 @@ public final class SyscallDatabase: Sendable {
     public func table(_ abi: ABI, at kernel: KernelVersion) -> SyscallTable? {
         guard let info = info(abi), info.covers(kernel) else { return nil }
         // Callers ask again per rule or per number (listing, compiling): keep the last one per ABI.
-        if let cached = cache.table(abi), cached.kernel == kernel { return cached }
-        return cache.exclusively {
-            if let cached = cache.table(abi), cached.kernel == kernel { return cached }
+        return cache.value({ $0.table(abi).flatMap { $0.kernel == kernel ? $0 : nil } }, { $0.setTable($1, for: abi) }) {
             let entries = rows(abi).filter { $0.isPresent(at: kernel) }.map { SyscallEntry(number: $0.number, name: $0.name) }
-            let table = SyscallTable(abi: abi, kernel: kernel, entries: entries)
-            cache.setTable(table, for: abi)
-            return table
+            return SyscallTable(abi: abi, kernel: kernel, entries: entries)
         }
     }
 
@@ -245,13 +238,9 @@ public final class SyscallDatabase: Sendable {
     }
 
     func libauditThrowing(_ version: AuditVersion) throws -> [ABI: [Int: String]] {
-        if let t = cache.libaudit(version) { return t }
-        return try cache.exclusively {
-            if let t = cache.libaudit(version) { return t }
+        try cache.value({ $0.libaudit(version) }, { $0.setLibaudit($1, for: version) }) {
             let file = "libaudit-\(version.rawValue).tsv"
-            let t = try TableText.libaudit(fileText(file) ?? "", file: file)
-            cache.setLibaudit(t, for: version)
-            return t
+            return try TableText.libaudit(fileText(file) ?? "", file: file)
         }
     }
 
@@ -268,16 +257,13 @@ public final class SyscallDatabase: Sendable {
     /// libaudit's tables by lower-cased name (a scan of a whole table per question made lint of
     /// 100,000 rules take seconds). Each libaudit name names one number per ABI.
     func libauditNumbers(_ version: AuditVersion) -> [ABI: [String: Int]] {
-        if let index = cache.libauditNumbers(version) { return index }
-        return cache.exclusively {
-            if let index = cache.libauditNumbers(version) { return index }
+        cache.value({ $0.libauditNumbers(version) }, { $0.setLibauditNumbers($1, for: version) }) {
             var index: [ABI: [String: Int]] = [:]
             for (abi, table) in libaudit(version) {
                 var numbers: [String: Int] = [:]
                 for (number, name) in table { numbers[name.lowercased()] = min(number, numbers[name.lowercased()] ?? number) }
                 index[abi] = numbers
             }
-            cache.setLibauditNumbers(index, for: version)
             return index
         }
     }
@@ -324,13 +310,6 @@ private final class Cache: @unchecked Sendable {
     }
 
     private var tables = [SyscallTable?](repeating: nil, count: ABI.allCases.count)
-
-    /// Builds under the lock, so that threads asking at once wait for one build.
-    func exclusively<T>(_ body: () throws -> T) rethrows -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body()
-    }
 
     func table(_ abi: ABI) -> SyscallTable? {
         lock.lock(); defer { lock.unlock() }

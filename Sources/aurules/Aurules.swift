@@ -54,3 +54,11 @@ struct Aurules: ParsableCommand {
         }
     }
 }
+
+/// Results kept alive until the process exits: freeing 100,000 rules (or thousands of syntax
+/// trees) one allocation at a time costs more than the exit that follows, as clang's -disable-free.
+enum KeptUntilExit {
+    nonisolated(unsafe) private static var values: [Any] = []
+
+    static func keep(_ value: Any) { values.append(value) }
+}

@@ -8,8 +8,6 @@ import Syscalls
 struct CheckRun {
     let options: CheckCommand
 
-    nonisolated(unsafe) private static var keptUntilExit: (RuleFile, CompileResult, [KernelRule], [KernelRule])?
-
     struct Result {
         var report: DriftReport
         var rendered: String
@@ -92,8 +90,7 @@ struct CheckRun {
             case .prometheus: rendered = DriftFormatter.prometheus(report, timestamp: Date().timeIntervalSince1970)
             }
         }
-        // Freeing thousands of syntax trees and rules one by one costs more than the exit that follows.
-        CheckRun.keptUntilExit = (source, compiled, actual, expected)
+        KeptUntilExit.keep((source, compiled, actual, expected))
         return Result(report: report, rendered: rendered, warnings: warnings)
     }
 

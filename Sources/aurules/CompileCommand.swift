@@ -57,10 +57,6 @@ struct CompileCommand: ParsableCommand {
 
     enum OutputFormat: String, ExpressibleByArgument { case text, json }
 
-    /// The compiled rules outlive `run` on purpose: the process exits right after, and freeing
-    /// 100,000 rules one allocation at a time costs more than the kernel's unmapping them at exit.
-    nonisolated(unsafe) private static var keptUntilExit: CompileResult?
-
     func run() throws {
         let target: CompileTarget
         do { target = try makeTarget() } catch let e as ValidationError {
@@ -80,7 +76,7 @@ struct CompileCommand: ParsableCommand {
             throw ExitCode.inputError
         }
         let result = session.finish()
-        Self.keptUntilExit = result
+        KeptUntilExit.keep(result)
         for d in result.diagnostics { StandardError.print(DiagnosticRenderer.text(d)) }
         if result.hasErrors {
             StandardError.print("aurules compile: errors in the input; nothing written")
@@ -100,14 +96,7 @@ struct CompileCommand: ParsableCommand {
                 throw ExitCode.inputError
             }
         } else {
-            var failure: Int32 = 0
-            try produce { piece in
-                if failure == 0 { failure = OutputFile.writeAll(piece, to: STDOUT_FILENO) }
-            }
-            if failure != 0 {
-                StandardError.print("aurules compile: cannot write standard output: \(String(cString: strerror(failure)))")
-                throw ExitCode.inputError
-            }
+            try produce(StandardOutput.write)
         }
     }
 

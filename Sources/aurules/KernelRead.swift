@@ -8,7 +8,8 @@ final class KernelRead: @unchecked Sendable {
     // Written once by the reading thread before `done` is left; read only after waiting on it.
     private var outcome: Swift.Result<([KernelRule], AuditStatus), Error> = .failure(CheckFailure("kernel read did not run"))
 
-    // Written by the status thread before `done` is left.
+    private let statusDone = DispatchGroup()
+    // Written by the status thread before `statusDone` is left.
     private var statusOutcome: Swift.Result<AuditStatus, Error> = .failure(CheckFailure("status read did not run"))
 
     /// The rules and the status on two sockets at once: the kernel answers a status request from
@@ -27,8 +28,6 @@ final class KernelRead: @unchecked Sendable {
         }
         return read
     }
-
-    private let statusDone = DispatchGroup()
 
     /// Started by `prefetch` before the arguments were parsed.
     nonisolated(unsafe) private static var prefetched: KernelRead?

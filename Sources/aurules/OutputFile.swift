@@ -71,21 +71,30 @@ struct OutputFileError: LocalizedError, CustomStringConvertible {
     var errorDescription: String? { description }
 }
 
-/// Standard error, for diagnostics.
-/// Standard output written with `print`: a write that failed (closed descriptor, full disk) is
-/// an error of the run, not a silent success.
+/// Standard output: a write that failed (closed descriptor, full disk) ends the run with exit 2,
+/// never a silent success.
 enum StandardOutput {
-    /// fflush(NULL): Swift 6 does not let the `stdout` global be read here. A failed write leaves
-    /// its data in the buffer, so the flush at the end fails too.
+    /// Straight to the descriptor (compile's rules, syscall's answers).
+    static func write(_ bytes: UnsafeRawBufferPointer) {
+        let failure = OutputFile.writeAll(bytes, to: STDOUT_FILENO)
+        if failure != 0 { fail(String(cString: strerror(failure))) }
+    }
+
+    /// What `print` buffered. fflush(NULL): Swift 6 does not let the `stdout` global be read
+    /// here. A failed write leaves its data in the buffer, so the flush at the end fails too.
     static func flushOrExit() {
         errno = 0
         guard fflush(nil) != 0 else { return }
-        let why = errno != 0 ? String(cString: strerror(errno)) : "write error"
+        fail(errno != 0 ? String(cString: strerror(errno)) : "write error")
+    }
+
+    private static func fail(_ why: String) -> Never {
         StandardError.print("aurules: cannot write standard output: \(why)")
         Foundation.exit(2)
     }
 }
 
+/// Standard error, for diagnostics.
 enum StandardError {
     static func print(_ s: String) {
         FileHandle.standardError.write(Data((s + "\n").utf8))

@@ -135,11 +135,7 @@ struct SyscallOutput {
     /// Straight to the file descriptor: print()'s dynamic casts cost more than a whole lookup.
     private func write(_ text: String) {
         var text = text
-        let failure = text.withUTF8 { OutputFile.writeAll(UnsafeRawBufferPointer($0), to: STDOUT_FILENO) }
-        guard failure == 0 else {
-            StandardError.print("aurules: cannot write standard output: \(String(cString: strerror(failure)))")
-            Foundation.exit(2)
-        }
+        text.withUTF8 { StandardOutput.write(UnsafeRawBufferPointer($0)) }
     }
 
     private func emit(_ object: [String: Any]) {

@@ -2,10 +2,10 @@ import Foundation
 
 /// Compiles one large rules file a chunk of lines at a time, so that only one chunk's syntax
 /// tree is alive at once: auditctl reads line by line, and no statement depends on another's
-/// syntax, so parsing chunks and moving their locations gives the same statements.
+/// syntax, so parsing each chunk from the line it starts at gives the same statements.
 public enum ChunkedInput {
     /// Parses the file at `path` into `session`, reading it a block at a time; returns the
-    /// parser's diagnostics with file-relative locations, or nil when the file cannot be opened.
+    /// parser's diagnostics, or nil when the file cannot be opened.
     /// read(2) itself: FileHandle read the file 4 KiB per system call whatever was asked.
     public static func compile(path: String, options: ParseOptions, into session: CompileSession,
                                linesPerChunk: Int = 128, blockSize: Int = 1 << 20) -> [Diagnostic]? {
@@ -114,16 +114,11 @@ public enum ChunkedInput {
             let lowerers = self.lowerers
             DispatchQueue.global().async(group: group) {
                 DispatchQueue.concurrentPerform(iterations: texts.count) { i in
-                    // A copy of the name per chunk: every location of the chunk retains it, and one
-                    // string shared by all threads made its reference count a contended cache line.
-                    let result = RuleParser.parse(text: texts[i], file: String(decoding: Array(file.utf8), as: UTF8.self),
-                                                  options: options)
-                    let offset = firstLines[i] - 1
+                    let result = RuleParser.parse(text: texts[i], firstLine: firstLines[i], file: file, options: options)
                     let lowerer = lowerers.take()
-                    let lowered = result.statements.map { lowerer.lower($0, lineOffset: offset) }
+                    let lowered = result.statements.map(lowerer.lower)
                     lowerers.give(lowerer)
-                    let diagnostics = result.diagnostics.map { var d = $0; d.location.line += offset; return d }
-                    parsed.store(ParsedChunk(lowered: lowered, diagnostics: diagnostics), at: i)
+                    parsed.store(ParsedChunk(lowered: lowered, diagnostics: result.diagnostics), at: i)
                 }
             }
             let previous = inFlight
@@ -143,7 +138,7 @@ public enum ChunkedInput {
     }
 }
 
-/// A chunk parsed and lowered: its statements ready to apply, its parse diagnostics (file lines).
+/// A chunk parsed and lowered: its statements ready to apply, its parse diagnostics.
 struct ParsedChunk {
     var lowered: [LoweredStatement]
     var diagnostics: [Diagnostic]

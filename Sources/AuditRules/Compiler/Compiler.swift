@@ -63,14 +63,13 @@ public final class CompileSession {
         DispatchQueue.concurrentPerform(iterations: pieces) { p in
             let lowerer = session.value.makeLowerer()
             let range = min(p * size, input.value.count) ..< min((p + 1) * size, input.value.count)
-            lowered.store(input.value[range].map { lowerer.lower($0, lineOffset: 0) }, at: p)
+            lowered.store(input.value[range].map(lowerer.lower), at: p)
         }
         for p in 0 ..< pieces { for l in lowered.take(p) { apply(l) } }
     }
 
-    /// `lineOffset`: how far down its file the statement really is (chunked input).
-    public func add(_ stmt: Statement, lineOffset: Int = 0) {
-        apply(lowerer.lower(stmt, lineOffset: lineOffset))
+    public func add(_ stmt: Statement) {
+        apply(lowerer.lower(stmt))
     }
 
     /// Applies one lowered statement to the rule set, in source order.
@@ -152,7 +151,7 @@ struct LoweredStatement {
     }
 
     var effect: Effect
-    /// The statement's location (line already moved by the chunk offset) and text, for the
+    /// The statement's location and text, for the
     /// warnings that only applying it can tell (duplicate rule, nothing to delete).
     var location: SourceLocation
     var text: String
@@ -162,8 +161,7 @@ struct LoweredStatement {
 }
 
 extension CompilationState {
-    func lower(_ stmt: Statement, lineOffset: Int) -> LoweredStatement {
-        self.lineOffset = lineOffset
+    func lower(_ stmt: Statement) -> LoweredStatement {
         let effect: LoweredStatement.Effect
         switch stmt.kind {
         case .rule(let rule):
@@ -178,22 +176,19 @@ extension CompilationState {
             } else {
                 effect = .nothing
             }
-        case .deleteAll(var key):
-            key?.location.line += lineOffset
+        case .deleteAll(let key):
             effect = .deleteAll(key: key)
         case .setting(let s):
-            effect = .setting(CompiledSetting(setting: s, provenance: Provenance(file: stmt.location.file, line: stmt.location.line + lineOffset,
+            effect = .setting(CompiledSetting(setting: s, provenance: Provenance(file: stmt.location.file, line: stmt.location.line,
                                                                                  text: stmt.text)))
         case .loaderOption(let o):
             effect = .loaderOption(o)
         }
-        var location = stmt.location
-        location.line += lineOffset
         defer {
             diagnostics = []
             onceKeys = []
         }
-        return LoweredStatement(effect: effect, location: location, text: stmt.text, diagnostics: diagnostics, onceKeys: onceKeys)
+        return LoweredStatement(effect: effect, location: stmt.location, text: stmt.text, diagnostics: diagnostics, onceKeys: onceKeys)
     }
 }
 
@@ -226,17 +221,35 @@ extension KernelRule {
 /// A kernel rule's identity hash, computed once from the words that differ between rules.
 enum RuleHash {
     static func of(_ rule: KernelRule) -> Int {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        @inline(__always) func mix(_ v: UInt64) { h = (h ^ v) &* 0x0000_0100_0000_01b3 }
-        mix(UInt64(rule.list.kernelValue) << 8 | UInt64(rule.action.kernelValue))
-        for (i, w) in rule.mask.enumerated() where w != 0 { mix(UInt64(i) << 32 | UInt64(w)) }
+        var h = IdentityHash()
+        h.mix(UInt64(rule.list.kernelValue) << 8 | UInt64(rule.action.kernelValue))
+        h.mix(mask: rule.mask)
         for f in rule.fields {
-            mix(UInt64(f.id) << 32 | UInt64(f.op.kernelValue >> 24))
-            mix(UInt64(f.value))
-            if let s = f.string { for b in s.utf8 { mix(UInt64(b)) } }
+            h.mix(UInt64(f.id) << 32 | UInt64(f.op.kernelValue >> 24))
+            h.mix(UInt64(f.value))
+            if let s = f.string { h.mix(s) }
         }
-        return Int(truncatingIfNeeded: h)
+        return h.value
     }
+}
+
+/// FNV-1a over 64-bit words: the in-process identity hashes of rules, masks and -S lists
+/// (Hasher's SipHash over 64 mask words cost more than the rest of the work).
+struct IdentityHash {
+    private var h: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    @inline(__always) mutating func mix(_ v: UInt64) { h = (h ^ v) &* 0x0000_0100_0000_01b3 }
+
+    /// The set words with their positions: most of a mask is zero.
+    mutating func mix(mask: [UInt32]) {
+        for (i, w) in mask.enumerated() where w != 0 { mix(UInt64(i) << 32 | UInt64(w)) }
+    }
+
+    mutating func mix(_ s: String) {
+        for b in s.utf8 { mix(UInt64(b)) }
+    }
+
+    var value: Int { Int(truncatingIfNeeded: h) }
 }
 
 /// The simulated kernel rule set: appended rules in order, prepended groups before them (the

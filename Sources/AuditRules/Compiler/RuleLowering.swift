@@ -53,14 +53,8 @@ final class CompilationState {
         self.names = SyscallNameResolver(database: target.database, kernel: target.kernel, auditVersion: target.auditVersion)
     }
 
-    /// Added to every line number of the statements being compiled: a chunk of a large file is
-    /// parsed on its own, so its lines count from 1 (moving them here spares rebuilding its AST).
-    var lineOffset = 0
-
     func report(_ severity: Severity, _ message: String, at location: SourceLocation, length: Int = 1, in stmt: Statement,
                 hostDependent: Bool = false) {
-        var location = location
-        location.line += lineOffset
         diagnostics.append(Diagnostic(severity, message, at: location, length: length, sourceLine: stmt.text, hostDependent: hostDependent))
     }
 
@@ -222,19 +216,18 @@ extension CompilationState {
 /// case-insensitive answers are memoised per spelling anyway).
 enum SyscallListHash {
     static func of(_ specs: [Located<SyscallSpec>], abi: ABI?) -> Int {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        @inline(__always) func mix(_ v: UInt64) { h = (h ^ v) &* 0x0000_0100_0000_01b3 }
-        mix(UInt64(bitPattern: Int64(abi?.hashValue ?? 0)))
+        var h = IdentityHash()
+        h.mix(UInt64(abi?.auditArch ?? 0))
         for spec in specs {
             switch spec.value {
-            case .all: mix(1 << 40)
-            case .number(let n): mix(2 << 40 | UInt64(n))
+            case .all: h.mix(1 << 40)
+            case .number(let n): h.mix(2 << 40 | UInt64(n))
             case .name(let name):
-                for b in name.utf8 { mix(UInt64(b)) }
-                mix(3 << 40)
+                h.mix(name)
+                h.mix(3 << 40)
             }
         }
-        return Int(truncatingIfNeeded: h)
+        return h.value
     }
 
     static func same(_ a: [Located<SyscallSpec>], _ b: [Located<SyscallSpec>]) -> Bool {

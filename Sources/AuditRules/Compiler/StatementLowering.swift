@@ -122,9 +122,9 @@ extension CompilationState {
     private func internedKernelForm(_ mask: [UInt32]) -> [UInt32] {
         // `-S all` and watches: nearly half of all rules, and the same buffer each time.
         if mask == allOnes { return allOnesKernelForm }
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for (i, w) in mask.enumerated() where w != 0 { h = (h ^ (UInt64(i) << 32 | UInt64(w))) &* 0x0000_0100_0000_01b3 }
-        let hash = Int(truncatingIfNeeded: h)
+        var h = IdentityHash()
+        h.mix(mask: mask)
+        let hash = h.value
         if let known = kernelForms[hash], let hit = known.first(where: { $0.mask == mask }) { return hit.kernelForm }
         let form = kernelForm(mask)
         kernelForms[hash, default: []].append((mask, form))
@@ -138,7 +138,7 @@ extension CompilationState {
                    at: stmt.location, length: 2, in: stmt)
             return nil
         }
-        let provenance = Provenance(file: stmt.location.file, line: stmt.location.line + lineOffset, text: keepsText ? stmt.text : "", abi: abi)
+        let provenance = Provenance(file: stmt.location.file, line: stmt.location.line, text: keepsText ? stmt.text : "", abi: abi)
         return KernelRule(list: list, action: action, mask: internedKernelForm(mask), fields: fields, provenance: provenance)
     }
 }

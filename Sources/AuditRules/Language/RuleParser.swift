@@ -42,10 +42,15 @@ public struct ParseOptions: Sendable {
 /// problem of every line is reported (auditctl stops at the first).
 public enum RuleParser {
     public static func parse(text: String, file: String, options: ParseOptions) -> RuleFile {
+        parse(text: text, firstLine: 1, file: file, options: options)
+    }
+
+    /// `text` is part of a file, from line `firstLine` on (a chunk of a large file).
+    static func parse(text: String, firstLine: Int, file: String, options: ParseOptions) -> RuleFile {
         var text = text
         return text.withUTF8 { all in
-            let pieces = Self.pieces(of: all)
-            guard pieces.count > 1 else { return parse(bytes: all, firstLine: 1, file: file, options: options) }
+            let pieces = Self.pieces(of: all, firstLine: firstLine)
+            guard pieces.count > 1 else { return parse(bytes: all, firstLine: firstLine, file: file, options: options) }
             // Lines do not depend on each other: a large file is parsed in pieces on every core and
             // the pieces' results joined in order, which is what parsing it in one go gives.
             let parsed = ResultSlots<RuleFile>(count: pieces.count)
@@ -65,11 +70,11 @@ public enum RuleParser {
     static let bytesPerPiece = 32 << 10
 
     /// Pieces of whole lines, one per core, with the line each starts at.
-    static func pieces(of all: UnsafeBufferPointer<UInt8>) -> [(range: Range<Int>, firstLine: Int)] {
+    static func pieces(of all: UnsafeBufferPointer<UInt8>, firstLine: Int = 1) -> [(range: Range<Int>, firstLine: Int)] {
         let count = min(Parallelism.threads, all.count / bytesPerPiece)
-        guard count > 1 else { return [(0 ..< all.count, 1)] }
+        guard count > 1 else { return [(0 ..< all.count, firstLine)] }
         var out: [(range: Range<Int>, firstLine: Int)] = []
-        var start = 0, line = 1
+        var start = 0, line = firstLine
         for k in 1 ..< count {
             var cut = max(start, all.count * k / count)
             while cut < all.count && all[cut] != 0x0A { cut += 1 }
@@ -82,8 +87,11 @@ public enum RuleParser {
         return out
     }
 
-    static func parse(bytes: UnsafeBufferPointer<UInt8>, firstLine: Int, file: String, options: ParseOptions) -> RuleFile {
-        var result = RuleFile(path: file)
+    static func parse(bytes: UnsafeBufferPointer<UInt8>, firstLine: Int, file path: String, options: ParseOptions) -> RuleFile {
+        var result = RuleFile(path: path)
+        // Every location retains the file name: each parse (a piece, a chunk) has a copy of its
+        // own, as one string counted by every parsing thread made its count a contended cache line.
+        let file = String(decoding: Array(path.utf8), as: UTF8.self)
         let valueParser = FieldValueParser(resolver: options.resolver)
         let knownSyscalls = KnownSyscallMemo(options.isKnownSyscall)
         var last: (number: Int, bytes: Int)?
@@ -162,4 +170,3 @@ final class KnownSyscallMemo {
         return known
     }
 }
-
