@@ -127,6 +127,11 @@ final class ParserDifferentialTests: XCTestCase {
         "-A always,exit -F arch=b64 -S open -k \(key)",
         "-a always,exclude -F uid=0",
         "-a always,exclude -F euid=0",
+        // Bytes, not characters: a combining mark after the operator, an escaped space before one.
+        "-a always,exit -F arch=b64 -S open -F obj_user!=\u{301}x -k \(key)",
+        "-a always,exit -F arch=b64 -S open -F key=\(key)\\ \u{301}x",
+        "-a always,exit -F arch=b64 -S open,\u{301} -k \(key)",
+        "-w /etc/passwd -p wa -k \(key) -\u{301}",
     ]
 
     override class func tearDown() {

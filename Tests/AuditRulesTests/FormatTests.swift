@@ -1,5 +1,6 @@
 import AuditRules
 import Foundation
+import Syscalls
 import XCTest
 
 final class FormatTests: XCTestCase {

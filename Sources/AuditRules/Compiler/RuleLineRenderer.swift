@@ -333,23 +333,12 @@ extension [UInt8] {
         s.withUTF8 { appendEscaped($0) }
     }
 
-    /// `RulesFileWriter.escape` of the string these bytes spell. A space or backslash that starts
-    /// a longer grapheme (a combining mark after it) is not escaped there, so text with both
-    /// those and non-ASCII bytes goes through the Character-wise original.
+    /// `RulesFileWriter.escape` of the string these bytes spell.
     mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
-        var needsEscape = false, isASCII = true
-        for b in utf8 {
-            if b == 0x20 || b == 0x5C { needsEscape = true } else if b >= 0x80 { isASCII = false }
-        }
-        if !needsEscape {
-            append(contentsOf: utf8)
-        } else if !isASCII {
-            append(contentsOf: RulesFileWriter.escape(String(decoding: utf8, as: UTF8.self)).utf8)
+        if utf8.contains(where: { $0 == 0x20 || $0 == 0x5C }) {
+            Lexer.appendEscaped(utf8, to: &self)
         } else {
-            for b in utf8 {
-                if b == 0x20 || b == 0x5C { append(0x5C) }
-                append(b)
-            }
+            append(contentsOf: utf8)
         }
     }
 }

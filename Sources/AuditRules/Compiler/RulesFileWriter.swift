@@ -111,16 +111,8 @@ public struct RulesFileWriter {
         return nil
     }
 
-    /// auditctl -R splits on whitespace and knows two escapes: `\ ` and `\\`.
-    static func escape(_ s: String) -> String {
-        guard s.utf8.contains(where: { $0 == 0x20 || $0 == 0x5C }) else { return s }
-        var out = ""
-        for c in s {
-            if c == " " || c == "\\" { out.append("\\") }
-            out.append(c)
-        }
-        return out
-    }
+    /// auditctl -R splits on spaces and knows two escapes: `\ ` and `\\`.
+    static func escape(_ s: String) -> String { Lexer.escape(s) }
 }
 
 /// The renderers of one render, shared with the slice tasks: slice i of a batch uses renderer i

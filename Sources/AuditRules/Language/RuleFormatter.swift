@@ -35,7 +35,7 @@ public enum RuleFormatter {
             case .statement(let s):
                 if pendingBlank { out.write("\n"); pendingBlank = false }
                 append(s, to: &out)
-                out.write("\n")
+                endLine(&out)
                 lineCount += 1
                 lastIsBlank = false
             case .trivia(let t):
@@ -44,14 +44,22 @@ public enum RuleFormatter {
                     if lineCount > 0 && !lastIsBlank { pendingBlank = true; lastIsBlank = true }
                 } else {
                     if pendingBlank { out.write("\n"); pendingBlank = false }
-                    out.write(t.value.drop(while: { $0 == " " }))
-                    out.write("\n")
+                    out.write(t.value.utf8.drop(while: { $0 == 0x20 }))
+                    endLine(&out)
                     lineCount += 1
                     lastIsBlank = false
                 }
             }
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Ends a line. A line whose last byte is CR gets a space after it: a CR before the newline is
+    /// dropped when the line is read again, and the CR belongs to the last word (`-k a\r -p wa`
+    /// keeps the key `a\r` when its `-k` goes last).
+    static func endLine(_ out: inout [UInt8]) {
+        if out.last == 0x0D { out.append(0x20) }
+        out.append(0x0A)
     }
 
     public static func format(_ s: Statement) -> String {
@@ -117,11 +125,8 @@ public enum RuleFormatter {
         return names.joined(separator: ",")
     }
 
-    /// `lowercased()`, without its copy for the usual all-lower-case ASCII name.
-    static func lowercased(_ name: String) -> String {
-        if name.utf8.allSatisfy({ $0 < 0x80 && !(0x41...0x5a).contains($0) }) { return name }
-        return name.lowercased()
-    }
+    /// Syscall names are case-insensitive in ASCII only (libaudit folds bytes, not characters).
+    static func lowercased(_ name: String) -> String { name.asciiLowercased }
 
     static func append(_ f: FieldClause, to out: inout [UInt8]) {
         out.write(f.isComparison ? " -C " : " -F ")
@@ -161,5 +166,5 @@ public enum RuleFormatter {
 
 extension Array where Element == UInt8 {
     mutating func write(_ s: String) { append(contentsOf: s.utf8) }
-    mutating func write(_ s: Substring) { append(contentsOf: s.utf8) }
+    mutating func write(_ s: Substring.UTF8View) { append(contentsOf: s) }
 }
