@@ -323,6 +323,11 @@ struct LineParser {
                    column: o.column, length: o.length)
             return
         }
+        if let l = list?.value, !l.kernelTakesPermField {
+            report(.error, "-p cannot be used on the \(l.rawValue) list: the kernel takes only fstype and key fields there",
+                   column: o.column, length: o.length)
+            return
+        }
         let clause = FieldClause(name: Located("perm", at: location(o.column), length: o.length),
                                  op: Located(.equal, at: location(o.column), length: o.length),
                                  rawValue: Located(arg.text, at: location(arg.column), length: arg.length),

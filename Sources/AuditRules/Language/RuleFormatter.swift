@@ -2,8 +2,13 @@
 /// spaces, `ACTION,LIST` order, all `-S` of a rule merged into one comma list placed where the
 /// first `-S` was (so arch fields stay before it and the kernel's field order is unchanged), keys
 /// last as `-k`, and `\ ` / `\\` escapes where a word needs them. Comment lines are kept; runs of
-/// blank lines become one. Formatting the output again gives the same text.
+/// blank lines become one. Formatting the output again gives the same text. Several inputs are
+/// formatted one after another, each whole (`format(_:)` of each, concatenated).
 public enum RuleFormatter {
+    public static func format(_ files: [RuleFile]) -> String {
+        files.map { format($0) }.joined()
+    }
+
     public static func format(_ file: RuleFile) -> String {
         enum Item { case statement(Statement), trivia(Located<String>) }
         var items: [(file: String, line: Int, order: Int, item: Item)] = []
@@ -92,7 +97,13 @@ public enum RuleFormatter {
         }
         for (i, f) in r.fields.enumerated() {
             if i == syscallsAt { appendSyscalls(r.syscalls, to: &out) }
-            append(f, to: &out)
+            if i > 0, r.list.value.permFieldNeedsOption, f.name.value == "perm", !f.isComparison {
+                // Off the exit list only `-p` sets perm (it updates the field in place, as here).
+                out.write(" -p ")
+                out.write(f.rawValue.value)
+            } else {
+                append(f, to: &out)
+            }
         }
         if syscallsAt == r.fields.count { appendSyscalls(r.syscalls, to: &out) }
         appendKeys(r.keys, to: &out)
