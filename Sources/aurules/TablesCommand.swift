@@ -2,23 +2,6 @@ import ArgumentParser
 import Foundation
 import Syscalls
 
-/// `--tables DIR` for every command that resolves syscalls: `@OptionGroup var tables: TablesOption`,
-/// then `try tables.database()`.
-struct TablesOption: ParsableArguments {
-    @Option(name: .customLong("tables"), help: ArgumentHelp("Syscall tables directory (format of SyscallTables/) instead of the built-in tables.", valueName: "DIR"))
-    var directory: String?
-
-    func database() throws -> SyscallDatabase {
-        guard let directory else { return SyscallDatabase.shipped }
-        do {
-            return try SyscallDatabase(directory: directory)
-        } catch {
-            StandardError.print("aurules: --tables \(directory): \(error)")
-            throw ExitCode.inputError
-        }
-    }
-}
-
 struct TablesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tables",

@@ -32,7 +32,7 @@ public struct DuplicateRuleCheck: LintCheck {
     public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
         let db = context.database
         var tables: [ABI: SyscallTable] = [:]
-        for abi in ABI.allCases { tables[abi] = db.table(abi, at: db.newestRelease) }
+        for abi in ABI.allCases { tables[abi] = db.table(abi, at: context.release) }
         var seen: [Identity: SourceLocation] = [:]
         var out: [Diagnostic] = []
         for s in file.statements {

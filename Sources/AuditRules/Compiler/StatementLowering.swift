@@ -88,7 +88,7 @@ extension CompilationState {
         switch target.watchKind {
         case .path: isDir = false
         case .dir: isDir = true
-        case .auto: isDir = HostSystem.isDirectory(path)
+        case .auto: isDir = HostFacts.isDirectory(path)
         }
         var bits = PermissionSyscalls.allPermissions
         if let p = watch.permissions {
