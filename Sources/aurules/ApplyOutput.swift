@@ -58,7 +58,8 @@ struct ApplyOutput {
 
     func summary(_ result: ApplyResult, seconds: Double) -> String {
         let p = result.plan
-        var parts = ["\(grouped(p.added)) added", "\(grouped(p.deleted)) deleted"]
+        let done = doneCounts(result)
+        var parts = ["\(grouped(done.added)) added", "\(grouped(done.deleted)) deleted"]
         if p.moved > 0 { parts.append("\(grouped(p.moved)) moved") }
         parts.append("\(grouped(p.unchanged)) unchanged")
         if !p.kept.isEmpty { parts.append("\(grouped(p.kept.count)) kept") }
@@ -70,10 +71,17 @@ struct ApplyOutput {
         return line
     }
 
+    /// Additions and deletions carried out: refused steps are counted as refused only.
+    private func doneCounts(_ result: ApplyResult) -> (added: Int, deleted: Int) {
+        (result.plan.added - result.failures.filter { $0.step.role == .add }.count,
+         result.plan.deleted - result.failures.filter { $0.step.role == .delete }.count)
+    }
+
     private func json(_ result: ApplyResult, seconds: Double, writes: Int) -> String {
         let p = result.plan
+        let done = doneCounts(result)
         var object: [String: Any] = [
-            "dry_run": dryRun, "added": p.added, "deleted": p.deleted, "moved": p.moved, "unchanged": p.unchanged,
+            "dry_run": dryRun, "added": done.added, "deleted": done.deleted, "moved": p.moved, "unchanged": p.unchanged,
             "kept": p.kept.count, "settings_changed": p.settingsChanged, "seconds": (seconds * 1000).rounded() / 1000,
             "kernel_writes": writes, "retried": result.retried,
             "changes": changes(p).map { c -> [String: Any] in
