@@ -104,7 +104,7 @@ struct CheckCommand: ParsableCommand {
             // A script reading JSON gets a document that says the check failed, not an empty output.
             if format == .json, !plan,
                let data = try? JSONSerialization.data(withJSONObject: ["error": failure.message], options: [.prettyPrinted, .sortedKeys]) {
-                try? emit(String(decoding: data, as: UTF8.self) + "\n")
+                try? emit(ControlCharacters.inertJSON(data) + "\n")
             }
             throw ExitCode.inputError
         }

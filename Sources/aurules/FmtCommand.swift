@@ -78,7 +78,7 @@ struct FmtCommand: ParsableCommand {
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            rendered = String(decoding: try encoder.encode(["formatted": text]), as: UTF8.self) + "\n"
+            rendered = ControlCharacters.inertJSON(try encoder.encode(["formatted": text])) + "\n"
         }
         if let output {
             do { try OutputFile.write(rendered, to: output) } catch {

@@ -1,3 +1,4 @@
+import AuditRules
 import Foundation
 
 /// Writes output files atomically and durably: a temporary file in the same directory, flushed to
@@ -96,7 +97,9 @@ enum StandardOutput {
 
 /// Standard error, for diagnostics.
 enum StandardError {
+    /// Messages name paths and values from the command line and the inputs: their control
+    /// characters are escaped here, once for every message; the message's own line breaks stay.
     static func print(_ s: String) {
-        FileHandle.standardError.write(Data((s + "\n").utf8))
+        FileHandle.standardError.write(Data((ControlCharacters.escaped(s, except: ["\n", "\t"]) + "\n").utf8))
     }
 }

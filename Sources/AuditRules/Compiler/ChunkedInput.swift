@@ -26,6 +26,7 @@ public enum ChunkedInput {
             block.withUnsafeBytes { reader.feed(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
         }
         reader.finish()
+        if let problem = RuleInputs.fileNameProblem(path) { reader.diagnostics.insert(problem, at: 0) }
         return reader.diagnostics
     }
 
