@@ -39,6 +39,12 @@ struct CheckRun {
         let against: String
         if let loaded = options.loaded {
             guard let text = CheckRun.readText(loaded) else { throw CheckFailure("cannot read the saved listing \(loaded)") }
+            // auditctl -l ends every line: a last line without its newline was cut short, and the
+            // rest of it would be compared as a rule nobody wrote.
+            if let last = text.utf8.last, last != 0x0A {
+                throw CheckFailure("the saved listing \(loaded) is damaged: its last line ends without a newline (truncated?); "
+                                   + "save it again with `auditctl -l`")
+            }
             let recovered = SavedListing.recoveringArchlessSyscalls(SavedListing.loadableText(text), machine: machine,
                                                                    database: database, auditVersion: auditVersion)
             let listing = RuleParser.parse(text: recovered.text, file: loaded, options: parseOptions)

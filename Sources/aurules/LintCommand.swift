@@ -101,7 +101,12 @@ struct LintCommand: ParsableCommand {
         case .json: print(DiagnosticRenderer.json(diagnostics))
         case .sarif: print(SarifReport.render(diagnostics, checks: Linter.checks))
         }
-        if diagnostics.contains(where: { $0.code == RuleInputs.unreadableCode }) { throw ExitCode.inputError }
+        // The report above may be going to a file or a pipe: exit 2 is explained on stderr too.
+        let unreadable = diagnostics.filter { $0.code == RuleInputs.unreadableCode }
+        if !unreadable.isEmpty {
+            for d in unreadable { StandardError.print("aurules lint: " + DiagnosticRenderer.text(d)) }
+            throw ExitCode.inputError
+        }
         if diagnostics.contains(where: { $0.severity >= failOn }) { throw ExitCode.findings }
     }
 }
