@@ -115,7 +115,7 @@ struct CheckCommand: ParsableCommand {
             // A report, not a secret: node_exporter's textfile collector runs as its own user.
             do { try OutputFile.write(text, to: output, newFileMode: 0o644) } catch { throw CheckFailure("cannot write \(output): \(error)") }
         } else {
-            print(text, terminator: "")
+            StandardOutput.print(text, terminator: "")
         }
     }
 }

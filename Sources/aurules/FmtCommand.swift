@@ -41,7 +41,7 @@ struct FmtCommand: ParsableCommand {
         let errors = (file.diagnostics + (stdinFile?.diagnostics ?? [])).filter { $0.severity == .error }
         if !errors.isEmpty {
             StandardError.print(DiagnosticRenderer.text(errors).trimmingCharacters(in: .newlines))
-            if format == .json { print(DiagnosticRenderer.json(errors)) }
+            if format == .json { StandardOutput.print(DiagnosticRenderer.json(errors)) }
             throw ExitCode.inputError
         }
         let text = RuleFormatter.format(file)
@@ -86,7 +86,7 @@ struct FmtCommand: ParsableCommand {
                 throw ExitCode.inputError
             }
         } else {
-            print(rendered, terminator: "")
+            StandardOutput.print(rendered, terminator: "")
         }
     }
 }

@@ -173,7 +173,14 @@ struct OutputFileError: LocalizedError, CustomStringConvertible {
 /// Standard output: a write that failed (closed descriptor, full disk) ends the run with exit 2,
 /// never a silent success.
 enum StandardOutput {
-    /// Straight to the descriptor (compile's rules, syscall's answers).
+    /// Text, written at once and checked (Swift's print buffers in stdio, whose errors surface
+    /// only at a later flush, if ever checked).
+    static func print(_ s: String, terminator: String = "\n") {
+        var text = s + terminator
+        text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Straight to the descriptor (compile's rules, syscall's answers, every report).
     static func write(_ bytes: UnsafeRawBufferPointer) {
         let failure = OutputFile.writeAll(bytes, to: STDOUT_FILENO)
         if failure != 0 { fail(String(cString: strerror(failure))) }
