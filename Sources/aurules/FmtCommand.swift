@@ -34,7 +34,15 @@ struct FmtCommand: ParsableCommand {
 
     func run() throws {
         // --check compares standard input's own text with its canonical form: read it here, once.
-        let stdinText = check && paths.contains("-") ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : nil
+        var stdinText: String?
+        if check && paths.contains("-") {
+            switch InputFile.read("-") {
+            case .success(let bytes): stdinText = String(decoding: bytes, as: UTF8.self)
+            case .failure(let f):
+                StandardError.print("aurules fmt: cannot read standard input: \(f.reason)")
+                throw ExitCode.inputError
+            }
+        }
         let options = ParseOptions(resolver: nil)
         let file = RuleInputs.load(paths: stdinText == nil ? paths : paths.filter { $0 != "-" }, options: options)
         let stdinFile = stdinText.map { RuleParser.parse(text: $0, file: "<stdin>", options: options) }
@@ -60,7 +68,7 @@ struct FmtCommand: ParsableCommand {
             }
             for path in files {
                 let one = RuleInputs.load(paths: [path], options: ParseOptions(resolver: nil))
-                if let data = FileManager.default.contents(atPath: path), String(decoding: data, as: UTF8.self) != RuleFormatter.format(one) {
+                if case .success(let data) = InputFile.read(path), String(decoding: data, as: UTF8.self) != RuleFormatter.format(one) {
                     StandardError.print("\(path): not in canonical form")
                     changed = true
                 }

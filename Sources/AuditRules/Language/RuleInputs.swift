@@ -11,8 +11,10 @@ public enum RuleInputs {
         for path in paths {
             let part: RuleFile
             if path == "-" {
-                let data = FileHandle.standardInput.readDataToEndOfFile()
-                part = RuleParser.parse(text: String(decoding: data, as: UTF8.self), file: "<stdin>", options: options)
+                switch InputFile.read("-") {
+                case .success(let bytes): part = RuleParser.parse(text: String(decoding: bytes, as: UTF8.self), file: "<stdin>", options: options)
+                case .failure(let f): part = RuleFile(path: "<stdin>", diagnostics: [unreadable("<stdin>", f.reason)])
+                }
             } else {
                 var isDirectory: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -32,8 +34,10 @@ public enum RuleInputs {
     }
 
     static func loadFile(_ path: String, options: ParseOptions) -> RuleFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return RuleFile(path: path, diagnostics: [unreadable(path, String(cString: strerror(errno)))])
+        let data: [UInt8]
+        switch InputFile.read(path) {
+        case .success(let bytes): data = bytes
+        case .failure(let f): return RuleFile(path: path, diagnostics: [unreadable(path, f.reason)] + (fileNameProblem(path).map { [$0] } ?? []))
         }
         var file = RuleParser.parse(text: String(decoding: data, as: UTF8.self), file: path, options: options)
         if let problem = fileNameProblem(path) { file.diagnostics.insert(problem, at: 0) }
