@@ -35,7 +35,13 @@ struct CheckRun {
         let status: AuditStatus?
         let against: String
         if let loaded = options.loaded {
-            guard let text = CheckRun.readText(loaded) else { throw CheckFailure("cannot read the saved listing \(loaded)") }
+            let text = try CheckRun.readText(loaded, what: "the saved listing")
+            // auditctl -l ends every line: a last line without its newline was cut short, and the
+            // rest of it would be compared as a rule nobody wrote.
+            if let last = text.utf8.last, last != 0x0A {
+                throw CheckFailure("the saved listing \(loaded) is damaged: its last line ends without a newline (truncated?); "
+                                   + "save it again with `auditctl -l`")
+            }
             let recovered = SavedListing.recoveringArchlessSyscalls(SavedListing.loadableText(text), machine: machine,
                                                                    database: database, auditVersion: auditVersion)
             let listing = RuleParser.parse(text: recovered.text, file: loaded, options: parseOptions)
@@ -55,7 +61,7 @@ struct CheckRun {
             // The kernel held each arch-less listed rule as one rule without arch.
             actual = ExpectedRules.adapt(listed.rules, source: listing, machine: machine, kernelRules: [])
             if let statusPath = options.status {
-                guard let statusText = CheckRun.readText(statusPath) else { throw CheckFailure("cannot read the saved status \(statusPath)") }
+                let statusText = try CheckRun.readText(statusPath, what: "the saved status")
                 do { status = try AuditStatus(auditctlStatus: statusText) } catch { throw CheckFailure("\(statusPath): \(error)") }
             } else {
                 status = nil
@@ -92,10 +98,12 @@ struct CheckRun {
     }
 
     /// A file, a pipe or `-` for standard input (`ssh web1 auditctl -l | aurules check --loaded -`).
-    static func readText(_ path: String) -> String? {
-        let handle = path == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: path)
-        guard let handle else { return nil }
-        do { return String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self) } catch { return nil }
+    /// A device (/dev/zero would be read forever) or a directory is refused.
+    static func readText(_ path: String, what: String) throws -> String {
+        switch InputFile.read(path) {
+        case .success(let bytes): return String(decoding: bytes, as: UTF8.self)
+        case .failure(let f): throw CheckFailure("cannot read \(what) \(path): \(f.reason)")
+        }
     }
 
     static func defaultPaths() -> [String] {

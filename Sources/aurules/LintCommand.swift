@@ -64,7 +64,7 @@ struct LintCommand: ParsableCommand {
 
     func run() throws {
         if listChecks {
-            for c in Linter.checks { print("\(c.code)  \(c.name): \(c.summary)") }
+            for c in Linter.checks { StandardOutput.print("\(c.code)  \(c.name): \(c.summary)") }
             return
         }
         if let explain {
@@ -72,10 +72,10 @@ struct LintCommand: ParsableCommand {
                 StandardError.print("aurules lint: no check named \(explain) (see --list-checks)")
                 throw ExitCode.inputError
             }
-            print("\(c.code) \(c.name): \(c.summary)\n\n\(c.rationale)\n")
+            StandardOutput.print("\(c.code) \(c.name): \(c.summary)\n\n\(c.rationale)\n")
             for e in c.examples {
-                print(e.triggers ? "Reported:" : "Not reported:")
-                print(String(e.text.dropLast(e.text.hasSuffix("\n") ? 1 : 0)).replacingOccurrences(of: "\r", with: "\\r").split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n"))
+                StandardOutput.print(e.triggers ? "Reported:" : "Not reported:")
+                StandardOutput.print(String(e.text.dropLast(e.text.hasSuffix("\n") ? 1 : 0)).replacingOccurrences(of: "\r", with: "\\r").split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n"))
             }
             return
         }
@@ -88,11 +88,16 @@ struct LintCommand: ParsableCommand {
         let file = RuleInputs.load(paths: paths, options: options)
         let diagnostics = Linter.lint(file, context: context)
         switch format {
-        case .text: print(DiagnosticRenderer.text(diagnostics), terminator: "")
-        case .json: print(DiagnosticRenderer.json(diagnostics))
-        case .sarif: print(SarifReport.render(diagnostics, checks: Linter.checks))
+        case .text: StandardOutput.print(DiagnosticRenderer.text(diagnostics), terminator: "")
+        case .json: StandardOutput.print(DiagnosticRenderer.json(diagnostics))
+        case .sarif: StandardOutput.print(SarifReport.render(diagnostics, checks: Linter.checks))
         }
-        if diagnostics.contains(where: { $0.code == RuleInputs.unreadableCode }) { throw ExitCode.inputError }
+        // The report above may be going to a file or a pipe: exit 2 is explained on stderr too.
+        let unreadable = diagnostics.filter { $0.code == RuleInputs.unreadableCode }
+        if !unreadable.isEmpty {
+            for d in unreadable { StandardError.print("aurules lint: " + DiagnosticRenderer.text(d)) }
+            throw ExitCode.inputError
+        }
         if diagnostics.contains(where: { $0.severity >= failOn }) { throw ExitCode.findings }
     }
 

@@ -81,11 +81,11 @@ struct TablesImportCommand: ParsableCommand {
             let object: [String: Any] = ["abi": abi.rawValue, "release": release.description, "syscalls": count,
                                          "changes": changes.map { ["kind": $0.kind.rawValue, "number": $0.number, "name": $0.name] }]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            StandardOutput.print(String(decoding: data, as: UTF8.self))
         } else {
             let n = { (k: TableMerge.Change.Kind) in changes.filter { $0.kind == k }.count }
-            print("\(abi) at \(release): \(count) syscalls; \(n(.added)) added, \(n(.extended)) extended, \(n(.removed)) closed")
-            for c in changes where c.kind != .extended { print("  \(c)") }
+            StandardOutput.print("\(abi) at \(release): \(count) syscalls; \(n(.added)) added, \(n(.extended)) extended, \(n(.removed)) closed")
+            for c in changes where c.kind != .extended { StandardOutput.print("  \(c)") }
         }
     }
 
@@ -147,9 +147,9 @@ struct TablesExportCommand: ParsableCommand {
         if format == .json {
             let object: [String: Any] = ["directory": directory, "files": db.fileNames]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            StandardOutput.print(String(decoding: data, as: UTF8.self))
         } else {
-            print("wrote \(db.fileNames.count) files to \(directory)")
+            StandardOutput.print("wrote \(db.fileNames.count) files to \(directory)")
         }
     }
 }

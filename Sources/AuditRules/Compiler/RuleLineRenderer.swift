@@ -75,7 +75,8 @@ struct RuleLineRenderer {
         guard let p = rule.provenance, p.line != lastLine || p.file != lastFile else { return }
         bytes.append(0x23)  // "# "
         bytes.append(0x20)
-        bytes.append(contentsOf: p.file.utf8)
+        // A file name is written into the output file: a newline in it would start a live rule.
+        ControlCharacters.appendEscaped(p.file, to: &bytes)
         bytes.append(0x3A)  // ":"
         bytes.appendDecimal(Int64(p.line))
         bytes.append(0x0A)

@@ -53,13 +53,13 @@ public struct RulesFileWriter {
         let enabled = result.settings.last.flatMap { if case .enabled = $0.setting { return $0 } else { return nil } }
         if includeControls {
             for s in result.settings where s.provenance != enabled?.provenance || enabled == nil {
-                head += "# \(s.provenance.file):\(s.provenance.line)\n\(s.setting.auditctlText)\n"
+                head += "# \(ControlCharacters.escaped(s.provenance.file)):\(s.provenance.line)\n\(s.setting.auditctlText)\n"
             }
         }
         head.withUTF8 { emit(UnsafeRawBufferPointer($0)) }
         renderRules(result.rules, into: emit)
         if includeControls, let e = enabled {
-            var tail = "# \(e.provenance.file):\(e.provenance.line)\n\(e.setting.auditctlText)\n"
+            var tail = "# \(ControlCharacters.escaped(e.provenance.file)):\(e.provenance.line)\n\(e.setting.auditctlText)\n"
             tail.withUTF8 { emit(UnsafeRawBufferPointer($0)) }
         }
     }
