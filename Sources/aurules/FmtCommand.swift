@@ -34,7 +34,15 @@ struct FmtCommand: ParsableCommand {
 
     func run() throws {
         // --check compares standard input's own text with its canonical form: read it here, once.
-        let stdinText = check && paths.contains("-") ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : nil
+        var stdinText: String?
+        if check && paths.contains("-") {
+            switch InputFile.read("-") {
+            case .success(let bytes): stdinText = String(decoding: bytes, as: UTF8.self)
+            case .failure(let f):
+                StandardError.print("aurules fmt: cannot read standard input: \(f.reason)")
+                throw ExitCode.inputError
+            }
+        }
         let options = ParseOptions(resolver: nil)
         // Each input is read and formatted whole, in the order given: `fmt A B` is fmt A then fmt B
         // (one input read twice is printed twice, not interleaved line by line).
@@ -43,7 +51,7 @@ struct FmtCommand: ParsableCommand {
         let errors = (files.flatMap(\.diagnostics) + (stdinFile?.diagnostics ?? [])).filter { $0.severity == .error }
         if !errors.isEmpty {
             StandardError.print(DiagnosticRenderer.text(errors).trimmingCharacters(in: .newlines))
-            if format == .json { print(DiagnosticRenderer.json(errors)) }
+            if format == .json { StandardOutput.print(DiagnosticRenderer.json(errors)) }
             throw ExitCode.inputError
         }
         let text = RuleFormatter.format(files)
@@ -62,7 +70,7 @@ struct FmtCommand: ParsableCommand {
             }
             for path in files {
                 let one = RuleInputs.load(paths: [path], options: ParseOptions(resolver: nil))
-                if let data = FileManager.default.contents(atPath: path), String(decoding: data, as: UTF8.self) != RuleFormatter.format(one) {
+                if case .success(let data) = InputFile.read(path), String(decoding: data, as: UTF8.self) != RuleFormatter.format(one) {
                     StandardError.print("\(path): not in canonical form")
                     changed = true
                 }
@@ -80,7 +88,7 @@ struct FmtCommand: ParsableCommand {
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            rendered = String(decoding: try encoder.encode(["formatted": text]), as: UTF8.self) + "\n"
+            rendered = ControlCharacters.inertJSON(try encoder.encode(["formatted": text])) + "\n"
         }
         if let output {
             do { try OutputFile.write(rendered, to: output) } catch {
@@ -88,7 +96,7 @@ struct FmtCommand: ParsableCommand {
                 throw ExitCode.inputError
             }
         } else {
-            print(rendered, terminator: "")
+            StandardOutput.print(rendered, terminator: "")
         }
     }
 }

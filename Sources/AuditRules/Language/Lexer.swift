@@ -122,23 +122,4 @@ public enum Lexer {
             return n
         }
     }
-
-    /// The inverse of `tokens(of:)` for one word: `\\ ` before every space byte and `\\\\` for
-    /// every backslash byte. By bytes, as auditctl splits: a space followed by a combining mark is
-    /// still a space to it.
-    public static func escape(_ word: String) -> String {
-        guard word.utf8.contains(where: { $0 == 0x20 || $0 == 0x5C }) else { return word }
-        var out: [UInt8] = []
-        out.reserveCapacity(word.utf8.count + 8)
-        appendEscaped(word.utf8, to: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// `escape`, appending the escaped bytes of `word` to `out`.
-    static func appendEscaped<Bytes: Sequence<UInt8>>(_ word: Bytes, to out: inout [UInt8]) {
-        for b in word {
-            if b == 0x20 || b == 0x5C { out.append(0x5C) }
-            out.append(b)
-        }
-    }
 }
