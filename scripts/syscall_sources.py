@@ -195,22 +195,6 @@ class DataSet:
             return hit[1]
         return None
 
-    def libaudit_tables(self):
-        v3 = {}
-        for abi in ABIS:
-            src = {"ppc64": "ppc64"}.get(abi, abi)
-            path = self.p("audit", "ausyscall-3.0.9-dump", src + ".txt")
-            if os.path.exists(path):
-                v3[abi] = read_pairs(path)
-        v4 = {}
-        for abi in ABIS:
-            src = {"ppc64": "ppc"}.get(abi, abi)
-            path = self.p("audit", "audit-userspace-main", src + "_table.h")
-            if os.path.exists(path):
-                v4[abi] = {int(m.group(1)): m.group(2)
-                           for m in re.finditer(r'_S\((\d+),\s*"(\w+)"\)', open(path).read())}
-        return {"3.0.9": v3, "4.2": v4}
-
     def observed_first_releases(self):
         """{table name: earliest release any ABI's per-release data implements it}."""
         out = {}

@@ -11,7 +11,7 @@ final class ShippedTablesTests: XCTestCase {
         let names = try FileManager.default.contentsOfDirectory(atPath: Paths.tables).filter { $0.hasSuffix(".tsv") }.sorted()
         XCTAssertEqual(names, EmbeddedTables.files.map(\.name).sorted())
         for f in EmbeddedTables.files {
-            XCTAssertTrue(Paths.read(Paths.tables + "/" + f.name) == f.text, "\(f.name) differs from SyscallTables/: run scripts/generate-syscall-tables")
+            XCTAssertTrue(Paths.read(Paths.tables + "/" + f.name) == f.text, "\(f.name) differs from SyscallTables/: run aurules tables embed")
         }
     }
 

@@ -55,8 +55,8 @@ public enum HostSystem {
         return (field(u.machine), field(u.release))
     }
 
-    /// The installed libaudit's major version, from the dpkg database; nil when it cannot be told.
-    /// Only major versions matter here (4.x expands perm into syscalls and knows newer names).
+    /// The installed libaudit's release (its data: see `AuditVersion(loose:)`), from the dpkg
+    /// database; nil when it cannot be told or is older than every shipped release.
     /// A byte search, not a split into lines: the file is ~600 kB and this runs on every compile
     /// and every periodic check.
     public static func libauditVersion(dpkgStatus: String = "/var/lib/dpkg/status") -> AuditVersion? {
@@ -92,10 +92,9 @@ public enum HostSystem {
             var end = start
             while end < raw.count && raw[end] != 0x0A { end += 1 }
             if let colon = (start ..< end).first(where: { raw[$0] == UInt8(ascii: ":") }) { start = colon + 1 }
-            var digitsEnd = start
-            while digitsEnd < end && raw[digitsEnd] >= 0x30 && raw[digitsEnd] <= 0x39 { digitsEnd += 1 }
-            guard let major = Int(String(decoding: UnsafeRawBufferPointer(rebasing: raw[start ..< digitsEnd]), as: UTF8.self)) else { return nil }
-            return major >= 4 ? .v4_2 : .v3_0_9
+            var versionEnd = start
+            while versionEnd < end && (raw[versionEnd] == UInt8(ascii: ".") || (raw[versionEnd] >= 0x30 && raw[versionEnd] <= 0x39)) { versionEnd += 1 }
+            return AuditVersion(loose: String(decoding: UnsafeRawBufferPointer(rebasing: raw[start ..< versionEnd]), as: UTF8.self))
         }
     }
 
