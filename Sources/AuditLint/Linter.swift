@@ -23,10 +23,14 @@ public struct LintContext: Sendable {
     public var hostMachine: Machine
     /// The syscall tables (`--tables DIR` replaces the built-in ones).
     public var database: SyscallDatabase
+    /// The audit releases that will load the rules: what their auditctl refuses is an error.
+    public var loaders: [AuditVersion]
 
     public init(targets: [Machine] = [.x86_64, .aarch64, .ppc64le, .s390x], checkHost: Bool = true,
-                hostMachine: Machine = ParseOptions.detectedMachine, database: SyscallDatabase = .shipped) {
+                hostMachine: Machine = ParseOptions.detectedMachine, database: SyscallDatabase = .shipped,
+                loaders: [AuditVersion] = [HostSystem.installedOrNewestLoader]) {
         self.targets = targets
+        self.loaders = loaders
         self.checkHost = checkHost
         self.hostMachine = hostMachine
         self.database = database

@@ -148,4 +148,11 @@ public struct LoaderRefusal: Error, Sendable, Equatable, CustomStringConvertible
     public let text: String
     public let detail: String
     public var description: String { "\(detail) (auditctl: \"\(text)\")" }
+
+    public init(release: AuditVersion, key: String, text: String, detail: String) {
+        self.release = release
+        self.key = key
+        self.text = text
+        self.detail = detail
+    }
 }

@@ -150,10 +150,10 @@ struct CheckRun {
 
     private func resolveAuditVersion() throws -> AuditVersion {
         if let text = options.auditVersion {
-            guard let v = AuditVersion(loose: text) else { throw CheckFailure("--audit-version must be 3 or 4") }
+            guard let v = AuditVersion(loose: text) else { throw CheckFailure("unknown --audit-version '\(text)' (known: \(AuditVersion.knownList))") }
             return v
         }
-        return HostSystem.libauditVersion() ?? .v3_0_9
+        return HostSystem.installedOrNewestLoader
     }
 
     /// The compiler reports again some values the parser refused (an unknown user): after parse

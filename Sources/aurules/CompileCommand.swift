@@ -34,7 +34,7 @@ struct CompileCommand: ParsableCommand {
     @Option(help: "Target kernel release (X.Y). Default: the running kernel with --machine host, else the newest known.")
     var kernel: String?
 
-    @Option(name: .customLong("audit-version"), help: "Audit userspace that will load the output (3.0.9 or 4.2; any 3.x or 4.x accepted). Default: this host's.")
+    @Option(name: .customLong("audit-version"), help: "Audit release that will load the output (\(AuditVersion.knownList); a prefix such as 4.1 names its newest). Default: this host's libaudit, else the newest.")
     var auditVersion: String?
 
     @Option(name: .customLong("watch-kind"), help: "How -w paths become rules: auto (stat on this host), path, dir.")
@@ -45,6 +45,9 @@ struct CompileCommand: ParsableCommand {
 
     @Option(help: "Syscall tables directory to use instead of the built-in tables.")
     var tables: String?
+
+    @Flag(name: .customLong("allow-drops"), help: "Accept statements that produce no kernel rule for the target (a warning instead of an error).")
+    var allowDrops = false
 
     @Flag(name: .customLong("no-resolve"), help: "Do not look up user and group names (they must then be numbers).")
     var noResolve = false
@@ -145,15 +148,18 @@ struct CompileCommand: ParsableCommand {
         let version: AuditVersion
         if let auditVersion {
             guard let v = AuditVersion(loose: auditVersion) else {
-                throw ValidationError("unknown --audit-version '\(auditVersion)' (3.x or 4.x: 3.0.9, 4.2, ...)")
+                throw ValidationError("unknown --audit-version '\(auditVersion)' (known: \(AuditVersion.knownList))")
             }
             version = v
         } else {
-            version = HostSystem.libauditVersion() ?? .v3_0_9
+            version = HostSystem.installedOrNewestLoader
         }
         // Names resolve through NSS (getpwnam), as auditctl resolves them: sssd, LDAP, nss-systemd users too.
-        return CompileTarget(machine: m, kernel: release, auditVersion: version, watchKind: watchKind,
-                             database: database, resolver: noResolve ? nil : SystemUserResolver())
+        var target = CompileTarget(machine: m, kernel: release, auditVersion: version, watchKind: watchKind,
+                                   database: database, resolver: noResolve ? nil : SystemUserResolver())
+        target.allowDrops = allowDrops
+        if let reason = target.unsupportedReason { throw ValidationError(reason) }
+        return target
     }
 }
 

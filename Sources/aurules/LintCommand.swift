@@ -26,6 +26,7 @@ struct LintCommand: ParsableCommand {
           aurules lint --no-resolve --fail-on warning rules/*.rules
           aurules lint --format sarif /etc/audit/audit.rules > audit-rules.sarif
           aurules lint --target x86_64 --target aarch64 fleet.rules
+          aurules lint --target host --audit-version 3.0.9 --audit-version 4.1 fleet.rules
           aurules lint --explain AUR001
           cat my.rules | aurules lint -
         """)
@@ -48,6 +49,9 @@ struct LintCommand: ParsableCommand {
     @Option(name: .customLong("target"), help: "A machine the rules are meant for (repeatable; default: x86_64, aarch64, ppc64le, s390x).")
     var targets: [String] = []
 
+    @Option(name: .customLong("audit-version"), help: ArgumentHelp("An audit release that will load the rules (repeatable; \(AuditVersion.knownList); default: the installed libaudit, else the newest). What its auditctl refuses is an error.", valueName: "RELEASE"))
+    var auditVersions: [String] = []
+
     @Option(help: "Syscall tables directory to use instead of the built-in tables.")
     var tables: String?
 
@@ -59,7 +63,10 @@ struct LintCommand: ParsableCommand {
 
     func validate() throws {
         if paths.isEmpty && !listChecks && explain == nil { throw ValidationError("give at least one file, directory, or - for standard input") }
-        for t in targets where Machine(uname: t) == nil {
+        for v in auditVersions where AuditVersion(loose: v) == nil {
+            throw ValidationError("unknown --audit-version '\(v)' (known: \(AuditVersion.knownList))")
+        }
+        for t in targets where t != "host" && Machine(uname: t) == nil {
             throw ValidationError("unknown machine '\(t)' (known: \(Machine.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
     }
@@ -94,7 +101,8 @@ struct LintCommand: ParsableCommand {
         let options = ParseOptions(resolver: noResolve ? nil : SystemUserResolver(), isKnownSyscall: { db.isKnownOnAnyABI($0) })
         let file = RuleInputs.load(paths: paths, options: options)
         var context = LintContext(checkHost: !noHostChecks, database: database)
-        if !targets.isEmpty { context.targets = targets.compactMap(Machine.init(uname:)) }
+        if !targets.isEmpty { context.targets = targets.compactMap { Machine(uname: $0 == "host" ? HostSystem.uname().machine : $0) } }
+        if !auditVersions.isEmpty { context.loaders = auditVersions.compactMap(AuditVersion.init(loose:)) }
         let diagnostics = Linter.lint(file, context: context)
         switch format {
         case .text: print(DiagnosticRenderer.text(diagnostics), terminator: "")
