@@ -6,284 +6,284 @@ enum EmbeddedTables {
     static let files: [(name: String, text: String)] = [
         ("aarch64.tsv", #"""
 # number	name	first	last
-0	io_setup	5.0	
-1	io_destroy	5.0	
-2	io_submit	5.0	
-3	io_cancel	5.0	
-4	io_getevents	5.0	
-5	setxattr	5.0	
-6	lsetxattr	5.0	
-7	fsetxattr	5.0	
-8	getxattr	5.0	
-9	lgetxattr	5.0	
-10	fgetxattr	5.0	
-11	listxattr	5.0	
-12	llistxattr	5.0	
-13	flistxattr	5.0	
-14	removexattr	5.0	
-15	lremovexattr	5.0	
-16	fremovexattr	5.0	
-17	getcwd	5.0	
-18	lookup_dcookie	5.0	
-19	eventfd2	5.0	
-20	epoll_create1	5.0	
-21	epoll_ctl	5.0	
-22	epoll_pwait	5.0	
-23	dup	5.0	
-24	dup3	5.0	
-25	fcntl	5.0	
-26	inotify_init1	5.0	
-27	inotify_add_watch	5.0	
-28	inotify_rm_watch	5.0	
-29	ioctl	5.0	
-30	ioprio_set	5.0	
-31	ioprio_get	5.0	
-32	flock	5.0	
-33	mknodat	5.0	
-34	mkdirat	5.0	
-35	unlinkat	5.0	
-36	symlinkat	5.0	
-37	linkat	5.0	
-38	renameat	5.0	
-39	umount2	5.0	
-40	mount	5.0	
-41	pivot_root	5.0	
-42	nfsservctl	5.0	
-43	statfs	5.0	
-44	fstatfs	5.0	
-45	truncate	5.0	
-46	ftruncate	5.0	
-47	fallocate	5.0	
-48	faccessat	5.0	
-49	chdir	5.0	
-50	fchdir	5.0	
-51	chroot	5.0	
-52	fchmod	5.0	
-53	fchmodat	5.0	
-54	fchownat	5.0	
-55	fchown	5.0	
-56	openat	5.0	
-57	close	5.0	
-58	vhangup	5.0	
-59	pipe2	5.0	
-60	quotactl	5.0	
-61	getdents64	5.0	
-62	lseek	5.0	
-63	read	5.0	
-64	write	5.0	
-65	readv	5.0	
-66	writev	5.0	
-67	pread64	5.0	
-68	pwrite64	5.0	
-69	preadv	5.0	
-70	pwritev	5.0	
-71	sendfile	5.0	
-72	pselect6	5.0	
-73	ppoll	5.0	
-74	signalfd4	5.0	
-75	vmsplice	5.0	
-76	splice	5.0	
-77	tee	5.0	
-78	readlinkat	5.0	
-79	newfstatat	5.0	
-80	fstat	5.0	
-81	sync	5.0	
-82	fsync	5.0	
-83	fdatasync	5.0	
-84	sync_file_range	5.0	
-85	timerfd_create	5.0	
-86	timerfd_settime	5.0	
-87	timerfd_gettime	5.0	
-88	utimensat	5.0	
-89	acct	5.0	
-90	capget	5.0	
-91	capset	5.0	
-92	personality	5.0	
-93	exit	5.0	
-94	exit_group	5.0	
-95	waitid	5.0	
-96	set_tid_address	5.0	
-97	unshare	5.0	
-98	futex	5.0	
-99	set_robust_list	5.0	
-100	get_robust_list	5.0	
-101	nanosleep	5.0	
-102	getitimer	5.0	
-103	setitimer	5.0	
-104	kexec_load	5.0	
-105	init_module	5.0	
-106	delete_module	5.0	
-107	timer_create	5.0	
-108	timer_gettime	5.0	
-109	timer_getoverrun	5.0	
-110	timer_settime	5.0	
-111	timer_delete	5.0	
-112	clock_settime	5.0	
-113	clock_gettime	5.0	
-114	clock_getres	5.0	
-115	clock_nanosleep	5.0	
-116	syslog	5.0	
-117	ptrace	5.0	
-118	sched_setparam	5.0	
-119	sched_setscheduler	5.0	
-120	sched_getscheduler	5.0	
-121	sched_getparam	5.0	
-122	sched_setaffinity	5.0	
-123	sched_getaffinity	5.0	
-124	sched_yield	5.0	
-125	sched_get_priority_max	5.0	
-126	sched_get_priority_min	5.0	
-127	sched_rr_get_interval	5.0	
-128	restart_syscall	5.0	
-129	kill	5.0	
-130	tkill	5.0	
-131	tgkill	5.0	
-132	sigaltstack	5.0	
-133	rt_sigsuspend	5.0	
-134	rt_sigaction	5.0	
-135	rt_sigprocmask	5.0	
-136	rt_sigpending	5.0	
-137	rt_sigtimedwait	5.0	
-138	rt_sigqueueinfo	5.0	
-139	rt_sigreturn	5.0	
-140	setpriority	5.0	
-141	getpriority	5.0	
-142	reboot	5.0	
-143	setregid	5.0	
-144	setgid	5.0	
-145	setreuid	5.0	
-146	setuid	5.0	
-147	setresuid	5.0	
-148	getresuid	5.0	
-149	setresgid	5.0	
-150	getresgid	5.0	
-151	setfsuid	5.0	
-152	setfsgid	5.0	
-153	times	5.0	
-154	setpgid	5.0	
-155	getpgid	5.0	
-156	getsid	5.0	
-157	setsid	5.0	
-158	getgroups	5.0	
-159	setgroups	5.0	
-160	uname	5.0	
-161	sethostname	5.0	
-162	setdomainname	5.0	
-163	getrlimit	5.0	
-164	setrlimit	5.0	
-165	getrusage	5.0	
-166	umask	5.0	
-167	prctl	5.0	
-168	getcpu	5.0	
-169	gettimeofday	5.0	
-170	settimeofday	5.0	
-171	adjtimex	5.0	
-172	getpid	5.0	
-173	getppid	5.0	
-174	getuid	5.0	
-175	geteuid	5.0	
-176	getgid	5.0	
-177	getegid	5.0	
-178	gettid	5.0	
-179	sysinfo	5.0	
-180	mq_open	5.0	
-181	mq_unlink	5.0	
-182	mq_timedsend	5.0	
-183	mq_timedreceive	5.0	
-184	mq_notify	5.0	
-185	mq_getsetattr	5.0	
-186	msgget	5.0	
-187	msgctl	5.0	
-188	msgrcv	5.0	
-189	msgsnd	5.0	
-190	semget	5.0	
-191	semctl	5.0	
-192	semtimedop	5.0	
-193	semop	5.0	
-194	shmget	5.0	
-195	shmctl	5.0	
-196	shmat	5.0	
-197	shmdt	5.0	
-198	socket	5.0	
-199	socketpair	5.0	
-200	bind	5.0	
-201	listen	5.0	
-202	accept	5.0	
-203	connect	5.0	
-204	getsockname	5.0	
-205	getpeername	5.0	
-206	sendto	5.0	
-207	recvfrom	5.0	
-208	setsockopt	5.0	
-209	getsockopt	5.0	
-210	shutdown	5.0	
-211	sendmsg	5.0	
-212	recvmsg	5.0	
-213	readahead	5.0	
-214	brk	5.0	
-215	munmap	5.0	
-216	mremap	5.0	
-217	add_key	5.0	
-218	request_key	5.0	
-219	keyctl	5.0	
-220	clone	5.0	
-221	execve	5.0	
-222	mmap	5.0	
-223	fadvise64	5.0	
-224	swapon	5.0	
-225	swapoff	5.0	
-226	mprotect	5.0	
-227	msync	5.0	
-228	mlock	5.0	
-229	munlock	5.0	
-230	mlockall	5.0	
-231	munlockall	5.0	
-232	mincore	5.0	
-233	madvise	5.0	
-234	remap_file_pages	5.0	
-235	mbind	5.0	
-236	get_mempolicy	5.0	
-237	set_mempolicy	5.0	
-238	migrate_pages	5.0	
-239	move_pages	5.0	
-240	rt_tgsigqueueinfo	5.0	
-241	perf_event_open	5.0	
-242	accept4	5.0	
-243	recvmmsg	5.0	
-260	wait4	5.0	
-261	prlimit64	5.0	
-262	fanotify_init	5.0	
-263	fanotify_mark	5.0	
-264	name_to_handle_at	5.0	
-265	open_by_handle_at	5.0	
-266	clock_adjtime	5.0	
-267	syncfs	5.0	
-268	setns	5.0	
-269	sendmmsg	5.0	
-270	process_vm_readv	5.0	
-271	process_vm_writev	5.0	
-272	kcmp	5.0	
-273	finit_module	5.0	
-274	sched_setattr	5.0	
-275	sched_getattr	5.0	
-276	renameat2	5.0	
-277	seccomp	5.0	
-278	getrandom	5.0	
-279	memfd_create	5.0	
-280	bpf	5.0	
-281	execveat	5.0	
-282	userfaultfd	5.0	
-283	membarrier	5.0	
-284	mlock2	5.0	
-285	copy_file_range	5.0	
-286	preadv2	5.0	
-287	pwritev2	5.0	
-288	pkey_mprotect	5.0	
-289	pkey_alloc	5.0	
-290	pkey_free	5.0	
-291	statx	5.0	
-292	io_pgetevents	5.0	
-293	rseq	5.0	
+0	io_setup	4.9	
+1	io_destroy	4.9	
+2	io_submit	4.9	
+3	io_cancel	4.9	
+4	io_getevents	4.9	
+5	setxattr	4.9	
+6	lsetxattr	4.9	
+7	fsetxattr	4.9	
+8	getxattr	4.9	
+9	lgetxattr	4.9	
+10	fgetxattr	4.9	
+11	listxattr	4.9	
+12	llistxattr	4.9	
+13	flistxattr	4.9	
+14	removexattr	4.9	
+15	lremovexattr	4.9	
+16	fremovexattr	4.9	
+17	getcwd	4.9	
+18	lookup_dcookie	4.9	
+19	eventfd2	4.9	
+20	epoll_create1	4.9	
+21	epoll_ctl	4.9	
+22	epoll_pwait	4.9	
+23	dup	4.9	
+24	dup3	4.9	
+25	fcntl	4.9	
+26	inotify_init1	4.9	
+27	inotify_add_watch	4.9	
+28	inotify_rm_watch	4.9	
+29	ioctl	4.9	
+30	ioprio_set	4.9	
+31	ioprio_get	4.9	
+32	flock	4.9	
+33	mknodat	4.9	
+34	mkdirat	4.9	
+35	unlinkat	4.9	
+36	symlinkat	4.9	
+37	linkat	4.9	
+38	renameat	4.9	
+39	umount2	4.9	
+40	mount	4.9	
+41	pivot_root	4.9	
+42	nfsservctl	4.9	
+43	statfs	4.9	
+44	fstatfs	4.9	
+45	truncate	4.9	
+46	ftruncate	4.9	
+47	fallocate	4.9	
+48	faccessat	4.9	
+49	chdir	4.9	
+50	fchdir	4.9	
+51	chroot	4.9	
+52	fchmod	4.9	
+53	fchmodat	4.9	
+54	fchownat	4.9	
+55	fchown	4.9	
+56	openat	4.9	
+57	close	4.9	
+58	vhangup	4.9	
+59	pipe2	4.9	
+60	quotactl	4.9	
+61	getdents64	4.9	
+62	lseek	4.9	
+63	read	4.9	
+64	write	4.9	
+65	readv	4.9	
+66	writev	4.9	
+67	pread64	4.9	
+68	pwrite64	4.9	
+69	preadv	4.9	
+70	pwritev	4.9	
+71	sendfile	4.9	
+72	pselect6	4.9	
+73	ppoll	4.9	
+74	signalfd4	4.9	
+75	vmsplice	4.9	
+76	splice	4.9	
+77	tee	4.9	
+78	readlinkat	4.9	
+79	newfstatat	4.9	
+80	fstat	4.9	
+81	sync	4.9	
+82	fsync	4.9	
+83	fdatasync	4.9	
+84	sync_file_range	4.9	
+85	timerfd_create	4.9	
+86	timerfd_settime	4.9	
+87	timerfd_gettime	4.9	
+88	utimensat	4.9	
+89	acct	4.9	
+90	capget	4.9	
+91	capset	4.9	
+92	personality	4.9	
+93	exit	4.9	
+94	exit_group	4.9	
+95	waitid	4.9	
+96	set_tid_address	4.9	
+97	unshare	4.9	
+98	futex	4.9	
+99	set_robust_list	4.9	
+100	get_robust_list	4.9	
+101	nanosleep	4.9	
+102	getitimer	4.9	
+103	setitimer	4.9	
+104	kexec_load	4.9	
+105	init_module	4.9	
+106	delete_module	4.9	
+107	timer_create	4.9	
+108	timer_gettime	4.9	
+109	timer_getoverrun	4.9	
+110	timer_settime	4.9	
+111	timer_delete	4.9	
+112	clock_settime	4.9	
+113	clock_gettime	4.9	
+114	clock_getres	4.9	
+115	clock_nanosleep	4.9	
+116	syslog	4.9	
+117	ptrace	4.9	
+118	sched_setparam	4.9	
+119	sched_setscheduler	4.9	
+120	sched_getscheduler	4.9	
+121	sched_getparam	4.9	
+122	sched_setaffinity	4.9	
+123	sched_getaffinity	4.9	
+124	sched_yield	4.9	
+125	sched_get_priority_max	4.9	
+126	sched_get_priority_min	4.9	
+127	sched_rr_get_interval	4.9	
+128	restart_syscall	4.9	
+129	kill	4.9	
+130	tkill	4.9	
+131	tgkill	4.9	
+132	sigaltstack	4.9	
+133	rt_sigsuspend	4.9	
+134	rt_sigaction	4.9	
+135	rt_sigprocmask	4.9	
+136	rt_sigpending	4.9	
+137	rt_sigtimedwait	4.9	
+138	rt_sigqueueinfo	4.9	
+139	rt_sigreturn	4.9	
+140	setpriority	4.9	
+141	getpriority	4.9	
+142	reboot	4.9	
+143	setregid	4.9	
+144	setgid	4.9	
+145	setreuid	4.9	
+146	setuid	4.9	
+147	setresuid	4.9	
+148	getresuid	4.9	
+149	setresgid	4.9	
+150	getresgid	4.9	
+151	setfsuid	4.9	
+152	setfsgid	4.9	
+153	times	4.9	
+154	setpgid	4.9	
+155	getpgid	4.9	
+156	getsid	4.9	
+157	setsid	4.9	
+158	getgroups	4.9	
+159	setgroups	4.9	
+160	uname	4.9	
+161	sethostname	4.9	
+162	setdomainname	4.9	
+163	getrlimit	4.9	
+164	setrlimit	4.9	
+165	getrusage	4.9	
+166	umask	4.9	
+167	prctl	4.9	
+168	getcpu	4.9	
+169	gettimeofday	4.9	
+170	settimeofday	4.9	
+171	adjtimex	4.9	
+172	getpid	4.9	
+173	getppid	4.9	
+174	getuid	4.9	
+175	geteuid	4.9	
+176	getgid	4.9	
+177	getegid	4.9	
+178	gettid	4.9	
+179	sysinfo	4.9	
+180	mq_open	4.9	
+181	mq_unlink	4.9	
+182	mq_timedsend	4.9	
+183	mq_timedreceive	4.9	
+184	mq_notify	4.9	
+185	mq_getsetattr	4.9	
+186	msgget	4.9	
+187	msgctl	4.9	
+188	msgrcv	4.9	
+189	msgsnd	4.9	
+190	semget	4.9	
+191	semctl	4.9	
+192	semtimedop	4.9	
+193	semop	4.9	
+194	shmget	4.9	
+195	shmctl	4.9	
+196	shmat	4.9	
+197	shmdt	4.9	
+198	socket	4.9	
+199	socketpair	4.9	
+200	bind	4.9	
+201	listen	4.9	
+202	accept	4.9	
+203	connect	4.9	
+204	getsockname	4.9	
+205	getpeername	4.9	
+206	sendto	4.9	
+207	recvfrom	4.9	
+208	setsockopt	4.9	
+209	getsockopt	4.9	
+210	shutdown	4.9	
+211	sendmsg	4.9	
+212	recvmsg	4.9	
+213	readahead	4.9	
+214	brk	4.9	
+215	munmap	4.9	
+216	mremap	4.9	
+217	add_key	4.9	
+218	request_key	4.9	
+219	keyctl	4.9	
+220	clone	4.9	
+221	execve	4.9	
+222	mmap	4.9	
+223	fadvise64	4.9	
+224	swapon	4.9	
+225	swapoff	4.9	
+226	mprotect	4.9	
+227	msync	4.9	
+228	mlock	4.9	
+229	munlock	4.9	
+230	mlockall	4.9	
+231	munlockall	4.9	
+232	mincore	4.9	
+233	madvise	4.9	
+234	remap_file_pages	4.9	
+235	mbind	4.9	
+236	get_mempolicy	4.9	
+237	set_mempolicy	4.9	
+238	migrate_pages	4.9	
+239	move_pages	4.9	
+240	rt_tgsigqueueinfo	4.9	
+241	perf_event_open	4.9	
+242	accept4	4.9	
+243	recvmmsg	4.9	
+260	wait4	4.9	
+261	prlimit64	4.9	
+262	fanotify_init	4.9	
+263	fanotify_mark	4.9	
+264	name_to_handle_at	4.9	
+265	open_by_handle_at	4.9	
+266	clock_adjtime	4.9	
+267	syncfs	4.9	
+268	setns	4.9	
+269	sendmmsg	4.9	
+270	process_vm_readv	4.9	
+271	process_vm_writev	4.9	
+272	kcmp	4.9	
+273	finit_module	4.9	
+274	sched_setattr	4.9	
+275	sched_getattr	4.9	
+276	renameat2	4.9	
+277	seccomp	4.9	
+278	getrandom	4.9	
+279	memfd_create	4.9	
+280	bpf	4.9	
+281	execveat	4.9	
+282	userfaultfd	4.9	
+283	membarrier	4.9	
+284	mlock2	4.9	
+285	copy_file_range	4.9	
+286	preadv2	4.9	
+287	pwritev2	4.9	
+288	pkey_mprotect	4.9	
+289	pkey_alloc	4.9	
+290	pkey_free	4.9	
+291	statx	4.11	
+292	io_pgetevents	4.18	
+293	rseq	4.18	
 294	kexec_file_load	5.0	
 424	pidfd_send_signal	5.1	
 425	io_uring_setup	5.1	
@@ -337,375 +337,375 @@ enum EmbeddedTables {
 """#),
         ("abis.tsv", #"""
 # abi	audit_arch	bits	machines	partner32	first	last	newest	source
-x86_64	0xc000003e	64	x86_64	i386	4.0		7.2-rc1	kernel 6.1 syscall_64.tbl; mebeim x86_64 4.0-6.17; hrw 6.17-7.2-rc1
-i386	0x40000003	32	i386,i486,i586,i686	-	4.0		7.2-rc1	kernel 6.1 syscall_32.tbl; mebeim i386+i386-compat 4.0-6.17; hrw 6.17-7.2-rc1
-x32	0xc000003e	32	-	-	4.0		7.2-rc1	kernel 6.1 unistd_x32.h (numbers include 0x40000000); mebeim x32 4.0-6.17; hrw 6.17-7.2-rc1
-ppc	0x00000014	32	ppc,powerpc	-	5.0		7.2-rc1	kernel 6.1 powerpc syscall.tbl (common,32,nospu); mebeim ppc+ppc-compat 5.0-6.17; hrw 6.17-7.2-rc1
-ppc64	0x80000015	64	ppc64,ppc64le	ppc	5.0		7.2-rc1	kernel 6.1 powerpc syscall.tbl (common,64,nospu); mebeim ppc64 5.0-6.17; hrw 6.17-7.2-rc1
-s390	0x00000016	32	s390	-	4.0	6.18	6.18	kernel 6.1 s390 syscall.tbl (entry31); mebeim s390-compat 4.0-6.17; compat removed in 6.19
-s390x	0x80000016	64	s390x	s390	4.0		7.2-rc1	kernel 6.1 s390 syscall.tbl (entry64); mebeim s390x 4.0-6.17; hrw 6.17-7.2-rc1
-aarch64	0xc00000b7	64	aarch64,arm64	arm	5.0		7.2-rc1	kernel 6.1 asm-generic/unistd.h; mebeim aarch64 5.0-6.17; hrw 6.17-7.2-rc1
-arm	0x40000028	32	armv7l,armv6l,armv5tel,arm	-	5.0		7.2-rc1	kernel 6.1 arm syscall.tbl (common,eabi); mebeim arm+arm-compat 5.0-6.17; hrw 6.17-7.2-rc1
+x86_64	0xc000003e	64	x86_64	i386	3.10		7.2-rc1	kernel 6.1 syscall_64.tbl; mebeim x86_64 4.0-6.17; hrw 6.17-7.2-rc1
+i386	0x40000003	32	i386,i486,i586,i686	-	3.10		7.2-rc1	kernel 6.1 syscall_32.tbl; mebeim i386+i386-compat 4.0-6.17; hrw 6.17-7.2-rc1
+x32	0xc000003e	32	-	-	3.10		7.2-rc1	kernel 6.1 unistd_x32.h (numbers include 0x40000000); mebeim x32 4.0-6.17; hrw 6.17-7.2-rc1
+ppc	0x00000014	32	ppc,powerpc	-	4.9		7.2-rc1	kernel 6.1 powerpc syscall.tbl (common,32,nospu); mebeim ppc+ppc-compat 5.0-6.17; hrw 6.17-7.2-rc1
+ppc64	0x80000015	64	ppc64,ppc64le	ppc	4.9		7.2-rc1	kernel 6.1 powerpc syscall.tbl (common,64,nospu); mebeim ppc64 5.0-6.17; hrw 6.17-7.2-rc1
+s390	0x00000016	32	s390	-	3.10	6.18	6.18	kernel 6.1 s390 syscall.tbl (entry31); mebeim s390-compat 4.0-6.17; compat removed in 6.19
+s390x	0x80000016	64	s390x	s390	3.10		7.2-rc1	kernel 6.1 s390 syscall.tbl (entry64); mebeim s390x 4.0-6.17; hrw 6.17-7.2-rc1
+aarch64	0xc00000b7	64	aarch64,arm64	arm	4.9		7.2-rc1	kernel 6.1 asm-generic/unistd.h; mebeim aarch64 5.0-6.17; hrw 6.17-7.2-rc1
+arm	0x40000028	32	armv7l,armv6l,armv5tel,arm	-	4.9		7.2-rc1	kernel 6.1 arm syscall.tbl (common,eabi); mebeim arm+arm-compat 5.0-6.17; hrw 6.17-7.2-rc1
 riscv64	0xc00000f3	64	riscv64	-	4.15		7.2-rc1	kernel 6.1 asm-generic/unistd.h; mebeim riscv64 4.15-6.17; hrw 6.17-7.2-rc1
 
 """#),
         ("arm.tsv", #"""
 # number	name	first	last
-0	restart_syscall	5.0	
-1	exit	5.0	
-2	fork	5.0	
-3	read	5.0	
-4	write	5.0	
-5	open	5.0	
-6	close	5.0	
-8	creat	5.0	
-9	link	5.0	
-10	unlink	5.0	
-11	execve	5.0	
-12	chdir	5.0	
-14	mknod	5.0	
-15	chmod	5.0	
-16	lchown	5.0	
-19	lseek	5.0	
-20	getpid	5.0	
-21	mount	5.0	
-23	setuid	5.0	
-24	getuid	5.0	
-26	ptrace	5.0	
-29	pause	5.0	
-33	access	5.0	
-34	nice	5.0	
-36	sync	5.0	
-37	kill	5.0	
-38	rename	5.0	
-39	mkdir	5.0	
-40	rmdir	5.0	
-41	dup	5.0	
-42	pipe	5.0	
-43	times	5.0	
-45	brk	5.0	
-46	setgid	5.0	
-47	getgid	5.0	
-49	geteuid	5.0	
-50	getegid	5.0	
-51	acct	5.0	
-52	umount2	5.0	
-54	ioctl	5.0	
-55	fcntl	5.0	
-57	setpgid	5.0	
-60	umask	5.0	
-61	chroot	5.0	
-62	ustat	5.0	
-63	dup2	5.0	
-64	getppid	5.0	
-65	getpgrp	5.0	
-66	setsid	5.0	
-67	sigaction	5.0	
-70	setreuid	5.0	
-71	setregid	5.0	
-72	sigsuspend	5.0	
-73	sigpending	5.0	
-74	sethostname	5.0	
-75	setrlimit	5.0	
-77	getrusage	5.0	
-78	gettimeofday	5.0	
-79	settimeofday	5.0	
-80	getgroups	5.0	
-81	setgroups	5.0	
-83	symlink	5.0	
-85	readlink	5.0	
-86	uselib	5.0	
-87	swapon	5.0	
-88	reboot	5.0	
-91	munmap	5.0	
-92	truncate	5.0	
-93	ftruncate	5.0	
-94	fchmod	5.0	
-95	fchown	5.0	
-96	getpriority	5.0	
-97	setpriority	5.0	
-99	statfs	5.0	
-100	fstatfs	5.0	
-103	syslog	5.0	
-104	setitimer	5.0	
-105	getitimer	5.0	
-106	stat	5.0	
-107	lstat	5.0	
-108	fstat	5.0	
-111	vhangup	5.0	
-114	wait4	5.0	
-115	swapoff	5.0	
-116	sysinfo	5.0	
-118	fsync	5.0	
-119	sigreturn	5.0	
-120	clone	5.0	
-121	setdomainname	5.0	
-122	uname	5.0	
-124	adjtimex	5.0	
-125	mprotect	5.0	
-126	sigprocmask	5.0	
-128	init_module	5.0	
-129	delete_module	5.0	
-131	quotactl	5.0	
-132	getpgid	5.0	
-133	fchdir	5.0	
-134	bdflush	5.0	
-135	sysfs	5.0	
-136	personality	5.0	
-138	setfsuid	5.0	
-139	setfsgid	5.0	
-140	_llseek	5.0	
-141	getdents	5.0	
-142	_newselect	5.0	
-143	flock	5.0	
-144	msync	5.0	
-145	readv	5.0	
-146	writev	5.0	
-147	getsid	5.0	
-148	fdatasync	5.0	
-149	_sysctl	5.0	
-150	mlock	5.0	
-151	munlock	5.0	
-152	mlockall	5.0	
-153	munlockall	5.0	
-154	sched_setparam	5.0	
-155	sched_getparam	5.0	
-156	sched_setscheduler	5.0	
-157	sched_getscheduler	5.0	
-158	sched_yield	5.0	
-159	sched_get_priority_max	5.0	
-160	sched_get_priority_min	5.0	
-161	sched_rr_get_interval	5.0	
-162	nanosleep	5.0	
-163	mremap	5.0	
-164	setresuid	5.0	
-165	getresuid	5.0	
-168	poll	5.0	
-169	nfsservctl	5.0	
-170	setresgid	5.0	
-171	getresgid	5.0	
-172	prctl	5.0	
-173	rt_sigreturn	5.0	
-174	rt_sigaction	5.0	
-175	rt_sigprocmask	5.0	
-176	rt_sigpending	5.0	
-177	rt_sigtimedwait	5.0	
-178	rt_sigqueueinfo	5.0	
-179	rt_sigsuspend	5.0	
-180	pread64	5.0	
-181	pwrite64	5.0	
-182	chown	5.0	
-183	getcwd	5.0	
-184	capget	5.0	
-185	capset	5.0	
-186	sigaltstack	5.0	
-187	sendfile	5.0	
-190	vfork	5.0	
-191	ugetrlimit	5.0	
-192	mmap2	5.0	
-193	truncate64	5.0	
-194	ftruncate64	5.0	
-195	stat64	5.0	
-196	lstat64	5.0	
-197	fstat64	5.0	
-198	lchown32	5.0	
-199	getuid32	5.0	
-200	getgid32	5.0	
-201	geteuid32	5.0	
-202	getegid32	5.0	
-203	setreuid32	5.0	
-204	setregid32	5.0	
-205	getgroups32	5.0	
-206	setgroups32	5.0	
-207	fchown32	5.0	
-208	setresuid32	5.0	
-209	getresuid32	5.0	
-210	setresgid32	5.0	
-211	getresgid32	5.0	
-212	chown32	5.0	
-213	setuid32	5.0	
-214	setgid32	5.0	
-215	setfsuid32	5.0	
-216	setfsgid32	5.0	
-217	getdents64	5.0	
-218	pivot_root	5.0	
-219	mincore	5.0	
-220	madvise	5.0	
-221	fcntl64	5.0	
-224	gettid	5.0	
-225	readahead	5.0	
-226	setxattr	5.0	
-227	lsetxattr	5.0	
-228	fsetxattr	5.0	
-229	getxattr	5.0	
-230	lgetxattr	5.0	
-231	fgetxattr	5.0	
-232	listxattr	5.0	
-233	llistxattr	5.0	
-234	flistxattr	5.0	
-235	removexattr	5.0	
-236	lremovexattr	5.0	
-237	fremovexattr	5.0	
-238	tkill	5.0	
-239	sendfile64	5.0	
-240	futex	5.0	
-241	sched_setaffinity	5.0	
-242	sched_getaffinity	5.0	
-243	io_setup	5.0	
-244	io_destroy	5.0	
-245	io_getevents	5.0	
-246	io_submit	5.0	
-247	io_cancel	5.0	
-248	exit_group	5.0	
-249	lookup_dcookie	5.0	
-250	epoll_create	5.0	
-251	epoll_ctl	5.0	
-252	epoll_wait	5.0	
-253	remap_file_pages	5.0	
-256	set_tid_address	5.0	
-257	timer_create	5.0	
-258	timer_settime	5.0	
-259	timer_gettime	5.0	
-260	timer_getoverrun	5.0	
-261	timer_delete	5.0	
-262	clock_settime	5.0	
-263	clock_gettime	5.0	
-264	clock_getres	5.0	
-265	clock_nanosleep	5.0	
-266	statfs64	5.0	
-267	fstatfs64	5.0	
-268	tgkill	5.0	
-269	utimes	5.0	
-270	arm_fadvise64_64	5.0	
-271	pciconfig_iobase	5.0	
-272	pciconfig_read	5.0	
-273	pciconfig_write	5.0	
-274	mq_open	5.0	
-275	mq_unlink	5.0	
-276	mq_timedsend	5.0	
-277	mq_timedreceive	5.0	
-278	mq_notify	5.0	
-279	mq_getsetattr	5.0	
-280	waitid	5.0	
-281	socket	5.0	
-282	bind	5.0	
-283	connect	5.0	
-284	listen	5.0	
-285	accept	5.0	
-286	getsockname	5.0	
-287	getpeername	5.0	
-288	socketpair	5.0	
-289	send	5.0	
-290	sendto	5.0	
-291	recv	5.0	
-292	recvfrom	5.0	
-293	shutdown	5.0	
-294	setsockopt	5.0	
-295	getsockopt	5.0	
-296	sendmsg	5.0	
-297	recvmsg	5.0	
-298	semop	5.0	
-299	semget	5.0	
-300	semctl	5.0	
-301	msgsnd	5.0	
-302	msgrcv	5.0	
-303	msgget	5.0	
-304	msgctl	5.0	
-305	shmat	5.0	
-306	shmdt	5.0	
-307	shmget	5.0	
-308	shmctl	5.0	
-309	add_key	5.0	
-310	request_key	5.0	
-311	keyctl	5.0	
-312	semtimedop	5.0	
-313	vserver	5.0	
-314	ioprio_set	5.0	
-315	ioprio_get	5.0	
-316	inotify_init	5.0	
-317	inotify_add_watch	5.0	
-318	inotify_rm_watch	5.0	
-319	mbind	5.0	
-320	get_mempolicy	5.0	
-321	set_mempolicy	5.0	
-322	openat	5.0	
-323	mkdirat	5.0	
-324	mknodat	5.0	
-325	fchownat	5.0	
-326	futimesat	5.0	
-327	fstatat64	5.0	
-328	unlinkat	5.0	
-329	renameat	5.0	
-330	linkat	5.0	
-331	symlinkat	5.0	
-332	readlinkat	5.0	
-333	fchmodat	5.0	
-334	faccessat	5.0	
-335	pselect6	5.0	
-336	ppoll	5.0	
-337	unshare	5.0	
-338	set_robust_list	5.0	
-339	get_robust_list	5.0	
-340	splice	5.0	
-341	arm_sync_file_range	5.0	
-342	tee	5.0	
-343	vmsplice	5.0	
-344	move_pages	5.0	
-345	getcpu	5.0	
-346	epoll_pwait	5.0	
-347	kexec_load	5.0	
-348	utimensat	5.0	
-349	signalfd	5.0	
-350	timerfd_create	5.0	
-351	eventfd	5.0	
-352	fallocate	5.0	
-353	timerfd_settime	5.0	
-354	timerfd_gettime	5.0	
-355	signalfd4	5.0	
-356	eventfd2	5.0	
-357	epoll_create1	5.0	
-358	dup3	5.0	
-359	pipe2	5.0	
-360	inotify_init1	5.0	
-361	preadv	5.0	
-362	pwritev	5.0	
-363	rt_tgsigqueueinfo	5.0	
-364	perf_event_open	5.0	
-365	recvmmsg	5.0	
-366	accept4	5.0	
-367	fanotify_init	5.0	
-368	fanotify_mark	5.0	
-369	prlimit64	5.0	
-370	name_to_handle_at	5.0	
-371	open_by_handle_at	5.0	
-372	clock_adjtime	5.0	
-373	syncfs	5.0	
-374	sendmmsg	5.0	
-375	setns	5.0	
-376	process_vm_readv	5.0	
-377	process_vm_writev	5.0	
-378	kcmp	5.0	
-379	finit_module	5.0	
-380	sched_setattr	5.0	
-381	sched_getattr	5.0	
-382	renameat2	5.0	
-383	seccomp	5.0	
-384	getrandom	5.0	
-385	memfd_create	5.0	
-386	bpf	5.0	
-387	execveat	5.0	
-388	userfaultfd	5.0	
-389	membarrier	5.0	
-390	mlock2	5.0	
-391	copy_file_range	5.0	
-392	preadv2	5.0	
-393	pwritev2	5.0	
-394	pkey_mprotect	5.7	
-395	pkey_alloc	5.7	
-396	pkey_free	5.7	
-397	statx	5.0	
-398	rseq	5.0	
-399	io_pgetevents	5.0	
+0	restart_syscall	4.9	
+1	exit	4.9	
+2	fork	4.9	
+3	read	4.9	
+4	write	4.9	
+5	open	4.9	
+6	close	4.9	
+8	creat	4.9	
+9	link	4.9	
+10	unlink	4.9	
+11	execve	4.9	
+12	chdir	4.9	
+14	mknod	4.9	
+15	chmod	4.9	
+16	lchown	4.9	
+19	lseek	4.9	
+20	getpid	4.9	
+21	mount	4.9	
+23	setuid	4.9	
+24	getuid	4.9	
+26	ptrace	4.9	
+29	pause	4.9	
+33	access	4.9	
+34	nice	4.9	
+36	sync	4.9	
+37	kill	4.9	
+38	rename	4.9	
+39	mkdir	4.9	
+40	rmdir	4.9	
+41	dup	4.9	
+42	pipe	4.9	
+43	times	4.9	
+45	brk	4.9	
+46	setgid	4.9	
+47	getgid	4.9	
+49	geteuid	4.9	
+50	getegid	4.9	
+51	acct	4.9	
+52	umount2	4.9	
+54	ioctl	4.9	
+55	fcntl	4.9	
+57	setpgid	4.9	
+60	umask	4.9	
+61	chroot	4.9	
+62	ustat	4.9	
+63	dup2	4.9	
+64	getppid	4.9	
+65	getpgrp	4.9	
+66	setsid	4.9	
+67	sigaction	4.9	
+70	setreuid	4.9	
+71	setregid	4.9	
+72	sigsuspend	4.9	
+73	sigpending	4.9	
+74	sethostname	4.9	
+75	setrlimit	4.9	
+77	getrusage	4.9	
+78	gettimeofday	4.9	
+79	settimeofday	4.9	
+80	getgroups	4.9	
+81	setgroups	4.9	
+83	symlink	4.9	
+85	readlink	4.9	
+86	uselib	4.9	
+87	swapon	4.9	
+88	reboot	4.9	
+91	munmap	4.9	
+92	truncate	4.9	
+93	ftruncate	4.9	
+94	fchmod	4.9	
+95	fchown	4.9	
+96	getpriority	4.9	
+97	setpriority	4.9	
+99	statfs	4.9	
+100	fstatfs	4.9	
+103	syslog	4.9	
+104	setitimer	4.9	
+105	getitimer	4.9	
+106	stat	4.9	
+107	lstat	4.9	
+108	fstat	4.9	
+111	vhangup	4.9	
+114	wait4	4.9	
+115	swapoff	4.9	
+116	sysinfo	4.9	
+118	fsync	4.9	
+119	sigreturn	4.9	
+120	clone	4.9	
+121	setdomainname	4.9	
+122	uname	4.9	
+124	adjtimex	4.9	
+125	mprotect	4.9	
+126	sigprocmask	4.9	
+128	init_module	4.9	
+129	delete_module	4.9	
+131	quotactl	4.9	
+132	getpgid	4.9	
+133	fchdir	4.9	
+134	bdflush	4.9	
+135	sysfs	4.9	
+136	personality	4.9	
+138	setfsuid	4.9	
+139	setfsgid	4.9	
+140	_llseek	4.9	
+141	getdents	4.9	
+142	_newselect	4.9	
+143	flock	4.9	
+144	msync	4.9	
+145	readv	4.9	
+146	writev	4.9	
+147	getsid	4.9	
+148	fdatasync	4.9	
+149	_sysctl	4.9	
+150	mlock	4.9	
+151	munlock	4.9	
+152	mlockall	4.9	
+153	munlockall	4.9	
+154	sched_setparam	4.9	
+155	sched_getparam	4.9	
+156	sched_setscheduler	4.9	
+157	sched_getscheduler	4.9	
+158	sched_yield	4.9	
+159	sched_get_priority_max	4.9	
+160	sched_get_priority_min	4.9	
+161	sched_rr_get_interval	4.9	
+162	nanosleep	4.9	
+163	mremap	4.9	
+164	setresuid	4.9	
+165	getresuid	4.9	
+168	poll	4.9	
+169	nfsservctl	4.9	
+170	setresgid	4.9	
+171	getresgid	4.9	
+172	prctl	4.9	
+173	rt_sigreturn	4.9	
+174	rt_sigaction	4.9	
+175	rt_sigprocmask	4.9	
+176	rt_sigpending	4.9	
+177	rt_sigtimedwait	4.9	
+178	rt_sigqueueinfo	4.9	
+179	rt_sigsuspend	4.9	
+180	pread64	4.9	
+181	pwrite64	4.9	
+182	chown	4.9	
+183	getcwd	4.9	
+184	capget	4.9	
+185	capset	4.9	
+186	sigaltstack	4.9	
+187	sendfile	4.9	
+190	vfork	4.9	
+191	ugetrlimit	4.9	
+192	mmap2	4.9	
+193	truncate64	4.9	
+194	ftruncate64	4.9	
+195	stat64	4.9	
+196	lstat64	4.9	
+197	fstat64	4.9	
+198	lchown32	4.9	
+199	getuid32	4.9	
+200	getgid32	4.9	
+201	geteuid32	4.9	
+202	getegid32	4.9	
+203	setreuid32	4.9	
+204	setregid32	4.9	
+205	getgroups32	4.9	
+206	setgroups32	4.9	
+207	fchown32	4.9	
+208	setresuid32	4.9	
+209	getresuid32	4.9	
+210	setresgid32	4.9	
+211	getresgid32	4.9	
+212	chown32	4.9	
+213	setuid32	4.9	
+214	setgid32	4.9	
+215	setfsuid32	4.9	
+216	setfsgid32	4.9	
+217	getdents64	4.9	
+218	pivot_root	4.9	
+219	mincore	4.9	
+220	madvise	4.9	
+221	fcntl64	4.9	
+224	gettid	4.9	
+225	readahead	4.9	
+226	setxattr	4.9	
+227	lsetxattr	4.9	
+228	fsetxattr	4.9	
+229	getxattr	4.9	
+230	lgetxattr	4.9	
+231	fgetxattr	4.9	
+232	listxattr	4.9	
+233	llistxattr	4.9	
+234	flistxattr	4.9	
+235	removexattr	4.9	
+236	lremovexattr	4.9	
+237	fremovexattr	4.9	
+238	tkill	4.9	
+239	sendfile64	4.9	
+240	futex	4.9	
+241	sched_setaffinity	4.9	
+242	sched_getaffinity	4.9	
+243	io_setup	4.9	
+244	io_destroy	4.9	
+245	io_getevents	4.9	
+246	io_submit	4.9	
+247	io_cancel	4.9	
+248	exit_group	4.9	
+249	lookup_dcookie	4.9	
+250	epoll_create	4.9	
+251	epoll_ctl	4.9	
+252	epoll_wait	4.9	
+253	remap_file_pages	4.9	
+256	set_tid_address	4.9	
+257	timer_create	4.9	
+258	timer_settime	4.9	
+259	timer_gettime	4.9	
+260	timer_getoverrun	4.9	
+261	timer_delete	4.9	
+262	clock_settime	4.9	
+263	clock_gettime	4.9	
+264	clock_getres	4.9	
+265	clock_nanosleep	4.9	
+266	statfs64	4.9	
+267	fstatfs64	4.9	
+268	tgkill	4.9	
+269	utimes	4.9	
+270	arm_fadvise64_64	4.9	
+271	pciconfig_iobase	4.9	
+272	pciconfig_read	4.9	
+273	pciconfig_write	4.9	
+274	mq_open	4.9	
+275	mq_unlink	4.9	
+276	mq_timedsend	4.9	
+277	mq_timedreceive	4.9	
+278	mq_notify	4.9	
+279	mq_getsetattr	4.9	
+280	waitid	4.9	
+281	socket	4.9	
+282	bind	4.9	
+283	connect	4.9	
+284	listen	4.9	
+285	accept	4.9	
+286	getsockname	4.9	
+287	getpeername	4.9	
+288	socketpair	4.9	
+289	send	4.9	
+290	sendto	4.9	
+291	recv	4.9	
+292	recvfrom	4.9	
+293	shutdown	4.9	
+294	setsockopt	4.9	
+295	getsockopt	4.9	
+296	sendmsg	4.9	
+297	recvmsg	4.9	
+298	semop	4.9	
+299	semget	4.9	
+300	semctl	4.9	
+301	msgsnd	4.9	
+302	msgrcv	4.9	
+303	msgget	4.9	
+304	msgctl	4.9	
+305	shmat	4.9	
+306	shmdt	4.9	
+307	shmget	4.9	
+308	shmctl	4.9	
+309	add_key	4.9	
+310	request_key	4.9	
+311	keyctl	4.9	
+312	semtimedop	4.9	
+313	vserver	4.9	
+314	ioprio_set	4.9	
+315	ioprio_get	4.9	
+316	inotify_init	4.9	
+317	inotify_add_watch	4.9	
+318	inotify_rm_watch	4.9	
+319	mbind	4.9	
+320	get_mempolicy	4.9	
+321	set_mempolicy	4.9	
+322	openat	4.9	
+323	mkdirat	4.9	
+324	mknodat	4.9	
+325	fchownat	4.9	
+326	futimesat	4.9	
+327	fstatat64	4.9	
+328	unlinkat	4.9	
+329	renameat	4.9	
+330	linkat	4.9	
+331	symlinkat	4.9	
+332	readlinkat	4.9	
+333	fchmodat	4.9	
+334	faccessat	4.9	
+335	pselect6	4.9	
+336	ppoll	4.9	
+337	unshare	4.9	
+338	set_robust_list	4.9	
+339	get_robust_list	4.9	
+340	splice	4.9	
+341	arm_sync_file_range	4.9	
+342	tee	4.9	
+343	vmsplice	4.9	
+344	move_pages	4.9	
+345	getcpu	4.9	
+346	epoll_pwait	4.9	
+347	kexec_load	4.9	
+348	utimensat	4.9	
+349	signalfd	4.9	
+350	timerfd_create	4.9	
+351	eventfd	4.9	
+352	fallocate	4.9	
+353	timerfd_settime	4.9	
+354	timerfd_gettime	4.9	
+355	signalfd4	4.9	
+356	eventfd2	4.9	
+357	epoll_create1	4.9	
+358	dup3	4.9	
+359	pipe2	4.9	
+360	inotify_init1	4.9	
+361	preadv	4.9	
+362	pwritev	4.9	
+363	rt_tgsigqueueinfo	4.9	
+364	perf_event_open	4.9	
+365	recvmmsg	4.9	
+366	accept4	4.9	
+367	fanotify_init	4.9	
+368	fanotify_mark	4.9	
+369	prlimit64	4.9	
+370	name_to_handle_at	4.9	
+371	open_by_handle_at	4.9	
+372	clock_adjtime	4.9	
+373	syncfs	4.9	
+374	sendmmsg	4.9	
+375	setns	4.9	
+376	process_vm_readv	4.9	
+377	process_vm_writev	4.9	
+378	kcmp	4.9	
+379	finit_module	4.9	
+380	sched_setattr	4.9	
+381	sched_getattr	4.9	
+382	renameat2	4.9	
+383	seccomp	4.9	
+384	getrandom	4.9	
+385	memfd_create	4.9	
+386	bpf	4.9	
+387	execveat	4.9	
+388	userfaultfd	4.9	
+389	membarrier	4.9	
+390	mlock2	4.9	
+391	copy_file_range	4.9	
+392	preadv2	4.9	
+393	pwritev2	4.9	
+394	pkey_mprotect	4.10	
+395	pkey_alloc	4.10	
+396	pkey_free	4.10	
+397	statx	4.11	
+398	rseq	4.18	
+399	io_pgetevents	4.20	
 400	migrate_pages	5.1	
 401	kexec_file_load	5.1	
 403	clock_gettime64	5.1	
@@ -867,361 +867,361 @@ sched_rr_get_interval	sched_rr_get_interval,sched_rr_get_interval_time64
 """#),
         ("i386.tsv", #"""
 # number	name	first	last
-0	restart_syscall	4.0	
-1	exit	4.0	
-2	fork	4.0	
-3	read	4.0	
-4	write	4.0	
-5	open	4.0	
-6	close	4.0	
-7	waitpid	4.0	
-8	creat	4.0	
-9	link	4.0	
-10	unlink	4.0	
-11	execve	4.0	
-12	chdir	4.0	
-13	time	4.0	
-14	mknod	4.0	
-15	chmod	4.0	
-16	lchown	4.0	
-17	break	4.0	
-18	oldstat	4.0	
-19	lseek	4.0	
-20	getpid	4.0	
-21	mount	4.0	
-22	umount	4.0	
-23	setuid	4.0	
-24	getuid	4.0	
-25	stime	4.0	
-26	ptrace	4.0	
-27	alarm	4.0	
-28	oldfstat	4.0	
-29	pause	4.0	
-30	utime	4.0	
-31	stty	4.0	
-32	gtty	4.0	
-33	access	4.0	
-34	nice	4.0	
-35	ftime	4.0	
-36	sync	4.0	
-37	kill	4.0	
-38	rename	4.0	
-39	mkdir	4.0	
-40	rmdir	4.0	
-41	dup	4.0	
-42	pipe	4.0	
-43	times	4.0	
-44	prof	4.0	
-45	brk	4.0	
-46	setgid	4.0	
-47	getgid	4.0	
-48	signal	4.0	
-49	geteuid	4.0	
-50	getegid	4.0	
-51	acct	4.0	
-52	umount2	4.0	
-53	lock	4.0	
-54	ioctl	4.0	
-55	fcntl	4.0	
-56	mpx	4.0	
-57	setpgid	4.0	
-58	ulimit	4.0	
-59	oldolduname	4.0	
-60	umask	4.0	
-61	chroot	4.0	
-62	ustat	4.0	
-63	dup2	4.0	
-64	getppid	4.0	
-65	getpgrp	4.0	
-66	setsid	4.0	
-67	sigaction	4.0	
-68	sgetmask	4.0	
-69	ssetmask	4.0	
-70	setreuid	4.0	
-71	setregid	4.0	
-72	sigsuspend	4.0	
-73	sigpending	4.0	
-74	sethostname	4.0	
-75	setrlimit	4.0	
-76	getrlimit	4.0	
-77	getrusage	4.0	
-78	gettimeofday	4.0	
-79	settimeofday	4.0	
-80	getgroups	4.0	
-81	setgroups	4.0	
-82	select	4.0	
-83	symlink	4.0	
-84	oldlstat	4.0	
-85	readlink	4.0	
-86	uselib	4.0	
-87	swapon	4.0	
-88	reboot	4.0	
-89	readdir	4.0	
-90	mmap	4.0	
-91	munmap	4.0	
-92	truncate	4.0	
-93	ftruncate	4.0	
-94	fchmod	4.0	
-95	fchown	4.0	
-96	getpriority	4.0	
-97	setpriority	4.0	
-98	profil	4.0	
-99	statfs	4.0	
-100	fstatfs	4.0	
-101	ioperm	4.0	
-102	socketcall	4.0	
-103	syslog	4.0	
-104	setitimer	4.0	
-105	getitimer	4.0	
-106	stat	4.0	
-107	lstat	4.0	
-108	fstat	4.0	
-109	olduname	4.0	
-110	iopl	4.0	
-111	vhangup	4.0	
-112	idle	4.0	
-113	vm86old	4.0	
-114	wait4	4.0	
-115	swapoff	4.0	
-116	sysinfo	4.0	
-117	ipc	4.0	
-118	fsync	4.0	
-119	sigreturn	4.0	
-120	clone	4.0	
-121	setdomainname	4.0	
-122	uname	4.0	
-123	modify_ldt	4.0	
-124	adjtimex	4.0	
-125	mprotect	4.0	
-126	sigprocmask	4.0	
-127	create_module	4.0	
-128	init_module	4.0	
-129	delete_module	4.0	
-130	get_kernel_syms	4.0	
-131	quotactl	4.0	
-132	getpgid	4.0	
-133	fchdir	4.0	
-134	bdflush	4.0	
-135	sysfs	4.0	
-136	personality	4.0	
-137	afs_syscall	4.0	
-138	setfsuid	4.0	
-139	setfsgid	4.0	
-140	_llseek	4.0	
-141	getdents	4.0	
-142	_newselect	4.0	
-143	flock	4.0	
-144	msync	4.0	
-145	readv	4.0	
-146	writev	4.0	
-147	getsid	4.0	
-148	fdatasync	4.0	
-149	_sysctl	4.0	
-150	mlock	4.0	
-151	munlock	4.0	
-152	mlockall	4.0	
-153	munlockall	4.0	
-154	sched_setparam	4.0	
-155	sched_getparam	4.0	
-156	sched_setscheduler	4.0	
-157	sched_getscheduler	4.0	
-158	sched_yield	4.0	
-159	sched_get_priority_max	4.0	
-160	sched_get_priority_min	4.0	
-161	sched_rr_get_interval	4.0	
-162	nanosleep	4.0	
-163	mremap	4.0	
-164	setresuid	4.0	
-165	getresuid	4.0	
-166	vm86	4.0	
-167	query_module	4.0	
-168	poll	4.0	
-169	nfsservctl	4.0	
-170	setresgid	4.0	
-171	getresgid	4.0	
-172	prctl	4.0	
-173	rt_sigreturn	4.0	
-174	rt_sigaction	4.0	
-175	rt_sigprocmask	4.0	
-176	rt_sigpending	4.0	
-177	rt_sigtimedwait	4.0	
-178	rt_sigqueueinfo	4.0	
-179	rt_sigsuspend	4.0	
-180	pread64	4.0	
-181	pwrite64	4.0	
-182	chown	4.0	
-183	getcwd	4.0	
-184	capget	4.0	
-185	capset	4.0	
-186	sigaltstack	4.0	
-187	sendfile	4.0	
-188	getpmsg	4.0	
-189	putpmsg	4.0	
-190	vfork	4.0	
-191	ugetrlimit	4.0	
-192	mmap2	4.0	
-193	truncate64	4.0	
-194	ftruncate64	4.0	
-195	stat64	4.0	
-196	lstat64	4.0	
-197	fstat64	4.0	
-198	lchown32	4.0	
-199	getuid32	4.0	
-200	getgid32	4.0	
-201	geteuid32	4.0	
-202	getegid32	4.0	
-203	setreuid32	4.0	
-204	setregid32	4.0	
-205	getgroups32	4.0	
-206	setgroups32	4.0	
-207	fchown32	4.0	
-208	setresuid32	4.0	
-209	getresuid32	4.0	
-210	setresgid32	4.0	
-211	getresgid32	4.0	
-212	chown32	4.0	
-213	setuid32	4.0	
-214	setgid32	4.0	
-215	setfsuid32	4.0	
-216	setfsgid32	4.0	
-217	pivot_root	4.0	
-218	mincore	4.0	
-219	madvise	4.0	
-220	getdents64	4.0	
-221	fcntl64	4.0	
-224	gettid	4.0	
-225	readahead	4.0	
-226	setxattr	4.0	
-227	lsetxattr	4.0	
-228	fsetxattr	4.0	
-229	getxattr	4.0	
-230	lgetxattr	4.0	
-231	fgetxattr	4.0	
-232	listxattr	4.0	
-233	llistxattr	4.0	
-234	flistxattr	4.0	
-235	removexattr	4.0	
-236	lremovexattr	4.0	
-237	fremovexattr	4.0	
-238	tkill	4.0	
-239	sendfile64	4.0	
-240	futex	4.0	
-241	sched_setaffinity	4.0	
-242	sched_getaffinity	4.0	
-243	set_thread_area	4.0	
-244	get_thread_area	4.0	
-245	io_setup	4.0	
-246	io_destroy	4.0	
-247	io_getevents	4.0	
-248	io_submit	4.0	
-249	io_cancel	4.0	
-250	fadvise64	4.0	
-252	exit_group	4.0	
-253	lookup_dcookie	4.0	
-254	epoll_create	4.0	
-255	epoll_ctl	4.0	
-256	epoll_wait	4.0	
-257	remap_file_pages	4.0	
-258	set_tid_address	4.0	
-259	timer_create	4.0	
-260	timer_settime	4.0	
-261	timer_gettime	4.0	
-262	timer_getoverrun	4.0	
-263	timer_delete	4.0	
-264	clock_settime	4.0	
-265	clock_gettime	4.0	
-266	clock_getres	4.0	
-267	clock_nanosleep	4.0	
-268	statfs64	4.0	
-269	fstatfs64	4.0	
-270	tgkill	4.0	
-271	utimes	4.0	
-272	fadvise64_64	4.0	
-273	vserver	4.0	
-274	mbind	4.0	
-275	get_mempolicy	4.0	
-276	set_mempolicy	4.0	
-277	mq_open	4.0	
-278	mq_unlink	4.0	
-279	mq_timedsend	4.0	
-280	mq_timedreceive	4.0	
-281	mq_notify	4.0	
-282	mq_getsetattr	4.0	
-283	kexec_load	4.0	
-284	waitid	4.0	
-286	add_key	4.0	
-287	request_key	4.0	
-288	keyctl	4.0	
-289	ioprio_set	4.0	
-290	ioprio_get	4.0	
-291	inotify_init	4.0	
-292	inotify_add_watch	4.0	
-293	inotify_rm_watch	4.0	
-294	migrate_pages	4.0	
-295	openat	4.0	
-296	mkdirat	4.0	
-297	mknodat	4.0	
-298	fchownat	4.0	
-299	futimesat	4.0	
-300	fstatat64	4.0	
-301	unlinkat	4.0	
-302	renameat	4.0	
-303	linkat	4.0	
-304	symlinkat	4.0	
-305	readlinkat	4.0	
-306	fchmodat	4.0	
-307	faccessat	4.0	
-308	pselect6	4.0	
-309	ppoll	4.0	
-310	unshare	4.0	
-311	set_robust_list	4.0	
-312	get_robust_list	4.0	
-313	splice	4.0	
-314	sync_file_range	4.0	
-315	tee	4.0	
-316	vmsplice	4.0	
-317	move_pages	4.0	
-318	getcpu	4.0	
-319	epoll_pwait	4.0	
-320	utimensat	4.0	
-321	signalfd	4.0	
-322	timerfd_create	4.0	
-323	eventfd	4.0	
-324	fallocate	4.0	
-325	timerfd_settime	4.0	
-326	timerfd_gettime	4.0	
-327	signalfd4	4.0	
-328	eventfd2	4.0	
-329	epoll_create1	4.0	
-330	dup3	4.0	
-331	pipe2	4.0	
-332	inotify_init1	4.0	
-333	preadv	4.0	
-334	pwritev	4.0	
-335	rt_tgsigqueueinfo	4.0	
-336	perf_event_open	4.0	
-337	recvmmsg	4.0	
-338	fanotify_init	4.0	
-339	fanotify_mark	4.0	
-340	prlimit64	4.0	
-341	name_to_handle_at	4.0	
-342	open_by_handle_at	4.0	
-343	clock_adjtime	4.0	
-344	syncfs	4.0	
-345	sendmmsg	4.0	
-346	setns	4.0	
-347	process_vm_readv	4.0	
-348	process_vm_writev	4.0	
-349	kcmp	4.0	
-350	finit_module	4.0	
-351	sched_setattr	4.0	
-352	sched_getattr	4.0	
-353	renameat2	4.0	
-354	seccomp	4.0	
-355	getrandom	4.0	
-356	memfd_create	4.0	
-357	bpf	4.0	
-358	execveat	4.0	
+0	restart_syscall	3.10	
+1	exit	3.10	
+2	fork	3.10	
+3	read	3.10	
+4	write	3.10	
+5	open	3.10	
+6	close	3.10	
+7	waitpid	3.10	
+8	creat	3.10	
+9	link	3.10	
+10	unlink	3.10	
+11	execve	3.10	
+12	chdir	3.10	
+13	time	3.10	
+14	mknod	3.10	
+15	chmod	3.10	
+16	lchown	3.10	
+17	break	3.10	
+18	oldstat	3.10	
+19	lseek	3.10	
+20	getpid	3.10	
+21	mount	3.10	
+22	umount	3.10	
+23	setuid	3.10	
+24	getuid	3.10	
+25	stime	3.10	
+26	ptrace	3.10	
+27	alarm	3.10	
+28	oldfstat	3.10	
+29	pause	3.10	
+30	utime	3.10	
+31	stty	3.10	
+32	gtty	3.10	
+33	access	3.10	
+34	nice	3.10	
+35	ftime	3.10	
+36	sync	3.10	
+37	kill	3.10	
+38	rename	3.10	
+39	mkdir	3.10	
+40	rmdir	3.10	
+41	dup	3.10	
+42	pipe	3.10	
+43	times	3.10	
+44	prof	3.10	
+45	brk	3.10	
+46	setgid	3.10	
+47	getgid	3.10	
+48	signal	3.10	
+49	geteuid	3.10	
+50	getegid	3.10	
+51	acct	3.10	
+52	umount2	3.10	
+53	lock	3.10	
+54	ioctl	3.10	
+55	fcntl	3.10	
+56	mpx	3.10	
+57	setpgid	3.10	
+58	ulimit	3.10	
+59	oldolduname	3.10	
+60	umask	3.10	
+61	chroot	3.10	
+62	ustat	3.10	
+63	dup2	3.10	
+64	getppid	3.10	
+65	getpgrp	3.10	
+66	setsid	3.10	
+67	sigaction	3.10	
+68	sgetmask	3.10	
+69	ssetmask	3.10	
+70	setreuid	3.10	
+71	setregid	3.10	
+72	sigsuspend	3.10	
+73	sigpending	3.10	
+74	sethostname	3.10	
+75	setrlimit	3.10	
+76	getrlimit	3.10	
+77	getrusage	3.10	
+78	gettimeofday	3.10	
+79	settimeofday	3.10	
+80	getgroups	3.10	
+81	setgroups	3.10	
+82	select	3.10	
+83	symlink	3.10	
+84	oldlstat	3.10	
+85	readlink	3.10	
+86	uselib	3.10	
+87	swapon	3.10	
+88	reboot	3.10	
+89	readdir	3.10	
+90	mmap	3.10	
+91	munmap	3.10	
+92	truncate	3.10	
+93	ftruncate	3.10	
+94	fchmod	3.10	
+95	fchown	3.10	
+96	getpriority	3.10	
+97	setpriority	3.10	
+98	profil	3.10	
+99	statfs	3.10	
+100	fstatfs	3.10	
+101	ioperm	3.10	
+102	socketcall	3.10	
+103	syslog	3.10	
+104	setitimer	3.10	
+105	getitimer	3.10	
+106	stat	3.10	
+107	lstat	3.10	
+108	fstat	3.10	
+109	olduname	3.10	
+110	iopl	3.10	
+111	vhangup	3.10	
+112	idle	3.10	
+113	vm86old	3.10	
+114	wait4	3.10	
+115	swapoff	3.10	
+116	sysinfo	3.10	
+117	ipc	3.10	
+118	fsync	3.10	
+119	sigreturn	3.10	
+120	clone	3.10	
+121	setdomainname	3.10	
+122	uname	3.10	
+123	modify_ldt	3.10	
+124	adjtimex	3.10	
+125	mprotect	3.10	
+126	sigprocmask	3.10	
+127	create_module	3.10	
+128	init_module	3.10	
+129	delete_module	3.10	
+130	get_kernel_syms	3.10	
+131	quotactl	3.10	
+132	getpgid	3.10	
+133	fchdir	3.10	
+134	bdflush	3.10	
+135	sysfs	3.10	
+136	personality	3.10	
+137	afs_syscall	3.10	
+138	setfsuid	3.10	
+139	setfsgid	3.10	
+140	_llseek	3.10	
+141	getdents	3.10	
+142	_newselect	3.10	
+143	flock	3.10	
+144	msync	3.10	
+145	readv	3.10	
+146	writev	3.10	
+147	getsid	3.10	
+148	fdatasync	3.10	
+149	_sysctl	3.10	
+150	mlock	3.10	
+151	munlock	3.10	
+152	mlockall	3.10	
+153	munlockall	3.10	
+154	sched_setparam	3.10	
+155	sched_getparam	3.10	
+156	sched_setscheduler	3.10	
+157	sched_getscheduler	3.10	
+158	sched_yield	3.10	
+159	sched_get_priority_max	3.10	
+160	sched_get_priority_min	3.10	
+161	sched_rr_get_interval	3.10	
+162	nanosleep	3.10	
+163	mremap	3.10	
+164	setresuid	3.10	
+165	getresuid	3.10	
+166	vm86	3.10	
+167	query_module	3.10	
+168	poll	3.10	
+169	nfsservctl	3.10	
+170	setresgid	3.10	
+171	getresgid	3.10	
+172	prctl	3.10	
+173	rt_sigreturn	3.10	
+174	rt_sigaction	3.10	
+175	rt_sigprocmask	3.10	
+176	rt_sigpending	3.10	
+177	rt_sigtimedwait	3.10	
+178	rt_sigqueueinfo	3.10	
+179	rt_sigsuspend	3.10	
+180	pread64	3.10	
+181	pwrite64	3.10	
+182	chown	3.10	
+183	getcwd	3.10	
+184	capget	3.10	
+185	capset	3.10	
+186	sigaltstack	3.10	
+187	sendfile	3.10	
+188	getpmsg	3.10	
+189	putpmsg	3.10	
+190	vfork	3.10	
+191	ugetrlimit	3.10	
+192	mmap2	3.10	
+193	truncate64	3.10	
+194	ftruncate64	3.10	
+195	stat64	3.10	
+196	lstat64	3.10	
+197	fstat64	3.10	
+198	lchown32	3.10	
+199	getuid32	3.10	
+200	getgid32	3.10	
+201	geteuid32	3.10	
+202	getegid32	3.10	
+203	setreuid32	3.10	
+204	setregid32	3.10	
+205	getgroups32	3.10	
+206	setgroups32	3.10	
+207	fchown32	3.10	
+208	setresuid32	3.10	
+209	getresuid32	3.10	
+210	setresgid32	3.10	
+211	getresgid32	3.10	
+212	chown32	3.10	
+213	setuid32	3.10	
+214	setgid32	3.10	
+215	setfsuid32	3.10	
+216	setfsgid32	3.10	
+217	pivot_root	3.10	
+218	mincore	3.10	
+219	madvise	3.10	
+220	getdents64	3.10	
+221	fcntl64	3.10	
+224	gettid	3.10	
+225	readahead	3.10	
+226	setxattr	3.10	
+227	lsetxattr	3.10	
+228	fsetxattr	3.10	
+229	getxattr	3.10	
+230	lgetxattr	3.10	
+231	fgetxattr	3.10	
+232	listxattr	3.10	
+233	llistxattr	3.10	
+234	flistxattr	3.10	
+235	removexattr	3.10	
+236	lremovexattr	3.10	
+237	fremovexattr	3.10	
+238	tkill	3.10	
+239	sendfile64	3.10	
+240	futex	3.10	
+241	sched_setaffinity	3.10	
+242	sched_getaffinity	3.10	
+243	set_thread_area	3.10	
+244	get_thread_area	3.10	
+245	io_setup	3.10	
+246	io_destroy	3.10	
+247	io_getevents	3.10	
+248	io_submit	3.10	
+249	io_cancel	3.10	
+250	fadvise64	3.10	
+252	exit_group	3.10	
+253	lookup_dcookie	3.10	
+254	epoll_create	3.10	
+255	epoll_ctl	3.10	
+256	epoll_wait	3.10	
+257	remap_file_pages	3.10	
+258	set_tid_address	3.10	
+259	timer_create	3.10	
+260	timer_settime	3.10	
+261	timer_gettime	3.10	
+262	timer_getoverrun	3.10	
+263	timer_delete	3.10	
+264	clock_settime	3.10	
+265	clock_gettime	3.10	
+266	clock_getres	3.10	
+267	clock_nanosleep	3.10	
+268	statfs64	3.10	
+269	fstatfs64	3.10	
+270	tgkill	3.10	
+271	utimes	3.10	
+272	fadvise64_64	3.10	
+273	vserver	3.10	
+274	mbind	3.10	
+275	get_mempolicy	3.10	
+276	set_mempolicy	3.10	
+277	mq_open	3.10	
+278	mq_unlink	3.10	
+279	mq_timedsend	3.10	
+280	mq_timedreceive	3.10	
+281	mq_notify	3.10	
+282	mq_getsetattr	3.10	
+283	kexec_load	3.10	
+284	waitid	3.10	
+286	add_key	3.10	
+287	request_key	3.10	
+288	keyctl	3.10	
+289	ioprio_set	3.10	
+290	ioprio_get	3.10	
+291	inotify_init	3.10	
+292	inotify_add_watch	3.10	
+293	inotify_rm_watch	3.10	
+294	migrate_pages	3.10	
+295	openat	3.10	
+296	mkdirat	3.10	
+297	mknodat	3.10	
+298	fchownat	3.10	
+299	futimesat	3.10	
+300	fstatat64	3.10	
+301	unlinkat	3.10	
+302	renameat	3.10	
+303	linkat	3.10	
+304	symlinkat	3.10	
+305	readlinkat	3.10	
+306	fchmodat	3.10	
+307	faccessat	3.10	
+308	pselect6	3.10	
+309	ppoll	3.10	
+310	unshare	3.10	
+311	set_robust_list	3.10	
+312	get_robust_list	3.10	
+313	splice	3.10	
+314	sync_file_range	3.10	
+315	tee	3.10	
+316	vmsplice	3.10	
+317	move_pages	3.10	
+318	getcpu	3.10	
+319	epoll_pwait	3.10	
+320	utimensat	3.10	
+321	signalfd	3.10	
+322	timerfd_create	3.10	
+323	eventfd	3.10	
+324	fallocate	3.10	
+325	timerfd_settime	3.10	
+326	timerfd_gettime	3.10	
+327	signalfd4	3.10	
+328	eventfd2	3.10	
+329	epoll_create1	3.10	
+330	dup3	3.10	
+331	pipe2	3.10	
+332	inotify_init1	3.10	
+333	preadv	3.10	
+334	pwritev	3.10	
+335	rt_tgsigqueueinfo	3.10	
+336	perf_event_open	3.10	
+337	recvmmsg	3.10	
+338	fanotify_init	3.10	
+339	fanotify_mark	3.10	
+340	prlimit64	3.10	
+341	name_to_handle_at	3.10	
+342	open_by_handle_at	3.10	
+343	clock_adjtime	3.10	
+344	syncfs	3.10	
+345	sendmmsg	3.10	
+346	setns	3.10	
+347	process_vm_readv	3.10	
+348	process_vm_writev	3.10	
+349	kcmp	3.10	
+350	finit_module	3.10	
+351	sched_setattr	3.14	
+352	sched_getattr	3.14	
+353	renameat2	3.15	
+354	seccomp	3.17	
+355	getrandom	3.17	
+356	memfd_create	3.17	
+357	bpf	3.18	
+358	execveat	3.19	
 359	socket	4.3	
 360	socketpair	4.3	
 361	bind	4.3	
@@ -31426,381 +31426,381 @@ message	EAU_PERM_SYSCALL	Error adding syscalls for perm filtering
 """#),
         ("ppc.tsv", #"""
 # number	name	first	last
-0	restart_syscall	5.0	
-1	exit	5.0	
-2	fork	5.0	
-3	read	5.0	
-4	write	5.0	
-5	open	5.0	
-6	close	5.0	
-7	waitpid	5.0	
-8	creat	5.0	
-9	link	5.0	
-10	unlink	5.0	
-11	execve	5.0	
-12	chdir	5.0	
-13	time	5.0	
-14	mknod	5.0	
-15	chmod	5.0	
-16	lchown	5.0	
-17	break	5.0	
-18	oldstat	5.0	
-19	lseek	5.0	
-20	getpid	5.0	
-21	mount	5.0	
-22	umount	5.0	
-23	setuid	5.0	
-24	getuid	5.0	
-25	stime	5.0	
-26	ptrace	5.0	
-27	alarm	5.0	
-28	oldfstat	5.0	
-29	pause	5.0	
-30	utime	5.0	
-31	stty	5.0	
-32	gtty	5.0	
-33	access	5.0	
-34	nice	5.0	
-35	ftime	5.0	
-36	sync	5.0	
-37	kill	5.0	
-38	rename	5.0	
-39	mkdir	5.0	
-40	rmdir	5.0	
-41	dup	5.0	
-42	pipe	5.0	
-43	times	5.0	
-44	prof	5.0	
-45	brk	5.0	
-46	setgid	5.0	
-47	getgid	5.0	
-48	signal	5.0	
-49	geteuid	5.0	
-50	getegid	5.0	
-51	acct	5.0	
-52	umount2	5.0	
-53	lock	5.0	
-54	ioctl	5.0	
-55	fcntl	5.0	
-56	mpx	5.0	
-57	setpgid	5.0	
-58	ulimit	5.0	
-59	oldolduname	5.0	
-60	umask	5.0	
-61	chroot	5.0	
-62	ustat	5.0	
-63	dup2	5.0	
-64	getppid	5.0	
-65	getpgrp	5.0	
-66	setsid	5.0	
-67	sigaction	5.0	
-68	sgetmask	5.0	
-69	ssetmask	5.0	
-70	setreuid	5.0	
-71	setregid	5.0	
-72	sigsuspend	5.0	
-73	sigpending	5.0	
-74	sethostname	5.0	
-75	setrlimit	5.0	
-76	getrlimit	5.0	
-77	getrusage	5.0	
-78	gettimeofday	5.0	
-79	settimeofday	5.0	
-80	getgroups	5.0	
-81	setgroups	5.0	
-82	select	5.0	
-83	symlink	5.0	
-84	oldlstat	5.0	
-85	readlink	5.0	
-86	uselib	5.0	
-87	swapon	5.0	
-88	reboot	5.0	
-89	readdir	5.0	
-90	mmap	5.0	
-91	munmap	5.0	
-92	truncate	5.0	
-93	ftruncate	5.0	
-94	fchmod	5.0	
-95	fchown	5.0	
-96	getpriority	5.0	
-97	setpriority	5.0	
-98	profil	5.0	
-99	statfs	5.0	
-100	fstatfs	5.0	
-101	ioperm	5.0	
-102	socketcall	5.0	
-103	syslog	5.0	
-104	setitimer	5.0	
-105	getitimer	5.0	
-106	stat	5.0	
-107	lstat	5.0	
-108	fstat	5.0	
-109	olduname	5.0	
-110	iopl	5.0	
-111	vhangup	5.0	
-112	idle	5.0	
-113	vm86	5.0	
-114	wait4	5.0	
-115	swapoff	5.0	
-116	sysinfo	5.0	
-117	ipc	5.0	
-118	fsync	5.0	
-119	sigreturn	5.0	
-120	clone	5.0	
-121	setdomainname	5.0	
-122	uname	5.0	
-123	modify_ldt	5.0	
-124	adjtimex	5.0	
-125	mprotect	5.0	
-126	sigprocmask	5.0	
-127	create_module	5.0	
-128	init_module	5.0	
-129	delete_module	5.0	
-130	get_kernel_syms	5.0	
-131	quotactl	5.0	
-132	getpgid	5.0	
-133	fchdir	5.0	
-134	bdflush	5.0	
-135	sysfs	5.0	
-136	personality	5.0	
-137	afs_syscall	5.0	
-138	setfsuid	5.0	
-139	setfsgid	5.0	
-140	_llseek	5.0	
-141	getdents	5.0	
-142	_newselect	5.0	
-143	flock	5.0	
-144	msync	5.0	
-145	readv	5.0	
-146	writev	5.0	
-147	getsid	5.0	
-148	fdatasync	5.0	
-149	_sysctl	5.0	
-150	mlock	5.0	
-151	munlock	5.0	
-152	mlockall	5.0	
-153	munlockall	5.0	
-154	sched_setparam	5.0	
-155	sched_getparam	5.0	
-156	sched_setscheduler	5.0	
-157	sched_getscheduler	5.0	
-158	sched_yield	5.0	
-159	sched_get_priority_max	5.0	
-160	sched_get_priority_min	5.0	
-161	sched_rr_get_interval	5.0	
-162	nanosleep	5.0	
-163	mremap	5.0	
-164	setresuid	5.0	
-165	getresuid	5.0	
-166	query_module	5.0	
-167	poll	5.0	
-168	nfsservctl	5.0	
-169	setresgid	5.0	
-170	getresgid	5.0	
-171	prctl	5.0	
-172	rt_sigreturn	5.0	
-173	rt_sigaction	5.0	
-174	rt_sigprocmask	5.0	
-175	rt_sigpending	5.0	
-176	rt_sigtimedwait	5.0	
-177	rt_sigqueueinfo	5.0	
-178	rt_sigsuspend	5.0	
-179	pread64	5.0	
-180	pwrite64	5.0	
-181	chown	5.0	
-182	getcwd	5.0	
-183	capget	5.0	
-184	capset	5.0	
-185	sigaltstack	5.0	
-186	sendfile	5.0	
-187	getpmsg	5.0	
-188	putpmsg	5.0	
-189	vfork	5.0	
-190	ugetrlimit	5.0	
-191	readahead	5.0	
-192	mmap2	5.0	
-193	truncate64	5.0	
-194	ftruncate64	5.0	
-195	stat64	5.0	
-196	lstat64	5.0	
-197	fstat64	5.0	
-198	pciconfig_read	5.0	
-199	pciconfig_write	5.0	
-200	pciconfig_iobase	5.0	
-201	multiplexer	5.0	
-202	getdents64	5.0	
-203	pivot_root	5.0	
-204	fcntl64	5.0	
-205	madvise	5.0	
-206	mincore	5.0	
-207	gettid	5.0	
-208	tkill	5.0	
-209	setxattr	5.0	
-210	lsetxattr	5.0	
-211	fsetxattr	5.0	
-212	getxattr	5.0	
-213	lgetxattr	5.0	
-214	fgetxattr	5.0	
-215	listxattr	5.0	
-216	llistxattr	5.0	
-217	flistxattr	5.0	
-218	removexattr	5.0	
-219	lremovexattr	5.0	
-220	fremovexattr	5.0	
-221	futex	5.0	
-222	sched_setaffinity	5.0	
-223	sched_getaffinity	5.0	
-225	tuxcall	5.0	
-226	sendfile64	5.0	
-227	io_setup	5.0	
-228	io_destroy	5.0	
-229	io_getevents	5.0	
-230	io_submit	5.0	
-231	io_cancel	5.0	
-232	set_tid_address	5.0	
-233	fadvise64	5.0	
-234	exit_group	5.0	
-235	lookup_dcookie	5.0	
-236	epoll_create	5.0	
-237	epoll_ctl	5.0	
-238	epoll_wait	5.0	
-239	remap_file_pages	5.0	
-240	timer_create	5.0	
-241	timer_settime	5.0	
-242	timer_gettime	5.0	
-243	timer_getoverrun	5.0	
-244	timer_delete	5.0	
-245	clock_settime	5.0	
-246	clock_gettime	5.0	
-247	clock_getres	5.0	
-248	clock_nanosleep	5.0	
-249	swapcontext	5.0	
-250	tgkill	5.0	
-251	utimes	5.0	
-252	statfs64	5.0	
-253	fstatfs64	5.0	
-254	fadvise64_64	5.0	
-255	rtas	5.0	
-256	sys_debug_setcontext	5.0	
-258	migrate_pages	5.0	
-259	mbind	5.0	
-260	get_mempolicy	5.0	
-261	set_mempolicy	5.0	
-262	mq_open	5.0	
-263	mq_unlink	5.0	
-264	mq_timedsend	5.0	
-265	mq_timedreceive	5.0	
-266	mq_notify	5.0	
-267	mq_getsetattr	5.0	
-268	kexec_load	5.0	
-269	add_key	5.0	
-270	request_key	5.0	
-271	keyctl	5.0	
-272	waitid	5.0	
-273	ioprio_set	5.0	
-274	ioprio_get	5.0	
-275	inotify_init	5.0	
-276	inotify_add_watch	5.0	
-277	inotify_rm_watch	5.0	
-278	spu_run	5.0	
-279	spu_create	5.0	
-280	pselect6	5.0	
-281	ppoll	5.0	
-282	unshare	5.0	
-283	splice	5.0	
-284	tee	5.0	
-285	vmsplice	5.0	
-286	openat	5.0	
-287	mkdirat	5.0	
-288	mknodat	5.0	
-289	fchownat	5.0	
-290	futimesat	5.0	
-291	fstatat64	5.0	
-292	unlinkat	5.0	
-293	renameat	5.0	
-294	linkat	5.0	
-295	symlinkat	5.0	
-296	readlinkat	5.0	
-297	fchmodat	5.0	
-298	faccessat	5.0	
-299	get_robust_list	5.0	
-300	set_robust_list	5.0	
-301	move_pages	5.0	
-302	getcpu	5.0	
-303	epoll_pwait	5.0	
-304	utimensat	5.0	
-305	signalfd	5.0	
-306	timerfd_create	5.0	
-307	eventfd	5.0	
-308	sync_file_range2	5.0	
-309	fallocate	5.0	
-310	subpage_prot	5.0	
-311	timerfd_settime	5.0	
-312	timerfd_gettime	5.0	
-313	signalfd4	5.0	
-314	eventfd2	5.0	
-315	epoll_create1	5.0	
-316	dup3	5.0	
-317	pipe2	5.0	
-318	inotify_init1	5.0	
-319	perf_event_open	5.0	
-320	preadv	5.0	
-321	pwritev	5.0	
-322	rt_tgsigqueueinfo	5.0	
-323	fanotify_init	5.0	
-324	fanotify_mark	5.0	
-325	prlimit64	5.0	
-326	socket	5.0	
-327	bind	5.0	
-328	connect	5.0	
-329	listen	5.0	
-330	accept	5.0	
-331	getsockname	5.0	
-332	getpeername	5.0	
-333	socketpair	5.0	
-334	send	5.0	
-335	sendto	5.0	
-336	recv	5.0	
-337	recvfrom	5.0	
-338	shutdown	5.0	
-339	setsockopt	5.0	
-340	getsockopt	5.0	
-341	sendmsg	5.0	
-342	recvmsg	5.0	
-343	recvmmsg	5.0	
-344	accept4	5.0	
-345	name_to_handle_at	5.0	
-346	open_by_handle_at	5.0	
-347	clock_adjtime	5.0	
-348	syncfs	5.0	
-349	sendmmsg	5.0	
-350	setns	5.0	
-351	process_vm_readv	5.0	
-352	process_vm_writev	5.0	
-353	finit_module	5.0	
-354	kcmp	5.0	
-355	sched_setattr	5.0	
-356	sched_getattr	5.0	
-357	renameat2	5.0	
-358	seccomp	5.0	
-359	getrandom	5.0	
-360	memfd_create	5.0	
-361	bpf	5.0	
-362	execveat	5.0	
-363	switch_endian	5.0	
-364	userfaultfd	5.0	
-365	membarrier	5.0	
-378	mlock2	5.0	
-379	copy_file_range	5.0	
-380	preadv2	5.0	
-381	pwritev2	5.0	
-382	kexec_file_load	5.0	
-383	statx	5.0	
-384	pkey_alloc	5.0	
-385	pkey_free	5.0	
-386	pkey_mprotect	5.0	
-387	rseq	5.0	
-388	io_pgetevents	5.0	
+0	restart_syscall	4.9	
+1	exit	4.9	
+2	fork	4.9	
+3	read	4.9	
+4	write	4.9	
+5	open	4.9	
+6	close	4.9	
+7	waitpid	4.9	
+8	creat	4.9	
+9	link	4.9	
+10	unlink	4.9	
+11	execve	4.9	
+12	chdir	4.9	
+13	time	4.9	
+14	mknod	4.9	
+15	chmod	4.9	
+16	lchown	4.9	
+17	break	4.9	
+18	oldstat	4.9	
+19	lseek	4.9	
+20	getpid	4.9	
+21	mount	4.9	
+22	umount	4.9	
+23	setuid	4.9	
+24	getuid	4.9	
+25	stime	4.9	
+26	ptrace	4.9	
+27	alarm	4.9	
+28	oldfstat	4.9	
+29	pause	4.9	
+30	utime	4.9	
+31	stty	4.9	
+32	gtty	4.9	
+33	access	4.9	
+34	nice	4.9	
+35	ftime	4.9	
+36	sync	4.9	
+37	kill	4.9	
+38	rename	4.9	
+39	mkdir	4.9	
+40	rmdir	4.9	
+41	dup	4.9	
+42	pipe	4.9	
+43	times	4.9	
+44	prof	4.9	
+45	brk	4.9	
+46	setgid	4.9	
+47	getgid	4.9	
+48	signal	4.9	
+49	geteuid	4.9	
+50	getegid	4.9	
+51	acct	4.9	
+52	umount2	4.9	
+53	lock	4.9	
+54	ioctl	4.9	
+55	fcntl	4.9	
+56	mpx	4.9	
+57	setpgid	4.9	
+58	ulimit	4.9	
+59	oldolduname	4.9	
+60	umask	4.9	
+61	chroot	4.9	
+62	ustat	4.9	
+63	dup2	4.9	
+64	getppid	4.9	
+65	getpgrp	4.9	
+66	setsid	4.9	
+67	sigaction	4.9	
+68	sgetmask	4.9	
+69	ssetmask	4.9	
+70	setreuid	4.9	
+71	setregid	4.9	
+72	sigsuspend	4.9	
+73	sigpending	4.9	
+74	sethostname	4.9	
+75	setrlimit	4.9	
+76	getrlimit	4.9	
+77	getrusage	4.9	
+78	gettimeofday	4.9	
+79	settimeofday	4.9	
+80	getgroups	4.9	
+81	setgroups	4.9	
+82	select	4.9	
+83	symlink	4.9	
+84	oldlstat	4.9	
+85	readlink	4.9	
+86	uselib	4.9	
+87	swapon	4.9	
+88	reboot	4.9	
+89	readdir	4.9	
+90	mmap	4.9	
+91	munmap	4.9	
+92	truncate	4.9	
+93	ftruncate	4.9	
+94	fchmod	4.9	
+95	fchown	4.9	
+96	getpriority	4.9	
+97	setpriority	4.9	
+98	profil	4.9	
+99	statfs	4.9	
+100	fstatfs	4.9	
+101	ioperm	4.9	
+102	socketcall	4.9	
+103	syslog	4.9	
+104	setitimer	4.9	
+105	getitimer	4.9	
+106	stat	4.9	
+107	lstat	4.9	
+108	fstat	4.9	
+109	olduname	4.9	
+110	iopl	4.9	
+111	vhangup	4.9	
+112	idle	4.9	
+113	vm86	4.9	
+114	wait4	4.9	
+115	swapoff	4.9	
+116	sysinfo	4.9	
+117	ipc	4.9	
+118	fsync	4.9	
+119	sigreturn	4.9	
+120	clone	4.9	
+121	setdomainname	4.9	
+122	uname	4.9	
+123	modify_ldt	4.9	
+124	adjtimex	4.9	
+125	mprotect	4.9	
+126	sigprocmask	4.9	
+127	create_module	4.9	
+128	init_module	4.9	
+129	delete_module	4.9	
+130	get_kernel_syms	4.9	
+131	quotactl	4.9	
+132	getpgid	4.9	
+133	fchdir	4.9	
+134	bdflush	4.9	
+135	sysfs	4.9	
+136	personality	4.9	
+137	afs_syscall	4.9	
+138	setfsuid	4.9	
+139	setfsgid	4.9	
+140	_llseek	4.9	
+141	getdents	4.9	
+142	_newselect	4.9	
+143	flock	4.9	
+144	msync	4.9	
+145	readv	4.9	
+146	writev	4.9	
+147	getsid	4.9	
+148	fdatasync	4.9	
+149	_sysctl	4.9	
+150	mlock	4.9	
+151	munlock	4.9	
+152	mlockall	4.9	
+153	munlockall	4.9	
+154	sched_setparam	4.9	
+155	sched_getparam	4.9	
+156	sched_setscheduler	4.9	
+157	sched_getscheduler	4.9	
+158	sched_yield	4.9	
+159	sched_get_priority_max	4.9	
+160	sched_get_priority_min	4.9	
+161	sched_rr_get_interval	4.9	
+162	nanosleep	4.9	
+163	mremap	4.9	
+164	setresuid	4.9	
+165	getresuid	4.9	
+166	query_module	4.9	
+167	poll	4.9	
+168	nfsservctl	4.9	
+169	setresgid	4.9	
+170	getresgid	4.9	
+171	prctl	4.9	
+172	rt_sigreturn	4.9	
+173	rt_sigaction	4.9	
+174	rt_sigprocmask	4.9	
+175	rt_sigpending	4.9	
+176	rt_sigtimedwait	4.9	
+177	rt_sigqueueinfo	4.9	
+178	rt_sigsuspend	4.9	
+179	pread64	4.9	
+180	pwrite64	4.9	
+181	chown	4.9	
+182	getcwd	4.9	
+183	capget	4.9	
+184	capset	4.9	
+185	sigaltstack	4.9	
+186	sendfile	4.9	
+187	getpmsg	4.9	
+188	putpmsg	4.9	
+189	vfork	4.9	
+190	ugetrlimit	4.9	
+191	readahead	4.9	
+192	mmap2	4.9	
+193	truncate64	4.9	
+194	ftruncate64	4.9	
+195	stat64	4.9	
+196	lstat64	4.9	
+197	fstat64	4.9	
+198	pciconfig_read	4.9	
+199	pciconfig_write	4.9	
+200	pciconfig_iobase	4.9	
+201	multiplexer	4.11	
+202	getdents64	4.9	
+203	pivot_root	4.9	
+204	fcntl64	4.9	
+205	madvise	4.9	
+206	mincore	4.9	
+207	gettid	4.9	
+208	tkill	4.9	
+209	setxattr	4.9	
+210	lsetxattr	4.9	
+211	fsetxattr	4.9	
+212	getxattr	4.9	
+213	lgetxattr	4.9	
+214	fgetxattr	4.9	
+215	listxattr	4.9	
+216	llistxattr	4.9	
+217	flistxattr	4.9	
+218	removexattr	4.9	
+219	lremovexattr	4.9	
+220	fremovexattr	4.9	
+221	futex	4.9	
+222	sched_setaffinity	4.9	
+223	sched_getaffinity	4.9	
+225	tuxcall	4.9	
+226	sendfile64	4.9	
+227	io_setup	4.9	
+228	io_destroy	4.9	
+229	io_getevents	4.9	
+230	io_submit	4.9	
+231	io_cancel	4.9	
+232	set_tid_address	4.9	
+233	fadvise64	4.9	
+234	exit_group	4.9	
+235	lookup_dcookie	4.9	
+236	epoll_create	4.9	
+237	epoll_ctl	4.9	
+238	epoll_wait	4.9	
+239	remap_file_pages	4.9	
+240	timer_create	4.9	
+241	timer_settime	4.9	
+242	timer_gettime	4.9	
+243	timer_getoverrun	4.9	
+244	timer_delete	4.9	
+245	clock_settime	4.9	
+246	clock_gettime	4.9	
+247	clock_getres	4.9	
+248	clock_nanosleep	4.9	
+249	swapcontext	4.11	
+250	tgkill	4.9	
+251	utimes	4.9	
+252	statfs64	4.9	
+253	fstatfs64	4.9	
+254	fadvise64_64	4.9	
+255	rtas	4.11	
+256	sys_debug_setcontext	4.11	
+258	migrate_pages	4.9	
+259	mbind	4.9	
+260	get_mempolicy	4.9	
+261	set_mempolicy	4.9	
+262	mq_open	4.9	
+263	mq_unlink	4.9	
+264	mq_timedsend	4.9	
+265	mq_timedreceive	4.9	
+266	mq_notify	4.9	
+267	mq_getsetattr	4.9	
+268	kexec_load	4.9	
+269	add_key	4.9	
+270	request_key	4.9	
+271	keyctl	4.9	
+272	waitid	4.9	
+273	ioprio_set	4.9	
+274	ioprio_get	4.9	
+275	inotify_init	4.9	
+276	inotify_add_watch	4.9	
+277	inotify_rm_watch	4.9	
+278	spu_run	4.11	
+279	spu_create	4.11	
+280	pselect6	4.9	
+281	ppoll	4.9	
+282	unshare	4.9	
+283	splice	4.9	
+284	tee	4.9	
+285	vmsplice	4.9	
+286	openat	4.9	
+287	mkdirat	4.9	
+288	mknodat	4.9	
+289	fchownat	4.9	
+290	futimesat	4.9	
+291	fstatat64	4.9	
+292	unlinkat	4.9	
+293	renameat	4.9	
+294	linkat	4.9	
+295	symlinkat	4.9	
+296	readlinkat	4.9	
+297	fchmodat	4.9	
+298	faccessat	4.9	
+299	get_robust_list	4.9	
+300	set_robust_list	4.9	
+301	move_pages	4.9	
+302	getcpu	4.9	
+303	epoll_pwait	4.9	
+304	utimensat	4.9	
+305	signalfd	4.9	
+306	timerfd_create	4.9	
+307	eventfd	4.9	
+308	sync_file_range2	4.9	
+309	fallocate	4.9	
+310	subpage_prot	4.11	
+311	timerfd_settime	4.9	
+312	timerfd_gettime	4.9	
+313	signalfd4	4.9	
+314	eventfd2	4.9	
+315	epoll_create1	4.9	
+316	dup3	4.9	
+317	pipe2	4.9	
+318	inotify_init1	4.9	
+319	perf_event_open	4.9	
+320	preadv	4.9	
+321	pwritev	4.9	
+322	rt_tgsigqueueinfo	4.9	
+323	fanotify_init	4.9	
+324	fanotify_mark	4.9	
+325	prlimit64	4.9	
+326	socket	4.9	
+327	bind	4.9	
+328	connect	4.9	
+329	listen	4.9	
+330	accept	4.9	
+331	getsockname	4.9	
+332	getpeername	4.9	
+333	socketpair	4.9	
+334	send	4.9	
+335	sendto	4.9	
+336	recv	4.9	
+337	recvfrom	4.9	
+338	shutdown	4.9	
+339	setsockopt	4.9	
+340	getsockopt	4.9	
+341	sendmsg	4.9	
+342	recvmsg	4.9	
+343	recvmmsg	4.9	
+344	accept4	4.9	
+345	name_to_handle_at	4.9	
+346	open_by_handle_at	4.9	
+347	clock_adjtime	4.9	
+348	syncfs	4.9	
+349	sendmmsg	4.9	
+350	setns	4.9	
+351	process_vm_readv	4.9	
+352	process_vm_writev	4.9	
+353	finit_module	4.9	
+354	kcmp	4.9	
+355	sched_setattr	4.9	
+356	sched_getattr	4.9	
+357	renameat2	4.9	
+358	seccomp	4.9	
+359	getrandom	4.9	
+360	memfd_create	4.9	
+361	bpf	4.9	
+362	execveat	4.9	
+363	switch_endian	4.11	
+364	userfaultfd	4.9	
+365	membarrier	4.9	
+378	mlock2	4.9	
+379	copy_file_range	4.9	
+380	preadv2	4.9	
+381	pwritev2	4.9	
+382	kexec_file_load	4.10	
+383	statx	4.11	
+384	pkey_alloc	4.16	
+385	pkey_free	4.16	
+386	pkey_mprotect	4.16	
+387	rseq	4.18	
+388	io_pgetevents	4.18	
 393	semget	5.1	
 394	semctl	5.1	
 395	shmget	5.1	
@@ -31882,372 +31882,372 @@ message	EAU_PERM_SYSCALL	Error adding syscalls for perm filtering
 """#),
         ("ppc64.tsv", #"""
 # number	name	first	last
-0	restart_syscall	5.0	
-1	exit	5.0	
-2	fork	5.0	
-3	read	5.0	
-4	write	5.0	
-5	open	5.0	
-6	close	5.0	
-7	waitpid	5.0	
-8	creat	5.0	
-9	link	5.0	
-10	unlink	5.0	
-11	execve	5.0	
-12	chdir	5.0	
-13	time	5.0	
-14	mknod	5.0	
-15	chmod	5.0	
-16	lchown	5.0	
-17	break	5.0	
-18	oldstat	5.0	
-19	lseek	5.0	
-20	getpid	5.0	
-21	mount	5.0	
-22	umount	5.0	
-23	setuid	5.0	
-24	getuid	5.0	
-25	stime	5.0	
-26	ptrace	5.0	
-27	alarm	5.0	
-28	oldfstat	5.0	
-29	pause	5.0	
-30	utime	5.0	
-31	stty	5.0	
-32	gtty	5.0	
-33	access	5.0	
-34	nice	5.0	
-35	ftime	5.0	
-36	sync	5.0	
-37	kill	5.0	
-38	rename	5.0	
-39	mkdir	5.0	
-40	rmdir	5.0	
-41	dup	5.0	
-42	pipe	5.0	
-43	times	5.0	
-44	prof	5.0	
-45	brk	5.0	
-46	setgid	5.0	
-47	getgid	5.0	
-48	signal	5.0	
-49	geteuid	5.0	
-50	getegid	5.0	
-51	acct	5.0	
-52	umount2	5.0	
-53	lock	5.0	
-54	ioctl	5.0	
-55	fcntl	5.0	
-56	mpx	5.0	
-57	setpgid	5.0	
-58	ulimit	5.0	
-59	oldolduname	5.0	
-60	umask	5.0	
-61	chroot	5.0	
-62	ustat	5.0	
-63	dup2	5.0	
-64	getppid	5.0	
-65	getpgrp	5.0	
-66	setsid	5.0	
-67	sigaction	5.0	
-68	sgetmask	5.0	
-69	ssetmask	5.0	
-70	setreuid	5.0	
-71	setregid	5.0	
-72	sigsuspend	5.0	
-73	sigpending	5.0	
-74	sethostname	5.0	
-75	setrlimit	5.0	
-76	getrlimit	5.0	
-77	getrusage	5.0	
-78	gettimeofday	5.0	
-79	settimeofday	5.0	
-80	getgroups	5.0	
-81	setgroups	5.0	
-82	select	5.0	
-83	symlink	5.0	
-84	oldlstat	5.0	
-85	readlink	5.0	
-86	uselib	5.0	
-87	swapon	5.0	
-88	reboot	5.0	
-89	readdir	5.0	
-90	mmap	5.0	
-91	munmap	5.0	
-92	truncate	5.0	
-93	ftruncate	5.0	
-94	fchmod	5.0	
-95	fchown	5.0	
-96	getpriority	5.0	
-97	setpriority	5.0	
-98	profil	5.0	
-99	statfs	5.0	
-100	fstatfs	5.0	
-101	ioperm	5.0	
-102	socketcall	5.0	
-103	syslog	5.0	
-104	setitimer	5.0	
-105	getitimer	5.0	
-106	stat	5.0	
-107	lstat	5.0	
-108	fstat	5.0	
-109	olduname	5.0	
-110	iopl	5.0	
-111	vhangup	5.0	
-112	idle	5.0	
-113	vm86	5.0	
-114	wait4	5.0	
-115	swapoff	5.0	
-116	sysinfo	5.0	
-117	ipc	5.0	
-118	fsync	5.0	
-119	sigreturn	5.0	
-120	clone	5.0	
-121	setdomainname	5.0	
-122	uname	5.0	
-123	modify_ldt	5.0	
-124	adjtimex	5.0	
-125	mprotect	5.0	
-126	sigprocmask	5.0	
-127	create_module	5.0	
-128	init_module	5.0	
-129	delete_module	5.0	
-130	get_kernel_syms	5.0	
-131	quotactl	5.0	
-132	getpgid	5.0	
-133	fchdir	5.0	
-134	bdflush	5.0	
-135	sysfs	5.0	
-136	personality	5.0	
-137	afs_syscall	5.0	
-138	setfsuid	5.0	
-139	setfsgid	5.0	
-140	_llseek	5.0	
-141	getdents	5.0	
-142	_newselect	5.0	
-143	flock	5.0	
-144	msync	5.0	
-145	readv	5.0	
-146	writev	5.0	
-147	getsid	5.0	
-148	fdatasync	5.0	
-149	_sysctl	5.0	
-150	mlock	5.0	
-151	munlock	5.0	
-152	mlockall	5.0	
-153	munlockall	5.0	
-154	sched_setparam	5.0	
-155	sched_getparam	5.0	
-156	sched_setscheduler	5.0	
-157	sched_getscheduler	5.0	
-158	sched_yield	5.0	
-159	sched_get_priority_max	5.0	
-160	sched_get_priority_min	5.0	
-161	sched_rr_get_interval	5.0	
-162	nanosleep	5.0	
-163	mremap	5.0	
-164	setresuid	5.0	
-165	getresuid	5.0	
-166	query_module	5.0	
-167	poll	5.0	
-168	nfsservctl	5.0	
-169	setresgid	5.0	
-170	getresgid	5.0	
-171	prctl	5.0	
-172	rt_sigreturn	5.0	
-173	rt_sigaction	5.0	
-174	rt_sigprocmask	5.0	
-175	rt_sigpending	5.0	
-176	rt_sigtimedwait	5.0	
-177	rt_sigqueueinfo	5.0	
-178	rt_sigsuspend	5.0	
-179	pread64	5.0	
-180	pwrite64	5.0	
-181	chown	5.0	
-182	getcwd	5.0	
-183	capget	5.0	
-184	capset	5.0	
-185	sigaltstack	5.0	
-186	sendfile	5.0	
-187	getpmsg	5.0	
-188	putpmsg	5.0	
-189	vfork	5.0	
-190	ugetrlimit	5.0	
-191	readahead	5.0	
-198	pciconfig_read	5.0	
-199	pciconfig_write	5.0	
-200	pciconfig_iobase	5.0	
-201	multiplexer	5.0	
-202	getdents64	5.0	
-203	pivot_root	5.0	
-205	madvise	5.0	
-206	mincore	5.0	
-207	gettid	5.0	
-208	tkill	5.0	
-209	setxattr	5.0	
-210	lsetxattr	5.0	
-211	fsetxattr	5.0	
-212	getxattr	5.0	
-213	lgetxattr	5.0	
-214	fgetxattr	5.0	
-215	listxattr	5.0	
-216	llistxattr	5.0	
-217	flistxattr	5.0	
-218	removexattr	5.0	
-219	lremovexattr	5.0	
-220	fremovexattr	5.0	
-221	futex	5.0	
-222	sched_setaffinity	5.0	
-223	sched_getaffinity	5.0	
-225	tuxcall	5.0	
-227	io_setup	5.0	
-228	io_destroy	5.0	
-229	io_getevents	5.0	
-230	io_submit	5.0	
-231	io_cancel	5.0	
-232	set_tid_address	5.0	
-233	fadvise64	5.0	
-234	exit_group	5.0	
-235	lookup_dcookie	5.0	
-236	epoll_create	5.0	
-237	epoll_ctl	5.0	
-238	epoll_wait	5.0	
-239	remap_file_pages	5.0	
-240	timer_create	5.0	
-241	timer_settime	5.0	
-242	timer_gettime	5.0	
-243	timer_getoverrun	5.0	
-244	timer_delete	5.0	
-245	clock_settime	5.0	
-246	clock_gettime	5.0	
-247	clock_getres	5.0	
-248	clock_nanosleep	5.0	
-249	swapcontext	5.0	
-250	tgkill	5.0	
-251	utimes	5.0	
-252	statfs64	5.0	
-253	fstatfs64	5.0	
-255	rtas	5.0	
-256	sys_debug_setcontext	5.0	
-258	migrate_pages	5.0	
-259	mbind	5.0	
-260	get_mempolicy	5.0	
-261	set_mempolicy	5.0	
-262	mq_open	5.0	
-263	mq_unlink	5.0	
-264	mq_timedsend	5.0	
-265	mq_timedreceive	5.0	
-266	mq_notify	5.0	
-267	mq_getsetattr	5.0	
-268	kexec_load	5.0	
-269	add_key	5.0	
-270	request_key	5.0	
-271	keyctl	5.0	
-272	waitid	5.0	
-273	ioprio_set	5.0	
-274	ioprio_get	5.0	
-275	inotify_init	5.0	
-276	inotify_add_watch	5.0	
-277	inotify_rm_watch	5.0	
-278	spu_run	5.0	
-279	spu_create	5.0	
-280	pselect6	5.0	
-281	ppoll	5.0	
-282	unshare	5.0	
-283	splice	5.0	
-284	tee	5.0	
-285	vmsplice	5.0	
-286	openat	5.0	
-287	mkdirat	5.0	
-288	mknodat	5.0	
-289	fchownat	5.0	
-290	futimesat	5.0	
-291	newfstatat	5.0	
-292	unlinkat	5.0	
-293	renameat	5.0	
-294	linkat	5.0	
-295	symlinkat	5.0	
-296	readlinkat	5.0	
-297	fchmodat	5.0	
-298	faccessat	5.0	
-299	get_robust_list	5.0	
-300	set_robust_list	5.0	
-301	move_pages	5.0	
-302	getcpu	5.0	
-303	epoll_pwait	5.0	
-304	utimensat	5.0	
-305	signalfd	5.0	
-306	timerfd_create	5.0	
-307	eventfd	5.0	
-308	sync_file_range2	5.0	
-309	fallocate	5.0	
-310	subpage_prot	5.0	
-311	timerfd_settime	5.0	
-312	timerfd_gettime	5.0	
-313	signalfd4	5.0	
-314	eventfd2	5.0	
-315	epoll_create1	5.0	
-316	dup3	5.0	
-317	pipe2	5.0	
-318	inotify_init1	5.0	
-319	perf_event_open	5.0	
-320	preadv	5.0	
-321	pwritev	5.0	
-322	rt_tgsigqueueinfo	5.0	
-323	fanotify_init	5.0	
-324	fanotify_mark	5.0	
-325	prlimit64	5.0	
-326	socket	5.0	
-327	bind	5.0	
-328	connect	5.0	
-329	listen	5.0	
-330	accept	5.0	
-331	getsockname	5.0	
-332	getpeername	5.0	
-333	socketpair	5.0	
-334	send	5.0	
-335	sendto	5.0	
-336	recv	5.0	
-337	recvfrom	5.0	
-338	shutdown	5.0	
-339	setsockopt	5.0	
-340	getsockopt	5.0	
-341	sendmsg	5.0	
-342	recvmsg	5.0	
-343	recvmmsg	5.0	
-344	accept4	5.0	
-345	name_to_handle_at	5.0	
-346	open_by_handle_at	5.0	
-347	clock_adjtime	5.0	
-348	syncfs	5.0	
-349	sendmmsg	5.0	
-350	setns	5.0	
-351	process_vm_readv	5.0	
-352	process_vm_writev	5.0	
-353	finit_module	5.0	
-354	kcmp	5.0	
-355	sched_setattr	5.0	
-356	sched_getattr	5.0	
-357	renameat2	5.0	
-358	seccomp	5.0	
-359	getrandom	5.0	
-360	memfd_create	5.0	
-361	bpf	5.0	
-362	execveat	5.0	
-363	switch_endian	5.0	
-364	userfaultfd	5.0	
-365	membarrier	5.0	
-378	mlock2	5.0	
-379	copy_file_range	5.0	
-380	preadv2	5.0	
-381	pwritev2	5.0	
-382	kexec_file_load	5.0	
-383	statx	5.0	
-384	pkey_alloc	5.0	
-385	pkey_free	5.0	
-386	pkey_mprotect	5.0	
-387	rseq	5.0	
-388	io_pgetevents	5.0	
+0	restart_syscall	4.9	
+1	exit	4.9	
+2	fork	4.9	
+3	read	4.9	
+4	write	4.9	
+5	open	4.9	
+6	close	4.9	
+7	waitpid	4.9	
+8	creat	4.9	
+9	link	4.9	
+10	unlink	4.9	
+11	execve	4.9	
+12	chdir	4.9	
+13	time	4.9	
+14	mknod	4.9	
+15	chmod	4.9	
+16	lchown	4.9	
+17	break	4.9	
+18	oldstat	4.9	
+19	lseek	4.9	
+20	getpid	4.9	
+21	mount	4.9	
+22	umount	4.9	
+23	setuid	4.9	
+24	getuid	4.9	
+25	stime	4.9	
+26	ptrace	4.9	
+27	alarm	4.9	
+28	oldfstat	4.9	
+29	pause	4.9	
+30	utime	4.9	
+31	stty	4.9	
+32	gtty	4.9	
+33	access	4.9	
+34	nice	4.9	
+35	ftime	4.9	
+36	sync	4.9	
+37	kill	4.9	
+38	rename	4.9	
+39	mkdir	4.9	
+40	rmdir	4.9	
+41	dup	4.9	
+42	pipe	4.9	
+43	times	4.9	
+44	prof	4.9	
+45	brk	4.9	
+46	setgid	4.9	
+47	getgid	4.9	
+48	signal	4.9	
+49	geteuid	4.9	
+50	getegid	4.9	
+51	acct	4.9	
+52	umount2	4.9	
+53	lock	4.9	
+54	ioctl	4.9	
+55	fcntl	4.9	
+56	mpx	4.9	
+57	setpgid	4.9	
+58	ulimit	4.9	
+59	oldolduname	4.9	
+60	umask	4.9	
+61	chroot	4.9	
+62	ustat	4.9	
+63	dup2	4.9	
+64	getppid	4.9	
+65	getpgrp	4.9	
+66	setsid	4.9	
+67	sigaction	4.9	
+68	sgetmask	4.9	
+69	ssetmask	4.9	
+70	setreuid	4.9	
+71	setregid	4.9	
+72	sigsuspend	4.9	
+73	sigpending	4.9	
+74	sethostname	4.9	
+75	setrlimit	4.9	
+76	getrlimit	4.9	
+77	getrusage	4.9	
+78	gettimeofday	4.9	
+79	settimeofday	4.9	
+80	getgroups	4.9	
+81	setgroups	4.9	
+82	select	4.9	
+83	symlink	4.9	
+84	oldlstat	4.9	
+85	readlink	4.9	
+86	uselib	4.9	
+87	swapon	4.9	
+88	reboot	4.9	
+89	readdir	4.9	
+90	mmap	4.9	
+91	munmap	4.9	
+92	truncate	4.9	
+93	ftruncate	4.9	
+94	fchmod	4.9	
+95	fchown	4.9	
+96	getpriority	4.9	
+97	setpriority	4.9	
+98	profil	4.9	
+99	statfs	4.9	
+100	fstatfs	4.9	
+101	ioperm	4.9	
+102	socketcall	4.9	
+103	syslog	4.9	
+104	setitimer	4.9	
+105	getitimer	4.9	
+106	stat	4.9	
+107	lstat	4.9	
+108	fstat	4.9	
+109	olduname	4.9	
+110	iopl	4.9	
+111	vhangup	4.9	
+112	idle	4.9	
+113	vm86	4.9	
+114	wait4	4.9	
+115	swapoff	4.9	
+116	sysinfo	4.9	
+117	ipc	4.9	
+118	fsync	4.9	
+119	sigreturn	4.9	
+120	clone	4.9	
+121	setdomainname	4.9	
+122	uname	4.9	
+123	modify_ldt	4.9	
+124	adjtimex	4.9	
+125	mprotect	4.9	
+126	sigprocmask	4.9	
+127	create_module	4.9	
+128	init_module	4.9	
+129	delete_module	4.9	
+130	get_kernel_syms	4.9	
+131	quotactl	4.9	
+132	getpgid	4.9	
+133	fchdir	4.9	
+134	bdflush	4.9	
+135	sysfs	4.9	
+136	personality	4.9	
+137	afs_syscall	4.9	
+138	setfsuid	4.9	
+139	setfsgid	4.9	
+140	_llseek	4.9	
+141	getdents	4.9	
+142	_newselect	4.9	
+143	flock	4.9	
+144	msync	4.9	
+145	readv	4.9	
+146	writev	4.9	
+147	getsid	4.9	
+148	fdatasync	4.9	
+149	_sysctl	4.9	
+150	mlock	4.9	
+151	munlock	4.9	
+152	mlockall	4.9	
+153	munlockall	4.9	
+154	sched_setparam	4.9	
+155	sched_getparam	4.9	
+156	sched_setscheduler	4.9	
+157	sched_getscheduler	4.9	
+158	sched_yield	4.9	
+159	sched_get_priority_max	4.9	
+160	sched_get_priority_min	4.9	
+161	sched_rr_get_interval	4.9	
+162	nanosleep	4.9	
+163	mremap	4.9	
+164	setresuid	4.9	
+165	getresuid	4.9	
+166	query_module	4.9	
+167	poll	4.9	
+168	nfsservctl	4.9	
+169	setresgid	4.9	
+170	getresgid	4.9	
+171	prctl	4.9	
+172	rt_sigreturn	4.9	
+173	rt_sigaction	4.9	
+174	rt_sigprocmask	4.9	
+175	rt_sigpending	4.9	
+176	rt_sigtimedwait	4.9	
+177	rt_sigqueueinfo	4.9	
+178	rt_sigsuspend	4.9	
+179	pread64	4.9	
+180	pwrite64	4.9	
+181	chown	4.9	
+182	getcwd	4.9	
+183	capget	4.9	
+184	capset	4.9	
+185	sigaltstack	4.9	
+186	sendfile	4.9	
+187	getpmsg	4.9	
+188	putpmsg	4.9	
+189	vfork	4.9	
+190	ugetrlimit	4.9	
+191	readahead	4.9	
+198	pciconfig_read	4.9	
+199	pciconfig_write	4.9	
+200	pciconfig_iobase	4.9	
+201	multiplexer	4.11	
+202	getdents64	4.9	
+203	pivot_root	4.9	
+205	madvise	4.9	
+206	mincore	4.9	
+207	gettid	4.9	
+208	tkill	4.9	
+209	setxattr	4.9	
+210	lsetxattr	4.9	
+211	fsetxattr	4.9	
+212	getxattr	4.9	
+213	lgetxattr	4.9	
+214	fgetxattr	4.9	
+215	listxattr	4.9	
+216	llistxattr	4.9	
+217	flistxattr	4.9	
+218	removexattr	4.9	
+219	lremovexattr	4.9	
+220	fremovexattr	4.9	
+221	futex	4.9	
+222	sched_setaffinity	4.9	
+223	sched_getaffinity	4.9	
+225	tuxcall	4.9	
+227	io_setup	4.9	
+228	io_destroy	4.9	
+229	io_getevents	4.9	
+230	io_submit	4.9	
+231	io_cancel	4.9	
+232	set_tid_address	4.9	
+233	fadvise64	4.9	
+234	exit_group	4.9	
+235	lookup_dcookie	4.9	
+236	epoll_create	4.9	
+237	epoll_ctl	4.9	
+238	epoll_wait	4.9	
+239	remap_file_pages	4.9	
+240	timer_create	4.9	
+241	timer_settime	4.9	
+242	timer_gettime	4.9	
+243	timer_getoverrun	4.9	
+244	timer_delete	4.9	
+245	clock_settime	4.9	
+246	clock_gettime	4.9	
+247	clock_getres	4.9	
+248	clock_nanosleep	4.9	
+249	swapcontext	4.11	
+250	tgkill	4.9	
+251	utimes	4.9	
+252	statfs64	4.9	
+253	fstatfs64	4.9	
+255	rtas	4.11	
+256	sys_debug_setcontext	4.11	
+258	migrate_pages	4.9	
+259	mbind	4.9	
+260	get_mempolicy	4.9	
+261	set_mempolicy	4.9	
+262	mq_open	4.9	
+263	mq_unlink	4.9	
+264	mq_timedsend	4.9	
+265	mq_timedreceive	4.9	
+266	mq_notify	4.9	
+267	mq_getsetattr	4.9	
+268	kexec_load	4.9	
+269	add_key	4.9	
+270	request_key	4.9	
+271	keyctl	4.9	
+272	waitid	4.9	
+273	ioprio_set	4.9	
+274	ioprio_get	4.9	
+275	inotify_init	4.9	
+276	inotify_add_watch	4.9	
+277	inotify_rm_watch	4.9	
+278	spu_run	4.11	
+279	spu_create	4.11	
+280	pselect6	4.9	
+281	ppoll	4.9	
+282	unshare	4.9	
+283	splice	4.9	
+284	tee	4.9	
+285	vmsplice	4.9	
+286	openat	4.9	
+287	mkdirat	4.9	
+288	mknodat	4.9	
+289	fchownat	4.9	
+290	futimesat	4.9	
+291	newfstatat	4.9	
+292	unlinkat	4.9	
+293	renameat	4.9	
+294	linkat	4.9	
+295	symlinkat	4.9	
+296	readlinkat	4.9	
+297	fchmodat	4.9	
+298	faccessat	4.9	
+299	get_robust_list	4.9	
+300	set_robust_list	4.9	
+301	move_pages	4.9	
+302	getcpu	4.9	
+303	epoll_pwait	4.9	
+304	utimensat	4.9	
+305	signalfd	4.9	
+306	timerfd_create	4.9	
+307	eventfd	4.9	
+308	sync_file_range2	4.9	
+309	fallocate	4.9	
+310	subpage_prot	4.11	
+311	timerfd_settime	4.9	
+312	timerfd_gettime	4.9	
+313	signalfd4	4.9	
+314	eventfd2	4.9	
+315	epoll_create1	4.9	
+316	dup3	4.9	
+317	pipe2	4.9	
+318	inotify_init1	4.9	
+319	perf_event_open	4.9	
+320	preadv	4.9	
+321	pwritev	4.9	
+322	rt_tgsigqueueinfo	4.9	
+323	fanotify_init	4.9	
+324	fanotify_mark	4.9	
+325	prlimit64	4.9	
+326	socket	4.9	
+327	bind	4.9	
+328	connect	4.9	
+329	listen	4.9	
+330	accept	4.9	
+331	getsockname	4.9	
+332	getpeername	4.9	
+333	socketpair	4.9	
+334	send	4.9	
+335	sendto	4.9	
+336	recv	4.9	
+337	recvfrom	4.9	
+338	shutdown	4.9	
+339	setsockopt	4.9	
+340	getsockopt	4.9	
+341	sendmsg	4.9	
+342	recvmsg	4.9	
+343	recvmmsg	4.9	
+344	accept4	4.9	
+345	name_to_handle_at	4.9	
+346	open_by_handle_at	4.9	
+347	clock_adjtime	4.9	
+348	syncfs	4.9	
+349	sendmmsg	4.9	
+350	setns	4.9	
+351	process_vm_readv	4.9	
+352	process_vm_writev	4.9	
+353	finit_module	4.9	
+354	kcmp	4.9	
+355	sched_setattr	4.9	
+356	sched_getattr	4.9	
+357	renameat2	4.9	
+358	seccomp	4.9	
+359	getrandom	4.9	
+360	memfd_create	4.9	
+361	bpf	4.9	
+362	execveat	4.9	
+363	switch_endian	4.11	
+364	userfaultfd	4.9	
+365	membarrier	4.9	
+378	mlock2	4.9	
+379	copy_file_range	4.9	
+380	preadv2	4.9	
+381	pwritev2	4.9	
+382	kexec_file_load	4.10	
+383	statx	4.11	
+384	pkey_alloc	4.16	
+385	pkey_free	4.16	
+386	pkey_mprotect	4.16	
+387	rseq	4.18	
+388	io_pgetevents	4.18	
 392	semtimedop	5.1	
 393	semget	5.1	
 394	semctl	5.1	
@@ -32642,338 +32642,338 @@ message	EAU_PERM_SYSCALL	Error adding syscalls for perm filtering
 """#),
         ("s390.tsv", #"""
 # number	name	first	last
-1	exit	4.0	6.18
-2	fork	4.0	6.18
-3	read	4.0	6.18
-4	write	4.0	6.18
-5	open	4.0	6.18
-6	close	4.0	6.18
-7	restart_syscall	4.0	6.18
-8	creat	4.0	6.18
-9	link	4.0	6.18
-10	unlink	4.0	6.18
-11	execve	4.0	6.18
-12	chdir	4.0	6.18
-13	time	4.0	6.18
-14	mknod	4.0	6.18
-15	chmod	4.0	6.18
-16	lchown	4.0	6.18
-19	lseek	4.0	6.18
-20	getpid	4.0	6.18
-21	mount	4.0	6.18
-22	umount	4.0	6.18
-23	setuid	4.0	6.18
-24	getuid	4.0	6.18
-25	stime	4.0	6.18
-26	ptrace	4.0	6.18
-27	alarm	4.0	6.18
-29	pause	4.0	6.18
-30	utime	4.0	6.18
-33	access	4.0	6.18
-34	nice	4.0	6.18
-36	sync	4.0	6.18
-37	kill	4.0	6.18
-38	rename	4.0	6.18
-39	mkdir	4.0	6.18
-40	rmdir	4.0	6.18
-41	dup	4.0	6.18
-42	pipe	4.0	6.18
-43	times	4.0	6.18
-45	brk	4.0	6.18
-46	setgid	4.0	6.18
-47	getgid	4.0	6.18
-48	signal	4.0	6.18
-49	geteuid	4.0	6.18
-50	getegid	4.0	6.18
-51	acct	4.0	6.18
-52	umount2	4.0	6.18
-54	ioctl	4.0	6.18
-55	fcntl	4.0	6.18
-57	setpgid	4.0	6.18
-60	umask	4.0	6.18
-61	chroot	4.0	6.18
-62	ustat	4.0	6.18
-63	dup2	4.0	6.18
-64	getppid	4.0	6.18
-65	getpgrp	4.0	6.18
-66	setsid	4.0	6.18
-67	sigaction	4.0	6.18
-70	setreuid	4.0	6.18
-71	setregid	4.0	6.18
-72	sigsuspend	4.0	6.18
-73	sigpending	4.0	6.18
-74	sethostname	4.0	6.18
-75	setrlimit	4.0	6.18
-76	getrlimit	4.0	6.18
-77	getrusage	4.0	6.18
-78	gettimeofday	4.0	6.18
-79	settimeofday	4.0	6.18
-80	getgroups	4.0	6.18
-81	setgroups	4.0	6.18
-83	symlink	4.0	6.18
-85	readlink	4.0	6.18
-86	uselib	4.0	6.18
-87	swapon	4.0	6.18
-88	reboot	4.0	6.18
-89	readdir	4.0	6.18
-90	mmap	4.0	6.18
-91	munmap	4.0	6.18
-92	truncate	4.0	6.18
-93	ftruncate	4.0	6.18
-94	fchmod	4.0	6.18
-95	fchown	4.0	6.18
-96	getpriority	4.0	6.18
-97	setpriority	4.0	6.18
-99	statfs	4.0	6.18
-100	fstatfs	4.0	6.18
-101	ioperm	4.0	6.18
-102	socketcall	4.0	6.18
-103	syslog	4.0	6.18
-104	setitimer	4.0	6.18
-105	getitimer	4.0	6.18
-106	stat	4.0	6.18
-107	lstat	4.0	6.18
-108	fstat	4.0	6.18
-110	lookup_dcookie	4.0	6.18
-111	vhangup	4.0	6.18
-112	idle	4.0	6.18
-114	wait4	4.0	6.18
-115	swapoff	4.0	6.18
-116	sysinfo	4.0	6.18
-117	ipc	4.0	6.18
-118	fsync	4.0	6.18
-119	sigreturn	4.0	6.18
-120	clone	4.0	6.18
-121	setdomainname	4.0	6.18
-122	uname	4.0	6.18
-124	adjtimex	4.0	6.18
-125	mprotect	4.0	6.18
-126	sigprocmask	4.0	6.18
-127	create_module	4.0	6.18
-128	init_module	4.0	6.18
-129	delete_module	4.0	6.18
-130	get_kernel_syms	4.0	6.18
-131	quotactl	4.0	6.18
-132	getpgid	4.0	6.18
-133	fchdir	4.0	6.18
-134	bdflush	4.0	6.18
-135	sysfs	4.0	6.18
-136	personality	4.0	6.18
-137	afs_syscall	4.0	6.18
-138	setfsuid	4.0	6.18
-139	setfsgid	4.0	6.18
-140	_llseek	4.0	6.18
-141	getdents	4.0	6.18
-142	_newselect	4.0	6.18
-143	flock	4.0	6.18
-144	msync	4.0	6.18
-145	readv	4.0	6.18
-146	writev	4.0	6.18
-147	getsid	4.0	6.18
-148	fdatasync	4.0	6.18
-149	_sysctl	4.0	6.18
-150	mlock	4.0	6.18
-151	munlock	4.0	6.18
-152	mlockall	4.0	6.18
-153	munlockall	4.0	6.18
-154	sched_setparam	4.0	6.18
-155	sched_getparam	4.0	6.18
-156	sched_setscheduler	4.0	6.18
-157	sched_getscheduler	4.0	6.18
-158	sched_yield	4.0	6.18
-159	sched_get_priority_max	4.0	6.18
-160	sched_get_priority_min	4.0	6.18
-161	sched_rr_get_interval	4.0	6.18
-162	nanosleep	4.0	6.18
-163	mremap	4.0	6.18
-164	setresuid	4.0	6.18
-165	getresuid	4.0	6.18
-167	query_module	4.0	6.18
-168	poll	4.0	6.18
-169	nfsservctl	4.0	6.18
-170	setresgid	4.0	6.18
-171	getresgid	4.0	6.18
-172	prctl	4.0	6.18
-173	rt_sigreturn	4.0	6.18
-174	rt_sigaction	4.0	6.18
-175	rt_sigprocmask	4.0	6.18
-176	rt_sigpending	4.0	6.18
-177	rt_sigtimedwait	4.0	6.18
-178	rt_sigqueueinfo	4.0	6.18
-179	rt_sigsuspend	4.0	6.18
-180	pread64	4.0	6.18
-181	pwrite64	4.0	6.18
-182	chown	4.0	6.18
-183	getcwd	4.0	6.18
-184	capget	4.0	6.18
-185	capset	4.0	6.18
-186	sigaltstack	4.0	6.18
-187	sendfile	4.0	6.18
-188	getpmsg	4.0	6.18
-189	putpmsg	4.0	6.18
-190	vfork	4.0	6.18
-191	ugetrlimit	4.0	6.18
-192	mmap2	4.0	6.18
-193	truncate64	4.0	6.18
-194	ftruncate64	4.0	6.18
-195	stat64	4.0	6.18
-196	lstat64	4.0	6.18
-197	fstat64	4.0	6.18
-198	lchown32	4.0	6.18
-199	getuid32	4.0	6.18
-200	getgid32	4.0	6.18
-201	geteuid32	4.0	6.18
-202	getegid32	4.0	6.18
-203	setreuid32	4.0	6.18
-204	setregid32	4.0	6.18
-205	getgroups32	4.0	6.18
-206	setgroups32	4.0	6.18
-207	fchown32	4.0	6.18
-208	setresuid32	4.0	6.18
-209	getresuid32	4.0	6.18
-210	setresgid32	4.0	6.18
-211	getresgid32	4.0	6.18
-212	chown32	4.0	6.18
-213	setuid32	4.0	6.18
-214	setgid32	4.0	6.18
-215	setfsuid32	4.0	6.18
-216	setfsgid32	4.0	6.18
-217	pivot_root	4.0	6.18
-218	mincore	4.0	6.18
-219	madvise	4.0	6.18
-220	getdents64	4.0	6.18
-221	fcntl64	4.0	6.18
-222	readahead	4.0	6.18
-223	sendfile64	4.0	6.18
-224	setxattr	4.0	6.18
-225	lsetxattr	4.0	6.18
-226	fsetxattr	4.0	6.18
-227	getxattr	4.0	6.18
-228	lgetxattr	4.0	6.18
-229	fgetxattr	4.0	6.18
-230	listxattr	4.0	6.18
-231	llistxattr	4.0	6.18
-232	flistxattr	4.0	6.18
-233	removexattr	4.0	6.18
-234	lremovexattr	4.0	6.18
-235	fremovexattr	4.0	6.18
-236	gettid	4.0	6.18
-237	tkill	4.0	6.18
-238	futex	4.0	6.18
-239	sched_setaffinity	4.0	6.18
-240	sched_getaffinity	4.0	6.18
-241	tgkill	4.0	6.18
-243	io_setup	4.0	6.18
-244	io_destroy	4.0	6.18
-245	io_getevents	4.0	6.18
-246	io_submit	4.0	6.18
-247	io_cancel	4.0	6.18
-248	exit_group	4.0	6.18
-249	epoll_create	4.0	6.18
-250	epoll_ctl	4.0	6.18
-251	epoll_wait	4.0	6.18
-252	set_tid_address	4.0	6.18
-253	fadvise64	4.0	6.18
-254	timer_create	4.0	6.18
-255	timer_settime	4.0	6.18
-256	timer_gettime	4.0	6.18
-257	timer_getoverrun	4.0	6.18
-258	timer_delete	4.0	6.18
-259	clock_settime	4.0	6.18
-260	clock_gettime	4.0	6.18
-261	clock_getres	4.0	6.18
-262	clock_nanosleep	4.0	6.18
-264	fadvise64_64	4.0	6.18
-265	statfs64	4.0	6.18
-266	fstatfs64	4.0	6.18
-267	remap_file_pages	4.0	6.18
+1	exit	3.10	6.18
+2	fork	3.10	6.18
+3	read	3.10	6.18
+4	write	3.10	6.18
+5	open	3.10	6.18
+6	close	3.10	6.18
+7	restart_syscall	3.10	6.18
+8	creat	3.10	6.18
+9	link	3.10	6.18
+10	unlink	3.10	6.18
+11	execve	3.10	6.18
+12	chdir	3.10	6.18
+13	time	3.10	6.18
+14	mknod	3.10	6.18
+15	chmod	3.10	6.18
+16	lchown	3.10	6.18
+19	lseek	3.10	6.18
+20	getpid	3.10	6.18
+21	mount	3.10	6.18
+22	umount	3.10	6.18
+23	setuid	3.10	6.18
+24	getuid	3.10	6.18
+25	stime	3.10	6.18
+26	ptrace	3.10	6.18
+27	alarm	3.10	6.18
+29	pause	3.10	6.18
+30	utime	3.10	6.18
+33	access	3.10	6.18
+34	nice	3.10	6.18
+36	sync	3.10	6.18
+37	kill	3.10	6.18
+38	rename	3.10	6.18
+39	mkdir	3.10	6.18
+40	rmdir	3.10	6.18
+41	dup	3.10	6.18
+42	pipe	3.10	6.18
+43	times	3.10	6.18
+45	brk	3.10	6.18
+46	setgid	3.10	6.18
+47	getgid	3.10	6.18
+48	signal	3.10	6.18
+49	geteuid	3.10	6.18
+50	getegid	3.10	6.18
+51	acct	3.10	6.18
+52	umount2	3.10	6.18
+54	ioctl	3.10	6.18
+55	fcntl	3.10	6.18
+57	setpgid	3.10	6.18
+60	umask	3.10	6.18
+61	chroot	3.10	6.18
+62	ustat	3.10	6.18
+63	dup2	3.10	6.18
+64	getppid	3.10	6.18
+65	getpgrp	3.10	6.18
+66	setsid	3.10	6.18
+67	sigaction	3.10	6.18
+70	setreuid	3.10	6.18
+71	setregid	3.10	6.18
+72	sigsuspend	3.10	6.18
+73	sigpending	3.10	6.18
+74	sethostname	3.10	6.18
+75	setrlimit	3.10	6.18
+76	getrlimit	3.10	6.18
+77	getrusage	3.10	6.18
+78	gettimeofday	3.10	6.18
+79	settimeofday	3.10	6.18
+80	getgroups	3.10	6.18
+81	setgroups	3.10	6.18
+83	symlink	3.10	6.18
+85	readlink	3.10	6.18
+86	uselib	3.10	6.18
+87	swapon	3.10	6.18
+88	reboot	3.10	6.18
+89	readdir	3.10	6.18
+90	mmap	3.10	6.18
+91	munmap	3.10	6.18
+92	truncate	3.10	6.18
+93	ftruncate	3.10	6.18
+94	fchmod	3.10	6.18
+95	fchown	3.10	6.18
+96	getpriority	3.10	6.18
+97	setpriority	3.10	6.18
+99	statfs	3.10	6.18
+100	fstatfs	3.10	6.18
+101	ioperm	3.10	6.18
+102	socketcall	3.10	6.18
+103	syslog	3.10	6.18
+104	setitimer	3.10	6.18
+105	getitimer	3.10	6.18
+106	stat	3.10	6.18
+107	lstat	3.10	6.18
+108	fstat	3.10	6.18
+110	lookup_dcookie	3.10	6.18
+111	vhangup	3.10	6.18
+112	idle	3.10	6.18
+114	wait4	3.10	6.18
+115	swapoff	3.10	6.18
+116	sysinfo	3.10	6.18
+117	ipc	3.10	6.18
+118	fsync	3.10	6.18
+119	sigreturn	3.10	6.18
+120	clone	3.10	6.18
+121	setdomainname	3.10	6.18
+122	uname	3.10	6.18
+124	adjtimex	3.10	6.18
+125	mprotect	3.10	6.18
+126	sigprocmask	3.10	6.18
+127	create_module	3.10	6.18
+128	init_module	3.10	6.18
+129	delete_module	3.10	6.18
+130	get_kernel_syms	3.10	6.18
+131	quotactl	3.10	6.18
+132	getpgid	3.10	6.18
+133	fchdir	3.10	6.18
+134	bdflush	3.10	6.18
+135	sysfs	3.10	6.18
+136	personality	3.10	6.18
+137	afs_syscall	3.10	6.18
+138	setfsuid	3.10	6.18
+139	setfsgid	3.10	6.18
+140	_llseek	3.10	6.18
+141	getdents	3.10	6.18
+142	_newselect	3.10	6.18
+143	flock	3.10	6.18
+144	msync	3.10	6.18
+145	readv	3.10	6.18
+146	writev	3.10	6.18
+147	getsid	3.10	6.18
+148	fdatasync	3.10	6.18
+149	_sysctl	3.10	6.18
+150	mlock	3.10	6.18
+151	munlock	3.10	6.18
+152	mlockall	3.10	6.18
+153	munlockall	3.10	6.18
+154	sched_setparam	3.10	6.18
+155	sched_getparam	3.10	6.18
+156	sched_setscheduler	3.10	6.18
+157	sched_getscheduler	3.10	6.18
+158	sched_yield	3.10	6.18
+159	sched_get_priority_max	3.10	6.18
+160	sched_get_priority_min	3.10	6.18
+161	sched_rr_get_interval	3.10	6.18
+162	nanosleep	3.10	6.18
+163	mremap	3.10	6.18
+164	setresuid	3.10	6.18
+165	getresuid	3.10	6.18
+167	query_module	3.10	6.18
+168	poll	3.10	6.18
+169	nfsservctl	3.10	6.18
+170	setresgid	3.10	6.18
+171	getresgid	3.10	6.18
+172	prctl	3.10	6.18
+173	rt_sigreturn	3.10	6.18
+174	rt_sigaction	3.10	6.18
+175	rt_sigprocmask	3.10	6.18
+176	rt_sigpending	3.10	6.18
+177	rt_sigtimedwait	3.10	6.18
+178	rt_sigqueueinfo	3.10	6.18
+179	rt_sigsuspend	3.10	6.18
+180	pread64	3.10	6.18
+181	pwrite64	3.10	6.18
+182	chown	3.10	6.18
+183	getcwd	3.10	6.18
+184	capget	3.10	6.18
+185	capset	3.10	6.18
+186	sigaltstack	3.10	6.18
+187	sendfile	3.10	6.18
+188	getpmsg	3.10	6.18
+189	putpmsg	3.10	6.18
+190	vfork	3.10	6.18
+191	ugetrlimit	3.10	6.18
+192	mmap2	3.10	6.18
+193	truncate64	3.10	6.18
+194	ftruncate64	3.10	6.18
+195	stat64	3.10	6.18
+196	lstat64	3.10	6.18
+197	fstat64	3.10	6.18
+198	lchown32	3.10	6.18
+199	getuid32	3.10	6.18
+200	getgid32	3.10	6.18
+201	geteuid32	3.10	6.18
+202	getegid32	3.10	6.18
+203	setreuid32	3.10	6.18
+204	setregid32	3.10	6.18
+205	getgroups32	3.10	6.18
+206	setgroups32	3.10	6.18
+207	fchown32	3.10	6.18
+208	setresuid32	3.10	6.18
+209	getresuid32	3.10	6.18
+210	setresgid32	3.10	6.18
+211	getresgid32	3.10	6.18
+212	chown32	3.10	6.18
+213	setuid32	3.10	6.18
+214	setgid32	3.10	6.18
+215	setfsuid32	3.10	6.18
+216	setfsgid32	3.10	6.18
+217	pivot_root	3.10	6.18
+218	mincore	3.10	6.18
+219	madvise	3.10	6.18
+220	getdents64	3.10	6.18
+221	fcntl64	3.10	6.18
+222	readahead	3.10	6.18
+223	sendfile64	3.10	6.18
+224	setxattr	3.10	6.18
+225	lsetxattr	3.10	6.18
+226	fsetxattr	3.10	6.18
+227	getxattr	3.10	6.18
+228	lgetxattr	3.10	6.18
+229	fgetxattr	3.10	6.18
+230	listxattr	3.10	6.18
+231	llistxattr	3.10	6.18
+232	flistxattr	3.10	6.18
+233	removexattr	3.10	6.18
+234	lremovexattr	3.10	6.18
+235	fremovexattr	3.10	6.18
+236	gettid	3.10	6.18
+237	tkill	3.10	6.18
+238	futex	3.10	6.18
+239	sched_setaffinity	3.10	6.18
+240	sched_getaffinity	3.10	6.18
+241	tgkill	3.10	6.18
+243	io_setup	3.10	6.18
+244	io_destroy	3.10	6.18
+245	io_getevents	3.10	6.18
+246	io_submit	3.10	6.18
+247	io_cancel	3.10	6.18
+248	exit_group	3.10	6.18
+249	epoll_create	3.10	6.18
+250	epoll_ctl	3.10	6.18
+251	epoll_wait	3.10	6.18
+252	set_tid_address	3.10	6.18
+253	fadvise64	3.10	6.18
+254	timer_create	3.10	6.18
+255	timer_settime	3.10	6.18
+256	timer_gettime	3.10	6.18
+257	timer_getoverrun	3.10	6.18
+258	timer_delete	3.10	6.18
+259	clock_settime	3.10	6.18
+260	clock_gettime	3.10	6.18
+261	clock_getres	3.10	6.18
+262	clock_nanosleep	3.10	6.18
+264	fadvise64_64	3.10	6.18
+265	statfs64	3.10	6.18
+266	fstatfs64	3.10	6.18
+267	remap_file_pages	3.10	6.18
 268	mbind	4.5	6.18
 269	get_mempolicy	4.5	6.18
 270	set_mempolicy	4.5	6.18
-271	mq_open	4.0	6.18
-272	mq_unlink	4.0	6.18
-273	mq_timedsend	4.0	6.18
-274	mq_timedreceive	4.0	6.18
-275	mq_notify	4.0	6.18
-276	mq_getsetattr	4.0	6.18
-277	kexec_load	4.0	6.18
-278	add_key	4.0	6.18
-279	request_key	4.0	6.18
-280	keyctl	4.0	6.18
-281	waitid	4.0	6.18
-282	ioprio_set	4.0	6.18
-283	ioprio_get	4.0	6.18
-284	inotify_init	4.0	6.18
-285	inotify_add_watch	4.0	6.18
-286	inotify_rm_watch	4.0	6.18
+271	mq_open	3.10	6.18
+272	mq_unlink	3.10	6.18
+273	mq_timedsend	3.10	6.18
+274	mq_timedreceive	3.10	6.18
+275	mq_notify	3.10	6.18
+276	mq_getsetattr	3.10	6.18
+277	kexec_load	3.10	6.18
+278	add_key	3.10	6.18
+279	request_key	3.10	6.18
+280	keyctl	3.10	6.18
+281	waitid	3.10	6.18
+282	ioprio_set	3.10	6.18
+283	ioprio_get	3.10	6.18
+284	inotify_init	3.10	6.18
+285	inotify_add_watch	3.10	6.18
+286	inotify_rm_watch	3.10	6.18
 287	migrate_pages	4.5	6.18
-288	openat	4.0	6.18
-289	mkdirat	4.0	6.18
-290	mknodat	4.0	6.18
-291	fchownat	4.0	6.18
-292	futimesat	4.0	6.18
-293	fstatat64	4.0	6.18
-294	unlinkat	4.0	6.18
-295	renameat	4.0	6.18
-296	linkat	4.0	6.18
-297	symlinkat	4.0	6.18
-298	readlinkat	4.0	6.18
-299	fchmodat	4.0	6.18
-300	faccessat	4.0	6.18
-301	pselect6	4.0	6.18
-302	ppoll	4.0	6.18
-303	unshare	4.0	6.18
-304	set_robust_list	4.0	6.18
-305	get_robust_list	4.0	6.18
-306	splice	4.0	6.18
-307	sync_file_range	4.0	6.18
-308	tee	4.0	6.18
-309	vmsplice	4.0	6.18
+288	openat	3.10	6.18
+289	mkdirat	3.10	6.18
+290	mknodat	3.10	6.18
+291	fchownat	3.10	6.18
+292	futimesat	3.10	6.18
+293	fstatat64	3.10	6.18
+294	unlinkat	3.10	6.18
+295	renameat	3.10	6.18
+296	linkat	3.10	6.18
+297	symlinkat	3.10	6.18
+298	readlinkat	3.10	6.18
+299	fchmodat	3.10	6.18
+300	faccessat	3.10	6.18
+301	pselect6	3.10	6.18
+302	ppoll	3.10	6.18
+303	unshare	3.10	6.18
+304	set_robust_list	3.10	6.18
+305	get_robust_list	3.10	6.18
+306	splice	3.10	6.18
+307	sync_file_range	3.10	6.18
+308	tee	3.10	6.18
+309	vmsplice	3.10	6.18
 310	move_pages	4.5	6.18
-311	getcpu	4.0	6.18
-312	epoll_pwait	4.0	6.18
-313	utimes	4.0	6.18
-314	fallocate	4.0	6.18
-315	utimensat	4.0	6.18
-316	signalfd	4.0	6.18
-317	timerfd	4.0	6.18
-318	eventfd	4.0	6.18
-319	timerfd_create	4.0	6.18
-320	timerfd_settime	4.0	6.18
-321	timerfd_gettime	4.0	6.18
-322	signalfd4	4.0	6.18
-323	eventfd2	4.0	6.18
-324	inotify_init1	4.0	6.18
-325	pipe2	4.0	6.18
-326	dup3	4.0	6.18
-327	epoll_create1	4.0	6.18
-328	preadv	4.0	6.18
-329	pwritev	4.0	6.18
-330	rt_tgsigqueueinfo	4.0	6.18
-331	perf_event_open	4.0	6.18
-332	fanotify_init	4.0	6.18
-333	fanotify_mark	4.0	6.18
-334	prlimit64	4.0	6.18
-335	name_to_handle_at	4.0	6.18
-336	open_by_handle_at	4.0	6.18
-337	clock_adjtime	4.0	6.18
-338	syncfs	4.0	6.18
-339	setns	4.0	6.18
-340	process_vm_readv	4.0	6.18
-341	process_vm_writev	4.0	6.18
-342	s390_runtime_instr	4.0	6.18
-343	kcmp	4.0	6.18
-344	finit_module	4.0	6.18
-345	sched_setattr	4.0	6.18
-346	sched_getattr	4.0	6.18
-347	renameat2	4.0	6.18
-348	seccomp	4.0	6.18
-349	getrandom	4.0	6.18
-350	memfd_create	4.0	6.18
-351	bpf	4.0	6.18
-352	s390_pci_mmio_write	4.0	6.18
-353	s390_pci_mmio_read	4.0	6.18
-354	execveat	4.0	6.18
+311	getcpu	3.10	6.18
+312	epoll_pwait	3.10	6.18
+313	utimes	3.10	6.18
+314	fallocate	3.10	6.18
+315	utimensat	3.10	6.18
+316	signalfd	3.10	6.18
+317	timerfd	3.10	6.18
+318	eventfd	3.10	6.18
+319	timerfd_create	3.10	6.18
+320	timerfd_settime	3.10	6.18
+321	timerfd_gettime	3.10	6.18
+322	signalfd4	3.10	6.18
+323	eventfd2	3.10	6.18
+324	inotify_init1	3.10	6.18
+325	pipe2	3.10	6.18
+326	dup3	3.10	6.18
+327	epoll_create1	3.10	6.18
+328	preadv	3.10	6.18
+329	pwritev	3.10	6.18
+330	rt_tgsigqueueinfo	3.10	6.18
+331	perf_event_open	3.10	6.18
+332	fanotify_init	3.10	6.18
+333	fanotify_mark	3.10	6.18
+334	prlimit64	3.10	6.18
+335	name_to_handle_at	3.10	6.18
+336	open_by_handle_at	3.10	6.18
+337	clock_adjtime	3.10	6.18
+338	syncfs	3.10	6.18
+339	setns	3.10	6.18
+340	process_vm_readv	3.10	6.18
+341	process_vm_writev	3.10	6.18
+342	s390_runtime_instr	3.10	6.18
+343	kcmp	3.10	6.18
+344	finit_module	3.10	6.18
+345	sched_setattr	3.14	6.18
+346	sched_getattr	3.14	6.18
+347	renameat2	3.15	6.18
+348	seccomp	3.17	6.18
+349	getrandom	3.17	6.18
+350	memfd_create	3.17	6.18
+351	bpf	3.18	6.18
+352	s390_pci_mmio_write	3.19	6.18
+353	s390_pci_mmio_read	3.19	6.18
+354	execveat	3.19	6.18
 355	userfaultfd	4.3	6.18
 356	membarrier	4.3	6.18
 357	recvmmsg	4.3	6.18
@@ -33086,308 +33086,308 @@ message	EAU_PERM_SYSCALL	Error adding syscalls for perm filtering
 """#),
         ("s390x.tsv", #"""
 # number	name	first	last
-1	exit	4.0	
-2	fork	4.0	
-3	read	4.0	
-4	write	4.0	
-5	open	4.0	
-6	close	4.0	
-7	restart_syscall	4.0	
-8	creat	4.0	
-9	link	4.0	
-10	unlink	4.0	
-11	execve	4.0	
-12	chdir	4.0	
-14	mknod	4.0	
-15	chmod	4.0	
-19	lseek	4.0	
-20	getpid	4.0	
-21	mount	4.0	
-22	umount	4.0	
-26	ptrace	4.0	
-27	alarm	4.0	
-29	pause	4.0	
-30	utime	4.0	
-33	access	4.0	
-34	nice	4.0	
-36	sync	4.0	
-37	kill	4.0	
-38	rename	4.0	
-39	mkdir	4.0	
-40	rmdir	4.0	
-41	dup	4.0	
-42	pipe	4.0	
-43	times	4.0	
-45	brk	4.0	
-48	signal	4.0	
-51	acct	4.0	
-52	umount2	4.0	
-54	ioctl	4.0	
-55	fcntl	4.0	
-57	setpgid	4.0	
-60	umask	4.0	
-61	chroot	4.0	
-62	ustat	4.0	
-63	dup2	4.0	
-64	getppid	4.0	
-65	getpgrp	4.0	
-66	setsid	4.0	
-67	sigaction	4.0	
-72	sigsuspend	4.0	
-73	sigpending	4.0	
-74	sethostname	4.0	
-75	setrlimit	4.0	
-76	getrlimit	4.0	4.15
-77	getrusage	4.0	
-78	gettimeofday	4.0	
-79	settimeofday	4.0	
-83	symlink	4.0	
-85	readlink	4.0	
-86	uselib	4.0	
-87	swapon	4.0	
-88	reboot	4.0	
-89	readdir	4.0	
-90	mmap	4.0	
-91	munmap	4.0	
-92	truncate	4.0	
-93	ftruncate	4.0	
-94	fchmod	4.0	
-96	getpriority	4.0	
-97	setpriority	4.0	
-99	statfs	4.0	
-100	fstatfs	4.0	
-102	socketcall	4.0	
-103	syslog	4.0	
-104	setitimer	4.0	
-105	getitimer	4.0	
-106	stat	4.0	
-107	lstat	4.0	
-108	fstat	4.0	
-110	lookup_dcookie	4.0	
-111	vhangup	4.0	
-112	idle	4.0	
-114	wait4	4.0	
-115	swapoff	4.0	
-116	sysinfo	4.0	
-117	ipc	4.0	
-118	fsync	4.0	
-119	sigreturn	4.0	
-120	clone	4.0	
-121	setdomainname	4.0	
-122	uname	4.0	
-124	adjtimex	4.0	
-125	mprotect	4.0	
-126	sigprocmask	4.0	
-127	create_module	4.0	
-128	init_module	4.0	
-129	delete_module	4.0	
-130	get_kernel_syms	4.0	
-131	quotactl	4.0	
-132	getpgid	4.0	
-133	fchdir	4.0	
-134	bdflush	4.0	
-135	sysfs	4.0	
-136	personality	4.0	
-137	afs_syscall	4.0	
-140	_llseek	4.0	4.15
-141	getdents	4.0	
-142	select	4.0	
-143	flock	4.0	
-144	msync	4.0	
-145	readv	4.0	
-146	writev	4.0	
-147	getsid	4.0	
-148	fdatasync	4.0	
-149	_sysctl	4.0	
-150	mlock	4.0	
-151	munlock	4.0	
-152	mlockall	4.0	
-153	munlockall	4.0	
-154	sched_setparam	4.0	
-155	sched_getparam	4.0	
-156	sched_setscheduler	4.0	
-157	sched_getscheduler	4.0	
-158	sched_yield	4.0	
-159	sched_get_priority_max	4.0	
-160	sched_get_priority_min	4.0	
-161	sched_rr_get_interval	4.0	
-162	nanosleep	4.0	
-163	mremap	4.0	
-167	query_module	4.0	
-168	poll	4.0	
-169	nfsservctl	4.0	
-172	prctl	4.0	
-173	rt_sigreturn	4.0	
-174	rt_sigaction	4.0	
-175	rt_sigprocmask	4.0	
-176	rt_sigpending	4.0	
-177	rt_sigtimedwait	4.0	
-178	rt_sigqueueinfo	4.0	
-179	rt_sigsuspend	4.0	
-180	pread64	4.0	
-181	pwrite64	4.0	
-183	getcwd	4.0	
-184	capget	4.0	
-185	capset	4.0	
-186	sigaltstack	4.0	
-187	sendfile	4.0	
-188	getpmsg	4.0	
-189	putpmsg	4.0	
-190	vfork	4.0	
-191	getrlimit	4.0	
-192	mmap2	4.0	4.15
-198	lchown	4.0	
-199	getuid	4.0	
-200	getgid	4.0	
-201	geteuid	4.0	
-202	getegid	4.0	
-203	setreuid	4.0	
-204	setregid	4.0	
-205	getgroups	4.0	
-206	setgroups	4.0	
-207	fchown	4.0	
-208	setresuid	4.0	
-209	getresuid	4.0	
-210	setresgid	4.0	
-211	getresgid	4.0	
-212	chown	4.0	
-213	setuid	4.0	
-214	setgid	4.0	
-215	setfsuid	4.0	
-216	setfsgid	4.0	
-217	pivot_root	4.0	
-218	mincore	4.0	
-219	madvise	4.0	
-220	getdents64	4.0	
-222	readahead	4.0	
-224	setxattr	4.0	
-225	lsetxattr	4.0	
-226	fsetxattr	4.0	
-227	getxattr	4.0	
-228	lgetxattr	4.0	
-229	fgetxattr	4.0	
-230	listxattr	4.0	
-231	llistxattr	4.0	
-232	flistxattr	4.0	
-233	removexattr	4.0	
-234	lremovexattr	4.0	
-235	fremovexattr	4.0	
-236	gettid	4.0	
-237	tkill	4.0	
-238	futex	4.0	
-239	sched_setaffinity	4.0	
-240	sched_getaffinity	4.0	
-241	tgkill	4.0	
-243	io_setup	4.0	
-244	io_destroy	4.0	
-245	io_getevents	4.0	
-246	io_submit	4.0	
-247	io_cancel	4.0	
-248	exit_group	4.0	
-249	epoll_create	4.0	
-250	epoll_ctl	4.0	
-251	epoll_wait	4.0	
-252	set_tid_address	4.0	
-253	fadvise64	4.0	
-254	timer_create	4.0	
-255	timer_settime	4.0	
-256	timer_gettime	4.0	
-257	timer_getoverrun	4.0	
-258	timer_delete	4.0	
-259	clock_settime	4.0	
-260	clock_gettime	4.0	
-261	clock_getres	4.0	
-262	clock_nanosleep	4.0	
-265	statfs64	4.0	
-266	fstatfs64	4.0	
-267	remap_file_pages	4.0	
+1	exit	3.10	
+2	fork	3.10	
+3	read	3.10	
+4	write	3.10	
+5	open	3.10	
+6	close	3.10	
+7	restart_syscall	3.10	
+8	creat	3.10	
+9	link	3.10	
+10	unlink	3.10	
+11	execve	3.10	
+12	chdir	3.10	
+14	mknod	3.10	
+15	chmod	3.10	
+19	lseek	3.10	
+20	getpid	3.10	
+21	mount	3.10	
+22	umount	3.10	
+26	ptrace	3.10	
+27	alarm	3.10	
+29	pause	3.10	
+30	utime	3.10	
+33	access	3.10	
+34	nice	3.10	
+36	sync	3.10	
+37	kill	3.10	
+38	rename	3.10	
+39	mkdir	3.10	
+40	rmdir	3.10	
+41	dup	3.10	
+42	pipe	3.10	
+43	times	3.10	
+45	brk	3.10	
+48	signal	3.10	
+51	acct	3.10	
+52	umount2	3.10	
+54	ioctl	3.10	
+55	fcntl	3.10	
+57	setpgid	3.10	
+60	umask	3.10	
+61	chroot	3.10	
+62	ustat	3.10	
+63	dup2	3.10	
+64	getppid	3.10	
+65	getpgrp	3.10	
+66	setsid	3.10	
+67	sigaction	3.10	
+72	sigsuspend	3.10	
+73	sigpending	3.10	
+74	sethostname	3.10	
+75	setrlimit	3.10	
+76	getrlimit	3.10	4.15
+77	getrusage	3.10	
+78	gettimeofday	3.10	
+79	settimeofday	3.10	
+83	symlink	3.10	
+85	readlink	3.10	
+86	uselib	3.10	
+87	swapon	3.10	
+88	reboot	3.10	
+89	readdir	3.10	
+90	mmap	3.10	
+91	munmap	3.10	
+92	truncate	3.10	
+93	ftruncate	3.10	
+94	fchmod	3.10	
+96	getpriority	3.10	
+97	setpriority	3.10	
+99	statfs	3.10	
+100	fstatfs	3.10	
+102	socketcall	3.10	
+103	syslog	3.10	
+104	setitimer	3.10	
+105	getitimer	3.10	
+106	stat	3.10	
+107	lstat	3.10	
+108	fstat	3.10	
+110	lookup_dcookie	3.10	
+111	vhangup	3.10	
+112	idle	3.10	
+114	wait4	3.10	
+115	swapoff	3.10	
+116	sysinfo	3.10	
+117	ipc	3.10	
+118	fsync	3.10	
+119	sigreturn	3.10	
+120	clone	3.10	
+121	setdomainname	3.10	
+122	uname	3.10	
+124	adjtimex	3.10	
+125	mprotect	3.10	
+126	sigprocmask	3.10	
+127	create_module	3.10	
+128	init_module	3.10	
+129	delete_module	3.10	
+130	get_kernel_syms	3.10	
+131	quotactl	3.10	
+132	getpgid	3.10	
+133	fchdir	3.10	
+134	bdflush	3.10	
+135	sysfs	3.10	
+136	personality	3.10	
+137	afs_syscall	3.10	
+140	_llseek	3.10	4.15
+141	getdents	3.10	
+142	select	3.10	
+143	flock	3.10	
+144	msync	3.10	
+145	readv	3.10	
+146	writev	3.10	
+147	getsid	3.10	
+148	fdatasync	3.10	
+149	_sysctl	3.10	
+150	mlock	3.10	
+151	munlock	3.10	
+152	mlockall	3.10	
+153	munlockall	3.10	
+154	sched_setparam	3.10	
+155	sched_getparam	3.10	
+156	sched_setscheduler	3.10	
+157	sched_getscheduler	3.10	
+158	sched_yield	3.10	
+159	sched_get_priority_max	3.10	
+160	sched_get_priority_min	3.10	
+161	sched_rr_get_interval	3.10	
+162	nanosleep	3.10	
+163	mremap	3.10	
+167	query_module	3.10	
+168	poll	3.10	
+169	nfsservctl	3.10	
+172	prctl	3.10	
+173	rt_sigreturn	3.10	
+174	rt_sigaction	3.10	
+175	rt_sigprocmask	3.10	
+176	rt_sigpending	3.10	
+177	rt_sigtimedwait	3.10	
+178	rt_sigqueueinfo	3.10	
+179	rt_sigsuspend	3.10	
+180	pread64	3.10	
+181	pwrite64	3.10	
+183	getcwd	3.10	
+184	capget	3.10	
+185	capset	3.10	
+186	sigaltstack	3.10	
+187	sendfile	3.10	
+188	getpmsg	3.10	
+189	putpmsg	3.10	
+190	vfork	3.10	
+191	getrlimit	3.10	
+192	mmap2	3.10	4.15
+198	lchown	3.10	
+199	getuid	3.10	
+200	getgid	3.10	
+201	geteuid	3.10	
+202	getegid	3.10	
+203	setreuid	3.10	
+204	setregid	3.10	
+205	getgroups	3.10	
+206	setgroups	3.10	
+207	fchown	3.10	
+208	setresuid	3.10	
+209	getresuid	3.10	
+210	setresgid	3.10	
+211	getresgid	3.10	
+212	chown	3.10	
+213	setuid	3.10	
+214	setgid	3.10	
+215	setfsuid	3.10	
+216	setfsgid	3.10	
+217	pivot_root	3.10	
+218	mincore	3.10	
+219	madvise	3.10	
+220	getdents64	3.10	
+222	readahead	3.10	
+224	setxattr	3.10	
+225	lsetxattr	3.10	
+226	fsetxattr	3.10	
+227	getxattr	3.10	
+228	lgetxattr	3.10	
+229	fgetxattr	3.10	
+230	listxattr	3.10	
+231	llistxattr	3.10	
+232	flistxattr	3.10	
+233	removexattr	3.10	
+234	lremovexattr	3.10	
+235	fremovexattr	3.10	
+236	gettid	3.10	
+237	tkill	3.10	
+238	futex	3.10	
+239	sched_setaffinity	3.10	
+240	sched_getaffinity	3.10	
+241	tgkill	3.10	
+243	io_setup	3.10	
+244	io_destroy	3.10	
+245	io_getevents	3.10	
+246	io_submit	3.10	
+247	io_cancel	3.10	
+248	exit_group	3.10	
+249	epoll_create	3.10	
+250	epoll_ctl	3.10	
+251	epoll_wait	3.10	
+252	set_tid_address	3.10	
+253	fadvise64	3.10	
+254	timer_create	3.10	
+255	timer_settime	3.10	
+256	timer_gettime	3.10	
+257	timer_getoverrun	3.10	
+258	timer_delete	3.10	
+259	clock_settime	3.10	
+260	clock_gettime	3.10	
+261	clock_getres	3.10	
+262	clock_nanosleep	3.10	
+265	statfs64	3.10	
+266	fstatfs64	3.10	
+267	remap_file_pages	3.10	
 268	mbind	4.5	
 269	get_mempolicy	4.5	
 270	set_mempolicy	4.5	
-271	mq_open	4.0	
-272	mq_unlink	4.0	
-273	mq_timedsend	4.0	
-274	mq_timedreceive	4.0	
-275	mq_notify	4.0	
-276	mq_getsetattr	4.0	
-277	kexec_load	4.0	
-278	add_key	4.0	
-279	request_key	4.0	
-280	keyctl	4.0	
-281	waitid	4.0	
-282	ioprio_set	4.0	
-283	ioprio_get	4.0	
-284	inotify_init	4.0	
-285	inotify_add_watch	4.0	
-286	inotify_rm_watch	4.0	
+271	mq_open	3.10	
+272	mq_unlink	3.10	
+273	mq_timedsend	3.10	
+274	mq_timedreceive	3.10	
+275	mq_notify	3.10	
+276	mq_getsetattr	3.10	
+277	kexec_load	3.10	
+278	add_key	3.10	
+279	request_key	3.10	
+280	keyctl	3.10	
+281	waitid	3.10	
+282	ioprio_set	3.10	
+283	ioprio_get	3.10	
+284	inotify_init	3.10	
+285	inotify_add_watch	3.10	
+286	inotify_rm_watch	3.10	
 287	migrate_pages	4.5	
-288	openat	4.0	
-289	mkdirat	4.0	
-290	mknodat	4.0	
-291	fchownat	4.0	
-292	futimesat	4.0	
-293	newfstatat	4.0	
-294	unlinkat	4.0	
-295	renameat	4.0	
-296	linkat	4.0	
-297	symlinkat	4.0	
-298	readlinkat	4.0	
-299	fchmodat	4.0	
-300	faccessat	4.0	
-301	pselect6	4.0	
-302	ppoll	4.0	
-303	unshare	4.0	
-304	set_robust_list	4.0	
-305	get_robust_list	4.0	
-306	splice	4.0	
-307	sync_file_range	4.0	
-308	tee	4.0	
-309	vmsplice	4.0	
+288	openat	3.10	
+289	mkdirat	3.10	
+290	mknodat	3.10	
+291	fchownat	3.10	
+292	futimesat	3.10	
+293	newfstatat	3.10	
+294	unlinkat	3.10	
+295	renameat	3.10	
+296	linkat	3.10	
+297	symlinkat	3.10	
+298	readlinkat	3.10	
+299	fchmodat	3.10	
+300	faccessat	3.10	
+301	pselect6	3.10	
+302	ppoll	3.10	
+303	unshare	3.10	
+304	set_robust_list	3.10	
+305	get_robust_list	3.10	
+306	splice	3.10	
+307	sync_file_range	3.10	
+308	tee	3.10	
+309	vmsplice	3.10	
 310	move_pages	4.5	
-311	getcpu	4.0	
-312	epoll_pwait	4.0	
-313	utimes	4.0	
-314	fallocate	4.0	
-315	utimensat	4.0	
-316	signalfd	4.0	
-317	timerfd	4.0	
-318	eventfd	4.0	
-319	timerfd_create	4.0	
-320	timerfd_settime	4.0	
-321	timerfd_gettime	4.0	
-322	signalfd4	4.0	
-323	eventfd2	4.0	
-324	inotify_init1	4.0	
-325	pipe2	4.0	
-326	dup3	4.0	
-327	epoll_create1	4.0	
-328	preadv	4.0	
-329	pwritev	4.0	
-330	rt_tgsigqueueinfo	4.0	
-331	perf_event_open	4.0	
-332	fanotify_init	4.0	
-333	fanotify_mark	4.0	
-334	prlimit64	4.0	
-335	name_to_handle_at	4.0	
-336	open_by_handle_at	4.0	
-337	clock_adjtime	4.0	
-338	syncfs	4.0	
-339	setns	4.0	
-340	process_vm_readv	4.0	
-341	process_vm_writev	4.0	
-342	s390_runtime_instr	4.0	
-343	kcmp	4.0	
-344	finit_module	4.0	
-345	sched_setattr	4.0	
-346	sched_getattr	4.0	
-347	renameat2	4.0	
-348	seccomp	4.0	
-349	getrandom	4.0	
-350	memfd_create	4.0	
-351	bpf	4.0	
-352	s390_pci_mmio_write	4.0	
-353	s390_pci_mmio_read	4.0	
-354	execveat	4.0	
+311	getcpu	3.10	
+312	epoll_pwait	3.10	
+313	utimes	3.10	
+314	fallocate	3.10	
+315	utimensat	3.10	
+316	signalfd	3.10	
+317	timerfd	3.10	
+318	eventfd	3.10	
+319	timerfd_create	3.10	
+320	timerfd_settime	3.10	
+321	timerfd_gettime	3.10	
+322	signalfd4	3.10	
+323	eventfd2	3.10	
+324	inotify_init1	3.10	
+325	pipe2	3.10	
+326	dup3	3.10	
+327	epoll_create1	3.10	
+328	preadv	3.10	
+329	pwritev	3.10	
+330	rt_tgsigqueueinfo	3.10	
+331	perf_event_open	3.10	
+332	fanotify_init	3.10	
+333	fanotify_mark	3.10	
+334	prlimit64	3.10	
+335	name_to_handle_at	3.10	
+336	open_by_handle_at	3.10	
+337	clock_adjtime	3.10	
+338	syncfs	3.10	
+339	setns	3.10	
+340	process_vm_readv	3.10	
+341	process_vm_writev	3.10	
+342	s390_runtime_instr	3.10	
+343	kcmp	3.10	
+344	finit_module	3.10	
+345	sched_setattr	3.14	
+346	sched_getattr	3.14	
+347	renameat2	3.15	
+348	seccomp	3.17	
+349	getrandom	3.17	
+350	memfd_create	3.17	
+351	bpf	3.18	
+352	s390_pci_mmio_write	3.19	
+353	s390_pci_mmio_read	3.19	
+354	execveat	3.19	
 355	userfaultfd	4.3	
 356	membarrier	4.3	
 357	recvmmsg	4.3	
@@ -33483,284 +33483,284 @@ message	EAU_PERM_SYSCALL	Error adding syscalls for perm filtering
 """#),
         ("x32.tsv", #"""
 # number	name	first	last
-1073741824	read	4.0	
-1073741825	write	4.0	
-1073741826	open	4.0	
-1073741827	close	4.0	
-1073741828	stat	4.0	
-1073741829	fstat	4.0	
-1073741830	lstat	4.0	
-1073741831	poll	4.0	
-1073741832	lseek	4.0	
-1073741833	mmap	4.0	
-1073741834	mprotect	4.0	
-1073741835	munmap	4.0	
-1073741836	brk	4.0	
-1073741838	rt_sigprocmask	4.0	
-1073741841	pread64	4.0	
-1073741842	pwrite64	4.0	
-1073741845	access	4.0	
-1073741846	pipe	4.0	
-1073741847	select	4.0	
-1073741848	sched_yield	4.0	
-1073741849	mremap	4.0	
-1073741850	msync	4.0	
-1073741851	mincore	4.0	
-1073741852	madvise	4.0	
-1073741853	shmget	4.0	
-1073741854	shmat	4.0	
-1073741855	shmctl	4.0	
-1073741856	dup	4.0	
-1073741857	dup2	4.0	
-1073741858	pause	4.0	
-1073741859	nanosleep	4.0	
-1073741860	getitimer	4.0	
-1073741861	alarm	4.0	
-1073741862	setitimer	4.0	
-1073741863	getpid	4.0	
-1073741864	sendfile	4.0	
-1073741865	socket	4.0	
-1073741866	connect	4.0	
-1073741867	accept	4.0	
-1073741868	sendto	4.0	
-1073741872	shutdown	4.0	
-1073741873	bind	4.0	
-1073741874	listen	4.0	
-1073741875	getsockname	4.0	
-1073741876	getpeername	4.0	
-1073741877	socketpair	4.0	
-1073741880	clone	4.0	
-1073741881	fork	4.0	
-1073741882	vfork	4.0	
-1073741884	exit	4.0	
-1073741885	wait4	4.0	
-1073741886	kill	4.0	
-1073741887	uname	4.0	
-1073741888	semget	4.0	
-1073741889	semop	4.0	
-1073741890	semctl	4.0	
-1073741891	shmdt	4.0	
-1073741892	msgget	4.0	
-1073741893	msgsnd	4.0	
-1073741894	msgrcv	4.0	
-1073741895	msgctl	4.0	
-1073741896	fcntl	4.0	
-1073741897	flock	4.0	
-1073741898	fsync	4.0	
-1073741899	fdatasync	4.0	
-1073741900	truncate	4.0	
-1073741901	ftruncate	4.0	
-1073741902	getdents	4.0	
-1073741903	getcwd	4.0	
-1073741904	chdir	4.0	
-1073741905	fchdir	4.0	
-1073741906	rename	4.0	
-1073741907	mkdir	4.0	
-1073741908	rmdir	4.0	
-1073741909	creat	4.0	
-1073741910	link	4.0	
-1073741911	unlink	4.0	
-1073741912	symlink	4.0	
-1073741913	readlink	4.0	
-1073741914	chmod	4.0	
-1073741915	fchmod	4.0	
-1073741916	chown	4.0	
-1073741917	fchown	4.0	
-1073741918	lchown	4.0	
-1073741919	umask	4.0	
-1073741920	gettimeofday	4.0	
-1073741921	getrlimit	4.0	
-1073741922	getrusage	4.0	
-1073741923	sysinfo	4.0	
-1073741924	times	4.0	
-1073741926	getuid	4.0	
-1073741927	syslog	4.0	
-1073741928	getgid	4.0	
-1073741929	setuid	4.0	
-1073741930	setgid	4.0	
-1073741931	geteuid	4.0	
-1073741932	getegid	4.0	
-1073741933	setpgid	4.0	
-1073741934	getppid	4.0	
-1073741935	getpgrp	4.0	
-1073741936	setsid	4.0	
-1073741937	setreuid	4.0	
-1073741938	setregid	4.0	
-1073741939	getgroups	4.0	
-1073741940	setgroups	4.0	
-1073741941	setresuid	4.0	
-1073741942	getresuid	4.0	
-1073741943	setresgid	4.0	
-1073741944	getresgid	4.0	
-1073741945	getpgid	4.0	
-1073741946	setfsuid	4.0	
-1073741947	setfsgid	4.0	
-1073741948	getsid	4.0	
-1073741949	capget	4.0	
-1073741950	capset	4.0	
-1073741954	rt_sigsuspend	4.0	
-1073741956	utime	4.0	
-1073741957	mknod	4.0	
-1073741959	personality	4.0	
-1073741960	ustat	4.0	
-1073741961	statfs	4.0	
-1073741962	fstatfs	4.0	
-1073741963	sysfs	4.0	
-1073741964	getpriority	4.0	
-1073741965	setpriority	4.0	
-1073741966	sched_setparam	4.0	
-1073741967	sched_getparam	4.0	
-1073741968	sched_setscheduler	4.0	
-1073741969	sched_getscheduler	4.0	
-1073741970	sched_get_priority_max	4.0	
-1073741971	sched_get_priority_min	4.0	
-1073741972	sched_rr_get_interval	4.0	
-1073741973	mlock	4.0	
-1073741974	munlock	4.0	
-1073741975	mlockall	4.0	
-1073741976	munlockall	4.0	
-1073741977	vhangup	4.0	
-1073741978	modify_ldt	4.0	
-1073741979	pivot_root	4.0	
-1073741981	prctl	4.0	
-1073741982	arch_prctl	4.0	
-1073741983	adjtimex	4.0	
-1073741984	setrlimit	4.0	
-1073741985	chroot	4.0	
-1073741986	sync	4.0	
-1073741987	acct	4.0	
-1073741988	settimeofday	4.0	
-1073741989	mount	4.0	
-1073741990	umount2	4.0	
-1073741991	swapon	4.0	
-1073741992	swapoff	4.0	
-1073741993	reboot	4.0	
-1073741994	sethostname	4.0	
-1073741995	setdomainname	4.0	
-1073741996	iopl	4.0	
-1073741997	ioperm	4.0	
-1073741999	init_module	4.0	
-1073742000	delete_module	4.0	
-1073742003	quotactl	4.0	
-1073742005	getpmsg	4.0	
-1073742006	putpmsg	4.0	
-1073742007	afs_syscall	4.0	
-1073742008	tuxcall	4.0	
-1073742009	security	4.0	
-1073742010	gettid	4.0	
-1073742011	readahead	4.0	
-1073742012	setxattr	4.0	
-1073742013	lsetxattr	4.0	
-1073742014	fsetxattr	4.0	
-1073742015	getxattr	4.0	
-1073742016	lgetxattr	4.0	
-1073742017	fgetxattr	4.0	
-1073742018	listxattr	4.0	
-1073742019	llistxattr	4.0	
-1073742020	flistxattr	4.0	
-1073742021	removexattr	4.0	
-1073742022	lremovexattr	4.0	
-1073742023	fremovexattr	4.0	
-1073742024	tkill	4.0	
-1073742025	time	4.0	
-1073742026	futex	4.0	
-1073742027	sched_setaffinity	4.0	
-1073742028	sched_getaffinity	4.0	
-1073742031	io_destroy	4.0	
-1073742032	io_getevents	4.0	
-1073742034	io_cancel	4.0	
-1073742036	lookup_dcookie	4.0	
-1073742037	epoll_create	4.0	
-1073742040	remap_file_pages	4.0	
-1073742041	getdents64	4.0	
-1073742042	set_tid_address	4.0	
-1073742043	restart_syscall	4.0	
-1073742044	semtimedop	4.0	
-1073742045	fadvise64	4.0	
-1073742047	timer_settime	4.0	
-1073742048	timer_gettime	4.0	
-1073742049	timer_getoverrun	4.0	
-1073742050	timer_delete	4.0	
-1073742051	clock_settime	4.0	
-1073742052	clock_gettime	4.0	
-1073742053	clock_getres	4.0	
-1073742054	clock_nanosleep	4.0	
-1073742055	exit_group	4.0	
-1073742056	epoll_wait	4.0	
-1073742057	epoll_ctl	4.0	
-1073742058	tgkill	4.0	
-1073742059	utimes	4.0	
-1073742061	mbind	4.0	
-1073742062	set_mempolicy	4.0	
-1073742063	get_mempolicy	4.0	
-1073742064	mq_open	4.0	
-1073742065	mq_unlink	4.0	
-1073742066	mq_timedsend	4.0	
-1073742067	mq_timedreceive	4.0	
-1073742069	mq_getsetattr	4.0	
-1073742072	add_key	4.0	
-1073742073	request_key	4.0	
-1073742074	keyctl	4.0	
-1073742075	ioprio_set	4.0	
-1073742076	ioprio_get	4.0	
-1073742077	inotify_init	4.0	
-1073742078	inotify_add_watch	4.0	
-1073742079	inotify_rm_watch	4.0	
-1073742080	migrate_pages	4.0	
-1073742081	openat	4.0	
-1073742082	mkdirat	4.0	
-1073742083	mknodat	4.0	
-1073742084	fchownat	4.0	
-1073742085	futimesat	4.0	
-1073742086	newfstatat	4.0	
-1073742087	unlinkat	4.0	
-1073742088	renameat	4.0	
-1073742089	linkat	4.0	
-1073742090	symlinkat	4.0	
-1073742091	readlinkat	4.0	
-1073742092	fchmodat	4.0	
-1073742093	faccessat	4.0	
-1073742094	pselect6	4.0	
-1073742095	ppoll	4.0	
-1073742096	unshare	4.0	
-1073742099	splice	4.0	
-1073742100	tee	4.0	
-1073742101	sync_file_range	4.0	
-1073742104	utimensat	4.0	
-1073742105	epoll_pwait	4.0	
-1073742106	signalfd	4.0	
-1073742107	timerfd_create	4.0	
-1073742108	eventfd	4.0	
-1073742109	fallocate	4.0	
-1073742110	timerfd_settime	4.0	
-1073742111	timerfd_gettime	4.0	
-1073742112	accept4	4.0	
-1073742113	signalfd4	4.0	
-1073742114	eventfd2	4.0	
-1073742115	epoll_create1	4.0	
-1073742116	dup3	4.0	
-1073742117	pipe2	4.0	
-1073742118	inotify_init1	4.0	
-1073742122	perf_event_open	4.0	
-1073742124	fanotify_init	4.0	
-1073742125	fanotify_mark	4.0	
-1073742126	prlimit64	4.0	
-1073742127	name_to_handle_at	4.0	
-1073742128	open_by_handle_at	4.0	
-1073742129	clock_adjtime	4.0	
-1073742130	syncfs	4.0	
-1073742132	setns	4.0	
-1073742133	getcpu	4.0	
-1073742136	kcmp	4.0	
-1073742137	finit_module	4.0	
-1073742138	sched_setattr	4.0	
-1073742139	sched_getattr	4.0	
-1073742140	renameat2	4.0	
-1073742141	seccomp	4.0	
-1073742142	getrandom	4.0	
-1073742143	memfd_create	4.0	
-1073742144	kexec_file_load	4.0	
-1073742145	bpf	4.0	
+1073741824	read	3.10	
+1073741825	write	3.10	
+1073741826	open	3.10	
+1073741827	close	3.10	
+1073741828	stat	3.10	
+1073741829	fstat	3.10	
+1073741830	lstat	3.10	
+1073741831	poll	3.10	
+1073741832	lseek	3.10	
+1073741833	mmap	3.10	
+1073741834	mprotect	3.10	
+1073741835	munmap	3.10	
+1073741836	brk	3.10	
+1073741838	rt_sigprocmask	3.10	
+1073741841	pread64	3.10	
+1073741842	pwrite64	3.10	
+1073741845	access	3.10	
+1073741846	pipe	3.10	
+1073741847	select	3.10	
+1073741848	sched_yield	3.10	
+1073741849	mremap	3.10	
+1073741850	msync	3.10	
+1073741851	mincore	3.10	
+1073741852	madvise	3.10	
+1073741853	shmget	3.10	
+1073741854	shmat	3.10	
+1073741855	shmctl	3.10	
+1073741856	dup	3.10	
+1073741857	dup2	3.10	
+1073741858	pause	3.10	
+1073741859	nanosleep	3.10	
+1073741860	getitimer	3.10	
+1073741861	alarm	3.10	
+1073741862	setitimer	3.10	
+1073741863	getpid	3.10	
+1073741864	sendfile	3.10	
+1073741865	socket	3.10	
+1073741866	connect	3.10	
+1073741867	accept	3.10	
+1073741868	sendto	3.10	
+1073741872	shutdown	3.10	
+1073741873	bind	3.10	
+1073741874	listen	3.10	
+1073741875	getsockname	3.10	
+1073741876	getpeername	3.10	
+1073741877	socketpair	3.10	
+1073741880	clone	3.10	
+1073741881	fork	3.10	
+1073741882	vfork	3.10	
+1073741884	exit	3.10	
+1073741885	wait4	3.10	
+1073741886	kill	3.10	
+1073741887	uname	3.10	
+1073741888	semget	3.10	
+1073741889	semop	3.10	
+1073741890	semctl	3.10	
+1073741891	shmdt	3.10	
+1073741892	msgget	3.10	
+1073741893	msgsnd	3.10	
+1073741894	msgrcv	3.10	
+1073741895	msgctl	3.10	
+1073741896	fcntl	3.10	
+1073741897	flock	3.10	
+1073741898	fsync	3.10	
+1073741899	fdatasync	3.10	
+1073741900	truncate	3.10	
+1073741901	ftruncate	3.10	
+1073741902	getdents	3.10	
+1073741903	getcwd	3.10	
+1073741904	chdir	3.10	
+1073741905	fchdir	3.10	
+1073741906	rename	3.10	
+1073741907	mkdir	3.10	
+1073741908	rmdir	3.10	
+1073741909	creat	3.10	
+1073741910	link	3.10	
+1073741911	unlink	3.10	
+1073741912	symlink	3.10	
+1073741913	readlink	3.10	
+1073741914	chmod	3.10	
+1073741915	fchmod	3.10	
+1073741916	chown	3.10	
+1073741917	fchown	3.10	
+1073741918	lchown	3.10	
+1073741919	umask	3.10	
+1073741920	gettimeofday	3.10	
+1073741921	getrlimit	3.10	
+1073741922	getrusage	3.10	
+1073741923	sysinfo	3.10	
+1073741924	times	3.10	
+1073741926	getuid	3.10	
+1073741927	syslog	3.10	
+1073741928	getgid	3.10	
+1073741929	setuid	3.10	
+1073741930	setgid	3.10	
+1073741931	geteuid	3.10	
+1073741932	getegid	3.10	
+1073741933	setpgid	3.10	
+1073741934	getppid	3.10	
+1073741935	getpgrp	3.10	
+1073741936	setsid	3.10	
+1073741937	setreuid	3.10	
+1073741938	setregid	3.10	
+1073741939	getgroups	3.10	
+1073741940	setgroups	3.10	
+1073741941	setresuid	3.10	
+1073741942	getresuid	3.10	
+1073741943	setresgid	3.10	
+1073741944	getresgid	3.10	
+1073741945	getpgid	3.10	
+1073741946	setfsuid	3.10	
+1073741947	setfsgid	3.10	
+1073741948	getsid	3.10	
+1073741949	capget	3.10	
+1073741950	capset	3.10	
+1073741954	rt_sigsuspend	3.10	
+1073741956	utime	3.10	
+1073741957	mknod	3.10	
+1073741959	personality	3.10	
+1073741960	ustat	3.10	
+1073741961	statfs	3.10	
+1073741962	fstatfs	3.10	
+1073741963	sysfs	3.10	
+1073741964	getpriority	3.10	
+1073741965	setpriority	3.10	
+1073741966	sched_setparam	3.10	
+1073741967	sched_getparam	3.10	
+1073741968	sched_setscheduler	3.10	
+1073741969	sched_getscheduler	3.10	
+1073741970	sched_get_priority_max	3.10	
+1073741971	sched_get_priority_min	3.10	
+1073741972	sched_rr_get_interval	3.10	
+1073741973	mlock	3.10	
+1073741974	munlock	3.10	
+1073741975	mlockall	3.10	
+1073741976	munlockall	3.10	
+1073741977	vhangup	3.10	
+1073741978	modify_ldt	3.10	
+1073741979	pivot_root	3.10	
+1073741981	prctl	3.10	
+1073741982	arch_prctl	3.10	
+1073741983	adjtimex	3.10	
+1073741984	setrlimit	3.10	
+1073741985	chroot	3.10	
+1073741986	sync	3.10	
+1073741987	acct	3.10	
+1073741988	settimeofday	3.10	
+1073741989	mount	3.10	
+1073741990	umount2	3.10	
+1073741991	swapon	3.10	
+1073741992	swapoff	3.10	
+1073741993	reboot	3.10	
+1073741994	sethostname	3.10	
+1073741995	setdomainname	3.10	
+1073741996	iopl	3.10	
+1073741997	ioperm	3.10	
+1073741999	init_module	3.10	
+1073742000	delete_module	3.10	
+1073742003	quotactl	3.10	
+1073742005	getpmsg	3.10	
+1073742006	putpmsg	3.10	
+1073742007	afs_syscall	3.10	
+1073742008	tuxcall	3.10	
+1073742009	security	3.10	
+1073742010	gettid	3.10	
+1073742011	readahead	3.10	
+1073742012	setxattr	3.10	
+1073742013	lsetxattr	3.10	
+1073742014	fsetxattr	3.10	
+1073742015	getxattr	3.10	
+1073742016	lgetxattr	3.10	
+1073742017	fgetxattr	3.10	
+1073742018	listxattr	3.10	
+1073742019	llistxattr	3.10	
+1073742020	flistxattr	3.10	
+1073742021	removexattr	3.10	
+1073742022	lremovexattr	3.10	
+1073742023	fremovexattr	3.10	
+1073742024	tkill	3.10	
+1073742025	time	3.10	
+1073742026	futex	3.10	
+1073742027	sched_setaffinity	3.10	
+1073742028	sched_getaffinity	3.10	
+1073742031	io_destroy	3.10	
+1073742032	io_getevents	3.10	
+1073742034	io_cancel	3.10	
+1073742036	lookup_dcookie	3.10	
+1073742037	epoll_create	3.10	
+1073742040	remap_file_pages	3.10	
+1073742041	getdents64	3.10	
+1073742042	set_tid_address	3.10	
+1073742043	restart_syscall	3.10	
+1073742044	semtimedop	3.10	
+1073742045	fadvise64	3.10	
+1073742047	timer_settime	3.10	
+1073742048	timer_gettime	3.10	
+1073742049	timer_getoverrun	3.10	
+1073742050	timer_delete	3.10	
+1073742051	clock_settime	3.10	
+1073742052	clock_gettime	3.10	
+1073742053	clock_getres	3.10	
+1073742054	clock_nanosleep	3.10	
+1073742055	exit_group	3.10	
+1073742056	epoll_wait	3.10	
+1073742057	epoll_ctl	3.10	
+1073742058	tgkill	3.10	
+1073742059	utimes	3.10	
+1073742061	mbind	3.10	
+1073742062	set_mempolicy	3.10	
+1073742063	get_mempolicy	3.10	
+1073742064	mq_open	3.10	
+1073742065	mq_unlink	3.10	
+1073742066	mq_timedsend	3.10	
+1073742067	mq_timedreceive	3.10	
+1073742069	mq_getsetattr	3.10	
+1073742072	add_key	3.10	
+1073742073	request_key	3.10	
+1073742074	keyctl	3.10	
+1073742075	ioprio_set	3.10	
+1073742076	ioprio_get	3.10	
+1073742077	inotify_init	3.10	
+1073742078	inotify_add_watch	3.10	
+1073742079	inotify_rm_watch	3.10	
+1073742080	migrate_pages	3.10	
+1073742081	openat	3.10	
+1073742082	mkdirat	3.10	
+1073742083	mknodat	3.10	
+1073742084	fchownat	3.10	
+1073742085	futimesat	3.10	
+1073742086	newfstatat	3.10	
+1073742087	unlinkat	3.10	
+1073742088	renameat	3.10	
+1073742089	linkat	3.10	
+1073742090	symlinkat	3.10	
+1073742091	readlinkat	3.10	
+1073742092	fchmodat	3.10	
+1073742093	faccessat	3.10	
+1073742094	pselect6	3.10	
+1073742095	ppoll	3.10	
+1073742096	unshare	3.10	
+1073742099	splice	3.10	
+1073742100	tee	3.10	
+1073742101	sync_file_range	3.10	
+1073742104	utimensat	3.10	
+1073742105	epoll_pwait	3.10	
+1073742106	signalfd	3.10	
+1073742107	timerfd_create	3.10	
+1073742108	eventfd	3.10	
+1073742109	fallocate	3.10	
+1073742110	timerfd_settime	3.10	
+1073742111	timerfd_gettime	3.10	
+1073742112	accept4	3.10	
+1073742113	signalfd4	3.10	
+1073742114	eventfd2	3.10	
+1073742115	epoll_create1	3.10	
+1073742116	dup3	3.10	
+1073742117	pipe2	3.10	
+1073742118	inotify_init1	3.10	
+1073742122	perf_event_open	3.10	
+1073742124	fanotify_init	3.10	
+1073742125	fanotify_mark	3.10	
+1073742126	prlimit64	3.10	
+1073742127	name_to_handle_at	3.10	
+1073742128	open_by_handle_at	3.10	
+1073742129	clock_adjtime	3.10	
+1073742130	syncfs	3.10	
+1073742132	setns	3.10	
+1073742133	getcpu	3.10	
+1073742136	kcmp	3.10	
+1073742137	finit_module	3.10	
+1073742138	sched_setattr	3.14	
+1073742139	sched_getattr	3.14	
+1073742140	renameat2	3.15	
+1073742141	seccomp	3.17	
+1073742142	getrandom	3.17	
+1073742143	memfd_create	3.17	
+1073742144	kexec_file_load	3.18	
+1073742145	bpf	3.18	
 1073742147	userfaultfd	4.3	
 1073742148	membarrier	4.3	
 1073742149	mlock2	4.4	
@@ -33821,369 +33821,369 @@ message	EAU_PERM_SYSCALL	Error adding syscalls for perm filtering
 1073742293	file_setattr	6.17	
 1073742294	listns	6.19	
 1073742295	rseq_slice_yield	7.0	
-1073742336	rt_sigaction	4.0	
-1073742337	rt_sigreturn	4.0	
-1073742338	ioctl	4.0	
-1073742339	readv	4.0	
-1073742340	writev	4.0	
-1073742341	recvfrom	4.0	
-1073742342	sendmsg	4.0	
-1073742343	recvmsg	4.0	
-1073742344	execve	4.0	
-1073742345	ptrace	4.0	
-1073742346	rt_sigpending	4.0	
-1073742347	rt_sigtimedwait	4.0	
-1073742348	rt_sigqueueinfo	4.0	
-1073742349	sigaltstack	4.0	
-1073742350	timer_create	4.0	
-1073742351	mq_notify	4.0	
-1073742352	kexec_load	4.0	
-1073742353	waitid	4.0	
-1073742354	set_robust_list	4.0	
-1073742355	get_robust_list	4.0	
-1073742356	vmsplice	4.0	
-1073742357	move_pages	4.0	
-1073742358	preadv	4.0	
-1073742359	pwritev	4.0	
-1073742360	rt_tgsigqueueinfo	4.0	
-1073742361	recvmmsg	4.0	
-1073742362	sendmmsg	4.0	
-1073742363	process_vm_readv	4.0	
-1073742364	process_vm_writev	4.0	
-1073742365	setsockopt	4.0	
-1073742366	getsockopt	4.0	
-1073742367	io_setup	4.0	
-1073742368	io_submit	4.0	
-1073742369	execveat	4.0	
+1073742336	rt_sigaction	3.10	
+1073742337	rt_sigreturn	3.10	
+1073742338	ioctl	3.10	
+1073742339	readv	3.10	
+1073742340	writev	3.10	
+1073742341	recvfrom	3.10	
+1073742342	sendmsg	3.10	
+1073742343	recvmsg	3.10	
+1073742344	execve	3.10	
+1073742345	ptrace	3.10	
+1073742346	rt_sigpending	3.10	
+1073742347	rt_sigtimedwait	3.10	
+1073742348	rt_sigqueueinfo	3.10	
+1073742349	sigaltstack	3.10	
+1073742350	timer_create	3.10	
+1073742351	mq_notify	3.10	
+1073742352	kexec_load	3.10	
+1073742353	waitid	3.10	
+1073742354	set_robust_list	3.10	
+1073742355	get_robust_list	3.10	
+1073742356	vmsplice	3.10	
+1073742357	move_pages	3.10	
+1073742358	preadv	3.10	
+1073742359	pwritev	3.10	
+1073742360	rt_tgsigqueueinfo	3.10	
+1073742361	recvmmsg	3.10	
+1073742362	sendmmsg	3.10	
+1073742363	process_vm_readv	3.10	
+1073742364	process_vm_writev	3.10	
+1073742365	setsockopt	3.10	
+1073742366	getsockopt	3.10	
+1073742367	io_setup	3.10	
+1073742368	io_submit	3.10	
+1073742369	execveat	3.19	
 1073742370	preadv2	4.8	
 1073742371	pwritev2	4.8	
 
 """#),
         ("x86_64.tsv", #"""
 # number	name	first	last
-0	read	4.0	
-1	write	4.0	
-2	open	4.0	
-3	close	4.0	
-4	stat	4.0	
-5	fstat	4.0	
-6	lstat	4.0	
-7	poll	4.0	
-8	lseek	4.0	
-9	mmap	4.0	
-10	mprotect	4.0	
-11	munmap	4.0	
-12	brk	4.0	
-13	rt_sigaction	4.0	
-14	rt_sigprocmask	4.0	
-15	rt_sigreturn	4.0	
-16	ioctl	4.0	
-17	pread64	4.0	
-18	pwrite64	4.0	
-19	readv	4.0	
-20	writev	4.0	
-21	access	4.0	
-22	pipe	4.0	
-23	select	4.0	
-24	sched_yield	4.0	
-25	mremap	4.0	
-26	msync	4.0	
-27	mincore	4.0	
-28	madvise	4.0	
-29	shmget	4.0	
-30	shmat	4.0	
-31	shmctl	4.0	
-32	dup	4.0	
-33	dup2	4.0	
-34	pause	4.0	
-35	nanosleep	4.0	
-36	getitimer	4.0	
-37	alarm	4.0	
-38	setitimer	4.0	
-39	getpid	4.0	
-40	sendfile	4.0	
-41	socket	4.0	
-42	connect	4.0	
-43	accept	4.0	
-44	sendto	4.0	
-45	recvfrom	4.0	
-46	sendmsg	4.0	
-47	recvmsg	4.0	
-48	shutdown	4.0	
-49	bind	4.0	
-50	listen	4.0	
-51	getsockname	4.0	
-52	getpeername	4.0	
-53	socketpair	4.0	
-54	setsockopt	4.0	
-55	getsockopt	4.0	
-56	clone	4.0	
-57	fork	4.0	
-58	vfork	4.0	
-59	execve	4.0	
-60	exit	4.0	
-61	wait4	4.0	
-62	kill	4.0	
-63	uname	4.0	
-64	semget	4.0	
-65	semop	4.0	
-66	semctl	4.0	
-67	shmdt	4.0	
-68	msgget	4.0	
-69	msgsnd	4.0	
-70	msgrcv	4.0	
-71	msgctl	4.0	
-72	fcntl	4.0	
-73	flock	4.0	
-74	fsync	4.0	
-75	fdatasync	4.0	
-76	truncate	4.0	
-77	ftruncate	4.0	
-78	getdents	4.0	
-79	getcwd	4.0	
-80	chdir	4.0	
-81	fchdir	4.0	
-82	rename	4.0	
-83	mkdir	4.0	
-84	rmdir	4.0	
-85	creat	4.0	
-86	link	4.0	
-87	unlink	4.0	
-88	symlink	4.0	
-89	readlink	4.0	
-90	chmod	4.0	
-91	fchmod	4.0	
-92	chown	4.0	
-93	fchown	4.0	
-94	lchown	4.0	
-95	umask	4.0	
-96	gettimeofday	4.0	
-97	getrlimit	4.0	
-98	getrusage	4.0	
-99	sysinfo	4.0	
-100	times	4.0	
-101	ptrace	4.0	
-102	getuid	4.0	
-103	syslog	4.0	
-104	getgid	4.0	
-105	setuid	4.0	
-106	setgid	4.0	
-107	geteuid	4.0	
-108	getegid	4.0	
-109	setpgid	4.0	
-110	getppid	4.0	
-111	getpgrp	4.0	
-112	setsid	4.0	
-113	setreuid	4.0	
-114	setregid	4.0	
-115	getgroups	4.0	
-116	setgroups	4.0	
-117	setresuid	4.0	
-118	getresuid	4.0	
-119	setresgid	4.0	
-120	getresgid	4.0	
-121	getpgid	4.0	
-122	setfsuid	4.0	
-123	setfsgid	4.0	
-124	getsid	4.0	
-125	capget	4.0	
-126	capset	4.0	
-127	rt_sigpending	4.0	
-128	rt_sigtimedwait	4.0	
-129	rt_sigqueueinfo	4.0	
-130	rt_sigsuspend	4.0	
-131	sigaltstack	4.0	
-132	utime	4.0	
-133	mknod	4.0	
-134	uselib	4.0	
-135	personality	4.0	
-136	ustat	4.0	
-137	statfs	4.0	
-138	fstatfs	4.0	
-139	sysfs	4.0	
-140	getpriority	4.0	
-141	setpriority	4.0	
-142	sched_setparam	4.0	
-143	sched_getparam	4.0	
-144	sched_setscheduler	4.0	
-145	sched_getscheduler	4.0	
-146	sched_get_priority_max	4.0	
-147	sched_get_priority_min	4.0	
-148	sched_rr_get_interval	4.0	
-149	mlock	4.0	
-150	munlock	4.0	
-151	mlockall	4.0	
-152	munlockall	4.0	
-153	vhangup	4.0	
-154	modify_ldt	4.0	
-155	pivot_root	4.0	
-156	_sysctl	4.0	
-157	prctl	4.0	
-158	arch_prctl	4.0	
-159	adjtimex	4.0	
-160	setrlimit	4.0	
-161	chroot	4.0	
-162	sync	4.0	
-163	acct	4.0	
-164	settimeofday	4.0	
-165	mount	4.0	
-166	umount2	4.0	
-167	swapon	4.0	
-168	swapoff	4.0	
-169	reboot	4.0	
-170	sethostname	4.0	
-171	setdomainname	4.0	
-172	iopl	4.0	
-173	ioperm	4.0	
-174	create_module	4.0	
-175	init_module	4.0	
-176	delete_module	4.0	
-177	get_kernel_syms	4.0	
-178	query_module	4.0	
-179	quotactl	4.0	
-180	nfsservctl	4.0	
-181	getpmsg	4.0	
-182	putpmsg	4.0	
-183	afs_syscall	4.0	
-184	tuxcall	4.0	
-185	security	4.0	
-186	gettid	4.0	
-187	readahead	4.0	
-188	setxattr	4.0	
-189	lsetxattr	4.0	
-190	fsetxattr	4.0	
-191	getxattr	4.0	
-192	lgetxattr	4.0	
-193	fgetxattr	4.0	
-194	listxattr	4.0	
-195	llistxattr	4.0	
-196	flistxattr	4.0	
-197	removexattr	4.0	
-198	lremovexattr	4.0	
-199	fremovexattr	4.0	
-200	tkill	4.0	
-201	time	4.0	
-202	futex	4.0	
-203	sched_setaffinity	4.0	
-204	sched_getaffinity	4.0	
-205	set_thread_area	4.0	
-206	io_setup	4.0	
-207	io_destroy	4.0	
-208	io_getevents	4.0	
-209	io_submit	4.0	
-210	io_cancel	4.0	
-211	get_thread_area	4.0	
-212	lookup_dcookie	4.0	
-213	epoll_create	4.0	
-214	epoll_ctl_old	4.0	
-215	epoll_wait_old	4.0	
-216	remap_file_pages	4.0	
-217	getdents64	4.0	
-218	set_tid_address	4.0	
-219	restart_syscall	4.0	
-220	semtimedop	4.0	
-221	fadvise64	4.0	
-222	timer_create	4.0	
-223	timer_settime	4.0	
-224	timer_gettime	4.0	
-225	timer_getoverrun	4.0	
-226	timer_delete	4.0	
-227	clock_settime	4.0	
-228	clock_gettime	4.0	
-229	clock_getres	4.0	
-230	clock_nanosleep	4.0	
-231	exit_group	4.0	
-232	epoll_wait	4.0	
-233	epoll_ctl	4.0	
-234	tgkill	4.0	
-235	utimes	4.0	
-236	vserver	4.0	
-237	mbind	4.0	
-238	set_mempolicy	4.0	
-239	get_mempolicy	4.0	
-240	mq_open	4.0	
-241	mq_unlink	4.0	
-242	mq_timedsend	4.0	
-243	mq_timedreceive	4.0	
-244	mq_notify	4.0	
-245	mq_getsetattr	4.0	
-246	kexec_load	4.0	
-247	waitid	4.0	
-248	add_key	4.0	
-249	request_key	4.0	
-250	keyctl	4.0	
-251	ioprio_set	4.0	
-252	ioprio_get	4.0	
-253	inotify_init	4.0	
-254	inotify_add_watch	4.0	
-255	inotify_rm_watch	4.0	
-256	migrate_pages	4.0	
-257	openat	4.0	
-258	mkdirat	4.0	
-259	mknodat	4.0	
-260	fchownat	4.0	
-261	futimesat	4.0	
-262	newfstatat	4.0	
-263	unlinkat	4.0	
-264	renameat	4.0	
-265	linkat	4.0	
-266	symlinkat	4.0	
-267	readlinkat	4.0	
-268	fchmodat	4.0	
-269	faccessat	4.0	
-270	pselect6	4.0	
-271	ppoll	4.0	
-272	unshare	4.0	
-273	set_robust_list	4.0	
-274	get_robust_list	4.0	
-275	splice	4.0	
-276	tee	4.0	
-277	sync_file_range	4.0	
-278	vmsplice	4.0	
-279	move_pages	4.0	
-280	utimensat	4.0	
-281	epoll_pwait	4.0	
-282	signalfd	4.0	
-283	timerfd_create	4.0	
-284	eventfd	4.0	
-285	fallocate	4.0	
-286	timerfd_settime	4.0	
-287	timerfd_gettime	4.0	
-288	accept4	4.0	
-289	signalfd4	4.0	
-290	eventfd2	4.0	
-291	epoll_create1	4.0	
-292	dup3	4.0	
-293	pipe2	4.0	
-294	inotify_init1	4.0	
-295	preadv	4.0	
-296	pwritev	4.0	
-297	rt_tgsigqueueinfo	4.0	
-298	perf_event_open	4.0	
-299	recvmmsg	4.0	
-300	fanotify_init	4.0	
-301	fanotify_mark	4.0	
-302	prlimit64	4.0	
-303	name_to_handle_at	4.0	
-304	open_by_handle_at	4.0	
-305	clock_adjtime	4.0	
-306	syncfs	4.0	
-307	sendmmsg	4.0	
-308	setns	4.0	
-309	getcpu	4.0	
-310	process_vm_readv	4.0	
-311	process_vm_writev	4.0	
-312	kcmp	4.0	
-313	finit_module	4.0	
-314	sched_setattr	4.0	
-315	sched_getattr	4.0	
-316	renameat2	4.0	
-317	seccomp	4.0	
-318	getrandom	4.0	
-319	memfd_create	4.0	
-320	kexec_file_load	4.0	
-321	bpf	4.0	
-322	execveat	4.0	
+0	read	3.10	
+1	write	3.10	
+2	open	3.10	
+3	close	3.10	
+4	stat	3.10	
+5	fstat	3.10	
+6	lstat	3.10	
+7	poll	3.10	
+8	lseek	3.10	
+9	mmap	3.10	
+10	mprotect	3.10	
+11	munmap	3.10	
+12	brk	3.10	
+13	rt_sigaction	3.10	
+14	rt_sigprocmask	3.10	
+15	rt_sigreturn	3.10	
+16	ioctl	3.10	
+17	pread64	3.10	
+18	pwrite64	3.10	
+19	readv	3.10	
+20	writev	3.10	
+21	access	3.10	
+22	pipe	3.10	
+23	select	3.10	
+24	sched_yield	3.10	
+25	mremap	3.10	
+26	msync	3.10	
+27	mincore	3.10	
+28	madvise	3.10	
+29	shmget	3.10	
+30	shmat	3.10	
+31	shmctl	3.10	
+32	dup	3.10	
+33	dup2	3.10	
+34	pause	3.10	
+35	nanosleep	3.10	
+36	getitimer	3.10	
+37	alarm	3.10	
+38	setitimer	3.10	
+39	getpid	3.10	
+40	sendfile	3.10	
+41	socket	3.10	
+42	connect	3.10	
+43	accept	3.10	
+44	sendto	3.10	
+45	recvfrom	3.10	
+46	sendmsg	3.10	
+47	recvmsg	3.10	
+48	shutdown	3.10	
+49	bind	3.10	
+50	listen	3.10	
+51	getsockname	3.10	
+52	getpeername	3.10	
+53	socketpair	3.10	
+54	setsockopt	3.10	
+55	getsockopt	3.10	
+56	clone	3.10	
+57	fork	3.10	
+58	vfork	3.10	
+59	execve	3.10	
+60	exit	3.10	
+61	wait4	3.10	
+62	kill	3.10	
+63	uname	3.10	
+64	semget	3.10	
+65	semop	3.10	
+66	semctl	3.10	
+67	shmdt	3.10	
+68	msgget	3.10	
+69	msgsnd	3.10	
+70	msgrcv	3.10	
+71	msgctl	3.10	
+72	fcntl	3.10	
+73	flock	3.10	
+74	fsync	3.10	
+75	fdatasync	3.10	
+76	truncate	3.10	
+77	ftruncate	3.10	
+78	getdents	3.10	
+79	getcwd	3.10	
+80	chdir	3.10	
+81	fchdir	3.10	
+82	rename	3.10	
+83	mkdir	3.10	
+84	rmdir	3.10	
+85	creat	3.10	
+86	link	3.10	
+87	unlink	3.10	
+88	symlink	3.10	
+89	readlink	3.10	
+90	chmod	3.10	
+91	fchmod	3.10	
+92	chown	3.10	
+93	fchown	3.10	
+94	lchown	3.10	
+95	umask	3.10	
+96	gettimeofday	3.10	
+97	getrlimit	3.10	
+98	getrusage	3.10	
+99	sysinfo	3.10	
+100	times	3.10	
+101	ptrace	3.10	
+102	getuid	3.10	
+103	syslog	3.10	
+104	getgid	3.10	
+105	setuid	3.10	
+106	setgid	3.10	
+107	geteuid	3.10	
+108	getegid	3.10	
+109	setpgid	3.10	
+110	getppid	3.10	
+111	getpgrp	3.10	
+112	setsid	3.10	
+113	setreuid	3.10	
+114	setregid	3.10	
+115	getgroups	3.10	
+116	setgroups	3.10	
+117	setresuid	3.10	
+118	getresuid	3.10	
+119	setresgid	3.10	
+120	getresgid	3.10	
+121	getpgid	3.10	
+122	setfsuid	3.10	
+123	setfsgid	3.10	
+124	getsid	3.10	
+125	capget	3.10	
+126	capset	3.10	
+127	rt_sigpending	3.10	
+128	rt_sigtimedwait	3.10	
+129	rt_sigqueueinfo	3.10	
+130	rt_sigsuspend	3.10	
+131	sigaltstack	3.10	
+132	utime	3.10	
+133	mknod	3.10	
+134	uselib	3.10	
+135	personality	3.10	
+136	ustat	3.10	
+137	statfs	3.10	
+138	fstatfs	3.10	
+139	sysfs	3.10	
+140	getpriority	3.10	
+141	setpriority	3.10	
+142	sched_setparam	3.10	
+143	sched_getparam	3.10	
+144	sched_setscheduler	3.10	
+145	sched_getscheduler	3.10	
+146	sched_get_priority_max	3.10	
+147	sched_get_priority_min	3.10	
+148	sched_rr_get_interval	3.10	
+149	mlock	3.10	
+150	munlock	3.10	
+151	mlockall	3.10	
+152	munlockall	3.10	
+153	vhangup	3.10	
+154	modify_ldt	3.10	
+155	pivot_root	3.10	
+156	_sysctl	3.10	
+157	prctl	3.10	
+158	arch_prctl	3.10	
+159	adjtimex	3.10	
+160	setrlimit	3.10	
+161	chroot	3.10	
+162	sync	3.10	
+163	acct	3.10	
+164	settimeofday	3.10	
+165	mount	3.10	
+166	umount2	3.10	
+167	swapon	3.10	
+168	swapoff	3.10	
+169	reboot	3.10	
+170	sethostname	3.10	
+171	setdomainname	3.10	
+172	iopl	3.10	
+173	ioperm	3.10	
+174	create_module	3.10	
+175	init_module	3.10	
+176	delete_module	3.10	
+177	get_kernel_syms	3.10	
+178	query_module	3.10	
+179	quotactl	3.10	
+180	nfsservctl	3.10	
+181	getpmsg	3.10	
+182	putpmsg	3.10	
+183	afs_syscall	3.10	
+184	tuxcall	3.10	
+185	security	3.10	
+186	gettid	3.10	
+187	readahead	3.10	
+188	setxattr	3.10	
+189	lsetxattr	3.10	
+190	fsetxattr	3.10	
+191	getxattr	3.10	
+192	lgetxattr	3.10	
+193	fgetxattr	3.10	
+194	listxattr	3.10	
+195	llistxattr	3.10	
+196	flistxattr	3.10	
+197	removexattr	3.10	
+198	lremovexattr	3.10	
+199	fremovexattr	3.10	
+200	tkill	3.10	
+201	time	3.10	
+202	futex	3.10	
+203	sched_setaffinity	3.10	
+204	sched_getaffinity	3.10	
+205	set_thread_area	3.10	
+206	io_setup	3.10	
+207	io_destroy	3.10	
+208	io_getevents	3.10	
+209	io_submit	3.10	
+210	io_cancel	3.10	
+211	get_thread_area	3.10	
+212	lookup_dcookie	3.10	
+213	epoll_create	3.10	
+214	epoll_ctl_old	3.10	
+215	epoll_wait_old	3.10	
+216	remap_file_pages	3.10	
+217	getdents64	3.10	
+218	set_tid_address	3.10	
+219	restart_syscall	3.10	
+220	semtimedop	3.10	
+221	fadvise64	3.10	
+222	timer_create	3.10	
+223	timer_settime	3.10	
+224	timer_gettime	3.10	
+225	timer_getoverrun	3.10	
+226	timer_delete	3.10	
+227	clock_settime	3.10	
+228	clock_gettime	3.10	
+229	clock_getres	3.10	
+230	clock_nanosleep	3.10	
+231	exit_group	3.10	
+232	epoll_wait	3.10	
+233	epoll_ctl	3.10	
+234	tgkill	3.10	
+235	utimes	3.10	
+236	vserver	3.10	
+237	mbind	3.10	
+238	set_mempolicy	3.10	
+239	get_mempolicy	3.10	
+240	mq_open	3.10	
+241	mq_unlink	3.10	
+242	mq_timedsend	3.10	
+243	mq_timedreceive	3.10	
+244	mq_notify	3.10	
+245	mq_getsetattr	3.10	
+246	kexec_load	3.10	
+247	waitid	3.10	
+248	add_key	3.10	
+249	request_key	3.10	
+250	keyctl	3.10	
+251	ioprio_set	3.10	
+252	ioprio_get	3.10	
+253	inotify_init	3.10	
+254	inotify_add_watch	3.10	
+255	inotify_rm_watch	3.10	
+256	migrate_pages	3.10	
+257	openat	3.10	
+258	mkdirat	3.10	
+259	mknodat	3.10	
+260	fchownat	3.10	
+261	futimesat	3.10	
+262	newfstatat	3.10	
+263	unlinkat	3.10	
+264	renameat	3.10	
+265	linkat	3.10	
+266	symlinkat	3.10	
+267	readlinkat	3.10	
+268	fchmodat	3.10	
+269	faccessat	3.10	
+270	pselect6	3.10	
+271	ppoll	3.10	
+272	unshare	3.10	
+273	set_robust_list	3.10	
+274	get_robust_list	3.10	
+275	splice	3.10	
+276	tee	3.10	
+277	sync_file_range	3.10	
+278	vmsplice	3.10	
+279	move_pages	3.10	
+280	utimensat	3.10	
+281	epoll_pwait	3.10	
+282	signalfd	3.10	
+283	timerfd_create	3.10	
+284	eventfd	3.10	
+285	fallocate	3.10	
+286	timerfd_settime	3.10	
+287	timerfd_gettime	3.10	
+288	accept4	3.10	
+289	signalfd4	3.10	
+290	eventfd2	3.10	
+291	epoll_create1	3.10	
+292	dup3	3.10	
+293	pipe2	3.10	
+294	inotify_init1	3.10	
+295	preadv	3.10	
+296	pwritev	3.10	
+297	rt_tgsigqueueinfo	3.10	
+298	perf_event_open	3.10	
+299	recvmmsg	3.10	
+300	fanotify_init	3.10	
+301	fanotify_mark	3.10	
+302	prlimit64	3.10	
+303	name_to_handle_at	3.10	
+304	open_by_handle_at	3.10	
+305	clock_adjtime	3.10	
+306	syncfs	3.10	
+307	sendmmsg	3.10	
+308	setns	3.10	
+309	getcpu	3.10	
+310	process_vm_readv	3.10	
+311	process_vm_writev	3.10	
+312	kcmp	3.10	
+313	finit_module	3.10	
+314	sched_setattr	3.14	
+315	sched_getattr	3.14	
+316	renameat2	3.15	
+317	seccomp	3.17	
+318	getrandom	3.17	
+319	memfd_create	3.17	
+320	kexec_file_load	3.18	
+321	bpf	3.18	
+322	execveat	3.19	
 323	userfaultfd	4.3	
 324	membarrier	4.3	
 325	mlock2	4.4	
