@@ -21,9 +21,9 @@ final class CheckHostTests: XCTestCase {
         for (i, (text, expected)) in cases.enumerated() {
             let path = "\(dir)/status\(i)"
             try text.write(toFile: path, atomically: true, encoding: .utf8)
-            XCTAssertEqual(HostSystem.libauditVersion(dpkgStatus: path), expected, text)
+            XCTAssertEqual(HostFacts.libauditVersion(dpkgStatus: path), expected, text)
         }
-        XCTAssertNil(HostSystem.libauditVersion(dpkgStatus: "\(dir)/missing"))
+        XCTAssertNil(HostFacts.libauditVersion(dpkgStatus: "\(dir)/missing"))
     }
 
     func testLibauditVersionProbeAgreesWithDpkgQuery() throws {
@@ -39,7 +39,7 @@ final class CheckHostTests: XCTestCase {
         var version = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         if let colon = version.firstIndex(of: ":") { version = String(version[version.index(after: colon)...]) }
         let release = String(version.prefix { $0.isNumber || $0 == "." })
-        XCTAssertEqual(HostSystem.libauditVersion(), AuditVersion(loose: release))
-        XCTAssertEqual(HostSystem.libauditVersion()?.rawValue, release, "the installed release has shipped data")
+        XCTAssertEqual(HostFacts.current.libauditVersion, AuditVersion(loose: release))
+        XCTAssertEqual(HostFacts.current.libauditVersion?.rawValue, release, "the installed release has shipped data")
     }
 }

@@ -30,7 +30,7 @@ public struct SyscallMissingOnABICheck: LintCheck {
 
     public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
         let db = context.database
-        let kernel = db.newestRelease
+        let kernel = context.release
         var tables: [ABI: SyscallTable] = [:]
         for abi in ABI.allCases { tables[abi] = db.table(abi, at: kernel) }
         var out: [Diagnostic] = []

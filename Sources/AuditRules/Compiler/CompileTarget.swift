@@ -47,20 +47,22 @@ public struct CompileTarget: Sendable {
         return (taken("b64", pair.b64), taken("b32", pair.b32))
     }
 
+    /// Why the loader cannot load rules for this target's machine (its libaudit does not know
+    /// the machine: riscv64 before audit 4.1); nil when it can.
+    public var loaderRefusal: String? {
+        guard !auditVersion.loader.knows(machine) else { return nil }
+        let first = AuditVersion.allCases.first { $0.loader.knows(machine) }
+        return "audit \(auditVersion) cannot load rules for \(machine) (its libaudit does not know the machine"
+            + (first.map { "; known from audit \($0)" } ?? "") + ")"
+    }
+
     /// Why no command can answer for this target: the loader cannot load rules for the machine,
     /// or the kernel release is outside the tables. nil when the target is covered.
     public var unsupportedReason: String? {
-        let loader = auditVersion.loader
-        if !loader.knows(machine) {
-            let first = AuditVersion.allCases.first { $0.loader.knows(machine) }
-            return "audit \(auditVersion) cannot load rules for \(machine) (its libaudit does not know the machine"
-                + (first.map { "; known from audit \($0)" } ?? "") + ")"
-        }
-        guard let abi = machine.b64 ?? machine.b32, let info = database.info(abi) else {
-            return "the tables have no ABI for machine \(machine)"
-        }
-        if kernel < info.first || kernel > database.newestRelease {
-            return "kernel \(kernel) is outside the tables for \(machine) (\(abi): \(info.first) to \(info.last ?? database.newestRelease))"
+        if let loaderRefusal { return loaderRefusal }
+        guard let range = Self.coverage(of: machine, database: database), range.contains(kernel) else {
+            let range = Self.coverage(of: machine, database: database)
+            return "kernel \(kernel) is outside the tables for \(machine) (" + (range.map { "they cover \($0.lowerBound) to \($0.upperBound)" } ?? "no ABI of it") + ")"
         }
         return nil
     }
@@ -69,74 +71,6 @@ public struct CompileTarget: Sendable {
     public var expansionABIs: [ABI] {
         let pair = abis
         return [pair.b64, pair.b32].compactMap { $0 }
-    }
-}
-
-/// Facts about the machine this process runs on, for `--machine host`.
-public enum HostSystem {
-    /// `uname -m` and `uname -r`.
-    public static func uname() -> (machine: String, release: String) {
-        var u = utsname()
-        Foundation.uname(&u)
-        func field<T>(_ value: T) -> String {
-            withUnsafeBytes(of: value) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-        }
-        return (field(u.machine), field(u.release))
-    }
-
-    /// The installed libaudit's release (its data: see `AuditVersion(loose:)`), from the dpkg
-    /// database; nil when it cannot be told or is older than every shipped release.
-    /// A byte search, not a split into lines: the file is ~600 kB and this runs on every compile
-    /// and every periodic check.
-    public static func libauditVersion(dpkgStatus: String = "/var/lib/dpkg/status") -> AuditVersion? {
-        guard let data = FileManager.default.contents(atPath: dpkgStatus) else { return nil }
-        return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> AuditVersion? in
-            guard let base = raw.baseAddress else { return nil }
-            /// Offset of the first `needle` at or after `from`, by memchr and memcmp (Data.range(of:)
-            /// took ~1.5 ms here).
-            func find(_ needle: String, from: Int) -> Int? {
-                let n = Array(needle.utf8)
-                var at = from
-                while at + n.count <= raw.count {
-                    guard let hit = memchr(base + at, Int32(n[0]), raw.count - n.count + 1 - at) else { return nil }
-                    at = UnsafeRawPointer(hit) - base
-                    if memcmp(base + at, n, n.count) == 0 { return at }
-                    at += 1
-                }
-                return nil
-            }
-            let stanza = "Package: libaudit1\n"
-            let packageEnd: Int
-            if raw.starts(with: stanza.utf8) {
-                packageEnd = stanza.utf8.count
-            } else if let at = find("\n" + stanza, from: 0) {
-                packageEnd = at + 1 + stanza.utf8.count
-            } else {
-                return nil
-            }
-            guard let version = find("\nVersion: ", from: packageEnd - 1) else { return nil }
-            // The next stanza must not have started before the Version line.
-            if let next = find("\n\n", from: packageEnd - 1), next < version { return nil }
-            var start = version + "\nVersion: ".utf8.count
-            var end = start
-            while end < raw.count && raw[end] != 0x0A { end += 1 }
-            if let colon = (start ..< end).first(where: { raw[$0] == UInt8(ascii: ":") }) { start = colon + 1 }
-            var versionEnd = start
-            while versionEnd < end && (raw[versionEnd] == UInt8(ascii: ".") || (raw[versionEnd] >= 0x30 && raw[versionEnd] <= 0x39)) { versionEnd += 1 }
-            return AuditVersion(loose: String(decoding: UnsafeRawBufferPointer(rebasing: raw[start ..< versionEnd]), as: UTF8.self))
-        }
-    }
-
-    /// The default loader: the installed libaudit's release, else the newest one aurules knows.
-    public static let installedOrNewestLoader: AuditVersion = libauditVersion() ?? .newest
-
-    /// Whether `path` is a directory on this host (auditctl's stat() for `-w`).
-    public static func isDirectory(_ path: String) -> Bool {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return false }
-        return (st.st_mode & S_IFMT) == S_IFDIR
     }
 }
 
