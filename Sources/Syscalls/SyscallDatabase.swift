@@ -271,10 +271,10 @@ public final class SyscallDatabase: Sendable {
     func libauditNumbers(_ version: AuditVersion) -> [ABI: [String: Int]] {
         cache.value({ $0.libauditNumbers(version) }, { $0.setLibauditNumbers($1, for: version) }) {
             var index: [ABI: [String: Int]] = [:]
-            for (abi, table) in libaudit(version) {
-                var numbers: [String: Int] = [:]
-                for (number, name) in table { numbers[name.lowercased()] = min(number, numbers[name.lowercased()] ?? number) }
-                index[abi] = numbers
+            let file = "libaudit-\(version.rawValue).tsv"
+            for r in (try? TableText.libauditRows(fileText(file) ?? "", file: file)) ?? [] {
+                let key = r.name.lowercased()
+                index[r.abi, default: [:]][key] = min(r.number, index[r.abi]?[key] ?? r.number)
             }
             return index
         }

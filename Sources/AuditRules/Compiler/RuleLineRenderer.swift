@@ -180,15 +180,17 @@ struct RuleLineRenderer {
         return out
     }
 
-    /// libaudit's name for the loader; with `.names` the table's name where libaudit has none;
-    /// else the number.
+    /// libaudit's name for the loader; with `.names` also the table's name where the loader
+    /// resolves it to the same number; else the number (a name the loader lacks would make
+    /// auditctl refuse the line).
     private mutating func syscallName(_ n: Int, abi: ABI, style: SyscallStyle) -> [UInt8] {
         let key = NamesKey(abi: abi, style: style)
         if let known = syscallNames[key]?[n], !known.isEmpty { return known }
         var name: [UInt8]
         if let s = target.database.libauditName(of: n, abi: abi, version: target.auditVersion) {
             name = Array(s.utf8)
-        } else if style == .names, let s = target.database.table(abi, at: target.kernel)?.name(of: n) {
+        } else if style == .names, let s = target.database.table(abi, at: target.kernel)?.name(of: n),
+                  target.database.libauditNumber(of: s, abi: abi, version: target.auditVersion) == n {
             name = Array(s.utf8)
         } else {
             name = []
