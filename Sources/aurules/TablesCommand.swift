@@ -2,28 +2,11 @@ import ArgumentParser
 import Foundation
 import Syscalls
 
-/// `--tables DIR` for every command that resolves syscalls: `@OptionGroup var tables: TablesOption`,
-/// then `try tables.database()`.
-struct TablesOption: ParsableArguments {
-    @Option(name: .customLong("tables"), help: ArgumentHelp("Syscall tables directory (format of SyscallTables/) instead of the built-in tables.", valueName: "DIR"))
-    var directory: String?
-
-    func database() throws -> SyscallDatabase {
-        guard let directory else { return SyscallDatabase.shipped }
-        do {
-            return try SyscallDatabase(directory: directory)
-        } catch {
-            StandardError.print("aurules: --tables \(directory): \(error)")
-            throw ExitCode.inputError
-        }
-    }
-}
-
 struct TablesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tables",
         abstract: "Inspect and extend the versioned syscall tables.",
-        subcommands: [TablesImportCommand.self, TablesExportCommand.self]
+        subcommands: [TablesImportCommand.self, TablesExportCommand.self, TablesLoaderCommand.self, TablesEmbedCommand.self]
     )
 }
 
@@ -99,11 +82,11 @@ struct TablesImportCommand: ParsableCommand {
             let object: [String: Any] = ["abi": abi.rawValue, "release": release.description, "syscalls": count,
                                          "changes": changes.map { ["kind": $0.kind.rawValue, "number": $0.number, "name": $0.name] }]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            StandardOutput.print(String(decoding: data, as: UTF8.self))
         } else {
             let n = { (k: TableMerge.Change.Kind) in changes.filter { $0.kind == k }.count }
-            print("\(abi) at \(release): \(count) syscalls; \(n(.added)) added, \(n(.extended)) extended, \(n(.removed)) closed")
-            for c in changes where c.kind != .extended { print("  \(c)") }
+            StandardOutput.print("\(abi) at \(release): \(count) syscalls; \(n(.added)) added, \(n(.extended)) extended, \(n(.removed)) closed")
+            for c in changes where c.kind != .extended { StandardOutput.print("  \(c)") }
         }
     }
 
@@ -173,9 +156,9 @@ struct TablesExportCommand: ParsableCommand {
         if format == .json {
             let object: [String: Any] = ["directory": directory, "files": db.fileNames]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            StandardOutput.print(String(decoding: data, as: UTF8.self))
         } else {
-            print("wrote \(db.fileNames.count) files to \(directory)")
+            StandardOutput.print("wrote \(db.fileNames.count) files to \(directory)")
         }
     }
 }
