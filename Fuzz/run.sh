@@ -23,7 +23,9 @@ status=0
 build=$("$here/build.sh" "$target" | tail -1) || status=$?
 [ $status -eq 0 ] || exit $status
 
-# Seeds: regenerated on every run (cheap), next to the corpus that libFuzzer grows.
+# Seeds: regenerated on every run (cheap), next to the corpus that libFuzzer grows. A seed that
+# cannot be made is no reason to stop: no pipefail here (a reader closing early is SIGPIPE).
+set +o pipefail
 seeds=$build/seeds/$target
 rm -rf "$seeds" && mkdir -p "$seeds"
 shared=$root/../shared
@@ -32,10 +34,10 @@ seed() { cat >"$(mktemp "$seeds/seed-XXXXXXXX")"; }
 rules_seeds() {
     for f in "$root"/rules.examples/*.rules; do
         seed <"$f"
-        while IFS= read -r line; do [ -n "$line" ] && printf '%s\n' "$line" | seed; done <"$f"
+        while IFS= read -r line; do [ -z "$line" ] || printf '%s\n' "$line" >"$(mktemp "$seeds/seed-XXXXXXXX")"; done <"$f"
     done
     if [ -d "$shared/corpus/files" ]; then
-        find "$shared/corpus/files" -type f -name '*.rules' -size -8k | sort | head -40 | while read -r f; do seed <"$f"; done
+        find "$shared/corpus/files" -type f -name '*.rules' -size -8k | sort | sed -n 1,40p | while read -r f; do seed <"$f"; done
     fi
     seed <<'RULES'
 -D
@@ -66,7 +68,7 @@ ParserLowering|FmtRoundTrip)
 SavedListing)
     rules_seeds
     if [ -d "$shared/corpus/loaded" ]; then
-        find "$shared/corpus/loaded" -type f -name '*auditctl-l*' -size -8k | sort | head -40 | while read -r f; do seed <"$f"; done
+        find "$shared/corpus/loaded" -type f -name '*auditctl-l*' -size -8k | sort | sed -n 1,40p | while read -r f; do seed <"$f"; done
     fi
     printf 'No rules\n' | seed
     seed <<'LISTING'
@@ -121,6 +123,8 @@ HEADER
     ;;
 esac
 
+set -o pipefail
+
 corpus=${FUZZ_CORPUS:-$here/.corpus/$target}
 artifacts=$here/.artifacts/$target
 mkdir -p "$corpus" "$artifacts"
@@ -128,6 +132,8 @@ echo "fuzz: $target for ${seconds}s, corpus $corpus ($(ls "$corpus" | wc -l) inp
 # No allocation stack traces and a small quarantine: together they took a fifth of the time.
 # Leaks are not checked: the Swift runtime's metadata caches and the lazily built tables live
 # until exit by design, and memory growth per input is bounded by -rss_limit_mb instead.
+# Swift's own crash backtracer would race ASan's report (it reads memory ASan flags as wild).
+export SWIFT_BACKTRACE=enable=no
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:malloc_context_size=0:quarantine_size_mb=16}
 exec "$build/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 \
     -artifact_prefix="$artifacts/" "$@" "$corpus" "$seeds"

@@ -42,7 +42,7 @@ struct MiniPreprocessor {
             let call = String(name.dropFirst(5))
             // `#define __NR_sync_file_range2 __NR_arm_sync_file_range` is an alias: the table name wins.
             if body.hasPrefix("__NR_") && body.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) { continue }
-            guard call != "syscalls", call != "arch_specific_syscall",
+            guard call != "syscalls", call != "arch_specific_syscall", TableText.isSyscallName(call),
                   call.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "_" }),
                   let value = try evaluate(name, site: definedAt[name] ?? path) else { continue }
             out[value] = call
@@ -309,6 +309,8 @@ struct ExpressionEvaluator {
         default:
             if let n = Self.literal(t) { return n }
             if let first = t.unicodeScalars.first, first.properties.numericType != nil { return fail("bad number '\(t)'") }
+            // A stray operator or parenthesis is no expression (only names read as 0).
+            guard let first = t.first, first.isLetter || first == "_" else { return nil }
             guard let body = macros[t], !body.isEmpty, !expanding.contains(t) else { return 0 }
             expanding.append(t)
             defer { expanding.removeLast() }

@@ -120,6 +120,14 @@ final class HostileTableInputTests: XCTestCase {
         XCTAssertEqual(try headers("#define B 3\n#define __NR_read ((B * 2 - 6) / 2)\n#define __NR_write (1 << 0)\n"), [0: "read", 1: "write"])
     }
 
+    /// Found by Fuzz/run.sh HeaderPreprocessor: `#define __NR_) ...` named a syscall "", and a
+    /// stray `)` read as 0.
+    func testMacroNamesThatAreNoSyscallNamesAndStrayTokensAreNoSyscalls() throws {
+        XCTAssertEqual(try headers("#define __NR_) && X == 64\n#define __NR_read 0\n"), [0: "read"])
+        XCTAssertEqual(try headers("#define __NR_9x 1\n#define __NR_write ) + 1\n#define __NR_read 0\n"), [0: "read"])
+        XCTAssertEqual(try headers("#if ) || 1\n#define __NR_read 0\n#endif\n#define __NR_write 1\n"), [1: "write"])
+    }
+
     func testHeaderNumbersOutsideTheBitmapAreErrorsAtTheirDefine() throws {
         assertImportError(try headers("#define __NR_read 0\n\n#define __NR_evil 4096\n"), contains: ["unistd_64.h:3:", "__NR_evil", "4096"])
         assertImportError(try headers("#define __NR_evil (-1)\n"), contains: ["unistd_64.h:1:"])
