@@ -79,7 +79,7 @@ public struct SyscallMissingOnABICheck: LintCheck {
         if case .arch(let selector)? = arch?.value {
             switch selector {
             case .machine(let m): add(db.abis(for: m, at: kernel).b64 ?? db.abis(for: m, at: kernel).b32)
-            case .raw(let value): add(ABI.allCases.first { $0.auditArch == value && $0 != .x32 })
+            case .raw(let value): add(ArchName.byAuditArch(value)?.abi)
             case .b64: for m in context.targets { add(db.abis(for: m, at: kernel).b64) }
             case .b32: for m in context.targets { add(db.abis(for: m, at: kernel).b32) }
             }

@@ -195,7 +195,7 @@ struct RuleLineRenderer {
     // MARK: -F and -C
 
     private mutating func appendField(_ f: KernelField) {
-        if f.id == CompilerFieldID.compare, let pair = ComparisonTable.fields(of: f.value) {
+        if f.id == FieldID.fieldCompare, let pair = ComparisonTable.fields(of: f.value) {
             bytes.append(contentsOf: "-C ".utf8)
             bytes.append(contentsOf: pair.left.utf8)
             bytes.appendOperator(f.op)
@@ -274,7 +274,7 @@ struct RuleLineRenderer {
 
     private mutating func abiOf(archValue v: UInt32) -> ABI? {
         if let known = archABIs.first(where: { $0.value == v }) { return known.abi }
-        let abi = v == Machine.ppc64le.auditArch(for: .ppc64) ? .ppc64 : ABI.allCases.first { $0.auditArch == v && $0 != .x32 }
+        let abi = ArchName.byAuditArch(v)?.abi
         archABIs.append((v, abi))
         return abi
     }
