@@ -26,7 +26,7 @@ let package = Package(
         // glibc's mallopt, for the CLI's memory arenas.
         .systemLibrary(name: "CMalloc"),
         // The only code that talks to the kernel.
-        .target(name: "AuditKernel", dependencies: ["CLibAudit", "AuditRules"]),
+        .target(name: "AuditKernel", dependencies: ["CLibAudit", "AuditRules", "Syscalls"]),
         .executableTarget(name: "aurules", dependencies: [
             "AuditRules", "AuditLint", "AuditKernel", "Syscalls", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

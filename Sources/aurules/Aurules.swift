@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditKernel
 #if canImport(CMalloc)
 import CMalloc
 #endif
@@ -39,10 +40,14 @@ struct Aurules: ParsableCommand {
             StandardOutput.flushOrExit()
             Foundation.exit(status)
         }
-        KernelRead.prefetch(for: arguments)
+        let kernelRead = KernelRead.prefetch(for: arguments)
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if let check = command as? CheckCommand {
+                try check.run(kernelRead: kernelRead)
+            } else {
+                try command.run()
+            }
             StandardOutput.flushOrExit()
         } catch {
             if exitCode(for: error) == .validationFailure {
@@ -58,7 +63,11 @@ struct Aurules: ParsableCommand {
 /// Results kept alive until the process exits: freeing 100,000 rules (or thousands of syntax
 /// trees) one allocation at a time costs more than the exit that follows, as clang's -disable-free.
 enum KeptUntilExit {
-    nonisolated(unsafe) private static var values: [Any] = []
+    private final class Kept {
+        let value: Any
+        init(_ value: Any) { self.value = value }
+    }
 
-    static func keep(_ value: Any) { values.append(value) }
+    /// Retained once more than anything releases it: never freed.
+    static func keep(_ value: Any) { _ = Unmanaged.passRetained(Kept(value)) }
 }

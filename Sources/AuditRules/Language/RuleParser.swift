@@ -43,15 +43,12 @@ public enum RuleParser {
             guard pieces.count > 1 else { return parse(bytes: all, firstLine: firstLine, file: file, options: options) }
             // Lines do not depend on each other: a large file is parsed in pieces on every core and
             // the pieces' results joined in order, which is what parsing it in one go gives.
-            let parsed = ResultSlots<RuleFile>(count: pieces.count)
-            let base = UncheckedSendable(all)
-            DispatchQueue.concurrentPerform(iterations: pieces.count) { i in
+            let parsed = parallelMap(pieces.count, reading: all) { base, i in
                 let p = pieces[i]
-                parsed.store(parse(bytes: UnsafeBufferPointer(rebasing: base.value[p.range]), firstLine: p.firstLine,
-                                   file: file, options: options), at: i)
+                return parse(bytes: UnsafeBufferPointer(rebasing: base[p.range]), firstLine: p.firstLine, file: file, options: options)
             }
             var result = RuleFile(path: file)
-            for i in pieces.indices { result.append(parsed.take(i)) }
+            for piece in parsed { result.append(piece) }
             return result
         }
     }
