@@ -301,7 +301,7 @@ private final class Cache: @unchecked Sendable {
     /// The value `get` reads, made by `make` and stored by `set` on first use. Closures rather
     /// than key paths: a key path is itself instantiated at run time. `make` runs under the
     /// (recursive) lock: parsing threads that start together would otherwise each build the
-    /// same table (the set of every name costs ~40M instructions).
+    /// same table (the set of every name is the most expensive of them).
     func value<T>(_ get: (Cache) -> T?, _ set: (Cache, T) -> Void, _ make: () throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }

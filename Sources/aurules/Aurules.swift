@@ -26,8 +26,8 @@ struct Aurules: ParsableCommand {
     /// ArgumentParser exits 64 on bad usage; aurules' contract is 2 for usage and input errors.
     static func main() {
         // Rules are made on the parsing threads and live until exit; glibc gives each thread an
-        // arena of its own (up to 8 per core), each keeping its own free memory: two arenas held
-        // a 100,000-rule compile to 62 MiB instead of 66 MiB, at the same speed.
+        // arena of its own (up to 8 per core), each keeping its own free memory: two arenas keep
+        // a large compile's peak lower at the same speed (Benchmarks/RESULTS.md).
         #if canImport(CMalloc) && os(Linux)
         _ = mallopt(M_ARENA_MAX, 2)
         // Heaps grow 4 MiB at a time rather than page by page (an mprotect each: a thousand of

@@ -19,8 +19,8 @@ public struct ParseOptions: Sendable {
     }
 
     /// `isKnownSyscall` for a target: its own tables answer for nearly every name; only a name
-    /// they lack costs a look at every ABI and release (the default's set of every name takes
-    /// ~40M instructions to build).
+    /// they lack costs a look at every ABI and release (the default's set of every name is
+    /// expensive to build).
     public static func knownSyscall(database: SyscallDatabase, machine: Machine, kernel: KernelVersion) -> @Sendable (String) -> Bool {
         let abis = database.abis(for: machine, at: kernel)
         let tables = [abis.b64, abis.b32].compactMap { $0 }.compactMap { database.table($0, at: kernel) }
@@ -53,7 +53,7 @@ public enum RuleParser {
         }
     }
 
-    /// Below this a thread costs more than it saves (a line takes ~10 µs).
+    /// Below this a thread costs more than it saves (see Benchmarks/RESULTS.md).
     static let bytesPerPiece = 32 << 10
 
     /// Pieces of whole lines, one per core, with the line each starts at.
