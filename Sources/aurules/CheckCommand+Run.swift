@@ -30,10 +30,10 @@ struct CheckRun {
         // The kernel's answer first: without access, that is what the operator needs to hear about.
         let loaded: DriftCheck.Loaded
         if let name = options.loaded {
-            guard let text = CheckRun.readText(name) else { throw CheckFailure("cannot read the saved listing \(name)") }
+            let text = try CheckRun.readText(name, what: "the saved listing")
             var status: AuditStatus?
             if let statusPath = options.status {
-                guard let statusText = CheckRun.readText(statusPath) else { throw CheckFailure("cannot read the saved status \(statusPath)") }
+                let statusText = try CheckRun.readText(statusPath, what: "the saved status")
                 do { status = try AuditStatus(auditctlStatus: statusText) } catch { throw CheckFailure("\(statusPath): \(error)") }
             }
             loaded = .listing(text: text, name: name, status: status)
@@ -65,10 +65,12 @@ struct CheckRun {
     }
 
     /// A file, a pipe or `-` for standard input (`ssh web1 auditctl -l | aurules check --loaded -`).
-    static func readText(_ path: String) -> String? {
-        let handle = path == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: path)
-        guard let handle else { return nil }
-        do { return String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self) } catch { return nil }
+    /// A device (/dev/zero would be read forever) or a directory is refused.
+    static func readText(_ path: String, what: String) throws -> String {
+        switch InputFile.read(path) {
+        case .success(let bytes): return String(decoding: bytes, as: UTF8.self)
+        case .failure(let f): throw CheckFailure("cannot read \(what) \(path): \(f.reason)")
+        }
     }
 
     static func defaultPaths() -> [String] {

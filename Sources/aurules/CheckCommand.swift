@@ -96,7 +96,7 @@ struct CheckCommand: ParsableCommand {
             // A script reading JSON gets a document that says the check failed, not an empty output.
             if format == .json, !plan,
                let data = try? JSONSerialization.data(withJSONObject: ["error": failure.message], options: [.prettyPrinted, .sortedKeys]) {
-                try? emit(String(decoding: data, as: UTF8.self) + "\n")
+                try? emit(ControlCharacters.inertJSON(data) + "\n")
             }
             throw ExitCode.inputError
         }
@@ -107,7 +107,7 @@ struct CheckCommand: ParsableCommand {
             // A report, not a secret: node_exporter's textfile collector runs as its own user.
             do { try OutputFile.write(text, to: output, newFileMode: 0o644) } catch { throw CheckFailure("cannot write \(output): \(error)") }
         } else {
-            print(text, terminator: "")
+            StandardOutput.print(text, terminator: "")
         }
     }
 }

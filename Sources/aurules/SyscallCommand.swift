@@ -186,6 +186,10 @@ struct Query {
             if hex || !digit, let a = ArchName(word, host: machine) {
                 guard arch == nil else { throw Self.usage("two architectures given") }
                 arch = a
+            } else if hex {
+                // ausyscall reads an unknown AUDIT_ARCH value as syscall number 0 (strtol stops at
+                // the x): a typo must not answer for another syscall with exit 0.
+                throw Self.usage("unknown architecture '\(word)': not an AUDIT_ARCH value of a known ABI")
             } else if digit {
                 guard number == nil else { throw Self.usage("two syscall numbers given") }
                 // ausyscall reads the leading decimal digits (strtol): "1x" is 1.

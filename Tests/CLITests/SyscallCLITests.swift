@@ -128,6 +128,19 @@ final class SyscallCLITests: XCTestCase {
         XCTAssertTrue(arm64.err.contains("equivalents on aarch64 at 7.2-rc1: openat, openat2"), arm64.err)
     }
 
+    /// An AUDIT_ARCH-looking word that is no known ABI is a usage error: ausyscall reads it as
+    /// syscall number 0 (strtol) and answers with exit 0, which hides the typo.
+    func testUnknownHexArchitectureIsAUsageError() throws {
+        for args in [["0xdeadbeef", "open"], ["0xdeadbeef", "2"], ["open", "0xc000003f"], ["0XDEADBEEF", "open", "--exact"]] {
+            let r = try SyscallCLI.run(SyscallCLI.binary, ["syscall"] + args)
+            XCTAssertEqual(r.status, 2, "\(args): \(r.out)")
+            XCTAssertEqual(r.out, "", "\(args)")
+            XCTAssertTrue(r.err.contains("unknown architecture '\(args.first { $0.lowercased().hasPrefix("0x") }!)'"), "\(args): \(r.err)")
+        }
+        // A real AUDIT_ARCH value still selects its table.
+        XCTAssertEqual(try SyscallCLI.aurules("syscall", "0xc000003e", "open", "--exact").out, "2\n")
+    }
+
     /// `--format json` answers a miss with a JSON document too (exit 1), never an empty stdout.
     func testUnknownNamesAndNumbersInJSON() throws {
         func object(_ args: String...) throws -> [String: Any] {

@@ -76,7 +76,8 @@ struct RuleLineRenderer {
         guard let p = rule.provenance, p.line != lastLine || p.file != lastFile else { return }
         bytes.append(0x23)  // "# "
         bytes.append(0x20)
-        bytes.append(contentsOf: p.file.utf8)
+        // A file name is written into the output file: a newline in it would start a live rule.
+        ControlCharacters.appendEscaped(p.file, to: &bytes)
         bytes.append(0x3A)  // ":"
         bytes.appendDecimal(Int64(p.line))
         bytes.append(0x0A)
@@ -108,7 +109,12 @@ struct RuleLineRenderer {
             }
             for i in fields.indices {
                 bytes.append(0x20)
-                appendField(fields[i])
+                if fields[i].id == FieldID.perm, i > 0, rule.list.permFieldNeedsOption {
+                    bytes.append(contentsOf: "-p ".utf8)
+                    appendValue(fields[i].value, kind: .permission)
+                } else {
+                    appendField(fields[i])
+                }
                 if i == lastArch, let syscalls {
                     bytes.append(0x20)
                     bytes.append(contentsOf: syscalls)
@@ -174,15 +180,17 @@ struct RuleLineRenderer {
         return out
     }
 
-    /// libaudit's name for the loader; with `.names` the table's name where libaudit has none;
-    /// else the number.
+    /// libaudit's name for the loader; with `.names` also the table's name where the loader
+    /// resolves it to the same number; else the number (a name the loader lacks would make
+    /// auditctl refuse the line).
     private mutating func syscallName(_ n: Int, abi: ABI, style: SyscallStyle) -> [UInt8] {
         let key = NamesKey(abi: abi, style: style)
         if let known = syscallNames[key]?[n], !known.isEmpty { return known }
         var name: [UInt8]
         if let s = target.database.libauditName(of: n, abi: abi, version: target.auditVersion) {
             name = Array(s.utf8)
-        } else if style == .names, let s = target.database.table(abi, at: target.kernel)?.name(of: n) {
+        } else if style == .names, let s = target.database.table(abi, at: target.kernel)?.name(of: n),
+                  target.database.libauditNumber(of: s, abi: abi, version: target.auditVersion) == n {
             name = Array(s.utf8)
         } else {
             name = []

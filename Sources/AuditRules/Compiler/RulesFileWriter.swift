@@ -5,7 +5,7 @@ import Syscalls
 public enum SyscallStyle: String, Sendable, CaseIterable {
     /// Names the loader's libaudit knows, numbers for the rest (never "Syscall name unknown").
     case auto
-    /// Names wherever any table has one (libaudit's spelling first).
+    /// Names wherever the loader resolves one (libaudit's spelling first); numbers for the rest.
     case names
     /// Numbers only: loads with any libaudit, as the arch field says which table they are in.
     case numbers
@@ -53,13 +53,13 @@ public struct RulesFileWriter {
         let enabled = result.settings.last.flatMap { if case .enabled = $0.setting { return $0 } else { return nil } }
         if includeControls {
             for s in result.settings where s.provenance != enabled?.provenance || enabled == nil {
-                head += "# \(s.provenance.file):\(s.provenance.line)\n\(s.setting.auditctlText)\n"
+                head += "# \(ControlCharacters.escaped(s.provenance.file)):\(s.provenance.line)\n\(s.setting.auditctlText)\n"
             }
         }
         head.withUTF8 { emit(UnsafeRawBufferPointer($0)) }
         renderRules(result.rules, into: emit)
         if includeControls, let e = enabled {
-            var tail = "# \(e.provenance.file):\(e.provenance.line)\n\(e.setting.auditctlText)\n"
+            var tail = "# \(ControlCharacters.escaped(e.provenance.file)):\(e.provenance.line)\n\(e.setting.auditctlText)\n"
             tail.withUTF8 { emit(UnsafeRawBufferPointer($0)) }
         }
     }

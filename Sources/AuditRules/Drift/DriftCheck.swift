@@ -44,6 +44,12 @@ public struct DriftCheck: Sendable {
 
     /// The kernel rules a saved listing stands for, as the kernel held them.
     private func listedRules(_ text: String, name: String, warnings: inout [String]) throws(DriftCheckError) -> [KernelRule] {
+        // auditctl -l ends every line: a last line without its newline was cut short, and the
+        // rest of it would be compared as a rule nobody wrote.
+        if let last = text.utf8.last, last != 0x0A {
+            throw DriftCheckError("the saved listing \(name) is damaged: its last line ends without a newline (truncated?); "
+                                  + "save it again with `auditctl -l`")
+        }
         let recovered = SavedListing.recoveringArchlessSyscalls(SavedListing.loadableText(text), machine: target.machine,
                                                                database: target.database, auditVersion: target.auditVersion)
         let listing = RuleParser.parse(text: recovered.text, file: name, options: target.parseOptions)
@@ -67,7 +73,7 @@ public struct DriftCheck: Sendable {
 
     /// The compiler reports again some values the parser refused (an unknown user): after parse
     /// errors only the parser's diagnostics count, as `aurules compile` prints them.
-    static func diagnostics(_ parsed: RuleFile, _ compiled: CompileResult) -> [Diagnostic] {
+    public static func diagnostics(_ parsed: RuleFile, _ compiled: CompileResult) -> [Diagnostic] {
         parsed.diagnostics.contains { $0.severity == .error } ? parsed.diagnostics : parsed.diagnostics + compiled.diagnostics
     }
 

@@ -17,7 +17,8 @@ public struct DriftFormatter: Sendable {
 
     /// The rule as `auditctl -l` prints it when listed alone.
     public func line(_ rule: KernelRule) -> String {
-        Listing.lines(for: [rule], host: machine, auditVersion: auditVersion).first ?? ""
+        // Kernel strings (keys, paths) are whatever a loader put there.
+        ControlCharacters.escaped(Listing.lines(for: [rule], host: machine, auditVersion: auditVersion).first ?? "")
     }
 
     /// The ABI a rule's syscall numbers belong to: its arch field's, else the host's own.
@@ -33,11 +34,11 @@ public struct DriftFormatter: Sendable {
 
     /// One field as the rule lines of the report print it (`-F auid>=1000`, `-C uid!=euid`).
     public func field(_ f: KernelField) -> String {
-        String(FieldPrinter(version: auditVersion).text(f, watch: false).drop { $0 == " " })
+        ControlCharacters.escaped(String(FieldPrinter(version: auditVersion).text(f, watch: false).drop { $0 == " " }))
     }
 
     public func location(_ p: Provenance?) -> String {
         guard let p else { return "(no source)" }
-        return "\(p.file):\(p.line)"
+        return "\(ControlCharacters.escaped(p.file)):\(p.line)"
     }
 }
