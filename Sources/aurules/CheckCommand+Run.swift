@@ -25,8 +25,9 @@ struct CheckRun {
         let compileTarget = CompileTarget(machine: machine, kernel: kernel, auditVersion: auditVersion,
                                           watchKind: WatchKind(rawValue: options.watchKind) ?? .auto,
                                           database: database, resolver: resolver)
-        let parseOptions = ParseOptions(resolver: resolver, hostMachine: machine,
+        var parseOptions = ParseOptions(resolver: resolver, hostMachine: machine,
                                         isKnownSyscall: ParseOptions.knownSyscall(database: database, machine: machine, kernel: kernel))
+        parseOptions.unsafePermissions = options.allowUnsafePermissions ? .warning : .error
         var warnings: [String] = []
 
         let paths = options.paths.isEmpty ? CheckRun.defaultPaths() : options.paths
@@ -47,7 +48,9 @@ struct CheckRun {
             }
             let recovered = SavedListing.recoveringArchlessSyscalls(SavedListing.loadableText(text), machine: machine,
                                                                    database: database, auditVersion: auditVersion)
-            let listing = RuleParser.parse(text: recovered.text, file: loaded, options: parseOptions)
+            var listing = RuleParser.parse(text: recovered.text, file: loaded, options: parseOptions)
+            // A listing that is not one (a wrong file, a secret) is said in one line, not quoted.
+            listing.summarizeIfNotRules(path: loaded, text: recovered.text.utf8)
             let listed = Compiler(target: compileTarget).compile(listing)
             try requireNoErrors(CheckRun.diagnostics(listing, listed), in: "the saved listing", warnings: &warnings)
             if !recovered.lines.isEmpty {

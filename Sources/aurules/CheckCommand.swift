@@ -72,6 +72,10 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Print the auditctl commands that would make the kernel match the files (nothing is run).")
     var plan = false
 
+    @Flag(name: .customLong("allow-unsafe-permissions"),
+          help: "Use rules files auditctl -R would refuse (not owned by root, world writable), with a warning instead of an error.")
+    var allowUnsafePermissions = false
+
     @Option(name: [.short, .long], help: "Write the output to FILE atomically instead of standard output.")
     var output: String?
 

@@ -49,6 +49,10 @@ struct CompileCommand: ParsableCommand {
     @Flag(name: .customLong("no-resolve"), help: "Do not look up user and group names (they must then be numbers).")
     var noResolve = false
 
+    @Flag(name: .customLong("allow-unsafe-permissions"),
+          help: "Use rules files auditctl -R would refuse (not owned by root, world writable), with a warning instead of an error.")
+    var allowUnsafePermissions = false
+
     @Option(name: [.short, .customLong("output")], help: "Write to FILE (atomically) instead of standard output.")
     var output: String?
 
@@ -64,9 +68,10 @@ struct CompileCommand: ParsableCommand {
             throw ExitCode.inputError
         }
         // Names are checked against the tables in use (--tables may know newer syscalls).
-        let parseOptions = ParseOptions(resolver: target.resolver, hostMachine: target.machine,
+        var parseOptions = ParseOptions(resolver: target.resolver, hostMachine: target.machine,
                                         isKnownSyscall: ParseOptions.knownSyscall(database: target.database, machine: target.machine,
                                                                                   kernel: target.kernel))
+        parseOptions.unsafePermissions = allowUnsafePermissions ? .warning : .error
         // The auditctl -R text needs no statement texts; JSON shows them.
         let session = CompileSession(target: target, keepsText: format == .json)
         let parseDiagnostics = load(into: session, options: parseOptions)

@@ -43,13 +43,16 @@ struct FmtCommand: ParsableCommand {
                 throw ExitCode.inputError
             }
         }
-        let options = ParseOptions(resolver: nil)
+        var options = ParseOptions(resolver: nil)
+        // fmt rewrites text and loads nothing: a file's owner is lint's and compile's concern.
+        options.unsafePermissions = .warning
         let file = RuleInputs.load(paths: stdinText == nil ? paths : paths.filter { $0 != "-" }, options: options)
         let stdinFile = stdinText.map { RuleParser.parse(text: $0, file: "<stdin>", options: options) }
         let errors = (file.diagnostics + (stdinFile?.diagnostics ?? [])).filter { $0.severity == .error }
         if !errors.isEmpty {
-            StandardError.print(DiagnosticRenderer.text(errors).trimmingCharacters(in: .newlines))
-            if format == .json { StandardOutput.print(DiagnosticRenderer.json(errors)) }
+            let shown = errors
+            StandardError.print(DiagnosticRenderer.text(shown).trimmingCharacters(in: .newlines))
+            if format == .json { StandardOutput.print(DiagnosticRenderer.json(shown)) }
             throw ExitCode.inputError
         }
         let text = RuleFormatter.format(file)

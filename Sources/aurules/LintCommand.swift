@@ -91,15 +91,18 @@ struct LintCommand: ParsableCommand {
         let db = database
         // Names resolve as auditctl resolves them on this host: getpwnam, through NSS (sssd, LDAP,
         // systemd's synthesized users), not /etc/passwd alone.
-        let options = ParseOptions(resolver: noResolve ? nil : SystemUserResolver(), isKnownSyscall: { db.isKnownOnAnyABI($0) })
+        var options = ParseOptions(resolver: noResolve ? nil : SystemUserResolver(), isKnownSyscall: { db.isKnownOnAnyABI($0) })
+        // What auditctl -R would refuse is reported; lint's exit status follows --fail-on.
+        options.unsafePermissions = .warning
         let file = RuleInputs.load(paths: paths, options: options)
         var context = LintContext(checkHost: !noHostChecks, database: database)
         if !targets.isEmpty { context.targets = targets.compactMap(Machine.init(uname:)) }
         let diagnostics = Linter.lint(file, context: context)
+        let shown = diagnostics
         switch format {
-        case .text: StandardOutput.print(DiagnosticRenderer.text(diagnostics), terminator: "")
-        case .json: StandardOutput.print(DiagnosticRenderer.json(diagnostics))
-        case .sarif: StandardOutput.print(SarifReport.render(diagnostics, checks: Linter.checks))
+        case .text: StandardOutput.print(DiagnosticRenderer.text(shown), terminator: "")
+        case .json: StandardOutput.print(DiagnosticRenderer.json(shown))
+        case .sarif: StandardOutput.print(SarifReport.render(shown, checks: Linter.checks))
         }
         // The report above may be going to a file or a pipe: exit 2 is explained on stderr too.
         let unreadable = diagnostics.filter { $0.code == RuleInputs.unreadableCode }

@@ -10,6 +10,10 @@ public struct ParseOptions: Sendable {
     /// Says whether a syscall name exists on some ABI (any release, libaudit spellings included);
     /// nil accepts every name. By default the shipped syscall tables decide.
     public var isKnownSyscall: (@Sendable (String) -> Bool)?
+    /// How a rules file that auditctl -R would refuse for its owner or mode is reported: an error
+    /// for what loads rules (compile, check, apply), a warning for lint or with
+    /// `--allow-unsafe-permissions`. Read by RuleInputs, not by the parser.
+    public var unsafePermissions: Severity = .error
 
     public init(resolver: (any UserResolver)? = HostUserResolver(), hostMachine: Machine = ParseOptions.detectedMachine,
                 isKnownSyscall: (@Sendable (String) -> Bool)? = { SyscallDatabase.shipped.isKnownOnAnyABI($0) }) {
