@@ -177,7 +177,7 @@ struct CheckRun {
     private func requireNoErrors(_ diagnostics: [Diagnostic], in what: String, warnings: inout [String]) throws {
         let errors = diagnostics.filter { $0.severity == .error }
         guard errors.isEmpty else {
-            for d in errors { StandardError.print(DiagnosticRenderer.text(d)) }
+            for d in options.limit.apply(errors) { StandardError.print(DiagnosticRenderer.text(d)) }
             throw CheckFailure("\(errors.count) error\(errors.count == 1 ? "" : "s") in \(what); fix them first (aurules lint shows every problem)")
         }
         let count = diagnostics.filter { $0.severity == .warning }.count

@@ -76,6 +76,8 @@ struct CheckCommand: ParsableCommand {
           help: "Use rules files auditctl -R would refuse (not owned by root, world writable), with a warning instead of an error.")
     var allowUnsafePermissions = false
 
+    @OptionGroup var limit: DiagnosticLimitOption
+
     @Option(name: [.short, .long], help: "Write the output to FILE atomically instead of standard output.")
     var output: String?
 

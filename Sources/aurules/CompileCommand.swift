@@ -56,6 +56,8 @@ struct CompileCommand: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Write to FILE (atomically) instead of standard output.")
     var output: String?
 
+    @OptionGroup var limit: DiagnosticLimitOption
+
     @Option(help: "Output format: text (auditctl -R file) or json (kernel rules with provenance).")
     var format: OutputFormat = .text
 
@@ -75,14 +77,14 @@ struct CompileCommand: ParsableCommand {
         // The auditctl -R text needs no statement texts; JSON shows them.
         let session = CompileSession(target: target, keepsText: format == .json)
         let parseDiagnostics = load(into: session, options: parseOptions)
-        for d in parseDiagnostics { StandardError.print(DiagnosticRenderer.text(d)) }
+        for d in limit.apply(parseDiagnostics) { StandardError.print(DiagnosticRenderer.text(d)) }
         if parseDiagnostics.contains(where: { $0.severity == .error }) {
             StandardError.print("aurules compile: errors in the input; nothing written")
             throw ExitCode.inputError
         }
         let result = session.finish()
         KeptUntilExit.keep(result)
-        for d in result.diagnostics { StandardError.print(DiagnosticRenderer.text(d)) }
+        for d in limit.apply(result.diagnostics) { StandardError.print(DiagnosticRenderer.text(d)) }
         if result.hasErrors {
             StandardError.print("aurules compile: errors in the input; nothing written")
             throw ExitCode.inputError

@@ -29,6 +29,8 @@ struct FmtCommand: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: FmtFormat = .text
 
+    @OptionGroup var limit: DiagnosticLimitOption
+
     @Flag(help: "Print nothing; exit 1 when an input file is not in canonical form.")
     var check = false
 
@@ -50,7 +52,7 @@ struct FmtCommand: ParsableCommand {
         let stdinFile = stdinText.map { RuleParser.parse(text: $0, file: "<stdin>", options: options) }
         let errors = (file.diagnostics + (stdinFile?.diagnostics ?? [])).filter { $0.severity == .error }
         if !errors.isEmpty {
-            let shown = errors
+            let shown = limit.apply(errors)
             StandardError.print(DiagnosticRenderer.text(shown).trimmingCharacters(in: .newlines))
             if format == .json { StandardOutput.print(DiagnosticRenderer.json(shown)) }
             throw ExitCode.inputError

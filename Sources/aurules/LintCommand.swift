@@ -51,6 +51,8 @@ struct LintCommand: ParsableCommand {
     @Option(help: "Syscall tables directory to use instead of the built-in tables.")
     var tables: String?
 
+    @OptionGroup var limit: DiagnosticLimitOption
+
     @Flag(name: .customLong("list-checks"), help: "List the lint checks and exit.")
     var listChecks = false
 
@@ -98,7 +100,7 @@ struct LintCommand: ParsableCommand {
         var context = LintContext(checkHost: !noHostChecks, database: database)
         if !targets.isEmpty { context.targets = targets.compactMap(Machine.init(uname:)) }
         let diagnostics = Linter.lint(file, context: context)
-        let shown = diagnostics
+        let shown = limit.apply(diagnostics)
         switch format {
         case .text: StandardOutput.print(DiagnosticRenderer.text(shown), terminator: "")
         case .json: StandardOutput.print(DiagnosticRenderer.json(shown))
