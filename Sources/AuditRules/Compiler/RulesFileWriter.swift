@@ -48,7 +48,7 @@ public struct RulesFileWriter {
         if includeControls {
             for o in result.loaderOptions { head += o.rawValue + "\n" }
             if result.deleteAll { head += "-D\n" }
-            for k in result.deleteKeys { head += "-D -k \(Self.escape(k.value))\n" }
+            for k in result.deleteKeys { head += "-D -k \(Lexer.escape(k.value))\n" }
         }
         let enabled = result.settings.last.flatMap { if case .enabled = $0.setting { return $0 } else { return nil } }
         if includeControls {
@@ -109,17 +109,6 @@ public struct RulesFileWriter {
             if let p = rules[i].provenance { return (p.file, p.line) }
         }
         return nil
-    }
-
-    /// auditctl -R splits on whitespace and knows two escapes: `\ ` and `\\`.
-    static func escape(_ s: String) -> String {
-        guard s.utf8.contains(where: { $0 == 0x20 || $0 == 0x5C }) else { return s }
-        var out = ""
-        for c in s {
-            if c == " " || c == "\\" { out.append("\\") }
-            out.append(c)
-        }
-        return out
     }
 }
 
