@@ -44,6 +44,26 @@ final class InputKindTests: XCTestCase {
         XCTAssertEqual(try bash("\"$0\" lint - < /dev/null").status, 0)
     }
 
+    /// A pipe or FIFO may carry a line without end (`cat /dev/zero |`): memory stays bounded by
+    /// what is kept of a line, not by the input (300 MB here).
+    func testAnEndlessLineDoesNotTakeTheMemory() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/time") else { throw XCTSkip("/usr/bin/time is not installed") }
+        let dir = try directory()
+        let fifo = dir + "/fifo"
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        for command in ["lint -", "fmt -", "compile --machine x86_64 -"] {
+            let r = try bash("head -c 300M /dev/zero | /usr/bin/time -f 'maxrss %M' \"$0\" \(command) > /dev/null")
+            XCTAssertEqual(r.status, command.hasPrefix("lint") ? 1 : 2, "\(command): \(r.err)")
+            if !command.hasPrefix("lint") { XCTAssertTrue(r.err.contains("not an audit rules file"), "\(command): \(r.err)") }
+            let kilobytes = try XCTUnwrap(r.err.split(separator: "\n").last { $0.hasPrefix("maxrss ") }.flatMap { Int($0.dropFirst(7)) })
+            XCTAssertLessThan(kilobytes, 150_000, "\(command) kept the input: \(kilobytes) KB")
+        }
+        let r = try bash("head -c 300M /dev/zero > \"$1\" & /usr/bin/time -f 'maxrss %M' \"$0\" compile --machine x86_64 \"$1\" > /dev/null", [fifo])
+        XCTAssertEqual(r.status, 2, r.err)
+        let kilobytes = try XCTUnwrap(r.err.split(separator: "\n").last { $0.hasPrefix("maxrss ") }.flatMap { Int($0.dropFirst(7)) })
+        XCTAssertLessThan(kilobytes, 150_000, "compile of a FIFO kept the input: \(kilobytes) KB")
+    }
+
     func testPipesAndFifosAreRead() throws {
         let dir = try directory()
         let rules = dir + "/in.rules", fifo = dir + "/fifo"

@@ -18,6 +18,8 @@ public enum ChunkedInput {
         defer { close(fd) }
         var reader = ChunkReader(file: path, options: options, session: session, linesPerChunk: linesPerChunk)
         var block = [UInt8](repeating: 0, count: blockSize)
+        // A FIFO may feed a line without end: its bytes past LineCap's limit are dropped.
+        var cap = LineCap(), capped: [UInt8] = []
         while true {
             let count = block.withUnsafeMutableBytes { read(fd, $0.baseAddress, blockSize) }
             if count < 0 && errno == EINTR { continue }
@@ -27,7 +29,9 @@ public enum ChunkedInput {
                 break
             }
             if count == 0 { break }
-            block.withUnsafeBytes { reader.feed(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+            capped.removeAll(keepingCapacity: true)
+            block.withUnsafeBufferPointer { cap.append(UnsafeBufferPointer(rebasing: $0[..<count]), to: &capped) }
+            capped.withUnsafeBytes { reader.feed($0) }
         }
         reader.finish()
         reader.summarizeIfNotRules()
