@@ -6,9 +6,7 @@ import XCTest
 /// not rules is one line.
 final class DiagnosticLimitTests: XCTestCase {
     private func file(_ text: String, _ name: String = "t.rules") throws -> String {
-        let dir = NSTemporaryDirectory() + "aurules-limit-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try temporaryDirectory("limit")
         try text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8)
         return dir + "/" + name
     }

@@ -6,12 +6,7 @@ import XCTest
 final class HostileNameTests: XCTestCase {
     private static let controlBytes: [UInt8] = Array(0x01 ... 0x1F) + [0x7F]
 
-    private func rulesDirectory() throws -> String {
-        let dir = NSTemporaryDirectory() + "aurules-names-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
-        return dir
-    }
+    private func rulesDirectory() throws -> String { try temporaryDirectory("names") }
 
     /// One file per control byte (`10-a<byte>b.rules`), plus the injection the issue reproduced.
     private func hostileDirectory() throws -> (dir: String, names: [String]) {

@@ -4,12 +4,7 @@ import XCTest
 /// Inputs: regular files, standard input, pipes and FIFOs are read (process substitution, /dev/fd/N);
 /// character and block devices are refused with exit 2 instead of being read forever.
 final class InputKindTests: XCTestCase {
-    private func directory() throws -> String {
-        let dir = NSTemporaryDirectory() + "aurules-inputs-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
-        return dir
-    }
+    private func directory() throws -> String { try temporaryDirectory("inputs") }
 
     /// Through bash (process substitution, redirections), killed after 60 s: a command that reads
     /// a device forever fails the test instead of hanging it.

@@ -5,12 +5,7 @@ import XCTest
 /// bits (never a set-id bit), follows a symbolic link without replacing it, and leaves no
 /// temporary file behind when interrupted.
 final class OutputTargetTests: XCTestCase {
-    private func directory() throws -> String {
-        let dir = NSTemporaryDirectory() + "aurules-target-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
-        return dir
-    }
+    private func directory() throws -> String { try temporaryDirectory("target") }
 
     private func inputs(_ dir: String) throws -> (rules: String, listing: String) {
         let rules = dir + "/in.rules", listing = dir + "/listing.txt"

@@ -4,12 +4,7 @@ import XCTest
 /// rules.d entries as augenrules reads them (`cat DIR/NAME` for each NAME of `ls -1v DIR | grep
 /// '\.rules$'`), each skipped or odd entry reported; files checked as `auditctl -R` checks them.
 final class RulesDirectoryEntryTests: XCTestCase {
-    private func directory() throws -> String {
-        let dir = NSTemporaryDirectory() + "aurules-rulesd-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
-        return dir
-    }
+    private func directory() throws -> String { try temporaryDirectory("rulesd") }
 
     private func write(_ text: String, _ path: String, mode: mode_t = 0o644) throws {
         try text.write(toFile: path, atomically: true, encoding: .utf8)

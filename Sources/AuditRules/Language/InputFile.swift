@@ -44,7 +44,8 @@ public enum InputFile {
         }
     }
 
-    static func kind(_ mode: mode_t) -> String {
+    /// "a directory", "a FIFO", ...: what a file of this mode is, in a message.
+    public static func kind(_ mode: mode_t) -> String {
         switch mode & S_IFMT {
         case S_IFDIR: return "a directory"
         case S_IFCHR: return "a character device"
