@@ -109,7 +109,12 @@ struct RuleLineRenderer {
             }
             for i in fields.indices {
                 bytes.append(0x20)
-                appendField(fields[i])
+                if fields[i].id == FieldID.perm, i > 0, rule.list.permFieldNeedsOption {
+                    bytes.append(contentsOf: "-p ".utf8)
+                    appendValue(fields[i].value, kind: .permission)
+                } else {
+                    appendField(fields[i])
+                }
                 if i == lastArch, let syscalls {
                     bytes.append(0x20)
                     bytes.append(contentsOf: syscalls)
