@@ -168,11 +168,11 @@ struct HostCompile {
         } else {
             database = .shipped
         }
-        let host = HostSystem.uname()
-        guard let machine = Machine(uname: host.machine) else { throw CheckFailure("this host's machine \(host.machine) is not supported") }
-        let kernel = min(KernelVersion(host.release) ?? database.newestRelease, database.newestRelease)
+        let host = HostFacts.current
+        guard let machine = host.machine else { throw CheckFailure("this host's machine \(host.machineName) is not supported") }
+        let kernel = min(host.kernel ?? database.newestRelease, database.newestRelease)
         let resolver: (any UserResolver)? = resolve ? SystemUserResolver() : nil
-        target = CompileTarget(machine: machine, kernel: kernel, auditVersion: HostSystem.libauditVersion() ?? .v3_0_9,
+        target = CompileTarget(machine: machine, kernel: kernel, auditVersion: host.libauditVersion ?? .v3_0_9,
                                watchKind: .auto, database: database, resolver: resolver)
         let parseOptions = ParseOptions(resolver: resolver, hostMachine: machine,
                                         isKnownSyscall: ParseOptions.knownSyscall(database: database, machine: machine, kernel: kernel))

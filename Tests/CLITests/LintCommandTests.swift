@@ -58,6 +58,14 @@ final class LintCommandTests: XCTestCase {
         XCTAssertTrue(r.out.contains("<stdin>:1:31: error: unknown syscall 'opne'"), r.out)
         let missing = try LintCLI.run(["lint", "/nonexistent/aurules.rules"])
         XCTAssertEqual(missing.status, 2)
+        // Exit 2 is explained on stderr, whatever happens to the report on stdout.
+        XCTAssertTrue(missing.err.contains("aurules lint: /nonexistent/aurules.rules: error: cannot read /nonexistent/aurules.rules: "
+                                           + "no such file or directory"), missing.err)
+        for format in ["json", "sarif"] {
+            let r = try LintCLI.run(["lint", "--format", format, "/nonexistent/aurules.rules"])
+            XCTAssertEqual(r.status, 2)
+            XCTAssertTrue(r.err.contains("cannot read /nonexistent/aurules.rules"), "\(format): \(r.err)")
+        }
         XCTAssertEqual(try LintCLI.run(["lint"]).status, 2)
     }
 
@@ -88,8 +96,8 @@ final class LintTablesOptionTests: XCTestCase {
             try kept.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
         }
         let rules = try LintCLI.temporaryFile("-a always,exit -F arch=b64 -S open -k files\n")
-        XCTAssertEqual(try LintCLI.run(["lint", "--no-resolve", rules]).status, 0)
-        let r = try LintCLI.run(["lint", "--no-resolve", "--tables", copy.path, rules])
+        XCTAssertEqual(try LintCLI.run(["lint", "--no-resolve", "--target", "x86_64", rules]).status, 0)
+        let r = try LintCLI.run(["lint", "--no-resolve", "--target", "x86_64", "--tables", copy.path, rules])
         XCTAssertEqual(r.status, 1, r.out + r.err)
         XCTAssertTrue(r.out.contains("unknown syscall 'open'"), r.out)
         XCTAssertEqual(try LintCLI.run(["lint", "--tables", "/nonexistent", rules]).status, 2)

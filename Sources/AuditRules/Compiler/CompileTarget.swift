@@ -31,79 +31,46 @@ public struct CompileTarget: Sendable {
         self.resolver = resolver
     }
 
-    /// The ABIs `b64` and `b32` mean on this machine at this release (s390 compat is gone in 6.19).
-    public var abis: (b64: ABI?, b32: ABI?) { database.abis(for: machine, at: kernel) }
+    /// A statement that asks for events but produces no kernel rule is an error unless drops
+    /// are allowed (`--allow-drops`): then a warning.
+    public var allowDrops = false
+
+    /// The ABIs `b64` and `b32` mean on this machine at this release (s390 compat is gone in
+    /// 6.19), as far as the loader takes them (no release takes b32 on ppc64le).
+    public var abis: (b64: ABI?, b32: ABI?) {
+        let pair = database.abis(for: machine, at: kernel)
+        let loader = auditVersion.loader
+        func taken(_ bits: String, _ abi: ABI?) -> ABI? {
+            guard let abi, case .success = loader.arch(bits, on: machine) else { return nil }
+            return abi
+        }
+        return (taken("b64", pair.b64), taken("b32", pair.b32))
+    }
+
+    /// Why the loader cannot load rules for this target's machine (its libaudit does not know
+    /// the machine: riscv64 before audit 4.1); nil when it can.
+    public var loaderRefusal: String? {
+        guard !auditVersion.loader.knows(machine) else { return nil }
+        let first = AuditVersion.allCases.first { $0.loader.knows(machine) }
+        return "audit \(auditVersion) cannot load rules for \(machine) (its libaudit does not know the machine"
+            + (first.map { "; known from audit \($0)" } ?? "") + ")"
+    }
+
+    /// Why no command can answer for this target: the loader cannot load rules for the machine,
+    /// or the kernel release is outside the tables. nil when the target is covered.
+    public var unsupportedReason: String? {
+        if let loaderRefusal { return loaderRefusal }
+        guard let range = Self.coverage(of: machine, database: database), range.contains(kernel) else {
+            let range = Self.coverage(of: machine, database: database)
+            return "kernel \(kernel) is outside the tables for \(machine) (" + (range.map { "they cover \($0.lowerBound) to \($0.upperBound)" } ?? "no ABI of it") + ")"
+        }
+        return nil
+    }
 
     /// The ABIs an arch-less syscall rule expands to, 64-bit first.
     public var expansionABIs: [ABI] {
         let pair = abis
         return [pair.b64, pair.b32].compactMap { $0 }
-    }
-}
-
-/// Facts about the machine this process runs on, for `--machine host`.
-public enum HostSystem {
-    /// `uname -m` and `uname -r`.
-    public static func uname() -> (machine: String, release: String) {
-        var u = utsname()
-        Foundation.uname(&u)
-        func field<T>(_ value: T) -> String {
-            withUnsafeBytes(of: value) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-        }
-        return (field(u.machine), field(u.release))
-    }
-
-    /// The installed libaudit's major version, from the dpkg database; nil when it cannot be told.
-    /// Only major versions matter here (4.x expands perm into syscalls and knows newer names).
-    /// A byte search, not a split into lines: the file is ~600 kB and this runs on every compile
-    /// and every periodic check.
-    public static func libauditVersion(dpkgStatus: String = "/var/lib/dpkg/status") -> AuditVersion? {
-        guard let data = FileManager.default.contents(atPath: dpkgStatus) else { return nil }
-        return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> AuditVersion? in
-            guard let base = raw.baseAddress else { return nil }
-            /// Offset of the first `needle` at or after `from`, by memchr and memcmp (Data.range(of:)
-            /// took ~1.5 ms here).
-            func find(_ needle: String, from: Int) -> Int? {
-                let n = Array(needle.utf8)
-                var at = from
-                while at + n.count <= raw.count {
-                    guard let hit = memchr(base + at, Int32(n[0]), raw.count - n.count + 1 - at) else { return nil }
-                    at = UnsafeRawPointer(hit) - base
-                    if memcmp(base + at, n, n.count) == 0 { return at }
-                    at += 1
-                }
-                return nil
-            }
-            let stanza = "Package: libaudit1\n"
-            let packageEnd: Int
-            if raw.starts(with: stanza.utf8) {
-                packageEnd = stanza.utf8.count
-            } else if let at = find("\n" + stanza, from: 0) {
-                packageEnd = at + 1 + stanza.utf8.count
-            } else {
-                return nil
-            }
-            guard let version = find("\nVersion: ", from: packageEnd - 1) else { return nil }
-            // The next stanza must not have started before the Version line.
-            if let next = find("\n\n", from: packageEnd - 1), next < version { return nil }
-            var start = version + "\nVersion: ".utf8.count
-            var end = start
-            while end < raw.count && raw[end] != 0x0A { end += 1 }
-            if let colon = (start ..< end).first(where: { raw[$0] == UInt8(ascii: ":") }) { start = colon + 1 }
-            var digitsEnd = start
-            while digitsEnd < end && raw[digitsEnd] >= 0x30 && raw[digitsEnd] <= 0x39 { digitsEnd += 1 }
-            guard let major = Int(String(decoding: UnsafeRawBufferPointer(rebasing: raw[start ..< digitsEnd]), as: UTF8.self)) else { return nil }
-            return major >= 4 ? .v4_2 : .v3_0_9
-        }
-    }
-
-    /// Whether `path` is a directory on this host (auditctl's stat() for `-w`).
-    public static func isDirectory(_ path: String) -> Bool {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return false }
-        return (st.st_mode & S_IFMT) == S_IFDIR
     }
 }
 

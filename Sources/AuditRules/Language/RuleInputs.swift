@@ -11,8 +11,10 @@ public enum RuleInputs {
         for path in paths {
             let part: RuleFile
             if path == "-" {
-                let data = FileHandle.standardInput.readDataToEndOfFile()
-                part = RuleParser.parse(text: String(decoding: data, as: UTF8.self), file: "<stdin>", options: options)
+                switch InputFile.read("-") {
+                case .success(let bytes): part = RuleParser.parse(text: String(decoding: bytes, as: UTF8.self), file: "<stdin>", options: options)
+                case .failure(let f): part = RuleFile(path: "<stdin>", diagnostics: [unreadable("<stdin>", f.reason)])
+                }
             } else {
                 var isDirectory: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -32,10 +34,27 @@ public enum RuleInputs {
     }
 
     static func loadFile(_ path: String, options: ParseOptions) -> RuleFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return RuleFile(path: path, diagnostics: [unreadable(path, String(cString: strerror(errno)))])
+        let data: [UInt8]
+        switch InputFile.read(path) {
+        case .success(let bytes): data = bytes
+        case .failure(let f): return RuleFile(path: path, diagnostics: [unreadable(path, f.reason)] + (fileNameProblem(path).map { [$0] } ?? []))
         }
-        return RuleParser.parse(text: String(decoding: data, as: UTF8.self), file: path, options: options)
+        var file = RuleParser.parse(text: String(decoding: data, as: UTF8.self), file: path, options: options)
+        if let problem = fileNameProblem(path) { file.diagnostics.insert(problem, at: 0) }
+        return file
+    }
+
+    /// Diagnostics with this code: a file name that could smuggle text into an output.
+    public static let fileNameCode = "file-name"
+
+    /// A rules file's name is copied into compiled output (`# file:line` comments) and into every
+    /// message about it; one with a control character (a newline could start a live rule there,
+    /// an escape sequence rewrite a terminal) is an error, whatever its contents.
+    public static func fileNameProblem(_ path: String) -> Diagnostic? {
+        guard let control = ControlCharacters.first(in: path) else { return nil }
+        return Diagnostic(.error, "the file name contains the control character \(ControlCharacters.notation(control)); "
+                          + "rename the file (its name is copied into compiled rules and messages)",
+                          at: SourceLocation(file: path, line: 0, column: 0), length: 0, code: fileNameCode)
     }
 
     /// augenrules: the directory's `*.rules` files in natural (version) order, concatenated; then
@@ -89,10 +108,10 @@ public enum RuleInputs {
                     continue
                 }
                 let (first, alone) = firstWord(of: statements[start].text)
-                if first.hasPrefix("-e") { lastE = Array(group) }
-                else if first == "-D" && alone { lastD = Array(group) }
-                else if first.hasPrefix("-f") { lastF = Array(group) }
-                else if first.hasPrefix("-b") { lastB = Array(group) }
+                if first.utf8.starts(with: "-e".utf8) { lastE = Array(group) }
+                else if first.utf8.elementsEqual("-D".utf8) && alone { lastD = Array(group) }
+                else if first.utf8.starts(with: "-f".utf8) { lastF = Array(group) }
+                else if first.utf8.starts(with: "-b".utf8) { lastB = Array(group) }
                 else { rest += group }
                 start = end
             }
@@ -115,18 +134,12 @@ extension RuleInputs {
         return letter == UInt8(ascii: "e") || letter == UInt8(ascii: "D") || letter == UInt8(ascii: "f") || letter == UInt8(ascii: "b")
     }
 
-    /// The first space-separated word of a line, and whether it is the only one. An ASCII line is
-    /// cut at its bytes; any other is split by characters (a space with a combining mark is not a
-    /// separator there).
+    /// The first space-separated word of a line, and whether it is the only one, cut at space bytes.
     static func firstWord(of line: String) -> (word: String, alone: Bool) {
         let utf8 = line.utf8
-        guard utf8.allSatisfy({ $0 < 0x80 }) else {
-            let words = line.split(separator: " ", omittingEmptySubsequences: true)
-            return (words.first.map(String.init) ?? "", words.count == 1)
-        }
         guard let start = utf8.firstIndex(where: { $0 != 0x20 }) else { return ("", false) }
         let end = utf8[start...].firstIndex(of: 0x20) ?? utf8.endIndex
-        return (String(line[start ..< end]), !utf8[end...].contains { $0 != 0x20 })
+        return (String(decoding: utf8[start ..< end], as: UTF8.self), !utf8[end...].contains { $0 != 0x20 })
     }
 }
 
