@@ -179,7 +179,7 @@ struct HostCompile {
         source = RuleInputs.load(paths: paths, options: parseOptions)
         compiled = Compiler(target: target).compile(source)
         self.machine = machine
-        let errors = CheckRun.diagnostics(source, compiled).filter { $0.severity == .error }
+        let errors = DriftCheck.diagnostics(source, compiled).filter { $0.severity == .error }
         guard errors.isEmpty else {
             for d in errors { StandardError.print(DiagnosticRenderer.text(d)) }
             throw CheckFailure("\(errors.count) error\(errors.count == 1 ? "" : "s") in the rules files; nothing was changed "
