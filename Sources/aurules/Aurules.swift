@@ -3,6 +3,7 @@ import ArgumentParser
 import CMalloc
 #endif
 import Foundation
+import Syscalls
 
 @main
 struct Aurules: ParsableCommand {
@@ -16,9 +17,10 @@ struct Aurules: ParsableCommand {
 
         Exit codes: 0 ok, 1 findings or drift, 2 usage or input error.
         """,
+        version: String(ProductVersion.text.dropLast()),
         subcommands: [
             LintCommand.self, FmtCommand.self, SyscallCommand.self, TablesCommand.self,
-            CompileCommand.self, CheckCommand.self,
+            CompileCommand.self, CheckCommand.self, VersionCommand.self,
         ]
     )
 

@@ -6,6 +6,7 @@ public struct SyscallMissingOnABICheck: LintCheck {
     public init() {}
     public let code = "AUR007"
     public let name = "syscall-missing-on-abi"
+    public let family = CheckFamily.syscalls
     public let summary = "syscall does not exist on some target ABIs"
     public let rationale = """
         Syscall sets differ between ABIs: aarch64 and riscv64 have no open, stat or fork, i386 \

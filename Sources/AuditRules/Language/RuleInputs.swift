@@ -4,7 +4,7 @@ import Foundation
 /// and `-` for standard input. Every statement keeps the file and line it was written on.
 public enum RuleInputs {
     /// Diagnostics with this code mean the input itself could not be read (exit status 2).
-    public static let unreadableCode = "input"
+    public static let unreadableCode = DiagnosticCode.unreadableInput.rawValue
 
     public static func load(paths: [String], options: ParseOptions) -> RuleFile {
         var result = RuleFile(path: paths.joined(separator: " "))
@@ -61,7 +61,8 @@ public enum RuleInputs {
         let files = names.filter { $0.hasSuffix(".rules") }.sorted(by: NaturalOrder.precedes)
         if files.isEmpty {
             merged.diagnostics.append(Diagnostic(.warning, "\(path) has no *.rules files: augenrules would load no rules from it",
-                                                 at: SourceLocation(file: path, line: 0, column: 0), length: 0))
+                                                 at: SourceLocation(file: path, line: 0, column: 0), length: 0,
+                                                 code: DiagnosticCode.emptyRulesDirectory.rawValue))
         }
         var lastD: [Statement] = [], lastB: [Statement] = [], lastF: [Statement] = [], lastE: [Statement] = []
         var rest: [Statement] = []

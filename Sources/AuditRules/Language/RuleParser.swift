@@ -119,14 +119,14 @@ public enum RuleParser {
             let shown = String(decoding: content.prefix(Lexer.maxLineBytes + 80), as: UTF8.self)
             result.diagnostics.append(Diagnostic(.error, "line is \(line.byteCount) bytes long; auditctl reads at most \(Lexer.maxLineBytes) bytes per line and splits longer ones",
                                                  at: SourceLocation(file: file, line: line.number, column: Lexer.maxLineBytes + 1),
-                                                 length: 1, sourceLine: shown))
+                                                 length: 1, sourceLine: shown, code: DiagnosticCode.lineLimit.rawValue))
             return
         }
         var bytes = content
         if let nul = content.firstIndex(of: 0) {
             pre.append(Diagnostic(.error, "NUL byte in line: auditctl ignores everything after it",
                                   at: SourceLocation(file: file, line: line.number, column: nul + 1),
-                                  sourceLine: line.text))
+                                  sourceLine: line.text, code: DiagnosticCode.lineLimit.rawValue))
             bytes = UnsafeBufferPointer(rebasing: content[..<nul])
         }
         if line.endsWithCR { result.carriageReturnLines.append(location) }

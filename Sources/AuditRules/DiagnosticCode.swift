@@ -1,0 +1,38 @@
+/// Stable codes of what the parser, the input reader and the compiler report. Lint checks have
+/// their codes in AuditLint; the hundreds give the family (1 syntax, 2 fields, 3 syscalls,
+/// 4 watches, 5 rule-set semantics, 6 host and input). A code is never reused for another meaning.
+public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
+    case syntax = "AUR101"
+    case lineLimit = "AUR102"
+    case tabComment = "AUR103"
+    case ignoredWords = "AUR104"
+    case misplacedOption = "AUR105"
+    case notARule = "AUR106"
+    case listAction = "AUR107"
+    case numberSuffix = "AUR108"
+    case badNumber = "AUR109"
+    case fieldSyntax = "AUR201"
+    case unknownField = "AUR202"
+    case fieldNotOnList = "AUR203"
+    case fieldOperator = "AUR204"
+    case fieldValue = "AUR205"
+    case archOrder = "AUR206"
+    case tooManyFields = "AUR207"
+    case keyPlacement = "AUR208"
+    case keyValue = "AUR209"
+    case comparison = "AUR210"
+    case unknownSyscall = "AUR301"
+    case syscallRange = "AUR302"
+    case syscallPlacement = "AUR303"
+    case noSyscallOnABI = "AUR304"
+    case ioUringArch = "AUR305"
+    case watchPath = "AUR401"
+    case permissions = "AUR402"
+    // Found by the compiler as by the lint checks of the same code.
+    case duplicateRule = "AUR005"
+    case syscallMissingOnABI = "AUR007"
+    case unmatchedDeletion = "AUR501"
+    case unreadableInput = "AUR601"
+    case emptyRulesDirectory = "AUR602"
+    case unknownUser = "AUR603"
+}
