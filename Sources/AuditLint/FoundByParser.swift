@@ -32,7 +32,8 @@ public struct FoundByParser: LintCheck {
         case .compile:
             var out: [Diagnostic] = []
             for machine in context.targets {
-                let target = CompileTarget(machine: machine, kernel: context.database.newestRelease, database: context.database)
+                let target = CompileTarget(machine: machine, kernel: context.database.newestRelease, auditVersion: context.auditVersion,
+                                           database: context.database)
                 for d in Compiler(target: target).compile(file).diagnostics where d.code == code && !out.contains(d) { out.append(d) }
             }
             return out

@@ -43,6 +43,8 @@ public struct LintContext: Sendable {
     public var hostMachine: Machine
     /// The syscall tables (`--tables DIR` replaces the built-in ones).
     public var database: SyscallDatabase
+    /// The audit-userspace release that loads the rules.
+    public var auditVersion: AuditVersion = .v3_0_9
 
     public init(targets: [Machine] = [.x86_64, .aarch64, .ppc64le, .s390x], checkHost: Bool = true,
                 hostMachine: Machine = ParseOptions.detectedMachine, database: SyscallDatabase = .shipped) {
@@ -87,7 +89,7 @@ public enum Linter {
     /// Every code, for --list-checks, --explain and SARIF's rules, in code order.
     public static let allChecks: [any LintCheck] = {
         var seen = Set<String>()
-        return (checks + parserCodes).filter { seen.insert($0.code).inserted }.sorted { $0.code < $1.code }
+        return (checks + parserCodes + [UnusedSuppressionCheck()]).filter { seen.insert($0.code).inserted }.sorted { $0.code < $1.code }
     }()
 
     /// The check or parser code `name` names (a code in any case, or a check name).
@@ -99,7 +101,7 @@ public enum Linter {
     public static func lint(_ file: RuleFile, context: LintContext = LintContext()) -> [Diagnostic] {
         var all = file.diagnostics
         for check in checks { all += check.findings(in: file, context: context) }
-        return sorted(all, fileOrder: file)
+        return sorted(Suppressions.apply(all, file: file), fileOrder: file)
     }
 
     static func sorted(_ ds: [Diagnostic], fileOrder file: RuleFile) -> [Diagnostic] {

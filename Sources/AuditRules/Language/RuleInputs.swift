@@ -74,6 +74,7 @@ public enum RuleInputs {
             // The last file's last line is read by augenrules like any other: nothing follows it.
             if index < files.count - 1 { merged.unterminatedLastLines += file.unterminatedLastLines }
             merged.diagnostics += file.diagnostics
+            merged.directives += file.directives
             merged.carriageReturnLines += file.carriageReturnLines
             // Statements of one line move together: each run of statements from one line is a group.
             let statements = file.statements

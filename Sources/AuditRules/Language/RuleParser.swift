@@ -135,6 +135,9 @@ public enum RuleParser {
             result.diagnostics += pre
             result.trivia.append(Located(words.isEmpty ? "" : String(decoding: bytes, as: UTF8.self), at: location,
                                          length: line.text.utf8.count))
+            if let first = words.first, first.text.hasPrefix("#"), let directive = Self.directive(first, words, at: location, line: String(decoding: bytes, as: UTF8.self)) {
+                result.directives.append(directive)
+            }
             return
         }
         var parser = LineParser(file: file, line: line, words: words, isASCII: isASCII, hostMachine: options.hostMachine, valueParser: valueParser,
@@ -168,5 +171,16 @@ final class KnownSyscallMemo {
         let known = isKnownSyscall(name)
         if answers.count < Self.capacity { answers[name] = known }
         return known
+    }
+}
+
+extension RuleParser {
+    /// A `# aurules: ...` or `#aurules: ...` comment: the whole line as written, located at `aurules:`.
+    static func directive(_ first: Token, _ words: [Token], at location: SourceLocation, line: String) -> Located<String>? {
+        var head = first.text.dropFirst(), column = first.column + 1
+        if head.isEmpty, words.count > 1 { head = Substring(words[1].text); column = words[1].column }
+        guard head.hasPrefix("aurules:") else { return nil }
+        return Located(line, at: SourceLocation(file: location.file, line: location.line, column: column),
+                       length: line.utf8.count - column + 1)
     }
 }
