@@ -75,6 +75,9 @@ struct CheckCommand: ParsableCommand {
     @Option(name: [.short, .long], help: "Write the output to FILE atomically instead of standard output.")
     var output: String?
 
+    @Option(help: "Colour in text output: auto (on a terminal, unless NO_COLOR is set), always or never.")
+    var color: ColorChoice = .auto
+
     /// Usage errors exit 2 like every other aurules error (ArgumentParser's own code would be 64).
     func validate() throws {
         var problem: String?
@@ -94,7 +97,8 @@ struct CheckCommand: ParsableCommand {
         do {
             let result = try CheckRun(options: self).perform()
             for warning in result.warnings { StandardError.print("warning: \(warning)") }
-            try emit(result.rendered)
+            let painted = format == .text && !plan && output == nil && color.enabled(forDescriptor: STDOUT_FILENO)
+            try emit(painted ? Self.paint(result.rendered) : result.rendered)
             if result.report.hasDrift { throw ExitCode.findings }
         } catch let failure as CheckFailure {
             StandardError.print("aurules check: \(failure.message)")
@@ -108,6 +112,21 @@ struct CheckCommand: ParsableCommand {
             }
             throw ExitCode.inputError
         }
+    }
+
+    /// Drift text in colour: missing rules green (+), unexpected red (-), changed yellow (~),
+    /// out of order cyan (>), "In sync" green. The text is already escaped; only whole lines are wrapped.
+    static func paint(_ text: String) -> String {
+        let paint = DiagnosticRenderer.Paint(enabled: true)
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            switch line.first {
+            case "+": return paint.green(String(line))
+            case "-": return paint.red(String(line))
+            case "~": return paint.yellow(String(line))
+            case ">": return paint.cyan(String(line))
+            default: return line.hasPrefix("In sync:") ? paint.green(String(line)) : String(line)
+            }
+        }.joined(separator: "\n")
     }
 
     private func emit(_ text: String) throws {

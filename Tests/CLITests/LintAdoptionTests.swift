@@ -177,3 +177,19 @@ final class LintGitHubCorpusTests: XCTestCase {
         }
     }
 }
+
+final class CheckColorTests: XCTestCase {
+    func testDriftInColourOnlyWhenAsked() throws {
+        let rules = try LintCLI.temporaryFile("-w /etc/passwd -p wa -k identity\n-a always,exit -F arch=b64 -S execve -k exec\n")
+        let listing = try LintCLI.temporaryFile("-a always,exit -F arch=b64 -S execve -F key=exec\n-a always,exit -F arch=b64 -S kill -F key=other\n", name: "l.txt")
+        let args = ["check", "--no-resolve", rules, "--loaded", listing, "--machine", "x86_64", "--watch-kind", "path"]
+        let plain = try LintCLI.run(args)
+        XCTAssertEqual(plain.status, 1, plain.out + plain.err)
+        XCTAssertFalse(plain.out.contains("\u{1B}["))
+        let colored = try LintCLI.run(args + ["--color", "always"])
+        XCTAssertTrue(colored.out.contains("\u{1B}[1;32m+ "), colored.out)
+        XCTAssertTrue(colored.out.contains("\u{1B}[1;31m- "), colored.out)
+        // Without the escapes the text is the same.
+        XCTAssertEqual(colored.out.replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression), plain.out)
+    }
+}

@@ -27,6 +27,8 @@ public enum DiagnosticRenderer {
         public func bold(_ s: String) -> String { sgr("1", s) }
         public func red(_ s: String) -> String { sgr("1;31", s) }
         public func green(_ s: String) -> String { sgr("1;32", s) }
+        public func yellow(_ s: String) -> String { sgr("1;33", s) }
+        public func cyan(_ s: String) -> String { sgr("1;36", s) }
         func caret(_ s: String) -> String { sgr("1;32", s) }
         public func severity(_ s: Severity) -> String {
             switch s {
