@@ -32,7 +32,7 @@ public struct FoundByParser: LintCheck {
         case .compile:
             var out: [Diagnostic] = []
             for machine in context.targets {
-                let target = CompileTarget(machine: machine, kernel: context.database.newestRelease, auditVersion: context.auditVersion,
+                let target = CompileTarget(machine: machine, kernel: context.release, auditVersion: context.auditVersion ?? .v3_0_9,
                                            database: context.database)
                 for d in Compiler(target: target).compile(file).diagnostics where d.code == code && !out.contains(d) { out.append(d) }
             }

@@ -311,6 +311,16 @@ extension FoundByParser {
             examples: [
                 LintExample("-w /etc/passwd -p wa\n", triggers: false),
             ]),
+        FoundByParser(.fileName, "file-name", .host,
+            summary: "an input file name with a control character",
+            rationale: """
+                A rules file's name is copied into compiled rules (`# file:line` comments) and into every \
+                message: a newline in it could start a live rule there, an escape sequence rewrite a \
+                terminal. Such a file is an error whatever it holds; rename it.
+                """,
+            examples: [
+                LintExample("-w /etc/passwd -p wa\n", triggers: false),
+            ]),
         FoundByParser(.unknownUser, "unknown-user", .host,
             summary: "a user or group name this host does not know",
             rationale: """

@@ -56,7 +56,7 @@ public enum SarifReport {
             "runs": [["tool": ["driver": driver], "results": results]],
         ]
         let data = (try? JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+        return ControlCharacters.inertJSON(data)
     }
 
     /// Standard input has no URI: it is described instead (SARIF allows an artifactLocation with

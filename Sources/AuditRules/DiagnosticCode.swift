@@ -35,4 +35,5 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
     case unreadableInput = "AUR601"
     case emptyRulesDirectory = "AUR602"
     case unknownUser = "AUR603"
+    case fileName = "AUR604"
 }

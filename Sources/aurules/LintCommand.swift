@@ -50,22 +50,16 @@ struct LintCommand: ParsableCommand {
     @Option(name: .customLong("fail-on"), help: "Lowest severity that makes the exit status 1: error, warning or note (default: error).")
     var failOn: Severity?
 
-    @Flag(name: .customLong("no-resolve"), help: "Do not look up user and group names on this host (for CI).")
-    var noResolve = false
-
     @Flag(name: .customLong("no-host-checks"), help: "Skip checks that depend on this host (missing watch directories).")
     var noHostChecks = false
 
-    @Option(name: .customLong("target"), help: "A machine the rules are meant for (repeatable; default: x86_64, aarch64, ppc64le, s390x).",
+    @Option(name: .customLong("target"), help: "A machine the rules are meant for (repeatable; default: x86_64, aarch64, ppc64le, s390x, or --machine).",
             completion: .list(Machine.allCases.map(\.rawValue)))
     var targets: [String] = []
 
-    @Option(name: .customLong("audit-version"), help: "The audit-userspace release that loads the rules (3.0.9, 4.2; default 3.0.9).",
-            completion: .list(AuditVersion.allCases.map(\.rawValue)))
-    var auditVersion: String?
-
-    @Option(help: "Syscall tables directory to use instead of the built-in tables.", completion: .directory)
-    var tables: String?
+    /// --machine is one more target and the machine arch-less rules load on; --kernel and
+    /// --audit-version narrow the checks to that release and loader.
+    @OptionGroup var target: TargetOptions
 
     @Option(name: .customLong("select"), parsing: .singleValue,
             help: "Report only these codes: a code, a check name, a family (syntax, fields, syscalls, watches, rule-set, host) or a code prefix (AUR5); repeatable, comma-separated.",
@@ -106,9 +100,6 @@ struct LintCommand: ParsableCommand {
         for t in targets where Machine(uname: t) == nil {
             throw ValidationError("unknown machine '\(t)' (known: \(Machine.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
-        if let auditVersion, AuditVersion(loose: auditVersion) == nil {
-            throw ValidationError("unknown audit release '\(auditVersion)' (known: \(AuditVersion.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
         for s in (select + ignore).flatMap(Self.items) where !Linter.selectorIsKnown(s) {
             throw ValidationError("'\(s)' is not a check code, name, family or code prefix (see --list-checks)")
         }
@@ -122,23 +113,14 @@ struct LintCommand: ParsableCommand {
         if listChecks { return try printChecks() }
         if let explain { return try printExplanation(explain) }
         let settings = try loadConfig()
-        var database = SyscallDatabase.shipped
-        if let tables {
-            do { database = try SyscallDatabase(directory: tables) } catch {
-                StandardError.print("aurules lint: --tables \(tables): \(error)")
-                throw ExitCode.inputError
-            }
-        }
-        let db = database
+        let context = try lintContext(settings)
+        let db = context.database
         // Names resolve as auditctl resolves them on this host: getpwnam, through NSS (sssd, LDAP,
         // systemd's synthesized users), not /etc/passwd alone.
-        let options = ParseOptions(resolver: noResolve ? nil : SystemUserResolver(), isKnownSyscall: { db.isKnownOnAnyABI($0) })
+        let options = ParseOptions(resolver: target.noResolve ? nil : SystemUserResolver(), hostMachine: context.hostMachine,
+                                   isKnownSyscall: { db.isKnownOnAnyABI($0) })
         var file = RuleInputs.load(paths: paths, options: options)
         if let stdinFilename { file.rename(SarifReport.standardInput, to: stdinFilename) }
-        var context = LintContext(checkHost: !noHostChecks, database: database)
-        let machines = targets.isEmpty ? settings.targets : targets.compactMap(Machine.init(uname:))
-        if !machines.isEmpty { context.targets = machines }
-        if let v = auditVersion.flatMap(AuditVersion.init(loose:)) ?? settings.loader { context.auditVersion = v }
         let all = Linter.filter(Linter.lint(file, context: context),
                                 select: select.isEmpty ? settings.select : select.flatMap(Self.items),
                                 ignore: settings.ignore + ignore.flatMap(Self.items))
@@ -149,16 +131,43 @@ struct LintCommand: ParsableCommand {
         } else {
             switch format {
             case .text:
-                print(DiagnosticRenderer.text(shown, color: color.enabled(forDescriptor: STDOUT_FILENO)), terminator: "")
-                if shown.count < all.count { print("(\(all.count - shown.count) more not shown: --max-diagnostics \(limit ?? 0))") }
-                if all.isEmpty { print(Self.cleanSummary(file)) }
-            case .json: print(DiagnosticRenderer.json(shown))
-            case .sarif: print(SarifReport.render(shown))
-            case .github: print(GitHubAnnotations.render(shown), terminator: "")
+                StandardOutput.print(DiagnosticRenderer.text(shown, color: color.enabled(forDescriptor: STDOUT_FILENO)), terminator: "")
+                if shown.count < all.count { StandardOutput.print("(\(all.count - shown.count) more not shown: --max-diagnostics \(limit ?? 0))") }
+                if all.isEmpty { StandardOutput.print(Self.cleanSummary(file)) }
+            case .json: StandardOutput.print(DiagnosticRenderer.json(shown))
+            case .sarif: StandardOutput.print(SarifReport.render(shown))
+            case .github: StandardOutput.print(GitHubAnnotations.render(shown), terminator: "")
             }
         }
-        if all.contains(where: { $0.code == RuleInputs.unreadableCode }) { throw ExitCode.inputError }
+        // The report above may be going to a file or a pipe: exit 2 is explained on stderr too.
+        let unreadable = all.filter { $0.code == RuleInputs.unreadableCode }
+        if !unreadable.isEmpty {
+            for d in unreadable { StandardError.print("aurules lint: " + DiagnosticRenderer.text(d)) }
+            throw ExitCode.inputError
+        }
         if all.contains(where: { $0.severity >= (failOn ?? settings.failOn ?? .error) }) { throw ExitCode.findings }
+    }
+
+    /// The target options through the same resolution as compile and check; lint has several
+    /// machines (--target, else the configuration's), so without --machine its kernel is checked
+    /// against every ABI's range. The configuration's loader applies when --audit-version is not given.
+    private func lintContext(_ settings: LintConfig) throws -> LintContext {
+        do {
+            let database = try CompileTarget.database(tables: target.tables)
+            let machine = try target.machine.map { try CompileTarget.machine($0) }
+            var context = LintContext(checkHost: !noHostChecks, database: database,
+                                      kernel: try target.kernel.map { try CompileTarget.release($0, database: database, machine: machine) },
+                                      auditVersion: try target.auditVersion.map { try CompileTarget.auditVersion($0) } ?? settings.loader)
+            var machines = targets.isEmpty ? settings.targets : targets.compactMap(Machine.init(uname:))
+            if let machine {
+                context.hostMachine = machine
+                if !machines.contains(machine) { machines.append(machine) }
+            }
+            if !machines.isEmpty { context.targets = machines }
+            return context
+        } catch {
+            throw TargetOptions.fail("lint", error)
+        }
     }
 
     /// The line a clean text run prints, so a CI log shows the lint ran and on what.
@@ -188,9 +197,9 @@ struct LintCommand: ParsableCommand {
 
     func printChecks() throws {
         switch format {
-        case .json: print(try Self.json(Linter.allChecks.map { CheckDocs.entry($0, examples: false) }))
+        case .json: StandardOutput.print(try Self.json(Linter.allChecks.map { CheckDocs.entry($0, examples: false) }))
         default:
-            for c in Linter.allChecks { print("\(c.code)  \(c.name) (\(c.family.rawValue)): \(c.summary)") }
+            for c in Linter.allChecks { StandardOutput.print("\(c.code)  \(c.name) (\(c.family.rawValue)): \(c.summary)") }
         }
     }
 
@@ -200,8 +209,8 @@ struct LintCommand: ParsableCommand {
             throw ExitCode.inputError
         }
         switch format {
-        case .json: print(try Self.json(CheckDocs.entry(c, examples: true)))
-        default: print(CheckDocs.markdown(c), terminator: "")
+        case .json: StandardOutput.print(try Self.json(CheckDocs.entry(c, examples: true)))
+        default: StandardOutput.print(CheckDocs.markdown(c), terminator: "")
         }
     }
 
@@ -212,10 +221,10 @@ struct LintCommand: ParsableCommand {
         struct Row: Encodable { var code: String; var name: String; var count: Int }
         let table = rows.map { Row(code: $0.key, name: Linter.check(named: $0.key)?.name ?? "", count: $0.value) }
         if format == .json {
-            print(try Self.json(table))
+            StandardOutput.print(try Self.json(table))
         } else {
             let width = String(table.first?.count ?? 0).count
-            for r in table { print(String(repeating: " ", count: width - String(r.count).count) + "\(r.count)  \(r.code)  \(r.name)") }
+            for r in table { StandardOutput.print(String(repeating: " ", count: width - String(r.count).count) + "\(r.count)  \(r.code)  \(r.name)") }
         }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditRules
 import Foundation
 import Syscalls
 
@@ -37,9 +38,6 @@ struct SyscallCommand: ParsableCommand {
     @Flag(help: "Print the whole table.")
     var dump = false
 
-    @Option(help: ArgumentHelp("Kernel release X.Y or X.Y-rcN (default: the newest the tables know).", valueName: "X.Y"))
-    var kernel: String?
-
     @Option(name: .customLong("all"), help: ArgumentHelp("Show NAME on every ABI, with the equivalents where it is absent.", valueName: "NAME"))
     var allName: String?
 
@@ -49,13 +47,29 @@ struct SyscallCommand: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
-    @OptionGroup var tables: TablesOption
+    /// --machine is the machine b32, b64 and no architecture mean (default: this host's).
+    @OptionGroup var target: TargetOptions
 
     enum OutputFormat: String, ExpressibleByArgument { case text, json }
 
+    func validate() throws {
+        if target.noResolve { throw ValidationError("--no-resolve does not apply to syscall lookups") }
+        if target.auditVersion != nil { throw ValidationError("--audit-version does not apply to syscall lookups (libaudit's spellings of every release are accepted)") }
+    }
+
     func run() throws {
-        try SyscallRequest(words: words, exact: exact, dump: dump, kernel: kernel, allName: allName,
-                           historyName: historyName, json: format == .json, database: tables.database()).execute()
+        let database = try target.database(command: "syscall")
+        let machine: Machine, release: KernelVersion
+        do {
+            machine = try CompileTarget.machine(target.machine ?? "host")
+            // Without --machine every ABI of the tables may be asked for: the range is theirs.
+            release = try target.kernel.map { try CompileTarget.release($0, database: database, machine: target.machine == nil ? nil : machine) }
+                ?? database.newestRelease
+        } catch {
+            throw TargetOptions.fail("syscall", error)
+        }
+        try SyscallRequest(words: words, exact: exact, dump: dump, release: release, machine: machine, allName: allName,
+                           historyName: historyName, json: format == .json, database: database).execute()
     }
 
     /// `aurules syscall` is timed against ausyscall as a whole process, and the argument parser's
@@ -74,9 +88,10 @@ struct SyscallCommand: ParsableCommand {
             }
         }
         do {
-            _ = try Query(words: words, dump: dump)
-            try SyscallRequest(words: words, exact: exact, dump: dump, kernel: nil, allName: nil, historyName: nil,
-                               json: false, database: .shipped).execute()
+            let machine = HostFacts.current.machineOrDefault
+            _ = try Query(words: words, dump: dump, machine: machine)
+            try SyscallRequest(words: words, exact: exact, dump: dump, release: SyscallDatabase.shipped.newestRelease, machine: machine,
+                               allName: nil, historyName: nil, json: false, database: .shipped).execute()
             return 0
         } catch let code as ExitCode {
             return code.rawValue
@@ -91,7 +106,9 @@ struct SyscallRequest {
     var words: [String]
     var exact: Bool
     var dump: Bool
-    var kernel: String?
+    var release: KernelVersion
+    /// The machine b32, b64 and no architecture mean.
+    var machine: Machine
     var allName: String?
     var historyName: String?
     var json: Bool
@@ -99,7 +116,6 @@ struct SyscallRequest {
 
     func execute() throws {
         let db = database
-        let release = try resolveKernel(db)
         let lookup = SyscallLookup(database: db)
         let out = SyscallOutput(json: json)
         if let name = allName {
@@ -109,9 +125,8 @@ struct SyscallRequest {
             return try out.history(db.history(of: name), name: name, suggestions: lookup.suggestions(for: name, in: nil),
                                    coverage: { db.info($0)?.first })
         }
-        let query = try Query(words: words, dump: dump)
-        let arch = query.arch ?? ArchName(abi: HostMachine.current.b64 ?? HostMachine.current.b32 ?? .x86_64,
-                                          machine: HostMachine.current)
+        let query = try Query(words: words, dump: dump, machine: machine)
+        let arch = query.arch ?? ArchName(abi: machine.b64 ?? machine.b32 ?? .x86_64, machine: machine)
         // Found by scanning the text (see SyscallDatabase.rows(_:named:number:)); everything else
         // (libaudit spellings, substring search, messages) needs the whole table.
         if db.info(arch.abi)?.covers(release) == true, !dump {
@@ -156,22 +171,6 @@ struct SyscallRequest {
         StandardError.print("aurules syscall: either a syscall name or number must be given with an optional arch (see --help)")
         throw ExitCode.inputError
     }
-
-    private func resolveKernel(_ db: SyscallDatabase) throws -> KernelVersion {
-        guard let text = kernel else { return db.newestRelease }
-        guard let v = KernelVersion(text) else {
-            StandardError.print("aurules syscall: bad kernel release '\(text)' (expected X.Y or X.Y-rcN)")
-            throw ExitCode.inputError
-        }
-        // A release the tables have not seen yet may have syscalls they lack: answer for the newest
-        // release they know, and say so rather than present a guess as that release's table.
-        if v > db.newestRelease {
-            StandardError.print("aurules syscall: warning: kernel \(v) is newer than the tables; answering for \(db.newestRelease) "
-                                + "(import \(v) with `aurules tables import` and use --tables)")
-            return db.newestRelease
-        }
-        return v
-    }
 }
 
 /// The positional words, classified the way ausyscall classifies them.
@@ -180,13 +179,17 @@ struct Query {
     var name: String?
     var number: Int?
 
-    init(words: [String], dump: Bool) throws {
+    init(words: [String], dump: Bool, machine: Machine) throws {
         for word in words {
             let digit = word.utf8.first.map { $0 >= 0x30 && $0 <= 0x39 } ?? false
             let hex = word.utf8.count > 2 && (word.utf8.starts(with: "0x".utf8) || word.utf8.starts(with: "0X".utf8))
-            if hex || !digit, let a = ArchName(word, hostMachine: HostMachine.current) {
+            if hex || !digit, let a = ArchName(word, host: machine) {
                 guard arch == nil else { throw Self.usage("two architectures given") }
                 arch = a
+            } else if hex {
+                // ausyscall reads an unknown AUDIT_ARCH value as syscall number 0 (strtol stops at
+                // the x): a typo must not answer for another syscall with exit 0.
+                throw Self.usage("unknown architecture '\(word)': not an AUDIT_ARCH value of a known ABI")
             } else if digit {
                 guard number == nil else { throw Self.usage("two syscall numbers given") }
                 // ausyscall reads the leading decimal digits (strtol): "1x" is 1.
@@ -206,15 +209,4 @@ struct Query {
     static func usage(_ message: String) -> ValidationError {
         ValidationError(message)
     }
-}
-
-enum HostMachine {
-    static let current: Machine = {
-        var u = utsname()
-        guard uname(&u) == 0 else { return .x86_64 }
-        let machine = withUnsafeBytes(of: &u.machine) { raw in
-            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-        }
-        return Machine(uname: machine) ?? .x86_64
-    }()
 }

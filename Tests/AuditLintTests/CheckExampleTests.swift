@@ -8,7 +8,8 @@ final class CheckExampleTests: XCTestCase {
     let options = ParseOptions(resolver: nil, hostMachine: .x86_64)
 
     /// Codes whose trigger is not a rules text (an unreadable file, an empty directory).
-    static let triggeredByInputsOnly: Set<String> = [DiagnosticCode.unreadableInput.rawValue, DiagnosticCode.emptyRulesDirectory.rawValue]
+    static let triggeredByInputsOnly: Set<String> = [DiagnosticCode.unreadableInput.rawValue, DiagnosticCode.emptyRulesDirectory.rawValue,
+                                                               DiagnosticCode.fileName.rawValue]
 
     func testEveryExampleBehavesAsDocumented() {
         for check in Linter.allChecks {
