@@ -31,10 +31,8 @@ public struct FoundByParser: LintCheck {
             return file.diagnostics.filter { $0.code == code }
         case .compile:
             var out: [Diagnostic] = []
-            for machine in context.targets {
-                let target = CompileTarget(machine: machine, kernel: context.release, auditVersion: context.auditVersion ?? .v3_0_9,
-                                           database: context.database)
-                for d in Compiler(target: target).compile(file).diagnostics where d.code == code && !out.contains(d) { out.append(d) }
+            for set in context.compile(file) {
+                for d in set.result.diagnostics where d.code == code && !out.contains(d) { out.append(d) }
             }
             return out
         }

@@ -47,6 +47,8 @@ public struct LintContext: Sendable {
     public var kernel: KernelVersion?
     /// The audit userspace that loads the rules; nil: any release's syscall spellings are accepted.
     public var auditVersion: AuditVersion?
+    /// The input compiled for each target, once per lint run (see `compile(_:)`).
+    public var compiled: [CompiledRuleSet]?
 
     public init(targets: [Machine] = [.x86_64, .aarch64, .ppc64le, .s390x], checkHost: Bool = true,
                 hostMachine: Machine = HostFacts.current.machineOrDefault, database: SyscallDatabase = .shipped,
@@ -91,6 +93,8 @@ public enum Linter {
         MissingArchCheck(), CarriageReturnCheck(), WatchRelativePathCheck(), WatchWildcardCheck(),
         DuplicateRuleCheck(), MissingWatchDirectoryCheck(), SyscallMissingOnABICheck(),
         ChangesAfterImmutableCheck(), DeleteAllMidFileCheck(), ConflictingArchCheck(), AuditsEverythingCheck(), UnterminatedRulesFileCheck(),
+        ShadowedRuleCheck(), AuidWithoutUnsetCheck(), HotSyscallCheck(), WatchCoveredCheck(), ExcludeCannotMatchCheck(),
+        BacklogTooSmallCheck(), KeyReuseCheck(),
     ]
 
     /// Codes the parser, the input reader and the compiler report (grammar errors and the like).
@@ -109,6 +113,8 @@ public enum Linter {
 
     /// The parser's diagnostics and every check's findings, in file order.
     public static func lint(_ file: RuleFile, context: LintContext = LintContext()) -> [Diagnostic] {
+        var context = context
+        if context.compiled == nil { context.compiled = context.compile(file) }
         var all = file.diagnostics
         for check in checks { all += check.findings(in: file, context: context) }
         return sorted(Suppressions.apply(all, file: file), fileOrder: file)
