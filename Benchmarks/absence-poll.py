@@ -25,6 +25,8 @@ def sample(out, stop):
         t = time.monotonic()
         listing = subprocess.run(["auditctl", "-l"], capture_output=True, text=True).stdout
         samples.append((t, sorted(set(KEY.findall(listing)))))
+        if len(samples) == 1:
+            open(stop + ".ready", "w").close()
         if os.path.exists(stop):
             break
     with open(out, "w") as f:
@@ -58,8 +60,10 @@ def report(path, moved_path=None):
                 absent[kind].add(key)
     times = [t for t, _ in samples]
     interval = (times[-1] - times[0]) / max(1, len(times) - 1)
+    def some(keys):
+        return (" (" + ", ".join(sorted(keys)[:3]) + (", ..." if len(keys) > 3 else "") + ")") if keys else ""
     print(f"samples {len(samples)} every {interval * 1000:.0f} ms; "
-          f"rules in both sets never moved: {len(absent['unchanged'])} seen absent, longest {longest['unchanged'] * 1000:.0f} ms; "
+          f"rules in both sets never moved: {len(absent['unchanged'])} seen absent{some(absent['unchanged'])}, longest {longest['unchanged'] * 1000:.0f} ms; "
           f"moved rules: {len(absent['moved'])} of {len(moved & common)} seen absent, longest {longest['moved'] * 1000:.0f} ms")
 
 

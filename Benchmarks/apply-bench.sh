@@ -75,10 +75,10 @@ trap 'restore; rm -rf "$work"' EXIT
 measured() {
     label=$1 moved=$2
     shift 2
-    rm -f "$work/stop"
+    rm -f "$work/stop" "$work/stop.ready"
     python3 "$POLL" "$work/samples.json" "$work/stop" &
     poller=$!
-    sleep 0.2
+    while [ ! -e "$work/stop.ready" ]; do sleep 0.05; done
     t0=$(now)
     "$@" > "$work/out.txt"
     t1=$(now)

@@ -49,11 +49,16 @@ public struct LintContext: Sendable {
     public var auditVersion: AuditVersion?
     /// The input compiled for each target, once per lint run (see `compile(_:)`).
     public var compiled: [CompiledRuleSet]?
+    /// The audit releases that will load the rules, each on every target machine: what their
+    /// auditctl refuses is an error. Default: `auditVersion`, else this host's libaudit, else
+    /// the newest release aurules knows.
+    public var loaders: [AuditVersion]
 
     public init(targets: [Machine] = [.x86_64, .aarch64, .ppc64le, .s390x], checkHost: Bool = true,
                 hostMachine: Machine = HostFacts.current.machineOrDefault, database: SyscallDatabase = .shipped,
-                kernel: KernelVersion? = nil, auditVersion: AuditVersion? = nil) {
+                kernel: KernelVersion? = nil, auditVersion: AuditVersion? = nil, loaders: [AuditVersion]? = nil) {
         self.targets = targets
+        self.loaders = loaders ?? [auditVersion ?? HostFacts.current.libauditVersion ?? .newest]
         self.checkHost = checkHost
         self.hostMachine = hostMachine
         self.database = database

@@ -261,6 +261,17 @@ extension FoundByParser {
                 LintExample("↓-a always,io_uring -S openat\n", triggers: true),
                 LintExample("-a always,io_uring -F arch=b64 -S openat\n", triggers: false),
             ]),
+        FoundByParser(.noRuleForTarget, "no-rule-for-target", .syscalls, .compile,
+            summary: "a statement that gives no kernel rule at all for a target",
+            rationale: """
+                When every ABI rule of a statement is left out for a target (its syscalls or its arch \
+                do not exist there), loading the output would silently audit less than the source asks. \
+                The compiler reports it as an error naming the causes, or as a warning with --allow-drops.
+                """,
+            examples: [
+                LintExample("↓-a always,exit -F arch=b32 -S newfstatat -k stat\n", triggers: true),
+                LintExample("-a always,exit -F arch=b64 -S newfstatat -k stat\n", triggers: false),
+            ]),
     ]
 
     static let watchesAndHost: [FoundByParser] = [

@@ -26,6 +26,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
     case syscallPlacement = "AUR303"
     case noSyscallOnABI = "AUR304"
     case ioUringArch = "AUR305"
+    case noRuleForTarget = "AUR306"
     case watchPath = "AUR401"
     case permissions = "AUR402"
     // Found by the compiler as by the lint checks of the same code.

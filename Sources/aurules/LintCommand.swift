@@ -37,6 +37,7 @@ struct LintCommand: ParsableCommand {
           aurules lint --target x86_64 --target aarch64 fleet.rules
           aurules lint --select rule-set --ignore AUR011 rules.d
           aurules lint --statistics rules.d
+          aurules lint --target x86_64:3.0.9 --target aarch64:4.1 fleet.rules
           aurules lint --explain AUR001
           cat my.rules | aurules lint --stdin-filename rules.d/50-my.rules -
         """)
@@ -53,7 +54,7 @@ struct LintCommand: ParsableCommand {
     @Flag(name: .customLong("no-host-checks"), help: "Skip checks that depend on this host (missing watch directories).")
     var noHostChecks = false
 
-    @Option(name: .customLong("target"), help: "A machine the rules are meant for (repeatable; default: x86_64, aarch64, ppc64le, s390x, or --machine).",
+    @Option(name: .customLong("target"), help: ArgumentHelp("A machine the rules are meant for, optionally with the audit release that loads them there (repeatable; MACHINE, host or MACHINE:RELEASE; default: x86_64, aarch64, ppc64le, s390x, or --machine). Every machine is checked with every release named.", valueName: "MACHINE[:RELEASE]"),
             completion: .list(Machine.allCases.map(\.rawValue)))
     var targets: [String] = []
 
@@ -97,8 +98,14 @@ struct LintCommand: ParsableCommand {
 
     func validate() throws {
         if paths.isEmpty && !listChecks && explain == nil { throw ValidationError("give at least one file, directory, or - for standard input") }
-        for t in targets where Machine(uname: t) == nil {
-            throw ValidationError("unknown machine '\(t)' (known: \(Machine.allCases.map(\.rawValue).joined(separator: ", ")))")
+        for t in targets {
+            let (machine, release) = Self.split(t)
+            if machine != "host" && Machine(uname: machine) == nil {
+                throw ValidationError("unknown machine '\(machine)' (known: \(Machine.allCases.map(\.rawValue).joined(separator: ", ")), host)")
+            }
+            if let release, AuditVersion(loose: release) == nil {
+                throw ValidationError("unknown audit release '\(release)' in --target \(t) (known: \(AuditVersion.knownList))")
+            }
         }
         for s in (select + ignore).flatMap(Self.items) where !Linter.selectorIsKnown(s) {
             throw ValidationError("'\(s)' is not a check code, name, family or code prefix (see --list-checks)")
@@ -158,7 +165,15 @@ struct LintCommand: ParsableCommand {
             var context = LintContext(checkHost: !noHostChecks, database: database,
                                       kernel: try target.kernel.map { try CompileTarget.release($0, database: database, machine: machine) },
                                       auditVersion: try target.auditVersion.map { try CompileTarget.auditVersion($0) } ?? settings.loader)
-            var machines = targets.isEmpty ? settings.targets : targets.compactMap(Machine.init(uname:))
+            var machines: [Machine] = []
+            var loaders: [AuditVersion] = context.auditVersion.map { [$0] } ?? []
+            for m in targets.isEmpty ? settings.targets : [] { machines.append(m) }
+            for t in targets {
+                let (name, release) = Self.split(t)
+                if let m = name == "host" ? HostFacts.current.machine : Machine(uname: name), !machines.contains(m) { machines.append(m) }
+                if let v = release.flatMap(AuditVersion.init(loose:)), !loaders.contains(v) { loaders.append(v) }
+            }
+            if !loaders.isEmpty { context.loaders = loaders }
             if let machine {
                 context.hostMachine = machine
                 if !machines.contains(machine) { machines.append(machine) }
@@ -232,6 +247,14 @@ struct LintCommand: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
+extension LintCommand {
+    /// `aarch64:3.0.7` -> ("aarch64", "3.0.7"); `aarch64` -> ("aarch64", nil).
+    static func split(_ spec: String) -> (machine: String, release: String?) {
+        guard let colon = spec.firstIndex(of: ":") else { return (spec, nil) }
+        return (String(spec[..<colon]), String(spec[spec.index(after: colon)...]))
     }
 }
 

@@ -121,7 +121,7 @@ public enum RuleParser {
         }
         if line.endsWithCR { result.carriageReturnLines.append(location) }
         let (words, isASCII) = Lexer.tokens(in: bytes)
-        if words.isEmpty || words[0].text.hasPrefix("#") {
+        if words.isEmpty || words[0].text.utf8.first == UInt8(ascii: "#") {
             result.diagnostics += pre
             result.trivia.append(Located(words.isEmpty ? "" : String(decoding: bytes, as: UTF8.self), at: location,
                                          length: line.text.utf8.count))
