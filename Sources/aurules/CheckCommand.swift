@@ -39,13 +39,13 @@ struct CheckCommand: ParsableCommand {
               --machine aarch64 --kernel 6.1
         """)
 
-    @Argument(help: "Rules files or rules.d directories (default: /etc/audit/rules.d when it exists, else /etc/audit/audit.rules).")
+    @Argument(help: "Rules files or rules.d directories (default: /etc/audit/rules.d when it exists, else /etc/audit/audit.rules).", completion: .file())
     var paths: [String] = []
 
-    @Option(help: "A saved `auditctl -l` listing (- for standard input) to compare with, instead of the running kernel.")
+    @Option(help: "A saved `auditctl -l` listing (- for standard input) to compare with, instead of the running kernel.", completion: .file())
     var loaded: String?
 
-    @Option(help: "With --loaded: a saved `auditctl -s` output, to compare the settings too.")
+    @Option(help: "With --loaded: a saved `auditctl -s` output, to compare the settings too.", completion: .file())
     var status: String?
 
     /// With --loaded, --machine and --kernel name the listing's host; --audit-version is the
@@ -61,7 +61,7 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Print the auditctl commands that would make the kernel match the files (nothing is run).")
     var plan = false
 
-    @Option(name: [.short, .long], help: "Write the output to FILE atomically instead of standard output.")
+    @Option(name: [.short, .long], help: "Write the output to FILE atomically instead of standard output.", completion: .file())
     var output: String?
 
     @Option(help: "Colour in text output: auto (on a terminal, unless NO_COLOR is set), always or never.")
