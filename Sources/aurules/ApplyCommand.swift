@@ -43,7 +43,7 @@ struct ApplyCommand: ParsableCommand {
           sudo aurules apply /etc/audit/rules.d --keep-key 'auditbeat*' --format json
         """)
 
-    @Argument(help: "Rules files or rules.d directories (default: /etc/audit/rules.d when it exists, else /etc/audit/audit.rules).")
+    @Argument(help: "Rules files or rules.d directories (default: /etc/audit/rules.d when it exists, else /etc/audit/audit.rules).", completion: .file())
     var paths: [String] = []
 
     @Flag(name: .customLong("dry-run"), help: "Print the plan; change nothing.")
@@ -58,7 +58,7 @@ struct ApplyCommand: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: ApplyFormat = .text
 
-    @Option(help: "Syscall tables directory instead of the built-in tables.")
+    @Option(help: "Syscall tables directory instead of the built-in tables.", completion: .directory)
     var tables: String?
 
     @Flag(name: .customLong("no-resolve"), help: "Do not look up user and group names on this host.")

@@ -4,6 +4,7 @@ import AuditKernel
 import CMalloc
 #endif
 import Foundation
+import Syscalls
 
 @main
 struct Aurules: ParsableCommand {
@@ -17,9 +18,10 @@ struct Aurules: ParsableCommand {
 
         Exit codes: 0 ok, 1 findings or drift, 2 usage or input error.
         """,
+        version: String(ProductVersion.text.dropLast()),
         subcommands: [
             LintCommand.self, FmtCommand.self, SyscallCommand.self, TablesCommand.self,
-            CompileCommand.self, CheckCommand.self, ApplyCommand.self,
+            CompileCommand.self, CheckCommand.self, ApplyCommand.self, VersionCommand.self,
         ]
     )
 

@@ -106,14 +106,14 @@ public enum RuleParser {
             let shown = String(decoding: content.prefix(Lexer.maxLineBytes + 80), as: UTF8.self)
             result.diagnostics.append(Diagnostic(.error, "line is \(line.byteCount) bytes long; auditctl reads at most \(Lexer.maxLineBytes) bytes per line and splits longer ones",
                                                  at: SourceLocation(file: file, line: line.number, column: Lexer.maxLineBytes + 1),
-                                                 length: 1, sourceLine: shown))
+                                                 length: 1, sourceLine: shown, code: DiagnosticCode.lineLimit.rawValue))
             return
         }
         var bytes = content
         if let nul = content.firstIndex(of: 0) {
             pre.append(Diagnostic(.error, "NUL byte in line: auditctl ignores everything after it",
                                   at: SourceLocation(file: file, line: line.number, column: nul + 1),
-                                  sourceLine: line.text))
+                                  sourceLine: line.text, code: DiagnosticCode.lineLimit.rawValue))
             bytes = UnsafeBufferPointer(rebasing: content[..<nul])
         }
         if line.endsWithCR { result.carriageReturnLines.append(location) }
@@ -122,6 +122,9 @@ public enum RuleParser {
             result.diagnostics += pre
             result.trivia.append(Located(words.isEmpty ? "" : String(decoding: bytes, as: UTF8.self), at: location,
                                          length: line.text.utf8.count))
+            if let first = words.first, first.text.hasPrefix("#"), let directive = Self.directive(first, words, at: location, line: String(decoding: bytes, as: UTF8.self)) {
+                result.directives.append(directive)
+            }
             return
         }
         var parser = LineParser(file: file, line: line, words: words, isASCII: isASCII, hostMachine: options.hostMachine, valueParser: valueParser,
@@ -155,5 +158,16 @@ final class KnownSyscallMemo {
         let known = isKnownSyscall(name)
         if answers.count < Self.capacity { answers[name] = known }
         return known
+    }
+}
+
+extension RuleParser {
+    /// A `# aurules: ...` or `#aurules: ...` comment: the whole line as written, located at `aurules:`.
+    static func directive(_ first: Token, _ words: [Token], at location: SourceLocation, line: String) -> Located<String>? {
+        var head = first.text.dropFirst(), column = first.column + 1
+        if head.isEmpty, words.count > 1 { head = Substring(words[1].text); column = words[1].column }
+        guard head.hasPrefix("aurules:") else { return nil }
+        return Located(line, at: SourceLocation(file: location.file, line: location.line, column: column),
+                       length: line.utf8.count - column + 1)
     }
 }
