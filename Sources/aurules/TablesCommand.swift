@@ -8,7 +8,9 @@ struct TablesOption: ParsableArguments {
     @Option(name: .customLong("tables"), help: ArgumentHelp("Syscall tables directory (format of SyscallTables/) instead of the built-in tables.", valueName: "DIR"))
     var directory: String?
 
-    func database() throws -> SyscallDatabase {
+    func database() throws -> SyscallDatabase { try Self.database(directory) }
+
+    static func database(_ directory: String?) throws -> SyscallDatabase {
         guard let directory else { return SyscallDatabase.shipped }
         do {
             return try SyscallDatabase(directory: directory)
