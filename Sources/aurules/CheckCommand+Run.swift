@@ -41,7 +41,9 @@ struct CheckRun {
             guard let text = CheckRun.readText(loaded) else { throw CheckFailure("cannot read the saved listing \(loaded)") }
             let recovered = SavedListing.recoveringArchlessSyscalls(SavedListing.loadableText(text), machine: machine,
                                                                    database: database, auditVersion: auditVersion)
-            let listing = RuleParser.parse(text: recovered.text, file: loaded, options: parseOptions)
+            var listingOptions = parseOptions
+            listingOptions.isSavedListing = true
+            let listing = RuleParser.parse(text: recovered.text, file: loaded, options: listingOptions)
             let listed = Compiler(target: compileTarget).compile(listing)
             try requireNoErrors(CheckRun.diagnostics(listing, listed), in: "the saved listing", warnings: &warnings)
             if !recovered.lines.isEmpty {

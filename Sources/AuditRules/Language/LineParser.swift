@@ -13,6 +13,8 @@ struct LineParser {
     let hostMachine: Machine
     let valueParser: FieldValueParser
     let knownSyscalls: KnownSyscallMemo
+    /// auditctl trims a `-w` path's trailing slashes; a saved listing's path is the kernel's.
+    let trimsWatchSlashes: Bool
 
     var diagnostics: [Diagnostic] = []
     var statements: [(column: Int, statement: Statement)] = []
@@ -34,7 +36,7 @@ struct LineParser {
     var suggestionsLeft = 5
 
     init(file: String, line: SourceLine, words: [Token], isASCII: Bool, hostMachine: Machine,
-         valueParser: FieldValueParser, knownSyscalls: KnownSyscallMemo) {
+         valueParser: FieldValueParser, knownSyscalls: KnownSyscallMemo, trimsWatchSlashes: Bool = true) {
         self.file = file
         self.line = line
         self.words = words
@@ -42,6 +44,7 @@ struct LineParser {
         self.hostMachine = hostMachine
         self.valueParser = valueParser
         self.knownSyscalls = knownSyscalls
+        self.trimsWatchSlashes = trimsWatchSlashes
     }
 
     func location(_ column: Int) -> SourceLocation {
@@ -295,7 +298,7 @@ struct LineParser {
         if Self.lastComponentBytes(of: path, isASCII: isASCII) > 255 {
             report("the last component of the watch path is longer than 255 bytes", arg)
         }
-        if path.utf8.count > 2 {
+        if path.utf8.count > 2 && trimsWatchSlashes {
             if isASCII {
                 while path.utf8.count > 1 && path.utf8.last == UInt8(ascii: "/") { path.removeLast() }
             } else {

@@ -10,6 +10,10 @@ public struct ParseOptions: Sendable {
     /// Says whether a syscall name exists on some ABI (any release, libaudit spellings included);
     /// nil accepts every name. By default the shipped syscall tables decide.
     public var isKnownSyscall: (@Sendable (String) -> Bool)?
+    /// The text is a saved `auditctl -l` listing, which prints the kernel's rules: a watch path is
+    /// the kernel's (`-w /etc/selinux/` from `-F dir=/etc/selinux/` keeps its slash), not one
+    /// auditctl would trim on input.
+    public var isSavedListing = false
 
     public init(resolver: (any UserResolver)? = HostUserResolver(), hostMachine: Machine = ParseOptions.detectedMachine,
                 isKnownSyscall: (@Sendable (String) -> Bool)? = { SyscallDatabase.shipped.isKnownOnAnyABI($0) }) {
@@ -138,7 +142,7 @@ public enum RuleParser {
             return
         }
         var parser = LineParser(file: file, line: line, words: words, isASCII: isASCII, hostMachine: options.hostMachine, valueParser: valueParser,
-                                knownSyscalls: knownSyscalls)
+                                knownSyscalls: knownSyscalls, trimsWatchSlashes: !options.isSavedListing)
         parser.diagnostics = pre
         parser.run()
         result.diagnostics += parser.diagnostics
