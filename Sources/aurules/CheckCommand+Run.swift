@@ -72,11 +72,16 @@ struct CheckRun {
         } else {
             throw CheckFailure("no kernel to read")
         }
-        try requireNoErrors(CheckRun.diagnostics(source, compiled), in: "the rules files", warnings: &warnings)
+        // Lines the loader refuses are findings of their own; everything else is compared.
+        let fileDiagnostics = CheckRun.diagnostics(source, compiled)
+        let unloadable = UnloadableLine.collect(fileDiagnostics)
+        countWarnings(fileDiagnostics, in: "the rules files", warnings: &warnings)
 
-        let expected = ExpectedRules.adapt(compiled.rules, source: source, machine: machine, kernelRules: actual)
-        let settings = compiled.settings.map { DesiredSetting(setting: $0.setting, provenance: $0.provenance) }
-        let report = DriftReport.compare(expected: expected, actual: actual, settings: settings, status: status)
+        let loadable = UnloadableLine.excluding(unloadable, from: compiled.rules)
+        let expected = ExpectedRules.adapt(loadable, source: source, machine: machine, kernelRules: actual)
+        let settings = UnloadableLine.excluding(unloadable, from: compiled.settings.map { DesiredSetting(setting: $0.setting, provenance: $0.provenance) })
+        var report = DriftReport.compare(expected: expected, actual: actual, settings: settings, status: status)
+        report.unloadable = unloadable
         let formatter = DriftFormatter(machine: machine, kernel: kernel, auditVersion: auditVersion, database: database)
         let subject = "\(paths.joined(separator: " ")) (\(machine), kernel \(kernel)) against \(against)"
 
@@ -171,6 +176,10 @@ struct CheckRun {
             for d in errors { StandardError.print(DiagnosticRenderer.text(d)) }
             throw CheckFailure("\(errors.count) error\(errors.count == 1 ? "" : "s") in \(what); fix them first (aurules lint shows every problem)")
         }
+        countWarnings(diagnostics, in: what, warnings: &warnings)
+    }
+
+    private func countWarnings(_ diagnostics: [Diagnostic], in what: String, warnings: inout [String]) {
         let count = diagnostics.filter { $0.severity == .warning }.count
         if count > 0 { warnings.append("\(count) warning\(count == 1 ? "" : "s") in \(what) (aurules lint shows them)") }
     }

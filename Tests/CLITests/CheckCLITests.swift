@@ -97,16 +97,18 @@ final class CheckCLITests: XCTestCase {
         }
     }
 
-    /// A value the parser refuses (an unknown user) is one error, not one from the parser and
-    /// another from the compiler.
+    /// A value the parser refuses (an unknown user) is one unloadable line with one reason, not
+    /// one from the parser and another from the compiler.
     func testEachErrorInTheFilesIsReportedOnce() throws {
         let rules = try LintCLI.temporaryFile("-a never,exit -F arch=b64 -S adjtimex -F uid=aurules-no-such-user\n")
         let listing = try LintCLI.temporaryFile("", name: "l.txt")
-        let r = try run(aurules(), ["check", rules, "--loaded", listing, "--machine", "x86_64"])
-        XCTAssertEqual(r.status, 2, r.err)
-        let errors = r.err.split(separator: "\n").filter { $0.hasPrefix("\(rules):1:") }
-        XCTAssertEqual(errors.count, 1, r.err)
-        XCTAssertTrue(r.err.contains("1 error in the rules files"), r.err)
+        let r = try run(aurules(), ["check", rules, "--loaded", listing, "--machine", "x86_64", "--format", "json"])
+        XCTAssertEqual(r.status, 1, r.err)
+        let doc = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let lines = try XCTUnwrap(doc["unloadable"] as? [[String: Any]])
+        XCTAssertEqual(lines.count, 1)
+        XCTAssertEqual(lines.first?["reasons"] as? [String], ["Unknown user: aurules-no-such-user"])
+        XCTAssertEqual(lines.first?["host_dependent"] as? Bool, true)
     }
 
     /// Below the tables' first release for the machine every syscall rule would be dropped on both

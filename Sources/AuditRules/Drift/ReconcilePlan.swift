@@ -11,7 +11,10 @@ public enum ReconcilePlan {
         if report.immutable {
             return ["# the kernel is immutable (-e 2): no rule or setting can change before a reboot"]
         }
-        var out: [String] = []
+        // Refused lines cannot be reconciled by any command: the file needs fixing first.
+        var out = report.unloadable.map { u in
+            DriftFormatter.printable("# \(u.file):\(u.line) is not loadable (\(u.reasons.joined(separator: "; "))): fix it in the file; it is left out of this plan")
+        }
         let late: Set<String> = ["-e", "--loginuid-immutable"]
         for s in report.settings where !late.contains(s.option) { out.append(setting(s)) }
 
