@@ -25,10 +25,12 @@ let package = Package(
                        providers: [.apt(["libaudit-dev"])]),
         // glibc's mallopt, for the CLI's memory arenas.
         .systemLibrary(name: "CMalloc"),
+        // Removes an output's temporary file on SIGINT/SIGTERM/SIGHUP (an async-signal-safe handler).
+        .target(name: "CTemporaryFile"),
         // The only code that talks to the kernel.
         .target(name: "AuditKernel", dependencies: ["CLibAudit", "AuditRules"]),
         .executableTarget(name: "aurules", dependencies: [
-            "AuditRules", "AuditLint", "AuditKernel", "Syscalls", "CMalloc",
+            "AuditRules", "AuditLint", "AuditKernel", "Syscalls", "CMalloc", "CTemporaryFile",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "SyscallsTests", dependencies: ["Syscalls", "CLibAudit"]),

@@ -11,10 +11,15 @@ import Glibc
 ///
 /// Not thread-safe: one request at a time.
 public final class AuditConnection {
-    private let fd: Int32
-    private let buffer: UnsafeMutableRawBufferPointer
+    let fd: Int32
+    let buffer: UnsafeMutableRawBufferPointer
     /// How long to wait for each reply before giving up.
     public var timeoutMilliseconds: Int32 = 10_000
+    /// Requests that change the kernel (rules or settings), sent through this connection.
+    public internal(set) var writes = 0
+    /// Rule deletions sent before their acknowledgements are read (`AuditTransport.deleteRules`).
+    public var deleteBatch = 1
+    var nextSequence: UInt32 = 0x4000_0000
 
     public init() throws {
         let fd = audit_open()
@@ -50,7 +55,7 @@ public final class AuditConnection {
     /// is full (the default holds about a hundred rules), so a large list becomes thousands of
     /// wake-ups; with room for all of it the kernel sends at once (2,000 rules: 9 ms -> 3 ms).
     /// Best effort: FORCE needs CAP_NET_ADMIN, plain SO_RCVBUF is capped by net.core.rmem_max.
-    private func reserveReceiveBuffer() {
+    func reserveReceiveBuffer() {
         var size: Int32 = 32 << 20
         let length = socklen_t(MemoryLayout<Int32>.size)
         if setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, length) != 0 {
@@ -210,7 +215,7 @@ public final class AuditConnection {
         }
     }
 
-    private func waitForReply(operation: String) throws {
+    func waitForReply(operation: String) throws {
         while true {
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let ready = poll(&pfd, 1, timeoutMilliseconds)

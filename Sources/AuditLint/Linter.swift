@@ -23,14 +23,26 @@ public struct LintContext: Sendable {
     public var hostMachine: Machine
     /// The syscall tables (`--tables DIR` replaces the built-in ones).
     public var database: SyscallDatabase
+    /// The kernel release the rules are meant for; nil: the newest the tables know.
+    public var kernel: KernelVersion?
+    /// The audit userspace that loads the rules; nil: any release's syscall spellings are accepted.
+    public var auditVersion: AuditVersion?
 
     public init(targets: [Machine] = [.x86_64, .aarch64, .ppc64le, .s390x], checkHost: Bool = true,
-                hostMachine: Machine = ParseOptions.detectedMachine, database: SyscallDatabase = .shipped) {
+                hostMachine: Machine = HostFacts.current.machineOrDefault, database: SyscallDatabase = .shipped,
+                kernel: KernelVersion? = nil, auditVersion: AuditVersion? = nil) {
         self.targets = targets
         self.checkHost = checkHost
         self.hostMachine = hostMachine
         self.database = database
+        self.kernel = kernel
+        self.auditVersion = auditVersion
     }
+
+    /// The release the checks answer for.
+    public var release: KernelVersion { kernel ?? database.newestRelease }
+    /// The audit releases whose syscall spellings the loader may accept.
+    public var auditVersions: [AuditVersion] { auditVersion.map { [$0] } ?? AuditVersion.allCases }
 }
 
 /// A lint check: a stable code, what it finds and why it matters, and examples.

@@ -35,6 +35,6 @@ public enum SarifReport {
                       "results": results]],
         ]
         let data = (try? JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+        return ControlCharacters.inertJSON(data)
     }
 }

@@ -157,7 +157,7 @@ public enum FieldValue: Hashable, Sendable {
     /// `-C`: the AUDIT_COMPARE_* constant.
     case comparison(UInt32)
     /// `perm=` letters as a bit set (AUDIT_PERM_*).
-    case permissions(UInt32)
+    case permissions(Permissions)
 }
 
 public enum ArchSelector: Hashable, Sendable {

@@ -26,6 +26,17 @@ public enum ABI: String, CaseIterable, Hashable, Sendable, Codable, CustomString
         }
     }
 
+    /// The kernel's audit syscall bitmap (AUDIT_BITMASK_SIZE words of 32 bits): no rule can name
+    /// a syscall number at or above this.
+    public static let auditBitmapSize = 2048
+
+    /// The numbers a syscall of this ABI can have in the tables: what fits the audit bitmap (x32's
+    /// numbers carry the 0x40000000 bit on top).
+    public var syscallNumbers: Range<Int> {
+        let base = self == .x32 ? 0x4000_0000 : 0
+        return base..<(base + Self.auditBitmapSize)
+    }
+
     public var bits: Int {
         switch self {
         case .x86_64, .ppc64, .s390x, .aarch64, .riscv64: return 64

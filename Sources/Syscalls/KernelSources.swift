@@ -9,7 +9,7 @@ public enum KernelSources {
         public init(_ d: String) { description = d }
     }
 
-    static let x32Bit = 0x4000_0000
+    static let x32Bit = ABI.x32.syscallNumbers.lowerBound
 
     // MARK: Source trees
 
@@ -20,7 +20,7 @@ public enum KernelSources {
             guard let path = paths.map({ root + "/" + $0 }).first(where: { FileManager.default.fileExists(atPath: $0) }) else {
                 throw ImportError("\(root): none of \(paths.joined(separator: ", ")) exists")
             }
-            return try parseTbl(read(path), abis: abis, offset: offset)
+            return try parseTbl(read(path), file: path, abis: abis, offset: offset)
         }
         let x86 = { (name: String) in ["arch/x86/entry/syscalls/\(name)", "arch/x86/syscalls/\(name)"] }
         switch abi {
@@ -39,37 +39,85 @@ public enum KernelSources {
             let generic = root + "/scripts/syscall.tbl"
             if release >= KernelVersion(6, 11), FileManager.default.fileExists(atPath: generic) {
                 let extra = try makefileABIs(root + "/arch/\(arch)/kernel/Makefile.syscalls", bits: bits)
-                return try parseTbl(read(generic), abis: Set(["common", String(bits)] + extra), offset: 0)
+                return try parseTbl(read(generic), file: generic, abis: Set(["common", String(bits)] + extra), offset: 0)
             }
             let archHeader = root + "/arch/\(arch)/include/uapi/asm/unistd.h"
             var cpp = MiniPreprocessor(includeDirs: [root + "/include/uapi", root + "/arch/\(arch)/include/uapi"])
             cpp.define("__BITS_PER_LONG", bits)
             if bits == 64 { cpp.define("__LP64__", 1) }
-            return try cpp.syscalls(in: archHeader, include: root + "/include/uapi/asm-generic/unistd.h")
+            return try checked(cpp.syscalls(in: archHeader, include: root + "/include/uapi/asm-generic/unistd.h"), abi: abi, cpp: cpp)
         }
     }
 
     /// `nr abi name [entry [compat]]` lines whose abi is in `abis`.
-    static func parseTbl(_ text: String, abis: Set<String>, offset: Int) throws -> [Int: String] {
+    static func parseTbl(_ text: String, file: String, abis: Set<String>, offset: Int) throws -> [Int: String] {
         var out: [Int: String] = [:]
-        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let f = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard let first = f.first, !first.hasPrefix("#") else { continue }
-            guard f.count >= 3, let nr = Int(f[0]) else { throw ImportError("line \(i + 1): expected 'nr abi name ...'") }
-            guard abis.contains(String(f[1])) else { continue }
-            out[nr + offset] = String(f[2])
+        var lineOf: [Int: Int] = [:]
+        try forEachFieldLine(text) { i, f in
+            guard let first = f.first, !first.hasPrefix("#") else { return }
+            guard f.count >= 3, let nr = Int(f[0]) else { throw ImportError("\(file):\(i): expected 'nr abi name ...'") }
+            guard abis.contains(f[1]) else { return }
+            guard (0..<ABI.auditBitmapSize).contains(nr) else {
+                throw ImportError("\(file):\(i): syscall number \(nr) is outside 0-\(ABI.auditBitmapSize - 1) (the audit bitmap)")
+            }
+            try add(nr + offset, f[2], allowed: offset..<(offset + ABI.auditBitmapSize), to: &out, lineOf: &lineOf, at: i, file: file)
         }
         return out
+    }
+
+    /// Calls `body` with each line's number (from 1) and its fields, split at spaces, tabs and
+    /// CRs (CRLF files read as LF). Stops at the first error, without splitting the rest.
+    static func forEachFieldLine(_ text: String, _ body: (Int, [String]) throws -> Void) rethrows {
+        var text = text
+        try text.withUTF8 { bytes in
+            var line = 0, start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+                line += 1
+                var fields: [String] = []
+                var fieldStart = start
+                for i in start...end where i == end || bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0D {
+                    if i > fieldStart { fields.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[fieldStart..<i]), as: UTF8.self)) }
+                    fieldStart = i + 1
+                }
+                try body(line, fields)
+                start = end + 1
+            }
+        }
+    }
+
+    /// Adds `number` named `name` (line `line` of `file`): the number must be `allowed` (what fits
+    /// the audit bitmap), the name be a syscall name, and the number not have another name already.
+    private static func add(_ number: Int, _ name: String, allowed: Range<Int>, to out: inout [Int: String], lineOf: inout [Int: Int],
+                            at line: Int, file: String) throws {
+        guard allowed.contains(number) else {
+            throw ImportError("\(file):\(line): syscall number \(number) is outside \(allowed.lowerBound)-\(allowed.upperBound - 1) (the audit bitmap)")
+        }
+        guard TableText.isSyscallName(name) else { throw ImportError("\(file):\(line): bad syscall name '\(name)'") }
+        if let other = out[number], other != name {
+            throw ImportError("\(file):\(line): number \(number) is '\(other)' on line \(lineOf[number] ?? 0) and '\(name)' here")
+        }
+        out[number] = name
+        lineOf[number] = line
+    }
+
+    /// Numbers a header gave outside the ABI's range are errors, at the macro's #define.
+    private static func checked(_ table: [Int: String], abi: ABI, cpp: MiniPreprocessor) throws -> [Int: String] {
+        for (number, name) in table where !abi.syscallNumbers.contains(number) {
+            let range = abi.syscallNumbers
+            throw ImportError("\(cpp.site(of: "__NR_" + name) ?? "?"): __NR_\(name) is \(number), outside \(abi)'s range \(range.lowerBound)-\(range.upperBound - 1) (the audit bitmap)")
+        }
+        return table
     }
 
     /// The extra ABIs an arch's Makefile.syscalls adds (`syscall_abis_64 += renameat rlimit ...`).
     static func makefileABIs(_ path: String, bits: Int) throws -> [String] {
         guard FileManager.default.fileExists(atPath: path) else { return [] }
         var out: [String] = []
-        for line in try read(path).split(separator: "\n") {
-            let f = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        forEachFieldLine(try read(path)) { _, f in
             if f.count >= 2, f[0] == "syscall_abis_\(bits)", f[1] == "+=" || f[1] == ":=" || f[1] == "=" {
-                out += f.dropFirst(2).map(String.init)
+                out += f.dropFirst(2)
             }
         }
         return out
@@ -94,28 +142,37 @@ public enum KernelSources {
         if abi.bits == 64 && abi != .x32 { cpp.define("__LP64__", 1) }
         cpp.define("__X32_SYSCALL_BIT", x32Bit)
         cpp.define("__NR_SYSCALL_BASE", 0)
-        return try cpp.syscalls(in: path, include: nil)
+        return try checked(cpp.syscalls(in: path, include: nil), abi: abi, cpp: cpp)
     }
 
     // MARK: Lists
 
     /// `name number` or `number name` per line (tabs or spaces; `#` comments), as hrw's tables or
-    /// `ausyscall --dump` print them. A bare name (hrw's "absent here") is skipped.
-    public static func fromList(_ text: String) throws -> [Int: String] {
+    /// `ausyscall --dump` print them. A bare name (hrw's "absent here") is skipped. Numbers are
+    /// as the ABI numbers them (x32's with the 0x40000000 bit); errors name `file` and the line.
+    public static func fromList(_ text: String, file: String = "<list>", abi: ABI = .x86_64) throws -> [Int: String] {
         var out: [Int: String] = [:]
-        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let f = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            if f.isEmpty || f[0].hasPrefix("#") || f[0] == "Using" { continue }
-            if f.count == 1 { continue }
-            guard f.count == 2 else { throw ImportError("line \(i + 1): expected a name and a number") }
-            if let n = Int(f[0]) { out[n] = String(f[1]) } else if let n = Int(f[1]) { out[n] = String(f[0]) } else {
-                throw ImportError("line \(i + 1): no number in '\(line)'")
+        var lineOf: [Int: Int] = [:]
+        try forEachFieldLine(text) { i, f in
+            if f.isEmpty || f[0].hasPrefix("#") || f[0] == "Using" || f.count == 1 { return }
+            guard f.count == 2 else { throw ImportError("\(file):\(i): expected a name and a number") }
+            guard let (n, name) = Int(f[0]).map({ ($0, f[1]) }) ?? Int(f[1]).map({ ($0, f[0]) }) else {
+                throw ImportError("\(file):\(i): no number in '\(f.joined(separator: " "))'")
             }
+            try add(n, name, allowed: abi.syscallNumbers, to: &out, lineOf: &lineOf, at: i, file: file)
         }
         return out
     }
 
+    /// Kernel sources are regular files of at most a few megabytes: a device (`/dev/zero`) or a
+    /// huge file named by an #include is refused before it is read.
+    static let maxFileSize = 64 << 20
+
     static func read(_ path: String) throws -> String {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw ImportError("cannot read \(path): \(String(cString: strerror(errno)))") }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw ImportError("\(path): not a regular file") }
+        guard st.st_size <= maxFileSize else { throw ImportError("\(path): larger than \(maxFileSize >> 20) MiB") }
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw ImportError("cannot read \(path)")
         }

@@ -3,10 +3,25 @@ import Foundation
 /// Just enough of the C preprocessor to read the kernel's unistd headers: object-like defines,
 /// #if/#ifdef/#ifndef/#elif/#else/#endif with integer expressions and defined(), #undef and
 /// #include. Function-like macros are only recorded as defined.
+///
+/// Headers may be hostile (`tables import --headers` runs as root on whatever it is given):
+/// arithmetic is overflow-checked, nesting and expansion are bounded, and every failure is an
+/// ImportError naming the file and line.
 struct MiniPreprocessor {
+    /// Include nesting, and files opened in total (a file including itself twice per level
+    /// would otherwise open 2^depth files).
+    static let maxIncludeDepth = 16
+    static let maxFilesOpened = 1_000
+    /// Tokens all expression evaluations of one import may read together.
+    static let maxTokensRead = 10_000_000
+
     var includeDirs: [String]
     private(set) var macros: [String: String] = [:]
+    /// `file:line` of each macro's #define, for errors found when its value is computed.
+    private var definedAt: [String: String] = [:]
     private var depth = 0
+    private var filesOpened = 0
+    private var tokensRead = 0
 
     init(includeDirs: [String]) {
         self.includeDirs = includeDirs
@@ -14,6 +29,7 @@ struct MiniPreprocessor {
 
     mutating func define(_ name: String, _ value: Int) {
         macros[name] = String(value)
+        definedAt[name] = "<command line>"
     }
 
     /// Processes `path` (and `include` first, when given, as if the file began by including it),
@@ -28,23 +44,30 @@ struct MiniPreprocessor {
             if body.hasPrefix("__NR_") && body.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) { continue }
             guard call != "syscalls", call != "arch_specific_syscall",
                   call.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "_" }),
-                  let value = evaluate(name) else { continue }
+                  let value = try evaluate(name, site: definedAt[name] ?? path) else { continue }
             out[value] = call
         }
         return out
     }
 
+    /// Where `name` was defined (`file:line`), for messages about its value.
+    func site(of name: String) -> String? { definedAt[name] }
+
     private mutating func process(path: String) throws {
         depth += 1
+        filesOpened += 1
         defer { depth -= 1 }
-        guard depth < 16 else { throw KernelSources.ImportError("\(path): includes nest too deep") }
+        guard depth <= Self.maxIncludeDepth else { throw KernelSources.ImportError("\(path): includes nest too deep") }
+        guard filesOpened <= Self.maxFilesOpened else {
+            throw KernelSources.ImportError("\(path): more than \(Self.maxFilesOpened) files included")
+        }
         let text = try KernelSources.read(path)
-        // (active, some branch taken, parent active)
         var stack: [(active: Bool, taken: Bool)] = []
         var active: Bool { stack.allSatisfy(\.active) }
-        for raw in Self.logicalLines(text) {
+        for (lineNumber, raw) in try Self.logicalLines(text, file: path) {
             let line = raw.trimmingCharacters(in: .whitespaces)
             guard line.hasPrefix("#") else { continue }
+            let site = "\(path):\(lineNumber)"
             let body = line.dropFirst().trimmingCharacters(in: .whitespaces)
             let word = String(body.prefix(while: { $0.isLetter }))
             let rest = body.dropFirst(word.count).trimmingCharacters(in: .whitespaces)
@@ -54,12 +77,12 @@ struct MiniPreprocessor {
                 let cond = word == "ifdef" ? defined : !defined
                 stack.append((cond, cond))
             case "if":
-                let cond = active && (evaluateExpression(rest) ?? 0) != 0
+                let cond = try active && (evaluateExpression(rest, site: site) ?? 0) != 0
                 stack.append((cond, cond))
             case "elif":
                 guard let top = stack.popLast() else { continue }
                 let parent = stack.allSatisfy(\.active)
-                let cond = !top.taken && parent && (evaluateExpression(rest) ?? 0) != 0
+                let cond = try !top.taken && parent && (evaluateExpression(rest, site: site) ?? 0) != 0
                 stack.append((cond, top.taken || cond))
             case "else":
                 guard let top = stack.popLast() else { continue }
@@ -70,8 +93,11 @@ struct MiniPreprocessor {
                 let name = String(rest.prefix(while: { $0.isLetter || $0.isNumber || $0 == "_" }))
                 let after = rest.dropFirst(name.count)
                 macros[name] = after.hasPrefix("(") ? "" : after.trimmingCharacters(in: .whitespaces)
+                definedAt[name] = site
             case "undef" where active:
-                macros[rest.trimmingCharacters(in: .whitespaces)] = nil
+                let name = rest.trimmingCharacters(in: .whitespaces)
+                macros[name] = nil
+                definedAt[name] = nil
             case "include" where active:
                 let file = rest.trimmingCharacters(in: CharacterSet(charactersIn: "<>\" "))
                 if let found = includeDirs.map({ $0 + "/" + file }).first(where: { FileManager.default.fileExists(atPath: $0) }) {
@@ -83,44 +109,112 @@ struct MiniPreprocessor {
         }
     }
 
-    /// Lines with comments removed and backslash continuations joined.
-    static func logicalLines(_ text: String) -> [String] {
-        var noComments = ""
-        var i = text.startIndex
-        while i < text.endIndex {
-            if text[i...].hasPrefix("/*") {
-                guard let end = text.range(of: "*/", range: i..<text.endIndex) else { break }
-                noComments += " "
-                i = end.upperBound
-            } else if text[i...].hasPrefix("//") {
-                i = text[i...].firstIndex(of: "\n") ?? text.endIndex
+    /// Lines with comments removed and backslash continuations joined, each with the number of
+    /// the physical line it starts on. CRLF line ends are read as LF; an unterminated comment is
+    /// an error (it would otherwise hide the rest of the file).
+    static func logicalLines(_ text: String, file: String) throws -> [(line: Int, text: String)] {
+        let bytes = Array(text.utf8)
+        var out: [(line: Int, text: String)] = []
+        var current: [UInt8] = []
+        var line = 1, startLine = 1
+        var i = 0
+        func at(_ k: Int) -> UInt8 { k < bytes.count ? bytes[k] : 0 }
+        func isNewline(_ k: Int) -> Int {  // the length of a line end at k, 0 if none
+            if at(k) == 0x0A { return 1 }
+            return at(k) == 0x0D && at(k + 1) == 0x0A ? 2 : 0
+        }
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == UInt8(ascii: "/") && at(i + 1) == UInt8(ascii: "*") {
+                let opened = line
+                i += 2
+                while i < bytes.count && !(bytes[i] == UInt8(ascii: "*") && at(i + 1) == UInt8(ascii: "/")) {
+                    if bytes[i] == 0x0A { line += 1 }
+                    i += 1
+                }
+                guard i < bytes.count else { throw KernelSources.ImportError("\(file):\(opened): unterminated /* comment") }
+                i += 2
+                current.append(0x20)
+            } else if b == UInt8(ascii: "/") && at(i + 1) == UInt8(ascii: "/") {
+                while i < bytes.count && isNewline(i) == 0 { i += 1 }
+            } else if b == UInt8(ascii: "\\") && isNewline(i + 1) > 0 {
+                i += 1 + isNewline(i + 1)
+                line += 1
+                current.append(0x20)
+            } else if isNewline(i) > 0 {
+                out.append((startLine, String(decoding: current, as: UTF8.self)))
+                current.removeAll(keepingCapacity: true)
+                i += isNewline(i)
+                line += 1
+                startLine = line
             } else {
-                noComments.append(text[i])
-                i = text.index(after: i)
+                current.append(b)
+                i += 1
             }
         }
-        return noComments.replacingOccurrences(of: "\\\n", with: " ").components(separatedBy: "\n")
+        out.append((startLine, String(decoding: current, as: UTF8.self)))
+        return out
     }
 
     /// The integer value of macro `name`, expanding other macros; nil when it is no number.
-    func evaluate(_ name: String) -> Int? {
+    mutating func evaluate(_ name: String, site: String) throws -> Int? {
         guard let body = macros[name], !body.isEmpty else { return nil }
-        return evaluateExpression(body)
+        return try evaluateExpression(body, site: site)
     }
 
-    func evaluateExpression(_ text: String) -> Int? {
-        var parser = ExpressionParser(tokens: ExpressionParser.tokenize(text), macros: macros)
-        return parser.parse()
+    mutating func evaluateExpression(_ text: String, site: String) throws -> Int? {
+        var evaluator = ExpressionEvaluator(macros: macros, budget: Self.maxTokensRead - tokensRead)
+        let value = evaluator.evaluate(text)
+        tokensRead += evaluator.tokensRead
+        if let failure = evaluator.failure { throw KernelSources.ImportError("\(site): \(failure)") }
+        return value
     }
 }
 
 /// Integer expressions of #if lines and macro bodies: literals, macros, defined(), unary ! and -,
-/// * / + - < > <= >= == != && ||, parentheses.
-private struct ExpressionParser {
-    var tokens: [String]
-    var macros: [String: String]
-    var pos = 0
-    var expanding: Set<String> = []
+/// * / + - << >> < > <= >= == != && ||, parentheses. Unknown names are 0, as in C.
+struct ExpressionEvaluator {
+    /// Parentheses, unary operators and macro expansions nested in one another.
+    static let maxNesting = 200
+    /// Tokens read over all expansions of one expression (`#define A B+B`, `#define B C+C`, ...
+    /// doubles per level).
+    static let maxTokens = 100_000
+
+    let macros: [String: String]
+    private(set) var failure: String?
+    private(set) var tokensRead = 0
+    private let budget: Int
+    private var nesting = 0
+    private var expanding: [String] = []
+
+    init(macros: [String: String], budget: Int = ExpressionEvaluator.maxTokens) {
+        self.macros = macros
+        self.budget = min(budget, Self.maxTokens)
+    }
+
+    private struct Cursor {
+        var tokens: [String]
+        var pos = 0
+        var current: String? { pos < tokens.count ? tokens[pos] : nil }
+    }
+
+    /// The value of `text`; nil when it is no number. A bound exceeded or an overflow sets `failure`.
+    mutating func evaluate(_ text: String) -> Int? {
+        let tokens = Self.tokenize(text)
+        tokensRead += tokens.count
+        guard tokensRead <= budget else {
+            return fail(budget < Self.maxTokens ? "expressions expand to more than \(MiniPreprocessor.maxTokensRead) tokens in all"
+                                                : "expression expands to more than \(Self.maxTokens) tokens")
+        }
+        var cursor = Cursor(tokens: tokens)
+        let v = binary(&cursor, 0)
+        return failure == nil && cursor.pos == tokens.count ? v : nil
+    }
+
+    private mutating func fail(_ message: String) -> Int? {
+        if failure == nil { failure = message }
+        return nil
+    }
 
     static func tokenize(_ s: String) -> [String] {
         var out: [String] = []
@@ -140,68 +234,95 @@ private struct ExpressionParser {
         return out
     }
 
-    mutating func parse() -> Int? {
-        let v = binary(0)
-        return pos == tokens.count ? v : nil
-    }
-
     static let precedence: [String: Int] = ["||": 1, "&&": 2, "==": 3, "!=": 3, "<": 4, ">": 4, "<=": 4, ">=": 4,
                                             "<<": 5, ">>": 5, "+": 6, "-": 6, "*": 7, "/": 7]
 
-    mutating func binary(_ minPrec: Int) -> Int? {
-        guard var lhs = unary() else { return nil }
-        while pos < tokens.count, let p = Self.precedence[tokens[pos]], p > minPrec {
-            let op = tokens[pos]
-            pos += 1
-            guard let rhs = binary(p) else { return nil }
+    private mutating func nested<T>(_ body: (inout Self) -> T?) -> T? {
+        nesting += 1
+        defer { nesting -= 1 }
+        guard nesting <= Self.maxNesting else {
+            _ = fail("expression nests deeper than \(Self.maxNesting) (parentheses, operators and macros)")
+            return nil
+        }
+        return body(&self)
+    }
+
+    private mutating func binary(_ c: inout Cursor, _ minPrec: Int) -> Int? {
+        guard var lhs = unary(&c) else { return nil }
+        while let op = c.current, let p = Self.precedence[op], p > minPrec {
+            c.pos += 1
+            guard let rhs = nested({ $0.binary(&c, p) }) else { return nil }
+            let result: (partialValue: Int, overflow: Bool)
             switch op {
-            case "||": lhs = (lhs != 0 || rhs != 0) ? 1 : 0
-            case "&&": lhs = (lhs != 0 && rhs != 0) ? 1 : 0
-            case "==": lhs = lhs == rhs ? 1 : 0
-            case "!=": lhs = lhs != rhs ? 1 : 0
-            case "<": lhs = lhs < rhs ? 1 : 0
-            case ">": lhs = lhs > rhs ? 1 : 0
-            case "<=": lhs = lhs <= rhs ? 1 : 0
-            case ">=": lhs = lhs >= rhs ? 1 : 0
-            case "<<": lhs <<= rhs
-            case ">>": lhs >>= rhs
-            case "+": lhs += rhs
-            case "-": lhs -= rhs
-            case "*": lhs *= rhs
-            default: guard rhs != 0 else { return nil }; lhs /= rhs
+            case "||": result = ((lhs != 0 || rhs != 0) ? 1 : 0, false)
+            case "&&": result = ((lhs != 0 && rhs != 0) ? 1 : 0, false)
+            case "==": result = (lhs == rhs ? 1 : 0, false)
+            case "!=": result = (lhs != rhs ? 1 : 0, false)
+            case "<": result = (lhs < rhs ? 1 : 0, false)
+            case ">": result = (lhs > rhs ? 1 : 0, false)
+            case "<=": result = (lhs <= rhs ? 1 : 0, false)
+            case ">=": result = (lhs >= rhs ? 1 : 0, false)
+            case "<<", ">>":
+                // C leaves shifts by a negative or too large count undefined: refuse them.
+                guard (0..<Int.bitWidth).contains(rhs) else { return fail("shift by \(rhs)") }
+                if op == ">>" { result = (lhs >> rhs, false) } else {
+                    let shifted = lhs << rhs
+                    result = (shifted, shifted >> rhs != lhs)
+                }
+            case "+": result = lhs.addingReportingOverflow(rhs)
+            case "-": result = lhs.subtractingReportingOverflow(rhs)
+            case "*": result = lhs.multipliedReportingOverflow(by: rhs)
+            default:
+                guard rhs != 0 else { return nil }
+                result = lhs.dividedReportingOverflow(by: rhs)
             }
+            guard !result.overflow else { return fail("arithmetic overflow in \(lhs) \(op) \(rhs)") }
+            lhs = result.partialValue
         }
         return lhs
     }
 
-    mutating func unary() -> Int? {
-        guard pos < tokens.count else { return nil }
-        let t = tokens[pos]
-        pos += 1
+    private mutating func unary(_ c: inout Cursor) -> Int? {
+        guard let t = c.current else { return nil }
+        c.pos += 1
         switch t {
-        case "!": return unary().map { $0 == 0 ? 1 : 0 }
-        case "-": return unary().map { -$0 }
+        case "!": return nested { $0.unary(&c) }.map { $0 == 0 ? 1 : 0 }
+        case "-":
+            guard let v = nested({ $0.unary(&c) }) else { return nil }
+            let negated = 0.subtractingReportingOverflow(v)
+            return negated.overflow ? fail("arithmetic overflow in -(\(v))") : negated.partialValue
         case "(":
-            let v = binary(0)
-            guard pos < tokens.count, tokens[pos] == ")" else { return nil }
-            pos += 1
+            let v = nested { $0.binary(&c, 0) }
+            guard c.current == ")" else { return nil }
+            c.pos += 1
             return v
         case "defined":
-            var name = pos < tokens.count ? tokens[pos] : ""
-            if name == "(" { pos += 1; name = pos < tokens.count ? tokens[pos] : ""; pos += 2 } else { pos += 1 }
+            let parenthesized = c.current == "("
+            if parenthesized { c.pos += 1 }
+            let name = c.current ?? ""
+            c.pos += 1
+            if parenthesized {
+                guard c.current == ")" else { return nil }
+                c.pos += 1
+            }
             return macros[name] != nil ? 1 : 0
         default:
             if let n = Self.literal(t) { return n }
+            if let first = t.unicodeScalars.first, first.properties.numericType != nil { return fail("bad number '\(t)'") }
             guard let body = macros[t], !body.isEmpty, !expanding.contains(t) else { return 0 }
-            var inner = ExpressionParser(tokens: Self.tokenize(body), macros: macros)
-            inner.expanding = expanding.union([t])
-            return inner.parse()
+            expanding.append(t)
+            defer { expanding.removeLast() }
+            return nested { $0.evaluate(body) }
         }
     }
 
+    /// A decimal or hexadecimal literal with optional U/L suffixes; nil for anything else
+    /// (an identifier such as `L60` included).
     static func literal(_ t: String) -> Int? {
-        let s = t.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "ul"))
+        guard let first = t.utf8.first, first >= 0x30 && first <= 0x39 else { return nil }
+        var s = Substring(t.lowercased())
+        while let last = s.last, last == "u" || last == "l" { s = s.dropLast() }
         if s.hasPrefix("0x") { return Int(s.dropFirst(2), radix: 16) }
-        return s.first?.isNumber == true ? Int(s) : nil
+        return Int(s)
     }
 }

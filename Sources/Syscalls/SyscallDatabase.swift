@@ -21,19 +21,28 @@ public final class SyscallDatabase: Sendable {
     /// Reads a directory in the format of SyscallTables/ (`--tables DIR`). Every file is parsed
     /// now so that a broken file is reported before any lookup. libaudit spellings and equivalence
     /// groups missing from the directory come from the built-in tables.
-    public convenience init(directory: String) throws {
+    /// `replacing` gives file texts (by file name) that stand in for the directory's own: what
+    /// `tables import` is about to write is checked as `--tables` will read it (the directory
+    /// may then not exist yet).
+    public convenience init(directory: String, replacing: [String: String] = [:]) throws {
         let fm = FileManager.default
         var isDir: ObjCBool = false
-        guard fm.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
+        let exists = fm.fileExists(atPath: directory, isDirectory: &isDir)
+        guard exists ? isDir.boolValue : !replacing.isEmpty else {
             throw TableFormatError(file: directory, line: 0, message: "not a directory")
         }
         var files: [(String, String)] = []
-        let names = try fm.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".tsv") }.sorted()
+        let listed = exists ? try fm.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".tsv") } : []
+        let names = Set(listed).union(replacing.keys).sorted()
         guard names.contains("abis.tsv") else {
             throw TableFormatError(file: directory + "/abis.tsv", line: 0, message: "missing ABI file")
         }
         for name in names {
             let path = directory + "/" + name
+            if let text = replacing[name] {
+                files.append((name, text))
+                continue
+            }
             guard let data = fm.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
                 throw TableFormatError(file: path, line: 0, message: "cannot read")
             }
@@ -54,7 +63,10 @@ public final class SyscallDatabase: Sendable {
             guard fileText("\(info.abi.rawValue).tsv") != nil else {
                 throw TableFormatError(file: file, line: 0, message: "abis.tsv lists \(info.abi) but its table file is missing")
             }
-            try Self.checkIntervals(try rowsThrowing(info.abi, file: file), info: info, file: file)
+            let rows = try rowsThrowing(info.abi, file: file)
+            // An empty table would silently drop every rule of the ABI.
+            guard !rows.isEmpty else { throw TableFormatError(file: file, line: 1, message: "no syscall rows") }
+            try Self.checkIntervals(rows, info: info, file: file)
         }
         guard !infos.isEmpty else { throw TableFormatError(file: directory + "/abis.tsv", line: 0, message: "lists no ABI") }
         for version in AuditVersion.allCases { _ = try libauditThrowing(version) }
@@ -103,7 +115,7 @@ public final class SyscallDatabase: Sendable {
 
     func rowsThrowing(_ abi: ABI, file: String) throws -> [SyscallRow] {
         try cache.value({ $0.rows(abi) }, { $0.setRows($1, for: abi) }) {
-            var rows = try TableText.rows(fileText("\(abi.rawValue).tsv") ?? "", file: file)
+            var rows = try TableText.rows(fileText("\(abi.rawValue).tsv") ?? "", file: file, abi: abi)
             let ordered = zip(rows, rows.dropFirst()).allSatisfy { ($0.number, $0.first) <= ($1.number, $1.first) }
             if !ordered { rows.sort { ($0.number, $0.first) < ($1.number, $1.first) } }
             return rows
@@ -141,7 +153,7 @@ public final class SyscallDatabase: Sendable {
                 if end == bytes.count { matching += "\n" }
             }
         }
-        return (try? TableText.rows(matching, file: "\(abi.rawValue).tsv")) ?? []
+        return (try? TableText.rows(matching, file: "\(abi.rawValue).tsv", abi: abi)) ?? []
     }
 
     /// One ABI at one release; nil when the tables do not cover that ABI at that release

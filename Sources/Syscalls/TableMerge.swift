@@ -21,45 +21,49 @@ public struct TableMerge: Sendable {
     /// rows knew before (nil for an empty table).
     public mutating func merge(_ table: [Int: String], at release: KernelVersion, newest: KernelVersion?) {
         let isNewest = newest.map { release >= $0 } ?? true
-        // Rows the release lacks: close (or split, when importing a release in the middle).
-        var kept: [SyscallRow] = []
+        // Every step below looks at the rows of one number only: grouping them keeps the merge
+        // linear in rows plus table (a scan of all rows per number made 1M-row lists quadratic).
+        var byNumber: [Int: [SyscallRow]] = [:]
         for r in rows {
-            guard r.isPresent(at: release), table[r.number] != r.name else { kept.append(r); continue }
+            // Rows the release lacks: close (or split, when importing a release in the middle).
+            guard r.isPresent(at: release), table[r.number] != r.name else { byNumber[r.number, default: []].append(r); continue }
             changes.append(Change(kind: .removed, number: r.number, name: r.name))
-            if r.first < release { kept.append(SyscallRow(number: r.number, name: r.name, first: r.first, last: release.previous)) }
+            if r.first < release { byNumber[r.number, default: []].append(SyscallRow(number: r.number, name: r.name, first: r.first, last: release.previous)) }
             if !isNewest, r.last.map({ $0 > release }) ?? true {
-                kept.append(SyscallRow(number: r.number, name: r.name, first: release.next, last: r.last))
+                byNumber[r.number, default: []].append(SyscallRow(number: r.number, name: r.name, first: release.next, last: r.last))
             }
         }
-        rows = kept
         for (number, name) in table.sorted(by: { $0.key < $1.key }) {
-            if rows.contains(where: { $0.number == number && $0.name == name && $0.isPresent(at: release) }) { continue }
+            var group = byNumber[number] ?? []
+            defer { byNumber[number] = group }
+            if group.contains(where: { $0.name == name && $0.isPresent(at: release) }) { continue }
             // The row just before or just after this release extends to cover it.
-            if let i = rows.firstIndex(where: { $0.number == number && $0.name == name && $0.last == release.previous }) {
-                rows[i].last = isNewest ? nil : release
-                if !isNewest, let j = rows.firstIndex(where: { $0.number == number && $0.name == name && $0.first == release.next }) {
-                    rows[i].last = rows[j].last
-                    rows.remove(at: j)
+            if let i = group.firstIndex(where: { $0.name == name && $0.last == release.previous }) {
+                group[i].last = isNewest ? nil : release
+                if !isNewest, let j = group.firstIndex(where: { $0.name == name && $0.first == release.next }) {
+                    group[i].last = group[j].last
+                    group.remove(at: j)
                 }
                 changes.append(Change(kind: .extended, number: number, name: name))
-            } else if let i = rows.firstIndex(where: { $0.number == number && $0.name == name && $0.first == release.next }) {
-                rows[i].first = release
+            } else if let i = group.firstIndex(where: { $0.name == name && $0.first == release.next }) {
+                group[i].first = release
                 changes.append(Change(kind: .extended, number: number, name: name))
-            } else if isNewest, let i = rows.firstIndex(where: { r in
-                guard r.number == number, r.name == name, let last = r.last, last < release else { return false }
-                return !rows.contains { o in o.number == number && o.name != name && o.first > last }
+            } else if isNewest, let i = group.firstIndex(where: { r in
+                guard r.name == name, let last = r.last, last < release else { return false }
+                return !group.contains { o in o.name != name && o.first > last }
             }) {
                 // Present again at a newer release with nothing else at that number in between:
                 // the gap was missing data, not a removal.
-                rows[i].last = nil
+                group[i].last = nil
                 changes.append(Change(kind: .extended, number: number, name: name))
             } else {
                 let last: KernelVersion? = isNewest ? nil : release
-                rows.append(SyscallRow(number: number, name: name, first: release, last: last))
+                group.append(SyscallRow(number: number, name: name, first: release, last: last))
                 changes.append(Change(kind: .added, number: number, name: name))
             }
         }
-        rows.sort { ($0.number, $0.first) < ($1.number, $1.first) }
+        rows = byNumber.values.flatMap { $0 }
+        rows.sort { ($0.number, $0.first, $0.name) < ($1.number, $1.first, $1.name) }
     }
 }
 

@@ -17,10 +17,11 @@ public enum TableText {
         try text.withUTF8 { bytes in
             var lineNumber = 0, start = 0
             while start < bytes.count {
-                var end = start
-                while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+                var newline = start
+                while newline < bytes.count && bytes[newline] != 0x0A { newline += 1 }
                 lineNumber += 1
-                defer { start = end + 1 }
+                defer { start = newline + 1 }
+                let end = lineEnd(bytes, start, newline)
                 if end == start || bytes[start] == UInt8(ascii: "#") { continue }
                 var fields: [String] = []
                 var fieldStart = start
@@ -36,7 +37,9 @@ public enum TableText {
     /// `<abi>.tsv`: number, name, first release, last release (empty while present).
     /// Parsed in place over the bytes: this runs on every `aurules syscall` start, where time is
     /// measured against ausyscall, so it allocates nothing per line but the name.
-    public static func rows(_ text: String, file: String) throws -> [SyscallRow] {
+    /// Numbers outside `abi`'s range (the audit bitmap) are errors: no rule could use them, and
+    /// the compiler indexes the bitmap with them.
+    public static func rows(_ text: String, file: String, abi: ABI) throws -> [SyscallRow] {
         var text = text
         return try text.withUTF8 { bytes -> [SyscallRow] in
             var rows: [SyscallRow] = []
@@ -46,10 +49,11 @@ public enum TableText {
             var lineNumber = 0
             var start = 0
             while start < bytes.count {
-                var end = start
-                while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+                var newline = start
+                while newline < bytes.count && bytes[newline] != 0x0A { newline += 1 }
                 lineNumber += 1
-                defer { start = end + 1 }
+                defer { start = newline + 1 }
+                let end = lineEnd(bytes, start, newline)
                 if end == start || bytes[start] == UInt8(ascii: "#") { continue }
                 var fields: (Range<Int>, Range<Int>, Range<Int>, Range<Int>) = (0..<0, 0..<0, 0..<0, 0..<0)
                 var count = 0, fieldStart = start
@@ -73,7 +77,10 @@ public enum TableText {
                     guard bytes[i] >= 0x30 && bytes[i] <= 0x39 else { throw fail("bad syscall number '\(text(fields.0))'") }
                     number = number * 10 + Int(bytes[i] - 0x30)
                 }
-                guard !fields.1.isEmpty, fields.1.allSatisfy({ isNameByte(bytes[$0]) }) else {
+                guard abi.syscallNumbers.contains(number) else {
+                    throw fail("syscall number \(number) is outside \(abi)'s range \(abi.syscallNumbers.lowerBound)-\(abi.syscallNumbers.upperBound - 1) (the audit bitmap)")
+                }
+                guard !fields.1.isEmpty, fields.1.allSatisfy({ isNameByte(bytes[$0]) }), !isDigit(bytes[fields.1.lowerBound]) else {
                     throw fail("bad syscall name '\(text(fields.1))'")
                 }
                 func version(_ r: Range<Int>) -> KernelVersion? {
@@ -96,6 +103,11 @@ public enum TableText {
         }
     }
 
+    /// Where the line `start..<end` ends without a CRLF file's carriage return.
+    static func lineEnd(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int {
+        end > start && bytes[end - 1] == 0x0D ? end - 1 : end
+    }
+
     /// `0x`-prefixed or bare hexadecimal, at most 32 bits.
     static func hexValue(_ s: String) -> UInt32? {
         var value: UInt32 = 0, digits = 0
@@ -114,6 +126,15 @@ public enum TableText {
         }
         return digits > 0 ? value : nil
     }
+
+    /// A syscall name as the tables spell them: letters, digits and `_`, not starting with a digit
+    /// (a name of digits would read as a number in `-S`).
+    static func isSyscallName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, !isDigit(first) else { return false }
+        return name.utf8.allSatisfy(isNameByte)
+    }
+
+    static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
 
     static func isNameByte(_ b: UInt8) -> Bool {
         (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) || b == 0x5F

@@ -8,7 +8,7 @@ import Foundation
 struct Aurules: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "aurules",
-        abstract: "Parse, compile, lint and check Linux audit rules.",
+        abstract: "Parse, compile, lint, check and apply Linux audit rules.",
         discussion: """
         aurules reads audit rules written for auditctl (files or rules.d directories), turns them \
         into explicit per-ABI kernel rules for a stated machine and kernel release, and compares \
@@ -18,7 +18,7 @@ struct Aurules: ParsableCommand {
         """,
         subcommands: [
             LintCommand.self, FmtCommand.self, SyscallCommand.self, TablesCommand.self,
-            CompileCommand.self, CheckCommand.self,
+            CompileCommand.self, CheckCommand.self, ApplyCommand.self,
         ]
     )
 

@@ -17,16 +17,13 @@ struct CheckRun {
     func perform() throws -> Result {
         // The kernel's list takes longer than anything else here: ask for it before anything else.
         let kernelRead = options.loaded == nil ? (KernelRead.takePrefetched() ?? KernelRead.start()) : nil
-        let database = try loadDatabase()
-        let (machine, kernel) = try target(database)
-        let auditVersion = try resolveAuditVersion()
-        // The names the loading auditctl resolved through NSS (getpwnam), not /etc/passwd alone.
-        let resolver: (any UserResolver)? = options.noResolve ? nil : SystemUserResolver()
-        let compileTarget = CompileTarget(machine: machine, kernel: kernel, auditVersion: auditVersion,
-                                          watchKind: WatchKind(rawValue: options.watchKind) ?? .auto,
-                                          database: database, resolver: resolver)
-        let parseOptions = ParseOptions(resolver: resolver, hostMachine: machine,
-                                        isKnownSyscall: ParseOptions.knownSyscall(database: database, machine: machine, kernel: kernel))
+        let compileTarget: CompileTarget
+        do {
+            compileTarget = try CompileTarget.resolve(options.target.request(watchKind: WatchKind(rawValue: options.watchKind) ?? .auto))
+        } catch { throw CheckFailure(error.message) }
+        let (machine, kernel, auditVersion, database) = (compileTarget.machine, compileTarget.kernel,
+                                                         compileTarget.auditVersion, compileTarget.database)
+        let parseOptions = compileTarget.parseOptions
         var warnings: [String] = []
 
         let paths = options.paths.isEmpty ? CheckRun.defaultPaths() : options.paths
@@ -38,7 +35,13 @@ struct CheckRun {
         let status: AuditStatus?
         let against: String
         if let loaded = options.loaded {
-            guard let text = CheckRun.readText(loaded) else { throw CheckFailure("cannot read the saved listing \(loaded)") }
+            let text = try CheckRun.readText(loaded, what: "the saved listing")
+            // auditctl -l ends every line: a last line without its newline was cut short, and the
+            // rest of it would be compared as a rule nobody wrote.
+            if let last = text.utf8.last, last != 0x0A {
+                throw CheckFailure("the saved listing \(loaded) is damaged: its last line ends without a newline (truncated?); "
+                                   + "save it again with `auditctl -l`")
+            }
             let recovered = SavedListing.recoveringArchlessSyscalls(SavedListing.loadableText(text), machine: machine,
                                                                    database: database, auditVersion: auditVersion)
             var listingOptions = parseOptions
@@ -60,7 +63,7 @@ struct CheckRun {
             // The kernel held each arch-less listed rule as one rule without arch.
             actual = ExpectedRules.adapt(listed.rules, source: listing, machine: machine, kernelRules: [])
             if let statusPath = options.status {
-                guard let statusText = CheckRun.readText(statusPath) else { throw CheckFailure("cannot read the saved status \(statusPath)") }
+                let statusText = try CheckRun.readText(statusPath, what: "the saved status")
                 do { status = try AuditStatus(auditctlStatus: statusText) } catch { throw CheckFailure("\(statusPath): \(error)") }
             } else {
                 status = nil
@@ -102,10 +105,12 @@ struct CheckRun {
     }
 
     /// A file, a pipe or `-` for standard input (`ssh web1 auditctl -l | aurules check --loaded -`).
-    static func readText(_ path: String) -> String? {
-        let handle = path == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: path)
-        guard let handle else { return nil }
-        do { return String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self) } catch { return nil }
+    /// A device (/dev/zero would be read forever) or a directory is refused.
+    static func readText(_ path: String, what: String) throws -> String {
+        switch InputFile.read(path) {
+        case .success(let bytes): return String(decoding: bytes, as: UTF8.self)
+        case .failure(let f): throw CheckFailure("cannot read \(what) \(path): \(f.reason)")
+        }
     }
 
     static func defaultPaths() -> [String] {
@@ -114,53 +119,6 @@ struct CheckRun {
             return ["/etc/audit/rules.d"]
         }
         return ["/etc/audit/audit.rules"]
-    }
-
-    private func loadDatabase() throws -> SyscallDatabase {
-        guard let dir = options.tables else { return .shipped }
-        do { return try SyscallDatabase(directory: dir) } catch { throw CheckFailure("--tables \(dir): \(error)") }
-    }
-
-    /// The running host, or the saved listing's host.
-    private func target(_ database: SyscallDatabase) throws -> (Machine, KernelVersion) {
-        let host = HostSystem.uname()
-        let machine: Machine
-        if let name = options.machine, name != "host" {
-            guard let m = Machine(uname: name) else { throw CheckFailure("unknown machine \(name)") }
-            machine = m
-        } else {
-            guard let m = Machine(uname: host.machine) else { throw CheckFailure("this host's machine \(host.machine) is not supported") }
-            machine = m
-        }
-        var kernel: KernelVersion
-        if let text = options.kernel {
-            guard let v = KernelVersion(text) else { throw CheckFailure("bad kernel release \(text) (expected e.g. 6.1)") }
-            kernel = v
-        } else if options.loaded == nil || options.machine == nil || options.machine == "host" {
-            kernel = KernelVersion(host.release) ?? database.newestRelease
-        } else {
-            kernel = database.newestRelease
-        }
-        // A kernel newer than the tables has at least the newest tables' syscalls.
-        if kernel > database.newestRelease { kernel = database.newestRelease }
-        // Before the tables' first release every syscall rule would be dropped from both sides,
-        // and a drifted host would be reported in sync.
-        let abis = database.abis(for: machine, at: kernel)
-        if abis.b64 == nil && abis.b32 == nil {
-            let spans = [machine.b64, machine.b32].compactMap { $0 }.compactMap { database.info($0) }
-                .map { "\($0.abi) from \($0.first)" + ($0.last.map { " to \($0)" } ?? "") }
-            throw CheckFailure("the syscall tables do not cover \(machine) at kernel \(kernel) ("
-                               + (spans.isEmpty ? "no ABI of it" : spans.joined(separator: ", ")) + "); import that release with `aurules tables import` and use --tables")
-        }
-        return (machine, kernel)
-    }
-
-    private func resolveAuditVersion() throws -> AuditVersion {
-        if let text = options.auditVersion {
-            guard let v = AuditVersion(loose: text) else { throw CheckFailure("--audit-version must be 3 or 4") }
-            return v
-        }
-        return HostSystem.libauditVersion() ?? .v3_0_9
     }
 
     /// The compiler reports again some values the parser refused (an unknown user): after parse

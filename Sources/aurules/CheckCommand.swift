@@ -48,20 +48,9 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "With --loaded: a saved `auditctl -s` output, to compare the settings too.")
     var status: String?
 
-    @Option(help: "With --loaded: the machine the listing came from (x86_64, aarch64, ppc64le, s390x, ...).")
-    var machine: String?
-
-    @Option(help: "With --loaded: that host's kernel release (default: the newest in the tables).")
-    var kernel: String?
-
-    @Option(name: .customLong("audit-version"), help: "The audit userspace of the checked host: 3 or 4 (default: this host's).")
-    var auditVersion: String?
-
-    @Option(help: "Syscall tables directory instead of the built-in tables.")
-    var tables: String?
-
-    @Flag(name: .customLong("no-resolve"), help: "Do not look up user and group names on this host.")
-    var noResolve = false
+    /// With --loaded, --machine and --kernel name the listing's host; --audit-version is the
+    /// checked host's audit userspace.
+    @OptionGroup var target: TargetOptions
 
     @Option(name: .customLong("watch-kind"), help: "How -w paths become rules: auto (stat on this host), path or dir.")
     var watchKind: String = "auto"
@@ -79,7 +68,7 @@ struct CheckCommand: ParsableCommand {
     func validate() throws {
         var problem: String?
         if loaded == nil {
-            if machine != nil || kernel != nil { problem = "--machine and --kernel describe a saved listing's host: use them with --loaded" }
+            if target.machine != nil || target.kernel != nil { problem = "--machine and --kernel describe a saved listing's host: use them with --loaded" }
             if status != nil { problem = "--status goes with --loaded" }
         }
         if WatchKind(rawValue: watchKind) == nil { problem = "--watch-kind must be auto, path or dir" }
@@ -104,7 +93,7 @@ struct CheckCommand: ParsableCommand {
             // A script reading JSON gets a document that says the check failed, not an empty output.
             if format == .json, !plan,
                let data = try? JSONSerialization.data(withJSONObject: ["error": failure.message], options: [.prettyPrinted, .sortedKeys]) {
-                try? emit(String(decoding: data, as: UTF8.self) + "\n")
+                try? emit(ControlCharacters.inertJSON(data) + "\n")
             }
             throw ExitCode.inputError
         }
@@ -115,7 +104,7 @@ struct CheckCommand: ParsableCommand {
             // A report, not a secret: node_exporter's textfile collector runs as its own user.
             do { try OutputFile.write(text, to: output, newFileMode: 0o644) } catch { throw CheckFailure("cannot write \(output): \(error)") }
         } else {
-            print(text, terminator: "")
+            StandardOutput.print(text, terminator: "")
         }
     }
 }

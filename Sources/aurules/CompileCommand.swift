@@ -28,26 +28,13 @@ struct CompileCommand: ParsableCommand {
     @Argument(help: "Rule files, rules.d directories, or - for standard input.")
     var paths: [String]
 
-    @Option(help: "Target machine (x86_64, i386, aarch64, arm, ppc64le, ppc64, ppc, s390x, s390, riscv64) or host.")
-    var machine: String = "host"
-
-    @Option(help: "Target kernel release (X.Y). Default: the running kernel with --machine host, else the newest known.")
-    var kernel: String?
-
-    @Option(name: .customLong("audit-version"), help: "Audit userspace that will load the output (3.0.9 or 4.2; any 3.x or 4.x accepted). Default: this host's.")
-    var auditVersion: String?
+    @OptionGroup var target: TargetOptions
 
     @Option(name: .customLong("watch-kind"), help: "How -w paths become rules: auto (stat on this host), path, dir.")
     var watchKind: WatchKind = .auto
 
     @Option(name: .customLong("syscalls"), help: "Syscalls in the output as names (libaudit's), numbers, or auto (names the loader knows).")
     var syscallStyle: SyscallStyle = .auto
-
-    @Option(help: "Syscall tables directory to use instead of the built-in tables.")
-    var tables: String?
-
-    @Flag(name: .customLong("no-resolve"), help: "Do not look up user and group names (they must then be numbers).")
-    var noResolve = false
 
     @Option(name: [.short, .customLong("output")], help: "Write to FILE (atomically) instead of standard output.")
     var output: String?
@@ -58,15 +45,9 @@ struct CompileCommand: ParsableCommand {
     enum OutputFormat: String, ExpressibleByArgument { case text, json }
 
     func run() throws {
-        let target: CompileTarget
-        do { target = try makeTarget() } catch let e as ValidationError {
-            StandardError.print("aurules compile: \(e.message)")
-            throw ExitCode.inputError
-        }
+        let target = try self.target.resolve(command: "compile", watchKind: watchKind)
         // Names are checked against the tables in use (--tables may know newer syscalls).
-        let parseOptions = ParseOptions(resolver: target.resolver, hostMachine: target.machine,
-                                        isKnownSyscall: ParseOptions.knownSyscall(database: target.database, machine: target.machine,
-                                                                                  kernel: target.kernel))
+        let parseOptions = target.parseOptions
         // The auditctl -R text needs no statement texts; JSON shows them.
         let session = CompileSession(target: target, keepsText: format == .json)
         let parseDiagnostics = load(into: session, options: parseOptions)
@@ -111,49 +92,6 @@ struct CompileCommand: ParsableCommand {
         let file = RuleInputs.load(paths: paths, options: options)
         session.add(file.statements)
         return file.diagnostics
-    }
-
-    private func makeTarget() throws -> CompileTarget {
-        let database: SyscallDatabase
-        if let tables {
-            do { database = try SyscallDatabase(directory: tables) } catch {
-                throw ValidationError("--tables \(tables): \(error)")
-            }
-        } else {
-            database = .shipped
-        }
-        let host = HostSystem.uname()
-        let isHost = machine == "host"
-        guard let m = Machine(rawValue: isHost ? "" : machine) ?? Machine(uname: isHost ? host.machine : machine) else {
-            throw ValidationError("unknown machine '\(isHost ? host.machine : machine)'; use one of \(Machine.allCases.map(\.rawValue).joined(separator: ", ")) or host")
-        }
-        var release: KernelVersion
-        if let kernel {
-            guard let k = KernelVersion(kernel) else { throw ValidationError("bad kernel release '\(kernel)' (expected X.Y)") }
-            release = k
-        } else if isHost, let k = KernelVersion(host.release) {
-            release = k
-        } else {
-            release = database.newestRelease
-        }
-        if release > database.newestRelease {
-            if kernel != nil {
-                throw ValidationError("kernel \(release) is newer than the tables (newest: \(database.newestRelease)); import it with `aurules tables import`")
-            }
-            release = database.newestRelease
-        }
-        let version: AuditVersion
-        if let auditVersion {
-            guard let v = AuditVersion(loose: auditVersion) else {
-                throw ValidationError("unknown --audit-version '\(auditVersion)' (3.x or 4.x: 3.0.9, 4.2, ...)")
-            }
-            version = v
-        } else {
-            version = HostSystem.libauditVersion() ?? .v3_0_9
-        }
-        // Names resolve through NSS (getpwnam), as auditctl resolves them: sssd, LDAP, nss-systemd users too.
-        return CompileTarget(machine: m, kernel: release, auditVersion: version, watchKind: watchKind,
-                             database: database, resolver: noResolve ? nil : SystemUserResolver())
     }
 }
 

@@ -34,14 +34,22 @@ struct FmtCommand: ParsableCommand {
 
     func run() throws {
         // --check compares standard input's own text with its canonical form: read it here, once.
-        let stdinText = check && paths.contains("-") ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : nil
+        var stdinText: String?
+        if check && paths.contains("-") {
+            switch InputFile.read("-") {
+            case .success(let bytes): stdinText = String(decoding: bytes, as: UTF8.self)
+            case .failure(let f):
+                StandardError.print("aurules fmt: cannot read standard input: \(f.reason)")
+                throw ExitCode.inputError
+            }
+        }
         let options = ParseOptions(resolver: nil)
         let file = RuleInputs.load(paths: stdinText == nil ? paths : paths.filter { $0 != "-" }, options: options)
         let stdinFile = stdinText.map { RuleParser.parse(text: $0, file: "<stdin>", options: options) }
         let errors = (file.diagnostics + (stdinFile?.diagnostics ?? [])).filter { $0.severity == .error }
         if !errors.isEmpty {
             StandardError.print(DiagnosticRenderer.text(errors).trimmingCharacters(in: .newlines))
-            if format == .json { print(DiagnosticRenderer.json(errors)) }
+            if format == .json { StandardOutput.print(DiagnosticRenderer.json(errors)) }
             throw ExitCode.inputError
         }
         let text = RuleFormatter.format(file)
@@ -60,7 +68,7 @@ struct FmtCommand: ParsableCommand {
             }
             for path in files {
                 let one = RuleInputs.load(paths: [path], options: ParseOptions(resolver: nil))
-                if let data = FileManager.default.contents(atPath: path), String(decoding: data, as: UTF8.self) != RuleFormatter.format(one) {
+                if case .success(let data) = InputFile.read(path), String(decoding: data, as: UTF8.self) != RuleFormatter.format(one) {
                     StandardError.print("\(path): not in canonical form")
                     changed = true
                 }
@@ -78,7 +86,7 @@ struct FmtCommand: ParsableCommand {
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            rendered = String(decoding: try encoder.encode(["formatted": text]), as: UTF8.self) + "\n"
+            rendered = ControlCharacters.inertJSON(try encoder.encode(["formatted": text])) + "\n"
         }
         if let output {
             do { try OutputFile.write(rendered, to: output) } catch {
@@ -86,7 +94,7 @@ struct FmtCommand: ParsableCommand {
                 throw ExitCode.inputError
             }
         } else {
-            print(rendered, terminator: "")
+            StandardOutput.print(rendered, terminator: "")
         }
     }
 }

@@ -39,17 +39,15 @@ struct LintCommand: ParsableCommand {
     @Option(name: .customLong("fail-on"), help: "Lowest severity that makes the exit status 1: error, warning or note.")
     var failOn: Severity = .error
 
-    @Flag(name: .customLong("no-resolve"), help: "Do not look up user and group names on this host (for CI).")
-    var noResolve = false
-
     @Flag(name: .customLong("no-host-checks"), help: "Skip checks that depend on this host (missing watch directories).")
     var noHostChecks = false
 
-    @Option(name: .customLong("target"), help: "A machine the rules are meant for (repeatable; default: x86_64, aarch64, ppc64le, s390x).")
+    @Option(name: .customLong("target"), help: "A machine the rules are meant for (repeatable; default: x86_64, aarch64, ppc64le, s390x, or --machine).")
     var targets: [String] = []
 
-    @Option(help: "Syscall tables directory to use instead of the built-in tables.")
-    var tables: String?
+    /// --machine is one more target and the machine arch-less rules load on; --kernel and
+    /// --audit-version narrow the checks to that release and loader.
+    @OptionGroup var target: TargetOptions
 
     @Flag(name: .customLong("list-checks"), help: "List the lint checks and exit.")
     var listChecks = false
@@ -66,7 +64,7 @@ struct LintCommand: ParsableCommand {
 
     func run() throws {
         if listChecks {
-            for c in Linter.checks { print("\(c.code)  \(c.name): \(c.summary)") }
+            for c in Linter.checks { StandardOutput.print("\(c.code)  \(c.name): \(c.summary)") }
             return
         }
         if let explain {
@@ -74,35 +72,54 @@ struct LintCommand: ParsableCommand {
                 StandardError.print("aurules lint: no check named \(explain) (see --list-checks)")
                 throw ExitCode.inputError
             }
-            print("\(c.code) \(c.name): \(c.summary)\n\n\(c.rationale)\n")
+            StandardOutput.print("\(c.code) \(c.name): \(c.summary)\n\n\(c.rationale)\n")
             for e in c.examples {
-                print(e.triggers ? "Reported:" : "Not reported:")
-                print(String(e.text.dropLast(e.text.hasSuffix("\n") ? 1 : 0)).replacingOccurrences(of: "\r", with: "\\r").split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n"))
+                StandardOutput.print(e.triggers ? "Reported:" : "Not reported:")
+                StandardOutput.print(String(e.text.dropLast(e.text.hasSuffix("\n") ? 1 : 0)).replacingOccurrences(of: "\r", with: "\\r").split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n"))
             }
             return
         }
-        var database = SyscallDatabase.shipped
-        if let tables {
-            do { database = try SyscallDatabase(directory: tables) } catch {
-                StandardError.print("aurules lint: --tables \(tables): \(error)")
-                throw ExitCode.inputError
-            }
-        }
-        let db = database
+        let context = try lintContext()
+        let db = context.database
         // Names resolve as auditctl resolves them on this host: getpwnam, through NSS (sssd, LDAP,
         // systemd's synthesized users), not /etc/passwd alone.
-        let options = ParseOptions(resolver: noResolve ? nil : SystemUserResolver(), isKnownSyscall: { db.isKnownOnAnyABI($0) })
+        let options = ParseOptions(resolver: target.noResolve ? nil : SystemUserResolver(), hostMachine: context.hostMachine,
+                                   isKnownSyscall: { db.isKnownOnAnyABI($0) })
         let file = RuleInputs.load(paths: paths, options: options)
-        var context = LintContext(checkHost: !noHostChecks, database: database)
-        if !targets.isEmpty { context.targets = targets.compactMap(Machine.init(uname:)) }
         let diagnostics = Linter.lint(file, context: context)
         switch format {
-        case .text: print(DiagnosticRenderer.text(diagnostics), terminator: "")
-        case .json: print(DiagnosticRenderer.json(diagnostics))
-        case .sarif: print(SarifReport.render(diagnostics, checks: Linter.checks))
+        case .text: StandardOutput.print(DiagnosticRenderer.text(diagnostics), terminator: "")
+        case .json: StandardOutput.print(DiagnosticRenderer.json(diagnostics))
+        case .sarif: StandardOutput.print(SarifReport.render(diagnostics, checks: Linter.checks))
         }
-        if diagnostics.contains(where: { $0.code == RuleInputs.unreadableCode }) { throw ExitCode.inputError }
+        // The report above may be going to a file or a pipe: exit 2 is explained on stderr too.
+        let unreadable = diagnostics.filter { $0.code == RuleInputs.unreadableCode }
+        if !unreadable.isEmpty {
+            for d in unreadable { StandardError.print("aurules lint: " + DiagnosticRenderer.text(d)) }
+            throw ExitCode.inputError
+        }
         if diagnostics.contains(where: { $0.severity >= failOn }) { throw ExitCode.findings }
+    }
+
+    /// The target options through the same resolution as compile and check; lint has several
+    /// machines (--target), so without --machine its kernel is checked against every ABI's range.
+    private func lintContext() throws -> LintContext {
+        do {
+            let database = try CompileTarget.database(tables: target.tables)
+            let machine = try target.machine.map { try CompileTarget.machine($0) }
+            var context = LintContext(checkHost: !noHostChecks, database: database,
+                                      kernel: try target.kernel.map { try CompileTarget.release($0, database: database, machine: machine) },
+                                      auditVersion: try target.auditVersion.map { try CompileTarget.auditVersion($0) })
+            var machines = targets.compactMap(Machine.init(uname:))
+            if let machine {
+                context.hostMachine = machine
+                if !machines.contains(machine) { machines.append(machine) }
+            }
+            if !machines.isEmpty { context.targets = machines }
+            return context
+        } catch {
+            throw TargetOptions.fail("lint", error)
+        }
     }
 }
 

@@ -1,10 +1,19 @@
+import AuditRules
+import CTemporaryFile
 import Foundation
 
 /// Writes output files atomically and durably: a temporary file in the same directory, flushed to
 /// disk, then rename(2) over the target, so neither a reader nor a crash ever sees a half-written
 /// rules file (an empty /etc/audit/audit.rules after a power cut would load no rules at boot).
-/// An existing target keeps its permission bits; a new one gets `newFileMode` (0640, as auditd
-/// keeps its rules).
+///
+/// Only regular files are written: a device, FIFO, socket or directory named by `-o` is refused
+/// (renaming over /dev/null would make it a world-writable regular file). A symbolic link is
+/// followed and the file it names replaced; the link stays. A replaced file keeps its owner, group
+/// and permission bits, without setuid, setgid and sticky; a new one gets `newFileMode`.
+///
+/// SIGINT and SIGTERM during the write remove the temporary file. SIGKILL cannot be caught: its
+/// leftover is named `.NAME.aurules-tmp-PID-RANDOM`, and the next write of NAME removes those of
+/// processes that no longer exist.
 enum OutputFile {
     static func write(_ text: String, to path: String, newFileMode: mode_t = 0o640) throws {
         try write(to: path, newFileMode: newFileMode) { emit in
@@ -16,12 +25,15 @@ enum OutputFile {
     /// For output produced in pieces: `produce` is handed a sink that appends bytes to the
     /// temporary file, renamed over `path` once `produce` returns.
     static func write(to path: String, newFileMode: mode_t = 0o640, _ produce: ((UnsafeRawBufferPointer) -> Void) throws -> Void) throws {
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent().path
-        let tmp = "\(dir)/.\(url.lastPathComponent).aurules-\(getpid())-\(UInt32.random(in: 0 ... .max))"
-        var existing = stat()
-        let mode = stat(path, &existing) == 0 ? existing.st_mode & 0o7777 : newFileMode
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        let target = try OutputTarget(path)
+        let dir = target.directory
+        let prefix = ".\(target.name).aurules-tmp-"
+        removeStaleTemporaries(in: dir, prefix: prefix)
+        let tmp = "\(dir)/\(prefix)\(getpid())-\(UInt32.random(in: 0 ... .max))"
+        let mode = target.existing.map { $0.st_mode & 0o777 } ?? newFileMode
+        aurules_temporary_file_arm(tmp)
+        defer { aurules_temporary_file_disarm() }
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw OutputFileError(path: path, errno: errno) }
         var failure: Int32 = 0
         do {
@@ -33,11 +45,16 @@ enum OutputFile {
             unlink(tmp)
             throw error
         }
-        // open(2) applied the umask; an existing file's bits are restored exactly.
+        // Owner and group first: fchown clears the set-id bits, and the mode is set after it.
+        if failure == 0, let old = target.existing, old.st_uid != geteuid() || old.st_gid != getegid(),
+           fchown(fd, old.st_uid, old.st_gid) != 0 {
+            failure = errno
+        }
+        // open(2) applied the umask; the bits are set exactly.
         if failure == 0, fchmod(fd, mode) != 0 { failure = errno }
         if failure == 0, fsync(fd) != 0 { failure = errno }
         if close(fd) != 0, failure == 0 { failure = errno }
-        if failure == 0, rename(tmp, path) != 0 { failure = errno }
+        if failure == 0, rename(tmp, target.path) != 0 { failure = errno }
         if failure != 0 {
             unlink(tmp)
             throw OutputFileError(path: path, errno: failure)
@@ -47,6 +64,24 @@ enum OutputFile {
         if dirFD >= 0 {
             fsync(dirFD)
             close(dirFD)
+        }
+    }
+
+    /// Leftovers of writes killed by SIGKILL (or a power cut): ours by name and owner, and their
+    /// process gone.
+    static func removeStaleTemporaries(in dir: String, prefix: String) {
+        guard let handle = opendir(dir) else { return }
+        defer { closedir(handle) }
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            guard name.hasPrefix(prefix) else { continue }
+            let rest = name.dropFirst(prefix.count).split(separator: "-")
+            guard rest.count == 2, let pid = pid_t(rest[0]), UInt32(rest[1]) != nil, pid > 0 else { continue }
+            guard kill(pid, 0) != 0 && errno == ESRCH else { continue }
+            var info = stat()
+            let full = dir + "/" + name
+            guard lstat(full, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == geteuid() else { continue }
+            unlink(full)
         }
     }
 
@@ -63,18 +98,89 @@ enum OutputFile {
     }
 }
 
+/// The file `-o` names, its symbolic links followed: refused unless it is a regular file or absent.
+struct OutputTarget {
+    /// The file to replace.
+    var path: String
+    var directory: String
+    var name: String
+    /// Its owner, group and mode, when it exists.
+    var existing: stat?
+
+    init(_ given: String) throws {
+        var path = given
+        var info = stat()
+        if lstat(given, &info) == 0, info.st_mode & S_IFMT == S_IFLNK {
+            guard let resolved = realpath(given, nil) else {
+                let e = errno
+                throw e == ENOENT ? OutputFileError(path: given, reason: "a symbolic link to nothing (its target does not exist)")
+                                  : OutputFileError(path: given, errno: e)
+            }
+            path = String(cString: resolved)
+            free(resolved)
+        }
+        if stat(path, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFREG else {
+                throw OutputFileError(path: given, reason: "not a regular file (\(Self.kind(info.st_mode))); -o writes regular files only")
+            }
+            existing = info
+        } else if errno != ENOENT {
+            throw OutputFileError(path: given, errno: errno)
+        }
+        if path.hasSuffix("/") { throw OutputFileError(path: given, reason: "names a directory; -o writes regular files only") }
+        if let slash = path.lastIndex(of: "/") {
+            directory = slash == path.startIndex ? "/" : String(path[..<slash])
+            name = String(path[path.index(after: slash)...])
+        } else {
+            directory = "."
+            name = path
+        }
+        self.path = path
+    }
+
+    static func kind(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFDIR: return "a directory"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFIFO: return "a FIFO"
+        case S_IFSOCK: return "a socket"
+        default: return "not a regular file"
+        }
+    }
+}
+
 struct OutputFileError: LocalizedError, CustomStringConvertible {
     var path: String
     var errno: Int32
+    var reason: String?
 
-    var description: String { String(cString: strerror(errno)) }
+    init(path: String, errno: Int32) {
+        self.path = path
+        self.errno = errno
+    }
+
+    init(path: String, reason: String) {
+        self.path = path
+        self.errno = 0
+        self.reason = reason
+    }
+
+    var description: String { reason ?? String(cString: strerror(errno)) }
     var errorDescription: String? { description }
 }
 
 /// Standard output: a write that failed (closed descriptor, full disk) ends the run with exit 2,
 /// never a silent success.
 enum StandardOutput {
-    /// Straight to the descriptor (compile's rules, syscall's answers).
+    /// Text, written at once and checked (Swift's print buffers in stdio, whose errors surface
+    /// only at a later flush, if ever checked).
+    static func print(_ s: String, terminator: String = "\n") {
+        var text = s + terminator
+        text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Straight to the descriptor (compile's rules, syscall's answers, every report).
     static func write(_ bytes: UnsafeRawBufferPointer) {
         let failure = OutputFile.writeAll(bytes, to: STDOUT_FILENO)
         if failure != 0 { fail(String(cString: strerror(failure))) }
@@ -96,7 +202,9 @@ enum StandardOutput {
 
 /// Standard error, for diagnostics.
 enum StandardError {
+    /// Messages name paths and values from the command line and the inputs: their control
+    /// characters are escaped here, once for every message; the message's own line breaks stay.
     static func print(_ s: String) {
-        FileHandle.standardError.write(Data((s + "\n").utf8))
+        FileHandle.standardError.write(Data((ControlCharacters.escaped(s, except: ["\n", "\t"]) + "\n").utf8))
     }
 }

@@ -45,14 +45,8 @@ struct SyscallCommand: ParsableCommand {
     @Flag(help: "Print the whole table.")
     var dump = false
 
-    @Option(help: ArgumentHelp("Answer from the kernel's table at release X.Y or X.Y-rcN (an extension; default: libaudit's table).", valueName: "X.Y"))
-    var kernel: String?
-
-    @Flag(help: "Answer from the kernel's table with the kernel's names (pread64 for libaudit's pread).")
+    @Flag(help: "Answer from the kernel's table (at --kernel, default the newest) with the kernel's names (pread64 for libaudit's pread).")
     var kernelNames = false
-
-    @Option(help: ArgumentHelp("The loader release whose libaudit answers (default: the host's, else the newest).", valueName: "VERSION"))
-    var auditVersion: String?
 
     @Flag(help: "On a miss, explain it on standard error (other releases, equivalents, close names).")
     var hints = false
@@ -66,7 +60,9 @@ struct SyscallCommand: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
-    @OptionGroup var tables: TablesOption
+    /// --machine is the machine b32, b64 and no architecture mean (default: this host's);
+    /// --audit-version the loader whose libaudit answers; --kernel answers from the kernel's table.
+    @OptionGroup var target: TargetOptions
 
     enum OutputFormat: String, ExpressibleByArgument { case text, json }
 
@@ -74,13 +70,15 @@ struct SyscallCommand: ParsableCommand {
     /// SyscallArguments (ausyscall's words are not options) before the argument parser runs.
     func run() throws {
         var arguments = words + (exact ? ["--exact"] : []) + (dump ? ["--dump"] : [])
-        if let kernel { arguments += ["--kernel", kernel] }
+        if let kernel = target.kernel { arguments += ["--kernel", kernel] }
+        if let machine = target.machine { arguments += ["--machine", machine] }
+        if let auditVersion = target.auditVersion { arguments += ["--audit-version", auditVersion] }
+        if let tables = target.tables { arguments += ["--tables", tables] }
+        if target.noResolve { arguments.append("--no-resolve") }
         if kernelNames { arguments.append("--kernel-names") }
-        if let auditVersion { arguments += ["--audit-version", auditVersion] }
         if hints { arguments.append("--hints") }
         if let allName { arguments += ["--all", allName] }
         if let historyName { arguments += ["--history", historyName] }
-        if let directory = tables.directory { arguments += ["--tables", directory] }
         arguments += ["--format", format.rawValue]
         let status = SyscallArguments.run(arguments) ?? 0
         if status != 0 { throw ExitCode(status) }
@@ -93,6 +91,7 @@ struct SyscallCommand: ParsableCommand {
 struct SyscallArguments {
     var words: [String] = []
     var kernel: String?
+    var machine: String?
     var kernelNames = false
     var auditVersion: String?
     var hints = false
@@ -101,7 +100,7 @@ struct SyscallArguments {
     var json = false
     var tables: String?
 
-    static let valued: Set<String> = ["--kernel", "--audit-version", "--all", "--history", "--format", "--tables"]
+    static let valued: Set<String> = ["--kernel", "--machine", "--audit-version", "--all", "--history", "--format", "--tables"]
 
     /// nil when help was asked for (the argument parser prints it); else the exit status.
     static func run(_ arguments: [String]) -> Int32? {
@@ -123,6 +122,7 @@ struct SyscallArguments {
                 if inline == nil { i += 1 }
                 switch key {
                 case "--kernel": a.kernel = value
+                case "--machine": a.machine = value
                 case "--audit-version": a.auditVersion = value
                 case "--all": a.allName = value
                 case "--history": a.historyName = value
@@ -131,6 +131,8 @@ struct SyscallArguments {
                     guard value == "text" || value == "json" else { return usage("--format must be text or json") }
                     a.json = value == "json"
                 }
+            } else if word == "--no-resolve" {
+                return usage("--no-resolve does not apply to syscall lookups")
             } else if word == "--kernel-names" {
                 a.kernelNames = true
             } else if word == "--hints" {
@@ -149,27 +151,30 @@ struct SyscallArguments {
         }
     }
 
-    /// Usage errors exit 1, as ausyscall's do.
+    /// ausyscall's own words are refused as ausyscall refuses them (exit 1); aurules' options as
+    /// every aurules command refuses them (exit 2).
     static func usage(_ message: String) -> Int32 {
         StandardError.print("aurules syscall: \(message)")
-        return 1
+        return ExitCode.inputError.rawValue
     }
 
     func execute() throws -> Int32 {
-        let database = try TablesOption.database(tables)
-        let version: AuditVersion
-        if let text = auditVersion {
-            guard let v = AuditVersion(loose: text) else {
-                return Self.usage("unknown --audit-version '\(text)' (known: \(AuditVersion.allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
-            version = v
-        } else {
-            version = HostSystem.libauditVersion() ?? AuditVersion.allCases.last!
+        let host = HostFacts.current
+        let database: SyscallDatabase, version: AuditVersion, machineName: String, release: KernelVersion
+        do {
+            database = try CompileTarget.database(tables: tables)
+            version = try CompileTarget.auditVersion(auditVersion, host: host)
+            // b32, b64 and no architecture mean this machine (libaudit's audit_detect_machine).
+            let named = try machine.map { try CompileTarget.machine($0, host: host) }
+            machineName = named?.rawValue ?? host.machineName
+            // Without --machine every ABI of the tables may be asked for: the range is theirs.
+            release = try kernel.map { try CompileTarget.release($0, database: database, machine: named) } ?? database.newestRelease
+        } catch {
+            throw TargetOptions.fail("syscall", error)
         }
         let out = SyscallOutput(json: json, hints: hints)
         let lookup = SyscallLookup(database: database)
         let kernelMode = kernel != nil || kernelNames
-        let release = kernelMode || allName != nil || historyName != nil ? try resolveKernel(database) : database.newestRelease
         if let name = allName {
             return try out.all(lookup.acrossABIs(name, at: release), name: name, kernel: release)
         }
@@ -177,9 +182,9 @@ struct SyscallArguments {
             return out.history(database.history(of: name), name: name, suggestions: lookup.suggestions(for: name, in: nil),
                                coverage: { database.info($0)?.first })
         }
-        let host = LibauditMachine.detect(uname: HostSystem.uname().machine, version: version)
+        let hostMachine = LibauditMachine.detect(uname: machineName, version: version)
         let query: Ausyscall.Query
-        switch Ausyscall.parse(words, version: version, host: host, kernelArches: kernelMode) {
+        switch Ausyscall.parse(words, version: version, host: hostMachine, kernelArches: kernelMode) {
         case .failure(let refusal):
             StandardError.print(refusal.lines.joined(separator: "\n"))
             return refusal.status
@@ -187,7 +192,7 @@ struct SyscallArguments {
             query = q
         }
         if !query.notices.isEmpty { StandardError.print(query.notices.joined(separator: "\n")) }
-        guard let arch = query.arch ?? host.map(Ausyscall.Arch.libaudit) else {
+        guard let arch = query.arch ?? hostMachine.map(Ausyscall.Arch.libaudit) else {
             StandardError.print("Unable to detect machine type")
             return 1
         }
@@ -217,21 +222,5 @@ struct SyscallArguments {
         let answer = Ausyscall.answer(query, from: table)
         out.print(answer, source: source, lookup: lookup)
         return answer.status
-    }
-
-    private func resolveKernel(_ db: SyscallDatabase) throws -> KernelVersion {
-        guard let text = kernel else { return db.newestRelease }
-        guard let v = KernelVersion(text) else {
-            StandardError.print("aurules syscall: bad kernel release '\(text)' (expected X.Y or X.Y-rcN)")
-            throw ExitCode(1)  // a usage error, as ausyscall's
-        }
-        // A release the tables have not seen yet may have syscalls they lack: answer for the newest
-        // release they know, and say so rather than present a guess as that release's table.
-        if v > db.newestRelease {
-            StandardError.print("aurules syscall: warning: kernel \(v) is newer than the tables; answering for \(db.newestRelease) "
-                                + "(import \(v) with `aurules tables import` and use --tables)")
-            return db.newestRelease
-        }
-        return v
     }
 }

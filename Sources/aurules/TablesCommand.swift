@@ -2,25 +2,6 @@ import ArgumentParser
 import Foundation
 import Syscalls
 
-/// `--tables DIR` for every command that resolves syscalls: `@OptionGroup var tables: TablesOption`,
-/// then `try tables.database()`.
-struct TablesOption: ParsableArguments {
-    @Option(name: .customLong("tables"), help: ArgumentHelp("Syscall tables directory (format of SyscallTables/) instead of the built-in tables.", valueName: "DIR"))
-    var directory: String?
-
-    func database() throws -> SyscallDatabase { try Self.database(directory) }
-
-    static func database(_ directory: String?) throws -> SyscallDatabase {
-        guard let directory else { return SyscallDatabase.shipped }
-        do {
-            return try SyscallDatabase(directory: directory)
-        } catch {
-            StandardError.print("aurules: --tables \(directory): \(error)")
-            throw ExitCode.inputError
-        }
-    }
-}
-
 struct TablesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tables",
@@ -85,7 +66,8 @@ struct TablesImportCommand: ParsableCommand {
             } else {
                 let handle = list == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: list!)
                 guard let handle else { throw KernelSources.ImportError("cannot read \(list!)") }
-                table = try KernelSources.fromList(String(decoding: handle.readDataToEndOfFile(), as: UTF8.self))
+                table = try KernelSources.fromList(String(decoding: handle.readDataToEndOfFile(), as: UTF8.self),
+                                                   file: list == "-" ? "<stdin>" : list!, abi: abi)
             }
         } catch {
             StandardError.print("aurules tables import: \(error)")
@@ -100,21 +82,25 @@ struct TablesImportCommand: ParsableCommand {
             let object: [String: Any] = ["abi": abi.rawValue, "release": release.description, "syscalls": count,
                                          "changes": changes.map { ["kind": $0.kind.rawValue, "number": $0.number, "name": $0.name] }]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            StandardOutput.print(String(decoding: data, as: UTF8.self))
         } else {
             let n = { (k: TableMerge.Change.Kind) in changes.filter { $0.kind == k }.count }
-            print("\(abi) at \(release): \(count) syscalls; \(n(.added)) added, \(n(.extended)) extended, \(n(.removed)) closed")
-            for c in changes where c.kind != .extended { print("  \(c)") }
+            StandardOutput.print("\(abi) at \(release): \(count) syscalls; \(n(.added)) added, \(n(.extended)) extended, \(n(.removed)) closed")
+            for c in changes where c.kind != .extended { StandardOutput.print("  \(c)") }
         }
     }
 
     private func merge(_ table: [Int: String], abi: ABI, release: KernelVersion) throws -> ([TableMerge.Change], Int) {
         let fm = FileManager.default
         let abisPath = into + "/abis.tsv", rowsPath = into + "/\(abi.rawValue).tsv"
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: into, isDirectory: &isDirectory), !isDirectory.boolValue {
+            StandardError.print("aurules tables import: \(into): not a directory")
+            throw ExitCode.inputError
+        }
         do {
-            try fm.createDirectory(atPath: into, withIntermediateDirectories: true)
             var infos = try fm.fileExists(atPath: abisPath) ? TableText.abis(String(contentsOfFile: abisPath, encoding: .utf8), file: abisPath) : []
-            let rows = try fm.fileExists(atPath: rowsPath) ? TableText.rows(String(contentsOfFile: rowsPath, encoding: .utf8), file: rowsPath) : []
+            let rows = try fm.fileExists(atPath: rowsPath) ? TableText.rows(String(contentsOfFile: rowsPath, encoding: .utf8), file: rowsPath, abi: abi) : []
             let existing = infos.first { $0.abi == abi }
             var merge = TableMerge(rows: rows)
             merge.merge(table, at: release, newest: rows.isEmpty ? nil : existing?.newest)
@@ -127,8 +113,12 @@ struct TablesImportCommand: ParsableCommand {
             infos.removeAll { $0.abi == abi }
             infos.append(info)
             infos.sort { ABI.allCases.firstIndex(of: $0.abi)! < ABI.allCases.firstIndex(of: $1.abi)! }
-            try OutputFile.write(TableText.render(merge.rows), to: rowsPath)
-            try OutputFile.write(TableText.render(infos), to: abisPath)
+            let rowsText = TableText.render(merge.rows), abisText = TableText.render(infos)
+            // Nothing is written that a later `--tables` would reject.
+            _ = try SyscallDatabase(directory: into, replacing: [abi.rawValue + ".tsv": rowsText, "abis.tsv": abisText])
+            try fm.createDirectory(atPath: into, withIntermediateDirectories: true)
+            try OutputFile.write(rowsText, to: rowsPath)
+            try OutputFile.write(abisText, to: abisPath)
             return (merge.changes, table.count)
         } catch {
             // A broken table names its file and line; anything else (a file where the directory
@@ -166,9 +156,9 @@ struct TablesExportCommand: ParsableCommand {
         if format == .json {
             let object: [String: Any] = ["directory": directory, "files": db.fileNames]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            StandardOutput.print(String(decoding: data, as: UTF8.self))
         } else {
-            print("wrote \(db.fileNames.count) files to \(directory)")
+            StandardOutput.print("wrote \(db.fileNames.count) files to \(directory)")
         }
     }
 }

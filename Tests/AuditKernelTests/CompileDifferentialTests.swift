@@ -22,7 +22,7 @@ final class CompileDifferentialTests: XCTestCase {
             throw XCTSkip(reason)
         }
         let db = SyscallDatabase.shipped
-        let running = KernelVersion(HostSystem.uname().release) ?? db.newestRelease
+        let running = KernelVersion(HostFacts.current.release) ?? db.newestRelease
         let target = CompileTarget(machine: .x86_64, kernel: min(running, db.newestRelease), auditVersion: .v3_0_9,
                                    watchKind: .auto, database: db, resolver: HostUserResolver())
         var misses: [String] = []

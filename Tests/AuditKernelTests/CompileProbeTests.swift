@@ -45,7 +45,7 @@ final class CompileProbeTests: XCTestCase {
         let parsed = RuleParser.parse(text: Self.probes, file: "probes", options: options)
         XCTAssertEqual(parsed.diagnostics.filter { $0.severity == .error }.map(\.message), [])
         let db = SyscallDatabase.shipped
-        let running = KernelVersion(HostSystem.uname().release) ?? db.newestRelease
+        let running = KernelVersion(HostFacts.current.release) ?? db.newestRelease
         let target = CompileTarget(machine: .x86_64, kernel: min(running, db.newestRelease), auditVersion: .v3_0_9,
                                    watchKind: .auto, database: db, resolver: HostUserResolver())
         let result = Compiler(target: target).compile(parsed)

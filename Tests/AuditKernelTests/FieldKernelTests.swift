@@ -84,7 +84,8 @@ final class FieldKernelTests: XCTestCase {
             }
             let field: KernelField
             switch v {
-            case .number(let n), .permissions(let n): field = KernelField(id: spec.id, op: .equal, value: n)
+            case .number(let n): field = KernelField(id: spec.id, op: .equal, value: n)
+            case .permissions(let p): field = KernelField(id: spec.id, op: .equal, value: p.rawValue)
             case .string(let t): field = KernelField(id: spec.id, op: .equal, string: t)
             case .arch: field = KernelField(id: spec.id, op: .equal, value: 0xc000_003e)
             default: XCTFail("unexpected \(v)"); continue

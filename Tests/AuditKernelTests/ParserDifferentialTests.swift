@@ -1,5 +1,6 @@
 import AuditLint
 import AuditRules
+import Syscalls
 import Foundation
 import XCTest
 
@@ -146,7 +147,7 @@ final class ParserDifferentialTests: XCTestCase {
                 let parsed = RuleParser.parse(text: line + "\n", file: "d.rules", options: ParseOptions())
                 // On this host, a missing watch directory (AUR006) and a syscall this machine's ABI
                 // lacks (AUR007 with this machine as the only target) are refusals too.
-                let findings = Linter.lint(parsed, context: LintContext(targets: [ParseOptions.detectedMachine], checkHost: true))
+                let findings = Linter.lint(parsed, context: LintContext(targets: [HostFacts.current.machineOrDefault], checkHost: true))
                 let oursAccepts = !findings.contains { $0.severity == .error || $0.code == "AUR006" || $0.code == "AUR007" }
                 let auditctlAccepts = try Self.auditctlAccepts(line, sandbox)
                 if oursAccepts != auditctlAccepts {

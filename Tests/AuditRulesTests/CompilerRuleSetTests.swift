@@ -77,15 +77,15 @@ final class CompilerRuleSetTests: XCTestCase {
     func testAudit4PermAddsSyscallsOnlyWithArch() throws {
         let x = try CompilerExpansionTests.headerNumbers(.x86_64)
         let withArch = B.rule(fields: [B.field("arch", .equal, .arch(.b64)), B.field("path", .equal, .string("/etc/shadow")),
-                                       B.field("perm", .equal, .permissions(1))])
+                                       B.field("perm", .equal, .permissions(Permissions(rawValue: 1)))])
         let v4 = B.target(.x86_64, audit: .v4_2)
         XCTAssertEqual(B.compile([withArch], for: v4).rules.first?.mask, B.mask([x["execve"]!, x["execveat"]!]))
         XCTAssertEqual(B.compile([withArch], for: x86).rules.first?.mask[0], .max, "audit 3.x: all syscalls")
-        let noArch = B.rule(fields: [B.field("path", .equal, .string("/etc/shadow")), B.field("perm", .equal, .permissions(1))])
+        let noArch = B.rule(fields: [B.field("path", .equal, .string("/etc/shadow")), B.field("perm", .equal, .permissions(Permissions(rawValue: 1)))])
         XCTAssertEqual(B.compile([noArch], for: v4).rules.first?.mask[0], .max, "no arch: audit 4.x keeps all")
         // An arch-less syscall rule gets its arch first, so perm expands on each ABI.
         let i = try CompilerExpansionTests.headerNumbers(.i386)
-        let expanded = B.compile([B.rule(syscalls: [.name("chmod")], fields: [B.field("perm", .equal, .permissions(1))])], for: v4).rules
+        let expanded = B.compile([B.rule(syscalls: [.name("chmod")], fields: [B.field("perm", .equal, .permissions(Permissions(rawValue: 1)))])], for: v4).rules
         XCTAssertEqual(expanded.map(\.mask), [B.mask([x["chmod"]!, x["execve"]!, x["execveat"]!]),
                                               B.mask([i["chmod"]!, i["execve"]!, i["execveat"]!])])
     }

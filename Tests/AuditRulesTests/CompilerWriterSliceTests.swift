@@ -125,7 +125,7 @@ extension CompilerWriterTests {
         for s in ["plain", "a b", "a\\b", " ", "\\", "", "two  spaces", "é x", " \u{301}x", "a\\\u{301}b", "ü\\ü", "日本 語"] {
             var bytes: [UInt8] = []
             bytes.appendEscaped(s)
-            XCTAssertEqual(String(decoding: bytes, as: UTF8.self), RulesFileWriter.escape(s), s)
+            XCTAssertEqual(String(decoding: bytes, as: UTF8.self), Lexer.escape(s), s)
         }
     }
 }

@@ -13,7 +13,7 @@ final class CompilerWriterTests: XCTestCase {
         let stmts = [
             B.rule(syscalls: [.name("open"), .name("openat")], fields: [B.field("exit", .equal, .number(UInt32(bitPattern: -13)))],
                    keys: ["access", "two words"], line: 3),
-            B.rule(syscalls: [.all], fields: [B.field("a1", .bitMask, .number(0o100)), B.field("perm", .equal, .permissions(10))], line: 4),
+            B.rule(syscalls: [.all], fields: [B.field("a1", .bitMask, .number(0o100)), B.field("perm", .equal, .permissions(Permissions(rawValue: 10)))], line: 4),
             B.watch("/etc/my dir", perms: "wa", keys: ["w"], line: 5),
         ]
         let result = B.compile(stmts, for: x86)
@@ -63,8 +63,8 @@ final class CompilerWriterTests: XCTestCase {
     }
 
     func testEscapes() {
-        XCTAssertEqual(RulesFileWriter.escape("a b\\c"), "a\\ b\\\\c")
-        XCTAssertEqual(RulesFileWriter.escape("plain"), "plain")
+        XCTAssertEqual(Lexer.escape("a b\\c"), "a\\ b\\\\c")
+        XCTAssertEqual(Lexer.escape("plain"), "plain")
     }
 }
 

@@ -24,14 +24,14 @@ final class DriftPlanTests: XCTestCase {
         let settings = [DesiredSetting(setting: .backlogLimit(8192), provenance: nil), DesiredSetting(setting: .enabled(1), provenance: nil)]
         let report = DriftReport.compare(expected: e, actual: a, settings: settings, status: status)
         let plan = ReconcilePlan.commands(expected: e, actual: a, report: report, render: render)
+        // Rules 1 and 2 stay (the longest run the kernel holds in the files' order); 3 and 4 are
+        // moved behind them, each deleted right before its re-add; the foreign watch goes last.
         XCTAssertEqual(plan, ["auditctl -b 8192",
-                              "auditctl -W /etc/x -p wa",
                               "auditctl -d always,exit -S 3 -F 'auid>=1000'",
-                              "auditctl -d always,exit -S 2 -F 'auid>=1000'",
-                              "auditctl -d always,exit -S 4 -F 'auid>=1000'",
-                              "auditctl -a always,exit -S 2 -F 'auid>=1000'",
                               "auditctl -a always,exit -S 3 -F 'auid>=1000'",
-                              "auditctl -a always,exit -S 4 -F 'auid>=1000'"])
+                              "auditctl -d always,exit -S 4 -F 'auid>=1000'",
+                              "auditctl -a always,exit -S 4 -F 'auid>=1000'",
+                              "auditctl -W /etc/x -p wa"])
     }
 
     func testPlanAppendsAMissingLastRuleOnly() {

@@ -73,7 +73,8 @@ final class FieldLibauditSweepTests: XCTestCase {
     /// What goes into `values[i]` (and the string buffer) on this x86_64 host.
     static func kernelValue(_ v: FieldValue) -> (UInt32, String?)? {
         switch v {
-        case .number(let n), .comparison(let n), .permissions(let n): return (n, nil)
+        case .number(let n), .comparison(let n): return (n, nil)
+        case .permissions(let p): return (p.rawValue, nil)
         case .string(let s): return (UInt32(s.utf8.count), s)
         case .arch(.b64): return (0xc000_003e, nil)
         case .arch(.b32): return (0x4000_0003, nil)

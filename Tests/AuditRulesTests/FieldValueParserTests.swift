@@ -104,8 +104,8 @@ final class FieldValueParserTests: XCTestCase {
     func testFileTypesPermsAndStrings() {
         XCTAssertEqual(value("filetype", "file"), .number(32768))
         XCTAssertEqual(error("filetype", "32768")?.message, "-F unknown file type - filetype")
-        XCTAssertEqual(value("perm", "wa"), .permissions(10))
-        XCTAssertEqual(value("perm", "RWXA"), .permissions(15))
+        XCTAssertEqual(value("perm", "wa"), .permissions(Permissions(rawValue: 10)))
+        XCTAssertEqual(value("perm", "RWXA"), .permissions(Permissions(rawValue: 15)))
         XCTAssertEqual(error("perm", "rq")?.message, "Permission can only contain 'rwxa'")
         XCTAssertEqual(error("perm", "rwxar")?.message, "String value too long")
         XCTAssertEqual(error("perm", .notEqual, "r")?.message, "perm only takes = operator")
@@ -147,7 +147,7 @@ final class FieldValueParserTests: XCTestCase {
     func testAudit4Differences() {
         XCTAssertNotNil(error("euid", "0", list: .exclude))
         XCTAssertEqual(try parse("euid", .equal, "0", list: .exclude, auditVersion: .v4_2).get(), .number(0))
-        XCTAssertEqual(try parse("perm", .equal, "wa", list: .exclude, auditVersion: .v4_2).get(), .permissions(10))
+        XCTAssertEqual(try parse("perm", .equal, "wa", list: .exclude, auditVersion: .v4_2).get(), .permissions(Permissions(rawValue: 10)))
         XCTAssertNotNil(try? parse("sessionid", .equal, "1", list: .exclude, auditVersion: .v4_2).get())
         XCTAssertNil(try? parse("path", .equal, "/etc/passwd", list: .exclude, auditVersion: .v4_2).get())
         XCTAssertEqual(try parse("fstype", .equal, "cgroup2", list: .filesystem, auditVersion: .v4_2).get(), .number(0x6367_7270))

@@ -27,10 +27,10 @@ final class ParserLineTests: XCTestCase {
     func testPermissionsOnRules() {
         let r = P.rule("-a always,exit -F arch=b64 -F path=/etc/x -p wa -F key=k")
         XCTAssertEqual(r?.fields.map(\.name.value), ["arch", "path", "perm"])
-        XCTAssertEqual(r?.fields.last?.value, .permissions(2 | 8))
+        XCTAssertEqual(r?.fields.last?.value, .permissions(Permissions(rawValue: 2 | 8)))
         let updated = P.rule("-a always,exit -F path=/etc/x -F perm=r -p wa")
         XCTAssertEqual(updated?.fields.map(\.name.value), ["path", "perm"])
-        XCTAssertEqual(updated?.fields.last?.value, .permissions(2 | 8))
+        XCTAssertEqual(updated?.fields.last?.value, .permissions(Permissions(rawValue: 2 | 8)))
         P.expectError("-a always,exit -p wa", "needs another field")
     }
 

@@ -65,6 +65,19 @@ final class CheckCLITests: XCTestCase {
         XCTAssertEqual(try run(aurules(), ["check", rules, "--loaded", "/", "--machine", "x86_64"]).status, 2)
     }
 
+    /// A listing cut in the middle of a line (a broken ssh pipe, a full disk) is damaged: its
+    /// last piece must not be compared as a rule that nobody wrote.
+    func testTruncatedListingIsDamagedNotDrift() throws {
+        let (rules, listing) = try corpusPair("audit-userspace/30-ospp-v42-1-create-failed.rules")
+        let text = try String(contentsOfFile: listing, encoding: .utf8)
+        let cut = String(text.dropLast(5))
+        XCTAssertFalse(cut.hasSuffix("\n"))
+        let r = try AurulesProcess.run(aurules(), ["check", rules, "--loaded", "-", "--machine", "x86_64", "--kernel", "6.18"], stdin: cut)
+        XCTAssertEqual(r.status, 2, r.out + r.err)
+        XCTAssertTrue(r.err.contains("the saved listing - is damaged: its last line ends without a newline"), r.err)
+        XCTAssertFalse(r.out.contains("unexpected"), r.out)
+    }
+
     func testSavedListingOfOtherFilesDrifts() throws {
         let (rules, _) = try corpusPair("audit-userspace/30-ospp-v42-1-create-failed.rules")
         let (_, other) = try corpusPair("audit-userspace/30-ospp-v42-2-modify-failed.rules")

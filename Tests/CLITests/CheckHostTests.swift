@@ -18,9 +18,9 @@ final class CheckHostTests: XCTestCase {
         for (i, (text, expected)) in cases.enumerated() {
             let path = "\(dir)/status\(i)"
             try text.write(toFile: path, atomically: true, encoding: .utf8)
-            XCTAssertEqual(HostSystem.libauditVersion(dpkgStatus: path), expected, text)
+            XCTAssertEqual(HostFacts.libauditVersion(dpkgStatus: path), expected, text)
         }
-        XCTAssertNil(HostSystem.libauditVersion(dpkgStatus: "\(dir)/missing"))
+        XCTAssertNil(HostFacts.libauditVersion(dpkgStatus: "\(dir)/missing"))
     }
 
     func testLibauditVersionProbeAgreesWithDpkgQuery() throws {
@@ -36,6 +36,6 @@ final class CheckHostTests: XCTestCase {
         var version = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         if let colon = version.firstIndex(of: ":") { version = String(version[version.index(after: colon)...]) }
         let major = Int(version.prefix { $0.isNumber }) ?? 0
-        XCTAssertEqual(HostSystem.libauditVersion(), major >= 4 ? .v4_2 : .v3_0_9)
+        XCTAssertEqual(HostFacts.current.libauditVersion ?? .v3_0_9, major >= 4 ? .v4_2 : .v3_0_9)
     }
 }

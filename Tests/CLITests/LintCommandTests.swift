@@ -58,6 +58,14 @@ final class LintCommandTests: XCTestCase {
         XCTAssertTrue(r.out.contains("<stdin>:1:31: error: unknown syscall 'opne'"), r.out)
         let missing = try LintCLI.run(["lint", "/nonexistent/aurules.rules"])
         XCTAssertEqual(missing.status, 2)
+        // Exit 2 is explained on stderr, whatever happens to the report on stdout.
+        XCTAssertTrue(missing.err.contains("aurules lint: /nonexistent/aurules.rules: error: cannot read /nonexistent/aurules.rules: "
+                                           + "no such file or directory"), missing.err)
+        for format in ["json", "sarif"] {
+            let r = try LintCLI.run(["lint", "--format", format, "/nonexistent/aurules.rules"])
+            XCTAssertEqual(r.status, 2)
+            XCTAssertTrue(r.err.contains("cannot read /nonexistent/aurules.rules"), "\(format): \(r.err)")
+        }
         XCTAssertEqual(try LintCLI.run(["lint"]).status, 2)
     }
 

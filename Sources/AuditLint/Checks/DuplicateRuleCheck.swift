@@ -32,7 +32,7 @@ public struct DuplicateRuleCheck: LintCheck {
     public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
         let db = context.database
         var tables: [ABI: SyscallTable] = [:]
-        for abi in ABI.allCases { tables[abi] = db.table(abi, at: db.newestRelease) }
+        for abi in ABI.allCases { tables[abi] = db.table(abi, at: context.release) }
         var seen: [Identity: SourceLocation] = [:]
         var out: [Diagnostic] = []
         for s in file.statements {
@@ -84,7 +84,7 @@ public struct DuplicateRuleCheck: LintCheck {
     func identity(_ w: WatchStatement, checkHost: Bool) -> Identity {
         var isDirectory: ObjCBool = false
         let dir = checkHost && FileManager.default.fileExists(atPath: w.path.value, isDirectory: &isDirectory) && isDirectory.boolValue
-        let perms = w.permissions.map { String(describing: permissionBits($0.value)) } ?? "15"
+        let perms = String(describing: (w.permissions.map { Permissions(letters: $0.value) ?? [] } ?? .all).rawValue)
         let fields = ["\(dir ? "dir" : "path")=\(w.path.value)", "perm=\(perms)"] + w.fields.map(describe)
         return Identity(list: .exit, action: .always, syscalls: ["all"], fields: fields,
                         key: w.keys.map(\.value).joined(separator: "\u{1}"))
@@ -110,7 +110,7 @@ public struct DuplicateRuleCheck: LintCheck {
         if f.isComparison { return "C\(Self.identity(of: f.value))\(f.op.value.rawValue)" }
         switch f.value {
         case .string(let s): return "\(f.name.value)\(f.op.value.rawValue)\(trimmed(s, f.name.value))"
-        case .permissions(let bits): return "\(f.name.value)\(f.op.value.rawValue)\(bits)"
+        case .permissions(let p): return "\(f.name.value)\(f.op.value.rawValue)\(p.rawValue)"
         default: return "\(f.name.value)\(f.op.value.rawValue)\(Self.identity(of: f.value))"
         }
     }
@@ -128,7 +128,7 @@ public struct DuplicateRuleCheck: LintCheck {
         case .userName(let u): return "user:" + u
         case .groupName(let g): return "group:" + g
         case .comparison(let c): return "compare:\(c)"
-        case .permissions(let p): return "perm:\(p)"
+        case .permissions(let p): return "perm:\(p.rawValue)"
         }
     }
 
@@ -139,9 +139,4 @@ public struct DuplicateRuleCheck: LintCheck {
         return p
     }
 
-    func permissionBits(_ letters: String) -> UInt32 {
-        letters.lowercased().reduce(0) { bits, ch in
-            bits | (ch == "x" ? 1 : ch == "w" ? 2 : ch == "r" ? 4 : ch == "a" ? 8 : 0)
-        }
-    }
 }

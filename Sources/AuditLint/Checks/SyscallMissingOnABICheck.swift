@@ -23,7 +23,7 @@ public struct SyscallMissingOnABICheck: LintCheck {
 
     public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
         let db = context.database
-        let kernel = db.newestRelease
+        let kernel = context.release
         var tables: [ABI: SyscallTable] = [:]
         for abi in ABI.allCases { tables[abi] = db.table(abi, at: kernel) }
         var out: [Diagnostic] = []
@@ -40,7 +40,7 @@ public struct SyscallMissingOnABICheck: LintCheck {
                 if let known = answers[key] {
                     details = known
                 } else {
-                    details = missingDetails(name, abis: abis, tables: tables, db: db, kernel: kernel)
+                    details = missingDetails(name, abis: abis, tables: tables, db: db, kernel: kernel, versions: context.auditVersions)
                     answers[key] = .some(details)
                 }
                 guard let details else { continue }
@@ -54,12 +54,12 @@ public struct SyscallMissingOnABICheck: LintCheck {
     /// "aarch64 (has openat, openat2); ..." for the ABIs that lack `name`, nil when none does
     /// (or when no ABI knows the name: that is the parser's error, not this check's).
     private func missingDetails(_ name: String, abis: [ABI], tables: [ABI: SyscallTable], db: SyscallDatabase,
-                                kernel: KernelVersion) -> String? {
+                                kernel: KernelVersion, versions: [AuditVersion]) -> String? {
         guard db.isKnownOnAnyABI(name) else { return nil }
         let missing = abis.filter { abi in
             guard let table = tables[abi] else { return false }
             if table.contains(name.lowercased()) { return false }
-            return !AuditVersion.allCases.contains { v in
+            return !versions.contains { v in
                 db.kernelName(libaudit: name.lowercased(), abi: abi, version: v).map(table.contains) ?? false
             }
         }

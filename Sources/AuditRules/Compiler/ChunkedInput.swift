@@ -5,12 +5,16 @@ import Foundation
 /// syntax, so parsing each chunk from the line it starts at gives the same statements.
 public enum ChunkedInput {
     /// Parses the file at `path` into `session`, reading it a block at a time; returns the
-    /// parser's diagnostics, or nil when the file cannot be opened.
+    /// parser's diagnostics, or nil when the file cannot be opened. A device is refused (InputFile).
     /// read(2) itself: FileHandle read the file 4 KiB per system call whatever was asked.
     public static func compile(path: String, options: ParseOptions, into session: CompileSession,
                                linesPerChunk: Int = 128, blockSize: Int = 1 << 20) -> [Diagnostic]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
+        let fd: Int32
+        switch InputFile.open(path) {
+        case .success(let d): fd = d
+        case .failure(let f) where f.refused: return [RuleInputs.unreadable(path, f.reason)] + (RuleInputs.fileNameProblem(path).map { [$0] } ?? [])
+        case .failure: return nil
+        }
         defer { close(fd) }
         var reader = ChunkReader(file: path, options: options, session: session, linesPerChunk: linesPerChunk)
         var block = [UInt8](repeating: 0, count: blockSize)
@@ -26,6 +30,7 @@ public enum ChunkedInput {
             block.withUnsafeBytes { reader.feed(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
         }
         reader.finish()
+        if let problem = RuleInputs.fileNameProblem(path) { reader.diagnostics.insert(problem, at: 0) }
         return reader.diagnostics
     }
 

@@ -28,6 +28,6 @@ public enum CompileJSON {
                            rules: result.rules, diagnostics: result.diagnostics)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(doc), as: UTF8.self) + "\n"
+        return ControlCharacters.inertJSON(try encoder.encode(doc)) + "\n"
     }
 }

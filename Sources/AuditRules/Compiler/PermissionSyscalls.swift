@@ -4,19 +4,16 @@ import Syscalls
 /// can exercise that permission (libaudit's permtab, 4.2), skipping those the ABI lacks.
 /// audit 3.x leaves the mask alone (`all` unless `-S` was given).
 enum PermissionSyscalls {
-    static let read: UInt32 = 4, write: UInt32 = 2, exec: UInt32 = 1, attr: UInt32 = 8
-    static let allPermissions: UInt32 = read | write | exec | attr
-
     /// Candidate names per permission bit, in libaudit 4.2's order of letters (r, w, x, a).
-    static let names: [(bit: UInt32, names: [String])] = [
-        (read, ["readlink", "quotactl", "quotactl_fd", "listxattr", "listxattrat", "llistxattr", "flistxattr",
+    static let names: [(permission: Permissions, names: [String])] = [
+        (.read, ["readlink", "quotactl", "quotactl_fd", "listxattr", "listxattrat", "llistxattr", "flistxattr",
                 "getxattr", "getxattrat", "lgetxattr", "fgetxattr", "readlinkat", "open", "openat", "openat2",
                 "file_getattr", "stat", "lstat", "fstat", "newfstatat", "statx"]),
-        (write, ["rename", "mkdir", "rmdir", "creat", "link", "unlink", "symlink", "mknod", "mkdirat", "mknodat",
+        (.write, ["rename", "mkdir", "rmdir", "creat", "link", "unlink", "symlink", "mknod", "mkdirat", "mknodat",
                  "unlinkat", "renameat", "linkat", "symlinkat", "renameat2", "acct", "swapon", "quotactl",
                  "quotactl_fd", "truncate", "ftruncate", "bind", "fallocate", "open", "openat", "openat2"]),
-        (exec, ["execve", "execveat"]),
-        (attr, ["chmod", "fchmod", "chown", "lchown", "fchown", "setxattr", "setxattrat", "lsetxattr", "fsetxattr",
+        (.exec, ["execve", "execveat"]),
+        (.attr, ["chmod", "fchmod", "chown", "lchown", "fchown", "setxattr", "setxattrat", "lsetxattr", "fsetxattr",
                 "removexattr", "removexattrat", "lremovexattr", "fremovexattr", "fchownat", "fchmodat", "fchmodat2",
                 "file_setattr", "link", "linkat"]),
     ]
@@ -24,14 +21,14 @@ enum PermissionSyscalls {
     /// Whether the loader expands perm into syscalls.
     static func applies(for version: AuditVersion) -> Bool { version != .v3_0_9 }
 
-    /// Sets in `mask` the syscalls of every permission in `bits` that exist on `abi` and that
+    /// Sets in `mask` the syscalls of every permission in `permissions` that exist on `abi` and that
     /// the loader's libaudit knows (auditctl 4.x filters the list through its own table).
     /// Returns how many bits it set.
     @discardableResult
-    static func add(_ bits: UInt32, on abi: ABI, to mask: inout [UInt32], using resolver: SyscallNameResolver,
+    static func add(_ permissions: Permissions, on abi: ABI, to mask: inout [UInt32], using resolver: SyscallNameResolver,
                     target: CompileTarget) -> Int {
         var added = 0
-        for (bit, list) in names where bits & bit != 0 {
+        for (permission, list) in names where permissions.contains(permission) {
             for name in list {
                 guard let n = resolver.number(of: name, on: abi), n >= 0, n < 32 * KernelRule.maskWords,
                       target.database.libauditName(of: n, abi: abi, version: target.auditVersion) != nil else { continue }
@@ -40,30 +37,5 @@ enum PermissionSyscalls {
             }
         }
         return added
-    }
-
-    /// Letters for a permission set, in the order auditctl prints them.
-    static func letters(_ bits: UInt32) -> String {
-        var s = ""
-        if bits & read != 0 { s += "r" }
-        if bits & write != 0 { s += "w" }
-        if bits & exec != 0 { s += "x" }
-        if bits & attr != 0 { s += "a" }
-        return s
-    }
-
-    /// `-p` letters to bits; nil when a letter is not one of rwxa.
-    static func bits(ofLetters text: String) -> UInt32? {
-        var v: UInt32 = 0
-        for c in text.lowercased() {
-            switch c {
-            case "r": v |= read
-            case "w": v |= write
-            case "x": v |= exec
-            case "a": v |= attr
-            default: return nil
-            }
-        }
-        return v
     }
 }

@@ -75,7 +75,8 @@ struct RuleLineRenderer {
         guard let p = rule.provenance, p.line != lastLine || p.file != lastFile else { return }
         bytes.append(0x23)  // "# "
         bytes.append(0x20)
-        bytes.append(contentsOf: p.file.utf8)
+        // A file name is written into the output file: a newline in it would start a live rule.
+        ControlCharacters.appendEscaped(p.file, to: &bytes)
         bytes.append(0x3A)  // ":"
         bytes.appendDecimal(Int64(p.line))
         bytes.append(0x0A)
@@ -245,7 +246,7 @@ struct RuleLineRenderer {
     /// Values in a form libaudit parses back to the same 32 bits for that field.
     private mutating func appendValue(_ v: UInt32, kind: FieldValueKind?) {
         switch kind {
-        case .permission?: bytes.append(contentsOf: PermissionSyscalls.letters(v).utf8)
+        case .permission?: bytes.append(contentsOf: Permissions(rawValue: v).letters.utf8)
         case .fileType?:
             if let name = FileTypeTable.name(of: v) { bytes.append(contentsOf: name.utf8) } else { bytes.appendDecimal(Int64(v)) }
         case .exit?: bytes.appendDecimal(Int64(Int32(bitPattern: v)))
@@ -327,29 +328,12 @@ extension [UInt8] {
         }
     }
 
-    /// `RulesFileWriter.escape(s)`, as bytes.
+    /// `Lexer.escape(s)`, as bytes.
     mutating func appendEscaped(_ s: String) {
-        var s = s
-        s.withUTF8 { appendEscaped($0) }
+        Lexer.appendEscaped(s.utf8, to: &self)
     }
 
-    /// `RulesFileWriter.escape` of the string these bytes spell. A space or backslash that starts
-    /// a longer grapheme (a combining mark after it) is not escaped there, so text with both
-    /// those and non-ASCII bytes goes through the Character-wise original.
     mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
-        var needsEscape = false, isASCII = true
-        for b in utf8 {
-            if b == 0x20 || b == 0x5C { needsEscape = true } else if b >= 0x80 { isASCII = false }
-        }
-        if !needsEscape {
-            append(contentsOf: utf8)
-        } else if !isASCII {
-            append(contentsOf: RulesFileWriter.escape(String(decoding: utf8, as: UTF8.self)).utf8)
-        } else {
-            for b in utf8 {
-                if b == 0x20 || b == 0x5C { append(0x5C) }
-                append(b)
-            }
-        }
+        Lexer.appendEscaped(utf8, to: &self)
     }
 }

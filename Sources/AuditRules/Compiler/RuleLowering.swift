@@ -113,8 +113,8 @@ extension CompilationState {
             return KernelField(id: id, op: op, value: v)
         case .string(let s):
             return KernelField(id: id, op: op, string: s)
-        case .permissions(let bits):
-            return KernelField(id: id, op: op, value: bits)
+        case .permissions(let permissions):
+            return KernelField(id: id, op: op, value: permissions.rawValue)
         case .comparison(let c):
             return KernelField(id: CompilerFieldID.compare, op: op, value: c)
         case .arch(let selector):

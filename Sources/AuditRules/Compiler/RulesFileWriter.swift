@@ -48,18 +48,18 @@ public struct RulesFileWriter {
         if includeControls {
             for o in result.loaderOptions { head += o.rawValue + "\n" }
             if result.deleteAll { head += "-D\n" }
-            for k in result.deleteKeys { head += "-D -k \(Self.escape(k.value))\n" }
+            for k in result.deleteKeys { head += "-D -k \(Lexer.escape(k.value))\n" }
         }
         let enabled = result.settings.last.flatMap { if case .enabled = $0.setting { return $0 } else { return nil } }
         if includeControls {
             for s in result.settings where s.provenance != enabled?.provenance || enabled == nil {
-                head += "# \(s.provenance.file):\(s.provenance.line)\n\(s.setting.auditctlText)\n"
+                head += "# \(ControlCharacters.escaped(s.provenance.file)):\(s.provenance.line)\n\(s.setting.auditctlText)\n"
             }
         }
         head.withUTF8 { emit(UnsafeRawBufferPointer($0)) }
         renderRules(result.rules, into: emit)
         if includeControls, let e = enabled {
-            var tail = "# \(e.provenance.file):\(e.provenance.line)\n\(e.setting.auditctlText)\n"
+            var tail = "# \(ControlCharacters.escaped(e.provenance.file)):\(e.provenance.line)\n\(e.setting.auditctlText)\n"
             tail.withUTF8 { emit(UnsafeRawBufferPointer($0)) }
         }
     }
@@ -109,17 +109,6 @@ public struct RulesFileWriter {
             if let p = rules[i].provenance { return (p.file, p.line) }
         }
         return nil
-    }
-
-    /// auditctl -R splits on whitespace and knows two escapes: `\ ` and `\\`.
-    static func escape(_ s: String) -> String {
-        guard s.utf8.contains(where: { $0 == 0x20 || $0 == 0x5C }) else { return s }
-        var out = ""
-        for c in s {
-            if c == " " || c == "\\" { out.append("\\") }
-            out.append(c)
-        }
-        return out
     }
 }
 

@@ -14,7 +14,7 @@ extension CompilationState {
         var arch: ResolvedArch? = nil
         var archText = ""
         // The value of each perm field that follows an arch field (audit 4.x expands those).
-        var permAfterArch: [UInt32] = []
+        var permAfterArch: [Permissions] = []
         var failed = false
         // b32/b64 the machine lacks at this release (s390x from 6.19, riscv64, 32-bit machines):
         // the rule could never match there, so it is left out rather than failing the compile.
@@ -29,7 +29,7 @@ extension CompilationState {
                 arch = a
                 archText = clause.rawValue.value
             }
-            if f.id == FieldID.perm, arch != nil, !clause.isComparison { permAfterArch.append(f.value) }
+            if f.id == FieldID.perm, arch != nil, !clause.isComparison { permAfterArch.append(Permissions(rawValue: f.value)) }
             fields.append(f)
         }
         if failed { return [] }
@@ -46,7 +46,7 @@ extension CompilationState {
                 let value = target.machine.auditArch(for: abi)
                 guard var mask = self.mask(for: rule.syscalls, abi: abi, archText: abi.rawValue, in: stmt) else { continue }
                 if PermissionSyscalls.applies(for: target.auditVersion) {
-                    for f in fields where f.id == FieldID.perm { PermissionSyscalls.add(f.value, on: abi, to: &mask, using: names, target: target) }
+                    for f in fields where f.id == FieldID.perm { PermissionSyscalls.add(Permissions(rawValue: f.value), on: abi, to: &mask, using: names, target: target) }
                 }
                 var fs: [KernelField] = []
                 fs.reserveCapacity(fields.count + 1 + (key == nil ? 0 : 1))
@@ -73,7 +73,7 @@ extension CompilationState {
             }
         }
         if let abi = arch?.abi, PermissionSyscalls.applies(for: target.auditVersion), !SyscallMask.isAll(mask) {
-            for bits in permAfterArch { PermissionSyscalls.add(bits, on: abi, to: &mask, using: names, target: target) }
+            for permissions in permAfterArch { PermissionSyscalls.add(permissions, on: abi, to: &mask, using: names, target: target) }
         }
         if let key { fields.append(key) }
         if let r = finish(list: list, action: rule.action.value, mask: mask, fields: fields, abi: arch?.abi, stmt: stmt) { out.append(r) }
@@ -88,11 +88,11 @@ extension CompilationState {
         switch target.watchKind {
         case .path: isDir = false
         case .dir: isDir = true
-        case .auto: isDir = HostSystem.isDirectory(path)
+        case .auto: isDir = HostFacts.isDirectory(path)
         }
-        var bits = PermissionSyscalls.allPermissions
+        var bits = Permissions.all
         if let p = watch.permissions {
-            guard let b = PermissionSyscalls.bits(ofLetters: p.value), p.value.count <= 4 else {
+            guard let b = Permissions(letters: p.value) else {
                 report(.error, "permissions '\(p.value)': only r, w, x and a are allowed", at: p.location, length: p.length, in: stmt)
                 return nil
             }
@@ -101,7 +101,7 @@ extension CompilationState {
         var fields: [KernelField] = []
         fields.reserveCapacity(2 + watch.fields.count + (watch.keys.isEmpty ? 0 : 1))
         fields.append(KernelField(id: isDir ? FieldID.dir : FieldID.path, op: .equal, string: path))
-        fields.append(KernelField(id: FieldID.perm, op: .equal, value: bits))
+        fields.append(KernelField(id: FieldID.perm, op: .equal, value: bits.rawValue))
         var failed = false
         for clause in watch.fields {
             if clause.name.value == "arch" {

@@ -56,10 +56,12 @@ final class SyscallNameResolver {
         return t
     }
 
-    /// The number of `name` on `abi` at the target release; nil when absent there.
+    /// The number of `name` on `abi` at the target release; nil when absent there. Always a bit
+    /// of the rule bitmap: callers index the mask with it (tables reject other numbers on load;
+    /// this keeps a table that slipped past that from crashing the compiler).
     func number(of name: String, on abi: ABI) -> Int? {
         if let n = cache[abi]?[name] { return n == Self.missing ? nil : n }
-        let n = lookUp(name, on: abi)
+        let n = lookUp(name, on: abi).flatMap { (0..<32 * KernelRule.maskWords).contains($0) ? $0 : nil }
         cache[abi, default: [:]][name] = n ?? Self.missing
         return n
     }

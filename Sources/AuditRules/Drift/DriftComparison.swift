@@ -116,7 +116,7 @@ extension DriftReport {
         return out.reversed()
     }
 
-    static func settingDrift(_ desired: [DesiredSetting], status: AuditStatus) -> [SettingDrift] {
+    public static func settingDrift(_ desired: [DesiredSetting], status: AuditStatus) -> [SettingDrift] {
         // The kernel holds the last value loaded for each setting.
         var last: [String: (DesiredSetting, expected: UInt32, actual: UInt32?, name: String)] = [:]
         var order: [String] = []

@@ -17,7 +17,8 @@ public struct DriftFormatter: Sendable {
 
     /// The rule as `auditctl -l` prints it when listed alone.
     public func line(_ rule: KernelRule) -> String {
-        Listing.lines(for: [rule], host: machine, auditVersion: auditVersion).first ?? ""
+        // Kernel strings (keys, paths) are whatever a loader put there.
+        ControlCharacters.escaped(Listing.lines(for: [rule], host: machine, auditVersion: auditVersion).first ?? "")
     }
 
     /// The ABI a rule's syscall numbers belong to: its arch field's, else the host's own.
@@ -38,7 +39,7 @@ public struct DriftFormatter: Sendable {
         if f.id == 111, let pair = ComparisonTable.fields(of: f.value) {
             return "-C \(pair.left)\(f.op.rawValue)\(pair.right)"
         }
-        return "-F \(name)\(f.op.rawValue)\(value(f))"
+        return "-F \(name)\(f.op.rawValue)\(ControlCharacters.escaped(value(f)))"
     }
 
     private func value(_ f: KernelField) -> String {
@@ -69,6 +70,6 @@ public struct DriftFormatter: Sendable {
 
     public func location(_ p: Provenance?) -> String {
         guard let p else { return "(no source)" }
-        return "\(p.file):\(p.line)"
+        return "\(ControlCharacters.escaped(p.file)):\(p.line)"
     }
 }

@@ -4,7 +4,7 @@ extension DriftFormatter {
     /// terraform-plan style: `+` missing (on disk, not loaded), `-` unexpected (loaded, in no
     /// file), `~` changed, `>` moved, `!` settings; every disk-side entry with its file:line.
     public func text(_ report: DriftReport, subject: String) -> String {
-        var out = ["aurules check: \(subject)"]
+        var out = ["aurules check: \(ControlCharacters.escaped(subject))"]
         if report.immutable {
             out.append("note: the kernel is immutable (-e 2): nothing can change before a reboot")
         }
@@ -23,7 +23,7 @@ extension DriftFormatter {
             out.append("    \(line(m.rule))")
         }
         for g in report.unexpected {
-            let key = g.key.map { "key \"\($0.replacingOccurrences(of: "\u{01}", with: "\", \""))\"" } ?? "no key"
+            let key = g.key.map { "key \"\(ControlCharacters.escaped($0.replacingOccurrences(of: "\u{01}", with: "\", \"")))\"" } ?? "no key"
             out.append("- \(g.rules.count) unexpected rule\(g.rules.count == 1 ? "" : "s") with \(key), in no file")
             for r in g.rules { out.append("    \(r.rule.list.rawValue) #\(r.kernelPosition): \(line(r.rule))") }
         }
@@ -112,7 +112,7 @@ extension DriftFormatter {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
         let data = (try? encoder.encode(doc)) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return ControlCharacters.inertJSON(data) + "\n"
     }
 
     /// A node_exporter textfile-collector file. Written also when the check failed (report nil),

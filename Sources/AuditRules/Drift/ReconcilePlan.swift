@@ -3,37 +3,34 @@
 public enum ReconcilePlan {
     /// `render` gives a rule as a rules-file line that rebuilds exactly that rule (`-a ACTION,LIST
     /// ...` or `-w PATH ...`; the compiler's RulesFileWriter, not the `auditctl -l` form, which
-    /// auditctl cannot always read back); deletions use the same text with `-d` / `-W`. Each command is one
-    /// shell-quoted line. Per list: delete every rule the files do not have, keep the longest
-    /// prefix already in the files' order, delete the rest and append the files' rules after it.
+    /// auditctl cannot always read back); deletions use the same text with `-d` / `-W`, prepends
+    /// `-A`. Each command is one shell-quoted line, in the order of `ApplyPlan` (what
+    /// `aurules apply` carries out).
     public static func commands(expected: [KernelRule], actual: [KernelRule], report: DriftReport,
-                                render: (KernelRule) -> String) -> [String] {
+                                keepKeys: [String] = [], render: (KernelRule) -> String) -> [String] {
         if report.immutable {
             return ["# the kernel is immutable (-e 2): no rule or setting can change before a reboot"]
         }
         // Refused lines cannot be reconciled by any command: the file needs fixing first.
-        var out = report.unloadable.map { u in
+        let refused = report.unloadable.map { u in
             DriftFormatter.printable("# \(u.file):\(u.line) is not loadable (\(u.reasons.joined(separator: "; "))): fix it in the file; it is left out of this plan")
         }
-        let late: Set<String> = ["-e", "--loginuid-immutable"]
-        for s in report.settings where !late.contains(s.option) { out.append(setting(s)) }
+        let plan = ApplyPlan.make(expected: expected, actual: actual, settings: report.settings, keepKeys: keepKeys)
+        return refused + plan.steps.map { command($0.operation, render: render) }
+    }
 
-        var deletions: [String] = [], additions: [String] = []
-        for list in FilterList.allCases {
-            let e = expected.filter { $0.list == list }
-            let a = actual.filter { $0.list == list }
-            let match = ExactMatch(expected: e, actual: a)
-            for j in match.unmatchedActual { deletions.append(delete(render(a[j]))) }
-            let kept = match.pairs.sorted { $0.actual < $1.actual }
-            var prefix = 0
-            while prefix < kept.count && kept[prefix].expected == prefix { prefix += 1 }
-            for pair in kept[prefix...] { deletions.append(delete(render(a[pair.actual]))) }
-            for i in prefix..<e.count { additions.append(render(e[i])) }
+    /// One plan step as an auditctl command line.
+    public static func command(_ operation: ApplyOperation, render: (KernelRule) -> String) -> String {
+        switch operation {
+        case .append(let r): return "auditctl " + shellQuoted(render(r))
+        case .prepend(let r): return "auditctl " + shellQuoted(prepend(render(r)))
+        case .delete(let r): return "auditctl " + shellQuoted(delete(render(r)))
+        case .setting(let s): return setting(s)
         }
-        out += deletions.map { "auditctl " + shellQuoted($0) }
-        out += additions.map { "auditctl " + shellQuoted($0) }
-        for s in report.settings where late.contains(s.option) { out.append(setting(s)) }
-        return out
+    }
+
+    private static func prepend(_ line: String) -> String {
+        line.hasPrefix("-a ") ? "-A " + line.dropFirst(3) : line
     }
 
     private static func setting(_ s: SettingDrift) -> String {

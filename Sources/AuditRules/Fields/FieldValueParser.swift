@@ -218,18 +218,9 @@ public struct FieldValueParser: Sendable {
     }
 
     private func parsePermission(_ raw: String) -> Result<FieldValue, FieldValueError> {
-        if raw.utf8.count > 4 { return .failure(.init("String value too long")) }
-        var bits: UInt32 = 0
-        for c in raw.asciiLowercased {
-            switch c {
-            case "r": bits |= 4
-            case "w": bits |= 2
-            case "x": bits |= 1
-            case "a": bits |= 8
-            default: return .failure(.init("Permission can only contain 'rwxa'"))
-            }
-        }
-        return .success(.permissions(bits))
+        if raw.utf8.count > Permissions.maxLetters { return .failure(.init("String value too long")) }
+        guard let permissions = Permissions(letters: raw) else { return .failure(.init("Permission can only contain 'rwxa'")) }
+        return .success(.permissions(permissions))
     }
 
     private func parseString(_ spec: FieldSpec, _ raw: String) -> Result<FieldValue, FieldValueError> {

@@ -21,28 +21,29 @@ public enum DiagnosticRenderer {
         return l.description
     }
 
-    /// Rules files are untrusted input: a control character echoed to a terminal could recolour
-    /// or rewrite what the user sees. In messages they are shown as `\xNN`.
-    static func escaped(_ s: String) -> String {
-        guard s.utf8.contains(where: isControl) else { return s }
-        var out = ""
-        for u in s.unicodeScalars {
-            if u.value < 0x80, isControl(UInt8(u.value)) {
-                out += "\\x" + (u.value < 0x10 ? "0" : "") + String(u.value, radix: 16)
-            } else {
-                out.unicodeScalars.append(u)
-            }
-        }
-        return out
-    }
+    /// Rules files and their names are untrusted input: see ControlCharacters.
+    static func escaped(_ s: String) -> String { ControlCharacters.escaped(s) }
 
-    /// In the quoted source line they become `?`, one byte for one byte, so the caret stays aligned.
+    /// In the quoted source line control characters become `?`, one byte for one byte (a C1
+    /// control is two), so the caret stays aligned; tabs are kept.
     static func masked(_ line: String) -> String {
-        guard line.utf8.contains(where: isControl) else { return line }
-        return String(decoding: line.utf8.map { isControl($0) ? UInt8(ascii: "?") : $0 }, as: UTF8.self)
+        let utf8 = line.utf8
+        guard utf8.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F || $0 == 0xC2 }) else { return line }
+        var bytes = Array(utf8)
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if (b < 0x20 && b != 0x09) || b == 0x7F {
+                bytes[i] = UInt8(ascii: "?")
+            } else if b == 0xC2, i + 1 < bytes.count, bytes[i + 1] >= 0x80 && bytes[i + 1] <= 0x9F {
+                bytes[i] = UInt8(ascii: "?")
+                bytes[i + 1] = UInt8(ascii: "?")
+                i += 1
+            }
+            i += 1
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
-
-    static func isControl(_ b: UInt8) -> Bool { (b < 0x20 && b != 0x09) || b == 0x7F }
 
     /// Very long lines are cut around the column (with "..." marks) so that a line full of
     /// errors does not print the whole line once per error.
@@ -109,6 +110,6 @@ public enum DiagnosticRenderer {
             notes: ds.filter { $0.severity == .note }.count)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(doc)) ?? Data("{}".utf8), as: UTF8.self)
+        return ControlCharacters.inertJSON((try? encoder.encode(doc)) ?? Data("{}".utf8))
     }
 }

@@ -122,21 +122,4 @@ public enum Lexer {
             return n
         }
     }
-
-    /// The inverse of `tokens(of:)` for one word: escapes what would otherwise split or change it.
-    public static func escape(_ word: String) -> String {
-        let utf8 = word.utf8
-        // Most words need nothing; a word with a space or backslash is escaped character by
-        // character (a space followed by a combining mark is one character, not a space).
-        guard utf8.contains(where: { $0 == 0x20 || $0 == 0x5C }) else { return word }
-        var out = ""
-        for ch in word {
-            switch ch {
-            case " ": out += "\\ "
-            case "\\": out += "\\\\"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
 }

@@ -325,8 +325,8 @@ struct LineParser {
             report(.error, "-p needs a watch (-w PATH) before it", column: o.column, length: o.length)
             return
         }
-        guard let bits = Self.permissionBits(arg.text) else {
-            report(arg.text.utf8.count > 4 ? "permissions '\(arg.text)' are too long: at most the four letters r, w, x, a"
+        guard let bits = Permissions(letters: arg.text) else {
+            report(arg.text.utf8.count > Permissions.maxLetters ? "permissions '\(arg.text)' are too long: at most the four letters r, w, x, a"
                                            : "permissions may only contain the letters r, w, x and a, not '\(arg.text)'", arg)
             return
         }
@@ -350,22 +350,6 @@ struct LineParser {
         } else {
             fields.append(clause)
         }
-    }
-
-    /// AUDIT_PERM_* bits of `-p`/`perm=` letters (case-insensitive, at most four), nil when invalid.
-    static func permissionBits(_ letters: String) -> UInt32? {
-        guard letters.utf8.count <= 4 else { return nil }
-        var bits: UInt32 = 0
-        for ch in letters.lowercased() {
-            switch ch {
-            case "x": bits |= 1
-            case "w": bits |= 2
-            case "r": bits |= 4
-            case "a": bits |= 8
-            default: return nil
-            }
-        }
-        return bits
     }
 
     mutating func addKey(_ value: String, token: Token, fromField: Bool) {

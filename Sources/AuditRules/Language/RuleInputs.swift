@@ -11,8 +11,10 @@ public enum RuleInputs {
         for path in paths {
             let part: RuleFile
             if path == "-" {
-                let data = FileHandle.standardInput.readDataToEndOfFile()
-                part = RuleParser.parse(text: String(decoding: data, as: UTF8.self), file: "<stdin>", options: options)
+                switch InputFile.read("-") {
+                case .success(let bytes): part = RuleParser.parse(text: String(decoding: bytes, as: UTF8.self), file: "<stdin>", options: options)
+                case .failure(let f): part = RuleFile(path: "<stdin>", diagnostics: [unreadable("<stdin>", f.reason)])
+                }
             } else {
                 var isDirectory: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -32,10 +34,27 @@ public enum RuleInputs {
     }
 
     static func loadFile(_ path: String, options: ParseOptions) -> RuleFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return RuleFile(path: path, diagnostics: [unreadable(path, String(cString: strerror(errno)))])
+        let data: [UInt8]
+        switch InputFile.read(path) {
+        case .success(let bytes): data = bytes
+        case .failure(let f): return RuleFile(path: path, diagnostics: [unreadable(path, f.reason)] + (fileNameProblem(path).map { [$0] } ?? []))
         }
-        return RuleParser.parse(text: String(decoding: data, as: UTF8.self), file: path, options: options)
+        var file = RuleParser.parse(text: String(decoding: data, as: UTF8.self), file: path, options: options)
+        if let problem = fileNameProblem(path) { file.diagnostics.insert(problem, at: 0) }
+        return file
+    }
+
+    /// Diagnostics with this code: a file name that could smuggle text into an output.
+    public static let fileNameCode = "file-name"
+
+    /// A rules file's name is copied into compiled output (`# file:line` comments) and into every
+    /// message about it; one with a control character (a newline could start a live rule there,
+    /// an escape sequence rewrite a terminal) is an error, whatever its contents.
+    public static func fileNameProblem(_ path: String) -> Diagnostic? {
+        guard let control = ControlCharacters.first(in: path) else { return nil }
+        return Diagnostic(.error, "the file name contains the control character \(ControlCharacters.notation(control)); "
+                          + "rename the file (its name is copied into compiled rules and messages)",
+                          at: SourceLocation(file: path, line: 0, column: 0), length: 0, code: fileNameCode)
     }
 
     /// augenrules: the directory's `*.rules` files in natural (version) order, concatenated; then

@@ -15,7 +15,7 @@ public struct ParseOptions: Sendable {
     /// auditctl would trim on input.
     public var isSavedListing = false
 
-    public init(resolver: (any UserResolver)? = HostUserResolver(), hostMachine: Machine = ParseOptions.detectedMachine,
+    public init(resolver: (any UserResolver)? = HostUserResolver(), hostMachine: Machine = HostFacts.current.machineOrDefault,
                 isKnownSyscall: (@Sendable (String) -> Bool)? = { SyscallDatabase.shipped.isKnownOnAnyABI($0) }) {
         self.resolver = resolver
         self.hostMachine = hostMachine
@@ -29,16 +29,6 @@ public struct ParseOptions: Sendable {
         let abis = database.abis(for: machine, at: kernel)
         let tables = [abis.b64, abis.b32].compactMap { $0 }.compactMap { database.table($0, at: kernel) }
         return { name in tables.contains { $0.number(of: name) != nil } || database.isKnownOnAnyABI(name) }
-    }
-
-    /// This host's machine (`uname -m`), x86_64 when it is not one aurules knows.
-    public static var detectedMachine: Machine {
-        var u = utsname()
-        guard uname(&u) == 0 else { return .x86_64 }
-        let name = withUnsafeBytes(of: &u.machine) { raw in
-            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-        }
-        return Machine(uname: name) ?? .x86_64
     }
 }
 

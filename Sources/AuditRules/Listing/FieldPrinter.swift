@@ -24,7 +24,7 @@ struct FieldPrinter {
             return s.split(separator: "\u{01}", omittingEmptySubsequences: true)
                 .map { watch ? " -k \($0)" : " -F key=\($0)" }.joined()
         case FieldID.perm:
-            let letters = [(UInt32(4), "r"), (2, "w"), (1, "x"), (8, "a")].filter { f.value & $0.0 != 0 }.map(\.1).joined()
+            let letters = Permissions(rawValue: f.value).letters
             return watch ? " -p \(letters)" : " -F perm=\(letters)"
         case FieldID.inode:
             return " -F \(name)\(op)\(f.value)"

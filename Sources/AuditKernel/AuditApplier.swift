@@ -1,0 +1,227 @@
+import AuditRules
+import Foundation
+
+/// A step the kernel refused, with its error.
+public struct ApplyFailure: Sendable {
+    /// Index in the plan's steps.
+    public var index: Int
+    public var step: ApplyStep
+    public var error: AuditKernelError
+}
+
+public enum ApplyError: Error, Sendable {
+    /// `-e 2` is in force: nothing was attempted.
+    case immutable
+    /// A step failed; `restored` tells whether the kernel was verified to be as before, byte for byte.
+    case refused(ApplyFailure, restored: Bool, rollbackProblem: String?)
+    /// After the steps (and one retry) the kernel still differs from the plan: another process
+    /// changed it meanwhile, or it did not do what it acknowledged.
+    case differs(String)
+    /// The kernel could not be read.
+    case unreadable(AuditKernelError)
+}
+
+/// What `apply` did.
+public struct ApplyResult: Sendable {
+    /// The plan carried out (the retry's, when the first was overtaken by another change).
+    public var plan: ApplyPlan
+    /// With keep-going: the steps the kernel refused, the rest carried out.
+    public var failures: [ApplyFailure] = []
+    /// Irreversible settings not set because other steps failed.
+    public var skipped: [ApplyStep] = []
+    /// The kernel changed between the read and the writes; the plan was made again and carried out.
+    public var retried = false
+}
+
+/// Makes the kernel hold a target rule set and settings: read, plan (`ApplyPlan`), carry out,
+/// read back and verify. All or nothing unless `keepGoing`: after a refused step everything done
+/// is undone and the kernel verified byte for byte as before.
+public final class AuditApplier {
+    public let transport: any AuditTransport
+    public var keepGoing = false
+    public var keepKeys: [String] = []
+
+    public init(transport: any AuditTransport) {
+        self.transport = transport
+    }
+
+    /// `target` gives the files' rules for the kernel's current rules (arch-less rules take the
+    /// form the kernel holds, see ExpectedRules); `settings` the files' settings.
+    /// `dryRun`: plan only.
+    public func apply(target: ([KernelRule]) -> [KernelRule], settings: [DesiredSetting], dryRun: Bool = false) throws -> ApplyResult {
+        var snapshot = try read()
+        if snapshot.status.isImmutable { throw ApplyError.immutable }
+        var plan = makePlan(target: target, settings: settings, snapshot: snapshot)
+        var result = ApplyResult(plan: plan)
+        // Nothing to do writes nothing: the plan was made from what the kernel holds.
+        if dryRun || plan.isEmpty { return result }
+
+        for attempt in 0 ..< 2 {
+            let outcome = try carryOut(plan, snapshot: snapshot)
+            result.failures = outcome.failures
+            result.skipped = outcome.skipped
+            let now = try read()
+            let expectedRules = predicted(plan, snapshot: snapshot, failures: outcome.failures)
+            let problem = difference(now, rules: expectedRules, settings: outcome.failures.isEmpty ? settings : [])
+            guard let problem else { return result }
+            if attempt == 1 { throw ApplyError.differs(problem) }
+            // Someone else changed the kernel meanwhile: plan again from what it holds now.
+            snapshot = now
+            plan = makePlan(target: target, settings: settings, snapshot: snapshot)
+            result = ApplyResult(plan: plan, retried: true)
+            if snapshot.status.isImmutable { throw ApplyError.immutable }
+        }
+        return result
+    }
+
+    struct Snapshot {
+        var raw: [[UInt8]]
+        var rules: [KernelRule]
+        var status: AuditStatus
+    }
+
+    private func read() throws -> Snapshot {
+        do {
+            let raw = try transport.listRules()
+            return Snapshot(raw: raw, rules: try raw.map { try WireCodec.decode($0) }, status: try transport.status())
+        } catch let error as AuditKernelError {
+            throw ApplyError.unreadable(error)
+        } catch {
+            throw ApplyError.unreadable(.malformedReply("\(error)"))
+        }
+    }
+
+    private func makePlan(target: ([KernelRule]) -> [KernelRule], settings: [DesiredSetting], snapshot: Snapshot) -> ApplyPlan {
+        let drift = DriftReport.settingDrift(settings, status: snapshot.status)
+        return ApplyPlan.make(expected: target(snapshot.rules), actual: snapshot.rules, settings: drift,
+                              immutable: snapshot.status.isImmutable, keepKeys: keepKeys)
+    }
+
+    private struct Outcome {
+        var failures: [ApplyFailure] = []
+        var skipped: [ApplyStep] = []
+    }
+
+    private func carryOut(_ plan: ApplyPlan, snapshot: Snapshot) throws -> Outcome {
+        var outcome = Outcome()
+        var bytes = [KernelRule: [UInt8]](minimumCapacity: snapshot.rules.count)
+        for (rule, raw) in zip(snapshot.rules, snapshot.raw) { bytes[rule] = raw }
+        func payload(_ rule: KernelRule) -> [UInt8] { bytes[rule] ?? WireCodec.encode(rule) }
+
+        var i = 0
+        let steps = plan.steps
+        while i < steps.count {
+            let step = steps[i]
+            if ApplyPlan.isIrreversible(step), !outcome.failures.isEmpty {
+                outcome.skipped.append(step)
+                i += 1
+                continue
+            }
+            var refused: [ApplyFailure] = []
+            switch step.operation {
+            case .delete where step.role == .delete:
+                // Consecutive plain deletions go out together.
+                var j = i
+                while j < steps.count, case .delete = steps[j].operation, steps[j].role == .delete { j += 1 }
+                let batch = Array(steps[i ..< j])
+                let results = transport.deleteRules(batch.map { payload($0.operation.rule!) })
+                for (k, error) in results.enumerated() {
+                    if let error { refused.append(ApplyFailure(index: i + k, step: batch[k], error: error)) }
+                }
+                i = j
+            default:
+                do {
+                    switch step.operation {
+                    case .append(let r): try transport.addRule(payload(r), prepend: false)
+                    case .prepend(let r): try transport.addRule(payload(r), prepend: true)
+                    case .delete(let r): if let error = transport.deleteRules([payload(r)])[0] { throw error }
+                    case .setting(let s): try transport.set(s.option, to: s.expected)
+                    }
+                } catch {
+                    refused.append(ApplyFailure(index: i, step: step, error: error as? AuditKernelError ?? .malformedReply("\(error)")))
+                }
+                i += 1
+            }
+            guard !refused.isEmpty else { continue }
+            if keepGoing {
+                outcome.failures += refused
+                continue
+            }
+            let (restored, problem) = rollBack(to: snapshot, bytes: bytes)
+            throw ApplyError.refused(refused[0], restored: restored, rollbackProblem: problem)
+        }
+        return outcome
+    }
+
+    /// What the kernel should hold after `plan` with the `failures` left out.
+    private func predicted(_ plan: ApplyPlan, snapshot: Snapshot, failures: [ApplyFailure]) -> [KernelRule] {
+        guard !failures.isEmpty else { return plan.final }
+        var model = KernelListModel(snapshot.rules)
+        let failed = Set(failures.map(\.index))
+        for (i, step) in plan.steps.enumerated() where !failed.contains(i) { try? model.perform(step.operation) }
+        return model.rules
+    }
+
+    /// Nil when the kernel holds exactly `rules`, and the `settings` (when given).
+    private func difference(_ now: Snapshot, rules: [KernelRule], settings: [DesiredSetting]) -> String? {
+        if now.rules != rules {
+            let report = DriftReport.compare(expected: rules, actual: now.rules)
+            return "the kernel holds \(now.rules.count) rules, \(rules.count) expected: \(report.missing.count) missing, "
+                + "\(report.unexpectedCount) unexpected, \(report.changed.count) changed, \(report.movedCount) out of order"
+        }
+        let settingProblems = DriftReport.settingDrift(settings, status: now.status)
+        if !settingProblems.isEmpty {
+            return settingProblems.map { "\($0.name) is \($0.actual), expected \($0.expected)" }.joined(separator: "; ")
+        }
+        return nil
+    }
+
+    /// Undoes everything: the kernel's rules made equal to the snapshot again by the same engine
+    /// (a deleted rule cannot be put back between others in any other way), the settings restored
+    /// newest first, then checked byte for byte. Tried twice.
+    private func rollBack(to snapshot: Snapshot, bytes: [KernelRule: [UInt8]]) -> (restored: Bool, problem: String?) {
+        var problem: String?
+        for _ in 0 ..< 2 {
+            do {
+                let now = try read()
+                let plan = ApplyPlan.make(expected: snapshot.rules, actual: now.rules)
+                for step in plan.steps {
+                    switch step.operation {
+                    case .append(let r): try transport.addRule(bytes[r] ?? WireCodec.encode(r), prepend: false)
+                    case .prepend(let r): try transport.addRule(bytes[r] ?? WireCodec.encode(r), prepend: true)
+                    case .delete(let r):
+                        let currentBytes = zip(now.rules, now.raw).first { $0.0 == r }?.1 ?? WireCodec.encode(r)
+                        if let error = transport.deleteRules([currentBytes])[0] { throw error }
+                    case .setting: break
+                    }
+                }
+                let status = try transport.status()
+                for (option, value, current) in Self.reversibleSettings(snapshot.status, status) where value != current {
+                    try transport.set(option, to: value)
+                }
+                let after = try read()
+                if after.raw == snapshot.raw && Self.reversibleSettings(snapshot.status, after.status).allSatisfy({ $0.1 == $0.2 }) {
+                    return (true, nil)
+                }
+                problem = "after the undo the kernel still differs from before"
+            } catch {
+                problem = "the undo failed: \(error)"
+            }
+        }
+        return (false, problem)
+    }
+
+    /// (option, value before, value now), in the reverse of the order apply sets them.
+    private static func reversibleSettings(_ before: AuditStatus, _ now: AuditStatus) -> [(String, UInt32, UInt32)] {
+        [("-e", before.enabled, now.enabled), ("-f", before.failure, now.failure),
+         ("-r", before.rateLimit, now.rateLimit), ("--backlog_wait_time", before.backlogWaitTime, now.backlogWaitTime),
+         ("-b", before.backlogLimit, now.backlogLimit)]
+    }
+}
+
+extension ApplyPlan {
+    public static func isIrreversible(_ step: ApplyStep) -> Bool {
+        if case .setting(let s) = step.operation { return isIrreversible(s) }
+        return false
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+
+/// Untrusted text (file names, values, kernel strings) copied into a message or a comment: a
+/// newline there would start a new line of the output (a live rule in a compiled rules file, a
+/// forged diagnostic), an escape sequence would rewrite what a terminal shows. This is the one
+/// place such text is made inert.
+public enum ControlCharacters {
+    /// C0 controls, DEL and the C1 controls (U+0080...U+009F: 0x9B is a CSI on 8-bit terminals).
+    public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (scalar.value >= 0x7F && scalar.value <= 0x9F)
+    }
+
+    /// A C0 control or DEL, as a byte (UTF-8 encodes the C1 controls in two bytes, 0xC2 0x80-0x9F).
+    public static func isControl(_ byte: UInt8) -> Bool { byte < 0x20 || byte == 0x7F }
+
+    public static func contains(_ s: String) -> Bool {
+        s.unicodeScalars.contains(where: isControl)
+    }
+
+    /// The first control character of `s`, for a message naming it.
+    public static func first(in s: String) -> Unicode.Scalar? {
+        s.unicodeScalars.first(where: isControl)
+    }
+
+    /// `s` with each control character written as `\xNN` (C0, DEL) or `\u{NN}` (C1); a backslash
+    /// stays as it is, so an escaped text can be told from a plain one only where it had controls.
+    /// `kept`: controls left as they are (the line breaks of a message made of several lines).
+    public static func escaped(_ s: String, except kept: [Unicode.Scalar] = []) -> String {
+        guard s.unicodeScalars.contains(where: { isControl($0) && !kept.contains($0) }) else { return s }
+        var out = ""
+        out.reserveCapacity(s.utf8.count + 8)
+        for u in s.unicodeScalars {
+            if isControl(u) && !kept.contains(u) {
+                out += notation(u)
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+        return out
+    }
+
+    /// `\x0a`, `\x7f`, `\u{9b}`.
+    public static func notation(_ u: Unicode.Scalar) -> String {
+        let hex = String(u.value, radix: 16)
+        return u.value < 0x80 ? "\\x" + (u.value < 0x10 ? "0" : "") + hex : "\\u{" + hex + "}"
+    }
+
+    /// UTF-8 bytes with the same escaping, appended to `out` (the compiler's byte renderers).
+    public static func appendEscaped(_ s: String, to out: inout [UInt8]) {
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 }) {
+            out.append(contentsOf: s.utf8)
+        } else {
+            out.append(contentsOf: escaped(s).utf8)
+        }
+    }
+}
+
+extension ControlCharacters {
+    /// An encoded JSON document as text, with DEL and the C1 controls written `\u007f`, `\u009b`:
+    /// JSON encoders escape only U+0000...U+001F, and a consumer printing a string raw would pass
+    /// the rest to a terminal. Outside strings JSON has no such characters, so every one is in a
+    /// string, where the escape means the same character.
+    public static func inertJSON(_ encoded: Data) -> String {
+        guard encoded.contains(where: { $0 == 0x7F || $0 == 0xC2 }) else { return String(decoding: encoded, as: UTF8.self) }
+        var out: [UInt8] = []
+        out.reserveCapacity(encoded.count + 16)
+        var bytes = encoded.makeIterator()
+        var pending: UInt8? = nil
+        while let b = pending ?? bytes.next() {
+            pending = nil
+            if b == 0x7F {
+                out.append(contentsOf: Array("\\u007f".utf8))
+            } else if b == 0xC2, let next = bytes.next() {
+                if next >= 0x80 && next <= 0x9F {
+                    out.append(contentsOf: Array(("\\u00" + String(next, radix: 16)).utf8))
+                } else {
+                    out.append(b)
+                    pending = next
+                }
+            } else {
+                out.append(b)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,22 @@
+extension Lexer {
+    /// The inverse of `tokens(of:)` for one word: a backslash before each space and backslash,
+    /// the two escapes auditctl -R knows. Byte by byte, as auditctl splits: a space followed by
+    /// a combining mark is still a space to it.
+    public static func escape(_ word: String) -> String {
+        guard word.utf8.contains(where: needsEscape) else { return word }
+        var out: [UInt8] = []
+        appendEscaped(word.utf8, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `escape` of these bytes, appended to `out`.
+    static func appendEscaped(_ word: some Collection<UInt8>, to out: inout [UInt8]) {
+        out.reserveCapacity(out.count + word.count)
+        for b in word {
+            if needsEscape(b) { out.append(0x5C) }
+            out.append(b)
+        }
+    }
+
+    private static func needsEscape(_ b: UInt8) -> Bool { b == 0x20 || b == 0x5C }
+}

@@ -1,0 +1,74 @@
+import Foundation
+
+/// Opens and reads what the user names as input: regular files, standard input (`-`), pipes and
+/// FIFOs (`<(cat f)`, /dev/fd/N). A character or block device is refused: /dev/zero or
+/// /dev/urandom never end, and no device holds a rules file.
+public enum InputFile {
+    public struct Failure: Error, CustomStringConvertible {
+        /// Lower-case, as strerror reads in a sentence: "no such file or directory".
+        public var reason: String
+        /// Opened, but of a kind that is not read (a device, a directory).
+        public var refused = false
+        public var description: String { reason }
+    }
+
+    /// A descriptor open for reading `path` (`-`: standard input, not to be closed).
+    public static func open(_ path: String) -> Result<Int32, Failure> {
+        let fd = path == "-" ? STDIN_FILENO : Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return .failure(Failure(reason: String(cString: strerror(errno)).lowercased())) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let reason = String(cString: strerror(errno)).lowercased()
+            if fd != STDIN_FILENO { close(fd) }
+            return .failure(Failure(reason: reason))
+        }
+        if let refusal = refusal(info, isStandardInput: path == "-") {
+            if fd != STDIN_FILENO { close(fd) }
+            return .failure(Failure(reason: refusal, refused: true))
+        }
+        return .success(fd)
+    }
+
+    /// Why a file of this kind is not read, or nil.
+    static func refusal(_ info: stat, isStandardInput: Bool) -> String? {
+        switch info.st_mode & S_IFMT {
+        case S_IFREG, S_IFIFO, S_IFSOCK: return nil
+        case S_IFDIR: return "is a directory"
+        case S_IFBLK: return "a block device, not a rules file"
+        case S_IFCHR:
+            // A terminal on standard input is someone typing rules; /dev/null is empty.
+            if isStandardInput && isatty(STDIN_FILENO) == 1 { return nil }
+            if isNullDevice(info) { return nil }
+            return "a character device, not a rules file"
+        default: return "not a regular file"
+        }
+    }
+
+    static func isNullDevice(_ info: stat) -> Bool {
+        var null = stat()
+        return stat("/dev/null", &null) == 0 && null.st_mode & S_IFMT == S_IFCHR && null.st_rdev == info.st_rdev
+    }
+
+    /// The whole contents, read with read(2) in 1 MiB blocks (pipes report no size in advance).
+    public static func read(_ path: String) -> Result<[UInt8], Failure> {
+        let fd: Int32
+        switch open(path) {
+        case .success(let d): fd = d
+        case .failure(let f): return .failure(f)
+        }
+        defer { if fd != STDIN_FILENO { close(fd) } }
+        var info = stat()
+        var bytes: [UInt8] = []
+        if fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size > 0 { bytes.reserveCapacity(Int(info.st_size)) }
+        let blockSize = 1 << 20
+        var block = [UInt8](repeating: 0, count: blockSize)
+        while true {
+            let count = block.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, blockSize) }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 { return .failure(Failure(reason: String(cString: strerror(errno)).lowercased())) }
+            if count == 0 { break }
+            bytes.append(contentsOf: block[..<count])
+        }
+        return .success(bytes)
+    }
+}

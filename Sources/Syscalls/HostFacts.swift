@@ -1,0 +1,90 @@
+import Foundation
+
+/// The facts about the host this process runs on that target resolution needs: its machine
+/// (`uname -m`), its running kernel (`uname -r`) and its installed libaudit. The one place that
+/// asks the system; tests build other hosts with `init`.
+public struct HostFacts: Sendable {
+    /// `uname -m`, as the system spells it.
+    public let machineName: String
+    /// `uname -r`, as the system spells it.
+    public let release: String
+    private let readLibaudit: @Sendable () -> AuditVersion?
+
+    public init(machineName: String, release: String, libauditVersion: @escaping @autoclosure @Sendable () -> AuditVersion?) {
+        self.machineName = machineName
+        self.release = release
+        self.readLibaudit = libauditVersion
+    }
+
+    /// This host. The dpkg database is only read when the libaudit version is asked for.
+    public static let current: HostFacts = {
+        var u = utsname()
+        guard Foundation.uname(&u) == 0 else { return HostFacts(machineName: "", release: "", libauditVersion: nil) }
+        func field<T>(_ value: T) -> String {
+            withUnsafeBytes(of: value) { raw in String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self) }
+        }
+        return HostFacts(machineName: field(u.machine), release: field(u.release), libauditVersion: installedLibaudit)
+    }()
+
+    private static let installedLibaudit = libauditVersion(dpkgStatus: "/var/lib/dpkg/status")
+
+    /// The machine, nil when aurules does not know it.
+    public var machine: Machine? { Machine(uname: machineName) }
+    /// The running kernel release, nil when `uname -r` does not start with X.Y.
+    public var kernel: KernelVersion? { KernelVersion(release) }
+    /// The installed libaudit's release; nil when it cannot be told.
+    public var libauditVersion: AuditVersion? { readLibaudit() }
+
+    /// The machine auditctl would run on here, x86_64 when aurules does not know this one.
+    public var machineOrDefault: Machine { machine ?? .x86_64 }
+
+    /// The libaudit1 package's major version in a dpkg status file; nil when it cannot be told.
+    /// Only major versions matter here (4.x expands perm into syscalls and knows newer names).
+    /// A byte search, not a split into lines: the file is large and this runs on every compile
+    /// and every periodic check.
+    public static func libauditVersion(dpkgStatus: String) -> AuditVersion? {
+        guard let data = FileManager.default.contents(atPath: dpkgStatus) else { return nil }
+        return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> AuditVersion? in
+            guard let base = raw.baseAddress else { return nil }
+            /// Offset of the first `needle` at or after `from`, by memchr and memcmp.
+            func find(_ needle: String, from: Int) -> Int? {
+                let n = Array(needle.utf8)
+                var at = from
+                while at + n.count <= raw.count {
+                    guard let hit = memchr(base + at, Int32(n[0]), raw.count - n.count + 1 - at) else { return nil }
+                    at = UnsafeRawPointer(hit) - base
+                    if memcmp(base + at, n, n.count) == 0 { return at }
+                    at += 1
+                }
+                return nil
+            }
+            let stanza = "Package: libaudit1\n"
+            let packageEnd: Int
+            if raw.starts(with: stanza.utf8) {
+                packageEnd = stanza.utf8.count
+            } else if let at = find("\n" + stanza, from: 0) {
+                packageEnd = at + 1 + stanza.utf8.count
+            } else {
+                return nil
+            }
+            guard let version = find("\nVersion: ", from: packageEnd - 1) else { return nil }
+            // The next stanza must not have started before the Version line.
+            if let next = find("\n\n", from: packageEnd - 1), next < version { return nil }
+            var start = version + "\nVersion: ".utf8.count
+            var end = start
+            while end < raw.count && raw[end] != 0x0A { end += 1 }
+            if let colon = (start ..< end).first(where: { raw[$0] == UInt8(ascii: ":") }) { start = colon + 1 }
+            var digitsEnd = start
+            while digitsEnd < end && raw[digitsEnd] >= 0x30 && raw[digitsEnd] <= 0x39 { digitsEnd += 1 }
+            guard let major = Int(String(decoding: UnsafeRawBufferPointer(rebasing: raw[start ..< digitsEnd]), as: UTF8.self)) else { return nil }
+            return major >= 4 ? .v4_2 : .v3_0_9
+        }
+    }
+
+    /// Whether `path` is a directory on this host (auditctl's stat() for `-w`).
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return false }
+        return (st.st_mode & S_IFMT) == S_IFDIR
+    }
+}

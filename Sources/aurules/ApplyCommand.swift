@@ -1,0 +1,182 @@
+import ArgumentParser
+import AuditKernel
+import AuditRules
+import Foundation
+import Syscalls
+
+enum ApplyFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+struct ApplyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Make the kernel's audit rules and settings equal to the rules files, changing only what differs.",
+        discussion: """
+        Compiles the rules files for this host (machine, running kernel, installed libaudit), reads \
+        the kernel's rules and status, and changes only what differs, over the audit netlink socket: \
+        rules the files add are loaded before anything is deleted, and a rule both sides have is never \
+        absent, except a rule that has to move to another place in its list (for the moment between \
+        its delete and its re-add; the plan moves as few rules as the kernel's list operations allow). \
+        Then it reads the kernel back and verifies it holds exactly the target.
+
+        All or nothing: when the kernel refuses a change (a watch on a missing path, an invalid field, \
+        ...), everything done is undone, the kernel is verified to be as before, byte for byte, and \
+        the refused rule is reported with its file:line. --keep-going loads everything loadable \
+        instead (like auditctl -c) and reports the rest.
+
+        Rules in the kernel that no file has are deleted, as `augenrules --load` (-D) would; \
+        --keep-key GLOB keeps those whose key matches (rules of auditbeat, osquery, ...). Settings \
+        (-b -r --backlog_wait_time) are set first, -f and -e 0|1 after the rules, -e 2 and \
+        --loginuid-immutable last. A kernel already locked with -e 2 is not touched (exit 2).
+
+        One apply at a time: an exclusive lock on /run/aurules.lock.
+
+        Exit status: 0 the kernel matches the files, 1 a change was refused (undone, or reported \
+        with --keep-going) or the kernel changed under apply, 2 invalid rules, no access, an \
+        immutable kernel.
+
+        Examples:
+          sudo aurules apply --dry-run
+          sudo aurules apply
+          sudo aurules apply /etc/audit/rules.d --keep-key 'auditbeat*' --format json
+        """)
+
+    @Argument(help: "Rules files or rules.d directories (default: /etc/audit/rules.d when it exists, else /etc/audit/audit.rules).")
+    var paths: [String] = []
+
+    @Flag(name: .customLong("dry-run"), help: "Print the plan; change nothing.")
+    var dryRun = false
+
+    @Flag(name: .customLong("keep-going"), help: "Load everything the kernel accepts and report the rest, instead of undoing all.")
+    var keepGoing = false
+
+    @Option(name: .customLong("keep-key"), help: "Keep rules in the kernel whose key matches GLOB although no file has them (repeatable).")
+    var keepKeys: [String] = []
+
+    @Option(help: "Output format: text or json.")
+    var format: ApplyFormat = .text
+
+    @Option(help: "Syscall tables directory instead of the built-in tables.")
+    var tables: String?
+
+    @Flag(name: .customLong("no-resolve"), help: "Do not look up user and group names on this host.")
+    var noResolve = false
+
+    @Option(name: .customLong("lock-file"), help: .hidden)
+    var lockFile = "/run/aurules.lock"
+
+    /// Deletions sent before their acknowledgements are read (measured by Benchmarks/apply-bench.sh).
+    @Option(name: .customLong("delete-batch"), help: .hidden)
+    var deleteBatch = 1
+
+    func validate() throws {
+        if deleteBatch < 1 {
+            StandardError.print("aurules apply: --delete-batch must be at least 1")
+            throw ExitCode.inputError
+        }
+    }
+
+    func run() throws {
+        let started = Date()
+        let host: HostCompile
+        do { host = try HostCompile(paths: paths.isEmpty ? CheckRun.defaultPaths() : paths, tables: tables, resolve: !noResolve) } catch let failure as CheckFailure {
+            StandardError.print("aurules apply: \(failure.message)")
+            throw ExitCode.inputError
+        }
+        let lock: ApplyLock
+        do { lock = try ApplyLock(path: lockFile) } catch let failure as CheckFailure {
+            StandardError.print("aurules apply: \(failure.message)")
+            throw ExitCode.inputError
+        }
+        defer { lock.release() }
+
+        let connection: AuditConnection
+        do { connection = try AuditConnection() } catch {
+            StandardError.print("aurules apply: \(error)")
+            throw ExitCode.inputError
+        }
+        connection.deleteBatch = deleteBatch
+        let applier = AuditApplier(transport: connection)
+        applier.keepGoing = keepGoing
+        applier.keepKeys = keepKeys
+        let output = ApplyOutput(writer: RulesFileWriter(target: host.target), format: format, dryRun: dryRun)
+        do {
+            let result = try applier.apply(target: host.expected(for:), settings: host.settings, dryRun: dryRun)
+            let seconds = Date().timeIntervalSince(started)
+            print(output.render(result, seconds: seconds, writes: connection.writes), terminator: "")
+            if !result.failures.isEmpty { throw ExitCode.findings }
+        } catch let error as ApplyError {
+            let (message, code) = output.describe(error)
+            StandardError.print("aurules apply: \(message)")
+            if format == .json { print(output.json(error: message, writes: connection.writes), terminator: "") }
+            throw code
+        }
+    }
+}
+
+/// The files compiled for this host: its machine, running kernel (clamped to the tables) and
+/// installed libaudit.
+struct HostCompile {
+    let target: CompileTarget
+    let source: RuleFile
+    let compiled: CompileResult
+    let machine: Machine
+
+    init(paths: [String], tables: String?, resolve: Bool) throws {
+        let database: SyscallDatabase
+        if let tables {
+            do { database = try SyscallDatabase(directory: tables) } catch { throw CheckFailure("--tables \(tables): \(error)") }
+        } else {
+            database = .shipped
+        }
+        let host = HostFacts.current
+        guard let machine = host.machine else { throw CheckFailure("this host's machine \(host.machineName) is not supported") }
+        let kernel = min(host.kernel ?? database.newestRelease, database.newestRelease)
+        let resolver: (any UserResolver)? = resolve ? SystemUserResolver() : nil
+        target = CompileTarget(machine: machine, kernel: kernel, auditVersion: host.libauditVersion ?? .v3_0_9,
+                               watchKind: .auto, database: database, resolver: resolver)
+        let parseOptions = ParseOptions(resolver: resolver, hostMachine: machine,
+                                        isKnownSyscall: ParseOptions.knownSyscall(database: database, machine: machine, kernel: kernel))
+        source = RuleInputs.load(paths: paths, options: parseOptions)
+        compiled = Compiler(target: target).compile(source)
+        self.machine = machine
+        let errors = CheckRun.diagnostics(source, compiled).filter { $0.severity == .error }
+        guard errors.isEmpty else {
+            for d in errors { StandardError.print(DiagnosticRenderer.text(d)) }
+            throw CheckFailure("\(errors.count) error\(errors.count == 1 ? "" : "s") in the rules files; nothing was changed "
+                               + "(aurules lint shows every problem)")
+        }
+    }
+
+    var settings: [DesiredSetting] { compiled.settings.map { DesiredSetting(setting: $0.setting, provenance: $0.provenance) } }
+
+    /// Arch-less rules in the form the kernel holds them, else auditctl's (as `check` expects).
+    func expected(for kernelRules: [KernelRule]) -> [KernelRule] {
+        ExpectedRules.adapt(compiled.rules, source: source, machine: machine, kernelRules: kernelRules)
+    }
+}
+
+/// The exclusive lock that keeps two applies from interleaving.
+final class ApplyLock {
+    private let fd: Int32
+
+    init(path: String) throws {
+        fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw CheckFailure("cannot open the lock \(path): \(String(cString: strerror(errno)))") }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            StandardError.print("aurules apply: waiting for another apply to finish (\(path))")
+            while flock(fd, LOCK_EX) != 0 {
+                guard errno == EINTR else {
+                    close(fd)
+                    throw CheckFailure("cannot lock \(path): \(String(cString: strerror(errno)))")
+                }
+            }
+        }
+    }
+
+    func release() {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+}

@@ -1,0 +1,153 @@
+import ArgumentParser
+import AuditKernel
+import AuditRules
+import Foundation
+
+/// What `aurules apply` prints: one line per change and a summary, or JSON.
+struct ApplyOutput {
+    let writer: RulesFileWriter
+    let format: ApplyFormat
+    let dryRun: Bool
+
+    /// One change as shown: `+` added, `-` deleted, `>` moved, `!` setting, `=` kept.
+    struct Change {
+        var kind: String
+        var text: String
+        var source: String?
+    }
+
+    func changes(_ plan: ApplyPlan) -> [Change] {
+        var out: [Change] = []
+        for step in plan.steps {
+            switch (step.operation, step.role) {
+            case (.delete, .move): continue  // shown once, where it is placed
+            case (.append(let r), .move), (.prepend(let r), .move): out.append(Change(kind: "move", text: writer.line(for: r), source: source(r)))
+            case (.append(let r), _), (.prepend(let r), _): out.append(Change(kind: "add", text: writer.line(for: r), source: source(r)))
+            case (.delete(let r), _): out.append(Change(kind: "delete", text: writer.line(for: r), source: nil))
+            case (.setting(let s), _):
+                let text = s.option == "--loginuid-immutable" ? s.option : "\(s.option) \(s.expected) (was \(s.actual))"
+                out.append(Change(kind: "setting", text: text, source: s.provenance.map { "\($0.file):\($0.line)" }))
+            }
+        }
+        out += plan.kept.map { Change(kind: "keep", text: writer.line(for: $0), source: nil) }
+        return out
+    }
+
+    private func source(_ rule: KernelRule) -> String? {
+        rule.provenance.map { "\($0.file):\($0.line)" }
+    }
+
+    func render(_ result: ApplyResult, seconds: Double, writes: Int) -> String {
+        if format == .json { return json(result, seconds: seconds, writes: writes) }
+        let marks = ["add": "+", "delete": "-", "move": ">", "setting": "!", "keep": "="]
+        var text = ""
+        for c in changes(result.plan) {
+            text += "\(marks[c.kind] ?? "?") \(c.text)"
+            if let s = c.source { text += "  # \(s)" } else if c.kind == "delete" { text += "  # in no file" } else if c.kind == "keep" { text += "  # kept (--keep-key)" }
+            text += "\n"
+        }
+        for f in result.failures {
+            text += "error: \(where_(f.step))the kernel refused \(what(f.step)): \(f.error)\n"
+        }
+        for s in result.skipped {
+            text += "not set: \(what(s)), because other changes failed\n"
+        }
+        text += summary(result, seconds: seconds) + "\n"
+        return text
+    }
+
+    func summary(_ result: ApplyResult, seconds: Double) -> String {
+        let p = result.plan
+        let done = doneCounts(result)
+        var parts = ["\(grouped(done.added)) added", "\(grouped(done.deleted)) deleted"]
+        if p.moved > 0 { parts.append("\(grouped(p.moved)) moved") }
+        parts.append("\(grouped(p.unchanged)) unchanged")
+        if !p.kept.isEmpty { parts.append("\(grouped(p.kept.count)) kept") }
+        if p.settingsChanged > 0 { parts.append("\(p.settingsChanged) setting\(p.settingsChanged == 1 ? "" : "s") changed") }
+        if !result.failures.isEmpty { parts.append("\(grouped(result.failures.count)) refused") }
+        var line = parts.joined(separator: ", ") + String(format: " (%.2f s)", seconds)
+        if dryRun { line += ", dry run: nothing was changed" }
+        if result.retried { line += ", planned again after another process changed the kernel" }
+        return line
+    }
+
+    /// Additions and deletions carried out: refused steps are counted as refused only.
+    private func doneCounts(_ result: ApplyResult) -> (added: Int, deleted: Int) {
+        (result.plan.added - result.failures.filter { $0.step.role == .add }.count,
+         result.plan.deleted - result.failures.filter { $0.step.role == .delete }.count)
+    }
+
+    private func json(_ result: ApplyResult, seconds: Double, writes: Int) -> String {
+        let p = result.plan
+        let done = doneCounts(result)
+        var object: [String: Any] = [
+            "dry_run": dryRun, "added": done.added, "deleted": done.deleted, "moved": p.moved, "unchanged": p.unchanged,
+            "kept": p.kept.count, "settings_changed": p.settingsChanged, "seconds": (seconds * 1000).rounded() / 1000,
+            "kernel_writes": writes, "retried": result.retried,
+            "changes": changes(p).map { c -> [String: Any] in
+                var o: [String: Any] = ["change": c.kind, "rule": c.text]
+                if c.kind == "setting" { o = ["change": c.kind, "setting": c.text] }
+                if let s = c.source { o["source"] = s }
+                return o
+            },
+            "refused": result.failures.map { f -> [String: Any] in
+                var o: [String: Any] = ["change": what(f.step), "error": f.error.description]
+                if let s = f.step.operation.rule.flatMap(source) { o["source"] = s }
+                return o
+            },
+        ]
+        if !result.skipped.isEmpty { object["not_set"] = result.skipped.map(what) }
+        return Self.encode(object)
+    }
+
+    func json(error message: String, writes: Int) -> String {
+        Self.encode(["error": message, "dry_run": dryRun, "kernel_writes": writes])
+    }
+
+    static func encode(_ object: [String: Any]) -> String {
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]) else { return "{}\n" }
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    /// The message and exit status for a failed apply.
+    func describe(_ error: ApplyError) -> (String, ExitCode) {
+        switch error {
+        case .immutable:
+            return ("the kernel's audit configuration is immutable until reboot (-e 2); nothing was attempted", .inputError)
+        case .unreadable(let e):
+            return ("\(e)", .inputError)
+        case .differs(let problem):
+            return ("the kernel changed while apply ran and still differs from the files after planning again: \(problem); "
+                    + "another process is changing audit rules", .findings)
+        case let .refused(failure, restored, problem):
+            let undo = restored ? "every change was undone; the kernel is as before (verified byte for byte)"
+                : "the undo did not complete (\(problem ?? "unknown")): the kernel may differ from before; run `aurules check`"
+            return ("\(where_(failure.step))the kernel refused \(what(failure.step)): \(failure.error); \(undo)", .findings)
+        }
+    }
+
+    private func where_(_ step: ApplyStep) -> String {
+        if let p = step.operation.rule?.provenance { return "\(p.file):\(p.line): " }
+        if case .setting(let s) = step.operation, let p = s.provenance { return "\(p.file):\(p.line): " }
+        return ""
+    }
+
+    private func what(_ step: ApplyStep) -> String {
+        switch step.operation {
+        case .append(let r), .prepend(let r): return "`\(writer.line(for: r))`"
+        case .delete(let r): return "the deletion of `\(writer.line(for: r))`"
+        case .setting(let s): return s.option == "--loginuid-immutable" ? "`--loginuid-immutable`" : "`\(s.option) \(s.expected)`"
+        }
+    }
+
+    /// 1997 -> "1,997".
+    private func grouped(_ n: Int) -> String {
+        let digits = String(n)
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return out
+    }
+}

@@ -1,0 +1,40 @@
+@testable import AuditRules
+import Syscalls
+import XCTest
+
+/// Untrusted text copied into messages and compiled comments is made inert in one place.
+final class ControlCharactersTests: XCTestCase {
+    func testEveryControlIsEscapedAndNothingElse() {
+        for value in Array(0x01 ... 0x1F) + [0x7F] {
+            let s = "a" + String(UnicodeScalar(UInt8(value))) + "b"
+            XCTAssertEqual(ControlCharacters.escaped(s), "a\\x" + String(format: "%02x", value) + "b")
+        }
+        XCTAssertEqual(ControlCharacters.escaped("\u{9B}31m"), "\\u{9b}31m", "8-bit CSI")
+        XCTAssertEqual(ControlCharacters.escaped("tab\there\n", except: ["\t", "\n"]), "tab\there\n")
+        XCTAssertEqual(ControlCharacters.escaped("plain bäse \\ path"), "plain bäse \\ path")
+    }
+
+    func testQuotedLinesKeepTheirWidth() {
+        let line = "-w /x\u{1B}[2J\u{9B} -k k"
+        let masked = DiagnosticRenderer.masked(line)
+        XCTAssertEqual(masked.utf8.count, line.utf8.count)
+        XCTAssertEqual(masked, "-w /x?[2J?? -k k")
+    }
+
+    /// The injection of issue 11: a file name that carries a rule into the compiled file.
+    func testProvenanceCommentsCannotCarryARule() {
+        let target = RuleBuilder.target(.x86_64)
+        let name = "10-x\n-a never,exit -S all\n# .rules"
+        let file = RuleParser.parse(text: "-w /etc/hosts -p wa -k hosts\n-e 1\n", file: name, options: ParseOptions(resolver: nil))
+        let text = RulesFileWriter(target: target).render(Compiler(target: target).compile(file))
+        XCTAssertFalse(text.split(separator: "\n").contains { $0.hasPrefix("-a never") }, text)
+        XCTAssertTrue(text.contains("# 10-x\\x0a-a never,exit -S all\\x0a# .rules:1\n"), text)
+        XCTAssertTrue(text.contains("# 10-x\\x0a-a never,exit -S all\\x0a# .rules:2\n-e 1\n"), text)
+    }
+
+    func testDiagnosticsEscapeTheFileNameAndMessage() {
+        let d = Diagnostic(.error, "bad \u{1B}]0;title\u{07}", at: SourceLocation(file: "a\nb", line: 3, column: 1), length: 1,
+                           sourceLine: "x\u{1B}y")
+        XCTAssertEqual(DiagnosticRenderer.text(d), "a\\x0ab:3:1: error: bad \\x1b]0;title\\x07\nx?y\n^")
+    }
+}

@@ -1,0 +1,61 @@
+import AuditRules
+import Syscalls
+import XCTest
+
+/// `CompileTarget.resolve`: the defaults and the out-of-range policy, on made-up hosts.
+final class TargetResolutionTests: XCTestCase {
+    private func host(_ machine: String, _ release: String, _ libaudit: AuditVersion? = nil) -> HostFacts {
+        HostFacts(machineName: machine, release: release, libauditVersion: libaudit)
+    }
+
+    func testDefaultsComeFromTheHost() throws {
+        let t = try CompileTarget.resolve(TargetRequest(), host: host("aarch64", "6.1.0-27-arm64", .v4_2))
+        XCTAssertEqual(t.machine, .aarch64)
+        XCTAssertEqual(t.kernel, KernelVersion(6, 1))
+        XCTAssertEqual(t.auditVersion, .v4_2)
+        XCTAssertNotNil(t.resolver)
+        let unknownLibaudit = try CompileTarget.resolve(TargetRequest(resolvesNames: false), host: host("x86_64", "6.8.0"))
+        XCTAssertEqual(unknownLibaudit.auditVersion, .v3_0_9)
+        XCTAssertNil(unknownLibaudit.resolver)
+    }
+
+    func testAnotherMachineDefaultsToTheNewestRelease() throws {
+        let t = try CompileTarget.resolve(TargetRequest(machine: "s390x"), host: host("x86_64", "5.10.0"))
+        XCTAssertEqual(t.machine, .s390x)
+        XCTAssertEqual(t.kernel, SyscallDatabase.shipped.newestRelease)
+    }
+
+    /// A running kernel newer than the tables has at least their syscalls: the newest release answers.
+    func testARunningKernelNewerThanTheTablesUsesTheNewest() throws {
+        let t = try CompileTarget.resolve(TargetRequest(), host: host("x86_64", "99.1.0"))
+        XCTAssertEqual(t.kernel, SyscallDatabase.shipped.newestRelease)
+    }
+
+    func testAGivenReleaseOutsideTheTablesNamesTheirRange() throws {
+        let db = SyscallDatabase.shipped
+        let range = try XCTUnwrap(CompileTarget.coverage(of: .x86_64, database: db))
+        XCTAssertEqual(range.upperBound, db.newestRelease)
+        for text in ["99.0", "2.0"] {
+            XCTAssertThrowsError(try CompileTarget.resolve(TargetRequest(machine: "x86_64", kernel: text), host: host("x86_64", "6.1"))) { error in
+                let message = (error as? TargetError)?.message ?? ""
+                XCTAssertTrue(message.contains("kernel \(text) is outside the syscall tables for x86_64 (they cover \(range.lowerBound) to \(range.upperBound))"), message)
+            }
+        }
+        XCTAssertEqual(try CompileTarget.resolve(TargetRequest(machine: "x86_64", kernel: "\(range.lowerBound)")).kernel, range.lowerBound)
+        XCTAssertThrowsError(try CompileTarget.resolve(TargetRequest(kernel: "6.x1"), host: host("x86_64", "6.1")))
+    }
+
+    func testAnUnknownHostMachineMustBeNamed() {
+        XCTAssertThrowsError(try CompileTarget.resolve(TargetRequest(), host: host("vax", "6.1"))) { error in
+            XCTAssertTrue((error as? TargetError)?.message.contains("this host's machine 'vax'") == true, "\(error)")
+        }
+        XCTAssertNoThrow(try CompileTarget.resolve(TargetRequest(machine: "ppc64le"), host: host("vax", "6.1")))
+    }
+
+    func testAuditVersionIsReadInOnePlace() throws {
+        XCTAssertEqual(try CompileTarget.auditVersion("4.2.1"), .v4_2)
+        XCTAssertEqual(try CompileTarget.auditVersion("3"), .v3_0_9)
+        XCTAssertEqual(try CompileTarget.auditVersion(nil, host: host("x86_64", "6.1", .v4_2)), .v4_2)
+        XCTAssertThrowsError(try CompileTarget.auditVersion("five"))
+    }
+}

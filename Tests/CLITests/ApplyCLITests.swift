@@ -1,0 +1,45 @@
+import Foundation
+import XCTest
+
+/// `aurules apply` as a process, where no kernel change can happen: invalid rules and bad usage
+/// stop it before the kernel is touched, and without CAP_AUDIT_CONTROL it says what is missing.
+final class ApplyCLITests: XCTestCase {
+    private func temporaryRules(_ text: String) throws -> (directory: String, file: String) {
+        let dir = NSTemporaryDirectory() + "aurules-apply-cli-\(getpid())-\(UInt32.random(in: 0 ... .max))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let file = dir + "/bad.rules"
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        return (dir, file)
+    }
+
+    func testInvalidRulesChangeNothingAndExit2() throws {
+        let (dir, file) = try temporaryRules("-a always,exit -F arch=b64 -S openat -k aurules-test-ok\n-a always,exit -S nosuchcall\n")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try AurulesProcess.run(AurulesProcess.binary, ["apply", "--lock-file", dir + "/lock", file])
+        XCTAssertEqual(r.status, 2, r.err)
+        XCTAssertTrue(r.err.contains("bad.rules:2:"), r.err)
+        XCTAssertTrue(r.err.contains("nothing was changed"), r.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/lock"), "the rules are checked before the lock is taken")
+        XCTAssertEqual(r.out, "")
+    }
+
+    func testBadUsageExits2() throws {
+        let r = try AurulesProcess.run(AurulesProcess.binary, ["apply", "--format", "yaml"])
+        XCTAssertEqual(r.status, 2, r.err)
+        let help = try AurulesProcess.run(AurulesProcess.binary, ["apply", "--help"])
+        XCTAssertTrue(help.out.contains("--keep-key"), help.out)
+        XCTAssertTrue(help.out.contains("--dry-run"), help.out)
+    }
+
+    func testUnprivilegedUserIsToldAboutCapAuditControl() throws {
+        guard geteuid() == 0 else { throw XCTSkip("not root: cannot switch to an unprivileged user") }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { throw XCTSkip("setpriv is not installed") }
+        let (dir, file) = try temporaryRules("-a always,exit -F arch=b64 -S openat -k aurules-test-ok\n")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        chmod(dir, 0o777)
+        let r = try AurulesProcess.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", AurulesProcess.binary,
+                                                            "apply", "--lock-file", dir + "/lock", file])
+        XCTAssertEqual(r.status, 2, r.err)
+        XCTAssertTrue(r.err.contains("CAP_AUDIT_CONTROL"), r.err)
+    }
+}
