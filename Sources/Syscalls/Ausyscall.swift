@@ -88,10 +88,15 @@ public enum Ausyscall {
         public var printedName: String
         public var entries: [SyscallEntry]
         public var numberOfName: @Sendable (String) -> Int?
+        /// ausyscall's loops: --dump covers 0..<8192, the name search 0..<1400. The kernel's tables
+        /// are an extension and shown whole (x32's numbers carry the 0x40000000 bit).
+        public var ausyscallLimits: Bool
 
-        public init(printedName: String, entries: [SyscallEntry], numberOfName: @escaping @Sendable (String) -> Int?) {
+        public init(printedName: String, entries: [SyscallEntry], ausyscallLimits: Bool = true,
+                    numberOfName: @escaping @Sendable (String) -> Int?) {
             self.printedName = printedName
             self.entries = entries
+            self.ausyscallLimits = ausyscallLimits
             self.numberOfName = numberOfName
         }
 
@@ -146,14 +151,16 @@ public enum Ausyscall {
     /// The answer ausyscall gives from `table`: --dump first, then a name (exact or a
     /// case-insensitive substring search), then a number.
     public static func answer(_ q: Query, from table: Table) -> Answer {
-        if q.dump { return .dump(printedName: table.printedName, table.entries.filter { $0.number >= 0 && $0.number < 8192 }) }
+        let dumped = table.ausyscallLimits ? 0..<8192 : Int.min..<Int.max
+        let searched = table.ausyscallLimits ? 0..<1400 : Int.min..<Int.max
+        if q.dump { return .dump(printedName: table.printedName, table.entries.filter { dumped.contains($0.number) }) }
         if let name = q.name {
             if q.exact {
                 guard let n = table.numberOfName(name) else { return .unknownName(name, printedName: table.printedName) }
                 return .exact(name: table.name(of: Int32(n)) ?? name, number: n)
             }
             let needle = Array(name.utf8)
-            let hits = table.entries.filter { $0.number >= 0 && $0.number < 1400 && containsIgnoringASCIICase($0.name, needle) }
+            let hits = table.entries.filter { searched.contains($0.number) && containsIgnoringASCIICase($0.name, needle) }
             return hits.isEmpty ? .unknownName(name, printedName: table.printedName) : .matches(query: name, hits)
         }
         if let number = q.number {
@@ -205,7 +212,7 @@ extension Ausyscall.Table {
             return SyscallEntry(number: e.number, name: own)
         }
         let lookup = SyscallLookup(database: database)
-        return Ausyscall.Table(printedName: printedName, entries: entries) { name in
+        return Ausyscall.Table(printedName: printedName, entries: entries, ausyscallLimits: false) { name in
             guard name.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
             return lookup.exact(name, in: table)?.number
         }
