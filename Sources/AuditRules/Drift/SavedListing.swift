@@ -7,7 +7,7 @@ public enum SavedListing {
         if text.utf8.starts(with: "No rules".utf8) { return "" }
         // Nearly every listing needs nothing: its bytes say so without cutting it into strings.
         if let lines = plainLines(text), !lines.contains(where: { needsRewriting(text.utf8[$0]) }) { return text }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var lines = byteLines(text)
         for i in lines.indices { lines[i] = escapingSpaces(lines[i]) }
         for i in lines.indices where mentionsFileType(lines[i]) {
             lines[i] = lines[i].split(separator: " ", omittingEmptySubsequences: false).map { token -> String in
@@ -19,6 +19,13 @@ public enum SavedListing {
             }.joined(separator: " ")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The text cut at each LF byte. Not `split(separator: "\n")`: a key the loader kept a CR in
+    /// is listed as `key=name\r` before the LF, and CR LF is one Character, so a split by
+    /// characters would not cut there.
+    static func byteLines(_ text: String) -> [String] {
+        text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// `auditctl -l` prints keys and paths as they are, spaces included (`-F key=by hand`,

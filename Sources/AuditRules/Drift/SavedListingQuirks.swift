@@ -36,7 +36,7 @@ extension SavedListing {
             out += text[copied...]
             return (out, rewritten.map(\.line))
         }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var lines = byteLines(text)
         var namingABI: ABI?
         var rewritten: [Int] = []
         for i in lines.indices {
