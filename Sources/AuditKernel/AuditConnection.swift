@@ -20,6 +20,8 @@ public final class AuditConnection {
     /// Rule deletions sent before their acknowledgements are read (`AuditTransport.deleteRules`).
     public var deleteBatch = 1
     var nextSequence: UInt32 = 0x4000_0000
+    /// Whether `status()` also asks for the features (`--loginuid-immutable`): one more request.
+    public var readsFeatures = true
 
     public init() throws {
         let fd = audit_open()
@@ -92,7 +94,7 @@ public final class AuditConnection {
             throw AuditKernelError.malformedReply("no AUDIT_GET reply")
         }
         var status = try payload.withUnsafeBytes { try AuditStatus(statusBytes: $0) }
-        status.loginuidImmutable = try? loginuidImmutable()
+        if readsFeatures { status.loginuidImmutable = try? loginuidImmutable() }
         return status
     }
 

@@ -52,8 +52,9 @@ public enum Ausyscall {
             } else if word == "--exact" {
                 q.exact = true
             } else if word == "alpha" {
-                return .failure(Refusal(lines: q.notices + ["Alpha processor support is deprecated"]))
-            } else if word == "ia64" {
+                // 2.x: built without WITH_ALPHA; 3.0 on: alpha support removed.
+                return .failure(Refusal(lines: q.notices + [version.major < 3 ? "Alpha processor support is not enabled" : "Alpha processor support is deprecated"]))
+            } else if word == "ia64", version.major >= 3 {
                 q.notices.append("IA64 processor support is deprecated")
             } else {
                 if q.name != nil { return .failure(Refusal(lines: q.notices + ["Two syscall names not allowed", usage])) }

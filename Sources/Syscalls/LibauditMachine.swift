@@ -23,65 +23,52 @@ public enum LibauditMachine: String, Sendable, CaseIterable {
         }
     }
 
-    /// The machine word spellings a release's machine table holds (lib/machinetab.h), matched after
-    /// ASCII lower-casing. ia64 and alpha left the table in 3.0; 4.x adds riscv32/riscv64 (and
-    /// uring, which aurules does not model).
-    static func spellings(_ version: AuditVersion) -> [String: LibauditMachine] {
-        var table: [String: LibauditMachine] = [
-            "i386": .i386, "i486": .i386, "i586": .i386, "i686": .i386, "x86_64": .x86_64,
-            "ppc64": .ppc64, "ppc64le": .ppc64le, "ppc": .ppc, "s390x": .s390x, "s390": .s390,
-            "armeb": .arm, "arm": .arm, "armv5tejl": .arm, "armv5tel": .arm, "armv6l": .arm, "armv7l": .arm,
-            "aarch64": .aarch64, "armv8l": .aarch64,
-        ]
-        if version == .v4_2 { table["riscv32"] = .riscv32; table["riscv64"] = .riscv64 }
-        return table
-    }
-
-    /// machine_s2i: the word lower-cased in ASCII only, then an exact match.
-    public static func named(_ word: String, version: AuditVersion) -> LibauditMachine? {
-        spellings(version)[word.asciiLowercased]
-    }
-
-    /// audit_elf_to_machine: the AUDIT_ARCH values the release maps back to a machine.
-    public static func byAuditArch(_ value: UInt32, version: AuditVersion) -> LibauditMachine? {
-        var machines: [LibauditMachine] = [.i386, .x86_64, .ppc64, .ppc64le, .ppc, .s390x, .s390, .arm, .aarch64]
-        if version == .v4_2 { machines += [.riscv32, .riscv64] }
-        return machines.first { $0.auditArch == value }
-    }
-
-    var auditArch: UInt32 {
-        self == .ppc64le ? Machine.ppc64le.auditArch(for: .ppc64) : abi.auditArch
-    }
-
-    /// audit_detect_machine: uname's machine through the machine table; nil when unknown.
-    public static func detect(uname: String, version: AuditVersion) -> LibauditMachine? {
-        named(uname, version: version)
-    }
-
-    /// audit_determine_machine(word) >= 0: b32/b64 relative to `host`, a machine name, or an
-    /// AUDIT_ARCH value read as strtoul(word, NULL, 16) does (leading blanks, a sign, an optional
-    /// 0x, then hex digits up to the first other character; nil on overflow), kept to 32 bits.
-    public static func determine(_ word: String, version: AuditVersion, host: LibauditMachine?) -> LibauditMachine? {
-        let lower = word.asciiLowercased
-        if lower == "b64" || lower == "b32" {
-            guard let host else { return nil }
-            if lower == "b64" { return host.is32BitOnly ? nil : host }
-            switch host {
-            case .x86_64: return .i386
-            case .ppc64: return .ppc
-            case .s390x: return .s390
-            case .aarch64: return .arm
-            case .riscv64 where version == .v4_2: return .riscv32
-            default: return host  // ppc64le stays ppc64le: libaudit has no 32-bit fix-up for it
-            }
+    /// The machine of a libaudit MACH_* constant; nil for those aurules does not model (uring).
+    public init?(constant: String) {
+        switch constant {
+        case "MACH_X86": self = .i386
+        case "MACH_86_64": self = .x86_64
+        case "MACH_PPC64": self = .ppc64
+        case "MACH_PPC64LE": self = .ppc64le
+        case "MACH_PPC": self = .ppc
+        case "MACH_S390X": self = .s390x
+        case "MACH_S390": self = .s390
+        case "MACH_ARM": self = .arm
+        case "MACH_AARCH64": self = .aarch64
+        case "MACH_RISCV32": self = .riscv32
+        case "MACH_RISCV64": self = .riscv64
+        default: return nil
         }
-        if let m = named(word, version: version) { return m }
-        guard let value = strtoul16(Array(word.utf8)) else { return nil }
-        return byAuditArch(UInt32(truncatingIfNeeded: value), version: version)
     }
 
-    /// Machines libaudit refuses b64 for.
-    var is32BitOnly: Bool { [.i386, .ppc, .s390, .arm, .riscv32].contains(self) }
+    public var constant: String {
+        switch self {
+        case .i386: return "MACH_X86"
+        case .x86_64: return "MACH_86_64"
+        case .ppc64: return "MACH_PPC64"
+        case .ppc64le: return "MACH_PPC64LE"
+        case .ppc: return "MACH_PPC"
+        case .s390x: return "MACH_S390X"
+        case .s390: return "MACH_S390"
+        case .arm: return "MACH_ARM"
+        case .aarch64: return "MACH_AARCH64"
+        case .riscv32: return "MACH_RISCV32"
+        case .riscv64: return "MACH_RISCV64"
+        }
+    }
+
+    /// audit_detect_machine: uname's machine through the release's machine table; nil when unknown.
+    public static func detect(uname: String, version: AuditVersion) -> LibauditMachine? {
+        version.loader.detectMachine(uname: uname).flatMap(LibauditMachine.init(constant:))
+    }
+
+    /// audit_determine_machine(word) >= 0 for `version` (LoaderFacts.determineMachine); 2.x's
+    /// ausyscall asked audit_name_to_machine only (no b32, b64 or AUDIT_ARCH values).
+    public static func determine(_ word: String, version: AuditVersion, host: LibauditMachine?) -> LibauditMachine? {
+        let facts = version.loader
+        if version.major < 3 { return facts.constant(named: word.asciiLowercased).flatMap(LibauditMachine.init(constant:)) }
+        return facts.determineMachine(word, hostConstant: host?.constant).flatMap(LibauditMachine.init(constant:))
+    }
 
     /// glibc strtoul(s, NULL, 16) on a 64-bit long: nil when it sets ERANGE.
     static func strtoul16(_ s: [UInt8]) -> UInt64? {

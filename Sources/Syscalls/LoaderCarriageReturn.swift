@@ -20,9 +20,8 @@ extension AuditVersion {
 
     /// How this release's augenrules (a rules.d directory) passes a CR before LF on to auditctl.
     public var augenrulesCarriageReturn: CarriageReturnHandling {
-        switch self {
-        case .v3_0_9: return .kept
-        case .v4_2: return .removed
-        }
+        // 3.1.1 is the first release whose augenrules removes it; of the shipped releases, 3.1.2.
+        let parts = rawValue.split(separator: ".").map { Int($0) ?? 0 }
+        return parts.lexicographicallyPrecedes([3, 1, 1]) ? .kept : .removed
     }
 }

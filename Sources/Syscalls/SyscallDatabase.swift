@@ -184,10 +184,10 @@ public final class SyscallDatabase: Sendable {
             return rows.isEmpty ? nil : (info.abi, rows)
         }
     }
-
+    /// `name` itself (lower-cased in ASCII, as libaudit folds bytes) plus the kernel names libaudit spells `name` on `abi`.
     /// `name` itself (lower-cased) plus the kernel names libaudit spells `name` on `abi`.
     func kernelNames(for name: String, abi: ABI) -> Set<String> {
-        let lower = name.lowercased()
+        let lower = name.asciiLowercased
         var out: Set<String> = [lower]
         for version in AuditVersion.allCases {
             if let k = kernelName(libaudit: lower, abi: abi, version: version) { out.insert(k) }
@@ -212,7 +212,7 @@ public final class SyscallDatabase: Sendable {
         var own = Set(kernelNames(for: name, abi: abi))
         for version in AuditVersion.allCases {
             for other in ABI.allCases {
-                if let k = kernelName(libaudit: name.lowercased(), abi: other, version: version) { own.insert(k) }
+                if let k = kernelName(libaudit: name.asciiLowercased, abi: other, version: version) { own.insert(k) }
             }
         }
         var out: [String] = []
@@ -228,7 +228,7 @@ public final class SyscallDatabase: Sendable {
 
     /// True when any ABI at any release has `name`, in the kernel's or libaudit's spelling.
     public func isKnownOnAnyABI(_ name: String) -> Bool {
-        allNames.contains(name.lowercased())
+        allNames.contains(name.asciiLowercased)
     }
 
     /// Every kernel and libaudit name, lower-cased.
@@ -263,7 +263,7 @@ public final class SyscallDatabase: Sendable {
 
     /// libaudit's number for `libauditName` on `abi`, case-insensitive.
     public func libauditNumber(of libauditName: String, abi: ABI, version: AuditVersion) -> Int? {
-        libauditNumbers(version)[abi]?[libauditName.lowercased()]
+        libauditNumbers(version)[abi]?[libauditName.asciiLowercased]
     }
 
     /// libaudit's tables by lower-cased name (a scan of a whole table per question made lint of
@@ -271,10 +271,10 @@ public final class SyscallDatabase: Sendable {
     func libauditNumbers(_ version: AuditVersion) -> [ABI: [String: Int]] {
         cache.value({ $0.libauditNumbers(version) }, { $0.setLibauditNumbers($1, for: version) }) {
             var index: [ABI: [String: Int]] = [:]
-            for (abi, table) in libaudit(version) {
-                var numbers: [String: Int] = [:]
-                for (number, name) in table { numbers[name.lowercased()] = min(number, numbers[name.lowercased()] ?? number) }
-                index[abi] = numbers
+            let file = "libaudit-\(version.rawValue).tsv"
+            for r in (try? TableText.libauditRows(fileText(file) ?? "", file: file)) ?? [] {
+                let key = r.name.lowercased()
+                index[r.abi, default: [:]][key] = min(r.number, index[r.abi]?[key] ?? r.number)
             }
             return index
         }

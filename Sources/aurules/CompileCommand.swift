@@ -22,6 +22,7 @@ struct CompileCommand: ParsableCommand {
           aurules compile site.rules --machine aarch64 --kernel 6.1
           aurules compile site.rules --machine x86_64 --syscalls numbers --audit-version 4.2
           aurules compile site.rules --machine s390x --format json
+          aurules compile site.rules --machine ppc64le --kernel 4.18 --audit-version 3.0.7 --allow-drops
         """
     )
 
@@ -36,6 +37,9 @@ struct CompileCommand: ParsableCommand {
     @Option(name: .customLong("syscalls"), help: "Syscalls in the output as names (libaudit's), numbers, or auto (names the loader knows).")
     var syscallStyle: SyscallStyle = .auto
 
+    @Flag(name: .customLong("allow-drops"), help: "Accept statements that produce no kernel rule for the target (a warning instead of an error).")
+    var allowDrops = false
+
     @Option(name: [.short, .customLong("output")], help: "Write to FILE (atomically) instead of standard output.")
     var output: String?
 
@@ -45,7 +49,8 @@ struct CompileCommand: ParsableCommand {
     enum OutputFormat: String, ExpressibleByArgument { case text, json }
 
     func run() throws {
-        let target = try self.target.resolve(command: "compile", watchKind: watchKind)
+        var target = try self.target.resolve(command: "compile", watchKind: watchKind)
+        target.allowDrops = allowDrops
         // Names are checked against the tables in use (--tables may know newer syscalls).
         let parseOptions = target.parseOptions
         // The auditctl -R text needs no statement texts; JSON shows them.

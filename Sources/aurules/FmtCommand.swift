@@ -44,15 +44,17 @@ struct FmtCommand: ParsableCommand {
             }
         }
         let options = ParseOptions(resolver: nil)
-        let file = RuleInputs.load(paths: stdinText == nil ? paths : paths.filter { $0 != "-" }, options: options)
+        // Each input is read and formatted whole, in the order given: `fmt A B` is fmt A then fmt B
+        // (one input read twice is printed twice, not interleaved line by line).
+        let files = (stdinText == nil ? paths : paths.filter { $0 != "-" }).map { RuleInputs.load(paths: [$0], options: options) }
         let stdinFile = stdinText.map { RuleParser.parse(text: $0, file: "<stdin>", options: options) }
-        let errors = (file.diagnostics + (stdinFile?.diagnostics ?? [])).filter { $0.severity == .error }
+        let errors = (files.flatMap(\.diagnostics) + (stdinFile?.diagnostics ?? [])).filter { $0.severity == .error }
         if !errors.isEmpty {
             StandardError.print(DiagnosticRenderer.text(errors).trimmingCharacters(in: .newlines))
             if format == .json { StandardOutput.print(DiagnosticRenderer.json(errors)) }
             throw ExitCode.inputError
         }
-        let text = RuleFormatter.format(file)
+        let text = RuleFormatter.format(files)
         if check {
             var changed = false
             // A directory is checked file by file: each of its *.rules files must be canonical.

@@ -26,6 +26,7 @@ struct LintCommand: ParsableCommand {
           aurules lint --no-resolve --fail-on warning rules/*.rules
           aurules lint --format sarif /etc/audit/audit.rules > audit-rules.sarif
           aurules lint --target x86_64 --target aarch64 fleet.rules
+          aurules lint --target x86_64:3.0.9 --target aarch64:4.1 fleet.rules
           aurules lint --explain AUR001
           cat my.rules | aurules lint -
         """)
@@ -42,7 +43,7 @@ struct LintCommand: ParsableCommand {
     @Flag(name: .customLong("no-host-checks"), help: "Skip checks that depend on this host (missing watch directories).")
     var noHostChecks = false
 
-    @Option(name: .customLong("target"), help: "A machine the rules are meant for (repeatable; default: x86_64, aarch64, ppc64le, s390x, or --machine).")
+    @Option(name: .customLong("target"), help: ArgumentHelp("A machine the rules are meant for, optionally with the audit release that loads them there (repeatable; MACHINE, host or MACHINE:RELEASE; default: x86_64, aarch64, ppc64le, s390x, or --machine). Every machine is checked with every release named.", valueName: "MACHINE[:RELEASE]"))
     var targets: [String] = []
 
     /// --machine is one more target and the machine arch-less rules load on; --kernel and
@@ -57,8 +58,14 @@ struct LintCommand: ParsableCommand {
 
     func validate() throws {
         if paths.isEmpty && !listChecks && explain == nil { throw ValidationError("give at least one file, directory, or - for standard input") }
-        for t in targets where Machine(uname: t) == nil {
-            throw ValidationError("unknown machine '\(t)' (known: \(Machine.allCases.map(\.rawValue).joined(separator: ", ")))")
+        for t in targets {
+            let (machine, release) = Self.split(t)
+            if machine != "host" && Machine(uname: machine) == nil {
+                throw ValidationError("unknown machine '\(machine)' (known: \(Machine.allCases.map(\.rawValue).joined(separator: ", ")), host)")
+            }
+            if let release, AuditVersion(loose: release) == nil {
+                throw ValidationError("unknown audit release '\(release)' in --target \(t) (known: \(AuditVersion.knownList))")
+            }
         }
     }
 
@@ -112,7 +119,14 @@ struct LintCommand: ParsableCommand {
             var context = LintContext(checkHost: !noHostChecks, database: database,
                                       kernel: try target.kernel.map { try CompileTarget.release($0, database: database, machine: machine) },
                                       auditVersion: try target.auditVersion.map { try CompileTarget.auditVersion($0) })
-            var machines = targets.compactMap(Machine.init(uname:))
+            var machines: [Machine] = []
+            var loaders: [AuditVersion] = context.auditVersion.map { [$0] } ?? []
+            for t in targets {
+                let (name, release) = Self.split(t)
+                if let m = name == "host" ? HostFacts.current.machine : Machine(uname: name), !machines.contains(m) { machines.append(m) }
+                if let v = release.flatMap(AuditVersion.init(loose:)), !loaders.contains(v) { loaders.append(v) }
+            }
+            if !loaders.isEmpty { context.loaders = loaders }
             if let machine {
                 context.hostMachine = machine
                 if !machines.contains(machine) { machines.append(machine) }
@@ -122,6 +136,14 @@ struct LintCommand: ParsableCommand {
         } catch {
             throw TargetOptions.fail("lint", error)
         }
+    }
+}
+
+extension LintCommand {
+    /// `aarch64:3.0.7` -> ("aarch64", "3.0.7"); `aarch64` -> ("aarch64", nil).
+    static func split(_ spec: String) -> (machine: String, release: String?) {
+        guard let colon = spec.firstIndex(of: ":") else { return (spec, nil) }
+        return (String(spec[..<colon]), String(spec[spec.index(after: colon)...]))
     }
 }
 

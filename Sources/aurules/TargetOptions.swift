@@ -11,7 +11,7 @@ struct TargetOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Target kernel release, inside the tables' range. Default: the running kernel with --machine host, else the newest the tables know.", valueName: "X.Y"))
     var kernel: String?
 
-    @Option(name: .customLong("audit-version"), help: "Audit userspace that loads the rules (3.0.9 or 4.2; any 3.x or 4.x accepted). Default: this host's.")
+    @Option(name: .customLong("audit-version"), help: ArgumentHelp("Audit release whose auditctl loads the rules (\(AuditVersion.knownList); a prefix such as 4.1 names its newest, a release in between takes the data of the one before). Default: this host's libaudit, else the newest.", valueName: "RELEASE"))
     var auditVersion: String?
 
     @Option(help: ArgumentHelp("Syscall tables directory (format of SyscallTables/) instead of the built-in tables.", valueName: "DIR"))

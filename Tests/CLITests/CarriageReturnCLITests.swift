@@ -5,7 +5,7 @@ import XCTest
 /// in the last word in every release; augenrules removes it from 3.1.1 on. The kernel test
 /// (CRLFKernelTests) shows auditctl 3.0.9 doing so.
 final class CarriageReturnCLITests: XCTestCase {
-    static let text = "-D\r\n\r\n-w /etc/passwd -p wa -k identity\r\n-a always,exit -F arch=b64 -S open\r\n# note\r\n-a always,exit -F arch=b64 -S openat -k files\r\n"
+    static let text = "-D\r\n\r\n-w /etc/passwd -p wa -k identity\r\n-a always,exit -F arch=b64 -S unlinkat\r\n# note\r\n-a always,exit -F arch=b64 -S openat -k files\r\n"
 
     /// Lint reports each line auditctl will refuse because of its CR, and only those.
     func testLintReportsEachLineTheLoaderRefuses() throws {

@@ -24,6 +24,34 @@ final class FmtCommandTests: XCTestCase {
         XCTAssertTrue(r.err.contains("u.rules: not in canonical form"), r.err)
     }
 
+    /// Several inputs are formatted one after another, each whole; one file named twice is
+    /// printed twice, not interleaved line by line.
+    func testEachInputIsFormattedWholeInOrder() throws {
+        let a = try LintCLI.temporaryFile("# a\n-w /etc/hosts   -k a1\n\n# a again\n-w /etc/group -k a2\n")
+        let b = try LintCLI.temporaryFile("# b\n-w /etc/passwd  -k b1\n")
+        let formattedA = "# a\n-w /etc/hosts -k a1\n\n# a again\n-w /etc/group -k a2\n"
+        let twice = try LintCLI.run(["fmt", a, a])
+        XCTAssertEqual(twice.status, 0, twice.err)
+        XCTAssertEqual(twice.out, formattedA + formattedA)
+        let both = try LintCLI.run(["fmt", b, a])
+        XCTAssertEqual(both.out, "# b\n-w /etc/passwd -k b1\n" + formattedA)
+    }
+
+    /// fmt keeps a line that lint accepts acceptable: `-p` off the exit list stays `-p`
+    /// (auditctl 3.0.9 refuses `-F perm=` there), and lint refuses `-p` where the kernel does.
+    func testPermissionOptionOffTheExitListStaysAnOption() throws {
+        let path = try LintCLI.temporaryFile("-a always,task -F uid=0 -p wa -k t\n")
+        let r = try LintCLI.run(["fmt", path])
+        XCTAssertEqual(r.out, "-a always,task -F uid=0 -p wa -k t\n")
+        let formatted = try LintCLI.temporaryFile(r.out)
+        let lint = try LintCLI.run(["lint", formatted])
+        XCTAssertFalse(lint.out.contains("error"), lint.out)
+        let fs = try LintCLI.temporaryFile("-a always,filesystem -F fstype=debugfs -p wa\n")
+        let refused = try LintCLI.run(["lint", fs])
+        XCTAssertEqual(refused.status, 1, refused.out + refused.err)
+        XCTAssertTrue((refused.out + refused.err).contains(":1:40: error: -p cannot be used on the filesystem list"), refused.out + refused.err)
+    }
+
     func testRefusesInvalidInput() throws {
         let path = try LintCLI.temporaryFile("-w relative\n")
         let r = try LintCLI.run(["fmt", path])

@@ -12,8 +12,9 @@ final class AusyscallArgumentsTests: XCTestCase {
         XCTAssertEqual(arch("b32", host: .aarch64), .arm)
         XCTAssertEqual(arch("b32", host: .s390x), .s390)
         XCTAssertEqual(arch("b32", host: .ppc64), .ppc)
-        // libaudit has no 32-bit fix-up for ppc64le: b32 stays ppc64le.
-        XCTAssertEqual(arch("b32", host: .ppc64le), .ppc64le)
+        // libaudit has no 32-bit fix-up for ppc64le, and ppc64le is 64-bit only: b32 is refused.
+        XCTAssertNil(arch("b32", host: .ppc64le))
+        XCTAssertEqual(arch("b64", host: .ppc64le), .ppc64le)
         XCTAssertNil(arch("b64", host: .i386))
         XCTAssertNil(arch("b64", host: .arm))
         XCTAssertEqual(arch("B64", host: .s390x), .s390x)
@@ -22,6 +23,11 @@ final class AusyscallArgumentsTests: XCTestCase {
     }
 
     func testMachineNamesPerRelease() {
+        // 2.x's ausyscall knew machine names only.
+        let v285 = AuditVersion(loose: "2.8.5")!
+        XCTAssertNil(arch("b64", host: .x86_64, v285))
+        XCTAssertNil(arch("c000003e", host: .x86_64, v285))
+        XCTAssertEqual(arch("i686", host: .x86_64, v285), .i386)
         XCTAssertNil(arch("riscv64", host: .x86_64, .v3_0_9))
         XCTAssertEqual(arch("riscv64", host: .x86_64, .v4_2), .riscv64)
         XCTAssertEqual(arch("c00000f3", host: .x86_64, .v4_2), .riscv64)

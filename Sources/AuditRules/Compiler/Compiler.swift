@@ -166,6 +166,7 @@ extension CompilationState {
         switch stmt.kind {
         case .rule(let rule):
             let rules = lower(rule, stmt)
+            if rules.isEmpty && rule.command != .delete { reportNoRule(stmt) }
             let hashes = rules.map(RuleHash.of)
             effect = rule.command == .delete ? .delete(rules, hashes: hashes)
                 : .add(rules, hashes: hashes, prepend: rule.command == .prepend, what: "rule")
@@ -189,6 +190,20 @@ extension CompilationState {
             onceKeys = []
         }
         return LoweredStatement(effect: effect, location: stmt.location, text: stmt.text, diagnostics: diagnostics, onceKeys: onceKeys)
+    }
+}
+
+extension CompilationState {
+    /// A statement that asks for events produced no kernel rule: an error naming the target and
+    /// the causes reported for it (unless drops are allowed), so that no output silently audits
+    /// less than its source. Nothing is added after an error: that error is the cause.
+    func reportNoRule(_ stmt: Statement) {
+        guard !diagnostics.contains(where: { $0.severity == .error }) else { return }
+        let causes = diagnostics.map(\.message)
+        let message = "no kernel rule for \(target.machine) at kernel \(target.kernel) with audit \(target.auditVersion)"
+            + (causes.isEmpty ? "" : ": " + causes.joined(separator: "; "))
+            + (target.allowDrops ? " (dropped: --allow-drops)" : " (use --allow-drops to accept)")
+        report(target.allowDrops ? .warning : .error, message, at: stmt.location, length: 2, in: stmt)
     }
 }
 

@@ -109,7 +109,12 @@ struct RuleLineRenderer {
             }
             for i in fields.indices {
                 bytes.append(0x20)
-                appendField(fields[i])
+                if fields[i].id == FieldID.perm, i > 0, rule.list.permFieldNeedsOption {
+                    bytes.append(contentsOf: "-p ".utf8)
+                    appendValue(fields[i].value, kind: .permission)
+                } else {
+                    appendField(fields[i])
+                }
                 if i == lastArch, let syscalls {
                     bytes.append(0x20)
                     bytes.append(contentsOf: syscalls)
@@ -175,15 +180,17 @@ struct RuleLineRenderer {
         return out
     }
 
-    /// libaudit's name for the loader; with `.names` the table's name where libaudit has none;
-    /// else the number.
+    /// libaudit's name for the loader; with `.names` also the table's name where the loader
+    /// resolves it to the same number; else the number (a name the loader lacks would make
+    /// auditctl refuse the line).
     private mutating func syscallName(_ n: Int, abi: ABI, style: SyscallStyle) -> [UInt8] {
         let key = NamesKey(abi: abi, style: style)
         if let known = syscallNames[key]?[n], !known.isEmpty { return known }
         var name: [UInt8]
         if let s = target.database.libauditName(of: n, abi: abi, version: target.auditVersion) {
             name = Array(s.utf8)
-        } else if style == .names, let s = target.database.table(abi, at: target.kernel)?.name(of: n) {
+        } else if style == .names, let s = target.database.table(abi, at: target.kernel)?.name(of: n),
+                  target.database.libauditNumber(of: s, abi: abi, version: target.auditVersion) == n {
             name = Array(s.utf8)
         } else {
             name = []

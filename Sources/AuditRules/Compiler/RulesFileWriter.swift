@@ -5,7 +5,7 @@ import Syscalls
 public enum SyscallStyle: String, Sendable, CaseIterable {
     /// Names the loader's libaudit knows, numbers for the rest (never "Syscall name unknown").
     case auto
-    /// Names wherever any table has one (libaudit's spelling first).
+    /// Names wherever the loader resolves one (libaudit's spelling first); numbers for the rest.
     case names
     /// Numbers only: loads with any libaudit, as the arch field says which table they are in.
     case numbers

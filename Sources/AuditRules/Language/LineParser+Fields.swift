@@ -3,13 +3,12 @@ extension LineParser {
     /// operator in a fixed order, so `a2&=0x8` is `&=` and `path=/a<b` is `=`.
     mutating func fieldPair(_ arg: Token) {
         let text = arg.text
-        guard let (op, range) = isASCII ? Self.asciiOperator(in: text)
-            : FieldOperator.searchOrder.lazy.compactMap({ op in text.range(of: op.rawValue).map { (op, $0) } }).first else {
+        guard let (op, range) = Self.fieldOperator(in: text) else {
             report("-F '\(text)' has no operator (=, !=, <, >, <=, >=, &, &=)", arg)
             return
         }
-        let name = String(text[..<range.lowerBound])
-        let raw = String(text[range.upperBound...])
+        let name = String(decoding: text.utf8[..<range.lowerBound], as: UTF8.self)
+        let raw = String(decoding: text.utf8[range.upperBound...], as: UTF8.self)
         let opColumn = arg.column + name.utf8.count
         let valueColumn = opColumn + op.rawValue.utf8.count
         let valueLength = max(arg.length - (valueColumn - arg.column), 1)
@@ -22,7 +21,7 @@ extension LineParser {
             return
         }
         guard let spec = FieldTable.spec(named: name) else {
-            let quoted = name.hasPrefix("\"") || name.hasPrefix("'")
+            let quoted = name.utf8.first == UInt8(ascii: "\"") || name.utf8.first == UInt8(ascii: "'")
             report(.error, "unknown field '\(name)'" + (quoted ? ": quotes are not understood in rules files (auditctl -R splits words on spaces only)"
                                                               : suggestion(for: name)),
                    column: arg.column, length: name.utf8.count)
@@ -91,17 +90,12 @@ extension LineParser {
     /// `-C LEFT OP RIGHT`: an inter-field comparison, `=` or `!=` only, exit list only.
     mutating func comparison(_ o: ScannedOption, _ arg: Token) {
         let text = arg.text
-        let found: (FieldOperator, Range<String.Index>)?
-        if isASCII {
-            found = Self.asciiComparisonOperator(in: text)
-        } else {
-            found = text.range(of: "!=").map { (.notEqual, $0) } ?? text.range(of: "=").map { (.equal, $0) }
-        }
-        guard let (op, range) = found else {
+        guard let (op, range) = Self.comparisonOperator(in: text) else {
             report("-C '\(text)' needs '=' or '!=' between two fields", arg)
             return
         }
-        let left = String(text[..<range.lowerBound]), right = String(text[range.upperBound...])
+        let left = String(decoding: text.utf8[..<range.lowerBound], as: UTF8.self)
+        let right = String(decoding: text.utf8[range.upperBound...], as: UTF8.self)
         let opColumn = arg.column + left.utf8.count
         let rightColumn = opColumn + op.rawValue.utf8.count
         let rightLength = max(arg.length - (rightColumn - arg.column), 1)
@@ -176,9 +170,8 @@ enum EditDistance {
 
 extension LineParser {
     /// auditctl's operator search (strstr for each operator of `FieldOperator.searchOrder`,
-    /// the first one found wins) done in one pass over an ASCII word. Words with other
-    /// characters are searched character by character instead, as before.
-    static func asciiOperator(in text: String) -> (FieldOperator, Range<String.Index>)? {
+    /// the first one found wins) done in one pass over the word's bytes. The range is of `text.utf8`.
+    static func fieldOperator(in text: String) -> (FieldOperator, Range<String.Index>)? {
         // First byte offset of each operator, in search order: != >= <= &= = > < &.
         var first = (-1, -1, -1, -1, -1, -1, -1, -1)
         var previous: UInt8 = 0
@@ -215,8 +208,8 @@ extension LineParser {
         return (found.0, byteRange(in: text, at: found.1, length: found.0.rawValue.utf8.count))
     }
 
-    /// `-C`'s search in an ASCII word: the first `!=`, else the first `=`.
-    static func asciiComparisonOperator(in text: String) -> (FieldOperator, Range<String.Index>)? {
+    /// `-C`'s search over the word's bytes: the first `!=`, else the first `=`.
+    static func comparisonOperator(in text: String) -> (FieldOperator, Range<String.Index>)? {
         var equal = -1
         var previous: UInt8 = 0
         var i = 0

@@ -6,7 +6,7 @@ struct LineParser {
     let file: String
     let line: SourceLine
     let words: [Token]
-    /// Every byte of the line is ASCII: bytes are characters, and searches can be byte searches.
+    /// Every byte of the line is ASCII (the syscall-name memo keeps only such names).
     let isASCII: Bool
     /// The machine auditctl would run on (`ParseOptions.hostMachine`): all the line needs of the
     /// options, and copying the whole options (closure and all) per line cost reference counts.
@@ -61,21 +61,9 @@ struct LineParser {
         report(.error, message, column: token.column, length: token.length, hostDependent: hostDependent)
     }
 
-    /// The comma-separated items of a word, empty ones included. In an ASCII word every byte is a
-    /// character; otherwise a comma followed by a combining mark is not a separator.
+    /// The comma-separated items of a word, empty ones included, cut at its comma bytes.
     func commaSeparated(_ text: String) -> [String] {
-        guard isASCII else { return text.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        var text = text
-        return text.withUTF8 { bytes in
-            var pieces: [String] = []
-            var start = 0
-            for i in 0 ..< bytes.count where bytes[i] == UInt8(ascii: ",") {
-                pieces.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start ..< i]), as: UTF8.self))
-                start = i + 1
-            }
-            pieces.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self))
-            return pieces
-        }
+        text.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
     }
 
     var hasRuleTarget: Bool { command != nil || watch != nil }
@@ -93,7 +81,7 @@ struct LineParser {
     static let endLineSilently: Set<String> = ["--loginuid-immutable", "--reset-lost", "--reset_backlog_wait_time_actual"]
 
     mutating func run() {
-        let scan = OptionScanner.scan(words, isASCII: isASCII)
+        let scan = OptionScanner.scan(words)
         // Sized once: the clauses stay in the syntax tree, and growing by doubling leaves slack.
         var clauses = 0
         for option in scan.options {
@@ -142,8 +130,8 @@ struct LineParser {
                 report(.error, "-F needs a rule (-a LIST,ACTION) or a watch (-w PATH) before it", column: o.column, length: o.length)
                 return false
             }
-            if isASCII ? arg!.text.utf8.starts(with: "key=".utf8) : arg!.text.hasPrefix("key=") {
-                let value = String(arg!.text.dropFirst(4))
+            if arg!.text.utf8.starts(with: "key=".utf8) {
+                let value = String(decoding: arg!.text.utf8.dropFirst(4), as: UTF8.self)
                 addKey(value, token: Token(text: value, column: arg!.column + 4, length: arg!.length - 4), fromField: true)
             } else {
                 fieldPair(arg!)
@@ -156,7 +144,7 @@ struct LineParser {
                        column: o.column, length: o.length)
                 return false
             }
-            if arg!.text.hasPrefix("-") && (isASCII ? arg!.text.utf8.count : arg!.text.count) > 1 {
+            if arg!.text.utf8.first == UInt8(ascii: "-") && arg!.text.utf8.count > 1 {
                 report(.warning, "the key is '\(arg!.text)': -k takes the next word as its value, even one that looks like an option",
                        column: arg!.column, length: arg!.length)
             }
@@ -166,7 +154,7 @@ struct LineParser {
         case UInt8(ascii: "D"):
             if words.count == 1 {
                 emit(.deleteAll(key: nil), column: o.column)
-            } else if words.count == 3, words[0].text == "-D", words[1].text == "-k" {
+            } else if words.count == 3, words[0].text.utf8.elementsEqual("-D".utf8), words[1].text.utf8.elementsEqual("-k".utf8) {
                 emit(.deleteAll(key: Located(words[2].text, at: location(words[2].column), length: words[2].length)),
                      column: o.column)
                 return true
@@ -292,18 +280,17 @@ struct LineParser {
         if path.utf8.count >= 4096 {
             report("the watch path is \(path.utf8.count) bytes long; the limit is 4095", arg)
         }
-        if !path.hasPrefix("/") {
+        if path.utf8.first != UInt8(ascii: "/") {
             report("the watch path must be absolute (start with '/')", arg)
         }
-        if Self.lastComponentBytes(of: path, isASCII: isASCII) > 255 {
+        if Self.lastComponentBytes(of: path) > 255 {
             report("the last component of the watch path is longer than 255 bytes", arg)
         }
-        if path.utf8.count > 2 && trimsWatchSlashes {
-            if isASCII {
-                while path.utf8.count > 1 && path.utf8.last == UInt8(ascii: "/") { path.removeLast() }
-            } else {
-                while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
-            }
+        if trimsWatchSlashes, path.utf8.count > 2, path.utf8.last == UInt8(ascii: "/") {
+            // auditctl trims the trailing '/' bytes, keeping at least one byte.
+            var kept = path.utf8.count
+            while kept > 1 && path.utf8[path.utf8.index(path.utf8.startIndex, offsetBy: kept - 1)] == UInt8(ascii: "/") { kept -= 1 }
+            path = String(decoding: path.utf8.prefix(kept), as: UTF8.self)
         }
         watch = (o.name == "-W", Located(path, at: location(arg.column), length: arg.length), o.column)
         syscallAdded = true
@@ -311,8 +298,7 @@ struct LineParser {
     }
 
     /// Length in bytes of the last non-empty `/`-separated component of `path` (0 when none).
-    static func lastComponentBytes(of path: String, isASCII: Bool) -> Int {
-        guard isASCII else { return path.split(separator: "/").last?.utf8.count ?? 0 }
+    static func lastComponentBytes(of path: String) -> Int {
         var length = 0
         for b in path.utf8.reversed() {
             if b != UInt8(ascii: "/") { length += 1 } else if length > 0 { break }
@@ -337,6 +323,11 @@ struct LineParser {
         }
         if fields.isEmpty {
             report(.error, "-p on an -a rule updates its perm field and needs another field before it (auditctl: Permissions should be preceded by other fields)",
+                   column: o.column, length: o.length)
+            return
+        }
+        if let l = list?.value, !l.kernelTakesPermField {
+            report(.error, "-p cannot be used on the \(l.rawValue) list: the kernel takes only fstype and key fields there",
                    column: o.column, length: o.length)
             return
         }
@@ -374,7 +365,7 @@ struct LineParser {
         default: what = "--backlog_wait_time"
         }
         let prefix = LeadingNumber.parsePrefix(arg.text)
-        guard arg.text.first?.isASCII == true, arg.text.first?.isNumber == true, prefix.consumed > 0 else {
+        guard let first = arg.text.utf8.first, first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9"), prefix.consumed > 0 else {
             report("\(what) must be a number, not '\(arg.text)'", arg)
             return
         }
@@ -396,16 +387,16 @@ struct LineParser {
 
     mutating func reportOperands(_ operands: [Token]) {
         for word in operands {
-            if word.text.drop(while: { $0 == "\t" }).hasPrefix("#") {
+            if word.text.utf8.drop(while: { $0 == 0x09 }).first == UInt8(ascii: "#") {
                 let end = line.text.utf8.count
-                let tabbed = word.text.hasPrefix("\t")
+                let tabbed = word.text.utf8.first == 0x09
                 report(.error, tabbed ? "a comment may be indented with spaces only: auditctl does not split words at tabs, so '\t#' is not a comment"
                                       : "a comment must start its line: auditctl rejects '#' after a rule",
                        column: word.column, length: end - word.column + 1)
                 return
             }
             let index = words.firstIndex { $0.column == word.column } ?? 0
-            let afterValue = index > 0 && !words[index - 1].text.hasPrefix("-")
+            let afterValue = index > 0 && words[index - 1].text.utf8.first != UInt8(ascii: "-")
             report("'\(word.text)' is not an option or an option's value (auditctl: parameter passed without an option given)"
                    + (afterValue ? "; a space inside a value is written '\\ '" : ""), word)
         }

@@ -110,10 +110,10 @@ public enum RuleInputs {
                     continue
                 }
                 let (first, alone) = firstWord(of: statements[start].text)
-                if first.hasPrefix("-e") { lastE = Array(group) }
-                else if first == "-D" && alone { lastD = Array(group) }
-                else if first.hasPrefix("-f") { lastF = Array(group) }
-                else if first.hasPrefix("-b") { lastB = Array(group) }
+                if first.utf8.starts(with: "-e".utf8) { lastE = Array(group) }
+                else if first.utf8.elementsEqual("-D".utf8) && alone { lastD = Array(group) }
+                else if first.utf8.starts(with: "-f".utf8) { lastF = Array(group) }
+                else if first.utf8.starts(with: "-b".utf8) { lastB = Array(group) }
                 else { rest += group }
                 start = end
             }
@@ -136,18 +136,12 @@ extension RuleInputs {
         return letter == UInt8(ascii: "e") || letter == UInt8(ascii: "D") || letter == UInt8(ascii: "f") || letter == UInt8(ascii: "b")
     }
 
-    /// The first space-separated word of a line, and whether it is the only one. An ASCII line is
-    /// cut at its bytes; any other is split by characters (a space with a combining mark is not a
-    /// separator there).
+    /// The first space-separated word of a line, and whether it is the only one, cut at space bytes.
     static func firstWord(of line: String) -> (word: String, alone: Bool) {
         let utf8 = line.utf8
-        guard utf8.allSatisfy({ $0 < 0x80 }) else {
-            let words = line.split(separator: " ", omittingEmptySubsequences: true)
-            return (words.first.map(String.init) ?? "", words.count == 1)
-        }
         guard let start = utf8.firstIndex(where: { $0 != 0x20 }) else { return ("", false) }
         let end = utf8[start...].firstIndex(of: 0x20) ?? utf8.endIndex
-        return (String(line[start ..< end]), !utf8[end...].contains { $0 != 0x20 })
+        return (String(decoding: utf8[start ..< end], as: UTF8.self), !utf8[end...].contains { $0 != 0x20 })
     }
 }
 

@@ -141,7 +141,7 @@ public enum RuleParser {
         let keepsCR = line.endsWithCR && options.carriageReturn == .kept && bytes.count == content.count
         if keepsCR, let base = content.baseAddress { bytes = UnsafeBufferPointer(start: base, count: content.count + 1) }
         let (words, isASCII) = Lexer.tokens(in: bytes)
-        if words.isEmpty || words[0].text.hasPrefix("#") {
+        if words.isEmpty || words[0].text.utf8.first == UInt8(ascii: "#") {
             result.diagnostics += pre
             result.trivia.append(Located(words.isEmpty ? "" : String(decoding: bytes, as: UTF8.self), at: location,
                                          length: line.text.utf8.count))
