@@ -27,8 +27,8 @@ build=$("$here/build.sh" "$target" | tail -1) || status=$?
 seeds=$build/seeds/$target
 rm -rf "$seeds" && mkdir -p "$seeds"
 shared=$root/../shared
-n=0
-seed() { n=$((n + 1)); cat >"$seeds/seed-$n"; }
+# (mktemp, not a counter: `... | seed` runs in a subshell)
+seed() { cat >"$(mktemp "$seeds/seed-XXXXXXXX")"; }
 rules_seeds() {
     for f in "$root"/rules.examples/*.rules; do
         seed <"$f"

@@ -5,12 +5,15 @@ import Foundation
 // list, a .tbl file, or a uapi header through the preprocessor, which may #include itself),
 // the second the ABI; the rest is the file.
 
+/// Where the header is written for each input: memory-backed when /dev/shm is there.
 let workDirectory: String = {
-    let dir = "/dev/shm/aurules-fuzz-headers-\(getpid())"
+    let dir = workBase() + "aurules-fuzz-headers-\(getpid())"
     try? FileManager.default.createDirectory(atPath: dir + "/asm", withIntermediateDirectories: true)
-    atexit { try? FileManager.default.removeItem(atPath: "/dev/shm/aurules-fuzz-headers-\(getpid())") }
+    atexit { try? FileManager.default.removeItem(atPath: workBase() + "aurules-fuzz-headers-\(getpid())") }
     return dir
 }()
+
+func workBase() -> String { access("/dev/shm", W_OK) == 0 ? "/dev/shm/" : NSTemporaryDirectory() }
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzHeaderPreprocessor(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

@@ -1,8 +1,10 @@
 import ArgumentParser
+import AuditKernel
 #if canImport(CMalloc)
 import CMalloc
 #endif
 import Foundation
+import Syscalls
 
 @main
 struct Aurules: ParsableCommand {
@@ -16,17 +18,18 @@ struct Aurules: ParsableCommand {
 
         Exit codes: 0 ok, 1 findings or drift, 2 usage or input error.
         """,
+        version: String(ProductVersion.text.dropLast()),
         subcommands: [
             LintCommand.self, FmtCommand.self, SyscallCommand.self, TablesCommand.self,
-            CompileCommand.self, CheckCommand.self, ApplyCommand.self,
+            CompileCommand.self, CheckCommand.self, ApplyCommand.self, VersionCommand.self,
         ]
     )
 
     /// ArgumentParser exits 64 on bad usage; aurules' contract is 2 for usage and input errors.
     static func main() {
         // Rules are made on the parsing threads and live until exit; glibc gives each thread an
-        // arena of its own (up to 8 per core), each keeping its own free memory: two arenas held
-        // a 100,000-rule compile to 62 MiB instead of 66 MiB, at the same speed.
+        // arena of its own (up to 8 per core), each keeping its own free memory: two arenas keep
+        // a large compile's peak lower at the same speed (Benchmarks/RESULTS.md).
         #if canImport(CMalloc) && os(Linux)
         _ = mallopt(M_ARENA_MAX, 2)
         // Heaps grow 4 MiB at a time rather than page by page (an mprotect each: a thousand of
@@ -44,10 +47,14 @@ struct Aurules: ParsableCommand {
             StandardOutput.flushOrExit()
             Foundation.exit(status)
         }
-        KernelRead.prefetch(for: arguments)
+        let kernelRead = KernelRead.prefetch(for: arguments)
         do {
             var command = try parseAsRoot(arguments)
-            try command.run()
+            if let check = command as? CheckCommand {
+                try check.run(kernelRead: kernelRead)
+            } else {
+                try command.run()
+            }
             StandardOutput.flushOrExit()
         } catch {
             if exitCode(for: error) == .validationFailure {
@@ -63,7 +70,11 @@ struct Aurules: ParsableCommand {
 /// Results kept alive until the process exits: freeing 100,000 rules (or thousands of syntax
 /// trees) one allocation at a time costs more than the exit that follows, as clang's -disable-free.
 enum KeptUntilExit {
-    nonisolated(unsafe) private static var values: [Any] = []
+    private final class Kept {
+        let value: Any
+        init(_ value: Any) { self.value = value }
+    }
 
-    static func keep(_ value: Any) { values.append(value) }
+    /// Retained once more than anything releases it: never freed.
+    static func keep(_ value: Any) { _ = Unmanaged.passRetained(Kept(value)) }
 }

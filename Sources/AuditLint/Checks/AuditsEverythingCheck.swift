@@ -5,6 +5,7 @@ public struct AuditsEverythingCheck: LintCheck {
     public init() {}
     public let code = "AUR011"
     public let name = "audits-every-syscall"
+    public let family = CheckFamily.ruleSet
     public let summary = "always rule on every syscall with no filter"
     public let rationale = """
         An `always,exit` rule with no -S (or -S all) and no field other than arch and key makes \

@@ -5,6 +5,7 @@ public struct CarriageReturnCheck: LintCheck {
     public init() {}
     public let code = "AUR002"
     public let name = "carriage-return"
+    public let family = CheckFamily.syntax
     public let summary = "line ends with CR LF"
     public let rationale = """
         auditctl 3.0.9 keeps a trailing CR as part of the last word: a key becomes `name\\r`, and \

@@ -5,6 +5,7 @@ public struct ChangesAfterImmutableCheck: LintCheck {
     public init() {}
     public let code = "AUR008"
     public let name = "changes-after-immutable"
+    public let family = CheckFamily.ruleSet
     public let summary = "rules or settings after -e 2"
     public let rationale = """
         `-e 2` makes the audit configuration immutable until reboot: every rule or setting after it \

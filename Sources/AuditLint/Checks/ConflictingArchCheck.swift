@@ -5,6 +5,7 @@ public struct ConflictingArchCheck: LintCheck {
     public init() {}
     public let code = "AUR010"
     public let name = "conflicting-arch"
+    public let family = CheckFamily.fields
     public let summary = "rule has more than one arch= field"
     public let rationale = """
         All fields of a rule must match. Two different `-F arch=` values can never both hold, so \

@@ -5,6 +5,7 @@ public struct DeleteAllMidFileCheck: LintCheck {
     public init() {}
     public let code = "AUR009"
     public let name = "delete-all-after-rules"
+    public let family = CheckFamily.ruleSet
     public let summary = "-D deletes rules added earlier in the same input"
     public let rationale = """
         A bare -D deletes every loaded rule. Written after rules (often the result of concatenating \

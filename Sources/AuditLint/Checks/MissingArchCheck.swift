@@ -5,6 +5,7 @@ public struct MissingArchCheck: LintCheck {
     public init() {}
     public let code = "AUR001"
     public let name = "missing-arch"
+    public let family = CheckFamily.syscalls
     public let summary = "syscall rule without -F arch="
     public let rationale = """
         Without an arch field auditctl resolves syscall names with the host's 64-bit table and the \

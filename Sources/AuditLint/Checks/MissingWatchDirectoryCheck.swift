@@ -6,6 +6,7 @@ public struct MissingWatchDirectoryCheck: LintCheck {
     public init() {}
     public let code = "AUR006"
     public let name = "missing-watch-directory"
+    public let family = CheckFamily.host
     public let summary = "watched path's directory does not exist on this host"
     public let rationale = """
         The kernel needs the parent directory of a watched file (and the directory itself for \

@@ -5,6 +5,7 @@ public struct UnterminatedRulesFileCheck: LintCheck {
     public init() {}
     public let code = "AUR012"
     public let name = "no-final-newline"
+    public let family = CheckFamily.syntax
     public let summary = "rules.d file does not end with a newline"
     public let rationale = """
         augenrules joins rules.d/*.rules with `cat`: when a file's last line has no newline, it is \

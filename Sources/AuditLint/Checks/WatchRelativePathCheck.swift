@@ -5,6 +5,7 @@ public struct WatchRelativePathCheck: LintCheck {
     public init() {}
     public let code = "AUR003"
     public let name = "watch-dotdot"
+    public let family = CheckFamily.watches
     public let summary = "watched path contains '..'"
     public let rationale = """
         The kernel does not resolve `..` in watch paths: it watches the literal name, which usually \

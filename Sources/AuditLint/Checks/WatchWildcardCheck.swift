@@ -5,6 +5,7 @@ public struct WatchWildcardCheck: LintCheck {
     public init() {}
     public let code = "AUR004"
     public let name = "watch-wildcard"
+    public let family = CheckFamily.watches
     public let summary = "watched path contains * or ?"
     public let rationale = """
         Watches take no glob patterns: `-w /etc/cron.*` watches a file literally named `cron.*`. \

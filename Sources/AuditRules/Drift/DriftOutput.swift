@@ -1,4 +1,5 @@
 import Foundation
+import Syscalls
 
 extension DriftFormatter {
     /// terraform-plan style: `+` missing (on disk, not loaded), `-` unexpected (loaded, in no
@@ -139,6 +140,7 @@ extension DriftFormatter {
 }
 
 private struct JSONReport: Encodable {
+    var aurules = ProductVersion.json
     var subject: String
     var inSync: Bool
     var immutable: Bool

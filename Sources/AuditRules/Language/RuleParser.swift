@@ -35,8 +35,8 @@ public struct ParseOptions: Sendable {
     }
 
     /// `isKnownSyscall` for a target: its own tables answer for nearly every name; only a name
-    /// they lack costs a look at every ABI and release (the default's set of every name takes
-    /// ~40M instructions to build).
+    /// they lack costs a look at every ABI and release (the default's set of every name is
+    /// expensive to build).
     public static func knownSyscall(database: SyscallDatabase, machine: Machine, kernel: KernelVersion) -> @Sendable (String) -> Bool {
         let abis = database.abis(for: machine, at: kernel)
         let tables = [abis.b64, abis.b32].compactMap { $0 }.compactMap { database.table($0, at: kernel) }
@@ -59,20 +59,17 @@ public enum RuleParser {
             guard pieces.count > 1 else { return parse(bytes: all, firstLine: firstLine, file: file, options: options) }
             // Lines do not depend on each other: a large file is parsed in pieces on every core and
             // the pieces' results joined in order, which is what parsing it in one go gives.
-            let parsed = ResultSlots<RuleFile>(count: pieces.count)
-            let base = UncheckedSendable(all)
-            DispatchQueue.concurrentPerform(iterations: pieces.count) { i in
+            let parsed = parallelMap(pieces.count, reading: all) { base, i in
                 let p = pieces[i]
-                parsed.store(parse(bytes: UnsafeBufferPointer(rebasing: base.value[p.range]), firstLine: p.firstLine,
-                                   file: file, options: options), at: i)
+                return parse(bytes: UnsafeBufferPointer(rebasing: base[p.range]), firstLine: p.firstLine, file: file, options: options)
             }
             var result = RuleFile(path: file)
-            for i in pieces.indices { result.append(parsed.take(i)) }
+            for piece in parsed { result.append(piece) }
             return result
         }
     }
 
-    /// Below this a thread costs more than it saves (a line takes ~10 µs).
+    /// Below this a thread costs more than it saves (see Benchmarks/RESULTS.md).
     static let bytesPerPiece = 32 << 10
 
     /// Pieces of whole lines, one per core, with the line each starts at.
@@ -125,14 +122,14 @@ public enum RuleParser {
             let shown = String(decoding: content.prefix(Lexer.maxLineBytes + 80), as: UTF8.self)
             result.diagnostics.append(Diagnostic(.error, "line is \(line.byteCount) bytes long; auditctl reads at most \(Lexer.maxLineBytes) bytes per line and splits longer ones",
                                                  at: SourceLocation(file: file, line: line.number, column: Lexer.maxLineBytes + 1),
-                                                 length: 1, sourceLine: shown))
+                                                 length: 1, sourceLine: shown, code: DiagnosticCode.lineLimit.rawValue))
             return
         }
         var bytes = content
         if let nul = content.firstIndex(of: 0) {
             pre.append(Diagnostic(.error, "NUL byte in line: auditctl ignores everything after it",
                                   at: SourceLocation(file: file, line: line.number, column: nul + 1),
-                                  sourceLine: line.text))
+                                  sourceLine: line.text, code: DiagnosticCode.lineLimit.rawValue))
             bytes = UnsafeBufferPointer(rebasing: content[..<nul])
         }
         if line.endsWithCR { result.carriageReturnLines.append(location) }
@@ -145,6 +142,9 @@ public enum RuleParser {
             result.diagnostics += pre
             result.trivia.append(Located(words.isEmpty ? "" : String(decoding: bytes, as: UTF8.self), at: location,
                                          length: line.text.utf8.count))
+            if let first = words.first, first.text.hasPrefix("#"), let directive = Self.directive(first, words, at: location, line: String(decoding: bytes, as: UTF8.self)) {
+                result.directives.append(directive)
+            }
             return
         }
         var parser = LineParser(file: file, line: line, words: words, isASCII: isASCII, hostMachine: options.hostMachine, valueParser: valueParser,
@@ -185,5 +185,16 @@ final class KnownSyscallMemo {
         let known = isKnownSyscall(name)
         if answers.count < Self.capacity { answers[name] = known }
         return known
+    }
+}
+
+extension RuleParser {
+    /// A `# aurules: ...` or `#aurules: ...` comment: the whole line as written, located at `aurules:`.
+    static func directive(_ first: Token, _ words: [Token], at location: SourceLocation, line: String) -> Located<String>? {
+        var head = first.text.dropFirst(), column = first.column + 1
+        if head.isEmpty, words.count > 1 { head = Substring(words[1].text); column = words[1].column }
+        guard head.hasPrefix("aurules:") else { return nil }
+        return Located(line, at: SourceLocation(file: location.file, line: location.line, column: column),
+                       length: line.utf8.count - column + 1)
     }
 }
