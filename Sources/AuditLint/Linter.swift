@@ -2,14 +2,26 @@ import AuditRules
 import Syscalls
 
 /// One example of a check: a rules text and whether the check must fire on it. Tests run every
-/// example of every check.
+/// example of every check. A `↓` in the text (SwiftLint's marker) stands before the byte where a
+/// finding is expected; it is removed from `text` and its line and column kept in `positions`.
 public struct LintExample: Sendable {
+    public static let marker: Character = "↓"
     public let text: String
     public let triggers: Bool
+    /// Where the findings must be (1-based line, byte column), in order; empty: not stated.
+    public let positions: [(line: Int, column: Int)]
 
-    public init(_ text: String, triggers: Bool) {
+    public init(_ marked: String, triggers: Bool) {
+        var text = "", positions: [(line: Int, column: Int)] = []
+        var line = 1, column = 1
+        for ch in marked {
+            if ch == Self.marker { positions.append((line, column)); continue }
+            text.append(ch)
+            if ch == "\n" { line += 1; column = 1 } else { column += ch.utf8.count }
+        }
         self.text = text
         self.triggers = triggers
+        self.positions = positions
     }
 }
 

@@ -87,7 +87,7 @@ struct ApplyCommand: ParsableCommand {
         }
         defer { lock.release() }
         // Under the lock, the kernel is read while the files compile.
-        let prefetch = KernelPrefetch()
+        let prefetch = ApplySnapshotRead()
         let host: HostCompile
         do { host = try HostCompile(paths: paths.isEmpty ? CheckRun.defaultPaths() : paths, tables: tables, resolve: !noResolve) } catch let failure as CheckFailure {
             StandardError.print("aurules apply: \(failure.message)")
@@ -131,7 +131,7 @@ struct ApplyCommand: ParsableCommand {
 
 /// The kernel's rules and status, read on another thread (on a connection of its own, without
 /// the features request).
-final class KernelPrefetch: Sendable {
+final class ApplySnapshotRead: Sendable {
     private let outcome = Mutex<Result<AuditApplier.Snapshot, any Error>?>(nil)
     private let done = DispatchSemaphore(value: 0)
 
@@ -171,7 +171,7 @@ struct HostCompile {
         source = RuleInputs.load(paths: paths, options: parseOptions)
         compiled = Compiler(target: target).compile(source)
         self.machine = machine
-        let errors = CheckRun.diagnostics(source, compiled).filter { $0.severity == .error }
+        let errors = DriftCheck.diagnostics(source, compiled).filter { $0.severity == .error }
         guard errors.isEmpty else {
             for d in errors { StandardError.print(DiagnosticRenderer.text(d)) }
             throw CheckFailure("\(errors.count) error\(errors.count == 1 ? "" : "s") in the rules files; nothing was changed "

@@ -78,10 +78,13 @@ struct CheckCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() throws { try run(kernelRead: nil) }
+
+    /// `kernelRead`: the read `Aurules.main` started before parsing the arguments.
+    func run(kernelRead: KernelRead?) throws {
         let started = Date()
         do {
-            let result = try CheckRun(options: self).perform()
+            let result = try CheckRun(options: self, kernelRead: kernelRead).perform()
             for warning in result.warnings { StandardError.print("warning: \(warning)") }
             try emit(result.rendered)
             if result.report.hasDrift { throw ExitCode.findings }

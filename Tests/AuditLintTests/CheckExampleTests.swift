@@ -19,9 +19,14 @@ final class CheckExampleTests: XCTestCase {
                 XCTAssertEqual(!findings.isEmpty, example.triggers, "\(check.code) on \(example.text.debugDescription): \(findings.map(\.message))")
                 for f in findings {
                     XCTAssertEqual(f.code, check.code)
-                    XCTAssertGreaterThanOrEqual(f.location.line, 1)
-                    XCTAssertGreaterThanOrEqual(f.location.column, 1)
                 }
+                // Every triggering example marks where each finding is, and the check reports exactly there.
+                if example.triggers {
+                    XCTAssertFalse(example.positions.isEmpty, "\(check.code): \(example.text.debugDescription) has no \(LintExample.marker) marker")
+                }
+                XCTAssertEqual(findings.map { "\($0.location.line):\($0.location.column)" },
+                               example.positions.map { "\($0.line):\($0.column)" },
+                               "\(check.code) positions on \(example.text.debugDescription)")
             }
         }
     }
