@@ -172,7 +172,7 @@ struct HostCompile {
         guard let machine = host.machine else { throw CheckFailure("this host's machine \(host.machineName) is not supported") }
         let kernel = min(host.kernel ?? database.newestRelease, database.newestRelease)
         let resolver: (any UserResolver)? = resolve ? SystemUserResolver() : nil
-        target = CompileTarget(machine: machine, kernel: kernel, auditVersion: host.libauditVersion ?? .v3_0_9,
+        target = CompileTarget(machine: machine, kernel: kernel, auditVersion: host.libauditVersion ?? .newest,
                                watchKind: .auto, database: database, resolver: resolver)
         let parseOptions = ParseOptions(resolver: resolver, hostMachine: machine,
                                         isKnownSyscall: ParseOptions.knownSyscall(database: database, machine: machine, kernel: kernel))

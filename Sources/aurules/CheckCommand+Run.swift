@@ -53,7 +53,7 @@ struct CheckRun {
                                 + ") read as auditctl 3.0.9 lists them, by the table of the last arch listed before; "
                                 + "if another auditctl made the listing, give its --audit-version")
             }
-            let doubtful = auditVersion == .v3_0_9 ? [] : ExpectedRules.untrustworthyListingLines(listing)
+            let doubtful = !auditVersion.isAudit4 ? [] : ExpectedRules.untrustworthyListingLines(listing)
             if !doubtful.isEmpty {
                 warnings.append("\(loaded): \(doubtful.count) arch-less syscall rule\(doubtful.count == 1 ? "" : "s"): their syscall "
                                 + "names in a listing may come from another ABI's table, so this comparison is approximate")

@@ -14,8 +14,8 @@ public struct AuditsEverythingCheck: LintCheck {
         (auid, exe, path, ...). Rules on arch=b32 alone are left alone: on 64-bit hosts they are         the usual way to report any use of the 32-bit ABI.
         """
     public let examples = [
-        LintExample("-a always,exit -F arch=b64\n", triggers: true),
-        LintExample("-a always,exit -F arch=b64 -S all -k everything\n", triggers: true),
+        LintExample("-a ↓always,exit -F arch=b64\n", triggers: true),
+        LintExample("-a ↓always,exit -F arch=b64 -S all -k everything\n", triggers: true),
         LintExample("-a always,exit -F arch=b64 -S all -F auid=1000 -k user1000\n", triggers: false),
         LintExample("-a never,exit -F arch=b64 -S all -F exe=/usr/bin/noisy\n", triggers: false),
         LintExample("-a always,exit -F arch=b64 -S execve -k exec\n", triggers: false),

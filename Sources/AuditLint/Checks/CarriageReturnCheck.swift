@@ -13,7 +13,7 @@ public struct CarriageReturnCheck: LintCheck {
         file with LF line endings.
         """
     public let examples = [
-        LintExample("-w /etc/passwd -p wa -k identity\r\n", triggers: true),
+        LintExample("↓-w /etc/passwd -p wa -k identity\r\n", triggers: true),
         LintExample("-w /etc/passwd -p wa -k identity\n", triggers: false),
     ]
 

@@ -13,7 +13,7 @@ public struct ConflictingArchCheck: LintCheck {
         syscall names with the last arch given. Write one rule per arch.
         """
     public let examples = [
-        LintExample("-a always,exit -F arch=b64 -F arch=b32 -S execve -k exec\n", triggers: true),
+        LintExample("-a always,exit -F arch=b64 -F ↓arch=b32 -S execve -k exec\n", triggers: true),
         LintExample("-a always,exit -F arch=b64 -S execve -k exec\n-a always,exit -F arch=b32 -S execve -k exec\n", triggers: false),
     ]
 

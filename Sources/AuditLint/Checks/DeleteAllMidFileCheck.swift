@@ -13,7 +13,7 @@ public struct DeleteAllMidFileCheck: LintCheck {
         keeps only the last bare -D and moves it first; a plain file is loaded in order.
         """
     public let examples = [
-        LintExample("-D\n-w /etc/passwd -p wa\n-D\n-w /etc/group -p wa\n", triggers: true),
+        LintExample("-D\n-w /etc/passwd -p wa\n↓-D\n-w /etc/group -p wa\n", triggers: true),
         LintExample("-D\n-b 8192\n-w /etc/passwd -p wa\n", triggers: false),
         LintExample("-w /etc/passwd -p wa -k id\n-D -k other\n", triggers: false),
     ]

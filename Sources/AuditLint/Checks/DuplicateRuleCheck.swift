@@ -15,9 +15,9 @@ public struct DuplicateRuleCheck: LintCheck {
         rule, and so are a watch and the equivalent -F path=/-F perm= exit rule.
         """
     public let examples = [
-        LintExample("-a always,exit -F arch=b64 -S open,openat -k a\n-a always,exit -F arch=b64 -S openat -S open -k a\n", triggers: true),
-        LintExample("-w /etc/hosts -p wa -k net\n-a always,exit -F path=/etc/hosts -F perm=wa -k net\n", triggers: true),
-        LintExample("-a always,exit -F arch=b64 -S open -k a\n-a always,exit -F arch=b64 -S 2 -k a\n", triggers: true),
+        LintExample("-a always,exit -F arch=b64 -S open,openat -k a\n↓-a always,exit -F arch=b64 -S openat -S open -k a\n", triggers: true),
+        LintExample("-w /etc/hosts -p wa -k net\n↓-a always,exit -F path=/etc/hosts -F perm=wa -k net\n", triggers: true),
+        LintExample("-a always,exit -F arch=b64 -S open -k a\n↓-a always,exit -F arch=b64 -S 2 -k a\n", triggers: true),
         LintExample("-a always,exit -F arch=b64 -S open -k a\n-a always,exit -F arch=b32 -S open -k a\n", triggers: false),
         LintExample("-a always,exit -F arch=b64 -S open -k a\n-D\n-a always,exit -F arch=b64 -S open -k a\n", triggers: false),
     ]

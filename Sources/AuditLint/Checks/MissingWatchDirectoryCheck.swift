@@ -15,8 +15,8 @@ public struct MissingWatchDirectoryCheck: LintCheck {
         be fine there.
         """
     public let examples = [
-        LintExample("-w /nonexistent-aurules-dir/file -p wa\n", triggers: true),
-        LintExample("-a always,exit -F dir=/nonexistent-aurules-dir -F perm=wa -k x\n", triggers: true),
+        LintExample("-w ↓/nonexistent-aurules-dir/file -p wa\n", triggers: true),
+        LintExample("-a always,exit -F dir=↓/nonexistent-aurules-dir -F perm=wa -k x\n", triggers: true),
         LintExample("-w /etc/passwd -p wa\n", triggers: false),
         LintExample("-w /etc/no-such-file-here -p wa\n", triggers: false),
     ]

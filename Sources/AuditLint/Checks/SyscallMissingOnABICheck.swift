@@ -23,8 +23,8 @@ public struct SyscallMissingOnABICheck: LintCheck {
         finding names the machine, ABI and audit release, and the equivalent syscalls the ABI has.
         """
     public let examples = [
-        LintExample("-a always,exit -F arch=b64 -S open -k files\n", triggers: true),
-        LintExample("-a always,exit -F arch=b32 -S socketcall -k net\n", triggers: true),
+        LintExample("-a always,exit -F arch=b64 -S ↓open -k files\n", triggers: true),
+        LintExample("-a always,exit -F arch=↓b32 -S ↓socketcall -k net\n", triggers: true),
         LintExample("-a always,exit -F arch=b64 -S openat,execve -k files\n", triggers: false),
         LintExample("-a always,exit -F arch=x86_64 -S open -k files\n", triggers: false),
     ]

@@ -14,7 +14,7 @@ public struct UnterminatedRulesFileCheck: LintCheck {
         tells. End every rules file with a newline.
         """
     public let examples = [
-        LintExample("-w /etc/passwd -p wa", triggers: true),
+        LintExample("-w /etc/passwd -p w↓a", triggers: true),
         LintExample("-w /etc/passwd -p wa\n", triggers: false),
     ]
 

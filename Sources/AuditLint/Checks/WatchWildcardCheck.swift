@@ -13,8 +13,8 @@ public struct WatchWildcardCheck: LintCheck {
         list each path.
         """
     public let examples = [
-        LintExample("-w /etc/cron.* -p wa\n", triggers: true),
-        LintExample("-a always,exit -F arch=b64 -S openat -F path=/home/?/x -k x\n", triggers: true),
+        LintExample("-w ↓/etc/cron.* -p wa\n", triggers: true),
+        LintExample("-a always,exit -F arch=b64 -S openat -F path=↓/home/?/x -k x\n", triggers: true),
         LintExample("-w /etc/cron.d -p wa\n", triggers: false),
     ]
 

@@ -106,8 +106,8 @@ public struct FieldValueParser: Sendable {
     private func libauditListError(_ spec: FieldSpec, _ list: FilterList) -> FieldValueError? {
         // libaudit 4.x drops its exclude field set when the kernel has exclude-extend (4.17 on)
         // and lets perm on the exclude list.
-        if auditVersion != .v3_0_9 && spec.id == FieldID.perm && list == .exclude { return nil }
-        if list == .exclude && !Self.excludeFields.contains(spec.id) && auditVersion == .v3_0_9 {
+        if auditVersion.isAudit4 && spec.id == FieldID.perm && list == .exclude { return nil }
+        if list == .exclude && !Self.excludeFields.contains(spec.id) && !auditVersion.isAudit4 {
             return .init("Only msgtype, *uid, *gid, pid, and subj* fields can be used with exclude filter")
         }
         switch spec.id {
@@ -125,7 +125,7 @@ public struct FieldValueParser: Sendable {
     }
 
     private func kernelListError(_ spec: FieldSpec, _ list: FilterList) -> FieldValueError? {
-        if auditVersion == .v3_0_9 ? spec.isAllowed(on: list) : spec.lists(for: auditVersion).contains(list) { return nil }
+        if !auditVersion.isAudit4 ? spec.isAllowed(on: list) : spec.lists(for: auditVersion).contains(list) { return nil }
         if list == .filesystem {
             return .init("\(spec.name) cannot be used on the filesystem list: the kernel takes only fstype and key there")
         }
