@@ -23,7 +23,8 @@ else
     log=$(swift build "${flags[@]}" 2>&1) || { echo "$log" >&2; exit 2; }
     bin=$(swift build "${flags[@]}" --show-bin-path)/aurules
 fi
-echo "binary: $bin (${BIN:+given}${BIN:-${LINK:-static}})"
+label=${BIN:+given}
+echo "binary: $bin (${label:-${LINK:-static}})"
 [ "$("$bin" syscall x86_64 clone --exact)" = "$(ausyscall x86_64 clone --exact)" ] || { echo "outputs differ" >&2; exit 1; }
 
 # Microseconds for one whole run of "$@".
