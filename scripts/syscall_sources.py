@@ -9,39 +9,48 @@ X32_BIT = 0x40000000
 # Per ABI: audit arch, bits, uname machines, 32-bit partner, first covered release, last release
 # (only for ABIs the kernel dropped), where each kind of data comes from.
 ABIS = {
-    "x86_64": dict(arch=0xc000003e, bits=64, machines=["x86_64"], partner="i386", start="4.0",
+    "x86_64": dict(arch=0xc000003e, bits=64, machines=["x86_64"], partner="i386", start="3.10",
                    mebeim=["x86_64"], hrw="x86_64", headers="x86_64", seccomp="x86_64",
                    source="kernel 6.1 syscall_64.tbl; mebeim x86_64 4.0-6.17; hrw 6.17-7.2-rc1"),
     "i386": dict(arch=0x40000003, bits=32, machines=["i386", "i486", "i586", "i686"], partner=None,
-                 start="4.0", mebeim=["i386", "i386-compat"], hrw="i386", headers="i386", seccomp="x86",
+                 start="3.10", mebeim=["i386", "i386-compat"], hrw="i386", headers="i386", seccomp="x86",
                  source="kernel 6.1 syscall_32.tbl; mebeim i386+i386-compat 4.0-6.17; hrw 6.17-7.2-rc1"),
-    "x32": dict(arch=0xc000003e, bits=32, machines=[], partner=None, start="4.0",
+    "x32": dict(arch=0xc000003e, bits=32, machines=[], partner=None, start="3.10",
                 mebeim=["x32"], hrw="x32", headers=None, seccomp="x32",
                 source="kernel 6.1 unistd_x32.h (numbers include 0x40000000); mebeim x32 4.0-6.17; hrw 6.17-7.2-rc1"),
-    "ppc": dict(arch=0x00000014, bits=32, machines=["ppc", "powerpc"], partner=None, start="5.0",
+    "ppc": dict(arch=0x00000014, bits=32, machines=["ppc", "powerpc"], partner=None, start="4.9", hrw4x="powerpc",
                 mebeim=["ppc", "ppc-compat"], hrw="powerpc", headers="ppc", seccomp="ppc",
                 source="kernel 6.1 powerpc syscall.tbl (common,32,nospu); mebeim ppc+ppc-compat 5.0-6.17; hrw 6.17-7.2-rc1"),
-    "ppc64": dict(arch=0x80000015, bits=64, machines=["ppc64", "ppc64le"], partner="ppc", start="5.0",
+    "ppc64": dict(arch=0x80000015, bits=64, machines=["ppc64", "ppc64le"], partner="ppc", start="4.9", hrw4x="powerpc64",
                   mebeim=["ppc64"], hrw="powerpc64", headers="ppc64", seccomp="ppc64",
                   source="kernel 6.1 powerpc syscall.tbl (common,64,nospu); mebeim ppc64 5.0-6.17; hrw 6.17-7.2-rc1"),
-    "s390": dict(arch=0x00000016, bits=32, machines=["s390"], partner=None, start="4.0", end="6.18",
+    "s390": dict(arch=0x00000016, bits=32, machines=["s390"], partner=None, start="3.10", end="6.18",
                  mebeim=["s390-compat"], hrw="s390", headers="s390", seccomp="s390",
                  source="kernel 6.1 s390 syscall.tbl (entry31); mebeim s390-compat 4.0-6.17; compat removed in 6.19"),
-    "s390x": dict(arch=0x80000016, bits=64, machines=["s390x"], partner="s390", start="4.0",
+    "s390x": dict(arch=0x80000016, bits=64, machines=["s390x"], partner="s390", start="3.10",
                   mebeim=["s390x"], hrw="s390x", headers="s390x", seccomp="s390x",
                   source="kernel 6.1 s390 syscall.tbl (entry64); mebeim s390x 4.0-6.17; hrw 6.17-7.2-rc1"),
-    "aarch64": dict(arch=0xc00000b7, bits=64, machines=["aarch64", "arm64"], partner="arm", start="5.0",
+    "aarch64": dict(arch=0xc00000b7, bits=64, machines=["aarch64", "arm64"], partner="arm", start="4.9", hrw4x="arm64",
                     mebeim=["aarch64"], hrw="arm64", headers="aarch64", seccomp="aarch64",
                     source="kernel 6.1 asm-generic/unistd.h; mebeim aarch64 5.0-6.17; hrw 6.17-7.2-rc1"),
     "arm": dict(arch=0x40000028, bits=32, machines=["armv7l", "armv6l", "armv5tel", "arm"], partner=None,
-                start="5.0", mebeim=["arm", "arm-compat"], hrw="arm", headers="arm", seccomp="arm",
+                start="4.9", hrw4x="arm", mebeim=["arm", "arm-compat"], hrw="arm", headers="arm", seccomp="arm",
                 source="kernel 6.1 arm syscall.tbl (common,eabi); mebeim arm+arm-compat 5.0-6.17; hrw 6.17-7.2-rc1"),
     "riscv64": dict(arch=0xc00000f3, bits=64, machines=["riscv64"], partner=None, start="4.15",
-                    mebeim=["riscv64"], hrw="riscv64", headers="riscv64", seccomp="riscv64",
+                    mebeim=["riscv64"], hrw="riscv64", hrw4x="riscv64", headers="riscv64", seccomp="riscv64",
                     source="kernel 6.1 asm-generic/unistd.h; mebeim riscv64 4.15-6.17; hrw 6.17-7.2-rc1"),
 }
 
 HRW_SNAPSHOTS = ["6.17", "6.19", "7.0-rc1", "7.0", "7.2-rc1"]
+
+# hrw-history-4x snapshots (dated commits of hrw/syscalls-table) and the release each stands for:
+# the version its subject names (an -rc table approximates its release; "X-rc0" is the merge
+# window after X-1, so its tables are X's), else the release whose merge window the date falls in.
+# Used only before the per-release data starts (5.0 for ppc, ppc64, aarch64 and arm).
+HRW_4X = [("2016-10-12-407720c", "4.9"), ("2017-02-08-8142d8e", "4.10"), ("2017-04-06-0f516ee", "4.11"),
+          ("2017-05-30-f14c276", "4.12"), ("2017-09-04-7543825", "4.13"), ("2017-11-16-83d4791", "4.15"),
+          ("2018-02-18-a03df6e", "4.16"), ("2018-04-03-dd03f6a", "4.17"), ("2018-08-03-8237552", "4.18"),
+          ("2018-08-31-4e90160", "4.19"), ("2018-11-05-cce0b29", "4.20")]
 
 # Header aliases (`#define __NR_alias __NR_name`) that the derived header lists and hrw print in
 # place of the table's own name.
@@ -71,8 +80,8 @@ def vname(v):
 
 
 def release_list():
-    """Every mainline release from 4.0 to 7.2-rc1 (7.0-rc1 is kept: a snapshot was taken there)."""
-    rel = [f"4.{i}" for i in range(21)] + [f"5.{i}" for i in range(20)] + [f"6.{i}" for i in range(20)]
+    """Every mainline release from 3.10 to 7.2-rc1 (7.0-rc1 is kept: a snapshot was taken there)."""
+    rel = [f"3.{i}" for i in range(10, 20)] + [f"4.{i}" for i in range(21)] + [f"5.{i}" for i in range(20)] + [f"6.{i}" for i in range(20)]
     return rel + ["7.0-rc1", "7.0", "7.1", "7.2-rc1"]
 
 
@@ -168,9 +177,33 @@ class DataSet:
                 return t[nr]
         return FUNCTION_ALIASES.get(function, function)
 
+    def hrw4x(self, abi):
+        """{release: {number: table name}} from the 4.x snapshots, before the per-release data."""
+        out = {}
+        arch = ABIS[abi].get("hrw4x")
+        if not arch:
+            return out
+        for folder, rel in HRW_4X:
+            path = self.p("hrw-history-4x", folder, "syscalls-" + arch)
+            if not os.path.exists(path) and arch == "riscv64":
+                path = self.p("hrw-history-4x", folder, "syscalls-riscv")
+            if not os.path.exists(path):
+                continue
+            t = {}
+            for line in open(path):
+                f = line.rstrip("\n").split("\t")
+                if len(f) >= 2 and f[1] and not outside_table(abi, int(f[1])):
+                    t[int(f[1])] = TABLE_NAME.get((abi, int(f[1])), f[0])
+            out[rel] = t
+        return out
+
     def data_points(self, abi):
         truth = self.truth_points(abi)
         points = [(rel, t, True) for rel, t in truth]
+        mebeim_start = min(self.mebeim(abi), key=vkey)
+        for rel, t in self.hrw4x(abi).items():
+            if vkey(rel) < vkey(mebeim_start):
+                points.append((rel, {nr: self.table_name(abi, nr, n, rel, truth) for nr, n in t.items()}, False))
         for rel, t in self.mebeim(abi).items():
             points.append((rel, {nr: self.table_name(abi, nr, f, rel, truth) for nr, f in t.items()}, False))
         return points
@@ -194,22 +227,6 @@ class DataSet:
         if hit and (hit[0] == nr or hit[0] == nr - X32_BIT):
             return hit[1]
         return None
-
-    def libaudit_tables(self):
-        v3 = {}
-        for abi in ABIS:
-            src = {"ppc64": "ppc64"}.get(abi, abi)
-            path = self.p("audit", "ausyscall-3.0.9-dump", src + ".txt")
-            if os.path.exists(path):
-                v3[abi] = read_pairs(path)
-        v4 = {}
-        for abi in ABIS:
-            src = {"ppc64": "ppc"}.get(abi, abi)
-            path = self.p("audit", "audit-userspace-main", src + "_table.h")
-            if os.path.exists(path):
-                v4[abi] = {int(m.group(1)): m.group(2)
-                           for m in re.finditer(r'_S\((\d+),\s*"(\w+)"\)', open(path).read())}
-        return {"3.0.9": v3, "4.2": v4}
 
     def observed_first_releases(self):
         """{table name: earliest release any ABI's per-release data implements it}."""

@@ -48,8 +48,10 @@ public final class AuditApplier {
     /// `target` gives the files' rules for the kernel's current rules (arch-less rules take the
     /// form the kernel holds, see ExpectedRules); `settings` the files' settings.
     /// `dryRun`: plan only.
-    public func apply(target: ([KernelRule]) -> [KernelRule], settings: [DesiredSetting], dryRun: Bool = false) throws -> ApplyResult {
-        var snapshot = try read()
+    /// `initial`: the kernel as read just before (see `read`), to save reading it again.
+    public func apply(target: ([KernelRule]) -> [KernelRule], settings: [DesiredSetting], dryRun: Bool = false,
+                      initial: Snapshot? = nil) throws -> ApplyResult {
+        var snapshot = try initial ?? read()
         if snapshot.status.isImmutable { throw ApplyError.immutable }
         var plan = makePlan(target: target, settings: settings, snapshot: snapshot)
         var result = ApplyResult(plan: plan)
@@ -60,7 +62,8 @@ public final class AuditApplier {
             let outcome = try carryOut(plan, snapshot: snapshot)
             result.failures = outcome.failures
             result.skipped = outcome.skipped
-            let now = try read()
+            // The status is compared only when the files set something.
+            let now = try read(status: settings.isEmpty ? snapshot.status : nil)
             let expectedRules = predicted(plan, snapshot: snapshot, failures: outcome.failures)
             let problem = difference(now, rules: expectedRules, settings: outcome.failures.isEmpty ? settings : [])
             guard let problem else { return result }
@@ -74,21 +77,27 @@ public final class AuditApplier {
         return result
     }
 
-    struct Snapshot {
-        var raw: [[UInt8]]
-        var rules: [KernelRule]
-        var status: AuditStatus
+    /// The kernel's rules, raw and decoded, and its status.
+    public struct Snapshot: Sendable {
+        public var raw: [[UInt8]]
+        public var rules: [KernelRule]
+        public var status: AuditStatus
     }
 
-    private func read() throws -> Snapshot {
+    /// Reads the kernel (through `transport`); `status`: a status already known, not read again.
+    public static func read(_ transport: any AuditTransport, status known: AuditStatus? = nil) throws -> Snapshot {
         do {
             let raw = try transport.listRules()
-            return Snapshot(raw: raw, rules: try raw.map { try WireCodec.decode($0) }, status: try transport.status())
+            return Snapshot(raw: raw, rules: try raw.map { try WireCodec.decode($0) }, status: try known ?? transport.status())
         } catch let error as AuditKernelError {
             throw ApplyError.unreadable(error)
         } catch {
             throw ApplyError.unreadable(.malformedReply("\(error)"))
         }
+    }
+
+    private func read(status known: AuditStatus? = nil) throws -> Snapshot {
+        try Self.read(transport, status: known)
     }
 
     private func makePlan(target: ([KernelRule]) -> [KernelRule], settings: [DesiredSetting], snapshot: Snapshot) -> ApplyPlan {

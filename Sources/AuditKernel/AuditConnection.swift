@@ -20,6 +20,8 @@ public final class AuditConnection {
     /// Rule deletions sent before their acknowledgements are read (`AuditTransport.deleteRules`).
     public var deleteBatch = 1
     var nextSequence: UInt32 = 0x4000_0000
+    /// Whether `status()` also asks for the features (`--loginuid-immutable`): one more request.
+    public var readsFeatures = true
 
     public init() throws {
         let fd = audit_open()
@@ -53,7 +55,7 @@ public final class AuditConnection {
 
     /// The kernel sends the list from a thread of its own that blocks whenever our receive buffer
     /// is full (the default holds about a hundred rules), so a large list becomes thousands of
-    /// wake-ups; with room for all of it the kernel sends at once (2,000 rules: 9 ms -> 3 ms).
+    /// wake-ups; with room for all of it the kernel sends at once (Benchmarks/RESULTS.md).
     /// Best effort: FORCE needs CAP_NET_ADMIN, plain SO_RCVBUF is capped by net.core.rmem_max.
     func reserveReceiveBuffer() {
         var size: Int32 = 32 << 20
@@ -64,7 +66,7 @@ public final class AuditConnection {
     }
 
     /// The loaded rules, decoded.
-    /// Decoded while the kernel is still sending (decoding 2,000 rules afterwards took 2 ms).
+    /// Decoded while the kernel is still sending, rather than after the last message.
     public func rules() throws -> [KernelRule] {
         var rules: [KernelRule] = []
         try listRules { rules.append(try WireCodec.decode($0)) }
@@ -92,7 +94,7 @@ public final class AuditConnection {
             throw AuditKernelError.malformedReply("no AUDIT_GET reply")
         }
         var status = try payload.withUnsafeBytes { try AuditStatus(statusBytes: $0) }
-        status.loginuidImmutable = try? loginuidImmutable()
+        if readsFeatures { status.loginuidImmutable = try? loginuidImmutable() }
         return status
     }
 

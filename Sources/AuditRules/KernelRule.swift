@@ -24,6 +24,14 @@ public enum FilterList: String, CaseIterable, Hashable, Sendable, Codable {
 
     /// The order `auditctl -l` prints lists in.
     public static let listingOrder: [FilterList] = [.user, .task, .exit, .exclude, .filesystem, .io_uring]
+
+    /// Where a perm field can only be written `-p LETTERS`: auditctl's `-F perm=` is for the exit
+    /// list, but `-p` (after another field) sets the same field on any list the kernel takes it on.
+    var permFieldNeedsOption: Bool { self != .exit }
+
+    /// auditctl 3.0.9 accepts `-p` on every `-a` rule; the kernel refuses any field but fstype
+    /// and key on the filesystem list.
+    var kernelTakesPermField: Bool { self != .filesystem }
 }
 
 /// `never` / `always` (AUDIT_NEVER = 0, AUDIT_ALWAYS = 2).

@@ -38,8 +38,9 @@ public struct HostFacts: Sendable {
     /// The machine auditctl would run on here, x86_64 when aurules does not know this one.
     public var machineOrDefault: Machine { machine ?? .x86_64 }
 
-    /// The libaudit1 package's major version in a dpkg status file; nil when it cannot be told.
-    /// Only major versions matter here (4.x expands perm into syscalls and knows newer names).
+    /// The libaudit1 package's release in a dpkg status file, as loader data (see
+    /// `AuditVersion(loose:)`: 3.1.4 takes 3.1.2's); nil when it cannot be told or is older than
+    /// every shipped release.
     /// A byte search, not a split into lines: the file is large and this runs on every compile
     /// and every periodic check.
     public static func libauditVersion(dpkgStatus: String) -> AuditVersion? {
@@ -74,10 +75,9 @@ public struct HostFacts: Sendable {
             var end = start
             while end < raw.count && raw[end] != 0x0A { end += 1 }
             if let colon = (start ..< end).first(where: { raw[$0] == UInt8(ascii: ":") }) { start = colon + 1 }
-            var digitsEnd = start
-            while digitsEnd < end && raw[digitsEnd] >= 0x30 && raw[digitsEnd] <= 0x39 { digitsEnd += 1 }
-            guard let major = Int(String(decoding: UnsafeRawBufferPointer(rebasing: raw[start ..< digitsEnd]), as: UTF8.self)) else { return nil }
-            return major >= 4 ? .v4_2 : .v3_0_9
+            var versionEnd = start
+            while versionEnd < end && (raw[versionEnd] == UInt8(ascii: ".") || (raw[versionEnd] >= 0x30 && raw[versionEnd] <= 0x39)) { versionEnd += 1 }
+            return AuditVersion(loose: String(decoding: UnsafeRawBufferPointer(rebasing: raw[start ..< versionEnd]), as: UTF8.self))
         }
     }
 

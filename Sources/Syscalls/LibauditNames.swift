@@ -1,16 +1,3 @@
-/// The audit userspace release whose libaudit resolves names on the loading host.
-public enum AuditVersion: String, Sendable, CaseIterable {
-    case v3_0_9 = "3.0.9"
-    case v4_2 = "4.2"
-
-    /// Accepts `3`, `3.0`, `3.0.9`, `4`, `4.2`, `4.2.1`, `v4.2`.
-    public init?(loose text: String) {
-        var s = Substring(text)
-        if s.hasPrefix("v") { s = s.dropFirst() }
-        if s == "3" || s.hasPrefix("3.") { self = .v3_0_9 } else if s == "4" || s.hasPrefix("4.") { self = .v4_2 } else { return nil }
-    }
-}
-
 /// libaudit's own syscall spellings (what `auditctl -l` and `ausyscall` print), per audit version:
 /// x86_64 `pread` for the kernel's pread64, aarch64 `newfstat`, ppc `timerfd`. ppc64 uses the ppc
 /// table, as libaudit does; x32 has none.

@@ -184,10 +184,10 @@ public final class SyscallDatabase: Sendable {
             return rows.isEmpty ? nil : (info.abi, rows)
         }
     }
-
+    /// `name` itself (lower-cased in ASCII, as libaudit folds bytes) plus the kernel names libaudit spells `name` on `abi`.
     /// `name` itself (lower-cased) plus the kernel names libaudit spells `name` on `abi`.
     func kernelNames(for name: String, abi: ABI) -> Set<String> {
-        let lower = name.lowercased()
+        let lower = name.asciiLowercased
         var out: Set<String> = [lower]
         for version in AuditVersion.allCases {
             if let k = kernelName(libaudit: lower, abi: abi, version: version) { out.insert(k) }
@@ -212,7 +212,7 @@ public final class SyscallDatabase: Sendable {
         var own = Set(kernelNames(for: name, abi: abi))
         for version in AuditVersion.allCases {
             for other in ABI.allCases {
-                if let k = kernelName(libaudit: name.lowercased(), abi: other, version: version) { own.insert(k) }
+                if let k = kernelName(libaudit: name.asciiLowercased, abi: other, version: version) { own.insert(k) }
             }
         }
         var out: [String] = []
@@ -228,7 +228,7 @@ public final class SyscallDatabase: Sendable {
 
     /// True when any ABI at any release has `name`, in the kernel's or libaudit's spelling.
     public func isKnownOnAnyABI(_ name: String) -> Bool {
-        allNames.contains(name.lowercased())
+        allNames.contains(name.asciiLowercased)
     }
 
     /// Every kernel and libaudit name, lower-cased.
@@ -263,7 +263,7 @@ public final class SyscallDatabase: Sendable {
 
     /// libaudit's number for `libauditName` on `abi`, case-insensitive.
     public func libauditNumber(of libauditName: String, abi: ABI, version: AuditVersion) -> Int? {
-        libauditNumbers(version)[abi]?[libauditName.lowercased()]
+        libauditNumbers(version)[abi]?[libauditName.asciiLowercased]
     }
 
     /// libaudit's tables by lower-cased name (a scan of a whole table per question made lint of
@@ -271,10 +271,10 @@ public final class SyscallDatabase: Sendable {
     func libauditNumbers(_ version: AuditVersion) -> [ABI: [String: Int]] {
         cache.value({ $0.libauditNumbers(version) }, { $0.setLibauditNumbers($1, for: version) }) {
             var index: [ABI: [String: Int]] = [:]
-            for (abi, table) in libaudit(version) {
-                var numbers: [String: Int] = [:]
-                for (number, name) in table { numbers[name.lowercased()] = min(number, numbers[name.lowercased()] ?? number) }
-                index[abi] = numbers
+            let file = "libaudit-\(version.rawValue).tsv"
+            for r in (try? TableText.libauditRows(fileText(file) ?? "", file: file)) ?? [] {
+                let key = r.name.lowercased()
+                index[r.abi, default: [:]][key] = min(r.number, index[r.abi]?[key] ?? r.number)
             }
             return index
         }
@@ -294,6 +294,8 @@ public final class SyscallDatabase: Sendable {
 }
 
 /// The parsed pieces of a database, filled on first use.
+/// Invariant (the package's other unchecked conformances are in Concurrency.swift): every
+/// stored property is read and written with `lock` held.
 private final class Cache: @unchecked Sendable {
     private let lock = PlainLock()
     private var rowsByABI = [[SyscallRow]?](repeating: nil, count: ABI.allCases.count)
@@ -311,7 +313,7 @@ private final class Cache: @unchecked Sendable {
     /// The value `get` reads, made by `make` and stored by `set` on first use. Closures rather
     /// than key paths: a key path is itself instantiated at run time. `make` runs under the
     /// (recursive) lock: parsing threads that start together would otherwise each build the
-    /// same table (the set of every name costs ~40M instructions).
+    /// same table (the set of every name is the most expensive of them).
     func value<T>(_ get: (Cache) -> T?, _ set: (Cache, T) -> Void, _ make: () throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }
@@ -365,22 +367,4 @@ private final class Cache: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         libauditNumbersByVersion[AuditVersion.allCases.firstIndex(of: v)!] = NumbersBox(i)
     }
-}
-
-/// A recursive pthread mutex (a table being built reads others): NSLock would bring
-/// Foundation's class machinery into every start-up.
-private final class PlainLock: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-
-    init() {
-        var attributes = pthread_mutexattr_t()
-        pthread_mutexattr_init(&attributes)
-        pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_RECURSIVE))
-        pthread_mutex_init(&mutex, &attributes)
-        pthread_mutexattr_destroy(&attributes)
-    }
-    deinit { pthread_mutex_destroy(&mutex) }
-
-    func lock() { pthread_mutex_lock(&mutex) }
-    func unlock() { pthread_mutex_unlock(&mutex) }
 }

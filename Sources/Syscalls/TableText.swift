@@ -204,14 +204,24 @@ public enum TableText {
         return out
     }
 
-    /// `libaudit-<version>.tsv`: abi, number, libaudit's name.
-    static func libaudit(_ text: String, file: String) throws -> [ABI: [Int: String]] {
-        var out: [ABI: [Int: String]] = [:]
+    /// `libaudit-<version>.tsv`: abi, number, libaudit's name, in the table's order. A number
+    /// may have several names (i386 219: madvise, madvise1); every name resolves.
+    static func libauditRows(_ text: String, file: String) throws -> [(abi: ABI, number: Int, name: String)] {
+        var out: [(ABI, Int, String)] = []
         try forEachRecord(text) { line, f in
             guard f.count == 3, let abi = ABI(rawValue: String(f[0])), let number = Int(f[1]) else {
                 throw TableFormatError(file: file, line: line, message: "expected abi, number and name")
             }
-            out[abi, default: [:]][number] = String(f[2])
+            out.append((abi, number, String(f[2])))
+        }
+        return out
+    }
+
+    /// libaudit's name per number: the first of the table's names, the one ausyscall prints.
+    static func libaudit(_ text: String, file: String) throws -> [ABI: [Int: String]] {
+        var out: [ABI: [Int: String]] = [:]
+        for r in try libauditRows(text, file: file) where out[r.abi]?[r.number] == nil {
+            out[r.abi, default: [:]][r.number] = r.name
         }
         return out
     }

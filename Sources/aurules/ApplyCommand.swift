@@ -2,6 +2,7 @@ import ArgumentParser
 import AuditKernel
 import AuditRules
 import Foundation
+import Synchronization
 import Syscalls
 
 enum ApplyFormat: String, ExpressibleByArgument, CaseIterable {
@@ -79,35 +80,48 @@ struct ApplyCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let host: HostCompile
-        do { host = try HostCompile(paths: paths.isEmpty ? CheckRun.defaultPaths() : paths, tables: tables, resolve: !noResolve) } catch let failure as CheckFailure {
-            StandardError.print("aurules apply: \(failure.message)")
-            throw ExitCode.inputError
-        }
         let lock: ApplyLock
         do { lock = try ApplyLock(path: lockFile) } catch let failure as CheckFailure {
             StandardError.print("aurules apply: \(failure.message)")
             throw ExitCode.inputError
         }
         defer { lock.release() }
+        // Under the lock, the kernel is read while the files compile.
+        let prefetch = ApplySnapshotRead()
+        let host: HostCompile
+        do { host = try HostCompile(paths: paths.isEmpty ? CheckRun.defaultPaths() : paths, tables: tables, resolve: !noResolve) } catch let failure as CheckFailure {
+            StandardError.print("aurules apply: \(failure.message)")
+            throw ExitCode.inputError
+        }
 
         let connection: AuditConnection
-        do { connection = try AuditConnection() } catch {
+        var initial: AuditApplier.Snapshot
+        do {
+            connection = try AuditConnection()
+            initial = try prefetch.wait()
+        } catch let error as ApplyError {
+            StandardError.print("aurules apply: \(ApplyOutput.describe(error).0)")
+            throw ExitCode.inputError
+        } catch {
             StandardError.print("aurules apply: \(error)")
             throw ExitCode.inputError
         }
+        // One more request, only when the files ask for --loginuid-immutable.
+        let wantsFeatures = host.compiled.settings.contains { $0.setting == .loginuidImmutable }
+        connection.readsFeatures = wantsFeatures
+        if wantsFeatures { initial.status.loginuidImmutable = try? connection.loginuidImmutable() }
         connection.deleteBatch = deleteBatch
         let applier = AuditApplier(transport: connection)
         applier.keepGoing = keepGoing
         applier.keepKeys = keepKeys
         let output = ApplyOutput(writer: RulesFileWriter(target: host.target), format: format, dryRun: dryRun)
         do {
-            let result = try applier.apply(target: host.expected(for:), settings: host.settings, dryRun: dryRun)
+            let result = try applier.apply(target: host.expected(for:), settings: host.settings, dryRun: dryRun, initial: initial)
             let seconds = Date().timeIntervalSince(started)
             print(output.render(result, seconds: seconds, writes: connection.writes), terminator: "")
             if !result.failures.isEmpty { throw ExitCode.findings }
         } catch let error as ApplyError {
-            let (message, code) = output.describe(error)
+            let (message, code) = ApplyOutput.describe(error, writer: output.writer)
             StandardError.print("aurules apply: \(message)")
             if format == .json { print(output.json(error: message, writes: connection.writes), terminator: "") }
             throw code
@@ -115,8 +129,32 @@ struct ApplyCommand: ParsableCommand {
     }
 }
 
+/// The kernel's rules and status, read on another thread (on a connection of its own, without
+/// the features request).
+final class ApplySnapshotRead: Sendable {
+    private let outcome = Mutex<Result<AuditApplier.Snapshot, any Error>?>(nil)
+    private let done = DispatchSemaphore(value: 0)
+
+    init() {
+        DispatchQueue.global().async { [self] in
+            let result = Result { () throws -> AuditApplier.Snapshot in
+                let connection = try AuditConnection()
+                connection.readsFeatures = false
+                return try AuditApplier.read(connection)
+            }
+            outcome.withLock { $0 = result }
+            done.signal()
+        }
+    }
+
+    func wait() throws -> AuditApplier.Snapshot {
+        done.wait()
+        return try outcome.withLock { $0! }.get()
+    }
+}
+
 /// The files compiled for this host: its machine, running kernel (clamped to the tables) and
-/// installed libaudit.
+/// installed libaudit (`CompileTarget.resolve` with nothing given).
 struct HostCompile {
     let target: CompileTarget
     let source: RuleFile
@@ -124,24 +162,16 @@ struct HostCompile {
     let machine: Machine
 
     init(paths: [String], tables: String?, resolve: Bool) throws {
-        let database: SyscallDatabase
-        if let tables {
-            do { database = try SyscallDatabase(directory: tables) } catch { throw CheckFailure("--tables \(tables): \(error)") }
-        } else {
-            database = .shipped
+        // The one target resolution, with every choice left to the host.
+        do { target = try CompileTarget.resolve(TargetRequest(tables: tables, resolvesNames: resolve, watchKind: .auto)) } catch {
+            throw CheckFailure(error.message)
         }
-        let host = HostFacts.current
-        guard let machine = host.machine else { throw CheckFailure("this host's machine \(host.machineName) is not supported") }
-        let kernel = min(host.kernel ?? database.newestRelease, database.newestRelease)
-        let resolver: (any UserResolver)? = resolve ? SystemUserResolver() : nil
-        target = CompileTarget(machine: machine, kernel: kernel, auditVersion: host.libauditVersion ?? .v3_0_9,
-                               watchKind: .auto, database: database, resolver: resolver)
-        let parseOptions = ParseOptions(resolver: resolver, hostMachine: machine,
-                                        isKnownSyscall: ParseOptions.knownSyscall(database: database, machine: machine, kernel: kernel))
+        let parseOptions = target.parseOptions
+        let machine = target.machine
         source = RuleInputs.load(paths: paths, options: parseOptions)
         compiled = Compiler(target: target).compile(source)
         self.machine = machine
-        let errors = CheckRun.diagnostics(source, compiled).filter { $0.severity == .error }
+        let errors = DriftCheck.diagnostics(source, compiled).filter { $0.severity == .error }
         guard errors.isEmpty else {
             for d in errors { StandardError.print(DiagnosticRenderer.text(d)) }
             throw CheckFailure("\(errors.count) error\(errors.count == 1 ? "" : "s") in the rules files; nothing was changed "

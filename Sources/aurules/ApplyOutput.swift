@@ -47,7 +47,7 @@ struct ApplyOutput {
             text += "\n"
         }
         for f in result.failures {
-            text += "error: \(where_(f.step))the kernel refused \(what(f.step)): \(f.error)\n"
+            text += "error: \(Self.where_(f.step))the kernel refused \(what(f.step)): \(f.error)\n"
         }
         for s in result.skipped {
             text += "not set: \(what(s)), because other changes failed\n"
@@ -109,8 +109,8 @@ struct ApplyOutput {
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
-    /// The message and exit status for a failed apply.
-    func describe(_ error: ApplyError) -> (String, ExitCode) {
+    /// The message and exit status for a failed apply (`writer` renders the refused rule).
+    static func describe(_ error: ApplyError, writer: RulesFileWriter? = nil) -> (String, ExitCode) {
         switch error {
         case .immutable:
             return ("the kernel's audit configuration is immutable until reboot (-e 2); nothing was attempted", .inputError)
@@ -122,17 +122,18 @@ struct ApplyOutput {
         case let .refused(failure, restored, problem):
             let undo = restored ? "every change was undone; the kernel is as before (verified byte for byte)"
                 : "the undo did not complete (\(problem ?? "unknown")): the kernel may differ from before; run `aurules check`"
-            return ("\(where_(failure.step))the kernel refused \(what(failure.step)): \(failure.error); \(undo)", .findings)
+            let rule = writer.map { ApplyOutput(writer: $0, format: .text, dryRun: false).what(failure.step) } ?? "a change"
+            return ("\(where_(failure.step))the kernel refused \(rule): \(failure.error); \(undo)", .findings)
         }
     }
 
-    private func where_(_ step: ApplyStep) -> String {
+    private static func where_(_ step: ApplyStep) -> String {
         if let p = step.operation.rule?.provenance { return "\(p.file):\(p.line): " }
         if case .setting(let s) = step.operation, let p = s.provenance { return "\(p.file):\(p.line): " }
         return ""
     }
 
-    private func what(_ step: ApplyStep) -> String {
+    func what(_ step: ApplyStep) -> String {
         switch step.operation {
         case .append(let r), .prepend(let r): return "`\(writer.line(for: r))`"
         case .delete(let r): return "the deletion of `\(writer.line(for: r))`"

@@ -22,10 +22,11 @@ struct CompileCommand: ParsableCommand {
           aurules compile site.rules --machine aarch64 --kernel 6.1
           aurules compile site.rules --machine x86_64 --syscalls numbers --audit-version 4.2
           aurules compile site.rules --machine s390x --format json
+          aurules compile site.rules --machine ppc64le --kernel 4.18 --audit-version 3.0.7 --allow-drops
         """
     )
 
-    @Argument(help: "Rule files, rules.d directories, or - for standard input.")
+    @Argument(help: "Rule files, rules.d directories, or - for standard input.", completion: .file())
     var paths: [String]
 
     @OptionGroup var target: TargetOptions
@@ -40,7 +41,10 @@ struct CompileCommand: ParsableCommand {
           help: "Use rules files auditctl -R would refuse (not owned by root, world writable), with a warning instead of an error.")
     var allowUnsafePermissions = false
 
-    @Option(name: [.short, .customLong("output")], help: "Write to FILE (atomically) instead of standard output.")
+    @Flag(name: .customLong("allow-drops"), help: "Accept statements that produce no kernel rule for the target (a warning instead of an error).")
+    var allowDrops = false
+
+    @Option(name: [.short, .customLong("output")], help: "Write to FILE (atomically) instead of standard output.", completion: .file())
     var output: String?
 
     @OptionGroup var limit: DiagnosticLimitOption
@@ -51,7 +55,8 @@ struct CompileCommand: ParsableCommand {
     enum OutputFormat: String, ExpressibleByArgument { case text, json }
 
     func run() throws {
-        let target = try self.target.resolve(command: "compile", watchKind: watchKind)
+        var target = try self.target.resolve(command: "compile", watchKind: watchKind)
+        target.allowDrops = allowDrops
         // Names are checked against the tables in use (--tables may know newer syscalls).
         var parseOptions = target.parseOptions
         parseOptions.unsafePermissions = allowUnsafePermissions ? .warning : .error

@@ -6,7 +6,7 @@ struct TablesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tables",
         abstract: "Inspect and extend the versioned syscall tables.",
-        subcommands: [TablesImportCommand.self, TablesExportCommand.self]
+        subcommands: [TablesImportCommand.self, TablesExportCommand.self, TablesLoaderCommand.self, TablesEmbedCommand.self]
     )
 }
 

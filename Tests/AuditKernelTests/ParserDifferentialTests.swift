@@ -128,6 +128,21 @@ final class ParserDifferentialTests: XCTestCase {
         "-A always,exit -F arch=b64 -S open -k \(key)",
         "-a always,exclude -F uid=0",
         "-a always,exclude -F euid=0",
+        // Bytes, not characters: a combining mark after the operator, an escaped space before one.
+        "-a always,exit -F arch=b64 -S open -F obj_user!=\u{301}x -k \(key)",
+        "-a always,exit -F arch=b64 -S open -F key=\(key)\\ \u{301}x",
+        "-a always,exit -F arch=b64 -S open,\u{301} -k \(key)",
+        "-w /etc/passwd -p wa -k \(key) -\u{301}",
+        "-a always,exit -F arch=b64 -S open -F path=/\u{301}x -F perm=wa -k \(key)",
+        "-a always,exit -F arch=b64 -S open -F path=/\u{301}x/ -k \(key)",
+        "-a always,exit -F arch=b64 -S open -F exit=-\u{301}EPERM -k \(key)",
+        // -p on rules of every list: auditctl sets the perm field without the list check -F perm= has.
+        "-a always,exit -F arch=b64 -S open -F auid=0 -p wa -k \(key)",
+        "-a always,task -F uid=0 -p wa",
+        "-a always,task -F uid=0 -F perm=wa",
+        "-a always,user -F uid=0 -p r",
+        "-a always,exclude -F msgtype=CWD -p wa",
+        "-a always,filesystem -F fstype=debugfs -p wa",
     ]
 
     override class func tearDown() {

@@ -73,8 +73,8 @@ final class DriftSavedListingTests: XCTestCase {
                        "-a always,exit -F arch=b64 -S openat -F filetype=file -F dir=/var/log\n-a always,exit -S all -F filetype!=dir -F key=filetype=1\n")
     }
 
-    /// Plain ASCII listings are read by their bytes, others by characters: the same result.
-    func testSpacesInValuesAreEscapedOnEitherPath() {
+    /// Listings are read by their bytes, ASCII or not.
+    func testSpacesInValuesAreEscapedWhateverTheBytes() {
         let plain = "-a always,exit -S all -F key=by hand\n-w /srv/my dir -p wa -k d k\n-a always,exit -S all -F key=ok"
         XCTAssertEqual(SavedListing.loadableText(plain),
                        "-a always,exit -S all -F key=by\\ hand\n-w /srv/my\\ dir -p wa -k d\\ k\n-a always,exit -S all -F key=ok")
@@ -108,7 +108,7 @@ final class DriftListingQuirkTests: XCTestCase {
         XCTAssertEqual(out[3], "-a always,exit -S all -F key=everything")
         XCTAssertEqual(out[5], "-a always,exit -S 257 -F key=after64")
         XCTAssertEqual(SavedListing.recoveringArchlessSyscalls(listing, machine: .x86_64, database: .shipped, auditVersion: .v4_2).text, listing)
-        // A listing that is not plain ASCII goes through the character path, with the same answer.
+        // A listing that is not plain ASCII is read the same way.
         let accented = listing + "\n-a always,exit -S all -F key=é"
         let slow = SavedListing.recoveringArchlessSyscalls(accented, machine: .x86_64, database: .shipped, auditVersion: .v3_0_9)
         XCTAssertEqual(slow.lines, lines)

@@ -1,5 +1,6 @@
 import AuditRules
 import Foundation
+import Syscalls
 import XCTest
 
 final class FormatTests: XCTestCase {
@@ -23,6 +24,29 @@ final class FormatTests: XCTestCase {
         XCTAssertEqual(fmt("## header\n\n\n\n-D\n  # indented\n-e 1\r\n\n"), "## header\n\n-D\n# indented\n-e 1\n")
         XCTAssertEqual(fmt("-a always,exit -F arch=b64 -S all -F key=\n"), "-a always,exit -F arch=b64 -S all -F key=\n")
         XCTAssertEqual(fmt("-a always,exit -F arch=b64 -S OPEN -S open,Creat -S 2 -S 0x2\n"), "-a always,exit -F arch=b64 -S open,creat,2\n")
+    }
+
+    /// Off the exit list, perm is set by `-p` only (auditctl 3.0.9 refuses `-F perm=` there but
+    /// takes `-p` after another field): fmt and compile write it that way, and an updated perm
+    /// stays where it was first set. The kernel refuses perm on the filesystem list.
+    func testPermissionOptionOffTheExitList() {
+        XCTAssertEqual(fmt("-a always,task -F uid=0 -p r -F gid=0 -p WA -k t\n"), "-a always,task -F uid=0 -p WA -F gid=0 -k t\n")
+        XCTAssertEqual(fmt("-a always,exit -F path=/x -p wa\n"), "-a always,exit -F path=/x -F perm=wa\n")
+        for text in ["-a always,task -F uid=0 -p wa\n", "-a always,user -F uid=0 -p r\n", "-a always,exclude -F msgtype=CWD -p wa\n"] {
+            let parsed = RuleParser.parse(text: text, file: "t.rules", options: options)
+            XCTAssertEqual(parsed.diagnostics.filter { $0.severity == .error }.map(\.message), [], text)
+            let formatted = RuleParser.parse(text: fmt(text), file: "t.rules", options: options)
+            XCTAssertEqual(formatted.diagnostics.filter { $0.severity == .error }.map(\.message), [], fmt(text))
+            let target = CompileTarget(machine: .x86_64, kernel: KernelVersion(6, 1), resolver: nil)
+            let compiled = Compiler(target: target).compile(parsed)
+            let written = RulesFileWriter(target: target, includeControls: false).render(compiled)
+            XCTAssertTrue(written.contains(" -p "), written)
+            let again = Compiler(target: target).compile(RuleParser.parse(text: written, file: "w.rules", options: options))
+            XCTAssertEqual(again.rules.map(WireCodec.encode), compiled.rules.map(WireCodec.encode), written)
+        }
+        let fs = RuleParser.parse(text: "-a always,filesystem -F fstype=debugfs -p wa\n", file: "t.rules", options: options)
+        XCTAssertEqual(fs.diagnostics.map(\.message), ["-p cannot be used on the filesystem list: the kernel takes only fstype and key fields there"])
+        XCTAssertEqual(fs.diagnostics.map(\.location.column), [40])
     }
 
     func testFormattedTextMeansTheSame() throws {

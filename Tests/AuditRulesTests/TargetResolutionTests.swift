@@ -15,7 +15,8 @@ final class TargetResolutionTests: XCTestCase {
         XCTAssertEqual(t.auditVersion, .v4_2)
         XCTAssertNotNil(t.resolver)
         let unknownLibaudit = try CompileTarget.resolve(TargetRequest(resolvesNames: false), host: host("x86_64", "6.8.0"))
-        XCTAssertEqual(unknownLibaudit.auditVersion, .v3_0_9)
+        // No installed libaudit to follow: the newest loader release.
+        XCTAssertEqual(unknownLibaudit.auditVersion, .newest)
         XCTAssertNil(unknownLibaudit.resolver)
     }
 
@@ -52,9 +53,21 @@ final class TargetResolutionTests: XCTestCase {
         XCTAssertNoThrow(try CompileTarget.resolve(TargetRequest(machine: "ppc64le"), host: host("vax", "6.1")))
     }
 
+    /// A loader that does not know the machine loads nothing for it: every command refuses.
+    func testALoaderThatCannotLoadTheMachineIsRefused() throws {
+        XCTAssertThrowsError(try CompileTarget.resolve(TargetRequest(machine: "riscv64", auditVersion: "3.0.9"), host: host("x86_64", "6.1"))) { error in
+            XCTAssertTrue((error as? TargetError)?.message.contains("audit 3.0.9 cannot load rules for riscv64") == true, "\(error)")
+        }
+        XCTAssertNoThrow(try CompileTarget.resolve(TargetRequest(machine: "riscv64", auditVersion: "4.1"), host: host("x86_64", "6.1")))
+    }
+
     func testAuditVersionIsReadInOnePlace() throws {
         XCTAssertEqual(try CompileTarget.auditVersion("4.2.1"), .v4_2)
-        XCTAssertEqual(try CompileTarget.auditVersion("3"), .v3_0_9)
+        // A prefix names its newest release; a release in between takes the data of the one before.
+        XCTAssertEqual(try CompileTarget.auditVersion("3"), AuditVersion(rawValue: "3.1.2"))
+        XCTAssertEqual(try CompileTarget.auditVersion("3.0"), AuditVersion(rawValue: "3.0"))
+        XCTAssertEqual(try CompileTarget.auditVersion("3.0.8"), AuditVersion(rawValue: "3.0.7"))
+        XCTAssertThrowsError(try CompileTarget.auditVersion("2.7"))
         XCTAssertEqual(try CompileTarget.auditVersion(nil, host: host("x86_64", "6.1", .v4_2)), .v4_2)
         XCTAssertThrowsError(try CompileTarget.auditVersion("five"))
     }

@@ -31,8 +31,41 @@ public struct CompileTarget: Sendable {
         self.resolver = resolver
     }
 
-    /// The ABIs `b64` and `b32` mean on this machine at this release (s390 compat is gone in 6.19).
-    public var abis: (b64: ABI?, b32: ABI?) { database.abis(for: machine, at: kernel) }
+    /// A statement that asks for events but produces no kernel rule is an error unless drops
+    /// are allowed (`--allow-drops`): then a warning.
+    public var allowDrops = false
+
+    /// The ABIs `b64` and `b32` mean on this machine at this release (s390 compat is gone in
+    /// 6.19), as far as the loader takes them (no release takes b32 on ppc64le).
+    public var abis: (b64: ABI?, b32: ABI?) {
+        let pair = database.abis(for: machine, at: kernel)
+        let loader = auditVersion.loader
+        func taken(_ bits: String, _ abi: ABI?) -> ABI? {
+            guard let abi, case .success = loader.arch(bits, on: machine) else { return nil }
+            return abi
+        }
+        return (taken("b64", pair.b64), taken("b32", pair.b32))
+    }
+
+    /// Why the loader cannot load rules for this target's machine (its libaudit does not know
+    /// the machine: riscv64 before audit 4.1); nil when it can.
+    public var loaderRefusal: String? {
+        guard !auditVersion.loader.knows(machine) else { return nil }
+        let first = AuditVersion.allCases.first { $0.loader.knows(machine) }
+        return "audit \(auditVersion) cannot load rules for \(machine) (its libaudit does not know the machine"
+            + (first.map { "; known from audit \($0)" } ?? "") + ")"
+    }
+
+    /// Why no command can answer for this target: the loader cannot load rules for the machine,
+    /// or the kernel release is outside the tables. nil when the target is covered.
+    public var unsupportedReason: String? {
+        if let loaderRefusal { return loaderRefusal }
+        guard let range = Self.coverage(of: machine, database: database), range.contains(kernel) else {
+            let range = Self.coverage(of: machine, database: database)
+            return "kernel \(kernel) is outside the tables for \(machine) (" + (range.map { "they cover \($0.lowerBound) to \($0.upperBound)" } ?? "no ABI of it") + ")"
+        }
+        return nil
+    }
 
     /// The ABIs an arch-less syscall rule expands to, 64-bit first.
     public var expansionABIs: [ABI] {

@@ -41,7 +41,7 @@ extension CompileTarget {
     /// The one target resolution of lint, compile, check and syscall. Defaults: this host's
     /// machine; its running kernel when the machine is this host's (the newest release the tables
     /// know when it runs a newer one: it has at least their syscalls), else the newest release;
-    /// this host's libaudit, else 3.0.9. A release given with --kernel must lie inside the tables.
+    /// this host's libaudit, else the newest loader release. A release given with --kernel must lie inside the tables.
     public static func resolve(_ request: TargetRequest, host: HostFacts = .current) throws(TargetError) -> CompileTarget {
         let database = try Self.database(tables: request.tables)
         let machine = try Self.machine(request.machine, host: host)
@@ -58,8 +58,11 @@ extension CompileTarget {
         }
         let auditVersion = try Self.auditVersion(request.auditVersion, host: host)
         // Names resolve through NSS (getpwnam), as auditctl resolves them: sssd, LDAP, nss-systemd users too.
-        return CompileTarget(machine: machine, kernel: kernel, auditVersion: auditVersion, watchKind: request.watchKind,
-                             database: database, resolver: request.resolvesNames ? SystemUserResolver() : nil)
+        let target = CompileTarget(machine: machine, kernel: kernel, auditVersion: auditVersion, watchKind: request.watchKind,
+                                   database: database, resolver: request.resolvesNames ? SystemUserResolver() : nil)
+        // A loader that cannot load anything for the machine: no output could be right.
+        if let refusal = target.loaderRefusal { throw TargetError(refusal) }
+        return target
     }
 
     /// `--tables DIR`, or the built-in tables.
@@ -79,12 +82,12 @@ extension CompileTarget {
         return m
     }
 
-    /// `--audit-version TEXT`, or this host's libaudit (3.0.9 when it cannot be told). The one
-    /// place that reads the option's text.
+    /// `--audit-version TEXT`, or this host's libaudit (the newest release aurules knows when it
+    /// cannot be told). The one place that reads the option's text.
     public static func auditVersion(_ text: String?, host: HostFacts = .current) throws(TargetError) -> AuditVersion {
-        guard let text else { return host.libauditVersion ?? .v3_0_9 }
+        guard let text else { return host.libauditVersion ?? .newest }
         guard let version = AuditVersion(loose: text) else {
-            throw TargetError("unknown --audit-version '\(text)' (3.x or 4.x: 3.0.9, 4.2, ...)")
+            throw TargetError("unknown --audit-version '\(text)' (known: \(AuditVersion.knownList); a prefix such as 4.1 names its newest)")
         }
         return version
     }
@@ -123,7 +126,9 @@ extension CompileTarget {
 extension CompileTarget {
     /// How rules for this target are parsed: its machine and resolver, names checked against its tables.
     public var parseOptions: ParseOptions {
-        ParseOptions(resolver: resolver, hostMachine: machine,
-                     isKnownSyscall: ParseOptions.knownSyscall(database: database, machine: machine, kernel: kernel))
+        var options = ParseOptions(resolver: resolver, hostMachine: machine,
+                                   isKnownSyscall: ParseOptions.knownSyscall(database: database, machine: machine, kernel: kernel))
+        options.loader = auditVersion
+        return options
     }
 }

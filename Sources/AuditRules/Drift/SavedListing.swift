@@ -2,54 +2,65 @@
 public enum SavedListing {
     /// `auditctl -l` prints a few values in forms auditctl itself refuses on input: file types as
     /// decimal modes (`filetype=32768`), and "No rules" for an empty set. Everything else it
-    /// prints is rule syntax. Line numbers are kept.
+    /// prints is rule syntax. Line numbers are kept; lines and words are cut at their bytes.
     public static func loadableText(_ text: String) -> String {
         if text.utf8.starts(with: "No rules".utf8) { return "" }
-        // Nearly every listing needs nothing: its bytes say so without cutting it into strings.
-        if let lines = plainLines(text), !lines.contains(where: { needsRewriting(text.utf8[$0]) }) { return text }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        for i in lines.indices { lines[i] = escapingSpaces(lines[i]) }
-        for i in lines.indices where mentionsFileType(lines[i]) {
-            lines[i] = lines[i].split(separator: " ", omittingEmptySubsequences: false).map { token -> String in
-                for op in ["!=", "="] where token.hasPrefix("filetype" + op) {
-                    let value = token.dropFirst(("filetype" + op).count)
-                    if let n = UInt32(value), let name = FileTypeTable.name(of: n) { return "filetype\(op)\(name)" }
-                }
-                return String(token)
-            }.joined(separator: " ")
+        let utf8 = text.utf8
+        let lines = lineRanges(text)
+        // Nearly every listing needs nothing: its bytes say so without copying it.
+        guard lines.contains(where: { needsRewriting(utf8[$0]) }) else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count + 64)
+        for (i, range) in lines.enumerated() {
+            if i > 0 { out.append(0x0A) }
+            appendLoadable(utf8[range], to: &out)
         }
-        return lines.joined(separator: "\n")
+        return String(decoding: out, as: UTF8.self)
     }
 
-    /// `auditctl -l` prints keys and paths as they are, spaces included (`-F key=by hand`,
-    /// `-w /srv/my dir`), where a rules file needs `\ `. A word that is neither an option nor the
-    /// value an option expects continues the value before it.
-    static func escapingSpaces(_ line: String) -> String {
-        let words = line.split(separator: " ", omittingEmptySubsequences: false)
-        var out: [String] = []
+    /// The options whose value is the next word.
+    private static let optionsWithValue: [[UInt8]] = ["-a", "-F", "-S", "-C", "-k", "-p", "-w"].map { Array($0.utf8) }
+
+    /// One listing line made loadable. `auditctl -l` prints keys and paths as they are, spaces
+    /// included (`-F key=by hand`, `-w /srv/my dir`), where a rules file needs `\ `: a word that
+    /// is neither an option nor the value an option expects continues the value before it.
+    /// A file type printed as a number becomes its name.
+    private static func appendLoadable(_ line: Substring.UTF8View, to out: inout [UInt8]) {
+        var words: [[UInt8]] = []
         var expectsValue = false
-        var joined = false
-        for word in words {
+        for word in line.split(separator: 0x20, omittingEmptySubsequences: false) {
             if expectsValue {
-                out.append(String(word))
+                words.append(Array(word))
                 expectsValue = false
-            } else if word.hasPrefix("-") || out.isEmpty {
-                out.append(String(word))
-                expectsValue = ["-a", "-F", "-S", "-C", "-k", "-p", "-w"].contains(word)
+            } else if word.first == UInt8(ascii: "-") || words.isEmpty {
+                words.append(Array(word))
+                expectsValue = optionsWithValue.contains { $0.elementsEqual(word) }
             } else {
-                out[out.count - 1] += "\\ " + word
-                joined = true
+                words[words.count - 1] += [0x5C, 0x20]
+                words[words.count - 1] += word
             }
         }
-        return joined ? out.joined(separator: " ") : line
+        for (i, word) in words.enumerated() {
+            if i > 0 { out.append(0x20) }
+            out += namingFileType(word) ?? word
+        }
     }
 
-    /// The byte ranges of the lines of a text that is ASCII without CR: there bytes are
-    /// characters and `\n` always ends a line, so cutting by bytes is cutting by characters.
-    /// nil for any other text.
-    static func plainLines(_ text: String) -> [Range<String.UTF8View.Index>]? {
+    /// `filetype=file` for `filetype=32768` (and the same with `!=`), nil for any other word.
+    private static func namingFileType(_ word: [UInt8]) -> [UInt8]? {
+        for op in ["!=", "="] {
+            let prefix = Array(("filetype" + op).utf8)
+            guard word.starts(with: prefix) else { continue }
+            guard let n = UInt32(String(decoding: word.dropFirst(prefix.count), as: UTF8.self)),
+                  let name = FileTypeTable.name(of: n) else { return nil }
+            return prefix + Array(name.utf8)
+        }
+        return nil
+    }
+
+    /// The byte ranges of the lines of a text: `\n` ends a line (a CR before it stays in the line).
+    static func lineRanges(_ text: String) -> [Range<String.UTF8View.Index>] {
         let utf8 = text.utf8
-        guard !utf8.contains(where: { $0 >= 0x80 || $0 == 0x0D }) else { return nil }
         var lines: [Range<String.UTF8View.Index>] = []
         var start = utf8.startIndex
         while let end = utf8[start...].firstIndex(of: 0x0A) {
@@ -60,7 +71,7 @@ public enum SavedListing {
         return lines
     }
 
-    /// Whether `escapingSpaces` or the file type rewrite would change this plain ASCII line.
+    /// Whether `appendLoadable` would change this line.
     private static func needsRewriting(_ line: Substring.UTF8View) -> Bool {
         var expectsValue = false
         var first = true
@@ -91,18 +102,5 @@ public enum SavedListing {
             i = line.index(after: hit)
         }
         return false
-    }
-
-    /// A plain byte scan: the generic substring searches cost more than parsing the line.
-    private static func mentionsFileType(_ line: String) -> Bool {
-        var copy = line
-        return copy.withUTF8 { bytes in
-            let needle = Array("filetype".utf8)
-            guard bytes.count >= needle.count else { return false }
-            for start in 0 ... bytes.count - needle.count where bytes[start] == needle[0] {
-                if (1 ..< needle.count).allSatisfy({ bytes[start + $0] == needle[$0] }) { return true }
-            }
-            return false
-        }
     }
 }

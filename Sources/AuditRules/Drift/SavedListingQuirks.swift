@@ -9,64 +9,52 @@ extension SavedListing {
     /// any arch were named by the host's own table, which the parser applies anyway.
     public static func recoveringArchlessSyscalls(_ text: String, machine: Machine, database: SyscallDatabase,
                                                   auditVersion: AuditVersion) -> (text: String, lines: [Int]) {
-        guard auditVersion == .v3_0_9 else { return (text, []) }
-        if let ranges = plainLines(text) {
-            // Only the arch-less rules are rewritten; every other line is read by its bytes.
-            var namingABI: ABI?
-            var rewritten: [(line: Int, range: Range<String.Index>, text: String)] = []
-            for (i, range) in ranges.enumerated() {
-                let line = text.utf8[range]
-                guard line.starts(with: "-a".utf8), line.count == 2 || line.dropFirst(2).first == 0x20 else { continue }
-                if let arch = archValue(line) {
-                    namingABI = abi(named: String(Substring(arch)), machine: machine) ?? namingABI
-                    continue
-                }
-                guard let abi = namingABI,
-                      let new = numberingSyscalls(String(text[range]), abi: abi, database: database, auditVersion: auditVersion) else { continue }
-                rewritten.append((i + 1, range, new))
-            }
-            guard !rewritten.isEmpty else { return (text, []) }
-            var out = ""
-            var copied = text.startIndex
-            for r in rewritten {
-                out += text[copied ..< r.range.lowerBound]
-                out += r.text
-                copied = r.range.upperBound
-            }
-            out += text[copied...]
-            return (out, rewritten.map(\.line))
-        }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard !auditVersion.isAudit4 else { return (text, []) }
+        let utf8 = text.utf8
+        // Only the arch-less rules are rewritten; every other line is read by its bytes.
         var namingABI: ABI?
-        var rewritten: [Int] = []
-        for i in lines.indices {
-            let tokens = lines[i].split(separator: " ", omittingEmptySubsequences: false)
-            guard tokens.first == "-a" else { continue }
-            if let archToken = tokens.first(where: { $0.hasPrefix("arch=") }) {
-                namingABI = abi(named: String(archToken.dropFirst("arch=".count)), machine: machine) ?? namingABI
+        var rewritten: [(line: Int, range: Range<String.UTF8View.Index>, bytes: [UInt8])] = []
+        for (i, range) in lineRanges(text).enumerated() {
+            let line = utf8[range]
+            guard line.starts(with: "-a".utf8), line.count == 2 || line.dropFirst(2).first == 0x20 else { continue }
+            if let arch = archValue(line) {
+                namingABI = abi(named: String(decoding: arch, as: UTF8.self), machine: machine) ?? namingABI
                 continue
             }
-            guard let abi = namingABI, let new = numberingSyscalls(lines[i], abi: abi, database: database, auditVersion: auditVersion) else { continue }
-            lines[i] = new
-            rewritten.append(i + 1)
+            guard let abi = namingABI,
+                  let new = numberingSyscalls(line, abi: abi, database: database, auditVersion: auditVersion) else { continue }
+            rewritten.append((i + 1, range, new))
         }
-        return (lines.joined(separator: "\n"), rewritten)
+        guard !rewritten.isEmpty else { return (text, []) }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count + 16 * rewritten.count)
+        var copied = utf8.startIndex
+        for r in rewritten {
+            out += utf8[copied ..< r.range.lowerBound]
+            out += r.bytes
+            copied = r.range.upperBound
+        }
+        out += utf8[copied...]
+        return (String(decoding: out, as: UTF8.self), rewritten.map(\.line))
     }
 
     /// The line with its `-S` names read through `abi`'s libaudit table and written as
-    /// numbers; nil when it has no `-S` list of names.
-    private static func numberingSyscalls(_ line: String, abi: ABI, database: SyscallDatabase, auditVersion: AuditVersion) -> String? {
-        var tokens = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
-        guard let s = tokens.firstIndex(of: "-S"), s + 1 < tokens.count, tokens[s + 1] != "all" else { return nil }
-        let numbers = tokens[s + 1].split(separator: ",").map { name -> String in
-            if Int(name) != nil { return String(name) }
-            return database.libauditNumber(of: String(name), abi: abi, version: auditVersion).map(String.init) ?? String(name)
+    /// numbers; nil when it has no `-S` list of names. Words are cut at space bytes.
+    private static func numberingSyscalls(_ line: Substring.UTF8View, abi: ABI, database: SyscallDatabase,
+                                          auditVersion: AuditVersion) -> [UInt8]? {
+        var words = line.split(separator: 0x20, omittingEmptySubsequences: false).map { Array($0) }
+        guard let s = words.firstIndex(where: { $0.elementsEqual("-S".utf8) }), s + 1 < words.count,
+              !words[s + 1].elementsEqual("all".utf8) else { return nil }
+        let numbers = words[s + 1].split(separator: UInt8(ascii: ",")).map { item -> [UInt8] in
+            let name = String(decoding: item, as: UTF8.self)
+            if Int(name) != nil { return Array(item) }
+            return database.libauditNumber(of: name, abi: abi, version: auditVersion).map { Array(String($0).utf8) } ?? Array(item)
         }
-        tokens[s + 1] = numbers.joined(separator: ",")
-        return tokens.joined(separator: " ")
+        words[s + 1] = Array(numbers.joined(separator: [UInt8(ascii: ",")]))
+        return Array(words.joined(separator: [0x20]))
     }
 
-    /// The value of the first word of a plain line that starts with `arch=`.
+    /// The value of the first word of a line that starts with `arch=`.
     private static func archValue(_ line: Substring.UTF8View) -> Substring.UTF8View? {
         var word = line.startIndex
         while true {

@@ -26,23 +26,23 @@ struct ScanProblem {
 /// `hicslDvtC:e:f:r:b:a:A:d:S:F:m:R:w:W:k:p:q:`, GNU argument permutation (words that are not
 /// options are moved to the end and then rejected), long options matched by unique prefix.
 enum OptionScanner {
-    static let withArgument: Set<Character> = ["C", "e", "f", "r", "b", "a", "A", "d", "S", "F", "m", "R", "w", "W", "k", "p", "q"]
-    static let withoutArgument: Set<Character> = ["h", "i", "c", "s", "l", "D", "v", "t"]
+    /// The option letters as getopt reads them: bytes of a word.
+    static let withArgument = Set("CefrbaAdSFmRwWkpq".utf8)
+    static let withoutArgument = Set("hicslDvt".utf8)
     static let longOptions: [(name: String, takesArgument: Bool)] = [
         ("loginuid-immutable", false), ("backlog_wait_time", true), ("reset-lost", false),
         ("reset_backlog_wait_time_actual", false), ("signal", true),
     ]
 
-    /// The option sets by ASCII byte: 0 not an option, 1 without argument, 2 with one.
-    private static let letterKinds: [UInt8] = (0 ..< 128).map { b in
-        let c = Character(Unicode.Scalar(UInt8(b)))
-        return withArgument.contains(c) ? 2 : withoutArgument.contains(c) ? 1 : 0
+    /// The option sets by byte: 0 not an option, 1 without argument, 2 with one.
+    private static let letterKinds: [UInt8] = (0 ..< 256).map { b in
+        withArgument.contains(UInt8(b)) ? 2 : withoutArgument.contains(UInt8(b)) ? 1 : 0
     }
     /// `-x` for every ASCII byte x, built once.
     private static let dashedNames: [String] = (0 ..< 128).map { "-" + String(Unicode.Scalar(UInt8($0))) }
 
-    /// `isASCII`: every word is ASCII, so each byte is one character.
-    static func scan(_ words: [Token], isASCII: Bool = false) -> (options: [ScannedOption], operands: [Token], problems: [ScanProblem]) {
+    /// Scans the words by their bytes, as getopt does: each byte of a cluster is one option letter.
+    static func scan(_ words: [Token]) -> (options: [ScannedOption], operands: [Token], problems: [ScanProblem]) {
         var options: [ScannedOption] = []
         var operands: [Token] = []
         var problems: [ScanProblem] = []
@@ -51,11 +51,9 @@ enum OptionScanner {
         while i < words.count {
             let word = words[i]
             i += 1
-            // An ASCII word's bytes are its characters: two byte checks instead of two String comparisons.
             let utf8 = word.text.utf8
-            let long = isASCII ? utf8.count >= 2 && utf8.first == UInt8(ascii: "-") && utf8[utf8.index(after: utf8.startIndex)] == UInt8(ascii: "-")
-                : word.text.hasPrefix("--")
-            if long && (isASCII ? utf8.count == 2 : word.text == "--") {
+            let long = utf8.count >= 2 && utf8.first == UInt8(ascii: "-") && utf8[utf8.index(after: utf8.startIndex)] == UInt8(ascii: "-")
+            if long && utf8.count == 2 {
                 operands.append(contentsOf: words[i...])
                 break
             }
@@ -63,22 +61,19 @@ enum OptionScanner {
                 scanLong(word, words: words, next: &i, options: &options, problems: &problems)
                 continue
             }
-            if isASCII {
-                if !scanCluster(word, words: words, next: &i, options: &options, problems: &problems) { operands.append(word) }
-            } else if !scanCharacterCluster(word, words: words, next: &i, options: &options, problems: &problems) {
-                operands.append(word)
-            }
+            if !scanCluster(word, words: words, next: &i, options: &options, problems: &problems) { operands.append(word) }
         }
         return (options, operands, problems)
     }
 
     private static func scanLong(_ word: Token, words: [Token], next i: inout Int, options: inout [ScannedOption],
                                  problems: inout [ScanProblem]) {
-        let body = word.text.dropFirst(2)
-        let name = body.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-        let inlineValue: String? = body.contains("=") ? String(body[body.index(after: body.firstIndex(of: "=")!)...]) : nil
-        let exact = longOptions.filter { $0.name == name }
-        let matches = exact.isEmpty ? longOptions.filter { $0.name.hasPrefix(name) } : exact
+        let body = word.text.utf8.dropFirst(2)
+        let equal = body.firstIndex(of: UInt8(ascii: "="))
+        let name = String(decoding: body[..<(equal ?? body.endIndex)], as: UTF8.self)
+        let inlineValue = equal.map { String(decoding: body[body.index(after: $0)...], as: UTF8.self) }
+        let exact = longOptions.filter { $0.name.utf8.elementsEqual(name.utf8) }
+        let matches = exact.isEmpty ? longOptions.filter { $0.name.utf8.starts(with: name.utf8) } : exact
         guard matches.count == 1, !name.isEmpty else {
             let why = matches.count > 1
                 ? "ambiguous option '--\(name)' (could be \(matches.map { "--" + $0.name }.joined(separator: ", ")))"
@@ -109,8 +104,8 @@ enum OptionScanner {
         options.append(scanned)
     }
 
-    /// A cluster of short options in an ASCII word: `-ic`, or an option with its value attached:
-    /// `-Fauid>=1000`. Returns false when the word is not an option at all.
+    /// A cluster of short options: `-ic`, or an option with its value attached: `-Fauid>=1000`.
+    /// Returns false when the word is not an option at all.
     private static func scanCluster(_ word: Token, words: [Token], next i: inout Int, options: inout [ScannedOption],
                                     problems: inout [ScanProblem]) -> Bool {
         let utf8 = word.text.utf8
@@ -120,21 +115,23 @@ enum OptionScanner {
         var offset = 1
         while k != utf8.endIndex {
             let letter = utf8[k]
+            let letterStart = k
             // The first option of a word is shown with its dash; later ones in a cluster alone.
-            let letterColumn = offset == 1 ? word.column : word.column + offset
-            let shown = offset == 1 ? 2 : 1
+            let first = offset == 1
+            let letterColumn = first ? word.column : word.column + offset
             offset += 1
             k = utf8.index(after: k)
             let endsWord = k == utf8.endIndex
             switch letterKinds[Int(letter)] {
             case 1:
-                options.append(ScannedOption(name: dashedNames[Int(letter)], column: letterColumn, length: shown, argument: nil,
+                options.append(ScannedOption(name: dashedNames[Int(letter)], column: letterColumn, length: first ? 2 : 1, argument: nil,
                                              lastWord: i - 1, endsWord: endsWord, letter: letter))
             case 2:
+                let shown = first ? 2 : 1
                 var scanned = ScannedOption(name: dashedNames[Int(letter)], column: letterColumn, length: shown, argument: nil,
                                             letter: letter)
                 if !endsWord {
-                    scanned.argument = Token(text: String(word.text[k...]), column: word.column + offset,
+                    scanned.argument = Token(text: String(decoding: utf8[k...], as: UTF8.self), column: word.column + offset,
                                              length: max(word.length - offset, 0))
                 } else if i < words.count {
                     scanned.argument = words[i]
@@ -148,50 +145,17 @@ enum OptionScanner {
                 options.append(scanned)
                 return true
             default:
-                problems.append(ScanProblem(message: "unknown option '\(dashedNames[Int(letter)])'", column: letterColumn,
-                                            length: shown))
-            }
-        }
-        return true
-    }
-
-    /// The same for a word with other characters: each character (with its combining marks) is
-    /// one letter, and only a plain ASCII letter can be an option.
-    private static func scanCharacterCluster(_ word: Token, words: [Token], next i: inout Int, options: inout [ScannedOption],
-                                             problems: inout [ScanProblem]) -> Bool {
-        let chars = Array(word.text)
-        guard chars.count > 1, chars[0] == "-" else { return false }
-        var offset = 1
-        var k = 1
-        while k < chars.count {
-            let letter = chars[k]
-            let letterBytes = String(letter).utf8.count
-            let letterColumn = k == 1 ? word.column : word.column + offset
-            let shown = k == 1 ? letterBytes + 1 : letterBytes
-            offset += letterBytes
-            k += 1
-            if withoutArgument.contains(letter) {
-                options.append(ScannedOption(name: "-\(letter)", column: letterColumn, length: shown, argument: nil,
-                                             lastWord: i - 1, endsWord: k == chars.count, letter: letter.asciiValue ?? 0))
-            } else if withArgument.contains(letter) {
-                var scanned = ScannedOption(name: "-\(letter)", column: letterColumn, length: shown, argument: nil,
-                                            letter: letter.asciiValue ?? 0)
-                if k < chars.count {
-                    let rest = String(chars[k...])
-                    scanned.argument = Token(text: rest, column: word.column + offset, length: max(word.length - offset, 0))
-                } else if i < words.count {
-                    scanned.argument = words[i]
-                    i += 1
-                } else {
-                    problems.append(ScanProblem(message: "option '-\(letter)' needs a value",
-                                                column: letterColumn, length: shown))
-                    return true
+                // getopt refuses each byte of a multi-byte character; the message names the
+                // character once, with its continuation bytes.
+                if letter >= 0xC0 {
+                    while k != utf8.endIndex && utf8[k] & 0xC0 == 0x80 {
+                        k = utf8.index(after: k)
+                        offset += 1
+                    }
                 }
-                scanned.lastWord = i - 1
-                options.append(scanned)
-                return true
-            } else {
-                problems.append(ScanProblem(message: "unknown option '-\(letter)'", column: letterColumn,
+                let bytes = utf8[letterStart ..< k]
+                let shown = bytes.count + (first ? 1 : 0)
+                problems.append(ScanProblem(message: "unknown option '-\(String(decoding: bytes, as: UTF8.self))'", column: letterColumn,
                                             length: shown))
             }
         }

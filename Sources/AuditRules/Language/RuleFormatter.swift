@@ -2,8 +2,13 @@
 /// spaces, `ACTION,LIST` order, all `-S` of a rule merged into one comma list placed where the
 /// first `-S` was (so arch fields stay before it and the kernel's field order is unchanged), keys
 /// last as `-k`, and `\ ` / `\\` escapes where a word needs them. Comment lines are kept; runs of
-/// blank lines become one. Formatting the output again gives the same text.
+/// blank lines become one. Formatting the output again gives the same text. Several inputs are
+/// formatted one after another, each whole (`format(_:)` of each, concatenated).
 public enum RuleFormatter {
+    public static func format(_ files: [RuleFile]) -> String {
+        files.map { format($0) }.joined()
+    }
+
     public static func format(_ file: RuleFile) -> String {
         enum Item { case statement(Statement), trivia(Located<String>) }
         var items: [(file: String, line: Int, order: Int, item: Item)] = []
@@ -35,7 +40,7 @@ public enum RuleFormatter {
             case .statement(let s):
                 if pendingBlank { out.write("\n"); pendingBlank = false }
                 append(s, to: &out)
-                out.write("\n")
+                endLine(&out)
                 lineCount += 1
                 lastIsBlank = false
             case .trivia(let t):
@@ -44,14 +49,22 @@ public enum RuleFormatter {
                     if lineCount > 0 && !lastIsBlank { pendingBlank = true; lastIsBlank = true }
                 } else {
                     if pendingBlank { out.write("\n"); pendingBlank = false }
-                    out.write(t.value.drop(while: { $0 == " " }))
-                    out.write("\n")
+                    out.write(t.value.utf8.drop(while: { $0 == 0x20 }))
+                    endLine(&out)
                     lineCount += 1
                     lastIsBlank = false
                 }
             }
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Ends a line. A line whose last byte is CR gets a space after it: a CR before the newline is
+    /// dropped when the line is read again, and the CR belongs to the last word (`-k a\r -p wa`
+    /// keeps the key `a\r` when its `-k` goes last).
+    static func endLine(_ out: inout [UInt8]) {
+        if out.last == 0x0D { out.append(0x20) }
+        out.append(0x0A)
     }
 
     public static func format(_ s: Statement) -> String {
@@ -84,7 +97,13 @@ public enum RuleFormatter {
         }
         for (i, f) in r.fields.enumerated() {
             if i == syscallsAt { appendSyscalls(r.syscalls, to: &out) }
-            append(f, to: &out)
+            if i > 0, r.list.value.permFieldNeedsOption, f.name.value == "perm", !f.isComparison {
+                // Off the exit list only `-p` sets perm (it updates the field in place, as here).
+                out.write(" -p ")
+                out.write(f.rawValue.value)
+            } else {
+                append(f, to: &out)
+            }
         }
         if syscallsAt == r.fields.count { appendSyscalls(r.syscalls, to: &out) }
         appendKeys(r.keys, to: &out)
@@ -117,11 +136,8 @@ public enum RuleFormatter {
         return names.joined(separator: ",")
     }
 
-    /// `lowercased()`, without its copy for the usual all-lower-case ASCII name.
-    static func lowercased(_ name: String) -> String {
-        if name.utf8.allSatisfy({ $0 < 0x80 && !(0x41...0x5a).contains($0) }) { return name }
-        return name.lowercased()
-    }
+    /// Syscall names are case-insensitive in ASCII only (libaudit folds bytes, not characters).
+    static func lowercased(_ name: String) -> String { name.asciiLowercased }
 
     static func append(_ f: FieldClause, to out: inout [UInt8]) {
         out.write(f.isComparison ? " -C " : " -F ")
@@ -161,5 +177,5 @@ public enum RuleFormatter {
 
 extension Array where Element == UInt8 {
     mutating func write(_ s: String) { append(contentsOf: s.utf8) }
-    mutating func write(_ s: Substring) { append(contentsOf: s.utf8) }
+    mutating func write(_ s: Substring.UTF8View) { append(contentsOf: s) }
 }

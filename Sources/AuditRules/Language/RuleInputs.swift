@@ -4,7 +4,7 @@ import Foundation
 /// and `-` for standard input. Every statement keeps the file and line it was written on.
 public enum RuleInputs {
     /// Diagnostics with this code mean the input itself could not be read (exit status 2).
-    public static let unreadableCode = "input"
+    public static let unreadableCode = DiagnosticCode.unreadableInput.rawValue
 
     public static func load(paths: [String], options: ParseOptions) -> RuleFile {
         var result = RuleFile(path: paths.joined(separator: " "))
@@ -111,7 +111,7 @@ public enum RuleInputs {
     }
 
     /// Diagnostics with this code: a file name that could smuggle text into an output.
-    public static let fileNameCode = "file-name"
+    public static let fileNameCode = DiagnosticCode.fileName.rawValue
 
     /// A rules file's name is copied into compiled output (`# file:line` comments) and into every
     /// message about it; one with a control character (a newline could start a live rule there,
@@ -150,7 +150,8 @@ public enum RuleInputs {
         let files = names.filter { $0.hasSuffix(".rules") }.sorted(by: NaturalOrder.precedes)
         if files.isEmpty {
             merged.diagnostics.append(Diagnostic(.warning, "\(path) has no *.rules files: augenrules would load no rules from it",
-                                                 at: SourceLocation(file: path, line: 0, column: 0), length: 0))
+                                                 at: SourceLocation(file: path, line: 0, column: 0), length: 0,
+                                                 code: DiagnosticCode.emptyRulesDirectory.rawValue))
         }
         var lastD: [Statement] = [], lastB: [Statement] = [], lastF: [Statement] = [], lastE: [Statement] = []
         var rest: [Statement] = []
@@ -166,10 +167,13 @@ public enum RuleInputs {
                                                      length: 0, code: entryCode))
                 continue
             }
-            let file = loadFile(full, options: options)
+            var augenrules = options
+            augenrules.throughAugenrules = true
+            let file = loadFile(full, options: augenrules)
             // The last file's last line is read by augenrules like any other: nothing follows it.
             if index < files.count - 1 { merged.unterminatedLastLines += file.unterminatedLastLines }
             merged.diagnostics += file.diagnostics
+            merged.directives += file.directives
             merged.carriageReturnLines += file.carriageReturnLines
             // Statements of one line move together: each run of statements from one line is a group.
             let statements = file.statements
@@ -186,10 +190,10 @@ public enum RuleInputs {
                     continue
                 }
                 let (first, alone) = firstWord(of: statements[start].text)
-                if first.hasPrefix("-e") { lastE = Array(group) }
-                else if first == "-D" && alone { lastD = Array(group) }
-                else if first.hasPrefix("-f") { lastF = Array(group) }
-                else if first.hasPrefix("-b") { lastB = Array(group) }
+                if first.utf8.starts(with: "-e".utf8) { lastE = Array(group) }
+                else if first.utf8.elementsEqual("-D".utf8) && alone { lastD = Array(group) }
+                else if first.utf8.starts(with: "-f".utf8) { lastF = Array(group) }
+                else if first.utf8.starts(with: "-b".utf8) { lastB = Array(group) }
                 else { rest += group }
                 start = end
             }
@@ -212,18 +216,12 @@ extension RuleInputs {
         return letter == UInt8(ascii: "e") || letter == UInt8(ascii: "D") || letter == UInt8(ascii: "f") || letter == UInt8(ascii: "b")
     }
 
-    /// The first space-separated word of a line, and whether it is the only one. An ASCII line is
-    /// cut at its bytes; any other is split by characters (a space with a combining mark is not a
-    /// separator there).
+    /// The first space-separated word of a line, and whether it is the only one, cut at space bytes.
     static func firstWord(of line: String) -> (word: String, alone: Bool) {
         let utf8 = line.utf8
-        guard utf8.allSatisfy({ $0 < 0x80 }) else {
-            let words = line.split(separator: " ", omittingEmptySubsequences: true)
-            return (words.first.map(String.init) ?? "", words.count == 1)
-        }
         guard let start = utf8.firstIndex(where: { $0 != 0x20 }) else { return ("", false) }
         let end = utf8[start...].firstIndex(of: 0x20) ?? utf8.endIndex
-        return (String(line[start ..< end]), !utf8[end...].contains { $0 != 0x20 })
+        return (String(decoding: utf8[start ..< end], as: UTF8.self), !utf8[end...].contains { $0 != 0x20 })
     }
 }
 

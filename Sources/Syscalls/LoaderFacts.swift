@@ -1,0 +1,186 @@
+/// What one audit-userspace release's libaudit and auditctl accept, read from its
+/// `loader-<release>.tsv` (see LoaderSources for how the facts are taken from the sources).
+public struct LoaderFacts: Sendable {
+    public let release: AuditVersion
+    /// `uname -m` / `-F arch=` machine name (lower case) -> libaudit's machine constant.
+    private var machines: [String: String] = [:]
+    /// Machine constant -> the syscall table it resolves names with.
+    private var tables: [String: String] = [:]
+    /// Machine constant -> the one `-F arch=b32` turns it into.
+    private var b32: [String: String] = [:]
+    /// Machine constant -> `32`, `64` or `any`: the bits audit_determine_machine lets it take.
+    private var bits: [String: String] = [:]
+    /// kind (field, list, action, op, msgtype, errno, fstype, uringop) -> names, lower case.
+    private var names: [String: Set<String>] = [:]
+    /// EAU_* key -> the text auditctl prints.
+    private var messages: [String: String] = [:]
+
+    /// The configure switches distributions build with (Debian, Fedora, RHEL: arm and aarch64;
+    /// io_uring and riscv where the release has them). WITH_ALPHA (2.x) is off everywhere.
+    static let enabledConditions: Set<String> = ["", "WITH_ARM", "WITH_AARCH64", "WITH_IO_URING", "WITH_RISCV", "WITH_APPARMOR"]
+
+    init(release: AuditVersion, text: String, file: String) throws {
+        self.release = release
+        try TableText.forEachRecord(text) { line, f in
+            guard f.count == 4 else { throw TableFormatError(file: file, line: line, message: "expected kind, name, value and condition") }
+            guard Self.enabledConditions.contains(f[3]) else { return }
+            let name = f[1].lowercased()
+            switch f[0] {
+            case "release": break
+            case "machine": machines[name] = f[2]
+            case "table": tables[f[1]] = f[2]
+            case "b32": b32[f[1]] = f[2]
+            case "bits": bits[f[1]] = f[2]
+            case "message": messages[f[1]] = f[2]
+            default: names[f[0], default: []].insert(name)
+            }
+        }
+    }
+
+    /// The shipped facts of `release` (parsed once per process).
+    static func shipped(_ release: AuditVersion) -> LoaderFacts {
+        all[AuditVersion.allCases.firstIndex(of: release) ?? 0]
+    }
+
+    private static let all: [LoaderFacts] = AuditVersion.allCases.map { v in
+        let file = "loader-\(v.rawValue).tsv"
+        let text = EmbeddedTables.files.first { $0.name == file }?.text ?? ""
+        // The shipped files are generated and checked by tests: a parse failure is a build defect.
+        return (try? LoaderFacts(release: v, text: text, file: file)) ?? LoaderFacts(empty: v)
+    }
+
+    private init(empty release: AuditVersion) { self.release = release }
+
+    /// The machine constant of `machine`, when this libaudit knows the machine at all and can
+    /// resolve syscalls for it (riscv64 only from 4.1, built with riscv support).
+    public func constant(of machine: Machine) -> String? {
+        guard let c = machines[machine.rawValue], bits[c] != nil, tables[c] != nil else { return nil }
+        return c
+    }
+
+    public func knows(_ machine: Machine) -> Bool { constant(of: machine) != nil }
+
+    /// Whether audit_determine_machine's switch takes the constant at all.
+    public func bitsKnown(_ constant: String) -> Bool { bits[constant] != nil }
+
+    /// Why `-F arch=b64`/`b32` (or a machine name) is refused, or the ABI it selects, as
+    /// audit_determine_machine of this release decides on a host of `machine`.
+    public func arch(_ spelling: String, on machine: Machine) -> Result<ABI, LoaderRefusal> {
+        let lower = spelling.lowercased()
+        var constant: String
+        var wantBits: String?
+        if lower == "b64" || lower == "b32" {
+            guard let c = machines[machine.rawValue], tables[c] != nil else {
+                return .failure(LoaderRefusal(release: release, key: "EAU_ARCHUNKNOWN", text: message("EAU_ARCHUNKNOWN", "machine type not found"),
+                                              detail: "audit \(release) does not know machine \(machine)"))
+            }
+            constant = c
+            wantBits = lower == "b64" ? "64" : "32"
+        } else {
+            guard let c = machines[lower] else {
+                return .failure(LoaderRefusal(release: release, key: "EAU_ARCHUNKNOWN", text: message("EAU_ARCHUNKNOWN", "machine type not found"),
+                                              detail: "audit \(release) does not know arch \(spelling)"))
+            }
+            constant = c
+        }
+        if wantBits == "32", let to = b32[constant] { constant = to }
+        let allowed = bits[constant]
+        let refused = allowed == nil || (wantBits != nil && allowed != "any" && allowed != wantBits)
+        guard !refused, let abi = Self.abi(constant) else {
+            return .failure(LoaderRefusal(release: release, key: "EAU_ARCHNOBIT", text: message("EAU_ARCHNOBIT", "requested bit level not supported by machine"),
+                                          detail: "audit \(release) takes no arch=\(lower) on \(machine)"))
+        }
+        return .success(abi)
+    }
+
+    /// audit_determine_machine(word) >= 0, as ausyscall uses it: the machine constant for b32/b64
+    /// on a host of `hostConstant` (nil: audit_detect_machine failed), a machine name, or an
+    /// AUDIT_ARCH value read as strtoul(word, NULL, 16) reads it, kept to 32 bits; nil when refused.
+    public func determineMachine(_ word: String, hostConstant: String?) -> String? {
+        let lower = word.asciiLowercased
+        var constant: String, wantBits: String?
+        if lower == "b64" || lower == "b32" {
+            guard let host = hostConstant else { return nil }
+            constant = host
+            wantBits = lower == "b64" ? "64" : "32"
+        } else if let c = machines[lower] {
+            constant = c
+        } else {
+            guard let value = LibauditMachine.strtoul16(Array(word.utf8)) else { return nil }
+            let elf = UInt32(truncatingIfNeeded: value)
+            guard let c = Set(machines.values).sorted().first(where: { c in
+                bits[c] != nil && (c == "MACH_PPC64LE" ? Machine.ppc64le.auditArch(for: .ppc64) == elf : Self.abi(c)?.auditArch == elf && c != "MACH_IO_URING")
+            }) else { return nil }
+            constant = c
+        }
+        if wantBits == "32", let to = b32[constant] { constant = to }
+        guard let allowed = bits[constant], wantBits == nil || allowed == "any" || allowed == wantBits else { return nil }
+        return constant
+    }
+
+    /// audit_detect_machine on a host whose `uname -m` is `name`.
+    public func detectMachine(uname name: String) -> String? { machines[name.asciiLowercased] }
+
+    /// The machine constant a `-F arch=` machine name selects (case-insensitive); nil when this
+    /// release does not know the name.
+    public func constant(named name: String) -> String? { machines[name.lowercased()] }
+
+    /// The machine a constant stands for (nil for riscv32 and uring, which aurules does not target).
+    public static func machine(_ constant: String) -> Machine? {
+        switch constant {
+        case "MACH_X86": return .i386
+        case "MACH_86_64": return .x86_64
+        case "MACH_PPC64": return .ppc64
+        case "MACH_PPC64LE": return .ppc64le
+        case "MACH_PPC": return .ppc
+        case "MACH_S390X": return .s390x
+        case "MACH_S390": return .s390
+        case "MACH_ARM": return .arm
+        case "MACH_AARCH64": return .aarch64
+        case "MACH_RISCV64": return .riscv64
+        default: return nil
+        }
+    }
+
+    /// The AUDIT_ARCH values audit_elf_to_machine maps back to a machine this release knows.
+    public var knownAuditArches: Set<UInt32> {
+        var out: Set<UInt32> = []
+        for c in Set(machines.values) where bits[c] != nil {
+            if c == "MACH_PPC64LE" { out.insert(Machine.ppc64le.auditArch(for: .ppc64)); continue }
+            if let abi = Self.abi(c) { out.insert(abi.auditArch) }
+        }
+        return out
+    }
+
+    /// The ABI whose table libaudit resolves names with for a machine constant.
+    static func abi(_ constant: String) -> ABI? {
+        if constant == "MACH_PPC64LE" { return .ppc64 }
+        return LoaderSources.machineABIs.first { $0.machine == constant }?.abi
+    }
+
+    /// Whether this release's table `kind` (field, list, action, op, msgtype, errno, fstype,
+    /// uringop) has `name` (case-insensitive).
+    public func has(_ kind: String, _ name: String) -> Bool { names[kind]?.contains(name.lowercased()) ?? false }
+
+    /// The names of one table, lower case.
+    public func names(_ kind: String) -> Set<String> { names[kind] ?? [] }
+
+    /// The text auditctl of this release prints for an EAU_* refusal.
+    public func message(_ key: String, _ fallback: String) -> String { messages[key] ?? fallback }
+}
+
+/// A refusal by the loader: its EAU_* key, the text auditctl prints, and a sentence naming the cause.
+public struct LoaderRefusal: Error, Sendable, Equatable, CustomStringConvertible {
+    public let release: AuditVersion
+    public let key: String
+    public let text: String
+    public let detail: String
+    public var description: String { "\(detail) (auditctl: \"\(text)\")" }
+
+    public init(release: AuditVersion, key: String, text: String, detail: String) {
+        self.release = release
+        self.key = key
+        self.text = text
+        self.detail = detail
+    }
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import Syscalls
+
+/// `aurules tables loader`: the facts of one audit-userspace release, from its source tree.
+struct TablesLoaderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "loader",
+        abstract: "Extract one audit-userspace release's loader facts into a tables directory.",
+        discussion: """
+        Reads lib/*_table.h, lib/machinetab.h, lib/lookup_table.c, lib/libaudit.c and the other \
+        lib/*tab.h name tables of an audit-userspace source tree and writes libaudit-RELEASE.tsv \
+        (syscall names per ABI) and loader-RELEASE.tsv (machines, -F arch bits, fields, lists, \
+        actions, operators, message types, errno and fs-type names), each naming its source.
+
+        Examples:
+          git -C audit-userspace archive v3.1.2 lib | tar -x -C /tmp/audit-3.1.2
+          aurules tables loader --audit-tree /tmp/audit-3.1.2 --release 3.1.2 --into SyscallTables
+          aurules tables embed SyscallTables Sources/Syscalls/EmbeddedTables.swift
+        """
+    )
+
+    @Option(name: .customLong("audit-tree"), help: ArgumentHelp("audit-userspace source tree (holding lib/).", valueName: "DIR"))
+    var tree: String
+
+    @Option(help: "The release the tree is (2.8.5, 3.0.9, 4.2.1, ...).")
+    var release: String
+
+    @Option(help: "The tag the tree was taken from, for the provenance line (default: vRELEASE).")
+    var tag: String?
+
+    @Option(help: ArgumentHelp("Tables directory to write into.", valueName: "DIR"))
+    var into: String
+
+    func run() throws {
+        guard release.split(separator: ".").allSatisfy({ Int($0) != nil }), !release.isEmpty else {
+            throw ValidationError("bad release '\(release)': expected digits and dots")
+        }
+        do {
+            let (libaudit, loader) = try LoaderSources.render(tree: tree, release: release, tag: tag ?? "v\(release)")
+            try FileManager.default.createDirectory(atPath: into, withIntermediateDirectories: true)
+            try Data(libaudit.utf8).write(to: URL(fileURLWithPath: into + "/libaudit-\(release).tsv"), options: .atomic)
+            try Data(loader.utf8).write(to: URL(fileURLWithPath: into + "/loader-\(release).tsv"), options: .atomic)
+        } catch {
+            StandardError.print("aurules tables loader: \(error)")
+            throw ExitCode.inputError
+        }
+    }
+}
+
+/// `aurules tables embed`: the Swift source that compiles a tables directory into the binary.
+struct TablesEmbedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embed",
+        abstract: "Write the Swift source embedding a tables directory (Sources/Syscalls/EmbeddedTables.swift).",
+        discussion: """
+        Examples:
+          aurules tables embed SyscallTables Sources/Syscalls/EmbeddedTables.swift
+          aurules tables embed --check SyscallTables Sources/Syscalls/EmbeddedTables.swift
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Tables directory.", valueName: "DIR"))
+    var directory: String
+
+    @Argument(help: ArgumentHelp("Swift file to write.", valueName: "FILE"))
+    var output: String
+
+    @Flag(help: "Write nothing; exit 1 when FILE differs from what would be written.")
+    var check = false
+
+    func run() throws {
+        let text: String
+        do {
+            text = try EmbeddedTablesSource.render(directory: directory)
+        } catch {
+            StandardError.print("aurules tables embed: \(error)")
+            throw ExitCode.inputError
+        }
+        if check {
+            let old = FileManager.default.contents(atPath: output).map { String(decoding: $0, as: UTF8.self) }
+            if old != text {
+                StandardError.print("aurules tables embed: \(output) is not the embedding of \(directory)")
+                throw ExitCode.findings
+            }
+            return
+        }
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+        } catch {
+            StandardError.print("aurules tables embed: \(output): \(error)")
+            throw ExitCode.inputError
+        }
+    }
+}
