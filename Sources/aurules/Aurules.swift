@@ -4,6 +4,7 @@ import AuditKernel
 import CMalloc
 #endif
 import Foundation
+import Syscalls
 
 @main
 struct Aurules: ParsableCommand {
@@ -17,9 +18,10 @@ struct Aurules: ParsableCommand {
 
         Exit codes: 0 ok, 1 findings or drift, 2 usage or input error.
         """,
+        version: String(ProductVersion.text.dropLast()),
         subcommands: [
             LintCommand.self, FmtCommand.self, SyscallCommand.self, TablesCommand.self,
-            CompileCommand.self, CheckCommand.self, ApplyCommand.self,
+            CompileCommand.self, CheckCommand.self, ApplyCommand.self, VersionCommand.self,
         ]
     )
 
@@ -34,15 +36,20 @@ struct Aurules: ParsableCommand {
         // them for a 100,000-rule compile).
         _ = mallopt(M_TOP_PAD, 4 << 20)
         #endif
-        // Plain `aurules syscall` lookups skip the parser's reflection (see SyscallCommand.fastPath).
-        let arguments = Array(CommandLine.arguments.dropFirst())
-        if let status = SyscallCommand.fastPath(arguments) {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        // Installed as (or linked to by) `ausyscall`, aurules is `aurules syscall`.
+        if let zeroth = CommandLine.arguments.first, zeroth.split(separator: "/").last == "ausyscall" {
+            arguments.insert("syscall", at: 0)
+        }
+        // ausyscall's words are not options (`-5`, `--foo`, `ia64`): `aurules syscall` reads its
+        // own command line, and the argument parser only prints its help.
+        if arguments.first == "syscall", let status = SyscallArguments.run(Array(arguments.dropFirst())) {
             StandardOutput.flushOrExit()
             Foundation.exit(status)
         }
         let kernelRead = KernelRead.prefetch(for: arguments)
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(arguments)
             if let check = command as? CheckCommand {
                 try check.run(kernelRead: kernelRead)
             } else {

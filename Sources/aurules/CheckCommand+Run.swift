@@ -25,7 +25,9 @@ struct CheckRun {
             target = try CompileTarget.resolve(options.target.request(watchKind: WatchKind(rawValue: options.watchKind) ?? .auto))
         } catch { throw CheckFailure(error.message) }
         let paths = options.paths.isEmpty ? CheckRun.defaultPaths() : options.paths
-        let check = DriftCheck(source: RuleInputs.load(paths: paths, options: target.parseOptions), target: target)
+        var parseOptions = target.parseOptions
+        parseOptions.unsafePermissions = options.allowUnsafePermissions ? .warning : .error
+        let check = DriftCheck(source: RuleInputs.load(paths: paths, options: parseOptions), target: target)
 
         // The kernel's answer first: without access, that is what the operator needs to hear about.
         let loaded: DriftCheck.Loaded
@@ -45,7 +47,7 @@ struct CheckRun {
         }
         let outcome: DriftOutcome
         do { outcome = try check.compare(with: loaded) } catch {
-            for d in error.diagnostics { StandardError.print(DiagnosticRenderer.text(d)) }
+            for d in options.limit.apply(error.diagnostics) { StandardError.print(DiagnosticRenderer.text(d)) }
             throw CheckFailure(error.message)
         }
         KeptUntilExit.keep((check, outcome))

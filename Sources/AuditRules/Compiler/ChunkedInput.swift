@@ -13,12 +13,14 @@ public enum ChunkedInput {
         let fd: Int32
         switch InputFile.open(path) {
         case .success(let d): fd = d
-        case .failure(let f) where f.refused: return [RuleInputs.unreadable(path, f.reason)] + (RuleInputs.fileNameProblem(path).map { [$0] } ?? [])
+        case .failure(let f) where f.refused: return [RuleInputs.unreadable(path, f.reason)] + RuleInputs.fileProblems(path, options: options)
         case .failure: return nil
         }
         defer { close(fd) }
         var reader = ChunkReader(file: path, options: options, session: session, linesPerChunk: linesPerChunk)
         var block = [UInt8](repeating: 0, count: blockSize)
+        // A FIFO may feed a line without end: its bytes past LineCap's limit are dropped.
+        var cap = LineCap(), capped: [UInt8] = []
         while true {
             let count = block.withUnsafeMutableBytes { read(fd, $0.baseAddress, blockSize) }
             if count < 0 && errno == EINTR { continue }
@@ -28,10 +30,13 @@ public enum ChunkedInput {
                 break
             }
             if count == 0 { break }
-            block.withUnsafeBytes { reader.feed(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+            capped.removeAll(keepingCapacity: true)
+            block.withUnsafeBufferPointer { cap.append(UnsafeBufferPointer(rebasing: $0[..<count]), to: &capped) }
+            capped.withUnsafeBytes { reader.feed($0) }
         }
         reader.finish()
-        if let problem = RuleInputs.fileNameProblem(path) { reader.diagnostics.insert(problem, at: 0) }
+        reader.summarizeIfNotRules()
+        reader.diagnostics.insert(contentsOf: RuleInputs.fileProblems(path, options: options), at: 0)
         return reader.diagnostics
     }
 
@@ -41,6 +46,7 @@ public enum ChunkedInput {
         var reader = ChunkReader(file: file, options: options, session: session, linesPerChunk: linesPerChunk)
         data.withUnsafeBytes { reader.feed($0) }
         reader.finish()
+        reader.summarizeIfNotRules()
         return reader.diagnostics
     }
 
@@ -51,6 +57,9 @@ public enum ChunkedInput {
         let session: CompileSession
         let linesPerChunk: Int
         var pending: [UInt8] = []
+        /// The file's first bytes, to tell a file that is not rules (DiagnosticLimit).
+        var head: [UInt8] = []
+        static let headLimit = 64 << 10
         var lines = 0
         var firstLine = 1
         var diagnostics: [Diagnostic] = []
@@ -79,6 +88,13 @@ public enum ChunkedInput {
             pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
         }
 
+        /// A file that is not rules is one error, its lines not quoted (its rules, if any, do not
+        /// matter: the compile fails).
+        mutating func summarizeIfNotRules() {
+            guard let summary = DiagnosticLimit.notRulesSummary(file: file, text: head, diagnostics: diagnostics) else { return }
+            diagnostics = diagnostics.filter { $0.location.file != file || $0.location.line <= 0 } + [summary]
+        }
+
         mutating func finish() {
             if !pending.isEmpty { cut() }
             launchBatch()
@@ -103,6 +119,7 @@ public enum ChunkedInput {
         }
 
         private mutating func cut() {
+            if head.count < Self.headLimit { head += pending.prefix(Self.headLimit - head.count) }
             batch.append((String(decoding: pending, as: UTF8.self), firstLine))
             firstLine += lines
             lines = 0

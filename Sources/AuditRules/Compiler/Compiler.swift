@@ -96,7 +96,7 @@ public final class CompileSession {
             groupHashes.reserveCapacity(rules.count)
             for (r, h) in zip(rules, hashes) {
                 if let first = held.origin(of: r, hash: h) {
-                    report("same kernel \(what) as \(first.file):\(first.line): skipped (auditctl stops with 'Rule exists')", lowered)
+                    report(.duplicateRule, "same kernel \(what) as \(first.file):\(first.line): skipped (auditctl stops with 'Rule exists')", lowered)
                 } else {
                     group.append(r)
                     groupHashes.append(h)
@@ -105,7 +105,7 @@ public final class CompileSession {
             held.add(group, hashes: groupHashes, prepend: prepend)
         case .delete(let rules, let hashes):
             for (r, h) in zip(rules, hashes) where !held.remove(r, hash: h) {
-                report("no earlier rule matches this deletion: auditctl would stop with 'No rule matches'; ignored", lowered)
+                report(.unmatchedDeletion, "no earlier rule matches this deletion: auditctl would stop with 'No rule matches'; ignored", lowered)
             }
         case .deleteAll(let key?):
             held.removeAll { rule in rule.keys.contains { $0.contains(key.value) } }
@@ -123,8 +123,8 @@ public final class CompileSession {
         }
     }
 
-    private func report(_ message: String, _ lowered: LoweredStatement) {
-        collected.append(Diagnostic(.warning, message, at: lowered.location, length: 2, sourceLine: lowered.text))
+    private func report(_ code: DiagnosticCode, _ message: String, _ lowered: LoweredStatement) {
+        collected.append(Diagnostic(.warning, message, at: lowered.location, length: 2, sourceLine: lowered.text, code: code.rawValue))
     }
 
     /// Diagnostics so far.
@@ -206,7 +206,7 @@ extension CompilationState {
         let message = "no kernel rule for \(target.machine) at kernel \(target.kernel) with audit \(target.auditVersion)"
             + (causes.isEmpty ? "" : ": " + causes.joined(separator: "; "))
             + (target.allowDrops ? " (dropped: --allow-drops)" : " (use --allow-drops to accept)")
-        report(target.allowDrops ? .warning : .error, message, at: stmt.location, length: 2, in: stmt)
+        report(.noRuleForTarget, target.allowDrops ? .warning : .error, message, at: stmt.location, length: 2, in: stmt)
     }
 }
 

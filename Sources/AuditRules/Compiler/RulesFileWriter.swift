@@ -44,7 +44,7 @@ public struct RulesFileWriter {
     /// Streams the file as UTF-8 in pieces (a 100,000-rule file is never held whole). The rules
     /// are rendered in slices on all cores; `emit` is called on the calling thread, in order.
     public func render(_ result: CompileResult, into emit: (UnsafeRawBufferPointer) -> Void) {
-        var head = "# aurules compile: machine \(target.machine), kernel \(target.kernel), audit \(target.auditVersion.rawValue)\n"
+        var head = "# aurules compile: machine \(target.machine), kernel \(target.kernel), audit \(target.auditVersion.rawValue)\n# by \(ProductVersion.oneLine)\n"
         if includeControls {
             for o in result.loaderOptions { head += o.rawValue + "\n" }
             if result.deleteAll { head += "-D\n" }

@@ -25,7 +25,7 @@ struct FieldPrinter {
         case FieldID.path, FieldID.dir, FieldID.exe:
             if watch && f.id != FieldID.exe { return "-w \(s)" }
             // auditctl 3.0.9 prints these with = whatever the operator (exe!= lists as exe=).
-            return " -F \(name)\(version == .v3_0_9 ? "=" : op)\(s)"
+            return " -F \(name)\(!version.isAudit4 ? "=" : op)\(s)"
         case FieldID.key:
             return s.split(separator: "\u{01}", omittingEmptySubsequences: true)
                 .map { watch ? " -k \($0)" : " -F key=\($0)" }.joined()

@@ -57,7 +57,7 @@ struct RulePrinter {
     private func listName(_ list: FilterList) -> String {
         switch list {
         case .user, .task, .exit, .exclude, .filesystem: return list.rawValue
-        case .io_uring: return version == .v3_0_9 ? "(null)" : "io_uring"
+        case .io_uring: return version.loader.has("list", "io_uring") ? "io_uring" : "(null)"
         case .entry: return "(null)"
         }
     }
@@ -80,7 +80,7 @@ struct RulePrinter {
 
     private func syscallText(_ rule: KernelRule) -> String {
         if !Self.takesSyscalls(rule.list) { return "" }
-        let allWords = rule.list == .io_uring && version != .v3_0_9 ? ioUringOpLast : KernelRule.maskWords - 1
+        let allWords = rule.list == .io_uring && version.loader.has("list", "io_uring") ? ioUringOpLast : KernelRule.maskWords - 1
         if rule.mask.prefix(allWords).allSatisfy({ $0 == UInt32.max }) { return " -S all" }
         let abi: ABI? = lastArch != 0 ? ArchNames.abi(elf: lastArch, version: version)
             : ArchNames.abi(host: host, version: version)
@@ -88,7 +88,7 @@ struct RulePrinter {
         for n in 0..<(32 * KernelRule.maskWords) where rule.hasSyscall(n) {
             // io_uring rules hold io_uring operations: audit 4.x names them from a table of its
             // own, which aurules does not carry, so they print as numbers here.
-            let name = rule.list == .io_uring && version != .v3_0_9 ? nil
+            let name = rule.list == .io_uring && version.loader.has("list", "io_uring") ? nil
                 : abi.flatMap { LibauditNames.name(of: n, abi: $0, version: version) }
             names.append(name ?? String(n))
         }
@@ -114,8 +114,8 @@ enum ArchNames {
         case 0x16: return .s390
         case 0x4000_0028: return .arm
         case 0xc000_00b7: return .aarch64
-        case 0xc000_00f3: return version == .v3_0_9 ? nil : .riscv64
-        case 0x4000_00f3: return version == .v3_0_9 ? nil : .riscv32
+        case 0xc000_00f3: return version.loader.knows(.riscv64) ? .riscv64 : nil
+        case 0x4000_00f3: return version.loader.knows(.riscv64) ? .riscv32 : nil
         default: return nil
         }
     }
@@ -130,7 +130,7 @@ enum ArchNames {
         case .s390: return .s390
         case .aarch64: return .aarch64
         case .arm: return .arm
-        case .riscv64: return version == .v3_0_9 ? nil : .riscv64
+        case .riscv64: return version.loader.knows(.riscv64) ? .riscv64 : nil
         }
     }
 }
