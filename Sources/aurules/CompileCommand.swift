@@ -26,7 +26,7 @@ struct CompileCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Rule files, rules.d directories, or - for standard input.")
+    @Argument(help: "Rule files, rules.d directories, or - for standard input.", completion: .file())
     var paths: [String]
 
     @OptionGroup var target: TargetOptions
@@ -40,7 +40,7 @@ struct CompileCommand: ParsableCommand {
     @Flag(name: .customLong("allow-drops"), help: "Accept statements that produce no kernel rule for the target (a warning instead of an error).")
     var allowDrops = false
 
-    @Option(name: [.short, .customLong("output")], help: "Write to FILE (atomically) instead of standard output.")
+    @Option(name: [.short, .customLong("output")], help: "Write to FILE (atomically) instead of standard output.", completion: .file())
     var output: String?
 
     @Option(help: "Output format: text (auditctl -R file) or json (kernel rules with provenance).")

@@ -17,25 +17,34 @@ struct FmtCommand: ParsableCommand {
         Examples:
           aurules fmt /etc/audit/rules.d/30-stig.rules
           aurules fmt -o /etc/audit/rules.d/30-stig.rules /etc/audit/rules.d/30-stig.rules
-          aurules fmt --check rules/*.rules     # exit 1 when a file is not formatted
+          aurules fmt --check rules/*.rules     # lists the files that would change; exit 1 if any
+          aurules fmt --diff rules.d | patch -p0   # a unified diff of what fmt would change
         """)
 
-    @Argument(help: "Rules files, rules.d directories, or - for standard input.")
+    @Argument(help: "Rules files, rules.d directories, or - for standard input.", completion: .file())
     var paths: [String]
 
-    @Option(name: .shortAndLong, help: "Write the result to this file (atomically) instead of standard output.")
+    @Option(name: .shortAndLong, help: "Write the result to this file (atomically) instead of standard output.", completion: .file())
     var output: String?
 
     @Option(help: "Output format: text or json.")
     var format: FmtFormat = .text
 
-    @Flag(help: "Print nothing; exit 1 when an input file is not in canonical form.")
+    @Flag(help: "List the files that would change, one per line, and nothing else; exit 1 when there is one.")
     var check = false
+
+    @Flag(help: "Print a unified diff of each file that would change; exit 1 when there is one.")
+    var diff = false
+
+    func validate() throws {
+        if check && diff { throw ValidationError("--check and --diff cannot be combined") }
+        if (check || diff) && output != nil { throw ValidationError("--check and --diff write nothing: -o does not apply") }
+    }
 
     func run() throws {
         // --check compares standard input's own text with its canonical form: read it here, once.
         var stdinText: String?
-        if check && paths.contains("-") {
+        if (check || diff) && paths.contains("-") {
             switch InputFile.read("-") {
             case .success(let bytes): stdinText = String(decoding: bytes, as: UTF8.self)
             case .failure(let f):
@@ -55,8 +64,17 @@ struct FmtCommand: ParsableCommand {
             throw ExitCode.inputError
         }
         let text = RuleFormatter.format(files)
-        if check {
+        if check || diff {
             var changed = false
+            func report(_ name: String, _ old: String, _ new: String) {
+                changed = true
+                if check {
+                    StandardOutput.print(ControlCharacters.escaped(name))
+                } else {
+                    let shown = ControlCharacters.escaped(name)
+                    StandardOutput.print(UnifiedDiff.render(old: old, new: new, oldName: shown, newName: shown), terminator: "")
+                }
+            }
             // A directory is checked file by file: each of its *.rules files must be canonical.
             var files: [String] = []
             for path in paths where path != "-" {
@@ -70,14 +88,13 @@ struct FmtCommand: ParsableCommand {
             }
             for path in files {
                 let one = RuleInputs.load(paths: [path], options: ParseOptions(resolver: nil))
-                if case .success(let data) = InputFile.read(path), String(decoding: data, as: UTF8.self) != RuleFormatter.format(one) {
-                    StandardError.print("\(path): not in canonical form")
-                    changed = true
+                if case .success(let data) = InputFile.read(path) {
+                    let old = String(decoding: data, as: UTF8.self), new = RuleFormatter.format(one)
+                    if old != new { report(path, old, new) }
                 }
             }
             if let stdinText, let stdinFile, stdinText != RuleFormatter.format(stdinFile) {
-                StandardError.print("<stdin>: not in canonical form")
-                changed = true
+                report("-", stdinText, RuleFormatter.format(stdinFile))
             }
             if changed { throw ExitCode.findings }
             return

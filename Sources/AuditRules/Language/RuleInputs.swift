@@ -4,7 +4,7 @@ import Foundation
 /// and `-` for standard input. Every statement keeps the file and line it was written on.
 public enum RuleInputs {
     /// Diagnostics with this code mean the input itself could not be read (exit status 2).
-    public static let unreadableCode = "input"
+    public static let unreadableCode = DiagnosticCode.unreadableInput.rawValue
 
     public static func load(paths: [String], options: ParseOptions) -> RuleFile {
         var result = RuleFile(path: paths.joined(separator: " "))
@@ -45,7 +45,7 @@ public enum RuleInputs {
     }
 
     /// Diagnostics with this code: a file name that could smuggle text into an output.
-    public static let fileNameCode = "file-name"
+    public static let fileNameCode = DiagnosticCode.fileName.rawValue
 
     /// A rules file's name is copied into compiled output (`# file:line` comments) and into every
     /// message about it; one with a control character (a newline could start a live rule there,
@@ -80,7 +80,8 @@ public enum RuleInputs {
         let files = names.filter { $0.hasSuffix(".rules") }.sorted(by: NaturalOrder.precedes)
         if files.isEmpty {
             merged.diagnostics.append(Diagnostic(.warning, "\(path) has no *.rules files: augenrules would load no rules from it",
-                                                 at: SourceLocation(file: path, line: 0, column: 0), length: 0))
+                                                 at: SourceLocation(file: path, line: 0, column: 0), length: 0,
+                                                 code: DiagnosticCode.emptyRulesDirectory.rawValue))
         }
         var lastD: [Statement] = [], lastB: [Statement] = [], lastF: [Statement] = [], lastE: [Statement] = []
         var rest: [Statement] = []
@@ -88,10 +89,13 @@ public enum RuleInputs {
             let full = path.hasSuffix("/") ? path + name : path + "/" + name
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
-            let file = loadFile(full, options: options)
+            var augenrules = options
+            augenrules.throughAugenrules = true
+            let file = loadFile(full, options: augenrules)
             // The last file's last line is read by augenrules like any other: nothing follows it.
             if index < files.count - 1 { merged.unterminatedLastLines += file.unterminatedLastLines }
             merged.diagnostics += file.diagnostics
+            merged.directives += file.directives
             merged.carriageReturnLines += file.carriageReturnLines
             // Statements of one line move together: each run of statements from one line is a group.
             let statements = file.statements
