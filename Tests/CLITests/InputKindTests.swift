@@ -50,11 +50,11 @@ final class InputKindTests: XCTestCase {
         try Self.rules.write(toFile: rules, atomically: true, encoding: .utf8)
         XCTAssertEqual(mkfifo(fifo, 0o600), 0)
         let cases: [(String, String)] = [
-            ("\"$0\" lint --no-host-checks <(cat \"$1\")", ""),
+            ("\"$0\" lint --no-host-checks <(cat \"$1\")", "no problems found (1 line with rules or settings in 1 file)\n"),
             ("\"$0\" fmt <(cat \"$1\")", Self.rules),
             ("\"$0\" fmt --check <(cat \"$1\")", ""),
             ("\"$0\" compile --machine x86_64 <(cat \"$1\") | grep -c '^-a always,exit'", "1\n"),
-            ("\"$0\" lint --no-host-checks /dev/fd/3 3< \"$1\"", ""),
+            ("\"$0\" lint --no-host-checks /dev/fd/3 3< \"$1\"", "no problems found (1 line with rules or settings in 1 file)\n"),
             ("cat \"$1\" > \"$2\" & \"$0\" fmt \"$2\"", Self.rules),
             ("cat \"$1\" > \"$2\" & \"$0\" compile --machine x86_64 \"$2\" | grep -c '^-a always,exit'", "1\n"),
             ("\"$0\" check \"$1\" --loaded <(cat \"$1\") --machine x86_64 | grep -c '^In sync: 1 rule'", "1\n"),
