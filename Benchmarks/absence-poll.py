@@ -21,21 +21,29 @@ KEY = re.compile(r"key=(\S+)")
 
 def sample(out, stop):
     samples = []
+    failed = 0
     while True:
         t = time.monotonic()
-        listing = subprocess.run(["auditctl", "-l"], capture_output=True, text=True).stdout
-        samples.append((t, sorted(set(KEY.findall(listing)))))
+        run = subprocess.run(["auditctl", "-l"], capture_output=True, text=True)
+        # A listing cut short (ENOBUFS when the kernel outruns a busy reader) is no evidence.
+        if run.returncode != 0 or run.stderr.strip():
+            failed += 1
+            if os.path.exists(stop) and samples:
+                break
+            continue
+        samples.append((t, sorted(set(KEY.findall(run.stdout)))))
         if len(samples) == 1:
             open(stop + ".ready", "w").close()
         if os.path.exists(stop):
             break
     with open(out, "w") as f:
-        json.dump(samples, f)
+        json.dump({"samples": samples, "failed": failed}, f)
 
 
 def report(path, moved_path=None):
     with open(path) as f:
-        samples = json.load(f)
+        data = json.load(f)
+    samples, failed = data["samples"], data["failed"]
     moved = set()
     if moved_path:
         with open(moved_path) as f:
@@ -62,7 +70,7 @@ def report(path, moved_path=None):
     interval = (times[-1] - times[0]) / max(1, len(times) - 1)
     def some(keys):
         return (" (" + ", ".join(sorted(keys)[:3]) + (", ..." if len(keys) > 3 else "") + ")") if keys else ""
-    print(f"samples {len(samples)} every {interval * 1000:.0f} ms; "
+    print(f"samples {len(samples)} every {interval * 1000:.0f} ms ({failed} failed listings dropped); "
           f"rules in both sets never moved: {len(absent['unchanged'])} seen absent{some(absent['unchanged'])}, longest {longest['unchanged'] * 1000:.0f} ms; "
           f"moved rules: {len(absent['moved'])} of {len(moved & common)} seen absent, longest {longest['moved'] * 1000:.0f} ms")
 

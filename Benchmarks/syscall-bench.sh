@@ -12,7 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-20}
 command -v ausyscall >/dev/null || { echo "ausyscall not installed (apt-get install auditd)" >&2; exit 2; }
-if [ "${LINK:-static}" = dynamic ]; then
+if [ -n "${BIN:-}" ]; then
+    bin=$BIN  # a given binary, e.g. the packaged one: BIN=/usr/bin/aurules
+elif [ "${LINK:-static}" = dynamic ]; then
     swift build -c release --product aurules >/dev/null
     bin=$(swift build -c release --show-bin-path)/aurules
 else
@@ -21,7 +23,8 @@ else
     log=$(swift build "${flags[@]}" 2>&1) || { echo "$log" >&2; exit 2; }
     bin=$(swift build "${flags[@]}" --show-bin-path)/aurules
 fi
-echo "binary: $bin (${LINK:-static})"
+label=${BIN:+given}
+echo "binary: $bin (${label:-${LINK:-static}})"
 [ "$("$bin" syscall x86_64 clone --exact)" = "$(ausyscall x86_64 clone --exact)" ] || { echo "outputs differ" >&2; exit 1; }
 
 # Microseconds for one whole run of "$@".

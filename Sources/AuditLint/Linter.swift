@@ -2,15 +2,35 @@ import AuditRules
 import Syscalls
 
 /// One example of a check: a rules text and whether the check must fire on it. Tests run every
-/// example of every check.
+/// example of every check. A `↓` in the text (SwiftLint's marker) stands before the byte where a
+/// finding is expected; it is removed from `text` and its line and column kept in `positions`.
 public struct LintExample: Sendable {
+    public static let marker: Character = "↓"
     public let text: String
     public let triggers: Bool
+    /// Where the findings must be (1-based line, byte column), in order; empty: not stated.
+    public let positions: [(line: Int, column: Int)]
 
-    public init(_ text: String, triggers: Bool) {
+    public init(_ marked: String, triggers: Bool) {
+        var text = "", positions: [(line: Int, column: Int)] = []
+        var line = 1, column = 1
+        for ch in marked {
+            if ch == Self.marker { positions.append((line, column)); continue }
+            text.append(ch)
+            if ch == "\n" { line += 1; column = 1 } else { column += ch.utf8.count }
+        }
         self.text = text
         self.triggers = triggers
+        self.positions = positions
     }
+}
+
+/// The kind of problem a code stands for; the hundreds of a code give it (AUR1xx syntax, ...),
+/// except the first checks (AUR001-AUR012), which keep the codes they were published with.
+public enum CheckFamily: String, Sendable, CaseIterable, Codable {
+    case syntax, fields, syscalls, watches
+    case ruleSet = "rule-set"
+    case host
 }
 
 /// What checks may take into account beyond the rules themselves.
@@ -27,6 +47,8 @@ public struct LintContext: Sendable {
     public var kernel: KernelVersion?
     /// The audit userspace that loads the rules; nil: any release's syscall spellings are accepted.
     public var auditVersion: AuditVersion?
+    /// The input compiled for each target, once per lint run (see `compile(_:)`).
+    public var compiled: [CompiledRuleSet]?
     /// The audit releases that will load the rules, each on every target machine: what their
     /// auditctl refuses is an error. Default: `auditVersion`, else this host's libaudit, else
     /// the newest release aurules knows.
@@ -56,6 +78,7 @@ public protocol LintCheck: Sendable {
     var code: String { get }
     /// Short kebab-case name (`missing-arch`).
     var name: String { get }
+    var family: CheckFamily { get }
     var summary: String { get }
     var rationale: String { get }
     var examples: [LintExample] { get }
@@ -75,13 +98,31 @@ public enum Linter {
         MissingArchCheck(), CarriageReturnCheck(), WatchRelativePathCheck(), WatchWildcardCheck(),
         DuplicateRuleCheck(), MissingWatchDirectoryCheck(), SyscallMissingOnABICheck(),
         ChangesAfterImmutableCheck(), DeleteAllMidFileCheck(), ConflictingArchCheck(), AuditsEverythingCheck(), UnterminatedRulesFileCheck(),
+        ShadowedRuleCheck(), AuidWithoutUnsetCheck(), HotSyscallCheck(), WatchCoveredCheck(), ExcludeCannotMatchCheck(),
+        BacklogTooSmallCheck(), KeyReuseCheck(),
     ]
+
+    /// Codes the parser, the input reader and the compiler report (grammar errors and the like).
+    public static let parserCodes: [any LintCheck] = FoundByParser.all
+
+    /// Every code, for --list-checks, --explain and SARIF's rules, in code order.
+    public static let allChecks: [any LintCheck] = {
+        var seen = Set<String>()
+        return (checks + parserCodes + [UnusedSuppressionCheck()]).filter { seen.insert($0.code).inserted }.sorted { $0.code < $1.code }
+    }()
+
+    /// The check or parser code `name` names (a code in any case, or a check name).
+    public static func check(named name: String) -> (any LintCheck)? {
+        allChecks.first { $0.code.caseInsensitiveCompare(name) == .orderedSame || $0.name == name }
+    }
 
     /// The parser's diagnostics and every check's findings, in file order.
     public static func lint(_ file: RuleFile, context: LintContext = LintContext()) -> [Diagnostic] {
+        var context = context
+        if context.compiled == nil { context.compiled = context.compile(file) }
         var all = file.diagnostics
         for check in checks { all += check.findings(in: file, context: context) }
-        return sorted(all, fileOrder: file)
+        return sorted(Suppressions.apply(all, file: file), fileOrder: file)
     }
 
     static func sorted(_ ds: [Diagnostic], fileOrder file: RuleFile) -> [Diagnostic] {

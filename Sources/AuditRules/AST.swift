@@ -15,6 +15,9 @@ public struct RuleFile: Sendable {
     /// Comment lines (text as written) and blank lines (empty text), for `aurules fmt`. Only inputs
     /// read as single files keep them: a rules.d merge drops them as augenrules does.
     public var trivia: [Located<String>] = []
+    /// Comment lines that speak to aurules (`# aurules: disable=AUR001`), from every file read,
+    /// rules.d merges included; the text is the comment after its `#`.
+    public var directives: [Located<String>] = []
     /// Lines that ended with CR LF (auditctl 3.0.9 keeps the CR as part of the last word).
     public var carriageReturnLines: [SourceLocation] = []
     /// Last lines of files without a final newline (in a rules.d merge, only files another file
@@ -27,11 +30,24 @@ public struct RuleFile: Sendable {
         self.diagnostics = diagnostics
     }
 
+    /// Gives the statements, diagnostics and directives of input `old` (standard input's `<stdin>`)
+    /// the file name `new` (`--stdin-filename`).
+    public mutating func rename(_ old: String, to new: String) {
+        func fix(_ l: inout SourceLocation) { if l.file == old { l.file = new } }
+        for i in statements.indices { fix(&statements[i].location) }
+        for i in diagnostics.indices { fix(&diagnostics[i].location) }
+        for i in directives.indices { fix(&directives[i].location) }
+        for i in carriageReturnLines.indices { fix(&carriageReturnLines[i]) }
+        for i in unterminatedLastLines.indices { fix(&unterminatedLastLines[i]) }
+        for i in trivia.indices { fix(&trivia[i].location) }
+    }
+
     /// Everything `next` found, after what this one found (inputs read one after another).
     mutating func append(_ next: RuleFile) {
         statements += next.statements
         diagnostics += next.diagnostics
         trivia += next.trivia
+        directives += next.directives
         carriageReturnLines += next.carriageReturnLines
         unterminatedLastLines += next.unterminatedLastLines
     }

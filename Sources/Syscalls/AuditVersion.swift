@@ -53,6 +53,10 @@ public struct AuditVersion: Hashable, Comparable, Sendable, CustomStringConverti
     /// The shipped releases, for messages: "2.8.5, 3.0, ..., 4.2.1".
     public static var knownList: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
+    /// The audit 4 family: perm expanded into syscalls by auditctl, 4.x's exclude-list fields and
+    /// listing spellings. (Behaviour that changed inside a major series is read from the data.)
+    public var isAudit4: Bool { major >= 4 }
+
     /// What this release's libaudit and auditctl accept.
     public var loader: LoaderFacts { LoaderFacts.shipped(self) }
 }

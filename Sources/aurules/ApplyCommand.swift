@@ -87,7 +87,7 @@ struct ApplyCommand: ParsableCommand {
         }
         defer { lock.release() }
         // Under the lock, the kernel is read while the files compile.
-        let prefetch = KernelPrefetch()
+        let prefetch = ApplySnapshotRead()
         let host: HostCompile
         do { host = try HostCompile(paths: paths.isEmpty ? CheckRun.defaultPaths() : paths, tables: tables, resolve: !noResolve) } catch let failure as CheckFailure {
             StandardError.print("aurules apply: \(failure.message)")
@@ -131,7 +131,7 @@ struct ApplyCommand: ParsableCommand {
 
 /// The kernel's rules and status, read on another thread (on a connection of its own, without
 /// the features request).
-final class KernelPrefetch: Sendable {
+final class ApplySnapshotRead: Sendable {
     private let outcome = Mutex<Result<AuditApplier.Snapshot, any Error>?>(nil)
     private let done = DispatchSemaphore(value: 0)
 
@@ -154,7 +154,7 @@ final class KernelPrefetch: Sendable {
 }
 
 /// The files compiled for this host: its machine, running kernel (clamped to the tables) and
-/// installed libaudit.
+/// installed libaudit (`CompileTarget.resolve` with nothing given).
 struct HostCompile {
     let target: CompileTarget
     let source: RuleFile
@@ -162,24 +162,16 @@ struct HostCompile {
     let machine: Machine
 
     init(paths: [String], tables: String?, resolve: Bool) throws {
-        let database: SyscallDatabase
-        if let tables {
-            do { database = try SyscallDatabase(directory: tables) } catch { throw CheckFailure("--tables \(tables): \(error)") }
-        } else {
-            database = .shipped
+        // The one target resolution, with every choice left to the host.
+        do { target = try CompileTarget.resolve(TargetRequest(tables: tables, resolvesNames: resolve, watchKind: .auto)) } catch {
+            throw CheckFailure(error.message)
         }
-        let host = HostFacts.current
-        guard let machine = host.machine else { throw CheckFailure("this host's machine \(host.machineName) is not supported") }
-        let kernel = min(host.kernel ?? database.newestRelease, database.newestRelease)
-        let resolver: (any UserResolver)? = resolve ? SystemUserResolver() : nil
-        target = CompileTarget(machine: machine, kernel: kernel, auditVersion: host.libauditVersion ?? .v3_0_9,
-                               watchKind: .auto, database: database, resolver: resolver)
-        let parseOptions = ParseOptions(resolver: resolver, hostMachine: machine,
-                                        isKnownSyscall: ParseOptions.knownSyscall(database: database, machine: machine, kernel: kernel))
+        let parseOptions = target.parseOptions
+        let machine = target.machine
         source = RuleInputs.load(paths: paths, options: parseOptions)
         compiled = Compiler(target: target).compile(source)
         self.machine = machine
-        let errors = CheckRun.diagnostics(source, compiled).filter { $0.severity == .error }
+        let errors = DriftCheck.diagnostics(source, compiled).filter { $0.severity == .error }
         guard errors.isEmpty else {
             for d in errors { StandardError.print(DiagnosticRenderer.text(d)) }
             throw CheckFailure("\(errors.count) error\(errors.count == 1 ? "" : "s") in the rules files; nothing was changed "

@@ -1,8 +1,10 @@
 import ArgumentParser
+import AuditKernel
 #if canImport(CMalloc)
 import CMalloc
 #endif
 import Foundation
+import Syscalls
 
 @main
 struct Aurules: ParsableCommand {
@@ -16,33 +18,43 @@ struct Aurules: ParsableCommand {
 
         Exit codes: 0 ok, 1 findings or drift, 2 usage or input error.
         """,
+        version: String(ProductVersion.text.dropLast()),
         subcommands: [
             LintCommand.self, FmtCommand.self, SyscallCommand.self, TablesCommand.self,
-            CompileCommand.self, CheckCommand.self, ApplyCommand.self,
+            CompileCommand.self, CheckCommand.self, ApplyCommand.self, VersionCommand.self,
         ]
     )
 
     /// ArgumentParser exits 64 on bad usage; aurules' contract is 2 for usage and input errors.
     static func main() {
         // Rules are made on the parsing threads and live until exit; glibc gives each thread an
-        // arena of its own (up to 8 per core), each keeping its own free memory: two arenas held
-        // a 100,000-rule compile to 62 MiB instead of 66 MiB, at the same speed.
+        // arena of its own (up to 8 per core), each keeping its own free memory: two arenas keep
+        // a large compile's peak lower at the same speed (Benchmarks/RESULTS.md).
         #if canImport(CMalloc) && os(Linux)
         _ = mallopt(M_ARENA_MAX, 2)
         // Heaps grow 4 MiB at a time rather than page by page (an mprotect each: a thousand of
         // them for a 100,000-rule compile).
         _ = mallopt(M_TOP_PAD, 4 << 20)
         #endif
-        // Plain `aurules syscall` lookups skip the parser's reflection (see SyscallCommand.fastPath).
-        let arguments = Array(CommandLine.arguments.dropFirst())
-        if let status = SyscallCommand.fastPath(arguments) {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        // Installed as (or linked to by) `ausyscall`, aurules is `aurules syscall`.
+        if let zeroth = CommandLine.arguments.first, zeroth.split(separator: "/").last == "ausyscall" {
+            arguments.insert("syscall", at: 0)
+        }
+        // ausyscall's words are not options (`-5`, `--foo`, `ia64`): `aurules syscall` reads its
+        // own command line, and the argument parser only prints its help.
+        if arguments.first == "syscall", let status = SyscallArguments.run(Array(arguments.dropFirst())) {
             StandardOutput.flushOrExit()
             Foundation.exit(status)
         }
-        KernelRead.prefetch(for: arguments)
+        let kernelRead = KernelRead.prefetch(for: arguments)
         do {
-            var command = try parseAsRoot()
-            try command.run()
+            var command = try parseAsRoot(arguments)
+            if let check = command as? CheckCommand {
+                try check.run(kernelRead: kernelRead)
+            } else {
+                try command.run()
+            }
             StandardOutput.flushOrExit()
         } catch {
             if exitCode(for: error) == .validationFailure {
@@ -58,7 +70,11 @@ struct Aurules: ParsableCommand {
 /// Results kept alive until the process exits: freeing 100,000 rules (or thousands of syntax
 /// trees) one allocation at a time costs more than the exit that follows, as clang's -disable-free.
 enum KeptUntilExit {
-    nonisolated(unsafe) private static var values: [Any] = []
+    private final class Kept {
+        let value: Any
+        init(_ value: Any) { self.value = value }
+    }
 
-    static func keep(_ value: Any) { values.append(value) }
+    /// Retained once more than anything releases it: never freed.
+    static func keep(_ value: Any) { _ = Unmanaged.passRetained(Kept(value)) }
 }

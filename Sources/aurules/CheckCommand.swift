@@ -39,13 +39,13 @@ struct CheckCommand: ParsableCommand {
               --machine aarch64 --kernel 6.1
         """)
 
-    @Argument(help: "Rules files or rules.d directories (default: /etc/audit/rules.d when it exists, else /etc/audit/audit.rules).")
+    @Argument(help: "Rules files or rules.d directories (default: /etc/audit/rules.d when it exists, else /etc/audit/audit.rules).", completion: .file())
     var paths: [String] = []
 
-    @Option(help: "A saved `auditctl -l` listing (- for standard input) to compare with, instead of the running kernel.")
+    @Option(help: "A saved `auditctl -l` listing (- for standard input) to compare with, instead of the running kernel.", completion: .file())
     var loaded: String?
 
-    @Option(help: "With --loaded: a saved `auditctl -s` output, to compare the settings too.")
+    @Option(help: "With --loaded: a saved `auditctl -s` output, to compare the settings too.", completion: .file())
     var status: String?
 
     /// With --loaded, --machine and --kernel name the listing's host; --audit-version is the
@@ -61,8 +61,17 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Print the auditctl commands that would make the kernel match the files (nothing is run).")
     var plan = false
 
-    @Option(name: [.short, .long], help: "Write the output to FILE atomically instead of standard output.")
+    @Flag(name: .customLong("allow-unsafe-permissions"),
+          help: "Use rules files auditctl -R would refuse (not owned by root, world writable), with a warning instead of an error.")
+    var allowUnsafePermissions = false
+
+    @OptionGroup var limit: DiagnosticLimitOption
+
+    @Option(name: [.short, .long], help: "Write the output to FILE atomically instead of standard output.", completion: .file())
     var output: String?
+
+    @Option(help: "Colour in text output: auto (on a terminal, unless NO_COLOR is set), always or never.")
+    var color: ColorChoice = .auto
 
     /// Usage errors exit 2 like every other aurules error (ArgumentParser's own code would be 64).
     func validate() throws {
@@ -78,12 +87,16 @@ struct CheckCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() throws { try run(kernelRead: nil) }
+
+    /// `kernelRead`: the read `Aurules.main` started before parsing the arguments.
+    func run(kernelRead: KernelRead?) throws {
         let started = Date()
         do {
-            let result = try CheckRun(options: self).perform()
+            let result = try CheckRun(options: self, kernelRead: kernelRead).perform()
             for warning in result.warnings { StandardError.print("warning: \(warning)") }
-            try emit(result.rendered)
+            let painted = format == .text && !plan && output == nil && color.enabled(forDescriptor: STDOUT_FILENO)
+            try emit(painted ? Self.paint(result.rendered) : result.rendered)
             if result.report.hasDrift { throw ExitCode.findings }
         } catch let failure as CheckFailure {
             StandardError.print("aurules check: \(failure.message)")
@@ -97,6 +110,21 @@ struct CheckCommand: ParsableCommand {
             }
             throw ExitCode.inputError
         }
+    }
+
+    /// Drift text in colour: missing rules green (+), unexpected red (-), changed yellow (~),
+    /// out of order cyan (>), "In sync" green. The text is already escaped; only whole lines are wrapped.
+    static func paint(_ text: String) -> String {
+        let paint = DiagnosticRenderer.Paint(enabled: true)
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            switch line.first {
+            case "+": return paint.green(String(line))
+            case "-": return paint.red(String(line))
+            case "~": return paint.yellow(String(line))
+            case ">": return paint.cyan(String(line))
+            default: return line.hasPrefix("In sync:") ? paint.green(String(line)) : String(line)
+            }
+        }.joined(separator: "\n")
     }
 
     private func emit(_ text: String) throws {

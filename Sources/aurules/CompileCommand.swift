@@ -26,7 +26,7 @@ struct CompileCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Rule files, rules.d directories, or - for standard input.")
+    @Argument(help: "Rule files, rules.d directories, or - for standard input.", completion: .file())
     var paths: [String]
 
     @OptionGroup var target: TargetOptions
@@ -37,11 +37,17 @@ struct CompileCommand: ParsableCommand {
     @Option(name: .customLong("syscalls"), help: "Syscalls in the output as names (libaudit's), numbers, or auto (names the loader knows).")
     var syscallStyle: SyscallStyle = .auto
 
+    @Flag(name: .customLong("allow-unsafe-permissions"),
+          help: "Use rules files auditctl -R would refuse (not owned by root, world writable), with a warning instead of an error.")
+    var allowUnsafePermissions = false
+
     @Flag(name: .customLong("allow-drops"), help: "Accept statements that produce no kernel rule for the target (a warning instead of an error).")
     var allowDrops = false
 
-    @Option(name: [.short, .customLong("output")], help: "Write to FILE (atomically) instead of standard output.")
+    @Option(name: [.short, .customLong("output")], help: "Write to FILE (atomically) instead of standard output.", completion: .file())
     var output: String?
+
+    @OptionGroup var limit: DiagnosticLimitOption
 
     @Option(help: "Output format: text (auditctl -R file) or json (kernel rules with provenance).")
     var format: OutputFormat = .text
@@ -52,18 +58,19 @@ struct CompileCommand: ParsableCommand {
         var target = try self.target.resolve(command: "compile", watchKind: watchKind)
         target.allowDrops = allowDrops
         // Names are checked against the tables in use (--tables may know newer syscalls).
-        let parseOptions = target.parseOptions
+        var parseOptions = target.parseOptions
+        parseOptions.unsafePermissions = allowUnsafePermissions ? .warning : .error
         // The auditctl -R text needs no statement texts; JSON shows them.
         let session = CompileSession(target: target, keepsText: format == .json)
         let parseDiagnostics = load(into: session, options: parseOptions)
-        for d in parseDiagnostics { StandardError.print(DiagnosticRenderer.text(d)) }
+        for d in limit.apply(parseDiagnostics) { StandardError.print(DiagnosticRenderer.text(d)) }
         if parseDiagnostics.contains(where: { $0.severity == .error }) {
             StandardError.print("aurules compile: errors in the input; nothing written")
             throw ExitCode.inputError
         }
         let result = session.finish()
         KeptUntilExit.keep(result)
-        for d in result.diagnostics { StandardError.print(DiagnosticRenderer.text(d)) }
+        for d in limit.apply(result.diagnostics) { StandardError.print(DiagnosticRenderer.text(d)) }
         if result.hasErrors {
             StandardError.print("aurules compile: errors in the input; nothing written")
             throw ExitCode.inputError

@@ -17,25 +17,36 @@ struct FmtCommand: ParsableCommand {
         Examples:
           aurules fmt /etc/audit/rules.d/30-stig.rules
           aurules fmt -o /etc/audit/rules.d/30-stig.rules /etc/audit/rules.d/30-stig.rules
-          aurules fmt --check rules/*.rules     # exit 1 when a file is not formatted
+          aurules fmt --check rules/*.rules     # lists the files that would change; exit 1 if any
+          aurules fmt --diff rules.d | patch -p0   # a unified diff of what fmt would change
         """)
 
-    @Argument(help: "Rules files, rules.d directories, or - for standard input.")
+    @Argument(help: "Rules files, rules.d directories, or - for standard input.", completion: .file())
     var paths: [String]
 
-    @Option(name: .shortAndLong, help: "Write the result to this file (atomically) instead of standard output.")
+    @Option(name: .shortAndLong, help: "Write the result to this file (atomically) instead of standard output.", completion: .file())
     var output: String?
 
     @Option(help: "Output format: text or json.")
     var format: FmtFormat = .text
 
-    @Flag(help: "Print nothing; exit 1 when an input file is not in canonical form.")
+    @OptionGroup var limit: DiagnosticLimitOption
+
+    @Flag(help: "List the files that would change, one per line, and nothing else; exit 1 when there is one.")
     var check = false
+
+    @Flag(help: "Print a unified diff of each file that would change; exit 1 when there is one.")
+    var diff = false
+
+    func validate() throws {
+        if check && diff { throw ValidationError("--check and --diff cannot be combined") }
+        if (check || diff) && output != nil { throw ValidationError("--check and --diff write nothing: -o does not apply") }
+    }
 
     func run() throws {
         // --check compares standard input's own text with its canonical form: read it here, once.
         var stdinText: String?
-        if check && paths.contains("-") {
+        if (check || diff) && paths.contains("-") {
             switch InputFile.read("-") {
             case .success(let bytes): stdinText = String(decoding: bytes, as: UTF8.self)
             case .failure(let f):
@@ -43,20 +54,32 @@ struct FmtCommand: ParsableCommand {
                 throw ExitCode.inputError
             }
         }
-        let options = ParseOptions(resolver: nil)
+        var options = ParseOptions(resolver: nil)
+        // fmt rewrites text and loads nothing: a file's owner is lint's and compile's concern.
+        options.unsafePermissions = .warning
         // Each input is read and formatted whole, in the order given: `fmt A B` is fmt A then fmt B
         // (one input read twice is printed twice, not interleaved line by line).
         let files = (stdinText == nil ? paths : paths.filter { $0 != "-" }).map { RuleInputs.load(paths: [$0], options: options) }
         let stdinFile = stdinText.map { RuleParser.parse(text: $0, file: "<stdin>", options: options) }
         let errors = (files.flatMap(\.diagnostics) + (stdinFile?.diagnostics ?? [])).filter { $0.severity == .error }
         if !errors.isEmpty {
-            StandardError.print(DiagnosticRenderer.text(errors).trimmingCharacters(in: .newlines))
-            if format == .json { StandardOutput.print(DiagnosticRenderer.json(errors)) }
+            let shown = limit.apply(errors)
+            StandardError.print(DiagnosticRenderer.text(shown).trimmingCharacters(in: .newlines))
+            if format == .json { StandardOutput.print(DiagnosticRenderer.json(shown)) }
             throw ExitCode.inputError
         }
         let text = RuleFormatter.format(files)
-        if check {
+        if check || diff {
             var changed = false
+            func report(_ name: String, _ old: String, _ new: String) {
+                changed = true
+                if check {
+                    StandardOutput.print(ControlCharacters.escaped(name))
+                } else {
+                    let shown = ControlCharacters.escaped(name)
+                    StandardOutput.print(UnifiedDiff.render(old: old, new: new, oldName: shown, newName: shown), terminator: "")
+                }
+            }
             // A directory is checked file by file: each of its *.rules files must be canonical.
             var files: [String] = []
             for path in paths where path != "-" {
@@ -70,14 +93,13 @@ struct FmtCommand: ParsableCommand {
             }
             for path in files {
                 let one = RuleInputs.load(paths: [path], options: ParseOptions(resolver: nil))
-                if case .success(let data) = InputFile.read(path), String(decoding: data, as: UTF8.self) != RuleFormatter.format(one) {
-                    StandardError.print("\(path): not in canonical form")
-                    changed = true
+                if case .success(let data) = InputFile.read(path) {
+                    let old = String(decoding: data, as: UTF8.self), new = RuleFormatter.format(one)
+                    if old != new { report(path, old, new) }
                 }
             }
             if let stdinText, let stdinFile, stdinText != RuleFormatter.format(stdinFile) {
-                StandardError.print("<stdin>: not in canonical form")
-                changed = true
+                report("-", stdinText, RuleFormatter.format(stdinFile))
             }
             if changed { throw ExitCode.findings }
             return

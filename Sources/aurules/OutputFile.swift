@@ -121,7 +121,7 @@ struct OutputTarget {
         }
         if stat(path, &info) == 0 {
             guard info.st_mode & S_IFMT == S_IFREG else {
-                throw OutputFileError(path: given, reason: "not a regular file (\(Self.kind(info.st_mode))); -o writes regular files only")
+                throw OutputFileError(path: given, reason: "not a regular file (\(InputFile.kind(info.st_mode))); -o writes regular files only")
             }
             existing = info
         } else if errno != ENOENT {
@@ -136,17 +136,6 @@ struct OutputTarget {
             name = path
         }
         self.path = path
-    }
-
-    static func kind(_ mode: mode_t) -> String {
-        switch mode & S_IFMT {
-        case S_IFDIR: return "a directory"
-        case S_IFCHR: return "a character device"
-        case S_IFBLK: return "a block device"
-        case S_IFIFO: return "a FIFO"
-        case S_IFSOCK: return "a socket"
-        default: return "not a regular file"
-        }
     }
 }
 

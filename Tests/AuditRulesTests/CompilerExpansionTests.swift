@@ -10,8 +10,10 @@ final class CompilerExpansionTests: XCTestCase {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let headersDir = packageRoot.appendingPathComponent("../shared/syscall-data/derived/headers-6.1-nr").standardized.path
 
-    /// name -> number for one ABI from the 6.1 headers.
+    /// name -> number for one ABI from the 6.1 headers; skips the calling test when ../shared is absent.
     static func headerNumbers(_ abi: ABI) throws -> [String: Int] {
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: headersDir),
+                          "\(headersDir) is not available: the kernel's 6.1 headers are the oracle of this test")
         let text = try String(contentsOfFile: "\(headersDir)/\(abi.rawValue).txt", encoding: .utf8)
         var out: [String: Int] = [:]
         for line in text.split(separator: "\n") {
@@ -25,7 +27,6 @@ final class CompilerExpansionTests: XCTestCase {
                         "fork", "chown32", "newfstatat", "fstatat64", "umount2", "renameat"]
 
     func testArchlessRuleExpandsPerABIOnEveryMachine() throws {
-        guard FileManager.default.fileExists(atPath: Self.headersDir) else { throw XCTSkip("no \(Self.headersDir)") }
         for machine in Machine.allCases {
             // audit 3.0.9 knows no riscv64: 4.2 loads riscv64 rules.
             let target = B.target(machine, audit: machine == .riscv64 ? .v4_2 : .v3_0_9)

@@ -20,6 +20,7 @@ final class CompilerWriterTests: XCTestCase {
         let text = RulesFileWriter(target: x86, syscallStyle: .auto).render(result)
         XCTAssertEqual(text, """
         # aurules compile: machine x86_64, kernel 6.1, audit 3.0.9
+        # by \(ProductVersion.oneLine)
         # t.rules:3
         -a always,exit -F arch=b64 -S open,openat -F exit=-13 -F key=access -F key=two\\ words
         -a always,exit -F arch=b32 -S open,openat -F exit=-13 -F key=access -F key=two\\ words

@@ -100,22 +100,14 @@ final class FormatPropertyTests: XCTestCase {
     }
 }
 
-/// A seeded, deterministic generator of rules files (SplitMix64): the same seed gives the same
-/// files on every machine and run.
+/// A seeded, deterministic generator of rules files: the same seed gives the same files on
+/// every machine and run.
 struct RulesTextGenerator {
-    var state: UInt64
+    var random: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { random = SplitMix64(state: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    mutating func below(_ n: Int) -> Int { Int(random.next() % UInt64(n)) }
     mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
     mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
 
@@ -163,7 +155,7 @@ struct RulesTextGenerator {
             if chance(30) { options.append([b("-F"), b("auid!=unset")]) }
             if chance(30) { options.append([b("-k"), key()]) }
             var ws = [b(chance(90) ? "-w" : "-W"), path()]
-            for o in options.shuffled(using: &self) { ws += o }
+            for o in options.shuffled(using: &random) { ws += o }
             return words(ws)
         case 2, 3, 4:
             var ws = [b("-a"), b(pick(["always,exit", "exit,always", "never,exit"])), b("-F"), b(pick(["arch=b64", "arch=b32"])),
@@ -208,5 +200,3 @@ struct RulesTextGenerator {
         return out
     }
 }
-
-extension RulesTextGenerator: RandomNumberGenerator {}

@@ -152,7 +152,7 @@ final class ParserLineTests: XCTestCase {
         guard let d = P.errors("-a always,exit -F arch=b64 -S opne").first else { return XCTFail("no error") }
         let text = DiagnosticRenderer.text(d)
         XCTAssertEqual(text, """
-            t.rules:1:31: error: unknown syscall 'opne': no ABI has a syscall of that name (did you mean 'open'?)
+            t.rules:1:31: error: unknown syscall 'opne': no ABI has a syscall of that name (did you mean 'open'?) [AUR301]
             -a always,exit -F arch=b64 -S opne
                                           ^~~~
             """)

@@ -39,3 +39,13 @@ enum AurulesProcess {
         return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e.data, as: UTF8.self))
     }
 }
+
+extension XCTestCase {
+    /// A fresh directory under the temporary directory, removed when the test ends.
+    func temporaryDirectory(_ prefix: String) throws -> String {
+        let dir = NSTemporaryDirectory() + "aurules-\(prefix)-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        return dir
+    }
+}

@@ -21,7 +21,32 @@ final class FmtCommandTests: XCTestCase {
         try "-w /etc/group   -p wa\n".write(toFile: dir + "/u.rules", atomically: true, encoding: .utf8)
         let r = try LintCLI.run(["fmt", "--check", dir])
         XCTAssertEqual(r.status, 1)
-        XCTAssertTrue(r.err.contains("u.rules: not in canonical form"), r.err)
+        // The files that would change, one per line, and nothing else.
+        XCTAssertEqual(r.out, dir + "/u.rules\n")
+        XCTAssertEqual(r.err, "")
+    }
+
+    /// `fmt --diff` prints a unified diff that patch(1) applies to give exactly fmt's output.
+    func testDiffAppliesWithPatch() throws {
+        let original = "# header\n-a   exit,always -F arch=b64 -S open -k k -S openat\n-w /etc/hosts -p wa\n\n\n\n-w /etc/group -p wa\n"
+            + (1...12).map { "-w /etc/f\($0) -p wa\n" }.joined() + "-w /etc/ssh/  -p wa"
+        let path = try LintCLI.temporaryFile(original)
+        let diff = try LintCLI.run(["fmt", "--diff", path])
+        XCTAssertEqual(diff.status, 1, diff.err)
+        XCTAssertTrue(diff.out.hasPrefix("--- \(path)\n+++ \(path)\n@@ -1,"), diff.out)
+        XCTAssertEqual(diff.out.components(separatedBy: "\n@@ ").count - 1, 2, "two hunks: the changes are more than 6 lines apart\n" + diff.out)
+        let formatted = try LintCLI.run(["fmt", path]).out
+        let patchFile = try LintCLI.temporaryFile(diff.out, name: "d.patch")
+        let patched = try AurulesProcess.run("/usr/bin/patch", ["-s", path, patchFile])
+        XCTAssertEqual(patched.status, 0, patched.out + patched.err)
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), formatted)
+        let again = try LintCLI.run(["fmt", "--diff", path])
+        XCTAssertEqual(again.status, 0)
+        XCTAssertEqual(again.out, "")
+        let stdin = try LintCLI.run(["fmt", "--diff", "-"], stdin: "-b   320\n")
+        XCTAssertEqual(stdin.out, "--- -\n+++ -\n@@ -1 +1 @@\n--b   320\n+-b 320\n")
+        XCTAssertEqual(try LintCLI.run(["fmt", "--check", "-"], stdin: "-b   320\n").out, "-\n")
+        XCTAssertEqual(try LintCLI.run(["fmt", "--check", "--diff", path]).status, 2)
     }
 
     /// Several inputs are formatted one after another, each whole; one file named twice is

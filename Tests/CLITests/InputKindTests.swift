@@ -4,12 +4,7 @@ import XCTest
 /// Inputs: regular files, standard input, pipes and FIFOs are read (process substitution, /dev/fd/N);
 /// character and block devices are refused with exit 2 instead of being read forever.
 final class InputKindTests: XCTestCase {
-    private func directory() throws -> String {
-        let dir = NSTemporaryDirectory() + "aurules-inputs-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
-        return dir
-    }
+    private func directory() throws -> String { try temporaryDirectory("inputs") }
 
     /// Through bash (process substitution, redirections), killed after 60 s: a command that reads
     /// a device forever fails the test instead of hanging it.
@@ -30,8 +25,10 @@ final class InputKindTests: XCTestCase {
                          ["check", rules, "--loaded", device, "--machine", "x86_64"],
                          ["check", rules, "--loaded", rules, "--status", device, "--machine", "x86_64"]] {
                 let r = try AurulesProcess.run("/usr/bin/timeout", ["-s", "KILL", "60", AurulesProcess.binary] + args)
-                XCTAssertEqual(r.status, 2, "\(args): \(r.err)")
-                XCTAssertTrue(r.err.contains("\(device): a character device, not a rules file"), "\(args): \(r.err)")
+                // check reports a rules file it cannot load as an unloadable line of drift (exit 1, DriftCheck).
+                let fileOfCheck = args[0] == "check" && args[1] == device
+                XCTAssertEqual(r.status, fileOfCheck ? 1 : 2, "\(args): \(r.err)")
+                XCTAssertTrue((r.out + r.err).contains("\(device): a character device, not a rules file"), "\(args): \(r.out + r.err)")
             }
             // Standard input from a device too.
             for command in ["lint -", "fmt -", "compile --machine x86_64 -", "check --loaded - --machine x86_64 \"$1\""] {
@@ -44,17 +41,37 @@ final class InputKindTests: XCTestCase {
         XCTAssertEqual(try bash("\"$0\" lint - < /dev/null").status, 0)
     }
 
+    /// A pipe or FIFO may carry a line without end (`cat /dev/zero |`): memory stays bounded by
+    /// what is kept of a line, not by the input (300 MB here).
+    func testAnEndlessLineDoesNotTakeTheMemory() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/time") else { throw XCTSkip("/usr/bin/time is not installed") }
+        let dir = try directory()
+        let fifo = dir + "/fifo"
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        for command in ["lint -", "fmt -", "compile --machine x86_64 -"] {
+            let r = try bash("head -c 300M /dev/zero | /usr/bin/time -f 'maxrss %M' \"$0\" \(command) > /dev/null")
+            XCTAssertEqual(r.status, command.hasPrefix("lint") ? 1 : 2, "\(command): \(r.err)")
+            if !command.hasPrefix("lint") { XCTAssertTrue(r.err.contains("not an audit rules file"), "\(command): \(r.err)") }
+            let kilobytes = try XCTUnwrap(r.err.split(separator: "\n").last { $0.hasPrefix("maxrss ") }.flatMap { Int($0.dropFirst(7)) })
+            XCTAssertLessThan(kilobytes, 150_000, "\(command) kept the input: \(kilobytes) KB")
+        }
+        let r = try bash("head -c 300M /dev/zero > \"$1\" & /usr/bin/time -f 'maxrss %M' \"$0\" compile --machine x86_64 \"$1\" > /dev/null", [fifo])
+        XCTAssertEqual(r.status, 2, r.err)
+        let kilobytes = try XCTUnwrap(r.err.split(separator: "\n").last { $0.hasPrefix("maxrss ") }.flatMap { Int($0.dropFirst(7)) })
+        XCTAssertLessThan(kilobytes, 150_000, "compile of a FIFO kept the input: \(kilobytes) KB")
+    }
+
     func testPipesAndFifosAreRead() throws {
         let dir = try directory()
         let rules = dir + "/in.rules", fifo = dir + "/fifo"
         try Self.rules.write(toFile: rules, atomically: true, encoding: .utf8)
         XCTAssertEqual(mkfifo(fifo, 0o600), 0)
         let cases: [(String, String)] = [
-            ("\"$0\" lint --no-host-checks <(cat \"$1\")", ""),
+            ("\"$0\" lint --no-host-checks <(cat \"$1\")", "no problems found (1 line with rules or settings in 1 file)\n"),
             ("\"$0\" fmt <(cat \"$1\")", Self.rules),
             ("\"$0\" fmt --check <(cat \"$1\")", ""),
             ("\"$0\" compile --machine x86_64 <(cat \"$1\") | grep -c '^-a always,exit'", "1\n"),
-            ("\"$0\" lint --no-host-checks /dev/fd/3 3< \"$1\"", ""),
+            ("\"$0\" lint --no-host-checks /dev/fd/3 3< \"$1\"", "no problems found (1 line with rules or settings in 1 file)\n"),
             ("cat \"$1\" > \"$2\" & \"$0\" fmt \"$2\"", Self.rules),
             ("cat \"$1\" > \"$2\" & \"$0\" compile --machine x86_64 \"$2\" | grep -c '^-a always,exit'", "1\n"),
             ("\"$0\" check \"$1\" --loaded <(cat \"$1\") --machine x86_64 | grep -c '^In sync: 1 rule'", "1\n"),

@@ -21,7 +21,7 @@ final class LintCommandTests: XCTestCase {
         let path = try LintCLI.temporaryFile("-a always,exit -F arch=b64 -S openat -k files\n-w /etc/passwd -p wa -k identity\n")
         let r = try LintCLI.run(["lint", "--no-resolve", path])
         XCTAssertEqual(r.status, 0, r.out + r.err)
-        XCTAssertEqual(r.out, "")
+        XCTAssertEqual(r.out, "no problems found (2 lines with rules or settings in 1 file)\n")
     }
 
     func testErrorsAreLocatedAndExitOne() throws {

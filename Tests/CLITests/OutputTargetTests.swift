@@ -5,12 +5,7 @@ import XCTest
 /// bits (never a set-id bit), follows a symbolic link without replacing it, and leaves no
 /// temporary file behind when interrupted.
 final class OutputTargetTests: XCTestCase {
-    private func directory() throws -> String {
-        let dir = NSTemporaryDirectory() + "aurules-target-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
-        return dir
-    }
+    private func directory() throws -> String { try temporaryDirectory("target") }
 
     private func inputs(_ dir: String) throws -> (rules: String, listing: String) {
         let rules = dir + "/in.rules", listing = dir + "/listing.txt"
@@ -33,11 +28,19 @@ final class OutputTargetTests: XCTestCase {
 
     func testDevicesFifosSocketsAndDirectoriesAreRefused() throws {
         let dir = try directory()
-        let fifo = dir + "/fifo", sub = dir + "/sub", device = dir + "/null-copy", socketPath = dir + "/socket"
+        let fifo = dir + "/fifo", sub = dir + "/sub", socketPath = dir + "/socket"
         XCTAssertEqual(mkfifo(fifo, 0o600), 0)
         try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: false)
-        let madeDevice = mknod(device, S_IFCHR | 0o666, try XCTUnwrap(stat("/dev/null")).st_rdev) == 0
-        if !madeDevice { print("skip: the mknod character device case needs CAP_MKNOD (\(String(cString: strerror(errno))))") }
+        // Copies of /dev/null and /dev/full (same device numbers), never the shared nodes: on a
+        // machine where several builds run these tests, an older binary would turn the real
+        // /dev/null into a regular file for everyone.
+        var devices: [String] = []
+        for node in ["/dev/null", "/dev/full"] {
+            guard let original = stat(node), original.st_mode & S_IFMT == S_IFCHR else { continue }
+            let copy = dir + "/" + (node as NSString).lastPathComponent
+            if mknod(copy, S_IFCHR | 0o666, original.st_rdev) == 0 { devices.append(copy) }
+        }
+        if devices.isEmpty { print("skip: the character device cases need CAP_MKNOD (\(String(cString: strerror(errno))))") }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -50,9 +53,7 @@ final class OutputTargetTests: XCTestCase {
         XCTAssertEqual(bound, 0, "bind \(socketPath)")
         defer { close(fd) }
 
-        var targets = [("/dev/null", "a character device"), ("/dev/full", "a character device"), (fifo, "a FIFO"),
-                       (sub, "a directory"), (socketPath, "a socket")]
-        if madeDevice { targets.append((device, "a character device")) }
+        let targets = [(fifo, "a FIFO"), (sub, "a directory"), (socketPath, "a socket")] + devices.map { ($0, "a character device") }
         for (target, kind) in targets {
             let before = stat(target)
             for args in try commands(dir, to: target) {

@@ -4,12 +4,7 @@ import XCTest
 /// Every write to standard output is checked, for every command: a report cut short by a full
 /// disk exits 2 with a message, never 0 (a truncated SARIF report must not pass a CI gate).
 final class StandardOutputTests: XCTestCase {
-    private func directory() throws -> String {
-        let dir = NSTemporaryDirectory() + "aurules-stdout-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
-        return dir
-    }
+    private func directory() throws -> String { try temporaryDirectory("stdout") }
 
     /// A 64 KiB tmpfs, mounted for the test and unmounted after it.
     private func smallFilesystem() throws -> String {

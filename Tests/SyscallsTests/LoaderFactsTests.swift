@@ -118,11 +118,11 @@ final class LoaderFactsTests: XCTestCase {
     }
 
     /// The committed loader files are exactly what `aurules tables loader` makes from the tags,
-    /// when a clone of linux-audit/audit-userspace is at hand (AURULES_AUDIT_USERSPACE, or the
-    /// fetch mirror of this machine).
+    /// when a clone of linux-audit/audit-userspace is at hand (AURULES_AUDIT_USERSPACE, else
+    /// ../audit-userspace next to the package).
     func testLoaderFilesAreTheGeneratorsOutput() throws {
         let env = ProcessInfo.processInfo.environment["AURULES_AUDIT_USERSPACE"]
-        let repo = env ?? "/work/.mirror/linux-audit+audit-userspace/repo"
+        let repo = env ?? Paths.root + "/../audit-userspace"
         guard FileManager.default.fileExists(atPath: repo) else {
             throw XCTSkip("no audit-userspace clone at \(repo) (set AURULES_AUDIT_USERSPACE)")
         }

@@ -5,6 +5,7 @@ public struct AuditsEverythingCheck: LintCheck {
     public init() {}
     public let code = "AUR011"
     public let name = "audits-every-syscall"
+    public let family = CheckFamily.ruleSet
     public let summary = "always rule on every syscall with no filter"
     public let rationale = """
         An `always,exit` rule with no -S (or -S all) and no field other than arch and key makes \
@@ -13,8 +14,8 @@ public struct AuditsEverythingCheck: LintCheck {
         (auid, exe, path, ...). Rules on arch=b32 alone are left alone: on 64-bit hosts they are         the usual way to report any use of the 32-bit ABI.
         """
     public let examples = [
-        LintExample("-a always,exit -F arch=b64\n", triggers: true),
-        LintExample("-a always,exit -F arch=b64 -S all -k everything\n", triggers: true),
+        LintExample("-a ↓always,exit -F arch=b64\n", triggers: true),
+        LintExample("-a ↓always,exit -F arch=b64 -S all -k everything\n", triggers: true),
         LintExample("-a always,exit -F arch=b64 -S all -F auid=1000 -k user1000\n", triggers: false),
         LintExample("-a never,exit -F arch=b64 -S all -F exe=/usr/bin/noisy\n", triggers: false),
         LintExample("-a always,exit -F arch=b64 -S execve -k exec\n", triggers: false),

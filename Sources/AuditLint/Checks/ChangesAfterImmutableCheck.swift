@@ -5,6 +5,7 @@ public struct ChangesAfterImmutableCheck: LintCheck {
     public init() {}
     public let code = "AUR008"
     public let name = "changes-after-immutable"
+    public let family = CheckFamily.ruleSet
     public let summary = "rules or settings after -e 2"
     public let rationale = """
         `-e 2` makes the audit configuration immutable until reboot: every rule or setting after it \
@@ -12,7 +13,7 @@ public struct ChangesAfterImmutableCheck: LintCheck {
         rules.d directory to the end, but a plain rules file is loaded in order. Put -e 2 last.
         """
     public let examples = [
-        LintExample("-e 2\n-w /etc/passwd -p wa\n", triggers: true),
+        LintExample("-e 2\n↓-w /etc/passwd -p wa\n", triggers: true),
         LintExample("-w /etc/passwd -p wa\n-e 2\n", triggers: false),
         LintExample("-e 1\n-w /etc/passwd -p wa\n", triggers: false),
     ]

@@ -5,6 +5,7 @@ public struct ConflictingArchCheck: LintCheck {
     public init() {}
     public let code = "AUR010"
     public let name = "conflicting-arch"
+    public let family = CheckFamily.fields
     public let summary = "rule has more than one arch= field"
     public let rationale = """
         All fields of a rule must match. Two different `-F arch=` values can never both hold, so \
@@ -12,7 +13,7 @@ public struct ConflictingArchCheck: LintCheck {
         syscall names with the last arch given. Write one rule per arch.
         """
     public let examples = [
-        LintExample("-a always,exit -F arch=b64 -F arch=b32 -S execve -k exec\n", triggers: true),
+        LintExample("-a always,exit -F arch=b64 -F ↓arch=b32 -S execve -k exec\n", triggers: true),
         LintExample("-a always,exit -F arch=b64 -S execve -k exec\n-a always,exit -F arch=b32 -S execve -k exec\n", triggers: false),
     ]
 

@@ -5,6 +5,7 @@ public struct DeleteAllMidFileCheck: LintCheck {
     public init() {}
     public let code = "AUR009"
     public let name = "delete-all-after-rules"
+    public let family = CheckFamily.ruleSet
     public let summary = "-D deletes rules added earlier in the same input"
     public let rationale = """
         A bare -D deletes every loaded rule. Written after rules (often the result of concatenating \
@@ -12,7 +13,7 @@ public struct DeleteAllMidFileCheck: LintCheck {
         keeps only the last bare -D and moves it first; a plain file is loaded in order.
         """
     public let examples = [
-        LintExample("-D\n-w /etc/passwd -p wa\n-D\n-w /etc/group -p wa\n", triggers: true),
+        LintExample("-D\n-w /etc/passwd -p wa\n↓-D\n-w /etc/group -p wa\n", triggers: true),
         LintExample("-D\n-b 8192\n-w /etc/passwd -p wa\n", triggers: false),
         LintExample("-w /etc/passwd -p wa -k id\n-D -k other\n", triggers: false),
     ]

@@ -7,6 +7,7 @@ public struct DuplicateRuleCheck: LintCheck {
     public init() {}
     public let code = "AUR005"
     public let name = "duplicate-rule"
+    public let family = CheckFamily.ruleSet
     public let summary = "rule already added earlier in the input"
     public let rationale = """
         The kernel refuses a rule equal to one it holds ("Rule exists"), and a plain `auditctl -R` \
@@ -14,9 +15,9 @@ public struct DuplicateRuleCheck: LintCheck {
         rule, and so are a watch and the equivalent -F path=/-F perm= exit rule.
         """
     public let examples = [
-        LintExample("-a always,exit -F arch=b64 -S open,openat -k a\n-a always,exit -F arch=b64 -S openat -S open -k a\n", triggers: true),
-        LintExample("-w /etc/hosts -p wa -k net\n-a always,exit -F path=/etc/hosts -F perm=wa -k net\n", triggers: true),
-        LintExample("-a always,exit -F arch=b64 -S open -k a\n-a always,exit -F arch=b64 -S 2 -k a\n", triggers: true),
+        LintExample("-a always,exit -F arch=b64 -S open,openat -k a\n↓-a always,exit -F arch=b64 -S openat -S open -k a\n", triggers: true),
+        LintExample("-w /etc/hosts -p wa -k net\n↓-a always,exit -F path=/etc/hosts -F perm=wa -k net\n", triggers: true),
+        LintExample("-a always,exit -F arch=b64 -S open -k a\n↓-a always,exit -F arch=b64 -S 2 -k a\n", triggers: true),
         LintExample("-a always,exit -F arch=b64 -S open -k a\n-a always,exit -F arch=b32 -S open -k a\n", triggers: false),
         LintExample("-a always,exit -F arch=b64 -S open -k a\n-D\n-a always,exit -F arch=b64 -S open -k a\n", triggers: false),
     ]
@@ -100,7 +101,7 @@ public struct DuplicateRuleCheck: LintCheck {
             case .b64: abi = pair.b64
             case .b32: abi = pair.b32
             case .machine(let m): abi = db.abis(for: m, at: kernel).b64 ?? db.abis(for: m, at: kernel).b32
-            case .raw(let value): abi = ABI.allCases.first { $0.auditArch == value && $0 != .x32 }
+            case .raw(let value): abi = ArchName.byAuditArch(value)?.abi
             }
         }
         return abi

@@ -5,6 +5,7 @@ public struct MissingArchCheck: LintCheck {
     public init() {}
     public let code = "AUR001"
     public let name = "missing-arch"
+    public let family = CheckFamily.syscalls
     public let summary = "syscall rule without -F arch="
     public let rationale = """
         Without an arch field auditctl resolves syscall names with the host's 64-bit table and the \
@@ -12,8 +13,8 @@ public struct MissingArchCheck: LintCheck {
         processes calling fork (2). Write one rule with -F arch=b64 and one with -F arch=b32.
         """
     public let examples = [
-        LintExample("-a always,exit -S openat -k files\n", triggers: true),
-        LintExample("-a always,exit -S 59 -k exec\n", triggers: true),
+        LintExample("-a always,exit -S ↓openat -k files\n", triggers: true),
+        LintExample("-a always,exit -S ↓59 -k exec\n", triggers: true),
         LintExample("-a always,exit -F arch=b64 -S openat -k files\n", triggers: false),
         LintExample("-a always,exit -S all -F auid=0\n", triggers: false),
         LintExample("-w /etc/passwd -p wa\n", triggers: false),

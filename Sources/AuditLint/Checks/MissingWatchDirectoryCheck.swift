@@ -6,6 +6,7 @@ public struct MissingWatchDirectoryCheck: LintCheck {
     public init() {}
     public let code = "AUR006"
     public let name = "missing-watch-directory"
+    public let family = CheckFamily.host
     public let summary = "watched path's directory does not exist on this host"
     public let rationale = """
         The kernel needs the parent directory of a watched file (and the directory itself for \
@@ -14,8 +15,8 @@ public struct MissingWatchDirectoryCheck: LintCheck {
         be fine there.
         """
     public let examples = [
-        LintExample("-w /nonexistent-aurules-dir/file -p wa\n", triggers: true),
-        LintExample("-a always,exit -F dir=/nonexistent-aurules-dir -F perm=wa -k x\n", triggers: true),
+        LintExample("-w ↓/nonexistent-aurules-dir/file -p wa\n", triggers: true),
+        LintExample("-a always,exit -F dir=↓/nonexistent-aurules-dir -F perm=wa -k x\n", triggers: true),
         LintExample("-w /etc/passwd -p wa\n", triggers: false),
         LintExample("-w /etc/no-such-file-here -p wa\n", triggers: false),
     ]

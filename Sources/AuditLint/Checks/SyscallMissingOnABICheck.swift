@@ -8,6 +8,7 @@ public struct SyscallMissingOnABICheck: LintCheck {
     public init() {}
     public let code = "AUR007"
     public let name = "syscall-missing-on-abi"
+    public let family = CheckFamily.syscalls
     public let summary = "syscall or arch that some target does not have"
     public let rationale = """
         Syscall sets differ between ABIs and between audit releases. auditctl resolves each name \
@@ -22,8 +23,8 @@ public struct SyscallMissingOnABICheck: LintCheck {
         finding names the machine, ABI and audit release, and the equivalent syscalls the ABI has.
         """
     public let examples = [
-        LintExample("-a always,exit -F arch=b64 -S open -k files\n", triggers: true),
-        LintExample("-a always,exit -F arch=b32 -S socketcall -k net\n", triggers: true),
+        LintExample("-a always,exit -F arch=b64 -S ↓open -k files\n", triggers: true),
+        LintExample("-a always,exit -F arch=↓b32 -S ↓socketcall -k net\n", triggers: true),
         LintExample("-a always,exit -F arch=b64 -S openat,execve -k files\n", triggers: false),
         LintExample("-a always,exit -F arch=x86_64 -S open -k files\n", triggers: false),
     ]

@@ -5,6 +5,7 @@ public struct UnterminatedRulesFileCheck: LintCheck {
     public init() {}
     public let code = "AUR012"
     public let name = "no-final-newline"
+    public let family = CheckFamily.syntax
     public let summary = "rules.d file does not end with a newline"
     public let rationale = """
         augenrules joins rules.d/*.rules with `cat`: when a file's last line has no newline, it is \
@@ -13,7 +14,7 @@ public struct UnterminatedRulesFileCheck: LintCheck {
         tells. End every rules file with a newline.
         """
     public let examples = [
-        LintExample("-w /etc/passwd -p wa", triggers: true),
+        LintExample("-w /etc/passwd -p w↓a", triggers: true),
         LintExample("-w /etc/passwd -p wa\n", triggers: false),
     ]
 

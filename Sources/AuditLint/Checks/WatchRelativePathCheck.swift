@@ -5,6 +5,7 @@ public struct WatchRelativePathCheck: LintCheck {
     public init() {}
     public let code = "AUR003"
     public let name = "watch-dotdot"
+    public let family = CheckFamily.watches
     public let summary = "watched path contains '..'"
     public let rationale = """
         The kernel does not resolve `..` in watch paths: it watches the literal name, which usually \
@@ -12,8 +13,8 @@ public struct WatchRelativePathCheck: LintCheck {
         canonical absolute path.
         """
     public let examples = [
-        LintExample("-w /etc/../etc/shadow -p wa\n", triggers: true),
-        LintExample("-a always,exit -F arch=b64 -S openat -F dir=/var/log/.. -k logs\n", triggers: true),
+        LintExample("-w ↓/etc/../etc/shadow -p wa\n", triggers: true),
+        LintExample("-a always,exit -F arch=b64 -S openat -F dir=↓/var/log/.. -k logs\n", triggers: true),
         LintExample("-w /etc/shadow -p wa\n", triggers: false),
         LintExample("-w /srv/app..old -p wa\n", triggers: false),
     ]

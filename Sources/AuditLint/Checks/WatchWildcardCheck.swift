@@ -5,6 +5,7 @@ public struct WatchWildcardCheck: LintCheck {
     public init() {}
     public let code = "AUR004"
     public let name = "watch-wildcard"
+    public let family = CheckFamily.watches
     public let summary = "watched path contains * or ?"
     public let rationale = """
         Watches take no glob patterns: `-w /etc/cron.*` watches a file literally named `cron.*`. \
@@ -12,8 +13,8 @@ public struct WatchWildcardCheck: LintCheck {
         list each path.
         """
     public let examples = [
-        LintExample("-w /etc/cron.* -p wa\n", triggers: true),
-        LintExample("-a always,exit -F arch=b64 -S openat -F path=/home/?/x -k x\n", triggers: true),
+        LintExample("-w ↓/etc/cron.* -p wa\n", triggers: true),
+        LintExample("-a always,exit -F arch=b64 -S openat -F path=↓/home/?/x -k x\n", triggers: true),
         LintExample("-w /etc/cron.d -p wa\n", triggers: false),
     ]
 

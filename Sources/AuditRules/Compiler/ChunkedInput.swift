@@ -1,4 +1,5 @@
 import Foundation
+import Syscalls
 
 /// Compiles one large rules file a chunk of lines at a time, so that only one chunk's syntax
 /// tree is alive at once: auditctl reads line by line, and no statement depends on another's
@@ -12,12 +13,14 @@ public enum ChunkedInput {
         let fd: Int32
         switch InputFile.open(path) {
         case .success(let d): fd = d
-        case .failure(let f) where f.refused: return [RuleInputs.unreadable(path, f.reason)] + (RuleInputs.fileNameProblem(path).map { [$0] } ?? [])
+        case .failure(let f) where f.refused: return [RuleInputs.unreadable(path, f.reason)] + RuleInputs.fileProblems(path, options: options)
         case .failure: return nil
         }
         defer { close(fd) }
         var reader = ChunkReader(file: path, options: options, session: session, linesPerChunk: linesPerChunk)
         var block = [UInt8](repeating: 0, count: blockSize)
+        // A FIFO may feed a line without end: its bytes past LineCap's limit are dropped.
+        var cap = LineCap(), capped: [UInt8] = []
         while true {
             let count = block.withUnsafeMutableBytes { read(fd, $0.baseAddress, blockSize) }
             if count < 0 && errno == EINTR { continue }
@@ -27,10 +30,13 @@ public enum ChunkedInput {
                 break
             }
             if count == 0 { break }
-            block.withUnsafeBytes { reader.feed(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+            capped.removeAll(keepingCapacity: true)
+            block.withUnsafeBufferPointer { cap.append(UnsafeBufferPointer(rebasing: $0[..<count]), to: &capped) }
+            capped.withUnsafeBytes { reader.feed($0) }
         }
         reader.finish()
-        if let problem = RuleInputs.fileNameProblem(path) { reader.diagnostics.insert(problem, at: 0) }
+        reader.summarizeIfNotRules()
+        reader.diagnostics.insert(contentsOf: RuleInputs.fileProblems(path, options: options), at: 0)
         return reader.diagnostics
     }
 
@@ -40,6 +46,7 @@ public enum ChunkedInput {
         var reader = ChunkReader(file: file, options: options, session: session, linesPerChunk: linesPerChunk)
         data.withUnsafeBytes { reader.feed($0) }
         reader.finish()
+        reader.summarizeIfNotRules()
         return reader.diagnostics
     }
 
@@ -50,17 +57,21 @@ public enum ChunkedInput {
         let session: CompileSession
         let linesPerChunk: Int
         var pending: [UInt8] = []
+        /// The file's first bytes, to tell a file that is not rules (DiagnosticLimit).
+        var head: [UInt8] = []
+        static let headLimit = 64 << 10
         var lines = 0
         var firstLine = 1
         var diagnostics: [Diagnostic] = []
-        let lowerers: LowererPool
+        let lowerers: WorkerPool<CompilationState>
 
         init(file: String, options: ParseOptions, session: CompileSession, linesPerChunk: Int) {
             self.file = file
             self.options = options
             self.session = session
             self.linesPerChunk = linesPerChunk
-            self.lowerers = LowererPool(session: session)
+            let target = session.target, keepsText = session.keepsText
+            self.lowerers = WorkerPool { CompileSession.makeLowerer(target: target, keepsText: keepsText) }
         }
 
         mutating func feed(_ raw: UnsafeRawBufferPointer) {
@@ -75,6 +86,13 @@ public enum ChunkedInput {
                 }
             }
             pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
+        }
+
+        /// A file that is not rules is one error, its lines not quoted (its rules, if any, do not
+        /// matter: the compile fails).
+        mutating func summarizeIfNotRules() {
+            guard let summary = DiagnosticLimit.notRulesSummary(file: file, text: head, diagnostics: diagnostics) else { return }
+            diagnostics = diagnostics.filter { $0.location.file != file || $0.location.line <= 0 } + [summary]
         }
 
         mutating func finish() {
@@ -93,11 +111,7 @@ public enum ChunkedInput {
         /// the batch before; it applies every batch's statements in order, so the result does not change.
         private static let parallelism = Parallelism.threads
 
-        struct InFlight {
-            var group: DispatchGroup
-            var parsed: ResultSlots<ParsedChunk>
-            var count: Int
-        }
+        typealias InFlight = PendingResults<ParsedChunk>
 
         private mutating func flush() {
             cut()
@@ -105,6 +119,7 @@ public enum ChunkedInput {
         }
 
         private mutating func cut() {
+            if head.count < Self.headLimit { head += pending.prefix(Self.headLimit - head.count) }
             batch.append((String(decoding: pending, as: UTF8.self), firstLine))
             firstLine += lines
             lines = 0
@@ -114,28 +129,22 @@ public enum ChunkedInput {
         private mutating func launchBatch() {
             guard !batch.isEmpty else { return }
             let texts = batch.map(\.text), firstLines = batch.map(\.firstLine), file = self.file, options = self.options
-            let parsed = ResultSlots<ParsedChunk>(count: texts.count)
-            let group = DispatchGroup()
             let lowerers = self.lowerers
-            DispatchQueue.global().async(group: group) {
-                DispatchQueue.concurrentPerform(iterations: texts.count) { i in
-                    let result = RuleParser.parse(text: texts[i], firstLine: firstLines[i], file: file, options: options)
-                    let lowerer = lowerers.take()
-                    let lowered = result.statements.map(lowerer.lower)
-                    lowerers.give(lowerer)
-                    parsed.store(ParsedChunk(lowered: lowered, diagnostics: result.diagnostics), at: i)
-                }
+            let parsed = InFlight(count: texts.count) { i in
+                let result = RuleParser.parse(text: texts[i], firstLine: firstLines[i], file: file, options: options)
+                let lowerer = lowerers.take()
+                let lowered = result.statements.map(lowerer.lower)
+                lowerers.give(lowerer)
+                return ParsedChunk(lowered: lowered, diagnostics: result.diagnostics)
             }
             let previous = inFlight
-            inFlight = InFlight(group: group, parsed: parsed, count: texts.count)
+            inFlight = parsed
             batch.removeAll(keepingCapacity: true)
             if let previous { compile(previous) }
         }
 
         private mutating func compile(_ done: InFlight) {
-            done.group.wait()
-            for i in 0 ..< done.count {
-                let chunk = done.parsed.take(i)
+            for chunk in done.values() {
                 for l in chunk.lowered { session.apply(l) }
                 diagnostics += chunk.diagnostics
             }
@@ -144,29 +153,7 @@ public enum ChunkedInput {
 }
 
 /// A chunk parsed and lowered: its statements ready to apply, its parse diagnostics.
-struct ParsedChunk {
+struct ParsedChunk: Sendable {
     var lowered: [LoweredStatement]
     var diagnostics: [Diagnostic]
-}
-
-/// Lowering states for the parsing threads: one per thread at a time, kept for the next chunk
-/// (their memos of syscall numbers and masks are what makes lowering cheap).
-final class LowererPool: @unchecked Sendable {
-    private let lock = NSLock()
-    private var idle: [CompilationState] = []
-    private let session: CompileSession
-
-    init(session: CompileSession) { self.session = session }
-
-    func take() -> CompilationState {
-        lock.lock()
-        defer { lock.unlock() }
-        return idle.popLast() ?? session.makeLowerer()
-    }
-
-    func give(_ state: CompilationState) {
-        lock.lock()
-        idle.append(state)
-        lock.unlock()
-    }
 }

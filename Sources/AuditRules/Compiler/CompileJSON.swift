@@ -5,6 +5,7 @@ import Syscalls
 /// its provenance, keys sorted so the same input gives the same bytes.
 public enum CompileJSON {
     struct Document: Encodable {
+        var aurules = ProductVersion.json
         var machine: String
         var kernel: String
         var auditVersion: String

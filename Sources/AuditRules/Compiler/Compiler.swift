@@ -45,6 +45,10 @@ public final class CompileSession {
 
     /// A lowering state for one thread.
     func makeLowerer() -> CompilationState {
+        Self.makeLowerer(target: target, keepsText: keepsText)
+    }
+
+    static func makeLowerer(target: CompileTarget, keepsText: Bool) -> CompilationState {
         let state = CompilationState(target: target)
         state.keepsText = keepsText
         return state
@@ -57,15 +61,14 @@ public final class CompileSession {
             return
         }
         let pieces = Parallelism.threads
-        let lowered = ResultSlots<[LoweredStatement]>(count: pieces)
         let size = (statements.count + pieces - 1) / pieces
-        let session = UncheckedSendable(self), input = UncheckedSendable(statements)
-        DispatchQueue.concurrentPerform(iterations: pieces) { p in
-            let lowerer = session.value.makeLowerer()
-            let range = min(p * size, input.value.count) ..< min((p + 1) * size, input.value.count)
-            lowered.store(input.value[range].map(lowerer.lower), at: p)
+        let target = self.target, keepsText = self.keepsText
+        let lowered = parallelMap(pieces) { p in
+            let lowerer = CompileSession.makeLowerer(target: target, keepsText: keepsText)
+            let range = min(p * size, statements.count) ..< min((p + 1) * size, statements.count)
+            return statements[range].map(lowerer.lower)
         }
-        for p in 0 ..< pieces { for l in lowered.take(p) { apply(l) } }
+        for piece in lowered { for l in piece { apply(l) } }
     }
 
     public func add(_ stmt: Statement) {
@@ -93,7 +96,7 @@ public final class CompileSession {
             groupHashes.reserveCapacity(rules.count)
             for (r, h) in zip(rules, hashes) {
                 if let first = held.origin(of: r, hash: h) {
-                    report("same kernel \(what) as \(first.file):\(first.line): skipped (auditctl stops with 'Rule exists')", lowered)
+                    report(.duplicateRule, "same kernel \(what) as \(first.file):\(first.line): skipped (auditctl stops with 'Rule exists')", lowered)
                 } else {
                     group.append(r)
                     groupHashes.append(h)
@@ -102,7 +105,7 @@ public final class CompileSession {
             held.add(group, hashes: groupHashes, prepend: prepend)
         case .delete(let rules, let hashes):
             for (r, h) in zip(rules, hashes) where !held.remove(r, hash: h) {
-                report("no earlier rule matches this deletion: auditctl would stop with 'No rule matches'; ignored", lowered)
+                report(.unmatchedDeletion, "no earlier rule matches this deletion: auditctl would stop with 'No rule matches'; ignored", lowered)
             }
         case .deleteAll(let key?):
             held.removeAll { rule in rule.keys.contains { $0.contains(key.value) } }
@@ -120,8 +123,8 @@ public final class CompileSession {
         }
     }
 
-    private func report(_ message: String, _ lowered: LoweredStatement) {
-        collected.append(Diagnostic(.warning, message, at: lowered.location, length: 2, sourceLine: lowered.text))
+    private func report(_ code: DiagnosticCode, _ message: String, _ lowered: LoweredStatement) {
+        collected.append(Diagnostic(.warning, message, at: lowered.location, length: 2, sourceLine: lowered.text, code: code.rawValue))
     }
 
     /// Diagnostics so far.
@@ -203,7 +206,7 @@ extension CompilationState {
         let message = "no kernel rule for \(target.machine) at kernel \(target.kernel) with audit \(target.auditVersion)"
             + (causes.isEmpty ? "" : ": " + causes.joined(separator: "; "))
             + (target.allowDrops ? " (dropped: --allow-drops)" : " (use --allow-drops to accept)")
-        report(target.allowDrops ? .warning : .error, message, at: stmt.location, length: 2, in: stmt)
+        report(.noRuleForTarget, target.allowDrops ? .warning : .error, message, at: stmt.location, length: 2, in: stmt)
     }
 }
 

@@ -11,11 +11,6 @@ struct ArchError: Error {
     var message: String
 }
 
-/// Field numbers the compiler itself builds (the others come from the field table).
-enum CompilerFieldID {
-    static let compare: UInt32 = 111  // AUDIT_FIELD_COMPARE
-}
-
 /// The lowering side of a compilation: turns statements into kernel rules with their
 /// diagnostics, without looking at the rules already held. One per thread (its memos are
 /// not shared), so that statements can be lowered in parallel and applied in order.
@@ -53,9 +48,9 @@ final class CompilationState {
         self.names = SyscallNameResolver(database: target.database, kernel: target.kernel, auditVersion: target.auditVersion)
     }
 
-    func report(_ severity: Severity, _ message: String, at location: SourceLocation, length: Int = 1, in stmt: Statement,
+    func report(_ code: DiagnosticCode, _ severity: Severity, _ message: String, at location: SourceLocation, length: Int = 1, in stmt: Statement,
                 hostDependent: Bool = false) {
-        diagnostics.append(Diagnostic(severity, message, at: location, length: length, sourceLine: stmt.text, hostDependent: hostDependent))
+        diagnostics.append(Diagnostic(severity, message, at: location, length: length, sourceLine: stmt.text, code: code.rawValue, hostDependent: hostDependent))
     }
 
     /// Reports a syscall dropped from an ABI's rule; the session keeps only the first report
@@ -72,7 +67,7 @@ final class CompilationState {
             dropMessages[written] = message
         }
         onceKeys.append((diagnostics.count, "\(abi.rawValue)\u{0}\(name.value.lowercased())"))
-        report(.warning, message, at: name.location, length: name.length, in: stmt)
+        report(.syscallMissingOnABI, .warning, message, at: name.location, length: name.length, in: stmt)
     }
 
     func resolve(_ selector: ArchSelector) -> Result<ResolvedArch, ArchError> {
@@ -90,9 +85,7 @@ final class CompilationState {
             guard let abi = m.b64 ?? m.b32 else { return .failure(ArchError(message: "arch=\(m): no ABI")) }
             return .success(ResolvedArch(value: m.auditArch(for: abi), abi: abi))
         case .raw(let v):
-            if v == Machine.ppc64le.auditArch(for: .ppc64) { return .success(ResolvedArch(value: v, abi: .ppc64)) }
-            let abi = ABI.allCases.first { $0.auditArch == v && $0 != .x32 }
-            return .success(ResolvedArch(value: v, abi: abi))
+            return .success(ResolvedArch(value: v, abi: ArchName.byAuditArch(v)?.abi))
         }
     }
 }
@@ -102,10 +95,10 @@ extension CompilationState {
     func kernelField(_ clause: FieldClause, list: FilterList, in stmt: Statement) -> KernelField? {
         let op = clause.op.value
         if case .comparison(let c) = clause.value {
-            return KernelField(id: CompilerFieldID.compare, op: op, value: c)
+            return KernelField(id: FieldID.fieldCompare, op: op, value: c)
         }
         guard let id = fieldID(clause.name.value) else {
-            report(.error, "unknown field '\(clause.name.value)'", at: clause.name.location, length: clause.name.length, in: stmt)
+            report(.unknownField, .error, "unknown field '\(clause.name.value)'", at: clause.name.location, length: clause.name.length, in: stmt)
             return nil
         }
         switch clause.value {
@@ -116,12 +109,12 @@ extension CompilationState {
         case .permissions(let permissions):
             return KernelField(id: id, op: op, value: permissions.rawValue)
         case .comparison(let c):
-            return KernelField(id: CompilerFieldID.compare, op: op, value: c)
+            return KernelField(id: FieldID.fieldCompare, op: op, value: c)
         case .arch(let selector):
             switch resolve(selector) {
             case .success(let arch): return KernelField(id: id, op: op, value: arch.value)
             case .failure(let error):
-                report(.error, error.message, at: clause.rawValue.location, length: clause.rawValue.length, in: stmt)
+                report(.fieldValue, .error, error.message, at: clause.rawValue.location, length: clause.rawValue.length, in: stmt)
                 return nil
             }
         case .userName(let name):
@@ -147,7 +140,7 @@ extension CompilationState {
         let why = target.resolver == nil
             ? "\(kind) names cannot be compiled with --no-resolve: write the number"
             : "unknown \(kind) '\(name)' on this host"
-        report(.error, target.resolver == nil ? "\(kind) '\(name)': \(why)" : why,
+        report(.unknownUser, .error, target.resolver == nil ? "\(kind) '\(name)': \(why)" : why,
                at: clause.rawValue.location, length: clause.rawValue.length, in: stmt, hostDependent: true)
     }
 
@@ -184,19 +177,19 @@ extension CompilationState {
                 kept += 1
             case .name(let name):
                 guard let abi else {
-                    report(.error, "syscall '\(name)': no syscall table for \(archText); use numbers",
+                    report(.unknownSyscall, .error, "syscall '\(name)': no syscall table for \(archText); use numbers",
                            at: spec.location, length: spec.length, in: stmt)
                     return nil
                 }
                 if names.table(abi) == nil {
-                    report(.error, "no syscall table for \(abi) at kernel \(target.kernel)", at: spec.location, length: spec.length, in: stmt)
+                    report(.unknownSyscall, .error, "no syscall table for \(abi) at kernel \(target.kernel)", at: spec.location, length: spec.length, in: stmt)
                     return nil
                 }
                 if let n = names.number(of: name, on: abi) {
                     mask[n / 32] |= 1 << UInt32(n % 32)
                     kept += 1
                 } else if !names.isKnownAnywhere(name) {
-                    report(.error, "unknown syscall '\(name)'", at: spec.location, length: spec.length, in: stmt)
+                    report(.unknownSyscall, .error, "unknown syscall '\(name)'", at: spec.location, length: spec.length, in: stmt)
                     return nil
                 } else {
                     reportDrop(Located(name, at: spec.location, length: spec.length), abi: abi, in: stmt)
@@ -204,7 +197,7 @@ extension CompilationState {
             }
         }
         if kept == 0 {
-            report(.warning, "no syscall of this rule exists on \(abi.map(\.rawValue) ?? archText) at kernel \(target.kernel): its \(abi.map(\.rawValue) ?? archText) rule is not emitted",
+            report(.noSyscallOnABI, .warning, "no syscall of this rule exists on \(abi.map(\.rawValue) ?? archText) at kernel \(target.kernel): its \(abi.map(\.rawValue) ?? archText) rule is not emitted",
                    at: stmt.location, length: 2, in: stmt)
             return nil
         }

@@ -20,7 +20,7 @@ extension CompilationState {
         // the rule could never match there, so it is left out rather than failing the compile.
         for clause in rule.fields {
             guard case .arch(let sel) = clause.value, sel == .b32 || sel == .b64, case .failure(let e) = resolve(sel) else { continue }
-            report(.warning, "\(e.message): rule not emitted", at: clause.rawValue.location, length: clause.rawValue.length, in: stmt)
+            report(.fieldValue, .warning, "\(e.message): rule not emitted", at: clause.rawValue.location, length: clause.rawValue.length, in: stmt)
             return []
         }
         for clause in rule.fields {
@@ -39,7 +39,7 @@ extension CompilationState {
         var out: [KernelRule] = []
         if specific && arch == nil {
             if list == .io_uring {
-                report(.error, "io_uring operations need an explicit -F arch= to be compiled", at: stmt.location, in: stmt)
+                report(.ioUringArch, .error, "io_uring operations need an explicit -F arch= to be compiled", at: stmt.location, in: stmt)
                 return []
             }
             for abi in expansionABIs {
@@ -93,7 +93,7 @@ extension CompilationState {
         var bits = Permissions.all
         if let p = watch.permissions {
             guard let b = Permissions(letters: p.value) else {
-                report(.error, "permissions '\(p.value)': only r, w, x and a are allowed", at: p.location, length: p.length, in: stmt)
+                report(.permissions, .error, "permissions '\(p.value)': only r, w, x and a are allowed", at: p.location, length: p.length, in: stmt)
                 return nil
             }
             bits = b
@@ -105,7 +105,7 @@ extension CompilationState {
         var failed = false
         for clause in watch.fields {
             if clause.name.value == "arch" {
-                report(.error, "arch must be before -S: a watch already covers every syscall",
+                report(.archOrder, .error, "arch must be before -S: a watch already covers every syscall",
                        at: clause.name.location, length: clause.name.length, in: stmt)
                 failed = true
                 continue
@@ -134,7 +134,7 @@ extension CompilationState {
     private func finish(list: FilterList, action: RuleAction, mask: [UInt32], fields: [KernelField], abi: ABI?,
                         stmt: Statement) -> KernelRule? {
         if fields.count > KernelRule.maxFields - 1 {
-            report(.error, "too many fields: \(fields.count) (the kernel takes \(KernelRule.maxFields - 1), arch and key included)",
+            report(.tooManyFields, .error, "too many fields: \(fields.count) (the kernel takes \(KernelRule.maxFields - 1), arch and key included)",
                    at: stmt.location, length: 2, in: stmt)
             return nil
         }

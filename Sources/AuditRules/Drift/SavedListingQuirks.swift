@@ -9,7 +9,7 @@ extension SavedListing {
     /// any arch were named by the host's own table, which the parser applies anyway.
     public static func recoveringArchlessSyscalls(_ text: String, machine: Machine, database: SyscallDatabase,
                                                   auditVersion: AuditVersion) -> (text: String, lines: [Int]) {
-        guard auditVersion == .v3_0_9 else { return (text, []) }
+        guard !auditVersion.isAudit4 else { return (text, []) }
         let utf8 = text.utf8
         // Only the arch-less rules are rewritten; every other line is read by its bytes.
         var namingABI: ABI?

@@ -58,7 +58,7 @@ public final class FieldSpec: Hashable, Sendable {
     /// audit 4.x also takes on the exclude list every field that is not exit- or
     /// filesystem-only (and perm), having dropped 3.0.9's exclude field set.
     public func lists(for version: AuditVersion) -> Set<FilterList> {
-        guard version != .v3_0_9, lists.contains(.exit) || lists.contains(.user) else { return lists }
+        guard version.isAudit4, lists.contains(.exit) || lists.contains(.user) else { return lists }
         if lists == [.exit] && id != FieldID.perm { return lists }
         return lists.union([.exclude])
     }

@@ -62,7 +62,6 @@ public enum ErrnoTable {
 
 /// Audit message types (`AUDIT_*` record types) by the names ausearch and auditctl use.
 public enum MessageTypeTable {
-    private static let v309 = NameNumberTable(data309)
     private static let v42 = NameNumberTable(data309, data42Additions)
 
     /// A name (any case) as auditctl 3.0.9 knows it.
@@ -71,11 +70,13 @@ public enum MessageTypeTable {
 
     /// 4.2 also knows the names audit 4.x added (DM_CTRL, DM_EVENT).
     public static func number(of name: String, version: AuditVersion) -> UInt32? {
-        (version == .v3_0_9 ? v309 : v42).number(of: name).map { UInt32($0) }
+        guard version.loader.has("msgtype", name) else { return nil }
+        return v42.number(of: name).map { UInt32($0) }
     }
 
     public static func name(of number: UInt32, version: AuditVersion) -> String? {
-        (version == .v3_0_9 ? v309 : v42).name(of: Int64(number))
+        guard let name = v42.name(of: Int64(number)), version.loader.has("msgtype", name) else { return nil }
+        return name
     }
 }
 
@@ -103,10 +104,12 @@ public enum FileSystemTypeTable {
 
     public static func value(of name: String, version: AuditVersion = .v3_0_9) -> UInt32? {
         let n = name.asciiLowercased
-        return (version == .v3_0_9 ? v309 : v42).first { $0.0 == n }?.1
+        guard version.loader.has("fstype", n) else { return nil }
+        return v42.first { $0.0 == n }?.1
     }
 
     public static func name(of value: UInt32, version: AuditVersion = .v3_0_9) -> String? {
-        (version == .v3_0_9 ? v309 : v42).first { $0.1 == value }?.0
+        guard let n = v42.first(where: { $0.1 == value })?.0, version.loader.has("fstype", n) else { return nil }
+        return n
     }
 }

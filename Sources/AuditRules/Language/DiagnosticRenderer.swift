@@ -1,17 +1,42 @@
 import Foundation
+import Syscalls
 
 /// Renders diagnostics the way compilers do, and as JSON for tools.
 public enum DiagnosticRenderer {
     /// `path:line:col: error: message`, then the source line and a caret under the offending
     /// text (`^~~~`). Tabs in the line are kept in the caret line so the caret stays aligned.
-    public static func text(_ d: Diagnostic) -> String {
-        var out = "\(escaped(position(d.location))): \(d.severity.rawValue): \(escaped(d.message))"
+    public static func text(_ d: Diagnostic, color: Bool = false) -> String {
+        let paint = Paint(enabled: color)
+        var out = paint.bold(escaped(position(d.location)) + ":") + " " + paint.severity(d.severity) + " " + paint.bold(escaped(d.message))
         if let code = d.code { out += " [\(code)]" }
         if d.hostDependent { out += " (depends on this host)" }
         guard let line = d.sourceLine, d.location.column >= 1 else { return out }
         let (shown, column) = window(masked(line), column: d.location.column)
-        out += "\n" + shown + "\n" + caret(line: shown, column: column, length: d.length)
+        out += "\n" + shown + "\n" + paint.caret(caret(line: shown, column: column, length: d.length))
         return out
+    }
+
+    /// ANSI SGR colours as clang prints them: bold positions and messages, red errors, magenta
+    /// warnings, cyan notes, a green caret. Only ever applied to text already escaped.
+    public struct Paint: Sendable {
+        public var enabled: Bool
+
+        public init(enabled: Bool) { self.enabled = enabled }
+
+        func sgr(_ code: String, _ s: String) -> String { enabled ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+        public func bold(_ s: String) -> String { sgr("1", s) }
+        public func red(_ s: String) -> String { sgr("1;31", s) }
+        public func green(_ s: String) -> String { sgr("1;32", s) }
+        public func yellow(_ s: String) -> String { sgr("1;33", s) }
+        public func cyan(_ s: String) -> String { sgr("1;36", s) }
+        func caret(_ s: String) -> String { sgr("1;32", s) }
+        public func severity(_ s: Severity) -> String {
+            switch s {
+            case .error: return sgr("1;31", "error:")
+            case .warning: return sgr("1;35", "warning:")
+            case .note: return sgr("1;36", "note:")
+            }
+        }
     }
 
     /// `path:line:col`, shortened for problems of a whole file (line 0) or a whole line (column 0).
@@ -22,6 +47,8 @@ public enum DiagnosticRenderer {
     }
 
     /// Rules files and their names are untrusted input: see ControlCharacters.
+    public static func escapedForTerminal(_ s: String) -> String { ControlCharacters.escaped(s) }
+
     static func escaped(_ s: String) -> String { ControlCharacters.escaped(s) }
 
     /// In the quoted source line control characters become `?`, one byte for one byte (a C1
@@ -62,11 +89,11 @@ public enum DiagnosticRenderer {
     }
 
     /// All diagnostics, each followed by a newline, and a summary line when there are any.
-    public static func text(_ ds: [Diagnostic]) -> String {
+    public static func text(_ ds: [Diagnostic], color: Bool = false) -> String {
         guard !ds.isEmpty else { return "" }
         var out = ""
         for d in ds {
-            out += text(d)
+            out += text(d, color: color)
             out += "\n"
         }
         let errors = ds.filter { $0.severity == .error }.count
@@ -96,6 +123,7 @@ public enum DiagnosticRenderer {
             var severity: String, code: String?, message: String, hostDependent: Bool, sourceLine: String?
         }
         struct Document: Encodable {
+            var aurules = ProductVersion.json
             var diagnostics: [Entry]
             var errors: Int, warnings: Int, notes: Int
         }

@@ -44,6 +44,19 @@ public enum InputFile {
         }
     }
 
+    /// "a directory", "a FIFO", ...: what a file of this mode is, in a message.
+    public static func kind(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFDIR: return "a directory"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFIFO: return "a FIFO"
+        case S_IFSOCK: return "a socket"
+        case S_IFLNK: return "a symbolic link"
+        default: return "not a regular file"
+        }
+    }
+
     static func isNullDevice(_ info: stat) -> Bool {
         var null = stat()
         return stat("/dev/null", &null) == 0 && null.st_mode & S_IFMT == S_IFCHR && null.st_rdev == info.st_rdev
@@ -62,13 +75,48 @@ public enum InputFile {
         if fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size > 0 { bytes.reserveCapacity(Int(info.st_size)) }
         let blockSize = 1 << 20
         var block = [UInt8](repeating: 0, count: blockSize)
+        var cap = LineCap()
         while true {
             let count = block.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, blockSize) }
             if count < 0 && errno == EINTR { continue }
             if count < 0 { return .failure(Failure(reason: String(cString: strerror(errno)).lowercased())) }
             if count == 0 { break }
-            bytes.append(contentsOf: block[..<count])
+            block.withUnsafeBufferPointer { cap.append(UnsafeBufferPointer(rebasing: $0[..<count]), to: &bytes) }
         }
         return .success(bytes)
+    }
+
+    /// Bytes kept of one line: far beyond what auditctl reads (Lexer.maxLineBytes, and the
+    /// parser reports longer lines), small enough that a newline-less stream (`cat /dev/zero |`)
+    /// cannot take the memory.
+    public static let maxKeptLineBytes = 1 << 20
+}
+
+/// Keeps at most `InputFile.maxKeptLineBytes` of each line of a stream; the rest of a longer
+/// line is dropped up to its newline.
+struct LineCap {
+    var limit = InputFile.maxKeptLineBytes
+    /// Bytes kept of the line being read.
+    private var current = 0
+
+    init(limit: Int = InputFile.maxKeptLineBytes) { self.limit = limit }
+
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        guard let base = bytes.baseAddress else { return }
+        var i = 0
+        while i < bytes.count {
+            let newline = memchr(base + i, 0x0A, bytes.count - i).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base }
+            let end = newline ?? bytes.count
+            let keep = min(max(0, limit - current), end - i)
+            if keep > 0 { out.append(contentsOf: UnsafeBufferPointer(start: base + i, count: keep)) }
+            if let newline {
+                out.append(0x0A)
+                current = 0
+                i = newline + 1
+            } else {
+                current += keep
+                i = end
+            }
+        }
     }
 }

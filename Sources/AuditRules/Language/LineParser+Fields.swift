@@ -4,7 +4,7 @@ extension LineParser {
     mutating func fieldPair(_ arg: Token) {
         let text = arg.text
         guard let (op, range) = Self.fieldOperator(in: text) else {
-            report("-F '\(text)' has no operator (=, !=, <, >, <=, >=, &, &=)", arg)
+            report(.fieldSyntax, "-F '\(text)' has no operator (=, !=, <, >, <=, >=, &, &=)", arg)
             return
         }
         let name = String(decoding: text.utf8[..<range.lowerBound], as: UTF8.self)
@@ -13,16 +13,16 @@ extension LineParser {
         let valueColumn = opColumn + op.rawValue.utf8.count
         let valueLength = max(arg.length - (valueColumn - arg.column), 1)
         if name.isEmpty {
-            report(.error, "-F '\(text)' has no field name before '\(op.rawValue)'", column: arg.column, length: arg.length)
+            report(.fieldSyntax, .error, "-F '\(text)' has no field name before '\(op.rawValue)'", column: arg.column, length: arg.length)
             return
         }
         if raw.isEmpty {
-            report(.error, "-F '\(text)' has no value after '\(op.rawValue)'", column: opColumn, length: op.rawValue.utf8.count)
+            report(.fieldSyntax, .error, "-F '\(text)' has no value after '\(op.rawValue)'", column: opColumn, length: op.rawValue.utf8.count)
             return
         }
         guard let spec = FieldTable.spec(named: name) else {
             let quoted = name.utf8.first == UInt8(ascii: "\"") || name.utf8.first == UInt8(ascii: "'")
-            report(.error, "unknown field '\(name)'" + (quoted ? ": quotes are not understood in rules files (auditctl -R splits words on spaces only)"
+            report(.unknownField, .error, "unknown field '\(name)'" + (quoted ? ": quotes are not understood in rules files (auditctl -R splits words on spaces only)"
                                                               : suggestion(for: name)),
                    column: arg.column, length: name.utf8.count)
             return
@@ -33,7 +33,7 @@ extension LineParser {
         if spec.id == FieldID.filterkey {
             // `-F KEY=x` (not the exact `key=` prefix) still names the key field.
             guard op == .equal else {
-                report(.error, "the key field only takes '='", column: opColumn, length: op.rawValue.utf8.count)
+                report(.fieldOperator, .error, "the key field only takes '='", column: opColumn, length: op.rawValue.utf8.count)
                 return
             }
             addKey(raw, token: Token(text: raw, column: valueColumn, length: valueLength), fromField: true)
@@ -42,19 +42,19 @@ extension LineParser {
         var ok = true
         if let list = effectiveList, !spec.isAllowed(on: list) {
             let allowed = FilterList.listingOrder.filter { spec.lists.contains($0) }.map(\.rawValue)
-            report(.error, "field '\(spec.name)' cannot be used on the \(list.rawValue) list"
+            report(.fieldNotOnList, .error, "field '\(spec.name)' cannot be used on the \(list.rawValue) list"
                    + (allowed.isEmpty ? "" : " (only on: \(allowed.joined(separator: ", ")))"),
                    column: arg.column, length: name.utf8.count)
             ok = false
         }
         if !spec.takes(op) {
             let allowed = FieldOperator.searchOrder.filter { spec.operators.contains($0) }.map(\.rawValue)
-            report(.error, "field '\(spec.name)' does not take '\(op.rawValue)' (only \(allowed.joined(separator: " ")))",
+            report(.fieldOperator, .error, "field '\(spec.name)' does not take '\(op.rawValue)' (only \(allowed.joined(separator: " ")))",
                    column: opColumn, length: op.rawValue.utf8.count)
             ok = false
         }
         if spec.id == FieldID.arch && syscallAdded {
-            report(.error, watch != nil ? "arch cannot be given on a watch" : "arch must be given before -S (syscall names are looked up in its table)",
+            report(.archOrder, .error, watch != nil ? "arch cannot be given on a watch" : "arch must be given before -S (syscall names are looked up in its table)",
                    column: arg.column, length: name.utf8.count)
             ok = false
         }
@@ -65,16 +65,16 @@ extension LineParser {
             value = v
             if case .number(let n) = v, n == UInt32.max, spec.kind == .uid || spec.kind == .gid,
                spec.name != "auid", spec.name != "loginuid" {
-                report(.error, "the kernel rejects \(spec.name)=\(raw): 4294967295 (-1) is not a valid id; only auid may be unset",
+                report(.fieldValue, .error, "the kernel rejects \(spec.name)=\(raw): 4294967295 (-1) is not a valid id; only auid may be unset",
                        column: valueColumn, length: valueLength)
                 return
             }
             if case .arch(let selector) = v, selector == .b64, hostMachine.b64 == nil {
-                report(.error, "arch=b64 on a 32-bit host (\(hostMachine.rawValue)): auditctl rejects it",
+                report(.fieldValue, .error, "arch=b64 on a 32-bit host (\(hostMachine.rawValue)): auditctl rejects it",
                        column: valueColumn, length: valueLength, hostDependent: true)
             }
         case .failure(let e):
-            report(.error, e.message, column: valueColumn, length: valueLength, hostDependent: e.hostDependent)
+            report((e.hostDependent ? .unknownUser : .fieldValue), .error, e.message, column: valueColumn, length: valueLength, hostDependent: e.hostDependent)
             guard e.hostDependent else { return }
             value = spec.kind == .gid ? .groupName(raw) : .userName(raw)
         }
@@ -91,7 +91,7 @@ extension LineParser {
     mutating func comparison(_ o: ScannedOption, _ arg: Token) {
         let text = arg.text
         guard let (op, range) = Self.comparisonOperator(in: text) else {
-            report("-C '\(text)' needs '=' or '!=' between two fields", arg)
+            report(.comparison, "-C '\(text)' needs '=' or '!=' between two fields", arg)
             return
         }
         let left = String(decoding: text.utf8[..<range.lowerBound], as: UTF8.self)
@@ -99,27 +99,27 @@ extension LineParser {
         let opColumn = arg.column + left.utf8.count
         let rightColumn = opColumn + op.rawValue.utf8.count
         let rightLength = max(arg.length - (rightColumn - arg.column), 1)
-        if left.isEmpty { report(.error, "-C '\(text)' has no field before '\(op.rawValue)'", column: arg.column, length: arg.length) }
-        if right.isEmpty { report(.error, "-C '\(text)' has no field after '\(op.rawValue)'", column: opColumn, length: op.rawValue.utf8.count) }
+        if left.isEmpty { report(.comparison, .error, "-C '\(text)' has no field before '\(op.rawValue)'", column: arg.column, length: arg.length) }
+        if right.isEmpty { report(.comparison, .error, "-C '\(text)' has no field after '\(op.rawValue)'", column: opColumn, length: op.rawValue.utf8.count) }
         guard !left.isEmpty, !right.isEmpty else { return }
         let leftSpec = FieldTable.spec(named: left), rightSpec = FieldTable.spec(named: right)
         if leftSpec == nil {
-            report(.error, "unknown field '\(left)'\(suggestion(for: left))", column: arg.column, length: left.utf8.count)
+            report(.comparison, .error, "unknown field '\(left)'\(suggestion(for: left))", column: arg.column, length: left.utf8.count)
         }
         if rightSpec == nil {
-            report(.error, "unknown field '\(right)'\(suggestion(for: right))", column: rightColumn, length: rightLength)
+            report(.comparison, .error, "unknown field '\(right)'\(suggestion(for: right))", column: rightColumn, length: rightLength)
         }
         guard let l = leftSpec, let r = rightSpec else { return }
         if !hasRuleTarget {
-            report(.error, "-C needs a rule (-a LIST,ACTION) before it", column: o.column, length: o.length)
+            report(.comparison, .error, "-C needs a rule (-a LIST,ACTION) before it", column: o.column, length: o.length)
             return
         }
         if let list = effectiveList, list != .exit {
-            report(.error, "-C can only be used on the exit list", column: o.column, length: o.length)
+            report(.comparison, .error, "-C can only be used on the exit list", column: o.column, length: o.length)
             return
         }
         guard let constant = ComparisonTable.constant(l.name, r.name) else {
-            report(.error, "cannot compare \(l.name) with \(r.name): -C compares two uid fields (auid uid euid suid fsuid obj_uid) or two gid fields (gid egid sgid fsgid obj_gid)",
+            report(.comparison, .error, "cannot compare \(l.name) with \(r.name): -C compares two uid fields (auid uid euid suid fsuid obj_uid) or two gid fields (gid egid sgid fsgid obj_gid)",
                    column: arg.column, length: arg.length)
             return
         }

@@ -15,12 +15,12 @@ extension LineParser {
 
     mutating func syscallOption(_ o: ScannedOption, _ arg: Token) {
         if watch != nil {
-            report(.error, "-S cannot be combined with a watch (-w); write an -a always,exit rule with -F path=",
+            report(.syscallPlacement, .error, "-S cannot be combined with a watch (-w); write an -a always,exit rule with -F path=",
                    column: o.column, length: o.length)
             return
         }
         if let l = list?.value, Self.refusesSyscalls(l) {
-            report(.error, "syscalls (-S) cannot be used on the \(l.rawValue) list", column: o.column, length: o.length)
+            report(.syscallPlacement, .error, "syscalls (-S) cannot be used on the \(l.rawValue) list", column: o.column, length: o.length)
             syscallListReported = true
             return
         }
@@ -39,18 +39,18 @@ extension LineParser {
             } else if let first = item.utf8.first, first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9") {
                 let p = LeadingNumber.parsePrefix(item)
                 guard !p.overflow, p.value < UInt64(Self.syscallLimit) else {
-                    report(.error, "syscall number \(item) is out of range: the kernel's syscall bitmap has 2048 entries (0-2047)",
+                    report(.syscallRange, .error, "syscall number \(item) is out of range: the kernel's syscall bitmap has 2048 entries (0-2047)",
                            column: column, length: length)
                     continue
                 }
                 if p.consumed < length {
-                    report(.warning, "auditctl reads only the leading number of '\(item)' and ignores the rest",
+                    report(.numberSuffix, .warning, "auditctl reads only the leading number of '\(item)' and ignores the rest",
                            column: column + p.consumed, length: length - p.consumed)
                 }
                 syscalls.append(Located(.number(Int(p.value)), at: location(column), length: length))
             } else {
                 if !knownSyscalls.isKnown(item, ascii: isASCII) {
-                    report(.error, "unknown syscall '\(item)': no ABI has a syscall of that name\(syscallSuggestion(for: item))",
+                    report(.unknownSyscall, .error, "unknown syscall '\(item)': no ABI has a syscall of that name\(syscallSuggestion(for: item))",
                            column: column, length: length)
                     continue
                 }
@@ -58,7 +58,7 @@ extension LineParser {
             }
         }
         if !any {
-            report("-S needs a syscall name, a number or all", arg)
+            report(.syntax, "-S needs a syscall name, a number or all", arg)
             return
         }
         syscallAdded = true
@@ -68,26 +68,26 @@ extension LineParser {
     mutating func finish() {
         guard hasRuleTarget else {
             if let s = firstSyscallOption {
-                report(.error, "-S needs a rule: write -a LIST,ACTION on the same line", column: s.column, length: s.length)
+                report(.syscallPlacement, .error, "-S needs a rule: write -a LIST,ACTION on the same line", column: s.column, length: s.length)
             }
             return
         }
         if let l = list?.value, Self.refusesSyscalls(l), !syscalls.isEmpty, !syscallListReported,
            let s = firstSyscallOption {
-            report(.error, "syscalls (-S) cannot be used on the \(l.rawValue) list", column: s.column, length: s.length)
+            report(.syscallPlacement, .error, "syscalls (-S) cannot be used on the \(l.rawValue) list", column: s.column, length: s.length)
         }
         if let k = fieldKeys.first, !(syscallAdded || permAdded || exeAdded || fsAdded) {
-            report(.error, "a key needs a syscall (-S), a watch, or a perm, path, dir, exe or fstype field in the rule",
+            report(.keyPlacement, .error, "a key needs a syscall (-S), a watch, or a perm, path, dir, exe or fstype field in the rule",
                    column: k.location.column, length: k.length)
         }
         let base = watch != nil ? 2 : 0
         let count = base + fields.count
         if count > Self.maxFields {
             let f = fields[Self.maxFields - base]
-            report(.error, "too many fields: this is field 64; the kernel takes at most 63, arch and key included",
+            report(.tooManyFields, .error, "too many fields: this is field 64; the kernel takes at most 63, arch and key included",
                    column: f.name.location.column, length: f.name.length)
         } else if count == Self.maxFields, let k = keys.first {
-            report(.error, "too many fields: the key would be field 64; the kernel takes at most 63, arch and key included",
+            report(.tooManyFields, .error, "too many fields: the key would be field 64; the kernel takes at most 63, arch and key included",
                    column: k.location.column, length: k.length)
         }
         if let c = command, let l = list, let a = action {

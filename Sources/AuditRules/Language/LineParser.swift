@@ -13,6 +13,8 @@ struct LineParser {
     let hostMachine: Machine
     let valueParser: FieldValueParser
     let knownSyscalls: KnownSyscallMemo
+    /// auditctl trims a `-w` path's trailing slashes; a saved listing's path is the kernel's.
+    let trimsWatchSlashes: Bool
 
     var diagnostics: [Diagnostic] = []
     var statements: [(column: Int, statement: Statement)] = []
@@ -34,7 +36,7 @@ struct LineParser {
     var suggestionsLeft = 5
 
     init(file: String, line: SourceLine, words: [Token], isASCII: Bool, hostMachine: Machine,
-         valueParser: FieldValueParser, knownSyscalls: KnownSyscallMemo) {
+         valueParser: FieldValueParser, knownSyscalls: KnownSyscallMemo, trimsWatchSlashes: Bool = true) {
         self.file = file
         self.line = line
         self.words = words
@@ -42,20 +44,21 @@ struct LineParser {
         self.hostMachine = hostMachine
         self.valueParser = valueParser
         self.knownSyscalls = knownSyscalls
+        self.trimsWatchSlashes = trimsWatchSlashes
     }
 
     func location(_ column: Int) -> SourceLocation {
         SourceLocation(file: file, line: line.number, column: column)
     }
 
-    mutating func report(_ severity: Severity = .error, _ message: String, column: Int, length: Int,
+    mutating func report(_ code: DiagnosticCode, _ severity: Severity = .error, _ message: String, column: Int, length: Int,
                          hostDependent: Bool = false) {
         diagnostics.append(Diagnostic(severity, message, at: location(column), length: max(length, 1),
-                                      sourceLine: line.text, hostDependent: hostDependent))
+                                      sourceLine: line.text, code: code.rawValue, hostDependent: hostDependent))
     }
 
-    mutating func report(_ message: String, _ token: Token, hostDependent: Bool = false) {
-        report(.error, message, column: token.column, length: token.length, hostDependent: hostDependent)
+    mutating func report(_ code: DiagnosticCode, _ message: String, _ token: Token, hostDependent: Bool = false) {
+        report(code, .error, message, column: token.column, length: token.length, hostDependent: hostDependent)
     }
 
     /// The comma-separated items of a word, empty ones included, cut at its comma bytes.
@@ -86,21 +89,21 @@ struct LineParser {
             if letter == UInt8(ascii: "F") || letter == UInt8(ascii: "C") || letter == UInt8(ascii: "p") { clauses += 1 }
         }
         fields.reserveCapacity(clauses)
-        for p in scan.problems { report(.error, p.message, column: p.column, length: p.length) }
+        for p in scan.problems { report(.syntax, .error, p.message, column: p.column, length: p.length) }
         var dropRule = false
         for option in scan.options {
             if handle(option) { break }
             if Self.isLastOnLine(option) {
                 if !option.endsWord || option.lastWord < words.count - 1 {
                     let next = option.endsWord ? words[option.lastWord + 1].column : option.column + option.length
-                    report(.error, "auditctl stops reading the line after \(option.name): what follows is refused (parameter passed without an option given)",
+                    report(.ignoredWords, .error, "auditctl stops reading the line after \(option.name): what follows is refused (parameter passed without an option given)",
                            column: next, length: max(line.text.utf8.count - next + 1, 1))
                 }
                 break
             }
             if option.letter == 0 && Self.endLineSilently.contains(option.name) {
                 if words.count > 1 {
-                    report(.warning, "auditctl applies \(option.name) and silently ignores everything else on this line; put it on a line of its own",
+                    report(.ignoredWords, .warning, "auditctl applies \(option.name) and silently ignores everything else on this line; put it on a line of its own",
                            column: option.column, length: option.length)
                 }
                 dropRule = true
@@ -124,7 +127,7 @@ struct LineParser {
             syscallOption(o, arg!)
         case UInt8(ascii: "F"):
             guard hasRuleTarget else {
-                report(.error, "-F needs a rule (-a LIST,ACTION) or a watch (-w PATH) before it", column: o.column, length: o.length)
+                report(.misplacedOption, .error, "-F needs a rule (-a LIST,ACTION) or a watch (-w PATH) before it", column: o.column, length: o.length)
                 return false
             }
             if arg!.text.utf8.starts(with: "key=".utf8) {
@@ -137,12 +140,12 @@ struct LineParser {
             comparison(o, arg!)
         case UInt8(ascii: "k"):
             guard hasRuleTarget, syscallAdded || permAdded || exeAdded || fsAdded else {
-                report(.error, "-k needs a syscall (-S), a watch (-w), or a perm, path, dir, exe or fstype field before it",
+                report(.keyPlacement, .error, "-k needs a syscall (-S), a watch (-w), or a perm, path, dir, exe or fstype field before it",
                        column: o.column, length: o.length)
                 return false
             }
             if arg!.text.utf8.first == UInt8(ascii: "-") && arg!.text.utf8.count > 1 {
-                report(.warning, "the key is '\(arg!.text)': -k takes the next word as its value, even one that looks like an option",
+                report(.keyValue, .warning, "the key is '\(arg!.text)': -k takes the next word as its value, even one that looks like an option",
                        column: arg!.column, length: arg!.length)
             }
             addKey(arg!.text, token: arg!, fromField: false)
@@ -156,14 +159,14 @@ struct LineParser {
                      column: o.column)
                 return true
             } else {
-                report(.error, "-D must be alone on its line, or written as -D -k KEY", column: o.column, length: o.length)
+                report(.misplacedOption, .error, "-D must be alone on its line, or written as -D -k KEY", column: o.column, length: o.length)
             }
         case UInt8(ascii: "b"), UInt8(ascii: "r"):
             numericSetting(o, arg!)
         case UInt8(ascii: "e"), UInt8(ascii: "f"):
             guard let v = ["0", "1", "2"].firstIndex(of: arg!.text) else {
                 let what = o.name == "-e" ? "-e (enable) must be 0, 1 or 2" : "-f (failure mode) must be 0, 1 or 2"
-                report("\(what), not '\(arg!.text)'", arg!)
+                report(.badNumber, "\(what), not '\(arg!.text)'", arg!)
                 return false
             }
             emit(.setting(o.name == "-e" ? .enabled(UInt32(v)) : .failureMode(UInt32(v))), column: o.column)
@@ -172,12 +175,12 @@ struct LineParser {
         case UInt8(ascii: "i"):
             emit(.loaderOption(.ignoreErrors), column: o.column)
         case UInt8(ascii: "l"), UInt8(ascii: "s"), UInt8(ascii: "v"):
-            report(.warning, "\(o.name) only queries auditctl or the kernel; it does nothing in a rules file and aurules ignores it",
+            report(.notARule, .warning, "\(o.name) only queries auditctl or the kernel; it does nothing in a rules file and aurules ignores it",
                    column: o.column, length: o.length)
         case UInt8(ascii: "h"):
-            report(.error, "-h prints auditctl's usage and fails the line", column: o.column, length: o.length)
+            report(.notARule, .error, "-h prints auditctl's usage and fails the line", column: o.column, length: o.length)
         case UInt8(ascii: "R"):
-            report(.error, "-R cannot be nested: a rules file cannot load another one", column: o.column, length: o.length)
+            report(.notARule, .error, "-R cannot be nested: a rules file cannot load another one", column: o.column, length: o.length)
         case 0:
             return handleLong(o)
         default:
@@ -203,7 +206,7 @@ struct LineParser {
     }
 
     private mutating func reportNotARule(_ o: ScannedOption) {
-        report(.error, "\(o.name) is not a rule or setting (it acts on the running audit daemon or kernel); aurules does not accept it in rules files",
+        report(.notARule, .error, "\(o.name) is not a rule or setting (it acts on the running audit daemon or kernel); aurules does not accept it in rules files",
                column: o.column, length: o.length)
     }
 
@@ -213,17 +216,17 @@ struct LineParser {
 
     mutating func ruleCommand(_ o: ScannedOption, _ arg: Token) {
         if watch != nil {
-            report(.error, "\(o.name) cannot be combined with a watch (-w/-W) on one line", column: o.column, length: o.length)
+            report(.misplacedOption, .error, "\(o.name) cannot be combined with a watch (-w/-W) on one line", column: o.column, length: o.length)
             return
         }
         if command != nil {
-            report(.error, "only one of -a, -A, -d is allowed per line", column: o.column, length: o.length)
+            report(.misplacedOption, .error, "only one of -a, -A, -d is allowed per line", column: o.column, length: o.length)
             return
         }
         command = (RuleCommand(rawValue: o.name)!, o.column, o.length)
         let parts = commaSeparated(arg.text)
         guard parts.count == 2 else {
-            report("expected LIST,ACTION (for example always,exit), not '\(arg.text)'", arg)
+            report(.listAction, "expected LIST,ACTION (for example always,exit), not '\(arg.text)'", arg)
             return
         }
         let firstColumn = arg.column, secondColumn = arg.column + parts[0].utf8.count + 1
@@ -236,15 +239,15 @@ struct LineParser {
             action = Located(a, at: location(secondColumn), length: parts[1].utf8.count)
         } else {
             if let bad = parts.firstIndex(where: { listNamed($0) == nil && RuleAction(rawValue: $0) == nil }) {
-                report(.error, Self.explainListOrAction(parts[bad], in: arg.text),
+                report(.listAction, .error, Self.explainListOrAction(parts[bad], in: arg.text),
                        column: bad == 0 ? firstColumn : secondColumn, length: parts[bad].utf8.count)
             } else {
-                report("'\(arg.text)' needs one list and one action (for example always,exit)", arg)
+                report(.listAction, "'\(arg.text)' needs one list and one action (for example always,exit)", arg)
             }
             return
         }
         if list?.value == .io_uring {
-            report(.warning, "the io_uring list needs audit 3.1 or later; auditctl 3.0.9 rejects it",
+            report(.listAction, .warning, "the io_uring list needs audit 3.1 or later; auditctl 3.0.9 rejects it",
                    column: list!.location.column, length: list!.length)
         }
     }
@@ -266,24 +269,24 @@ struct LineParser {
 
     mutating func watchOption(_ o: ScannedOption, _ arg: Token) {
         if command != nil {
-            report(.error, "a watch (\(o.name)) cannot be combined with -a/-A/-d on one line", column: o.column, length: o.length)
+            report(.misplacedOption, .error, "a watch (\(o.name)) cannot be combined with -a/-A/-d on one line", column: o.column, length: o.length)
             return
         }
         if watch != nil {
-            report(.error, "only one watch per line", column: o.column, length: o.length)
+            report(.misplacedOption, .error, "only one watch per line", column: o.column, length: o.length)
             return
         }
         var path = arg.text
         if path.utf8.count >= 4096 {
-            report("the watch path is \(path.utf8.count) bytes long; the limit is 4095", arg)
+            report(.watchPath, "the watch path is \(path.utf8.count) bytes long; the limit is 4095", arg)
         }
         if path.utf8.first != UInt8(ascii: "/") {
-            report("the watch path must be absolute (start with '/')", arg)
+            report(.watchPath, "the watch path must be absolute (start with '/')", arg)
         }
         if Self.lastComponentBytes(of: path) > 255 {
-            report("the last component of the watch path is longer than 255 bytes", arg)
+            report(.watchPath, "the last component of the watch path is longer than 255 bytes", arg)
         }
-        if path.utf8.count > 2, path.utf8.last == UInt8(ascii: "/") {
+        if trimsWatchSlashes, path.utf8.count > 2, path.utf8.last == UInt8(ascii: "/") {
             // auditctl trims the trailing '/' bytes, keeping at least one byte.
             var kept = path.utf8.count
             while kept > 1 && path.utf8[path.utf8.index(path.utf8.startIndex, offsetBy: kept - 1)] == UInt8(ascii: "/") { kept -= 1 }
@@ -305,11 +308,11 @@ struct LineParser {
 
     mutating func permissionOption(_ o: ScannedOption, _ arg: Token) {
         guard hasRuleTarget else {
-            report(.error, "-p needs a watch (-w PATH) before it", column: o.column, length: o.length)
+            report(.permissions, .error, "-p needs a watch (-w PATH) before it", column: o.column, length: o.length)
             return
         }
         guard let bits = Permissions(letters: arg.text) else {
-            report(arg.text.utf8.count > Permissions.maxLetters ? "permissions '\(arg.text)' are too long: at most the four letters r, w, x, a"
+            report(.permissions, arg.text.utf8.count > Permissions.maxLetters ? "permissions '\(arg.text)' are too long: at most the four letters r, w, x, a"
                                            : "permissions may only contain the letters r, w, x and a, not '\(arg.text)'", arg)
             return
         }
@@ -319,12 +322,12 @@ struct LineParser {
             return
         }
         if fields.isEmpty {
-            report(.error, "-p on an -a rule updates its perm field and needs another field before it (auditctl: Permissions should be preceded by other fields)",
+            report(.permissions, .error, "-p on an -a rule updates its perm field and needs another field before it (auditctl: Permissions should be preceded by other fields)",
                    column: o.column, length: o.length)
             return
         }
         if let l = list?.value, !l.kernelTakesPermField {
-            report(.error, "-p cannot be used on the \(l.rawValue) list: the kernel takes only fstype and key fields there",
+            report(.permissions, .error, "-p cannot be used on the \(l.rawValue) list: the kernel takes only fstype and key fields there",
                    column: o.column, length: o.length)
             return
         }
@@ -343,11 +346,11 @@ struct LineParser {
     mutating func addKey(_ value: String, token: Token, fromField: Bool) {
         let total = keys.reduce(0) { $0 + $1.value.utf8.count } + keys.count + value.utf8.count
         if total > 256 {
-            report("the keys of this rule add up to \(total) bytes; the kernel allows 256 in total (separators included)", token)
+            report(.keyValue, "the keys of this rule add up to \(total) bytes; the kernel allows 256 in total (separators included)", token)
             return
         }
         if value.utf8.contains(1) {
-            report("a key cannot contain the byte 0x01 (it separates keys)", token)
+            report(.keyValue, "a key cannot contain the byte 0x01 (it separates keys)", token)
         }
         let located = Located(value, at: location(token.column), length: token.length)
         keys.append(located)
@@ -363,15 +366,15 @@ struct LineParser {
         }
         let prefix = LeadingNumber.parsePrefix(arg.text)
         guard let first = arg.text.utf8.first, first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9"), prefix.consumed > 0 else {
-            report("\(what) must be a number, not '\(arg.text)'", arg)
+            report(.badNumber, "\(what) must be a number, not '\(arg.text)'", arg)
             return
         }
         guard !prefix.overflow, prefix.value <= UInt64(UInt32.max) else {
-            report("\(what) \(arg.text) is out of range (at most 4294967295)", arg)
+            report(.badNumber, "\(what) \(arg.text) is out of range (at most 4294967295)", arg)
             return
         }
         if prefix.consumed < arg.text.utf8.count {
-            report(.warning, "auditctl reads only the leading number of '\(arg.text)' and ignores the rest",
+            report(.numberSuffix, .warning, "auditctl reads only the leading number of '\(arg.text)' and ignores the rest",
                    column: arg.column + prefix.consumed, length: arg.text.utf8.count - prefix.consumed)
         }
         let v = UInt32(prefix.value)
@@ -387,14 +390,14 @@ struct LineParser {
             if word.text.utf8.drop(while: { $0 == 0x09 }).first == UInt8(ascii: "#") {
                 let end = line.text.utf8.count
                 let tabbed = word.text.utf8.first == 0x09
-                report(.error, tabbed ? "a comment may be indented with spaces only: auditctl does not split words at tabs, so '\t#' is not a comment"
+                report(.tabComment, .error, tabbed ? "a comment may be indented with spaces only: auditctl does not split words at tabs, so '\t#' is not a comment"
                                       : "a comment must start its line: auditctl rejects '#' after a rule",
                        column: word.column, length: end - word.column + 1)
                 return
             }
             let index = words.firstIndex { $0.column == word.column } ?? 0
             let afterValue = index > 0 && words[index - 1].text.utf8.first != UInt8(ascii: "-")
-            report("'\(word.text)' is not an option or an option's value (auditctl: parameter passed without an option given)"
+            report(.syntax, "'\(word.text)' is not an option or an option's value (auditctl: parameter passed without an option given)"
                    + (afterValue ? "; a space inside a value is written '\\ '" : ""), word)
         }
     }

@@ -4,7 +4,7 @@ import Foundation
 /// and `-` for standard input. Every statement keeps the file and line it was written on.
 public enum RuleInputs {
     /// Diagnostics with this code mean the input itself could not be read (exit status 2).
-    public static let unreadableCode = "input"
+    public static let unreadableCode = DiagnosticCode.unreadableInput.rawValue
 
     public static func load(paths: [String], options: ParseOptions) -> RuleFile {
         var result = RuleFile(path: paths.joined(separator: " "))
@@ -12,7 +12,10 @@ public enum RuleInputs {
             let part: RuleFile
             if path == "-" {
                 switch InputFile.read("-") {
-                case .success(let bytes): part = RuleParser.parse(text: String(decoding: bytes, as: UTF8.self), file: "<stdin>", options: options)
+                case .success(let bytes):
+                    var stdin = RuleParser.parse(text: String(decoding: bytes, as: UTF8.self), file: "<stdin>", options: options)
+                    stdin.summarizeIfNotRules(path: "<stdin>", text: bytes)
+                    part = stdin
                 case .failure(let f): part = RuleFile(path: "<stdin>", diagnostics: [unreadable("<stdin>", f.reason)])
                 }
             } else {
@@ -40,12 +43,75 @@ public enum RuleInputs {
         case .failure(let f): return RuleFile(path: path, diagnostics: [unreadable(path, f.reason)] + (fileNameProblem(path).map { [$0] } ?? []))
         }
         var file = RuleParser.parse(text: String(decoding: data, as: UTF8.self), file: path, options: options)
-        if let problem = fileNameProblem(path) { file.diagnostics.insert(problem, at: 0) }
+        file.summarizeIfNotRules(path: path, text: data)
+        file.diagnostics.insert(contentsOf: fileProblems(path, options: options), at: 0)
         return file
     }
 
+    /// What is wrong with a rules file itself, before its contents: its name, its owner and mode.
+    public static func fileProblems(_ path: String, options: ParseOptions) -> [Diagnostic] {
+        var problems = fileNameProblem(path).map { [$0] } ?? []
+        var info = stat()
+        if stat(path, &info) == 0 { problems += permissionProblems(path, info, severity: options.unsafePermissions) }
+        return problems
+    }
+
+    /// Diagnostics with this code: a rules file that auditctl -R refuses for its owner or mode.
+    public static let permissionsCode = "permissions"
+
+    /// auditctl -R refuses a file that "isn't owned by root" or "is world writable" (3.0.9, in
+    /// that order). A file owned by the user running aurules is accepted too: that user's own
+    /// files in CI are as trusted as the run itself. Group-writable files load, but any member
+    /// of the group can add rules there: a warning.
+    static func permissionProblems(_ path: String, _ info: stat, severity: Severity) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        let at = SourceLocation(file: path, line: 0, column: 0)
+        let hint = severity == .error ? "; --allow-unsafe-permissions to use it anyway" : ""
+        if info.st_uid != 0 && info.st_uid != geteuid() {
+            out.append(Diagnostic(severity, "owned by uid \(info.st_uid), not root: auditctl -R refuses it (\"isn't owned by root\"), "
+                                  + "and that user can change the rules\(hint)", at: at, length: 0, code: permissionsCode))
+        }
+        if info.st_mode & S_IWOTH != 0 {
+            out.append(Diagnostic(severity, "world writable (mode \(String(info.st_mode & 0o7777, radix: 8))): auditctl -R refuses it "
+                                  + "(\"is world writable\"), and anyone can change the rules\(hint)", at: at, length: 0, code: permissionsCode))
+        } else if info.st_mode & S_IWGRP != 0 && info.st_gid != 0 {
+            out.append(Diagnostic(.warning, "writable by group \(info.st_gid) (mode \(String(info.st_mode & 0o7777, radix: 8))): "
+                                  + "auditctl -R loads it, but every member of that group can change the rules",
+                                  at: at, length: 0, code: permissionsCode))
+        }
+        return out
+    }
+
+    /// Diagnostics with this code: a rules.d entry augenrules skips or reads unlike a rules file.
+    public static let entryCode = "rules.d"
+
+    /// Why augenrules would not read the entry `name` of a rules.d directory as a rules file, or
+    /// nil. augenrules runs `cat DIR/NAME` for every NAME of `ls -1v DIR | grep '\.rules$'`,
+    /// unquoted: hidden names are not listed, names with spaces are split into other names, and
+    /// cat fails on directories, dangling links and link loops (its message lost in the boot log).
+    static func skippedEntry(_ name: String, in dir: String, full: String) -> String? {
+        if name.hasPrefix(".") { return "hidden: augenrules (ls without -a) does not read it" }
+        if name.contains(where: { $0 == " " || $0 == "*" || $0 == "?" || $0 == "[" }) {
+            return "augenrules splits or expands this name in its shell loop and does not read the file; rename it"
+        }
+        var link = stat(), info = stat()
+        guard lstat(full, &link) == 0 else { return "cannot be examined: \(String(cString: strerror(errno)).lowercased())" }
+        if stat(full, &info) != 0 {
+            let e = errno
+            if link.st_mode & S_IFMT == S_IFLNK {
+                return e == ELOOP ? "a symbolic link loop: augenrules cannot read it" : "a symbolic link to nothing (\(String(cString: strerror(e)).lowercased())): augenrules cannot read it"
+            }
+            return "cannot be examined: \(String(cString: strerror(e)).lowercased())"
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFDIR: return "a directory named *.rules: augenrules' cat fails on it"
+        default: return "not a regular file (\(InputFile.kind(info.st_mode))): not read"
+        }
+    }
+
     /// Diagnostics with this code: a file name that could smuggle text into an output.
-    public static let fileNameCode = "file-name"
+    public static let fileNameCode = DiagnosticCode.fileName.rawValue
 
     /// A rules file's name is copied into compiled output (`# file:line` comments) and into every
     /// message about it; one with a control character (a newline could start a live rule there,
@@ -64,6 +130,10 @@ public enum RuleInputs {
     /// too (Debian's mawk has no `\s` and misses them).
     static func loadDirectory(_ path: String, options: ParseOptions) -> RuleFile {
         var merged = RuleFile(path: path)
+        var dirInfo = stat()
+        if stat(path, &dirInfo) == 0, dirInfo.st_mode & S_ISVTX == 0 {
+            merged.diagnostics += permissionProblems(path, dirInfo, severity: options.unsafePermissions)
+        }
         let names: [String]
         // opendir(3) rather than FileManager: its errors are NSCocoaError prose, not the errno users know.
         guard let dir = opendir(path) else {
@@ -80,18 +150,30 @@ public enum RuleInputs {
         let files = names.filter { $0.hasSuffix(".rules") }.sorted(by: NaturalOrder.precedes)
         if files.isEmpty {
             merged.diagnostics.append(Diagnostic(.warning, "\(path) has no *.rules files: augenrules would load no rules from it",
-                                                 at: SourceLocation(file: path, line: 0, column: 0), length: 0))
+                                                 at: SourceLocation(file: path, line: 0, column: 0), length: 0,
+                                                 code: DiagnosticCode.emptyRulesDirectory.rawValue))
         }
         var lastD: [Statement] = [], lastB: [Statement] = [], lastF: [Statement] = [], lastE: [Statement] = []
         var rest: [Statement] = []
         for (index, name) in files.enumerated() {
             let full = path.hasSuffix("/") ? path + name : path + "/" + name
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
-            let file = loadFile(full, options: options)
+            // A name with a control character is an error whatever else is wrong with the entry.
+            if let problem = fileNameProblem(full) {
+                merged.diagnostics.append(problem)
+                continue
+            }
+            if let why = skippedEntry(name, in: path, full: full) {
+                merged.diagnostics.append(Diagnostic(.warning, "skipped: \(why)", at: SourceLocation(file: full, line: 0, column: 0),
+                                                     length: 0, code: entryCode))
+                continue
+            }
+            var augenrules = options
+            augenrules.throughAugenrules = true
+            let file = loadFile(full, options: augenrules)
             // The last file's last line is read by augenrules like any other: nothing follows it.
             if index < files.count - 1 { merged.unterminatedLastLines += file.unterminatedLastLines }
             merged.diagnostics += file.diagnostics
+            merged.directives += file.directives
             merged.carriageReturnLines += file.carriageReturnLines
             // Statements of one line move together: each run of statements from one line is a group.
             let statements = file.statements

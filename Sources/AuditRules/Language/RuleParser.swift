@@ -10,6 +10,26 @@ public struct ParseOptions: Sendable {
     /// Says whether a syscall name exists on some ABI (any release, libaudit spellings included);
     /// nil accepts every name. By default the shipped syscall tables decide.
     public var isKnownSyscall: (@Sendable (String) -> Bool)?
+    /// How a rules file that auditctl -R would refuse for its owner or mode is reported: an error
+    /// for what loads rules (compile, check, apply), a warning for lint or with
+    /// `--allow-unsafe-permissions`. Read by RuleInputs, not by the parser.
+    public var unsafePermissions: Severity = .error
+    /// The text is a saved `auditctl -l` listing, which prints the kernel's rules: a watch path is
+    /// the kernel's (`-w /etc/selinux/` from `-F dir=/etc/selinux/` keeps its slash), not one
+    /// auditctl would trim on input.
+    public var isSavedListing = false
+    /// The loader whose reading of a CR before LF the parse follows (CarriageReturnHandling);
+    /// nil: no loader is involved (fmt), and the CR is dropped.
+    public var loader: AuditVersion?
+    /// The text reaches the loader through augenrules (a rules.d directory), not `auditctl -R`.
+    public var throughAugenrules = false
+
+    /// What happens to a CR before LF. A saved listing's CR was printed from a key the kernel holds.
+    public var carriageReturn: CarriageReturnHandling {
+        if isSavedListing { return .kept }
+        guard let loader else { return .removed }
+        return throughAugenrules ? loader.augenrulesCarriageReturn : loader.auditctlCarriageReturn
+    }
 
     public init(resolver: (any UserResolver)? = HostUserResolver(), hostMachine: Machine = HostFacts.current.machineOrDefault,
                 isKnownSyscall: (@Sendable (String) -> Bool)? = { SyscallDatabase.shipped.isKnownOnAnyABI($0) }) {
@@ -19,8 +39,8 @@ public struct ParseOptions: Sendable {
     }
 
     /// `isKnownSyscall` for a target: its own tables answer for nearly every name; only a name
-    /// they lack costs a look at every ABI and release (the default's set of every name takes
-    /// ~40M instructions to build).
+    /// they lack costs a look at every ABI and release (the default's set of every name is
+    /// expensive to build).
     public static func knownSyscall(database: SyscallDatabase, machine: Machine, kernel: KernelVersion) -> @Sendable (String) -> Bool {
         let abis = database.abis(for: machine, at: kernel)
         let tables = [abis.b64, abis.b32].compactMap { $0 }.compactMap { database.table($0, at: kernel) }
@@ -43,20 +63,17 @@ public enum RuleParser {
             guard pieces.count > 1 else { return parse(bytes: all, firstLine: firstLine, file: file, options: options) }
             // Lines do not depend on each other: a large file is parsed in pieces on every core and
             // the pieces' results joined in order, which is what parsing it in one go gives.
-            let parsed = ResultSlots<RuleFile>(count: pieces.count)
-            let base = UncheckedSendable(all)
-            DispatchQueue.concurrentPerform(iterations: pieces.count) { i in
+            let parsed = parallelMap(pieces.count, reading: all) { base, i in
                 let p = pieces[i]
-                parsed.store(parse(bytes: UnsafeBufferPointer(rebasing: base.value[p.range]), firstLine: p.firstLine,
-                                   file: file, options: options), at: i)
+                return parse(bytes: UnsafeBufferPointer(rebasing: base[p.range]), firstLine: p.firstLine, file: file, options: options)
             }
             var result = RuleFile(path: file)
-            for i in pieces.indices { result.append(parsed.take(i)) }
+            for piece in parsed { result.append(piece) }
             return result
         }
     }
 
-    /// Below this a thread costs more than it saves (a line takes ~10 µs).
+    /// Below this a thread costs more than it saves (see Benchmarks/RESULTS.md).
     static let bytesPerPiece = 32 << 10
 
     /// Pieces of whole lines, one per core, with the line each starts at.
@@ -109,28 +126,42 @@ public enum RuleParser {
             let shown = String(decoding: content.prefix(Lexer.maxLineBytes + 80), as: UTF8.self)
             result.diagnostics.append(Diagnostic(.error, "line is \(line.byteCount) bytes long; auditctl reads at most \(Lexer.maxLineBytes) bytes per line and splits longer ones",
                                                  at: SourceLocation(file: file, line: line.number, column: Lexer.maxLineBytes + 1),
-                                                 length: 1, sourceLine: shown))
+                                                 length: 1, sourceLine: shown, code: DiagnosticCode.lineLimit.rawValue))
             return
         }
         var bytes = content
         if let nul = content.firstIndex(of: 0) {
             pre.append(Diagnostic(.error, "NUL byte in line: auditctl ignores everything after it",
                                   at: SourceLocation(file: file, line: line.number, column: nul + 1),
-                                  sourceLine: line.text))
+                                  sourceLine: line.text, code: DiagnosticCode.lineLimit.rawValue))
             bytes = UnsafeBufferPointer(rebasing: content[..<nul])
         }
         if line.endsWithCR { result.carriageReturnLines.append(location) }
+        // The loader may keep the CR: then it ends the line's last word (content stops before it;
+        // the byte is there in the same buffer).
+        let keepsCR = line.endsWithCR && options.carriageReturn == .kept && bytes.count == content.count
+        if keepsCR, let base = content.baseAddress { bytes = UnsafeBufferPointer(start: base, count: content.count + 1) }
         let (words, isASCII) = Lexer.tokens(in: bytes)
         if words.isEmpty || words[0].text.utf8.first == UInt8(ascii: "#") {
             result.diagnostics += pre
             result.trivia.append(Located(words.isEmpty ? "" : String(decoding: bytes, as: UTF8.self), at: location,
                                          length: line.text.utf8.count))
+            if let first = words.first, first.text.hasPrefix("#"), let directive = Self.directive(first, words, at: location, line: String(decoding: bytes, as: UTF8.self)) {
+                result.directives.append(directive)
+            }
             return
         }
         var parser = LineParser(file: file, line: line, words: words, isASCII: isASCII, hostMachine: options.hostMachine, valueParser: valueParser,
-                                knownSyscalls: knownSyscalls)
+                                knownSyscalls: knownSyscalls, trimsWatchSlashes: !options.isSavedListing)
         parser.diagnostics = pre
         parser.run()
+        if keepsCR, let last = words.last {
+            // Say why a word that looks right is refused: its CR.
+            for i in parser.diagnostics.indices where parser.diagnostics[i].severity == .error
+                && parser.diagnostics[i].location.column >= last.column {
+                parser.diagnostics[i].message += " (the line ends in CR LF; auditctl \(options.loader?.rawValue ?? "") keeps the CR in this word)"
+            }
+        }
         result.diagnostics += parser.diagnostics
         parser.moveResult(to: &result.statements)
     }
@@ -158,5 +189,16 @@ final class KnownSyscallMemo {
         let known = isKnownSyscall(name)
         if answers.count < Self.capacity { answers[name] = known }
         return known
+    }
+}
+
+extension RuleParser {
+    /// A `# aurules: ...` or `#aurules: ...` comment: the whole line as written, located at `aurules:`.
+    static func directive(_ first: Token, _ words: [Token], at location: SourceLocation, line: String) -> Located<String>? {
+        var head = first.text.dropFirst(), column = first.column + 1
+        if head.isEmpty, words.count > 1 { head = Substring(words[1].text); column = words[1].column }
+        guard head.hasPrefix("aurules:") else { return nil }
+        return Located(line, at: SourceLocation(file: location.file, line: location.line, column: column),
+                       length: line.utf8.count - column + 1)
     }
 }

@@ -1,9 +1,12 @@
 import Syscalls
 
-/// One field of a rule as `auditctl -l` prints it.
+/// One field of a rule as `auditctl -l` prints it: the listing and the drift report print
+/// fields through it.
 struct FieldPrinter {
     let version: AuditVersion
 
+    /// With a leading space (` -F auid>=1000`); `watch` prints path, perm and key as `-w`,
+    /// `-p`, `-k` do.
     func text(_ f: KernelField, watch: Bool) -> String {
         let op = f.op.rawValue
         let signed = Int32(bitPattern: f.value)
@@ -12,6 +15,9 @@ struct FieldPrinter {
             return " f\(f.id)\(op)\(signed)"
         }
         switch f.id {
+        case FieldID.arch:
+            guard ArchNames.abi(elf: f.value, version: version) != nil else { return " -F arch\(op)0x\(hex(f.value))" }
+            return " -F arch\(op)\(f.value & 0x8000_0000 != 0 ? "b64" : "b32")"
         case FieldID.msgtype:
             return " -F \(name)\(op)" + (MessageTypeTable.name(of: f.value, version: version) ?? String(signed))
         case FieldID.subjUser...FieldID.objLevHigh where f.id != FieldID.ppid:
@@ -19,7 +25,7 @@ struct FieldPrinter {
         case FieldID.path, FieldID.dir, FieldID.exe:
             if watch && f.id != FieldID.exe { return "-w \(s)" }
             // auditctl 3.0.9 prints these with = whatever the operator (exe!= lists as exe=).
-            return " -F \(name)\(version == .v3_0_9 ? "=" : op)\(s)"
+            return " -F \(name)\(!version.isAudit4 ? "=" : op)\(s)"
         case FieldID.key:
             return s.split(separator: "\u{01}", omittingEmptySubsequences: true)
                 .map { watch ? " -k \($0)" : " -F key=\($0)" }.joined()

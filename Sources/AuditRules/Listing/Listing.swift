@@ -43,7 +43,7 @@ struct RulePrinter {
         if !watch {
             out += "-a \(rule.action.rawValue),\(listName(rule.list))"
             for f in rule.fields where f.id == FieldID.arch {
-                out += archText(f)
+                out += FieldPrinter(version: version).text(f, watch: false)
                 lastArch = f.value
             }
             out += syscallText(rule)
@@ -57,7 +57,7 @@ struct RulePrinter {
     private func listName(_ list: FilterList) -> String {
         switch list {
         case .user, .task, .exit, .exclude, .filesystem: return list.rawValue
-        case .io_uring: return version == .v3_0_9 ? "(null)" : "io_uring"
+        case .io_uring: return version.loader.has("list", "io_uring") ? "io_uring" : "(null)"
         case .entry: return "(null)"
         }
     }
@@ -78,16 +78,9 @@ struct RulePrinter {
         ![.user, .task, .exclude, .filesystem].contains(list)
     }
 
-    private func archText(_ f: KernelField) -> String {
-        guard ArchNames.abi(elf: f.value, version: version) != nil else {
-            return " -F arch\(f.op.rawValue)0x\(hex(f.value))"
-        }
-        return " -F arch\(f.op.rawValue)\(f.value & 0x8000_0000 != 0 ? "b64" : "b32")"
-    }
-
     private func syscallText(_ rule: KernelRule) -> String {
         if !Self.takesSyscalls(rule.list) { return "" }
-        let allWords = rule.list == .io_uring && version != .v3_0_9 ? ioUringOpLast : KernelRule.maskWords - 1
+        let allWords = rule.list == .io_uring && version.loader.has("list", "io_uring") ? ioUringOpLast : KernelRule.maskWords - 1
         if rule.mask.prefix(allWords).allSatisfy({ $0 == UInt32.max }) { return " -S all" }
         let abi: ABI? = lastArch != 0 ? ArchNames.abi(elf: lastArch, version: version)
             : ArchNames.abi(host: host, version: version)
@@ -95,7 +88,7 @@ struct RulePrinter {
         for n in 0..<(32 * KernelRule.maskWords) where rule.hasSyscall(n) {
             // io_uring rules hold io_uring operations: audit 4.x names them from a table of its
             // own, which aurules does not carry, so they print as numbers here.
-            let name = rule.list == .io_uring && version != .v3_0_9 ? nil
+            let name = rule.list == .io_uring && version.loader.has("list", "io_uring") ? nil
                 : abi.flatMap { LibauditNames.name(of: n, abi: $0, version: version) }
             names.append(name ?? String(n))
         }
@@ -121,8 +114,8 @@ enum ArchNames {
         case 0x16: return .s390
         case 0x4000_0028: return .arm
         case 0xc000_00b7: return .aarch64
-        case 0xc000_00f3: return version == .v3_0_9 ? nil : .riscv64
-        case 0x4000_00f3: return version == .v3_0_9 ? nil : .riscv32
+        case 0xc000_00f3: return version.loader.knows(.riscv64) ? .riscv64 : nil
+        case 0x4000_00f3: return version.loader.knows(.riscv64) ? .riscv32 : nil
         default: return nil
         }
     }
@@ -137,7 +130,7 @@ enum ArchNames {
         case .s390: return .s390
         case .aarch64: return .aarch64
         case .arm: return .arm
-        case .riscv64: return version == .v3_0_9 ? nil : .riscv64
+        case .riscv64: return version.loader.knows(.riscv64) ? .riscv64 : nil
         }
     }
 }

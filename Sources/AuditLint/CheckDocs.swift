@@ -1,0 +1,97 @@
+import AuditRules
+import Syscalls
+
+/// The documentation of a check: `docs/checks/CODE.md` (SARIF's helpUri points there) and what
+/// `aurules lint --explain CODE` prints are this one text, so they cannot drift apart (a test
+/// compares the files with it; `scripts/generate-check-docs` rewrites them).
+public enum CheckDocs {
+    /// Where the documentation of every check is published; the project home page.
+    public static let homepage = "https://github.com/aurules/aurules"
+
+    public static func helpURI(_ check: any LintCheck) -> String {
+        "\(homepage)/blob/main/docs/checks/\(check.code).md"
+    }
+
+    /// How a check is suppressed in a rules file: comment lines of their own (auditctl refuses a
+    /// comment after a rule).
+    public static func suppression(_ check: any LintCheck) -> String {
+        "# aurules: disable=\(check.code)"
+    }
+
+    public static func markdown(_ check: any LintCheck) -> String {
+        var out = "# \(check.code) \(check.name)\n\n"
+        out += check.summary.prefix(1).uppercased() + check.summary.dropFirst() + ".\n\n"
+        out += "Family: \(check.family.rawValue). "
+        if let p = check as? FoundByParser {
+            out += p.stage == .parse ? "Reported by the parser.\n\n" : "Reported by the compiler, for each target.\n\n"
+        } else {
+            out += "Reported by a lint check.\n\n"
+        }
+        out += "## Why\n\n\(check.rationale)\n\n"
+        out += "## Examples\n\n"
+        out += "`↓` marks where the finding is reported.\n\n"
+        for e in check.examples {
+            out += e.triggers ? "Reported:\n\n" : "Not reported:\n\n"
+            out += "```\n" + shown(e) + "```\n\n"
+        }
+        out += "## Suppressing it\n\n"
+        out += "On a line of its own above the rule, or anywhere in the file for the whole file:\n\n"
+        out += "```\n\(suppression(check))\n# aurules: disable-file=\(check.code)\n```\n"
+        return out
+    }
+
+    /// The example's text with its markers back in, control characters made visible.
+    static func shown(_ e: LintExample) -> String {
+        var lines = e.text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0.utf8) }
+        if lines.last?.isEmpty == true { lines.removeLast() }
+        for p in e.positions.reversed() where p.line - 1 < lines.count {
+            let i = min(p.column - 1, lines[p.line - 1].count)
+            lines[p.line - 1].insert(contentsOf: Array(String(LintExample.marker).utf8), at: i)
+        }
+        return lines.map { visible(String(decoding: $0, as: UTF8.self)) + "\n" }.joined()
+    }
+
+    static func visible(_ s: String) -> String {
+        var out = ""
+        for u in s.unicodeScalars {
+            switch u.value {
+            case 0x0D: out += "\\r"
+            case 0x00: out += "\\0"
+            case 0x09: out += "\t"
+            case 0 ..< 0x20, 0x7F: out += "\\x" + String(u.value, radix: 16)
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out
+    }
+
+    /// One check as the object of `--list-checks --format json` and `--explain --format json`.
+    public struct Entry: Codable, Sendable {
+        public var code: String
+        public var name: String
+        public var family: String
+        public var summary: String
+        public var rationale: String
+        public var helpUri: String
+        public var examples: [Example]?
+    }
+
+    public struct Example: Codable, Sendable {
+        public var text: String
+        public var triggers: Bool
+        public var positions: [Position]
+    }
+
+    public struct Position: Codable, Sendable {
+        public var line: Int
+        public var column: Int
+    }
+
+    public static func entry(_ check: any LintCheck, examples: Bool) -> Entry {
+        Entry(code: check.code, name: check.name, family: check.family.rawValue, summary: check.summary,
+              rationale: check.rationale, helpUri: helpURI(check),
+              examples: examples ? check.examples.map {
+                  Example(text: $0.text, triggers: $0.triggers, positions: $0.positions.map { Position(line: $0.line, column: $0.column) })
+              } : nil)
+    }
+}

@@ -1,0 +1,68 @@
+import AuditRules
+
+/// AUR505: a watch that adds nothing because a directory watch above it already records it.
+public struct WatchCoveredCheck: LintCheck {
+    public init() {}
+    public let code = "AUR505"
+    public let name = "watch-covered-by-directory"
+    public let family = CheckFamily.ruleSet
+    public let summary = "watch inside a directory watch with the same key and at least its permissions"
+    public let rationale = """
+        A watch on a directory (-w /etc/ssh, or -F dir=) is recursive: the kernel attaches it to the \
+        whole tree (audit_tree.c) and records every access below it with the given permissions. A \
+        second watch on a path inside that tree, with permissions the directory watch already has \
+        and the same key, records the same events under the same key: it only costs a rule and an \
+        inode mark. With a different key it is not redundant (the key of the last matching rule is \
+        the one recorded), so it is left alone. Whether a path is a directory is decided by stat() \
+        on this host, as auditctl does (--no-host-checks treats every watch as a file).
+        """
+    public let examples = [
+        LintExample("-w /etc -p wa -k etc\n↓-w /etc/passwd -p wa -k etc\n", triggers: true),
+        LintExample("↓-w /etc/passwd -p w -k etc\n-w /etc -p rwa -k etc\n", triggers: true),
+        LintExample("-w /etc -p wa -k etc\n-w /etc/passwd -p wa -k identity\n", triggers: false),
+        LintExample("-w /etc -p w -k etc\n-w /etc/passwd -p wa -k etc\n", triggers: false),
+        LintExample("-w /etc -p wa -k etc\n-w /etcetera/x -p wa -k etc\n", triggers: false),
+    ]
+
+    struct Watch {
+        var path: String
+        var isDirectory: Bool
+        var perm: UInt32
+        var key: String?
+        var rule: KernelRule
+    }
+
+    static func watch(_ rule: KernelRule) -> Watch? {
+        guard rule.list == .exit, rule.action == .always else { return nil }
+        var path: String?, isDirectory = false, perm: UInt32 = 0xF
+        for f in rule.fields {
+            switch f.id {
+            case FieldID.path: path = f.string
+            case FieldID.dir: path = f.string; isDirectory = true
+            case FieldID.perm: perm = f.value
+            case FieldID.key: break
+            default: return nil
+            }
+        }
+        guard let path else { return nil }
+        return Watch(path: path, isDirectory: isDirectory, perm: perm, key: rule.key, rule: rule)
+    }
+
+    public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
+        var out = PerTargetFindings()
+        for set in context.compile(file) {
+            let watches = set.result.rules.compactMap(Self.watch)
+            let directories = watches.filter(\.isDirectory)
+            for w in watches {
+                guard let location = w.rule.sourceLocation else { continue }
+                guard let cover = directories.first(where: { d in
+                    d.rule.provenance != w.rule.provenance && (w.path.hasPrefix(d.path.hasSuffix("/") ? d.path : d.path + "/"))
+                        && w.perm & d.perm == w.perm && w.key == d.key
+                }), let at = cover.rule.provenance else { continue }
+                out.add(finding(.warning, "this watch adds nothing: the directory watch on \(cover.path) (line \(at.line)\(at.file == location.file ? "" : " of \(at.file)")) already records \(w.path) with these permissions and the same key",
+                                at: location, length: 2, line: w.rule.provenance?.text), on: set.machine)
+            }
+        }
+        return out.all(targets: context.targets)
+    }
+}

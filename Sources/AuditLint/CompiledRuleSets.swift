@@ -1,0 +1,68 @@
+import AuditRules
+import Syscalls
+
+/// The rules as the kernel of each target would hold them: what the rule-set checks reason on
+/// (list order, masks, fields), each rule traced to its source line.
+public struct CompiledRuleSet: Sendable {
+    public var machine: Machine
+    public var result: CompileResult
+}
+
+extension LintContext {
+    /// The input compiled for every target at the context's release and loader. Watches are
+    /// typed by stat() on this host when host checks are on, else taken as path watches.
+    public func compile(_ file: RuleFile) -> [CompiledRuleSet] {
+        if let compiled { return compiled }
+        return targets.map { machine in
+            let target = CompileTarget(machine: machine, kernel: release, auditVersion: auditVersion ?? .v3_0_9,
+                                       watchKind: checkHost ? .auto : .path, database: database)
+            return CompiledRuleSet(machine: machine, result: Compiler(target: target).compile(file))
+        }
+    }
+}
+
+extension KernelRule {
+    /// Where the rule came from, as a finding's location (the start of its source line).
+    var sourceLocation: SourceLocation? {
+        provenance.map { SourceLocation(file: $0.file, line: $0.line, column: 1) }
+    }
+
+    /// The fields that decide whether the rule matches: all but the key.
+    var filteringFields: [KernelField] { fields.filter { $0.id != FieldID.key } }
+
+    var key: String? { fields.first { $0.id == FieldID.key }?.string }
+
+    /// Fields the kernel evaluates outside the list walk: a `path` rule is hashed by inode and
+    /// `dir` rules are matched on the audited tree, so list order alone does not decide them.
+    var isWatchLike: Bool { fields.contains { [FieldID.path, FieldID.dir, FieldID.inode].contains($0.id) } }
+
+    /// Every syscall bit of `other` is set here.
+    func maskCovers(_ other: KernelRule) -> Bool {
+        zip(mask, other.mask).allSatisfy { $0 | $1 == $0 }
+    }
+}
+
+/// Findings of checks that run once per target: one per source position, naming the targets it
+/// holds on when that is not all of them.
+struct PerTargetFindings {
+    private var order: [SourceLocation] = []
+    private var found: [SourceLocation: (Diagnostic, [Machine])] = [:]
+
+    mutating func add(_ d: Diagnostic, on machine: Machine) {
+        if var entry = found[d.location] {
+            if !entry.1.contains(machine) { entry.1.append(machine) }
+            found[d.location] = entry
+        } else {
+            order.append(d.location)
+            found[d.location] = (d, [machine])
+        }
+    }
+
+    func all(targets: [Machine]) -> [Diagnostic] {
+        order.compactMap { location in
+            guard var (d, machines) = found[location] else { return nil }
+            if Set(machines) != Set(targets) { d.message += " (on \(machines.map(\.rawValue).joined(separator: ", ")))" }
+            return d
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import AuditRules
+import Syscalls
+
+/// A code that the parser, the input reader or the compiler reports, documented like a check:
+/// lint finds it by parsing (or, for `.compile`, compiling for each target), not by a check of its own.
+public struct FoundByParser: LintCheck {
+    public enum Stage: String, Sendable { case parse, compile }
+
+    public let code: String
+    public let name: String
+    public let family: CheckFamily
+    public let stage: Stage
+    public let summary: String
+    public let rationale: String
+    public let examples: [LintExample]
+
+    init(_ code: DiagnosticCode, _ name: String, _ family: CheckFamily, _ stage: Stage = .parse,
+         summary: String, rationale: String, examples: [LintExample]) {
+        self.code = code.rawValue
+        self.name = name
+        self.family = family
+        self.stage = stage
+        self.summary = summary
+        self.rationale = rationale
+        self.examples = examples
+    }
+
+    public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
+        switch stage {
+        case .parse:
+            return file.diagnostics.filter { $0.code == code }
+        case .compile:
+            var out: [Diagnostic] = []
+            for set in context.compile(file) {
+                for d in set.result.diagnostics where d.code == code && !out.contains(d) { out.append(d) }
+            }
+            return out
+        }
+    }
+}

@@ -1,0 +1,51 @@
+/// The release of aurules and of the data built into it: what `aurules --version` prints and what
+/// SARIF, JSON outputs and compiled files record, so a report says which tables judged the rules.
+public enum ProductVersion {
+    /// The aurules release (scripts/package-deb names the package after it).
+    public static let aurules = "0.1.0"
+
+    /// The built-in syscall tables: kernel releases covered, ABIs, and a digest of their text
+    /// (two builds with different table rows differ here even when the releases are the same).
+    public static var tables: String {
+        let infos = SyscallDatabase.shipped.abiInfos
+        let first = infos.map(\.first).min().map(\.description) ?? "?"
+        let newest = infos.map(\.newest).max().map(\.description) ?? "?"
+        return "kernel \(first) to \(newest), \(infos.count) ABIs, data \(tablesDigest)"
+    }
+
+    /// The audit-userspace releases whose libaudit name tables and loader rules are built in.
+    public static var loaders: [String] { AuditVersion.allCases.map(\.rawValue) }
+
+    /// FNV-1a (64 bit) of every embedded table file, names included, as 16 hex digits.
+    public static var tablesDigest: String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for (name, text) in EmbeddedTables.files {
+            for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+            hash = (hash ^ 0) &* 0x0000_0100_0000_01b3
+            for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// The three lines of `aurules --version`.
+    public static var text: String {
+        "aurules \(aurules)\nsyscall tables: \(tables)\nloader data: audit-userspace \(loaders.joined(separator: ", "))\n"
+    }
+
+    /// One line for the header of compiled files.
+    public static var oneLine: String {
+        "aurules \(aurules) (tables \(tablesDigest); loader data \(loaders.joined(separator: ", ")))"
+    }
+}
+
+extension ProductVersion {
+    /// The `aurules` object of JSON outputs.
+    public struct Info: Codable, Hashable, Sendable {
+        public var version: String
+        public var tables: String
+        public var loaders: [String]
+    }
+
+    public static var json: Info { Info(version: aurules, tables: tables, loaders: loaders) }
+}

@@ -1,6 +1,0 @@
-import XCTest
-@testable import AuditRules
-
-final class AuditRulesSmokeTests: XCTestCase {
-    func testModuleLoads() {}
-}
