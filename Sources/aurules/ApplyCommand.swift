@@ -64,6 +64,10 @@ struct ApplyCommand: ParsableCommand {
     @Flag(name: .customLong("no-resolve"), help: "Do not look up user and group names on this host.")
     var noResolve = false
 
+    @Flag(name: .customLong("allow-unsafe-permissions"),
+          help: "Use rules files auditctl -R would refuse (not owned by root, world writable), with a warning instead of an error.")
+    var allowUnsafePermissions = false
+
     @Option(name: .customLong("lock-file"), help: .hidden)
     var lockFile = "/run/aurules.lock"
 
@@ -89,7 +93,8 @@ struct ApplyCommand: ParsableCommand {
         // Under the lock, the kernel is read while the files compile.
         let prefetch = ApplySnapshotRead()
         let host: HostCompile
-        do { host = try HostCompile(paths: paths.isEmpty ? CheckRun.defaultPaths() : paths, tables: tables, resolve: !noResolve) } catch let failure as CheckFailure {
+        do { host = try HostCompile(paths: paths.isEmpty ? CheckRun.defaultPaths() : paths, tables: tables, resolve: !noResolve,
+                                       allowUnsafePermissions: allowUnsafePermissions) } catch let failure as CheckFailure {
             StandardError.print("aurules apply: \(failure.message)")
             throw ExitCode.inputError
         }
@@ -161,12 +166,14 @@ struct HostCompile {
     let compiled: CompileResult
     let machine: Machine
 
-    init(paths: [String], tables: String?, resolve: Bool) throws {
+    init(paths: [String], tables: String?, resolve: Bool, allowUnsafePermissions: Bool) throws {
         // The one target resolution, with every choice left to the host.
         do { target = try CompileTarget.resolve(TargetRequest(tables: tables, resolvesNames: resolve, watchKind: .auto)) } catch {
             throw CheckFailure(error.message)
         }
-        let parseOptions = target.parseOptions
+        var parseOptions = target.parseOptions
+        // Files auditctl -R would refuse are an error here too (issue 11), unless allowed.
+        parseOptions.unsafePermissions = allowUnsafePermissions ? .warning : .error
         let machine = target.machine
         source = RuleInputs.load(paths: paths, options: parseOptions)
         compiled = Compiler(target: target).compile(source)
