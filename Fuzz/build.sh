@@ -29,7 +29,7 @@ if [ ! -x "$probe" ]; then
     fi
 fi
 
-flags=(-parse-as-library -sanitize="$sanitizers" "$opt" -enable-testing -g -I "$build" -suppress-warnings)
+flags=(-package-name aurules -parse-as-library -sanitize="$sanitizers" "$opt" -enable-testing -g -I "$build" -suppress-warnings)
 
 # module NAME DEPENDENCY...: compiled (whole module, one object) when it is missing, or older
 # than one of its sources or of the modules it imports.
