@@ -28,7 +28,7 @@ let package = Package(
         // Removes an output's temporary file on SIGINT/SIGTERM/SIGHUP (an async-signal-safe handler).
         .target(name: "CTemporaryFile"),
         // The only code that talks to the kernel.
-        .target(name: "AuditKernel", dependencies: ["CLibAudit", "AuditRules"]),
+        .target(name: "AuditKernel", dependencies: ["CLibAudit", "AuditRules", "Syscalls"]),
         .executableTarget(name: "aurules", dependencies: [
             "AuditRules", "AuditLint", "AuditKernel", "Syscalls", "CMalloc", "CTemporaryFile",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -89,6 +89,14 @@ measured() {
     echo "$label: $(ms $elapsed) ms | $(python3 "$POLL" --report "$work/samples.json" $moved)"
     echo "  $(tail -n 1 "$work/out.txt")"
 }
+# `auditctl -l` that completed: under load it can fail with ENOBUFS (the kernel outruns it).
+listing() {
+    n=0
+    until auditctl -l > "$1" 2> "$work/list.err" && [ ! -s "$work/list.err" ]; do
+        n=$((n + 1))
+        [ $n -lt 10 ] || { echo "apply-bench: auditctl -l keeps failing: $(cat "$work/list.err")" >&2; return 1; }
+    done
+}
 d_and_r() { auditctl -D >/dev/null && auditctl -R "$1" >/dev/null; }
 moved_keys() { grep '^> ' "$work/out.txt" | sed 's/.*key=\([^ ]*\).*/\1/' > "$work/moved.txt"; }
 
@@ -101,7 +109,7 @@ auditctl -R "$work/base.rules" >/dev/null
 r=0
 while [ $r -lt $RUNS ]; do
     t0=$(now); apply "$work/base.rules" >/dev/null; t1=$(now); echo $((t1 - t0)) >> "$work/apply.ns"
-    t0=$(now); auditctl -l >/dev/null; t1=$(now); echo $((t1 - t0)) >> "$work/list.ns"
+    t0=$(now); auditctl -l >/dev/null 2>&1; t1=$(now); echo $((t1 - t0)) >> "$work/list.ns"
     t0=$(now); "$AURULES" check "$work/base.rules" >/dev/null; t1=$(now); echo $((t1 - t0)) >> "$work/check.ns"
     r=$((r + 1))
 done
@@ -112,7 +120,7 @@ echo "no change: apply $(ms "$a") ms, auditctl -l $(ms "$l") ms, ratio $(echo "$
 # by applying the base again, one more rule change), median of the 5.
 measured "one changed rule (last), apply" "" apply "$work/end.rules"
 echo $elapsed > "$work/end.ns"
-auditctl -l > "$work/by-apply.txt"
+listing "$work/by-apply.txt"
 r=1
 while [ $r -lt 5 ]; do
     apply "$work/base.rules" > /dev/null
@@ -124,7 +132,7 @@ echo "  apply, median of 5: $(ms "$apply_end") ms (runs: $(sort -n "$work/end.ns
 apply "$work/base.rules" > /dev/null
 measured "one changed rule (last), auditctl -D + -R" "" d_and_r "$work/end.rules"
 dr_end=$elapsed
-auditctl -l > "$work/by-auditctl.txt"
+listing "$work/by-auditctl.txt"
 cmp -s "$work/by-apply.txt" "$work/by-auditctl.txt" && echo "  the kernel after apply and after -D + -R: identical listings" \
     || echo "  WARNING: the listings after apply and after -D + -R differ"
 echo "  ratio apply (median) / (-D + -R): $(echo "$apply_end $dr_end" | awk '{ printf "1/%.0f", $2 / $1 }')"

@@ -55,7 +55,7 @@ public final class AuditConnection {
 
     /// The kernel sends the list from a thread of its own that blocks whenever our receive buffer
     /// is full (the default holds about a hundred rules), so a large list becomes thousands of
-    /// wake-ups; with room for all of it the kernel sends at once (2,000 rules: 9 ms -> 3 ms).
+    /// wake-ups; with room for all of it the kernel sends at once (Benchmarks/RESULTS.md).
     /// Best effort: FORCE needs CAP_NET_ADMIN, plain SO_RCVBUF is capped by net.core.rmem_max.
     func reserveReceiveBuffer() {
         var size: Int32 = 32 << 20
@@ -66,7 +66,7 @@ public final class AuditConnection {
     }
 
     /// The loaded rules, decoded.
-    /// Decoded while the kernel is still sending (decoding 2,000 rules afterwards took 2 ms).
+    /// Decoded while the kernel is still sending, rather than after the last message.
     public func rules() throws -> [KernelRule] {
         var rules: [KernelRule] = []
         try listRules { rules.append(try WireCodec.decode($0)) }

@@ -58,6 +58,12 @@ public struct ArchName: Hashable, Sendable {
         return ArchName(abi: abi, machine: nil)
     }
 
+    /// Which of `machine`'s own ABIs (64-bit first) the kernel stores as `value`; nil for
+    /// another machine's value.
+    public static func abi(auditArch value: UInt32, on machine: Machine) -> ABI? {
+        [machine.b64, machine.b32].compactMap { $0 }.first { machine.auditArch(for: $0) == value }
+    }
+
     /// The name ausyscall prints for the table ("Using armeb syscall table").
     public var libauditMachineName: String {
         if machine == .ppc64le { return "ppc64le" }

@@ -294,6 +294,8 @@ public final class SyscallDatabase: Sendable {
 }
 
 /// The parsed pieces of a database, filled on first use.
+/// Invariant (the package's other unchecked conformances are in Concurrency.swift): every
+/// stored property is read and written with `lock` held.
 private final class Cache: @unchecked Sendable {
     private let lock = PlainLock()
     private var rowsByABI = [[SyscallRow]?](repeating: nil, count: ABI.allCases.count)
@@ -311,7 +313,7 @@ private final class Cache: @unchecked Sendable {
     /// The value `get` reads, made by `make` and stored by `set` on first use. Closures rather
     /// than key paths: a key path is itself instantiated at run time. `make` runs under the
     /// (recursive) lock: parsing threads that start together would otherwise each build the
-    /// same table (the set of every name costs ~40M instructions).
+    /// same table (the set of every name is the most expensive of them).
     func value<T>(_ get: (Cache) -> T?, _ set: (Cache, T) -> Void, _ make: () throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }
@@ -365,22 +367,4 @@ private final class Cache: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         libauditNumbersByVersion[AuditVersion.allCases.firstIndex(of: v)!] = NumbersBox(i)
     }
-}
-
-/// A recursive pthread mutex (a table being built reads others): NSLock would bring
-/// Foundation's class machinery into every start-up.
-private final class PlainLock: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-
-    init() {
-        var attributes = pthread_mutexattr_t()
-        pthread_mutexattr_init(&attributes)
-        pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_RECURSIVE))
-        pthread_mutex_init(&mutex, &attributes)
-        pthread_mutexattr_destroy(&attributes)
-    }
-    deinit { pthread_mutex_destroy(&mutex) }
-
-    func lock() { pthread_mutex_lock(&mutex) }
-    func unlock() { pthread_mutex_unlock(&mutex) }
 }

@@ -43,7 +43,7 @@ struct ApplyCommand: ParsableCommand {
           sudo aurules apply /etc/audit/rules.d --keep-key 'auditbeat*' --format json
         """)
 
-    @Argument(help: "Rules files or rules.d directories (default: /etc/audit/rules.d when it exists, else /etc/audit/audit.rules).", completion: .file())
+    @Argument(help: "Rules files or rules.d directories (default: /etc/audit/rules.d when it exists, else /etc/audit/audit.rules).")
     var paths: [String] = []
 
     @Flag(name: .customLong("dry-run"), help: "Print the plan; change nothing.")
@@ -58,7 +58,7 @@ struct ApplyCommand: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: ApplyFormat = .text
 
-    @Option(help: "Syscall tables directory instead of the built-in tables.", completion: .directory)
+    @Option(help: "Syscall tables directory instead of the built-in tables.")
     var tables: String?
 
     @Flag(name: .customLong("no-resolve"), help: "Do not look up user and group names on this host.")
@@ -154,7 +154,7 @@ final class KernelPrefetch: Sendable {
 }
 
 /// The files compiled for this host: its machine, running kernel (clamped to the tables) and
-/// installed libaudit.
+/// installed libaudit (`CompileTarget.resolve` with nothing given).
 struct HostCompile {
     let target: CompileTarget
     let source: RuleFile
@@ -162,24 +162,16 @@ struct HostCompile {
     let machine: Machine
 
     init(paths: [String], tables: String?, resolve: Bool) throws {
-        let database: SyscallDatabase
-        if let tables {
-            do { database = try SyscallDatabase(directory: tables) } catch { throw CheckFailure("--tables \(tables): \(error)") }
-        } else {
-            database = .shipped
+        // The one target resolution, with every choice left to the host.
+        do { target = try CompileTarget.resolve(TargetRequest(tables: tables, resolvesNames: resolve, watchKind: .auto)) } catch {
+            throw CheckFailure(error.message)
         }
-        let host = HostFacts.current
-        guard let machine = host.machine else { throw CheckFailure("this host's machine \(host.machineName) is not supported") }
-        let kernel = min(host.kernel ?? database.newestRelease, database.newestRelease)
-        let resolver: (any UserResolver)? = resolve ? SystemUserResolver() : nil
-        target = CompileTarget(machine: machine, kernel: kernel, auditVersion: host.libauditVersion ?? .newest,
-                               watchKind: .auto, database: database, resolver: resolver)
-        let parseOptions = ParseOptions(resolver: resolver, hostMachine: machine,
-                                        isKnownSyscall: ParseOptions.knownSyscall(database: database, machine: machine, kernel: kernel))
+        let parseOptions = target.parseOptions
+        let machine = target.machine
         source = RuleInputs.load(paths: paths, options: parseOptions)
         compiled = Compiler(target: target).compile(source)
         self.machine = machine
-        let errors = CheckRun.diagnostics(source, compiled).filter { $0.severity == .error }
+        let errors = DriftCheck.diagnostics(source, compiled).filter { $0.severity == .error }
         guard errors.isEmpty else {
             for d in errors { StandardError.print(DiagnosticRenderer.text(d)) }
             throw CheckFailure("\(errors.count) error\(errors.count == 1 ? "" : "s") in the rules files; nothing was changed "

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditKernel
 #if canImport(CMalloc)
 import CMalloc
 #endif
@@ -27,8 +28,8 @@ struct Aurules: ParsableCommand {
     /// ArgumentParser exits 64 on bad usage; aurules' contract is 2 for usage and input errors.
     static func main() {
         // Rules are made on the parsing threads and live until exit; glibc gives each thread an
-        // arena of its own (up to 8 per core), each keeping its own free memory: two arenas held
-        // a 100,000-rule compile to 62 MiB instead of 66 MiB, at the same speed.
+        // arena of its own (up to 8 per core), each keeping its own free memory: two arenas keep
+        // a large compile's peak lower at the same speed (Benchmarks/RESULTS.md).
         #if canImport(CMalloc) && os(Linux)
         _ = mallopt(M_ARENA_MAX, 2)
         // Heaps grow 4 MiB at a time rather than page by page (an mprotect each: a thousand of
@@ -41,10 +42,14 @@ struct Aurules: ParsableCommand {
             StandardOutput.flushOrExit()
             Foundation.exit(status)
         }
-        KernelRead.prefetch(for: arguments)
+        let kernelRead = KernelRead.prefetch(for: arguments)
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if let check = command as? CheckCommand {
+                try check.run(kernelRead: kernelRead)
+            } else {
+                try command.run()
+            }
             StandardOutput.flushOrExit()
         } catch {
             if exitCode(for: error) == .validationFailure {
@@ -60,7 +65,11 @@ struct Aurules: ParsableCommand {
 /// Results kept alive until the process exits: freeing 100,000 rules (or thousands of syntax
 /// trees) one allocation at a time costs more than the exit that follows, as clang's -disable-free.
 enum KeptUntilExit {
-    nonisolated(unsafe) private static var values: [Any] = []
+    private final class Kept {
+        let value: Any
+        init(_ value: Any) { self.value = value }
+    }
 
-    static func keep(_ value: Any) { values.append(value) }
+    /// Retained once more than anything releases it: never freed.
+    static func keep(_ value: Any) { _ = Unmanaged.passRetained(Kept(value)) }
 }

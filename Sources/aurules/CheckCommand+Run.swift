@@ -4,9 +4,12 @@ import AuditRules
 import Foundation
 import Syscalls
 
-/// One `aurules check`: compile the files, read the kernel (or a saved listing), compare.
+/// One `aurules check`: gathers the files, the target and the kernel's rules (or a saved
+/// listing), lets `DriftCheck` compare them and renders the outcome.
 struct CheckRun {
     let options: CheckCommand
+    /// A read of the kernel started before the arguments were parsed, if any.
+    let kernelRead: KernelRead?
 
     struct Result {
         var report: DriftReport
@@ -16,85 +19,49 @@ struct CheckRun {
 
     func perform() throws -> Result {
         // The kernel's list takes longer than anything else here: ask for it before anything else.
-        let kernelRead = options.loaded == nil ? (KernelRead.takePrefetched() ?? KernelRead.start()) : nil
-        let compileTarget: CompileTarget
+        let kernelRead = options.loaded == nil ? (self.kernelRead ?? KernelRead()) : nil
+        let target: CompileTarget
         do {
-            compileTarget = try CompileTarget.resolve(options.target.request(watchKind: WatchKind(rawValue: options.watchKind) ?? .auto))
+            target = try CompileTarget.resolve(options.target.request(watchKind: WatchKind(rawValue: options.watchKind) ?? .auto))
         } catch { throw CheckFailure(error.message) }
-        let (machine, kernel, auditVersion, database) = (compileTarget.machine, compileTarget.kernel,
-                                                         compileTarget.auditVersion, compileTarget.database)
-        let parseOptions = compileTarget.parseOptions
-        var warnings: [String] = []
-
         let paths = options.paths.isEmpty ? CheckRun.defaultPaths() : options.paths
-        let source = RuleInputs.load(paths: paths, options: parseOptions)
-        let compiled = Compiler(target: compileTarget).compile(source)
+        let check = DriftCheck(source: RuleInputs.load(paths: paths, options: target.parseOptions), target: target)
 
         // The kernel's answer first: without access, that is what the operator needs to hear about.
-        let actual: [KernelRule]
-        let status: AuditStatus?
-        let against: String
-        if let loaded = options.loaded {
-            let text = try CheckRun.readText(loaded, what: "the saved listing")
-            // auditctl -l ends every line: a last line without its newline was cut short, and the
-            // rest of it would be compared as a rule nobody wrote.
-            if let last = text.utf8.last, last != 0x0A {
-                throw CheckFailure("the saved listing \(loaded) is damaged: its last line ends without a newline (truncated?); "
-                                   + "save it again with `auditctl -l`")
-            }
-            let recovered = SavedListing.recoveringArchlessSyscalls(SavedListing.loadableText(text), machine: machine,
-                                                                   database: database, auditVersion: auditVersion)
-            let listing = RuleParser.parse(text: recovered.text, file: loaded, options: parseOptions)
-            let listed = Compiler(target: compileTarget).compile(listing)
-            try requireNoErrors(CheckRun.diagnostics(listing, listed), in: "the saved listing", warnings: &warnings)
-            if !recovered.lines.isEmpty {
-                warnings.append("\(loaded): \(recovered.lines.count) arch-less syscall rule\(recovered.lines.count == 1 ? "" : "s") (line "
-                                + recovered.lines.prefix(5).map(String.init).joined(separator: ", ") + (recovered.lines.count > 5 ? ", ..." : "")
-                                + ") read as auditctl 3.0.9 lists them, by the table of the last arch listed before; "
-                                + "if another auditctl made the listing, give its --audit-version")
-            }
-            let doubtful = !auditVersion.isAudit4 ? [] : ExpectedRules.untrustworthyListingLines(listing)
-            if !doubtful.isEmpty {
-                warnings.append("\(loaded): \(doubtful.count) arch-less syscall rule\(doubtful.count == 1 ? "" : "s"): their syscall "
-                                + "names in a listing may come from another ABI's table, so this comparison is approximate")
-            }
-            // The kernel held each arch-less listed rule as one rule without arch.
-            actual = ExpectedRules.adapt(listed.rules, source: listing, machine: machine, kernelRules: [])
+        let loaded: DriftCheck.Loaded
+        if let name = options.loaded {
+            let text = try CheckRun.readText(name, what: "the saved listing")
+            var status: AuditStatus?
             if let statusPath = options.status {
                 let statusText = try CheckRun.readText(statusPath, what: "the saved status")
                 do { status = try AuditStatus(auditctlStatus: statusText) } catch { throw CheckFailure("\(statusPath): \(error)") }
-            } else {
-                status = nil
             }
-            against = "the saved listing \(loaded)"
+            loaded = .listing(text: text, name: name, status: status)
         } else if let kernelRead {
-            (actual, status) = try kernelRead.wait()
-            against = "the running kernel"
+            let (rules, status) = try kernelRead.waitForCheck()
+            loaded = .kernel(rules: rules, status: status)
         } else {
             throw CheckFailure("no kernel to read")
         }
-        try requireNoErrors(CheckRun.diagnostics(source, compiled), in: "the rules files", warnings: &warnings)
+        let outcome: DriftOutcome
+        do { outcome = try check.compare(with: loaded) } catch {
+            for d in error.diagnostics { StandardError.print(DiagnosticRenderer.text(d)) }
+            throw CheckFailure(error.message)
+        }
+        KeptUntilExit.keep((check, outcome))
 
-        let expected = ExpectedRules.adapt(compiled.rules, source: source, machine: machine, kernelRules: actual)
-        let settings = compiled.settings.map { DesiredSetting(setting: $0.setting, provenance: $0.provenance) }
-        let report = DriftReport.compare(expected: expected, actual: actual, settings: settings, status: status)
-        let formatter = DriftFormatter(machine: machine, kernel: kernel, auditVersion: auditVersion, database: database)
-        let subject = "\(paths.joined(separator: " ")) (\(machine), kernel \(kernel)) against \(against)"
-
+        let subject = "\(paths.joined(separator: " ")) (\(target.machine), kernel \(target.kernel)) against \(outcome.against)"
         let rendered: String
         if options.plan {
-            let writer = RulesFileWriter(target: compileTarget)
-            let commands = ReconcilePlan.commands(expected: expected, actual: actual, report: report, render: writer.line(for:))
-            rendered = commands.isEmpty ? "# nothing to do: the kernel matches the files\n" : commands.joined(separator: "\n") + "\n"
+            rendered = outcome.planText
         } else {
             switch options.format {
-            case .text: rendered = formatter.text(report, subject: subject)
-            case .json: rendered = formatter.json(report, subject: subject, warnings: warnings)
-            case .prometheus: rendered = DriftFormatter.prometheus(report, timestamp: Date().timeIntervalSince1970)
+            case .text: rendered = outcome.formatter.text(outcome.report, subject: subject)
+            case .json: rendered = outcome.formatter.json(outcome.report, subject: subject, warnings: outcome.warnings)
+            case .prometheus: rendered = DriftFormatter.prometheus(outcome.report, timestamp: Date().timeIntervalSince1970)
             }
         }
-        KeptUntilExit.keep((source, compiled, actual, expected))
-        return Result(report: report, rendered: rendered, warnings: warnings)
+        return Result(report: outcome.report, rendered: rendered, warnings: outcome.warnings)
     }
 
     /// A file, a pipe or `-` for standard input (`ssh web1 auditctl -l | aurules check --loaded -`).
@@ -112,22 +79,5 @@ struct CheckRun {
             return ["/etc/audit/rules.d"]
         }
         return ["/etc/audit/audit.rules"]
-    }
-
-    /// The compiler reports again some values the parser refused (an unknown user): after parse
-    /// errors only the parser's diagnostics count, as `aurules compile` prints them.
-    static func diagnostics(_ parsed: RuleFile, _ compiled: CompileResult) -> [Diagnostic] {
-        parsed.diagnostics.contains { $0.severity == .error } ? parsed.diagnostics : parsed.diagnostics + compiled.diagnostics
-    }
-
-    /// A check against rules that do not compile would report drift that is not there.
-    private func requireNoErrors(_ diagnostics: [Diagnostic], in what: String, warnings: inout [String]) throws {
-        let errors = diagnostics.filter { $0.severity == .error }
-        guard errors.isEmpty else {
-            for d in errors { StandardError.print(DiagnosticRenderer.text(d)) }
-            throw CheckFailure("\(errors.count) error\(errors.count == 1 ? "" : "s") in \(what); fix them first (aurules lint shows every problem)")
-        }
-        let count = diagnostics.filter { $0.severity == .warning }.count
-        if count > 0 { warnings.append("\(count) warning\(count == 1 ? "" : "s") in \(what) (aurules lint shows them)") }
     }
 }

@@ -81,10 +81,13 @@ struct CheckCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() throws { try run(kernelRead: nil) }
+
+    /// `kernelRead`: the read `Aurules.main` started before parsing the arguments.
+    func run(kernelRead: KernelRead?) throws {
         let started = Date()
         do {
-            let result = try CheckRun(options: self).perform()
+            let result = try CheckRun(options: self, kernelRead: kernelRead).perform()
             for warning in result.warnings { StandardError.print("warning: \(warning)") }
             let painted = format == .text && !plan && output == nil && color.enabled(forDescriptor: STDOUT_FILENO)
             try emit(painted ? Self.paint(result.rendered) : result.rendered)

@@ -57,10 +57,23 @@ final class DriftOutputTests: XCTestCase {
         let r = DriftReport.compare(expected: [rule([2], auid: 1000, key: "k", line: 1)], actual: [rule([2], auid: 500, key: "k")])
         XCTAssertTrue(formatter.text(r, subject: "x").contains("    fields: +(-F auid>=500) -(-F auid>=1000)"))
         XCTAssertEqual(formatter.field(KernelField(id: 103, op: .equal, value: UInt32(bitPattern: -13))), "-F exit=-EACCES")
-        XCTAssertEqual(formatter.field(KernelField(id: 9, op: .notEqual, value: 0xffff_ffff)), "-F auid!=unset")
+        XCTAssertEqual(formatter.field(KernelField(id: 9, op: .notEqual, value: 0xffff_ffff)), "-F auid!=-1")
         XCTAssertEqual(formatter.field(KernelField(id: 12, op: .equal, value: 1305)), "-F msgtype=CONFIG_CHANGE")
         XCTAssertEqual(formatter.field(KernelField(id: 106, op: .equal, value: 10)), "-F perm=wa")
         XCTAssertEqual(formatter.field(KernelField(id: 11, op: .equal, value: 0x4000_0003)), "-F arch=b32")
+    }
+
+    /// The rule lines and the field differences print a field through the same printer: the
+    /// report once showed `-F auid!=-1` in the kernel's line and `-F auid!=unset` in the diff.
+    func testFieldDifferencesPrintAsTheRuleLinesDo() {
+        var loaded = rule([2], key: "k")
+        loaded.fields.insert(KernelField(id: FieldID.auid, op: .notEqual, value: 0xffff_ffff), at: 2)
+        let text = formatter.text(DriftReport.compare(expected: [rule([2], key: "k", line: 1)], actual: [loaded]), subject: "x")
+        XCTAssertTrue(text.contains("    kernel: -a always,exit -F arch=b64 -S open -F auid>=1000 -F auid!=-1 -F key=k"), text)
+        XCTAssertTrue(text.contains("    fields: +(-F auid!=-1)"), text)
+        for f in loaded.fields where f.id != FieldID.key {
+            XCTAssertTrue(formatter.line(loaded).contains(" " + formatter.field(f)), formatter.field(f))
+        }
     }
 
     func testJSON() throws {

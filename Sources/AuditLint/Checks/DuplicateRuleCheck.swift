@@ -101,7 +101,7 @@ public struct DuplicateRuleCheck: LintCheck {
             case .b64: abi = pair.b64
             case .b32: abi = pair.b32
             case .machine(let m): abi = db.abis(for: m, at: kernel).b64 ?? db.abis(for: m, at: kernel).b32
-            case .raw(let value): abi = ABI.allCases.first { $0.auditArch == value && $0 != .x32 }
+            case .raw(let value): abi = ArchName.byAuditArch(value)?.abi
             }
         }
         return abi

@@ -1,4 +1,5 @@
 import Foundation
+import Syscalls
 
 /// Compiles one large rules file a chunk of lines at a time, so that only one chunk's syntax
 /// tree is alive at once: auditctl reads line by line, and no statement depends on another's
@@ -53,14 +54,15 @@ public enum ChunkedInput {
         var lines = 0
         var firstLine = 1
         var diagnostics: [Diagnostic] = []
-        let lowerers: LowererPool
+        let lowerers: WorkerPool<CompilationState>
 
         init(file: String, options: ParseOptions, session: CompileSession, linesPerChunk: Int) {
             self.file = file
             self.options = options
             self.session = session
             self.linesPerChunk = linesPerChunk
-            self.lowerers = LowererPool(session: session)
+            let target = session.target, keepsText = session.keepsText
+            self.lowerers = WorkerPool { CompileSession.makeLowerer(target: target, keepsText: keepsText) }
         }
 
         mutating func feed(_ raw: UnsafeRawBufferPointer) {
@@ -93,11 +95,7 @@ public enum ChunkedInput {
         /// the batch before; it applies every batch's statements in order, so the result does not change.
         private static let parallelism = Parallelism.threads
 
-        struct InFlight {
-            var group: DispatchGroup
-            var parsed: ResultSlots<ParsedChunk>
-            var count: Int
-        }
+        typealias InFlight = PendingResults<ParsedChunk>
 
         private mutating func flush() {
             cut()
@@ -114,28 +112,22 @@ public enum ChunkedInput {
         private mutating func launchBatch() {
             guard !batch.isEmpty else { return }
             let texts = batch.map(\.text), firstLines = batch.map(\.firstLine), file = self.file, options = self.options
-            let parsed = ResultSlots<ParsedChunk>(count: texts.count)
-            let group = DispatchGroup()
             let lowerers = self.lowerers
-            DispatchQueue.global().async(group: group) {
-                DispatchQueue.concurrentPerform(iterations: texts.count) { i in
-                    let result = RuleParser.parse(text: texts[i], firstLine: firstLines[i], file: file, options: options)
-                    let lowerer = lowerers.take()
-                    let lowered = result.statements.map(lowerer.lower)
-                    lowerers.give(lowerer)
-                    parsed.store(ParsedChunk(lowered: lowered, diagnostics: result.diagnostics), at: i)
-                }
+            let parsed = InFlight(count: texts.count) { i in
+                let result = RuleParser.parse(text: texts[i], firstLine: firstLines[i], file: file, options: options)
+                let lowerer = lowerers.take()
+                let lowered = result.statements.map(lowerer.lower)
+                lowerers.give(lowerer)
+                return ParsedChunk(lowered: lowered, diagnostics: result.diagnostics)
             }
             let previous = inFlight
-            inFlight = InFlight(group: group, parsed: parsed, count: texts.count)
+            inFlight = parsed
             batch.removeAll(keepingCapacity: true)
             if let previous { compile(previous) }
         }
 
         private mutating func compile(_ done: InFlight) {
-            done.group.wait()
-            for i in 0 ..< done.count {
-                let chunk = done.parsed.take(i)
+            for chunk in done.values() {
                 for l in chunk.lowered { session.apply(l) }
                 diagnostics += chunk.diagnostics
             }
@@ -144,29 +136,7 @@ public enum ChunkedInput {
 }
 
 /// A chunk parsed and lowered: its statements ready to apply, its parse diagnostics.
-struct ParsedChunk {
+struct ParsedChunk: Sendable {
     var lowered: [LoweredStatement]
     var diagnostics: [Diagnostic]
-}
-
-/// Lowering states for the parsing threads: one per thread at a time, kept for the next chunk
-/// (their memos of syscall numbers and masks are what makes lowering cheap).
-final class LowererPool: @unchecked Sendable {
-    private let lock = NSLock()
-    private var idle: [CompilationState] = []
-    private let session: CompileSession
-
-    init(session: CompileSession) { self.session = session }
-
-    func take() -> CompilationState {
-        lock.lock()
-        defer { lock.unlock() }
-        return idle.popLast() ?? session.makeLowerer()
-    }
-
-    func give(_ state: CompilationState) {
-        lock.lock()
-        idle.append(state)
-        lock.unlock()
-    }
 }

@@ -45,6 +45,10 @@ public final class CompileSession {
 
     /// A lowering state for one thread.
     func makeLowerer() -> CompilationState {
+        Self.makeLowerer(target: target, keepsText: keepsText)
+    }
+
+    static func makeLowerer(target: CompileTarget, keepsText: Bool) -> CompilationState {
         let state = CompilationState(target: target)
         state.keepsText = keepsText
         return state
@@ -57,15 +61,14 @@ public final class CompileSession {
             return
         }
         let pieces = Parallelism.threads
-        let lowered = ResultSlots<[LoweredStatement]>(count: pieces)
         let size = (statements.count + pieces - 1) / pieces
-        let session = UncheckedSendable(self), input = UncheckedSendable(statements)
-        DispatchQueue.concurrentPerform(iterations: pieces) { p in
-            let lowerer = session.value.makeLowerer()
-            let range = min(p * size, input.value.count) ..< min((p + 1) * size, input.value.count)
-            lowered.store(input.value[range].map(lowerer.lower), at: p)
+        let target = self.target, keepsText = self.keepsText
+        let lowered = parallelMap(pieces) { p in
+            let lowerer = CompileSession.makeLowerer(target: target, keepsText: keepsText)
+            let range = min(p * size, statements.count) ..< min((p + 1) * size, statements.count)
+            return statements[range].map(lowerer.lower)
         }
-        for p in 0 ..< pieces { for l in lowered.take(p) { apply(l) } }
+        for piece in lowered { for l in piece { apply(l) } }
     }
 
     public func add(_ stmt: Statement) {

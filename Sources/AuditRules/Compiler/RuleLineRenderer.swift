@@ -14,12 +14,13 @@ struct RuleLineRenderer {
     private var lastFile = ""
     private var lastLine = -1
 
-    /// `-S ...` by (ABI, list, mask buffer, style); nil where no `-S` is written. The compiler
-    /// interns masks (one buffer per distinct syscall set), so the buffer address is a cheap
-    /// identity of the set while the rules are alive, which they are for one render.
+    /// `-S ...` by (ABI, list, mask, style); nil where no `-S` is written. Keys compare masks by
+    /// value; the compiler interns masks (one buffer per distinct syscall set), so a compare
+    /// is usually the array's own identity check.
     private var syscallOptions: [MaskKey: [UInt8]?] = [:]
     /// In front of `syscallOptions`: hashing the key for every rule cost more than the rest of
-    /// the `-S` work, so recent keys sit in a table indexed by a few bits of the buffer address.
+    /// the `-S` work, so recent keys sit in a table indexed by a few bits of the mask's buffer
+    /// address. The address only picks the slot; a hit is a key equal by value.
     private var recentSyscallOptions: [(key: MaskKey, option: [UInt8]?)?] = Array(repeating: nil, count: RuleLineRenderer.recentSlots)
     private static let recentSlots = 256
     /// Syscall names (or digits) by number, per (ABI, style); an empty entry is not looked up yet.
@@ -32,12 +33,12 @@ struct RuleLineRenderer {
     private struct MaskKey: Hashable {
         var abi: ABI?
         var list: FilterList
-        var buffer: UnsafeRawPointer?
+        var mask: [UInt32]
         var style: SyscallStyle
 
         /// Masks are 256-byte heap buffers: the address bits above the allocator's alignment differ.
         func slot(_ count: Int) -> Int {
-            let address = Int(bitPattern: buffer) >> 4
+            let address = mask.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) } >> 4
             return (address ^ Int(list.kernelValue) &* 31 ^ Int(abi?.auditArch ?? 0)) & (count - 1)
         }
     }
@@ -100,8 +101,7 @@ struct RuleLineRenderer {
         rule.fields.withUnsafeBufferPointer { fields in
             let lastArch = fields.lastIndex { $0.id == FieldID.arch }
             let abi = rule.provenance?.abi ?? lastArch.flatMap { abiOf(archValue: fields[$0].value) }
-            let key = MaskKey(abi: abi, list: rule.list, buffer: rule.mask.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) },
-                              style: style)
+            let key = MaskKey(abi: abi, list: rule.list, mask: rule.mask, style: style)
             let syscalls = syscallOption(rule, key: key)
             if lastArch == nil, let syscalls {
                 bytes.append(0x20)
@@ -203,7 +203,7 @@ struct RuleLineRenderer {
     // MARK: -F and -C
 
     private mutating func appendField(_ f: KernelField) {
-        if f.id == CompilerFieldID.compare, let pair = ComparisonTable.fields(of: f.value) {
+        if f.id == FieldID.fieldCompare, let pair = ComparisonTable.fields(of: f.value) {
             bytes.append(contentsOf: "-C ".utf8)
             bytes.append(contentsOf: pair.left.utf8)
             bytes.appendOperator(f.op)
@@ -282,7 +282,7 @@ struct RuleLineRenderer {
 
     private mutating func abiOf(archValue v: UInt32) -> ABI? {
         if let known = archABIs.first(where: { $0.value == v }) { return known.abi }
-        let abi = v == Machine.ppc64le.auditArch(for: .ppc64) ? .ppc64 : ABI.allCases.first { $0.auditArch == v && $0 != .x32 }
+        let abi = ArchName.byAuditArch(v)?.abi
         archABIs.append((v, abi))
         return abi
     }

@@ -11,11 +11,6 @@ struct ArchError: Error {
     var message: String
 }
 
-/// Field numbers the compiler itself builds (the others come from the field table).
-enum CompilerFieldID {
-    static let compare: UInt32 = 111  // AUDIT_FIELD_COMPARE
-}
-
 /// The lowering side of a compilation: turns statements into kernel rules with their
 /// diagnostics, without looking at the rules already held. One per thread (its memos are
 /// not shared), so that statements can be lowered in parallel and applied in order.
@@ -90,9 +85,7 @@ final class CompilationState {
             guard let abi = m.b64 ?? m.b32 else { return .failure(ArchError(message: "arch=\(m): no ABI")) }
             return .success(ResolvedArch(value: m.auditArch(for: abi), abi: abi))
         case .raw(let v):
-            if v == Machine.ppc64le.auditArch(for: .ppc64) { return .success(ResolvedArch(value: v, abi: .ppc64)) }
-            let abi = ABI.allCases.first { $0.auditArch == v && $0 != .x32 }
-            return .success(ResolvedArch(value: v, abi: abi))
+            return .success(ResolvedArch(value: v, abi: ArchName.byAuditArch(v)?.abi))
         }
     }
 }
@@ -102,7 +95,7 @@ extension CompilationState {
     func kernelField(_ clause: FieldClause, list: FilterList, in stmt: Statement) -> KernelField? {
         let op = clause.op.value
         if case .comparison(let c) = clause.value {
-            return KernelField(id: CompilerFieldID.compare, op: op, value: c)
+            return KernelField(id: FieldID.fieldCompare, op: op, value: c)
         }
         guard let id = fieldID(clause.name.value) else {
             report(.unknownField, .error, "unknown field '\(clause.name.value)'", at: clause.name.location, length: clause.name.length, in: stmt)
@@ -116,7 +109,7 @@ extension CompilationState {
         case .permissions(let permissions):
             return KernelField(id: id, op: op, value: permissions.rawValue)
         case .comparison(let c):
-            return KernelField(id: CompilerFieldID.compare, op: op, value: c)
+            return KernelField(id: FieldID.fieldCompare, op: op, value: c)
         case .arch(let selector):
             switch resolve(selector) {
             case .success(let arch): return KernelField(id: id, op: op, value: arch.value)

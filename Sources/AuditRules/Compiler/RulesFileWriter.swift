@@ -76,7 +76,8 @@ public struct RulesFileWriter {
     /// depends on the provenance before it, which is known without rendering what precedes.
     private func renderRules(_ rules: [KernelRule], into emit: (UnsafeRawBufferPointer) -> Void) {
         let sliceSize = max(1, self.sliceSize), slicesPerBatch = max(1, self.slicesPerBatch)
-        let renderers = RendererSlots(count: min(slicesPerBatch, (rules.count + sliceSize - 1) / sliceSize)) {
+        // Slice i of a batch uses renderer i; the batch is joined before the renderers are read.
+        let renderers = ResultSlots(count: min(slicesPerBatch, (rules.count + sliceSize - 1) / sliceSize)) {
             RuleLineRenderer(target: target, syscallStyle: syscallStyle)
         }
         var batchStart = 0
@@ -87,13 +88,17 @@ public struct RulesFileWriter {
             let first = batchStart, before = previous
             let renderSlice = { @Sendable (i: Int) in
                 let lo = first + i * sliceSize, hi = min(batchEnd, lo + sliceSize)
-                renderers[i].pointee.resume(after: Self.lastProvenance(in: rules, before: lo, notBefore: first) ?? before)
-                renderers[i].pointee.append(rules[lo ..< hi])
+                var renderer = renderers.take(i)
+                renderer.resume(after: Self.lastProvenance(in: rules, before: lo, notBefore: first) ?? before)
+                renderer.append(rules[lo ..< hi])
+                renderers.store(renderer, at: i)
             }
             if slices == 1 { renderSlice(0) } else { DispatchQueue.concurrentPerform(iterations: slices, execute: renderSlice) }
             for i in 0 ..< slices {
-                renderers[i].pointee.bytes.withUnsafeBytes(emit)
-                renderers[i].pointee.bytes.removeAll(keepingCapacity: true)
+                var renderer = renderers.take(i)
+                renderer.bytes.withUnsafeBytes(emit)
+                renderer.bytes.removeAll(keepingCapacity: true)
+                renderers.store(renderer, at: i)
             }
             previous = Self.lastProvenance(in: rules, before: batchEnd, notBefore: batchStart) ?? before
             batchStart = batchEnd
@@ -109,24 +114,5 @@ public struct RulesFileWriter {
             if let p = rules[i].provenance { return (p.file, p.line) }
         }
         return nil
-    }
-}
-
-/// The renderers of one render, shared with the slice tasks: slice i of a batch uses renderer i
-/// only, and a batch is joined before its renderers are read, so no renderer is ever used by
-/// two threads at once.
-private final class RendererSlots: @unchecked Sendable {
-    private let slots: UnsafeMutableBufferPointer<RuleLineRenderer>
-
-    init(count: Int, _ make: () -> RuleLineRenderer) {
-        slots = .allocate(capacity: count)
-        for i in 0 ..< count { (slots.baseAddress! + i).initialize(to: make()) }
-    }
-
-    subscript(i: Int) -> UnsafeMutablePointer<RuleLineRenderer> { slots.baseAddress! + i }
-
-    deinit {
-        slots.deinitialize()
-        slots.deallocate()
     }
 }

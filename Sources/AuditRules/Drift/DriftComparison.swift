@@ -184,17 +184,14 @@ struct RuleIdentity: Hashable {
     init(_ r: KernelRule) {
         list = r.list
         action = r.action
-        arch = r.fields.filter { $0.id == KernelRule.archFieldID }
+        arch = r.fields.filter { $0.id == FieldID.arch }
         key = r.filterKey
     }
 }
 
 extension KernelRule {
-    static let archFieldID: UInt32 = 11
-    static let keyFieldID: UInt32 = 210
-
     /// The rule's key as the kernel stores it (parts joined with \u{01}); nil when it has none.
-    public var filterKey: String? { fields.last { $0.id == KernelRule.keyFieldID }?.string }
+    public var filterKey: String? { fields.last { $0.id == FieldID.key }?.string }
 }
 
 extension RuleDifference {

@@ -33,13 +33,13 @@ public enum ExpectedRules {
             }
             let nativeRule = group.first { r in
                 if let abi = r.provenance?.abi { return abi == native }
-                return native.map { abi in r.fields.contains { $0.id == KernelRule.archFieldID && $0.value == machine.auditArch(for: abi) } } ?? false
+                return native.map { abi in r.fields.contains { $0.id == FieldID.arch && $0.value == machine.auditArch(for: abi) } } ?? false
             }
             guard var asLoaded = nativeRule else {
                 out += group
                 continue
             }
-            asLoaded.fields.removeAll { $0.id == KernelRule.archFieldID }
+            asLoaded.fields.removeAll { $0.id == FieldID.arch }
             if loaded.contains(asLoaded) || !group.contains(where: loaded.contains) {
                 out.append(asLoaded)
             } else {
@@ -68,7 +68,7 @@ public enum ExpectedRules {
 }
 
 extension KernelRule {
-    var hasArchField: Bool { fields.contains { $0.id == KernelRule.archFieldID } }
+    var hasArchField: Bool { fields.contains { $0.id == FieldID.arch } }
 }
 
 extension ExpectedRules {

@@ -19,8 +19,8 @@ public struct ParseOptions: Sendable {
     }
 
     /// `isKnownSyscall` for a target: its own tables answer for nearly every name; only a name
-    /// they lack costs a look at every ABI and release (the default's set of every name takes
-    /// ~40M instructions to build).
+    /// they lack costs a look at every ABI and release (the default's set of every name is
+    /// expensive to build).
     public static func knownSyscall(database: SyscallDatabase, machine: Machine, kernel: KernelVersion) -> @Sendable (String) -> Bool {
         let abis = database.abis(for: machine, at: kernel)
         let tables = [abis.b64, abis.b32].compactMap { $0 }.compactMap { database.table($0, at: kernel) }
@@ -43,20 +43,17 @@ public enum RuleParser {
             guard pieces.count > 1 else { return parse(bytes: all, firstLine: firstLine, file: file, options: options) }
             // Lines do not depend on each other: a large file is parsed in pieces on every core and
             // the pieces' results joined in order, which is what parsing it in one go gives.
-            let parsed = ResultSlots<RuleFile>(count: pieces.count)
-            let base = UncheckedSendable(all)
-            DispatchQueue.concurrentPerform(iterations: pieces.count) { i in
+            let parsed = parallelMap(pieces.count, reading: all) { base, i in
                 let p = pieces[i]
-                parsed.store(parse(bytes: UnsafeBufferPointer(rebasing: base.value[p.range]), firstLine: p.firstLine,
-                                   file: file, options: options), at: i)
+                return parse(bytes: UnsafeBufferPointer(rebasing: base[p.range]), firstLine: p.firstLine, file: file, options: options)
             }
             var result = RuleFile(path: file)
-            for i in pieces.indices { result.append(parsed.take(i)) }
+            for piece in parsed { result.append(piece) }
             return result
         }
     }
 
-    /// Below this a thread costs more than it saves (a line takes ~10 µs).
+    /// Below this a thread costs more than it saves (see Benchmarks/RESULTS.md).
     static let bytesPerPiece = 32 << 10
 
     /// Pieces of whole lines, one per core, with the line each starts at.

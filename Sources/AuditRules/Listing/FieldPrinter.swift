@@ -1,9 +1,12 @@
 import Syscalls
 
-/// One field of a rule as `auditctl -l` prints it.
+/// One field of a rule as `auditctl -l` prints it: the listing and the drift report print
+/// fields through it.
 struct FieldPrinter {
     let version: AuditVersion
 
+    /// With a leading space (` -F auid>=1000`); `watch` prints path, perm and key as `-w`,
+    /// `-p`, `-k` do.
     func text(_ f: KernelField, watch: Bool) -> String {
         let op = f.op.rawValue
         let signed = Int32(bitPattern: f.value)
@@ -12,6 +15,9 @@ struct FieldPrinter {
             return " f\(f.id)\(op)\(signed)"
         }
         switch f.id {
+        case FieldID.arch:
+            guard ArchNames.abi(elf: f.value, version: version) != nil else { return " -F arch\(op)0x\(hex(f.value))" }
+            return " -F arch\(op)\(f.value & 0x8000_0000 != 0 ? "b64" : "b32")"
         case FieldID.msgtype:
             return " -F \(name)\(op)" + (MessageTypeTable.name(of: f.value, version: version) ?? String(signed))
         case FieldID.subjUser...FieldID.objLevHigh where f.id != FieldID.ppid:

@@ -43,7 +43,7 @@ struct RulePrinter {
         if !watch {
             out += "-a \(rule.action.rawValue),\(listName(rule.list))"
             for f in rule.fields where f.id == FieldID.arch {
-                out += archText(f)
+                out += FieldPrinter(version: version).text(f, watch: false)
                 lastArch = f.value
             }
             out += syscallText(rule)
@@ -76,13 +76,6 @@ struct RulePrinter {
 
     private static func takesSyscalls(_ list: FilterList) -> Bool {
         ![.user, .task, .exclude, .filesystem].contains(list)
-    }
-
-    private func archText(_ f: KernelField) -> String {
-        guard ArchNames.abi(elf: f.value, version: version) != nil else {
-            return " -F arch\(f.op.rawValue)0x\(hex(f.value))"
-        }
-        return " -F arch\(f.op.rawValue)\(f.value & 0x8000_0000 != 0 ? "b64" : "b32")"
     }
 
     private func syscallText(_ rule: KernelRule) -> String {

@@ -18,12 +18,7 @@ public enum WireCodec {
 
     /// The field ids whose value travels as a string in `buf`: the kernel packs exactly these
     /// (SELinux subj_*/obj_* labels, watch path, dir, exe, filter key) when it lists rules.
-    public static let stringFieldIDs: Set<UInt32> = [
-        13, 14, 15, 16, 17,   // subj_user subj_role subj_type subj_sen subj_clr
-        19, 20, 21, 22, 23,   // obj_user obj_role obj_type obj_lev_low obj_lev_high
-        105, 107, 112,        // path (AUDIT_WATCH), dir, exe
-        210,                  // key (AUDIT_FILTERKEY)
-    ]
+    public static let stringFieldIDs: Set<UInt32> = Set(FieldTable.all.filter { $0.kind == .string }.map(\.id))
 
     public static func carriesString(_ fieldID: UInt32) -> Bool { stringFieldIDs.contains(fieldID) }
 

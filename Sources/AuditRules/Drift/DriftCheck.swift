@@ -1,0 +1,122 @@
+import Syscalls
+
+/// One drift check: the rules files compiled for a target, compared with what the kernel holds,
+/// read live or from a saved `auditctl -l` listing. The CLI gathers the inputs and prints;
+/// everything between is here. Two steps, so that the files compile while the kernel is read.
+public struct DriftCheck: Sendable {
+    public let target: CompileTarget
+    public let source: RuleFile
+    public let compiled: CompileResult
+
+    /// Compiles the files (their errors are reported by `compare`, after the kernel's).
+    public init(source: RuleFile, target: CompileTarget) {
+        self.target = target
+        self.source = source
+        compiled = Compiler(target: target).compile(source)
+    }
+
+    /// What the kernel holds.
+    public enum Loaded: Sendable {
+        /// Read from the running kernel: its rules as listed and its status.
+        case kernel(rules: [KernelRule], status: AuditStatus)
+        /// A saved `auditctl -l` output named `name`, and optionally its `auditctl -s`.
+        case listing(text: String, name: String, status: AuditStatus?)
+    }
+
+    /// The files compare with `loaded`. Throws when either side has errors: a check against
+    /// rules that do not compile would report drift that is not there.
+    public func compare(with loaded: Loaded) throws(DriftCheckError) -> DriftOutcome {
+        var warnings: [String] = []
+        let actual: [KernelRule], status: AuditStatus?, against: String
+        switch loaded {
+        case .kernel(let rules, let kernelStatus):
+            (actual, status, against) = (rules, kernelStatus, "the running kernel")
+        case .listing(let text, let name, let listingStatus):
+            actual = try listedRules(text, name: name, warnings: &warnings)
+            (status, against) = (listingStatus, "the saved listing \(name)")
+        }
+        try Self.requireNoErrors(Self.diagnostics(source, compiled), in: "the rules files", warnings: &warnings)
+        let expected = ExpectedRules.adapt(compiled.rules, source: source, machine: target.machine, kernelRules: actual)
+        let settings = compiled.settings.map { DesiredSetting(setting: $0.setting, provenance: $0.provenance) }
+        let report = DriftReport.compare(expected: expected, actual: actual, settings: settings, status: status)
+        return DriftOutcome(report: report, expected: expected, actual: actual, warnings: warnings, against: against, target: target)
+    }
+
+    /// The kernel rules a saved listing stands for, as the kernel held them.
+    private func listedRules(_ text: String, name: String, warnings: inout [String]) throws(DriftCheckError) -> [KernelRule] {
+        // auditctl -l ends every line: a last line without its newline was cut short, and the
+        // rest of it would be compared as a rule nobody wrote.
+        if let last = text.utf8.last, last != 0x0A {
+            throw DriftCheckError("the saved listing \(name) is damaged: its last line ends without a newline (truncated?); "
+                                  + "save it again with `auditctl -l`")
+        }
+        let recovered = SavedListing.recoveringArchlessSyscalls(SavedListing.loadableText(text), machine: target.machine,
+                                                               database: target.database, auditVersion: target.auditVersion)
+        let listing = RuleParser.parse(text: recovered.text, file: name, options: target.parseOptions)
+        let listed = Compiler(target: target).compile(listing)
+        try Self.requireNoErrors(Self.diagnostics(listing, listed), in: "the saved listing", warnings: &warnings)
+        if !recovered.lines.isEmpty {
+            let count = recovered.lines.count
+            warnings.append("\(name): \(count) arch-less syscall rule\(count == 1 ? "" : "s") (line "
+                            + recovered.lines.prefix(5).map(String.init).joined(separator: ", ") + (count > 5 ? ", ..." : "")
+                            + ") read as auditctl 3.0.9 lists them, by the table of the last arch listed before; "
+                            + "if another auditctl made the listing, give its --audit-version")
+        }
+        let doubtful = !target.auditVersion.isAudit4 ? [] : ExpectedRules.untrustworthyListingLines(listing)
+        if !doubtful.isEmpty {
+            warnings.append("\(name): \(doubtful.count) arch-less syscall rule\(doubtful.count == 1 ? "" : "s"): their syscall "
+                            + "names in a listing may come from another ABI's table, so this comparison is approximate")
+        }
+        // The kernel held each arch-less listed rule as one rule without arch.
+        return ExpectedRules.adapt(listed.rules, source: listing, machine: target.machine, kernelRules: [])
+    }
+
+    /// The compiler reports again some values the parser refused (an unknown user): after parse
+    /// errors only the parser's diagnostics count, as `aurules compile` prints them.
+    public static func diagnostics(_ parsed: RuleFile, _ compiled: CompileResult) -> [Diagnostic] {
+        parsed.diagnostics.contains { $0.severity == .error } ? parsed.diagnostics : parsed.diagnostics + compiled.diagnostics
+    }
+
+    private static func requireNoErrors(_ diagnostics: [Diagnostic], in what: String, warnings: inout [String]) throws(DriftCheckError) {
+        let errors = diagnostics.filter { $0.severity == .error }
+        guard errors.isEmpty else {
+            throw DriftCheckError("\(errors.count) error\(errors.count == 1 ? "" : "s") in \(what); fix them first (aurules lint shows every problem)",
+                                  diagnostics: errors)
+        }
+        let count = diagnostics.filter { $0.severity == .warning }.count
+        if count > 0 { warnings.append("\(count) warning\(count == 1 ? "" : "s") in \(what) (aurules lint shows them)") }
+    }
+}
+
+/// A check that could not be made; `diagnostics` are the errors that prevented it.
+public struct DriftCheckError: Error, Sendable {
+    public var message: String
+    public var diagnostics: [Diagnostic]
+    public init(_ message: String, diagnostics: [Diagnostic] = []) {
+        self.message = message
+        self.diagnostics = diagnostics
+    }
+}
+
+/// The result of a drift check, with the two rule sets it compared.
+public struct DriftOutcome: Sendable {
+    public var report: DriftReport
+    public var expected: [KernelRule]
+    public var actual: [KernelRule]
+    /// Things the reader should know about the comparison (warnings in the files, guessed ABIs).
+    public var warnings: [String]
+    /// "the running kernel", "the saved listing NAME".
+    public var against: String
+    public var target: CompileTarget
+
+    public var formatter: DriftFormatter {
+        DriftFormatter(machine: target.machine, kernel: target.kernel, auditVersion: target.auditVersion, database: target.database)
+    }
+
+    /// The auditctl commands that would make the kernel match the files, one a line.
+    public var planText: String {
+        let writer = RulesFileWriter(target: target)
+        let commands = ReconcilePlan.commands(expected: expected, actual: actual, report: report, render: writer.line(for:))
+        return commands.isEmpty ? "# nothing to do: the kernel matches the files\n" : commands.joined(separator: "\n") + "\n"
+    }
+}
