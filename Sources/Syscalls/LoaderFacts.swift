@@ -93,6 +93,34 @@ public struct LoaderFacts: Sendable {
         return .success(abi)
     }
 
+    /// audit_determine_machine(word) >= 0, as ausyscall uses it: the machine constant for b32/b64
+    /// on a host of `hostConstant` (nil: audit_detect_machine failed), a machine name, or an
+    /// AUDIT_ARCH value read as strtoul(word, NULL, 16) reads it, kept to 32 bits; nil when refused.
+    public func determineMachine(_ word: String, hostConstant: String?) -> String? {
+        let lower = word.asciiLowercased
+        var constant: String, wantBits: String?
+        if lower == "b64" || lower == "b32" {
+            guard let host = hostConstant else { return nil }
+            constant = host
+            wantBits = lower == "b64" ? "64" : "32"
+        } else if let c = machines[lower] {
+            constant = c
+        } else {
+            guard let value = LibauditMachine.strtoul16(Array(word.utf8)) else { return nil }
+            let elf = UInt32(truncatingIfNeeded: value)
+            guard let c = Set(machines.values).sorted().first(where: { c in
+                bits[c] != nil && (c == "MACH_PPC64LE" ? Machine.ppc64le.auditArch(for: .ppc64) == elf : Self.abi(c)?.auditArch == elf && c != "MACH_IO_URING")
+            }) else { return nil }
+            constant = c
+        }
+        if wantBits == "32", let to = b32[constant] { constant = to }
+        guard let allowed = bits[constant], wantBits == nil || allowed == "any" || allowed == wantBits else { return nil }
+        return constant
+    }
+
+    /// audit_detect_machine on a host whose `uname -m` is `name`.
+    public func detectMachine(uname name: String) -> String? { machines[name.asciiLowercased] }
+
     /// The machine constant a `-F arch=` machine name selects (case-insensitive); nil when this
     /// release does not know the name.
     public func constant(named name: String) -> String? { machines[name.lowercased()] }

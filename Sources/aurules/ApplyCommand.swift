@@ -87,7 +87,7 @@ struct ApplyCommand: ParsableCommand {
         }
         defer { lock.release() }
         // Under the lock, the kernel is read while the files compile.
-        let prefetch = KernelPrefetch()
+        let prefetch = ApplySnapshotRead()
         let host: HostCompile
         do { host = try HostCompile(paths: paths.isEmpty ? CheckRun.defaultPaths() : paths, tables: tables, resolve: !noResolve) } catch let failure as CheckFailure {
             StandardError.print("aurules apply: \(failure.message)")
@@ -131,7 +131,7 @@ struct ApplyCommand: ParsableCommand {
 
 /// The kernel's rules and status, read on another thread (on a connection of its own, without
 /// the features request).
-final class KernelPrefetch: Sendable {
+final class ApplySnapshotRead: Sendable {
     private let outcome = Mutex<Result<AuditApplier.Snapshot, any Error>?>(nil)
     private let done = DispatchSemaphore(value: 0)
 

@@ -36,15 +36,20 @@ struct Aurules: ParsableCommand {
         // them for a 100,000-rule compile).
         _ = mallopt(M_TOP_PAD, 4 << 20)
         #endif
-        // Plain `aurules syscall` lookups skip the parser's reflection (see SyscallCommand.fastPath).
-        let arguments = Array(CommandLine.arguments.dropFirst())
-        if let status = SyscallCommand.fastPath(arguments) {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        // Installed as (or linked to by) `ausyscall`, aurules is `aurules syscall`.
+        if let zeroth = CommandLine.arguments.first, zeroth.split(separator: "/").last == "ausyscall" {
+            arguments.insert("syscall", at: 0)
+        }
+        // ausyscall's words are not options (`-5`, `--foo`, `ia64`): `aurules syscall` reads its
+        // own command line, and the argument parser only prints its help.
+        if arguments.first == "syscall", let status = SyscallArguments.run(Array(arguments.dropFirst())) {
             StandardOutput.flushOrExit()
             Foundation.exit(status)
         }
         let kernelRead = KernelRead.prefetch(for: arguments)
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(arguments)
             if let check = command as? CheckCommand {
                 try check.run(kernelRead: kernelRead)
             } else {

@@ -124,8 +124,10 @@ struct LintCommand: ParsableCommand {
         let db = context.database
         // Names resolve as auditctl resolves them on this host: getpwnam, through NSS (sssd, LDAP,
         // systemd's synthesized users), not /etc/passwd alone.
-        let options = ParseOptions(resolver: target.noResolve ? nil : SystemUserResolver(), hostMachine: context.hostMachine,
+        var options = ParseOptions(resolver: target.noResolve ? nil : SystemUserResolver(), hostMachine: context.hostMachine,
                                    isKnownSyscall: { db.isKnownOnAnyABI($0) })
+        // Lines are read as the loader reads them (a CR kept by auditctl is part of the last word).
+        options.loader = context.auditVersion ?? (try? CompileTarget.auditVersion(nil))
         var file = RuleInputs.load(paths: paths, options: options)
         if let stdinFilename { file.rename(SarifReport.standardInput, to: stdinFilename) }
         let all = Linter.filter(Linter.lint(file, context: context),

@@ -1,35 +1,42 @@
 import ArgumentParser
-import AuditRules
 import Foundation
+import AuditRules
 import Syscalls
 
 struct SyscallCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "syscall",
-        abstract: "Look up syscall names and numbers per ABI and kernel release (an ausyscall drop-in).",
+        abstract: "Look up syscall names and numbers: an ausyscall drop-in, and per ABI and kernel release.",
         discussion: """
-        Arguments are read as ausyscall reads them, in any order: a word starting with a digit is a \
-        syscall number, an architecture spelling (b32, b64, x86_64, i686, aarch64, armv7l, ppc64le, \
-        s390x, riscv64, ... or an AUDIT_ARCH value such as 0xc000003e) selects the table, anything \
-        else is a name. Without an architecture the host's 64-bit ABI is used. A name is a \
-        case-insensitive substring search printing `name number` lines; --exact prints only the \
-        number. Names are the kernel's (pread64); libaudit's spellings (pread) are accepted too.
+        Without the extension options, `aurules syscall` is ausyscall of the loader release \
+        (--audit-version, default the host's libaudit, else the newest): the same words in any \
+        order (a word starting with a digit is a number; b32, b64, a machine name or an AUDIT_ARCH \
+        value in hex selects the table; --exact, --dump; anything else is a name, searched \
+        case-insensitively as a substring), at most three of them, libaudit's names (pread, not \
+        pread64), the same output and messages, and exit status 0 found, 1 anything else. A symlink \
+        named ausyscall to aurules behaves as `aurules syscall`.
 
-        Exit codes: 0 found, 1 unknown name or number, 2 usage error.
+        Extensions (documented differences from ausyscall): --kernel X.Y answers from the kernel's \
+        table at that release (syscalls newer than the loader's libaudit), in libaudit's spelling \
+        where it has one; --kernel-names prints the kernel's names (pread64) from the kernel's \
+        table; --hints explains a miss on standard error; --all, --history and --format json. These \
+        option words, and --help, are options, not syscall names. Input errors of the extensions \
+        (unreadable --tables, a release the tables do not cover) exit 2.
 
         Examples:
           aurules syscall x86_64 clone               clone 56, clone3 435
-          aurules syscall b32 open --exact            5
-          aurules syscall 56                          clone
+          aurules syscall b32 open --exact           5
+          aurules syscall 17                         pread (libaudit's name)
+          aurules syscall --kernel-names 17          pread64
           aurules syscall aarch64 --dump
-          aurules syscall --kernel 6.1 fchmodat2      not yet: arrived in 6.6
-          aurules syscall --all open                  open on every ABI, equivalents where absent
-          aurules syscall --history getdents64        when each ABI gained or lost it
+          aurules syscall --kernel 6.6 fchmodat2 --exact   452 (libaudit 3.0.9 does not know it)
+          aurules syscall --all open                 open on every ABI, equivalents where absent
+          aurules syscall --history getdents64       when each ABI gained or lost it
           aurules syscall --format json s390x getdents64
         """
     )
 
-    @Argument(help: "[ARCH] NAME|NUMBER, in any order.")
+    @Argument(help: "[ARCH] NAME|NUMBER, in any order, as ausyscall takes them.")
     var words: [String] = []
 
     @Flag(help: "Print only the number of exactly this name.")
@@ -37,6 +44,12 @@ struct SyscallCommand: ParsableCommand {
 
     @Flag(help: "Print the whole table.")
     var dump = false
+
+    @Flag(help: "Answer from the kernel's table (at --kernel, default the newest) with the kernel's names (pread64 for libaudit's pread).")
+    var kernelNames = false
+
+    @Flag(help: "On a miss, explain it on standard error (other releases, equivalents, close names).")
+    var hints = false
 
     @Option(name: .customLong("all"), help: ArgumentHelp("Show NAME on every ABI, with the equivalents where it is absent.", valueName: "NAME"))
     var allName: String?
@@ -47,166 +60,167 @@ struct SyscallCommand: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
-    /// --machine is the machine b32, b64 and no architecture mean (default: this host's).
+    /// --machine is the machine b32, b64 and no architecture mean (default: this host's);
+    /// --audit-version the loader whose libaudit answers; --kernel answers from the kernel's table.
     @OptionGroup var target: TargetOptions
 
     enum OutputFormat: String, ExpressibleByArgument { case text, json }
 
-    func validate() throws {
-        if target.noResolve { throw ValidationError("--no-resolve does not apply to syscall lookups") }
-        if target.auditVersion != nil { throw ValidationError("--audit-version does not apply to syscall lookups (libaudit's spellings of every release are accepted)") }
-    }
-
+    /// Reached only through `aurules help`-style parsing: the command line is read by
+    /// SyscallArguments (ausyscall's words are not options) before the argument parser runs.
     func run() throws {
-        let database = try target.database(command: "syscall")
-        let machine: Machine, release: KernelVersion
-        do {
-            machine = try CompileTarget.machine(target.machine ?? "host")
-            // Without --machine every ABI of the tables may be asked for: the range is theirs.
-            release = try target.kernel.map { try CompileTarget.release($0, database: database, machine: target.machine == nil ? nil : machine) }
-                ?? database.newestRelease
-        } catch {
-            throw TargetOptions.fail("syscall", error)
-        }
-        try SyscallRequest(words: words, exact: exact, dump: dump, release: release, machine: machine, allName: allName,
-                           historyName: historyName, json: format == .json, database: database).execute()
-    }
-
-    /// `aurules syscall` is timed against ausyscall as a whole process, and the argument parser's
-    /// reflection is most of a plain lookup's start-up: plain `[ARCH] NAME|NUMBER [--exact|--dump]`
-    /// runs skip it. Anything else (or a usage error) returns nil and goes through the parser.
-    static func fastPath(_ arguments: [String]) -> Int32? {
-        guard arguments.first == "syscall" else { return nil }
-        var words: [String] = [], exact = false, dump = false
-        for a in arguments.dropFirst() {
-            switch a {
-            case "--exact" where !exact: exact = true
-            case "--dump" where !dump: dump = true
-            default:
-                if a.hasPrefix("-") || words.count == 2 { return nil }
-                words.append(a)
-            }
-        }
-        do {
-            let machine = HostFacts.current.machineOrDefault
-            _ = try Query(words: words, dump: dump, machine: machine)
-            try SyscallRequest(words: words, exact: exact, dump: dump, release: SyscallDatabase.shipped.newestRelease, machine: machine,
-                               allName: nil, historyName: nil, json: false, database: .shipped).execute()
-            return 0
-        } catch let code as ExitCode {
-            return code.rawValue
-        } catch {
-            return nil
-        }
+        var arguments = words + (exact ? ["--exact"] : []) + (dump ? ["--dump"] : [])
+        if let kernel = target.kernel { arguments += ["--kernel", kernel] }
+        if let machine = target.machine { arguments += ["--machine", machine] }
+        if let auditVersion = target.auditVersion { arguments += ["--audit-version", auditVersion] }
+        if let tables = target.tables { arguments += ["--tables", tables] }
+        if target.noResolve { arguments.append("--no-resolve") }
+        if kernelNames { arguments.append("--kernel-names") }
+        if hints { arguments.append("--hints") }
+        if let allName { arguments += ["--all", allName] }
+        if let historyName { arguments += ["--history", historyName] }
+        arguments += ["--format", format.rawValue]
+        let status = SyscallArguments.run(arguments) ?? 0
+        if status != 0 { throw ExitCode(status) }
     }
 }
 
-/// One `aurules syscall` invocation, parsed.
-struct SyscallRequest {
-    var words: [String]
-    var exact: Bool
-    var dump: Bool
-    var release: KernelVersion
-    /// The machine b32, b64 and no architecture mean.
-    var machine: Machine
+/// `aurules syscall`'s command line, read as ausyscall reads its own: the extension options are
+/// taken out, every other word is ausyscall's (so `-5`, `--foo` and `ia64` mean what they mean
+/// to ausyscall, and usage errors exit 1 with its messages).
+struct SyscallArguments {
+    var words: [String] = []
+    var kernel: String?
+    var machine: String?
+    var kernelNames = false
+    var auditVersion: String?
+    var hints = false
     var allName: String?
     var historyName: String?
-    var json: Bool
-    var database: SyscallDatabase
+    var json = false
+    var tables: String?
 
-    func execute() throws {
-        let db = database
-        let lookup = SyscallLookup(database: db)
-        let out = SyscallOutput(json: json)
+    static let valued: Set<String> = ["--kernel", "--machine", "--audit-version", "--all", "--history", "--format", "--tables"]
+
+    /// nil when help was asked for (the argument parser prints it); else the exit status.
+    static func run(_ arguments: [String]) -> Int32? {
+        var a = SyscallArguments()
+        var i = 0
+        while i < arguments.count {
+            let word = arguments[i]
+            i += 1
+            if word == "--help" || word == "-h" { return nil }
+            var key = word, inline: String?
+            if word.hasPrefix("--"), let eq = word.firstIndex(of: "="), valued.contains(String(word[..<eq])) {
+                key = String(word[..<eq])
+                inline = String(word[word.index(after: eq)...])
+            }
+            if valued.contains(key) {
+                guard let value = inline ?? (i < arguments.count ? arguments[i] : nil) else {
+                    return usage("\(key) needs a value")
+                }
+                if inline == nil { i += 1 }
+                switch key {
+                case "--kernel": a.kernel = value
+                case "--machine": a.machine = value
+                case "--audit-version": a.auditVersion = value
+                case "--all": a.allName = value
+                case "--history": a.historyName = value
+                case "--tables": a.tables = value
+                default:
+                    guard value == "text" || value == "json" else { return usage("--format must be text or json") }
+                    a.json = value == "json"
+                }
+            } else if word == "--no-resolve" {
+                return usage("--no-resolve does not apply to syscall lookups")
+            } else if word == "--kernel-names" {
+                a.kernelNames = true
+            } else if word == "--hints" {
+                a.hints = true
+            } else {
+                a.words.append(word)
+            }
+        }
+        do {
+            return try a.execute()
+        } catch let code as ExitCode {
+            return code.rawValue
+        } catch {
+            StandardError.print("aurules syscall: \(error)")
+            return ExitCode.inputError.rawValue
+        }
+    }
+
+    /// ausyscall's own words are refused as ausyscall refuses them (exit 1); aurules' options as
+    /// every aurules command refuses them (exit 2).
+    static func usage(_ message: String) -> Int32 {
+        StandardError.print("aurules syscall: \(message)")
+        return ExitCode.inputError.rawValue
+    }
+
+    func execute() throws -> Int32 {
+        let host = HostFacts.current
+        let database: SyscallDatabase, version: AuditVersion, machineName: String, release: KernelVersion
+        do {
+            database = try CompileTarget.database(tables: tables)
+            version = try CompileTarget.auditVersion(auditVersion, host: host)
+            // b32, b64 and no architecture mean this machine (libaudit's audit_detect_machine).
+            let named = try machine.map { try CompileTarget.machine($0, host: host) }
+            machineName = named?.rawValue ?? host.machineName
+            // Without --machine every ABI of the tables may be asked for: the range is theirs.
+            release = try kernel.map { try CompileTarget.release($0, database: database, machine: named) } ?? database.newestRelease
+        } catch {
+            throw TargetOptions.fail("syscall", error)
+        }
+        let out = SyscallOutput(json: json, hints: hints)
+        let lookup = SyscallLookup(database: database)
+        let kernelMode = kernel != nil || kernelNames
         if let name = allName {
             return try out.all(lookup.acrossABIs(name, at: release), name: name, kernel: release)
         }
         if let name = historyName {
-            return try out.history(db.history(of: name), name: name, suggestions: lookup.suggestions(for: name, in: nil),
-                                   coverage: { db.info($0)?.first })
+            return out.history(database.history(of: name), name: name, suggestions: lookup.suggestions(for: name, in: nil),
+                               coverage: { database.info($0)?.first })
         }
-        let query = try Query(words: words, dump: dump, machine: machine)
-        let arch = query.arch ?? ArchName(abi: machine.b64 ?? machine.b32 ?? .x86_64, machine: machine)
-        // Found by scanning the text (see SyscallDatabase.rows(_:named:number:)); everything else
-        // (libaudit spellings, substring search, messages) needs the whole table.
-        if db.info(arch.abi)?.covers(release) == true, !dump {
-            if exact, let name = query.name, let row = db.rows(arch.abi, named: name).first(where: { $0.isPresent(at: release) }) {
-                return out.exact(SyscallEntry(number: row.number, name: row.name), abi: arch.abi, kernel: release)
-            }
-            if query.name == nil, let number = query.number,
-               let row = db.rows(arch.abi, number: number).first(where: { $0.isPresent(at: release) }) {
-                return out.number(number, name: row.name, abi: arch.abi, kernel: release)
-            }
+        let hostMachine = LibauditMachine.detect(uname: machineName, version: version)
+        let query: Ausyscall.Query
+        switch Ausyscall.parse(words, version: version, host: hostMachine, kernelArches: kernelMode) {
+        case .failure(let refusal):
+            StandardError.print(refusal.lines.joined(separator: "\n"))
+            return refusal.status
+        case .success(let q):
+            query = q
         }
-        guard let table = db.table(arch.abi, at: release) else {
-            let info = db.info(arch.abi)
-            let span = info.map { "\($0.first)" + ($0.last.map { " to \($0)" } ?? " onwards") } ?? "no release"
-            StandardError.print("aurules syscall: the \(arch.abi) ABI is not covered at \(release) (tables cover \(span))")
-            throw ExitCode.inputError
+        if !query.notices.isEmpty { StandardError.print(query.notices.joined(separator: "\n")) }
+        guard let arch = query.arch ?? hostMachine.map(Ausyscall.Arch.libaudit) else {
+            StandardError.print("Unable to detect machine type")
+            return 1
         }
-        if dump { return out.dump(table, machineName: arch.libauditMachineName) }
-        if let name = query.name {
-            if exact {
-                guard let hit = lookup.exact(name, in: table) else {
-                    out.unknown(name, table: table, machineName: arch.libauditMachineName, absence: lookup.absence(of: name, in: table))
-                    throw ExitCode.findings
-                }
-                return out.exact(hit, abi: table.abi, kernel: table.kernel)
+        let table: Ausyscall.Table
+        let source: SyscallOutput.Source
+        switch (arch, kernelMode) {
+        case (.libaudit(let machine), false):
+            table = .libaudit(machine, version: version, database: database)
+            source = .libaudit(machine.abi, version)
+        case (.libaudit, true), (.kernelOnly, true):
+            let (abi, printed): (ABI, String)
+            switch arch {
+            case .libaudit(let m): (abi, printed) = (m.abi, m.printedName)
+            case .kernelOnly(let a): (abi, printed) = (a, a.rawValue)
             }
-            let hits = lookup.substring(name, in: table)
-            guard !hits.isEmpty else {
-                out.unknown(name, table: table, machineName: arch.libauditMachineName, absence: lookup.absence(of: name, in: table))
-                throw ExitCode.findings
+            guard let kernelTable = database.table(abi, at: release) else {
+                let info = database.info(abi)
+                let span = info.map { "\($0.first)" + ($0.last.map { " to \($0)" } ?? " onwards") } ?? "no release"
+                StandardError.print("aurules syscall: the \(abi) ABI is not covered at \(release) (tables cover \(span))")
+                throw ExitCode.inputError
             }
-            return out.matches(hits, query: name, table: table)
+            table = .kernel(kernelTable, printedName: printed, spelling: kernelNames ? nil : version, database: database)
+            source = .kernel(abi, release)
+        case (.kernelOnly, false):
+            preconditionFailure("kernel-only arches are read only with --kernel or --kernel-names")
         }
-        if let number = query.number {
-            guard let name = table.name(of: number) else {
-                out.unknownNumber(number, table: table, machineName: arch.libauditMachineName,
-                                  rows: db.rows(arch.abi).filter { $0.number == number })
-                throw ExitCode.findings
-            }
-            return out.number(number, name: name, abi: table.abi, kernel: table.kernel)
-        }
-        StandardError.print("aurules syscall: either a syscall name or number must be given with an optional arch (see --help)")
-        throw ExitCode.inputError
-    }
-}
-
-/// The positional words, classified the way ausyscall classifies them.
-struct Query {
-    var arch: ArchName?
-    var name: String?
-    var number: Int?
-
-    init(words: [String], dump: Bool, machine: Machine) throws {
-        for word in words {
-            let digit = word.utf8.first.map { $0 >= 0x30 && $0 <= 0x39 } ?? false
-            let hex = word.utf8.count > 2 && (word.utf8.starts(with: "0x".utf8) || word.utf8.starts(with: "0X".utf8))
-            if hex || !digit, let a = ArchName(word, host: machine) {
-                guard arch == nil else { throw Self.usage("two architectures given") }
-                arch = a
-            } else if hex {
-                // ausyscall reads an unknown AUDIT_ARCH value as syscall number 0 (strtol stops at
-                // the x): a typo must not answer for another syscall with exit 0.
-                throw Self.usage("unknown architecture '\(word)': not an AUDIT_ARCH value of a known ABI")
-            } else if digit {
-                guard number == nil else { throw Self.usage("two syscall numbers given") }
-                // ausyscall reads the leading decimal digits (strtol): "1x" is 1.
-                var n = 0
-                for b in word.utf8 {
-                    guard b >= 0x30 && b <= 0x39 else { break }
-                    n = n > (Int.max - 9) / 10 ? Int.max : n * 10 + Int(b - 0x30)
-                }
-                number = n
-            } else {
-                guard name == nil else { throw Self.usage("two syscall names given ('\(name!)' and '\(word)'); is one a misspelt architecture?") }
-                name = word
-            }
-        }
-    }
-
-    static func usage(_ message: String) -> ValidationError {
-        ValidationError(message)
+        let answer = Ausyscall.answer(query, from: table)
+        out.print(answer, source: source, lookup: lookup)
+        return answer.status
     }
 }

@@ -2,81 +2,115 @@ import ArgumentParser
 import Foundation
 import Syscalls
 
-/// What `aurules syscall` prints: ausyscall's shapes in text, objects in JSON.
+/// What `aurules syscall` prints: ausyscall's text and messages (Ausyscall.Answer), objects in
+/// JSON, and explanations of a miss only when asked (--hints).
 struct SyscallOutput {
     var json: Bool
+    var hints = false
 
-    func matches(_ hits: [SyscallEntry], query: String, table: SyscallTable) {
-        if json {
-            return emit(["abi": table.abi.rawValue, "kernel": table.kernel.description, "query": query,
-                         "matches": hits.map { ["name": $0.name, "number": $0.number] }])
-        }
-        // ausyscall's "%-18s %d".
-        write(hits.map { $0.name.padding(18) + " \($0.number)\n" }.joined())
-    }
+    /// The table an answer came from.
+    enum Source {
+        case libaudit(ABI, AuditVersion)
+        case kernel(ABI, KernelVersion)
 
-    func exact(_ hit: SyscallEntry, abi: ABI, kernel: KernelVersion) {
-        if json {
-            return emit(["abi": abi.rawValue, "kernel": kernel.description, "name": hit.name, "number": hit.number])
+        var abi: ABI {
+            switch self { case .libaudit(let a, _), .kernel(let a, _): return a }
         }
-        write("\(hit.number)\n")
-    }
 
-    func number(_ number: Int, name: String, abi: ABI, kernel: KernelVersion) {
-        if json {
-            return emit(["abi": abi.rawValue, "kernel": kernel.description, "name": name, "number": number])
-        }
-        write(name + "\n")
-    }
-
-    func dump(_ table: SyscallTable, machineName: String) {
-        if json {
-            return emit(["abi": table.abi.rawValue, "kernel": table.kernel.description,
-                         "syscalls": table.entries.map { ["name": $0.name, "number": $0.number] }])
-        }
-        var text = "Using \(machineName) syscall table:\n"
-        for e in table.entries { text += "\(e.number)\t\(e.name)\n" }
-        write(text)
-    }
-
-    func unknown(_ name: String, table: SyscallTable, machineName: String, absence: SyscallLookup.Absence) {
-        var lines = ["Unknown syscall \(name) using \(machineName) lookup table"]
-        let at = "\(table.abi) at \(table.kernel)"
-        if let later = absence.otherReleases.first(where: { $0.first > table.kernel }) {
-            lines.append("\(later.name) does not exist yet on \(at): it arrived in \(later.first) (number \(later.number))")
-        } else if let earlier = absence.otherReleases.last(where: { ($0.last ?? table.kernel) < table.kernel }) {
-            lines.append("\(earlier.name) no longer exists on \(at): its last release was \(earlier.last!) (number \(earlier.number))")
-        } else if absence.knownElsewhere {
-            lines.append("\(name) does not exist on \(at)")
-        }
-        if !absence.equivalents.isEmpty {
-            lines.append("equivalents on \(at): \(absence.equivalents.joined(separator: ", "))")
-        }
-        if !absence.suggestions.isEmpty {
-            lines.append("did you mean: \(absence.suggestions.joined(separator: ", "))?")
-        }
-        StandardError.print(lines.joined(separator: "\n"))
-        // A script reading JSON gets the same facts on standard output, not an empty document.
-        if json {
-            emit(["abi": table.abi.rawValue, "kernel": table.kernel.description, "query": name, "matches": [Any](),
-                  "releases": absence.otherReleases.map(rowObject), "equivalents": absence.equivalents,
-                  "suggestions": absence.suggestions])
+        var fields: [String: Any] {
+            switch self {
+            case .libaudit(let abi, let v): return ["abi": abi.rawValue, "table": "libaudit", "auditVersion": v.rawValue]
+            case .kernel(let abi, let k): return ["abi": abi.rawValue, "table": "kernel", "kernel": k.description]
+            }
         }
     }
 
-    func unknownNumber(_ number: Int, table: SyscallTable, machineName: String, rows: [SyscallRow]) {
-        var lines = ["Unknown syscall \(number) using \(machineName) lookup table"]
-        for r in rows {
-            lines.append("\(table.abi) \(number) is \(r.name) from \(r.first)" + (r.last.map { " to \($0)" } ?? ""))
+    func print(_ answer: Ausyscall.Answer, source: Source, lookup: SyscallLookup) {
+        if let message = answer.message { StandardError.print(message) }
+        if !json {
+            write(answer.text)
+            if hints { explain(answer, source: source, lookup: lookup) }
+            return
         }
-        StandardError.print(lines.joined(separator: "\n"))
-        if json {
-            emit(["abi": table.abi.rawValue, "kernel": table.kernel.description, "query": number, "matches": [Any](),
-                  "releases": rows.map(rowObject)])
+        var o = source.fields
+        switch answer {
+        case .dump(_, let entries):
+            o["syscalls"] = entries.map { ["name": $0.name, "number": $0.number] }
+        case .exact(let name, let number), .name(let name, let number):
+            o["name"] = name
+            o["number"] = number
+        case .matches(let query, let entries):
+            o["query"] = query
+            o["matches"] = entries.map { ["name": $0.name, "number": $0.number] }
+        case .unknownName(let name, _):
+            o["query"] = name
+            o["matches"] = [Any]()
+            if let (table, absence) = absence(of: name, source: source, lookup: lookup) {
+                o["releases"] = absence.otherReleases.map(rowObject)
+                o["equivalents"] = absence.equivalents
+                o["suggestions"] = absence.suggestions
+                if case .libaudit = source, let hit = lookup.exact(name, in: table) {
+                    o["kernelNumber"] = hit.number
+                    o["kernelName"] = hit.name
+                    o["kernel"] = table.kernel.description
+                }
+            }
+        case .unknownNumber(let number, _):
+            o["query"] = Int(number)
+            o["matches"] = [Any]()
+            o["releases"] = lookup.database.rows(source.abi).filter { $0.number == Int(number) }.map(rowObject)
+        case .nothingAsked:
+            return
         }
+        emit(o)
     }
 
-    func all(_ rows: [SyscallLookup.AcrossABIs], name: String, kernel: KernelVersion) throws {
+    /// The kernel table a miss is explained against (for libaudit's table: the newest kernel's),
+    /// and what it says about the name.
+    private func absence(of name: String, source: Source, lookup: SyscallLookup) -> (SyscallTable, SyscallLookup.Absence)? {
+        let db = lookup.database
+        let release: KernelVersion
+        switch source {
+        case .kernel(_, let k): release = k
+        case .libaudit(let abi, _): release = db.info(abi)?.last ?? db.newestRelease
+        }
+        guard let table = db.table(source.abi, at: release) else { return nil }
+        return (table, lookup.absence(of: name, in: table))
+    }
+
+    private func explain(_ answer: Ausyscall.Answer, source: Source, lookup: SyscallLookup) {
+        var lines: [String] = []
+        switch answer {
+        case .unknownName(let name, _):
+            guard let (table, absence) = absence(of: name, source: source, lookup: lookup) else { return }
+            let at = "\(table.abi) at \(table.kernel)"
+            if case .libaudit(_, let version) = source, let hit = lookup.exact(name, in: table) {
+                lines.append("libaudit \(version.rawValue) does not know \(name); the kernel's \(at) has it as \(hit.name) \(hit.number) "
+                             + "(answer from the kernel's table with --kernel)")
+            } else if let later = absence.otherReleases.first(where: { $0.first > table.kernel }) {
+                lines.append("\(later.name) does not exist yet on \(at): it arrived in \(later.first) (number \(later.number))")
+            } else if let earlier = absence.otherReleases.last(where: { ($0.last ?? table.kernel) < table.kernel }) {
+                lines.append("\(earlier.name) no longer exists on \(at): its last release was \(earlier.last!) (number \(earlier.number))")
+            } else if absence.knownElsewhere {
+                lines.append("\(name) does not exist on \(at)")
+            }
+            if !absence.equivalents.isEmpty {
+                lines.append("equivalents on \(at): \(absence.equivalents.joined(separator: ", "))")
+            }
+            if !absence.suggestions.isEmpty {
+                lines.append("did you mean: \(absence.suggestions.joined(separator: ", "))?")
+            }
+        case .unknownNumber(let number, _):
+            for r in lookup.database.rows(source.abi) where r.number == Int(number) {
+                lines.append("\(source.abi) \(number) is \(r.name) in the kernel from \(r.first)" + (r.last.map { " to \($0)" } ?? ""))
+            }
+        default:
+            return
+        }
+        if !lines.isEmpty { StandardError.print(lines.joined(separator: "\n")) }
+    }
+
+    func all(_ rows: [SyscallLookup.AcrossABIs], name: String, kernel: KernelVersion) -> Int32 {
         if json {
             emit(["name": name, "kernel": kernel.description, "abis": rows.map { r -> [String: Any] in
                 var o: [String: Any] = ["abi": r.abi.rawValue, "equivalents": r.equivalents]
@@ -94,28 +128,30 @@ struct SyscallOutput {
         }
         if rows.allSatisfy({ $0.number == nil && $0.equivalents.isEmpty }) {
             StandardError.print("aurules syscall: \(name) is unknown on every ABI at \(kernel)")
-            throw ExitCode.findings
+            return 1
         }
+        return 0
     }
 
     /// `coverage` gives each ABI's first covered release: a row starting there may be older.
     func history(_ history: [(abi: ABI, rows: [SyscallRow])], name: String, suggestions: [String],
-                 coverage: (ABI) -> KernelVersion?) throws {
+                 coverage: (ABI) -> KernelVersion?) -> Int32 {
         if history.isEmpty {
             var message = "aurules syscall: \(name) is unknown on every ABI at every release"
             if !suggestions.isEmpty { message += "\ndid you mean: \(suggestions.joined(separator: ", "))?" }
             StandardError.print(message)
             if json { emit(["name": name, "abis": [Any](), "suggestions": suggestions]) }
-            throw ExitCode.findings
+            return 1
         }
         if json {
-            return emit(["name": name, "abis": history.map { h in
+            emit(["name": name, "abis": history.map { h in
                 ["abi": h.abi.rawValue, "rows": h.rows.map { r -> [String: Any] in
                     var o = rowObject(r)
                     o["firstIsCoverageStart"] = coverage(h.abi) == r.first
                     return o
                 }] as [String: Any]
             }])
+            return 0
         }
         var lines: [String] = []
         for h in history {
@@ -126,6 +162,7 @@ struct SyscallOutput {
             }
         }
         write(lines.joined(separator: "\n") + "\n")
+        return 0
     }
 
     private func rowObject(_ r: SyscallRow) -> [String: Any] {

@@ -133,6 +133,9 @@ final class ParserDifferentialTests: XCTestCase {
         "-a always,exit -F arch=b64 -S open -F key=\(key)\\ \u{301}x",
         "-a always,exit -F arch=b64 -S open,\u{301} -k \(key)",
         "-w /etc/passwd -p wa -k \(key) -\u{301}",
+        "-a always,exit -F arch=b64 -S open -F path=/\u{301}x -F perm=wa -k \(key)",
+        "-a always,exit -F arch=b64 -S open -F path=/\u{301}x/ -k \(key)",
+        "-a always,exit -F arch=b64 -S open -F exit=-\u{301}EPERM -k \(key)",
         // -p on rules of every list: auditctl sets the perm field without the list check -F perm= has.
         "-a always,exit -F arch=b64 -S open -F auid=0 -p wa -k \(key)",
         "-a always,task -F uid=0 -p wa",

@@ -81,7 +81,7 @@ final class DriftOutputTests: XCTestCase {
         XCTAssertEqual(json["in_sync"] as? Bool, false)
         XCTAssertEqual(json["warnings"] as? [String], ["w"])
         XCTAssertEqual(json["counts"] as? [String: Int], ["in_sync": 2, "expected": 4, "loaded": 4, "missing": 1, "unexpected": 1,
-                                                          "changed": 1, "out_of_order": 1, "settings": 1])
+                                                          "changed": 1, "out_of_order": 1, "settings": 1, "unloadable": 0])
         let changed = try XCTUnwrap((json["changed"] as? [[String: Any]])?.first)
         XCTAssertEqual(changed["syscalls_added"] as? [String], ["openat"])
         XCTAssertEqual((changed["source"] as? [String: Any])?["line"] as? Int, 3)
@@ -93,7 +93,7 @@ final class DriftOutputTests: XCTestCase {
         let text = DriftFormatter.prometheus(report, timestamp: 1_700_000_000.5)
         for line in ["aurules_check_success 1", "aurules_check_last_run_timestamp_seconds 1700000000.500", "aurules_check_in_sync 0",
                      "aurules_rules_in_sync 2", "aurules_drift{kind=\"missing\"} 1", "aurules_drift{kind=\"order\"} 1",
-                     "aurules_drift{kind=\"setting\"} 1", "aurules_kernel_immutable 0", "# TYPE aurules_drift gauge"] {
+                     "aurules_drift{kind=\"setting\"} 1", "aurules_drift{kind=\"unloadable\"} 0", "aurules_kernel_immutable 0", "# TYPE aurules_drift gauge"] {
             XCTAssertTrue(text.split(separator: "\n").contains(Substring(line)), "\(line) not in\n\(text)")
         }
         XCTAssertEqual(DriftFormatter.prometheus(nil, timestamp: 1).split(separator: "\n").filter { !$0.hasPrefix("#") },

@@ -100,6 +100,12 @@ final class RulesTextBytesTests: XCTestCase {
         XCTAssertEqual(RuleInputs.firstWord(of: "  -e\u{301} 1").word.utf8.count, 4)
     }
 
+    /// Field values are checked by bytes too: "/" before a combining mark starts an absolute path.
+    func testFieldValuesAreBytes() {
+        XCTAssertEqual(errors(parse("-a always,exit -F arch=b64 -S open -F path=/\u{301}x -k k\n")), [])
+        XCTAssertEqual(errors(parse("-a always,exit -F arch=b64 -S open -F dir=\u{301}/x -k k\n")).count, 1)
+    }
+
     /// A saved listing is cut into lines at LF bytes: a CR LF listing has as many lines as LFs.
     func testListingLinesAreBytes() {
         let text = "-a always,exit -S all -F key=by hand\r\n-w /srv/\u{301} dir -p wa\n"

@@ -110,16 +110,18 @@ final class CheckCLITests: XCTestCase {
         }
     }
 
-    /// A value the parser refuses (an unknown user) is one error, not one from the parser and
-    /// another from the compiler.
+    /// A value the parser refuses (an unknown user) is one unloadable line with one reason, not
+    /// one from the parser and another from the compiler.
     func testEachErrorInTheFilesIsReportedOnce() throws {
         let rules = try LintCLI.temporaryFile("-a never,exit -F arch=b64 -S adjtimex -F uid=aurules-no-such-user\n")
         let listing = try LintCLI.temporaryFile("", name: "l.txt")
-        let r = try run(aurules(), ["check", rules, "--loaded", listing, "--machine", "x86_64"])
-        XCTAssertEqual(r.status, 2, r.err)
-        let errors = r.err.split(separator: "\n").filter { $0.hasPrefix("\(rules):1:") }
-        XCTAssertEqual(errors.count, 1, r.err)
-        XCTAssertTrue(r.err.contains("1 error in the rules files"), r.err)
+        let r = try run(aurules(), ["check", rules, "--loaded", listing, "--machine", "x86_64", "--format", "json"])
+        XCTAssertEqual(r.status, 1, r.err)
+        let doc = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let lines = try XCTUnwrap(doc["unloadable"] as? [[String: Any]])
+        XCTAssertEqual(lines.count, 1)
+        XCTAssertEqual(lines.first?["reasons"] as? [String], ["Unknown user: aurules-no-such-user"])
+        XCTAssertEqual(lines.first?["host_dependent"] as? Bool, true)
     }
 
     /// Below the tables' first release for the machine every syscall rule would be dropped on both
@@ -141,6 +143,26 @@ final class CheckCLITests: XCTestCase {
         XCTAssertEqual(r.status, 1, r.out + r.err)
         XCTAssertTrue(r.out.contains("Drift: 1 in sync, 1 missing, 1 unexpected"), r.out + r.err)
         XCTAssertTrue(r.out.contains("- 1 unexpected rule with key \"web\""), r.out)
+    }
+
+    /// The kernel keeps `-F dir=/etc/selinux/`'s slash and `auditctl -l` prints it as
+    /// `-w /etc/selinux/`: a listing's watch path is the kernel's, not trimmed as `-w` input is.
+    func testSavedListingKeepsTrailingSlashes() throws {
+        let rules = try LintCLI.temporaryFile("-a always,exit -F dir=/etc/selinux/ -F perm=wa -F key=MAC-policy\n-w /etc/ssh/ -p wa -k ssh\n")
+        let listing = try LintCLI.temporaryFile("-w /etc/selinux/ -p wa -k MAC-policy\n-w /etc/ssh -p wa -k ssh\n", name: "l.txt")
+        let r = try run(aurules(), ["check", rules, "--loaded", listing, "--machine", "x86_64"])
+        XCTAssertEqual(r.status, 0, r.out + r.err)
+        XCTAssertTrue(r.out.contains("In sync: 2 rules"), r.out + r.err)
+        // The slash is compared, not ignored: without it in the listing the rule changed.
+        let trimmed = try LintCLI.temporaryFile("-w /etc/selinux -p wa -k MAC-policy\n-w /etc/ssh -p wa -k ssh\n", name: "t.txt")
+        let changed = try run(aurules(), ["check", rules, "--loaded", trimmed, "--machine", "x86_64"])
+        XCTAssertEqual(changed.status, 1, changed.out + changed.err)
+        XCTAssertTrue(changed.out.contains("1 changed"), changed.out)
+        // The corpus file that showed it (auditctl 3.0.9's own listing): line 67 is in sync.
+        let (file, saved) = try corpusPair("audit-userspace-history/484928d3__stig.rules")
+        let corpus = try run(aurules(), ["check", file, "--loaded", saved, "--machine", "x86_64", "--kernel", "6.18"])
+        XCTAssertFalse(corpus.out.contains("changed in the kernel"), corpus.out)
+        XCTAssertTrue(corpus.out.contains(" 0 changed"), corpus.out)
     }
 
     func testFailureInJSONIsAJSONDocument() throws {

@@ -79,7 +79,7 @@ final class CompileCommandTests: XCTestCase {
         let dir = tempPath("tables"), list = tempPath("list.txt")
         defer { try? FileManager.default.removeItem(atPath: dir); unlink(list) }
         XCTAssertEqual(try run(["tables", "export", dir]).status, 0)
-        let dump = try run(["syscall", "--dump", "x86_64", "--kernel", "7.2-rc1"]).out
+        let dump = try run(["syscall", "--dump", "x86_64", "--kernel", "7.2-rc1", "--kernel-names"]).out
         let rows = dump.split(separator: "\n").compactMap { line -> String? in
             let cols = line.split(separator: "\t")
             return cols.count == 2 && Int(cols[0]) != nil ? "\(cols[1]) \(cols[0])" : nil

@@ -9,7 +9,7 @@ public struct CarriageReturnCheck: LintCheck {
     public let summary = "line ends with CR LF"
     public let rationale = """
         auditctl 3.0.9 keeps a trailing CR as part of the last word: a key becomes `name\\r`, and \
-        `-e 1\\r` or `-D\\r` are rejected. augenrules 4.2 strips CRs, older ones do not. Save the \
+        `-D\\r` and CR-only lines are rejected (every auditctl release). augenrules removes the CR from 3.1.1 on, older ones do not. Save the \
         file with LF line endings.
         """
     public let examples = [

@@ -126,7 +126,9 @@ extension CompileTarget {
 extension CompileTarget {
     /// How rules for this target are parsed: its machine and resolver, names checked against its tables.
     public var parseOptions: ParseOptions {
-        ParseOptions(resolver: resolver, hostMachine: machine,
-                     isKnownSyscall: ParseOptions.knownSyscall(database: database, machine: machine, kernel: kernel))
+        var options = ParseOptions(resolver: resolver, hostMachine: machine,
+                                   isKnownSyscall: ParseOptions.knownSyscall(database: database, machine: machine, kernel: kernel))
+        options.loader = auditVersion
+        return options
     }
 }

@@ -23,8 +23,9 @@ public struct DriftCheck: Sendable {
         case listing(text: String, name: String, status: AuditStatus?)
     }
 
-    /// The files compare with `loaded`. Throws when either side has errors: a check against
-    /// rules that do not compile would report drift that is not there.
+    /// The files compare with `loaded`. Lines of the files the loader refuses are `unloadable`
+    /// findings, left out of the comparison; a saved listing with errors throws (it is no
+    /// evidence of what the kernel holds).
     public func compare(with loaded: Loaded) throws(DriftCheckError) -> DriftOutcome {
         var warnings: [String] = []
         let actual: [KernelRule], status: AuditStatus?, against: String
@@ -35,10 +36,15 @@ public struct DriftCheck: Sendable {
             actual = try listedRules(text, name: name, warnings: &warnings)
             (status, against) = (listingStatus, "the saved listing \(name)")
         }
-        try Self.requireNoErrors(Self.diagnostics(source, compiled), in: "the rules files", warnings: &warnings)
-        let expected = ExpectedRules.adapt(compiled.rules, source: source, machine: target.machine, kernelRules: actual)
-        let settings = compiled.settings.map { DesiredSetting(setting: $0.setting, provenance: $0.provenance) }
-        let report = DriftReport.compare(expected: expected, actual: actual, settings: settings, status: status)
+        // Lines the loader refuses are findings of their own; everything else is compared.
+        let fileDiagnostics = Self.diagnostics(source, compiled)
+        let unloadable = UnloadableLine.collect(fileDiagnostics)
+        Self.countWarnings(fileDiagnostics, in: "the rules files", warnings: &warnings)
+        let loadable = UnloadableLine.excluding(unloadable, from: compiled.rules)
+        let expected = ExpectedRules.adapt(loadable, source: source, machine: target.machine, kernelRules: actual)
+        let settings = UnloadableLine.excluding(unloadable, from: compiled.settings.map { DesiredSetting(setting: $0.setting, provenance: $0.provenance) })
+        var report = DriftReport.compare(expected: expected, actual: actual, settings: settings, status: status)
+        report.unloadable = unloadable
         return DriftOutcome(report: report, expected: expected, actual: actual, warnings: warnings, against: against, target: target)
     }
 
@@ -52,7 +58,9 @@ public struct DriftCheck: Sendable {
         }
         let recovered = SavedListing.recoveringArchlessSyscalls(SavedListing.loadableText(text), machine: target.machine,
                                                                database: target.database, auditVersion: target.auditVersion)
-        let listing = RuleParser.parse(text: recovered.text, file: name, options: target.parseOptions)
+        var options = target.parseOptions
+        options.isSavedListing = true
+        let listing = RuleParser.parse(text: recovered.text, file: name, options: options)
         let listed = Compiler(target: target).compile(listing)
         try Self.requireNoErrors(Self.diagnostics(listing, listed), in: "the saved listing", warnings: &warnings)
         if !recovered.lines.isEmpty {
@@ -83,6 +91,10 @@ public struct DriftCheck: Sendable {
             throw DriftCheckError("\(errors.count) error\(errors.count == 1 ? "" : "s") in \(what); fix them first (aurules lint shows every problem)",
                                   diagnostics: errors)
         }
+        countWarnings(diagnostics, in: what, warnings: &warnings)
+    }
+
+    private static func countWarnings(_ diagnostics: [Diagnostic], in what: String, warnings: inout [String]) {
         let count = diagnostics.filter { $0.severity == .warning }.count
         if count > 0 { warnings.append("\(count) warning\(count == 1 ? "" : "s") in \(what) (aurules lint shows them)") }
     }

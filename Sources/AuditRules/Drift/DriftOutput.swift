@@ -14,6 +14,11 @@ extension DriftFormatter {
             return out.map(DriftFormatter.printable).joined(separator: "\n") + "\n"
         }
         out.append("")
+        for u in report.unloadable {
+            let host = u.hostDependent ? " (depends on this host)" : ""
+            out.append("x \(u.file):\(u.line)  not loadable\(host): \(u.reasons.joined(separator: "; ")); left out of the comparison")
+            if let text = u.text { out.append("    \(text)") }
+        }
         for m in report.missing {
             out.append("+ \(location(m.rule.provenance))  missing from the \(m.rule.list.rawValue) list (expected #\(m.expectedPosition))")
             out.append("    \(line(m.rule))")
@@ -53,7 +58,8 @@ extension DriftFormatter {
         out.append("")
         out.append("Drift: \(report.inSync) in sync, \(report.missing.count) missing, \(report.unexpectedCount) unexpected, "
                    + "\(report.changed.count) changed, \(report.movedCount) out of order, \(report.settings.count) setting"
-                   + (report.settings.count == 1 ? "." : "s."))
+                   + (report.settings.count == 1 ? "" : "s")
+                   + (report.unloadable.isEmpty ? "." : ", \(report.unloadable.count) unloadable line\(report.unloadable.count == 1 ? "" : "s")."))
         return out.map(DriftFormatter.printable).joined(separator: "\n") + "\n"
     }
 
@@ -82,7 +88,8 @@ extension DriftFormatter {
             subject: subject, inSync: !report.hasDrift, immutable: report.immutable, warnings: warnings,
             counts: JSONCounts(inSync: report.inSync, expected: report.expectedCount, loaded: report.kernelCount,
                                missing: report.missing.count, unexpected: report.unexpectedCount, changed: report.changed.count,
-                               outOfOrder: report.movedCount, settings: report.settings.count),
+                               outOfOrder: report.movedCount, settings: report.settings.count, unloadable: report.unloadable.count),
+            unloadable: report.unloadable,
             missing: report.missing.map { JSONMissing(list: $0.rule.list.rawValue, position: $0.expectedPosition, rule: line($0.rule), source: source($0.rule.provenance)) },
             unexpected: report.unexpected.map { g in
                 JSONUnexpected(key: g.key, rules: g.rules.map { JSONLoaded(list: $0.rule.list.rawValue, position: $0.kernelPosition, rule: line($0.rule)) })
@@ -139,6 +146,7 @@ private struct JSONReport: Encodable {
     var immutable: Bool
     var warnings: [String]
     var counts: JSONCounts
+    var unloadable: [UnloadableLine]
     var missing: [JSONMissing]
     var unexpected: [JSONUnexpected]
     var changed: [JSONChanged]
@@ -147,7 +155,7 @@ private struct JSONReport: Encodable {
 }
 
 private struct JSONCounts: Encodable {
-    var inSync, expected, loaded, missing, unexpected, changed, outOfOrder, settings: Int
+    var inSync, expected, loaded, missing, unexpected, changed, outOfOrder, settings, unloadable: Int
 }
 
 private struct JSONMissing: Encodable {

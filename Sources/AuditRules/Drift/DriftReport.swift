@@ -12,6 +12,8 @@ public struct DriftReport: Sendable {
     /// Lists whose common rules are in a different order in the kernel.
     public var orderDrift: [OrderDrift]
     public var settings: [SettingDrift]
+    /// Lines of the files the loader refuses, left out of the comparison.
+    public var unloadable: [UnloadableLine]
     /// The kernel is locked (`-e 2`): nothing can be reconciled before a reboot.
     public var immutable: Bool
     public var expectedCount: Int
@@ -19,13 +21,14 @@ public struct DriftReport: Sendable {
 
     public init(inSync: Int = 0, missing: [MissingRule] = [], unexpected: [UnexpectedGroup] = [], changed: [ChangedRule] = [],
                 orderDrift: [OrderDrift] = [], settings: [SettingDrift] = [], immutable: Bool = false,
-                expectedCount: Int = 0, kernelCount: Int = 0) {
+                expectedCount: Int = 0, kernelCount: Int = 0, unloadable: [UnloadableLine] = []) {
         self.inSync = inSync
         self.missing = missing
         self.unexpected = unexpected
         self.changed = changed
         self.orderDrift = orderDrift
         self.settings = settings
+        self.unloadable = unloadable
         self.immutable = immutable
         self.expectedCount = expectedCount
         self.kernelCount = kernelCount
@@ -35,18 +38,18 @@ public struct DriftReport: Sendable {
     public var movedCount: Int { orderDrift.reduce(0) { $0 + $1.moved.count } }
 
     public var hasDrift: Bool {
-        !missing.isEmpty || !unexpected.isEmpty || !changed.isEmpty || !orderDrift.isEmpty || !settings.isEmpty
+        !missing.isEmpty || !unexpected.isEmpty || !changed.isEmpty || !orderDrift.isEmpty || !settings.isEmpty || !unloadable.isEmpty
     }
 
     /// One count per kind, for metrics; the keys are stable.
     public var counts: [(kind: DriftKind, count: Int)] {
         [(.missing, missing.count), (.unexpected, unexpectedCount), (.changed, changed.count),
-         (.order, movedCount), (.setting, settings.count)]
+         (.order, movedCount), (.setting, settings.count), (.unloadable, unloadable.count)]
     }
 }
 
 public enum DriftKind: String, Sendable, Codable, CaseIterable {
-    case missing, unexpected, changed, order, setting
+    case missing, unexpected, changed, order, setting, unloadable
 }
 
 /// A rule the files want and the kernel lacks.

@@ -11,8 +11,12 @@ public enum ReconcilePlan {
         if report.immutable {
             return ["# the kernel is immutable (-e 2): no rule or setting can change before a reboot"]
         }
+        // Refused lines cannot be reconciled by any command: the file needs fixing first.
+        let refused = report.unloadable.map { u in
+            DriftFormatter.printable("# \(u.file):\(u.line) is not loadable (\(u.reasons.joined(separator: "; "))): fix it in the file; it is left out of this plan")
+        }
         let plan = ApplyPlan.make(expected: expected, actual: actual, settings: report.settings, keepKeys: keepKeys)
-        return plan.steps.map { command($0.operation, render: render) }
+        return refused + plan.steps.map { command($0.operation, render: render) }
     }
 
     /// One plan step as an auditctl command line.

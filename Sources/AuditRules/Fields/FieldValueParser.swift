@@ -179,7 +179,7 @@ public struct FieldValueParser: Sendable {
         let value: UInt32
         if raw.startsWithDigit {
             value = CNumber.low32(CNumber.strtol(raw))
-        } else if raw == "unset" || raw.hasPrefix("-") {
+        } else if raw == "unset" || raw.utf8.first == UInt8(ascii: "-") {
             // auditctl looks these up as group names; no group is called that.
             return .failure(.init("Unknown group: \(raw)"))
         } else {
@@ -199,8 +199,8 @@ public struct FieldValueParser: Sendable {
         if raw.startsWithDigit || raw.startsWithMinusDigit {
             return .success(.number(CNumber.low32(CNumber.strtol(raw))))
         }
-        let negative = raw.hasPrefix("-")
-        let name = negative ? String(raw.dropFirst()) : raw
+        let negative = raw.utf8.first == UInt8(ascii: "-")
+        let name = negative ? String(decoding: raw.utf8.dropFirst(), as: UTF8.self) : raw
         guard let n = ErrnoTable.number(of: name) else { return .failure(.init("-F unknown errno - exit")) }
         return .success(.number(UInt32(bitPattern: negative ? -n : n)))
     }
@@ -209,8 +209,8 @@ public struct FieldValueParser: Sendable {
         if raw.startsWithDigit { return .success(.number(CNumber.low32(CNumber.strtol(raw)))) }
         if let n = MessageTypeTable.number(of: raw, version: auditVersion) { return .success(.number(n)) }
         // libaudit also reads back its own rendering of unnamed types, `UNKNOWN[1234]`.
-        if raw.hasPrefix("UNKNOWN["), let close = raw.dropFirst(8).firstIndex(of: "]") {
-            let digits = String(raw[raw.index(raw.startIndex, offsetBy: 8)..<close].prefix(7))
+        if raw.utf8.starts(with: "UNKNOWN[".utf8), let close = raw.utf8.dropFirst(8).firstIndex(of: UInt8(ascii: "]")) {
+            let digits = String(decoding: raw.utf8[raw.utf8.index(raw.utf8.startIndex, offsetBy: 8) ..< close].prefix(7), as: UTF8.self)
             let n = CNumber.strtol(digits, base: 10)
             if n > 0 { return .success(.number(UInt32(n))) }
         }
@@ -228,8 +228,9 @@ public struct FieldValueParser: Sendable {
         if raw.utf8.count > limit { return .failure(.init("String value too long")) }
         if spec.id == FieldID.path || spec.id == FieldID.dir || spec.id == FieldID.exe {
             // audit_to_watch, audit_make_tree and audit_alloc_mark refuse these with EINVAL.
-            if !raw.hasPrefix("/") { return .failure(.init("\(spec.name) must be an absolute path (the kernel rejects \(raw))")) }
-            if spec.id != FieldID.dir && raw.hasSuffix("/") {
+            // By bytes, as the kernel checks: "/" then a combining mark is still absolute.
+            if raw.utf8.first != UInt8(ascii: "/") { return .failure(.init("\(spec.name) must be an absolute path (the kernel rejects \(raw))")) }
+            if spec.id != FieldID.dir && raw.utf8.last == UInt8(ascii: "/") {
                 return .failure(.init("\(spec.name) must not end with / (the kernel rejects \(raw))"
                     + (spec.id == FieldID.path ? "; use dir= for a directory" : "")))
             }

@@ -13,6 +13,8 @@ struct LineParser {
     let hostMachine: Machine
     let valueParser: FieldValueParser
     let knownSyscalls: KnownSyscallMemo
+    /// auditctl trims a `-w` path's trailing slashes; a saved listing's path is the kernel's.
+    let trimsWatchSlashes: Bool
 
     var diagnostics: [Diagnostic] = []
     var statements: [(column: Int, statement: Statement)] = []
@@ -34,7 +36,7 @@ struct LineParser {
     var suggestionsLeft = 5
 
     init(file: String, line: SourceLine, words: [Token], isASCII: Bool, hostMachine: Machine,
-         valueParser: FieldValueParser, knownSyscalls: KnownSyscallMemo) {
+         valueParser: FieldValueParser, knownSyscalls: KnownSyscallMemo, trimsWatchSlashes: Bool = true) {
         self.file = file
         self.line = line
         self.words = words
@@ -42,6 +44,7 @@ struct LineParser {
         self.hostMachine = hostMachine
         self.valueParser = valueParser
         self.knownSyscalls = knownSyscalls
+        self.trimsWatchSlashes = trimsWatchSlashes
     }
 
     func location(_ column: Int) -> SourceLocation {
@@ -283,7 +286,7 @@ struct LineParser {
         if Self.lastComponentBytes(of: path) > 255 {
             report(.watchPath, "the last component of the watch path is longer than 255 bytes", arg)
         }
-        if path.utf8.count > 2, path.utf8.last == UInt8(ascii: "/") {
+        if trimsWatchSlashes, path.utf8.count > 2, path.utf8.last == UInt8(ascii: "/") {
             // auditctl trims the trailing '/' bytes, keeping at least one byte.
             var kept = path.utf8.count
             while kept > 1 && path.utf8[path.utf8.index(path.utf8.startIndex, offsetBy: kept - 1)] == UInt8(ascii: "/") { kept -= 1 }

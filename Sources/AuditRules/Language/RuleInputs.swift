@@ -89,7 +89,9 @@ public enum RuleInputs {
             let full = path.hasSuffix("/") ? path + name : path + "/" + name
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
-            let file = loadFile(full, options: options)
+            var augenrules = options
+            augenrules.throughAugenrules = true
+            let file = loadFile(full, options: augenrules)
             // The last file's last line is read by augenrules like any other: nothing follows it.
             if index < files.count - 1 { merged.unterminatedLastLines += file.unterminatedLastLines }
             merged.diagnostics += file.diagnostics

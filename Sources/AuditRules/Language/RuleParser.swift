@@ -10,6 +10,22 @@ public struct ParseOptions: Sendable {
     /// Says whether a syscall name exists on some ABI (any release, libaudit spellings included);
     /// nil accepts every name. By default the shipped syscall tables decide.
     public var isKnownSyscall: (@Sendable (String) -> Bool)?
+    /// The text is a saved `auditctl -l` listing, which prints the kernel's rules: a watch path is
+    /// the kernel's (`-w /etc/selinux/` from `-F dir=/etc/selinux/` keeps its slash), not one
+    /// auditctl would trim on input.
+    public var isSavedListing = false
+    /// The loader whose reading of a CR before LF the parse follows (CarriageReturnHandling);
+    /// nil: no loader is involved (fmt), and the CR is dropped.
+    public var loader: AuditVersion?
+    /// The text reaches the loader through augenrules (a rules.d directory), not `auditctl -R`.
+    public var throughAugenrules = false
+
+    /// What happens to a CR before LF. A saved listing's CR was printed from a key the kernel holds.
+    public var carriageReturn: CarriageReturnHandling {
+        if isSavedListing { return .kept }
+        guard let loader else { return .removed }
+        return throughAugenrules ? loader.augenrulesCarriageReturn : loader.auditctlCarriageReturn
+    }
 
     public init(resolver: (any UserResolver)? = HostUserResolver(), hostMachine: Machine = HostFacts.current.machineOrDefault,
                 isKnownSyscall: (@Sendable (String) -> Bool)? = { SyscallDatabase.shipped.isKnownOnAnyABI($0) }) {
@@ -117,6 +133,10 @@ public enum RuleParser {
             bytes = UnsafeBufferPointer(rebasing: content[..<nul])
         }
         if line.endsWithCR { result.carriageReturnLines.append(location) }
+        // The loader may keep the CR: then it ends the line's last word (content stops before it;
+        // the byte is there in the same buffer).
+        let keepsCR = line.endsWithCR && options.carriageReturn == .kept && bytes.count == content.count
+        if keepsCR, let base = content.baseAddress { bytes = UnsafeBufferPointer(start: base, count: content.count + 1) }
         let (words, isASCII) = Lexer.tokens(in: bytes)
         if words.isEmpty || words[0].text.utf8.first == UInt8(ascii: "#") {
             result.diagnostics += pre
@@ -128,9 +148,16 @@ public enum RuleParser {
             return
         }
         var parser = LineParser(file: file, line: line, words: words, isASCII: isASCII, hostMachine: options.hostMachine, valueParser: valueParser,
-                                knownSyscalls: knownSyscalls)
+                                knownSyscalls: knownSyscalls, trimsWatchSlashes: !options.isSavedListing)
         parser.diagnostics = pre
         parser.run()
+        if keepsCR, let last = words.last {
+            // Say why a word that looks right is refused: its CR.
+            for i in parser.diagnostics.indices where parser.diagnostics[i].severity == .error
+                && parser.diagnostics[i].location.column >= last.column {
+                parser.diagnostics[i].message += " (the line ends in CR LF; auditctl \(options.loader?.rawValue ?? "") keeps the CR in this word)"
+            }
+        }
         result.diagnostics += parser.diagnostics
         parser.moveResult(to: &result.statements)
     }
