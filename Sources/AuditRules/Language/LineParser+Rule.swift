@@ -20,7 +20,7 @@ extension LineParser {
             return
         }
         if let l = list?.value, Self.refusesSyscalls(l) {
-            report(.syscallPlacement, .error, "syscalls (-S) cannot be used on the \(l.rawValue) list", column: o.column, length: o.length)
+            report(.syscallPlacement, .error, "syscalls (-S) cannot be used on the \(l.rawValue) list" + syscallListMessage(l), column: o.column, length: o.length)
             syscallListReported = true
             return
         }
@@ -48,6 +48,10 @@ extension LineParser {
                            column: column + p.consumed, length: length - p.consumed)
                 }
                 syscalls.append(Located(.number(Int(p.value)), at: location(column), length: length))
+            } else if list?.value == .io_uring {
+                // io_uring operations, from the loader's own table (not syscalls).
+                guard ioUringOperation(item, word: arg.text, column: column, length: length) else { continue }
+                syscalls.append(Located(.name(item), at: location(column), length: length))
             } else {
                 if !knownSyscalls.isKnown(item, ascii: isASCII) {
                     report(.unknownSyscall, .error, "unknown syscall '\(item)': no ABI has a syscall of that name\(syscallSuggestion(for: item))",
