@@ -11,11 +11,15 @@ public final class SyscallDatabase: Sendable {
     public let origin: String
     // An array, not a dictionary: see SyscallTable's index.
     private let fileList: [(name: String, text: String)]
+    /// Files taken unchanged from the built-in tables (libaudit spellings, equivalence groups a
+    /// `--tables` directory lacks): read through `shipped`, parsed once per process.
+    private let inheritedFiles: Set<String>
     private let cache = Cache()
 
-    init(files: [(name: String, text: String)], origin: String) {
+    init(files: [(name: String, text: String)], origin: String, inheritedFiles: Set<String> = []) {
         self.fileList = files
         self.origin = origin
+        self.inheritedFiles = inheritedFiles
     }
 
     /// Reads a directory in the format of SyscallTables/ (`--tables DIR`). Every file is parsed
@@ -48,11 +52,13 @@ public final class SyscallDatabase: Sendable {
             }
             files.append((name, text))
         }
+        var inherited = Set<String>()
         for shipped in EmbeddedTables.files where !names.contains(shipped.name)
             && (shipped.name.hasPrefix("libaudit-") || shipped.name == "equivalents.tsv") {
             files.append(shipped)
+            inherited.insert(shipped.name)
         }
-        self.init(files: files, origin: directory)
+        self.init(files: files, origin: directory, inheritedFiles: inherited)
         try validate(directory: directory)
     }
 
@@ -198,7 +204,8 @@ public final class SyscallDatabase: Sendable {
     public var groups: [(name: String, members: [String])] { (try? groupsThrowing()) ?? [] }
 
     func groupsThrowing() throws -> [(name: String, members: [String])] {
-        try cache.value({ $0.groups }, { $0.groups = $1 }) {
+        if inheritedFiles.contains("equivalents.tsv") { return try Self.shipped.groupsThrowing() }
+        return try cache.value({ $0.groups }, { $0.groups = $1 }) {
             try TableText.groups(fileText("equivalents.tsv") ?? "", file: "equivalents.tsv")
         }
     }
@@ -250,9 +257,10 @@ public final class SyscallDatabase: Sendable {
     }
 
     func libauditThrowing(_ version: AuditVersion) throws -> [ABI: [Int: String]] {
-        try cache.value({ $0.libaudit[version.index]?.table }, { $0.libaudit[version.index] = .init($1) }) {
-            let file = "libaudit-\(version.rawValue).tsv"
-            return try TableText.libaudit(fileText(file) ?? "", file: file)
+        let file = "libaudit-\(version.rawValue).tsv"
+        if inheritedFiles.contains(file) { return try Self.shipped.libauditThrowing(version) }
+        return try cache.value({ $0.libaudit[version.index]?.table }, { $0.libaudit[version.index] = .init($1) }) {
+            try TableText.libaudit(fileText(file) ?? "", file: file)
         }
     }
 
@@ -269,9 +277,10 @@ public final class SyscallDatabase: Sendable {
     /// libaudit's tables by lower-cased name (a scan of a whole table per question made lint of
     /// 100,000 rules take seconds). Each libaudit name names one number per ABI.
     func libauditNumbers(_ version: AuditVersion) -> [ABI: [String: Int]] {
-        cache.value({ $0.libauditNumbers[version.index]?.index }, { $0.libauditNumbers[version.index] = .init($1) }) {
+        let file = "libaudit-\(version.rawValue).tsv"
+        if inheritedFiles.contains(file) { return Self.shipped.libauditNumbers(version) }
+        return cache.value({ $0.libauditNumbers[version.index]?.index }, { $0.libauditNumbers[version.index] = .init($1) }) {
             var index: [ABI: [String: Int]] = [:]
-            let file = "libaudit-\(version.rawValue).tsv"
             for r in (try? TableText.libauditRows(fileText(file) ?? "", file: file)) ?? [] {
                 let key = r.name.lowercased()
                 index[r.abi, default: [:]][key] = min(r.number, index[r.abi]?[key] ?? r.number)
@@ -284,7 +293,14 @@ public final class SyscallDatabase: Sendable {
     /// "pread" gives "pread64" on x86_64. nil when libaudit lacks the name or the tables lack its number.
     public func kernelName(libaudit libauditName: String, abi: ABI, version: AuditVersion) -> String? {
         guard let number = libauditNumber(of: libauditName, abi: abi, version: version) else { return nil }
-        let rows = self.rows(abi).filter { $0.number == number }
+        // The rows are sorted by number: the number's rows are found by bisection, not a scan.
+        let all = self.rows(abi)
+        var low = 0, high = all.count
+        while low < high {
+            let mid = (low + high) / 2
+            if all[mid].number < number { low = mid + 1 } else { high = mid }
+        }
+        let rows = all[low...].prefix { $0.number == number }
         return rows.max { ($0.last ?? KernelVersion(999, 0)) < ($1.last ?? KernelVersion(999, 0)) }?.name
     }
 
