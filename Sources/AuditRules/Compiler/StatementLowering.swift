@@ -47,13 +47,16 @@ extension CompilationState {
         if failed { return [] }
         let key = keyField(rule.keys)
 
-        let specific = !rule.syscalls.isEmpty && !rule.syscalls.contains { $0.value == .all }
         var out: [KernelRule] = []
+        if list == .io_uring && !rule.syscalls.isEmpty {
+            // io_uring operations: one table for every ABI (the loader's), no arch needed.
+            guard let mask = ioUringMask(rule.syscalls, in: stmt) else { return [] }
+            if let key { fields.append(key) }
+            if let r = finish(list: list, action: rule.action.value, mask: mask, fields: fields, abi: arch?.abi, stmt: stmt) { out.append(r) }
+            return out
+        }
+        let specific = !rule.syscalls.isEmpty && !rule.syscalls.contains { $0.value == .all }
         if specific && arch == nil {
-            if list == .io_uring {
-                report(.ioUringArch, .error, "io_uring operations need an explicit -F arch= to be compiled", at: stmt.location, in: stmt)
-                return []
-            }
             if target.archless == .asLoaded, let abi = loadedABI {
                 // One rule, no arch field: the kernel applies its numbers to every ABI's processes.
                 guard var mask = self.mask(for: rule.syscalls, abi: abi, archText: abi.rawValue, in: stmt) else { return [] }
@@ -137,6 +140,29 @@ extension CompilationState {
         if failed { return nil }
         if let key = keyField(watch.keys) { fields.append(key) }
         return finish(list: .exit, action: .always, mask: allOnes, fields: fields, abi: nil, stmt: stmt)
+    }
+
+    /// The mask of `-S` on the io_uring list, as audit_rule_io_uringbyname_data of the target's
+    /// loader sets it: names from its io_uring operation table, numbers as written, `all` every
+    /// operation the table names (not every bit).
+    private func ioUringMask(_ specs: [Located<SyscallSpec>], in stmt: Statement) -> [UInt32]? {
+        let facts = target.auditVersion.loader
+        var mask = SyscallMask.empty
+        func set(_ n: Int) { mask[n / 32] |= 1 << UInt32(n % 32) }
+        for spec in specs {
+            switch spec.value {
+            case .all: facts.uringOpNumbers.forEach(set)
+            case .number(let n): set(n)
+            case .name(let name):
+                guard let n = facts.uringOp(name) else {
+                    report(.ioUringOperation, .error, "unknown io_uring operation '\(name)' for audit \(target.auditVersion)",
+                           at: spec.location, length: spec.length, in: stmt)
+                    return nil
+                }
+                set(n)
+            }
+        }
+        return mask
     }
 
     /// The kernel's form of `mask` (classes expanded), one shared buffer per distinct mask.
