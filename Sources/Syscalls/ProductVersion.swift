@@ -16,8 +16,10 @@ public enum ProductVersion {
     /// The audit-userspace releases whose libaudit name tables and loader rules are built in.
     public static var loaders: [String] { AuditVersion.allCases.map(\.rawValue) }
 
-    /// FNV-1a (64 bit) of every embedded table file, names included, as 16 hex digits.
-    public static var tablesDigest: String {
+    /// FNV-1a (64 bit) of every embedded table file, names included, as 16 hex digits. Computed
+    /// once per process: every compiled file's header names it, and hashing the tables' megabytes
+    /// per render was half of a small compile.
+    public static let tablesDigest: String = {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for (name, text) in EmbeddedTables.files {
             for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
@@ -26,7 +28,7 @@ public enum ProductVersion {
         }
         let hex = String(hash, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
-    }
+    }()
 
     /// The three lines of `aurules --version`.
     public static var text: String {
