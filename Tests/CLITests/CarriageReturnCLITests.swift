@@ -69,7 +69,7 @@ final class CarriageReturnCLITests: XCTestCase {
         XCTAssertTrue(text.out.contains("aurules-testcr\\x0d"), text.out)
         // check reads the same file the same way (the rule it expects has the CR in its key).
         let check = try AurulesProcess.run(AurulesProcess.binary, ["check", "--format", "json", rules])
-        XCTAssertTrue(check.out.contains("aurules-testcr\\r"), check.out + check.err)
+        XCTAssertTrue(check.out.contains("aurules-testcr\\\\x0d"), check.out + check.err)
         // A line auditctl refuses for its CR: apply changes nothing and exits 2.
         let refused = try LintCLI.temporaryFile("-D\r\n-w /etc/aurules-crlf-test -p wa -k aurules-testcr\n", name: "d.rules")
         let d = try AurulesProcess.run(AurulesProcess.binary, ["apply", "--dry-run", "--lock-file", lock, refused])
