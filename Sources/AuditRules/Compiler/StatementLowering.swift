@@ -16,6 +16,18 @@ extension CompilationState {
         // The value of each perm field that follows an arch field (audit 4.x expands those).
         var permAfterArch: [Permissions] = []
         var failed = false
+        // As loaded: the loader's reading of the arch decides the ABI; a line it refuses is not loaded.
+        var loadedABI: ABI? = nil
+        if target.archless == .asLoaded {
+            recordsVerdicts = rule.command != .delete
+            switch loaderArch(rule, stmt) {
+            case .failure?:
+                lineRefused = true
+                return []
+            case .success(let abi)?: loadedABI = abi
+            case nil: break
+            }
+        }
         // b32/b64 the machine lacks at this release (s390x from 6.19, riscv64, 32-bit machines):
         // the rule could never match there, so it is left out rather than failing the compile.
         for clause in rule.fields {
@@ -45,6 +57,15 @@ extension CompilationState {
         }
         let specific = !rule.syscalls.isEmpty && !rule.syscalls.contains { $0.value == .all }
         if specific && arch == nil {
+            if target.archless == .asLoaded, let abi = loadedABI {
+                // One rule, no arch field: the kernel applies its numbers to every ABI's processes.
+                guard var mask = self.mask(for: rule.syscalls, abi: abi, archText: abi.rawValue, in: stmt) else { return [] }
+                if PermissionSyscalls.applies(for: target.auditVersion) {
+                    for f in fields where f.id == FieldID.perm { PermissionSyscalls.add(Permissions(rawValue: f.value), on: abi, to: &mask, using: names, target: target) }
+                }
+                if let key { fields.append(key) }
+                return finish(list: list, action: rule.action.value, mask: mask, fields: fields, abi: abi, stmt: stmt).map { [$0] } ?? []
+            }
             for abi in expansionABIs {
                 let value = target.machine.auditArch(for: abi)
                 guard var mask = self.mask(for: rule.syscalls, abi: abi, archText: abi.rawValue, in: stmt) else { continue }
@@ -63,7 +84,7 @@ extension CompilationState {
 
         var mask: [UInt32]
         if specific {
-            guard let m = self.mask(for: rule.syscalls, abi: arch?.abi, archText: "arch=\(archText)", in: stmt) else { return [] }
+            guard let m = self.mask(for: rule.syscalls, abi: loadedABI ?? arch?.abi, archText: "arch=\(archText)", in: stmt) else { return [] }
             mask = m
         } else if !rule.syscalls.isEmpty {
             mask = allOnes

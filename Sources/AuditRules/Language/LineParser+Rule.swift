@@ -124,12 +124,6 @@ extension LineParser {
     mutating func syscallSuggestion(for name: String) -> String {
         guard suggestionsLeft > 0, name.utf8.count <= 32 else { return "" }
         suggestionsLeft -= 1
-        let lower = name.lowercased()
-        var best: (String, Int)?
-        for candidate in SyscallDatabase.shipped.allNames.sorted() {
-            let d = EditDistance.between(lower, candidate)
-            if d <= max(1, min(2, candidate.count / 4)), d < (best?.1 ?? Int.max) { best = (candidate, d) }
-        }
-        return best.map { " (did you mean '\($0.0)'?)" } ?? ""
+        return SyscallSuggestion.closest(to: name).map { " (did you mean '\($0)'?)" } ?? ""
     }
 }

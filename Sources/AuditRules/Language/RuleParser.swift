@@ -61,12 +61,14 @@ public enum RuleParser {
     /// `text` is part of a file, from line `firstLine` on (a chunk of a large file).
     static func parse(text: String, firstLine: Int, file: String, options: ParseOptions) -> RuleFile {
         var text = text
+        text.makeContiguousUTF8()
+        let shared = text
         return text.withUTF8 { all in
             let pieces = Self.pieces(of: all, firstLine: firstLine)
             guard pieces.count > 1 else { return parse(bytes: all, firstLine: firstLine, file: file, options: options) }
             // Lines do not depend on each other: a large file is parsed in pieces on every core and
             // the pieces' results joined in order, which is what parsing it in one go gives.
-            let parsed = parallelMap(pieces.count, reading: all) { base, i in
+            let parsed = parallelMap(pieces.count, reading: shared.utf8) { base, i in
                 let p = pieces[i]
                 return parse(bytes: UnsafeBufferPointer(rebasing: base[p.range]), firstLine: p.firstLine, file: file, options: options)
             }
