@@ -1,5 +1,12 @@
 import AuditRules
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Syscalls
 
 /// AUR005: the same kernel rule added twice.
@@ -83,8 +90,8 @@ public struct DuplicateRuleCheck: LintCheck {
     }
 
     func identity(_ w: WatchStatement, checkHost: Bool) -> Identity {
-        var isDirectory: ObjCBool = false
-        let dir = checkHost && FileManager.default.fileExists(atPath: w.path.value, isDirectory: &isDirectory) && isDirectory.boolValue
+        var isDirectory = false
+        let dir = checkHost && FileManager.default.fileExists(atPath: w.path.value, isDirectory: &isDirectory) && isDirectory
         let perms = String(describing: (w.permissions.map { Permissions(letters: $0.value) ?? [] } ?? .all).rawValue)
         let fields = ["\(dir ? "dir" : "path")=\(w.path.value)", "perm=\(perms)"] + w.fields.map(describe)
         return Identity(list: .exit, action: .always, syscalls: ["all"], fields: fields,

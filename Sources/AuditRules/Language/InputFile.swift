@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Opens and reads what the user names as input: regular files, standard input (`-`), pipes and
 /// FIFOs (`<(cat f)`, /dev/fd/N). A character or block device is refused: /dev/zero or
