@@ -251,15 +251,18 @@ extension FoundByParser {
                 LintExample("↓-a always,exit -F arch=b32 -S newfstatat -k stat\n", triggers: true),
                 LintExample("-a always,exit -F arch=b32 -S newfstatat,fstatat64 -k stat\n", triggers: false),
             ]),
-        FoundByParser(.ioUringArch, "io-uring-arch", .syscalls, .compile,
-            summary: "an io_uring rule without -F arch=",
+        FoundByParser(.ioUringOperation, "io-uring-operation", .syscalls,
+            summary: "an io_uring operation the loader's table does not name",
             rationale: """
-                io_uring operation numbers are the same on every ABI, but the compiler needs to know \
-                which ABIs a rule is for to emit explicit per-ABI rules.
+                On the io_uring list (audit 3.1 and later), -S takes io_uring operations, not syscalls: \
+                auditctl looks each name up in its own io_uring operation table (the same on every ABI, \
+                so no -F arch is needed) and refuses the line for a name the table lacks ("io_uring op \
+                unknown"). The table grows with the release (4.0 adds waitid and the futex operations). \
+                Older releases have no io_uring list at all (AUR107).
                 """,
             examples: [
-                LintExample("↓-a always,io_uring -S openat\n", triggers: true),
-                LintExample("-a always,io_uring -F arch=b64 -S openat\n", triggers: false),
+                LintExample("-a always,io_uring -S ↓execve\n", triggers: true),
+                LintExample("-a always,io_uring -S openat,connect -k uring\n", triggers: false),
             ]),
         FoundByParser(.noRuleForTarget, "no-rule-for-target", .syscalls, .compile,
             summary: "a statement that gives no kernel rule at all for a target",

@@ -72,6 +72,9 @@ struct MiniPreprocessor {
         var stack: [(active: Bool, taken: Bool)] = []
         var active: Bool { stack.allSatisfy(\.active) }
         for (lineNumber, raw) in try Self.logicalLines(text, file: path) {
+            // Most lines are no directive: their first byte after ASCII blanks is an ASCII byte
+            // other than '#'. Only the others pay for the Unicode-aware trim.
+            if let first = raw.utf8.first(where: { $0 != 0x20 && $0 != 0x09 }), first < 0x80, first != UInt8(ascii: "#") { continue }
             let line = raw.trimmingWhitespace()
             guard line.hasPrefix("#") else { continue }
             let site = "\(path):\(lineNumber)"

@@ -137,6 +137,7 @@ struct LintCommand: ParsableCommand {
         options.unsafePermissions = .warning
         // Lines are read as the loader reads them (a CR kept by auditctl is part of the last word).
         options.loader = context.auditVersion ?? (try? CompileTarget.auditVersion(nil))
+        options.kernel = context.kernel
         var file = RuleInputs.load(paths: paths, options: options)
         if let stdinFilename { file.rename(SarifReport.standardInput, to: stdinFilename) }
         let all = Linter.filter(Linter.lint(file, context: context),

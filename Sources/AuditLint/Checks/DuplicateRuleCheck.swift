@@ -1,12 +1,4 @@
 import AuditRules
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-#if canImport(Glibc)
-import Glibc
-#endif
 import Syscalls
 
 /// AUR005: the same kernel rule added twice.
@@ -29,122 +21,18 @@ public struct DuplicateRuleCheck: LintCheck {
         LintExample("-a always,exit -F arch=b64 -S open -k a\n-D\n-a always,exit -F arch=b64 -S open -k a\n", triggers: false),
     ]
 
-    struct Identity: Hashable {
-        var list: FilterList
-        var action: RuleAction
-        var syscalls: Set<String>
-        var fields: [String]
-        var key: String
-    }
-
+    /// The compiler keeps the kernel's rule set as each target's loader builds it and skips a rule
+    /// it already holds: each skip is a finding, naming the targets when not all of them.
     public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
-        let db = context.database
-        var tables: [ABI: SyscallTable] = [:]
-        for abi in ABI.allCases { tables[abi] = db.table(abi, at: context.release) }
-        var seen: [Identity: SourceLocation] = [:]
-        var out: [Diagnostic] = []
-        for s in file.statements {
-            switch s.kind {
-            case .deleteAll(nil):
-                seen.removeAll()
-            case .rule(let r):
-                let id = identity(r, host: context.hostMachine, tables: tables, db: db)
-                if r.command == .delete { seen[id] = nil; continue }
-                if let first = seen[id] {
-                    out.append(finding(.error, "this rule equals the one on line \(first.line)\(first.file == s.location.file ? "" : " of \(first.file)"); the kernel refuses it (Rule exists)",
-                                       at: s.location, length: 2, line: s.text))
-                } else { seen[id] = s.location }
-            case .watch(let w):
-                let id = identity(w, checkHost: context.checkHost)
-                if w.remove { seen[id] = nil; continue }
-                if let first = seen[id] {
-                    out.append(finding(.error, "this watch equals the rule on line \(first.line)\(first.file == s.location.file ? "" : " of \(first.file)"); the kernel refuses it (Rule exists)",
-                                       at: s.location, length: 2, line: s.text))
-                } else { seen[id] = s.location }
-            default:
-                break
+        var out = PerTargetFindings()
+        for set in context.compile(file) {
+            for r in set.result.repeated {
+                let first = "line \(r.firstLine)\(r.firstFile == r.location.file ? "" : " of \(r.firstFile)")"
+                let message = r.isWatch ? "this watch equals the rule on \(first); the kernel refuses it (Rule exists)"
+                    : "this rule equals the one on \(first); the kernel refuses it (Rule exists)"
+                out.add(finding(.error, message, at: r.location, length: 2, line: r.sourceLine), on: set.machine)
             }
         }
-        return out
+        return out.all(targets: context.targets)
     }
-
-    func identity(_ r: RuleStatement, host: Machine, tables: [ABI: SyscallTable], db: SyscallDatabase) -> Identity {
-        let table = syscallABI(for: r, host: host, db: db).flatMap { tables[$0] }
-        var names = Set(r.syscalls.map { s -> String in
-            switch s.value {
-            case .name(let n):
-                // A name and its number set the same bit: compare numbers where the table knows the name.
-                if let number = table?.number(of: n) { return "#\(number)" }
-                for v in AuditVersion.allCases {
-                    if let abi = table?.abi, let k = db.kernelName(libaudit: n.lowercased(), abi: abi, version: v),
-                       let number = table?.number(of: k) { return "#\(number)" }
-                }
-                return n.lowercased()
-            case .number(let n): return "#\(n)"
-            case .all: return "all"
-            }
-        })
-        if names.contains("all") || (names.isEmpty && r.list.value != .task) { names = ["all"] }
-        return Identity(list: r.list.value, action: r.action.value, syscalls: names,
-                        fields: r.fields.map(describe), key: r.keys.map(\.value).joined(separator: "\u{1}"))
-    }
-
-    func identity(_ w: WatchStatement, checkHost: Bool) -> Identity {
-        var isDirectory = false
-        let dir = checkHost && FileManager.default.fileExists(atPath: w.path.value, isDirectory: &isDirectory) && isDirectory
-        let perms = String(describing: (w.permissions.map { Permissions(letters: $0.value) ?? [] } ?? .all).rawValue)
-        let fields = ["\(dir ? "dir" : "path")=\(w.path.value)", "perm=\(perms)"] + w.fields.map(describe)
-        return Identity(list: .exit, action: .always, syscalls: ["all"], fields: fields,
-                        key: w.keys.map(\.value).joined(separator: "\u{1}"))
-    }
-
-    /// The ABI auditctl resolves the rule's names with: its arch's, else the host's 64-bit one.
-    func syscallABI(for r: RuleStatement, host: Machine, db: SyscallDatabase) -> ABI? {
-        let kernel = db.newestRelease
-        let pair = db.abis(for: host, at: kernel)
-        var abi = pair.b64 ?? pair.b32
-        if case .arch(let selector)? = r.fields.first(where: { !$0.isComparison && $0.name.value == "arch" })?.value {
-            switch selector {
-            case .b64: abi = pair.b64
-            case .b32: abi = pair.b32
-            case .machine(let m): abi = db.abis(for: m, at: kernel).b64 ?? db.abis(for: m, at: kernel).b32
-            case .raw(let value): abi = ArchName.byAuditArch(value)?.abi
-            }
-        }
-        return abi
-    }
-
-    func describe(_ f: FieldClause) -> String {
-        if f.isComparison { return "C\(Self.identity(of: f.value))\(f.op.value.rawValue)" }
-        switch f.value {
-        case .string(let s): return "\(f.name.value)\(f.op.value.rawValue)\(trimmed(s, f.name.value))"
-        case .permissions(let p): return "\(f.name.value)\(f.op.value.rawValue)\(p.rawValue)"
-        default: return "\(f.name.value)\(f.op.value.rawValue)\(Self.identity(of: f.value))"
-        }
-    }
-
-    /// Distinct text for distinct values, without the reflection that interpolating an enum
-    /// uses (a third of the time of linting 100,000 rules).
-    static func identity(of value: FieldValue) -> String {
-        switch value {
-        case .number(let n): return "#\(n)"
-        case .string(let s): return "s:" + s
-        case .arch(.b32): return "arch:b32"
-        case .arch(.b64): return "arch:b64"
-        case .arch(.machine(let m)): return "arch:" + m.rawValue
-        case .arch(.raw(let v)): return "arch:#\(v)"
-        case .userName(let u): return "user:" + u
-        case .groupName(let g): return "group:" + g
-        case .comparison(let c): return "compare:\(c)"
-        case .permissions(let p): return "perm:\(p.rawValue)"
-        }
-    }
-
-    func trimmed(_ s: String, _ field: String) -> String {
-        guard field == "dir" || field == "path" else { return s }
-        var p = s
-        while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
-        return p
-    }
-
 }

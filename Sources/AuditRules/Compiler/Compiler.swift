@@ -88,6 +88,7 @@ public final class CompileSession {
             for (i, key) in lowered.onceKeys where !reportedDrops.insert(key).inserted { repeated.insert(i) }
             for (i, d) in lowered.diagnostics.enumerated() where !repeated.contains(i) { collected.append(d) }
         }
+        if !lowered.verdicts.isEmpty { result.loaderVerdicts += lowered.verdicts }
         switch lowered.effect {
         case .add(let rules, let hashes, let prepend, let what):
             // Nearly always nothing is held already: then the rules go in as they are.
@@ -100,6 +101,8 @@ public final class CompileSession {
             groupHashes.reserveCapacity(rules.count)
             for (r, h) in zip(rules, hashes) {
                 if let first = held.origin(of: r, hash: h) {
+                    result.repeated.append(RepeatedRule(location: lowered.location, sourceLine: lowered.text, isWatch: lowered.isWatch,
+                                                        firstFile: first.file, firstLine: first.line))
                     report(.duplicateRule, "same kernel \(what) as \(first.file):\(first.line): skipped (auditctl stops with 'Rule exists')", lowered)
                 } else {
                     group.append(r)
@@ -165,6 +168,8 @@ struct LoweredStatement {
     var diagnostics: [Diagnostic]
     /// Which of `diagnostics` are drop reports, shown once per compilation.
     var onceKeys: [(index: Int, key: String)]
+    var verdicts: [LoaderVerdict]
+    var isWatch: Bool
 }
 
 extension CompilationState {
@@ -173,7 +178,7 @@ extension CompilationState {
         switch stmt.kind {
         case .rule(let rule):
             let rules = lower(rule, stmt)
-            if rules.isEmpty && rule.command != .delete { reportNoRule(stmt) }
+            if rules.isEmpty && rule.command != .delete && !lineRefused { reportNoRule(stmt) }
             let hashes = rules.map(RuleHash.of)
             effect = rule.command == .delete ? .delete(rules, hashes: hashes)
                 : .add(rules, hashes: hashes, prepend: rule.command == .prepend, what: "rule")
@@ -195,8 +200,13 @@ extension CompilationState {
         defer {
             diagnostics = []
             onceKeys = []
+            verdicts = []
+            lineRefused = false
+            recordsVerdicts = true
         }
-        return LoweredStatement(effect: effect, location: stmt.location, text: stmt.text, diagnostics: diagnostics, onceKeys: onceKeys)
+        let isWatch = if case .watch = stmt.kind { true } else { false }
+        return LoweredStatement(effect: effect, location: stmt.location, text: stmt.text, diagnostics: diagnostics, onceKeys: onceKeys,
+                                verdicts: verdicts, isWatch: isWatch)
     }
 }
 

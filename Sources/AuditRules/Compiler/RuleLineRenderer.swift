@@ -164,8 +164,10 @@ struct RuleLineRenderer {
         if SyscallMask.isEmpty(mask) { return nil }
         if SyscallMask.isAll(mask) {
             // Explicit on the exit lists, so that audit 4.x does not narrow perm rules to the perm syscalls.
-            return list == .exit || list == .io_uring ? Array("-S all".utf8) : nil
+            // (Not on io_uring: there `-S all` names the operations only; no -S sets every bit.)
+            return list == .exit ? Array("-S all".utf8) : nil
         }
+        if list == .io_uring { return ioUringOption(mask) }
         var out: [UInt8] = [0x2D, 0x53, 0x20]  // "-S "
         var first = true
         for n in SyscallMask.numbers(in: mask) {
@@ -176,6 +178,17 @@ struct RuleLineRenderer {
             } else {
                 out.appendDecimal(Int64(n))
             }
+        }
+        return out
+    }
+
+    /// `-S` of an io_uring rule: the loader's operation names, numbers where it has none.
+    private func ioUringOption(_ mask: [UInt32]) -> [UInt8] {
+        var out: [UInt8] = [0x2D, 0x53, 0x20]  // "-S "
+        let facts = target.auditVersion.loader
+        for (i, n) in SyscallMask.numbers(in: mask).enumerated() {
+            if i > 0 { out.append(0x2C) }
+            if let name = facts.uringOpName(n) { out.append(contentsOf: name.utf8) } else { out.appendDecimal(Int64(n)) }
         }
         return out
     }

@@ -27,6 +27,9 @@ public struct ParseOptions: Sendable {
     public var loader: AuditVersion?
     /// The text reaches the loader through augenrules (a rules.d directory), not `auditctl -R`.
     public var throughAugenrules = false
+    /// The target kernel release: libaudit asks the kernel's features (the exclude list's fields
+    /// depend on EXCLUDE_EXTEND, from 4.17). nil: a kernel that has them all.
+    public var kernel: KernelVersion?
 
     /// What happens to a CR before LF. A saved listing's CR was printed from a key the kernel holds.
     public var carriageReturn: CarriageReturnHandling {
@@ -62,12 +65,14 @@ public enum RuleParser {
     /// `text` is part of a file, from line `firstLine` on (a chunk of a large file).
     static func parse(text: String, firstLine: Int, file: String, options: ParseOptions) -> RuleFile {
         var text = text
+        text.makeContiguousUTF8()
+        let shared = text
         return text.withUTF8 { all in
             let pieces = Self.pieces(of: all, firstLine: firstLine)
             guard pieces.count > 1 else { return parse(bytes: all, firstLine: firstLine, file: file, options: options) }
             // Lines do not depend on each other: a large file is parsed in pieces on every core and
             // the pieces' results joined in order, which is what parsing it in one go gives.
-            let parsed = parallelMap(pieces.count, reading: all) { base, i in
+            let parsed = parallelMap(pieces.count, reading: shared.utf8) { base, i in
                 let p = pieces[i]
                 return parse(bytes: UnsafeBufferPointer(rebasing: base[p.range]), firstLine: p.firstLine, file: file, options: options)
             }
@@ -103,7 +108,7 @@ public enum RuleParser {
         // Every location retains the file name: each parse (a piece, a chunk) has a copy of its
         // own, as one string counted by every parsing thread made its count a contended cache line.
         let file = String(decoding: Array(path.utf8), as: UTF8.self)
-        let valueParser = FieldValueParser(resolver: options.resolver)
+        let valueParser = FieldValueParser(resolver: options.resolver, auditVersion: options.loader ?? .v3_0_9, kernel: options.kernel)
         let knownSyscalls = KnownSyscallMemo(options.isKnownSyscall)
         var last: (number: Int, bytes: Int)?
         Lexer.forEachLine(in: bytes, firstLine: firstLine) { line, content in
@@ -156,7 +161,8 @@ public enum RuleParser {
             return
         }
         var parser = LineParser(file: file, line: line, words: words, isASCII: isASCII, hostMachine: options.hostMachine, valueParser: valueParser,
-                                knownSyscalls: knownSyscalls, trimsWatchSlashes: !options.isSavedListing)
+                                knownSyscalls: knownSyscalls, trimsWatchSlashes: !options.isSavedListing,
+                                loader: options.loader, kernel: options.kernel)
         parser.diagnostics = pre
         parser.run()
         if keepsCR, let last = words.last {
