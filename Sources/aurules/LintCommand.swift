@@ -1,7 +1,14 @@
 import ArgumentParser
 import AuditLint
 import AuditRules
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Syscalls
 
 enum LintFormat: String, ExpressibleByArgument, CaseIterable {

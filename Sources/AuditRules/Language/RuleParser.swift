@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Syscalls
 
 /// What parsing may depend on beyond the text itself.
@@ -91,12 +95,11 @@ public enum RuleParser {
         var out: [(range: Range<Int>, firstLine: Int)] = []
         var start = 0, line = firstLine
         for k in 1 ..< count {
-            var cut = max(start, all.count * k / count)
-            while cut < all.count && all[cut] != 0x0A { cut += 1 }
-            guard cut < all.count else { break }
-            out.append((start ..< cut + 1, line))
-            for b in all[start ... cut] where b == 0x0A { line += 1 }
-            start = cut + 1
+            var rest = ByteLines(all, from: max(start, all.count * k / count))
+            guard let cut = rest.next(), cut.terminated else { break }
+            out.append((start ..< cut.next, line))
+            for _ in ByteLines(UnsafeBufferPointer(rebasing: all[start ..< cut.next])) { line += 1 }
+            start = cut.next
         }
         if start < all.count { out.append((start ..< all.count, line)) }
         return out
