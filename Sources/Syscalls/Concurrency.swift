@@ -1,4 +1,12 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // The package's only unchecked Sendable conformances. Each type below is small and states the
 // invariant that makes sharing it safe; everything else is checked by the compiler. Every

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The facts about the host this process runs on that target resolution needs: its machine
 /// (`uname -m`), its running kernel (`uname -r`) and its installed libaudit. The one place that
@@ -19,7 +26,7 @@ public struct HostFacts: Sendable {
     /// This host. The dpkg database is only read when the libaudit version is asked for.
     public static let current: HostFacts = {
         var u = utsname()
-        guard Foundation.uname(&u) == 0 else { return HostFacts(machineName: "", release: "", libauditVersion: nil) }
+        guard uname(&u) == 0 else { return HostFacts(machineName: "", release: "", libauditVersion: nil) }
         func field<T>(_ value: T) -> String {
             withUnsafeBytes(of: value) { raw in String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self) }
         }

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads one ABI's syscall numbers from the files the kernel keeps them in: a source tree's
 /// `.tbl` files, asm-generic/unistd.h (generic ABIs before 6.11), scripts/syscall.tbl with the

@@ -73,7 +73,7 @@ extension LoaderFacts {
     /// The text auditctl prints for a whole-rule refusal (`append-bad-keyword`, `syscall-unknown`,
     /// ...), its `%s` replaced by `argument`; nil when this release has no such message.
     public func auditctlMessage(_ id: String, _ argument: String = "") -> String? {
-        auditctlMessages[id].map { $0.replacingOccurrences(of: "%s", with: argument) }
+        auditctlMessages[id].map { $0.replacing("%s", with: argument) }
     }
 
     /// The number of io_uring operation `name` in this release's table (case-insensitive: the

@@ -92,7 +92,7 @@ extension LoaderSources {
                 } else if guardText.contains("op ==") || guardText.contains("op !=") {
                     let allowed = opNames(guardText)
                     if !allowed.isEmpty { r.ops = (key, allowed) }
-                } else if guardText.contains("AUDIT_FEATURE_BITMAP_"), let r0 = guardText.range(of: "AUDIT_FEATURE_BITMAP_") {
+                } else if guardText.contains("AUDIT_FEATURE_BITMAP_"), let r0 = guardText.firstRange(of: "AUDIT_FEATURE_BITMAP_") {
                     r.feature = (key, String(guardText[r0.upperBound...].prefix { $0 == "_" || $0.isLetter || $0.isNumber }))
                 }
                 rules[c] = r
@@ -125,7 +125,7 @@ extension LoaderSources {
                     hasDefault = true
                     current.append("default")
                 } else {
-                    let label = String(t.dropFirst(5).prefix { $0 != ":" }).trimmingCharacters(in: .whitespaces)
+                    let label = String(t.dropFirst(5).prefix { $0 != ":" }).trimmingWhitespace()
                     let members = expand(label, constants: constants)
                     labelled.formUnion(members)
                     current += members
@@ -143,7 +143,7 @@ extension LoaderSources {
             if t.hasPrefix("if (") || t.hasPrefix("else if (") {
                 let condition = t.hasPrefix("else ") ? String(t.dropFirst(5)) : t
                 var fieldsOf = targets
-                if let r = condition.range(of: "field == ") {
+                if let r = condition.firstRange(of: "field == ") {
                     let c = String(condition[r.upperBound...].prefix { $0 == "_" || $0.isLetter || $0.isNumber })
                     fieldsOf = [c]
                     if condition.hasSuffix("{") { scoped.append((depth + 1, [c])) }
@@ -186,8 +186,8 @@ extension LoaderSources {
         var out: [(String, Int)] = []
         var pending = "", pendingLine = 0, balance = 0
         for (i, raw) in body.enumerated() {
-            var t = raw.trimmingCharacters(in: .whitespaces)
-            if let c = t.range(of: "//") { t = String(t[..<c.lowerBound]).trimmingCharacters(in: .whitespaces) }
+            var t = raw.trimmingWhitespace()
+            if let c = t.firstRange(of: "//") { t = String(t[..<c.lowerBound]).trimmingWhitespace() }
             if t.hasPrefix("/*") || t.hasPrefix("*") { continue }
             if t.isEmpty { continue }
             if balance == 0 { pending = t; pendingLine = i } else { pending += " " + t }
@@ -208,7 +208,7 @@ extension LoaderSources {
 
     /// `A...B` (fieldtab order, inclusive) or `A`.
     private static func expand(_ label: String, constants: [String]) -> [String] {
-        let parts = label.components(separatedBy: "...").map { $0.trimmingCharacters(in: .whitespaces) }
+        let parts = label.components(separatedBy: "...").map { $0.trimmingWhitespace() }
         guard parts.count == 2, let a = constants.firstIndex(of: parts[0]), let b = constants.firstIndex(of: parts[1]), a <= b else {
             return [parts[0]]
         }

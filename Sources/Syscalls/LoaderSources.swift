@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads the facts of one audit-userspace release from its source tree (a checkout or
 /// `git archive` of a tag of linux-audit/audit-userspace) and writes them as the two data files
@@ -28,11 +35,11 @@ public enum LoaderSources {
         for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
             var line = Substring(raw)
             if inComment {
-                guard let end = line.range(of: "*/") else { continue }
+                guard let end = line.firstRange(of: "*/") else { continue }
                 line = line[end.upperBound...]
                 inComment = false
             }
-            if let start = line.range(of: "/*"), !line[start.upperBound...].contains("*/") {
+            if let start = line.firstRange(of: "/*"), !line[start.upperBound...].contains("*/") {
                 inComment = true
                 line = line[..<start.lowerBound]
             }
@@ -46,7 +53,7 @@ public enum LoaderSources {
                   let comma = trimmed.firstIndex(of: ","), let q1 = trimmed.firstIndex(of: "\"") else { continue }
             let afterQ1 = trimmed.index(after: q1)
             guard let q2 = trimmed[afterQ1...].firstIndex(of: "\"") else { continue }
-            let key = trimmed[trimmed.index(after: open)..<comma].trimmingCharacters(in: .whitespaces)
+            let key = trimmed[trimmed.index(after: open)..<comma].trimmingWhitespace()
             out.append(Entry(key: key, name: String(trimmed[afterQ1..<q2]), condition: conditions.last ?? ""))
         }
         return out
@@ -69,13 +76,13 @@ public enum LoaderSources {
         var out: [(String, String, String)] = []
         var labels: [String] = [], conditions: [String] = []
         for line in body {
-            let t = line.trimmingCharacters(in: .whitespaces)
-            if t.hasPrefix("#ifdef") { conditions.append(String(t.dropFirst(7)).trimmingCharacters(in: .whitespaces)) }
-            if t.hasPrefix("#ifndef") { conditions.append("!" + String(t.dropFirst(8)).trimmingCharacters(in: .whitespaces)) }
+            let t = line.trimmingWhitespace()
+            if t.hasPrefix("#ifdef") { conditions.append(String(t.dropFirst(7)).trimmingWhitespace()) }
+            if t.hasPrefix("#ifndef") { conditions.append("!" + String(t.dropFirst(8)).trimmingWhitespace()) }
             if t.hasPrefix("#endif") { _ = conditions.popLast() }
             if t.hasPrefix("case "), t.hasSuffix(":") { labels.append(String(t.dropFirst(5).dropLast())); continue }
             let table: String?
-            if let r = t.range(of: "_syscall_s2i("), let eq = t.range(of: "= ") {
+            if let r = t.firstRange(of: "_syscall_s2i("), let eq = t.firstRange(of: "= ") {
                 table = String(t[eq.upperBound..<r.lowerBound])
             } else if t.contains("audit_name_to_uringop") {
                 table = "uring"
@@ -102,9 +109,9 @@ public enum LoaderSources {
         var bits: [(String, String)] = []
         var labels: [String] = [], kind = "any", inSwitch = false
         for line in body {
-            let t = line.trimmingCharacters(in: .whitespaces)
+            let t = line.trimmingWhitespace()
             if t.contains("bits == ~__AUDIT_ARCH_64BIT && machine == "),
-               let m = t.range(of: "machine == ") {
+               let m = t.firstRange(of: "machine == ") {
                 let from = t[m.upperBound...].prefix { $0 == "_" || $0.isLetter || $0.isNumber }
                 b32.append((String(from), ""))
                 continue
@@ -137,13 +144,13 @@ public enum LoaderSources {
     static func refusalMessages(_ text: String) -> [(key: String, text: String, position: Int)] {
         var out: [(String, String, Int)] = []
         for line in text.split(separator: "\n") {
-            let t = line.trimmingCharacters(in: .whitespaces)
+            let t = line.trimmingWhitespace()
             guard t.hasPrefix("{ -EAU_"), let comma = t.firstIndex(of: ","), let q1 = t.firstIndex(of: "\""),
                   let q2 = t.lastIndex(of: "\""), q1 < q2 else { continue }
             // C escapes become the characters auditctl prints.
-            let text = String(t[t.index(after: q1)..<q2]).replacingOccurrences(of: "\\'", with: "'")
-                .replacingOccurrences(of: "\\\"", with: "\"")
-            let position = Int(t[t.index(after: comma)...].prefix { $0 != "," }.trimmingCharacters(in: .whitespaces)) ?? 0
+            let text = String(t[t.index(after: q1)..<q2]).replacing("\\'", with: "'")
+                .replacing("\\\"", with: "\"")
+            let position = Int(t[t.index(after: comma)...].prefix { $0 != "," }.trimmingWhitespace()) ?? 0
             out.append((String(t[t.index(t.startIndex, offsetBy: 3)..<comma]), text, position))
         }
         return out

@@ -16,8 +16,10 @@ public enum ProductVersion {
     /// The audit-userspace releases whose libaudit name tables and loader rules are built in.
     public static var loaders: [String] { AuditVersion.allCases.map(\.rawValue) }
 
-    /// FNV-1a (64 bit) of every embedded table file, names included, as 16 hex digits.
-    public static var tablesDigest: String {
+    /// FNV-1a (64 bit) of every embedded table file, names included, as 16 hex digits. Computed
+    /// once per process: every compiled file's header names it, and hashing the tables' megabytes
+    /// per render was half of a small compile.
+    public static let tablesDigest: String = {
         var hash = FNV1a()
         for (name, text) in EmbeddedTables.files {
             hash.mix(bytes: name.utf8)
@@ -25,7 +27,7 @@ public enum ProductVersion {
             hash.mix(bytes: text.utf8)
         }
         return hash.hex
-    }
+    }()
 
     /// The three lines of `aurules --version`.
     public static var text: String {

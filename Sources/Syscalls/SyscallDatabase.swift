@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Every ABI's versioned syscall table, the ABI file, libaudit's spellings and the equivalence
 /// groups. The shipped database is text compiled into the binary and parsed on first use, one ABI
@@ -30,9 +37,9 @@ public final class SyscallDatabase: Sendable {
     /// may then not exist yet).
     public convenience init(directory: String, replacing: [String: String] = [:]) throws {
         let fm = FileManager.default
-        var isDir: ObjCBool = false
+        var isDir = false
         let exists = fm.fileExists(atPath: directory, isDirectory: &isDir)
-        guard exists ? isDir.boolValue : !replacing.isEmpty else {
+        guard exists ? isDir : !replacing.isEmpty else {
             throw TableFormatError(file: directory, line: 0, message: "not a directory")
         }
         var files: [(String, String)] = []

@@ -1,5 +1,13 @@
 import AuditRules
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import Syscalls
 
 /// AUR006: a watch the kernel of this host would refuse with ENOENT.
 public struct MissingWatchDirectoryCheck: LintCheck {
@@ -36,19 +44,19 @@ public struct MissingWatchDirectoryCheck: LintCheck {
                 continue
             }
             for (path, needsItself) in targets where path.value.hasPrefix("/") {
-                var isDirectory: ObjCBool = false
+                var isDirectory = false
                 let exists = FileManager.default.fileExists(atPath: path.value, isDirectory: &isDirectory)
                 if needsItself {
-                    if !(exists && isDirectory.boolValue) {
+                    if !(exists && isDirectory) {
                         out.append(finding(.warning, "directory \(path.value) does not exist on this host: the kernel refuses the rule (ENOENT)",
                                            at: path.location, length: path.length, line: s.text, hostDependent: true))
                     }
                     continue
                 }
-                if exists && isDirectory.boolValue { continue }
-                let parent = (path.value as NSString).deletingLastPathComponent
-                var parentIsDirectory: ObjCBool = false
-                if !(FileManager.default.fileExists(atPath: parent, isDirectory: &parentIsDirectory) && parentIsDirectory.boolValue) {
+                if exists && isDirectory { continue }
+                let parent = deletingLastPathComponent(path.value)
+                var parentIsDirectory = false
+                if !(FileManager.default.fileExists(atPath: parent, isDirectory: &parentIsDirectory) && parentIsDirectory) {
                     out.append(finding(.warning, "directory \(parent) does not exist on this host: the kernel refuses the watch (ENOENT)",
                                        at: path.location, length: path.length, line: s.text, hostDependent: true))
                 }
