@@ -5,7 +5,7 @@ import Syscalls
 /// kernel's own refusals that no loader release changes.
 extension LineParser {
     /// The release whose facts answer: the target's loader, else 3.0.9 (the built-in semantics).
-    var facts: LoaderFacts { (loader ?? .v3_0_9).loader }
+    var facts: LoaderFacts { valueParser.facts }
 
     /// libaudit checks the kernel's EXCLUDE_EXTEND feature for the exclude list.
     var kernelHasExcludeExtend: Bool { kernel.map { $0 >= FieldTable.excludeExtendKernel } ?? true }
@@ -17,8 +17,10 @@ extension LineParser {
     /// (the built-in checks then decide) or when it takes it.
     func loaderRefusal(_ spec: FieldSpec, spelled: String, op: FieldOperator) -> LoaderRefusal? {
         guard let loader, let list = effectiveList else { return nil }
-        let found = ([loader] + otherLoaders).compactMap {
-            $0.loader.fieldRefusal(spec.name, spelled: spelled, op: op.rawValue, list: list.rawValue, kernelHasExcludeExtend: kernelHasExcludeExtend)
+        // The loader's facts as the value parser holds them (no look-up per clause).
+        let primary = valueParser.auditVersion == loader ? valueParser.facts : loader.loader
+        let found = ([primary] + otherLoaders.map(\.loader)).compactMap {
+            $0.fieldRefusal(spec.name, spelled: spelled, op: op.rawValue, list: list.rawValue, kernelHasExcludeExtend: kernelHasExcludeExtend)
         }
         return Self.joined(found)
     }
