@@ -143,5 +143,5 @@ echo "fuzz: $target for ${seconds}s, corpus $corpus ($(ls "$corpus" | wc -l) inp
 # Swift's own crash backtracer would race ASan's report (it reads memory ASan flags as wild).
 export SWIFT_BACKTRACE=enable=no
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:malloc_context_size=0:quarantine_size_mb=16}
-exec "$build/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 \
+exec "$build/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 \
     -artifact_prefix="$artifacts/" "$@" "$corpus" "$seeds"

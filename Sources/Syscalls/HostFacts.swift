@@ -79,8 +79,8 @@ public struct HostFacts: Sendable {
             // The next stanza must not have started before the Version line.
             if let next = find("\n\n", from: packageEnd - 1), next < version { return nil }
             var start = version + "\nVersion: ".utf8.count
-            var end = start
-            while end < raw.count && raw[end] != 0x0A { end += 1 }
+            var lines = ByteLines(raw.assumingMemoryBound(to: UInt8.self), from: start)
+            let end = lines.next()?.range.upperBound ?? start
             if let colon = (start ..< end).first(where: { raw[$0] == UInt8(ascii: ":") }) { start = colon + 1 }
             var versionEnd = start
             while versionEnd < end && (raw[versionEnd] == UInt8(ascii: ".") || (raw[versionEnd] >= 0x30 && raw[versionEnd] <= 0x39)) { versionEnd += 1 }

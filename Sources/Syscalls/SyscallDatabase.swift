@@ -147,11 +147,8 @@ public final class SyscallDatabase: Sendable {
         var matching = ""
         var copy = text
         copy.withUTF8 { bytes in
-            var start = 0
-            while start < bytes.count {
-                var end = start
-                while end < bytes.count && bytes[end] != 0x0A { end += 1 }
-                defer { start = end + 1 }
+            for line in ByteLines(bytes) {
+                let (start, end) = (line.range.lowerBound, line.range.upperBound)
                 guard end > start, bytes[start] != UInt8(ascii: "#") else { continue }
                 var tab = start
                 var nr = 0
@@ -162,8 +159,7 @@ public final class SyscallDatabase: Sendable {
                     while i < end && k < key.count && bytes[i] | 0x20 == key[k] | 0x20 { i += 1; k += 1 }
                     guard k == key.count, i < end, bytes[i] == 0x09 else { continue }
                 }
-                matching += String(decoding: UnsafeBufferPointer(rebasing: bytes[start...min(end, bytes.count - 1)]), as: UTF8.self)
-                if end == bytes.count { matching += "\n" }
+                matching += String(decoding: UnsafeBufferPointer(rebasing: bytes[start ..< end]), as: UTF8.self) + "\n"
             }
         }
         return (try? TableText.rows(matching, file: "\(abi.rawValue).tsv", abi: abi)) ?? []

@@ -50,8 +50,9 @@ struct ApplyOutput {
         let marks = ["add": "+", "delete": "-", "move": ">", "setting": "!", "keep": "="]
         var text = ""
         for c in changes(result.plan) {
-            text += "\(marks[c.kind] ?? "?") \(c.text)"
-            if let s = c.source { text += "  # \(s)" } else if c.kind == "delete" { text += "  # in no file" } else if c.kind == "keep" { text += "  # kept (--keep-key)" }
+            // Keys and paths are the files' bytes: a control byte (a kept CR) is shown escaped.
+            text += "\(marks[c.kind] ?? "?") \(ControlCharacters.escaped(c.text))"
+            if let s = c.source { text += "  # \(ControlCharacters.escaped(s))" } else if c.kind == "delete" { text += "  # in no file" } else if c.kind == "keep" { text += "  # kept (--keep-key)" }
             text += "\n"
         }
         for f in result.failures {
@@ -143,8 +144,8 @@ struct ApplyOutput {
 
     func what(_ step: ApplyStep) -> String {
         switch step.operation {
-        case .append(let r), .prepend(let r): return "`\(writer.line(for: r))`"
-        case .delete(let r): return "the deletion of `\(writer.line(for: r))`"
+        case .append(let r), .prepend(let r): return "`\(ControlCharacters.escaped(writer.line(for: r)))`"
+        case .delete(let r): return "the deletion of `\(ControlCharacters.escaped(writer.line(for: r)))`"
         case .setting(let s): return s.option == "--loginuid-immutable" ? "`--loginuid-immutable`" : "`\(s.option) \(s.expected)`"
         }
     }

@@ -11,7 +11,8 @@ struct TablesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tables",
         abstract: "Inspect and extend the versioned syscall tables.",
-        subcommands: [TablesImportCommand.self, TablesExportCommand.self, TablesLoaderCommand.self, TablesEmbedCommand.self]
+        subcommands: [TablesImportCommand.self, TablesExportCommand.self, TablesGenerateCommand.self, TablesLoaderCommand.self,
+                      TablesEmbedCommand.self]
     )
 }
 

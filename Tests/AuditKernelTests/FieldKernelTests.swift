@@ -79,8 +79,7 @@ final class FieldKernelTests: XCTestCase {
                                                  .argument: "1", .arch: "b64", .permission: "r", .sessionID: "1",
                                                  .msgtype: "1300"]
         var probes: [(String, KernelField)] = []
-        for spec in FieldTable.all where spec.id != FieldID.filterkey
-            && AuditVersion.v4_2.loader.fieldRefusal(spec.name, spelled: spec.name, op: "=", list: "exclude", kernelHasExcludeExtend: true) == nil
+        for spec in FieldTable.all where AuditVersion.v4_2.loader.fieldRefusal(spec.name, spelled: spec.name, op: "=", list: "exclude", kernelHasExcludeExtend: true) == nil
             && !spec.kernelRefuses(on: .exclude) {
             let raw = spec.id == FieldID.exe ? "/usr/bin/true" : samples[spec.kind] ?? "aurules"
             guard case .success(let v) = parser.parse(spec, op: .equal, raw: raw, list: .exclude) else {

@@ -10,14 +10,20 @@ public struct DuplicateRuleCheck: LintCheck {
     public let summary = "rule already added earlier in the input"
     public let rationale = """
         The kernel refuses a rule equal to one it holds ("Rule exists"), and a plain `auditctl -R` \
-        stops there, leaving the rest of the file unloaded. A comma list and repeated -S are the same \
-        rule, and so are a watch and the equivalent -F path=/-F perm= exit rule.
+        stops there, leaving the rest of the file unloaded. Rules are compared as each target's \
+        auditctl loads them: a comma list and repeated -S are the same rule, so are a name and its \
+        number, arch=b64 and arch=x86_64 on x86_64, and a watch and the equivalent -F path=/-F perm= \
+        exit rule; an arch-less rule is one rule without an arch field, not the -F arch=b64 rule. \
+        -d, -W, -D and -D -k delete what they match.
         """
     public let examples = [
         LintExample("-a always,exit -F arch=b64 -S open,openat -k a\n↓-a always,exit -F arch=b64 -S openat -S open -k a\n", triggers: true),
         LintExample("-w /etc/hosts -p wa -k net\n↓-a always,exit -F path=/etc/hosts -F perm=wa -k net\n", triggers: true),
         LintExample("-a always,exit -F arch=b64 -S open -k a\n↓-a always,exit -F arch=b64 -S 2 -k a\n", triggers: true),
+        LintExample("-a always,exit -F arch=b64 -S openat -k a\n↓-a always,exit -F arch=x86_64 -S openat -k a\n", triggers: true),
         LintExample("-a always,exit -F arch=b64 -S open -k a\n-a always,exit -F arch=b32 -S open -k a\n", triggers: false),
+        LintExample("-a always,exit -S openat -k a\n-a always,exit -F arch=b64 -S openat -k a\n", triggers: false),
+        LintExample("-a always,exit -F arch=b64 -S openat -k a\n-D -k a\n-a always,exit -F arch=b64 -S openat -k a\n", triggers: false),
         LintExample("-a always,exit -F arch=b64 -S open -k a\n-D\n-a always,exit -F arch=b64 -S open -k a\n", triggers: false),
     ]
 

@@ -44,7 +44,11 @@ public struct SyscallMissingOnABICheck: LintCheck {
                 byWord[v.location]!.add(v.kind, machine: set.machine, loader: set.loader)
             }
         }
-        return order.flatMap { byWord[$0]!.findings(self, context: context) }
+        // Source order: files as first met, then line and column.
+        var fileRank: [String: Int] = [:]
+        for l in order where fileRank[l.file] == nil { fileRank[l.file] = fileRank.count }
+        let sorted = order.sorted { ($0.file == $1.file) ? ($0.line, $0.column) < ($1.line, $1.column) : fileRank[$0.file]! < fileRank[$1.file]! }
+        return sorted.flatMap { byWord[$0]!.findings(self, context: context) }
     }
 
     /// Every target's verdict on one word of the input.

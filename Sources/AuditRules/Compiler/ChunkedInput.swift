@@ -84,11 +84,11 @@ public enum ChunkedInput {
         mutating func feed(_ raw: UnsafeRawBufferPointer) {
             let bytes = raw.assumingMemoryBound(to: UInt8.self)
             var start = 0
-            for i in bytes.indices where bytes[i] == 0x0A {
+            for line in ByteLines(bytes) where line.terminated {
                 lines += 1
                 if lines == linesPerChunk {
-                    pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start ... i]))
-                    start = i + 1
+                    pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start ..< line.next]))
+                    start = line.next
                     flush()
                 }
             }

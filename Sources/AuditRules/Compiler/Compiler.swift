@@ -253,35 +253,16 @@ extension KernelRule {
 /// A kernel rule's identity hash, computed once from the words that differ between rules.
 enum RuleHash {
     static func of(_ rule: KernelRule) -> Int {
-        var h = IdentityHash()
+        var h = FNV1a()
         h.mix(UInt64(rule.list.kernelValue) << 8 | UInt64(rule.action.kernelValue))
         h.mix(mask: rule.mask)
         for f in rule.fields {
             h.mix(UInt64(f.id) << 32 | UInt64(f.op.kernelValue >> 24))
             h.mix(UInt64(f.value))
-            if let s = f.string { h.mix(s) }
+            if let s = f.string { h.mix(bytes: s.utf8) }
         }
-        return h.value
+        return h.intValue
     }
-}
-
-/// FNV-1a over 64-bit words: the in-process identity hashes of rules, masks and -S lists
-/// (Hasher's SipHash over 64 mask words cost more than the rest of the work).
-struct IdentityHash {
-    private var h: UInt64 = 0xcbf2_9ce4_8422_2325
-
-    @inline(__always) mutating func mix(_ v: UInt64) { h = (h ^ v) &* 0x0000_0100_0000_01b3 }
-
-    /// The set words with their positions: most of a mask is zero.
-    mutating func mix(mask: [UInt32]) {
-        for (i, w) in mask.enumerated() where w != 0 { mix(UInt64(i) << 32 | UInt64(w)) }
-    }
-
-    mutating func mix(_ s: String) {
-        for b in s.utf8 { mix(UInt64(b)) }
-    }
-
-    var value: Int { Int(truncatingIfNeeded: h) }
 }
 
 /// The simulated kernel rule set: appended rules in order, prepended groups before them (the

@@ -18,9 +18,9 @@ struct RuleLineRenderer {
     /// value; the compiler interns masks (one buffer per distinct syscall set), so a compare
     /// is usually the array's own identity check.
     private var syscallOptions: [MaskKey: [UInt8]?] = [:]
-    /// In front of `syscallOptions`: hashing the key for every rule cost more than the rest of
-    /// the `-S` work, so recent keys sit in a table indexed by a few bits of the mask's buffer
-    /// address. The address only picks the slot; a hit is a key equal by value.
+    /// In front of `syscallOptions`: hashing the key through Hasher for every rule cost more
+    /// than the rest of the `-S` work, so recent keys sit in a table indexed by a few bits of
+    /// FNV-1a over the key's set words; a hit is a key equal by value.
     private var recentSyscallOptions: [(key: MaskKey, option: [UInt8]?)?] = Array(repeating: nil, count: RuleLineRenderer.recentSlots)
     private static let recentSlots = 256
     /// Syscall names (or digits) by number, per (ABI, style); an empty entry is not looked up yet.
@@ -36,10 +36,12 @@ struct RuleLineRenderer {
         var mask: [UInt32]
         var style: SyscallStyle
 
-        /// Masks are 256-byte heap buffers: the address bits above the allocator's alignment differ.
+        /// A slot picked by the key's value (its set mask words, list and ABI).
         func slot(_ count: Int) -> Int {
-            let address = mask.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) } >> 4
-            return (address ^ Int(list.kernelValue) &* 31 ^ Int(abi?.auditArch ?? 0)) & (count - 1)
+            var h = FNV1a()
+            h.mix(mask: mask)
+            h.mix(UInt64(list.kernelValue) << 32 | UInt64(abi?.auditArch ?? 0))
+            return Int(truncatingIfNeeded: h.value >> 32) & (count - 1)
         }
     }
     private struct NamesKey: Hashable { var abi: ABI; var style: SyscallStyle }

@@ -234,18 +234,18 @@ extension CompilationState {
 /// case-insensitive answers are memoised per spelling anyway).
 enum SyscallListHash {
     static func of(_ specs: [Located<SyscallSpec>], abi: ABI?) -> Int {
-        var h = IdentityHash()
+        var h = FNV1a()
         h.mix(UInt64(abi?.auditArch ?? 0))
         for spec in specs {
             switch spec.value {
             case .all: h.mix(1 << 40)
             case .number(let n): h.mix(2 << 40 | UInt64(n))
             case .name(let name):
-                h.mix(name)
+                h.mix(bytes: name.utf8)
                 h.mix(3 << 40)
             }
         }
-        return h.value
+        return h.intValue
     }
 
     static func same(_ a: [Located<SyscallSpec>], _ b: [Located<SyscallSpec>]) -> Bool {

@@ -169,9 +169,9 @@ extension CompilationState {
     private func internedKernelForm(_ mask: [UInt32]) -> [UInt32] {
         // `-S all` and watches: nearly half of all rules, and the same buffer each time.
         if mask == allOnes { return allOnesKernelForm }
-        var h = IdentityHash()
+        var h = FNV1a()
         h.mix(mask: mask)
-        let hash = h.value
+        let hash = h.intValue
         if let known = kernelForms[hash], let hit = known.first(where: { $0.mask == mask }) { return hit.kernelForm }
         let form = kernelForm(mask)
         kernelForms[hash, default: []].append((mask, form))

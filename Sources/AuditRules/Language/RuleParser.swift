@@ -30,6 +30,9 @@ public struct ParseOptions: Sendable {
     /// The target kernel release: libaudit asks the kernel's features (the exclude list's fields
     /// depend on EXCLUDE_EXTEND, from 4.17). nil: a kernel that has them all.
     public var kernel: KernelVersion?
+    /// Further loader releases whose field, list and io_uring refusals are reported as well
+    /// (lint of several --target releases); `loader` decides everything else.
+    public var otherLoaders: [AuditVersion] = []
 
     /// What happens to a CR before LF. A saved listing's CR was printed from a key the kernel holds.
     public var carriageReturn: CarriageReturnHandling {
@@ -92,12 +95,11 @@ public enum RuleParser {
         var out: [(range: Range<Int>, firstLine: Int)] = []
         var start = 0, line = firstLine
         for k in 1 ..< count {
-            var cut = max(start, all.count * k / count)
-            while cut < all.count && all[cut] != 0x0A { cut += 1 }
-            guard cut < all.count else { break }
-            out.append((start ..< cut + 1, line))
-            for b in all[start ... cut] where b == 0x0A { line += 1 }
-            start = cut + 1
+            var rest = ByteLines(all, from: max(start, all.count * k / count))
+            guard let cut = rest.next(), cut.terminated else { break }
+            out.append((start ..< cut.next, line))
+            for _ in ByteLines(UnsafeBufferPointer(rebasing: all[start ..< cut.next])) { line += 1 }
+            start = cut.next
         }
         if start < all.count { out.append((start ..< all.count, line)) }
         return out
@@ -164,6 +166,7 @@ public enum RuleParser {
                                 knownSyscalls: knownSyscalls, trimsWatchSlashes: !options.isSavedListing,
                                 loader: options.loader, kernel: options.kernel)
         parser.diagnostics = pre
+        parser.otherLoaders = options.otherLoaders
         parser.run()
         if keepsCR, let last = words.last {
             // Say why a word that looks right is refused: its CR.
