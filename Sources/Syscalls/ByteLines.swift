@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The lines of a byte buffer, cut at LF (0x0A) only, as auditctl and the kernel's tools read a
 /// file: a CR stays part of its line, and what it means is each reader's decision. A line is its

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// How the generator builds one ABI's table (`aurules tables generate`): the abis.tsv facts that
 /// the ABI type does not hold, and where each kind of data comes from in ../shared/syscall-data

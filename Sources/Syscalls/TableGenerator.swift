@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Builds the kernel tables of SyscallTables/ (<abi>.tsv, abis.tsv, equivalents.tsv) from
 /// ../shared/syscall-data (`aurules tables generate`). The loader files come from `aurules

@@ -162,10 +162,11 @@ final class KernelSandbox {
         return out == "No rules\n" ? [] : out.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
     }
 
-    static func runProcess(_ path: String, _ arguments: [String]) throws -> (Int32, String, String) {
+    static func runProcess(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (Int32, String, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
+        if let environment { process.environment = environment }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
