@@ -202,13 +202,10 @@ public enum TableText {
         return try text.withUTF8 { bytes -> [(abi: ABI, number: Int, name: String)] in
             var out: [(abi: ABI, number: Int, name: String)] = []
             out.reserveCapacity(bytes.count / 16)
-            var lineNumber = 0, start = 0
-            while start < bytes.count {
-                var newline = start
-                while newline < bytes.count && bytes[newline] != 0x0A { newline += 1 }
+            var lineNumber = 0
+            for line in ByteLines(bytes) {
                 lineNumber += 1
-                defer { start = newline + 1 }
-                let end = lineEnd(bytes, start, newline)
+                let (start, end) = (line.range.lowerBound, line.withoutCR(in: bytes).upperBound)
                 if end == start || bytes[start] == UInt8(ascii: "#") { continue }
                 var tabs: [Int] = []
                 for i in start ..< end where bytes[i] == 0x09 {
