@@ -25,9 +25,9 @@ public struct DuplicateRuleCheck: LintCheck {
     struct Identity: Hashable {
         var list: FilterList
         var action: RuleAction
-        var syscalls: Set<String>
-        var fields: [String]
-        var key: String
+        var syscalls: Set<RulesText>
+        var fields: [RulesText]
+        var key: RulesText
     }
 
     public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
@@ -63,32 +63,41 @@ public struct DuplicateRuleCheck: LintCheck {
 
     func identity(_ r: RuleStatement, host: Machine, tables: [ABI: SyscallTable], db: SyscallDatabase) -> Identity {
         let table = syscallABI(for: r, host: host, db: db).flatMap { tables[$0] }
-        var names = Set(r.syscalls.map { s -> String in
+        var names = Set(r.syscalls.map { s -> RulesText in
             switch s.value {
-            case .name(let n):
+            case .name(let written):
                 // A name and its number set the same bit: compare numbers where the table knows the name.
-                if let number = table?.number(of: n) { return "#\(number)" }
+                guard let n = written.lowercasedASCII.asciiName else { return written }
+                if let number = table?.number(of: n) { return RulesText("#\(number)") }
                 for v in AuditVersion.allCases {
-                    if let abi = table?.abi, let k = db.kernelName(libaudit: n.lowercased(), abi: abi, version: v),
-                       let number = table?.number(of: k) { return "#\(number)" }
+                    if let abi = table?.abi, let k = db.kernelName(libaudit: n, abi: abi, version: v),
+                       let number = table?.number(of: k) { return RulesText("#\(number)") }
                 }
-                return n.lowercased()
-            case .number(let n): return "#\(n)"
+                return RulesText(n)
+            case .number(let n): return RulesText("#\(n)")
             case .all: return "all"
             }
         })
         if names.contains("all") || (names.isEmpty && r.list.value != .task) { names = ["all"] }
         return Identity(list: r.list.value, action: r.action.value, syscalls: names,
-                        fields: r.fields.map(describe), key: r.keys.map(\.value).joined(separator: "\u{1}"))
+                        fields: r.fields.map(describe), key: Self.joined(r.keys))
     }
 
     func identity(_ w: WatchStatement, checkHost: Bool) -> Identity {
-        var isDirectory: ObjCBool = false
-        let dir = checkHost && FileManager.default.fileExists(atPath: w.path.value, isDirectory: &isDirectory) && isDirectory.boolValue
+        let dir = checkHost && w.path.value.withCString(HostFacts.isDirectory)
         let perms = String(describing: (w.permissions.map { Permissions(letters: $0.value) ?? [] } ?? .all).rawValue)
-        let fields = ["\(dir ? "dir" : "path")=\(w.path.value)", "perm=\(perms)"] + w.fields.map(describe)
-        return Identity(list: .exit, action: .always, syscalls: ["all"], fields: fields,
-                        key: w.keys.map(\.value).joined(separator: "\u{1}"))
+        let fields = [RulesText(dir ? "dir=" : "path=") + w.path.value, RulesText("perm=\(perms)")] + w.fields.map(describe)
+        return Identity(list: .exit, action: .always, syscalls: ["all"], fields: fields, key: Self.joined(w.keys))
+    }
+
+    /// The keys as the kernel holds them, joined with 0x01.
+    static func joined(_ keys: [Located<RulesText>]) -> RulesText {
+        var out: [UInt8] = []
+        for (i, k) in keys.enumerated() {
+            if i > 0 { out.append(0x01) }
+            out += k.value.bytes
+        }
+        return RulesText(out)
     }
 
     /// The ABI auditctl resolves the rule's names with: its arch's, else the host's 64-bit one.
@@ -107,37 +116,38 @@ public struct DuplicateRuleCheck: LintCheck {
         return abi
     }
 
-    func describe(_ f: FieldClause) -> String {
-        if f.isComparison { return "C\(Self.identity(of: f.value))\(f.op.value.rawValue)" }
+    func describe(_ f: FieldClause) -> RulesText {
+        if f.isComparison { return RulesText("C") + Self.identity(of: f.value) + RulesText(f.op.value.rawValue) }
+        let head = RulesText(f.name.value + f.op.value.rawValue)
         switch f.value {
-        case .string(let s): return "\(f.name.value)\(f.op.value.rawValue)\(trimmed(s, f.name.value))"
-        case .permissions(let p): return "\(f.name.value)\(f.op.value.rawValue)\(p.rawValue)"
-        default: return "\(f.name.value)\(f.op.value.rawValue)\(Self.identity(of: f.value))"
+        case .string(let s): return head + trimmed(s, f.name.value)
+        case .permissions(let p): return head + RulesText("\(p.rawValue)")
+        default: return head + Self.identity(of: f.value)
         }
     }
 
     /// Distinct text for distinct values, without the reflection that interpolating an enum
     /// uses (a third of the time of linting 100,000 rules).
-    static func identity(of value: FieldValue) -> String {
+    static func identity(of value: FieldValue) -> RulesText {
         switch value {
-        case .number(let n): return "#\(n)"
+        case .number(let n): return RulesText("#\(n)")
         case .string(let s): return "s:" + s
         case .arch(.b32): return "arch:b32"
         case .arch(.b64): return "arch:b64"
-        case .arch(.machine(let m)): return "arch:" + m.rawValue
-        case .arch(.raw(let v)): return "arch:#\(v)"
+        case .arch(.machine(let m)): return RulesText("arch:" + m.rawValue)
+        case .arch(.raw(let v)): return RulesText("arch:#\(v)")
         case .userName(let u): return "user:" + u
         case .groupName(let g): return "group:" + g
-        case .comparison(let c): return "compare:\(c)"
-        case .permissions(let p): return "perm:\(p.rawValue)"
+        case .comparison(let c): return RulesText("compare:\(c)")
+        case .permissions(let p): return RulesText("perm:\(p.rawValue)")
         }
     }
 
-    func trimmed(_ s: String, _ field: String) -> String {
+    func trimmed(_ s: RulesText, _ field: String) -> RulesText {
         guard field == "dir" || field == "path" else { return s }
-        var p = s
-        while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
-        return p
+        var end = s.count
+        while end > 1 && s[end - 1] == UInt8(ascii: "/") { end -= 1 }
+        return end == s.count ? s : RulesText(s.prefix(end))
     }
 
 }

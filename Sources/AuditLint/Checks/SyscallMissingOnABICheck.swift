@@ -58,7 +58,8 @@ public struct SyscallMissingOnABICheck: LintCheck {
                 out.append(finding(.error, unique(refusals).joined(separator: "; "), at: r.syscalls[0].location, length: r.syscalls[0].length, line: s.text))
             }
             for call in r.syscalls {
-                guard case .name(let name) = call.value else { continue }
+                // Syscall names are ASCII: any other word is the parser's error.
+                guard case .name(let written) = call.value, let name = written.asciiName else { continue }
                 let key = "\(String(describing: selector))\u{0}\(name)"
                 let answer: (Severity, String)?
                 if let known = answers[key] {

@@ -103,7 +103,7 @@ public enum ChunkedInput {
         }
 
         /// Chunks cut but not parsed yet, with the line number each starts at.
-        private var batch: [(text: String, firstLine: Int)] = []
+        private var batch: [(text: [UInt8], firstLine: Int)] = []
         /// The batch being parsed in the background while the previous one is compiled.
         private var inFlight: InFlight?
         /// Chunks parsed at once: one per core. Parsing and lowering are most of the work, so
@@ -120,7 +120,7 @@ public enum ChunkedInput {
 
         private mutating func cut() {
             if head.count < Self.headLimit { head += pending.prefix(Self.headLimit - head.count) }
-            batch.append((String(decoding: pending, as: UTF8.self), firstLine))
+            batch.append((pending, firstLine))
             firstLine += lines
             lines = 0
             pending.removeAll(keepingCapacity: true)
@@ -131,7 +131,7 @@ public enum ChunkedInput {
             let texts = batch.map(\.text), firstLines = batch.map(\.firstLine), file = self.file, options = self.options
             let lowerers = self.lowerers
             let parsed = InFlight(count: texts.count) { i in
-                let result = RuleParser.parse(text: texts[i], firstLine: firstLines[i], file: file, options: options)
+                let result = texts[i].withUnsafeBufferPointer { RuleParser.parse(all: $0, firstLine: firstLines[i], file: file, options: options) }
                 let lowerer = lowerers.take()
                 let lowered = result.statements.map(lowerer.lower)
                 lowerers.give(lowerer)

@@ -147,7 +147,7 @@ struct LoweredStatement {
         /// Rules with their identity hashes (computed where the rules were made, off the ordered path).
         case add([KernelRule], hashes: [Int], prepend: Bool, what: String)
         case delete([KernelRule], hashes: [Int])
-        case deleteAll(key: Located<String>?)
+        case deleteAll(key: Located<RulesText>?)
         case setting(CompiledSetting)
         case loaderOption(LoaderOption)
         case nothing
@@ -157,7 +157,7 @@ struct LoweredStatement {
     /// The statement's location and text, for the
     /// warnings that only applying it can tell (duplicate rule, nothing to delete).
     var location: SourceLocation
-    var text: String
+    var text: RulesText
     var diagnostics: [Diagnostic]
     /// Which of `diagnostics` are drop reports, shown once per compilation.
     var onceKeys: [(index: Int, key: String)]
@@ -230,9 +230,9 @@ extension Compiler {
 
 extension KernelRule {
     /// The key field's parts (auditctl joins every `-k` with \x01 into one field).
-    var keys: [String] {
+    var keys: [RulesText] {
         guard let f = fields.last(where: { $0.id == FieldID.filterkey }), let s = f.string else { return [] }
-        return s.split(separator: "\u{01}", omittingEmptySubsequences: false).map(String.init)
+        return s.split(separator: 0x01, omittingEmptySubsequences: false).map(RulesText.init)
     }
 }
 
@@ -263,8 +263,8 @@ struct IdentityHash {
         for (i, w) in mask.enumerated() where w != 0 { mix(UInt64(i) << 32 | UInt64(w)) }
     }
 
-    mutating func mix(_ s: String) {
-        for b in s.utf8 { mix(UInt64(b)) }
+    mutating func mix(_ s: RulesText) {
+        s.withBytes { for b in $0 { mix(UInt64(b)) } }
     }
 
     var value: Int { Int(truncatingIfNeeded: h) }

@@ -3,9 +3,9 @@ public enum SavedListing {
     /// `auditctl -l` prints a few values in forms auditctl itself refuses on input: file types as
     /// decimal modes (`filetype=32768`), and "No rules" for an empty set. Everything else it
     /// prints is rule syntax. Line numbers are kept; lines and words are cut at their bytes.
-    public static func loadableText(_ text: String) -> String {
-        if text.utf8.starts(with: "No rules".utf8) { return "" }
-        let utf8 = text.utf8
+    public static func loadableText(_ text: RulesText) -> RulesText {
+        if text.starts(with: "No rules".utf8) { return "" }
+        let utf8 = text
         let lines = lineRanges(text)
         // Nearly every listing needs nothing: its bytes say so without copying it.
         guard lines.contains(where: { needsRewriting(utf8[$0]) }) else { return text }
@@ -15,7 +15,7 @@ public enum SavedListing {
             if i > 0 { out.append(0x0A) }
             appendLoadable(utf8[range], to: &out)
         }
-        return String(decoding: out, as: UTF8.self)
+        return RulesText(out)
     }
 
     /// The options whose value is the next word.
@@ -25,7 +25,7 @@ public enum SavedListing {
     /// included (`-F key=by hand`, `-w /srv/my dir`), where a rules file needs `\ `: a word that
     /// is neither an option nor the value an option expects continues the value before it.
     /// A file type printed as a number becomes its name.
-    private static func appendLoadable(_ line: Substring.UTF8View, to out: inout [UInt8]) {
+    private static func appendLoadable(_ line: Slice<RulesText>, to out: inout [UInt8]) {
         var words: [[UInt8]] = []
         var expectsValue = false
         for word in line.split(separator: 0x20, omittingEmptySubsequences: false) {
@@ -59,9 +59,9 @@ public enum SavedListing {
     }
 
     /// The byte ranges of the lines of a text: `\n` ends a line (a CR before it stays in the line).
-    static func lineRanges(_ text: String) -> [Range<String.UTF8View.Index>] {
-        let utf8 = text.utf8
-        var lines: [Range<String.UTF8View.Index>] = []
+    static func lineRanges(_ text: RulesText) -> [Range<Int>] {
+        let utf8 = text
+        var lines: [Range<Int>] = []
         var start = utf8.startIndex
         while let end = utf8[start...].firstIndex(of: 0x0A) {
             lines.append(start ..< end)
@@ -72,7 +72,7 @@ public enum SavedListing {
     }
 
     /// Whether `appendLoadable` would change this line.
-    private static func needsRewriting(_ line: Substring.UTF8View) -> Bool {
+    private static func needsRewriting(_ line: Slice<RulesText>) -> Bool {
         var expectsValue = false
         var first = true
         var word = line.startIndex
@@ -94,7 +94,7 @@ public enum SavedListing {
         return containsFileType(line)
     }
 
-    private static func containsFileType(_ line: Substring.UTF8View) -> Bool {
+    private static func containsFileType(_ line: Slice<RulesText>) -> Bool {
         let needle = Array("filetype".utf8)
         var i = line.startIndex
         while let hit = line[i...].firstIndex(of: needle[0]) {
