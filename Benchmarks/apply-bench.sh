@@ -31,8 +31,9 @@ POLL=$(pwd)/Benchmarks/absence-poll.py
 [ -x "$AURULES" ] || { echo "apply-bench: no $AURULES" >&2; exit 2; }
 command -v auditctl >/dev/null || { echo "apply-bench: auditctl is not installed" >&2; exit 2; }
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+bench=apply-bench
+. Benchmarks/kernel-bench.sh
+make_work
 
 # 2,000 distinct rules, each with its own key (the absence sampler tells them apart by key).
 # $1: file, $2: uid base, $3: key prefix, $4: rule whose uid is changed (0: none)
@@ -53,22 +54,9 @@ gen "$work/other.rules" 300000 aurules-test-bench-other 0
 head -n $((N - 200)) "$work/base.rules" > "$work/fewer.rules"
 chmod 600 "$work/fewer.rules"
 
-now() { date +%s%N; }
-ms() { echo "$1" | awk '{ printf "%.1f", $1 / 1e6 }'; }
-median() { sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 apply() { "$AURULES" apply "$@"; }
 
-exec 9>/tmp/aurules-kernel.lock
-flock 9
-auditctl -l > "$work/saved.txt"
-restore() {
-    auditctl -D >/dev/null
-    if ! grep -qx 'No rules' "$work/saved.txt"; then
-        chmod 600 "$work/saved.txt"
-        auditctl -R "$work/saved.txt" >/dev/null || echo "apply-bench: restoring the saved rules reported errors" >&2
-    fi
-}
-trap 'restore; rm -rf "$work"' EXIT
+hold_kernel
 
 # Times one command (whole process) while sampling the kernel; prints "ms | absence report".
 # $1: label, $2: file of moved keys or "", rest: the command.

@@ -5,25 +5,27 @@
 # them from the saved listing (deleting 2,000 rules takes the kernel ~25 s). Never loads -e.
 #
 # Without an argument it measures the build the README installs (release, --static-swift-stdlib),
-# built into .build/static so that it does not replace the default release build.
+# built into .build/static so that it does not replace the default release build. Several
+# binaries (an old and a new build) are measured side by side in one run, interleaved.
 #
-#   sh Benchmarks/check-bench.sh [path/to/aurules]
+#   sh Benchmarks/check-bench.sh [path/to/aurules ...]
 set -eu
 cd "$(dirname "$0")/.."
-if [ $# -gt 0 ]; then
-    AURULES=$1
-else
+if [ $# -eq 0 ]; then
     swift build -c release --static-swift-stdlib --product aurules --scratch-path .build/static 2>&1 | tail -1
-    AURULES=.build/static/release/aurules
+    set -- .build/static/release/aurules
 fi
 RUNS=10
 N=2000
 [ "$(id -u)" = 0 ] || { echo "check-bench: needs root (CAP_AUDIT_CONTROL)" >&2; exit 2; }
-[ -x "$AURULES" ] || { echo "check-bench: no $AURULES (swift build -c release)" >&2; exit 2; }
+for aurules in "$@"; do
+    [ -x "$aurules" ] || { echo "check-bench: no $aurules (swift build -c release)" >&2; exit 2; }
+done
 command -v auditctl >/dev/null || { echo "check-bench: auditctl is not installed" >&2; exit 2; }
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+bench=check-bench
+. Benchmarks/kernel-bench.sh
+make_work
 mkdir "$work/rules.d"
 
 # 2,000 distinct explicit rules: both ABIs, a few syscall sets, one auid bound each.
@@ -41,38 +43,35 @@ while [ $i -lt $((N / 2)) ]; do
 done > "$work/rules.d/50-bench.rules"
 chmod 600 "$work/rules.d/50-bench.rules"
 
-now() { date +%s%N; }
-median() { sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-
-exec 9>/tmp/aurules-kernel.lock
-flock 9
-auditctl -l > "$work/saved.txt"
-restore() {
-    auditctl -D >/dev/null
-    if ! grep -qx 'No rules' "$work/saved.txt"; then
-        chmod 600 "$work/saved.txt"
-        auditctl -R "$work/saved.txt" >/dev/null || echo "check-bench: restoring the saved rules reported errors" >&2
-    fi
-}
-trap 'restore; rm -rf "$work"' EXIT
-
+hold_kernel
 auditctl -D >/dev/null
 auditctl -R "$work/rules.d/50-bench.rules" >/dev/null
 loaded=$(auditctl -l | wc -l)
 [ "$loaded" -eq $N ] || { echo "check-bench: loaded $loaded rules, expected $N" >&2; exit 2; }
-"$AURULES" check "$work/rules.d" >/dev/null || { echo "check-bench: aurules check does not report in sync" >&2; exit 2; }
+for aurules in "$@"; do
+    "$aurules" check "$work/rules.d" >/dev/null || { echo "check-bench: $aurules check does not report in sync" >&2; exit 2; }
+done
 
-: > "$work/a.txt"; : > "$work/b.txt"
+echo "check-bench: $N rules loaded, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+: > "$work/auditctl.us"
 r=0
 while [ $r -lt $RUNS ]; do
-    t0=$(now); "$AURULES" check "$work/rules.d" >/dev/null; t1=$(now)
-    auditctl -l >/dev/null; t2=$(now)
-    echo $(((t1 - t0) / 1000)) >> "$work/a.txt"
-    echo $(((t2 - t1) / 1000)) >> "$work/b.txt"
+    b=0
+    for aurules in "$@"; do
+        t0=$(now); "$aurules" check "$work/rules.d" >/dev/null; t1=$(now)
+        echo $(((t1 - t0) / 1000)) >> "$work/aurules-$b.us"
+        b=$((b + 1))
+    done
+    t0=$(now); auditctl -l >/dev/null; t1=$(now)
+    echo $(((t1 - t0) / 1000)) >> "$work/auditctl.us"
     r=$((r + 1))
 done
-a=$(median < "$work/a.txt"); b=$(median < "$work/b.txt")
-echo "rules loaded:            $N"
-echo "aurules check (median):  $((${a%.*} / 1000)) ms"
-echo "auditctl -l (median):    $((${b%.*} / 1000)) ms"
-awk -v a="$a" -v b="$b" 'BEGIN { printf "ratio:                   %.2fx (target <= 1.5x)\n", a / b }'
+l=$(median < "$work/auditctl.us")
+echo "auditctl -l (median of $RUNS): $(ms "$((${l%.*} * 1000))") ms"
+b=0
+for aurules in "$@"; do
+    a=$(median < "$work/aurules-$b.us")
+    echo "$aurules check (median of $RUNS): $(ms "$((${a%.*} * 1000))") ms, ratio $(echo "$a $l" | awk '{ printf "%.2f", $1 / $2 }')x (target <= 1.5x)"
+    b=$((b + 1))
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -8,7 +8,8 @@
 #
 # Exit status: 0 when the run ended with no crash, hang or sanitizer report; libFuzzer's status
 # otherwise (the input is saved under Fuzz/.artifacts/TARGET/); 3 when the toolchain cannot build
-# a fuzzer. FUZZ_CORPUS=DIR uses another corpus; the build variables are build.sh's.
+# a fuzzer. FUZZ_CORPUS=DIR uses another corpus; FUZZ_NO_BUILD=1 runs the target as last built;
+# the build variables are build.sh's.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -20,8 +21,15 @@ shift 2
 grep -qx "$target" <<<"$targets" || { echo "unknown target '$target'; one of: $(echo $targets)" >&2; exit 2; }
 
 status=0
-build=$("$here/build.sh" "$target" | tail -1) || status=$?
-[ $status -eq 0 ] || exit $status
+if [ -n "${FUZZ_NO_BUILD:-}" ]; then
+    # Runs the target as last built (a long run keeps the library it started with while the
+    # sources move on); the directory is build.sh's.
+    build=${FUZZ_BUILD_DIR:-$here/.build/$(v=${FUZZ_SANITIZERS:-fuzzer,address}; echo "${v//,/-}")${FUZZ_OPT:--O}}
+    [ -x "$build/$target" ] || { echo "FUZZ_NO_BUILD: no $build/$target" >&2; exit 2; }
+else
+    build=$("$here/build.sh" "$target" | tail -1) || status=$?
+    [ $status -eq 0 ] || exit $status
+fi
 
 # Seeds: regenerated on every run (cheap), next to the corpus that libFuzzer grows. A seed that
 # cannot be made is no reason to stop: no pipefail here (a reader closing early is SIGPIPE).
@@ -135,5 +143,5 @@ echo "fuzz: $target for ${seconds}s, corpus $corpus ($(ls "$corpus" | wc -l) inp
 # Swift's own crash backtracer would race ASan's report (it reads memory ASan flags as wild).
 export SWIFT_BACKTRACE=enable=no
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:malloc_context_size=0:quarantine_size_mb=16}
-exec "$build/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 \
+exec "$build/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 \
     -artifact_prefix="$artifacts/" "$@" "$corpus" "$seeds"

@@ -1,5 +1,9 @@
 import AuditRules
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A step the kernel refused, with its error.
 public struct ApplyFailure: Sendable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -58,7 +62,7 @@ public enum AuditKernelError: Error, Hashable, Sendable, CustomStringConvertible
     static func hasAuditControl() -> Bool {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapEff:") }),
-              let bits = UInt64(line.dropFirst("CapEff:".count).trimmingCharacters(in: .whitespaces), radix: 16)
+              let bits = UInt64(line.dropFirst("CapEff:".count).trimmingWhitespace(), radix: 16)
         else { return geteuid() == 0 }
         return bits & (1 << 30) != 0
     }

@@ -1,5 +1,9 @@
 import AuditRules
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Syscalls
 
 /// The kernel's rules and status, read on other threads while the caller does other work

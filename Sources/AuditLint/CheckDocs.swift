@@ -18,7 +18,8 @@ public enum CheckDocs {
         "# aurules: disable=\(check.code)"
     }
 
-    public static func markdown(_ check: any LintCheck) -> String {
+    /// `loaders`: the audit releases the text speaks for (nil: every release the data has).
+    public static func markdown(_ check: any LintCheck, loaders: [AuditVersion]? = nil) -> String {
         var out = "# \(check.code) \(check.name)\n\n"
         out += check.summary.prefix(1).uppercased() + check.summary.dropFirst() + ".\n\n"
         out += "Family: \(check.family.rawValue). "
@@ -28,6 +29,7 @@ public enum CheckDocs {
             out += "Reported by a lint check.\n\n"
         }
         out += "## Why\n\n\(check.rationale)\n\n"
+        if let section = LoaderDocs.section(code: check.code, loaders: loaders) { out += section + "\n" }
         out += "## Examples\n\n"
         out += "`↓` marks where the finding is reported.\n\n"
         for e in check.examples {
@@ -74,6 +76,8 @@ public enum CheckDocs {
         public var rationale: String
         public var helpUri: String
         public var examples: [Example]?
+        /// What differs between audit releases (LoaderDocs), for the releases asked about.
+        public var releases: String?
     }
 
     public struct Example: Codable, Sendable {
@@ -87,11 +91,11 @@ public enum CheckDocs {
         public var column: Int
     }
 
-    public static func entry(_ check: any LintCheck, examples: Bool) -> Entry {
+    public static func entry(_ check: any LintCheck, examples: Bool, loaders: [AuditVersion]? = nil) -> Entry {
         Entry(code: check.code, name: check.name, family: check.family.rawValue, summary: check.summary,
               rationale: check.rationale, helpUri: helpURI(check),
               examples: examples ? check.examples.map {
                   Example(text: $0.text, triggers: $0.triggers, positions: $0.positions.map { Position(line: $0.line, column: $0.column) })
-              } : nil)
+              } : nil, releases: examples ? LoaderDocs.section(code: check.code, loaders: loaders) : nil)
     }
 }

@@ -1,22 +1,36 @@
 import AuditRules
 import Syscalls
 
-/// The rules as the kernel of each target would hold them: what the rule-set checks reason on
-/// (list order, masks, fields), each rule traced to its source line.
+/// The rules as the kernel of each target holds them after its loader loads the input as written
+/// (`ArchlessRules.asLoaded`: an arch-less rule is one rule in the machine's own numbers): what
+/// the kernel-level checks reason on (list order, masks, fields, duplicates, loader refusals),
+/// each rule traced to its source line.
 public struct CompiledRuleSet: Sendable {
     public var machine: Machine
+    /// The audit release whose auditctl loads the rules.
+    public var loader: AuditVersion
     public var result: CompileResult
 }
 
 extension LintContext {
-    /// The input compiled for every target at the context's release and loader. Watches are
-    /// typed by stat() on this host when host checks are on, else taken as path watches.
+    /// Every (loader, machine) target, loaders first, in the order the checks name them.
+    var compileTargets: [CompileTarget] {
+        loaders.flatMap { loader in
+            targets.map { machine in
+                var target = CompileTarget(machine: machine, kernel: release, auditVersion: loader,
+                                           watchKind: checkHost ? .auto : .path, database: database)
+                target.archless = .asLoaded
+                return target
+            }
+        }
+    }
+
+    /// The input compiled for every target at the context's release, as each loader loads it.
+    /// Watches are typed by stat() on this host when host checks are on, else taken as path watches.
     public func compile(_ file: RuleFile) -> [CompiledRuleSet] {
         if let compiled { return compiled }
-        return targets.map { machine in
-            let target = CompileTarget(machine: machine, kernel: release, auditVersion: auditVersion ?? .v3_0_9,
-                                       watchKind: checkHost ? .auto : .path, database: database)
-            return CompiledRuleSet(machine: machine, result: Compiler(target: target).compile(file))
+        return compileTargets.map { target in
+            CompiledRuleSet(machine: target.machine, loader: target.auditVersion, result: Compiler(target: target).compile(file))
         }
     }
 }

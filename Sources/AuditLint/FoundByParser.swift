@@ -2,7 +2,7 @@ import AuditRules
 import Syscalls
 
 /// A code that the parser, the input reader or the compiler reports, documented like a check:
-/// lint finds it by parsing (or, for `.compile`, compiling for each target), not by a check of its own.
+/// lint finds it by parsing; a `.compile` code is what `aurules compile` reports for each target.
 public struct FoundByParser: LintCheck {
     public enum Stage: String, Sendable { case parse, compile }
 
@@ -30,9 +30,12 @@ public struct FoundByParser: LintCheck {
         case .parse:
             return file.diagnostics.filter { $0.code == code }
         case .compile:
+            // What `aurules compile` reports for each target: its per-ABI output, not the as-loaded
+            // view lint's own checks judge (where, say, a name no ABI rule keeps is a loader refusal).
             var out: [Diagnostic] = []
-            for set in context.compile(file) {
-                for d in set.result.diagnostics where d.code == code && !out.contains(d) { out.append(d) }
+            for var target in context.compileTargets {
+                target.archless = .perABI
+                for d in Compiler(target: target).compile(file).diagnostics where d.code == code && !out.contains(d) { out.append(d) }
             }
             return out
         }

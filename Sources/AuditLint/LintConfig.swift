@@ -1,5 +1,12 @@
 import AuditRules
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Syscalls
 
 /// `.aurules`: `key=value` lines, as a shell user writes `.shellcheckrc`; `#` starts a comment
@@ -50,10 +57,10 @@ public struct LintConfig: Equatable, Sendable {
                 fail("expected key=value (keys: \(keys.joined(separator: ", ")))")
                 continue
             }
-            let key = trimmed[..<eq].trimmingCharacters(in: .whitespaces)
-            let value = trimmed[trimmed.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            let key = trimmed[..<eq].trimmingWhitespace()
+            let value = trimmed[trimmed.index(after: eq)...].trimmingWhitespace()
             let valueColumn = column + trimmed[...eq].utf8.count
-            let items = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let items = value.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
             switch key {
             case "target":
                 for item in items {
@@ -85,8 +92,8 @@ public struct LintConfig: Equatable, Sendable {
     /// parent up to the root, as ShellCheck and ruff look for theirs.
     public static func find(from start: String) -> String? {
         var dir = URL(fileURLWithPath: start).standardizedFileURL
-        var isDirectory: ObjCBool = false
-        if !(FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDirectory) && isDirectory.boolValue) {
+        var isDirectory = false
+        if !(FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDirectory) && isDirectory) {
             dir.deleteLastPathComponent()
         }
         while true {

@@ -113,7 +113,7 @@ public enum Linter {
 
     /// The check or parser code `name` names (a code in any case, or a check name).
     public static func check(named name: String) -> (any LintCheck)? {
-        allChecks.first { $0.code.caseInsensitiveCompare(name) == .orderedSame || $0.name == name }
+        allChecks.first { $0.code.lowercased() == name.lowercased() || $0.name == name }
     }
 
     /// The parser's diagnostics and every check's findings, in file order.

@@ -74,9 +74,9 @@ extension FoundByParser {
         FoundByParser(.listAction, "list-action", .syntax,
             summary: "-a/-A/-d without a valid LIST,ACTION pair",
             rationale: """
-                The lists are task, exit, user, exclude, filesystem (and io_uring from audit 3.1); the \
-                actions are always and never, case-sensitive in 3.0.9. The entry list was removed in 2016 \
-                ("bad keyword"). auditctl refuses anything else.
+                The lists are task, exit, user, exclude, filesystem, and io_uring in the releases that \
+                have it (see below; older ones refuse it as a "bad keyword"); the actions are always and \
+                never. The entry list was removed in 2016 ("bad keyword"). auditctl refuses anything else.
                 """,
             examples: [
                 LintExample("-a always,↓entry -S openat\n", triggers: true),
@@ -119,7 +119,8 @@ extension FoundByParser {
         FoundByParser(.unknownField, "unknown-field", .fields,
             summary: "a field name auditctl does not know",
             rationale: """
-                Field names come from libaudit's field table; an unknown one is refused ("unknown field"). \
+                Field names come from the loader's libaudit field table, which grows with the release \
+                (see below); an unknown one is refused ("unknown field"). \
                 Quotes are not understood in rules files, so `-F "auid=0"` names a field `"auid`.
                 """,
             examples: [
@@ -129,9 +130,11 @@ extension FoundByParser {
         FoundByParser(.fieldNotOnList, "field-not-on-list", .fields,
             summary: "a field the rule's list does not take",
             rationale: """
-                The kernel checks each field against the list (audit_field_valid): path, dir and exit \
-                only on exit, msgtype only on exclude and user, fstype only on filesystem. auditctl or the \
-                kernel refuses the rule (EINVAL).
+                libaudit checks each field against the rule's list first (audit_rule_fieldpair_data: \
+                exit-only fields, msgtype on exclude and user, fstype on filesystem, and the exclude list's \
+                own field set, which changed between releases and depends on the kernel's exclude-extend \
+                feature: see below), then the kernel (audit_field_valid: msgtype, fstype, only fstype and \
+                key on the filesystem list). auditctl or the kernel refuses the rule.
                 """,
             examples: [
                 LintExample("-a always,exclude -F ↓path=/etc/passwd\n", triggers: true),
@@ -140,8 +143,9 @@ extension FoundByParser {
         FoundByParser(.fieldOperator, "field-operator", .fields,
             summary: "an operator the field does not take",
             rationale: """
-                arch, exe, inode, perm and key take only some operators (arch and exe = and !=; perm and \
-                key only =). The kernel refuses other operators for them (EINVAL).
+                arch, exe, inode, perm, fstype and key take only some operators, checked by libaudit \
+                (which ones per release: see below; exe took only = before audit 3.0); the kernel refuses \
+                bit operators (& &=) on every field but a0-a3, pers and devminor (EINVAL).
                 """,
             examples: [
                 LintExample("-a always,exit -F arch↓>=b64 -S openat\n", triggers: true),
@@ -251,15 +255,18 @@ extension FoundByParser {
                 LintExample("↓-a always,exit -F arch=b32 -S newfstatat -k stat\n", triggers: true),
                 LintExample("-a always,exit -F arch=b32 -S newfstatat,fstatat64 -k stat\n", triggers: false),
             ]),
-        FoundByParser(.ioUringArch, "io-uring-arch", .syscalls, .compile,
-            summary: "an io_uring rule without -F arch=",
+        FoundByParser(.ioUringOperation, "io-uring-operation", .syscalls,
+            summary: "an io_uring operation the loader's table does not name",
             rationale: """
-                io_uring operation numbers are the same on every ABI, but the compiler needs to know \
-                which ABIs a rule is for to emit explicit per-ABI rules.
+                On the io_uring list (audit 3.1 and later), -S takes io_uring operations, not syscalls: \
+                auditctl looks each name up in its own io_uring operation table (the same on every ABI, \
+                so no -F arch is needed) and refuses the line for a name the table lacks ("io_uring op \
+                unknown"). The table grows with the release (4.0 adds waitid and the futex operations). \
+                Older releases have no io_uring list at all (AUR107).
                 """,
             examples: [
-                LintExample("↓-a always,io_uring -S openat\n", triggers: true),
-                LintExample("-a always,io_uring -F arch=b64 -S openat\n", triggers: false),
+                LintExample("-a always,io_uring -S ↓execve\n", triggers: true),
+                LintExample("-a always,io_uring -S openat,connect -k uring\n", triggers: false),
             ]),
         FoundByParser(.noRuleForTarget, "no-rule-for-target", .syscalls, .compile,
             summary: "a statement that gives no kernel rule at all for a target",

@@ -1,5 +1,9 @@
 import AuditRules
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Syscalls
 
 /// SARIF 2.1.0 (the format code-scanning services read): one run, every code as a rule with its
@@ -55,8 +59,7 @@ public enum SarifReport {
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
             "runs": [["tool": ["driver": driver], "results": results]],
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        return ControlCharacters.inertJSON(data)
+        return ControlCharacters.inertJSON(Data((JSONText.render(document, escapingSlashes: false) ?? "").utf8))
     }
 
     /// Standard input has no URI: it is described instead (SARIF allows an artifactLocation with

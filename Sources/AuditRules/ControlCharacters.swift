@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Untrusted text (file names, values, kernel strings) copied into a message or a comment: a
 /// newline there would start a new line of the output (a live rule in a compiled rules file, a

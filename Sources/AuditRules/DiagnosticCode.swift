@@ -25,7 +25,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
     case syscallRange = "AUR302"
     case syscallPlacement = "AUR303"
     case noSyscallOnABI = "AUR304"
-    case ioUringArch = "AUR305"
+    case ioUringOperation = "AUR305"
     case noRuleForTarget = "AUR306"
     case watchPath = "AUR401"
     case permissions = "AUR402"

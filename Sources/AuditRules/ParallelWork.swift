@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// How many threads the parallel steps use: the cores, at most four. Read once: Foundation
 /// answers `activeProcessorCount` by reading sysfs and cgroup files each time. (The parallel

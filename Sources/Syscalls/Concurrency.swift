@@ -1,4 +1,12 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // The package's only unchecked Sendable conformances. Each type below is small and states the
 // invariant that makes sharing it safe; everything else is checked by the compiler. Every
@@ -80,16 +88,14 @@ package func parallelMap<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T
     return (0 ..< count).map(slots.take)
 }
 
-/// `parallelMap` over bytes the threads only read. Invariant: nothing writes `bytes` during the
-/// call, and the call joins every thread before it returns, so the pointer outlives its uses.
-package func parallelMap<T: Sendable>(_ count: Int, reading bytes: UnsafeBufferPointer<UInt8>,
-                                      _ body: @Sendable (UnsafeBufferPointer<UInt8>, Int) -> T) -> [T] {
-    let shared = ReadOnlyBytes(buffer: bytes)
-    return parallelMap(count) { body(shared.buffer, $0) }
-}
-
-private struct ReadOnlyBytes: @unchecked Sendable {
-    let buffer: UnsafeBufferPointer<UInt8>
+/// `parallelMap` over bytes the threads only read: each thread reads `bytes`' own contiguous
+/// storage (no copy for a native String's UTF-8 or an array), so no pointer crosses threads.
+package func parallelMap<Bytes: Sequence & Sendable, T: Sendable>(_ count: Int, reading bytes: Bytes,
+                                                               _ body: @Sendable (UnsafeBufferPointer<UInt8>, Int) -> T) -> [T]
+where Bytes.Element == UInt8 {
+    parallelMap(count) { i in
+        bytes.withContiguousStorageIfAvailable { body($0, i) } ?? Array(bytes).withUnsafeBufferPointer { body($0, i) }
+    }
 }
 
 /// `ResultSlots` filled before the work starts: slot i is lent to piece i.
@@ -104,39 +110,31 @@ extension ResultSlots {
 /// Invariant: a worker is only used between its `take` and `give`, by the thread that took it;
 /// the lock orders one thread's `give` before another's `take`.
 package final class WorkerPool<Worker: AnyObject>: @unchecked Sendable {
-    private let lock = PlainLock()
-    private var idle: [Worker] = []
+    private let idle = Locked<[Worker]>([])
     private let make: @Sendable () -> Worker
 
     package init(_ make: @escaping @Sendable () -> Worker) { self.make = make }
 
-    package func take() -> Worker {
-        lock.lock()
-        defer { lock.unlock() }
-        return idle.popLast() ?? make()
-    }
+    package func take() -> Worker { idle.withLock { $0.popLast() } ?? make() }
 
-    package func give(_ worker: Worker) {
-        lock.lock()
-        idle.append(worker)
-        lock.unlock()
-    }
+    package func give(_ worker: Worker) { idle.withLock { $0.append(worker) } }
 }
 
-/// A recursive pthread mutex (a table being built reads others). The mutex lives in memory of
-/// its own: pthread must not be handed the address of a Swift stored property, which Swift may
-/// move or copy. NSLock would bring Foundation's class machinery into every start-up.
-package final class PlainLock: @unchecked Sendable {
+/// State behind a mutex. Invariant: `state` is only reached inside `withLock`, with the mutex
+/// held; a `body` must not call `withLock` of the same instance (the mutex is not recursive).
+/// Sendable only for Sendable state: what `body` returns may be used on another thread.
+/// The mutex lives in memory of its own: pthread must not be handed the address of a Swift
+/// stored property, which Swift may move or copy. (NSLock would bring Foundation's class
+/// machinery into every start-up.)
+package final class Locked<State> {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private var state: State
 
-    package init() {
+    package init(_ state: State) {
+        self.state = state
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
-        var attributes = pthread_mutexattr_t()
-        pthread_mutexattr_init(&attributes)
-        pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_RECURSIVE))
-        pthread_mutex_init(mutex, &attributes)
-        pthread_mutexattr_destroy(&attributes)
+        pthread_mutex_init(mutex, nil)
     }
 
     deinit {
@@ -145,6 +143,11 @@ package final class PlainLock: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    package func lock() { pthread_mutex_lock(mutex) }
-    package func unlock() { pthread_mutex_unlock(mutex) }
+    package func withLock<Result>(_ body: (inout State) throws -> Result) rethrows -> Result {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body(&state)
+    }
 }
+
+extension Locked: @unchecked Sendable where State: Sendable {}

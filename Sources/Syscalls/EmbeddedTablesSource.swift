@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The Swift source that compiles a tables directory into the binary (EmbeddedTables.swift).
 /// Each file becomes one raw string literal: array literals of the tables' size compile very

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The facts about the host this process runs on that target resolution needs: its machine
 /// (`uname -m`), its running kernel (`uname -r`) and its installed libaudit. The one place that
@@ -19,7 +26,7 @@ public struct HostFacts: Sendable {
     /// This host. The dpkg database is only read when the libaudit version is asked for.
     public static let current: HostFacts = {
         var u = utsname()
-        guard Foundation.uname(&u) == 0 else { return HostFacts(machineName: "", release: "", libauditVersion: nil) }
+        guard uname(&u) == 0 else { return HostFacts(machineName: "", release: "", libauditVersion: nil) }
         func field<T>(_ value: T) -> String {
             withUnsafeBytes(of: value) { raw in String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self) }
         }
@@ -72,8 +79,8 @@ public struct HostFacts: Sendable {
             // The next stanza must not have started before the Version line.
             if let next = find("\n\n", from: packageEnd - 1), next < version { return nil }
             var start = version + "\nVersion: ".utf8.count
-            var end = start
-            while end < raw.count && raw[end] != 0x0A { end += 1 }
+            var lines = ByteLines(raw.assumingMemoryBound(to: UInt8.self), from: start)
+            let end = lines.next()?.range.upperBound ?? start
             if let colon = (start ..< end).first(where: { raw[$0] == UInt8(ascii: ":") }) { start = colon + 1 }
             var versionEnd = start
             while versionEnd < end && (raw[versionEnd] == UInt8(ascii: ".") || (raw[versionEnd] >= 0x30 && raw[versionEnd] <= 0x39)) { versionEnd += 1 }

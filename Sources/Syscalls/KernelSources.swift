@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads one ABI's syscall numbers from the files the kernel keeps them in: a source tree's
 /// `.tbl` files, asm-generic/unistd.h (generic ABIs before 6.11), scripts/syscall.tbl with the
@@ -70,19 +77,15 @@ public enum KernelSources {
     static func forEachFieldLine(_ text: String, _ body: (Int, [String]) throws -> Void) rethrows {
         var text = text
         try text.withUTF8 { bytes in
-            var line = 0, start = 0
-            while start < bytes.count {
-                var end = start
-                while end < bytes.count && bytes[end] != 0x0A { end += 1 }
-                line += 1
+            for (number, line) in ByteLines(bytes).enumerated() {
                 var fields: [String] = []
-                var fieldStart = start
-                for i in start...end where i == end || bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0D {
+                var fieldStart = line.range.lowerBound
+                for i in line.range.lowerBound ... line.range.upperBound
+                where i == line.range.upperBound || bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0D {
                     if i > fieldStart { fields.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[fieldStart..<i]), as: UTF8.self)) }
                     fieldStart = i + 1
                 }
-                try body(line, fields)
-                start = end + 1
+                try body(number + 1, fields)
             }
         }
     }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A kernel release such as `6.1` or `7.2-rc1`. Patch levels are not tracked: syscall tables only
 /// change at major.minor releases (and their release candidates).

@@ -14,6 +14,16 @@ public struct LoaderFacts: Sendable {
     private var names: [String: Set<String>] = [:]
     /// EAU_* key -> the text auditctl prints.
     private var messages: [String: String] = [:]
+    /// EAU_* key -> where the message puts the field name (0 none, 1 before, 2 after).
+    private(set) var messagePositions: [String: Int] = [:]
+    /// Field name -> what audit_rule_fieldpair_data decides about it.
+    private(set) var fieldRules: [String: FieldRule] = [:]
+    /// `extend`/`noextend` -> the exclude list's field check with/without the kernel's EXCLUDE_EXTEND.
+    private(set) var excludeRules: [String: (key: String, fields: Set<String>)] = [:]
+    /// auditctl message id (LoaderSources.auditctlMessageNeedles) -> its text.
+    private(set) var auditctlMessages: [String: String] = [:]
+    /// io_uring operation name -> number (lib/uringop_table.h).
+    private(set) var uringOps: [String: Int] = [:]
 
     /// The configure switches distributions build with (Debian, Fedora, RHEL: arm and aarch64;
     /// io_uring and riscv where the release has them). WITH_ALPHA (2.x) is off everywhere.
@@ -32,6 +42,24 @@ public struct LoaderFacts: Sendable {
             case "b32": b32[f[1]] = f[2]
             case "bits": bits[f[1]] = f[2]
             case "message": messages[f[1]] = f[2]
+            case "msgpos": messagePositions[f[1]] = Int(f[2]) ?? 0
+            case "auditctl": auditctlMessages[f[1]] = f[2]
+            case "exclude":
+                let (key, list) = Self.keyAndList(f[2])
+                excludeRules[f[1]] = (key, Set(list))
+            case "fieldkind": fieldRules[name, default: FieldRule()].kind = f[2]
+            case "fieldlists":
+                let (key, list) = Self.keyAndList(f[2])
+                fieldRules[name, default: FieldRule()].lists = (key, list)
+            case "fieldops":
+                let (key, list) = Self.keyAndList(f[2])
+                fieldRules[name, default: FieldRule()].ops = (key, list)
+            case "fieldfeature":
+                let (key, list) = Self.keyAndList(f[2])
+                fieldRules[name, default: FieldRule()].feature = (key, list.first ?? "")
+            case "uringop":
+                uringOps[name] = Int(f[2])
+                names[f[0], default: []].insert(name)
             default: names[f[0], default: []].insert(name)
             }
         }

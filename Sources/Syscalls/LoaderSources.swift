@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads the facts of one audit-userspace release from its source tree (a checkout or
 /// `git archive` of a tag of linux-audit/audit-userspace) and writes them as the two data files
@@ -28,11 +35,11 @@ public enum LoaderSources {
         for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
             var line = Substring(raw)
             if inComment {
-                guard let end = line.range(of: "*/") else { continue }
+                guard let end = line.firstRange(of: "*/") else { continue }
                 line = line[end.upperBound...]
                 inComment = false
             }
-            if let start = line.range(of: "/*"), !line[start.upperBound...].contains("*/") {
+            if let start = line.firstRange(of: "/*"), !line[start.upperBound...].contains("*/") {
                 inComment = true
                 line = line[..<start.lowerBound]
             }
@@ -46,7 +53,7 @@ public enum LoaderSources {
                   let comma = trimmed.firstIndex(of: ","), let q1 = trimmed.firstIndex(of: "\"") else { continue }
             let afterQ1 = trimmed.index(after: q1)
             guard let q2 = trimmed[afterQ1...].firstIndex(of: "\"") else { continue }
-            let key = trimmed[trimmed.index(after: open)..<comma].trimmingCharacters(in: .whitespaces)
+            let key = trimmed[trimmed.index(after: open)..<comma].trimmingWhitespace()
             out.append(Entry(key: key, name: String(trimmed[afterQ1..<q2]), condition: conditions.last ?? ""))
         }
         return out
@@ -69,13 +76,13 @@ public enum LoaderSources {
         var out: [(String, String, String)] = []
         var labels: [String] = [], conditions: [String] = []
         for line in body {
-            let t = line.trimmingCharacters(in: .whitespaces)
-            if t.hasPrefix("#ifdef") { conditions.append(String(t.dropFirst(7)).trimmingCharacters(in: .whitespaces)) }
-            if t.hasPrefix("#ifndef") { conditions.append("!" + String(t.dropFirst(8)).trimmingCharacters(in: .whitespaces)) }
+            let t = line.trimmingWhitespace()
+            if t.hasPrefix("#ifdef") { conditions.append(String(t.dropFirst(7)).trimmingWhitespace()) }
+            if t.hasPrefix("#ifndef") { conditions.append("!" + String(t.dropFirst(8)).trimmingWhitespace()) }
             if t.hasPrefix("#endif") { _ = conditions.popLast() }
             if t.hasPrefix("case "), t.hasSuffix(":") { labels.append(String(t.dropFirst(5).dropLast())); continue }
             let table: String?
-            if let r = t.range(of: "_syscall_s2i("), let eq = t.range(of: "= ") {
+            if let r = t.firstRange(of: "_syscall_s2i("), let eq = t.firstRange(of: "= ") {
                 table = String(t[eq.upperBound..<r.lowerBound])
             } else if t.contains("audit_name_to_uringop") {
                 table = "uring"
@@ -102,9 +109,9 @@ public enum LoaderSources {
         var bits: [(String, String)] = []
         var labels: [String] = [], kind = "any", inSwitch = false
         for line in body {
-            let t = line.trimmingCharacters(in: .whitespaces)
+            let t = line.trimmingWhitespace()
             if t.contains("bits == ~__AUDIT_ARCH_64BIT && machine == "),
-               let m = t.range(of: "machine == ") {
+               let m = t.firstRange(of: "machine == ") {
                 let from = t[m.upperBound...].prefix { $0 == "_" || $0.isLetter || $0.isNumber }
                 b32.append((String(from), ""))
                 continue
@@ -132,17 +139,19 @@ public enum LoaderSources {
         return (b32, bits)
     }
 
-    /// `{ -EAU_X, n, "text" }` entries of lib/errormsg.h: the refusal texts auditctl prints.
-    static func refusalMessages(_ text: String) -> [(key: String, text: String)] {
-        var out: [(String, String)] = []
+    /// `{ -EAU_X, n, "text" }` entries of lib/errormsg.h: the refusal texts auditctl prints, and
+    /// where it puts the `-F` word's field name (0: not at all, 1: before the text, 2: after it).
+    static func refusalMessages(_ text: String) -> [(key: String, text: String, position: Int)] {
+        var out: [(String, String, Int)] = []
         for line in text.split(separator: "\n") {
-            let t = line.trimmingCharacters(in: .whitespaces)
+            let t = line.trimmingWhitespace()
             guard t.hasPrefix("{ -EAU_"), let comma = t.firstIndex(of: ","), let q1 = t.firstIndex(of: "\""),
                   let q2 = t.lastIndex(of: "\""), q1 < q2 else { continue }
             // C escapes become the characters auditctl prints.
-            let text = String(t[t.index(after: q1)..<q2]).replacingOccurrences(of: "\\'", with: "'")
-                .replacingOccurrences(of: "\\\"", with: "\"")
-            out.append((String(t[t.index(t.startIndex, offsetBy: 3)..<comma]), text))
+            let text = String(t[t.index(after: q1)..<q2]).replacing("\\'", with: "'")
+                .replacing("\\\"", with: "\"")
+            let position = Int(t[t.index(after: comma)...].prefix { $0 != "," }.trimmingWhitespace()) ?? 0
+            out.append((String(t[t.index(t.startIndex, offsetBy: 3)..<comma]), text, position))
         }
         return out
     }
@@ -180,7 +189,9 @@ public enum LoaderSources {
         var facts = "# kind\tname\tvalue\tcondition (the configure switch it needs; empty: always)\n"
         var sources = ["lib/machinetab.h", "lib/lookup_table.c (audit_name_to_syscall)",
                        "lib/libaudit.c (audit_determine_machine)", "lib/fieldtab.h", "lib/flagtab.h",
-                       "lib/actiontab.h", "lib/optab.h", "lib/msg_typetab.h", "lib/errtab.h", "lib/fstypetab.h", "lib/errormsg.h"]
+                       "lib/actiontab.h", "lib/optab.h", "lib/msg_typetab.h", "lib/errtab.h", "lib/fstypetab.h", "lib/errormsg.h",
+                       "lib/libaudit.c (audit_rule_fieldpair_data)"]
+        if exists("src/auditctl.c") { sources.append("src/auditctl.c (refusal messages)") }
         if exists("lib/uringop_table.h") { sources.append("lib/uringop_table.h") }
         facts += "# generated by `aurules tables loader` from \(origin): \(sources.joined(separator: ", "))\n"
         facts += "release\t\(release)\t\(tag)\t\n"
@@ -200,7 +211,24 @@ public enum LoaderSources {
             }
         }
         if exists("lib/errormsg.h") {
-            for m in refusalMessages(try read("lib/errormsg.h")) { facts += "message\t\(m.key)\t\(m.text)\t\n" }
+            for m in refusalMessages(try read("lib/errormsg.h")) {
+                facts += "message\t\(m.key)\t\(m.text)\t\n"
+                facts += "msgpos\t\(m.key)\t\(m.position)\t\n"
+            }
+        }
+        let fieldtab = entries(try read("lib/fieldtab.h"))
+        let rules = try fieldRules(libauditC, fields: fieldtab, lists: entries(try read("lib/flagtab.h")), ops: entries(try read("lib/optab.h")))
+        for e in rules.exclude { facts += "exclude\t\(e.branch)\t\(e.key) \(e.fields.joined(separator: ","))\t\n" }
+        var seen = Set<String>()
+        for e in fieldtab where seen.insert(e.name).inserted {
+            guard let r = rules.fields[e.name] else { continue }
+            facts += "fieldkind\t\(e.name)\t\(r.kind)\t\(e.condition)\n"
+            if let l = r.lists { facts += "fieldlists\t\(e.name)\t\(l.key) \(l.names.joined(separator: ","))\t\(e.condition)\n" }
+            if let o = r.ops { facts += "fieldops\t\(e.name)\t\(o.key) \(o.names.joined(separator: ","))\t\(e.condition)\n" }
+            if let f = r.feature { facts += "fieldfeature\t\(e.name)\t\(f.key) \(f.name)\t\(e.condition)\n" }
+        }
+        if exists("src/auditctl.c") {
+            for m in auditctlMessages(try read("src/auditctl.c")) { facts += "auditctl\t\(m.id)\t\(m.text)\t\n" }
         }
         return (sys, facts)
     }

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Just enough of the C preprocessor to read the kernel's unistd headers: object-like defines,
 /// #if/#ifdef/#ifndef/#elif/#else/#endif with integer expressions and defined(), #undef and
@@ -65,12 +72,15 @@ struct MiniPreprocessor {
         var stack: [(active: Bool, taken: Bool)] = []
         var active: Bool { stack.allSatisfy(\.active) }
         for (lineNumber, raw) in try Self.logicalLines(text, file: path) {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+            // Most lines are no directive: their first byte after ASCII blanks is an ASCII byte
+            // other than '#'. Only the others pay for the Unicode-aware trim.
+            if let first = raw.utf8.first(where: { $0 != 0x20 && $0 != 0x09 }), first < 0x80, first != UInt8(ascii: "#") { continue }
+            let line = raw.trimmingWhitespace()
             guard line.hasPrefix("#") else { continue }
             let site = "\(path):\(lineNumber)"
-            let body = line.dropFirst().trimmingCharacters(in: .whitespaces)
+            let body = line.dropFirst().trimmingWhitespace()
             let word = String(body.prefix(while: { $0.isLetter }))
-            let rest = body.dropFirst(word.count).trimmingCharacters(in: .whitespaces)
+            let rest = body.dropFirst(word.count).trimmingWhitespace()
             switch word {
             case "ifdef", "ifndef":
                 let defined = macros[rest.split(separator: " ").first.map(String.init) ?? ""] != nil
@@ -92,14 +102,14 @@ struct MiniPreprocessor {
             case "define" where active:
                 let name = String(rest.prefix(while: { $0.isLetter || $0.isNumber || $0 == "_" }))
                 let after = rest.dropFirst(name.count)
-                macros[name] = after.hasPrefix("(") ? "" : after.trimmingCharacters(in: .whitespaces)
+                macros[name] = after.hasPrefix("(") ? "" : after.trimmingWhitespace()
                 definedAt[name] = site
             case "undef" where active:
-                let name = rest.trimmingCharacters(in: .whitespaces)
+                let name = rest.trimmingWhitespace()
                 macros[name] = nil
                 definedAt[name] = nil
             case "include" where active:
-                let file = rest.trimmingCharacters(in: CharacterSet(charactersIn: "<>\" "))
+                let file = rest.trimming(where: { "<>\" ".unicodeScalars.contains($0) })
                 if let found = includeDirs.map({ $0 + "/" + file }).first(where: { FileManager.default.fileExists(atPath: $0) }) {
                     try process(path: found)
                 }

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Every ABI's versioned syscall table, the ABI file, libaudit's spellings and the equivalence
 /// groups. The shipped database is text compiled into the binary and parsed on first use, one ABI
@@ -11,11 +18,15 @@ public final class SyscallDatabase: Sendable {
     public let origin: String
     // An array, not a dictionary: see SyscallTable's index.
     private let fileList: [(name: String, text: String)]
+    /// Files taken unchanged from the built-in tables (libaudit spellings, equivalence groups a
+    /// `--tables` directory lacks): read through `shipped`, parsed once per process.
+    private let inheritedFiles: Set<String>
     private let cache = Cache()
 
-    init(files: [(name: String, text: String)], origin: String) {
+    init(files: [(name: String, text: String)], origin: String, inheritedFiles: Set<String> = []) {
         self.fileList = files
         self.origin = origin
+        self.inheritedFiles = inheritedFiles
     }
 
     /// Reads a directory in the format of SyscallTables/ (`--tables DIR`). Every file is parsed
@@ -26,9 +37,9 @@ public final class SyscallDatabase: Sendable {
     /// may then not exist yet).
     public convenience init(directory: String, replacing: [String: String] = [:]) throws {
         let fm = FileManager.default
-        var isDir: ObjCBool = false
+        var isDir = false
         let exists = fm.fileExists(atPath: directory, isDirectory: &isDir)
-        guard exists ? isDir.boolValue : !replacing.isEmpty else {
+        guard exists ? isDir : !replacing.isEmpty else {
             throw TableFormatError(file: directory, line: 0, message: "not a directory")
         }
         var files: [(String, String)] = []
@@ -48,11 +59,13 @@ public final class SyscallDatabase: Sendable {
             }
             files.append((name, text))
         }
+        var inherited = Set<String>()
         for shipped in EmbeddedTables.files where !names.contains(shipped.name)
             && (shipped.name.hasPrefix("libaudit-") || shipped.name == "equivalents.tsv") {
             files.append(shipped)
+            inherited.insert(shipped.name)
         }
-        self.init(files: files, origin: directory)
+        self.init(files: files, origin: directory, inheritedFiles: inherited)
         try validate(directory: directory)
     }
 
@@ -114,7 +127,7 @@ public final class SyscallDatabase: Sendable {
     }
 
     func rowsThrowing(_ abi: ABI, file: String) throws -> [SyscallRow] {
-        try cache.value({ $0.rows(abi) }, { $0.setRows($1, for: abi) }) {
+        try cache.value({ $0.rows[abi.index] }, { $0.rows[abi.index] = $1 }) {
             var rows = try TableText.rows(fileText("\(abi.rawValue).tsv") ?? "", file: file, abi: abi)
             let ordered = zip(rows, rows.dropFirst()).allSatisfy { ($0.number, $0.first) <= ($1.number, $1.first) }
             if !ordered { rows.sort { ($0.number, $0.first) < ($1.number, $1.first) } }
@@ -126,7 +139,7 @@ public final class SyscallDatabase: Sendable {
     /// found by scanning the table's text when it has not been parsed yet: one lookup, as
     /// `aurules syscall NAME --exact` makes, then costs a fraction of building the table.
     public func rows(_ abi: ABI, named name: String? = nil, number: Int? = nil) -> [SyscallRow] {
-        if let rows = cache.rows(abi) {
+        if let rows = cache.peek({ $0.rows[abi.index] }) {
             return rows.filter { r in (name.map { r.name.asciiLowercased == $0.asciiLowercased } ?? true) && (number.map { r.number == $0 } ?? true) }
         }
         guard let text = fileText("\(abi.rawValue).tsv") else { return [] }
@@ -134,11 +147,8 @@ public final class SyscallDatabase: Sendable {
         var matching = ""
         var copy = text
         copy.withUTF8 { bytes in
-            var start = 0
-            while start < bytes.count {
-                var end = start
-                while end < bytes.count && bytes[end] != 0x0A { end += 1 }
-                defer { start = end + 1 }
+            for line in ByteLines(bytes) {
+                let (start, end) = (line.range.lowerBound, line.range.upperBound)
                 guard end > start, bytes[start] != UInt8(ascii: "#") else { continue }
                 var tab = start
                 var nr = 0
@@ -149,8 +159,7 @@ public final class SyscallDatabase: Sendable {
                     while i < end && k < key.count && bytes[i] | 0x20 == key[k] | 0x20 { i += 1; k += 1 }
                     guard k == key.count, i < end, bytes[i] == 0x09 else { continue }
                 }
-                matching += String(decoding: UnsafeBufferPointer(rebasing: bytes[start...min(end, bytes.count - 1)]), as: UTF8.self)
-                if end == bytes.count { matching += "\n" }
+                matching += String(decoding: UnsafeBufferPointer(rebasing: bytes[start ..< end]), as: UTF8.self) + "\n"
             }
         }
         return (try? TableText.rows(matching, file: "\(abi.rawValue).tsv", abi: abi)) ?? []
@@ -161,9 +170,11 @@ public final class SyscallDatabase: Sendable {
     public func table(_ abi: ABI, at kernel: KernelVersion) -> SyscallTable? {
         guard let info = info(abi), info.covers(kernel) else { return nil }
         // Callers ask again per rule or per number (listing, compiling): keep the last one per ABI.
-        return cache.value({ $0.table(abi).flatMap { $0.kernel == kernel ? $0 : nil } }, { $0.setTable($1, for: abi) }) {
-            let entries = rows(abi).filter { $0.isPresent(at: kernel) }.map { SyscallEntry(number: $0.number, name: $0.name) }
-            return SyscallTable(abi: abi, kernel: kernel, entries: entries)
+        let sameKernel = { (state: Cache.State) in state.tables[abi.index].flatMap { $0.kernel == kernel ? $0 : nil } }
+        if let table = cache.peek(sameKernel) { return table }
+        let rows = self.rows(abi)
+        return cache.value(sameKernel, { $0.tables[abi.index] = $1 }) {
+            SyscallTable(abi: abi, kernel: kernel, entries: rows.filter { $0.isPresent(at: kernel) }.map { SyscallEntry(number: $0.number, name: $0.name) })
         }
     }
 
@@ -200,7 +211,8 @@ public final class SyscallDatabase: Sendable {
     public var groups: [(name: String, members: [String])] { (try? groupsThrowing()) ?? [] }
 
     func groupsThrowing() throws -> [(name: String, members: [String])] {
-        try cache.value({ $0.groups }, { $0.groups = $1 }) {
+        if inheritedFiles.contains("equivalents.tsv") { return try Self.shipped.groupsThrowing() }
+        return try cache.value({ $0.groups }, { $0.groups = $1 }) {
             try TableText.groups(fileText("equivalents.tsv") ?? "", file: "equivalents.tsv")
         }
     }
@@ -233,11 +245,13 @@ public final class SyscallDatabase: Sendable {
 
     /// Every kernel and libaudit name, lower-cased.
     public var allNames: Set<String> {
-        cache.value({ $0.allNames }, { $0.allNames = $1 }) {
+        if let box = cache.peek({ $0.allNames }) { return box.names }
+        let kernelTables = abiInfos.map { rows($0.abi) }, libauditTables = AuditVersion.allCases.map(libaudit)
+        return cache.value({ $0.allNames }, { $0.allNames = $1 }) {
             var names = Set<String>()
-            for info in abiInfos { for r in rows(info.abi) { names.insert(r.name.lowercased()) } }
-            for version in AuditVersion.allCases {
-                for (_, t) in libaudit(version) { for (_, n) in t { names.insert(n.lowercased()) } }
+            for rows in kernelTables { for r in rows { names.insert(r.name.lowercased()) } }
+            for tables in libauditTables {
+                for (_, t) in tables { for (_, n) in t { names.insert(n.lowercased()) } }
             }
             return Cache.NamesBox(names)
         }.names
@@ -250,9 +264,10 @@ public final class SyscallDatabase: Sendable {
     }
 
     func libauditThrowing(_ version: AuditVersion) throws -> [ABI: [Int: String]] {
-        try cache.value({ $0.libaudit(version) }, { $0.setLibaudit($1, for: version) }) {
-            let file = "libaudit-\(version.rawValue).tsv"
-            return try TableText.libaudit(fileText(file) ?? "", file: file)
+        let file = "libaudit-\(version.rawValue).tsv"
+        if inheritedFiles.contains(file) { return try Self.shipped.libauditThrowing(version) }
+        return try cache.value({ $0.libaudit[version.index]?.table }, { $0.libaudit[version.index] = .init($1) }) {
+            try TableText.libaudit(fileText(file) ?? "", file: file)
         }
     }
 
@@ -269,9 +284,10 @@ public final class SyscallDatabase: Sendable {
     /// libaudit's tables by lower-cased name (a scan of a whole table per question made lint of
     /// 100,000 rules take seconds). Each libaudit name names one number per ABI.
     func libauditNumbers(_ version: AuditVersion) -> [ABI: [String: Int]] {
-        cache.value({ $0.libauditNumbers(version) }, { $0.setLibauditNumbers($1, for: version) }) {
+        let file = "libaudit-\(version.rawValue).tsv"
+        if inheritedFiles.contains(file) { return Self.shipped.libauditNumbers(version) }
+        return cache.value({ $0.libauditNumbers[version.index]?.index }, { $0.libauditNumbers[version.index] = .init($1) }) {
             var index: [ABI: [String: Int]] = [:]
-            let file = "libaudit-\(version.rawValue).tsv"
             for r in (try? TableText.libauditRows(fileText(file) ?? "", file: file)) ?? [] {
                 let key = r.name.lowercased()
                 index[r.abi, default: [:]][key] = min(r.number, index[r.abi]?[key] ?? r.number)
@@ -284,7 +300,14 @@ public final class SyscallDatabase: Sendable {
     /// "pread" gives "pread64" on x86_64. nil when libaudit lacks the name or the tables lack its number.
     public func kernelName(libaudit libauditName: String, abi: ABI, version: AuditVersion) -> String? {
         guard let number = libauditNumber(of: libauditName, abi: abi, version: version) else { return nil }
-        let rows = self.rows(abi).filter { $0.number == number }
+        // The rows are sorted by number: the number's rows are found by bisection, not a scan.
+        let all = self.rows(abi)
+        var low = 0, high = all.count
+        while low < high {
+            let mid = (low + high) / 2
+            if all[mid].number < number { low = mid + 1 } else { high = mid }
+        }
+        let rows = all[low...].prefix { $0.number == number }
         return rows.max { ($0.last ?? KernelVersion(999, 0)) < ($1.last ?? KernelVersion(999, 0)) }?.name
     }
 
@@ -294,77 +317,48 @@ public final class SyscallDatabase: Sendable {
 }
 
 /// The parsed pieces of a database, filled on first use.
-/// Invariant (the package's other unchecked conformances are in Concurrency.swift): every
-/// stored property is read and written with `lock` held.
-private final class Cache: @unchecked Sendable {
-    private let lock = PlainLock()
-    private var rowsByABI = [[SyscallRow]?](repeating: nil, count: ABI.allCases.count)
-    // Boxed: a stored [ABI: ...] type would be instantiated (with its Hashable checks) on every
-    // start, even for runs that never read libaudit names.
-    private final class LibauditBox { let table: [ABI: [Int: String]]; init(_ t: [ABI: [Int: String]]) { table = t } }
-    private var libauditByVersion = [LibauditBox?](repeating: nil, count: AuditVersion.allCases.count)
-    var abis: [ABIInfo]?
-    var groups: [(name: String, members: [String])]?
-    // Boxed for the same reason as the libaudit tables: a stored Set<String> is instantiated,
-    // Hashable checks and all, with the class.
-    final class NamesBox { let names: Set<String>; init(_ n: Set<String>) { names = n } }
-    var allNames: NamesBox?
+private final class Cache: Sendable {
+    struct State {
+        var rows = [[SyscallRow]?](repeating: nil, count: ABI.allCases.count)
+        /// The last table asked for, per ABI (callers ask again per rule or per number).
+        var tables = [SyscallTable?](repeating: nil, count: ABI.allCases.count)
+        var libaudit = [LibauditBox?](repeating: nil, count: AuditVersion.allCases.count)
+        var libauditNumbers = [NumbersBox?](repeating: nil, count: AuditVersion.allCases.count)
+        var abis: [ABIInfo]?
+        var groups: [(name: String, members: [String])]?
+        var allNames: NamesBox?
+    }
+
+    // Boxed: a stored [ABI: ...] or Set<String> would be instantiated (with its Hashable checks)
+    // on every start, even for runs that never read them.
+    final class LibauditBox: Sendable { let table: [ABI: [Int: String]]; init(_ t: [ABI: [Int: String]]) { table = t } }
+    final class NumbersBox: Sendable { let index: [ABI: [String: Int]]; init(_ i: [ABI: [String: Int]]) { index = i } }
+    final class NamesBox: Sendable { let names: Set<String>; init(_ n: Set<String>) { names = n } }
+
+    private let state = Locked(State())
 
     /// The value `get` reads, made by `make` and stored by `set` on first use. Closures rather
-    /// than key paths: a key path is itself instantiated at run time. `make` runs under the
-    /// (recursive) lock: parsing threads that start together would otherwise each build the
-    /// same table (the set of every name is the most expensive of them).
-    func value<T>(_ get: (Cache) -> T?, _ set: (Cache, T) -> Void, _ make: () throws -> T) rethrows -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        if let v = get(self) { return v }
-        let v = try make()
-        set(self, v)
-        return v
+    /// than key paths: a key path is itself instantiated at run time. `make` runs under the lock
+    /// (parsing threads that start together would otherwise each build the same table, the set
+    /// of every name the most expensive of them), so it must not read the cache: a value built
+    /// from others is given them by its caller, read before.
+    func value<T>(_ get: (State) -> T?, _ set: (inout State, T) -> Void, _ make: () throws -> T) rethrows -> T {
+        try state.withLock { state in
+            if let v = get(state) { return v }
+            let v = try make()
+            set(&state, v)
+            return v
+        }
     }
 
-    private var tables = [SyscallTable?](repeating: nil, count: ABI.allCases.count)
+    /// The value `get` reads, nil when it has not been made yet.
+    func peek<T>(_ get: (State) -> T?) -> T? { state.withLock { get($0) } }
+}
 
-    func table(_ abi: ABI) -> SyscallTable? {
-        lock.lock(); defer { lock.unlock() }
-        return tables[ABI.allCases.firstIndex(of: abi)!]
-    }
+private extension ABI {
+    var index: Int { ABI.allCases.firstIndex(of: self)! }
+}
 
-    func setTable(_ table: SyscallTable, for abi: ABI) {
-        lock.lock(); defer { lock.unlock() }
-        tables[ABI.allCases.firstIndex(of: abi)!] = table
-    }
-
-    func rows(_ abi: ABI) -> [SyscallRow]? {
-        lock.lock(); defer { lock.unlock() }
-        return rowsByABI[ABI.allCases.firstIndex(of: abi)!]
-    }
-
-    func setRows(_ rows: [SyscallRow], for abi: ABI) {
-        lock.lock(); defer { lock.unlock() }
-        rowsByABI[ABI.allCases.firstIndex(of: abi)!] = rows
-    }
-
-    func libaudit(_ v: AuditVersion) -> [ABI: [Int: String]]? {
-        lock.lock(); defer { lock.unlock() }
-        return libauditByVersion[AuditVersion.allCases.firstIndex(of: v)!]?.table
-    }
-
-    func setLibaudit(_ t: [ABI: [Int: String]], for v: AuditVersion) {
-        lock.lock(); defer { lock.unlock() }
-        libauditByVersion[AuditVersion.allCases.firstIndex(of: v)!] = LibauditBox(t)
-    }
-
-    private final class NumbersBox { let index: [ABI: [String: Int]]; init(_ i: [ABI: [String: Int]]) { index = i } }
-    private var libauditNumbersByVersion = [NumbersBox?](repeating: nil, count: AuditVersion.allCases.count)
-
-    func libauditNumbers(_ v: AuditVersion) -> [ABI: [String: Int]]? {
-        lock.lock(); defer { lock.unlock() }
-        return libauditNumbersByVersion[AuditVersion.allCases.firstIndex(of: v)!]?.index
-    }
-
-    func setLibauditNumbers(_ i: [ABI: [String: Int]], for v: AuditVersion) {
-        lock.lock(); defer { lock.unlock() }
-        libauditNumbersByVersion[AuditVersion.allCases.firstIndex(of: v)!] = NumbersBox(i)
-    }
+private extension AuditVersion {
+    var index: Int { AuditVersion.allCases.firstIndex(of: self)! }
 }

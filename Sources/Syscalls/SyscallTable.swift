@@ -67,9 +67,9 @@ public struct SyscallTable: Sendable {
     }
 
     private static func hash(_ s: String) -> Int {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return Int(truncatingIfNeeded: h & 0x7fff_ffff)
+        var h = FNV1a()
+        h.mix(bytes: s.utf8)
+        return Int(truncatingIfNeeded: h.value & 0x7fff_ffff)
     }
 
     private static func index(_ entries: [SyscallEntry]) -> Index {

@@ -15,13 +15,10 @@ public enum TableText {
     static func forEachRecord(_ text: String, _ body: (Int, [String]) throws -> Void) rethrows {
         var text = text
         try text.withUTF8 { bytes in
-            var lineNumber = 0, start = 0
-            while start < bytes.count {
-                var newline = start
-                while newline < bytes.count && bytes[newline] != 0x0A { newline += 1 }
+            var lineNumber = 0
+            for line in ByteLines(bytes) {
                 lineNumber += 1
-                defer { start = newline + 1 }
-                let end = lineEnd(bytes, start, newline)
+                let (start, end) = (line.range.lowerBound, line.withoutCR(in: bytes).upperBound)
                 if end == start || bytes[start] == UInt8(ascii: "#") { continue }
                 var fields: [String] = []
                 var fieldStart = start
@@ -47,13 +44,9 @@ public enum TableText {
             // Releases repeat on every line: parse each spelling once (keyed by its packed bytes).
             var versions: [(key: Int, version: KernelVersion)] = []
             var lineNumber = 0
-            var start = 0
-            while start < bytes.count {
-                var newline = start
-                while newline < bytes.count && bytes[newline] != 0x0A { newline += 1 }
+            for line in ByteLines(bytes) {
                 lineNumber += 1
-                defer { start = newline + 1 }
-                let end = lineEnd(bytes, start, newline)
+                let (start, end) = (line.range.lowerBound, line.withoutCR(in: bytes).upperBound)
                 if end == start || bytes[start] == UInt8(ascii: "#") { continue }
                 var fields: (Range<Int>, Range<Int>, Range<Int>, Range<Int>) = (0..<0, 0..<0, 0..<0, 0..<0)
                 var count = 0, fieldStart = start
@@ -101,11 +94,6 @@ public enum TableText {
             }
             return rows
         }
-    }
-
-    /// Where the line `start..<end` ends without a CRLF file's carriage return.
-    static func lineEnd(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int {
-        end > start && bytes[end - 1] == 0x0D ? end - 1 : end
     }
 
     /// `0x`-prefixed or bare hexadecimal, at most 32 bits.

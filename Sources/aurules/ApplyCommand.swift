@@ -1,7 +1,15 @@
 import ArgumentParser
 import AuditKernel
 import AuditRules
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 import Syscalls
 

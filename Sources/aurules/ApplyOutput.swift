@@ -1,7 +1,15 @@
 import ArgumentParser
 import AuditKernel
 import AuditRules
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import Syscalls
 
 /// What `aurules apply` prints: one line per change and a summary, or JSON.
 struct ApplyOutput {
@@ -42,8 +50,9 @@ struct ApplyOutput {
         let marks = ["add": "+", "delete": "-", "move": ">", "setting": "!", "keep": "="]
         var text = ""
         for c in changes(result.plan) {
-            text += "\(marks[c.kind] ?? "?") \(c.text)"
-            if let s = c.source { text += "  # \(s)" } else if c.kind == "delete" { text += "  # in no file" } else if c.kind == "keep" { text += "  # kept (--keep-key)" }
+            // Keys and paths are the files' bytes: a control byte (a kept CR) is shown escaped.
+            text += "\(marks[c.kind] ?? "?") \(ControlCharacters.escaped(c.text))"
+            if let s = c.source { text += "  # \(ControlCharacters.escaped(s))" } else if c.kind == "delete" { text += "  # in no file" } else if c.kind == "keep" { text += "  # kept (--keep-key)" }
             text += "\n"
         }
         for f in result.failures {
@@ -65,7 +74,7 @@ struct ApplyOutput {
         if !p.kept.isEmpty { parts.append("\(grouped(p.kept.count)) kept") }
         if p.settingsChanged > 0 { parts.append("\(p.settingsChanged) setting\(p.settingsChanged == 1 ? "" : "s") changed") }
         if !result.failures.isEmpty { parts.append("\(grouped(result.failures.count)) refused") }
-        var line = parts.joined(separator: ", ") + String(format: " (%.2f s)", seconds)
+        var line = parts.joined(separator: ", ") + " (" + fixedPoint(seconds, decimals: 2) + " s)"
         if dryRun { line += ", dry run: nothing was changed" }
         if result.retried { line += ", planned again after another process changed the kernel" }
         return line
@@ -105,8 +114,8 @@ struct ApplyOutput {
     }
 
     static func encode(_ object: [String: Any]) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]) else { return "{}\n" }
-        return String(decoding: data, as: UTF8.self) + "\n"
+        guard let json = JSONText.render(object) else { return "{}\n" }
+        return json + "\n"
     }
 
     /// The message and exit status for a failed apply (`writer` renders the refused rule).
@@ -135,8 +144,8 @@ struct ApplyOutput {
 
     func what(_ step: ApplyStep) -> String {
         switch step.operation {
-        case .append(let r), .prepend(let r): return "`\(message: writer.line(for: r))`"
-        case .delete(let r): return "the deletion of `\(message: writer.line(for: r))`"
+        case .append(let r), .prepend(let r): return "`\(ControlCharacters.escaped(writer.line(for: r)))`"
+        case .delete(let r): return "the deletion of `\(ControlCharacters.escaped(writer.line(for: r)))`"
         case .setting(let s): return s.option == "--loginuid-immutable" ? "`--loginuid-immutable`" : "`\(s.option) \(s.expected)`"
         }
     }

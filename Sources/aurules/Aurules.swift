@@ -3,7 +3,14 @@ import AuditKernel
 #if canImport(CMalloc)
 import CMalloc
 #endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Syscalls
 
 @main
@@ -45,7 +52,7 @@ struct Aurules: ParsableCommand {
         // own command line, and the argument parser only prints its help.
         if arguments.first == "syscall", let status = SyscallArguments.run(Array(arguments.dropFirst())) {
             StandardOutput.flushOrExit()
-            Foundation.exit(status)
+            Glibc.exit(status)
         }
         let kernelRead = KernelRead.prefetch(for: arguments)
         do {
@@ -59,7 +66,7 @@ struct Aurules: ParsableCommand {
         } catch {
             if exitCode(for: error) == .validationFailure {
                 StandardError.print(fullMessage(for: error))
-                Foundation.exit(ExitCode.inputError.rawValue)
+                Glibc.exit(ExitCode.inputError.rawValue)
             }
             StandardOutput.flushOrExit()
             exit(withError: error)

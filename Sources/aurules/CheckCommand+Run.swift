@@ -1,7 +1,11 @@
 import ArgumentParser
 import AuditKernel
 import AuditRules
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Syscalls
 
 /// One `aurules check`: gathers the files, the target and the kernel's rules (or a saved
@@ -78,8 +82,8 @@ struct CheckRun {
     }
 
     static func defaultPaths() -> [String] {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: "/etc/audit/rules.d", isDirectory: &isDirectory), isDirectory.boolValue {
+        var isDirectory = false
+        if FileManager.default.fileExists(atPath: "/etc/audit/rules.d", isDirectory: &isDirectory), isDirectory {
             return ["/etc/audit/rules.d"]
         }
         return ["/etc/audit/audit.rules"]

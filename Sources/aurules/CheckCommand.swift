@@ -1,7 +1,14 @@
 import ArgumentParser
 import AuditKernel
 import AuditRules
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Syscalls
 
 enum CheckFormat: String, ExpressibleByArgument, CaseIterable {
@@ -106,8 +113,8 @@ struct CheckCommand: ParsableCommand {
             }
             // A script reading JSON gets a document that says the check failed, not an empty output.
             if format == .json, !plan,
-               let data = try? JSONSerialization.data(withJSONObject: ["error": failure.message], options: [.prettyPrinted, .sortedKeys]) {
-                try? emit(RulesText(ControlCharacters.inertJSON(data) + "\n"))
+               let json = JSONText.render(["error": failure.message]) {
+                try? emit(RulesText(ControlCharacters.inertJSON(Data(json.utf8)) + "\n"))
             }
             throw ExitCode.inputError
         }

@@ -1,6 +1,13 @@
 import ArgumentParser
 import AuditRules
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Syscalls
 
 struct CompileCommand: ParsableCommand {
@@ -85,7 +92,7 @@ struct CompileCommand: ParsableCommand {
         }
         if let output {
             do { try OutputFile.write(to: output, produce) } catch {
-                StandardError.print("aurules compile: cannot write \(output): \(error.localizedDescription)")
+                StandardError.print("aurules compile: cannot write \(output): \(describe(error))")
                 throw ExitCode.inputError
             }
         } else {
@@ -96,9 +103,9 @@ struct CompileCommand: ParsableCommand {
     /// One regular file is parsed a chunk at a time (a 100,000-rule file never becomes one syntax
     /// tree); directories (augenrules merge), several paths and stdin go through RuleInputs.
     private func load(into session: CompileSession, options: ParseOptions) -> [Diagnostic] {
-        var isDirectory: ObjCBool = false
+        var isDirectory = false
         if paths.count == 1, paths[0] != "-", FileManager.default.fileExists(atPath: paths[0], isDirectory: &isDirectory),
-           !isDirectory.boolValue, let diagnostics = ChunkedInput.compile(path: paths[0], options: options, into: session) {
+           !isDirectory, let diagnostics = ChunkedInput.compile(path: paths[0], options: options, into: session) {
             return diagnostics
         }
         let file = RuleInputs.load(paths: paths, options: options)

@@ -1,6 +1,14 @@
 import ArgumentParser
 import AuditRules
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import Syscalls
 
 struct FmtCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -64,7 +72,7 @@ struct FmtCommand: ParsableCommand {
         let errors = (files.flatMap(\.diagnostics) + (stdinFile?.diagnostics ?? [])).filter { $0.severity == .error }
         if !errors.isEmpty {
             let shown = limit.apply(errors)
-            StandardError.print(DiagnosticRenderer.text(shown).trimmingCharacters(in: .newlines))
+            StandardError.print(DiagnosticRenderer.text(shown).trimming(where: \.isLineBreak))
             if format == .json { StandardOutput.print(DiagnosticRenderer.json(shown)) }
             throw ExitCode.inputError
         }
@@ -83,10 +91,10 @@ struct FmtCommand: ParsableCommand {
             // A directory is checked file by file: each of its *.rules files must be canonical.
             var files: [String] = []
             for path in paths where path != "-" {
-                var isDirectory: ObjCBool = false
-                if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                var isDirectory = false
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory {
                     let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-                    files += names.filter { $0.hasSuffix(".rules") }.sorted().map { (path as NSString).appendingPathComponent($0) }
+                    files += names.filter { $0.hasSuffix(".rules") }.sorted().map { appendingPathComponent(path, $0) }
                 } else {
                     files.append(path)
                 }
@@ -114,7 +122,7 @@ struct FmtCommand: ParsableCommand {
         }
         if let output {
             do { try OutputFile.write(rendered, to: output) } catch {
-                StandardError.print("aurules fmt: cannot write \(output): \(error.localizedDescription)")
+                StandardError.print("aurules fmt: cannot write \(output): \(describe(error))")
                 throw ExitCode.inputError
             }
         } else {

@@ -1,7 +1,14 @@
 import ArgumentParser
 import AuditLint
 import AuditRules
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Syscalls
 
 enum LintFormat: String, ExpressibleByArgument, CaseIterable {
@@ -129,7 +136,8 @@ struct LintCommand: ParsableCommand {
         // What auditctl -R would refuse is reported; lint's exit status follows --fail-on.
         options.unsafePermissions = .warning
         // Lines are read as the loader reads them (a CR kept by auditctl is part of the last word).
-        options.loader = context.auditVersion ?? (try? CompileTarget.auditVersion(nil))
+        options.loader = context.loaders.first ?? context.auditVersion ?? (try? CompileTarget.auditVersion(nil))
+        options.kernel = context.kernel
         var file = RuleInputs.load(paths: paths, options: options)
         if let stdinFilename { file.rename(SarifReport.standardInput, to: stdinFilename) }
         let all = Linter.filter(Linter.lint(file, context: context),
@@ -227,9 +235,20 @@ struct LintCommand: ParsableCommand {
             StandardError.print("aurules lint: no check named \(DiagnosticRenderer.escapedForTerminal(name)) (see --list-checks)")
             throw ExitCode.inputError
         }
+        // With --audit-version or --target MACHINE:RELEASE, the text speaks for those loaders only.
+        var loaders: [AuditVersion] = []
+        do {
+            if let text = target.auditVersion { loaders.append(try CompileTarget.auditVersion(text)) }
+        } catch {
+            throw TargetOptions.fail("lint", error)
+        }
+        for t in targets {
+            if let v = Self.split(t).1.flatMap(AuditVersion.init(loose:)), !loaders.contains(v) { loaders.append(v) }
+        }
+        let named = loaders.isEmpty ? nil : loaders
         switch format {
-        case .json: StandardOutput.print(try Self.json(CheckDocs.entry(c, examples: true)))
-        default: StandardOutput.print(CheckDocs.markdown(c), terminator: "")
+        case .json: StandardOutput.print(try Self.json(CheckDocs.entry(c, examples: true, loaders: named)))
+        default: StandardOutput.print(CheckDocs.markdown(c, loaders: named), terminator: "")
         }
     }
 

@@ -1,6 +1,13 @@
 import AuditRules
 import CTemporaryFile
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Writes output files atomically and durably: a temporary file in the same directory, flushed to
 /// disk, then rename(2) over the target, so neither a reader nor a crash ever sees a half-written
@@ -93,7 +100,7 @@ enum OutputFile {
     static func writeAll(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> Int32 {
         var offset = 0
         while offset < bytes.count {
-            let n = Foundation.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { return n < 0 ? errno : EIO }
             offset += n
@@ -141,6 +148,16 @@ struct OutputTarget {
         }
         self.path = path
     }
+}
+
+/// What a failed file operation says in a message: its errno's text where it has one.
+func describe(_ error: any Error) -> String {
+    if let described = (error as? LocalizedError)?.errorDescription { return described }
+    if let cocoa = error as? CocoaError {
+        if let posix = cocoa.userInfo["NSUnderlyingError"] as? POSIXError { return String(cString: strerror(posix.code.rawValue)) }
+        if cocoa.code == .fileReadInapplicableStringEncoding { return "not valid UTF-8" }
+    }
+    return "\(error)"
 }
 
 struct OutputFileError: LocalizedError, CustomStringConvertible {
@@ -194,7 +211,7 @@ enum StandardOutput {
 
     private static func fail(_ why: String) -> Never {
         StandardError.print("aurules: cannot write standard output: \(why)")
-        Foundation.exit(2)
+        exit(2)
     }
 }
 
@@ -203,6 +220,7 @@ enum StandardError {
     /// Messages name paths and values from the command line and the inputs: their control
     /// characters are escaped here, once for every message; the message's own line breaks stay.
     static func print(_ s: String) {
-        FileHandle.standardError.write(Data((ControlCharacters.escaped(s, except: ["\n", "\t"]) + "\n").utf8))
+        var text = ControlCharacters.escaped(s, except: ["\n", "\t"]) + "\n"
+        text.withUTF8 { _ = OutputFile.writeAll(UnsafeRawBufferPointer($0), to: STDERR_FILENO) }
     }
 }

@@ -1,5 +1,10 @@
 import ArgumentParser
+import AuditRules
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Syscalls
 
 /// What `aurules syscall` prints: ausyscall's text and messages (Ausyscall.Answer), objects in
@@ -114,8 +119,8 @@ struct SyscallOutput {
         if json {
             emit(["name": name, "kernel": kernel.description, "abis": rows.map { r -> [String: Any] in
                 var o: [String: Any] = ["abi": r.abi.rawValue, "equivalents": r.equivalents]
-                o["number"] = r.number ?? NSNull()
-                o["kernelName"] = r.kernelName ?? NSNull()
+                o["number"] = r.number ?? JSONText.null
+                o["kernelName"] = r.kernelName ?? JSONText.null
                 return o
             }])
         } else {
@@ -166,7 +171,7 @@ struct SyscallOutput {
     }
 
     private func rowObject(_ r: SyscallRow) -> [String: Any] {
-        ["number": r.number, "name": r.name, "first": r.first.description, "last": r.last.map { $0.description as Any } ?? NSNull()]
+        ["number": r.number, "name": r.name, "first": r.first.description, "last": r.last.map { $0.description as Any } ?? JSONText.null]
     }
 
     /// Straight to the file descriptor: print()'s dynamic casts cost more than a whole lookup.
@@ -176,8 +181,8 @@ struct SyscallOutput {
     }
 
     private func emit(_ object: [String: Any]) {
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]) else { return }
-        write(String(decoding: data, as: UTF8.self) + "\n")
+        guard let json = JSONText.render(object) else { return }
+        write(json + "\n")
     }
 }
 

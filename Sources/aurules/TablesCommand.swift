@@ -1,12 +1,18 @@
 import ArgumentParser
+import AuditRules
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Syscalls
 
 struct TablesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tables",
         abstract: "Inspect and extend the versioned syscall tables.",
-        subcommands: [TablesImportCommand.self, TablesExportCommand.self, TablesLoaderCommand.self, TablesEmbedCommand.self]
+        subcommands: [TablesImportCommand.self, TablesExportCommand.self, TablesGenerateCommand.self, TablesLoaderCommand.self,
+                      TablesEmbedCommand.self]
     )
 }
 
@@ -64,9 +70,8 @@ struct TablesImportCommand: ParsableCommand {
             } else if let headers {
                 table = try KernelSources.fromHeaders(headers, abi: abi)
             } else {
-                let handle = list == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: list!)
-                guard let handle else { throw KernelSources.ImportError("cannot read \(list!)") }
-                table = try KernelSources.fromList(String(decoding: handle.readDataToEndOfFile(), as: UTF8.self),
+                guard case .success(let bytes) = InputFile.read(list!) else { throw KernelSources.ImportError("cannot read \(list!)") }
+                table = try KernelSources.fromList(String(decoding: bytes, as: UTF8.self),
                                                    file: list == "-" ? "<stdin>" : list!, abi: abi)
             }
         } catch {
@@ -81,8 +86,7 @@ struct TablesImportCommand: ParsableCommand {
         if format == .json {
             let object: [String: Any] = ["abi": abi.rawValue, "release": release.description, "syscalls": count,
                                          "changes": changes.map { ["kind": $0.kind.rawValue, "number": $0.number, "name": $0.name] }]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-            StandardOutput.print(String(decoding: data, as: UTF8.self))
+            StandardOutput.print(JSONText.render(object) ?? "{}")
         } else {
             let n = { (k: TableMerge.Change.Kind) in changes.filter { $0.kind == k }.count }
             StandardOutput.print("\(abi) at \(release): \(count) syscalls; \(n(.added)) added, \(n(.extended)) extended, \(n(.removed)) closed")
@@ -93,8 +97,8 @@ struct TablesImportCommand: ParsableCommand {
     private func merge(_ table: [Int: String], abi: ABI, release: KernelVersion) throws -> ([TableMerge.Change], Int) {
         let fm = FileManager.default
         let abisPath = into + "/abis.tsv", rowsPath = into + "/\(abi.rawValue).tsv"
-        var isDirectory: ObjCBool = false
-        if fm.fileExists(atPath: into, isDirectory: &isDirectory), !isDirectory.boolValue {
+        var isDirectory = false
+        if fm.fileExists(atPath: into, isDirectory: &isDirectory), !isDirectory {
             StandardError.print("aurules tables import: \(into): not a directory")
             throw ExitCode.inputError
         }
@@ -123,7 +127,7 @@ struct TablesImportCommand: ParsableCommand {
         } catch {
             // A broken table names its file and line; anything else (a file where the directory
             // should be, an unreadable or unwritable file) its path and reason.
-            StandardError.print("aurules tables import: " + (error is TableFormatError ? "\(error)" : "\(into): \(error.localizedDescription)"))
+            StandardError.print("aurules tables import: " + (error is TableFormatError ? "\(error)" : "\(into): \(describe(error))"))
             throw ExitCode.inputError
         }
     }
@@ -150,13 +154,12 @@ struct TablesExportCommand: ParsableCommand {
                 try OutputFile.write(db.fileText(name) ?? "", to: directory + "/" + name)
             }
         } catch {
-            StandardError.print("aurules tables export: \(directory): \(error.localizedDescription)")
+            StandardError.print("aurules tables export: \(directory): \(describe(error))")
             throw ExitCode.inputError
         }
         if format == .json {
             let object: [String: Any] = ["directory": directory, "files": db.fileNames]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-            StandardOutput.print(String(decoding: data, as: UTF8.self))
+            StandardOutput.print(JSONText.render(object) ?? "{}")
         } else {
             StandardOutput.print("wrote \(db.fileNames.count) files to \(directory)")
         }

@@ -1,5 +1,12 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Syscalls
 
 /// `aurules tables loader`: the facts of one audit-userspace release, from its source tree.
@@ -44,6 +51,71 @@ struct TablesLoaderCommand: ParsableCommand {
         } catch {
             StandardError.print("aurules tables loader: \(error)")
             throw ExitCode.inputError
+        }
+    }
+}
+
+/// `aurules tables generate`: the kernel tables of SyscallTables/ from ../shared/syscall-data.
+struct TablesGenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Regenerate the kernel tables (<abi>.tsv, abis.tsv, equivalents.tsv) from the syscall data set.",
+        discussion: """
+        Reads the kernel 6.1 headers, hrw/syscalls-table snapshots, the per-release tables of \
+        mebeim/linux-syscalls and libseccomp's kernel-version columns (the layout of \
+        ../shared/syscall-data, see its MANIFEST.txt) with the readers of `tables import`, and \
+        writes each ABI's versioned table, abis.tsv and equivalents.tsv. The loader files come \
+        from `tables loader`, the embedded copy from `tables embed`.
+
+        Examples:
+          aurules tables generate --data ../shared/syscall-data --into SyscallTables
+          aurules tables generate --check
+          aurules tables embed SyscallTables Sources/Syscalls/EmbeddedTables.swift
+        """
+    )
+
+    @Option(help: ArgumentHelp("The syscall data set.", valueName: "DIR"))
+    var data = "../shared/syscall-data"
+
+    @Option(help: ArgumentHelp("Tables directory to write.", valueName: "DIR"))
+    var into = "SyscallTables"
+
+    @Flag(help: "Write nothing; exit 1 when a file in the tables directory differs from what would be written.")
+    var check = false
+
+    @Flag(help: "Also list the rows taken to predate an ABI's first release for want of any date.")
+    var verbose = false
+
+    func run() throws {
+        let output: TableGenerator.Output
+        do {
+            output = try TableGenerator.generate(data: data)
+        } catch {
+            StandardError.print("aurules tables generate: \(error)")
+            throw ExitCode.inputError
+        }
+        let stale = TableGenerator.stale(output, in: into)
+        if check {
+            if !stale.isEmpty {
+                StandardError.print("aurules tables generate: out of date in \(into): \(stale.joined(separator: ", "))")
+                throw ExitCode.findings
+            }
+        } else {
+            do {
+                try FileManager.default.createDirectory(atPath: into, withIntermediateDirectories: true)
+                for name in stale {
+                    try Data(output.files[name]!.utf8).write(to: URL(fileURLWithPath: into + "/" + name), options: .atomic)
+                }
+            } catch {
+                StandardError.print("aurules tables generate: \(into): \(error)")
+                throw ExitCode.inputError
+            }
+        }
+        StandardOutput.print("\(output.files.count) files, \(stale.count) \(check ? "stale" : "written")")
+        if verbose {
+            for (abi, start, names) in output.inferred {
+                StandardOutput.print("\(abi): \(names.count) rows undated before the per-release data, taken from \(start): \(names.joined(separator: ", "))")
+            }
         }
     }
 }

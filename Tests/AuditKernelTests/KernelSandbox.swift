@@ -59,12 +59,7 @@ final class KernelSandbox {
         }
         let fd = open(KernelSandbox.lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o666)
         guard fd >= 0 else { throw XCTSkip("cannot open \(KernelSandbox.lockPath): errno \(errno)") }
-        while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else {
-                close(fd)
-                throw XCTSkip("cannot lock \(KernelSandbox.lockPath): errno \(errno)")
-            }
-        }
+        do { try KernelSandbox.lockExclusively(fd) } catch { close(fd); throw error }
         lockFD = fd
         do {
             connection = try AuditConnection()
@@ -75,6 +70,43 @@ final class KernelSandbox {
             close(fd)
             throw error
         }
+    }
+
+    /// How long a test waits for another holder of the kernel lock before it fails: a hung or
+    /// orphaned holder must not stall every kernel test of the machine without a word.
+    static let lockWaitLimit: TimeInterval = 15 * 60
+
+    /// Takes the exclusive lock, polling, and says who holds it while it waits.
+    private static func lockExclusively(_ fd: Int32) throws {
+        let start = Date()
+        var told = false
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR else {
+                throw XCTSkip("cannot lock \(lockPath): errno \(errno)")
+            }
+            let waited = Date().timeIntervalSince(start)
+            if !told && waited > 10 {
+                print("waiting for the kernel lock \(lockPath), held by \(lockHolders(fd))")
+                told = true
+            }
+            if waited > lockWaitLimit {
+                throw SandboxError("the kernel lock \(lockPath) stayed held for \(Int(lockWaitLimit)) s by \(lockHolders(fd)); a hung holder? (lslocks | grep aurules-kernel)")
+            }
+            usleep(100_000)
+        }
+    }
+
+    /// The processes holding the lock file, from /proc/locks (matched by inode).
+    private static func lockHolders(_ fd: Int32) -> String {
+        var st = stat()
+        guard fstat(fd, &st) == 0, let locks = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else { return "another process" }
+        let inode = ":\(st.st_ino) "
+        let pids = locks.split(separator: "\n").compactMap { line -> String? in
+            let words = line.split(separator: " ")
+            guard words.count > 5, (String(words[5]) + " ").hasSuffix(inode) else { return nil }
+            return String(words[4])
+        }
+        return pids.isEmpty ? "another process" : "pid " + pids.joined(separator: ", ")
     }
 
     private func unlock() {

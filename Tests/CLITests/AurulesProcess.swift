@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import XCTest
 
 /// Runs the built `aurules` binary (or an oracle such as ausyscall) as a whole process, with
@@ -6,7 +7,7 @@ import XCTest
 enum AurulesProcess {
     private final class BundleToken {}
     // Written by one thread before the group is left, read after waiting on it.
-    private final class Drained: @unchecked Sendable { var data = Data() }
+    private final class Drained: Sendable { let data = Mutex(Data()) }
 
     /// The test bundle sits in (Linux) or next to (macOS) the directory of the products it was built with.
     /// CLITests depends on the executable target, so a missing binary is a build problem, not a skip.
@@ -32,11 +33,14 @@ enum AurulesProcess {
         // Both pipes drained at once: a process filling one while we wait on the other would hang.
         let e = Drained()
         let drained = DispatchGroup()
-        DispatchQueue.global().async(group: drained) { e.data = err.fileHandleForReading.readDataToEndOfFile() }
+        DispatchQueue.global().async(group: drained) {
+            let data = err.fileHandleForReading.readDataToEndOfFile()
+            e.data.withLock { $0 = data }
+        }
         let o = out.fileHandleForReading.readDataToEndOfFile()
         drained.wait()
         p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e.data, as: UTF8.self))
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), e.data.withLock { String(decoding: $0, as: UTF8.self) })
     }
 }
 

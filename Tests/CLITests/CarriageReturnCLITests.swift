@@ -48,4 +48,32 @@ final class CarriageReturnCLITests: XCTestCase {
         XCTAssertEqual(drift.status, 1, drift.out + drift.err)
         XCTAssertTrue(drift.out.contains("identity\\x0d"), drift.out)
     }
+
+    /// apply reads the files as the host's loader does, exactly as check does: auditctl 3.0.9
+    /// (installed here) keeps the CR, so the planned rule's key ends in it, a `-D\r` line is
+    /// refused and nothing is changed. A dry run only reads the kernel.
+    func testApplyFollowsTheLoaderAsCheckDoes() throws {
+        guard geteuid() == 0 else { throw XCTSkip("not root: apply --dry-run reads the kernel's rules") }
+        guard FileManager.default.fileExists(atPath: "/usr/sbin/auditctl") else { throw XCTSkip("auditctl 3.0.9 is not installed") }
+        let lock = NSTemporaryDirectory() + "aurules-cr-apply-\(getpid()).lock"
+        let rules = try LintCLI.temporaryFile("-w /etc/aurules-crlf-test -p wa -k aurules-testcr\r\n", name: "cr.rules")
+        let r = try AurulesProcess.run(AurulesProcess.binary, ["apply", "--dry-run", "--format", "json", "--lock-file", lock, rules])
+        XCTAssertEqual(r.status, 0, r.out + r.err)
+        let changes = try XCTUnwrap((JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])?["changes"] as? [[String: Any]], r.out)
+        let added = changes.filter { $0["change"] as? String == "add" }.compactMap { $0["rule"] as? String }
+        XCTAssertEqual(added, ["-a always,exit -S all -F path=/etc/aurules-crlf-test -F perm=wa -F key=aurules-testcr\r"])
+        // The text plan shows the CR escaped, never the raw byte.
+        let text = try AurulesProcess.run(AurulesProcess.binary, ["apply", "--dry-run", "--lock-file", lock, rules])
+        XCTAssertEqual(text.status, 0, text.out + text.err)
+        XCTAssertFalse(text.out.utf8.contains(0x0D), text.out)
+        XCTAssertTrue(text.out.contains("aurules-testcr\\x0d"), text.out)
+        // check reads the same file the same way (the rule it expects has the CR in its key).
+        let check = try AurulesProcess.run(AurulesProcess.binary, ["check", "--format", "json", rules])
+        XCTAssertTrue(check.out.contains("aurules-testcr\\\\x0d"), check.out + check.err)
+        // A line auditctl refuses for its CR: apply changes nothing and exits 2.
+        let refused = try LintCLI.temporaryFile("-D\r\n-w /etc/aurules-crlf-test -p wa -k aurules-testcr\n", name: "d.rules")
+        let d = try AurulesProcess.run(AurulesProcess.binary, ["apply", "--dry-run", "--lock-file", lock, refused])
+        XCTAssertEqual(d.status, 2, d.out + d.err)
+        XCTAssertTrue(d.err.contains("keeps the CR"), d.err)
+    }
 }

@@ -128,6 +128,14 @@ final class HostileTableInputTests: XCTestCase {
         XCTAssertEqual(try headers("#if ) || 1\n#define __NR_read 0\n#endif\n#define __NR_write 1\n"), [1: "write"])
     }
 
+    /// Lines are skipped before the Unicode-aware trim when their first non-blank byte is ASCII
+    /// and no '#': directives after tabs, spaces or a Unicode space still count, others do not.
+    func testDirectivesAfterBlanksCountAndOtherLinesDoNot() throws {
+        XCTAssertEqual(try headers(" \t #define __NR_read 0\n\u{A0}#define __NR_write 1\nx #define __NR_open 2\n\r#define __NR_close 3\n"),
+                       [0: "read", 1: "write"])
+        XCTAssertEqual(try headers("\t#if 0\n#define __NR_read 0\n  #else\n#define __NR_write 1\n #endif\n"), [1: "write"])
+    }
+
     func testHeaderNumbersOutsideTheBitmapAreErrorsAtTheirDefine() throws {
         assertImportError(try headers("#define __NR_read 0\n\n#define __NR_evil 4096\n"), contains: ["unistd_64.h:3:", "__NR_evil", "4096"])
         assertImportError(try headers("#define __NR_evil (-1)\n"), contains: ["unistd_64.h:1:"])

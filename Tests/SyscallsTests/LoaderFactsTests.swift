@@ -132,7 +132,7 @@ final class LoaderFactsTests: XCTestCase {
             try FileManager.default.createDirectory(atPath: tree, withIntermediateDirectories: true)
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/bin/sh")
-            p.arguments = ["-c", "git -C \"$0\" archive \"v$1\" lib | tar -x -C \"$2\"", repo, release.rawValue, tree]
+            p.arguments = ["-c", "git -C \"$0\" archive \"v$1\" lib src | tar -x -C \"$2\"", repo, release.rawValue, tree]
             try p.run()
             p.waitUntilExit()
             guard p.terminationStatus == 0 else { throw XCTSkip("git archive v\(release) failed in \(repo)") }

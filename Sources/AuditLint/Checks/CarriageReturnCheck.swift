@@ -8,9 +8,9 @@ public struct CarriageReturnCheck: LintCheck {
     public let family = CheckFamily.syntax
     public let summary = "line ends with CR LF"
     public let rationale = """
-        auditctl 3.0.9 keeps a trailing CR as part of the last word: a key becomes `name\\r`, and \
-        `-D\\r` and CR-only lines are rejected (every auditctl release). augenrules removes the CR from 3.1.1 on, older ones do not. Save the \
-        file with LF line endings.
+        auditctl -R keeps a trailing CR as part of the last word, in every release: a key becomes \
+        `name\\r`, and `-D\\r` and CR-only lines are rejected. augenrules removes the CR from 3.1.1 \
+        on, older ones do not (see below). Save the file with LF line endings.
         """
     public let examples = [
         LintExample("↓-w /etc/passwd -p wa -k identity\r\n", triggers: true),
@@ -27,7 +27,7 @@ public struct CarriageReturnCheck: LintCheck {
         return order.map { name in
             let lines = byFile[name]!
             let more = lines.count > 1 ? " (and \(lines.count - 1) more line\(lines.count == 2 ? "" : "s") in this file)" : ""
-            return finding(.warning, "line ends with CR LF; auditctl 3.0.9 keeps the CR in the last word\(more)",
+            return finding(.warning, "line ends with CR LF; auditctl -R (every release) keeps the CR in the last word\(more)",
                            at: lines[0], length: 1, line: nil)
         }
     }

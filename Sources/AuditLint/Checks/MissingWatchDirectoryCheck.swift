@@ -1,5 +1,12 @@
 import AuditRules
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Syscalls
 
 /// AUR006: a watch the kernel of this host would refuse with ENOENT.

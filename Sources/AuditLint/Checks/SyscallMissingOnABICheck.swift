@@ -29,112 +29,74 @@ public struct SyscallMissingOnABICheck: LintCheck {
         LintExample("-a always,exit -F arch=x86_64 -S open -k files\n", triggers: false),
     ]
 
+    /// The compiler loads the input as each (loader, machine) target's auditctl would and records
+    /// what that loader refuses or takes without a kernel syscall; the findings gather those
+    /// verdicts per word, in source order, naming every target they hold on.
     public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
-        let db = context.database
-        let kernel = context.release
-        var tables: [ABI: SyscallTable] = [:]
-        for abi in ABI.allCases { tables[abi] = db.table(abi, at: kernel) }
-        var out: [Diagnostic] = []
-        // Answers per (rule arch, name), worked out once: rule files repeat the same few names
-        // thousands of times.
-        var answers: [String: (Severity, String)?] = [:]
-        for s in file.statements {
-            guard case .rule(let r) = s.kind, r.command != .delete else { continue }
-            let arch = r.fields.first { !$0.isComparison && $0.name.value == "arch" && $0.op.value == .equal }
-            let selector: ArchSelector? = if case .arch(let sel)? = arch?.value { sel } else { nil }
-            let targets = resolvedTargets(selector, context: context)
-            let refusals = targets.compactMap { t -> String? in
-                if case .failure(let e) = t.abi { return "\(e.detail) (\(t.loader): \"\(e.text)\")" }
-                return nil
-            }
-            if !refusals.isEmpty, let arch {
-                out.append(finding(.error, unique(refusals).joined(separator: "; "), at: arch.rawValue.location, length: arch.rawValue.length, line: s.text))
-            }
-            let reachable = targets.compactMap { t -> (Machine, AuditVersion, ABI)? in
-                if case .success(let abi) = t.abi { return (t.machine, t.loader, abi) }
-                return nil
-            }
-            if arch == nil && reachable.count < targets.count && !r.syscalls.isEmpty {
-                out.append(finding(.error, unique(refusals).joined(separator: "; "), at: r.syscalls[0].location, length: r.syscalls[0].length, line: s.text))
-            }
-            for call in r.syscalls {
-                // Syscall names are ASCII: any other word is the parser's error.
-                guard case .name(let written) = call.value, let name = written.asciiName else { continue }
-                let key = "\(String(describing: selector))\u{0}\(name)"
-                let answer: (Severity, String)?
-                if let known = answers[key] {
-                    answer = known
-                } else {
-                    answer = verdict(name, reachable: reachable, tables: tables, db: db, kernel: kernel)
-                    answers[key] = .some(answer)
+        var order: [SourceLocation] = []
+        var byWord: [SourceLocation: Word] = [:]
+        for set in context.compile(file) {
+            for v in set.result.loaderVerdicts {
+                if byWord[v.location] == nil {
+                    order.append(v.location)
+                    byWord[v.location] = Word(verdict: v)
                 }
-                guard let (severity, message) = answer else { continue }
-                out.append(finding(severity, message, at: call.location, length: call.length, line: s.text))
+                byWord[v.location]!.add(v.kind, machine: set.machine, loader: set.loader)
             }
         }
-        return out
+        // Source order: files as first met, then line and column.
+        var fileRank: [String: Int] = [:]
+        for l in order where fileRank[l.file] == nil { fileRank[l.file] = fileRank.count }
+        let sorted = order.sorted { ($0.file == $1.file) ? ($0.line, $0.column) < ($1.line, $1.column) : fileRank[$0.file]! < fileRank[$1.file]! }
+        return sorted.flatMap { byWord[$0]!.findings(self, context: context) }
     }
 
-    private func unique(_ xs: [String]) -> [String] {
-        var seen = Set<String>()
-        return xs.filter { seen.insert($0).inserted }
-    }
-
-    /// An error naming every (machine, ABI, audit release) whose loader refuses `name`; else a
-    /// warning naming the ABIs whose kernel table lacks it; nil when every target has it (or when
-    /// no ABI knows the name at all: that is the parser's error, not this check's).
-    private func verdict(_ name: String, reachable: [(Machine, AuditVersion, ABI)], tables: [ABI: SyscallTable],
-                         db: SyscallDatabase, kernel: KernelVersion) -> (Severity, String)? {
-        guard db.isKnownOnAnyABI(name) else { return nil }
-        let lower = name.lowercased()
+    /// Every target's verdict on one word of the input.
+    struct Word {
+        let verdict: LoaderVerdict
+        var refusals: [String] = []
         var refused: [String] = [], refusedABIs: [ABI] = [], missing: [ABI] = []
-        for (machine, loader, abi) in reachable {
-            guard let number = db.libauditNumber(of: lower, abi: abi, version: loader) else {
+        var name: String?
+
+        init(verdict: LoaderVerdict) { self.verdict = verdict }
+
+        mutating func add(_ kind: LoaderVerdict.Kind, machine: Machine, loader: AuditVersion) {
+            switch kind {
+            case .archRefused(let e):
+                let text = "\(e.detail) (\(loader): \"\(e.text)\")"
+                if !refusals.contains(text) { refusals.append(text) }
+            case .nameRefused(let n, let abi):
+                name = n
                 let t = (machine.rawValue == abi.rawValue ? "\(machine)" : "\(machine) (\(abi))") + " with audit \(loader)"
                 if !refused.contains(t) { refused.append(t) }
                 if !refusedABIs.contains(abi) { refusedABIs.append(abi) }
-                continue
+            case .nameMissingInKernel(let n, let abi):
+                name = n
+                if !missing.contains(abi) { missing.append(abi) }
             }
-            if let table = tables[abi], table.name(of: number) == nil, !missing.contains(abi) { missing.append(abi) }
         }
-        func equivalents(_ abis: [ABI]) -> String {
-            abis.compactMap { abi -> String? in
-                let eq = db.equivalents(of: name, on: abi, at: kernel)
-                return eq.isEmpty ? nil : "\(abi) has \(eq.joined(separator: ", "))"
-            }.joined(separator: "; ")
-        }
-        if !refused.isEmpty {
-            let eq = equivalents(refusedABIs)
-            return (.error, "auditctl refuses syscall '\(name)' (\"Syscall name unknown\") on \(refused.joined(separator: ", "))" + (eq.isEmpty ? "" : " (\(eq))"))
-        }
-        guard !missing.isEmpty else { return nil }
-        let eq = equivalents(missing)
-        return (.warning, "syscall '\(name)' does not exist on \(missing.map(\.rawValue).joined(separator: ", ")) at kernel \(kernel)" + (eq.isEmpty ? "" : " (\(eq))"))
-    }
 
-    /// Each (target machine, loader) with the ABI whose table the rule's names resolve in, or
-    /// the loader's refusal of the rule's arch (or of the machine).
-    func resolvedTargets(_ selector: ArchSelector?, context: LintContext) -> [(machine: Machine, loader: AuditVersion, abi: Result<ABI, LoaderRefusal>)] {
-        var out: [(Machine, AuditVersion, Result<ABI, LoaderRefusal>)] = []
-        for loader in context.loaders {
-            let facts = loader.loader
-            for m in context.targets {
-                let abi: Result<ABI, LoaderRefusal>
-                switch selector {
-                case .b64?: abi = facts.arch("b64", on: m)
-                case .b32?: abi = facts.arch("b32", on: m)
-                case .machine(let named)?: abi = facts.arch(named.rawValue, on: m)
-                case .raw(let value)?:
-                    guard let found = ArchName.byAuditArch(value) else { continue }
-                    abi = .success(found.abi == .ppc64 ? .ppc64 : found.abi)
-                case nil:
-                    abi = facts.knows(m) ? facts.arch(m.rawValue, on: m) : .failure(LoaderRefusal(
-                        release: loader, key: "EAU_ARCHUNKNOWN", text: facts.message("EAU_ARCHUNKNOWN", "machine type not found"),
-                        detail: "audit \(loader) does not know machine \(m)"))
-                }
-                out.append((m, loader, abi))
+        /// An error naming every (machine, ABI, audit release) whose loader refuses the word; else
+        /// a warning naming the ABIs whose kernel table lacks the syscall.
+        func findings(_ check: SyscallMissingOnABICheck, context: LintContext) -> [Diagnostic] {
+            func at(_ severity: Severity, _ message: String) -> Diagnostic {
+                check.finding(severity, message, at: verdict.location, length: verdict.length, line: verdict.sourceLine)
             }
+            let refusal = refusals.isEmpty ? [] : [at(.error, refusals.joined(separator: "; "))]
+            guard let name else { return refusal }
+            func equivalents(_ abis: [ABI]) -> String {
+                abis.compactMap { abi -> String? in
+                    let eq = context.database.equivalents(of: name, on: abi, at: context.release)
+                    return eq.isEmpty ? nil : "\(abi) has \(eq.joined(separator: ", "))"
+                }.joined(separator: "; ")
+            }
+            if !refused.isEmpty {
+                let eq = equivalents(refusedABIs)
+                return refusal + [at(.error, "auditctl refuses syscall '\(name)' (\"Syscall name unknown\") on \(refused.joined(separator: ", "))" + (eq.isEmpty ? "" : " (\(eq))"))]
+            }
+            guard !missing.isEmpty else { return refusal }
+            let eq = equivalents(missing)
+            return refusal + [at(.warning, "syscall '\(name)' does not exist on \(missing.map(\.rawValue).joined(separator: ", ")) at kernel \(context.release)" + (eq.isEmpty ? "" : " (\(eq))"))]
         }
-        return out
     }
 }

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Syscalls
 
 /// Compiles one large rules file a chunk of lines at a time, so that only one chunk's syntax
@@ -77,11 +84,11 @@ public enum ChunkedInput {
         mutating func feed(_ raw: UnsafeRawBufferPointer) {
             let bytes = raw.assumingMemoryBound(to: UInt8.self)
             var start = 0
-            for i in bytes.indices where bytes[i] == 0x0A {
+            for line in ByteLines(bytes) where line.terminated {
                 lines += 1
                 if lines == linesPerChunk {
-                    pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start ... i]))
-                    start = i + 1
+                    pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start ..< line.next]))
+                    start = line.next
                     flush()
                 }
             }
@@ -103,7 +110,7 @@ public enum ChunkedInput {
         }
 
         /// Chunks cut but not parsed yet, with the line number each starts at.
-        private var batch: [(text: [UInt8], firstLine: Int)] = []
+        private var batch: [(text: RulesText, firstLine: Int)] = []
         /// The batch being parsed in the background while the previous one is compiled.
         private var inFlight: InFlight?
         /// Chunks parsed at once: one per core. Parsing and lowering are most of the work, so
@@ -120,7 +127,7 @@ public enum ChunkedInput {
 
         private mutating func cut() {
             if head.count < Self.headLimit { head += pending.prefix(Self.headLimit - head.count) }
-            batch.append((pending, firstLine))
+            batch.append((RulesText(pending), firstLine))
             firstLine += lines
             lines = 0
             pending.removeAll(keepingCapacity: true)
@@ -131,7 +138,7 @@ public enum ChunkedInput {
             let texts = batch.map(\.text), firstLines = batch.map(\.firstLine), file = self.file, options = self.options
             let lowerers = self.lowerers
             let parsed = InFlight(count: texts.count) { i in
-                let result = texts[i].withUnsafeBufferPointer { RuleParser.parse(all: $0, firstLine: firstLines[i], file: file, options: options) }
+                let result = RuleParser.parse(text: texts[i], firstLine: firstLines[i], file: file, options: options)
                 let lowerer = lowerers.take()
                 let lowered = result.statements.map(lowerer.lower)
                 lowerers.give(lowerer)

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Syscalls
 
 /// `aurules compile --format json`: the target, the control lines and every kernel rule with

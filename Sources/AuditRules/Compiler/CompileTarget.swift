@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Syscalls
 
 /// How `-w PATH` becomes a kernel rule: auditctl stat()s the path when it loads the rule and
@@ -30,6 +37,10 @@ public struct CompileTarget: Sendable {
         self.database = database
         self.resolver = resolver
     }
+
+    /// Arch-less syscall rules: one rule per ABI (what compile writes), or one rule as the loader
+    /// loads the line on the machine (what lint judges).
+    public var archless = ArchlessRules.perABI
 
     /// A statement that asks for events but produces no kernel rule is an error unless drops
     /// are allowed (`--allow-drops`): then a warning.
@@ -100,6 +111,10 @@ public struct CompileResult: Sendable {
     public var loaderOptions: [LoaderOption]
     /// Diagnostics of the compilation itself (the RuleFile's own diagnostics are not repeated).
     public var diagnostics: [Diagnostic]
+    /// Rules and watches skipped because the kernel already held the same rule, in source order.
+    public var repeated: [RepeatedRule] = []
+    /// `.asLoaded`: the loader's refusals and the names it takes that the kernel lacks, in source order.
+    public var loaderVerdicts: [LoaderVerdict] = []
 
     public init(rules: [KernelRule] = [], settings: [CompiledSetting] = [], deleteAll: Bool = false,
                 deleteKeys: [Located<RulesText>] = [], loaderOptions: [LoaderOption] = [], diagnostics: [Diagnostic] = []) {

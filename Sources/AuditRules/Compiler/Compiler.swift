@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Syscalls
 
 /// Compiles a parsed rule file into the kernel rules a target machine holds after loading it.
@@ -84,6 +88,7 @@ public final class CompileSession {
             for (i, key) in lowered.onceKeys where !reportedDrops.insert(key).inserted { repeated.insert(i) }
             for (i, d) in lowered.diagnostics.enumerated() where !repeated.contains(i) { collected.append(d) }
         }
+        if !lowered.verdicts.isEmpty { result.loaderVerdicts += lowered.verdicts }
         switch lowered.effect {
         case .add(let rules, let hashes, let prepend, let what):
             // Nearly always nothing is held already: then the rules go in as they are.
@@ -96,6 +101,8 @@ public final class CompileSession {
             groupHashes.reserveCapacity(rules.count)
             for (r, h) in zip(rules, hashes) {
                 if let first = held.origin(of: r, hash: h) {
+                    result.repeated.append(RepeatedRule(location: lowered.location, sourceLine: lowered.text, isWatch: lowered.isWatch,
+                                                        firstFile: first.file, firstLine: first.line))
                     report(.duplicateRule, "same kernel \(what) as \(first.file):\(first.line): skipped (auditctl stops with 'Rule exists')", lowered)
                 } else {
                     group.append(r)
@@ -161,6 +168,8 @@ struct LoweredStatement {
     var diagnostics: [Diagnostic]
     /// Which of `diagnostics` are drop reports, shown once per compilation.
     var onceKeys: [(index: Int, key: String)]
+    var verdicts: [LoaderVerdict]
+    var isWatch: Bool
 }
 
 extension CompilationState {
@@ -169,7 +178,7 @@ extension CompilationState {
         switch stmt.kind {
         case .rule(let rule):
             let rules = lower(rule, stmt)
-            if rules.isEmpty && rule.command != .delete { reportNoRule(stmt) }
+            if rules.isEmpty && rule.command != .delete && !lineRefused { reportNoRule(stmt) }
             let hashes = rules.map(RuleHash.of)
             effect = rule.command == .delete ? .delete(rules, hashes: hashes)
                 : .add(rules, hashes: hashes, prepend: rule.command == .prepend, what: "rule")
@@ -191,8 +200,13 @@ extension CompilationState {
         defer {
             diagnostics = []
             onceKeys = []
+            verdicts = []
+            lineRefused = false
+            recordsVerdicts = true
         }
-        return LoweredStatement(effect: effect, location: stmt.location, text: stmt.text, diagnostics: diagnostics, onceKeys: onceKeys)
+        let isWatch = if case .watch = stmt.kind { true } else { false }
+        return LoweredStatement(effect: effect, location: stmt.location, text: stmt.text, diagnostics: diagnostics, onceKeys: onceKeys,
+                                verdicts: verdicts, isWatch: isWatch)
     }
 }
 
@@ -239,35 +253,16 @@ extension KernelRule {
 /// A kernel rule's identity hash, computed once from the words that differ between rules.
 enum RuleHash {
     static func of(_ rule: KernelRule) -> Int {
-        var h = IdentityHash()
+        var h = FNV1a()
         h.mix(UInt64(rule.list.kernelValue) << 8 | UInt64(rule.action.kernelValue))
         h.mix(mask: rule.mask)
         for f in rule.fields {
             h.mix(UInt64(f.id) << 32 | UInt64(f.op.kernelValue >> 24))
             h.mix(UInt64(f.value))
-            if let s = f.string { h.mix(s) }
+            if let s = f.string { s.withBytes { h.mix(bytes: $0) } }
         }
-        return h.value
+        return h.intValue
     }
-}
-
-/// FNV-1a over 64-bit words: the in-process identity hashes of rules, masks and -S lists
-/// (Hasher's SipHash over 64 mask words cost more than the rest of the work).
-struct IdentityHash {
-    private var h: UInt64 = 0xcbf2_9ce4_8422_2325
-
-    @inline(__always) mutating func mix(_ v: UInt64) { h = (h ^ v) &* 0x0000_0100_0000_01b3 }
-
-    /// The set words with their positions: most of a mask is zero.
-    mutating func mix(mask: [UInt32]) {
-        for (i, w) in mask.enumerated() where w != 0 { mix(UInt64(i) << 32 | UInt64(w)) }
-    }
-
-    mutating func mix(_ s: RulesText) {
-        s.withBytes { for b in $0 { mix(UInt64(b)) } }
-    }
-
-    var value: Int { Int(truncatingIfNeeded: h) }
 }
 
 /// The simulated kernel rule set: appended rules in order, prepended groups before them (the

@@ -19,7 +19,7 @@ enum PermissionSyscalls {
     ]
 
     /// Whether the loader expands perm into syscalls.
-    static func applies(for version: AuditVersion) -> Bool { version.isAudit4 }
+    static func applies(for version: AuditVersion) -> Bool { version.loader.fieldRule("perm")?.kind == "perm+syscalls" }
 
     /// Sets in `mask` the syscalls of every permission in `permissions` that exist on `abi` and that
     /// the loader's libaudit knows (auditctl 4.x filters the list through its own table).

@@ -18,9 +18,9 @@ struct RuleLineRenderer {
     /// value; the compiler interns masks (one buffer per distinct syscall set), so a compare
     /// is usually the array's own identity check.
     private var syscallOptions: [MaskKey: [UInt8]?] = [:]
-    /// In front of `syscallOptions`: hashing the key for every rule cost more than the rest of
-    /// the `-S` work, so recent keys sit in a table indexed by a few bits of the mask's buffer
-    /// address. The address only picks the slot; a hit is a key equal by value.
+    /// In front of `syscallOptions`: hashing the key through Hasher for every rule cost more
+    /// than the rest of the `-S` work, so recent keys sit in a table indexed by a few bits of
+    /// FNV-1a over the key's set words; a hit is a key equal by value.
     private var recentSyscallOptions: [(key: MaskKey, option: [UInt8]?)?] = Array(repeating: nil, count: RuleLineRenderer.recentSlots)
     private static let recentSlots = 256
     /// Syscall names (or digits) by number, per (ABI, style); an empty entry is not looked up yet.
@@ -36,10 +36,12 @@ struct RuleLineRenderer {
         var mask: [UInt32]
         var style: SyscallStyle
 
-        /// Masks are 256-byte heap buffers: the address bits above the allocator's alignment differ.
+        /// A slot picked by the key's value (its set mask words, list and ABI).
         func slot(_ count: Int) -> Int {
-            let address = mask.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) } >> 4
-            return (address ^ Int(list.kernelValue) &* 31 ^ Int(abi?.auditArch ?? 0)) & (count - 1)
+            var h = FNV1a()
+            h.mix(mask: mask)
+            h.mix(UInt64(list.kernelValue) << 32 | UInt64(abi?.auditArch ?? 0))
+            return Int(truncatingIfNeeded: h.value >> 32) & (count - 1)
         }
     }
     private struct NamesKey: Hashable { var abi: ABI; var style: SyscallStyle }
@@ -164,8 +166,10 @@ struct RuleLineRenderer {
         if SyscallMask.isEmpty(mask) { return nil }
         if SyscallMask.isAll(mask) {
             // Explicit on the exit lists, so that audit 4.x does not narrow perm rules to the perm syscalls.
-            return list == .exit || list == .io_uring ? Array("-S all".utf8) : nil
+            // (Not on io_uring: there `-S all` names the operations only; no -S sets every bit.)
+            return list == .exit ? Array("-S all".utf8) : nil
         }
+        if list == .io_uring { return ioUringOption(mask) }
         var out: [UInt8] = [0x2D, 0x53, 0x20]  // "-S "
         var first = true
         for n in SyscallMask.numbers(in: mask) {
@@ -176,6 +180,17 @@ struct RuleLineRenderer {
             } else {
                 out.appendDecimal(Int64(n))
             }
+        }
+        return out
+    }
+
+    /// `-S` of an io_uring rule: the loader's operation names, numbers where it has none.
+    private func ioUringOption(_ mask: [UInt32]) -> [UInt8] {
+        var out: [UInt8] = [0x2D, 0x53, 0x20]  // "-S "
+        let facts = target.auditVersion.loader
+        for (i, n) in SyscallMask.numbers(in: mask).enumerated() {
+            if i > 0 { out.append(0x2C) }
+            if let name = facts.uringOpName(n) { out.append(contentsOf: name.utf8) } else { out.appendDecimal(Int64(n)) }
         }
         return out
     }

@@ -33,6 +33,13 @@ final class CompilationState {
     private(set) lazy var allOnesKernelForm = kernelForm(allOnes)
     /// Drop messages already built, by ABI and name as written.
     private var dropMessages: [String: String] = [:]
+    /// What the loader made of the statement being lowered (`.asLoaded` only).
+    var verdicts: [LoaderVerdict] = []
+    /// Verdicts are recorded for rules that add (a deletion's refusal is not judged).
+    var recordsVerdicts = true
+    /// The loader refuses the statement being lowered (recorded in `verdicts`): no rule, and no
+    /// "no kernel rule" error on top of the refusal.
+    var lineRefused = false
     /// Whether rule provenance carries the statement's text (the auditctl -R writer needs only
     /// file and line; a 100,000-rule file's texts are an eighth of its memory).
     var keepsText = true
@@ -72,6 +79,12 @@ final class CompilationState {
 
     func resolve(_ selector: ArchSelector) -> Result<ResolvedArch, ArchError> {
         let machine = target.machine
+        // As loaded, b64/b32 mean what the loader takes them for, whether or not the kernel
+        // release still has that ABI (the kernel stores the arch value either way).
+        if target.archless == .asLoaded, selector == .b64 || selector == .b32,
+           case .success(let abi) = target.auditVersion.loader.arch(selector == .b64 ? "b64" : "b32", on: machine) {
+            return .success(ResolvedArch(value: machine.auditArch(for: abi), abi: abi))
+        }
         switch selector {
         case .b64:
             guard let abi = abis.b64 else { return .failure(ArchError(message: "arch=b64: machine \(machine) has no 64-bit ABI")) }
@@ -167,7 +180,7 @@ extension CompilationState {
         }
         let reported = diagnostics.count
         guard let mask = resolveMask(for: specs, abi: abi, archText: archText, in: stmt) else { return nil }
-        if diagnostics.count == reported { resolvedMasks[hash, default: []].append((abi, specs, mask)) }
+        if diagnostics.count == reported && verdicts.isEmpty && !lineRefused { resolvedMasks[hash, default: []].append((abi, specs, mask)) }
         return mask
     }
 
@@ -187,6 +200,17 @@ extension CompilationState {
                            at: spec.location, length: spec.length, in: stmt)
                     return nil
                 }
+                if target.archless == .asLoaded && names.isKnownAnywhere(name) {
+                    // The loader's libaudit decides, whatever the kernel tables hold. Every name is
+                    // judged (each refusal is reported); one refused name refuses the line.
+                    if let n = loaderNumber(of: Located(name, at: spec.location, length: spec.length), on: abi, in: stmt) {
+                        mask[n / 32] |= 1 << UInt32(n % 32)
+                        kept += 1
+                    } else {
+                        lineRefused = true
+                    }
+                    continue
+                }
                 if names.table(abi) == nil {
                     report(.unknownSyscall, .error, "no syscall table for \(abi) at kernel \(target.kernel)", at: spec.location, length: spec.length, in: stmt)
                     return nil
@@ -202,6 +226,7 @@ extension CompilationState {
                 }
             }
         }
+        if lineRefused { return nil }
         if kept == 0 {
             report(.noSyscallOnABI, .warning, "no syscall of this rule exists on \(abi.map(\.rawValue) ?? archText) at kernel \(target.kernel): its \(abi.map(\.rawValue) ?? archText) rule is not emitted",
                    at: stmt.location, length: 2, in: stmt)
@@ -215,18 +240,18 @@ extension CompilationState {
 /// case-insensitive answers are memoised per spelling anyway).
 enum SyscallListHash {
     static func of(_ specs: [Located<SyscallSpec>], abi: ABI?) -> Int {
-        var h = IdentityHash()
+        var h = FNV1a()
         h.mix(UInt64(abi?.auditArch ?? 0))
         for spec in specs {
             switch spec.value {
             case .all: h.mix(1 << 40)
             case .number(let n): h.mix(2 << 40 | UInt64(n))
             case .name(let name):
-                h.mix(name)
+                name.withBytes { h.mix(bytes: $0) }
                 h.mix(3 << 40)
             }
         }
-        return h.value
+        return h.intValue
     }
 
     static func same(_ a: [Located<SyscallSpec>], _ b: [Located<SyscallSpec>]) -> Bool {

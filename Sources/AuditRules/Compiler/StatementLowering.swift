@@ -16,6 +16,18 @@ extension CompilationState {
         // The value of each perm field that follows an arch field (audit 4.x expands those).
         var permAfterArch: [Permissions] = []
         var failed = false
+        // As loaded: the loader's reading of the arch decides the ABI; a line it refuses is not loaded.
+        var loadedABI: ABI? = nil
+        if target.archless == .asLoaded {
+            recordsVerdicts = rule.command != .delete
+            switch loaderArch(rule, stmt) {
+            case .failure?:
+                lineRefused = true
+                return []
+            case .success(let abi)?: loadedABI = abi
+            case nil: break
+            }
+        }
         // b32/b64 the machine lacks at this release (s390x from 6.19, riscv64, 32-bit machines):
         // the rule could never match there, so it is left out rather than failing the compile.
         for clause in rule.fields {
@@ -35,12 +47,24 @@ extension CompilationState {
         if failed { return [] }
         let key = keyField(rule.keys)
 
-        let specific = !rule.syscalls.isEmpty && !rule.syscalls.contains { $0.value == .all }
         var out: [KernelRule] = []
+        if list == .io_uring && !rule.syscalls.isEmpty {
+            // io_uring operations: one table for every ABI (the loader's), no arch needed.
+            guard let mask = ioUringMask(rule.syscalls, in: stmt) else { return [] }
+            if let key { fields.append(key) }
+            if let r = finish(list: list, action: rule.action.value, mask: mask, fields: fields, abi: arch?.abi, stmt: stmt) { out.append(r) }
+            return out
+        }
+        let specific = !rule.syscalls.isEmpty && !rule.syscalls.contains { $0.value == .all }
         if specific && arch == nil {
-            if list == .io_uring {
-                report(.ioUringArch, .error, "io_uring operations need an explicit -F arch= to be compiled", at: stmt.location, in: stmt)
-                return []
+            if target.archless == .asLoaded, let abi = loadedABI {
+                // One rule, no arch field: the kernel applies its numbers to every ABI's processes.
+                guard var mask = self.mask(for: rule.syscalls, abi: abi, archText: abi.rawValue, in: stmt) else { return [] }
+                if PermissionSyscalls.applies(for: target.auditVersion) {
+                    for f in fields where f.id == FieldID.perm { PermissionSyscalls.add(Permissions(rawValue: f.value), on: abi, to: &mask, using: names, target: target) }
+                }
+                if let key { fields.append(key) }
+                return finish(list: list, action: rule.action.value, mask: mask, fields: fields, abi: abi, stmt: stmt).map { [$0] } ?? []
             }
             for abi in expansionABIs {
                 let value = target.machine.auditArch(for: abi)
@@ -60,7 +84,7 @@ extension CompilationState {
 
         var mask: [UInt32]
         if specific {
-            guard let m = self.mask(for: rule.syscalls, abi: arch?.abi, archText: "arch=\(message: archText)", in: stmt) else { return [] }
+            guard let m = self.mask(for: rule.syscalls, abi: loadedABI ?? arch?.abi, archText: "arch=\(message: archText)", in: stmt) else { return [] }
             mask = m
         } else if !rule.syscalls.isEmpty {
             mask = allOnes
@@ -118,13 +142,36 @@ extension CompilationState {
         return finish(list: .exit, action: .always, mask: allOnes, fields: fields, abi: nil, stmt: stmt)
     }
 
+    /// The mask of `-S` on the io_uring list, as audit_rule_io_uringbyname_data of the target's
+    /// loader sets it: names from its io_uring operation table, numbers as written, `all` every
+    /// operation the table names (not every bit).
+    private func ioUringMask(_ specs: [Located<SyscallSpec>], in stmt: Statement) -> [UInt32]? {
+        let facts = target.auditVersion.loader
+        var mask = SyscallMask.empty
+        func set(_ n: Int) { mask[n / 32] |= 1 << UInt32(n % 32) }
+        for spec in specs {
+            switch spec.value {
+            case .all: facts.uringOpNumbers.forEach(set)
+            case .number(let n): set(n)
+            case .name(let name):
+                guard let n = name.asciiName.flatMap(facts.uringOp) else {
+                    report(.ioUringOperation, .error, "unknown io_uring operation '\(message: name)' for audit \(target.auditVersion)",
+                           at: spec.location, length: spec.length, in: stmt)
+                    return nil
+                }
+                set(n)
+            }
+        }
+        return mask
+    }
+
     /// The kernel's form of `mask` (classes expanded), one shared buffer per distinct mask.
     private func internedKernelForm(_ mask: [UInt32]) -> [UInt32] {
         // `-S all` and watches: nearly half of all rules, and the same buffer each time.
         if mask == allOnes { return allOnesKernelForm }
-        var h = IdentityHash()
+        var h = FNV1a()
         h.mix(mask: mask)
-        let hash = h.value
+        let hash = h.intValue
         if let known = kernelForms[hash], let hit = known.first(where: { $0.mask == mask }) { return hit.kernelForm }
         let form = kernelForm(mask)
         kernelForms[hash, default: []].append((mask, form))

@@ -129,6 +129,7 @@ extension CompileTarget {
         var options = ParseOptions(resolver: resolver, hostMachine: machine,
                                    isKnownSyscall: ParseOptions.knownSyscall(database: database, machine: machine, kernel: kernel))
         options.loader = auditVersion
+        options.kernel = kernel
         return options
     }
 }

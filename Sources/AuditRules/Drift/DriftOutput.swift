@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Syscalls
 
 extension DriftFormatter {
@@ -127,7 +131,7 @@ extension DriftFormatter {
             for s in samples { out.append("\(name)\(s.labels) \(s.value)") }
         }
         metric("aurules_check_success", "1 when the last drift check ran to completion, 0 when it failed.", [("", report == nil ? "0" : "1")])
-        metric("aurules_check_last_run_timestamp_seconds", "When the last drift check ran (Unix time).", [("", String(format: "%.3f", timestamp))])
+        metric("aurules_check_last_run_timestamp_seconds", "When the last drift check ran (Unix time).", [("", fixedPoint(timestamp, decimals: 3))])
         if let report {
             metric("aurules_check_in_sync", "1 when the kernel's audit rules and settings match the files.", [("", report.hasDrift ? "0" : "1")])
             metric("aurules_rules_in_sync", "Rules loaded exactly as the files say.", [("", "\(report.inSync)")])

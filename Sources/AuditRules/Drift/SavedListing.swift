@@ -1,3 +1,5 @@
+import Syscalls
+
 /// A saved `auditctl -l` listing, made readable by the rules parser.
 public enum SavedListing {
     /// `auditctl -l` prints a few values in forms auditctl itself refuses on input: file types as
@@ -59,16 +61,13 @@ public enum SavedListing {
     }
 
     /// The byte ranges of the lines of a text: `\n` ends a line (a CR before it stays in the line).
+    /// A text that ends with `\n` has an empty last line.
     static func lineRanges(_ text: RulesText) -> [Range<Int>] {
-        let utf8 = text
-        var lines: [Range<Int>] = []
-        var start = utf8.startIndex
-        while let end = utf8[start...].firstIndex(of: 0x0A) {
-            lines.append(start ..< end)
-            start = utf8.index(after: end)
+        text.withBytes { bytes in
+            var lines = ByteLines(bytes).map(\.range)
+            if bytes.last == 0x0A || bytes.isEmpty { lines.append(bytes.count ..< bytes.count) }
+            return lines
         }
-        lines.append(start ..< utf8.endIndex)
-        return lines
     }
 
     /// Whether `appendLoadable` would change this line.

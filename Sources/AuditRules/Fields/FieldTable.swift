@@ -54,13 +54,20 @@ public final class FieldSpec: Hashable, Sendable {
     /// `lists.contains(list)` without hashing.
     func isAllowed(on list: FilterList) -> Bool { listBits & list.bit != 0 }
 
-    /// The lists auditctl of `version` and the kernel accept the field on: `lists` for 3.0.9;
-    /// audit 4.x also takes on the exclude list every field that is not exit- or
-    /// filesystem-only (and perm), having dropped 3.0.9's exclude field set.
-    public func lists(for version: AuditVersion) -> Set<FilterList> {
-        guard version.isAudit4, lists.contains(.exit) || lists.contains(.user) else { return lists }
-        if lists == [.exit] && id != FieldID.perm { return lists }
-        return lists.union([.exclude])
+    /// Whether the kernel refuses the field on `list` whatever the loader: msgtype off the user
+    /// and exclude lists, fstype off the filesystem list and anything but fstype and key on it,
+    /// perm on the io_uring list (it takes perm on exit and, from audit 3.1's libaudit, exclude:
+    /// FieldKernelTests). What a loader
+    /// release refuses besides is its data's (LoaderFacts.fieldRefusal); `lists` is the two
+    /// together for auditctl 3.0.9.
+    public func kernelRefuses(on list: FilterList) -> Bool {
+        switch id {
+        case FieldID.msgtype: return list != .user && list != .exclude
+        case FieldID.fstype: return list != .filesystem
+        case FieldID.perm: return list == .io_uring || list == .filesystem || list == .entry
+        case FieldID.filterkey: return list == .entry
+        default: return list == .filesystem || list == .entry
+        }
     }
 
     /// Stored in the rule's string buffer (the value on the wire is the string's length).
@@ -94,6 +101,8 @@ public final class FieldSpec: Hashable, Sendable {
 }
 
 public enum FieldTable {
+    /// libaudit asks the kernel's EXCLUDE_EXTEND feature for the exclude list: Linux 4.17 on.
+    public static let excludeExtendKernel = KernelVersion(4, 17)
     private static let allOps = Set(FieldOperator.allCases)
     /// The kernel keeps bit operators for syscall arguments, pers and devminor only.
     private static let noBitOps: Set<FieldOperator> = [.equal, .notEqual, .lessThan, .greaterThan,

@@ -21,6 +21,8 @@ public struct FieldValueParser: Sendable {
     public var resolver: (any UserResolver)?
     /// Whose libaudit tables apply: 4.2 adds message types (DM_CTRL, DM_EVENT) and riscv arches.
     public var auditVersion: AuditVersion
+    /// The target kernel (nil: one with every audit feature).
+    public var kernel: KernelVersion?
 
     static let pathMax = 4096
     static let maxKeyLength = 256
@@ -28,9 +30,10 @@ public struct FieldValueParser: Sendable {
     static let addressFamilyMax: UInt32 = 46
     static let unset: UInt32 = 0xFFFF_FFFF
 
-    public init(resolver: (any UserResolver)?, auditVersion: AuditVersion = .v3_0_9) {
+    public init(resolver: (any UserResolver)?, auditVersion: AuditVersion = .v3_0_9, kernel: KernelVersion? = nil) {
         self.resolver = resolver
         self.auditVersion = auditVersion
+        self.kernel = kernel
     }
 
     /// Checks run in auditctl's order (libaudit's list and operator checks, the value, then what
@@ -92,53 +95,29 @@ public struct FieldValueParser: Sendable {
         .init("-F value should be number for \(spec.name)")
     }
 
-    private static let excludeFields: Set<UInt32> = [
-        FieldID.pid, FieldID.uid, FieldID.gid, FieldID.auid, FieldID.msgtype, FieldID.subjUser,
-        FieldID.subjRole, FieldID.subjType, FieldID.subjSen, FieldID.subjClr, FieldID.exe,
-    ]
-
-    private static let libauditExitOnly: Set<UInt32> = [
-        FieldID.exit, FieldID.objUser, FieldID.objRole, FieldID.objType, FieldID.objLevLow, FieldID.objLevHigh,
-        FieldID.path, FieldID.dir, FieldID.perm, FieldID.filetype, FieldID.devmajor, FieldID.devminor, FieldID.inode,
-        FieldID.success, FieldID.ppid,
-    ]
-
+    /// libaudit's list checks of `auditVersion` (its exclude field set, the field's lists), from
+    /// the release's data; the text is what its auditctl prints.
     private func libauditListError(_ spec: FieldSpec, _ list: FilterList) -> FieldValueError? {
-        // libaudit 4.x drops its exclude field set when the kernel has exclude-extend (4.17 on)
-        // and lets perm on the exclude list.
-        if auditVersion.isAudit4 && spec.id == FieldID.perm && list == .exclude { return nil }
-        if list == .exclude && !Self.excludeFields.contains(spec.id) && !auditVersion.isAudit4 {
-            return .init("Only msgtype, *uid, *gid, pid, and subj* fields can be used with exclude filter")
-        }
-        switch spec.id {
-        case FieldID.msgtype where list != .exclude && list != .user:
-            return .init("msgtype field can only be used with exclude or user filter list")
-        case FieldID.sessionid where ![.exclude, .user, .exit].contains(list):
-            return .init("sessionid must be used with exclude, user, or exit filter")
-        case FieldID.fstype where list != .filesystem:
-            return .init("fstype field is not valid for the filter")
-        case let id where list != .exit && Self.libauditExitOnly.contains(id):
-            return .init("\(spec.name) can only be used with exit filter list")
-        default:
-            return nil
-        }
+        guard let r = auditVersion.loader.fieldRefusal(spec.name, spelled: spec.name, op: FieldOperator.equal.rawValue, list: list.rawValue,
+                                                       kernelHasExcludeExtend: kernelHasExcludeExtend) else { return nil }
+        return .init(r.text)
     }
 
+    /// libaudit's exclude check depends on the kernel's EXCLUDE_EXTEND feature (Linux 4.17).
+    var kernelHasExcludeExtend: Bool { kernel.map { $0 >= FieldTable.excludeExtendKernel } ?? true }
+
     private func kernelListError(_ spec: FieldSpec, _ list: FilterList) -> FieldValueError? {
-        if !auditVersion.isAudit4 ? spec.isAllowed(on: list) : spec.lists(for: auditVersion).contains(list) { return nil }
+        guard spec.kernelRefuses(on: list) else { return nil }
         if list == .filesystem {
             return .init("\(spec.name) cannot be used on the filesystem list: the kernel takes only fstype and key there")
         }
         return .init("\(spec.name) cannot be used on the \(list.rawValue) list: the kernel rejects it")
     }
 
-    /// libaudit checks the operator of these fields itself; for the others the kernel does.
-    private static let libauditCheckedOperators: Set<UInt32> = [FieldID.exe, FieldID.arch, FieldID.inode, FieldID.perm,
-                                                                FieldID.fstype]
-
+    /// The operators libaudit of `auditVersion` checks itself (exe, arch, inode, perm, fstype).
     private func libauditOperatorError(_ spec: FieldSpec, _ op: FieldOperator) -> FieldValueError? {
-        guard !spec.takes(op), Self.libauditCheckedOperators.contains(spec.id) else { return nil }
-        return .init(spec.operators == [.equal] ? "\(spec.name) only takes = operator" : "\(spec.name) only takes = or != operators")
+        guard let ops = auditVersion.loader.fieldRule(spec.name)?.ops, !ops.names.contains(op.rawValue) else { return nil }
+        return .init(auditVersion.loader.printed(ops.key, field: spec.name))
     }
 
     private func kernelOperatorError(_ spec: FieldSpec, _ op: FieldOperator) -> FieldValueError? {
@@ -201,7 +180,9 @@ public struct FieldValueParser: Sendable {
         }
         let negative = raw.first == UInt8(ascii: "-")
         let name = negative ? RulesText(raw.dropFirst()) : raw
-        guard let n = name.asciiName.flatMap(ErrnoTable.number(of:)) else { return .failure(.init("-F unknown errno - exit")) }
+        guard let n = name.asciiName.flatMap(ErrnoTable.number(of:)), auditVersion.loader.has("errno", name.asciiName ?? "") else {
+            return .failure(.init("-F unknown errno - exit"))
+        }
         return .success(.number(UInt32(bitPattern: negative ? -n : n)))
     }
 

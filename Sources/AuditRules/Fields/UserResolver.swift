@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Turns user and group names into ids the way auditctl does at load time (getpwnam/getgrnam
 /// on the loading host). A parse with no resolver keeps names unresolved.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Syscalls
 
 /// Renders diagnostics the way compilers do, and as JSON for tools.

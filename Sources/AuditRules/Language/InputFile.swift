@@ -1,4 +1,12 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import Syscalls
 
 /// Opens and reads what the user names as input: regular files, standard input (`-`), pipes and
 /// FIFOs (`<(cat f)`, /dev/fd/N). A character or block device is refused: /dev/zero or
@@ -102,20 +110,14 @@ struct LineCap {
     init(limit: Int = InputFile.maxKeptLineBytes) { self.limit = limit }
 
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        guard let base = bytes.baseAddress else { return }
-        var i = 0
-        while i < bytes.count {
-            let newline = memchr(base + i, 0x0A, bytes.count - i).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base }
-            let end = newline ?? bytes.count
-            let keep = min(max(0, limit - current), end - i)
-            if keep > 0 { out.append(contentsOf: UnsafeBufferPointer(start: base + i, count: keep)) }
-            if let newline {
+        for line in ByteLines(bytes) {
+            let keep = min(max(0, limit - current), line.range.count)
+            if keep > 0 { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[line.range.prefix(keep)])) }
+            if line.terminated {
                 out.append(0x0A)
                 current = 0
-                i = newline + 1
             } else {
                 current += keep
-                i = end
             }
         }
     }

@@ -1,3 +1,5 @@
+import Syscalls
+
 /// One whitespace-separated word of a rules line, after `\ ` and `\\` escapes are undone.
 public struct Token: Hashable, Sendable {
     /// The word as auditctl sees it (escapes resolved; tabs and other bytes kept).
@@ -49,18 +51,11 @@ public enum Lexer {
 
     /// The same for part of a text that starts at line `firstLine`.
     static func forEachLine(in all: UnsafeBufferPointer<UInt8>, firstLine: Int, _ body: (SourceLine, UnsafeBufferPointer<UInt8>) -> Void) {
-        var number = firstLine - 1
-        var start = 0
-        let end = all.count
-        while start < end {
-            var stop = start
-            while stop < end && all[stop] != 0x0A { stop += 1 }
-            number += 1
-            let cr = stop > start && all[stop - 1] == 0x0D
-            let content = UnsafeBufferPointer(rebasing: all[start ..< (cr ? stop - 1 : stop)])
-            body(SourceLine(number: number, text: RulesText(content), endsWithCR: cr,
-                            byteCount: stop - start), content)
-            start = stop + 1
+        for (offset, line) in ByteLines(all).enumerated() {
+            let withoutCR = line.withoutCR(in: all)
+            let content = UnsafeBufferPointer(rebasing: all[withoutCR])
+            body(SourceLine(number: firstLine + offset, text: RulesText(content), endsWithCR: withoutCR != line.range,
+                            byteCount: line.range.count), content)
         }
     }
 

@@ -40,14 +40,26 @@ extension LineParser {
             return
         }
         var ok = true
-        if let list = effectiveList, !spec.isAllowed(on: list) {
+        // The spelling found the field, so it is ASCII.
+        let refusal = loaderRefusal(spec, spelled: name.asciiName ?? spec.name, op: op)
+        if let refusal, refusal.key != "EAU_OPEQ" && refusal.key != "EAU_OPEQNOTEQ" {
+            report(refusal.key == "EAU_FIELDUNKNOWN" ? .unknownField : .fieldNotOnList, .error,
+                   (refusal.key == "EAU_FIELDUNKNOWN" ? "" : "field '\(spec.name)' cannot be used on the \(effectiveList?.rawValue ?? "") list: ")
+                   + "\(refusal)", column: arg.column, length: name.count)
+            if refusal.key == "EAU_FIELDUNKNOWN" { return }
+            ok = false
+        } else if let list = effectiveList, kernelRefuses(spec, on: list) {
             let allowed = FilterList.listingOrder.filter { spec.lists.contains($0) }.map(\.rawValue)
             report(.fieldNotOnList, .error, "field '\(spec.name)' cannot be used on the \(list.rawValue) list"
                    + (allowed.isEmpty ? "" : " (only on: \(allowed.joined(separator: ", ")))"),
                    column: arg.column, length: name.count)
             ok = false
         }
-        if !spec.takes(op) {
+        if let refusal, refusal.key == "EAU_OPEQ" || refusal.key == "EAU_OPEQNOTEQ" {
+            report(.fieldOperator, .error, "field '\(spec.name)' does not take '\(op.rawValue)': \(refusal)",
+                   column: opColumn, length: op.rawValue.utf8.count)
+            ok = false
+        } else if !spec.takes(op) {
             let allowed = FieldOperator.searchOrder.filter { spec.operators.contains($0) }.map(\.rawValue)
             report(.fieldOperator, .error, "field '\(spec.name)' does not take '\(op.rawValue)' (only \(allowed.joined(separator: " ")))",
                    column: opColumn, length: op.rawValue.utf8.count)

@@ -20,7 +20,7 @@ extension LineParser {
             return
         }
         if let l = list?.value, Self.refusesSyscalls(l) {
-            report(.syscallPlacement, .error, "syscalls (-S) cannot be used on the \(l.rawValue) list", column: o.column, length: o.length)
+            report(.syscallPlacement, .error, "syscalls (-S) cannot be used on the \(l.rawValue) list" + syscallListMessage(l), column: o.column, length: o.length)
             syscallListReported = true
             return
         }
@@ -48,6 +48,10 @@ extension LineParser {
                            column: column + p.consumed, length: length - p.consumed)
                 }
                 syscalls.append(Located(.number(Int(p.value)), at: location(column), length: length))
+            } else if list?.value == .io_uring {
+                // io_uring operations, from the loader's own table (not syscalls).
+                guard ioUringOperation(item, word: arg.text, column: column, length: length) else { continue }
+                syscalls.append(Located(.name(item), at: location(column), length: length))
             } else {
                 if !knownSyscalls.isKnown(item) {
                     report(.unknownSyscall, .error, "unknown syscall '\(message: item)': no ABI has a syscall of that name\(syscallSuggestion(for: item))",
@@ -120,12 +124,6 @@ extension LineParser {
     mutating func syscallSuggestion(for name: RulesText) -> String {
         guard suggestionsLeft > 0, name.count <= 32 else { return "" }
         suggestionsLeft -= 1
-        let lower = name.description.lowercased()
-        var best: (String, Int)?
-        for candidate in SyscallDatabase.shipped.allNames.sorted() {
-            let d = EditDistance.between(lower, candidate)
-            if d <= max(1, min(2, candidate.count / 4)), d < (best?.1 ?? Int.max) { best = (candidate, d) }
-        }
-        return best.map { " (did you mean '\($0.0)'?)" } ?? ""
+        return SyscallSuggestion.closest(to: name.description).map { " (did you mean '\($0)'?)" } ?? ""
     }
 }

@@ -13,6 +13,10 @@ struct LineParser {
     let knownSyscalls: KnownSyscallMemo
     /// auditctl trims a `-w` path's trailing slashes; a saved listing's path is the kernel's.
     let trimsWatchSlashes: Bool
+    /// The loader whose field, list and io_uring verdicts apply (nil: auditctl 3.0.9's, built in).
+    let loader: AuditVersion?
+    /// The target kernel (nil: one with every audit feature).
+    let kernel: KernelVersion?
 
     var diagnostics: [Diagnostic] = []
     var statements: [(column: Int, statement: Statement)] = []
@@ -34,7 +38,8 @@ struct LineParser {
     var suggestionsLeft = 5
 
     init(file: String, line: SourceLine, words: [Token], hostMachine: Machine,
-         valueParser: FieldValueParser, knownSyscalls: KnownSyscallMemo, trimsWatchSlashes: Bool = true) {
+         valueParser: FieldValueParser, knownSyscalls: KnownSyscallMemo, trimsWatchSlashes: Bool = true,
+         loader: AuditVersion? = nil, kernel: KernelVersion? = nil) {
         self.file = file
         self.line = line
         self.words = words
@@ -42,6 +47,8 @@ struct LineParser {
         self.valueParser = valueParser
         self.knownSyscalls = knownSyscalls
         self.trimsWatchSlashes = trimsWatchSlashes
+        self.loader = loader
+        self.kernel = kernel
     }
 
     func location(_ column: Int) -> SourceLocation {
@@ -244,10 +251,7 @@ struct LineParser {
             }
             return
         }
-        if list?.value == .io_uring {
-            report(.listAction, .warning, "the io_uring list needs audit 3.1 or later; auditctl 3.0.9 rejects it",
-                   column: list!.location.column, length: list!.length)
-        }
+        if let l = list, l.value == .io_uring { ioUringList(l, command: o.name, word: arg.text) }
     }
 
     static func explainListOrAction(_ word: RulesText, in text: RulesText) -> String {

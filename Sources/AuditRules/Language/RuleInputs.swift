@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads what the user names: rules files, rules.d directories (merged as augenrules merges them)
 /// and `-` for standard input. Every statement keeps the file and line it was written on.
@@ -19,12 +26,12 @@ public enum RuleInputs {
                 case .failure(let f): part = RuleFile(path: "<stdin>", diagnostics: [unreadable("<stdin>", f.reason)])
                 }
             } else {
-                var isDirectory: ObjCBool = false
+                var isDirectory = false
                 guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
                     result.diagnostics.append(unreadable(path, "no such file or directory"))
                     continue
                 }
-                part = isDirectory.boolValue ? loadDirectory(path, options: options) : loadFile(path, options: options)
+                part = isDirectory ? loadDirectory(path, options: options) : loadFile(path, options: options)
             }
             result.append(part)
         }

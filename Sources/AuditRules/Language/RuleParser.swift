@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Syscalls
 
 /// What parsing may depend on beyond the text itself.
@@ -23,6 +27,9 @@ public struct ParseOptions: Sendable {
     public var loader: AuditVersion?
     /// The text reaches the loader through augenrules (a rules.d directory), not `auditctl -R`.
     public var throughAugenrules = false
+    /// The target kernel release: libaudit asks the kernel's features (the exclude list's fields
+    /// depend on EXCLUDE_EXTEND, from 4.17). nil: a kernel that has them all.
+    public var kernel: KernelVersion?
 
     /// What happens to a CR before LF. A saved listing's CR was printed from a key the kernel holds.
     public var carriageReturn: CarriageReturnHandling {
@@ -52,17 +59,17 @@ public struct ParseOptions: Sendable {
 /// problem of every line is reported (auditctl stops at the first).
 public enum RuleParser {
     public static func parse(text: RulesText, file: String, options: ParseOptions) -> RuleFile {
-        text.withBytes { parse(all: $0, firstLine: 1, file: file, options: options) }
+        parse(text: text, firstLine: 1, file: file, options: options)
     }
 
-    /// `all` is a file's bytes, or part of a file from line `firstLine` on (a chunk of a large file).
-    static func parse(all: UnsafeBufferPointer<UInt8>, firstLine: Int, file: String, options: ParseOptions) -> RuleFile {
-        do {
+    /// `text` is part of a file, from line `firstLine` on (a chunk of a large file).
+    static func parse(text: RulesText, firstLine: Int, file: String, options: ParseOptions) -> RuleFile {
+        text.withBytes { all in
             let pieces = Self.pieces(of: all, firstLine: firstLine)
             guard pieces.count > 1 else { return parse(bytes: all, firstLine: firstLine, file: file, options: options) }
             // Lines do not depend on each other: a large file is parsed in pieces on every core and
             // the pieces' results joined in order, which is what parsing it in one go gives.
-            let parsed = parallelMap(pieces.count, reading: all) { base, i in
+            let parsed = parallelMap(pieces.count, reading: text) { base, i in
                 let p = pieces[i]
                 return parse(bytes: UnsafeBufferPointer(rebasing: base[p.range]), firstLine: p.firstLine, file: file, options: options)
             }
@@ -82,12 +89,11 @@ public enum RuleParser {
         var out: [(range: Range<Int>, firstLine: Int)] = []
         var start = 0, line = firstLine
         for k in 1 ..< count {
-            var cut = max(start, all.count * k / count)
-            while cut < all.count && all[cut] != 0x0A { cut += 1 }
-            guard cut < all.count else { break }
-            out.append((start ..< cut + 1, line))
-            for b in all[start ... cut] where b == 0x0A { line += 1 }
-            start = cut + 1
+            var rest = ByteLines(all, from: max(start, all.count * k / count))
+            guard let cut = rest.next(), cut.terminated else { break }
+            out.append((start ..< cut.next, line))
+            for _ in ByteLines(UnsafeBufferPointer(rebasing: all[start ..< cut.next])) { line += 1 }
+            start = cut.next
         }
         if start < all.count { out.append((start ..< all.count, line)) }
         return out
@@ -98,7 +104,7 @@ public enum RuleParser {
         // Every location retains the file name: each parse (a piece, a chunk) has a copy of its
         // own, as one string counted by every parsing thread made its count a contended cache line.
         let file = String(decoding: Array(path.utf8), as: UTF8.self)
-        let valueParser = FieldValueParser(resolver: options.resolver)
+        let valueParser = FieldValueParser(resolver: options.resolver, auditVersion: options.loader ?? .v3_0_9, kernel: options.kernel)
         let knownSyscalls = KnownSyscallMemo(options.isKnownSyscall)
         var last: (number: Int, bytes: Int)?
         Lexer.forEachLine(in: bytes, firstLine: firstLine) { line, content in
@@ -151,7 +157,8 @@ public enum RuleParser {
             return
         }
         var parser = LineParser(file: file, line: line, words: words, hostMachine: options.hostMachine, valueParser: valueParser,
-                                knownSyscalls: knownSyscalls, trimsWatchSlashes: !options.isSavedListing)
+                                knownSyscalls: knownSyscalls, trimsWatchSlashes: !options.isSavedListing,
+                                loader: options.loader, kernel: options.kernel)
         parser.diagnostics = pre
         parser.run()
         if keepsCR, let last = words.last {

@@ -1,0 +1,101 @@
+import Syscalls
+
+/// How a syscall rule without `-F arch=` becomes kernel rules.
+public enum ArchlessRules: String, Sendable {
+    /// One rule per ABI of the machine, each with its arch field (64-bit first): what `compile`
+    /// writes, so that every ABI's processes are audited for the same syscalls.
+    case perABI
+    /// One rule, as `auditctl -R` loads the line on the target machine: no arch field, the names
+    /// resolved by the loader's libaudit in the machine's own ABI, a line the loader refuses left
+    /// out (`LoaderVerdict`). What the kernel holds after loading the file as written, which is
+    /// what lint judges duplicates and loader refusals on.
+    case asLoaded
+}
+
+/// What the loader of an `.asLoaded` compilation makes of a syscall name or an arch of a line:
+/// a refusal (auditctl stops at the line), or a name it takes whose syscall the ABI's kernel
+/// table lacks (the bit is set, and never matches).
+public struct LoaderVerdict: Sendable {
+    public enum Kind: Sendable, Equatable {
+        /// The loader's libaudit has no such name for the ABI: "Syscall name unknown".
+        case nameRefused(name: String, abi: ABI)
+        /// The loader takes the name; the ABI's kernel table at the target release lacks it.
+        case nameMissingInKernel(name: String, abi: ABI)
+        /// The loader refuses the rule's arch, or the machine itself (for an arch-less rule).
+        case archRefused(LoaderRefusal)
+    }
+
+    public var kind: Kind
+    /// The word judged: the syscall name, the arch value, or (machine refused) the first -S item.
+    public var location: SourceLocation
+    public var length: Int
+    public var sourceLine: RulesText
+}
+
+/// A rule or watch whose kernel rule equals one already held: auditctl stops with "Rule exists".
+public struct RepeatedRule: Sendable {
+    public var location: SourceLocation
+    public var sourceLine: RulesText
+    public var isWatch: Bool
+    /// Where the held rule came from.
+    public var firstFile: String
+    public var firstLine: Int
+}
+
+extension CompilationState {
+    /// The first `-F arch=` of a rule, as the loader reads it on the target machine: the ABI its
+    /// names resolve in, or the loader's refusal (recorded; the line is then not loaded). nil when
+    /// the rule has no such field, or a raw AUDIT_ARCH value no table of ours has.
+    func loaderArch(_ rule: RuleStatement, _ stmt: Statement) -> Result<ABI, LoaderRefusal>? {
+        let loader = target.auditVersion.loader
+        let machine = target.machine
+        guard let clause = rule.fields.first(where: { !$0.isComparison && $0.name.value == "arch" && $0.op.value == .equal }) else {
+            // Without -S the rule names no syscall: no table is asked.
+            guard !rule.syscalls.isEmpty else { return nil }
+            guard loader.knows(machine) else {
+                let refusal = LoaderRefusal(release: target.auditVersion, key: "EAU_ARCHUNKNOWN",
+                                            text: loader.message("EAU_ARCHUNKNOWN", "machine type not found"),
+                                            detail: "audit \(target.auditVersion) does not know machine \(machine)")
+                let first = rule.syscalls[0]
+                if recordsVerdicts { verdicts.append(LoaderVerdict(kind: .archRefused(refusal), location: first.location, length: first.length, sourceLine: stmt.text)) }
+                return .failure(refusal)
+            }
+            return loader.arch(machine.rawValue, on: machine)
+        }
+        guard case .arch(let selector) = clause.value else { return nil }
+        let result: Result<ABI, LoaderRefusal>
+        switch selector {
+        case .b64: result = loader.arch("b64", on: machine)
+        case .b32: result = loader.arch("b32", on: machine)
+        case .machine(let named): result = loader.arch(named.rawValue, on: machine)
+        case .raw(let value):
+            guard let found = ArchName.byAuditArch(value) else { return nil }
+            result = .success(found.abi)
+        }
+        if case .failure(let refusal) = result, recordsVerdicts {
+            verdicts.append(LoaderVerdict(kind: .archRefused(refusal), location: clause.rawValue.location,
+                                          length: clause.rawValue.length, sourceLine: stmt.text))
+        }
+        return result
+    }
+
+    /// The bit the loader sets for `name` on `abi`, or nil when its libaudit refuses the name
+    /// (recorded). A name the loader takes but the kernel table lacks is recorded too, and keeps its bit.
+    func loaderNumber(of name: Located<RulesText>, on abi: ABI, in stmt: Statement) -> Int? {
+        let db = target.database
+        // libaudit's names are ASCII: a name with other bytes is refused.
+        guard let n = name.value.asciiName.flatMap({ db.libauditNumber(of: $0, abi: abi, version: target.auditVersion) }),
+              (0 ..< 32 * KernelRule.maskWords).contains(n) else {
+            if recordsVerdicts {
+                verdicts.append(LoaderVerdict(kind: .nameRefused(name: name.value.description, abi: abi), location: name.location,
+                                              length: name.length, sourceLine: stmt.text))
+            }
+            return nil
+        }
+        if recordsVerdicts, let table = names.table(abi), table.name(of: n) == nil {
+            verdicts.append(LoaderVerdict(kind: .nameMissingInKernel(name: name.value.description, abi: abi), location: name.location,
+                                          length: name.length, sourceLine: stmt.text))
+        }
+        return n
+    }
+}

@@ -1,0 +1,76 @@
+import Syscalls
+
+/// The verdicts that depend on the loader release (its libaudit's field checks, its filter lists,
+/// its io_uring operation table), read from the release's shipped facts (LoaderFacts), and the
+/// kernel's own refusals that no loader release changes.
+extension LineParser {
+    /// The release whose facts answer: the target's loader, else 3.0.9 (the built-in semantics).
+    var facts: LoaderFacts { (loader ?? .v3_0_9).loader }
+
+    /// libaudit checks the kernel's EXCLUDE_EXTEND feature for the exclude list.
+    var kernelHasExcludeExtend: Bool { kernel.map { $0 >= FieldTable.excludeExtendKernel } ?? true }
+    /// The kernel's io_uring filter list (AUDIT_FILTER_URING_EXIT) exists from Linux 5.16.
+    static let ioUringListKernel = KernelVersion(5, 16)
+
+    /// What the target loader's audit_rule_fieldpair_data refuses about `-F spelled OP` on the
+    /// rule's list (exclude list field set, the field's lists, its operators); nil without a loader
+    /// (the built-in checks then decide) or when it takes it.
+    func loaderRefusal(_ spec: FieldSpec, spelled: String, op: FieldOperator) -> LoaderRefusal? {
+        guard let loader, let list = effectiveList else { return nil }
+        return loader.loader.fieldRefusal(spec.name, spelled: spelled, op: op.rawValue, list: list.rawValue,
+                                          kernelHasExcludeExtend: kernelHasExcludeExtend)
+    }
+
+    /// Whether the kernel refuses the field on `list` (FieldSpec.kernelRefuses). Without a loader,
+    /// the built-in table (auditctl 3.0.9 and the kernel together) decides.
+    func kernelRefuses(_ spec: FieldSpec, on list: FilterList) -> Bool {
+        loader == nil ? !spec.isAllowed(on: list) : spec.kernelRefuses(on: list)
+    }
+
+    /// `-a LIST,ACTION` naming the io_uring list: refused by a loader without it (with its
+    /// message) and by a kernel before 5.16; without a loader, a warning.
+    mutating func ioUringList(_ l: Located<FilterList>, command: String, word: RulesText) {
+        guard let loader else {
+            report(.listAction, .warning, "the io_uring list needs audit 3.1 or later; auditctl 3.0.9 rejects it",
+                   column: l.location.column, length: l.length)
+            return
+        }
+        let facts = loader.loader
+        if !facts.has("list", "io_uring") {
+            let id = command == "-A" ? "add-bad-keyword" : command == "-d" ? "delete-bad-keyword" : "append-bad-keyword"
+            let first = AuditVersion.allCases.first { $0.loader.has("list", "io_uring") }
+            report(.listAction, .error, "audit \(loader) has no io_uring list" + (first.map { " (it needs audit \($0) or later)" } ?? "")
+                   + (facts.auditctlMessage(id, word.description).map { " (auditctl: \"\($0)\")" } ?? ""),
+                   column: l.location.column, length: l.length)
+        } else if let kernel, kernel < Self.ioUringListKernel {
+            report(.listAction, .error, "kernel \(kernel) has no io_uring filter list (it needs Linux \(Self.ioUringListKernel) or later): the kernel refuses the rule",
+                   column: l.location.column, length: l.length)
+        }
+    }
+
+    /// `-S NAME` on the io_uring list: auditctl looks the name up in its io_uring operation table,
+    /// not a syscall table, and refuses a name the table lacks. Without a loader, the newest table.
+    mutating func ioUringOperation(_ name: RulesText, word: RulesText, column: Int, length: Int) -> Bool {
+        let release = loader ?? .newest
+        let facts = release.loader
+        guard facts.has("list", "io_uring") else { return true }  // the list itself was refused
+        // The table's names are ASCII.
+        if name.asciiName.flatMap(facts.uringOp) != nil { return true }
+        report(.ioUringOperation, .error, "unknown io_uring operation '\(message: name)' for audit \(release)"
+               + (facts.auditctlMessage("uring-op-unknown", word.description).map { " (auditctl: \"\($0)\")" } ?? ""),
+               column: column, length: length)
+        return false
+    }
+
+    /// auditctl's message for -S on a list without syscalls, as the loader prints it.
+    func syscallListMessage(_ list: FilterList) -> String {
+        let id: String
+        switch list {
+        case .task: id = "syscall-task-list"
+        case .user: id = "syscall-user-list"
+        case .filesystem: id = "syscall-filesystem-list"
+        default: id = "syscall-exclude-list"
+        }
+        return facts.auditctlMessage(id).map { " (auditctl\(loader.map { " \($0)" } ?? ""): \"\($0)\")" } ?? ""
+    }
+}

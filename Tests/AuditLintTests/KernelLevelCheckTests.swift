@@ -1,0 +1,82 @@
+import AuditLint
+import AuditRules
+import Syscalls
+import XCTest
+
+/// Duplicates and loader refusals judged on the rules as each target's auditctl loads the file
+/// (`ArchlessRules.asLoaded`), not on the syntax tree nor on compile's per-ABI expansion.
+final class KernelLevelCheckTests: XCTestCase {
+    let options = ParseOptions(resolver: nil, hostMachine: .x86_64)
+
+    func lint(_ text: String, targets: [Machine] = [.x86_64, .aarch64, .ppc64le, .s390x], loaders: [AuditVersion] = [.v3_0_9]) -> [Diagnostic] {
+        let file = RuleParser.parse(text: RulesText(text), file: "t.rules", options: options)
+        return Linter.lint(file, context: LintContext(targets: targets, checkHost: false, hostMachine: .x86_64, loaders: loaders))
+    }
+
+    func codes(_ ds: [Diagnostic], _ code: String) -> [String] {
+        ds.filter { $0.code == code }.map { "\($0.location.line):\($0.location.column) \($0.message)" }
+    }
+
+    /// `arch=b64` and `arch=x86_64` store the same AUDIT_ARCH value: the same kernel rule on
+    /// x86_64; on the other machines the loader refuses arch=x86_64, so nothing repeats there.
+    func testArchSpellingsOfOneValueAreDuplicates() {
+        let found = codes(lint("-a always,exit -F arch=b64 -S openat -k a\n-a always,exit -F arch=x86_64 -S openat -k a\n"), "AUR005")
+        XCTAssertEqual(found, ["2:1 this rule equals the one on line 1; the kernel refuses it (Rule exists) (on x86_64)"])
+    }
+
+    /// `-D -k KEY` deletes every rule whose key holds KEY: the same rule may then be added again.
+    func testDeleteByKeyForgetsTheRule() {
+        XCTAssertEqual(codes(lint("-a always,exit -F arch=b64 -S openat -k a\n-D -k a\n-a always,exit -F arch=b64 -S openat -k a\n"), "AUR005"), [])
+        XCTAssertEqual(codes(lint("-a always,exit -F arch=b64 -S openat -k a\n-D -k b\n-a always,exit -F arch=b64 -S openat -k a\n"), "AUR005").count, 1)
+    }
+
+    /// auditctl loads an arch-less rule as one rule without an arch field: it is not the
+    /// `-F arch=b64` rule, although compile's per-ABI expansion of it is.
+    func testArchlessRuleIsNotItsExplicitArchCopy() throws {
+        let text = "-a always,exit -S openat -k a\n-a always,exit -F arch=b64 -S openat -k a\n"
+        XCTAssertEqual(codes(lint(text), "AUR005"), [])
+        var target = CompileTarget(machine: .x86_64, kernel: SyscallDatabase.shipped.newestRelease, watchKind: .path)
+        let file = RuleParser.parse(text: RulesText(text), file: "t.rules", options: options)
+        XCTAssertEqual(Compiler(target: target).compile(file).repeated.map(\.location.line), [2], "per ABI, the b64 copy repeats")
+        target.archless = .asLoaded
+        let loaded = Compiler(target: target).compile(file)
+        XCTAssertEqual(loaded.repeated.count, 0)
+        XCTAssertEqual(loaded.rules.count, 2)
+        let archless = try XCTUnwrap(loaded.rules.first)
+        XCTAssertFalse(archless.fields.contains { $0.id == FieldID.arch }, "no arch field, as auditctl sends it")
+        XCTAssertEqual(archless.provenance?.abi, .x86_64)
+        XCTAssertTrue(archless.hasSyscall(257), "openat in x86_64's numbers")
+    }
+
+    /// Two arch-less rules whose -S resolve to the same number on one machine only.
+    func testArchlessDuplicateOnlyWhereTheNumbersAgree() {
+        let found = codes(lint("-a always,exit -S open -k f\n-a always,exit -S 2 -k f\n"), "AUR005")
+        XCTAssertEqual(found, ["2:1 this rule equals the one on line 1; the kernel refuses it (Rule exists) (on x86_64)"])
+    }
+
+    /// A watch and the exit rule it is turned into, with the letters in another order.
+    func testWatchAndItsExitRule() {
+        let found = codes(lint("-w /etc/hosts -p wa -k net\n-a always,exit -F path=/etc/hosts -F perm=aw -k net\n"), "AUR005")
+        XCTAssertEqual(found.count, 1)
+    }
+
+    /// A line the loader refuses is not loaded: it repeats nothing and nothing shadows it.
+    func testRefusedLineIsNotInTheRuleSet() {
+        let text = "-a always,exit -F arch=b32 -S all -k x\n-a always,exit -F arch=b32 -S chmod,fchmodat2 -k y\n-a always,exit -F arch=b32 -S chmod,fchmodat2 -k y\n"
+        let ds = lint(text, targets: [.x86_64])
+        XCTAssertEqual(codes(ds, "AUR502"), [])
+        XCTAssertEqual(codes(ds, "AUR005"), [])
+        XCTAssertEqual(ds.filter { $0.code == "AUR007" && $0.severity == .error }.map(\.location.line), [2, 3])
+        // With a loader that knows fchmodat2, the lines load: line 2 is shadowed by line 1, and
+        // line 3 repeats line 2 (the kernel refuses it, so it is in no list to be shadowed).
+        let newer = lint(text, targets: [.x86_64], loaders: [.newest])
+        XCTAssertEqual(newer.filter { $0.code == "AUR502" }.map(\.location.line), [2])
+        XCTAssertEqual(newer.filter { $0.code == "AUR005" }.map(\.location.line), [3])
+    }
+
+    /// The verdicts name each (machine, ABI, loader) once, whatever the order of the targets.
+    func testLoaderVerdictsNameEveryTarget() {
+        let ds = lint("-a always,exit -F arch=b64 -S open -k files\n", targets: [.x86_64, .aarch64], loaders: [.v3_0_9, .newest])
+        XCTAssertEqual(codes(ds, "AUR007"), ["1:31 auditctl refuses syscall 'open' (\"Syscall name unknown\") on aarch64 with audit 3.0.9, aarch64 with audit \(AuditVersion.newest) (aarch64 has openat, openat2)"])
+    }
+}

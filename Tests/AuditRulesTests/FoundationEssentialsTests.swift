@@ -1,0 +1,120 @@
+import AuditRules
+import Foundation
+import Syscalls
+import XCTest
+
+/// The package links FoundationEssentials only; what replaced full Foundation's JSONSerialization,
+/// `trimmingCharacters`, `String(format:)` and NSString's path helpers must give what they gave.
+/// The tests link full Foundation, which is the oracle here.
+final class FoundationEssentialsTests: XCTestCase {
+    private var random = SplitMix64(state: 0x5EED_0013)
+
+    private func oracle(_ object: Any, slashes: Bool = true) throws -> String {
+        var options: JSONSerialization.WritingOptions = [.prettyPrinted, .sortedKeys]
+        if !slashes { options.insert(.withoutEscapingSlashes) }
+        return String(decoding: try JSONSerialization.data(withJSONObject: object, options: options), as: UTF8.self)
+    }
+
+    private func pick<T>(_ items: [T]) -> T { items[Int(random.next() % UInt64(items.count))] }
+
+    private func randomString(_ alphabet: [String], maxLength: Int) -> String {
+        (0 ..< Int(random.next() % UInt64(maxLength + 1))).map { _ in pick(alphabet) }.joined()
+    }
+
+    /// Keys from identifiers, digits, punctuation and case pairs: the sorted order is Foundation's.
+    private static let keyAlphabet = ["a", "b", "z", "A", "B", "Z", "1", "2", "9", "_", "$", "-", ".", " "]
+    private static let valueAlphabet = ["a", "/", "\\", "\"", "\n", "\t", "\r", "\u{8}", "\u{c}", "\u{1}", "\u{1f}", "\u{7f}",
+                                        "\u{9b}", "é", "e\u{301}", "\u{2028}", "😀", " ", "\u{0}"]
+
+    private func randomValue(depth: Int) -> Any {
+        switch random.next() % (depth > 2 ? 6 : 8) {
+        case 0: return randomString(Self.valueAlphabet, maxLength: 8)
+        case 1: return random.next() % 2 == 0
+        case 2: return Int(truncatingIfNeeded: random.next()) >> Int(random.next() % 64)
+        case 3: return Double(random.next() % 2_000_000) / 1000
+        case 4: return pick([0.1, 1e20, -0.0, 2.5, 1e-7, 123456.789, 9007199254740993.0, 1e16])
+        case 5: return JSONText.null
+        case 6: return (0 ..< Int(random.next() % 4)).map { _ in randomValue(depth: depth + 1) }
+        default: return randomObject(depth: depth + 1)
+        }
+    }
+
+    private func randomObject(depth: Int) -> [String: Any] {
+        var object: [String: Any] = [:]
+        for _ in 0 ..< Int(random.next() % 12) {
+            object[randomString(Self.keyAlphabet, maxLength: 5)] = randomValue(depth: depth)
+        }
+        return object
+    }
+
+    /// Foundation's NSNull in the oracle's copy where JSONText has its null.
+    private func forOracle(_ value: Any) -> Any {
+        switch value {
+        case is JSONNull: return NSNull()
+        case let a as [Any]: return a.map(forOracle)
+        case let d as [String: Any]: return d.mapValues(forOracle)
+        default: return value
+        }
+    }
+
+    func testJSONTextWritesWhatJSONSerializationWrote() throws {
+        for round in 0 ..< 400 {
+            let object = randomObject(depth: 0)
+            let slashes = round % 2 == 0
+            XCTAssertEqual(JSONText.render(object, escapingSlashes: slashes), try oracle(forOracle(object), slashes: slashes),
+                           "round \(round)")
+        }
+    }
+
+    func testJSONTextEdgeCases() throws {
+        let cases: [[String: Any]] = [
+            [:], ["a": [Any]()], ["a": [String: Any]()], ["a": [[String: Any]()]], ["k": [1, [2, [3]]]],
+            ["$schema": 1, "runs": 2, "version": "2.1.0", "ruleId": 3, "ruleIndex": 4, "dry_run": true, "deleted": 0,
+             "kept": 1, "kernel_writes": 2, "not_set": [], "settings_changed": 0, "seconds": 0.031, "firstIsCoverageStart": false,
+             "first": "3.10", "startColumn": 1, "startLine": 2, "endColumn": 3, "helpUri": "https://x/y", "help": ["text": "t"]],
+            ["a10": 0, "a9": 0, "a09": 0, "A9": 0, "aB": 0, "Ab": 0, "ab": 0, "5.10": 0, "5.4": 0, "x": Int64.min, "y": UInt64.max],
+        ]
+        for object in cases {
+            XCTAssertEqual(JSONText.render(object), try oracle(forOracle(object)))
+            XCTAssertEqual(JSONText.render(object, escapingSlashes: false), try oracle(forOracle(object), slashes: false))
+        }
+        XCTAssertNil(JSONText.render(["a": Double.nan]))
+        XCTAssertNil(JSONText.render(["a": Date()]))
+    }
+
+    func testTrimmingMatchesFoundation() {
+        let alphabet = ["a", " ", "\t", "\n", "\r", "\u{a0}", "\u{3000}", "\u{2028}", "\u{85}", "\u{b}", "é", "e\u{301}", " \u{301}", "\u{200b}", "\u{180e}", "\u{1680}", "\u{202f}", "\u{205f}", "\u{feff}", "\u{2009}", "\u{200c}"]
+        for _ in 0 ..< 2000 {
+            let s = randomString(alphabet, maxLength: 8)
+            XCTAssertEqual(s.trimmingWhitespace(), s.trimmingCharacters(in: .whitespaces), s.debugDescription)
+            XCTAssertEqual(s.dropFirst().trimmingWhitespace(), s.dropFirst().trimmingCharacters(in: .whitespaces))
+            XCTAssertEqual(s.trimming(where: \.isLineBreak), s.trimmingCharacters(in: .newlines), s.debugDescription)
+        }
+    }
+
+    /// NSString traps on a doubled slash before a non-ASCII name ("/a//é", a watch path `lint`
+    /// once crashed on) and on some paths that start with several slashes ("///.//"), so the
+    /// random paths are ASCII with one leading slash, and the others are checked here.
+    func testPathHelpersMatchNSString() {
+        XCTAssertEqual(deletingLastPathComponent("/a//é"), "/a")
+        XCTAssertEqual(deletingLastPathComponent("//é"), "/")
+        XCTAssertEqual(deletingLastPathComponent("/é/a/"), "/é")
+        XCTAssertEqual(deletingLastPathComponent("///.//"), "/")
+        for _ in 0 ..< 2000 {
+            let path = "/" + randomString(["/", "a", "b", ".", "..", " "], maxLength: 8)
+            if path.hasPrefix("//") { continue }
+            XCTAssertEqual(deletingLastPathComponent(path), (path as NSString).deletingLastPathComponent, path)
+            let directory = randomString(["/", "a", "."], maxLength: 5)
+            XCTAssertEqual(appendingPathComponent(directory, "x.rules"), (directory as NSString).appendingPathComponent("x.rules"), directory)
+        }
+    }
+
+    func testFixedPointMatchesStringFormat() {
+        var values: [Double] = [0, -0.0, 0.005, 0.015, 0.125, 2.675, 1e15 + 0.5, 1_764_650_000.1235, -3.14159, 1e300]
+        for _ in 0 ..< 2000 { values.append(Double(Int64(truncatingIfNeeded: random.next()) % 10_000_000_000) / 4096) }
+        for v in values {
+            XCTAssertEqual(fixedPoint(v, decimals: 2), String(format: "%.2f", v))
+            XCTAssertEqual(fixedPoint(v, decimals: 3), String(format: "%.3f", v))
+        }
+    }
+}
