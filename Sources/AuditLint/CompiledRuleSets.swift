@@ -46,7 +46,7 @@ extension KernelRule {
     /// The fields that decide whether the rule matches: all but the key.
     var filteringFields: [KernelField] { fields.filter { $0.id != FieldID.key } }
 
-    var key: String? { fields.first { $0.id == FieldID.key }?.string }
+    var key: RulesText? { fields.first { $0.id == FieldID.key }?.string }
 
     /// Fields the kernel evaluates outside the list walk: a `path` rule is hashed by inode and
     /// `dir` rules are matched on the audited tree, so list order alone does not decide them.
