@@ -29,7 +29,7 @@ struct Meaning: Equatable {
     var rules: [KernelRule]
     var settings: [Setting]
     var deleteAll: Bool
-    var deleteKeys: [String]
+    var deleteKeys: [RulesText]
     var loaderOptions: [LoaderOption]
     var errors: Int
 
