@@ -4,9 +4,9 @@ import Syscalls
 
 // Shared by every fuzz target (compiled into each one).
 
-/// The fuzzer's bytes as text, decoded as every command decodes a file.
-func text(_ data: UnsafePointer<UInt8>, _ size: Int) -> String {
-    String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
+/// The fuzzer's bytes as rules text, as every command reads a file.
+func text(_ data: UnsafePointer<UInt8>, _ size: Int) -> RulesText {
+    RulesText(UnsafeBufferPointer(start: data, count: size))
 }
 
 /// A violated property: print what and where, then crash so that libFuzzer saves the input.

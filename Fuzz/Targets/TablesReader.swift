@@ -41,7 +41,7 @@ public func fuzzTablesReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt 
         let target = CompileTarget(machine: .x86_64, kernel: kernel, auditVersion: .v4_2, watchKind: .path, database: db, resolver: nil)
         let options = ParseOptions(resolver: nil, hostMachine: .x86_64,
                                    isKnownSyscall: ParseOptions.knownSyscall(database: db, machine: .x86_64, kernel: kernel))
-        let compiled = Compiler(target: target).compile(RuleParser.parse(text: rules, file: "fuzz.rules", options: options))
+        let compiled = Compiler(target: target).compile(RuleParser.parse(text: RulesText(rules), file: "fuzz.rules", options: options))
         _ = RulesFileWriter(target: target).render(compiled)
         _ = Listing.lines(for: compiled.rules, host: .x86_64, auditVersion: .v4_2)
         checkWire(compiled.rules)

@@ -15,10 +15,12 @@ public struct CompiledRuleSet: Sendable {
 extension LintContext {
     /// Every (loader, machine) target, loaders first, in the order the checks name them.
     var compileTargets: [CompileTarget] {
-        loaders.flatMap { loader in
+        // One read of the host's user and group files for all targets, not one per target.
+        let resolver = HostUserResolver()
+        return loaders.flatMap { loader in
             targets.map { machine in
                 var target = CompileTarget(machine: machine, kernel: release, auditVersion: loader,
-                                           watchKind: checkHost ? .auto : .path, database: database)
+                                           watchKind: checkHost ? .auto : .path, database: database, resolver: resolver)
                 target.archless = .asLoaded
                 return target
             }
@@ -44,7 +46,7 @@ extension KernelRule {
     /// The fields that decide whether the rule matches: all but the key.
     var filteringFields: [KernelField] { fields.filter { $0.id != FieldID.key } }
 
-    var key: String? { fields.first { $0.id == FieldID.key }?.string }
+    var key: RulesText? { fields.first { $0.id == FieldID.key }?.string }
 
     /// Fields the kernel evaluates outside the list walk: a `path` rule is hashed by inode and
     /// `dir` rules are matched on the audited tree, so list order alone does not decide them.

@@ -88,7 +88,7 @@ public protocol LintCheck: Sendable {
 extension LintCheck {
     /// A finding of this check at a statement's token.
     func finding(_ severity: Severity, _ message: String, at location: SourceLocation, length: Int,
-                 line: String?, hostDependent: Bool = false) -> Diagnostic {
+                 line: RulesText?, hostDependent: Bool = false) -> Diagnostic {
         Diagnostic(severity, message, at: location, length: length, sourceLine: line, code: code, hostDependent: hostDependent)
     }
 }
@@ -142,7 +142,7 @@ public enum Linter {
 
 extension Statement {
     /// Watch paths and `path=`/`dir=` values with where they were written.
-    var watchedPaths: [Located<String>] {
+    var watchedPaths: [Located<RulesText>] {
         switch kind {
         case .watch(let w): return [w.path] + w.fields.filter { ["path", "dir"].contains($0.name.value) }.map(\.rawValue)
         case .rule(let r): return r.fields.filter { !$0.isComparison && ["path", "dir"].contains($0.name.value) }.map(\.rawValue)

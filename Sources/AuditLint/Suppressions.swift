@@ -33,7 +33,7 @@ enum Suppressions {
     struct Directive {
         var location: SourceLocation
         var length: Int
-        var line: String
+        var line: RulesText
         var wholeFile: Bool
         var codes: [String]
         var used: Set<String> = []
@@ -47,25 +47,25 @@ enum Suppressions {
         var directives: [Directive] = []
         for d in file.directives {
             let line = d.value
-            let start = line.utf8.index(line.utf8.startIndex, offsetBy: min(d.location.column - 1 + "aurules:".utf8.count, line.utf8.count))
-            var words = line[start...].split(whereSeparator: { $0 == " " || $0 == "\t" })[...]
-            guard let verb = words.popFirst(), let eq = verb.firstIndex(of: "="),
-                  ["disable", "disable-file"].contains(verb[..<eq]) else {
+            let start = min(d.location.column - 1 + "aurules:".utf8.count, line.count)
+            var words = line[start...].split(whereSeparator: { $0 == 0x20 || $0 == 0x09 })[...]
+            guard let verb = words.popFirst(), let eq = verb.firstIndex(of: UInt8(ascii: "=")),
+                  ["disable", "disable-file"].contains(RulesText(verb[..<eq])) else {
                 notes.append(check.finding(.note, "aurules cannot read this directive: write '# aurules: disable=CODE[,CODE]' or '# aurules: disable-file=CODE[,CODE]'",
                                            at: d.location, length: d.length, line: line))
                 continue
             }
             var codes: [String] = []
-            for item in verb[verb.index(after: eq)...].split(separator: ",") {
-                guard let known = Linter.check(named: String(item)) else {
-                    notes.append(check.finding(.note, "'\(item)' is not a check code or name (see aurules lint --list-checks): this suppresses nothing",
+            for item in verb[verb.index(after: eq)...].split(separator: UInt8(ascii: ",")) {
+                guard let known = RulesText(item).asciiName.flatMap(Linter.check(named:)) else {
+                    notes.append(check.finding(.note, "'\(message: RulesText(item))' is not a check code or name (see aurules lint --list-checks): this suppresses nothing",
                                                at: d.location, length: d.length, line: line))
                     continue
                 }
                 codes.append(known.code)
             }
             if !codes.isEmpty {
-                directives.append(Directive(location: d.location, length: d.length, line: line, wholeFile: verb.hasPrefix("disable-file"), codes: codes))
+                directives.append(Directive(location: d.location, length: d.length, line: line, wholeFile: verb.starts(with: "disable-file".utf8), codes: codes))
             }
         }
         // The line a line directive covers: the first line after it, in its file, that holds a

@@ -14,10 +14,10 @@ public struct RuleFile: Sendable {
     public var diagnostics: [Diagnostic]
     /// Comment lines (text as written) and blank lines (empty text), for `aurules fmt`. Only inputs
     /// read as single files keep them: a rules.d merge drops them as augenrules does.
-    public var trivia: [Located<String>] = []
+    public var trivia: [Located<RulesText>] = []
     /// Comment lines that speak to aurules (`# aurules: disable=AUR001`), from every file read,
     /// rules.d merges included; the text is the comment after its `#`.
-    public var directives: [Located<String>] = []
+    public var directives: [Located<RulesText>] = []
     /// Lines that ended with CR LF (auditctl 3.0.9 keeps the CR as part of the last word).
     public var carriageReturnLines: [SourceLocation] = []
     /// Last lines of files without a final newline (in a rules.d merge, only files another file
@@ -59,9 +59,9 @@ public struct Statement: Sendable {
     /// Location of the line's first token.
     public var location: SourceLocation
     /// The line as written, without its line terminator.
-    public var text: String
+    public var text: RulesText
 
-    public init(kind: StatementKind, location: SourceLocation, text: String) {
+    public init(kind: StatementKind, location: SourceLocation, text: RulesText) {
         self.kind = kind
         self.location = location
         self.text = text
@@ -74,7 +74,7 @@ public enum StatementKind: Sendable {
     /// `-w PATH` / `-W PATH` with `-p`, `-k` and possibly extra `-F` fields.
     case watch(WatchStatement)
     /// `-D`, or `-D -k KEY`.
-    case deleteAll(key: Located<String>?)
+    case deleteAll(key: Located<RulesText>?)
     /// `-b`, `-f`, `-e`, `-r`, `--backlog_wait_time`, `--loginuid-immutable`, `--reset-lost`, ...
     case setting(Setting)
     /// `-c` (continue on error) and `-i` (ignore errors) inside a file.
@@ -95,10 +95,10 @@ public struct RuleStatement: Sendable {
     /// (`-F key=`) are not here: they are in `keys`.
     public var fields: [FieldClause]
     /// Every `-k KEY` and `-F key=KEY` in order; the kernel gets them joined with \u{01} as one last field.
-    public var keys: [Located<String>]
+    public var keys: [Located<RulesText>]
 
     public init(command: RuleCommand, list: Located<FilterList>, action: Located<RuleAction>,
-                syscalls: [Located<SyscallSpec>] = [], fields: [FieldClause] = [], keys: [Located<String>] = []) {
+                syscalls: [Located<SyscallSpec>] = [], fields: [FieldClause] = [], keys: [Located<RulesText>] = []) {
         self.command = command
         self.list = list
         self.action = action
@@ -110,7 +110,7 @@ public struct RuleStatement: Sendable {
 
 public enum SyscallSpec: Hashable, Sendable {
     /// A name as written (case preserved; resolution is case-insensitive).
-    case name(String)
+    case name(RulesText)
     /// A number as written (decimal, hex or octal, strtol base 0), 0..<2048.
     case number(Int)
     case all
@@ -120,15 +120,15 @@ public struct WatchStatement: Sendable {
     /// `-w` adds, `-W` removes.
     public var remove: Bool
     /// The path as written, trailing slashes trimmed (auditctl does the same).
-    public var path: Located<String>
+    public var path: Located<RulesText>
     /// `-p` letters as written, nil when absent (then all of rwxa).
-    public var permissions: Located<String>?
-    public var keys: [Located<String>]
+    public var permissions: Located<RulesText>?
+    public var keys: [Located<RulesText>]
     /// `-F` clauses after `-w`: auditctl then turns the watch into an exit rule.
     public var fields: [FieldClause]
 
-    public init(remove: Bool, path: Located<String>, permissions: Located<String>? = nil,
-                keys: [Located<String>] = [], fields: [FieldClause] = []) {
+    public init(remove: Bool, path: Located<RulesText>, permissions: Located<RulesText>? = nil,
+                keys: [Located<RulesText>] = [], fields: [FieldClause] = []) {
         self.remove = remove
         self.path = path
         self.permissions = permissions
@@ -139,17 +139,18 @@ public struct WatchStatement: Sendable {
 
 /// One `-F name op value` or `-C left op right`.
 public struct FieldClause: Sendable {
-    /// Canonical field name (`auid` for `loginuid`, lower case); for `-C` the left field.
+    /// Canonical field name (`auid` for `loginuid`, lower case); for `-C` the left field. A name
+    /// of `FieldTable` (ASCII), not the bytes written: those are the location's.
     public var name: Located<String>
     public var op: Located<FieldOperator>
-    /// The value as written (for `-C`, the right field's name).
-    public var rawValue: Located<String>
+    /// The value as written (for `-C`, the right field's canonical name).
+    public var rawValue: Located<RulesText>
     /// The parsed, target-independent value.
     public var value: FieldValue
     /// True for `-C`.
     public var isComparison: Bool
 
-    public init(name: Located<String>, op: Located<FieldOperator>, rawValue: Located<String>,
+    public init(name: Located<String>, op: Located<FieldOperator>, rawValue: Located<RulesText>,
                 value: FieldValue, isComparison: Bool = false) {
         self.name = name
         self.op = op
@@ -164,12 +165,12 @@ public enum FieldValue: Hashable, Sendable {
     /// errnos, message types, file types and resolved user/group names already converted).
     case number(UInt32)
     /// String-valued fields: path, dir, exe, subj_*, obj_*, fstype names are numbers, not here.
-    case string(String)
+    case string(RulesText)
     /// `arch=`: the meaning of b32/b64 depends on the target machine.
     case arch(ArchSelector)
     /// A user or group name left unresolved (resolution disabled with `--no-resolve`, or failed).
-    case userName(String)
-    case groupName(String)
+    case userName(RulesText)
+    case groupName(RulesText)
     /// `-C`: the AUDIT_COMPARE_* constant.
     case comparison(UInt32)
     /// `perm=` letters as a bit set (AUDIT_PERM_*).

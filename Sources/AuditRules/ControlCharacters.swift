@@ -49,6 +49,53 @@ public enum ControlCharacters {
         return u.value < 0x80 ? "\\x" + (u.value < 0x10 ? "0" : "") + hex : "\\u{" + hex + "}"
     }
 
+    /// Rules text for a message: valid UTF-8 as it reads, with controls written as `escaped(_:)`
+    /// writes them, and each byte that is not part of valid UTF-8 (a stray continuation byte,
+    /// an overlong or truncated sequence, a surrogate, 0xF5-0xFF) as `\xNN`, so that a message
+    /// shows what the kernel gets. `controls`: false leaves the controls as they are (a JSON
+    /// encoder escapes them itself).
+    public static func escaped(_ text: RulesText, controls: Bool = true) -> String {
+        text.withBytes { b in
+            if !b.contains(where: { $0 >= 0x80 || (controls && isControl($0)) }) { return String(decoding: b, as: UTF8.self) }
+            var out = ""
+            out.reserveCapacity(b.count + 8)
+            var i = 0
+            while i < b.count {
+                guard let (scalar, length) = scalar(in: b, at: i) else {
+                    out += "\\x" + (b[i] < 0x10 ? "0" : "") + String(b[i], radix: 16)
+                    i += 1
+                    continue
+                }
+                if controls && isControl(scalar) { out += notation(scalar) } else { out.unicodeScalars.append(scalar) }
+                i += length
+            }
+            return out
+        }
+    }
+
+    /// The scalar whose well-formed UTF-8 sequence (RFC 3629: shortest form, no surrogates, at
+    /// most U+10FFFF) starts at `i`, and its length; nil when the byte at `i` starts none.
+    static func scalar(in b: UnsafeBufferPointer<UInt8>, at i: Int) -> (Unicode.Scalar, Int)? {
+        let lead = b[i]
+        if lead < 0x80 { return (Unicode.Scalar(lead), 1) }
+        let length: Int, minimum: UInt32
+        switch lead {
+        case 0xC2 ... 0xDF: length = 2; minimum = 0x80
+        case 0xE0 ... 0xEF: length = 3; minimum = 0x800
+        case 0xF0 ... 0xF4: length = 4; minimum = 0x10000
+        default: return nil
+        }
+        guard i + length <= b.count else { return nil }
+        var value = UInt32(lead) & (0x7F >> UInt32(length))
+        for k in 1 ..< length {
+            let c = b[i + k]
+            guard c & 0xC0 == 0x80 else { return nil }
+            value = value << 6 | UInt32(c & 0x3F)
+        }
+        guard value >= minimum, let scalar = Unicode.Scalar(value) else { return nil }
+        return (scalar, length)
+    }
+
     /// UTF-8 bytes with the same escaping, appended to `out` (the compiler's byte renderers).
     public static func appendEscaped(_ s: String, to out: inout [UInt8]) {
         if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 }) {

@@ -49,13 +49,13 @@ public struct Diagnostic: Hashable, Sendable, Codable {
     public var location: SourceLocation
     public var length: Int
     /// The whole source line, for the caret display; nil when not available (stdin already consumed, ...).
-    public var sourceLine: String?
+    public var sourceLine: RulesText?
     public var code: String?
     /// True when the problem depends on the host rather than the text (unknown user, missing directory).
     public var hostDependent: Bool
 
     public init(_ severity: Severity, _ message: String, at location: SourceLocation, length: Int = 1,
-                sourceLine: String? = nil, code: String? = nil, hostDependent: Bool = false) {
+                sourceLine: RulesText? = nil, code: String? = nil, hostDependent: Bool = false) {
         self.severity = severity
         self.message = message
         self.location = location

@@ -85,7 +85,7 @@ public struct KernelField: Hashable, Sendable, Codable {
     public var id: UInt32
     public var op: FieldOperator
     public var value: UInt32
-    public var string: String?
+    public var string: RulesText?
 
     public init(id: UInt32, op: FieldOperator, value: UInt32) {
         self.id = id
@@ -94,10 +94,10 @@ public struct KernelField: Hashable, Sendable, Codable {
         self.string = nil
     }
 
-    public init(id: UInt32, op: FieldOperator, string: String) {
+    public init(id: UInt32, op: FieldOperator, string: RulesText) {
         self.id = id
         self.op = op
-        self.value = UInt32(string.utf8.count)
+        self.value = UInt32(string.count)
         self.string = string
     }
 }
@@ -106,10 +106,11 @@ public struct KernelField: Hashable, Sendable, Codable {
 public struct Provenance: Hashable, Sendable, Codable {
     public var file: String
     public var line: Int
-    public var text: String
+    /// The source line as written.
+    public var text: RulesText
     public var abi: ABI?
 
-    public init(file: String, line: Int, text: String, abi: ABI? = nil) {
+    public init(file: String, line: Int, text: RulesText, abi: ABI? = nil) {
         self.file = file
         self.line = line
         self.text = text

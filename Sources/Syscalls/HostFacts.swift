@@ -95,8 +95,9 @@ public struct HostFacts: Sendable {
         }
     }
 
-    /// Whether `path` is a directory on this host (auditctl's stat() for `-w`).
-    public static func isDirectory(_ path: String) -> Bool {
+    /// Whether `path` is a directory on this host (auditctl's stat() for `-w`). A C string: a
+    /// rules file's path is bytes.
+    public static func isDirectory(_ path: UnsafePointer<CChar>) -> Bool {
         var st = stat()
         guard stat(path, &st) == 0 else { return false }
         return (st.st_mode & S_IFMT) == S_IFDIR

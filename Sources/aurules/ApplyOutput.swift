@@ -29,15 +29,15 @@ struct ApplyOutput {
         for step in plan.steps {
             switch (step.operation, step.role) {
             case (.delete, .move): continue  // shown once, where it is placed
-            case (.append(let r), .move), (.prepend(let r), .move): out.append(Change(kind: "move", text: writer.line(for: r), source: source(r)))
-            case (.append(let r), _), (.prepend(let r), _): out.append(Change(kind: "add", text: writer.line(for: r), source: source(r)))
-            case (.delete(let r), _): out.append(Change(kind: "delete", text: writer.line(for: r), source: nil))
+            case (.append(let r), .move), (.prepend(let r), .move): out.append(Change(kind: "move", text: "\(message: writer.line(for: r))", source: source(r)))
+            case (.append(let r), _), (.prepend(let r), _): out.append(Change(kind: "add", text: "\(message: writer.line(for: r))", source: source(r)))
+            case (.delete(let r), _): out.append(Change(kind: "delete", text: "\(message: writer.line(for: r))", source: nil))
             case (.setting(let s), _):
                 let text = s.option == "--loginuid-immutable" ? s.option : "\(s.option) \(s.expected) (was \(s.actual))"
                 out.append(Change(kind: "setting", text: text, source: s.provenance.map { "\($0.file):\($0.line)" }))
             }
         }
-        out += plan.kept.map { Change(kind: "keep", text: writer.line(for: $0), source: nil) }
+        out += plan.kept.map { Change(kind: "keep", text: "\(message: writer.line(for: $0))", source: nil) }
         return out
     }
 

@@ -17,7 +17,8 @@ struct CheckRun {
 
     struct Result {
         var report: DriftReport
-        var rendered: String
+        /// The report or the plan (whose commands carry the rules' bytes).
+        var rendered: RulesText
         var warnings: [String]
     }
 
@@ -40,7 +41,8 @@ struct CheckRun {
             var status: AuditStatus?
             if let statusPath = options.status {
                 let statusText = try CheckRun.readText(statusPath, what: "the saved status")
-                do { status = try AuditStatus(auditctlStatus: statusText) } catch { throw CheckFailure("\(statusPath): \(error)") }
+                // `auditctl -s` output: names and numbers, not rules text.
+                do { status = try AuditStatus(auditctlStatus: String(decoding: statusText.bytes, as: UTF8.self)) } catch { throw CheckFailure("\(statusPath): \(error)") }
             }
             loaded = .listing(text: text, name: name, status: status)
         } else if let kernelRead {
@@ -57,14 +59,14 @@ struct CheckRun {
         KeptUntilExit.keep((check, outcome))
 
         let subject = "\(paths.joined(separator: " ")) (\(target.machine), kernel \(target.kernel)) against \(outcome.against)"
-        let rendered: String
+        let rendered: RulesText
         if options.plan {
             rendered = outcome.planText
         } else {
             switch options.format {
-            case .text: rendered = outcome.formatter.text(outcome.report, subject: subject)
-            case .json: rendered = outcome.formatter.json(outcome.report, subject: subject, warnings: outcome.warnings)
-            case .prometheus: rendered = DriftFormatter.prometheus(outcome.report, timestamp: Date().timeIntervalSince1970)
+            case .text: rendered = RulesText(outcome.formatter.text(outcome.report, subject: subject))
+            case .json: rendered = RulesText(outcome.formatter.json(outcome.report, subject: subject, warnings: outcome.warnings))
+            case .prometheus: rendered = RulesText(DriftFormatter.prometheus(outcome.report, timestamp: Date().timeIntervalSince1970))
             }
         }
         return Result(report: outcome.report, rendered: rendered, warnings: outcome.warnings)
@@ -72,9 +74,9 @@ struct CheckRun {
 
     /// A file, a pipe or `-` for standard input (`ssh web1 auditctl -l | aurules check --loaded -`).
     /// A device (/dev/zero would be read forever) or a directory is refused.
-    static func readText(_ path: String, what: String) throws -> String {
+    static func readText(_ path: String, what: String) throws -> RulesText {
         switch InputFile.read(path) {
-        case .success(let bytes): return String(decoding: bytes, as: UTF8.self)
+        case .success(let bytes): return RulesText(bytes)
         case .failure(let f): throw CheckFailure("cannot read \(what) \(path): \(f.reason)")
         }
     }

@@ -103,17 +103,18 @@ struct CheckCommand: ParsableCommand {
             let result = try CheckRun(options: self, kernelRead: kernelRead).perform()
             for warning in result.warnings { StandardError.print("warning: \(warning)") }
             let painted = format == .text && !plan && output == nil && color.enabled(forDescriptor: STDOUT_FILENO)
-            try emit(painted ? Self.paint(result.rendered) : result.rendered)
+            // A text report is escaped text: only the plan carries rules' bytes, and it is not painted.
+            try emit(painted ? RulesText(Self.paint(result.rendered.description)) : result.rendered)
             if result.report.hasDrift { throw ExitCode.findings }
         } catch let failure as CheckFailure {
             StandardError.print("aurules check: \(failure.message)")
             if format == .prometheus, output != nil {
-                try? emit(DriftFormatter.prometheus(nil, timestamp: started.timeIntervalSince1970))
+                try? emit(RulesText(DriftFormatter.prometheus(nil, timestamp: started.timeIntervalSince1970)))
             }
             // A script reading JSON gets a document that says the check failed, not an empty output.
             if format == .json, !plan,
                let json = JSONText.render(["error": failure.message]) {
-                try? emit(ControlCharacters.inertJSON(Data(json.utf8)) + "\n")
+                try? emit(RulesText(ControlCharacters.inertJSON(Data(json.utf8)) + "\n"))
             }
             throw ExitCode.inputError
         }
@@ -134,12 +135,12 @@ struct CheckCommand: ParsableCommand {
         }.joined(separator: "\n")
     }
 
-    private func emit(_ text: String) throws {
+    private func emit(_ text: RulesText) throws {
         if let output {
             // A report, not a secret: node_exporter's textfile collector runs as its own user.
             do { try OutputFile.write(text, to: output, newFileMode: 0o644) } catch { throw CheckFailure("cannot write \(output): \(error)") }
         } else {
-            StandardOutput.print(text, terminator: "")
+            StandardOutput.write(text)
         }
     }
 }

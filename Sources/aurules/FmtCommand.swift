@@ -53,10 +53,10 @@ struct FmtCommand: ParsableCommand {
 
     func run() throws {
         // --check compares standard input's own text with its canonical form: read it here, once.
-        var stdinText: String?
+        var stdinText: RulesText?
         if (check || diff) && paths.contains("-") {
             switch InputFile.read("-") {
-            case .success(let bytes): stdinText = String(decoding: bytes, as: UTF8.self)
+            case .success(let bytes): stdinText = RulesText(bytes)
             case .failure(let f):
                 StandardError.print("aurules fmt: cannot read standard input: \(f.reason)")
                 throw ExitCode.inputError
@@ -79,13 +79,13 @@ struct FmtCommand: ParsableCommand {
         let text = RuleFormatter.format(files)
         if check || diff {
             var changed = false
-            func report(_ name: String, _ old: String, _ new: String) {
+            func report(_ name: String, _ old: RulesText, _ new: RulesText) {
                 changed = true
                 if check {
                     StandardOutput.print(ControlCharacters.escaped(name))
                 } else {
                     let shown = ControlCharacters.escaped(name)
-                    StandardOutput.print(UnifiedDiff.render(old: old, new: new, oldName: shown, newName: shown), terminator: "")
+                    StandardOutput.write(UnifiedDiff.render(old: old, new: new, oldName: shown, newName: shown))
                 }
             }
             // A directory is checked file by file: each of its *.rules files must be canonical.
@@ -102,7 +102,7 @@ struct FmtCommand: ParsableCommand {
             for path in files {
                 let one = RuleInputs.load(paths: [path], options: ParseOptions(resolver: nil))
                 if case .success(let data) = InputFile.read(path) {
-                    let old = String(decoding: data, as: UTF8.self), new = RuleFormatter.format(one)
+                    let old = RulesText(data), new = RuleFormatter.format(one)
                     if old != new { report(path, old, new) }
                 }
             }
@@ -112,13 +112,13 @@ struct FmtCommand: ParsableCommand {
             if changed { throw ExitCode.findings }
             return
         }
-        let rendered: String
+        let rendered: RulesText
         switch format {
         case .text: rendered = text
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            rendered = ControlCharacters.inertJSON(try encoder.encode(["formatted": text])) + "\n"
+            rendered = RulesText(ControlCharacters.inertJSON(try encoder.encode(["formatted": text])) + "\n")
         }
         if let output {
             do { try OutputFile.write(rendered, to: output) } catch {
@@ -126,7 +126,7 @@ struct FmtCommand: ParsableCommand {
                 throw ExitCode.inputError
             }
         } else {
-            StandardOutput.print(rendered, terminator: "")
+            StandardOutput.write(rendered)
         }
     }
 }

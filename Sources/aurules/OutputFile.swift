@@ -23,9 +23,13 @@ import Glibc
 /// processes that no longer exist.
 enum OutputFile {
     static func write(_ text: String, to path: String, newFileMode: mode_t = 0o640) throws {
+        try write(RulesText(text), to: path, newFileMode: newFileMode)
+    }
+
+    /// Rules text, byte for byte.
+    static func write(_ text: RulesText, to path: String, newFileMode: mode_t = 0o640) throws {
         try write(to: path, newFileMode: newFileMode) { emit in
-            var text = text
-            text.withUTF8 { emit(UnsafeRawBufferPointer($0)) }
+            text.withBytes { emit(UnsafeRawBufferPointer($0)) }
         }
     }
 
@@ -184,6 +188,11 @@ enum StandardOutput {
     static func print(_ s: String, terminator: String = "\n") {
         var text = s + terminator
         text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Rules text, byte for byte.
+    static func write(_ text: RulesText) {
+        text.withBytes { write(UnsafeRawBufferPointer($0)) }
     }
 
     /// Straight to the descriptor (compile's rules, syscall's answers, every report).

@@ -6,7 +6,7 @@ import XCTest
 /// `apply` against a kernel in memory: order of writes, all or nothing under every fault,
 /// immutability (which must never be tried on the real kernel), concurrent changes.
 final class ApplyFakeKernelTests: XCTestCase {
-    private func rule(_ key: String, _ list: FilterList = .exit, syscall: Int = 2) -> KernelRule {
+    private func rule(_ key: RulesText, _ list: FilterList = .exit, syscall: Int = 2) -> KernelRule {
         var r = KernelRule(list: list, action: .always)
         if list == .exit { r.addSyscall(syscall) }
         r.fields.append(KernelField(id: 210, op: .equal, string: key))
@@ -14,7 +14,7 @@ final class ApplyFakeKernelTests: XCTestCase {
     }
 
     /// The keys of `rules` in the order the kernel lists them (list by list).
-    private func keys(_ rules: [KernelRule]) -> [String] {
+    private func keys(_ rules: [KernelRule]) -> [RulesText] {
         KernelListModel(rules).rules.map { $0.filterKey ?? "?" }
     }
 
@@ -28,7 +28,7 @@ final class ApplyFakeKernelTests: XCTestCase {
     }
 
     func testNoChangeWritesNothing() throws {
-        let rules = (0 ..< 6).map { rule("k\($0)") }
+        let rules = (0 ..< 6).map { rule(RulesText("k\($0)")) }
         let kernel = FakeAuditKernel(rules: rules, status: AuditStatus(enabled: 1, backlogLimit: 8192))
         let result = try apply(kernel, rules, settings: [.backlogLimit(8192), .enabled(1)])
         XCTAssertTrue(result.plan.isEmpty)
@@ -171,7 +171,7 @@ final class ApplyFakeKernelTests: XCTestCase {
         var n = 0
         kernel.interloper = { _, kernel in
             n += 1
-            kernel.inject(self.rule("intruder\(n)", syscall: 11))
+            kernel.inject(self.rule(RulesText("intruder\(n)"), syscall: 11))
         }
         XCTAssertThrowsError(try apply(kernel, [rule("a"), rule("b")])) { error in
             guard case ApplyError.differs? = error as? ApplyError else { return XCTFail("\(error)") }

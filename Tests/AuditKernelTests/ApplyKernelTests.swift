@@ -90,7 +90,7 @@ final class ApplyKernelTests: XCTestCase {
             XCTAssertEqual(kept.status, 0, kept.stderr)
             XCTAssertEqual(kept.count("kept"), 1)
             XCTAssertEqual(kept.count("kernel_writes"), 0)
-            XCTAssertTrue(try sandbox.listing().contains { $0.contains("aurules-test-foreign") })
+            XCTAssertTrue(try sandbox.listing().contains { $0.utf8String.contains("aurules-test-foreign") })
 
             let deleted = try apply(mine)
             XCTAssertEqual(deleted.count("deleted"), 1)
@@ -150,7 +150,7 @@ final class ApplyKernelTests: XCTestCase {
         var r = KernelRule(list: .exit, action: .always)
         r.addSyscall(257)
         r.fields = [KernelField(id: 11, op: .equal, value: 0xC000_003E), KernelField(id: 0, op: .equal, value: uid ?? UInt32(30000 + n)),
-                    KernelField(id: 210, op: .equal, string: "aurules-test-apply-\(n)")]
+                    KernelField(id: 210, op: .equal, string: RulesText("aurules-test-apply-\(n)"))]
         return r
     }
 

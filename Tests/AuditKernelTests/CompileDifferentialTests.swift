@@ -31,7 +31,7 @@ final class CompileDifferentialTests: XCTestCase {
         var seen = Set<KernelRule>()
         for file in try CompileCorpusFile.all() {
             let options = ParseOptions(resolver: HostUserResolver(), hostMachine: .x86_64)
-            let parsed = RuleParser.parse(text: file.acceptedText, file: file.path, options: options)
+            let parsed = RuleParser.parse(text: RulesText(file.acceptedText), file: file.path, options: options)
             for d in parsed.diagnostics where d.severity == .error {
                 misses.append("\(d.location): parser rejects a line auditctl accepted: \(d.message)")
             }
@@ -56,7 +56,7 @@ final class CompileDifferentialTests: XCTestCase {
             for batch in batches where !batch.isEmpty {
                 let ours = Self.kernelOrder(batch)
                 let text = "-c\n" + RulesFileWriter(target: target, includeControls: false).render(CompileResult(rules: batch))
-                precondition(!text.split(separator: "\n").contains { $0.hasPrefix("-e") }, "never load -e")
+                precondition(!text.split(separator: 0x0A).contains { $0.starts(with: "-e".utf8) }, "never load -e")
                 let errors = try Self.load(text, shim: shim)
                 loadErrors += errors.count
                 misses += errors
@@ -93,14 +93,14 @@ final class CompileDifferentialTests: XCTestCase {
 
     /// Pairs our rules with the kernel's in order; a rule of ours the kernel lacks and a kernel
     /// rule we lack at the same point are one rule encoded differently.
-    static func compare(ours: [KernelRule], ourLines: [String], kernel: [[UInt8]], listing: [String]) -> Comparison {
+    static func compare(ours: [KernelRule], ourLines: [RulesText], kernel: [[UInt8]], listing: [RulesText]) -> Comparison {
         var c = Comparison()
         let encoded = ours.map(WireCodec.encode)
         let kernelSet = Set(kernel), oursSet = Set(encoded)
         func origin(_ r: KernelRule) -> String {
-            r.provenance.map { "\($0.file):\($0.line) [\($0.abi?.rawValue ?? "-")] \($0.text)" } ?? "?"
+            r.provenance.map { "\($0.file):\($0.line) [\($0.abi?.rawValue ?? "-")] \(message: $0.text)" } ?? "?"
         }
-        func line(_ lines: [String], _ i: Int) -> String { i < lines.count ? lines[i] : "<none>" }
+        func line(_ lines: [RulesText], _ i: Int) -> RulesText { i < lines.count ? lines[i] : "<none>" }
         var i = 0, j = 0
         while i < ours.count || j < kernel.count {
             if i < ours.count, j < kernel.count, encoded[i] == kernel[j] {
@@ -108,23 +108,23 @@ final class CompileDifferentialTests: XCTestCase {
                 if line(ourLines, i) == line(listing, j) {
                     c.listing += 1
                 } else {
-                    c.misses.append("listing differs for \(origin(ours[i])): ours `\(line(ourLines, i))`, auditctl -l `\(line(listing, j))`")
+                    c.misses.append("listing differs for \(origin(ours[i])): ours `\(message: line(ourLines, i))`, auditctl -l `\(message: line(listing, j))`")
                 }
                 i += 1
                 j += 1
             } else if i < ours.count, !kernelSet.contains(encoded[i]), j < kernel.count, !oursSet.contains(kernel[j]) {
-                c.misses.append("wire bytes differ for \(origin(ours[i])): ours `\(line(ourLines, i))`, kernel `\(line(listing, j))`"
+                c.misses.append("wire bytes differ for \(origin(ours[i])): ours `\(message: line(ourLines, i))`, kernel `\(message: line(listing, j))`"
                     + describeDifference(ours[i], kernel[j]))
                 i += 1
                 j += 1
             } else if i < ours.count, !kernelSet.contains(encoded[i]) {
-                c.misses.append("not in the kernel after loading: \(origin(ours[i])): `\(line(ourLines, i))`")
+                c.misses.append("not in the kernel after loading: \(origin(ours[i])): `\(message: line(ourLines, i))`")
                 i += 1
             } else if j < kernel.count, !oursSet.contains(kernel[j]) {
-                c.misses.append("kernel holds a rule we did not compile: `\(line(listing, j))`")
+                c.misses.append("kernel holds a rule we did not compile: `\(message: line(listing, j))`")
                 j += 1
             } else {
-                c.misses.append("order differs at \(origin(ours[min(i, ours.count - 1)])): kernel has `\(line(listing, j))`")
+                c.misses.append("order differs at \(origin(ours[min(i, ours.count - 1)])): kernel has `\(message: line(listing, j))`")
                 i += 1
                 j += 1
             }
@@ -157,15 +157,15 @@ final class CompileDifferentialTests: XCTestCase {
     }
 
     /// `auditctl -R` of `text`; every message it prints is an error (a clean load prints nothing).
-    static func load(_ text: String, shim: String?) throws -> [String] {
+    static func load(_ text: RulesText, shim: String?) throws -> [String] {
         let path = NSTemporaryDirectory() + "aurules-test-compile-\(getpid()).rules"
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.bytes), attributes: [.posixPermissions: 0o600]) else {
             throw SandboxError("cannot write \(path)")
         }
         defer { unlink(path) }
         let (status, out, err) = try KernelSandbox.runProcess(KernelSandbox.auditctlPath!, ["-R", path],
                                                          environment: shim.map { ["LD_PRELOAD": $0, "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"] })
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let lines = text.utf8String.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let messages = (err + out).split(separator: "\n").map(String.init)
         var errors: [String] = []
         var pending: [String] = []

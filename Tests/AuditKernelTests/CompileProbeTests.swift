@@ -42,7 +42,7 @@ final class CompileProbeTests: XCTestCase {
             throw XCTSkip(reason)
         }
         let options = ParseOptions(resolver: HostUserResolver(), hostMachine: .x86_64)
-        let parsed = RuleParser.parse(text: Self.probes, file: "probes", options: options)
+        let parsed = RuleParser.parse(text: RulesText(Self.probes), file: "probes", options: options)
         XCTAssertEqual(parsed.diagnostics.filter { $0.severity == .error }.map(\.message), [])
         let db = SyscallDatabase.shipped
         let running = KernelVersion(HostFacts.current.release) ?? db.newestRelease

@@ -101,6 +101,6 @@ final class FakeAuditKernel: AuditTransport {
 
     /// The rule's first syscall number, or its key: enough to tell test rules apart.
     func describe(_ rule: KernelRule) -> String {
-        rule.filterKey ?? (0 ..< 2048).first(where: rule.hasSyscall).map { "\(rule.list.rawValue):\($0)" } ?? "rule"
+        rule.filterKey.map { "\(message: $0)" } ?? (0 ..< 2048).first(where: rule.hasSyscall).map { "\(rule.list.rawValue):\($0)" } ?? "rule"
     }
 }

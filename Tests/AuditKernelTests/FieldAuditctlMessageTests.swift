@@ -19,7 +19,7 @@ final class FieldAuditctlMessageTests: XCTestCase {
                     for raw in FieldLibauditSweepTests.values {
                         guard case .rejected = FieldLibauditOracle.parse("\(spec.name)\(op.rawValue)\(raw)", list: list,
                                                                          syscallAdded: spec.id != FieldID.arch),
-                              case .failure(let e) = parser.parse(spec, op: op, raw: raw, list: list),
+                              case .failure(let e) = parser.parse(spec, op: op, raw: RulesText(raw), list: list),
                               seen.insert(Self.template(e.message, spec, raw)).inserted else { continue }
                         cases.append((spec, list, op, raw, e.message))
                     }

@@ -26,11 +26,11 @@ final class FieldKernelTests: XCTestCase {
                     for raw in Self.values {
                         guard let field = Self.libaudit("\(spec.name)\(op.rawValue)\(raw)", list: list,
                                                         archField: spec.id == FieldID.arch) else { continue }
-                        let ours = parser.parse(spec, op: op, raw: raw, list: list)
+                        let ours = parser.parse(spec, op: op, raw: RulesText(raw), list: list)
                         let verdict: String
                         switch ours {
                         case .success: verdict = list == .exit && op == .equal && [.uid, .gid, .string].contains(spec.kind)
-                            ? "ok \(field.value) \(field.string ?? "")" : "ok"
+                            ? "ok \(field.value) \(message: field.string ?? "")" : "ok"
                         case .failure(let e): verdict = e.message
                         }
                         // The kernel treats <, >, <= and >= alike, and & and &= alike.
@@ -82,7 +82,7 @@ final class FieldKernelTests: XCTestCase {
         for spec in FieldTable.all where AuditVersion.v4_2.loader.fieldRefusal(spec.name, spelled: spec.name, op: "=", list: "exclude", kernelHasExcludeExtend: true) == nil
             && !spec.kernelRefuses(on: .exclude) {
             let raw = spec.id == FieldID.exe ? "/usr/bin/true" : samples[spec.kind] ?? "aurules"
-            guard case .success(let v) = parser.parse(spec, op: .equal, raw: raw, list: .exclude) else {
+            guard case .success(let v) = parser.parse(spec, op: .equal, raw: RulesText(raw), list: .exclude) else {
                 XCTFail("\(spec.name)=\(raw) refused on the exclude list for audit 4.2")
                 continue
             }
@@ -131,8 +131,7 @@ final class FieldKernelTests: XCTestCase {
         guard let op = FieldOperator(kernelValue: opBits) else { return nil }
         if r.pointee.buflen > 0 {
             let base = UnsafeRawPointer(r).advanced(by: MemoryLayout<audit_rule_data>.size)
-            let s = String(decoding: UnsafeRawBufferPointer(start: base, count: Int(value)), as: UTF8.self)
-            return KernelField(id: id, op: op, string: s)
+            return KernelField(id: id, op: op, string: RulesText(UnsafeRawBufferPointer(start: base, count: Int(value))))
         }
         return KernelField(id: id, op: op, value: value)
     }

@@ -42,7 +42,7 @@ final class FieldLibauditSweepTests: XCTestCase {
                     for raw in Self.values {
                         let pair = "\(name)\(op.rawValue)\(raw)"
                         let theirs = FieldLibauditOracle.parse(pair, list: list, syscallAdded: spec.id != FieldID.arch)
-                        let ours = parser.parse(spec, op: op, raw: raw, list: list)
+                        let ours = parser.parse(spec, op: op, raw: RulesText(raw), list: list)
                         switch (theirs, ours) {
                         case (.rejected, .failure):
                             agreed += 1
@@ -54,7 +54,7 @@ final class FieldLibauditSweepTests: XCTestCase {
                             }
                         case (.accepted(let field, let fop, let value, let string), .success(let v)):
                             let mine = Self.kernelValue(v)
-                            if field != spec.id || fop != op.kernelValue || mine?.0 != value || mine?.1 != string {
+                            if field != spec.id || fop != op.kernelValue || mine?.0 != value || mine?.1 != string.map({ RulesText($0) }) {
                                 problems.append("\(list.rawValue): \(pair): libaudit sends \(value) \(string ?? ""), we \(v)")
                             } else {
                                 agreed += 1
@@ -71,11 +71,11 @@ final class FieldLibauditSweepTests: XCTestCase {
     }
 
     /// What goes into `values[i]` (and the string buffer) on this x86_64 host.
-    static func kernelValue(_ v: FieldValue) -> (UInt32, String?)? {
+    static func kernelValue(_ v: FieldValue) -> (UInt32, RulesText?)? {
         switch v {
         case .number(let n), .comparison(let n): return (n, nil)
         case .permissions(let p): return (p.rawValue, nil)
-        case .string(let s): return (UInt32(s.utf8.count), s)
+        case .string(let s): return (UInt32(s.count), s)
         case .arch(.b64): return (0xc000_003e, nil)
         case .arch(.b32): return (0x4000_0003, nil)
         case .arch(.raw(let n)): return (n, nil)

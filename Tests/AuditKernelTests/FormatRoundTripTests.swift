@@ -29,8 +29,8 @@ final class FormatRoundTripTests: XCTestCase {
                 let original = Self.safe(String(decoding: try Data(contentsOf: Self.corpus.appendingPathComponent(path)), as: UTF8.self))
                 // Identical files (forks copied verbatim) load identically: compare each text once.
                 guard seen.insert(original).inserted else { continue }
-                let parsed = RuleParser.parse(text: original, file: path, options: ParseOptions(resolver: nil))
-                let formatted = RuleFormatter.format(parsed)
+                let parsed = RuleParser.parse(text: RulesText(original), file: path, options: ParseOptions(resolver: nil))
+                let formatted = RuleFormatter.format(parsed).utf8String
                 try Self.assertSafe(original, path)
                 try Self.assertSafe(formatted, path + " (formatted)")
                 let before = try Self.load(original, sandbox)
@@ -44,7 +44,7 @@ final class FormatRoundTripTests: XCTestCase {
     }
 
     /// Empties the rule set, loads `text` with `auditctl -c -R`, and returns `auditctl -l`.
-    static func load(_ text: String, _ sandbox: KernelSandbox) throws -> [String] {
+    static func load(_ text: String, _ sandbox: KernelSandbox) throws -> [RulesText] {
         try sandbox.clearRules()
         let path = NSTemporaryDirectory() + "aurules-test-fmt-\(getpid())-\(UInt32.random(in: 0 ... .max)).rules"
         guard FileManager.default.createFile(atPath: path, contents: Data(("-c\n" + text).utf8), attributes: [.posixPermissions: 0o600]) else {
@@ -70,10 +70,10 @@ final class FormatRoundTripTests: XCTestCase {
 
     /// Refuses to go on if the text would still set -e, --loginuid-immutable or -f 2.
     static func assertSafe(_ text: String, _ what: String) throws {
-        for s in RuleParser.parse(text: text, file: what, options: ParseOptions(resolver: nil)).statements {
+        for s in RuleParser.parse(text: RulesText(text), file: what, options: ParseOptions(resolver: nil)).statements {
             switch s.kind {
             case .setting(.enabled), .setting(.loginuidImmutable), .setting(.failureMode(2)):
-                XCTFail("\(what):\(s.location.line) still has \(s.text); not loading it")
+                XCTFail("\(what):\(s.location.line) still has \(message: s.text); not loading it")
                 throw XCTSkip("unsafe line in \(what)")
             default:
                 break

@@ -11,7 +11,7 @@ final class IoUringKernelTests: XCTestCase {
         let text = "-a always,io_uring -S openat,connect -k aurules-test-uring\n-a never,io_uring -S all -k aurules-test-uring-all\n"
         var options = ParseOptions(resolver: nil, hostMachine: .x86_64)
         options.loader = .v4_2
-        let file = RuleParser.parse(text: text, file: "u.rules", options: options)
+        let file = RuleParser.parse(text: RulesText(text), file: "u.rules", options: options)
         let target = CompileTarget(machine: .x86_64, kernel: KernelVersion(6, 1), auditVersion: .v4_2, watchKind: .path, resolver: nil)
         let compiled = Compiler(target: target).compile(file)
         XCTAssertEqual(compiled.diagnostics.filter { $0.severity == .error }.map(\.message), [])

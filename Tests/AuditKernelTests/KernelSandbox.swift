@@ -140,16 +140,29 @@ final class KernelSandbox {
     /// Runs auditctl with `arguments`; throws with its output when it fails.
     @discardableResult
     func auditctl(_ arguments: [String]) throws -> String {
-        let (status, out, err) = try KernelSandbox.runProcess(KernelSandbox.auditctlPath!, arguments)
-        if status != 0 { throw SandboxError("auditctl \(arguments.joined(separator: " ")) failed (\(status)): \(err)\(out)") }
+        String(decoding: try auditctlBytes(arguments), as: UTF8.self)
+    }
+
+    /// The same, its output as bytes (keys and paths are printed as the kernel holds them).
+    @discardableResult
+    func auditctlBytes(_ arguments: [String]) throws -> Data {
+        let (status, out, err) = try KernelSandbox.runProcessData(KernelSandbox.auditctlPath!, arguments)
+        if status != 0 {
+            throw SandboxError("auditctl \(arguments.joined(separator: " ")) failed (\(status)): \(String(decoding: err + out, as: UTF8.self))")
+        }
         return out
     }
 
     /// Loads `text` with `auditctl -R` from a private temporary file (auditctl refuses
     /// world-writable files). `-R` reports errors to syslog only, so a failure says just that.
     func load(rules text: String) throws {
+        try load(rules: RulesText(text))
+    }
+
+    /// The same for rules text as bytes.
+    func load(rules text: RulesText) throws {
         let path = NSTemporaryDirectory() + "aurules-test-\(getpid())-\(UInt32.random(in: 0 ... .max)).rules"
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.bytes), attributes: [.posixPermissions: 0o600]) else {
             throw SandboxError("cannot write \(path)")
         }
         defer { unlink(path) }
@@ -157,12 +170,17 @@ final class KernelSandbox {
     }
 
     /// `auditctl -l`, line by line.
-    func listing() throws -> [String] {
-        let out = try auditctl(["-l"])
-        return out == "No rules\n" ? [] : out.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+    func listing() throws -> [RulesText] {
+        let out = RulesText(try auditctlBytes(["-l"]))
+        return out == "No rules\n" ? [] : out.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast().map { RulesText($0) }
     }
 
     static func runProcess(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (Int32, String, String) {
+        let (status, out, err) = try runProcessData(path, arguments, environment: environment)
+        return (status, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    }
+
+    static func runProcessData(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (Int32, Data, Data) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
@@ -174,7 +192,7 @@ final class KernelSandbox {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        return (process.terminationStatus, outData, errData)
     }
 }
 

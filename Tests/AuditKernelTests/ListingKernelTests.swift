@@ -82,7 +82,7 @@ final class ListingKernelTests: XCTestCase {
             Self.compare(Listing.lines(for: rules, host: ListingKernelTests.host), live, label: "-C orientation")
             for (i, line) in live.enumerated() {
                 let f = ComparisonTable.fields(of: UInt32(i + 1))!
-                XCTAssertTrue(line.contains(" -C \(f.left)\(i % 2 == 0 ? "!=" : "=")\(f.right) "), line)
+                XCTAssertTrue(line.utf8String.contains(" -C \(f.left)\(i % 2 == 0 ? "!=" : "=")\(f.right) "), line.utf8String)
             }
         }
     }
@@ -114,7 +114,7 @@ final class ListingKernelTests: XCTestCase {
                 let rules = try sandbox.connection.rules()
                 let live = try sandbox.listing()
                 let saved = try String(contentsOf: root.appendingPathComponent(f.listing), encoding: .utf8)
-                    .split(separator: "\n").map(String.init).filter { $0 != "No rules" }
+                    .split(separator: "\n").map { RulesText(String($0)) }.filter { $0 != "No rules" }
                 let ours = Listing.lines(for: rules, host: ListingKernelTests.host).filter { $0 != "No rules" }
                 lines += live.count
                 agreeLive += zip(ours, live).filter { $0 == $1 }.count
@@ -138,10 +138,10 @@ final class ListingKernelTests: XCTestCase {
         }.joined(separator: "\n")
     }
 
-    static func compare(_ ours: [String], _ expected: [String], label: String, file: StaticString = #filePath, line: UInt = #line) {
+    static func compare(_ ours: [RulesText], _ expected: [RulesText], label: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(ours.count, expected.count, "\(label): rule count", file: file, line: line)
         for (i, (a, b)) in zip(ours, expected).enumerated() where a != b {
-            XCTFail("\(label) line \(i + 1):\n  ours:     \(a)\n  auditctl: \(b)", file: file, line: line)
+            XCTFail("\(label) line \(i + 1):\n  ours:     \(message: a)\n  auditctl: \(message: b)", file: file, line: line)
         }
     }
 }

@@ -159,7 +159,7 @@ final class ParserDifferentialTests: XCTestCase {
         var disagreements: [String] = []
         try KernelSandbox.run { sandbox in
             for line in lines {
-                let parsed = RuleParser.parse(text: line + "\n", file: "d.rules", options: ParseOptions())
+                let parsed = RuleParser.parse(text: RulesText(line + "\n"), file: "d.rules", options: ParseOptions())
                 // On this host, a missing watch directory (AUR006) and a syscall this machine's ABI
                 // lacks (AUR007 with this machine as the only target) are refusals too.
                 let findings = Linter.lint(parsed, context: LintContext(targets: [HostFacts.current.machineOrDefault], checkHost: true))

@@ -32,14 +32,14 @@ final class WireKernelTests: XCTestCase {
             try sandbox.load(rules: WireKernelTests.varied)
             let raw = try sandbox.connection.listRules()
             let listing = try sandbox.listing()
-            XCTAssertEqual(raw.count, 16, "auditctl -l:\n\(listing.joined(separator: "\n"))")
+            XCTAssertEqual(raw.count, 16, "auditctl -l:\n\(listing.map(\.utf8String).joined(separator: "\n"))")
             XCTAssertEqual(raw.count, listing.count)
             var identical = 0
             for (i, bytes) in raw.enumerated() {
                 let rule = try WireCodec.decode(bytes)
                 let again = WireCodec.encode(rule)
-                if again == bytes { identical += 1 } else { XCTFail("rule \(i) (\(listing[i])) re-encodes differently") }
-                if i < listing.count { checkAgainstListing(rule, listing[i]) }
+                if again == bytes { identical += 1 } else { XCTFail("rule \(i) (\(message: listing[i])) re-encodes differently") }
+                if i < listing.count { checkAgainstListing(rule, listing[i].utf8String) }
             }
             print("WireCodec: \(identical)/\(raw.count) kernel rules re-encode byte-identical")
         }
@@ -99,11 +99,11 @@ final class WireKernelTests: XCTestCase {
         for field in rule.fields {
             guard let s = field.string else { continue }
             if field.id == 210 {
-                for key in s.split(separator: "\u{01}") {
+                for key in s.utf8String.split(separator: "\u{01}") {
                     XCTAssertTrue(line.contains(isWatch ? "-k \(key)" : "-F key=\(key)"), "\(key) in \(line)", file: file, line: lineNo)
                 }
             } else {
-                XCTAssertTrue(line.contains(s), "\(s) in \(line)", file: file, line: lineNo)
+                XCTAssertTrue(line.contains(s.utf8String), "\(message: s) in \(line)", file: file, line: lineNo)
             }
         }
         guard let arch = rule.fields.first(where: { $0.id == 11 })?.value, !line.contains("-S all") else { return }

@@ -19,7 +19,7 @@ final class CheckExampleTests: XCTestCase {
             }
             XCTAssertTrue(check.examples.contains { !$0.triggers }, "\(check.code) has no clean example")
             for example in check.examples {
-                let file = RuleParser.parse(text: example.text, file: "example.rules",
+                let file = RuleParser.parse(text: RulesText(example.text), file: "example.rules",
                                             options: ParseOptions(resolver: HostUserResolver(), hostMachine: .x86_64))
                 if !byParser || !example.triggers {
                     XCTAssertEqual(file.diagnostics.filter { $0.severity == .error }.map(\.message), [],

@@ -9,7 +9,7 @@ final class KernelLevelCheckTests: XCTestCase {
     let options = ParseOptions(resolver: nil, hostMachine: .x86_64)
 
     func lint(_ text: String, targets: [Machine] = [.x86_64, .aarch64, .ppc64le, .s390x], loaders: [AuditVersion] = [.v3_0_9]) -> [Diagnostic] {
-        let file = RuleParser.parse(text: text, file: "t.rules", options: options)
+        let file = RuleParser.parse(text: RulesText(text), file: "t.rules", options: options)
         return Linter.lint(file, context: LintContext(targets: targets, checkHost: false, hostMachine: .x86_64, loaders: loaders))
     }
 
@@ -36,7 +36,7 @@ final class KernelLevelCheckTests: XCTestCase {
         let text = "-a always,exit -S openat -k a\n-a always,exit -F arch=b64 -S openat -k a\n"
         XCTAssertEqual(codes(lint(text), "AUR005"), [])
         var target = CompileTarget(machine: .x86_64, kernel: SyscallDatabase.shipped.newestRelease, watchKind: .path)
-        let file = RuleParser.parse(text: text, file: "t.rules", options: options)
+        let file = RuleParser.parse(text: RulesText(text), file: "t.rules", options: options)
         XCTAssertEqual(Compiler(target: target).compile(file).repeated.map(\.location.line), [2], "per ABI, the b64 copy repeats")
         target.archless = .asLoaded
         let loaded = Compiler(target: target).compile(file)

@@ -8,7 +8,7 @@ final class SuppressionTests: XCTestCase {
     let context = LintContext(checkHost: false, hostMachine: .x86_64)
 
     func lint(_ text: String) -> [Diagnostic] {
-        Linter.lint(RuleParser.parse(text: text, file: "s.rules", options: ParseOptions(resolver: nil, hostMachine: .x86_64)), context: context)
+        Linter.lint(RuleParser.parse(text: RulesText(text), file: "s.rules", options: ParseOptions(resolver: nil, hostMachine: .x86_64)), context: context)
     }
 
     func testLineSuppressionCoversTheNextRuleOnly() {

@@ -2,7 +2,7 @@
 import XCTest
 
 final class ApplyPlanTests: XCTestCase {
-    private func rule(_ syscall: Int, _ list: FilterList = .exit, key: String? = nil) -> KernelRule {
+    private func rule(_ syscall: Int, _ list: FilterList = .exit, key: RulesText? = nil) -> KernelRule {
         var r = KernelRule(list: list, action: .always)
         r.addSyscall(syscall)
         if let key { r.fields.append(KernelField(id: 210, op: .equal, string: key)) }

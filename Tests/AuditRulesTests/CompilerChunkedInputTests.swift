@@ -23,7 +23,7 @@ final class CompilerChunkedInputTests: XCTestCase {
         """
         let target = RuleBuilder.target(.x86_64)
         let options = ParseOptions(resolver: HostUserResolver(), hostMachine: .x86_64)
-        let whole = RuleParser.parse(text: text, file: "f.rules", options: options)
+        let whole = RuleParser.parse(text: RulesText(text), file: "f.rules", options: options)
         let expected = Compiler(target: target).compile(whole)
         for chunk in [1, 2, 3, 5] {
             let session = CompileSession(target: target)

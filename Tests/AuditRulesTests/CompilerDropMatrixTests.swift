@@ -32,11 +32,11 @@ final class CompilerDropMatrixTests: XCTestCase {
                         if allow {
                             // Allowed: a warning naming the target, or an error of the statement's own.
                             XCTAssertTrue(drop?.severity == .warning || lowered.diagnostics.contains { $0.severity == .error },
-                                          "\(machine) \(kernel): \(stmt.location.file):\(stmt.location.line) \(stmt.text)")
+                                          "\(machine) \(kernel): \(stmt.location.file):\(stmt.location.line) \(message: stmt.text)")
                         } else {
                             // The compile cannot exit 0: the statement carries an error.
                             XCTAssertTrue(lowered.diagnostics.contains { $0.severity == .error },
-                                          "\(machine) \(kernel): \(stmt.location.file):\(stmt.location.line) \(stmt.text) produced no rule silently")
+                                          "\(machine) \(kernel): \(stmt.location.file):\(stmt.location.line) \(message: stmt.text) produced no rule silently")
                             if drop != nil { dropErrors += 1 }
                         }
                     }

@@ -32,7 +32,7 @@ final class CompilerExpansionTests: XCTestCase {
             let target = B.target(machine, audit: machine == .riscv64 ? .v4_2 : .v3_0_9)
             let abis = target.expansionABIs
             XCTAssertFalse(abis.isEmpty, "\(machine)")
-            let stmt = B.rule(syscalls: Self.names.map { .name($0) }, keys: ["k"])
+            let stmt = B.rule(syscalls: Self.names.map { .name(RulesText($0)) }, keys: ["k"])
             let result = B.compile([stmt], for: target)
             XCTAssertFalse(result.hasErrors, "\(machine): \(result.diagnostics.map(\.message))")
             var expectedRules = 0
@@ -88,7 +88,7 @@ final class CompilerExpansionTests: XCTestCase {
     }
 
     func testDroppedSyscallReportedOncePerABI() {
-        let stmts = (1 ... 5).map { B.rule(syscalls: [.name("open"), .name("openat")], keys: ["k\($0)"], line: $0) }
+        let stmts = (1 ... 5).map { B.rule(syscalls: [.name("open"), .name("openat")], keys: [RulesText("k\($0)")], line: $0) }
         let result = B.compile(stmts, for: B.target(.aarch64))
         let drops = result.diagnostics.filter { $0.message.contains("'open' does not exist on aarch64") }
         XCTAssertEqual(drops.count, 1)

@@ -54,7 +54,7 @@ final class CompilerRuleSetTests: XCTestCase {
     }
 
     func testDeleteAllAndDeleteByKey() {
-        let del: (String?) -> Statement = { key in
+        let del: (RulesText?) -> Statement = { key in
             Statement(kind: .deleteAll(key: key.map { Located($0, at: B.loc()) }), location: B.loc(), text: "-D")
         }
         let stmts = [B.watch("/etc/a", keys: ["x"], line: 1), del(nil), B.watch("/etc/b", keys: ["keep"], line: 3),
@@ -67,7 +67,7 @@ final class CompilerRuleSetTests: XCTestCase {
 
     func testSettingsInAugenrulesOrder() {
         func s(_ setting: Setting, _ line: Int) -> Statement {
-            Statement(kind: .setting(setting), location: B.loc(line), text: "s\(line)")
+            Statement(kind: .setting(setting), location: B.loc(line), text: RulesText("s\(line)"))
         }
         let result = B.compile([s(.enabled(1), 1), s(.backlogLimit(10), 2), s(.rateLimit(5), 3), s(.failureMode(1), 4),
                                 s(.backlogLimit(8192), 5), s(.enabled(0), 6), s(.backlogWaitTime(60000), 7)], for: x86)

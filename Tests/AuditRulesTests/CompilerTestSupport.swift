@@ -6,24 +6,24 @@ import XCTest
 enum RuleBuilder {
     static func loc(_ line: Int = 1, _ col: Int = 1) -> SourceLocation { SourceLocation(file: "t.rules", line: line, column: col) }
 
-    static func field(_ name: String, _ op: FieldOperator = .equal, _ value: FieldValue, raw: String = "") -> FieldClause {
+    static func field(_ name: String, _ op: FieldOperator = .equal, _ value: FieldValue, raw: RulesText = "") -> FieldClause {
         FieldClause(name: Located(name, at: loc()), op: Located(op, at: loc()), rawValue: Located(raw, at: loc()), value: value)
     }
 
     static func rule(_ command: RuleCommand = .append, list: FilterList = .exit, action: RuleAction = .always,
-                     syscalls: [SyscallSpec] = [], fields: [FieldClause] = [], keys: [String] = [], line: Int = 1,
-                     text: String = "") -> Statement {
+                     syscalls: [SyscallSpec] = [], fields: [FieldClause] = [], keys: [RulesText] = [], line: Int = 1,
+                     text: RulesText = "") -> Statement {
         let r = RuleStatement(command: command, list: Located(list, at: loc(line)), action: Located(action, at: loc(line)),
                               syscalls: syscalls.map { Located($0, at: loc(line)) }, fields: fields,
                               keys: keys.map { Located($0, at: loc(line)) })
-        return Statement(kind: .rule(r), location: loc(line), text: text.isEmpty ? "rule \(line)" : text)
+        return Statement(kind: .rule(r), location: loc(line), text: text.isEmpty ? RulesText("rule \(line)") : text)
     }
 
-    static func watch(_ path: String, perms: String? = nil, keys: [String] = [], fields: [FieldClause] = [],
+    static func watch(_ path: RulesText, perms: RulesText? = nil, keys: [RulesText] = [], fields: [FieldClause] = [],
                       remove: Bool = false, line: Int = 1) -> Statement {
         let w = WatchStatement(remove: remove, path: Located(path, at: loc(line)), permissions: perms.map { Located($0, at: loc(line)) },
                                keys: keys.map { Located($0, at: loc(line)) }, fields: fields)
-        return Statement(kind: .watch(w), location: loc(line), text: "-w \(path)")
+        return Statement(kind: .watch(w), location: loc(line), text: "-w " + path)
     }
 
     static func file(_ statements: [Statement]) -> RuleFile { RuleFile(path: "t.rules", statements: statements) }

@@ -18,7 +18,7 @@ extension CompilerWriterTests {
             for k in 0 ..< (run % 4) + 1 {
                 var fields = [KernelField(id: FieldID.arch, op: .equal, value: k % 2 == 0 ? b64 : b32),
                               KernelField(id: FieldID.uid, op: run % 3 == 0 ? .notEqual : .greaterOrEqual, value: UInt32(run * 1000 + k))]
-                if run % 2 == 0 { fields.append(KernelField(id: FieldID.filterkey, op: .equal, string: "key \(run)\u{01}second\\key")) }
+                if run % 2 == 0 { fields.append(KernelField(id: FieldID.filterkey, op: .equal, string: RulesText("key \(run)\u{01}second\\key"))) }
                 var rule = KernelRule(list: .exit, action: run % 6 == 5 ? .never : .always, fields: fields,
                                       provenance: run % 5 == 2 && k == 1 ? nil : provenance)
                 rule.provenance?.abi = k % 2 == 0 ? .x86_64 : .i386
@@ -36,16 +36,16 @@ extension CompilerWriterTests {
     }
 
     /// The comment logic written out plainly, around `line(for:)`.
-    private func oneAtATime(_ rules: [KernelRule], _ writer: RulesFileWriter) -> String {
+    private func oneAtATime(_ rules: [KernelRule], _ writer: RulesFileWriter) -> RulesText {
         var out = writer.render(CompileResult())
         var lastFile = "", lastLine = -1
         for rule in rules {
             if let p = rule.provenance, p.line != lastLine || p.file != lastFile {
-                out += "# \(p.file):\(p.line)\n"
+                out = out + RulesText("# \(p.file):\(p.line)\n")
                 lastFile = p.file
                 lastLine = p.line
             }
-            out += writer.line(for: rule) + "\n"
+            out = out + writer.line(for: rule) + "\n"
         }
         return out
     }
@@ -55,7 +55,7 @@ extension CompilerWriterTests {
         let result = CompileResult(rules: rules)
         var writer = RulesFileWriter(target: x86, includeControls: false)
         let expected = oneAtATime(rules, writer)
-        XCTAssertEqual(expected.split(separator: "\n").count(where: { $0.hasPrefix("-a ") }), rules.count)
+        XCTAssertEqual(expected.split(separator: 0x0A).count(where: { $0.starts(with: "-a ".utf8) }), rules.count)
         for sliceSize in 1 ... 12 {
             for slicesPerBatch in [1, 2, 3, 8] {
                 writer.sliceSize = sliceSize
@@ -79,14 +79,14 @@ extension CompilerWriterTests {
             bytes.append(contentsOf: $0)
         }
         XCTAssertGreaterThan(pieces, 2)
-        XCTAssertEqual(String(decoding: bytes, as: UTF8.self), oneAtATime(rules, writer))
+        XCTAssertEqual(RulesText(bytes), oneAtATime(rules, writer))
     }
 
     /// auditctl -R cuts lines at 6144 bytes: such a line with names is written with numbers.
     func testTooLongLineIsWrittenWithNumbers() {
         var rule = KernelRule(list: .exit, action: .always,
                               fields: [KernelField(id: FieldID.arch, op: .equal, value: Machine.x86_64.auditArch(for: .x86_64)),
-                                       KernelField(id: FieldID.path, op: .equal, string: "/" + String(repeating: "d", count: 3000))],
+                                       KernelField(id: FieldID.path, op: .equal, string: RulesText("/" + String(repeating: "d", count: 3000)))],
                               provenance: Provenance(file: "t.rules", line: 1, text: "", abi: .x86_64))
         for n in 0 ..< 335 { rule.addSyscall(n) }
         var short = rule
@@ -94,12 +94,12 @@ extension CompilerWriterTests {
         for style in [SyscallStyle.auto, .names] {
             var writer = RulesFileWriter(target: x86, syscallStyle: style)
             let long = writer.line(for: rule)
-            XCTAssertTrue(long.hasPrefix("-a always,exit -F arch=b64 -S 0,1,2,3,"), String(long.prefix(60)))
-            XCTAssertLessThan(long.utf8.count, RulesFileWriter.lineLimit)
-            XCTAssertTrue(writer.line(for: short).hasPrefix("-a always,exit -F arch=b64 -S read,write,open,"))
+            XCTAssertTrue(long.utf8String.hasPrefix("-a always,exit -F arch=b64 -S 0,1,2,3,"), String(long.utf8String.prefix(60)))
+            XCTAssertLessThan(long.count, RulesFileWriter.lineLimit)
+            XCTAssertTrue(writer.line(for: short).utf8String.hasPrefix("-a always,exit -F arch=b64 -S read,write,open,"))
             writer.sliceSize = 1
             let text = writer.render(CompileResult(rules: [short, rule, short, rule]))
-            XCTAssertEqual(text.split(separator: "\n").filter { $0.hasPrefix("-a") }.map { String($0) },
+            XCTAssertEqual(text.split(separator: 0x0A).filter { $0.starts(with: "-a".utf8) }.map { RulesText($0) },
                            [writer.line(for: short), long, writer.line(for: short), long])
         }
     }
@@ -124,9 +124,9 @@ extension CompilerWriterTests {
     func testByteEscapesAreEscape() {
         for s in ["plain", "a b", "a\\b", " ", "\\", "", "two  spaces", "é x", " \u{301}x", "a\\\u{301}b", "ü\\ü", "日本 語"] {
             var bytes: [UInt8] = []
-            bytes.appendEscaped(s)
-            XCTAssertEqual(String(decoding: bytes, as: UTF8.self), Lexer.escape(s), s)
-            XCTAssertEqual(Lexer.tokens(of: Lexer.escape(s)).map { Array($0.text.utf8) }, s.isEmpty ? [] : [Array(s.utf8)], s)
+            bytes.appendEscaped(RulesText(s))
+            XCTAssertEqual(RulesText(bytes), Lexer.escape(RulesText(s)), s)
+            XCTAssertEqual(Lexer.tokens(of: Lexer.escape(RulesText(s))).map { Array($0.text) }, s.isEmpty ? [] : [Array(s.utf8)], s)
         }
     }
 }

@@ -17,7 +17,7 @@ final class CompilerWriterTests: XCTestCase {
             B.watch("/etc/my dir", perms: "wa", keys: ["w"], line: 5),
         ]
         let result = B.compile(stmts, for: x86)
-        let text = RulesFileWriter(target: x86, syscallStyle: .auto).render(result)
+        let text = RulesFileWriter(target: x86, syscallStyle: .auto).render(result).utf8String
         XCTAssertEqual(text, """
         # aurules compile: machine x86_64, kernel 6.1, audit 3.0.9
         # by \(ProductVersion.oneLine)
@@ -30,7 +30,7 @@ final class CompilerWriterTests: XCTestCase {
         -a always,exit -S all -F path=/etc/my\\ dir -F perm=wa -F key=w
 
         """)
-        let numbers = RulesFileWriter(target: x86, syscallStyle: .numbers).render(result)
+        let numbers = RulesFileWriter(target: x86, syscallStyle: .numbers).render(result).utf8String
         XCTAssertTrue(numbers.contains("-a always,exit -F arch=b64 -S 2,257 -F exit=-13"), numbers)
         XCTAssertTrue(numbers.contains("-a always,exit -F arch=b32 -S 5,295 -F exit=-13"), numbers)
     }
@@ -46,19 +46,19 @@ final class CompilerWriterTests: XCTestCase {
         func s(_ setting: Setting, _ line: Int) -> Statement { Statement(kind: .setting(setting), location: B.loc(line), text: "") }
         let stmts = [s(.enabled(1), 1), Statement(kind: .deleteAll(key: nil), location: B.loc(2), text: "-D"),
                      s(.backlogLimit(8192), 3), B.watch("/etc/hosts", line: 4), s(.failureMode(1), 5), s(.rateLimit(100), 6)]
-        let text = RulesFileWriter(target: x86).render(B.compile(stmts, for: x86))
+        let text = RulesFileWriter(target: x86).render(B.compile(stmts, for: x86)).utf8String
         let lines = text.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.filter { !$0.hasPrefix("#") }, ["-D", "-b 8192", "-f 1", "-r 100",
                                                              "-a always,exit -S all -F path=/etc/hosts -F perm=rwxa", "-e 1"])
         for l in lines where l.contains("#") { XCTAssertTrue(l.hasPrefix("#"), "inline comment: \(l)") }
-        let noControls = RulesFileWriter(target: x86, includeControls: false).render(B.compile(stmts, for: x86))
+        let noControls = RulesFileWriter(target: x86, includeControls: false).render(B.compile(stmts, for: x86)).utf8String
         XCTAssertFalse(noControls.contains("-e 1") || noControls.contains("-D") || noControls.contains("-b "))
     }
 
     func testSameInputSameBytes() {
-        let stmts = (1 ... 50).map { B.rule(syscalls: [.name("read"), .number($0)], keys: ["k\($0)"], line: $0) }
-        let a = RulesFileWriter(target: x86).render(B.compile(stmts, for: x86))
-        let b = RulesFileWriter(target: x86).render(B.compile(stmts, for: x86))
+        let stmts = (1 ... 50).map { B.rule(syscalls: [.name("read"), .number($0)], keys: [RulesText("k\($0)")], line: $0) }
+        let a = RulesFileWriter(target: x86).render(B.compile(stmts, for: x86)).utf8String
+        let b = RulesFileWriter(target: x86).render(B.compile(stmts, for: x86)).utf8String
         XCTAssertEqual(a, b)
         XCTAssertEqual(try CompileJSON.render(B.compile(stmts, for: x86), target: x86), try CompileJSON.render(B.compile(stmts, for: x86), target: x86))
     }
@@ -89,7 +89,7 @@ final class CompilerWriterLibauditTests: XCTestCase {
                 var rule = KernelRule(list: .exit, action: .always, fields: [KernelField(id: FieldID.arch, op: .equal, value: machine.auditArch(for: abi))],
                                       provenance: Provenance(file: "t", line: 1, text: "", abi: abi))
                 rule.addSyscall(entry.number)
-                let line = writer.line(for: rule)
+                let line = writer.line(for: rule).utf8String
                 let words = line.split(separator: " ")
                 let s = try XCTUnwrap(words.firstIndex(of: "-S").map { String(words[$0 + 1]) }, line)
                 if let n = Int(s) {

@@ -16,7 +16,7 @@ final class ControlCharactersTests: XCTestCase {
 
     func testQuotedLinesKeepTheirWidth() {
         let line = "-w /x\u{1B}[2J\u{9B} -k k"
-        let masked = DiagnosticRenderer.masked(line)
+        let masked = DiagnosticRenderer.masked(RulesText(line))
         XCTAssertEqual(masked.utf8.count, line.utf8.count)
         XCTAssertEqual(masked, "-w /x?[2J?? -k k")
     }
@@ -26,7 +26,7 @@ final class ControlCharactersTests: XCTestCase {
         let target = RuleBuilder.target(.x86_64)
         let name = "10-x\n-a never,exit -S all\n# .rules"
         let file = RuleParser.parse(text: "-w /etc/hosts -p wa -k hosts\n-e 1\n", file: name, options: ParseOptions(resolver: nil))
-        let text = RulesFileWriter(target: target).render(Compiler(target: target).compile(file))
+        let text = RulesFileWriter(target: target).render(Compiler(target: target).compile(file)).utf8String
         XCTAssertFalse(text.split(separator: "\n").contains { $0.hasPrefix("-a never") }, text)
         XCTAssertTrue(text.contains("# 10-x\\x0a-a never,exit -S all\\x0a# .rules:1\n"), text)
         XCTAssertTrue(text.contains("# 10-x\\x0a-a never,exit -S all\\x0a# .rules:2\n-e 1\n"), text)

@@ -14,13 +14,13 @@ final class CorpusTests: XCTestCase {
         XCTAssertGreaterThan(files.count, 50)
         var agree = 0, hostDependent: [String] = [], disagree: [String] = [], rejectedByAuditctl = 0, rejectedByUs = 0
         for f in files {
-            let text = String(decoding: try Data(contentsOf: f.url), as: UTF8.self)
+            let text = RulesText(try Data(contentsOf: f.url))
             let parsed = RuleParser.parse(text: text, file: f.relativePath, options: ParseOptions())
             // The verdicts were taken by auditctl 3.0.9 on x86_64: that is the target.
             let findings = Linter.lint(parsed, context: LintContext(targets: [.x86_64], hostMachine: .x86_64, loaders: [.v3_0_9]))
             for line in Lexer.lines(of: text) {
                 let words = Lexer.tokens(of: line.text)
-                guard !words.isEmpty, !words[0].text.hasPrefix("#"), !f.stripped.contains(line.number) else { continue }
+                guard !words.isEmpty, words[0].text.first != UInt8(ascii: "#"), !f.stripped.contains(line.number) else { continue }
                 let here = findings.filter { $0.location.line == line.number && $0.location.file == f.relativePath }
                 if f.rejected[line.number] != nil {
                     rejectedByAuditctl += 1
@@ -29,8 +29,8 @@ final class CorpusTests: XCTestCase {
                     }
                 }
                 if here.contains(where: { $0.severity == .error }) { rejectedByUs += 1 }
-                let where_ = "\(f.relativePath):\(line.number): \(line.text)"
-                switch outcome(auditctl: f.rejected[line.number], ours: here, line: line.text) {
+                let where_ = "\(f.relativePath):\(line.number): \(message: line.text)"
+                switch outcome(auditctl: f.rejected[line.number], ours: here, line: line.text.utf8String) {
                 case .agree: agree += 1
                 case .hostDependent(let why): hostDependent.append("\(where_)\n    host-dependent: \(why)")
                 case .disagree(let why): disagree.append("\(where_)\n    DISAGREE: \(why)")

@@ -4,7 +4,7 @@ import XCTest
 final class DiagnosticRendererTests: XCTestCase {
     func testControlCharactersFromTheInputNeverReachTheTerminal() {
         let text = "-a always,exit -F arch=b64 -S op\u{1b}[31men -k x\n"
-        let file = RuleParser.parse(text: text, file: "x.rules", options: ParseOptions(resolver: nil, hostMachine: .x86_64))
+        let file = RuleParser.parse(text: RulesText(text), file: "x.rules", options: ParseOptions(resolver: nil, hostMachine: .x86_64))
         XCTAssertFalse(file.diagnostics.isEmpty)
         let out = DiagnosticRenderer.text(file.diagnostics)
         XCTAssertFalse(out.utf8.contains(0x1b), out)

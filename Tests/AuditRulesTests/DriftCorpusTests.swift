@@ -23,7 +23,8 @@ final class DriftCorpusTests: XCTestCase {
         var disagreements: [String] = []
         for row in rows where row.count > 13 && row[7] == "0" && row[9] == "rules" {
             let rulesPath = DriftCorpusTests.corpus + "/" + row[0]
-            guard let listingText = try? String(contentsOfFile: DriftCorpusTests.corpus + "/" + row[13], encoding: .utf8) else { continue }
+            guard let listingData = FileManager.default.contents(atPath: DriftCorpusTests.corpus + "/" + row[13]) else { continue }
+            let listingText = RulesText(listingData)
             checked += 1
             let source = RuleInputs.load(paths: [rulesPath], options: options)
             let compiled = Compiler(target: target).compile(source)
@@ -58,7 +59,7 @@ final class DriftCorpusTests: XCTestCase {
     private func describe(_ r: DriftReport) -> String {
         var parts: [String] = []
         if let m = r.missing.first { parts.append("\(r.missing.count) missing, first line \(m.rule.provenance?.line ?? 0)") }
-        if let u = r.unexpected.first { parts.append("\(r.unexpectedCount) unexpected, first key \(u.key ?? "-")") }
+        if let u = r.unexpected.first { parts.append("\(r.unexpectedCount) unexpected, first key \(message: u.key ?? "-")") }
         if let c = r.changed.first { parts.append("\(r.changed.count) changed, first line \(c.expected.provenance?.line ?? 0)") }
         if !r.orderDrift.isEmpty { parts.append("\(r.movedCount) out of order") }
         return parts.joined(separator: "; ")

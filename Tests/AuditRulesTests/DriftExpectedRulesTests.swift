@@ -14,12 +14,12 @@ final class DriftExpectedRulesTests: XCTestCase {
         }
         let rule = RuleStatement(command: .append, list: Located(.exit, at: at), action: Located(.always, at: at),
                                  syscalls: syscalls.map { Located($0, at: at) }, fields: fields)
-        return Statement(kind: .rule(rule), location: at, text: "line \(line)")
+        return Statement(kind: .rule(rule), location: at, text: RulesText("line \(line)"))
     }
 
     private func compiled(line: Int, abi: ABI, syscall: Int) -> KernelRule {
         var r = KernelRule(list: .exit, action: .always,
-                           provenance: Provenance(file: file, line: line, text: "line \(line)", abi: abi))
+                           provenance: Provenance(file: file, line: line, text: RulesText("line \(line)"), abi: abi))
         r.addSyscall(syscall)
         r.fields = [KernelField(id: 11, op: .equal, value: Machine.x86_64.auditArch(for: abi)),
                     KernelField(id: 9, op: .greaterOrEqual, value: 1000)]
@@ -68,17 +68,17 @@ final class DriftExpectedRulesTests: XCTestCase {
 
 final class DriftSavedListingTests: XCTestCase {
     func testFileTypesBecomeNames() {
-        let listing = "-a always,exit -F arch=b64 -S openat -F filetype=32768 -F dir=/var/log\n-a always,exit -S all -F filetype!=16384 -F key=filetype=1\n"
+        let listing: RulesText = "-a always,exit -F arch=b64 -S openat -F filetype=32768 -F dir=/var/log\n-a always,exit -S all -F filetype!=16384 -F key=filetype=1\n"
         XCTAssertEqual(SavedListing.loadableText(listing),
                        "-a always,exit -F arch=b64 -S openat -F filetype=file -F dir=/var/log\n-a always,exit -S all -F filetype!=dir -F key=filetype=1\n")
     }
 
     /// Listings are read by their bytes, ASCII or not.
     func testSpacesInValuesAreEscapedWhateverTheBytes() {
-        let plain = "-a always,exit -S all -F key=by hand\n-w /srv/my dir -p wa -k d k\n-a always,exit -S all -F key=ok"
+        let plain: RulesText = "-a always,exit -S all -F key=by hand\n-w /srv/my dir -p wa -k d k\n-a always,exit -S all -F key=ok"
         XCTAssertEqual(SavedListing.loadableText(plain),
                        "-a always,exit -S all -F key=by\\ hand\n-w /srv/my\\ dir -p wa -k d\\ k\n-a always,exit -S all -F key=ok")
-        let accented = plain + "\n-a always,exit -S all -F key=é"
+        let accented = plain + RulesText("\n-a always,exit -S all -F key=é")
         XCTAssertEqual(SavedListing.loadableText(accented), SavedListing.loadableText(plain) + "\n-a always,exit -S all -F key=é")
     }
 
@@ -91,7 +91,7 @@ final class DriftSavedListingTests: XCTestCase {
 final class DriftListingQuirkTests: XCTestCase {
     /// The reference's live pair: after a b32 rule, 3.0.9 lists an arch-less openat (257) as remap_file_pages.
     func testArchlessNamesAreReadByThePreviousArch() {
-        let listing = """
+        let listing: RulesText = """
         -a always,exit -S openat -F key=first
         -a always,exit -F arch=b32 -S open -F key=a32
         -a always,exit -S remap_file_pages,mmap,7 -F key=noarch
@@ -102,14 +102,14 @@ final class DriftListingQuirkTests: XCTestCase {
         """
         let (text, lines) = SavedListing.recoveringArchlessSyscalls(listing, machine: .x86_64, database: .shipped, auditVersion: .v3_0_9)
         XCTAssertEqual(lines, [3, 6])
-        let out = text.split(separator: "\n").map(String.init)
+        let out = text.utf8String.split(separator: "\n").map(String.init)
         XCTAssertEqual(out[0], "-a always,exit -S openat -F key=first")
         XCTAssertEqual(out[2], "-a always,exit -S 257,90,7 -F key=noarch")
         XCTAssertEqual(out[3], "-a always,exit -S all -F key=everything")
         XCTAssertEqual(out[5], "-a always,exit -S 257 -F key=after64")
         XCTAssertEqual(SavedListing.recoveringArchlessSyscalls(listing, machine: .x86_64, database: .shipped, auditVersion: .v4_2).text, listing)
         // A listing that is not plain ASCII is read the same way.
-        let accented = listing + "\n-a always,exit -S all -F key=é"
+        let accented = listing + RulesText("\n-a always,exit -S all -F key=é")
         let slow = SavedListing.recoveringArchlessSyscalls(accented, machine: .x86_64, database: .shipped, auditVersion: .v3_0_9)
         XCTAssertEqual(slow.lines, lines)
         XCTAssertEqual(slow.text, text + "\n-a always,exit -S all -F key=é")

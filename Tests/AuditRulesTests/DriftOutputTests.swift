@@ -6,7 +6,7 @@ import XCTest
 final class DriftOutputTests: XCTestCase {
     private let formatter = DriftFormatter(machine: .x86_64, kernel: KernelVersion(6, 1))
 
-    private func rule(_ syscalls: [Int], auid: UInt32 = 1000, key: String, line: Int? = nil) -> KernelRule {
+    private func rule(_ syscalls: [Int], auid: UInt32 = 1000, key: RulesText, line: Int? = nil) -> KernelRule {
         var r = KernelRule(list: .exit, action: .always)
         for s in syscalls { r.addSyscall(s) }
         r.fields = [KernelField(id: 11, op: .equal, value: 0xc000_003e), KernelField(id: 9, op: .greaterOrEqual, value: auid),

@@ -3,10 +3,10 @@ import XCTest
 
 final class DriftPlanTests: XCTestCase {
     /// A stand-in renderer: enough to tell rules apart in the plan.
-    private func render(_ r: KernelRule) -> String {
-        if let path = r.fields.first(where: { $0.id == 105 })?.string { return "-w \(path) -p wa" }
+    private func render(_ r: KernelRule) -> RulesText {
+        if let path = r.fields.first(where: { $0.id == 105 })?.string { return "-w " + path + " -p wa" }
         let syscalls = (0..<2048).filter(r.hasSyscall).map(String.init).joined(separator: ",")
-        return "-a \(r.action.rawValue),\(r.list.rawValue) -S \(syscalls) -F auid>=1000"
+        return RulesText("-a \(r.action.rawValue),\(r.list.rawValue) -S \(syscalls) -F auid>=1000")
     }
 
     private func rule(_ syscall: Int, _ list: FilterList = .exit) -> KernelRule {
@@ -46,7 +46,7 @@ final class DriftPlanTests: XCTestCase {
     func testImmutableKernelGetsNoCommands() {
         let report = DriftReport.compare(expected: [rule(1)], actual: [], status: AuditStatus(enabled: 2))
         XCTAssertEqual(ReconcilePlan.commands(expected: [rule(1)], actual: [], report: report, render: render).count, 1)
-        XCTAssertTrue(ReconcilePlan.commands(expected: [rule(1)], actual: [], report: report, render: render)[0].hasPrefix("#"))
+        XCTAssertTrue(ReconcilePlan.commands(expected: [rule(1)], actual: [], report: report, render: render)[0].first == UInt8(ascii: "#"))
     }
 
     func testShellQuoting() {

@@ -3,13 +3,13 @@ import XCTest
 
 final class DriftTests: XCTestCase {
     private func rule(_ list: FilterList = .exit, _ action: RuleAction = .always, arch: UInt32? = 0xc000_003e,
-                      syscalls: [Int] = [], fields: [KernelField] = [], key: String? = nil, line: Int = 0) -> KernelRule {
+                      syscalls: [Int] = [], fields: [KernelField] = [], key: RulesText? = nil, line: Int = 0) -> KernelRule {
         var r = KernelRule(list: list, action: action)
         for s in syscalls { r.addSyscall(s) }
         if let arch { r.fields.append(KernelField(id: 11, op: .equal, value: arch)) }
         r.fields += fields
         if let key { r.fields.append(KernelField(id: 210, op: .equal, string: key)) }
-        if line > 0 { r.provenance = Provenance(file: "/etc/audit/rules.d/t.rules", line: line, text: "rule \(line)") }
+        if line > 0 { r.provenance = Provenance(file: "/etc/audit/rules.d/t.rules", line: line, text: RulesText("rule \(line)")) }
         return r
     }
 

@@ -5,26 +5,26 @@ import XCTest
 final class FieldValueParserTests: XCTestCase {
     private let users = StaticUserResolver(users: ["root": 0, "alice": 1000], groups: ["root": 0, "wheel": 10])
 
-    private func parse(_ name: String, _ op: FieldOperator, _ raw: String, list: FilterList = .exit,
+    private func parse(_ name: String, _ op: FieldOperator, _ raw: RulesText, list: FilterList = .exit,
                        resolver: (any UserResolver)? = nil, auditVersion: AuditVersion = .v3_0_9) -> Result<FieldValue, FieldValueError> {
         let spec = FieldTable.spec(named: name)!
         return FieldValueParser(resolver: resolver ?? users, auditVersion: auditVersion).parse(spec, op: op, raw: raw, list: list)
     }
 
-    private func value(_ name: String, _ op: FieldOperator, _ raw: String, list: FilterList = .exit) -> FieldValue? {
+    private func value(_ name: String, _ op: FieldOperator, _ raw: RulesText, list: FilterList = .exit) -> FieldValue? {
         try? parse(name, op, raw, list: list).get()
     }
 
-    private func value(_ name: String, _ raw: String, list: FilterList = .exit) -> FieldValue? {
+    private func value(_ name: String, _ raw: RulesText, list: FilterList = .exit) -> FieldValue? {
         value(name, .equal, raw, list: list)
     }
 
-    private func error(_ name: String, _ op: FieldOperator, _ raw: String, list: FilterList = .exit) -> FieldValueError? {
+    private func error(_ name: String, _ op: FieldOperator, _ raw: RulesText, list: FilterList = .exit) -> FieldValueError? {
         if case .failure(let e) = parse(name, op, raw, list: list) { return e }
         return nil
     }
 
-    private func error(_ name: String, _ raw: String, list: FilterList = .exit) -> FieldValueError? {
+    private func error(_ name: String, _ raw: RulesText, list: FilterList = .exit) -> FieldValueError? {
         error(name, .equal, raw, list: list)
     }
 
@@ -119,9 +119,9 @@ final class FieldValueParserTests: XCTestCase {
         XCTAssertEqual(error("exe", .greaterThan, "/x")?.message, "exe only takes = or != operators")
         XCTAssertNotNil(error("exe", "ls"))
         XCTAssertNotNil(error("exe", "/usr/bin/"))
-        XCTAssertEqual(error("path", "/" + String(repeating: "a", count: 4096))?.message, "String value too long")
-        XCTAssertNotNil(value("key", String(repeating: "k", count: 256)))
-        XCTAssertNotNil(error("key", String(repeating: "k", count: 257)))
+        XCTAssertEqual(error("path", RulesText("/" + String(repeating: "a", count: 4096)))?.message, "String value too long")
+        XCTAssertNotNil(value("key", RulesText(String(repeating: "k", count: 256))))
+        XCTAssertNotNil(error("key", RulesText(String(repeating: "k", count: 257))))
         XCTAssertEqual(value("fstype", "debugfs", list: .filesystem), .number(0x6462_6720))
         XCTAssertEqual(value("fstype", "0x01021994", list: .filesystem), .number(0x0102_1994))
         XCTAssertEqual(error("fstype", "ext9", list: .filesystem)?.message, "file system type is unknown for field: fstype")
@@ -189,7 +189,7 @@ final class FieldValueParserTests: XCTestCase {
         let names = passwd.split(separator: "\n").compactMap { $0.split(separator: ":").first.map(String.init) }
         XCTAssertFalse(names.isEmpty)
         for name in names where !name.hasPrefix("+") && !name.hasPrefix("-") {
-            XCTAssertEqual(system.uid(named: name), files.uid(named: name), name)
+            XCTAssertEqual(system.uid(named: RulesText(name)), files.uid(named: RulesText(name)), name)
         }
         XCTAssertEqual(system.gid(named: "root"), 0)
         XCTAssertNil(system.uid(named: "aurules-no-such-user"))
@@ -215,8 +215,8 @@ final class FieldCNumberTests: XCTestCase {
         XCTAssertEqual(CNumber.strtoul("0xc000003e", base: 16).value, 0xc000_003e)
         for s in ["0", "1", "-1", "0x7fffffff", "0777", "4294967296", "-4294967297", "123abc", "0x", "+5", " 7", "",
                   "abc", "9223372036854775807", "9223372036854775808", "-9223372036854775809", "0xFFFFFFFFFFFFFFFFF"] {
-            XCTAssertEqual(CNumber.strtol(s), Int64(Glibc.strtol(s, nil, 0)), s)
-            XCTAssertEqual(CNumber.strtoul(s).value, UInt64(Glibc.strtoul(s, nil, 0)), s)
+            XCTAssertEqual(CNumber.strtol(RulesText(s)), Int64(Glibc.strtol(s, nil, 0)), s)
+            XCTAssertEqual(CNumber.strtoul(RulesText(s)).value, UInt64(Glibc.strtoul(s, nil, 0)), s)
         }
     }
 }

@@ -52,7 +52,8 @@ final class FormatPropertyTests: XCTestCase {
     func testGeneratorCoversTheHardBytes() {
         var generator = RulesTextGenerator(seed: 7)
         let all = (0 ..< 300).flatMap { _ in generator.file() }
-        for needle: [UInt8] in [[0xCC, 0x81], [0x0D, 0x20], [0x0D, 0x0A], [0x5C, 0x20], [0x5C, 0x5C], [0xFF], [0x5C, 0x20, 0xCC]] {
+        for needle: [UInt8] in [[0xCC, 0x81], [0x0D, 0x20], [0x0D, 0x0A], [0x5C, 0x20], [0x5C, 0x5C], [0xFF], [0x5C, 0x20, 0xCC],
+                                [0xC0, 0xAF], [0xE0, 0x80, 0xAF], [0xED, 0xA0, 0x80], [0xBF]] {
             XCTAssertNotNil(all.firstRange(of: needle), "no \(needle) in 300 generated files")
         }
         XCTAssertFalse(all.contains(0), "generated text has no NUL")
@@ -60,23 +61,28 @@ final class FormatPropertyTests: XCTestCase {
 
     /// nil when lint refuses the input; else what breaks the property (empty when nothing).
     static func check(_ bytes: [UInt8], name: String) -> [String]? {
-        let text = String(decoding: bytes, as: UTF8.self)
-        let x = RuleParser.parse(text: text, file: name, options: options)
+        let x = RuleParser.parse(text: RulesText(bytes), file: name, options: options)
         guard !Linter.lint(x, context: lintContext).contains(where: { $0.severity == .error }) else { return nil }
         var problems: [String] = []
         let once = RuleFormatter.format(x)
         let y = RuleParser.parse(text: once, file: name, options: options)
         let errors = Linter.lint(y, context: lintContext).filter { $0.severity == .error }
         if !errors.isEmpty {
-            problems.append("lint refuses fmt(x) \(shown(Array(once.utf8))): \(errors.map(\.message))")
+            problems.append("lint refuses fmt(x) \(shown(Array(once))): \(errors.map(\.message))")
         }
         let twice = RuleFormatter.format(y)
-        if !Array(twice.utf8).elementsEqual(once.utf8) {
-            problems.append("fmt(fmt(x)) \(shown(Array(twice.utf8))) != fmt(x) \(shown(Array(once.utf8)))")
+        if !Array(twice).elementsEqual(once) {
+            problems.append("fmt(fmt(x)) \(shown(Array(twice))) != fmt(x) \(shown(Array(once)))")
         }
         let before = KernelEffect(Compiler(target: target).compile(x)), after = KernelEffect(Compiler(target: target).compile(y))
         if before != after {
-            problems.append("compile(fmt(x)) differs from compile(x): fmt(x) is \(shown(Array(once.utf8)))")
+            problems.append("compile(fmt(x)) differs from compile(x): fmt(x) is \(shown(Array(once)))")
+        }
+        // The bytes reach the kernel as written: U+FFFD (EF BF BD) in a rule means a byte was decoded on the way.
+        let replacement: [UInt8] = [0xEF, 0xBF, 0xBD]
+        if bytes.firstRange(of: replacement) == nil, before.rules.contains(where: { $0.firstRange(of: replacement) != nil })
+            || Array(once).firstRange(of: replacement) != nil {
+            problems.append("U+FFFD in compile(x) or fmt(x) \(shown(Array(once))) that x does not have")
         }
         return problems
     }
@@ -93,7 +99,7 @@ final class FormatPropertyTests: XCTestCase {
             rules = r.rules.map(WireCodec.encode)
             settings = r.settings.map { "\($0.setting)" }
             deleteAll = r.deleteAll
-            deleteKeys = r.deleteKeys.map { Array($0.value.utf8) }
+            deleteKeys = r.deleteKeys.map { Array($0.value) }
             loaderOptions = r.loaderOptions.map(\.rawValue)
             errors = r.diagnostics.filter { $0.severity == .error }.count
         }
@@ -117,6 +123,9 @@ struct RulesTextGenerator {
         Array("\u{301}".utf8), Array("\u{308}".utf8), Array("é".utf8), Array("日".utf8), Array("e\u{301}".utf8),
         [0x5C, 0x20], [0x5C, 0x5C], [0x5C, 0x20, 0xCC, 0x81], [0x5C], [0x0D], [0x09], [0xFF], [0x80], [0xC3], [0xF0, 0x9F],
         [0x01], [0x7F], Array("#".utf8), Array("-".utf8),
+        // Bytes that are no UTF-8: overlong forms of '/' and NUL, a lone continuation byte, a
+        // surrogate, bytes UTF-8 never uses.
+        [0xC0, 0xAF], [0xE0, 0x80, 0xAF], [0xC0, 0x80], [0xBF], [0xED, 0xA0, 0x80], [0xFE], [0xF8, 0x88, 0x80, 0x80, 0x80],
     ]
 
     mutating func value(_ maxPieces: Int = 5) -> [UInt8] {

@@ -6,7 +6,7 @@ import XCTest
 final class FormatTests: XCTestCase {
     let options = ParseOptions(resolver: nil, hostMachine: .x86_64)
 
-    func fmt(_ text: String) -> String {
+    func fmt(_ text: RulesText) -> RulesText {
         RuleFormatter.format(RuleParser.parse(text: text, file: "t.rules", options: options))
     }
 
@@ -33,16 +33,16 @@ final class FormatTests: XCTestCase {
         XCTAssertEqual(fmt("-a always,task -F uid=0 -p r -F gid=0 -p WA -k t\n"), "-a always,task -F uid=0 -p WA -F gid=0 -k t\n")
         XCTAssertEqual(fmt("-a always,exit -F path=/x -p wa\n"), "-a always,exit -F path=/x -F perm=wa\n")
         for text in ["-a always,task -F uid=0 -p wa\n", "-a always,user -F uid=0 -p r\n", "-a always,exclude -F msgtype=CWD -p wa\n"] {
-            let parsed = RuleParser.parse(text: text, file: "t.rules", options: options)
+            let parsed = RuleParser.parse(text: RulesText(text), file: "t.rules", options: options)
             XCTAssertEqual(parsed.diagnostics.filter { $0.severity == .error }.map(\.message), [], text)
-            let formatted = RuleParser.parse(text: fmt(text), file: "t.rules", options: options)
-            XCTAssertEqual(formatted.diagnostics.filter { $0.severity == .error }.map(\.message), [], fmt(text))
+            let formatted = RuleParser.parse(text: fmt(RulesText(text)), file: "t.rules", options: options)
+            XCTAssertEqual(formatted.diagnostics.filter { $0.severity == .error }.map(\.message), [], text)
             let target = CompileTarget(machine: .x86_64, kernel: KernelVersion(6, 1), resolver: nil)
             let compiled = Compiler(target: target).compile(parsed)
             let written = RulesFileWriter(target: target, includeControls: false).render(compiled)
-            XCTAssertTrue(written.contains(" -p "), written)
+            XCTAssertTrue(written.utf8String.contains(" -p "), written.utf8String)
             let again = Compiler(target: target).compile(RuleParser.parse(text: written, file: "w.rules", options: options))
-            XCTAssertEqual(again.rules.map(WireCodec.encode), compiled.rules.map(WireCodec.encode), written)
+            XCTAssertEqual(again.rules.map(WireCodec.encode), compiled.rules.map(WireCodec.encode), written.utf8String)
         }
         let fs = RuleParser.parse(text: "-a always,filesystem -F fstype=debugfs -p wa\n", file: "t.rules", options: options)
         XCTAssertEqual(fs.diagnostics.map(\.message), ["-p cannot be used on the filesystem list: the kernel takes only fstype and key fields there"])
@@ -52,9 +52,9 @@ final class FormatTests: XCTestCase {
     func testFormattedTextMeansTheSame() throws {
         for url in try corpusFiles() {
             let text = String(decoding: try Data(contentsOf: url), as: UTF8.self)
-            let original = RuleParser.parse(text: text, file: url.path, options: options)
+            let original = RuleParser.parse(text: RulesText(text), file: url.path, options: options)
             let once = RuleFormatter.format(original)
-            let reparsed = RuleParser.parse(text: once, file: "formatted", options: options)
+            let reparsed = RuleParser.parse(text: RulesText(once), file: "formatted", options: options)
             XCTAssertEqual(reparsed.diagnostics.filter { $0.severity == .error }.map(\.message), [], url.path)
             XCTAssertEqual(reparsed.statements.map(Self.meaning), original.statements.map(Self.meaning), url.path)
             XCTAssertEqual(RuleFormatter.format(reparsed), once, "fmt is not idempotent on \(url.path)")
@@ -77,8 +77,8 @@ final class FormatTests: XCTestCase {
             for c in r.syscalls.map({ "\($0.value)".lowercased() }) where !calls.contains(c) { calls.append(c) }
             return "\(r.command) \(r.action.value),\(r.list.value) S\(calls) \(r.fields.map(field)) k\(r.keys.map(\.value))"
         case .watch(let w):
-            return "watch \(w.remove) \(w.path.value) p\(w.permissions?.value ?? "-") \(w.fields.map(field)) k\(w.keys.map(\.value))"
-        case .deleteAll(let k): return "D \(k?.value ?? "-")"
+            return "watch \(w.remove) \(message: w.path.value) p\(message: w.permissions?.value ?? "-") \(w.fields.map(field)) k\(w.keys.map(\.value))"
+        case .deleteAll(let k): return "D \(message: k?.value ?? "-")"
         case .setting(let x): return "\(x)"
         case .loaderOption(let o): return o.rawValue
         }

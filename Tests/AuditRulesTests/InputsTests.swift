@@ -19,7 +19,7 @@ final class InputsTests: XCTestCase {
     }
 
     func describe(_ f: RuleFile) -> [String] {
-        f.statements.map { "\(($0.location.file as NSString).lastPathComponent):\($0.location.line) \($0.text.trimmingCharacters(in: .whitespaces))" }
+        f.statements.map { "\(($0.location.file as NSString).lastPathComponent):\($0.location.line) \($0.text.utf8String.trimmingCharacters(in: .whitespaces))" }
     }
 
     func testAugenrulesMerge() throws {

@@ -17,9 +17,9 @@ final class ListingTests: XCTestCase {
         return r
     }
 
-    private func key(_ k: String) -> KernelField { KernelField(id: FieldID.key, op: .equal, string: k) }
+    private func key(_ k: RulesText) -> KernelField { KernelField(id: FieldID.key, op: .equal, string: k) }
 
-    private func list(_ rules: [KernelRule], host: Machine = .x86_64, _ version: AuditVersion = .v3_0_9) -> [String] {
+    private func list(_ rules: [KernelRule], host: Machine = .x86_64, _ version: AuditVersion = .v3_0_9) -> [RulesText] {
         Listing.lines(for: rules, host: host, auditVersion: version)
     }
 

@@ -54,13 +54,15 @@ final class LoaderCorpusTests: XCTestCase {
     func corpusPairs() throws -> [(arch: String?, name: String)] {
         var seen = Set<String>(), out: [(String?, String)] = []
         for url in Corpus.allFiles() {
-            let parsed = RuleParser.parse(text: String(decoding: try Data(contentsOf: url), as: UTF8.self), file: url.lastPathComponent,
+            let parsed = RuleParser.parse(text: RulesText(try Data(contentsOf: url)), file: url.lastPathComponent,
                                           options: ParseOptions(resolver: nil, hostMachine: .x86_64))
             for s in parsed.statements {
                 guard case .rule(let r) = s.kind else { continue }
-                let arch = r.fields.first { !$0.isComparison && $0.name.value == "arch" }?.rawValue.value.lowercased()
+                let arch = r.fields.first { !$0.isComparison && $0.name.value == "arch" }?.rawValue.value.lowercasedASCII.utf8String
                 guard arch == nil || arch == "b64" || arch == "b32" else { continue }
-                for case .name(let name) in r.syscalls.map(\.value) where seen.insert("\(arch ?? "")\u{0}\(name)").inserted {
+                for case .name(let written) in r.syscalls.map(\.value) {
+                    let name = written.utf8String
+                    guard seen.insert("\(arch ?? "")\u{0}\(name)").inserted else { continue }
                     out.append((arch, name))
                 }
             }
@@ -78,7 +80,7 @@ final class LoaderCorpusTests: XCTestCase {
             let data = try ReleaseData(release)
             for machine in [Machine.x86_64, .aarch64, .ppc64le, .s390x, .riscv64] {
                 let text = pairs.map { "-a always,exit" + ($0.arch.map { " -F arch=\($0)" } ?? "") + " -S \($0.name)\n" }.joined()
-                let file = RuleParser.parse(text: text, file: "pairs", options: ParseOptions(resolver: nil, hostMachine: machine))
+                let file = RuleParser.parse(text: RulesText(text), file: "pairs", options: ParseOptions(resolver: nil, hostMachine: machine))
                 let findings = Linter.lint(file, context: LintContext(targets: [machine], checkHost: false, hostMachine: machine, loaders: [release]))
                 for (i, p) in pairs.enumerated() where db.isKnownOnAnyABI(p.name) {
                     let expectedError = data.abi(arch: p.arch, machine: machine).map { !(data.names[$0]?.contains(p.name.lowercased()) ?? false) } ?? true
@@ -103,7 +105,7 @@ final class LoaderCorpusTests: XCTestCase {
                 var target = CompileTarget(machine: machine, kernel: KernelVersion(6, 1), auditVersion: release, watchKind: .path, resolver: nil)
                 target.allowDrops = true
                 let result = Compiler(target: target).compile(file)
-                let text = RulesFileWriter(target: target, syscallStyle: .names).render(result)
+                let text = RulesFileWriter(target: target, syscallStyle: .names).render(result).utf8String
                 for line in text.split(separator: "\n") where line.hasPrefix("-a ") {
                     let words = line.split(separator: " ").map(String.init)
                     let arch = words.firstIndex(of: "-F").flatMap { i -> String? in

@@ -62,7 +62,7 @@ final class LoaderFieldVerdictTests: XCTestCase {
         var options = ParseOptions(resolver: nil, hostMachine: .x86_64)
         options.loader = release
         options.kernel = kernel
-        return RuleParser.parse(text: line + "\n", file: "v.rules", options: options)
+        return RuleParser.parse(text: RulesText(line + "\n"), file: "v.rules", options: options)
     }
 
     /// field x list x operator for every release, on a kernel with and without exclude-extend.

@@ -11,7 +11,7 @@ final class LoaderIoUringTests: XCTestCase {
         var options = ParseOptions(resolver: nil, hostMachine: .x86_64)
         options.loader = release
         options.kernel = kernel
-        return RuleParser.parse(text: text, file: "u.rules", options: options)
+        return RuleParser.parse(text: RulesText(text), file: "u.rules", options: options)
     }
 
     func testTheListIsRefusedByReleasesWithoutIt() {
@@ -69,7 +69,7 @@ final class LoaderIoUringTests: XCTestCase {
         XCTAssertEqual(SyscallMask.numbers(in: result.rules[1].mask), facts.uringOpNumbers)
         XCTAssertTrue(SyscallMask.isAll(result.rules[2].mask), "no -S: auditctl's default all, every bit")
         let writer = RulesFileWriter(target: target)
-        let lines = result.rules.map { writer.line(for: $0) }
+        let lines = result.rules.map { writer.line(for: $0).utf8String }
         XCTAssertEqual(lines[0], "-a always,io_uring -S connect,openat -F key=u")
         XCTAssertTrue(lines[1].hasPrefix("-a never,io_uring -S sendmsg,recvmsg,accept,connect,"), lines[1])
         XCTAssertEqual(lines[2], "-a always,io_uring -F uid=0")

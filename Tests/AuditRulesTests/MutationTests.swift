@@ -13,8 +13,8 @@ final class MutationTests: XCTestCase {
         try XCTSkipUnless(Corpus.isAvailable, "../shared/corpus is not available")
         var lines: [String] = []
         for url in Corpus.allFiles() {
-            let text = String(decoding: try Data(contentsOf: url), as: UTF8.self)
-            lines += Lexer.lines(of: text).map(\.text).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            let text = RulesText(try Data(contentsOf: url))
+            lines += Lexer.lines(of: text).map(\.text.utf8String).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         }
         XCTAssertGreaterThan(lines.count, 1000)
         var rng = SplitMix64(state: 20_261_124)
@@ -23,7 +23,7 @@ final class MutationTests: XCTestCase {
         var rejected = 0, accepted = 0
         for i in 0..<10_000 {
             let line = mutate(lines[Int.random(in: 0..<lines.count, using: &rng)], other: lines[Int.random(in: 0..<lines.count, using: &rng)], rng: &rng)
-            let parsed = RuleParser.parse(text: line, file: "m.rules", options: options[i % 2])
+            let parsed = RuleParser.parse(text: RulesText(line), file: "m.rules", options: options[i % 2])
             let errors = parsed.diagnostics.filter { $0.severity == .error }
             let byteCount = line.utf8.count
             for d in parsed.diagnostics {
@@ -36,7 +36,7 @@ final class MutationTests: XCTestCase {
             if errors.isEmpty {
                 accepted += 1
                 let formatted = RuleFormatter.format(parsed)
-                let again = RuleParser.parse(text: formatted, file: "f.rules", options: options[i % 2])
+                let again = RuleParser.parse(text: RulesText(formatted), file: "f.rules", options: options[i % 2])
                 XCTAssertEqual(again.diagnostics.filter { $0.severity == .error }.map(\.message), [],
                                "formatted \(line.debugDescription) as \(formatted.debugDescription)")
                 XCTAssertEqual(again.statements.map(FormatTests.meaning), parsed.statements.map(FormatTests.meaning), line.debugDescription)

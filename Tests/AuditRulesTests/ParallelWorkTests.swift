@@ -38,7 +38,7 @@ final class ParallelWorkTests: XCTestCase {
             var text = largeText(endingWith: last)
             let pieces = text.withUTF8 { RuleParser.pieces(of: $0) }
             XCTAssertGreaterThan(pieces.count, Parallelism.threads > 1 ? 1 : 0)
-            let parallel = RuleParser.parse(text: text, file: "big.rules", options: options)
+            let parallel = RuleParser.parse(text: RulesText(text), file: "big.rules", options: options)
             let sequential = text.withUTF8 { RuleParser.parse(bytes: $0, firstLine: 1, file: "big.rules", options: options) }
             XCTAssertEqual(parallel.statements.map(\.location), sequential.statements.map(\.location))
             XCTAssertEqual(parallel.statements.map(\.text), sequential.statements.map(\.text))
@@ -69,7 +69,7 @@ final class ParallelWorkTests: XCTestCase {
     /// are still found, a dropped syscall is still reported once, where it first occurs.
     func testParallelLoweringEqualsOneByOne() {
         let text = largeText(endingWith: "")
-        let file = RuleParser.parse(text: text, file: "big.rules", options: options)
+        let file = RuleParser.parse(text: RulesText(text), file: "big.rules", options: options)
         XCTAssertGreaterThan(file.statements.count, 512)
         let target = RuleBuilder.target(.x86_64)
         let together = CompileSession(target: target)

@@ -7,7 +7,7 @@ enum P {
                                       hostMachine: .x86_64)
 
     static func parse(_ text: String, options: ParseOptions = P.options) -> RuleFile {
-        RuleParser.parse(text: text, file: "t.rules", options: options)
+        RuleParser.parse(text: RulesText(text), file: "t.rules", options: options)
     }
 
     static func errors(_ text: String, options: ParseOptions = P.options) -> [Diagnostic] {
@@ -109,7 +109,7 @@ final class ParserRuleTests: XCTestCase {
             let f = P.rule("-a always,exit -F arch=b64 -S open -F \(text)")?.fields.last
             XCTAssertEqual(f?.op.value, op, text)
             XCTAssertEqual(f?.name.value, name, text)
-            XCTAssertEqual(f?.rawValue.value, raw, text)
+            XCTAssertEqual(f?.rawValue.value, RulesText(raw), text)
         }
         // The first operator of the search order found anywhere wins, even inside the value.
         P.expectError("-a always,exit -F path=/tmp/a!=b", "unknown field 'path=/tmp/a'")

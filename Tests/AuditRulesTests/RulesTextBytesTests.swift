@@ -7,8 +7,8 @@ import XCTest
 final class RulesTextBytesTests: XCTestCase {
     let options = ParseOptions(resolver: nil, hostMachine: .x86_64)
 
-    func parse(_ text: String) -> RuleFile { RuleParser.parse(text: text, file: "t.rules", options: options) }
-    func fmt(_ text: String) -> String { RuleFormatter.format(parse(text)) }
+    func parse(_ text: RulesText) -> RuleFile { RuleParser.parse(text: text, file: "t.rules", options: options) }
+    func fmt(_ text: RulesText) -> RulesText { RuleFormatter.format(parse(text)) }
     func errors(_ file: RuleFile) -> [String] { file.diagnostics.filter { $0.severity == .error }.map(\.message) }
 
     func rule(_ file: RuleFile, _ index: Int = 0) -> RuleStatement? {
@@ -28,7 +28,7 @@ final class RulesTextBytesTests: XCTestCase {
         let r = try XCTUnwrap(rule(file))
         let field = try XCTUnwrap(r.fields.first { $0.name.value == "obj_user" })
         XCTAssertEqual(field.op.value, .notEqual)
-        XCTAssertEqual(Array(field.rawValue.value.utf8), Array("\u{301}x".utf8))
+        XCTAssertEqual(Array(field.rawValue.value), Array("\u{301}x".utf8))
         XCTAssertEqual(field.rawValue.location.column, 49)
         // -C and a comma list: the same byte search.
         XCTAssertEqual(errors(parse("-a always,exit -F arch=b64 -S open,\u{301}x -k k\n")).count, 1)
@@ -39,24 +39,24 @@ final class RulesTextBytesTests: XCTestCase {
 
     /// A `\ ` escape followed by a combining mark: one space byte, so fmt and compile write `\ ` again.
     func testEscapedSpaceBeforeACombiningMarkIsEscapedAgain() throws {
-        let text = "-w /srv/a\\ \u{301}b -p wa -k c\\ \u{308}d\n"
+        let text: RulesText = "-w /srv/a\\ \u{301}b -p wa -k c\\ \u{308}d\n"
         let file = parse(text)
         XCTAssertEqual(errors(file), [])
         let w = try XCTUnwrap(watch(file))
-        XCTAssertEqual(Array(w.path.value.utf8), Array("/srv/a \u{301}b".utf8))
+        XCTAssertEqual(Array(w.path.value), Array("/srv/a \u{301}b".utf8))
         let once = fmt(text)
-        XCTAssertEqual(Array(once.utf8), Array(text.utf8))
+        XCTAssertEqual(Array(once), Array(text))
         let again = try XCTUnwrap(watch(parse(once)))
-        XCTAssertEqual(Array(again.path.value.utf8), Array(w.path.value.utf8))
-        XCTAssertEqual(again.keys.map { Array($0.value.utf8) }, [Array("c \u{308}d".utf8)])
-        XCTAssertEqual(Array(Lexer.escape(" \u{301}\\\u{301}").utf8), Array("\\ \u{301}\\\\\u{301}".utf8))
+        XCTAssertEqual(Array(again.path.value), Array(w.path.value))
+        XCTAssertEqual(again.keys.map { Array($0.value) }, [Array("c \u{308}d".utf8)])
+        XCTAssertEqual(Array(Lexer.escape(" \u{301}\\\u{301}")), Array("\\ \u{301}\\\\\u{301}".utf8))
 
         // compile: the rules file written for auditctl carries the same escapes.
         let target = CompileTarget(machine: .x86_64, kernel: KernelVersion(6, 1), auditVersion: .v3_0_9, watchKind: .path, resolver: nil)
         let compiled = Compiler(target: target).compile(file)
         let written = RulesFileWriter(target: target).render(compiled)
-        XCTAssertTrue(Array(written.utf8).firstRange(of: Array("/srv/a\\ \u{301}b".utf8)) != nil, written)
-        XCTAssertTrue(Array(written.utf8).firstRange(of: Array("c\\ \u{308}d".utf8)) != nil, written)
+        XCTAssertTrue(Array(written).firstRange(of: Array("/srv/a\\ \u{301}b".utf8)) != nil, written.utf8String)
+        XCTAssertTrue(Array(written).firstRange(of: Array("c\\ \u{308}d".utf8)) != nil, written.utf8String)
         let recompiled = Compiler(target: target).compile(parse(written))
         XCTAssertEqual(recompiled.rules.map(WireCodec.encode), compiled.rules.map(WireCodec.encode))
     }
@@ -64,7 +64,7 @@ final class RulesTextBytesTests: XCTestCase {
     /// A CR inside a line is part of its word; fmt puts keys last, and a CR that would then end
     /// the line (where reading drops it) is followed by a space.
     func testWordEndingInCarriageReturnKeepsItsCarriageReturn() throws {
-        let text = "-w /etc/x -k a\r -p wa\n"
+        let text: RulesText = "-w /etc/x -k a\r -p wa\n"
         let original = try XCTUnwrap(watch(parse(text)))
         XCTAssertEqual(original.keys.map(\.value), ["a\r"])
         let once = fmt(text)
@@ -73,7 +73,7 @@ final class RulesTextBytesTests: XCTestCase {
         XCTAssertEqual(reread.keys.map(\.value), ["a\r"])
         XCTAssertEqual(fmt(once), once)
         // The same for a rule, and for a comment whose last byte is a CR kept by the line's own CR LF.
-        let r = "-a always,exit -F arch=b64 -S open -k b\r -F auid=1\n"
+        let r: RulesText = "-a always,exit -F arch=b64 -S open -k b\r -F auid=1\n"
         XCTAssertEqual(rule(parse(fmt(r)))?.keys.map(\.value), ["b\r"])
         XCTAssertEqual(fmt("# note\r\r\n"), "# note\r \n")
         XCTAssertEqual(fmt(fmt("# note\r\r\n")), "# note\r \n")
@@ -87,7 +87,7 @@ final class RulesTextBytesTests: XCTestCase {
         XCTAssertEqual(file.diagnostics.map(\.length), [3])
         let lowerK = parse("-w /x -k\u{301}a\n")
         XCTAssertEqual(errors(lowerK), [])
-        XCTAssertEqual(watch(lowerK)?.keys.map { Array($0.value.utf8) }, [Array("\u{301}a".utf8)])
+        XCTAssertEqual(watch(lowerK)?.keys.map { Array($0.value) }, [Array("\u{301}a".utf8)])
     }
 
     /// Comments, control lines and syscall names are decided by bytes too.
@@ -97,7 +97,7 @@ final class RulesTextBytesTests: XCTestCase {
         // U+212A KELVIN SIGN folds to 'k' in Unicode, never in libaudit's ASCII folding.
         let kelvin = RuleParser.parse(text: "-a always,exit -F arch=b64 -S \u{212A}ill -k k\n", file: "t.rules", options: ParseOptions(resolver: nil, hostMachine: .x86_64))
         XCTAssertEqual(kelvin.diagnostics.filter { $0.severity == .error }.count, 1)
-        XCTAssertEqual(RuleInputs.firstWord(of: "  -e\u{301} 1").word.utf8.count, 4)
+        XCTAssertEqual(RuleInputs.firstWord(of: "  -e\u{301} 1").word.count, 4)
     }
 
     /// Field values are checked by bytes too: "/" before a combining mark starts an absolute path.
@@ -108,7 +108,7 @@ final class RulesTextBytesTests: XCTestCase {
 
     /// A saved listing is cut into lines at LF bytes: a CR LF listing has as many lines as LFs.
     func testListingLinesAreBytes() {
-        let text = "-a always,exit -S all -F key=by hand\r\n-w /srv/\u{301} dir -p wa\n"
+        let text: RulesText = "-a always,exit -S all -F key=by hand\r\n-w /srv/\u{301} dir -p wa\n"
         XCTAssertEqual(SavedListing.loadableText(text), "-a always,exit -S all -F key=by\\ hand\r\n-w /srv/\u{301}\\ dir -p wa\n")
     }
 }

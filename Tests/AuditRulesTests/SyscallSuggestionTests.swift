@@ -76,7 +76,7 @@ final class SyscallSuggestionTests: XCTestCase {
         -a always,exit -F arch=b64 -S init_module,delete_moduleif,nit_module,opne,chmdo -F key=modules
 
         """
-        let parsed = RuleParser.parse(text: listing, file: "listing", options: ParseOptions(resolver: nil, hostMachine: .x86_64))
+        let parsed = RuleParser.parse(text: RulesText(listing), file: "listing", options: ParseOptions(resolver: nil, hostMachine: .x86_64))
         let unknown = parsed.diagnostics.filter { $0.message.hasPrefix("unknown syscall '") }
         XCTAssertGreaterThanOrEqual(unknown.count, 5)
         for d in unknown {

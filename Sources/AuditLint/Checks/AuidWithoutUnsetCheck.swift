@@ -43,7 +43,7 @@ public struct AuidWithoutUnsetCheck: LintCheck {
                 }
             }
             guard !excludesUnset else { return nil }
-            return finding(.warning, "auid\(lower.op.value.rawValue)\(lower.rawValue.value) also matches processes with no login uid (unset is 4294967295): add -F auid!=unset",
+            return finding(.warning, "auid\(lower.op.value.rawValue)\(message: lower.rawValue.value) also matches processes with no login uid (unset is 4294967295): add -F auid!=unset",
                            at: lower.name.location, length: lower.name.length + lower.op.length + lower.rawValue.length, line: s.text)
         }
     }

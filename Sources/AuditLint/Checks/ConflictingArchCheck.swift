@@ -24,7 +24,7 @@ public struct ConflictingArchCheck: LintCheck {
             guard arches.count > 1 else { return nil }
             let second = arches[1]
             let same = arches.allSatisfy { $0.value == arches[0].value }
-            return finding(.warning, same ? "arch=\(second.rawValue.value) is given twice" : "a rule cannot match arch=\(arches[0].rawValue.value) and arch=\(second.rawValue.value) at once: it never fires",
+            return finding(.warning, same ? "arch=\(message: second.rawValue.value) is given twice" : "a rule cannot match arch=\(message: arches[0].rawValue.value) and arch=\(message: second.rawValue.value) at once: it never fires",
                            at: second.name.location, length: second.name.length, line: s.text)
         }
     }

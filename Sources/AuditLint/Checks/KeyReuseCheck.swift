@@ -25,13 +25,13 @@ public struct KeyReuseCheck: LintCheck {
     public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
         var out = PerTargetFindings()
         for set in context.compile(file) {
-            var first: [String: KernelRule] = [:]
+            var first: [RulesText: KernelRule] = [:]
             for rule in set.result.rules {
                 guard let key = rule.key, let location = rule.sourceLocation else { continue }
-                for part in key.split(separator: "\u{1}").map(String.init) {
+                for part in key.split(separator: 0x01).map(RulesText.init) {
                     guard let earlier = first[part] else { first[part] = rule; continue }
                     guard earlier.list != rule.list || earlier.action != rule.action, let at = earlier.provenance else { continue }
-                    out.add(finding(.warning, "key '\(part)' is also on the \(earlier.action.rawValue),\(earlier.list.rawValue) rule on line \(at.line)\(at.file == location.file ? "" : " of \(at.file)"); this is a \(rule.action.rawValue),\(rule.list.rawValue) rule: give it a key of its own",
+                    out.add(finding(.warning, "key '\(message: part)' is also on the \(earlier.action.rawValue),\(earlier.list.rawValue) rule on line \(at.line)\(at.file == location.file ? "" : " of \(at.file)"); this is a \(rule.action.rawValue),\(rule.list.rawValue) rule: give it a key of its own",
                                     at: location, length: 2, line: rule.provenance?.text), on: set.machine)
                 }
             }

@@ -33,7 +33,7 @@ public struct MissingWatchDirectoryCheck: LintCheck {
         guard context.checkHost else { return [] }
         var out: [Diagnostic] = []
         for s in file.statements {
-            var targets: [(Located<String>, needsItself: Bool)] = []
+            var targets: [(Located<RulesText>, needsItself: Bool)] = []
             switch s.kind {
             case .watch(let w) where !w.remove:
                 targets.append((w.path, false))
@@ -43,25 +43,32 @@ public struct MissingWatchDirectoryCheck: LintCheck {
             default:
                 continue
             }
-            for (path, needsItself) in targets where path.value.hasPrefix("/") {
-                var isDirectory = false
-                let exists = FileManager.default.fileExists(atPath: path.value, isDirectory: &isDirectory)
+            for (path, needsItself) in targets where path.value.first == UInt8(ascii: "/") {
+                let isDirectory = path.value.withCString(HostFacts.isDirectory)
                 if needsItself {
-                    if !(exists && isDirectory) {
-                        out.append(finding(.warning, "directory \(path.value) does not exist on this host: the kernel refuses the rule (ENOENT)",
+                    if !isDirectory {
+                        out.append(finding(.warning, "directory \(message: path.value) does not exist on this host: the kernel refuses the rule (ENOENT)",
                                            at: path.location, length: path.length, line: s.text, hostDependent: true))
                     }
                     continue
                 }
-                if exists && isDirectory { continue }
-                let parent = deletingLastPathComponent(path.value)
-                var parentIsDirectory = false
-                if !(FileManager.default.fileExists(atPath: parent, isDirectory: &parentIsDirectory) && parentIsDirectory) {
-                    out.append(finding(.warning, "directory \(parent) does not exist on this host: the kernel refuses the watch (ENOENT)",
+                if isDirectory { continue }
+                let parent = Self.parent(of: path.value)
+                if !parent.withCString(HostFacts.isDirectory) {
+                    out.append(finding(.warning, "directory \(message: parent) does not exist on this host: the kernel refuses the watch (ENOENT)",
                                        at: path.location, length: path.length, line: s.text, hostDependent: true))
                 }
             }
         }
         return out
+    }
+
+    /// The directory a path names an entry of (`/a` for `/a/b` and `/a/b/`, `/` for `/a`), by bytes.
+    static func parent(of path: RulesText) -> RulesText {
+        var end = path.count
+        while end > 1 && path[end - 1] == UInt8(ascii: "/") { end -= 1 }
+        while end > 0 && path[end - 1] != UInt8(ascii: "/") { end -= 1 }
+        while end > 1 && path[end - 1] == UInt8(ascii: "/") { end -= 1 }
+        return end == 0 ? "/" : RulesText(path.prefix(end))
     }
 }

@@ -25,16 +25,16 @@ public struct WatchCoveredCheck: LintCheck {
     ]
 
     struct Watch {
-        var path: String
+        var path: RulesText
         var isDirectory: Bool
         var perm: UInt32
-        var key: String?
+        var key: RulesText?
         var rule: KernelRule
     }
 
     static func watch(_ rule: KernelRule) -> Watch? {
         guard rule.list == .exit, rule.action == .always else { return nil }
-        var path: String?, isDirectory = false, perm: UInt32 = 0xF
+        var path: RulesText?, isDirectory = false, perm: UInt32 = 0xF
         for f in rule.fields {
             switch f.id {
             case FieldID.path: path = f.string
@@ -56,10 +56,11 @@ public struct WatchCoveredCheck: LintCheck {
             for w in watches {
                 guard let location = w.rule.sourceLocation else { continue }
                 guard let cover = directories.first(where: { d in
-                    d.rule.provenance != w.rule.provenance && (w.path.hasPrefix(d.path.hasSuffix("/") ? d.path : d.path + "/"))
+                    let inside: RulesText = d.path.last == UInt8(ascii: "/") ? d.path : d.path + "/"
+                    return d.rule.provenance != w.rule.provenance && w.path.starts(with: inside)
                         && w.perm & d.perm == w.perm && w.key == d.key
                 }), let at = cover.rule.provenance else { continue }
-                out.add(finding(.warning, "this watch adds nothing: the directory watch on \(cover.path) (line \(at.line)\(at.file == location.file ? "" : " of \(at.file)")) already records \(w.path) with these permissions and the same key",
+                out.add(finding(.warning, "this watch adds nothing: the directory watch on \(message: cover.path) (line \(at.line)\(at.file == location.file ? "" : " of \(at.file)")) already records \(message: w.path) with these permissions and the same key",
                                 at: location, length: 2, line: w.rule.provenance?.text), on: set.machine)
             }
         }

@@ -21,7 +21,7 @@ public struct WatchRelativePathCheck: LintCheck {
 
     public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
         file.statements.flatMap { s in
-            s.watchedPaths.filter { $0.value.split(separator: "/").contains("..") }.map {
+            s.watchedPaths.filter { $0.value.split(separator: UInt8(ascii: "/")).contains { $0.elementsEqual("..".utf8) } }.map {
                 finding(.warning, "'..' in a watched path is not resolved: the kernel watches the literal name",
                         at: $0.location, length: $0.length, line: s.text)
             }

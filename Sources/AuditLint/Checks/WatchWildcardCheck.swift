@@ -20,7 +20,7 @@ public struct WatchWildcardCheck: LintCheck {
 
     public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
         file.statements.flatMap { s in
-            s.watchedPaths.filter { $0.value.contains("*") || $0.value.contains("?") }.map {
+            s.watchedPaths.filter { $0.value.contains(UInt8(ascii: "*")) || $0.value.contains(UInt8(ascii: "?")) }.map {
                 finding(.warning, "wildcards are not expanded in watched paths: the kernel watches the literal name",
                         at: $0.location, length: $0.length, line: s.text)
             }

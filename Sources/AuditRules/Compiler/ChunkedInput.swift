@@ -110,7 +110,7 @@ public enum ChunkedInput {
         }
 
         /// Chunks cut but not parsed yet, with the line number each starts at.
-        private var batch: [(text: String, firstLine: Int)] = []
+        private var batch: [(text: RulesText, firstLine: Int)] = []
         /// The batch being parsed in the background while the previous one is compiled.
         private var inFlight: InFlight?
         /// Chunks parsed at once: one per core. Parsing and lowering are most of the work, so
@@ -127,7 +127,7 @@ public enum ChunkedInput {
 
         private mutating func cut() {
             if head.count < Self.headLimit { head += pending.prefix(Self.headLimit - head.count) }
-            batch.append((String(decoding: pending, as: UTF8.self), firstLine))
+            batch.append((RulesText(pending), firstLine))
             firstLine += lines
             lines = 0
             pending.removeAll(keepingCapacity: true)

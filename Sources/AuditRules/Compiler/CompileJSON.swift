@@ -14,7 +14,7 @@ public enum CompileJSON {
         var kernel: String
         var auditVersion: String
         var deleteAll: Bool
-        var deleteKeys: [String]
+        var deleteKeys: [RulesText]
         var settings: [SettingLine]
         var rules: [KernelRule]
         var diagnostics: [Diagnostic]

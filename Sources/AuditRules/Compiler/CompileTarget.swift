@@ -106,7 +106,7 @@ public struct CompileResult: Sendable {
     /// A bare `-D` was given: the output starts by deleting every loaded rule.
     public var deleteAll: Bool
     /// `-D -k KEY` requests that still matter after compilation, in source order.
-    public var deleteKeys: [Located<String>]
+    public var deleteKeys: [Located<RulesText>]
     /// `-c` / `-i` lines of the input, in source order.
     public var loaderOptions: [LoaderOption]
     /// Diagnostics of the compilation itself (the RuleFile's own diagnostics are not repeated).
@@ -117,7 +117,7 @@ public struct CompileResult: Sendable {
     public var loaderVerdicts: [LoaderVerdict] = []
 
     public init(rules: [KernelRule] = [], settings: [CompiledSetting] = [], deleteAll: Bool = false,
-                deleteKeys: [Located<String>] = [], loaderOptions: [LoaderOption] = [], diagnostics: [Diagnostic] = []) {
+                deleteKeys: [Located<RulesText>] = [], loaderOptions: [LoaderOption] = [], diagnostics: [Diagnostic] = []) {
         self.rules = rules
         self.settings = settings
         self.deleteAll = deleteAll

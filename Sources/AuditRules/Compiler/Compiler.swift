@@ -154,7 +154,7 @@ struct LoweredStatement {
         /// Rules with their identity hashes (computed where the rules were made, off the ordered path).
         case add([KernelRule], hashes: [Int], prepend: Bool, what: String)
         case delete([KernelRule], hashes: [Int])
-        case deleteAll(key: Located<String>?)
+        case deleteAll(key: Located<RulesText>?)
         case setting(CompiledSetting)
         case loaderOption(LoaderOption)
         case nothing
@@ -164,7 +164,7 @@ struct LoweredStatement {
     /// The statement's location and text, for the
     /// warnings that only applying it can tell (duplicate rule, nothing to delete).
     var location: SourceLocation
-    var text: String
+    var text: RulesText
     var diagnostics: [Diagnostic]
     /// Which of `diagnostics` are drop reports, shown once per compilation.
     var onceKeys: [(index: Int, key: String)]
@@ -244,9 +244,9 @@ extension Compiler {
 
 extension KernelRule {
     /// The key field's parts (auditctl joins every `-k` with \x01 into one field).
-    var keys: [String] {
+    var keys: [RulesText] {
         guard let f = fields.last(where: { $0.id == FieldID.filterkey }), let s = f.string else { return [] }
-        return s.split(separator: "\u{01}", omittingEmptySubsequences: false).map(String.init)
+        return s.split(separator: 0x01, omittingEmptySubsequences: false).map(RulesText.init)
     }
 }
 
@@ -259,7 +259,7 @@ enum RuleHash {
         for f in rule.fields {
             h.mix(UInt64(f.id) << 32 | UInt64(f.op.kernelValue >> 24))
             h.mix(UInt64(f.value))
-            if let s = f.string { h.mix(bytes: s.utf8) }
+            if let s = f.string { s.withBytes { h.mix(bytes: $0) } }
         }
         return h.intValue
     }

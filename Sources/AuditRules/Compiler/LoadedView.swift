@@ -29,13 +29,13 @@ public struct LoaderVerdict: Sendable {
     /// The word judged: the syscall name, the arch value, or (machine refused) the first -S item.
     public var location: SourceLocation
     public var length: Int
-    public var sourceLine: String
+    public var sourceLine: RulesText
 }
 
 /// A rule or watch whose kernel rule equals one already held: auditctl stops with "Rule exists".
 public struct RepeatedRule: Sendable {
     public var location: SourceLocation
-    public var sourceLine: String
+    public var sourceLine: RulesText
     public var isWatch: Bool
     /// Where the held rule came from.
     public var firstFile: String
@@ -81,18 +81,19 @@ extension CompilationState {
 
     /// The bit the loader sets for `name` on `abi`, or nil when its libaudit refuses the name
     /// (recorded). A name the loader takes but the kernel table lacks is recorded too, and keeps its bit.
-    func loaderNumber(of name: Located<String>, on abi: ABI, in stmt: Statement) -> Int? {
+    func loaderNumber(of name: Located<RulesText>, on abi: ABI, in stmt: Statement) -> Int? {
         let db = target.database
-        guard let n = db.libauditNumber(of: name.value, abi: abi, version: target.auditVersion),
+        // libaudit's names are ASCII: a name with other bytes is refused.
+        guard let n = name.value.asciiName.flatMap({ db.libauditNumber(of: $0, abi: abi, version: target.auditVersion) }),
               (0 ..< 32 * KernelRule.maskWords).contains(n) else {
             if recordsVerdicts {
-                verdicts.append(LoaderVerdict(kind: .nameRefused(name: name.value, abi: abi), location: name.location,
+                verdicts.append(LoaderVerdict(kind: .nameRefused(name: name.value.description, abi: abi), location: name.location,
                                               length: name.length, sourceLine: stmt.text))
             }
             return nil
         }
         if recordsVerdicts, let table = names.table(abi), table.name(of: n) == nil {
-            verdicts.append(LoaderVerdict(kind: .nameMissingInKernel(name: name.value, abi: abi), location: name.location,
+            verdicts.append(LoaderVerdict(kind: .nameMissingInKernel(name: name.value.description, abi: abi), location: name.location,
                                           length: name.length, sourceLine: stmt.text))
         }
         return n

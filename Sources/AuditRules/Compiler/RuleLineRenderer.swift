@@ -242,9 +242,8 @@ struct RuleLineRenderer {
     }
 
     /// The kernel holds several keys as one string joined by 0x01; auditctl takes one `-F key=` each.
-    private mutating func appendKeys(_ s: String) {
-        var s = s
-        s.withUTF8 { utf8 in
+    private mutating func appendKeys(_ s: RulesText) {
+        s.withBytes { utf8 in
             var partStart = 0
             for i in 0 ... utf8.count where i == utf8.count || utf8[i] == 0x01 {
                 if partStart != 0 { bytes.append(0x20) }
@@ -351,8 +350,8 @@ extension [UInt8] {
     }
 
     /// `Lexer.escape(s)`, as bytes.
-    mutating func appendEscaped(_ s: String) {
-        Lexer.appendEscaped(s.utf8, to: &self)
+    mutating func appendEscaped(_ s: RulesText) {
+        s.withBytes { Lexer.appendEscaped($0, to: &self) }
     }
 
     mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {

@@ -62,18 +62,18 @@ final class CompilationState {
 
     /// Reports a syscall dropped from an ABI's rule; the session keeps only the first report
     /// of each (ABI, name) in statement order.
-    func reportDrop(_ name: Located<String>, abi: ABI, in stmt: Statement) {
-        let written = "\(abi.rawValue)\u{0}\(name.value)"
+    func reportDrop(_ name: Located<RulesText>, abi: ABI, in stmt: Statement) {
+        let written = "\(abi.rawValue)\u{0}\(message: name.value)"
         let message: String
         if let m = dropMessages[written] {
             message = m
         } else {
             let eq = names.equivalents(of: name.value, on: abi)
             let hint = eq.isEmpty ? "no equivalent exists there" : "equivalents there: \(eq.joined(separator: ", "))"
-            message = "syscall '\(name.value)' does not exist on \(abi) at kernel \(target.kernel): dropped from the \(abi) rules (\(hint))"
+            message = "syscall '\(message: name.value)' does not exist on \(abi) at kernel \(target.kernel): dropped from the \(abi) rules (\(hint))"
             dropMessages[written] = message
         }
-        onceKeys.append((diagnostics.count, "\(abi.rawValue)\u{0}\(name.value.lowercased())"))
+        onceKeys.append((diagnostics.count, "\(abi.rawValue)\u{0}\(message: name.value.lowercasedASCII)"))
         report(.syscallMissingOnABI, .warning, message, at: name.location, length: name.length, in: stmt)
     }
 
@@ -149,18 +149,24 @@ extension CompilationState {
         return id
     }
 
-    private func report(unresolved kind: String, _ name: String, _ clause: FieldClause, in stmt: Statement) {
+    private func report(unresolved kind: String, _ name: RulesText, _ clause: FieldClause, in stmt: Statement) {
         let why = target.resolver == nil
             ? "\(kind) names cannot be compiled with --no-resolve: write the number"
-            : "unknown \(kind) '\(name)' on this host"
-        report(.unknownUser, .error, target.resolver == nil ? "\(kind) '\(name)': \(why)" : why,
+            : "unknown \(kind) '\(message: name)' on this host"
+        report(.unknownUser, .error, target.resolver == nil ? "\(kind) '\(message: name)': \(why)" : why,
                at: clause.rawValue.location, length: clause.rawValue.length, in: stmt, hostDependent: true)
     }
 
     /// The single key field auditctl appends last: every key joined with \x01.
-    func keyField(_ keys: [Located<String>]) -> KernelField? {
+    func keyField(_ keys: [Located<RulesText>]) -> KernelField? {
         guard !keys.isEmpty else { return nil }
-        return KernelField(id: FieldID.filterkey, op: .equal, string: keys.map(\.value).joined(separator: "\u{01}"))
+        if keys.count == 1 { return KernelField(id: FieldID.filterkey, op: .equal, string: keys[0].value) }
+        var joined: [UInt8] = []
+        for (i, k) in keys.enumerated() {
+            if i > 0 { joined.append(0x01) }
+            k.value.withBytes { joined.append(contentsOf: $0) }
+        }
+        return KernelField(id: FieldID.filterkey, op: .equal, string: RulesText(joined))
     }
 
     /// The mask for `specs` resolved on `abi`; nil when nothing is left (after reporting).
@@ -190,7 +196,7 @@ extension CompilationState {
                 kept += 1
             case .name(let name):
                 guard let abi else {
-                    report(.unknownSyscall, .error, "syscall '\(name)': no syscall table for \(archText); use numbers",
+                    report(.unknownSyscall, .error, "syscall '\(message: name)': no syscall table for \(archText); use numbers",
                            at: spec.location, length: spec.length, in: stmt)
                     return nil
                 }
@@ -213,7 +219,7 @@ extension CompilationState {
                     mask[n / 32] |= 1 << UInt32(n % 32)
                     kept += 1
                 } else if !names.isKnownAnywhere(name) {
-                    report(.unknownSyscall, .error, "unknown syscall '\(name)'", at: spec.location, length: spec.length, in: stmt)
+                    report(.unknownSyscall, .error, "unknown syscall '\(message: name)'", at: spec.location, length: spec.length, in: stmt)
                     return nil
                 } else {
                     reportDrop(Located(name, at: spec.location, length: spec.length), abi: abi, in: stmt)
@@ -241,7 +247,7 @@ enum SyscallListHash {
             case .all: h.mix(1 << 40)
             case .number(let n): h.mix(2 << 40 | UInt64(n))
             case .name(let name):
-                h.mix(bytes: name.utf8)
+                name.withBytes { h.mix(bytes: $0) }
                 h.mix(3 << 40)
             }
         }

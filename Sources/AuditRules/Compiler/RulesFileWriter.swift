@@ -40,28 +40,33 @@ public struct RulesFileWriter {
     /// finishing a short slice takes another instead of waiting for the batch.
     var slicesPerBatch = 2 * Parallelism.threads
 
-    public func render(_ result: CompileResult) -> String {
+    public func render(_ result: CompileResult) -> RulesText {
         var out: [UInt8] = []
         render(result) { out.append(contentsOf: $0) }
-        return String(decoding: out, as: UTF8.self)
+        return RulesText(out)
     }
 
     /// Streams the file as UTF-8 in pieces (a 100,000-rule file is never held whole). The rules
     /// are rendered in slices on all cores; `emit` is called on the calling thread, in order.
     public func render(_ result: CompileResult, into emit: (UnsafeRawBufferPointer) -> Void) {
-        var head = "# aurules compile: machine \(target.machine), kernel \(target.kernel), audit \(target.auditVersion.rawValue)\n# by \(ProductVersion.oneLine)\n"
+        var head: [UInt8] = []
+        head.write("# aurules compile: machine \(target.machine), kernel \(target.kernel), audit \(target.auditVersion.rawValue)\n# by \(ProductVersion.oneLine)\n")
         if includeControls {
-            for o in result.loaderOptions { head += o.rawValue + "\n" }
-            if result.deleteAll { head += "-D\n" }
-            for k in result.deleteKeys { head += "-D -k \(Lexer.escape(k.value))\n" }
+            for o in result.loaderOptions { head.write(o.rawValue + "\n") }
+            if result.deleteAll { head.write("-D\n") }
+            for k in result.deleteKeys {
+                head.write("-D -k ")
+                head.write(Lexer.escape(k.value))
+                head.write("\n")
+            }
         }
         let enabled = result.settings.last.flatMap { if case .enabled = $0.setting { return $0 } else { return nil } }
         if includeControls {
             for s in result.settings where s.provenance != enabled?.provenance || enabled == nil {
-                head += "# \(ControlCharacters.escaped(s.provenance.file)):\(s.provenance.line)\n\(s.setting.auditctlText)\n"
+                head.write("# \(ControlCharacters.escaped(s.provenance.file)):\(s.provenance.line)\n\(s.setting.auditctlText)\n")
             }
         }
-        head.withUTF8 { emit(UnsafeRawBufferPointer($0)) }
+        head.withUnsafeBytes(emit)
         renderRules(result.rules, into: emit)
         if includeControls, let e = enabled {
             var tail = "# \(ControlCharacters.escaped(e.provenance.file)):\(e.provenance.line)\n\(e.setting.auditctlText)\n"
@@ -70,10 +75,10 @@ public struct RulesFileWriter {
     }
 
     /// One rule as an auditctl command line that rebuilds exactly this `audit_rule_data`.
-    public func line(for rule: KernelRule) -> String {
+    public func line(for rule: KernelRule) -> RulesText {
         var renderer = RuleLineRenderer(target: target, syscallStyle: syscallStyle)
         renderer.appendLine(rule)
-        return String(decoding: renderer.bytes, as: UTF8.self)
+        return RulesText(renderer.bytes)
     }
 
     /// Batches of slices: each slice rendered by its own renderer (memos and all, kept from batch

@@ -12,7 +12,7 @@ extension CompilationState {
         // Exactly what the rule will hold (a 100,000-rule file keeps every array).
         fields.reserveCapacity(rule.fields.count + (rule.keys.isEmpty ? 0 : 1))
         var arch: ResolvedArch? = nil
-        var archText = ""
+        var archText: RulesText = ""
         // The value of each perm field that follows an arch field (audit 4.x expands those).
         var permAfterArch: [Permissions] = []
         var failed = false
@@ -84,7 +84,7 @@ extension CompilationState {
 
         var mask: [UInt32]
         if specific {
-            guard let m = self.mask(for: rule.syscalls, abi: loadedABI ?? arch?.abi, archText: "arch=\(archText)", in: stmt) else { return [] }
+            guard let m = self.mask(for: rule.syscalls, abi: loadedABI ?? arch?.abi, archText: "arch=\(message: archText)", in: stmt) else { return [] }
             mask = m
         } else if !rule.syscalls.isEmpty {
             mask = allOnes
@@ -112,12 +112,12 @@ extension CompilationState {
         switch target.watchKind {
         case .path: isDir = false
         case .dir: isDir = true
-        case .auto: isDir = HostFacts.isDirectory(path)
+        case .auto: isDir = path.withCString(HostFacts.isDirectory)
         }
         var bits = Permissions.all
         if let p = watch.permissions {
             guard let b = Permissions(letters: p.value) else {
-                report(.permissions, .error, "permissions '\(p.value)': only r, w, x and a are allowed", at: p.location, length: p.length, in: stmt)
+                report(.permissions, .error, "permissions '\(message: p.value)': only r, w, x and a are allowed", at: p.location, length: p.length, in: stmt)
                 return nil
             }
             bits = b
@@ -154,8 +154,8 @@ extension CompilationState {
             case .all: facts.uringOpNumbers.forEach(set)
             case .number(let n): set(n)
             case .name(let name):
-                guard let n = facts.uringOp(name) else {
-                    report(.ioUringOperation, .error, "unknown io_uring operation '\(name)' for audit \(target.auditVersion)",
+                guard let n = name.asciiName.flatMap(facts.uringOp) else {
+                    report(.ioUringOperation, .error, "unknown io_uring operation '\(message: name)' for audit \(target.auditVersion)",
                            at: spec.location, length: spec.length, in: stmt)
                     return nil
                 }

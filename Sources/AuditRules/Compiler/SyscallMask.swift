@@ -59,6 +59,12 @@ final class SyscallNameResolver {
     /// The number of `name` on `abi` at the target release; nil when absent there. Always a bit
     /// of the rule bitmap: callers index the mask with it (tables reject other numbers on load;
     /// this keeps a table that slipped past that from crashing the compiler).
+    func number(of written: RulesText, on abi: ABI) -> Int? {
+        // The tables' names are ASCII, and libaudit compares bytes.
+        written.asciiName.flatMap { number(of: $0, on: abi) }
+    }
+
+    /// The same for a name of aurules' own tables (syscall classes, permission syscalls).
     func number(of name: String, on abi: ABI) -> Int? {
         if let n = cache[abi]?[name] { return n == Self.missing ? nil : n }
         let n = lookUp(name, on: abi).flatMap { (0..<32 * KernelRule.maskWords).contains($0) ? $0 : nil }
@@ -79,9 +85,9 @@ final class SyscallNameResolver {
         return nil
     }
 
-    func equivalents(of name: String, on abi: ABI) -> [String] {
-        database.equivalents(of: name, on: abi, at: kernel)
+    func equivalents(of name: RulesText, on abi: ABI) -> [String] {
+        name.asciiName.map { database.equivalents(of: $0, on: abi, at: kernel) } ?? []
     }
 
-    func isKnownAnywhere(_ name: String) -> Bool { database.isKnownOnAnyABI(name) }
+    func isKnownAnywhere(_ name: RulesText) -> Bool { name.asciiName.map(database.isKnownOnAnyABI) ?? false }
 }

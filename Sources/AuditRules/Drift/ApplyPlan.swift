@@ -108,10 +108,10 @@ public struct ApplyPlan: Sendable {
 
     /// Whether `key` (parts joined with \u{01}, as the kernel stores them) matches a glob, whole
     /// or by one of its parts.
-    public static func keyMatches(_ key: String?, globs: [String]) -> Bool {
+    public static func keyMatches(_ key: RulesText?, globs: [String]) -> Bool {
         guard let key, !globs.isEmpty else { return false }
-        let parts = [key] + (key.contains("\u{01}") ? key.split(separator: "\u{01}").map(String.init) : [])
-        return globs.contains { glob in parts.contains { fnmatch(glob, $0, 0) == 0 } }
+        let parts = [key] + (key.contains(0x01) ? key.split(separator: 0x01).map(RulesText.init) : [])
+        return globs.contains { glob in parts.contains { $0.withCString { fnmatch(glob, $0, 0) } == 0 } }
     }
 
     /// The longest run `lo ..< hi` of positions whose values are all present and strictly

@@ -20,7 +20,7 @@ public struct DriftCheck: Sendable {
         /// Read from the running kernel: its rules as listed and its status.
         case kernel(rules: [KernelRule], status: AuditStatus)
         /// A saved `auditctl -l` output named `name`, and optionally its `auditctl -s`.
-        case listing(text: String, name: String, status: AuditStatus?)
+        case listing(text: RulesText, name: String, status: AuditStatus?)
     }
 
     /// The files compare with `loaded`. Lines of the files the loader refuses are `unloadable`
@@ -49,10 +49,10 @@ public struct DriftCheck: Sendable {
     }
 
     /// The kernel rules a saved listing stands for, as the kernel held them.
-    private func listedRules(_ text: String, name: String, warnings: inout [String]) throws(DriftCheckError) -> [KernelRule] {
+    private func listedRules(_ text: RulesText, name: String, warnings: inout [String]) throws(DriftCheckError) -> [KernelRule] {
         // auditctl -l ends every line: a last line without its newline was cut short, and the
         // rest of it would be compared as a rule nobody wrote.
-        if let last = text.utf8.last, last != 0x0A {
+        if let last = text.last, last != 0x0A {
             throw DriftCheckError("the saved listing \(name) is damaged: its last line ends without a newline (truncated?); "
                                   + "save it again with `auditctl -l`")
         }
@@ -62,7 +62,7 @@ public struct DriftCheck: Sendable {
         options.isSavedListing = true
         var listing = RuleParser.parse(text: recovered.text, file: name, options: options)
         // A listing that is not one (a wrong file, a secret) is said in one line, not quoted.
-        listing.summarizeIfNotRules(path: name, text: recovered.text.utf8)
+        listing.summarizeIfNotRules(path: name, text: recovered.text)
         let listed = Compiler(target: target).compile(listing)
         try Self.requireNoErrors(Self.diagnostics(listing, listed), in: "the saved listing", warnings: &warnings)
         if !recovered.lines.isEmpty {
@@ -128,9 +128,15 @@ public struct DriftOutcome: Sendable {
     }
 
     /// The auditctl commands that would make the kernel match the files, one a line.
-    public var planText: String {
+    public var planText: RulesText {
         let writer = RulesFileWriter(target: target)
         let commands = ReconcilePlan.commands(expected: expected, actual: actual, report: report, render: writer.line(for:))
-        return commands.isEmpty ? "# nothing to do: the kernel matches the files\n" : commands.joined(separator: "\n") + "\n"
+        if commands.isEmpty { return "# nothing to do: the kernel matches the files\n" }
+        var out: [UInt8] = []
+        for c in commands {
+            out += c.bytes
+            out.append(0x0A)
+        }
+        return RulesText(out)
     }
 }

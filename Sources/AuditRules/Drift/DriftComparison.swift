@@ -179,7 +179,7 @@ struct RuleIdentity: Hashable {
     var list: FilterList
     var action: RuleAction
     var arch: [KernelField]
-    var key: String?
+    var key: RulesText?
 
     init(_ r: KernelRule) {
         list = r.list
@@ -191,7 +191,7 @@ struct RuleIdentity: Hashable {
 
 extension KernelRule {
     /// The rule's key as the kernel stores it (parts joined with \u{01}); nil when it has none.
-    public var filterKey: String? { fields.last { $0.id == FieldID.key }?.string }
+    public var filterKey: RulesText? { fields.last { $0.id == FieldID.key }?.string }
 }
 
 extension RuleDifference {

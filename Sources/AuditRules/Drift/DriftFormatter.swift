@@ -18,7 +18,7 @@ public struct DriftFormatter: Sendable {
     /// The rule as `auditctl -l` prints it when listed alone.
     public func line(_ rule: KernelRule) -> String {
         // Kernel strings (keys, paths) are whatever a loader put there.
-        ControlCharacters.escaped(Listing.lines(for: [rule], host: machine, auditVersion: auditVersion).first ?? "")
+        ControlCharacters.escaped(Listing.line(for: rule, host: machine, auditVersion: auditVersion))
     }
 
     /// The ABI a rule's syscall numbers belong to: its arch field's, else the host's own.
@@ -34,7 +34,7 @@ public struct DriftFormatter: Sendable {
 
     /// One field as the rule lines of the report print it (`-F auid>=1000`, `-C uid!=euid`).
     public func field(_ f: KernelField) -> String {
-        ControlCharacters.escaped(String(FieldPrinter(version: auditVersion).text(f, watch: false).drop { $0 == " " }))
+        ControlCharacters.escaped(RulesText(FieldPrinter(version: auditVersion).text(f, watch: false).drop { $0 == 0x20 }))
     }
 
     public func location(_ p: Provenance?) -> String {

@@ -21,14 +21,15 @@ extension DriftFormatter {
         for u in report.unloadable {
             let host = u.hostDependent ? " (depends on this host)" : ""
             out.append("x \(u.file):\(u.line)  not loadable\(host): \(u.reasons.joined(separator: "; ")); left out of the comparison")
-            if let text = u.text { out.append("    \(text)") }
+            if let text = u.text { out.append("    \(message: text)") }
         }
         for m in report.missing {
             out.append("+ \(location(m.rule.provenance))  missing from the \(m.rule.list.rawValue) list (expected #\(m.expectedPosition))")
             out.append("    \(line(m.rule))")
         }
         for g in report.unexpected {
-            let key = g.key.map { "key \"\(ControlCharacters.escaped($0.replacing("\u{01}", with: "\", \"")))\"" } ?? "no key"
+            let parts = g.key.map { $0.split(separator: 0x01, omittingEmptySubsequences: false).map { ControlCharacters.escaped(RulesText($0)) } }
+            let key = parts.map { "key \"" + $0.joined(separator: "\", \"") + "\"" } ?? "no key"
             out.append("- \(g.rules.count) unexpected rule\(g.rules.count == 1 ? "" : "s") with \(key), in no file")
             for r in g.rules { out.append("    \(r.rule.list.rawValue) #\(r.kernelPosition): \(line(r.rule))") }
         }
@@ -176,7 +177,7 @@ private struct JSONLoaded: Encodable {
 }
 
 private struct JSONUnexpected: Encodable {
-    var key: String?
+    var key: RulesText?
     var rules: [JSONLoaded]
 }
 

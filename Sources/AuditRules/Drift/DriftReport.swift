@@ -68,7 +68,7 @@ public struct UnexpectedRule: Sendable {
 
 public struct UnexpectedGroup: Sendable {
     /// The rule's key (all `-k` parts joined with \u{01}, as the kernel stores them); nil for keyless rules.
-    public var key: String?
+    public var key: RulesText?
     public var rules: [UnexpectedRule]
 }
 

@@ -7,71 +7,81 @@ public enum ReconcilePlan {
     /// `-A`. Each command is one shell-quoted line, in the order of `ApplyPlan` (what
     /// `aurules apply` carries out).
     public static func commands(expected: [KernelRule], actual: [KernelRule], report: DriftReport,
-                                keepKeys: [String] = [], render: (KernelRule) -> String) -> [String] {
+                                keepKeys: [String] = [], render: (KernelRule) -> RulesText) -> [RulesText] {
         if report.immutable {
             return ["# the kernel is immutable (-e 2): no rule or setting can change before a reboot"]
         }
         // Refused lines cannot be reconciled by any command: the file needs fixing first.
         let refused = report.unloadable.map { u in
-            DriftFormatter.printable("# \(u.file):\(u.line) is not loadable (\(u.reasons.joined(separator: "; "))): fix it in the file; it is left out of this plan")
+            RulesText(DriftFormatter.printable("# \(u.file):\(u.line) is not loadable (\(u.reasons.joined(separator: "; "))): fix it in the file; it is left out of this plan"))
         }
         let plan = ApplyPlan.make(expected: expected, actual: actual, settings: report.settings, keepKeys: keepKeys)
         return refused + plan.steps.map { command($0.operation, render: render) }
     }
 
     /// One plan step as an auditctl command line.
-    public static func command(_ operation: ApplyOperation, render: (KernelRule) -> String) -> String {
+    public static func command(_ operation: ApplyOperation, render: (KernelRule) -> RulesText) -> RulesText {
         switch operation {
         case .append(let r): return "auditctl " + shellQuoted(render(r))
-        case .prepend(let r): return "auditctl " + shellQuoted(prepend(render(r)))
-        case .delete(let r): return "auditctl " + shellQuoted(delete(render(r)))
-        case .setting(let s): return setting(s)
+        case .prepend(let r): return "auditctl " + shellQuoted(replacingCommand(of: render(r), "-a ", with: "-A "))
+        case .delete(let r): return "auditctl " + shellQuoted(replacingCommand(of: replacingCommand(of: render(r), "-a ", with: "-d "), "-w ", with: "-W "))
+        case .setting(let s): return RulesText(setting(s))
         }
     }
 
-    private static func prepend(_ line: String) -> String {
-        line.hasPrefix("-a ") ? "-A " + line.dropFirst(3) : line
+    /// `line` with its first word `old` replaced by `new` (both three bytes), else as it is.
+    private static func replacingCommand(of line: RulesText, _ old: String, with new: String) -> RulesText {
+        line.starts(with: old.utf8) ? RulesText(new) + RulesText(line.dropFirst(old.utf8.count)) : line
     }
 
     private static func setting(_ s: SettingDrift) -> String {
         s.option == "--loginuid-immutable" ? "auditctl --loginuid-immutable" : "auditctl \(s.option) \(s.expected)"
     }
 
-    private static func delete(_ line: String) -> String {
-        if line.hasPrefix("-a ") { return "-d " + line.dropFirst(3) }
-        if line.hasPrefix("-w ") { return "-W " + line.dropFirst(3) }
-        return line
-    }
-
-    /// Turns a rules-file line (whitespace-separated, `\\ ` and `\\\\` escapes as `auditctl -R` reads
+    /// Turns a rules-file line (space-separated, `\\ ` and `\\\\` escapes as `auditctl -R` reads
     /// them) into one shell command line: every argument a shell would misread is quoted
-    /// (`auid>=1000` would be a redirection).
-    static func shellQuoted(_ line: String) -> String {
-        var arguments: [String] = [], current = "", escaped = false, pending = false
+    /// (`auid>=1000` would be a redirection). By bytes, as auditctl splits; inside single
+    /// quotes a shell passes every byte as it is.
+    static func shellQuoted(_ line: RulesText) -> RulesText {
+        var arguments: [[UInt8]] = [], current: [UInt8] = [], escaped = false, pending = false
         for c in line {
             if escaped {
-                if c != " " && c != "\\" { current.append("\\") }
+                if c != 0x20 && c != 0x5C { current.append(0x5C) }
                 current.append(c)
                 escaped = false
-            } else if c == "\\" {
+            } else if c == 0x5C {
                 escaped = true
                 pending = true
-            } else if c == " " {
+            } else if c == 0x20 {
                 if pending { arguments.append(current) }
-                current = ""
+                current = []
                 pending = false
             } else {
                 current.append(c)
                 pending = true
             }
         }
-        if escaped { current.append("\\") }
+        if escaped { current.append(0x5C) }
         if pending { arguments.append(current) }
-        let plain = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-")
-        return arguments.map { argument -> String in
-            if !argument.isEmpty && argument.allSatisfy({ plain.contains($0) }) { return argument }
-            return "'" + argument.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
-        }.joined(separator: " ")
+        var out: [UInt8] = []
+        for (i, argument) in arguments.enumerated() {
+            if i > 0 { out.append(0x20) }
+            if !argument.isEmpty && argument.allSatisfy({ plainInShell[Int($0)] }) {
+                out += argument
+                continue
+            }
+            out.append(0x27)
+            for b in argument {
+                if b == 0x27 { out += Array("'\\''".utf8) } else { out.append(b) }
+            }
+            out.append(0x27)
+        }
+        return RulesText(out)
+    }
+
+    /// Bytes a shell reads as part of a plain word.
+    private static let plainInShell: [Bool] = (0 ..< 256).map { b in
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-".utf8.contains(UInt8(b))
     }
 }
 

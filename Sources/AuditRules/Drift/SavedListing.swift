@@ -5,9 +5,9 @@ public enum SavedListing {
     /// `auditctl -l` prints a few values in forms auditctl itself refuses on input: file types as
     /// decimal modes (`filetype=32768`), and "No rules" for an empty set. Everything else it
     /// prints is rule syntax. Line numbers are kept; lines and words are cut at their bytes.
-    public static func loadableText(_ text: String) -> String {
-        if text.utf8.starts(with: "No rules".utf8) { return "" }
-        let utf8 = text.utf8
+    public static func loadableText(_ text: RulesText) -> RulesText {
+        if text.starts(with: "No rules".utf8) { return "" }
+        let utf8 = text
         let lines = lineRanges(text)
         // Nearly every listing needs nothing: its bytes say so without copying it.
         guard lines.contains(where: { needsRewriting(utf8[$0]) }) else { return text }
@@ -17,7 +17,7 @@ public enum SavedListing {
             if i > 0 { out.append(0x0A) }
             appendLoadable(utf8[range], to: &out)
         }
-        return String(decoding: out, as: UTF8.self)
+        return RulesText(out)
     }
 
     /// The options whose value is the next word.
@@ -27,7 +27,7 @@ public enum SavedListing {
     /// included (`-F key=by hand`, `-w /srv/my dir`), where a rules file needs `\ `: a word that
     /// is neither an option nor the value an option expects continues the value before it.
     /// A file type printed as a number becomes its name.
-    private static func appendLoadable(_ line: Substring.UTF8View, to out: inout [UInt8]) {
+    private static func appendLoadable(_ line: Slice<RulesText>, to out: inout [UInt8]) {
         var words: [[UInt8]] = []
         var expectsValue = false
         for word in line.split(separator: 0x20, omittingEmptySubsequences: false) {
@@ -62,19 +62,16 @@ public enum SavedListing {
 
     /// The byte ranges of the lines of a text: `\n` ends a line (a CR before it stays in the line).
     /// A text that ends with `\n` has an empty last line.
-    static func lineRanges(_ text: String) -> [Range<String.UTF8View.Index>] {
-        var text = text
-        let utf8 = text.utf8
-        func index(_ offset: Int) -> String.UTF8View.Index { utf8.index(utf8.startIndex, offsetBy: offset) }
-        return text.withUTF8 { bytes in
-            var lines = ByteLines(bytes).map { index($0.range.lowerBound) ..< index($0.range.upperBound) }
-            if bytes.last == 0x0A || bytes.isEmpty { lines.append(utf8.endIndex ..< utf8.endIndex) }
+    static func lineRanges(_ text: RulesText) -> [Range<Int>] {
+        text.withBytes { bytes in
+            var lines = ByteLines(bytes).map(\.range)
+            if bytes.last == 0x0A || bytes.isEmpty { lines.append(bytes.count ..< bytes.count) }
             return lines
         }
     }
 
     /// Whether `appendLoadable` would change this line.
-    private static func needsRewriting(_ line: Substring.UTF8View) -> Bool {
+    private static func needsRewriting(_ line: Slice<RulesText>) -> Bool {
         var expectsValue = false
         var first = true
         var word = line.startIndex
@@ -96,7 +93,7 @@ public enum SavedListing {
         return containsFileType(line)
     }
 
-    private static func containsFileType(_ line: Substring.UTF8View) -> Bool {
+    private static func containsFileType(_ line: Slice<RulesText>) -> Bool {
         let needle = Array("filetype".utf8)
         var i = line.startIndex
         while let hit = line[i...].firstIndex(of: needle[0]) {

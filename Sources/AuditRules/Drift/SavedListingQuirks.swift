@@ -7,18 +7,18 @@ extension SavedListing {
     /// table gives the numbers the kernel holds; they are written as numbers, which the compiler
     /// keeps as they are. Returns the rewritten text and the lines rewritten. Rules listed before
     /// any arch were named by the host's own table, which the parser applies anyway.
-    public static func recoveringArchlessSyscalls(_ text: String, machine: Machine, database: SyscallDatabase,
-                                                  auditVersion: AuditVersion) -> (text: String, lines: [Int]) {
+    public static func recoveringArchlessSyscalls(_ text: RulesText, machine: Machine, database: SyscallDatabase,
+                                                  auditVersion: AuditVersion) -> (text: RulesText, lines: [Int]) {
         guard !auditVersion.isAudit4 else { return (text, []) }
-        let utf8 = text.utf8
+        let utf8 = text
         // Only the arch-less rules are rewritten; every other line is read by its bytes.
         var namingABI: ABI?
-        var rewritten: [(line: Int, range: Range<String.UTF8View.Index>, bytes: [UInt8])] = []
+        var rewritten: [(line: Int, range: Range<Int>, bytes: [UInt8])] = []
         for (i, range) in lineRanges(text).enumerated() {
             let line = utf8[range]
             guard line.starts(with: "-a".utf8), line.count == 2 || line.dropFirst(2).first == 0x20 else { continue }
             if let arch = archValue(line) {
-                namingABI = abi(named: String(decoding: arch, as: UTF8.self), machine: machine) ?? namingABI
+                namingABI = abi(named: RulesText(arch), machine: machine) ?? namingABI
                 continue
             }
             guard let abi = namingABI,
@@ -35,19 +35,19 @@ extension SavedListing {
             copied = r.range.upperBound
         }
         out += utf8[copied...]
-        return (String(decoding: out, as: UTF8.self), rewritten.map(\.line))
+        return (RulesText(out), rewritten.map(\.line))
     }
 
     /// The line with its `-S` names read through `abi`'s libaudit table and written as
     /// numbers; nil when it has no `-S` list of names. Words are cut at space bytes.
-    private static func numberingSyscalls(_ line: Substring.UTF8View, abi: ABI, database: SyscallDatabase,
+    private static func numberingSyscalls(_ line: Slice<RulesText>, abi: ABI, database: SyscallDatabase,
                                           auditVersion: AuditVersion) -> [UInt8]? {
         var words = line.split(separator: 0x20, omittingEmptySubsequences: false).map { Array($0) }
         guard let s = words.firstIndex(where: { $0.elementsEqual("-S".utf8) }), s + 1 < words.count,
               !words[s + 1].elementsEqual("all".utf8) else { return nil }
         let numbers = words[s + 1].split(separator: UInt8(ascii: ",")).map { item -> [UInt8] in
-            let name = String(decoding: item, as: UTF8.self)
-            if Int(name) != nil { return Array(item) }
+            // Names are ASCII; any other word is left for the parser to judge.
+            guard let name = RulesText(item).asciiName, Int(name) == nil else { return Array(item) }
             return database.libauditNumber(of: name, abi: abi, version: auditVersion).map { Array(String($0).utf8) } ?? Array(item)
         }
         words[s + 1] = Array(numbers.joined(separator: [UInt8(ascii: ",")]))
@@ -55,7 +55,7 @@ extension SavedListing {
     }
 
     /// The value of the first word of a line that starts with `arch=`.
-    private static func archValue(_ line: Substring.UTF8View) -> Substring.UTF8View? {
+    private static func archValue(_ line: Slice<RulesText>) -> Slice<RulesText>? {
         var word = line.startIndex
         while true {
             let end = line[word...].firstIndex(of: 0x20) ?? line.endIndex
@@ -66,7 +66,7 @@ extension SavedListing {
     }
 
     /// `auditctl -l` prints every arch as b64 or b32 of the listing host.
-    private static func abi(named name: String, machine: Machine) -> ABI? {
+    private static func abi(named name: RulesText, machine: Machine) -> ABI? {
         switch name {
         case "b64": return machine.b64
         case "b32": return machine.b32

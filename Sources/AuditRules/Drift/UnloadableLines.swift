@@ -6,7 +6,7 @@ public struct UnloadableLine: Hashable, Sendable, Codable {
     /// Why the loader refuses it (each distinct error on the line, in column order).
     public var reasons: [String]
     /// The line as written, when known.
-    public var text: String?
+    public var text: RulesText?
     /// The refusal depends on this host (an unknown user, a missing directory), not the text.
     public var hostDependent: Bool
 

@@ -4,7 +4,7 @@ import Syscalls
 /// or an ELF value (`0xc000003e`, `3221225534`, and also bare hex such as `c000003e`, which
 /// libaudit retries in base 16 when no name matches).
 enum ArchValue {
-    static func parse(_ raw: String, version: AuditVersion) -> Result<FieldValue, FieldValueError> {
+    static func parse(_ raw: RulesText, version: AuditVersion) -> Result<FieldValue, FieldValueError> {
         let notFound = FieldValueError("arch elf mapping not found")
         let loader = version.loader
         let known = loader.knownAuditArches
@@ -14,10 +14,10 @@ enum ArchValue {
             guard !overflow, known.contains(elf) else { return .failure(notFound) }
             return .success(.arch(.raw(elf)))
         }
-        let lower = raw.asciiLowercased
+        let lower = raw.lowercasedASCII
         if lower == "b64" { return .success(.arch(.b64)) }
         if lower == "b32" { return .success(.arch(.b32)) }
-        if let c = loader.constant(named: lower), loader.bitsKnown(c) {
+        if let name = lower.asciiName, let c = loader.constant(named: name), loader.bitsKnown(c) {
             if let m = LoaderFacts.machine(c) { return .success(.arch(.machine(m))) }
             if c == "MACH_RISCV32" { return .success(.arch(.raw(ABI.riscv32.auditArch))) }
         }

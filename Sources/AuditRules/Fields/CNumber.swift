@@ -3,7 +3,7 @@
 /// and the result is cut to the 32 bits of `audit_rule_data.values`.
 enum CNumber {
     /// strtol(text, NULL, base): clamps to the range of a 64-bit long.
-    static func strtol(_ text: String, base: Int = 0) -> Int64 {
+    static func strtol(_ text: RulesText, base: Int = 0) -> Int64 {
         let (negative, magnitude, overflow) = scan(text, base: base)
         if negative {
             if overflow || magnitude > UInt64(Int64.max) + 1 { return Int64.min }
@@ -15,7 +15,7 @@ enum CNumber {
 
     /// strtoul(text, NULL, base): a leading minus negates in unsigned arithmetic; overflow gives
     /// ULONG_MAX. `overflowed` is errno == ERANGE.
-    static func strtoul(_ text: String, base: Int = 0) -> (value: UInt64, overflowed: Bool) {
+    static func strtoul(_ text: RulesText, base: Int = 0) -> (value: UInt64, overflowed: Bool) {
         let (negative, magnitude, overflow) = scan(text, base: base)
         if overflow { return (UInt64.max, true) }
         return (negative ? 0 &- magnitude : magnitude, false)
@@ -25,9 +25,8 @@ enum CNumber {
     static func low32(_ v: Int64) -> UInt32 { UInt32(truncatingIfNeeded: v) }
     static func low32(_ v: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: v) }
 
-    private static func scan(_ text: String, base requested: Int) -> (Bool, UInt64, Bool) {
-        var text = text
-        return text.withUTF8 { scan($0, base: requested) }
+    private static func scan(_ text: RulesText, base requested: Int) -> (Bool, UInt64, Bool) {
+        text.withBytes { scan($0, base: requested) }
     }
 
     private static func scan(_ b: UnsafeBufferPointer<UInt8>, base requested: Int) -> (Bool, UInt64, Bool) {
@@ -69,14 +68,12 @@ enum CNumber {
     }
 }
 
-extension String {
+extension RulesText {
     /// C's isdigit on the first byte: what auditctl tests before calling strtol.
-    var startsWithDigit: Bool { utf8.first.map { (0x30...0x39).contains($0) } ?? false }
+    var startsWithDigit: Bool { first.map { (0x30...0x39).contains($0) } ?? false }
 
     /// `-` followed by a digit: auditctl's test for a negative number.
     var startsWithMinusDigit: Bool {
-        var u = utf8.makeIterator()
-        guard u.next() == 0x2d, let second = u.next() else { return false }
-        return (0x30...0x39).contains(second)
+        count >= 2 && self[0] == 0x2d && (0x30...0x39).contains(self[1])
     }
 }

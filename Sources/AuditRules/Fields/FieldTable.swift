@@ -183,6 +183,11 @@ public enum FieldTable {
         byName[name.asciiLowercased]
     }
 
+    /// The same for a name as written: only ASCII bytes can spell a field's name.
+    public static func spec(named name: RulesText) -> FieldSpec? {
+        name.asciiName.flatMap { byName[$0.asciiLowercased] }
+    }
+
     public static func spec(id: UInt32) -> FieldSpec? {
         byID[id]
     }

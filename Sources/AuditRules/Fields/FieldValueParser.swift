@@ -20,7 +20,9 @@ public struct FieldValueError: Error, Hashable, Sendable {
 public struct FieldValueParser: Sendable {
     public var resolver: (any UserResolver)?
     /// Whose libaudit tables apply: 4.2 adds message types (DM_CTRL, DM_EVENT) and riscv arches.
-    public var auditVersion: AuditVersion
+    public var auditVersion: AuditVersion { didSet { facts = auditVersion.loader } }
+    /// `auditVersion.loader`, taken once: every field clause of a parse asks it.
+    private(set) var facts: LoaderFacts
     /// The target kernel (nil: one with every audit feature).
     public var kernel: KernelVersion?
 
@@ -33,12 +35,13 @@ public struct FieldValueParser: Sendable {
     public init(resolver: (any UserResolver)?, auditVersion: AuditVersion = .v3_0_9, kernel: KernelVersion? = nil) {
         self.resolver = resolver
         self.auditVersion = auditVersion
+        self.facts = auditVersion.loader
         self.kernel = kernel
     }
 
     /// Checks run in auditctl's order (libaudit's list and operator checks, the value, then what
     /// only the kernel refuses), so that the first refusal is the one auditctl reports.
-    public func parse(_ spec: FieldSpec, op: FieldOperator, raw: String, list: FilterList)
+    public func parse(_ spec: FieldSpec, op: FieldOperator, raw: RulesText, list: FilterList)
         -> Result<FieldValue, FieldValueError>
     {
         if raw.isEmpty { return .failure(.init("-F missing value after operation for \(spec.name)")) }
@@ -50,7 +53,7 @@ public struct FieldValueParser: Sendable {
         return value
     }
 
-    private func parseValue(_ spec: FieldSpec, op: FieldOperator, raw: String) -> Result<FieldValue, FieldValueError> {
+    private func parseValue(_ spec: FieldSpec, op: FieldOperator, raw: RulesText) -> Result<FieldValue, FieldValueError> {
         switch spec.kind {
         case .uid: return parseUID(spec, op: op, raw)
         case .gid: return parseGID(spec, raw)
@@ -68,7 +71,7 @@ public struct FieldValueParser: Sendable {
         case .exit: return parseExit(raw)
         case .msgtype: return parseMessageType(raw)
         case .fileType:
-            guard let v = FileTypeTable.value(of: raw) else {
+            guard let v = raw.asciiName.flatMap(FileTypeTable.value(of:)) else {
                 return .failure(.init("-F unknown file type - \(spec.name)"))
             }
             return .success(.number(v))
@@ -85,7 +88,7 @@ public struct FieldValueParser: Sendable {
             return .success(.number(CNumber.low32(CNumber.strtoul(raw).value)))
         case .fsType:
             let v = raw.startsWithDigit ? CNumber.low32(CNumber.strtoul(raw).value)
-                : FileSystemTypeTable.value(of: raw, version: auditVersion) ?? Self.unset
+                : raw.asciiName.flatMap { FileSystemTypeTable.value(of: $0, version: auditVersion) } ?? Self.unset
             if v == Self.unset { return .failure(.init("file system type is unknown for field: \(spec.name)")) }
             return .success(.number(v))
         }
@@ -98,7 +101,7 @@ public struct FieldValueParser: Sendable {
     /// libaudit's list checks of `auditVersion` (its exclude field set, the field's lists), from
     /// the release's data; the text is what its auditctl prints.
     private func libauditListError(_ spec: FieldSpec, _ list: FilterList) -> FieldValueError? {
-        guard let r = auditVersion.loader.fieldRefusal(spec.name, spelled: spec.name, op: FieldOperator.equal.rawValue, list: list.rawValue,
+        guard let r = facts.fieldRefusal(spec.name, spelled: spec.name, op: FieldOperator.equal.rawValue, list: list.rawValue,
                                                        kernelHasExcludeExtend: kernelHasExcludeExtend) else { return nil }
         return .init(r.text)
     }
@@ -116,8 +119,8 @@ public struct FieldValueParser: Sendable {
 
     /// The operators libaudit of `auditVersion` checks itself (exe, arch, inode, perm, fstype).
     private func libauditOperatorError(_ spec: FieldSpec, _ op: FieldOperator) -> FieldValueError? {
-        guard let ops = auditVersion.loader.fieldRule(spec.name)?.ops, !ops.names.contains(op.rawValue) else { return nil }
-        return .init(auditVersion.loader.printed(ops.key, field: spec.name))
+        guard let ops = facts.fieldRule(spec.name)?.ops, !ops.names.contains(op.rawValue) else { return nil }
+        return .init(facts.printed(ops.key, field: spec.name))
     }
 
     private func kernelOperatorError(_ spec: FieldSpec, _ op: FieldOperator) -> FieldValueError? {
@@ -126,7 +129,7 @@ public struct FieldValueParser: Sendable {
         return .init("\(spec.name) does not take the \(op.rawValue) operator: the kernel rejects it (it takes \(allowed))")
     }
 
-    private func parseUID(_ spec: FieldSpec, op: FieldOperator, _ raw: String) -> Result<FieldValue, FieldValueError> {
+    private func parseUID(_ spec: FieldSpec, op: FieldOperator, _ raw: RulesText) -> Result<FieldValue, FieldValueError> {
         let value: UInt32
         if raw.startsWithDigit {
             value = CNumber.low32(CNumber.strtoul(raw).value)
@@ -137,7 +140,7 @@ public struct FieldValueParser: Sendable {
         } else {
             guard let resolver else { return .success(.userName(raw)) }
             guard let uid = resolver.uid(named: raw) else {
-                return .failure(.init("Unknown user: \(raw)", hostDependent: true))
+                return .failure(.init("Unknown user: \(message: raw)", hostDependent: true))
             }
             value = uid
         }
@@ -154,17 +157,17 @@ public struct FieldValueParser: Sendable {
         return .success(.number(value))
     }
 
-    private func parseGID(_ spec: FieldSpec, _ raw: String) -> Result<FieldValue, FieldValueError> {
+    private func parseGID(_ spec: FieldSpec, _ raw: RulesText) -> Result<FieldValue, FieldValueError> {
         let value: UInt32
         if raw.startsWithDigit {
             value = CNumber.low32(CNumber.strtol(raw))
-        } else if raw == "unset" || raw.utf8.first == UInt8(ascii: "-") {
+        } else if raw == "unset" || raw.first == UInt8(ascii: "-") {
             // auditctl looks these up as group names; no group is called that.
-            return .failure(.init("Unknown group: \(raw)"))
+            return .failure(.init("Unknown group: \(message: raw)"))
         } else {
             guard let resolver else { return .success(.groupName(raw)) }
             guard let gid = resolver.gid(named: raw) else {
-                return .failure(.init("Unknown group: \(raw)", hostDependent: true))
+                return .failure(.init("Unknown group: \(message: raw)", hostDependent: true))
             }
             value = gid
         }
@@ -174,43 +177,45 @@ public struct FieldValueParser: Sendable {
         return .success(.number(value))
     }
 
-    private func parseExit(_ raw: String) -> Result<FieldValue, FieldValueError> {
+    private func parseExit(_ raw: RulesText) -> Result<FieldValue, FieldValueError> {
         if raw.startsWithDigit || raw.startsWithMinusDigit {
             return .success(.number(CNumber.low32(CNumber.strtol(raw))))
         }
-        let negative = raw.utf8.first == UInt8(ascii: "-")
-        let name = negative ? String(decoding: raw.utf8.dropFirst(), as: UTF8.self) : raw
-        guard let n = ErrnoTable.number(of: name), auditVersion.loader.has("errno", name) else { return .failure(.init("-F unknown errno - exit")) }
+        let negative = raw.first == UInt8(ascii: "-")
+        let name = negative ? RulesText(raw.dropFirst()) : raw
+        guard let ascii = name.asciiName, let n = ErrnoTable.number(of: ascii), facts.has("errno", ascii) else {
+            return .failure(.init("-F unknown errno - exit"))
+        }
         return .success(.number(UInt32(bitPattern: negative ? -n : n)))
     }
 
-    private func parseMessageType(_ raw: String) -> Result<FieldValue, FieldValueError> {
+    private func parseMessageType(_ raw: RulesText) -> Result<FieldValue, FieldValueError> {
         if raw.startsWithDigit { return .success(.number(CNumber.low32(CNumber.strtol(raw)))) }
-        if let n = MessageTypeTable.number(of: raw, version: auditVersion) { return .success(.number(n)) }
+        if let name = raw.asciiName, let n = MessageTypeTable.number(of: name, version: auditVersion) { return .success(.number(n)) }
         // libaudit also reads back its own rendering of unnamed types, `UNKNOWN[1234]`.
-        if raw.utf8.starts(with: "UNKNOWN[".utf8), let close = raw.utf8.dropFirst(8).firstIndex(of: UInt8(ascii: "]")) {
-            let digits = String(decoding: raw.utf8[raw.utf8.index(raw.utf8.startIndex, offsetBy: 8) ..< close].prefix(7), as: UTF8.self)
+        if raw.starts(with: "UNKNOWN[".utf8), let close = raw.dropFirst(8).firstIndex(of: UInt8(ascii: "]")) {
+            let digits = RulesText(raw[8 ..< close].prefix(7))
             let n = CNumber.strtol(digits, base: 10)
             if n > 0 { return .success(.number(UInt32(n))) }
         }
         return .failure(.init("-F unknown message type - msgtype"))
     }
 
-    private func parsePermission(_ raw: String) -> Result<FieldValue, FieldValueError> {
-        if raw.utf8.count > Permissions.maxLetters { return .failure(.init("String value too long")) }
+    private func parsePermission(_ raw: RulesText) -> Result<FieldValue, FieldValueError> {
+        if raw.count > Permissions.maxLetters { return .failure(.init("String value too long")) }
         guard let permissions = Permissions(letters: raw) else { return .failure(.init("Permission can only contain 'rwxa'")) }
         return .success(.permissions(permissions))
     }
 
-    private func parseString(_ spec: FieldSpec, _ raw: String) -> Result<FieldValue, FieldValueError> {
+    private func parseString(_ spec: FieldSpec, _ raw: RulesText) -> Result<FieldValue, FieldValueError> {
         let limit = spec.id == FieldID.key ? Self.maxKeyLength : Self.pathMax
-        if raw.utf8.count > limit { return .failure(.init("String value too long")) }
+        if raw.count > limit { return .failure(.init("String value too long")) }
         if spec.id == FieldID.path || spec.id == FieldID.dir || spec.id == FieldID.exe {
             // audit_to_watch, audit_make_tree and audit_alloc_mark refuse these with EINVAL.
             // By bytes, as the kernel checks: "/" then a combining mark is still absolute.
-            if raw.utf8.first != UInt8(ascii: "/") { return .failure(.init("\(spec.name) must be an absolute path (the kernel rejects \(raw))")) }
-            if spec.id != FieldID.dir && raw.utf8.last == UInt8(ascii: "/") {
-                return .failure(.init("\(spec.name) must not end with / (the kernel rejects \(raw))"
+            if raw.first != UInt8(ascii: "/") { return .failure(.init("\(spec.name) must be an absolute path (the kernel rejects \(message: raw))")) }
+            if spec.id != FieldID.dir && raw.last == UInt8(ascii: "/") {
+                return .failure(.init("\(spec.name) must not end with / (the kernel rejects \(message: raw))"
                     + (spec.id == FieldID.path ? "; use dir= for a directory" : "")))
             }
         }

@@ -9,36 +9,37 @@ import Glibc
 
 /// Turns user and group names into ids the way auditctl does at load time (getpwnam/getgrnam
 /// on the loading host). A parse with no resolver keeps names unresolved.
+/// Names are bytes, as getpwnam takes them.
 public protocol UserResolver: Sendable {
-    func uid(named: String) -> UInt32?
-    func gid(named: String) -> UInt32?
+    func uid(named: RulesText) -> UInt32?
+    func gid(named: RulesText) -> UInt32?
 }
 
 /// Reads passwd and group files (the host's by default). Files are read once, at init: rule
 /// files name few users, and the answer must not change half way through a compile.
 /// NSS sources other than files (LDAP, sssd) are not consulted, unlike auditctl's getpwnam.
 public struct HostUserResolver: UserResolver {
-    private let users: [String: UInt32]
-    private let groups: [String: UInt32]
+    private let users: [RulesText: UInt32]
+    private let groups: [RulesText: UInt32]
 
     public init(passwdPath: String = "/etc/passwd", groupPath: String = "/etc/group") {
         users = HostUserResolver.read(passwdPath)
         groups = HostUserResolver.read(groupPath)
     }
 
-    public func uid(named name: String) -> UInt32? { users[name] }
-    public func gid(named name: String) -> UInt32? { groups[name] }
+    public func uid(named name: RulesText) -> UInt32? { users[name] }
+    public func gid(named name: RulesText) -> UInt32? { groups[name] }
 
     /// `name:password:id:...` lines; the first entry of a name wins, as with getpwnam on files.
     /// NIS compat lines (`+`, `-`) and malformed ids are skipped.
-    private static func read(_ path: String) -> [String: UInt32] {
+    private static func read(_ path: String) -> [RulesText: UInt32] {
         guard let data = FileManager.default.contents(atPath: path) else { return [:] }
-        var out: [String: UInt32] = [:]
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
-            let parts = line.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
-            guard parts.count >= 3, !parts[0].isEmpty, parts[0].first != "+", parts[0].first != "-",
-                  let id = UInt32(parts[2]) else { continue }
-            let name = String(parts[0])
+        var out: [RulesText: UInt32] = [:]
+        for line in data.split(separator: UInt8(ascii: "\n")) {
+            let parts = line.split(separator: UInt8(ascii: ":"), maxSplits: 3, omittingEmptySubsequences: false)
+            guard parts.count >= 3, let first = parts[0].first, first != UInt8(ascii: "+"), first != UInt8(ascii: "-"),
+                  let id = UInt32(String(decoding: parts[2], as: UTF8.self)) else { continue }
+            let name = RulesText(parts[0])
             if out[name] == nil { out[name] = id }
         }
         return out
@@ -55,8 +56,8 @@ public struct StaticUserResolver: UserResolver {
         self.groups = groups
     }
 
-    public func uid(named name: String) -> UInt32? { users[name] }
-    public func gid(named name: String) -> UInt32? { groups[name] }
+    public func uid(named name: RulesText) -> UInt32? { name.validUTF8.flatMap { users[$0] } }
+    public func gid(named name: RulesText) -> UInt32? { name.validUTF8.flatMap { groups[$0] } }
 }
 
 /// The C library's getpwnam/getgrnam (NSS: files, LDAP, sssd, ...), exactly what auditctl asks
@@ -64,19 +65,19 @@ public struct StaticUserResolver: UserResolver {
 public struct SystemUserResolver: UserResolver {
     public init() {}
 
-    public func uid(named name: String) -> UInt32? {
+    public func uid(named name: RulesText) -> UInt32? {
         var entry = passwd()
         var result: UnsafeMutablePointer<passwd>?
         var buffer = [CChar](repeating: 0, count: 16_384)
-        guard getpwnam_r(name, &entry, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
+        guard name.withCString({ getpwnam_r($0, &entry, &buffer, buffer.count, &result) }) == 0, result != nil else { return nil }
         return entry.pw_uid
     }
 
-    public func gid(named name: String) -> UInt32? {
+    public func gid(named name: RulesText) -> UInt32? {
         var entry = group()
         var result: UnsafeMutablePointer<group>?
         var buffer = [CChar](repeating: 0, count: 65_536)
-        guard getgrnam_r(name, &entry, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
+        guard name.withCString({ getgrnam_r($0, &entry, &buffer, buffer.count, &result) }) == 0, result != nil else { return nil }
         return entry.gr_gid
     }
 }

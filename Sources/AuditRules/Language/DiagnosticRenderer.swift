@@ -55,25 +55,26 @@ public enum DiagnosticRenderer {
 
     static func escaped(_ s: String) -> String { ControlCharacters.escaped(s) }
 
-    /// In the quoted source line control characters become `?`, one byte for one byte (a C1
-    /// control is two), so the caret stays aligned; tabs are kept.
-    static func masked(_ line: String) -> String {
-        let utf8 = line.utf8
-        guard utf8.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F || $0 == 0xC2 }) else { return line }
-        var bytes = Array(utf8)
-        var i = 0
-        while i < bytes.count {
-            let b = bytes[i]
-            if (b < 0x20 && b != 0x09) || b == 0x7F {
-                bytes[i] = UInt8(ascii: "?")
-            } else if b == 0xC2, i + 1 < bytes.count, bytes[i + 1] >= 0x80 && bytes[i + 1] <= 0x9F {
-                bytes[i] = UInt8(ascii: "?")
-                bytes[i + 1] = UInt8(ascii: "?")
-                i += 1
+    /// In the quoted source line control characters and bytes that are not UTF-8 become `?`,
+    /// one byte for one byte (a C1 control is two), so the caret stays aligned; tabs are kept.
+    static func masked(_ line: RulesText) -> String {
+        line.withBytes { b in
+            guard b.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 >= 0x7F }) else { return String(decoding: b, as: UTF8.self) }
+            var bytes = Array(b)
+            var i = 0
+            while i < bytes.count {
+                guard let (scalar, length) = ControlCharacters.scalar(in: b, at: i) else {
+                    bytes[i] = UInt8(ascii: "?")
+                    i += 1
+                    continue
+                }
+                if scalar != "\t" && ControlCharacters.isControl(scalar) {
+                    for k in i ..< i + length { bytes[k] = UInt8(ascii: "?") }
+                }
+                i += length
             }
-            i += 1
+            return String(decoding: bytes, as: UTF8.self)
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Very long lines are cut around the column (with "..." marks) so that a line full of
@@ -124,7 +125,7 @@ public enum DiagnosticRenderer {
     public static func json(_ ds: [Diagnostic]) -> String {
         struct Entry: Encodable {
             var file: String, line: Int, column: Int, length: Int
-            var severity: String, code: String?, message: String, hostDependent: Bool, sourceLine: String?
+            var severity: String, code: String?, message: String, hostDependent: Bool, sourceLine: RulesText?
         }
         struct Document: Encodable {
             var aurules = ProductVersion.json

@@ -2,11 +2,11 @@ extension Lexer {
     /// The inverse of `tokens(of:)` for one word: a backslash before each space and backslash,
     /// the two escapes auditctl -R knows. Byte by byte, as auditctl splits: a space followed by
     /// a combining mark is still a space to it.
-    public static func escape(_ word: String) -> String {
-        guard word.utf8.contains(where: needsEscape) else { return word }
+    public static func escape(_ word: RulesText) -> RulesText {
+        guard word.contains(where: needsEscape) else { return word }
         var out: [UInt8] = []
-        appendEscaped(word.utf8, to: &out)
-        return String(decoding: out, as: UTF8.self)
+        appendEscaped(word, to: &out)
+        return RulesText(out)
     }
 
     /// `escape` of these bytes, appended to `out`.

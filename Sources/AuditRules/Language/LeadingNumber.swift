@@ -8,8 +8,8 @@ enum LeadingNumber {
         var overflow: Bool
     }
 
-    static func parsePrefix(_ text: String) -> Prefix {
-        let b = Array(text.utf8)
+    static func parsePrefix(_ text: some Collection<UInt8>) -> Prefix {
+        let b = Array(text)
         var i = 0
         var base: UInt64 = 10
         if b.count >= 2, b[0] == UInt8(ascii: "0"), b[1] | 0x20 == UInt8(ascii: "x"), b.count >= 3, hexValue(b[2]) != nil {
@@ -33,9 +33,9 @@ enum LeadingNumber {
     }
 
     /// The whole text as a number (strtoul base 0), nil when anything is left over.
-    static func parseWhole(_ text: String) -> UInt64? {
+    static func parseWhole(_ text: some Collection<UInt8>) -> UInt64? {
         let p = parsePrefix(text)
-        guard p.consumed > 0, p.consumed == text.utf8.count, !p.overflow else { return nil }
+        guard p.consumed > 0, p.consumed == text.count, !p.overflow else { return nil }
         return p.value
     }
 

@@ -3,13 +3,13 @@ import Syscalls
 /// One whitespace-separated word of a rules line, after `\ ` and `\\` escapes are undone.
 public struct Token: Hashable, Sendable {
     /// The word as auditctl sees it (escapes resolved; tabs and other bytes kept).
-    public var text: String
+    public var text: RulesText
     /// 1-based byte column of the word's first byte in the line.
     public var column: Int
     /// Length of the word as written, in bytes (escapes counted as written).
     public var length: Int
 
-    public init(text: String, column: Int, length: Int) {
+    public init(text: RulesText, column: Int, length: Int) {
         self.text = text
         self.column = column
         self.length = length
@@ -21,7 +21,7 @@ public struct SourceLine: Sendable {
     /// 1-based line number.
     public var number: Int
     /// The line without its `\n` and without a trailing CR.
-    public var text: String
+    public var text: RulesText
     public var endsWithCR: Bool
     /// Length in bytes of the line as read (CR included), to check auditctl's buffer size.
     public var byteCount: Int
@@ -31,14 +31,13 @@ public struct SourceLine: Sendable {
 /// separated by spaces only (a tab is part of a word), `\ ` is a space inside a word, `\\` a
 /// backslash, and every other backslash stays as written. Quotes mean nothing.
 ///
-/// Everything here works on UTF-8 bytes: the separators are ASCII, so cutting at them never
-/// splits a character, and the text was made valid UTF-8 when it was read.
+/// Everything here works on bytes, valid UTF-8 or not, as auditctl's does.
 public enum Lexer {
     /// auditctl reads lines with `fgets` into a 6144-byte buffer: at most 6143 bytes including the
     /// newline, so 6142 bytes of content. Longer lines are cut and the rest read as another line.
     public static let maxLineBytes = 6142
 
-    public static func lines(of text: String) -> [SourceLine] {
+    public static func lines(of text: RulesText) -> [SourceLine] {
         var lines: [SourceLine] = []
         forEachLine(of: text) { line, _ in lines.append(line) }
         return lines
@@ -46,9 +45,8 @@ public enum Lexer {
 
     /// Calls `body` with each line and its content bytes (without the CR), in order, without
     /// building the array of all lines.
-    static func forEachLine(of text: String, _ body: (SourceLine, UnsafeBufferPointer<UInt8>) -> Void) {
-        var text = text
-        text.withUTF8 { forEachLine(in: $0, firstLine: 1, body) }
+    static func forEachLine(of text: RulesText, _ body: (SourceLine, UnsafeBufferPointer<UInt8>) -> Void) {
+        text.withBytes { forEachLine(in: $0, firstLine: 1, body) }
     }
 
     /// The same for part of a text that starts at line `firstLine`.
@@ -56,33 +54,29 @@ public enum Lexer {
         for (offset, line) in ByteLines(all).enumerated() {
             let withoutCR = line.withoutCR(in: all)
             let content = UnsafeBufferPointer(rebasing: all[withoutCR])
-            body(SourceLine(number: firstLine + offset, text: String(decoding: content, as: UTF8.self), endsWithCR: withoutCR != line.range,
+            body(SourceLine(number: firstLine + offset, text: RulesText(content), endsWithCR: withoutCR != line.range,
                             byteCount: line.range.count), content)
         }
     }
 
     /// The words of one line (without its CR), with their columns.
-    public static func tokens(of line: String) -> [Token] {
-        var line = line
-        return line.withUTF8 { tokens(in: $0).tokens }
+    public static func tokens(of line: RulesText) -> [Token] {
+        line.withBytes { tokens(in: $0) }
     }
 
-    /// The words of one line's bytes, and whether the line is all ASCII (then every character
-    /// is one byte, and byte-level searching means what character-level searching means).
-    static func tokens(in bytes: UnsafeBufferPointer<UInt8>) -> (tokens: [Token], isASCII: Bool) {
+    /// The words of one line's bytes.
+    static func tokens(in bytes: UnsafeBufferPointer<UInt8>) -> [Token] {
         var tokens: [Token] = []
         // Lines rarely have more than 16 words; the array lives only while its line is parsed.
         tokens.reserveCapacity(16)
         var i = 0
         let count = bytes.count
-        var high: UInt8 = 0
         while i < count {
             if bytes[i] == 0x20 { i += 1; continue }
             let start = i
             var escaped = false
             while i < count && bytes[i] != 0x20 {
                 let b = bytes[i]
-                high |= b
                 if b == 0x5C, i + 1 < count, bytes[i + 1] == 0x20 || bytes[i + 1] == 0x5C {
                     escaped = true
                     i += 2
@@ -90,31 +84,22 @@ public enum Lexer {
                     i += 1
                 }
             }
-            let text: String
-            if escaped {
-                text = unescape(UnsafeBufferPointer(rebasing: bytes[start ..< i]))
-            } else {
-                text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start ..< i]), as: UTF8.self)
-            }
+            let word = UnsafeBufferPointer(rebasing: bytes[start ..< i])
+            let text = escaped ? unescape(word) : RulesText(word)
             tokens.append(Token(text: text, column: start + 1, length: i - start))
         }
-        return (tokens, high < 0x80)
+        return tokens
     }
 
-    private static func unescape(_ word: UnsafeBufferPointer<UInt8>) -> String {
-        String(unsafeUninitializedCapacity: word.count) { out in
-            var i = 0, n = 0
-            while i < word.count {
-                if word[i] == 0x5C, i + 1 < word.count, word[i + 1] == 0x20 || word[i + 1] == 0x5C {
-                    out[n] = word[i + 1]
-                    i += 2
-                } else {
-                    out[n] = word[i]
-                    i += 1
-                }
-                n += 1
-            }
-            return n
+    private static func unescape(_ word: UnsafeBufferPointer<UInt8>) -> RulesText {
+        var out: [UInt8] = []
+        out.reserveCapacity(word.count)
+        var i = 0
+        while i < word.count {
+            if word[i] == 0x5C, i + 1 < word.count, word[i + 1] == 0x20 || word[i + 1] == 0x5C { i += 1 }
+            out.append(word[i])
+            i += 1
         }
+        return RulesText(out)
     }
 }

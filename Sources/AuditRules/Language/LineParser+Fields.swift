@@ -4,30 +4,30 @@ extension LineParser {
     mutating func fieldPair(_ arg: Token) {
         let text = arg.text
         guard let (op, range) = Self.fieldOperator(in: text) else {
-            report(.fieldSyntax, "-F '\(text)' has no operator (=, !=, <, >, <=, >=, &, &=)", arg)
+            report(.fieldSyntax, "-F '\(message: text)' has no operator (=, !=, <, >, <=, >=, &, &=)", arg)
             return
         }
-        let name = String(decoding: text.utf8[..<range.lowerBound], as: UTF8.self)
-        let raw = String(decoding: text.utf8[range.upperBound...], as: UTF8.self)
-        let opColumn = arg.column + name.utf8.count
+        let name = RulesText(text[..<range.lowerBound])
+        let raw = RulesText(text[range.upperBound...])
+        let opColumn = arg.column + name.count
         let valueColumn = opColumn + op.rawValue.utf8.count
         let valueLength = max(arg.length - (valueColumn - arg.column), 1)
         if name.isEmpty {
-            report(.fieldSyntax, .error, "-F '\(text)' has no field name before '\(op.rawValue)'", column: arg.column, length: arg.length)
+            report(.fieldSyntax, .error, "-F '\(message: text)' has no field name before '\(op.rawValue)'", column: arg.column, length: arg.length)
             return
         }
         if raw.isEmpty {
-            report(.fieldSyntax, .error, "-F '\(text)' has no value after '\(op.rawValue)'", column: opColumn, length: op.rawValue.utf8.count)
+            report(.fieldSyntax, .error, "-F '\(message: text)' has no value after '\(op.rawValue)'", column: opColumn, length: op.rawValue.utf8.count)
             return
         }
         guard let spec = FieldTable.spec(named: name) else {
-            let quoted = name.utf8.first == UInt8(ascii: "\"") || name.utf8.first == UInt8(ascii: "'")
-            report(.unknownField, .error, "unknown field '\(name)'" + (quoted ? ": quotes are not understood in rules files (auditctl -R splits words on spaces only)"
+            let quoted = name.first == UInt8(ascii: "\"") || name.first == UInt8(ascii: "'")
+            report(.unknownField, .error, "unknown field '\(message: name)'" + (quoted ? ": quotes are not understood in rules files (auditctl -R splits words on spaces only)"
                                                               : suggestion(for: name)),
-                   column: arg.column, length: name.utf8.count)
+                   column: arg.column, length: name.count)
             return
         }
-        let nameToken = Located(spec.name, at: location(arg.column), length: name.utf8.count)
+        let nameToken = Located(spec.name, at: location(arg.column), length: name.count)
         let opToken = Located(op, at: location(opColumn), length: op.rawValue.utf8.count)
         let rawToken = Located(raw, at: location(valueColumn), length: valueLength)
         if spec.id == FieldID.filterkey {
@@ -40,18 +40,19 @@ extension LineParser {
             return
         }
         var ok = true
-        let refusal = loaderRefusal(spec, spelled: name, op: op)
+        // The spelling found the field, so it is ASCII.
+        let refusal = loaderRefusal(spec, spelled: name.asciiName ?? spec.name, op: op)
         if let refusal, refusal.key != "EAU_OPEQ" && refusal.key != "EAU_OPEQNOTEQ" {
             report(refusal.key == "EAU_FIELDUNKNOWN" ? .unknownField : .fieldNotOnList, .error,
                    (refusal.key == "EAU_FIELDUNKNOWN" ? "" : "field '\(spec.name)' cannot be used on the \(effectiveList?.rawValue ?? "") list: ")
-                   + "\(refusal)", column: arg.column, length: name.utf8.count)
+                   + "\(refusal)", column: arg.column, length: name.count)
             if refusal.key == "EAU_FIELDUNKNOWN" { return }
             ok = false
         } else if let list = effectiveList, kernelRefuses(spec, on: list) {
             let allowed = FilterList.listingOrder.filter { spec.lists.contains($0) }.map(\.rawValue)
             report(.fieldNotOnList, .error, "field '\(spec.name)' cannot be used on the \(list.rawValue) list"
                    + (allowed.isEmpty ? "" : " (only on: \(allowed.joined(separator: ", ")))"),
-                   column: arg.column, length: name.utf8.count)
+                   column: arg.column, length: name.count)
             ok = false
         }
         if let refusal, refusal.key == "EAU_OPEQ" || refusal.key == "EAU_OPEQNOTEQ" {
@@ -66,7 +67,7 @@ extension LineParser {
         }
         if spec.id == FieldID.arch && syscallAdded {
             report(.archOrder, .error, watch != nil ? "arch cannot be given on a watch" : "arch must be given before -S (syscall names are looked up in its table)",
-                   column: arg.column, length: name.utf8.count)
+                   column: arg.column, length: name.count)
             ok = false
         }
         guard ok else { return }
@@ -76,7 +77,7 @@ extension LineParser {
             value = v
             if case .number(let n) = v, n == UInt32.max, spec.kind == .uid || spec.kind == .gid,
                spec.name != "auid", spec.name != "loginuid" {
-                report(.fieldValue, .error, "the kernel rejects \(spec.name)=\(raw): 4294967295 (-1) is not a valid id; only auid may be unset",
+                report(.fieldValue, .error, "the kernel rejects \(spec.name)=\(message: raw): 4294967295 (-1) is not a valid id; only auid may be unset",
                        column: valueColumn, length: valueLength)
                 return
             }
@@ -102,23 +103,23 @@ extension LineParser {
     mutating func comparison(_ o: ScannedOption, _ arg: Token) {
         let text = arg.text
         guard let (op, range) = Self.comparisonOperator(in: text) else {
-            report(.comparison, "-C '\(text)' needs '=' or '!=' between two fields", arg)
+            report(.comparison, "-C '\(message: text)' needs '=' or '!=' between two fields", arg)
             return
         }
-        let left = String(decoding: text.utf8[..<range.lowerBound], as: UTF8.self)
-        let right = String(decoding: text.utf8[range.upperBound...], as: UTF8.self)
-        let opColumn = arg.column + left.utf8.count
+        let left = RulesText(text[..<range.lowerBound])
+        let right = RulesText(text[range.upperBound...])
+        let opColumn = arg.column + left.count
         let rightColumn = opColumn + op.rawValue.utf8.count
         let rightLength = max(arg.length - (rightColumn - arg.column), 1)
-        if left.isEmpty { report(.comparison, .error, "-C '\(text)' has no field before '\(op.rawValue)'", column: arg.column, length: arg.length) }
-        if right.isEmpty { report(.comparison, .error, "-C '\(text)' has no field after '\(op.rawValue)'", column: opColumn, length: op.rawValue.utf8.count) }
+        if left.isEmpty { report(.comparison, .error, "-C '\(message: text)' has no field before '\(op.rawValue)'", column: arg.column, length: arg.length) }
+        if right.isEmpty { report(.comparison, .error, "-C '\(message: text)' has no field after '\(op.rawValue)'", column: opColumn, length: op.rawValue.utf8.count) }
         guard !left.isEmpty, !right.isEmpty else { return }
         let leftSpec = FieldTable.spec(named: left), rightSpec = FieldTable.spec(named: right)
         if leftSpec == nil {
-            report(.comparison, .error, "unknown field '\(left)'\(suggestion(for: left))", column: arg.column, length: left.utf8.count)
+            report(.comparison, .error, "unknown field '\(message: left)'\(suggestion(for: left))", column: arg.column, length: left.count)
         }
         if rightSpec == nil {
-            report(.comparison, .error, "unknown field '\(right)'\(suggestion(for: right))", column: rightColumn, length: rightLength)
+            report(.comparison, .error, "unknown field '\(message: right)'\(suggestion(for: right))", column: rightColumn, length: rightLength)
         }
         guard let l = leftSpec, let r = rightSpec else { return }
         if !hasRuleTarget {
@@ -134,17 +135,18 @@ extension LineParser {
                    column: arg.column, length: arg.length)
             return
         }
-        fields.append(FieldClause(name: Located(l.name, at: location(arg.column), length: left.utf8.count),
+        fields.append(FieldClause(name: Located(l.name, at: location(arg.column), length: left.count),
                                   op: Located(op, at: location(opColumn), length: op.rawValue.utf8.count),
-                                  rawValue: Located(r.name, at: location(rightColumn), length: rightLength),
+                                  rawValue: Located(RulesText(r.name), at: location(rightColumn), length: rightLength),
                                   value: .comparison(constant), isComparison: true))
     }
 
     /// " (did you mean 'x'?)" for the closest field name, when one is close.
-    mutating func suggestion(for name: String) -> String {
-        guard suggestionsLeft > 0, name.utf8.count <= 32 else { return "" }
+    mutating func suggestion(for name: RulesText) -> String {
+        guard suggestionsLeft > 0, name.count <= 32 else { return "" }
         suggestionsLeft -= 1
-        let lower = name.lowercased()
+        // A suggestion is part of a message: the name as the message shows it.
+        let lower = name.description.lowercased()
         var best: (String, Int)?
         for spec in FieldTable.all {
             for candidate in [spec.name] + spec.aliases {
@@ -181,13 +183,13 @@ enum EditDistance {
 
 extension LineParser {
     /// auditctl's operator search (strstr for each operator of `FieldOperator.searchOrder`,
-    /// the first one found wins) done in one pass over the word's bytes. The range is of `text.utf8`.
-    static func fieldOperator(in text: String) -> (FieldOperator, Range<String.Index>)? {
+    /// the first one found wins) done in one pass over the word's bytes.
+    static func fieldOperator(in text: RulesText) -> (FieldOperator, Range<Int>)? {
         // First byte offset of each operator, in search order: != >= <= &= = > < &.
         var first = (-1, -1, -1, -1, -1, -1, -1, -1)
         var previous: UInt8 = 0
         var i = 0
-        for b in text.utf8 {
+        for b in text {
             switch b {
             case UInt8(ascii: "="):
                 if first.4 < 0 { first.4 = i }
@@ -216,27 +218,22 @@ extension LineParser {
         else if first.6 >= 0 { found = (.lessThan, first.6) }
         else if first.7 >= 0 { found = (.bitMask, first.7) }
         else { return nil }
-        return (found.0, byteRange(in: text, at: found.1, length: found.0.rawValue.utf8.count))
+        return (found.0, found.1 ..< found.1 + found.0.rawValue.utf8.count)
     }
 
     /// `-C`'s search over the word's bytes: the first `!=`, else the first `=`.
-    static func comparisonOperator(in text: String) -> (FieldOperator, Range<String.Index>)? {
+    static func comparisonOperator(in text: RulesText) -> (FieldOperator, Range<Int>)? {
         var equal = -1
         var previous: UInt8 = 0
         var i = 0
-        for b in text.utf8 {
+        for b in text {
             if b == UInt8(ascii: "=") {
-                if previous == UInt8(ascii: "!") { return (.notEqual, byteRange(in: text, at: i - 1, length: 2)) }
+                if previous == UInt8(ascii: "!") { return (.notEqual, i - 1 ..< i + 1) }
                 if equal < 0 { equal = i }
             }
             previous = b
             i += 1
         }
-        return equal < 0 ? nil : (.equal, byteRange(in: text, at: equal, length: 1))
-    }
-
-    private static func byteRange(in text: String, at offset: Int, length: Int) -> Range<String.Index> {
-        let start = text.utf8.index(text.utf8.startIndex, offsetBy: offset)
-        return start ..< text.utf8.index(start, offsetBy: length)
+        return equal < 0 ? nil : (.equal, equal ..< equal + 1)
     }
 }

@@ -5,7 +5,7 @@ import Syscalls
 /// kernel's own refusals that no loader release changes.
 extension LineParser {
     /// The release whose facts answer: the target's loader, else 3.0.9 (the built-in semantics).
-    var facts: LoaderFacts { (loader ?? .v3_0_9).loader }
+    var facts: LoaderFacts { valueParser.facts }
 
     /// libaudit checks the kernel's EXCLUDE_EXTEND feature for the exclude list.
     var kernelHasExcludeExtend: Bool { kernel.map { $0 >= FieldTable.excludeExtendKernel } ?? true }
@@ -17,8 +17,10 @@ extension LineParser {
     /// (the built-in checks then decide) or when it takes it.
     func loaderRefusal(_ spec: FieldSpec, spelled: String, op: FieldOperator) -> LoaderRefusal? {
         guard let loader, let list = effectiveList else { return nil }
-        let found = ([loader] + otherLoaders).compactMap {
-            $0.loader.fieldRefusal(spec.name, spelled: spelled, op: op.rawValue, list: list.rawValue, kernelHasExcludeExtend: kernelHasExcludeExtend)
+        // The loader's facts as the value parser holds them (no look-up per clause).
+        let primary = valueParser.auditVersion == loader ? valueParser.facts : loader.loader
+        let found = ([primary] + otherLoaders.map(\.loader)).compactMap {
+            $0.fieldRefusal(spec.name, spelled: spelled, op: op.rawValue, list: list.rawValue, kernelHasExcludeExtend: kernelHasExcludeExtend)
         }
         return Self.joined(found)
     }
@@ -39,7 +41,7 @@ extension LineParser {
 
     /// `-a LIST,ACTION` naming the io_uring list: refused by a loader without it (with its
     /// message) and by a kernel before 5.16; without a loader, a warning.
-    mutating func ioUringList(_ l: Located<FilterList>, command: String, word: String) {
+    mutating func ioUringList(_ l: Located<FilterList>, command: String, word: RulesText) {
         guard let loader else {
             report(.listAction, .warning, "the io_uring list needs audit 3.1 or later; auditctl 3.0.9 rejects it",
                    column: l.location.column, length: l.length)
@@ -48,7 +50,7 @@ extension LineParser {
         let id = command == "-A" ? "add-bad-keyword" : command == "-d" ? "delete-bad-keyword" : "append-bad-keyword"
         let first = AuditVersion.allCases.first { $0.loader.has("list", "io_uring") }
         let refusals = ([loader] + otherLoaders).filter { !$0.loader.has("list", "io_uring") }.map { v in
-            LoaderRefusal(release: v, key: id, text: v.loader.auditctlMessage(id, word) ?? "bad keyword",
+            LoaderRefusal(release: v, key: id, text: v.loader.auditctlMessage(id, word.description) ?? "bad keyword",
                           detail: "audit \(v) has no io_uring list" + (first.map { " (of the known releases, \($0) and later have it)" } ?? ""))
         }
         if let refusal = Self.joined(refusals) {
@@ -61,12 +63,12 @@ extension LineParser {
 
     /// `-S NAME` on the io_uring list: auditctl looks the name up in its io_uring operation table,
     /// not a syscall table, and refuses a name the table lacks. Without a loader, the newest table.
-    mutating func ioUringOperation(_ name: String, word: String, column: Int, length: Int) -> Bool {
+    mutating func ioUringOperation(_ name: RulesText, word: RulesText, column: Int, length: Int) -> Bool {
         let releases = loader.map { [$0] + otherLoaders } ?? [.newest]
-        // Releases without the list refused it already.
-        let refusals = releases.filter { $0.loader.has("list", "io_uring") && $0.loader.uringOp(name) == nil }.map { v in
-            LoaderRefusal(release: v, key: "uring-op-unknown", text: v.loader.auditctlMessage("uring-op-unknown", word) ?? "io_uring op unknown",
-                          detail: "unknown io_uring operation '\(name)' for audit \(v)")
+        // Releases without the list refused it already. The table's names are ASCII.
+        let refusals = releases.filter { $0.loader.has("list", "io_uring") && name.asciiName.flatMap($0.loader.uringOp) == nil }.map { v in
+            LoaderRefusal(release: v, key: "uring-op-unknown", text: v.loader.auditctlMessage("uring-op-unknown", word.description) ?? "io_uring op unknown",
+                          detail: "unknown io_uring operation '\(message: name)' for audit \(v)")
         }
         guard let refusal = Self.joined(refusals) else { return true }
         report(.ioUringOperation, .error, refusal.description, column: column, length: length)

@@ -30,21 +30,21 @@ extension LineParser {
         syscalls.reserveCapacity(syscalls.count + pieces.count)
         for item in pieces {
             let column = arg.column + offset
-            offset += item.utf8.count + 1
+            offset += item.count + 1
             if item.isEmpty { continue }
             any = true
-            let length = item.utf8.count
+            let length = item.count
             if item == "all" {
                 syscalls.append(Located(.all, at: location(column), length: length))
-            } else if let first = item.utf8.first, first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9") {
+            } else if let first = item.first, first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9") {
                 let p = LeadingNumber.parsePrefix(item)
                 guard !p.overflow, p.value < UInt64(Self.syscallLimit) else {
-                    report(.syscallRange, .error, "syscall number \(item) is out of range: the kernel's syscall bitmap has 2048 entries (0-2047)",
+                    report(.syscallRange, .error, "syscall number \(message: item) is out of range: the kernel's syscall bitmap has 2048 entries (0-2047)",
                            column: column, length: length)
                     continue
                 }
                 if p.consumed < length {
-                    report(.numberSuffix, .warning, "auditctl reads only the leading number of '\(item)' and ignores the rest",
+                    report(.numberSuffix, .warning, "auditctl reads only the leading number of '\(message: item)' and ignores the rest",
                            column: column + p.consumed, length: length - p.consumed)
                 }
                 syscalls.append(Located(.number(Int(p.value)), at: location(column), length: length))
@@ -53,8 +53,8 @@ extension LineParser {
                 guard ioUringOperation(item, word: arg.text, column: column, length: length) else { continue }
                 syscalls.append(Located(.name(item), at: location(column), length: length))
             } else {
-                if !knownSyscalls.isKnown(item, ascii: isASCII) {
-                    report(.unknownSyscall, .error, "unknown syscall '\(item)': no ABI has a syscall of that name\(syscallSuggestion(for: item))",
+                if !knownSyscalls.isKnown(item) {
+                    report(.unknownSyscall, .error, "unknown syscall '\(message: item)': no ABI has a syscall of that name\(syscallSuggestion(for: item))",
                            column: column, length: length)
                     continue
                 }
@@ -121,9 +121,9 @@ extension LineParser {
     }
 
     /// " (did you mean 'x'?)" for the closest syscall name of the shipped tables, when one is close.
-    mutating func syscallSuggestion(for name: String) -> String {
-        guard suggestionsLeft > 0, name.utf8.count <= 32 else { return "" }
+    mutating func syscallSuggestion(for name: RulesText) -> String {
+        guard suggestionsLeft > 0, name.count <= 32 else { return "" }
         suggestionsLeft -= 1
-        return SyscallSuggestion.closest(to: name).map { " (did you mean '\($0)'?)" } ?? ""
+        return SyscallSuggestion.closest(to: name.description).map { " (did you mean '\($0)'?)" } ?? ""
     }
 }

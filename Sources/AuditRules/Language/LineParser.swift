@@ -6,8 +6,6 @@ struct LineParser {
     let file: String
     let line: SourceLine
     let words: [Token]
-    /// Every byte of the line is ASCII (the syscall-name memo keeps only such names).
-    let isASCII: Bool
     /// The machine auditctl would run on (`ParseOptions.hostMachine`): all the line needs of the
     /// options, and copying the whole options (closure and all) per line cost reference counts.
     let hostMachine: Machine
@@ -29,25 +27,24 @@ struct LineParser {
     var command: (kind: RuleCommand, column: Int, length: Int)?
     var list: Located<FilterList>?
     var action: Located<RuleAction>?
-    var watch: (remove: Bool, path: Located<String>, column: Int)?
-    var permissions: Located<String>?
+    var watch: (remove: Bool, path: Located<RulesText>, column: Int)?
+    var permissions: Located<RulesText>?
     var syscalls: [Located<SyscallSpec>] = []
     var firstSyscallOption: (column: Int, length: Int)?
     var fields: [FieldClause] = []
-    var keys: [Located<String>] = []
-    var fieldKeys: [Located<String>] = []
+    var keys: [Located<RulesText>] = []
+    var fieldKeys: [Located<RulesText>] = []
     var syscallAdded = false, permAdded = false, exeAdded = false, fsAdded = false
     var syscallListReported = false
     /// "Did you mean" costs a scan of every known name: a line full of garbage gets only a few.
     var suggestionsLeft = 5
 
-    init(file: String, line: SourceLine, words: [Token], isASCII: Bool, hostMachine: Machine,
+    init(file: String, line: SourceLine, words: [Token], hostMachine: Machine,
          valueParser: FieldValueParser, knownSyscalls: KnownSyscallMemo, trimsWatchSlashes: Bool = true,
          loader: AuditVersion? = nil, kernel: KernelVersion? = nil) {
         self.file = file
         self.line = line
         self.words = words
-        self.isASCII = isASCII
         self.hostMachine = hostMachine
         self.valueParser = valueParser
         self.knownSyscalls = knownSyscalls
@@ -71,8 +68,8 @@ struct LineParser {
     }
 
     /// The comma-separated items of a word, empty ones included, cut at its comma bytes.
-    func commaSeparated(_ text: String) -> [String] {
-        text.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+    func commaSeparated(_ text: RulesText) -> [RulesText] {
+        text.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map { RulesText($0) }
     }
 
     var hasRuleTarget: Bool { command != nil || watch != nil }
@@ -106,7 +103,7 @@ struct LineParser {
                 if !option.endsWord || option.lastWord < words.count - 1 {
                     let next = option.endsWord ? words[option.lastWord + 1].column : option.column + option.length
                     report(.ignoredWords, .error, "auditctl stops reading the line after \(option.name): what follows is refused (parameter passed without an option given)",
-                           column: next, length: max(line.text.utf8.count - next + 1, 1))
+                           column: next, length: max(line.text.count - next + 1, 1))
                 }
                 break
             }
@@ -139,8 +136,8 @@ struct LineParser {
                 report(.misplacedOption, .error, "-F needs a rule (-a LIST,ACTION) or a watch (-w PATH) before it", column: o.column, length: o.length)
                 return false
             }
-            if arg!.text.utf8.starts(with: "key=".utf8) {
-                let value = String(decoding: arg!.text.utf8.dropFirst(4), as: UTF8.self)
+            if arg!.text.starts(with: "key=".utf8) {
+                let value = RulesText(arg!.text.dropFirst(4))
                 addKey(value, token: Token(text: value, column: arg!.column + 4, length: arg!.length - 4), fromField: true)
             } else {
                 fieldPair(arg!)
@@ -153,8 +150,8 @@ struct LineParser {
                        column: o.column, length: o.length)
                 return false
             }
-            if arg!.text.utf8.first == UInt8(ascii: "-") && arg!.text.utf8.count > 1 {
-                report(.keyValue, .warning, "the key is '\(arg!.text)': -k takes the next word as its value, even one that looks like an option",
+            if arg!.text.first == UInt8(ascii: "-") && arg!.text.count > 1 {
+                report(.keyValue, .warning, "the key is '\(message: arg!.text)': -k takes the next word as its value, even one that looks like an option",
                        column: arg!.column, length: arg!.length)
             }
             addKey(arg!.text, token: arg!, fromField: false)
@@ -163,7 +160,7 @@ struct LineParser {
         case UInt8(ascii: "D"):
             if words.count == 1 {
                 emit(.deleteAll(key: nil), column: o.column)
-            } else if words.count == 3, words[0].text.utf8.elementsEqual("-D".utf8), words[1].text.utf8.elementsEqual("-k".utf8) {
+            } else if words.count == 3, words[0].text.elementsEqual("-D".utf8), words[1].text.elementsEqual("-k".utf8) {
                 emit(.deleteAll(key: Located(words[2].text, at: location(words[2].column), length: words[2].length)),
                      column: o.column)
                 return true
@@ -175,7 +172,7 @@ struct LineParser {
         case UInt8(ascii: "e"), UInt8(ascii: "f"):
             guard let v = ["0", "1", "2"].firstIndex(of: arg!.text) else {
                 let what = o.name == "-e" ? "-e (enable) must be 0, 1 or 2" : "-f (failure mode) must be 0, 1 or 2"
-                report(.badNumber, "\(what), not '\(arg!.text)'", arg!)
+                report(.badNumber, "\(what), not '\(message: arg!.text)'", arg!)
                 return false
             }
             emit(.setting(o.name == "-e" ? .enabled(UInt32(v)) : .failureMode(UInt32(v))), column: o.column)
@@ -235,30 +232,31 @@ struct LineParser {
         command = (RuleCommand(rawValue: o.name)!, o.column, o.length)
         let parts = commaSeparated(arg.text)
         guard parts.count == 2 else {
-            report(.listAction, "expected LIST,ACTION (for example always,exit), not '\(arg.text)'", arg)
+            report(.listAction, "expected LIST,ACTION (for example always,exit), not '\(message: arg.text)'", arg)
             return
         }
-        let firstColumn = arg.column, secondColumn = arg.column + parts[0].utf8.count + 1
-        func listNamed(_ s: String) -> FilterList? { s == "entry" ? nil : FilterList(rawValue: s) }
-        if let a = RuleAction(rawValue: parts[0]), let l = listNamed(parts[1]) {
-            action = Located(a, at: location(firstColumn), length: parts[0].utf8.count)
-            list = Located(l, at: location(secondColumn), length: parts[1].utf8.count)
-        } else if let l = listNamed(parts[0]), let a = RuleAction(rawValue: parts[1]) {
-            list = Located(l, at: location(firstColumn), length: parts[0].utf8.count)
-            action = Located(a, at: location(secondColumn), length: parts[1].utf8.count)
+        let firstColumn = arg.column, secondColumn = arg.column + parts[0].count + 1
+        func listNamed(_ s: RulesText) -> FilterList? { s == "entry" ? nil : s.validUTF8.flatMap(FilterList.init(rawValue:)) }
+        func actionNamed(_ s: RulesText) -> RuleAction? { s.validUTF8.flatMap(RuleAction.init(rawValue:)) }
+        if let a = actionNamed(parts[0]), let l = listNamed(parts[1]) {
+            action = Located(a, at: location(firstColumn), length: parts[0].count)
+            list = Located(l, at: location(secondColumn), length: parts[1].count)
+        } else if let l = listNamed(parts[0]), let a = actionNamed(parts[1]) {
+            list = Located(l, at: location(firstColumn), length: parts[0].count)
+            action = Located(a, at: location(secondColumn), length: parts[1].count)
         } else {
-            if let bad = parts.firstIndex(where: { listNamed($0) == nil && RuleAction(rawValue: $0) == nil }) {
+            if let bad = parts.firstIndex(where: { listNamed($0) == nil && actionNamed($0) == nil }) {
                 report(.listAction, .error, Self.explainListOrAction(parts[bad], in: arg.text),
-                       column: bad == 0 ? firstColumn : secondColumn, length: parts[bad].utf8.count)
+                       column: bad == 0 ? firstColumn : secondColumn, length: parts[bad].count)
             } else {
-                report(.listAction, "'\(arg.text)' needs one list and one action (for example always,exit)", arg)
+                report(.listAction, "'\(message: arg.text)' needs one list and one action (for example always,exit)", arg)
             }
             return
         }
         if let l = list, l.value == .io_uring { ioUringList(l, command: o.name, word: arg.text) }
     }
 
-    static func explainListOrAction(_ word: String, in text: String) -> String {
+    static func explainListOrAction(_ word: RulesText, in text: RulesText) -> String {
         let lists = "task, exit, user, exclude, filesystem, io_uring"
         switch word {
         case "entry":
@@ -266,10 +264,10 @@ struct LineParser {
         case "possible":
             return "the action 'possible' is obsolete: use always or never"
         default:
-            if FilterList(rawValue: word.lowercased()) != nil || RuleAction(rawValue: word.lowercased()) != nil {
-                return "'\(word)' must be written in lower case (auditctl 3.0.9 is case-sensitive here)"
+            if let lower = word.lowercasedASCII.validUTF8, FilterList(rawValue: lower) != nil || RuleAction(rawValue: lower) != nil {
+                return "'\(message: word)' must be written in lower case (auditctl 3.0.9 is case-sensitive here)"
             }
-            return "'\(text)' needs one list (\(lists)) and one action (always, never), not '\(word)'"
+            return "'\(message: text)' needs one list (\(lists)) and one action (always, never), not '\(message: word)'"
         }
     }
 
@@ -283,20 +281,20 @@ struct LineParser {
             return
         }
         var path = arg.text
-        if path.utf8.count >= 4096 {
-            report(.watchPath, "the watch path is \(path.utf8.count) bytes long; the limit is 4095", arg)
+        if path.count >= 4096 {
+            report(.watchPath, "the watch path is \(path.count) bytes long; the limit is 4095", arg)
         }
-        if path.utf8.first != UInt8(ascii: "/") {
+        if path.first != UInt8(ascii: "/") {
             report(.watchPath, "the watch path must be absolute (start with '/')", arg)
         }
         if Self.lastComponentBytes(of: path) > 255 {
             report(.watchPath, "the last component of the watch path is longer than 255 bytes", arg)
         }
-        if trimsWatchSlashes, path.utf8.count > 2, path.utf8.last == UInt8(ascii: "/") {
+        if trimsWatchSlashes, path.count > 2, path.last == UInt8(ascii: "/") {
             // auditctl trims the trailing '/' bytes, keeping at least one byte.
-            var kept = path.utf8.count
-            while kept > 1 && path.utf8[path.utf8.index(path.utf8.startIndex, offsetBy: kept - 1)] == UInt8(ascii: "/") { kept -= 1 }
-            path = String(decoding: path.utf8.prefix(kept), as: UTF8.self)
+            var kept = path.count
+            while kept > 1 && path[kept - 1] == UInt8(ascii: "/") { kept -= 1 }
+            path = RulesText(path.prefix(kept))
         }
         watch = (o.name == "-W", Located(path, at: location(arg.column), length: arg.length), o.column)
         syscallAdded = true
@@ -304,9 +302,9 @@ struct LineParser {
     }
 
     /// Length in bytes of the last non-empty `/`-separated component of `path` (0 when none).
-    static func lastComponentBytes(of path: String) -> Int {
+    static func lastComponentBytes(of path: RulesText) -> Int {
         var length = 0
-        for b in path.utf8.reversed() {
+        for b in path.reversed() {
             if b != UInt8(ascii: "/") { length += 1 } else if length > 0 { break }
         }
         return length
@@ -318,8 +316,8 @@ struct LineParser {
             return
         }
         guard let bits = Permissions(letters: arg.text) else {
-            report(.permissions, arg.text.utf8.count > Permissions.maxLetters ? "permissions '\(arg.text)' are too long: at most the four letters r, w, x, a"
-                                           : "permissions may only contain the letters r, w, x and a, not '\(arg.text)'", arg)
+            report(.permissions, arg.text.count > Permissions.maxLetters ? "permissions '\(message: arg.text)' are too long: at most the four letters r, w, x, a"
+                                           : "permissions may only contain the letters r, w, x and a, not '\(message: arg.text)'", arg)
             return
         }
         permAdded = true
@@ -349,13 +347,13 @@ struct LineParser {
         }
     }
 
-    mutating func addKey(_ value: String, token: Token, fromField: Bool) {
-        let total = keys.reduce(0) { $0 + $1.value.utf8.count } + keys.count + value.utf8.count
+    mutating func addKey(_ value: RulesText, token: Token, fromField: Bool) {
+        let total = keys.reduce(0) { $0 + $1.value.count } + keys.count + value.count
         if total > 256 {
             report(.keyValue, "the keys of this rule add up to \(total) bytes; the kernel allows 256 in total (separators included)", token)
             return
         }
-        if value.utf8.contains(1) {
+        if value.contains(1) {
             report(.keyValue, "a key cannot contain the byte 0x01 (it separates keys)", token)
         }
         let located = Located(value, at: location(token.column), length: token.length)
@@ -371,17 +369,17 @@ struct LineParser {
         default: what = "--backlog_wait_time"
         }
         let prefix = LeadingNumber.parsePrefix(arg.text)
-        guard let first = arg.text.utf8.first, first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9"), prefix.consumed > 0 else {
-            report(.badNumber, "\(what) must be a number, not '\(arg.text)'", arg)
+        guard let first = arg.text.first, first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9"), prefix.consumed > 0 else {
+            report(.badNumber, "\(what) must be a number, not '\(message: arg.text)'", arg)
             return
         }
         guard !prefix.overflow, prefix.value <= UInt64(UInt32.max) else {
-            report(.badNumber, "\(what) \(arg.text) is out of range (at most 4294967295)", arg)
+            report(.badNumber, "\(what) \(message: arg.text) is out of range (at most 4294967295)", arg)
             return
         }
-        if prefix.consumed < arg.text.utf8.count {
-            report(.numberSuffix, .warning, "auditctl reads only the leading number of '\(arg.text)' and ignores the rest",
-                   column: arg.column + prefix.consumed, length: arg.text.utf8.count - prefix.consumed)
+        if prefix.consumed < arg.text.count {
+            report(.numberSuffix, .warning, "auditctl reads only the leading number of '\(message: arg.text)' and ignores the rest",
+                   column: arg.column + prefix.consumed, length: arg.text.count - prefix.consumed)
         }
         let v = UInt32(prefix.value)
         switch o.name {
@@ -393,17 +391,17 @@ struct LineParser {
 
     mutating func reportOperands(_ operands: [Token]) {
         for word in operands {
-            if word.text.utf8.drop(while: { $0 == 0x09 }).first == UInt8(ascii: "#") {
-                let end = line.text.utf8.count
-                let tabbed = word.text.utf8.first == 0x09
+            if word.text.drop(while: { $0 == 0x09 }).first == UInt8(ascii: "#") {
+                let end = line.text.count
+                let tabbed = word.text.first == 0x09
                 report(.tabComment, .error, tabbed ? "a comment may be indented with spaces only: auditctl does not split words at tabs, so '\t#' is not a comment"
                                       : "a comment must start its line: auditctl rejects '#' after a rule",
                        column: word.column, length: end - word.column + 1)
                 return
             }
             let index = words.firstIndex { $0.column == word.column } ?? 0
-            let afterValue = index > 0 && words[index - 1].text.utf8.first != UInt8(ascii: "-")
-            report(.syntax, "'\(word.text)' is not an option or an option's value (auditctl: parameter passed without an option given)"
+            let afterValue = index > 0 && words[index - 1].text.first != UInt8(ascii: "-")
+            report(.syntax, "'\(message: word.text)' is not an option or an option's value (auditctl: parameter passed without an option given)"
                    + (afterValue ? "; a space inside a value is written '\\ '" : ""), word)
         }
     }

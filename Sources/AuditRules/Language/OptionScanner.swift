@@ -51,7 +51,7 @@ enum OptionScanner {
         while i < words.count {
             let word = words[i]
             i += 1
-            let utf8 = word.text.utf8
+            let utf8 = word.text
             let long = utf8.count >= 2 && utf8.first == UInt8(ascii: "-") && utf8[utf8.index(after: utf8.startIndex)] == UInt8(ascii: "-")
             if long && utf8.count == 2 {
                 operands.append(contentsOf: words[i...])
@@ -68,16 +68,16 @@ enum OptionScanner {
 
     private static func scanLong(_ word: Token, words: [Token], next i: inout Int, options: inout [ScannedOption],
                                  problems: inout [ScanProblem]) {
-        let body = word.text.utf8.dropFirst(2)
+        let body = word.text.dropFirst(2)
         let equal = body.firstIndex(of: UInt8(ascii: "="))
-        let name = String(decoding: body[..<(equal ?? body.endIndex)], as: UTF8.self)
-        let inlineValue = equal.map { String(decoding: body[body.index(after: $0)...], as: UTF8.self) }
-        let exact = longOptions.filter { $0.name.utf8.elementsEqual(name.utf8) }
-        let matches = exact.isEmpty ? longOptions.filter { $0.name.utf8.starts(with: name.utf8) } : exact
+        let name = RulesText(body[..<(equal ?? body.endIndex)])
+        let inlineValue = equal.map { RulesText(body[body.index(after: $0)...]) }
+        let exact = longOptions.filter { $0.name.utf8.elementsEqual(name) }
+        let matches = exact.isEmpty ? longOptions.filter { $0.name.utf8.starts(with: name) } : exact
         guard matches.count == 1, !name.isEmpty else {
             let why = matches.count > 1
-                ? "ambiguous option '--\(name)' (could be \(matches.map { "--" + $0.name }.joined(separator: ", ")))"
-                : "unknown option '\(word.text)'"
+                ? "ambiguous option '--\(message: name)' (could be \(matches.map { "--" + $0.name }.joined(separator: ", ")))"
+                : "unknown option '\(message: word.text)'"
             problems.append(ScanProblem(message: why, column: word.column, length: word.length))
             return
         }
@@ -85,7 +85,7 @@ enum OptionScanner {
         var scanned = ScannedOption(name: "--" + option.name, column: word.column, length: word.length, argument: nil)
         if option.takesArgument {
             if let v = inlineValue {
-                let offset = 2 + name.utf8.count + 1
+                let offset = 2 + name.count + 1
                 scanned.argument = Token(text: v, column: word.column + offset, length: max(word.length - offset, 0))
             } else if i < words.count {
                 scanned.argument = words[i]
@@ -108,7 +108,7 @@ enum OptionScanner {
     /// Returns false when the word is not an option at all.
     private static func scanCluster(_ word: Token, words: [Token], next i: inout Int, options: inout [ScannedOption],
                                     problems: inout [ScanProblem]) -> Bool {
-        let utf8 = word.text.utf8
+        let utf8 = word.text
         let count = utf8.count
         guard count > 1, utf8.first == UInt8(ascii: "-") else { return false }
         var k = utf8.index(after: utf8.startIndex)
@@ -131,7 +131,7 @@ enum OptionScanner {
                 var scanned = ScannedOption(name: dashedNames[Int(letter)], column: letterColumn, length: shown, argument: nil,
                                             letter: letter)
                 if !endsWord {
-                    scanned.argument = Token(text: String(decoding: utf8[k...], as: UTF8.self), column: word.column + offset,
+                    scanned.argument = Token(text: RulesText(utf8[k...]), column: word.column + offset,
                                              length: max(word.length - offset, 0))
                 } else if i < words.count {
                     scanned.argument = words[i]
@@ -155,7 +155,7 @@ enum OptionScanner {
                 }
                 let bytes = utf8[letterStart ..< k]
                 let shown = bytes.count + (first ? 1 : 0)
-                problems.append(ScanProblem(message: "unknown option '-\(String(decoding: bytes, as: UTF8.self))'", column: letterColumn,
+                problems.append(ScanProblem(message: "unknown option '-\(message: RulesText(bytes))'", column: letterColumn,
                                             length: shown))
             }
         }

@@ -5,12 +5,14 @@
 /// blank lines become one. Formatting the output again gives the same text. Several inputs are
 /// formatted one after another, each whole (`format(_:)` of each, concatenated).
 public enum RuleFormatter {
-    public static func format(_ files: [RuleFile]) -> String {
-        files.map { format($0) }.joined()
+    public static func format(_ files: [RuleFile]) -> RulesText {
+        var out: [UInt8] = []
+        for file in files { format(file).withBytes { out.append(contentsOf: $0) } }
+        return RulesText(out)
     }
 
-    public static func format(_ file: RuleFile) -> String {
-        enum Item { case statement(Statement), trivia(Located<String>) }
+    public static func format(_ file: RuleFile) -> RulesText {
+        enum Item { case statement(Statement), trivia(Located<RulesText>) }
         var items: [(file: String, line: Int, order: Int, item: Item)] = []
         for (i, s) in file.statements.enumerated() {
             items.append((s.location.file, s.location.line, i, .statement(s)))
@@ -49,14 +51,14 @@ public enum RuleFormatter {
                     if lineCount > 0 && !lastIsBlank { pendingBlank = true; lastIsBlank = true }
                 } else {
                     if pendingBlank { out.write("\n"); pendingBlank = false }
-                    out.write(t.value.utf8.drop(while: { $0 == 0x20 }))
+                    out.append(contentsOf: t.value.drop(while: { $0 == 0x20 }))
                     endLine(&out)
                     lineCount += 1
                     lastIsBlank = false
                 }
             }
         }
-        return String(decoding: out, as: UTF8.self)
+        return RulesText(out)
     }
 
     /// Ends a line. A line whose last byte is CR gets a space after it: a CR before the newline is
@@ -67,17 +69,22 @@ public enum RuleFormatter {
         out.append(0x0A)
     }
 
-    public static func format(_ s: Statement) -> String {
+    public static func format(_ s: Statement) -> RulesText {
         var out: [UInt8] = []
         append(s, to: &out)
-        return String(decoding: out, as: UTF8.self)
+        return RulesText(out)
     }
 
     static func append(_ s: Statement, to out: inout [UInt8]) {
         switch s.kind {
         case .rule(let r): append(r, to: &out)
         case .watch(let w): append(w, to: &out)
-        case .deleteAll(let key): out.write(key.map { "-D -k " + Lexer.escape($0.value) } ?? "-D")
+        case .deleteAll(let key):
+            out.write("-D")
+            if let key {
+                out.write(" -k ")
+                out.write(Lexer.escape(key.value))
+            }
         case .setting(let setting): out.write(setting.auditctlText)
         case .loaderOption(let o): out.write(o.rawValue)
         }
@@ -120,31 +127,34 @@ public enum RuleFormatter {
         out.write(Lexer.escape(syscallList(syscalls)))
     }
 
-    static func syscallList(_ syscalls: [Located<SyscallSpec>]) -> String {
-        // Names are case-insensitive and a repeated syscall sets the same bit: both are normalised.
-        var names: [String] = []
+    static func syscallList(_ syscalls: [Located<SyscallSpec>]) -> RulesText {
+        // Names are case-insensitive (in ASCII only: libaudit folds bytes, not characters) and a
+        // repeated syscall sets the same bit: both are normalised.
+        var names: [RulesText] = []
         names.reserveCapacity(syscalls.count)
         for s in syscalls {
-            let word: String
+            let word: RulesText
             switch s.value {
-            case .name(let n): word = lowercased(n)
-            case .number(let n): word = String(n)
+            case .name(let n): word = n.lowercasedASCII
+            case .number(let n): word = RulesText(String(n))
             case .all: word = "all"
             }
             if !names.contains(word) { names.append(word) }
         }
-        return names.joined(separator: ",")
+        var out: [UInt8] = []
+        for (i, name) in names.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.write(name)
+        }
+        return RulesText(out)
     }
-
-    /// Syscall names are case-insensitive in ASCII only (libaudit folds bytes, not characters).
-    static func lowercased(_ name: String) -> String { name.asciiLowercased }
 
     static func append(_ f: FieldClause, to out: inout [UInt8]) {
         out.write(f.isComparison ? " -C " : " -F ")
         // Names and operators never need escaping: a value without spaces or backslashes is
         // written as it is, and any other clause is escaped whole, as one word.
-        if f.rawValue.value.utf8.contains(where: { $0 == 0x20 || $0 == 0x5C }) {
-            out.write(Lexer.escape(f.name.value + f.op.value.rawValue + f.rawValue.value))
+        if f.rawValue.value.contains(where: { $0 == 0x20 || $0 == 0x5C }) {
+            out.write(Lexer.escape(RulesText(f.name.value + f.op.value.rawValue) + f.rawValue.value))
         } else {
             out.write(f.name.value)
             out.write(f.op.value.rawValue)
@@ -152,7 +162,7 @@ public enum RuleFormatter {
         }
     }
 
-    static func appendKeys(_ keys: [Located<String>], to out: inout [UInt8]) {
+    static func appendKeys(_ keys: [Located<RulesText>], to out: inout [UInt8]) {
         for k in keys {
             if k.value.isEmpty {
                 out.write(" -F key=")
@@ -177,5 +187,5 @@ public enum RuleFormatter {
 
 extension Array where Element == UInt8 {
     mutating func write(_ s: String) { append(contentsOf: s.utf8) }
-    mutating func write(_ s: Substring.UTF8View) { append(contentsOf: s) }
+    mutating func write(_ s: RulesText) { s.withBytes { append(contentsOf: $0) } }
 }

@@ -20,7 +20,7 @@ public enum RuleInputs {
             if path == "-" {
                 switch InputFile.read("-") {
                 case .success(let bytes):
-                    var stdin = RuleParser.parse(text: String(decoding: bytes, as: UTF8.self), file: "<stdin>", options: options)
+                    var stdin = RuleParser.parse(text: RulesText(bytes), file: "<stdin>", options: options)
                     stdin.summarizeIfNotRules(path: "<stdin>", text: bytes)
                     part = stdin
                 case .failure(let f): part = RuleFile(path: "<stdin>", diagnostics: [unreadable("<stdin>", f.reason)])
@@ -49,7 +49,7 @@ public enum RuleInputs {
         case .success(let bytes): data = bytes
         case .failure(let f): return RuleFile(path: path, diagnostics: [unreadable(path, f.reason)] + (fileNameProblem(path).map { [$0] } ?? []))
         }
-        var file = RuleParser.parse(text: String(decoding: data, as: UTF8.self), file: path, options: options)
+        var file = RuleParser.parse(text: RulesText(data), file: path, options: options)
         file.summarizeIfNotRules(path: path, text: data)
         file.diagnostics.insert(contentsOf: fileProblems(path, options: options), at: 0)
         return file
@@ -197,10 +197,10 @@ public enum RuleInputs {
                     continue
                 }
                 let (first, alone) = firstWord(of: statements[start].text)
-                if first.utf8.starts(with: "-e".utf8) { lastE = Array(group) }
-                else if first.utf8.elementsEqual("-D".utf8) && alone { lastD = Array(group) }
-                else if first.utf8.starts(with: "-f".utf8) { lastF = Array(group) }
-                else if first.utf8.starts(with: "-b".utf8) { lastB = Array(group) }
+                if first.starts(with: "-e".utf8) { lastE = Array(group) }
+                else if first.elementsEqual("-D".utf8) && alone { lastD = Array(group) }
+                else if first.starts(with: "-f".utf8) { lastF = Array(group) }
+                else if first.starts(with: "-b".utf8) { lastB = Array(group) }
                 else { rest += group }
                 start = end
             }
@@ -215,8 +215,8 @@ extension RuleInputs {
     /// False when the line's first word cannot start with -e, -D, -f or -b: its first bytes after
     /// the spaces say so (a word whose first characters are "-e" starts with those bytes), and
     /// then the word need not be cut out.
-    static func mayBeControl(_ line: String) -> Bool {
-        var utf8 = line.utf8.makeIterator()
+    static func mayBeControl(_ line: RulesText) -> Bool {
+        var utf8 = line.makeIterator()
         var b = utf8.next()
         while b == 0x20 { b = utf8.next() }
         guard b == UInt8(ascii: "-"), let letter = utf8.next() else { return false }
@@ -224,11 +224,10 @@ extension RuleInputs {
     }
 
     /// The first space-separated word of a line, and whether it is the only one, cut at space bytes.
-    static func firstWord(of line: String) -> (word: String, alone: Bool) {
-        let utf8 = line.utf8
-        guard let start = utf8.firstIndex(where: { $0 != 0x20 }) else { return ("", false) }
-        let end = utf8[start...].firstIndex(of: 0x20) ?? utf8.endIndex
-        return (String(decoding: utf8[start ..< end], as: UTF8.self), !utf8[end...].contains { $0 != 0x20 })
+    static func firstWord(of line: RulesText) -> (word: RulesText, alone: Bool) {
+        guard let start = line.firstIndex(where: { $0 != 0x20 }) else { return ("", false) }
+        let end = line[start...].firstIndex(of: 0x20) ?? line.endIndex
+        return (RulesText(line[start ..< end]), !line[end...].contains { $0 != 0x20 })
     }
 }
 

@@ -61,21 +61,18 @@ public struct ParseOptions: Sendable {
 /// The rules-file parser: every line of the text is read as `auditctl -R` would read it, and every
 /// problem of every line is reported (auditctl stops at the first).
 public enum RuleParser {
-    public static func parse(text: String, file: String, options: ParseOptions) -> RuleFile {
+    public static func parse(text: RulesText, file: String, options: ParseOptions) -> RuleFile {
         parse(text: text, firstLine: 1, file: file, options: options)
     }
 
     /// `text` is part of a file, from line `firstLine` on (a chunk of a large file).
-    static func parse(text: String, firstLine: Int, file: String, options: ParseOptions) -> RuleFile {
-        var text = text
-        text.makeContiguousUTF8()
-        let shared = text
-        return text.withUTF8 { all in
+    static func parse(text: RulesText, firstLine: Int, file: String, options: ParseOptions) -> RuleFile {
+        text.withBytes { all in
             let pieces = Self.pieces(of: all, firstLine: firstLine)
             guard pieces.count > 1 else { return parse(bytes: all, firstLine: firstLine, file: file, options: options) }
             // Lines do not depend on each other: a large file is parsed in pieces on every core and
             // the pieces' results joined in order, which is what parsing it in one go gives.
-            let parsed = parallelMap(pieces.count, reading: shared.utf8) { base, i in
+            let parsed = parallelMap(pieces.count, reading: text) { base, i in
                 let p = pieces[i]
                 return parse(bytes: UnsafeBufferPointer(rebasing: base[p.range]), firstLine: p.firstLine, file: file, options: options)
             }
@@ -134,7 +131,7 @@ public enum RuleParser {
         if line.byteCount > Lexer.maxLineBytes {
             // auditctl reads such a line as several lines; parsing it as one would only add noise
             // (and cost: a binary file can be one huge line).
-            let shown = String(decoding: content.prefix(Lexer.maxLineBytes + 80), as: UTF8.self)
+            let shown = RulesText(content.prefix(Lexer.maxLineBytes + 80))
             result.diagnostics.append(Diagnostic(.error, "line is \(line.byteCount) bytes long; auditctl reads at most \(Lexer.maxLineBytes) bytes per line and splits longer ones",
                                                  at: SourceLocation(file: file, line: line.number, column: Lexer.maxLineBytes + 1),
                                                  length: 1, sourceLine: shown, code: DiagnosticCode.lineLimit.rawValue))
@@ -152,17 +149,17 @@ public enum RuleParser {
         // the byte is there in the same buffer).
         let keepsCR = line.endsWithCR && options.carriageReturn == .kept && bytes.count == content.count
         if keepsCR, let base = content.baseAddress { bytes = UnsafeBufferPointer(start: base, count: content.count + 1) }
-        let (words, isASCII) = Lexer.tokens(in: bytes)
-        if words.isEmpty || words[0].text.utf8.first == UInt8(ascii: "#") {
+        let words = Lexer.tokens(in: bytes)
+        if words.isEmpty || words[0].text.first == UInt8(ascii: "#") {
             result.diagnostics += pre
-            result.trivia.append(Located(words.isEmpty ? "" : String(decoding: bytes, as: UTF8.self), at: location,
-                                         length: line.text.utf8.count))
-            if let first = words.first, first.text.hasPrefix("#"), let directive = Self.directive(first, words, at: location, line: String(decoding: bytes, as: UTF8.self)) {
+            let text = words.isEmpty ? RulesText() : RulesText(bytes)
+            result.trivia.append(Located(text, at: location, length: line.text.count))
+            if let first = words.first, let directive = Self.directive(first, words, at: location, line: text) {
                 result.directives.append(directive)
             }
             return
         }
-        var parser = LineParser(file: file, line: line, words: words, isASCII: isASCII, hostMachine: options.hostMachine, valueParser: valueParser,
+        var parser = LineParser(file: file, line: line, words: words, hostMachine: options.hostMachine, valueParser: valueParser,
                                 knownSyscalls: knownSyscalls, trimsWatchSlashes: !options.isSavedListing,
                                 loader: options.loader, kernel: options.kernel)
         parser.diagnostics = pre
@@ -182,11 +179,11 @@ public enum RuleParser {
 
 /// `ParseOptions.isKnownSyscall`'s answers during one parse: a rules file names the same few
 /// syscalls again and again, and a fresh answer costs a case fold and a look-up in every table.
-/// Only ASCII names are remembered (a non-ASCII name can equal an ASCII one under Unicode
-/// equivalence, and the question's answer is not required to follow that).
+/// Syscall names are ASCII: a name with any other byte is unknown (asked as a Swift string, it
+/// could equal an ASCII name under Unicode equivalence, which libaudit's byte compare does not).
 final class KnownSyscallMemo {
     private let isKnownSyscall: (@Sendable (String) -> Bool)?
-    private var answers: [String: Bool] = [:]
+    private var answers: [RulesText: Bool] = [:]
     /// A file full of distinct garbage names must not grow the memo without bound.
     private static let capacity = 4096
 
@@ -195,11 +192,10 @@ final class KnownSyscallMemo {
     }
 
     /// True when the options accept `name` (every name when they have no opinion).
-    func isKnown(_ name: String, ascii: Bool) -> Bool {
+    func isKnown(_ name: RulesText) -> Bool {
         guard let isKnownSyscall else { return true }
-        guard ascii else { return isKnownSyscall(name) }
         if let known = answers[name] { return known }
-        let known = isKnownSyscall(name)
+        let known = name.asciiName.map(isKnownSyscall) ?? false
         if answers.count < Self.capacity { answers[name] = known }
         return known
     }
@@ -207,11 +203,11 @@ final class KnownSyscallMemo {
 
 extension RuleParser {
     /// A `# aurules: ...` or `#aurules: ...` comment: the whole line as written, located at `aurules:`.
-    static func directive(_ first: Token, _ words: [Token], at location: SourceLocation, line: String) -> Located<String>? {
+    static func directive(_ first: Token, _ words: [Token], at location: SourceLocation, line: RulesText) -> Located<RulesText>? {
         var head = first.text.dropFirst(), column = first.column + 1
-        if head.isEmpty, words.count > 1 { head = Substring(words[1].text); column = words[1].column }
-        guard head.hasPrefix("aurules:") else { return nil }
+        if head.isEmpty, words.count > 1 { head = words[1].text[...]; column = words[1].column }
+        guard head.starts(with: "aurules:".utf8) else { return nil }
         return Located(line, at: SourceLocation(file: location.file, line: location.line, column: column),
-                       length: line.utf8.count - column + 1)
+                       length: line.count - column + 1)
     }
 }

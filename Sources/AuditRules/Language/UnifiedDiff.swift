@@ -1,14 +1,21 @@
 /// A unified diff (`diff -u` format, 3 lines of context) of two texts, line by line, for
 /// `aurules fmt --diff`. Myers' O((N+M)D) algorithm: a formatter changes few lines of large files.
+/// Lines are compared and printed by their bytes, so that the diff applies to the file.
 public enum UnifiedDiff {
     enum Edit: Equatable { case same, removed, added }
 
     /// Empty when the texts are equal.
-    public static func render(old: String, new: String, oldName: String, newName: String, context: Int = 3) -> String {
+    public static func render(old: RulesText, new: RulesText, oldName: String, newName: String, context: Int = 3) -> RulesText {
         let a = lines(old), b = lines(new)
         guard a != b else { return "" }
         let script = edits(a, b)
-        var out = "--- \(oldName)\n+++ \(newName)\n"
+        var out: [UInt8] = []
+        out.write("--- \(oldName)\n+++ \(newName)\n")
+        func line(_ mark: String, _ l: Line) {
+            out.write(mark)
+            out.write(l.text)
+            out.write(l.terminated ? "\n" : "\n\\ No newline at end of file\n")
+        }
         // Positions of each edit in a and b.
         var ops: [(Edit, Int, Int)] = []
         var i = 0, j = 0
@@ -43,17 +50,17 @@ public enum UnifiedDiff {
             let hunk = ops[start..<stop]
             let oldStart = hunk.first!.1, newStart = hunk.first!.2
             let oldCount = hunk.filter { $0.0 != .added }.count, newCount = hunk.filter { $0.0 != .removed }.count
-            out += "@@ -\(range(oldStart, oldCount)) +\(range(newStart, newCount)) @@\n"
+            out.write("@@ -\(range(oldStart, oldCount)) +\(range(newStart, newCount)) @@\n")
             for (e, x, y) in hunk {
                 switch e {
-                case .same: out += " " + a[x].text + "\n" + (a[x].terminated ? "" : "\\ No newline at end of file\n")
-                case .removed: out += "-" + a[x].text + "\n" + (a[x].terminated ? "" : "\\ No newline at end of file\n")
-                case .added: out += "+" + b[y].text + "\n" + (b[y].terminated ? "" : "\\ No newline at end of file\n")
+                case .same: line(" ", a[x])
+                case .removed: line("-", a[x])
+                case .added: line("+", b[y])
                 }
             }
             k = stop
         }
-        return out
+        return RulesText(out)
     }
 
     static func range(_ start: Int, _ count: Int) -> String {
@@ -63,12 +70,12 @@ public enum UnifiedDiff {
     }
 
     struct Line: Equatable {
-        var text: Substring
+        var text: RulesText
         var terminated: Bool
     }
 
-    static func lines(_ s: String) -> [Line] {
-        var out = s.split(separator: "\n", omittingEmptySubsequences: false).map { Line(text: $0, terminated: true) }
+    static func lines(_ s: RulesText) -> [Line] {
+        var out = s.split(separator: 0x0A, omittingEmptySubsequences: false).map { Line(text: RulesText($0), terminated: true) }
         if out.last?.text.isEmpty == true { out.removeLast() } else if !out.isEmpty { out[out.count - 1].terminated = false }
         return out
     }

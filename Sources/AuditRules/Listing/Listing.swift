@@ -6,7 +6,7 @@ public enum Listing {
     /// One line per rule (no line terminators), lists in `auditctl -l` order; `["No rules"]`
     /// for an empty rule set, as auditctl prints. `host` is the machine auditctl runs on: it
     /// names the syscalls of rules without an arch field when no earlier rule had one.
-    public static func lines(for rules: [KernelRule], host: Machine, auditVersion: AuditVersion = .v3_0_9) -> [String] {
+    public static func lines(for rules: [KernelRule], host: Machine, auditVersion: AuditVersion = .v3_0_9) -> [RulesText] {
         if rules.isEmpty { return ["No rules"] }
         let order = FilterList.listingOrder
         let sorted = rules.enumerated().sorted { a, b in
@@ -19,7 +19,7 @@ public enum Listing {
     }
 
     /// The line for one rule listed on its own (a fresh `auditctl -l` state).
-    public static func line(for rule: KernelRule, host: Machine, auditVersion: AuditVersion = .v3_0_9) -> String {
+    public static func line(for rule: KernelRule, host: Machine, auditVersion: AuditVersion = .v3_0_9) -> RulesText {
         var printer = RulePrinter(host: host, version: auditVersion)
         return printer.line(for: rule)
     }
@@ -37,21 +37,22 @@ struct RulePrinter {
         self.version = version
     }
 
-    mutating func line(for rule: KernelRule) -> String {
+    mutating func line(for rule: KernelRule) -> RulesText {
         let watch = Self.isWatch(rule)
-        var out = ""
+        let printer = FieldPrinter(version: version)
+        var out: [UInt8] = []
         if !watch {
-            out += "-a \(rule.action.rawValue),\(listName(rule.list))"
+            out.write("-a \(rule.action.rawValue),\(listName(rule.list))")
             for f in rule.fields where f.id == FieldID.arch {
-                out += FieldPrinter(version: version).text(f, watch: false)
+                printer.append(f, watch: false, to: &out)
                 lastArch = f.value
             }
-            out += syscallText(rule)
+            out.write(syscallText(rule))
         }
         for f in rule.fields where f.id != FieldID.arch {
-            out += FieldPrinter(version: version).text(f, watch: watch)
+            printer.append(f, watch: watch, to: &out)
         }
-        return out
+        return RulesText(out)
     }
 
     private func listName(_ list: FilterList) -> String {

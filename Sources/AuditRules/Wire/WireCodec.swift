@@ -35,7 +35,7 @@ public enum WireCodec {
                 put(f.id, fieldsOffset + 4 * i)
                 put(f.op.kernelValue, fieldFlagsOffset + 4 * i)
                 if carriesString(f.id) {
-                    let bytes = Array((f.string ?? "").utf8)
+                    let bytes = f.string?.bytes ?? []
                     strings += bytes
                     put(UInt32(bytes.count), valuesOffset + 4 * i)
                 } else {
@@ -95,7 +95,7 @@ public enum WireCodec {
                 guard cursor + length <= headerSize + bufLen else {
                     throw WireError("field \(i) (id \(id)) claims \(length) string bytes beyond buflen \(bufLen)")
                 }
-                let text = String(decoding: UnsafeRawBufferPointer(rebasing: raw[cursor ..< cursor + length]), as: UTF8.self)
+                let text = RulesText(UnsafeRawBufferPointer(rebasing: raw[cursor ..< cursor + length]))
                 cursor += length
                 fields.append(KernelField(id: id, op: op, string: text))
             } else {
