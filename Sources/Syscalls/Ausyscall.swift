@@ -188,13 +188,20 @@ public enum Ausyscall {
 extension Ausyscall.Table {
     /// libaudit's own table for `machine` in `version`: what that release's ausyscall answers.
     public static func libaudit(_ machine: LibauditMachine, version: AuditVersion, database: SyscallDatabase) -> Ausyscall.Table {
-        let names = database.libaudit(version)[machine.abi] ?? [:]
+        // One pass over this ABI's rows gives both directions, as `libaudit` (the first name of a
+        // number) and `libauditNumber` (the lowest number of a name) read them.
+        var names: [Int: String] = [:], numbers: [String: Int] = [:]
+        for r in database.libauditRows(version, abi: machine.abi) {
+            if names[r.number] == nil { names[r.number] = r.name }
+            let key = r.name.lowercased()
+            numbers[key] = min(r.number, numbers[key] ?? r.number)
+        }
         let entries = names.map { SyscallEntry(number: $0.key, name: $0.value) }.sorted { $0.number < $1.number }
-        let db = database
+        let index = numbers
         return Ausyscall.Table(printedName: machine.printedName, entries: entries) { name in
             // libaudit folds ASCII case only; its names are ASCII, so nothing else can match.
             guard name.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
-            return db.libauditNumber(of: name.asciiLowercased, abi: machine.abi, version: version)
+            return index[name.asciiLowercased]
         }
     }
 }

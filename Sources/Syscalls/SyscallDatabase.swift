@@ -271,6 +271,14 @@ public final class SyscallDatabase: Sendable {
         }
     }
 
+    /// libaudit's rows for one ABI, the others' names never made (ausyscall asks one question of
+    /// one table per process). Empty when the table cannot be read, as `libaudit`.
+    func libauditRows(_ version: AuditVersion, abi: ABI) -> [(number: Int, name: String)] {
+        let file = "libaudit-\(version.rawValue).tsv"
+        if inheritedFiles.contains(file) { return Self.shipped.libauditRows(version, abi: abi) }
+        return ((try? TableText.libauditRows(fileText(file) ?? "", file: file, only: abi)) ?? []).map { ($0.number, $0.name) }
+    }
+
     /// libaudit's name for `number` on `abi`; nil when that libaudit lacks it.
     public func libauditName(of number: Int, abi: ABI, version: AuditVersion) -> String? {
         libaudit(version)[abi]?[number]

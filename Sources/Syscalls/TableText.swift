@@ -196,7 +196,8 @@ public enum TableText {
     /// may have several names (i386 219: madvise, madvise1); every name resolves.
     /// Parsed in place over the bytes, one String per line (the name): every lint, compile and
     /// lookup reads these tables, several releases' worth, before its first rule.
-    static func libauditRows(_ text: String, file: String) throws -> [(abi: ABI, number: Int, name: String)] {
+    /// `only`: the rows of that ABI, the others checked but not kept.
+    static func libauditRows(_ text: String, file: String, only: ABI? = nil) throws -> [(abi: ABI, number: Int, name: String)] {
         var text = text
         let abis = ABI.allCases.map { (spelling: Array($0.rawValue.utf8), abi: $0) }
         return try text.withUTF8 { bytes -> [(abi: ABI, number: Int, name: String)] in
@@ -217,6 +218,7 @@ public enum TableText {
                 let abiBytes = UnsafeBufferPointer(rebasing: bytes[start ..< tabs[0]])
                 guard let abi = abis.first(where: { $0.spelling.elementsEqual(abiBytes) })?.abi,
                       let number = decimal(UnsafeBufferPointer(rebasing: bytes[tabs[0] + 1 ..< tabs[1]])) else { throw bad }
+                if let only, abi != only { continue }
                 out.append((abi, number, String(decoding: UnsafeBufferPointer(rebasing: bytes[tabs[1] + 1 ..< end]), as: UTF8.self)))
             }
             return out
