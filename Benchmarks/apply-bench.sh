@@ -32,7 +32,7 @@ POLL=$(pwd)/Benchmarks/absence-poll.py
 command -v auditctl >/dev/null || { echo "apply-bench: auditctl is not installed" >&2; exit 2; }
 
 bench=apply-bench
-. Benchmarks/kernel-bench.sh
+. Benchmarks/common.sh
 make_work
 
 # 2,000 distinct rules, each with its own key (the absence sampler tells them apart by key).

@@ -24,7 +24,7 @@ done
 command -v auditctl >/dev/null || { echo "check-bench: auditctl is not installed" >&2; exit 2; }
 
 bench=check-bench
-. Benchmarks/kernel-bench.sh
+. Benchmarks/common.sh
 make_work
 mkdir "$work/rules.d"
 

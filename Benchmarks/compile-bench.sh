@@ -6,20 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}
-swift build -c release --product aurules 2>&1 | tail -1
-bin=$(swift build -c release --show-bin-path)/aurules
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+. Benchmarks/common.sh
+bin=$(release_binary)
+make_work
 Benchmarks/compile-gen.sh "$n" > "$work/bench.rules"
-best=""
-peak=0
-for run in 1 2 3; do
-  /usr/bin/time -f "%e %M" -o "$work/time" "$bin" compile "$work/bench.rules" --machine x86_64 --kernel 6.1 \
-    --audit-version 3.0.9 --watch-kind path -o "$work/out.rules" 2> "$work/err" || { cat "$work/err"; exit 1; }
-  read -r secs kib < "$work/time"
-  if [ -z "$best" ] || awk -v a="$secs" -v b="$best" 'BEGIN{exit !(a<b)}'; then best=$secs; fi
-  [ "$kib" -gt "$peak" ] && peak=$kib
-done
+read -r best peak <<EOF
+$(best_of 3 "$bin" compile "$work/bench.rules" --machine x86_64 --kernel 6.1 --audit-version 3.0.9 --watch-kind path -o "$work/out.rules")
+EOF
 kernel_rules=$(grep -c '^-a' "$work/out.rules")
 # The parser's share: `aurules fmt` parses the same file (and prints it) without compiling.
 /usr/bin/time -f "%e" -o "$work/fmt-time" "$bin" fmt "$work/bench.rules" > /dev/null

@@ -15,10 +15,12 @@ public struct CompiledRuleSet: Sendable {
 extension LintContext {
     /// Every (loader, machine) target, loaders first, in the order the checks name them.
     var compileTargets: [CompileTarget] {
-        loaders.flatMap { loader in
+        // One read of the host's user and group files for all targets, not one per target.
+        let resolver = HostUserResolver()
+        return loaders.flatMap { loader in
             targets.map { machine in
                 var target = CompileTarget(machine: machine, kernel: release, auditVersion: loader,
-                                           watchKind: checkHost ? .auto : .path, database: database)
+                                           watchKind: checkHost ? .auto : .path, database: database, resolver: resolver)
                 target.archless = .asLoaded
                 return target
             }

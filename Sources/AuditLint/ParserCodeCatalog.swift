@@ -261,7 +261,8 @@ extension FoundByParser {
                 On the io_uring list (audit 3.1 and later), -S takes io_uring operations, not syscalls: \
                 auditctl looks each name up in its own io_uring operation table (the same on every ABI, \
                 so no -F arch is needed) and refuses the line for a name the table lacks ("io_uring op \
-                unknown"). The table grows with the release (4.0 adds waitid and the futex operations). \
+                unknown"). The table changes with the release (4.0 drops send_zc and adds waitid and the \
+                futex operations; 4.1 adds bind, listen, ftruncate and more: see below). \
                 Older releases have no io_uring list at all (AUR107).
                 """,
             examples: [

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// What one audit-userspace release's libaudit and auditctl accept, read from its
 /// `loader-<release>.tsv` (see LoaderSources for how the facts are taken from the sources).
 public struct LoaderFacts: Sendable {
@@ -66,16 +68,20 @@ public struct LoaderFacts: Sendable {
     }
 
     /// The shipped facts of `release` (parsed once per process).
+    /// Each release's facts are parsed when first asked for: a run asks for one or two, and
+    /// parsing all eight took more than a whole `ausyscall` run.
     static func shipped(_ release: AuditVersion) -> LoaderFacts {
-        all[AuditVersion.allCases.firstIndex(of: release) ?? 0]
-    }
-
-    private static let all: [LoaderFacts] = AuditVersion.allCases.map { v in
-        let file = "loader-\(v.rawValue).tsv"
+        let i = AuditVersion.allCases.firstIndex(of: release) ?? 0
+        if let known = parsed.withLock({ $0[i] }) { return known }
+        let v = AuditVersion.allCases[i], file = "loader-\(v.rawValue).tsv"
         let text = EmbeddedTables.files.first { $0.name == file }?.text ?? ""
         // The shipped files are generated and checked by tests: a parse failure is a build defect.
-        return (try? LoaderFacts(release: v, text: text, file: file)) ?? LoaderFacts(empty: v)
+        let facts = (try? LoaderFacts(release: v, text: text, file: file)) ?? LoaderFacts(empty: v)
+        parsed.withLock { $0[i] = facts }
+        return facts
     }
+
+    private static let parsed = Mutex([LoaderFacts?](repeating: nil, count: AuditVersion.allCases.count))
 
     private init(empty release: AuditVersion) { self.release = release }
 

@@ -194,15 +194,53 @@ public enum TableText {
 
     /// `libaudit-<version>.tsv`: abi, number, libaudit's name, in the table's order. A number
     /// may have several names (i386 219: madvise, madvise1); every name resolves.
+    /// Parsed in place over the bytes, one String per line (the name): every lint, compile and
+    /// lookup reads these tables, several releases' worth, before its first rule.
     static func libauditRows(_ text: String, file: String) throws -> [(abi: ABI, number: Int, name: String)] {
-        var out: [(ABI, Int, String)] = []
-        try forEachRecord(text) { line, f in
-            guard f.count == 3, let abi = ABI(rawValue: String(f[0])), let number = Int(f[1]) else {
-                throw TableFormatError(file: file, line: line, message: "expected abi, number and name")
+        var text = text
+        let abis = ABI.allCases.map { (spelling: Array($0.rawValue.utf8), abi: $0) }
+        return try text.withUTF8 { bytes -> [(abi: ABI, number: Int, name: String)] in
+            var out: [(abi: ABI, number: Int, name: String)] = []
+            out.reserveCapacity(bytes.count / 16)
+            var lineNumber = 0
+            for line in ByteLines(bytes) {
+                lineNumber += 1
+                let (start, end) = (line.range.lowerBound, line.withoutCR(in: bytes).upperBound)
+                if end == start || bytes[start] == UInt8(ascii: "#") { continue }
+                var tabs: [Int] = []
+                for i in start ..< end where bytes[i] == 0x09 {
+                    tabs.append(i)
+                    if tabs.count > 2 { break }
+                }
+                let bad = TableFormatError(file: file, line: lineNumber, message: "expected abi, number and name")
+                guard tabs.count == 2 else { throw bad }
+                let abiBytes = UnsafeBufferPointer(rebasing: bytes[start ..< tabs[0]])
+                guard let abi = abis.first(where: { $0.spelling.elementsEqual(abiBytes) })?.abi,
+                      let number = decimal(UnsafeBufferPointer(rebasing: bytes[tabs[0] + 1 ..< tabs[1]])) else { throw bad }
+                out.append((abi, number, String(decoding: UnsafeBufferPointer(rebasing: bytes[tabs[1] + 1 ..< end]), as: UTF8.self)))
             }
-            out.append((abi, number, String(f[2])))
+            return out
         }
-        return out
+    }
+
+    /// `Int(String)` of the bytes: an optional sign, then one or more decimal digits; nil on
+    /// anything else or on overflow.
+    static func decimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var digits = bytes[...], negative = false
+        if let sign = digits.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
+            negative = sign == UInt8(ascii: "-")
+            digits = digits.dropFirst()
+        }
+        guard !digits.isEmpty else { return nil }
+        var value = 0
+        for b in digits {
+            guard b >= 0x30 && b <= 0x39 else { return nil }
+            let (times, o1) = value.multipliedReportingOverflow(by: 10)
+            let (next, o2) = negative ? times.subtractingReportingOverflow(Int(b - 0x30)) : times.addingReportingOverflow(Int(b - 0x30))
+            guard !o1 && !o2 else { return nil }
+            value = next
+        }
+        return value
     }
 
     /// libaudit's name per number: the first of the table's names, the one ausyscall prints.

@@ -138,6 +138,7 @@ struct LintCommand: ParsableCommand {
         // Lines are read as the loader reads them (a CR kept by auditctl is part of the last word).
         options.loader = context.loaders.first ?? context.auditVersion ?? (try? CompileTarget.auditVersion(nil))
         options.kernel = context.kernel
+        options.otherLoaders = Array(context.loaders.dropFirst())
         var file = RuleInputs.load(paths: paths, options: options)
         if let stdinFilename { file.rename(SarifReport.standardInput, to: stdinFilename) }
         let all = Linter.filter(Linter.lint(file, context: context),

@@ -15,13 +15,15 @@ struct TablesLoaderCommand: ParsableCommand {
         commandName: "loader",
         abstract: "Extract one audit-userspace release's loader facts into a tables directory.",
         discussion: """
-        Reads lib/*_table.h, lib/machinetab.h, lib/lookup_table.c, lib/libaudit.c and the other \
-        lib/*tab.h name tables of an audit-userspace source tree and writes libaudit-RELEASE.tsv \
-        (syscall names per ABI) and loader-RELEASE.tsv (machines, -F arch bits, fields, lists, \
-        actions, operators, message types, errno and fs-type names), each naming its source.
+        Reads lib/*_table.h, lib/machinetab.h, lib/lookup_table.c, lib/libaudit.c, the other \
+        lib/*tab.h name tables and src/auditctl.c of an audit-userspace source tree and writes \
+        libaudit-RELEASE.tsv (syscall names per ABI) and loader-RELEASE.tsv (machines, -F arch bits, \
+        fields with their kinds, lists and operators, the exclude list's field set, filter lists, \
+        actions, operators, io_uring operations, message types, errno and fs-type names, refusal \
+        texts), each naming its source.
 
         Examples:
-          git -C audit-userspace archive v3.1.2 lib | tar -x -C /tmp/audit-3.1.2
+          git -C audit-userspace archive v3.1.2 lib src | tar -x -C /tmp/audit-3.1.2
           aurules tables loader --audit-tree /tmp/audit-3.1.2 --release 3.1.2 --into SyscallTables
           aurules tables embed SyscallTables Sources/Syscalls/EmbeddedTables.swift
         """

@@ -163,20 +163,10 @@ final class CompileDifferentialTests: XCTestCase {
             throw SandboxError("cannot write \(path)")
         }
         defer { unlink(path) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: KernelSandbox.auditctlPath!)
-        process.arguments = ["-R", path]
-        if let shim { process.environment = ["LD_PRELOAD": shim, "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"] }
-        let err = Pipe(), out = Pipe()
-        process.standardError = err
-        process.standardOutput = out
-        try process.run()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let (status, out, err) = try KernelSandbox.runProcess(KernelSandbox.auditctlPath!, ["-R", path],
+                                                         environment: shim.map { ["LD_PRELOAD": $0, "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"] })
         let lines = text.utf8String.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let messages = (String(decoding: errData, as: UTF8.self) + String(decoding: outData, as: UTF8.self))
-            .split(separator: "\n").map(String.init)
+        let messages = (err + out).split(separator: "\n").map(String.init)
         var errors: [String] = []
         var pending: [String] = []
         for m in messages {
@@ -190,7 +180,7 @@ final class CompileDifferentialTests: XCTestCase {
             }
         }
         if !pending.isEmpty { errors.append("auditctl -R said: \(pending.joined(separator: "; "))") }
-        if process.terminationStatus != 0 && errors.isEmpty { errors.append("auditctl -R exited \(process.terminationStatus)") }
+        if status != 0 && errors.isEmpty { errors.append("auditctl -R exited \(status)") }
         return errors
     }
 }

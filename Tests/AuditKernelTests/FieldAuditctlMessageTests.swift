@@ -61,3 +61,38 @@ final class FieldAuditctlMessageTests: XCTestCase {
         s.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
     }
 }
+
+/// The whole-rule refusals whose text comes from the loader data (src/auditctl.c): the io_uring
+/// list auditctl 3.0.9 does not know, -S on lists without syscalls, and the -F refusals of the
+/// exclude list, against what auditctl 3.0.9 prints for the same line.
+final class LoaderMessageAuditctlTests: XCTestCase {
+    func testLoaderMessagesMatchAuditctl309() throws {
+        guard KernelSandbox.auditctlPath != nil else { throw XCTSkip("auditctl is not installed") }
+        let lines: [[String]] = [
+            ["-a", "always,io_uring", "-S", "openat"], ["-A", "always,io_uring", "-S", "openat"], ["-d", "never,io_uring"],
+            ["-a", "always,task", "-S", "openat"], ["-a", "never,user", "-S", "openat"], ["-a", "always,exclude", "-S", "openat"],
+            ["-a", "always,filesystem", "-S", "openat"], ["-a", "never,exclude", "-F", "sessionid=3"],
+            ["-a", "never,exclude", "-F", "perm=r"], ["-a", "never,user", "-F", "ppid=1"], ["-a", "never,exit", "-F", "fstype=debugfs"],
+            ["-a", "never,exit", "-F", "arch=b64", "-S", "openat", "-F", "inode<3"],
+        ]
+        var options = ParseOptions(resolver: nil, hostMachine: .x86_64)
+        options.loader = .v3_0_9
+        var same = 0
+        try KernelSandbox.run(clear: false) { _ in
+            for args in lines {
+                let file = RuleParser.parse(text: args.joined(separator: " ") + "\n", file: "m.rules", options: options)
+                guard let ours = file.diagnostics.first(where: { $0.severity == .error }) else {
+                    XCTFail("we accept \(args)")
+                    continue
+                }
+                let (status, _, stderr) = try KernelSandbox.runProcess(KernelSandbox.auditctlPath!, args)
+                XCTAssertNotEqual(status, 0, "auditctl accepted \(args)")
+                let theirs = stderr.split(separator: "\n").first.map(String.init) ?? ""
+                if ours.message.contains("\"\(theirs)\"") { same += 1 } else {
+                    XCTFail("\(args.joined(separator: " ")): auditctl \"\(theirs)\", we \"\(ours.message)\"")
+                }
+            }
+        }
+        print("loader messages: \(same) of \(lines.count) quote auditctl 3.0.9's own line")
+    }
+}

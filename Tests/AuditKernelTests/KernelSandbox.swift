@@ -175,15 +175,16 @@ final class KernelSandbox {
         return out == "No rules\n" ? [] : out.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast().map { RulesText($0) }
     }
 
-    static func runProcess(_ path: String, _ arguments: [String]) throws -> (Int32, String, String) {
-        let (status, out, err) = try runProcessData(path, arguments)
+    static func runProcess(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (Int32, String, String) {
+        let (status, out, err) = try runProcessData(path, arguments, environment: environment)
         return (status, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
     }
 
-    static func runProcessData(_ path: String, _ arguments: [String]) throws -> (Int32, Data, Data) {
+    static func runProcessData(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (Int32, Data, Data) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
+        if let environment { process.environment = environment }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

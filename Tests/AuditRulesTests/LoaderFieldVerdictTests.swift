@@ -157,4 +157,25 @@ final class LoaderFieldVerdictTests: XCTestCase {
             XCTAssertEqual(Set(data.names["errno", default: []].map { $0.uppercased() }), Set(ErrnoTable.allNames), "\(release)")
         }
     }
+
+    /// Lint of several releases (--target MACHINE:RELEASE): a refusal by any of them is an error
+    /// naming that release with its own auditctl text.
+    func testSeveralLoadersEachRefusal() {
+        var options = ParseOptions(resolver: nil, hostMachine: .x86_64)
+        options.loader = .v4_2
+        options.otherLoaders = [AuditVersion(rawValue: "2.8.5")!, .v3_0_9]
+        let file = RuleParser.parse(text: "-a never,exclude -F exe=/usr/bin/x\n-a always,io_uring -S openat -k u\n-a never,exclude -F sessionid=1\n",
+                                    file: "m.rules", options: options)
+        let errors = file.diagnostics.filter { $0.severity == .error }
+        XCTAssertEqual(errors.map(\.location.line), [1, 2, 3])
+        XCTAssertTrue(errors[0].message.hasPrefix("field 'exe' cannot be used on the exclude list: audit 2.8.5 takes only"), errors[0].message)
+        XCTAssertFalse(errors[0].message.contains("audit 3.0.9"), errors[0].message)
+        XCTAssertTrue(errors[1].message.contains("audit 2.8.5 has no io_uring list") && errors[1].message.contains("audit 3.0.9 has no io_uring list"), errors[1].message)
+        XCTAssertTrue(errors[2].message.contains("audit 2.8.5 takes only") && errors[2].message.contains("audit 3.0.9 takes only"), errors[2].message)
+        XCTAssertFalse(errors[2].message.contains("audit 4.2.1"), errors[2].message)
+        // 4.2 alone takes all three.
+        options.otherLoaders = []
+        XCTAssertEqual(RuleParser.parse(text: "-a never,exclude -F exe=/usr/bin/x\n-a always,io_uring -S openat -k u\n-a never,exclude -F sessionid=1\n",
+                                        file: "m.rules", options: options).diagnostics.filter { $0.severity == .error }.map(\.message), [])
+    }
 }

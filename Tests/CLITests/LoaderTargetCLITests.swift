@@ -83,4 +83,25 @@ final class LoaderTargetCLITests: XCTestCase {
         XCTAssertEqual(try severities(lint("-a always,exit -F arch=b64 -S fchmodat2 -k t\n", ["--target", "x86_64:4.2", "--target", "x86_64:4.1"])), [])
         XCTAssertEqual(try lint("", ["--audit-version", "2.1"]).status, 2)
     }
+
+    /// `--explain` states the per-release facts of a check for every release, or for the loader
+    /// named with --audit-version / --target MACHINE:RELEASE only.
+    func testExplainSpeaksForTheLoaderNamed() throws {
+        let all = try AurulesProcess.run(AurulesProcess.binary, ["lint", "--explain", "AUR203"])
+        XCTAssertEqual(all.status, 0, all.err)
+        XCTAssertTrue(all.out.contains("## Per audit release"), all.out)
+        for v in ["2.8.5", "3.0", "3.0.7", "3.0.9", "3.1.2", "4.0.2", "4.1.4", "4.2.1"] { XCTAssertTrue(all.out.contains("- audit \(v): "), v) }
+        let old = try AurulesProcess.run(AurulesProcess.binary, ["lint", "--explain", "field-not-on-list", "--audit-version", "2.8.5"])
+        XCTAssertTrue(old.out.contains("## For audit 2.8.5"), old.out)
+        XCTAssertFalse(old.out.contains("audit 4.2.1"), old.out)
+        // 2.8.5's exclude set lacks exe; 4.2's exclude list takes every field on a new kernel.
+        XCTAssertTrue(old.out.contains("only auid, gid, loginuid, msgtype, pid, subj_clr, subj_role, subj_sen, subj_type, subj_user, uid"), old.out)
+        let new = try AurulesProcess.run(AurulesProcess.binary, ["lint", "--explain", "AUR203", "--target", "x86_64:4.2"])
+        XCTAssertTrue(new.out.contains("## For audit 4.2.1") && new.out.contains("every field not limited above"), new.out)
+        let json = try AurulesProcess.run(AurulesProcess.binary, ["lint", "--explain", "AUR305", "--audit-version", "3.0.9", "--format", "json"])
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        XCTAssertEqual(object["releases"] as? String, "## For audit 3.0.9\n\nFrom the loader data of each release (`aurules tables loader`, read from its sources).\n\n- audit 3.0.9: no io_uring list\n")
+        // A check whose facts do not depend on the loader has no such section.
+        XCTAssertFalse(try AurulesProcess.run(AurulesProcess.binary, ["lint", "--explain", "AUR101"]).out.contains("audit release"))
+    }
 }

@@ -20,7 +20,9 @@ public struct FieldValueError: Error, Hashable, Sendable {
 public struct FieldValueParser: Sendable {
     public var resolver: (any UserResolver)?
     /// Whose libaudit tables apply: 4.2 adds message types (DM_CTRL, DM_EVENT) and riscv arches.
-    public var auditVersion: AuditVersion
+    public var auditVersion: AuditVersion { didSet { facts = auditVersion.loader } }
+    /// `auditVersion.loader`, taken once: every field clause of a parse asks it.
+    private(set) var facts: LoaderFacts
     /// The target kernel (nil: one with every audit feature).
     public var kernel: KernelVersion?
 
@@ -33,6 +35,7 @@ public struct FieldValueParser: Sendable {
     public init(resolver: (any UserResolver)?, auditVersion: AuditVersion = .v3_0_9, kernel: KernelVersion? = nil) {
         self.resolver = resolver
         self.auditVersion = auditVersion
+        self.facts = auditVersion.loader
         self.kernel = kernel
     }
 
@@ -98,7 +101,7 @@ public struct FieldValueParser: Sendable {
     /// libaudit's list checks of `auditVersion` (its exclude field set, the field's lists), from
     /// the release's data; the text is what its auditctl prints.
     private func libauditListError(_ spec: FieldSpec, _ list: FilterList) -> FieldValueError? {
-        guard let r = auditVersion.loader.fieldRefusal(spec.name, spelled: spec.name, op: FieldOperator.equal.rawValue, list: list.rawValue,
+        guard let r = facts.fieldRefusal(spec.name, spelled: spec.name, op: FieldOperator.equal.rawValue, list: list.rawValue,
                                                        kernelHasExcludeExtend: kernelHasExcludeExtend) else { return nil }
         return .init(r.text)
     }
@@ -116,8 +119,8 @@ public struct FieldValueParser: Sendable {
 
     /// The operators libaudit of `auditVersion` checks itself (exe, arch, inode, perm, fstype).
     private func libauditOperatorError(_ spec: FieldSpec, _ op: FieldOperator) -> FieldValueError? {
-        guard let ops = auditVersion.loader.fieldRule(spec.name)?.ops, !ops.names.contains(op.rawValue) else { return nil }
-        return .init(auditVersion.loader.printed(ops.key, field: spec.name))
+        guard let ops = facts.fieldRule(spec.name)?.ops, !ops.names.contains(op.rawValue) else { return nil }
+        return .init(facts.printed(ops.key, field: spec.name))
     }
 
     private func kernelOperatorError(_ spec: FieldSpec, _ op: FieldOperator) -> FieldValueError? {
@@ -180,7 +183,7 @@ public struct FieldValueParser: Sendable {
         }
         let negative = raw.first == UInt8(ascii: "-")
         let name = negative ? RulesText(raw.dropFirst()) : raw
-        guard let n = name.asciiName.flatMap(ErrnoTable.number(of:)), auditVersion.loader.has("errno", name.asciiName ?? "") else {
+        guard let ascii = name.asciiName, let n = ErrnoTable.number(of: ascii), facts.has("errno", ascii) else {
             return .failure(.init("-F unknown errno - exit"))
         }
         return .success(.number(UInt32(bitPattern: negative ? -n : n)))

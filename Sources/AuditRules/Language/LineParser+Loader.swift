@@ -5,7 +5,7 @@ import Syscalls
 /// kernel's own refusals that no loader release changes.
 extension LineParser {
     /// The release whose facts answer: the target's loader, else 3.0.9 (the built-in semantics).
-    var facts: LoaderFacts { (loader ?? .v3_0_9).loader }
+    var facts: LoaderFacts { valueParser.facts }
 
     /// libaudit checks the kernel's EXCLUDE_EXTEND feature for the exclude list.
     var kernelHasExcludeExtend: Bool { kernel.map { $0 >= FieldTable.excludeExtendKernel } ?? true }
@@ -17,8 +17,20 @@ extension LineParser {
     /// (the built-in checks then decide) or when it takes it.
     func loaderRefusal(_ spec: FieldSpec, spelled: String, op: FieldOperator) -> LoaderRefusal? {
         guard let loader, let list = effectiveList else { return nil }
-        return loader.loader.fieldRefusal(spec.name, spelled: spelled, op: op.rawValue, list: list.rawValue,
-                                          kernelHasExcludeExtend: kernelHasExcludeExtend)
+        // The loader's facts as the value parser holds them (no look-up per clause).
+        let primary = valueParser.auditVersion == loader ? valueParser.facts : loader.loader
+        let found = ([primary] + otherLoaders.map(\.loader)).compactMap {
+            $0.fieldRefusal(spec.name, spelled: spelled, op: op.rawValue, list: list.rawValue, kernelHasExcludeExtend: kernelHasExcludeExtend)
+        }
+        return Self.joined(found)
+    }
+
+    /// One refusal naming every release's (their own texts), for a lint of several loaders.
+    static func joined(_ refusals: [LoaderRefusal]) -> LoaderRefusal? {
+        guard let first = refusals.first, let last = refusals.last else { return nil }
+        let before = refusals.dropLast().map(\.description)
+        return LoaderRefusal(release: first.release, key: first.key, text: last.text,
+                             detail: (before + [last.detail]).joined(separator: "; "))
     }
 
     /// Whether the kernel refuses the field on `list` (FieldSpec.kernelRefuses). Without a loader,
@@ -35,13 +47,14 @@ extension LineParser {
                    column: l.location.column, length: l.length)
             return
         }
-        let facts = loader.loader
-        if !facts.has("list", "io_uring") {
-            let id = command == "-A" ? "add-bad-keyword" : command == "-d" ? "delete-bad-keyword" : "append-bad-keyword"
-            let first = AuditVersion.allCases.first { $0.loader.has("list", "io_uring") }
-            report(.listAction, .error, "audit \(loader) has no io_uring list" + (first.map { " (it needs audit \($0) or later)" } ?? "")
-                   + (facts.auditctlMessage(id, word.description).map { " (auditctl: \"\($0)\")" } ?? ""),
-                   column: l.location.column, length: l.length)
+        let id = command == "-A" ? "add-bad-keyword" : command == "-d" ? "delete-bad-keyword" : "append-bad-keyword"
+        let first = AuditVersion.allCases.first { $0.loader.has("list", "io_uring") }
+        let refusals = ([loader] + otherLoaders).filter { !$0.loader.has("list", "io_uring") }.map { v in
+            LoaderRefusal(release: v, key: id, text: v.loader.auditctlMessage(id, word.description) ?? "bad keyword",
+                          detail: "audit \(v) has no io_uring list" + (first.map { " (of the known releases, \($0) and later have it)" } ?? ""))
+        }
+        if let refusal = Self.joined(refusals) {
+            report(.listAction, .error, refusal.description, column: l.location.column, length: l.length)
         } else if let kernel, kernel < Self.ioUringListKernel {
             report(.listAction, .error, "kernel \(kernel) has no io_uring filter list (it needs Linux \(Self.ioUringListKernel) or later): the kernel refuses the rule",
                    column: l.location.column, length: l.length)
@@ -51,14 +64,14 @@ extension LineParser {
     /// `-S NAME` on the io_uring list: auditctl looks the name up in its io_uring operation table,
     /// not a syscall table, and refuses a name the table lacks. Without a loader, the newest table.
     mutating func ioUringOperation(_ name: RulesText, word: RulesText, column: Int, length: Int) -> Bool {
-        let release = loader ?? .newest
-        let facts = release.loader
-        guard facts.has("list", "io_uring") else { return true }  // the list itself was refused
-        // The table's names are ASCII.
-        if name.asciiName.flatMap(facts.uringOp) != nil { return true }
-        report(.ioUringOperation, .error, "unknown io_uring operation '\(message: name)' for audit \(release)"
-               + (facts.auditctlMessage("uring-op-unknown", word.description).map { " (auditctl: \"\($0)\")" } ?? ""),
-               column: column, length: length)
+        let releases = loader.map { [$0] + otherLoaders } ?? [.newest]
+        // Releases without the list refused it already. The table's names are ASCII.
+        let refusals = releases.filter { $0.loader.has("list", "io_uring") && name.asciiName.flatMap($0.loader.uringOp) == nil }.map { v in
+            LoaderRefusal(release: v, key: "uring-op-unknown", text: v.loader.auditctlMessage("uring-op-unknown", word.description) ?? "io_uring op unknown",
+                          detail: "unknown io_uring operation '\(message: name)' for audit \(v)")
+        }
+        guard let refusal = Self.joined(refusals) else { return true }
+        report(.ioUringOperation, .error, refusal.description, column: column, length: length)
         return false
     }
 

@@ -17,6 +17,8 @@ struct LineParser {
     let loader: AuditVersion?
     /// The target kernel (nil: one with every audit feature).
     let kernel: KernelVersion?
+    /// Further loaders whose field and io_uring refusals are errors too (lint of several releases).
+    var otherLoaders: [AuditVersion] = []
 
     var diagnostics: [Diagnostic] = []
     var statements: [(column: Int, statement: Statement)] = []

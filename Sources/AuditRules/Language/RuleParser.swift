@@ -30,6 +30,9 @@ public struct ParseOptions: Sendable {
     /// The target kernel release: libaudit asks the kernel's features (the exclude list's fields
     /// depend on EXCLUDE_EXTEND, from 4.17). nil: a kernel that has them all.
     public var kernel: KernelVersion?
+    /// Further loader releases whose field, list and io_uring refusals are reported as well
+    /// (lint of several --target releases); `loader` decides everything else.
+    public var otherLoaders: [AuditVersion] = []
 
     /// What happens to a CR before LF. A saved listing's CR was printed from a key the kernel holds.
     public var carriageReturn: CarriageReturnHandling {
@@ -160,6 +163,7 @@ public enum RuleParser {
                                 knownSyscalls: knownSyscalls, trimsWatchSlashes: !options.isSavedListing,
                                 loader: options.loader, kernel: options.kernel)
         parser.diagnostics = pre
+        parser.otherLoaders = options.otherLoaders
         parser.run()
         if keepsCR, let last = words.last {
             // Say why a word that looks right is refused: its CR.
