@@ -80,7 +80,7 @@ final class LoaderMessageAuditctlTests: XCTestCase {
         var same = 0
         try KernelSandbox.run(clear: false) { _ in
             for args in lines {
-                let file = RuleParser.parse(text: args.joined(separator: " ") + "\n", file: "m.rules", options: options)
+                let file = RuleParser.parse(text: RulesText(args.joined(separator: " ") + "\n"), file: "m.rules", options: options)
                 guard let ours = file.diagnostics.first(where: { $0.severity == .error }) else {
                     XCTFail("we accept \(args)")
                     continue
