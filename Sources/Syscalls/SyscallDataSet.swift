@@ -233,7 +233,9 @@ struct SyscallDataSet {
     func dataPoints(_ spec: GeneratedABI, mebeim: [KernelVersion: [Int: String]]) throws -> [DataPoint] {
         let truth = try truthPoints(spec)
         var points = truth.map { DataPoint(release: $0.release, table: $0.table, truth: true) }
-        let mebeimStart = mebeim.keys.min()!
+        guard let mebeimStart = mebeim.keys.min() else {
+            throw KernelSources.ImportError("no per-release (mebeim) tables for \(spec.abi.rawValue) in the data directory")
+        }
         func renamed(_ t: [Int: String], at release: KernelVersion) -> DataPoint {
             let nearest = Self.nearest(truth, to: release)
             return DataPoint(release: release, table: t.reduce(into: [:]) { $0[$1.key] = Self.tableName($1.key, function: $1.value, nearest: nearest) },

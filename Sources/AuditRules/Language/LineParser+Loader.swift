@@ -48,8 +48,10 @@ extension LineParser {
             return
         }
         let id = command == "-A" ? "add-bad-keyword" : command == "-d" ? "delete-bad-keyword" : "append-bad-keyword"
-        let first = AuditVersion.allCases.first { $0.loader.has("list", "io_uring") }
-        let refusals = ([loader] + otherLoaders).filter { !$0.loader.has("list", "io_uring") }.map { v in
+        let refused = ([loader] + otherLoaders).filter { !$0.loader.has("list", "io_uring") }
+        // Only when something is refused: finding the first release with the list parses older releases' data.
+        let first = refused.isEmpty ? nil : AuditVersion.allCases.first { $0.loader.has("list", "io_uring") }
+        let refusals = refused.map { v in
             LoaderRefusal(release: v, key: id, text: v.loader.auditctlMessage(id, word.description) ?? "bad keyword",
                           detail: "audit \(v) has no io_uring list" + (first.map { " (of the known releases, \($0) and later have it)" } ?? ""))
         }
