@@ -50,21 +50,7 @@ public enum CheckDocs {
             let i = min(p.column - 1, lines[p.line - 1].count)
             lines[p.line - 1].insert(contentsOf: Array(String(LintExample.marker).utf8), at: i)
         }
-        return lines.map { visible(String(decoding: $0, as: UTF8.self)) + "\n" }.joined()
-    }
-
-    static func visible(_ s: String) -> String {
-        var out = ""
-        for u in s.unicodeScalars {
-            switch u.value {
-            case 0x0D: out += "\\r"
-            case 0x00: out += "\\0"
-            case 0x09: out += "\t"
-            case 0 ..< 0x20, 0x7F: out += "\\x" + String(u.value, radix: 16)
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out
+        return lines.map { ControlCharacters.escaped(String(decoding: $0, as: UTF8.self), except: ["\t"]) + "\n" }.joined()
     }
 
     /// One check as the object of `--list-checks --format json` and `--explain --format json`.

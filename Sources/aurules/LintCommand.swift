@@ -217,7 +217,7 @@ struct LintCommand: ParsableCommand {
         }
         let (settings, problems) = LintConfig.parse(String(decoding: data, as: UTF8.self), path: path)
         guard problems.isEmpty else {
-            for p in problems { StandardError.print(DiagnosticRenderer.escapedForTerminal(p.description)) }
+            for p in problems { StandardError.print(ControlCharacters.escaped(p.description)) }
             throw ExitCode.inputError
         }
         return settings
@@ -233,7 +233,7 @@ struct LintCommand: ParsableCommand {
 
     func printExplanation(_ name: String) throws {
         guard let c = Linter.check(named: name) else {
-            StandardError.print("aurules lint: no check named \(DiagnosticRenderer.escapedForTerminal(name)) (see --list-checks)")
+            StandardError.print("aurules lint: no check named \(ControlCharacters.escaped(name)) (see --list-checks)")
             throw ExitCode.inputError
         }
         // With --audit-version or --target MACHINE:RELEASE, the text speaks for those loaders only.
