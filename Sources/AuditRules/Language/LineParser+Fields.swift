@@ -3,15 +3,12 @@ extension LineParser {
     /// operator in a fixed order, so `a2&=0x8` is `&=` and `path=/a<b` is `=`.
     mutating func fieldPair(_ arg: Token) {
         let text = arg.text
-        guard let (op, range) = Self.fieldOperator(in: text) else {
+        guard let found = OperatorSplit(arg, at: Self.fieldOperator(in: text)) else {
             report(.fieldSyntax, "-F '\(message: text)' has no operator (=, !=, <, >, <=, >=, &, &=)", arg)
             return
         }
-        let name = RulesText(text[..<range.lowerBound])
-        let raw = RulesText(text[range.upperBound...])
-        let opColumn = arg.column + name.count
-        let valueColumn = opColumn + op.rawValue.utf8.count
-        let valueLength = max(arg.length - (valueColumn - arg.column), 1)
+        let (op, name, raw) = (found.op, found.left, found.right)
+        let (opColumn, valueColumn, valueLength) = (found.opColumn, found.rightColumn, found.rightLength)
         if name.isEmpty {
             report(.fieldSyntax, .error, "-F '\(message: text)' has no field name before '\(op.rawValue)'", column: arg.column, length: arg.length)
             return
@@ -102,15 +99,12 @@ extension LineParser {
     /// `-C LEFT OP RIGHT`: an inter-field comparison, `=` or `!=` only, exit list only.
     mutating func comparison(_ o: ScannedOption, _ arg: Token) {
         let text = arg.text
-        guard let (op, range) = Self.comparisonOperator(in: text) else {
+        guard let found = OperatorSplit(arg, at: Self.comparisonOperator(in: text)) else {
             report(.comparison, "-C '\(message: text)' needs '=' or '!=' between two fields", arg)
             return
         }
-        let left = RulesText(text[..<range.lowerBound])
-        let right = RulesText(text[range.upperBound...])
-        let opColumn = arg.column + left.count
-        let rightColumn = opColumn + op.rawValue.utf8.count
-        let rightLength = max(arg.length - (rightColumn - arg.column), 1)
+        let (op, left, right) = (found.op, found.left, found.right)
+        let (opColumn, rightColumn, rightLength) = (found.opColumn, found.rightColumn, found.rightLength)
         if left.isEmpty { report(.comparison, .error, "-C '\(message: text)' has no field before '\(op.rawValue)'", column: arg.column, length: arg.length) }
         if right.isEmpty { report(.comparison, .error, "-C '\(message: text)' has no field after '\(op.rawValue)'", column: opColumn, length: op.rawValue.utf8.count) }
         guard !left.isEmpty, !right.isEmpty else { return }
@@ -178,6 +172,24 @@ enum EditDistance {
             previous = current
         }
         return previous[b.count]
+    }
+}
+
+/// A `LEFT OP RIGHT` word of `-F` or `-C` split at the operator its search found, with the
+/// columns of the operator and of the right side (at least one column wide, for a caret).
+struct OperatorSplit {
+    let op: FieldOperator
+    let left: RulesText, right: RulesText
+    let opColumn: Int, rightColumn: Int, rightLength: Int
+
+    init?(_ word: Token, at found: (FieldOperator, Range<Int>)?) {
+        guard let (op, range) = found else { return nil }
+        self.op = op
+        left = RulesText(word.text[..<range.lowerBound])
+        right = RulesText(word.text[range.upperBound...])
+        opColumn = word.column + left.count
+        rightColumn = opColumn + op.rawValue.utf8.count
+        rightLength = max(word.length - (rightColumn - word.column), 1)
     }
 }
 
