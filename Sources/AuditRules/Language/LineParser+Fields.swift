@@ -99,21 +99,19 @@ extension LineParser {
     /// `-C LEFT OP RIGHT`: an inter-field comparison, `=` or `!=` only, exit list only.
     mutating func comparison(_ o: ScannedOption, _ arg: Token) {
         let text = arg.text
-        guard let found = OperatorSplit(arg, at: Self.comparisonOperator(in: text)) else {
+        guard let w = OperatorSplit(arg, at: Self.comparisonOperator(in: text)) else {
             report(.comparison, "-C '\(message: text)' needs '=' or '!=' between two fields", arg)
             return
         }
-        let (op, left, right) = (found.op, found.left, found.right)
-        let (opColumn, rightColumn, rightLength) = (found.opColumn, found.rightColumn, found.rightLength)
-        if left.isEmpty { report(.comparison, .error, "-C '\(message: text)' has no field before '\(op.rawValue)'", column: arg.column, length: arg.length) }
-        if right.isEmpty { report(.comparison, .error, "-C '\(message: text)' has no field after '\(op.rawValue)'", column: opColumn, length: op.rawValue.utf8.count) }
-        guard !left.isEmpty, !right.isEmpty else { return }
-        let leftSpec = FieldTable.spec(named: left), rightSpec = FieldTable.spec(named: right)
+        if w.left.isEmpty { report(.comparison, .error, "-C '\(message: text)' has no field before '\(w.op.rawValue)'", column: arg.column, length: arg.length) }
+        if w.right.isEmpty { report(.comparison, .error, "-C '\(message: text)' has no field after '\(w.op.rawValue)'", column: w.opColumn, length: w.op.rawValue.utf8.count) }
+        guard !w.left.isEmpty, !w.right.isEmpty else { return }
+        let leftSpec = FieldTable.spec(named: w.left), rightSpec = FieldTable.spec(named: w.right)
         if leftSpec == nil {
-            report(.comparison, .error, "unknown field '\(message: left)'\(suggestion(for: left))", column: arg.column, length: left.count)
+            report(.comparison, .error, "unknown field '\(message: w.left)'\(suggestion(for: w.left))", column: arg.column, length: w.left.count)
         }
         if rightSpec == nil {
-            report(.comparison, .error, "unknown field '\(message: right)'\(suggestion(for: right))", column: rightColumn, length: rightLength)
+            report(.comparison, .error, "unknown field '\(message: w.right)'\(suggestion(for: w.right))", column: w.rightColumn, length: w.rightLength)
         }
         guard let l = leftSpec, let r = rightSpec else { return }
         if !hasRuleTarget {
@@ -129,9 +127,9 @@ extension LineParser {
                    column: arg.column, length: arg.length)
             return
         }
-        fields.append(FieldClause(name: Located(l.name, at: location(arg.column), length: left.count),
-                                  op: Located(op, at: location(opColumn), length: op.rawValue.utf8.count),
-                                  rawValue: Located(RulesText(r.name), at: location(rightColumn), length: rightLength),
+        fields.append(FieldClause(name: Located(l.name, at: location(arg.column), length: w.left.count),
+                                  op: Located(w.op, at: location(w.opColumn), length: w.op.rawValue.utf8.count),
+                                  rawValue: Located(RulesText(r.name), at: location(w.rightColumn), length: w.rightLength),
                                   value: .comparison(constant), isComparison: true))
     }
 
