@@ -28,7 +28,7 @@ public struct ParseOptions: Sendable {
     /// The text reaches the loader through augenrules (a rules.d directory), not `auditctl -R`.
     public var throughAugenrules = false
     /// The target kernel release: libaudit asks the kernel's features (the exclude list's fields
-    /// depend on EXCLUDE_EXTEND, from 4.17). nil: a kernel that has them all.
+    /// depend on EXCLUDE_EXTEND, and the fields, lists and operators of KernelAuditFacts). nil: a kernel that has them all.
     public var kernel: KernelVersion?
     /// Further loader releases whose field, list and io_uring refusals are reported as well
     /// (lint of several --target releases); `loader` decides everything else.
