@@ -210,7 +210,7 @@ final class FieldKernelTests: XCTestCase {
             -a always,exit -F arch=b64 -S openat -F exe=/usr/bin/true -k aurules-test-k1
             -a always,exit -F arch=b64 -S openat -F exe!=/usr/bin/true -k aurules-test-k2
             -a never,user -F exe=/usr/bin/true -k aurules-test-k3
-            -a never,exclude -F exe=/usr/bin/true -k aurules-test-k4
+            -a never,exclude -F exe=/usr/bin/true
             -a always,exit -F arch=b64 -S openat -F sessionid=1 -k aurules-test-k5
             -a always,exit -F arch=b64 -S connect -F saddr_fam=2 -k aurules-test-k6
             -a never,filesystem -F fstype=debugfs -k aurules-test-k7

@@ -92,4 +92,20 @@ final class KernelReleaseFieldTests: XCTestCase {
             XCTAssertFalse(f.commit.isEmpty || f.source.isEmpty, f.name)
         }
     }
+
+    /// auditctl adds the keys last through audit_rule_fieldpair_data with the rule's list: 3.0.9's
+    /// exclude field set (with exclude-extend) has no key, so a key on the exclude list is refused
+    /// (checked with auditctl 3.0.9 by hand and by FieldKernelTests' load); 3.1 lets every field
+    /// through on such a kernel, and refuses it without one.
+    func testKeyOnTheExcludeList() {
+        let rule = "-a never,exclude -F exe=/usr/bin/x -k k"
+        let old = errors(rule, kernel: nil, loader: .v3_0_9)
+        XCTAssertEqual(old.map(\.code), [DiagnosticCode.fieldNotOnList.rawValue], "\(old.map(\.message))")
+        XCTAssertEqual(old.first?.location.column, 39)
+        XCTAssertTrue(old.first?.message.contains("Only msgtype, *uid, *gid, pid, and subj* fields can be used with exclude filter") == true)
+        XCTAssertEqual(errors(rule, kernel: nil, loader: .v4_2).map(\.message), [])
+        XCTAssertEqual(errors("-a never,exclude -F msgtype=1300 -F key=k", kernel: KernelVersion(4, 8), loader: .v4_2).map(\.code),
+                       [DiagnosticCode.keyPlacement.rawValue, DiagnosticCode.fieldNotOnList.rawValue])
+        XCTAssertEqual(errors("-w /etc/hosts -p wa -k k", kernel: nil, loader: .v3_0_9).map(\.message), [], "a watch's list is exit")
+    }
 }
