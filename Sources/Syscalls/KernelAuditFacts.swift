@@ -6,7 +6,10 @@
 /// backport features (RHEL 7's 3.10.0-351 has exe), so a target release means the mainline one.
 ///
 /// How a release was dated: the release whose merge window pulled the commit (Linus's merge of
-/// the audit tree, or the maintainer's statement), never the commit date alone.
+/// the audit tree, or the maintainer's statement); where only the commit date is known, the
+/// source says so. Older than every release aurules covers (3.10), so not listed: the field
+/// comparisons of `-C` (AUDIT_FIELD_COMPARE and AUDIT_COMPARE_* 1-25: 02d86a568c6d,
+/// 4a6633ed08af, 10d683608716, committed 2012-01-17 for 3.3) and obj_uid/obj_gid (before them).
 public enum KernelAuditFacts {
     public struct Fact: Sendable {
         public enum Kind: String, Sendable {
@@ -49,10 +52,10 @@ public enum KernelAuditFacts {
     private static let zx2c4 = "git.zx2c4.com/linux-dev"
 
     public static let facts: [Fact] = [
-        Fact(.feature, "BACKLOG_LIMIT", bit: 0x01, KernelVersion(3, 14), commit: "51cc83f024ee and its parent (audit_status.version 1, then 2)",
-             source: "committed 2014-01-13 for the 3.14 merge window (\(zx2c4)); the version field became the feature bitmap in 0288d7183c41 (2014-11-17, 3.19)"),
+        Fact(.feature, "BACKLOG_LIMIT", bit: 0x01, KernelVersion(3, 14), commit: "audit: use define's for audit version (AUDIT_VERSION_BACKLOG_LIMIT, audit_status.version)",
+             source: "pulled by Linus on 2014-01-23 (3.14 merge window; \(zx2c4) log of include/uapi/linux/audit.h); the version field became the feature bitmap in 0288d7183c41, pulled in a99abce2d92d (2014-12-13, for v3.19)"),
         Fact(.feature, "BACKLOG_WAIT_TIME", bit: 0x02, KernelVersion(3, 14), commit: "51cc83f024ee audit: add audit_backlog_wait_time configuration option",
-             source: "committed 2014-01-13 for the 3.14 merge window (\(zx2c4))"),
+             source: "pulled by Linus on 2014-01-23 (3.14 merge window; \(zx2c4))"),
         Fact(.feature, "EXECUTABLE_PATH", bit: 0x04, KernelVersion(4, 3), commit: "34d99af52ad4 audit: implement audit by executable",
              source: "pulled by Linus in 425afcff13a4 (2015-09-08, the 4.3 merge window; \(zx2c4)); audit-testsuite issue 50 (rgbriggs: kernel v4.3)"),
         Fact(.feature, "EXCLUDE_EXTEND", bit: 0x08, KernelVersion(4, 9), commit: "7ff89ac608d9 audit: add exclude filter extension to feature bitmap",
@@ -60,7 +63,7 @@ public enum KernelAuditFacts {
         Fact(.feature, "SESSIONID_FILTER", bit: 0x10, KernelVersion(4, 10), commit: "8fae47705685 audit: add support for session ID user filter",
              source: "committed 2016-11-29 for the 4.10 merge window (\(zx2c4)); audit-userspace issue 24 (rgbriggs: kernel v4.10 8fae477)"),
         Fact(.feature, "LOST_RESET", bit: 0x20, KernelVersion(4, 11), commit: "92c82e8a322b audit: add feature audit_lost reset",
-             source: "committed 2017-01-18 to the audit tree for the 4.11 merge window (\(zx2c4)); audit-kernel issue 3"),
+             source: "pulled in b8989bccd6a0 (2017-02-21, stable-4.11: \"the audit changes for v4.11\"; \(zx2c4)); audit-kernel issue 3"),
         Fact(.feature, "FILTER_FS", bit: 0x40, KernelVersion(4, 15), commit: "42d5e37654e4 audit: filter PATH records keyed on filesystem magic",
              source: "pulled in f9bab2677ac7 (2017-11-15, audit-pr-20171113, the 4.15 merge window; \(zx2c4))"),
 
@@ -75,7 +78,7 @@ public enum KernelAuditFacts {
         Fact(.list, "filesystem", KernelVersion(4, 15), feature: "FILTER_FS", commit: "42d5e37654e4 (AUDIT_FILTER_FS 6)",
              source: "with FILTER_FS: libaudit refuses a field on the list without it (EAU_FILTERNOSUPPORT)"),
         Fact(.list, "io_uring", KernelVersion(5, 16), commit: "audit: add filtering for io_uring records (AUDIT_FILTER_URING_EXIT 7)",
-             source: "the io_uring audit series (5bd2182d58e9, committed 2021-09-19) pulled for 5.16 (\(zx2c4)); linux-audit list, \"audit: add filtering for io_uring records\" v4; no feature bit"),
+             source: "posted with the io_uring audit series (linux-audit list, v4, 2021-09); the series' 5bd2182d58e9 was committed 2021-09-19 (\(zx2c4)), so 5.16 is dated by commit date and merge window, not by a merge seen; no feature bit"),
         Fact(.fieldOffExit, "exe", KernelVersion(4, 19), commit: "29c1372 audit: allow other filter list types for AUDIT_EXE",
              source: "audit-kernel issue 54 (rgbriggs: upstream since 4.19-rc1); before it audit_field_valid took exe on the exit list only"),
         Fact(.fieldNotEqual, "exe", KernelVersion(4, 18), commit: "23bcc48 audit: allow not equal op for audit by executable",
