@@ -52,7 +52,7 @@ public enum LoaderDocs {
     /// or nil when the check has no kernel facts.
     public static func kernelSection(code: String) -> String? {
         func line(_ f: KernelAuditFacts.Fact, _ what: String) -> String {
-            "- \(what): Linux \(f.first) on" + (f.feature.map { " (kernel feature \($0), which libaudit checks first)" } ?? "")
+            "- \(what) from Linux \(f.first) on" + (f.feature.map { " (kernel feature \($0), which libaudit checks first)" } ?? "")
                 + ". Source: \(f.commit); \(f.source)."
         }
         let facts = KernelAuditFacts.facts

@@ -85,6 +85,9 @@ public enum KernelAuditFacts {
              source: "audit-kernel issue 53 (rgbriggs: upstream since 4.18-rc1)"),
     ]
 
+    /// The release from which a kernel has every fact: the parser's checks end here for newer targets.
+    public static let everyFactFrom: KernelVersion = facts.map(\.first).max() ?? KernelVersion(0, 0)
+
     /// The fact of `kind` about `name`, if there is one.
     public static func fact(_ kind: Fact.Kind, _ name: String) -> Fact? {
         facts.first { $0.kind == kind && $0.name == name }
@@ -102,7 +105,7 @@ public enum KernelAuditFacts {
 
     /// The facts a kernel of `release` lacks (nil release: none), for `kind`.
     public static func missing(_ kind: Fact.Kind, _ name: String, at release: KernelVersion?) -> Fact? {
-        guard let release, let f = fact(kind, name), release < f.first else { return nil }
+        guard let release, release < everyFactFrom, let f = fact(kind, name), release < f.first else { return nil }
         return f
     }
 

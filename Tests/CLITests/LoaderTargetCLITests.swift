@@ -122,6 +122,6 @@ final class LoaderTargetCLITests: XCTestCase {
         let lintNew = try run(["lint", "--no-resolve", "--no-host-checks", "--target", "x86_64", "--kernel", "4.3", "--audit-version", "3.0.9", "-"], stdin: text)
         XCTAssertFalse(lintNew.out.contains("AUR202"), lintNew.out)
         let explain = try run(["lint", "--explain", "AUR202"])
-        XCTAssertTrue(explain.out.contains("## Per kernel release") && explain.out.contains("- field exe: Linux 4.3 on") && explain.out.contains("34d99af52ad4"), explain.out)
+        XCTAssertTrue(explain.out.contains("## Per kernel release") && explain.out.contains("- field exe from Linux 4.3 on") && explain.out.contains("34d99af52ad4"), explain.out)
     }
 }

@@ -21,7 +21,7 @@ extension LineParser {
     /// Why the target kernel refuses `-F spelled OP` on the rule's list, with the code it is
     /// reported under; nil when the release has all it needs.
     func kernelReleaseRefusal(_ spec: FieldSpec, spelled: String, op: FieldOperator) -> (code: DiagnosticCode, message: String)? {
-        guard let kernel else { return nil }
+        guard let kernel, kernel < KernelAuditFacts.everyFactFrom else { return nil }
         let einval = "the kernel refuses the rule (Invalid argument)"
         if let f = KernelAuditFacts.missing(.field, spec.name, at: kernel) {
             // A filesystem list the kernel lacks is reported once, at the list.
