@@ -152,7 +152,10 @@ struct TablesEmbedCommand: ParsableCommand {
             throw ExitCode.inputError
         }
         if check {
-            let old = FileManager.default.contents(atPath: output).map { String(decoding: $0, as: UTF8.self) }
+            // Only a regular file is read (a FIFO would block the read): anything else differs.
+            var info = stat()
+            let regular = stat(output, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+            let old = regular ? FileManager.default.contents(atPath: output).map { String(decoding: $0, as: UTF8.self) } : nil
             if old != text {
                 StandardError.print("aurules tables embed: \(output) is not the embedding of \(directory)")
                 throw ExitCode.findings
