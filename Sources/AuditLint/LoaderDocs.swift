@@ -63,7 +63,7 @@ public enum LoaderDocs {
         case DiagnosticCode.fieldNotOnList.rawValue:
             lines = facts.filter { $0.kind == .fieldOffExit }.map { line($0, "field \($0.name) on lists other than exit") }
             if let f = KernelAuditFacts.fact(.feature, "EXCLUDE_EXTEND") { lines.append(line(f, "the exclude list's extended field set (EXCLUDE_EXTEND)")) }
-            lines += KernelAuditFacts.fieldOnlyOn.sorted { $0.key < $1.key }.map { "- every release: \($0.key) only on the \($0.value.joined(separator: " and ")) lists" }
+            lines += KernelAuditFacts.fieldOnlyOn.sorted { $0.key < $1.key }.map { "- every release: \($0.key) only on the \($0.value.joined(separator: " and ")) list\($0.value.count == 1 ? "" : "s")" }
             lines += KernelAuditFacts.listTakesOnly.sorted { $0.key < $1.key }.map { "- every release: the \($0.key) list takes only \($0.value.joined(separator: " and "))" }
             lines += KernelAuditFacts.listRefuses.sorted { $0.key < $1.key }.map { "- every release: the \($0.key) list refuses \($0.value.joined(separator: ", "))" }
         case DiagnosticCode.fieldOperator.rawValue:
