@@ -30,6 +30,7 @@ public enum CheckDocs {
         }
         out += "## Why\n\n\(check.rationale)\n\n"
         if let section = LoaderDocs.section(code: check.code, loaders: loaders) { out += section + "\n" }
+        if let section = LoaderDocs.kernelSection(code: check.code) { out += section + "\n" }
         out += "## Examples\n\n"
         out += "`↓` marks where the finding is reported.\n\n"
         for e in check.examples {
@@ -77,11 +78,17 @@ public enum CheckDocs {
         public var column: Int
     }
 
+    /// The loader and kernel sections of `code`, for the JSON entry.
+    static func releases(_ code: String, loaders: [AuditVersion]?) -> String? {
+        let parts = [LoaderDocs.section(code: code, loaders: loaders), LoaderDocs.kernelSection(code: code)].compactMap { $0 }
+        return parts.isEmpty ? nil : parts.joined(separator: "\n")
+    }
+
     public static func entry(_ check: any LintCheck, examples: Bool, loaders: [AuditVersion]? = nil) -> Entry {
         Entry(code: check.code, name: check.name, family: check.family.rawValue, summary: check.summary,
               rationale: check.rationale, helpUri: helpURI(check),
               examples: examples ? check.examples.map {
                   Example(text: $0.text, triggers: $0.triggers, positions: $0.positions.map { Position(line: $0.line, column: $0.column) })
-              } : nil, releases: examples ? LoaderDocs.section(code: check.code, loaders: loaders) : nil)
+              } : nil, releases: examples ? releases(check.code, loaders: loaders) : nil)
     }
 }

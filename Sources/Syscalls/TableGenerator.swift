@@ -3,6 +3,9 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Builds the kernel tables of SyscallTables/ (<abi>.tsv, abis.tsv, equivalents.tsv) from
 /// ../shared/syscall-data (`aurules tables generate`). The loader files come from `aurules
@@ -69,7 +72,12 @@ public enum TableGenerator {
     /// The files of `output` that differ from those in `directory` (missing ones included).
     public static func stale(_ output: Output, in directory: String) -> [String] {
         output.files.keys.sorted().filter { name in
-            FileManager.default.contents(atPath: directory + "/" + name) != Data(output.files[name]!.utf8)
+            // Only a regular file is read (a FIFO would block the read): anything else is stale,
+            // and the writer refuses to replace it.
+            var info = stat()
+            let path = directory + "/" + name
+            guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return true }
+            return FileManager.default.contents(atPath: path) != Data(output.files[name]!.utf8)
         }
     }
 

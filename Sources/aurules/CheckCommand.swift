@@ -74,7 +74,7 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup var limit: DiagnosticLimitOption
 
-    @Option(name: [.short, .long], help: "Write the output to FILE atomically instead of standard output.", completion: .file())
+    @Option(name: [.short, .long], help: "Write the output to FILE atomically instead of standard output; - for standard output.", completion: .file())
     var output: String?
 
     @Option(help: "Colour in text output: auto (on a terminal, unless NO_COLOR is set), always or never.")
@@ -102,13 +102,13 @@ struct CheckCommand: ParsableCommand {
         do {
             let result = try CheckRun(options: self, kernelRead: kernelRead).perform()
             for warning in result.warnings { StandardError.print("warning: \(warning)") }
-            let painted = format == .text && !plan && output == nil && color.enabled(forDescriptor: STDOUT_FILENO)
+            let painted = format == .text && !plan && OutputFile.path(output) == nil && color.enabled(forDescriptor: STDOUT_FILENO)
             // A text report is escaped text: only the plan carries rules' bytes, and it is not painted.
             try emit(painted ? RulesText(Self.paint(result.rendered.description)) : result.rendered)
             if result.report.hasDrift { throw ExitCode.findings }
         } catch let failure as CheckFailure {
             StandardError.print("aurules check: \(failure.message)")
-            if format == .prometheus, output != nil {
+            if format == .prometheus, OutputFile.path(output) != nil {
                 try? emit(RulesText(DriftFormatter.prometheus(nil, timestamp: started.timeIntervalSince1970)))
             }
             // A script reading JSON gets a document that says the check failed, not an empty output.
@@ -136,7 +136,7 @@ struct CheckCommand: ParsableCommand {
     }
 
     private func emit(_ text: RulesText) throws {
-        if let output {
+        if let output = OutputFile.path(output) {
             // A report, not a secret: node_exporter's textfile collector runs as its own user.
             do { try OutputFile.write(text, to: output, newFileMode: 0o644) } catch { throw CheckFailure("cannot write \(output): \(error)") }
         } else {

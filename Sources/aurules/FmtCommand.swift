@@ -32,7 +32,7 @@ struct FmtCommand: ParsableCommand {
     @Argument(help: "Rules files, rules.d directories, or - for standard input.", completion: .file())
     var paths: [String]
 
-    @Option(name: .shortAndLong, help: "Write the result to this file (atomically) instead of standard output.", completion: .file())
+    @Option(name: .shortAndLong, help: "Write the result to this file (atomically) instead of standard output; - for standard output.", completion: .file())
     var output: String?
 
     @Option(help: "Output format: text or json.")
@@ -120,7 +120,7 @@ struct FmtCommand: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             rendered = RulesText(ControlCharacters.inertJSON(try encoder.encode(["formatted": text])) + "\n")
         }
-        if let output {
+        if let output = OutputFile.path(output) {
             do { try OutputFile.write(rendered, to: output) } catch {
                 StandardError.print("aurules fmt: cannot write \(output): \(describe(error))")
                 throw ExitCode.inputError

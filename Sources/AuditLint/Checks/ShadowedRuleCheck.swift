@@ -40,9 +40,9 @@ public struct ShadowedRuleCheck: LintCheck {
                 }), let at = cover.provenance, at.line != location.line || at.file != location.file else { continue }
                 let effect = cover.action == rule.action ? "it adds nothing" : "its \(rule.action.rawValue) never applies"
                 out.add(finding(.warning, "this rule never matches: the \(cover.action.rawValue) rule on line \(at.line)\(at.file == location.file ? "" : " of \(at.file)") comes first on the \(rule.list.rawValue) list and takes every event it would match, so \(effect)",
-                                at: location, length: 2, line: rule.provenance?.text), on: set.machine)
+                                at: location, length: 2, line: rule.provenance?.text), on: set)
             }
         }
-        return out.all(targets: context.targets)
+        return out.all(context)
     }
 }

@@ -76,8 +76,8 @@ public struct SyscallMissingOnABICheck: LintCheck {
             }
         }
 
-        /// An error naming every (machine, ABI, audit release) whose loader refuses the word; else
-        /// a warning naming the ABIs whose kernel table lacks the syscall.
+        /// An error naming every (machine, ABI, audit release) whose loader refuses the word, and a
+        /// warning naming the ABIs whose kernel table lacks the syscall where a loader takes it.
         func findings(_ check: SyscallMissingOnABICheck, context: LintContext) -> [Diagnostic] {
             func at(_ severity: Severity, _ message: String) -> Diagnostic {
                 check.finding(severity, message, at: verdict.location, length: verdict.length, line: verdict.sourceLine)
@@ -90,13 +90,17 @@ public struct SyscallMissingOnABICheck: LintCheck {
                     return eq.isEmpty ? nil : "\(abi) has \(eq.joined(separator: ", "))"
                 }.joined(separator: "; ")
             }
+            var out = refusal
             if !refused.isEmpty {
                 let eq = equivalents(refusedABIs)
-                return refusal + [at(.error, "auditctl refuses syscall '\(name)' (\"Syscall name unknown\") on \(refused.joined(separator: ", "))" + (eq.isEmpty ? "" : " (\(eq))"))]
+                out.append(at(.error, "auditctl refuses syscall '\(name)' (\"Syscall name unknown\") on \(refused.joined(separator: ", "))" + (eq.isEmpty ? "" : " (\(eq))")))
             }
-            guard !missing.isEmpty else { return refusal }
-            let eq = equivalents(missing)
-            return refusal + [at(.warning, "syscall '\(name)' does not exist on \(missing.map(\.rawValue).joined(separator: ", ")) at kernel \(context.release)" + (eq.isEmpty ? "" : " (\(eq))"))]
+            // Where another loader takes the name, the kernel table's lack is a fact of its own.
+            if !missing.isEmpty {
+                let eq = equivalents(missing)
+                out.append(at(.warning, "syscall '\(name)' does not exist on \(missing.map(\.rawValue).joined(separator: ", ")) at kernel \(context.release)" + (eq.isEmpty ? "" : " (\(eq))")))
+            }
+            return out
         }
     }
 }

@@ -45,6 +45,12 @@ extension LineParser {
                    + "\(refusal)", column: arg.column, length: name.count)
             if refusal.key == "EAU_FIELDUNKNOWN" { return }
             ok = false
+        } else if let (code, message) = kernelReleaseRefusal(spec, spelled: name.asciiName ?? spec.name, op: op) {
+            report(code, .error, message, column: code == .fieldOperator ? opColumn : arg.column,
+                   length: code == .fieldOperator ? op.rawValue.utf8.count : name.count)
+            // The release lacks the field: nothing more to say of it.
+            if code == .unknownField { return }
+            ok = false
         } else if let list = effectiveList, kernelRefuses(spec, on: list) {
             let allowed = FilterList.listingOrder.filter { spec.lists.contains($0) }.map(\.rawValue)
             report(.fieldNotOnList, .error, "field '\(spec.name)' cannot be used on the \(list.rawValue) list"

@@ -9,8 +9,6 @@ extension LineParser {
 
     /// libaudit checks the kernel's EXCLUDE_EXTEND feature for the exclude list.
     var kernelHasExcludeExtend: Bool { kernel.map { $0 >= FieldTable.excludeExtendKernel } ?? true }
-    /// The kernel's io_uring filter list (AUDIT_FILTER_URING_EXIT) exists from Linux 5.16.
-    static let ioUringListKernel = KernelVersion(5, 16)
 
     /// What the target loader's audit_rule_fieldpair_data refuses about `-F spelled OP` on the
     /// rule's list (exclude list field set, the field's lists, its operators); nil without a loader
@@ -40,7 +38,7 @@ extension LineParser {
     }
 
     /// `-a LIST,ACTION` naming the io_uring list: refused by a loader without it (with its
-    /// message) and by a kernel before 5.16; without a loader, a warning.
+    /// message) and by a kernel without it (kernelList); without a loader, a warning.
     mutating func ioUringList(_ l: Located<FilterList>, command: String, word: RulesText) {
         guard let loader else {
             report(.listAction, .warning, "the io_uring list needs audit 3.1 or later; auditctl 3.0.9 rejects it",
@@ -57,9 +55,8 @@ extension LineParser {
         }
         if let refusal = Self.joined(refusals) {
             report(.listAction, .error, refusal.description, column: l.location.column, length: l.length)
-        } else if let kernel, kernel < Self.ioUringListKernel {
-            report(.listAction, .error, "kernel \(kernel) has no io_uring filter list (it needs Linux \(Self.ioUringListKernel) or later): the kernel refuses the rule",
-                   column: l.location.column, length: l.length)
+        } else {
+            kernelList(l)
         }
     }
 

@@ -253,7 +253,7 @@ struct LineParser {
             }
             return
         }
-        if let l = list, l.value == .io_uring { ioUringList(l, command: o.name, word: arg.text) }
+        if let l = list { if l.value == .io_uring { ioUringList(l, command: o.name, word: arg.text) } else { kernelList(l) } }
     }
 
     static func explainListOrAction(_ word: RulesText, in text: RulesText) -> String {
