@@ -28,7 +28,7 @@ public struct DriftCheck: Sendable {
     /// evidence of what the kernel holds).
     public func compare(with loaded: Loaded) throws(DriftCheckError) -> DriftOutcome {
         var warnings: [String] = []
-        let actual: [KernelRule], status: AuditStatus?, against: String
+        var actual: [KernelRule], status: AuditStatus?, against: String
         switch loaded {
         case .kernel(let rules, let kernelStatus):
             (actual, status, against) = (rules, kernelStatus, "the running kernel")
@@ -42,6 +42,18 @@ public struct DriftCheck: Sendable {
         Self.countWarnings(fileDiagnostics, in: "the rules files", warnings: &warnings)
         let loadable = UnloadableLine.excluding(unloadable, from: compiled.rules)
         let expected = ExpectedRules.adapt(loadable, source: source, machine: target.machine, kernelRules: actual)
+        if case .listing(_, let name, _) = loaded {
+            // A listing line can stand for rules it cannot tell apart (ListingLoss); the kernel's
+            // own rules are compared exactly.
+            let resolved = ListingLoss.resolving(actual, by: expected)
+            actual = resolved.rules
+            if resolved.resolved > 0 {
+                let n = resolved.resolved
+                warnings.append("\(name): \(n) rule\(n == 1 ? "" : "s") of the files compared as far as the listing shows "
+                                + "\(n == 1 ? "it" : "them") (a `-w` line hides always or never and path or dir; arch is listed "
+                                + "first) and counted in sync; checking the running kernel compares them exactly")
+            }
+        }
         let settings = UnloadableLine.excluding(unloadable, from: compiled.settings.map { DesiredSetting(setting: $0.setting, provenance: $0.provenance) })
         var report = DriftReport.compare(expected: expected, actual: actual, settings: settings, status: status)
         report.unloadable = unloadable
