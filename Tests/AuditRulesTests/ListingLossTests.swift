@@ -25,7 +25,7 @@ final class ListingLossTests: XCTestCase {
 
     func testNeverWatchShapedRuleMatchesItsWatchLine() throws {
         let outcome = try check("-A exit,never -F path=/bin/sed -F perm=x\n-a never,exit -F dir=/usr/lib/nagios -F perm=x -k n\n",
-                                against: "-w /usr/lib/nagios -p x -k n\n-w /bin/sed -p x\n")
+                                against: "-w /bin/sed -p x\n-w /usr/lib/nagios -p x -k n\n")
         XCTAssertFalse(outcome.report.hasDrift, describe(outcome.report))
         XCTAssertEqual(outcome.report.inSync, 2)
         XCTAssertTrue(outcome.warnings.contains { $0.contains("2 rules of the files compared as far as the listing shows them") }, "\(outcome.warnings)")
@@ -53,8 +53,8 @@ final class ListingLossTests: XCTestCase {
         let outcome = try check("-a never,exit -F perm=wa -F path=/etc/group -k k\n", against: " -p wa-w /etc/group -k k\n")
         XCTAssertFalse(outcome.report.hasDrift, describe(outcome.report))
         XCTAssertEqual(outcome.report.inSync, 1)
-        XCTAssertNil(SavedListing.permFirstWatch(" -p q-w /x"[...]))
-        XCTAssertNil(SavedListing.permFirstWatch("-w /x -p w"[...]))
+        XCTAssertNil(SavedListing.permFirstWatch(RulesText(" -p q-w /x")[...]))
+        XCTAssertNil(SavedListing.permFirstWatch(RulesText("-w /x -p w")[...]))
     }
 
     /// What the listing does show is still compared: perm, path, key, a rule too few or too many.

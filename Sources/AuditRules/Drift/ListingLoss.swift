@@ -35,42 +35,29 @@ public struct ListingLoss: OptionSet, Hashable, Sendable {
         return rule.fields.contains { $0.id == FieldID.arch } ? .archPosition : []
     }
 
-    /// `listed` (rules read from a saved listing, in listing order) with each rule that the files
-    /// have in a form the listing cannot tell from it taken as the files' rule: the kernel held
-    /// one of the rules that list as that line, and the files' is one. Rules the files have as
-    /// listed are taken first; the others pair in order. Positions stay those of the listing, so
-    /// order drift is judged as before. Returns the rules and how many were taken so.
+    /// `listed` (rules read from a saved listing, in listing order) with each rule taken as the
+    /// files' rule it cannot be told from: the kernel held one of the rules that list as that
+    /// line, and the files' is one. Lines alike pair with the files' rules that list so in file
+    /// order (which of them came first the listing cannot say either); a line without such a rule
+    /// stays as read, and so does a rule of the files beyond the lines. Positions stay those of
+    /// the listing, so order drift is judged as before. Returns the rules and how many of them
+    /// changed by being taken so.
     public static func resolving(_ listed: [KernelRule], by expected: [KernelRule]) -> (rules: [KernelRule], resolved: Int) {
         guard listed.contains(where: { !ListingLoss.of($0).isEmpty }) else { return (listed, 0) }
-        var exactLeft: [KernelRule: Int] = [:]
-        for r in listed { exactLeft[r, default: 0] += 1 }
-        // The files' rules a listed line could stand for, not listed as they are, in file order.
         var candidates: [KernelRule: [KernelRule]] = [:]
-        for r in expected {
-            if let n = exactLeft[r], n > 0 {
-                exactLeft[r] = n - 1
-                continue
-            }
-            if !ListingLoss.of(r).isEmpty { candidates[r.asListed, default: []].append(r) }
-        }
+        for r in expected where !ListingLoss.of(r).isEmpty { candidates[r.asListed, default: []].append(r) }
         guard !candidates.isEmpty else { return (listed, 0) }
-        // A listed rule the files have exactly stays itself; the rest (beyond the files' count
-        // of that exact rule) may stand for a candidate.
-        var exactUsed: [KernelRule: Int] = [:]
-        var expectedCount: [KernelRule: Int] = [:]
-        for r in expected { expectedCount[r, default: 0] += 1 }
+        var next: [KernelRule: Int] = [:]
         var out = listed
         var resolved = 0
-        for (j, r) in listed.enumerated() {
-            let used = exactUsed[r, default: 0]
-            if used < expectedCount[r, default: 0] {
-                exactUsed[r] = used + 1
-                continue
-            }
+        for (j, r) in listed.enumerated() where !ListingLoss.of(r).isEmpty {
             let view = r.asListed
-            guard var queue = candidates[view], !queue.isEmpty else { continue }
-            let taken = queue.removeFirst()
-            candidates[view] = queue
+            guard let queue = candidates[view] else { continue }
+            let k = next[view, default: 0]
+            guard k < queue.count else { continue }
+            next[view] = k + 1
+            let taken = queue[k]
+            if taken == r { continue }
             out[j].list = taken.list
             out[j].action = taken.action
             out[j].mask = taken.mask
