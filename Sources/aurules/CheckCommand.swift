@@ -33,7 +33,11 @@ struct CheckCommand: ParsableCommand {
         --machine and --kernel of the host it came from, and --status FILE for its `auditctl -s`). \
         auditctl 3.0.9 names an arch-less rule's syscalls by the table of the last arch it listed \
         before; the check reads them back the same way and says so (with --audit-version 4 such \
-        rules make the comparison approximate, and it says that instead).
+        rules make the comparison approximate, and it says that instead). A listing cannot show \
+        everything: a rule of only path or dir, perm and key on every syscall lists as `-w PATH -p \
+        PERMS` whether it is always or never, path or dir, perm first or not, and arch is listed \
+        first wherever the rule has it. A rule of the files that lists as a listing's line counts \
+        as in sync (a warning says how many); a check of the running kernel compares exactly.
 
         Exit status: 0 in sync, 1 drift, 2 error (unreadable or invalid rules, no access to the kernel).
 
