@@ -117,8 +117,7 @@ public final class AuditApplier {
 
     private func carryOut(_ plan: ApplyPlan, snapshot: Snapshot) throws -> Outcome {
         var outcome = Outcome()
-        var bytes = [KernelRule: [UInt8]](minimumCapacity: snapshot.rules.count)
-        for (rule, raw) in zip(snapshot.rules, snapshot.raw) { bytes[rule] = raw }
+        let bytes = RawBytes(snapshot)
         func payload(_ rule: KernelRule) -> [UInt8] { bytes[rule] ?? WireCodec.encode(rule) }
 
         var i = 0
@@ -192,7 +191,7 @@ public final class AuditApplier {
     /// Undoes everything: the kernel's rules made equal to the snapshot again by the same engine
     /// (a deleted rule cannot be put back between others in any other way), the settings restored
     /// newest first, then checked byte for byte. Tried twice.
-    private func rollBack(to snapshot: Snapshot, bytes: [KernelRule: [UInt8]]) -> (restored: Bool, problem: String?) {
+    private func rollBack(to snapshot: Snapshot, bytes: RawBytes) -> (restored: Bool, problem: String?) {
         var problem: String?
         for _ in 0 ..< 2 {
             do {
@@ -229,6 +228,27 @@ public final class AuditApplier {
         [("-e", before.enabled, now.enabled), ("-f", before.failure, now.failure),
          ("-r", before.rateLimit, now.rateLimit), ("--backlog_wait_time", before.backlogWaitTime, now.backlogWaitTime),
          ("-b", before.backlogLimit, now.backlogLimit)]
+    }
+}
+
+/// The bytes the kernel listed for each rule of a snapshot (a rule is deleted, or put back, with
+/// exactly those). Found by the rule's hash and compared only on a hit: a dictionary keyed by
+/// whole rules hashed and compared 2,000 of them to carry out a one-rule change.
+struct RawBytes {
+    private let snapshot: AuditApplier.Snapshot
+    private var first: [Int: Int] = [:]
+
+    init(_ snapshot: AuditApplier.Snapshot) {
+        self.snapshot = snapshot
+        first.reserveCapacity(snapshot.rules.count)
+        for (i, rule) in snapshot.rules.enumerated() where first[rule.hashValue] == nil { first[rule.hashValue] = i }
+    }
+
+    subscript(rule: KernelRule) -> [UInt8]? {
+        guard let i = first[rule.hashValue] else { return nil }
+        if snapshot.rules[i] == rule { return snapshot.raw[i] }
+        // Another rule of the same hash came first: the slow way (the kernel holds no rule twice).
+        return snapshot.rules[(i + 1)...].firstIndex(of: rule).map { snapshot.raw[$0] }
     }
 }
 
