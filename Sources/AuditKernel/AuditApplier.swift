@@ -144,8 +144,9 @@ public final class AuditApplier {
             default:
                 do {
                     switch step.operation {
-                    case .append(let r): try transport.addRule(payload(r), prepend: false)
-                    case .prepend(let r): try transport.addRule(payload(r), prepend: true)
+                    // A rule only the files have is not in the kernel's listing: encoded.
+                    case .append(let r): try transport.addRule(step.role == .add ? WireCodec.encode(r) : payload(r), prepend: false)
+                    case .prepend(let r): try transport.addRule(step.role == .add ? WireCodec.encode(r) : payload(r), prepend: true)
                     case .delete(let r): if let error = transport.deleteRules([payload(r)])[0] { throw error }
                     case .setting(let s): try transport.set(s.option, to: s.expected)
                     }
@@ -232,8 +233,9 @@ public final class AuditApplier {
 }
 
 /// The bytes the kernel listed for each rule of a snapshot (a rule is deleted, or put back, with
-/// exactly those). Found by the rule's hash and compared only on a hit: a dictionary keyed by
-/// whole rules hashed and compared 2,000 of them to carry out a one-rule change.
+/// exactly those). Found by a hash of the rule's words and compared only on a hit: a dictionary
+/// keyed by whole rules (their Hashable hash, through Hasher) cost more than the one-rule change
+/// it served.
 struct RawBytes {
     private let snapshot: AuditApplier.Snapshot
     private var first: [Int: Int] = [:]
@@ -241,14 +243,31 @@ struct RawBytes {
     init(_ snapshot: AuditApplier.Snapshot) {
         self.snapshot = snapshot
         first.reserveCapacity(snapshot.rules.count)
-        for (i, rule) in snapshot.rules.enumerated() where first[rule.hashValue] == nil { first[rule.hashValue] = i }
+        for (i, rule) in snapshot.rules.enumerated() {
+            let h = Self.hash(rule)
+            if first[h] == nil { first[h] = i }
+        }
     }
 
     subscript(rule: KernelRule) -> [UInt8]? {
-        guard let i = first[rule.hashValue] else { return nil }
+        guard let i = first[Self.hash(rule)] else { return nil }
         if snapshot.rules[i] == rule { return snapshot.raw[i] }
         // Another rule of the same hash came first: the slow way (the kernel holds no rule twice).
         return snapshot.rules[(i + 1)...].firstIndex(of: rule).map { snapshot.raw[$0] }
+    }
+
+    /// FNV-1a over the words equality compares (list, action, mask, fields and their strings).
+    static func hash(_ rule: KernelRule) -> Int {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ v: UInt64) { h = (h ^ v) &* 0x0000_0100_0000_01b3 }
+        mix(UInt64(rule.list.kernelValue) << 32 | UInt64(rule.action.kernelValue))
+        for word in rule.mask { mix(UInt64(word)) }
+        for f in rule.fields {
+            mix(UInt64(f.id) << 32 | UInt64(f.op.kernelValue))
+            mix(UInt64(f.value))
+            f.string?.withBytes { for b in $0 { mix(UInt64(b)) } }
+        }
+        return Int(truncatingIfNeeded: h)
     }
 }
 
