@@ -18,7 +18,8 @@
 #
 # Without an argument it measures the build the README installs (release, --static-swift-stdlib).
 # QUICK=1: only no change and one changed rule (last), with the -D + -R that is their measure
-# and the sampler's self-test. PERIOD=MS: the sampler's period (default 10).
+# and the sampler's self-test. PERIOD=MS: the sampler's period (default 10). BASELINE=BINARY:
+# another aurules (say, main's) timed in the same loops, interleaved, for a before/after.
 #
 #   sh Benchmarks/apply-bench.sh [path/to/aurules]
 set -eu
@@ -30,7 +31,7 @@ else
     AURULES=.build/static/release/aurules
 fi
 N=2000
-RUNS=10
+RUNS=${RUNS:-10}
 PERIOD=${PERIOD:-10}
 POLL=$(pwd)/Benchmarks/absence-poll.py
 [ "$(id -u)" = 0 ] || { echo "apply-bench: needs root (CAP_AUDIT_CONTROL)" >&2; exit 2; }
@@ -72,7 +73,7 @@ hold_kernel
 timed() {
     # A failed run is reported and measured all the same (auditctl -l can fail with ENOBUFS).
     perf stat -e task-clock -o "$work/perf.txt" "$@" > "$work/out.txt" || echo "apply-bench: exit $? from $*" >&2
-    elapsed=$(awk '/seconds time elapsed/ { printf "%d", $1 * 1e9 }' "$work/perf.txt")
+    elapsed=$(awk '/seconds time elapsed/ { printf "%.0f", $1 * 1e9 }' "$work/perf.txt")
     cpu=$(awk '/task-clock/ { gsub(",", "", $1); print $1 }' "$work/perf.txt")
 }
 # timed, appending $elapsed to $work/$1.ns and $cpu to $work/$1.cpu.
@@ -101,7 +102,7 @@ measured() {
     wait $poller
     echo "$label: $(ms "$elapsed") ms elapsed, $cpu ms CPU"
     echo "  $(python3 "$POLL" --report "$work/samples.json" $moved)"
-    echo "  $(tail -n 1 "$work/out.txt")"
+    [ ! -s "$work/out.txt" ] || echo "  $(tail -n 1 "$work/out.txt")"
 }
 # The sampler's self-test on the run just measured (a -D + -R: every rule goes missing).
 self_test() { python3 "$POLL" --report "$work/samples.json" "" --expect-absent | tail -n 1 | sed 's/^/  /'; }
@@ -129,11 +130,13 @@ while [ $r -lt $RUNS ]; do
     timed_into apply "$AURULES" apply "$work/base.rules"
     timed_into list auditctl -l
     timed_into check "$AURULES" check "$work/base.rules"
+    [ -z "${BASELINE:-}" ] || timed_into baseline "$BASELINE" apply "$work/base.rules"
     r=$((r + 1))
 done
 ratio() { echo "$1 $2" | awk '{ printf "%.2f", $1 / $2 }'; }
 echo "no change (medians of $RUNS, interleaved): apply $(medians apply); auditctl -l $(medians list); aurules check $(medians check)"
 echo "  ratio apply / auditctl -l: $(ratio "$(median < "$work/apply.ns")" "$(median < "$work/list.ns")") elapsed, $(ratio "$(median < "$work/apply.cpu")" "$(median < "$work/list.cpu")") CPU"
+[ -z "${BASELINE:-}" ] || echo "  baseline $BASELINE apply: $(medians baseline); ratio to auditctl -l $(ratio "$(median < "$work/baseline.ns")" "$(median < "$work/list.ns")") elapsed, $(ratio "$(median < "$work/baseline.cpu")" "$(median < "$work/list.cpu")") CPU"
 
 # One changed rule, last in its list: the first run under the sampler, then 4 more (each undone
 # by applying the base again, one more rule change), median of the 5.
@@ -145,10 +148,15 @@ r=1
 while [ $r -lt 5 ]; do
     apply "$work/base.rules" > /dev/null
     timed_into end "$AURULES" apply "$work/end.rules"
+    if [ -n "${BASELINE:-}" ]; then
+        apply "$work/base.rules" > /dev/null
+        timed_into end-baseline "$BASELINE" apply "$work/end.rules"
+    fi
     r=$((r + 1))
 done
 apply_end=$(median < "$work/end.ns")
 echo "  apply, median of 5: $(medians end) (runs: $(sort -n "$work/end.ns" | while read -r x; do printf '%s ' "$(ms "$x")"; done)ms)"
+[ -z "${BASELINE:-}" ] || echo "  baseline apply, median of 4 (interleaved): $(medians end-baseline)"
 apply "$work/base.rules" > /dev/null
 measured "one changed rule (last), auditctl -D + -R" "" sh -c "$D_AND_R" d_and_r "$work/end.rules"
 dr_end=$elapsed dr_end_cpu=$cpu
@@ -157,6 +165,7 @@ listing "$work/by-auditctl.txt"
 cmp -s "$work/by-apply.txt" "$work/by-auditctl.txt" && echo "  the kernel after apply and after -D + -R: identical listings" \
     || echo "  WARNING: the listings after apply and after -D + -R differ"
 echo "  ratio apply (median) / (-D + -R): $(echo "$apply_end $dr_end" | awk '{ printf "1/%.0f", $2 / $1 }') elapsed, $(echo "$(median < "$work/end.cpu") $dr_end_cpu" | awk '{ printf "1/%.0f", $2 / $1 }') CPU"
+[ -z "${BASELINE:-}" ] || echo "  baseline ratio (median) / (-D + -R): $(echo "$(median < "$work/end-baseline.ns") $dr_end" | awk '{ printf "1/%.0f", $2 / $1 }') elapsed, $(echo "$(median < "$work/end-baseline.cpu") $dr_end_cpu" | awk '{ printf "1/%.0f", $2 / $1 }') CPU"
 
 [ "${QUICK:-0}" = 1 ] && exit 0
 
