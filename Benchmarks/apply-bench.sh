@@ -2,11 +2,12 @@
 # aurules apply against what `augenrules --load` does (auditctl -D, then auditctl -R of the same
 # target) with 2,000 rules loaded, side by side in one run, as whole processes:
 #   - no change: apply vs `auditctl -l` (medians of 10 interleaved runs; goal <= 1.5x)
-#   - one changed rule, last in its list: apply vs -D + -R (one run each: a -D of 2,000 rules
-#     takes the kernel ~30 s; goal <= 1/100)
+#   - one changed rule, last in its list: apply (median of 5) vs -D + -R (one run: a -D of 2,000
+#     rules takes the kernel ~30 s; goal <= 1/100)
 #   - one changed rule in the middle of its list (apply only: the kernel adds only at the ends
 #     of a list, so half the list is rebuilt around the change)
-#   - full replacement of 2,000 rules by 2,000 others: apply vs -D + -R (goal: no slower)
+#   - full replacement of 2,000 rules by 2,000 others: apply vs -D + -R, two rounds (goal: no
+#     slower; timed without the sampler, which has no rule of both sets to follow there)
 #   - deletions acknowledged one at a time vs 64 sent before reading their acks (200 rules)
 # During each change the kernel's list is sampled over netlink every $PERIOD ms
 # (Benchmarks/absence-poll.py) for the longest time a rule present before and after was missing
@@ -88,7 +89,8 @@ timed_into() {
 medians() { echo "$(ms "$(median < "$work/$1.ns")") ms elapsed, $(median < "$work/$1.cpu") ms CPU"; }
 
 # Times one command (timed) while sampling the kernel; prints the time and the sampler's report.
-# $1: label, $2: file of moved keys or "", rest: the command.
+# $1: label, $2: file of moved keys, "" for none, or "later" (the caller reports, once it knows
+# which rules apply moved), rest: the command.
 measured() {
     label=$1 moved=$2
     shift 2
@@ -101,7 +103,7 @@ measured() {
     touch "$work/stop"
     wait $poller
     echo "$label: $(ms "$elapsed") ms elapsed, $cpu ms CPU"
-    echo "  $(python3 "$POLL" --report "$work/samples.json" $moved)"
+    [ "$moved" = later ] || echo "  $(python3 "$POLL" --report "$work/samples.json" $moved)"
     [ ! -s "$work/out.txt" ] || echo "  $(tail -n 1 "$work/out.txt")"
 }
 # The sampler's self-test on the run just measured (a -D + -R: every rule goes missing).
@@ -158,8 +160,13 @@ apply_end=$(median < "$work/end.ns")
 echo "  apply, median of 5: $(medians end) (runs: $(sort -n "$work/end.ns" | while read -r x; do printf '%s ' "$(ms "$x")"; done)ms)"
 [ -z "${BASELINE:-}" ] || echo "  baseline apply, median of 4 (interleaved): $(medians end-baseline)"
 apply "$work/base.rules" > /dev/null
-measured "one changed rule (last), auditctl -D + -R" "" sh -c "$D_AND_R" d_and_r "$work/end.rules"
+# Timed without the sampler (its listings take the kernel's audit lock that every delete needs),
+# then once more under it, for the absence and the sampler's self-test.
+timed sh -c "$D_AND_R" d_and_r "$work/end.rules"
 dr_end=$elapsed dr_end_cpu=$cpu
+echo "one changed rule (last), auditctl -D + -R: $(ms "$elapsed") ms elapsed, $cpu ms CPU"
+apply "$work/base.rules" > /dev/null
+measured "one changed rule (last), auditctl -D + -R, sampled" "" sh -c "$D_AND_R" d_and_r "$work/end.rules"
 self_test
 listing "$work/by-auditctl.txt"
 cmp -s "$work/by-apply.txt" "$work/by-auditctl.txt" && echo "  the kernel after apply and after -D + -R: identical listings" \
@@ -171,16 +178,30 @@ echo "  ratio apply (median) / (-D + -R): $(echo "$apply_end $dr_end" | awk '{ p
 
 # One changed rule in the middle of its list.
 apply "$work/base.rules" > /dev/null
-measured "one changed rule (middle), apply" "" "$AURULES" apply "$work/mid.rules"
+measured "one changed rule (middle), apply" later "$AURULES" apply "$work/mid.rules"
 moved_keys
-python3 "$POLL" --report "$work/samples.json" "$work/moved.txt" | sed 's/^/  (moved rules) /'
+echo "  $(python3 "$POLL" --report "$work/samples.json" "$work/moved.txt")"
 echo "  $(wc -l < "$work/moved.txt") rules moved"
 
-# Full replacement: 2,000 rules by 2,000 others.
-measured "full replacement, apply" "" "$AURULES" apply "$work/other.rules"
-apply_full=$elapsed apply_full_cpu=$cpu
-measured "full replacement, auditctl -D + -R" "" sh -c "$D_AND_R" d_and_r "$work/base.rules"
-echo "  ratio apply / (-D + -R): $(ratio "$apply_full" "$elapsed") elapsed, $(ratio "$apply_full_cpu" "$cpu") CPU"
+# Full replacement: 2,000 rules by 2,000 others, twice, the order of the two tools swapped in the
+# second round (base -> other -> base -> other -> base). No rule is in both sets, so there is
+# nothing to sample: every run is timed alone.
+full_apply() {
+    timed "$AURULES" apply "$1"
+    echo "$elapsed" >> "$work/full-apply.ns"; echo "$cpu" >> "$work/full-apply.cpu"
+    echo "full replacement, apply: $(ms "$elapsed") ms elapsed, $cpu ms CPU ($(tail -n 1 "$work/out.txt"))"
+}
+full_dr() {
+    timed sh -c "$D_AND_R" d_and_r "$1"
+    echo "$elapsed" >> "$work/full-dr.ns"; echo "$cpu" >> "$work/full-dr.cpu"
+    echo "full replacement, auditctl -D + -R: $(ms "$elapsed") ms elapsed, $cpu ms CPU"
+}
+full_apply "$work/other.rules"
+full_dr "$work/base.rules"
+full_dr "$work/other.rules"
+full_apply "$work/base.rules"
+sum() { awk '{ s += $1 } END { printf "%.0f", s }' "$1"; }
+echo "  ratio apply / (-D + -R), both rounds: $(ratio "$(sum "$work/full-apply.ns")" "$(sum "$work/full-dr.ns")") elapsed, $(ratio "$(sum "$work/full-apply.cpu")" "$(sum "$work/full-dr.cpu")") CPU"
 
 # Deletions: one ack at a time vs pipelined.
 for batch in 1 64; do
