@@ -55,10 +55,13 @@ struct Aurules: ParsableCommand {
             Glibc.exit(status)
         }
         let kernelRead = KernelRead.prefetch(for: arguments)
+        let applyPrefetch = ApplyPrefetch.start(for: arguments)
         do {
             var command = try parseAsRoot(arguments)
             if let check = command as? CheckCommand {
                 try check.run(kernelRead: kernelRead)
+            } else if let apply = command as? ApplyCommand {
+                try apply.run(prefetch: applyPrefetch)
             } else {
                 try command.run()
             }
