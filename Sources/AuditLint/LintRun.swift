@@ -132,15 +132,3 @@ public final class LintRun {
         if !suppressions.suppresses(d) { collector.add(d, producer: producer) }
     }
 }
-
-extension Linter {
-    /// Whether `Linter.filter` keeps a diagnostic with this code.
-    static func selection(select: [String], ignore: [String]) -> (String) -> Bool {
-        guard !select.isEmpty || !ignore.isEmpty else { return { _ in true } }
-        var chosen: [String: Bool] = [:]
-        for c in allChecks {
-            chosen[c.code] = (select.isEmpty || select.contains { matches($0, c) }) && !ignore.contains { matches($0, c) }
-        }
-        return { code in code == RuleInputs.unreadableCode || (chosen[code] ?? true) }
-    }
-}
