@@ -59,27 +59,21 @@ struct CoverIndex {
     /// Above this many fields the groups are scanned instead of the subsets enumerated.
     static let subsetLimit = 10
 
-    private mutating func numbers(_ rule: KernelRule, adding: Bool) -> [Int]? {
-        var out: [Int] = []
-        for f in rule.filteringFields {
-            if let n = fieldNumbers[f] { out.append(n); continue }
-            guard adding else { continue }
-            let n = fieldNumbers.count
-            fieldNumbers[f] = n
-            out.append(n)
-        }
-        return Array(Set(out)).sorted()
+    /// The numbers of the rule's distinct fields, sorted; fields never numbered are left out.
+    private func numbers(_ rule: KernelRule) -> [Int] {
+        Set(rule.filteringFields.compactMap { fieldNumbers[$0] }).sorted()
     }
 
     mutating func insert(_ rule: KernelRule, at position: Int) {
-        guard let key = numbers(rule, adding: true) else { return }
+        for f in rule.filteringFields where fieldNumbers[f] == nil { fieldNumbers[f] = fieldNumbers.count }
+        let key = numbers(rule)
         if groups[key]?[rule.mask] == nil { groups[key, default: [:]][rule.mask] = position }
     }
 
     /// The position of the first earlier rule that covers `rule`, if any.
-    mutating func firstCover(of rule: KernelRule) -> Int? {
+    func firstCover(of rule: KernelRule) -> Int? {
         // Fields no earlier rule has cannot be in a cover's set: leaving them out changes nothing.
-        guard let own = numbers(rule, adding: false) else { return nil }
+        let own = numbers(rule)
         var best: Int?
         func consider(_ group: [[UInt32]: Int]) {
             for (mask, position) in group where best.map({ position < $0 }) ?? true {
