@@ -137,6 +137,18 @@ public final class CompileSession {
     /// Diagnostics so far.
     public var diagnostics: [Diagnostic] { collected }
 
+    /// The repeated rules and loader verdicts found since the last call, handed over and
+    /// forgotten with the session's own diagnostics: lint reports them a chunk of statements at a
+    /// time, so that they do not pile up over a large input.
+    public func takeFindings() -> (repeated: [RepeatedRule], verdicts: [LoaderVerdict]) {
+        defer {
+            result.repeated.removeAll()
+            result.loaderVerdicts.removeAll()
+            collected.removeAll()
+        }
+        return (result.repeated, result.loaderVerdicts)
+    }
+
     /// The result; the session lets go of its rules (call once).
     public func finish() -> CompileResult {
         var out = result
