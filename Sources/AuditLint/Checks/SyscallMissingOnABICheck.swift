@@ -63,11 +63,11 @@ public struct SyscallMissingOnABICheck: LintCheck {
         mutating func add(_ kind: LoaderVerdict.Kind, machine: Machine, loader: AuditVersion) {
             switch kind {
             case .archRefused(let e):
-                let text = "\(e.detail) (\(loader): \"\(e.text)\")"
+                let text = LoaderVerdict.archRefusal(e, loader: loader)
                 if !refusals.contains(text) { refusals.append(text) }
             case .nameRefused(let n, let abi):
                 name = n
-                let t = (machine.rawValue == abi.rawValue ? "\(machine)" : "\(machine) (\(abi))") + " with audit \(loader)"
+                let t = LoaderVerdict.target(machine: machine, abi: abi, loader: loader)
                 if !refused.contains(t) { refused.append(t) }
                 if !refusedABIs.contains(abi) { refusedABIs.append(abi) }
             case .nameMissingInKernel(let n, let abi):
@@ -106,7 +106,7 @@ public struct SyscallMissingOnABICheck: LintCheck {
             var out = refusal
             if !refused.isEmpty {
                 let eq = equivalents(refusedABIs)
-                out.append(at(.error, "auditctl refuses syscall '\(name)' (\"Syscall name unknown\") on \(refused.joined(separator: ", "))" + (eq.isEmpty ? "" : " (\(eq))")))
+                out.append(at(.error, LoaderVerdict.nameRefusal(name, on: refused.joined(separator: ", ")) + (eq.isEmpty ? "" : " (\(eq))")))
             }
             // Where another loader takes the name, the kernel table's lack is a fact of its own.
             if !missing.isEmpty {

@@ -46,6 +46,12 @@ public struct CompileTarget: Sendable {
     /// loads the line on the machine (what lint judges).
     public var archless = ArchlessRules.perABI
 
+    /// `.perABI` only: record as well what the loader (auditctl of `auditVersion`) makes of each
+    /// rule as written (`loaderVerdicts`), the rules being built as usual. `check` models the host
+    /// loading the files with auditctl: a line that loader refuses is unloadable there, though
+    /// `compile` writes it in the loader's spelling (i386 `kexec_load` as `sys_kexec_load`).
+    public var judgesLoader = false
+
     /// A statement that asks for events but produces no kernel rule is an error unless drops
     /// are allowed (`--allow-drops`): then a warning.
     public var allowDrops = false

@@ -32,6 +32,33 @@ public struct LoaderVerdict: Sendable {
     public var sourceLine: RulesText
 }
 
+/// How lint (AUR007) and check (`unloadable`) say what the loader refuses: one wording for both.
+extension LoaderVerdict {
+    /// The loader refuses an arch (or the machine).
+    public static func archRefusal(_ e: LoaderRefusal, loader: AuditVersion) -> String {
+        "\(e.detail) (\(loader): \"\(e.text)\")"
+    }
+
+    /// One target a name is refused on: `x86_64 (i386) with audit 3.0.9`.
+    public static func target(machine: Machine, abi: ABI, loader: AuditVersion) -> String {
+        (machine.rawValue == abi.rawValue ? "\(machine)" : "\(machine) (\(abi))") + " with audit \(loader)"
+    }
+
+    /// The loader refuses a syscall name on `targets` (joined `target(...)`s).
+    public static func nameRefusal(_ name: String, on targets: String) -> String {
+        "auditctl refuses syscall '\(name)' (\"Syscall name unknown\") on \(targets)"
+    }
+
+    /// Why the loader of `loader` on `machine` refuses the line; nil when it takes the word.
+    public func refusal(machine: Machine, loader: AuditVersion) -> String? {
+        switch kind {
+        case .archRefused(let e): return Self.archRefusal(e, loader: loader)
+        case .nameRefused(let name, let abi): return Self.nameRefusal(name, on: Self.target(machine: machine, abi: abi, loader: loader))
+        case .nameMissingInKernel: return nil
+        }
+    }
+}
+
 /// A rule or watch whose kernel rule equals one already held: auditctl stops with "Rule exists".
 public struct RepeatedRule: Sendable {
     public var location: SourceLocation
@@ -77,6 +104,18 @@ extension CompilationState {
                                           length: clause.rawValue.length, sourceLine: stmt.text))
         }
         return result
+    }
+
+    /// `.perABI` with `judgesLoader`: records the loader's verdicts on the rule as auditctl would
+    /// load it (the arch as it reads it, each syscall name known to some table in that ABI),
+    /// without changing what is built. The same judgement as `.asLoaded`, so lint and check agree.
+    func judgeLoading(_ rule: RuleStatement, _ stmt: Statement) {
+        recordsVerdicts = true
+        guard case .success(let abi)? = loaderArch(rule, stmt) else { return }
+        for spec in rule.syscalls {
+            guard case .name(let name) = spec.value, names.isKnownAnywhere(name) else { continue }
+            _ = loaderNumber(of: Located(name, at: spec.location, length: spec.length), on: abi, in: stmt)
+        }
     }
 
     /// The bit the loader sets for `name` on `abi`, or nil when its libaudit refuses the name

@@ -27,6 +27,8 @@ extension CompilationState {
             case .success(let abi)?: loadedABI = abi
             case nil: break
             }
+        } else if target.judgesLoader && rule.command != .delete && rule.list.value != .io_uring {
+            judgeLoading(rule, stmt)
         }
         // b32/b64 the machine lacks at this release (s390x from 6.19, riscv64, 32-bit machines):
         // the rule could never match there, so it is left out rather than failing the compile.

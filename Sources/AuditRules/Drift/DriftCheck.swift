@@ -8,11 +8,14 @@ public struct DriftCheck: Sendable {
     public let source: RuleFile
     public let compiled: CompileResult
 
-    /// Compiles the files (their errors are reported by `compare`, after the kernel's).
+    /// Compiles the files (their errors are reported by `compare`, after the kernel's), with
+    /// the loader's verdict on each line: the host loads them with auditctl of the target release.
     public init(source: RuleFile, target: CompileTarget) {
         self.target = target
         self.source = source
-        compiled = Compiler(target: target).compile(source)
+        var judged = target
+        judged.judgesLoader = true
+        compiled = Compiler(target: judged).compile(source)
     }
 
     /// What the kernel holds.
@@ -24,8 +27,10 @@ public struct DriftCheck: Sendable {
     }
 
     /// The files compare with `loaded`. Lines of the files the loader refuses are `unloadable`
-    /// findings, left out of the comparison; a saved listing with errors throws (it is no
-    /// evidence of what the kernel holds).
+    /// findings, left out of the comparison (also a line the compiler would translate, as i386
+    /// `kexec_load`: auditctl of the target release refuses it as written, as lint says); a
+    /// kernel rule such a line compiles to (loaded by `aurules apply`) is not unexpected. A saved
+    /// listing with errors throws (it is no evidence of what the kernel holds).
     public func compare(with loaded: Loaded) throws(DriftCheckError) -> DriftOutcome {
         var warnings: [String] = []
         var actual: [KernelRule], status: AuditStatus?, against: String
@@ -38,8 +43,13 @@ public struct DriftCheck: Sendable {
         }
         // Lines the loader refuses are findings of their own; everything else is compared.
         let fileDiagnostics = Self.diagnostics(source, compiled)
-        let unloadable = UnloadableLine.collect(fileDiagnostics)
+        let unloadable = UnloadableLine.collect(fileDiagnostics, refusals: compiled.loaderVerdicts, target: target)
         Self.countWarnings(fileDiagnostics, in: "the rules files", warnings: &warnings)
+        let heldAnyway = Self.removeHeld(UnloadableLine.from(unloadable, in: compiled.rules), from: &actual)
+        if heldAnyway > 0 {
+            warnings.append("\(heldAnyway) kernel rule\(heldAnyway == 1 ? "" : "s") of unloadable lines held anyway (loaded in the "
+                            + "compiler's spelling, as by aurules apply): not counted as unexpected")
+        }
         let loadable = UnloadableLine.excluding(unloadable, from: compiled.rules)
         let expected = ExpectedRules.adapt(loadable, source: source, machine: target.machine, kernelRules: actual)
         if case .listing(_, let name, _) = loaded {
@@ -93,6 +103,21 @@ public struct DriftCheck: Sendable {
         }
         // The kernel held each arch-less listed rule as one rule without arch.
         return ExpectedRules.adapt(Self.keepingEqualLines(listed), source: listing, machine: target.machine, kernelRules: [])
+    }
+
+    /// Removes from `actual` one held rule equal to each of `rules`; how many were held.
+    static func removeHeld(_ rules: [KernelRule], from actual: inout [KernelRule]) -> Int {
+        guard !rules.isEmpty else { return 0 }
+        var wanted: [KernelRule: Int] = [:]
+        for r in rules { wanted[r, default: 0] += 1 }
+        var removed = 0
+        actual.removeAll { r in
+            guard let n = wanted[r], n > 0 else { return false }
+            wanted[r] = n - 1
+            removed += 1
+            return true
+        }
+        return removed
     }
 
     /// The rules of a compiled listing with one copy for each line equal to an earlier one: the

@@ -15,10 +15,11 @@ public struct DriftFormatter: Sendable {
         self.database = database
     }
 
-    /// The rule as `auditctl -l` prints it when listed alone.
+    /// The rule as `auditctl -l` prints it when listed alone, but a never rule shaped like a
+    /// watch, whose `-w` line would hide that it is a never rule.
     public func line(_ rule: KernelRule) -> String {
         // Kernel strings (keys, paths) are whatever a loader put there.
-        ControlCharacters.escaped(Listing.line(for: rule, host: machine, auditVersion: auditVersion))
+        ControlCharacters.escaped(Listing.line(for: rule, host: machine, auditVersion: auditVersion, showingAction: true))
     }
 
     /// The ABI a rule's syscall numbers belong to: its arch field's, else the host's own.

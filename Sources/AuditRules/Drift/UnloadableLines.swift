@@ -10,22 +10,48 @@ public struct UnloadableLine: Hashable, Sendable, Codable {
     /// The refusal depends on this host (an unknown user, a missing directory), not the text.
     public var hostDependent: Bool
 
-    /// One entry per line that has an error, in the order the lines come.
-    public static func collect(_ diagnostics: [Diagnostic]) -> [UnloadableLine] {
+    /// One entry per line that has an error or that the target's loader refuses (`verdicts` of
+    /// a `judgesLoader` compilation: the judgement lint's AUR007 reports), in the order the lines come.
+    public static func collect(_ diagnostics: [Diagnostic], refusals verdicts: [LoaderVerdict] = [],
+                               target: CompileTarget? = nil) -> [UnloadableLine] {
+        var reasons: [(location: SourceLocation, message: String, text: RulesText?, hostDependent: Bool)] = []
+        for d in diagnostics where d.severity == .error { reasons.append((d.location, d.message, d.sourceLine, d.hostDependent)) }
+        if let target {
+            for v in verdicts {
+                guard let message = v.refusal(machine: target.machine, loader: target.auditVersion) else { continue }
+                reasons.append((v.location, message, v.sourceLine, false))
+            }
+        }
+        // Files as first met, then line and column (diagnostics and verdicts are each in source order).
+        var fileRank: [String: Int] = [:]
+        for r in reasons where fileRank[r.location.file] == nil { fileRank[r.location.file] = fileRank.count }
+        if !verdicts.isEmpty {
+            reasons = reasons.enumerated().sorted { a, b in
+                let (x, y) = (a.element.location, b.element.location)
+                return (fileRank[x.file]!, x.line, x.column, a.offset) < (fileRank[y.file]!, y.line, y.column, b.offset)
+            }.map(\.element)
+        }
         var out: [UnloadableLine] = []
         var index: [LineKey: Int] = [:]
-        for d in diagnostics where d.severity == .error {
-            let key = LineKey(file: d.location.file, line: d.location.line)
+        for r in reasons {
+            let key = LineKey(file: r.location.file, line: r.location.line)
             if let i = index[key] {
-                if !out[i].reasons.contains(d.message) { out[i].reasons.append(d.message) }
-                out[i].hostDependent = out[i].hostDependent && d.hostDependent
+                if !out[i].reasons.contains(r.message) { out[i].reasons.append(r.message) }
+                out[i].hostDependent = out[i].hostDependent && r.hostDependent
             } else {
                 index[key] = out.count
-                out.append(UnloadableLine(file: key.file, line: key.line, reasons: [d.message], text: d.sourceLine,
-                                          hostDependent: d.hostDependent))
+                out.append(UnloadableLine(file: key.file, line: key.line, reasons: [r.message], text: r.text,
+                                          hostDependent: r.hostDependent))
             }
         }
         return out
+    }
+
+    /// The rules of `rules` that come from one of `lines`.
+    public static func from(_ lines: [UnloadableLine], in rules: [KernelRule]) -> [KernelRule] {
+        guard !lines.isEmpty else { return [] }
+        let keys = Set(lines.map { LineKey(file: $0.file, line: $0.line) })
+        return rules.filter { r in r.provenance.map { keys.contains(LineKey(file: $0.file, line: $0.line)) } ?? false }
     }
 
     /// `rules` without those that come from one of `lines`.

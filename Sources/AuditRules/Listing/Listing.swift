@@ -19,8 +19,12 @@ public enum Listing {
     }
 
     /// The line for one rule listed on its own (a fresh `auditctl -l` state).
-    public static func line(for rule: KernelRule, host: Machine, auditVersion: AuditVersion = .v3_0_9) -> RulesText {
+    /// `showingAction`: a never rule shaped like a watch prints as a rule (`-a never,exit -S all
+    /// -F path=... -F perm=x`), not as the `-w` line auditctl prints, which hides the action.
+    public static func line(for rule: KernelRule, host: Machine, auditVersion: AuditVersion = .v3_0_9,
+                            showingAction: Bool = false) -> RulesText {
         var printer = RulePrinter(host: host, version: auditVersion)
+        printer.showsAction = showingAction
         return printer.line(for: rule)
     }
 }
@@ -31,6 +35,8 @@ struct RulePrinter {
     let host: Machine
     let version: AuditVersion
     var lastArch: UInt32 = 0
+    /// Never rules print as rules even when shaped like a watch (not auditctl's listing).
+    var showsAction = false
 
     init(host: Machine, version: AuditVersion) {
         self.host = host
@@ -38,7 +44,7 @@ struct RulePrinter {
     }
 
     mutating func line(for rule: KernelRule) -> RulesText {
-        let watch = Self.isWatch(rule)
+        let watch = Self.isWatch(rule) && !(showsAction && rule.action == .never)
         let printer = FieldPrinter(version: version)
         var out: [UInt8] = []
         if !watch {
