@@ -19,6 +19,10 @@ extension LineParser {
         guard let loader, let list = effectiveList else { return nil }
         // The loader's facts as the value parser holds them (no look-up per clause).
         let primary = valueParser.auditVersion == loader ? valueParser.facts : loader.loader
+        // One loader (compile, check): no array of every release's facts per field clause.
+        if otherLoaders.isEmpty {
+            return primary.fieldRefusal(spec.name, spelled: spelled, op: op.rawValue, list: list.rawValue, kernelHasExcludeExtend: kernelHasExcludeExtend)
+        }
         let found = ([primary] + otherLoaders.map(\.loader)).compactMap {
             $0.fieldRefusal(spec.name, spelled: spelled, op: op.rawValue, list: list.rawValue, kernelHasExcludeExtend: kernelHasExcludeExtend)
         }
