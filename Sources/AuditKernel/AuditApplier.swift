@@ -117,8 +117,7 @@ public final class AuditApplier {
 
     private func carryOut(_ plan: ApplyPlan, snapshot: Snapshot) throws -> Outcome {
         var outcome = Outcome()
-        var bytes = [KernelRule: [UInt8]](minimumCapacity: snapshot.rules.count)
-        for (rule, raw) in zip(snapshot.rules, snapshot.raw) { bytes[rule] = raw }
+        let bytes = RawBytes(snapshot)
         func payload(_ rule: KernelRule) -> [UInt8] { bytes[rule] ?? WireCodec.encode(rule) }
 
         var i = 0
@@ -145,8 +144,9 @@ public final class AuditApplier {
             default:
                 do {
                     switch step.operation {
-                    case .append(let r): try transport.addRule(payload(r), prepend: false)
-                    case .prepend(let r): try transport.addRule(payload(r), prepend: true)
+                    // A rule only the files have is not in the kernel's listing: encoded.
+                    case .append(let r): try transport.addRule(step.role == .add ? WireCodec.encode(r) : payload(r), prepend: false)
+                    case .prepend(let r): try transport.addRule(step.role == .add ? WireCodec.encode(r) : payload(r), prepend: true)
                     case .delete(let r): if let error = transport.deleteRules([payload(r)])[0] { throw error }
                     case .setting(let s): try transport.set(s.option, to: s.expected)
                     }
@@ -192,7 +192,7 @@ public final class AuditApplier {
     /// Undoes everything: the kernel's rules made equal to the snapshot again by the same engine
     /// (a deleted rule cannot be put back between others in any other way), the settings restored
     /// newest first, then checked byte for byte. Tried twice.
-    private func rollBack(to snapshot: Snapshot, bytes: [KernelRule: [UInt8]]) -> (restored: Bool, problem: String?) {
+    private func rollBack(to snapshot: Snapshot, bytes: RawBytes) -> (restored: Bool, problem: String?) {
         var problem: String?
         for _ in 0 ..< 2 {
             do {
@@ -229,6 +229,45 @@ public final class AuditApplier {
         [("-e", before.enabled, now.enabled), ("-f", before.failure, now.failure),
          ("-r", before.rateLimit, now.rateLimit), ("--backlog_wait_time", before.backlogWaitTime, now.backlogWaitTime),
          ("-b", before.backlogLimit, now.backlogLimit)]
+    }
+}
+
+/// The bytes the kernel listed for each rule of a snapshot (a rule is deleted, or put back, with
+/// exactly those). Found by a hash of the rule's words and compared only on a hit: a dictionary
+/// keyed by whole rules (their Hashable hash, through Hasher) cost more than the one-rule change
+/// it served.
+struct RawBytes {
+    private let snapshot: AuditApplier.Snapshot
+    private var first: [Int: Int] = [:]
+
+    init(_ snapshot: AuditApplier.Snapshot) {
+        self.snapshot = snapshot
+        first.reserveCapacity(snapshot.rules.count)
+        for (i, rule) in snapshot.rules.enumerated() {
+            let h = Self.hash(rule)
+            if first[h] == nil { first[h] = i }
+        }
+    }
+
+    subscript(rule: KernelRule) -> [UInt8]? {
+        guard let i = first[Self.hash(rule)] else { return nil }
+        if snapshot.rules[i] == rule { return snapshot.raw[i] }
+        // Another rule of the same hash came first: the slow way (the kernel holds no rule twice).
+        return snapshot.rules[(i + 1)...].firstIndex(of: rule).map { snapshot.raw[$0] }
+    }
+
+    /// FNV-1a over the words equality compares (list, action, mask, fields and their strings).
+    static func hash(_ rule: KernelRule) -> Int {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ v: UInt64) { h = (h ^ v) &* 0x0000_0100_0000_01b3 }
+        mix(UInt64(rule.list.kernelValue) << 32 | UInt64(rule.action.kernelValue))
+        for word in rule.mask { mix(UInt64(word)) }
+        for f in rule.fields {
+            mix(UInt64(f.id) << 32 | UInt64(f.op.kernelValue))
+            mix(UInt64(f.value))
+            f.string?.withBytes { for b in $0 { mix(UInt64(b)) } }
+        }
+        return Int(truncatingIfNeeded: h)
     }
 }
 

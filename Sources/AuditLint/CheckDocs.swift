@@ -30,6 +30,7 @@ public enum CheckDocs {
         }
         out += "## Why\n\n\(check.rationale)\n\n"
         if let section = LoaderDocs.section(code: check.code, loaders: loaders) { out += section + "\n" }
+        if let section = LoaderDocs.kernelSection(code: check.code) { out += section + "\n" }
         out += "## Examples\n\n"
         out += "`↓` marks where the finding is reported.\n\n"
         for e in check.examples {
@@ -50,21 +51,7 @@ public enum CheckDocs {
             let i = min(p.column - 1, lines[p.line - 1].count)
             lines[p.line - 1].insert(contentsOf: Array(String(LintExample.marker).utf8), at: i)
         }
-        return lines.map { visible(String(decoding: $0, as: UTF8.self)) + "\n" }.joined()
-    }
-
-    static func visible(_ s: String) -> String {
-        var out = ""
-        for u in s.unicodeScalars {
-            switch u.value {
-            case 0x0D: out += "\\r"
-            case 0x00: out += "\\0"
-            case 0x09: out += "\t"
-            case 0 ..< 0x20, 0x7F: out += "\\x" + String(u.value, radix: 16)
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out
+        return lines.map { ControlCharacters.escaped(String(decoding: $0, as: UTF8.self), except: ["\t"]) + "\n" }.joined()
     }
 
     /// One check as the object of `--list-checks --format json` and `--explain --format json`.
@@ -91,11 +78,17 @@ public enum CheckDocs {
         public var column: Int
     }
 
+    /// The loader and kernel sections of `code`, for the JSON entry.
+    static func releases(_ code: String, loaders: [AuditVersion]?) -> String? {
+        let parts = [LoaderDocs.section(code: code, loaders: loaders), LoaderDocs.kernelSection(code: code)].compactMap { $0 }
+        return parts.isEmpty ? nil : parts.joined(separator: "\n")
+    }
+
     public static func entry(_ check: any LintCheck, examples: Bool, loaders: [AuditVersion]? = nil) -> Entry {
         Entry(code: check.code, name: check.name, family: check.family.rawValue, summary: check.summary,
               rationale: check.rationale, helpUri: helpURI(check),
               examples: examples ? check.examples.map {
                   Example(text: $0.text, triggers: $0.triggers, positions: $0.positions.map { Position(line: $0.line, column: $0.column) })
-              } : nil, releases: examples ? LoaderDocs.section(code: check.code, loaders: loaders) : nil)
+              } : nil, releases: examples ? releases(check.code, loaders: loaders) : nil)
     }
 }

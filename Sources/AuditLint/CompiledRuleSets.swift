@@ -58,27 +58,46 @@ extension KernelRule {
     }
 }
 
-/// Findings of checks that run once per target: one per source position, naming the targets it
-/// holds on when that is not all of them.
+/// Findings of checks that run once per target (loader, machine): one per source position,
+/// naming the targets it holds on when that is not all of them.
 struct PerTargetFindings {
-    private var order: [SourceLocation] = []
-    private var found: [SourceLocation: (Diagnostic, [Machine])] = [:]
+    /// One target: the audit release that loads the rules and the machine.
+    struct Target: Hashable {
+        var loader: AuditVersion
+        var machine: Machine
+    }
 
-    mutating func add(_ d: Diagnostic, on machine: Machine) {
+    private var order: [SourceLocation] = []
+    private var found: [SourceLocation: (Diagnostic, [Target])] = [:]
+
+    mutating func add(_ d: Diagnostic, on set: CompiledRuleSet) {
+        let target = Target(loader: set.loader, machine: set.machine)
         if var entry = found[d.location] {
-            if !entry.1.contains(machine) { entry.1.append(machine) }
+            if !entry.1.contains(target) { entry.1.append(target) }
             found[d.location] = entry
         } else {
             order.append(d.location)
-            found[d.location] = (d, [machine])
+            found[d.location] = (d, [target])
         }
     }
 
-    func all(targets: [Machine]) -> [Diagnostic] {
-        order.compactMap { location in
-            guard var (d, machines) = found[location] else { return nil }
-            if Set(machines) != Set(targets) { d.message += " (on \(machines.map(\.rawValue).joined(separator: ", ")))" }
+    /// The findings; one that holds on some targets only names them: the machines when it holds
+    /// with every loader of the context on each, else each machine with its audit releases.
+    func all(_ context: LintContext) -> [Diagnostic] {
+        let every = Set(context.loaders.flatMap { loader in context.targets.map { Target(loader: loader, machine: $0) } })
+        return order.compactMap { location in
+            guard var (d, targets) = found[location] else { return nil }
+            if Set(targets) != every { d.message += " (on \(Self.describe(targets, loaders: context.loaders)))" }
             return d
         }
+    }
+
+    static func describe(_ targets: [Target], loaders: [AuditVersion]) -> String {
+        var machines: [Machine] = []
+        for t in targets where !machines.contains(t.machine) { machines.append(t.machine) }
+        return machines.map { m -> String in
+            let with = loaders.filter { v in targets.contains(Target(loader: v, machine: m)) }
+            return with.count == loaders.count ? m.rawValue : "\(m.rawValue) with audit \(with.map(\.rawValue).joined(separator: ", "))"
+        }.joined(separator: ", ")
     }
 }

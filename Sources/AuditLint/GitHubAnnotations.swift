@@ -28,7 +28,7 @@ public enum GitHubAnnotations {
             properties.append(("title", title))
             let props = properties.map { "\($0.0)=\(property($0.1))" }.joined(separator: ",")
             let message = d.message + (d.hostDependent ? " (depends on this host)" : "")
-            out += "::\(command) \(props)::\(data(DiagnosticRenderer.escapedForTerminal(message)))\n"
+            out += "::\(command) \(props)::\(data(ControlCharacters.escaped(message)))\n"
         }
         return out
     }
@@ -48,7 +48,7 @@ public enum GitHubAnnotations {
 
     public static func property(_ s: String) -> String {
         var out = ""
-        for ch in data(DiagnosticRenderer.escapedForTerminal(s)).unicodeScalars {
+        for ch in data(ControlCharacters.escaped(s)).unicodeScalars {
             switch ch {
             case ":": out += "%3A"
             case ",": out += "%2C"

@@ -121,14 +121,18 @@ extension Linter {
     /// The diagnostics whose code `select` (when not empty) and not `ignore` selects.
     public static func filter(_ diagnostics: [Diagnostic], select: [String], ignore: [String]) -> [Diagnostic] {
         guard !select.isEmpty || !ignore.isEmpty else { return diagnostics }
+        let selected = selection(select: select, ignore: ignore)
+        return diagnostics.filter { d in d.code.map(selected) ?? true }
+    }
+
+    /// Whether `filter` keeps a diagnostic with this code.
+    static func selection(select: [String], ignore: [String]) -> (String) -> Bool {
+        guard !select.isEmpty || !ignore.isEmpty else { return { _ in true } }
         var chosen: [String: Bool] = [:]
         for c in allChecks {
             chosen[c.code] = (select.isEmpty || select.contains { matches($0, c) }) && !ignore.contains { matches($0, c) }
         }
         // Unreadable input is never hidden: it decides the exit status 2.
-        return diagnostics.filter { d in
-            guard let code = d.code, code != RuleInputs.unreadableCode else { return true }
-            return chosen[code] ?? true
-        }
+        return { code in code == RuleInputs.unreadableCode || (chosen[code] ?? true) }
     }
 }

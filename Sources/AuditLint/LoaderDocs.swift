@@ -48,6 +48,36 @@ public enum LoaderDocs {
             + lines.joined(separator: "\n") + "\n"
     }
 
+    /// The section for `code` stating what the kernel takes from which release (KernelAuditFacts),
+    /// or nil when the check has no kernel facts.
+    public static func kernelSection(code: String) -> String? {
+        func line(_ f: KernelAuditFacts.Fact, _ what: String) -> String {
+            "- \(what) from Linux \(f.first) on" + (f.feature.map { " (kernel feature \($0), which libaudit checks first)" } ?? "")
+                + ". Source: \(f.commit); \(f.source)."
+        }
+        let facts = KernelAuditFacts.facts
+        var lines: [String]
+        switch code {
+        case DiagnosticCode.unknownField.rawValue:
+            lines = facts.filter { $0.kind == .field }.map { line($0, "field \($0.name)") }
+        case DiagnosticCode.fieldNotOnList.rawValue:
+            lines = facts.filter { $0.kind == .fieldOffExit }.map { line($0, "field \($0.name) on lists other than exit") }
+            if let f = KernelAuditFacts.fact(.feature, "EXCLUDE_EXTEND") { lines.append(line(f, "the exclude list's extended field set (EXCLUDE_EXTEND)")) }
+            lines += KernelAuditFacts.fieldOnlyOn.sorted { $0.key < $1.key }.map { "- every release: \($0.key) only on the \($0.value.joined(separator: " and ")) list\($0.value.count == 1 ? "" : "s")" }
+            lines += KernelAuditFacts.listTakesOnly.sorted { $0.key < $1.key }.map { "- every release: the \($0.key) list takes only \($0.value.joined(separator: " and "))" }
+            lines += KernelAuditFacts.listRefuses.sorted { $0.key < $1.key }.map { "- every release: the \($0.key) list refuses \($0.value.joined(separator: ", "))" }
+        case DiagnosticCode.fieldOperator.rawValue:
+            lines = facts.filter { $0.kind == .fieldNotEqual }.map { line($0, "field \($0.name) with !=") }
+        case DiagnosticCode.listAction.rawValue:
+            lines = facts.filter { $0.kind == .list }.map { line($0, "the \($0.name) list") }
+        default:
+            return nil
+        }
+        return "## Per kernel release\n\nWith `--kernel R`, what a mainline kernel older than the release below lacks is an error: "
+            + "auditctl refuses it where libaudit checks the kernel's feature bit, else the kernel refuses the rule (Invalid argument). "
+            + "Distribution kernels may have backported it (RHEL 7's 3.10.0-351 has exe).\n\n" + lines.joined(separator: "\n") + "\n"
+    }
+
     /// The lists each field is allowed on by libaudit of `v`, and the exclude list's field set.
     private static func fieldLists(_ v: AuditVersion) -> [String] {
         let f = v.loader
@@ -55,7 +85,8 @@ public enum LoaderDocs {
         let byLists = grouped(v) { $0.lists.map { $0.names.joined(separator: ", ") } }
         out.append("- audit \(v): " + byLists.map { "\($0.fields.joined(separator: ", ")) only on \($0.value)" }.joined(separator: "; "))
         for extend in [true, false] {
-            let kernel = extend ? "kernels with exclude-extend (4.17 on)" : "older kernels"
+            let since = KernelAuditFacts.firstRelease(ofFeature: "EXCLUDE_EXTEND").map { "\($0)" } ?? "?"
+            let kernel = extend ? "kernels with exclude-extend (\(since) on)" : "older kernels"
             if let e = f.excludeFields(kernelHasExtend: extend) {
                 out.append("  - exclude list on \(kernel): only \(e.fields.sorted().joined(separator: ", "))")
             } else {

@@ -76,7 +76,8 @@ extension FoundByParser {
             rationale: """
                 The lists are task, exit, user, exclude, filesystem, and io_uring in the releases that \
                 have it (see below; older ones refuse it as a "bad keyword"); the actions are always and \
-                never. The entry list was removed in 2016 ("bad keyword"). auditctl refuses anything else.
+                never. The entry list was removed in 2016 ("bad keyword"). auditctl refuses anything else. \
+                The filesystem and io_uring lists need a kernel that has them (see the kernel releases below).
                 """,
             examples: [
                 LintExample("-a always,↓entry -S openat\n", triggers: true),
@@ -117,10 +118,13 @@ extension FoundByParser {
                 LintExample("-a always,exit -F arch=b64 -S openat -F auid=0\n", triggers: false),
             ]),
         FoundByParser(.unknownField, "unknown-field", .fields,
-            summary: "a field name auditctl does not know",
+            summary: "a field name auditctl or the target kernel does not know",
             rationale: """
                 Field names come from the loader's libaudit field table, which grows with the release \
-                (see below); an unknown one is refused ("unknown field"). \
+                (see below); an unknown one is refused ("unknown field"). A field the target kernel \
+                release does not have is refused too: by auditctl where libaudit checks the kernel's \
+                feature bit ("Field option not supported by kernel"), else by the kernel (see the \
+                kernel releases below). \
                 Quotes are not understood in rules files, so `-F "auid=0"` names a field `"auid`.
                 """,
             examples: [
@@ -134,7 +138,8 @@ extension FoundByParser {
                 exit-only fields, msgtype on exclude and user, fstype on filesystem, and the exclude list's \
                 own field set, which changed between releases and depends on the kernel's exclude-extend \
                 feature: see below), then the kernel (audit_field_valid: msgtype, fstype, only fstype and \
-                key on the filesystem list). auditctl or the kernel refuses the rule.
+                key on the filesystem list, perm not on io_uring, exe on the exit list only before the \
+                release below). auditctl or the kernel refuses the rule.
                 """,
             examples: [
                 LintExample("-a always,exclude -F ↓path=/etc/passwd\n", triggers: true),
@@ -144,7 +149,8 @@ extension FoundByParser {
             summary: "an operator the field does not take",
             rationale: """
                 arch, exe, inode, perm, fstype and key take only some operators, checked by libaudit \
-                (which ones per release: see below; exe took only = before audit 3.0); the kernel refuses \
+                (which ones per release: see below; exe took only = before audit 3.0, and the kernel \
+                took only = for it before the release below); the kernel refuses \
                 bit operators (& &=) on every field but a0-a3, pers and devminor (EINVAL).
                 """,
             examples: [

@@ -42,31 +42,12 @@ enum Suppressions {
     /// The diagnostics left after the file's directives, and a note for each unused or unreadable one.
     static func apply(_ diagnostics: [Diagnostic], file: RuleFile) -> [Diagnostic] {
         guard !file.directives.isEmpty else { return diagnostics }
-        let check = UnusedSuppressionCheck()
         var notes: [Diagnostic] = []
         var directives: [Directive] = []
         for d in file.directives {
-            let line = d.value
-            let start = min(d.location.column - 1 + "aurules:".utf8.count, line.count)
-            var words = line[start...].split(whereSeparator: { $0 == 0x20 || $0 == 0x09 })[...]
-            guard let verb = words.popFirst(), let eq = verb.firstIndex(of: UInt8(ascii: "=")),
-                  ["disable", "disable-file"].contains(RulesText(verb[..<eq])) else {
-                notes.append(check.finding(.note, "aurules cannot read this directive: write '# aurules: disable=CODE[,CODE]' or '# aurules: disable-file=CODE[,CODE]'",
-                                           at: d.location, length: d.length, line: line))
-                continue
-            }
-            var codes: [String] = []
-            for item in verb[verb.index(after: eq)...].split(separator: UInt8(ascii: ",")) {
-                guard let known = RulesText(item).asciiName.flatMap(Linter.check(named:)) else {
-                    notes.append(check.finding(.note, "'\(message: RulesText(item))' is not a check code or name (see aurules lint --list-checks): this suppresses nothing",
-                                               at: d.location, length: d.length, line: line))
-                    continue
-                }
-                codes.append(known.code)
-            }
-            if !codes.isEmpty {
-                directives.append(Directive(location: d.location, length: d.length, line: line, wholeFile: verb.starts(with: "disable-file".utf8), codes: codes))
-            }
+            let (directive, problems) = parse(d)
+            notes += problems
+            if let directive { directives.append(directive) }
         }
         // The line a line directive covers: the first line after it, in its file, that holds a
         // rule or a finding (comment and blank lines hold neither).
@@ -90,13 +71,43 @@ enum Suppressions {
             }
             if !suppressed { kept.append(diagnostic) }
         }
-        for d in directives where d.used.count < Set(d.codes).count {
-            let unused = d.codes.filter { !d.used.contains($0) }
-            notes.append(check.finding(.note, "this suppression of \(unused.joined(separator: ", ")) suppresses nothing\(d.wholeFile ? " in this file" : " on the next rule"): remove \(unused.count == 1 ? "it" : "them")",
-                                       at: d.location, length: d.length, line: d.line))
-        }
+        notes += directives.compactMap(unusedNote)
         // A file may silence these notes too.
-        let silenced = Set(directives.filter { $0.wholeFile && $0.codes.contains(check.code) }.map(\.location.file))
+        let silenced = Set(directives.filter { $0.wholeFile && $0.codes.contains(UnusedSuppressionCheck().code) }.map(\.location.file))
         return kept + notes.filter { !silenced.contains($0.location.file) }
+    }
+
+    /// One directive comment read: what it suppresses, and a note for each part aurules cannot read.
+    static func parse(_ d: Located<RulesText>) -> (Directive?, [Diagnostic]) {
+        let check = UnusedSuppressionCheck()
+        var notes: [Diagnostic] = []
+        let line = d.value
+        let start = min(d.location.column - 1 + "aurules:".utf8.count, line.count)
+        var words = line[start...].split(whereSeparator: { $0 == 0x20 || $0 == 0x09 })[...]
+        guard let verb = words.popFirst(), let eq = verb.firstIndex(of: UInt8(ascii: "=")),
+              ["disable", "disable-file"].contains(RulesText(verb[..<eq])) else {
+            notes.append(check.finding(.note, "aurules cannot read this directive: write '# aurules: disable=CODE[,CODE]' or '# aurules: disable-file=CODE[,CODE]'",
+                                       at: d.location, length: d.length, line: line))
+            return (nil, notes)
+        }
+        var codes: [String] = []
+        for item in verb[verb.index(after: eq)...].split(separator: UInt8(ascii: ",")) {
+            guard let known = RulesText(item).asciiName.flatMap(Linter.check(named:)) else {
+                notes.append(check.finding(.note, "'\(message: RulesText(item))' is not a check code or name (see aurules lint --list-checks): this suppresses nothing",
+                                           at: d.location, length: d.length, line: line))
+                continue
+            }
+            codes.append(known.code)
+        }
+        guard !codes.isEmpty else { return (nil, notes) }
+        return (Directive(location: d.location, length: d.length, line: line, wholeFile: verb.starts(with: "disable-file".utf8), codes: codes), notes)
+    }
+
+    /// The note for a directive that suppressed less than it names, or nil.
+    static func unusedNote(_ d: Directive) -> Diagnostic? {
+        guard d.used.count < Set(d.codes).count else { return nil }
+        let unused = d.codes.filter { !d.used.contains($0) }
+        return UnusedSuppressionCheck().finding(.note, "this suppression of \(unused.joined(separator: ", ")) suppresses nothing\(d.wholeFile ? " in this file" : " on the next rule"): remove \(unused.count == 1 ? "it" : "them")",
+                                                at: d.location, length: d.length, line: d.line)
     }
 }

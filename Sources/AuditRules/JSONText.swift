@@ -1,7 +1,8 @@
 /// The JSON documents built from dictionaries (SARIF, apply, syscall and tables output), written
 /// byte for byte as Foundation's `JSONSerialization` wrote them with `[.prettyPrinted, .sortedKeys]`:
 /// two-space indentation, `"key" : value`, keys in Foundation's sorted order (see `keyPrecedes`),
-/// `\/` unless slashes are kept, and doubles without a trailing `.0`. The package links
+/// `\/` unless slashes are kept, and doubles without a trailing `.0`; one difference: DEL and the
+/// C1 controls are escaped (`\u007f`), where JSONSerialization wrote them raw. The package links
 /// FoundationEssentials only, which has no JSONSerialization; JSONEncoder sorts keys differently.
 public enum JSONText {
     /// JSON's `null` in an object or array (NSNull's place).
@@ -97,9 +98,21 @@ public enum JSONText {
 
         mutating func text(_ s: String) { out.append(contentsOf: s.utf8) }
 
+        /// Every control character escaped, DEL and the C1 controls (U+0080...U+009F) too, where
+        /// JSONSerialization wrote them raw: nothing from an input reaches the output unescaped.
         mutating func string(_ s: String) {
             out.append(UInt8(ascii: "\""))
+            // A C1 control is 0xC2 then 0x80...0x9F in UTF-8: 0xC2 waits for the byte after it.
+            var afterC2 = false
             for b in s.utf8 {
+                if afterC2 {
+                    afterC2 = false
+                    if b >= 0x80 && b <= 0x9F {
+                        text("\\u00" + String(b, radix: 16))
+                        continue
+                    }
+                    out.append(0xC2)
+                }
                 switch b {
                 case UInt8(ascii: "\""): text("\\\"")
                 case UInt8(ascii: "\\"): text("\\\\")
@@ -110,9 +123,12 @@ public enum JSONText {
                 case 0x0D: text("\\r")
                 case 0x09: text("\\t")
                 case 0x00 ..< 0x20: text(b < 0x10 ? "\\u000" + String(b, radix: 16) : "\\u00" + String(b, radix: 16))
+                case 0x7F: text("\\u007f")
+                case 0xC2: afterC2 = true
                 default: out.append(b)
                 }
             }
+            if afterC2 { out.append(0xC2) }
             out.append(UInt8(ascii: "\""))
         }
     }

@@ -18,8 +18,17 @@ public enum FilterList: String, CaseIterable, Hashable, Sendable, Codable {
     }
 
     public init?(kernelValue: UInt32) {
-        guard let l = FilterList.allCases.first(where: { $0.kernelValue == kernelValue }) else { return nil }
-        self = l
+        // A switch rather than a search of allCases: every listed rule is decoded through here.
+        switch kernelValue {
+        case 0x00: self = .user
+        case 0x01: self = .task
+        case 0x02: self = .entry
+        case 0x04: self = .exit
+        case 0x05: self = .exclude
+        case 0x06: self = .filesystem
+        case 0x07: self = .io_uring
+        default: return nil
+        }
     }
 
     /// The order `auditctl -l` prints lists in.
@@ -73,8 +82,18 @@ public enum FieldOperator: String, CaseIterable, Hashable, Sendable, Codable {
     }
 
     public init?(kernelValue: UInt32) {
-        guard let op = FieldOperator.allCases.first(where: { $0.kernelValue == kernelValue }) else { return nil }
-        self = op
+        // A switch rather than a search of allCases: every field of every listed rule comes here.
+        switch kernelValue {
+        case 0x0800_0000: self = .bitMask
+        case 0x1000_0000: self = .lessThan
+        case 0x2000_0000: self = .greaterThan
+        case 0x3000_0000: self = .notEqual
+        case 0x4000_0000: self = .equal
+        case 0x4800_0000: self = .bitTest
+        case 0x5000_0000: self = .lessOrEqual
+        case 0x6000_0000: self = .greaterOrEqual
+        default: return nil
+        }
     }
 }
 

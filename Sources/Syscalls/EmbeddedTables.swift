@@ -283,7 +283,7 @@ enum EmbeddedTables {
 290	pkey_free	4.9	
 291	statx	4.11	
 292	io_pgetevents	4.18	
-293	rseq	4.18	
+293	rseq	4.19	
 294	kexec_file_load	5.0	
 424	pidfd_send_signal	5.1	
 425	io_uring_setup	5.1	
@@ -33524,7 +33524,7 @@ auditctl	uring-op-unknown	io_uring op unknown: %s
 290	pkey_free	4.15	
 291	statx	4.15	
 292	io_pgetevents	4.18	
-293	rseq	4.18	
+293	rseq	4.19	
 294	kexec_file_load	5.1	
 424	pidfd_send_signal	5.1	
 425	io_uring_setup	5.1	
@@ -35187,7 +35187,7 @@ auditctl	uring-op-unknown	io_uring op unknown: %s
     ]
 
     /// FNV-1a (64 bit) of the files above, names included (`EmbeddedTablesSource.digest`).
-    static let digest = "7eddeed2bd2bca69"
+    static let digest = "516ace8002970727"
 
     /// Every kernel and libaudit name of the files above, lower-cased, one per line in byte order
     /// (`EmbeddedTablesSource.names`): what `SyscallDatabase.isKnownOnAnyABI` searches.

@@ -34,6 +34,18 @@ extension LoaderSources {
         var fields: [String]
     }
 
+    /// How a case group of the field switch reads its value, told by what its code calls or
+    /// tests, in precedence order: a group showing several is of the first kind listed, one
+    /// showing none is a plain `number`.
+    static let valueKinds: [(kind: String, needles: [String])] = [
+        ("uid", ["audit_name_to_uid"]), ("gid", ["audit_name_to_gid"]), ("errno", ["audit_name_to_errno"]),
+        ("msgtype", ["audit_name_to_msg_type"]), ("string", ["buflen += vlen"]), ("arch", ["audit_determine_machine"]),
+        ("perm", ["AUDIT_PERM_READ"]), ("filetype", ["audit_name_to_ftype"]), ("fstype", ["audit_name_to_fstype"]),
+        ("sessionid", ["\"unset\""]), ("unchecked", ["AF_MAX"]), ("signed", ["*(v)=='-'", "*(v) == '-'"]),
+    ]
+    /// A `perm` group that also adds the syscalls of the permissions (4.0 on) is `perm+syscalls`.
+    static let permSyscalls = (kind: "permsyscalls", needles: ["audit_add_perm_syscalls"])
+
     /// The field rules and exclude rules of `audit_rule_fieldpair_data`. `fields` are fieldtab.h's
     /// entries (constant -> name), `lists` flagtab.h's, `ops` optab.h's: they name what the
     /// guards compare with, and give `case A...B:` ranges their members (fieldtab's order).
@@ -99,20 +111,8 @@ extension LoaderSources {
             }
         }
         func finishGroup() {
-            let kind: String
-            if markers.contains("uid") { kind = "uid" }
-            else if markers.contains("gid") { kind = "gid" }
-            else if markers.contains("errno") { kind = "errno" }
-            else if markers.contains("msgtype") { kind = "msgtype" }
-            else if markers.contains("string") { kind = "string" }
-            else if markers.contains("arch") { kind = "arch" }
-            else if markers.contains("perm") { kind = markers.contains("permsyscalls") ? "perm+syscalls" : "perm" }
-            else if markers.contains("filetype") { kind = "filetype" }
-            else if markers.contains("fstype") { kind = "fstype" }
-            else if markers.contains("unset") { kind = "sessionid" }
-            else if markers.contains("unchecked") { kind = "unchecked" }
-            else if markers.contains("negative") { kind = "signed" }
-            else { kind = "number" }
+            var kind = Self.valueKinds.first { markers.contains($0.kind) }?.kind ?? "number"
+            if kind == "perm" && markers.contains(Self.permSyscalls.kind) { kind = "perm+syscalls" }
             for c in current where rules[c]?.kind.isEmpty ?? true { rules[c, default: FieldRule()].kind = kind }
             markers = []
         }
@@ -150,19 +150,7 @@ extension LoaderSources {
                 }
                 if !condition.hasSuffix("{") { pendingGuard = (condition, fieldsOf) }
             }
-            if t.contains("audit_name_to_uid") { markers.insert("uid") }
-            if t.contains("audit_name_to_gid") { markers.insert("gid") }
-            if t.contains("audit_name_to_errno") { markers.insert("errno") }
-            if t.contains("audit_name_to_msg_type") { markers.insert("msgtype") }
-            if t.contains("buflen += vlen") { markers.insert("string") }
-            if t.contains("audit_determine_machine") { markers.insert("arch") }
-            if t.contains("AUDIT_PERM_READ") { markers.insert("perm") }
-            if t.contains("audit_add_perm_syscalls") { markers.insert("permsyscalls") }
-            if t.contains("audit_name_to_ftype") { markers.insert("filetype") }
-            if t.contains("audit_name_to_fstype") { markers.insert("fstype") }
-            if t.contains("\"unset\"") { markers.insert("unset") }
-            if t.contains("AF_MAX") { markers.insert("unchecked") }
-            if t.contains("*(v)=='-'") || t.contains("*(v) == '-'") { markers.insert("negative") }
+            for k in Self.valueKinds + [Self.permSyscalls] where k.needles.contains(where: { t.contains($0) }) { markers.insert(k.kind) }
             depth += opens - closes
             if depth > 0 { entered = true }
             while let last = scoped.last, depth < last.depth { scoped.removeLast() }

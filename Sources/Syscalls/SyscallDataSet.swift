@@ -79,6 +79,14 @@ struct DataPoint {
     let release: KernelVersion
     let table: [Int: String]
     let truth: Bool
+    /// A row this table lacks cannot start at or before this release: set for the tables of the
+    /// kernel's numbering (the truth, the 4.x snapshots: the release whose tables they show), nil
+    /// for the per-release builds, which leave out what their config did not build.
+    var bounds: KernelVersion? = nil
+    /// False for a 4.x snapshot of the per-release data's time, kept only to bound rows.
+    var showsPresence = true
+    /// One of the per-release builds (what a release implemented, not how it numbered).
+    var isBuild: Bool { !truth && bounds == nil }
 }
 
 /// The readers of ../shared/syscall-data. Lists go through `KernelSources`, the readers of
@@ -91,15 +99,23 @@ struct SyscallDataSet {
 
     /// hrw-history-4x snapshots (dated commits) and the release each stands for: the version its
     /// subject names (an -rc table approximates its release; "X-rc0" is the merge window after
-    /// X-1, so its tables are X's), else the release whose merge window the date falls in. Used
-    /// only before the per-release data starts (5.0 for ppc, ppc64, aarch64 and arm).
-    static let hrw4x: [(folder: String, release: KernelVersion)] = [
-        ("2016-10-12-407720c", KernelVersion(4, 9)), ("2017-02-08-8142d8e", KernelVersion(4, 10)),
-        ("2017-04-06-0f516ee", KernelVersion(4, 11)), ("2017-05-30-f14c276", KernelVersion(4, 12)),
-        ("2017-09-04-7543825", KernelVersion(4, 13)), ("2017-11-16-83d4791", KernelVersion(4, 15)),
-        ("2018-02-18-a03df6e", KernelVersion(4, 16)), ("2018-04-03-dd03f6a", KernelVersion(4, 17)),
-        ("2018-08-03-8237552", KernelVersion(4, 18)), ("2018-08-31-4e90160", KernelVersion(4, 19)),
-        ("2018-11-05-cce0b29", KernelVersion(4, 20)),
+    /// X-1, so its tables are X's), else the release whose merge window the date falls in. Their
+    /// rows are data only before the per-release data starts (5.0 for ppc, ppc64, aarch64 and
+    /// arm); every snapshot bounds the rows it lacks (`shows`: the release whose tables it
+    /// holds). The 2016-10-12 table stands for 4.9, the first release covered, but shows 4.8: it
+    /// lacks 4.9's one addition, the pkey calls, even on x86_64, whose 4.9 build has them.
+    static let hrw4x: [(folder: String, release: KernelVersion, shows: KernelVersion)] = [
+        ("2016-10-12-407720c", KernelVersion(4, 9), KernelVersion(4, 8)),
+        ("2017-02-08-8142d8e", KernelVersion(4, 10), KernelVersion(4, 10)),
+        ("2017-04-06-0f516ee", KernelVersion(4, 11), KernelVersion(4, 11)),
+        ("2017-05-30-f14c276", KernelVersion(4, 12), KernelVersion(4, 12)),
+        ("2017-09-04-7543825", KernelVersion(4, 13), KernelVersion(4, 13)),
+        ("2017-11-16-83d4791", KernelVersion(4, 15), KernelVersion(4, 15)),
+        ("2018-02-18-a03df6e", KernelVersion(4, 16), KernelVersion(4, 16)),
+        ("2018-04-03-dd03f6a", KernelVersion(4, 17), KernelVersion(4, 17)),
+        ("2018-08-03-8237552", KernelVersion(4, 18), KernelVersion(4, 18)),
+        ("2018-08-31-4e90160", KernelVersion(4, 19), KernelVersion(4, 19)),
+        ("2018-11-05-cce0b29", KernelVersion(4, 20), KernelVersion(4, 20)),
     ]
 
     /// Function names of rows no snapshot numbers (removed before 6.1 on that ABI).
@@ -213,35 +229,36 @@ struct SyscallDataSet {
         return functionAliases[function] ?? function
     }
 
-    /// {release: {number: table name}} from the 4.x snapshots, before the per-release data.
-    func hrw4x(_ spec: GeneratedABI) throws -> [KernelVersion: [Int: String]] {
-        guard let arch = spec.hrw4x else { return [:] }
-        var out: [KernelVersion: [Int: String]] = [:]
-        for (folder, release) in Self.hrw4x {
+    /// The 4.x snapshots of the ABI, oldest first: (release it stands for, release it shows,
+    /// number -> name).
+    func hrw4x(_ spec: GeneratedABI) throws -> [(release: KernelVersion, shows: KernelVersion, table: [Int: String])] {
+        guard let arch = spec.hrw4x else { return [] }
+        var out: [(release: KernelVersion, shows: KernelVersion, table: [Int: String])] = []
+        for (folder, release, shows) in Self.hrw4x {
             var file = path("hrw-history-4x", folder, "syscalls-" + arch)
             if !FileManager.default.fileExists(atPath: file) && arch == "riscv64" {
                 file = path("hrw-history-4x", folder, "syscalls-riscv")
             }
             guard FileManager.default.fileExists(atPath: file) else { continue }
-            out[release] = try hrwTable(file, spec).numbered
+            out.append((release, shows, try hrwTable(file, spec).numbered))
         }
         return out
     }
 
-    /// Every table of the ABI: the truth, the 4.x snapshots before the per-release data, the
-    /// per-release data, the last two renamed to table names.
+    /// Every table of the ABI: the truth, the 4.x snapshots (data before the per-release data,
+    /// bounds only after its start), the per-release data, the last two renamed to table names.
     func dataPoints(_ spec: GeneratedABI, mebeim: [KernelVersion: [Int: String]]) throws -> [DataPoint] {
         let truth = try truthPoints(spec)
-        var points = truth.map { DataPoint(release: $0.release, table: $0.table, truth: true) }
+        var points = truth.map { DataPoint(release: $0.release, table: $0.table, truth: true, bounds: $0.release) }
         guard let mebeimStart = mebeim.keys.min() else {
             throw KernelSources.ImportError("no per-release (mebeim) tables for \(spec.abi.rawValue) in the data directory")
         }
-        func renamed(_ t: [Int: String], at release: KernelVersion) -> DataPoint {
+        func renamed(_ t: [Int: String], at release: KernelVersion, bounds: KernelVersion? = nil, data: Bool = true) -> DataPoint {
             let nearest = Self.nearest(truth, to: release)
             return DataPoint(release: release, table: t.reduce(into: [:]) { $0[$1.key] = Self.tableName($1.key, function: $1.value, nearest: nearest) },
-                             truth: false)
+                             truth: false, bounds: bounds, showsPresence: data)
         }
-        for (release, t) in try hrw4x(spec) where release < mebeimStart { points.append(renamed(t, at: release)) }
+        for s in try hrw4x(spec) { points.append(renamed(s.table, at: s.release, bounds: s.shows, data: s.release < mebeimStart)) }
         for (release, t) in mebeim { points.append(renamed(t, at: release)) }
         return points
     }

@@ -3,6 +3,9 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Builds the kernel tables of SyscallTables/ (<abi>.tsv, abis.tsv, equivalents.tsv) from
 /// ../shared/syscall-data (`aurules tables generate`). The loader files come from `aurules
@@ -69,7 +72,12 @@ public enum TableGenerator {
     /// The files of `output` that differ from those in `directory` (missing ones included).
     public static func stale(_ output: Output, in directory: String) -> [String] {
         output.files.keys.sorted().filter { name in
-            FileManager.default.contents(atPath: directory + "/" + name) != Data(output.files[name]!.utf8)
+            // Only a regular file is read (a FIFO would block the read): anything else is stale,
+            // and the writer refuses to replace it.
+            var info = stat()
+            let path = directory + "/" + name
+            guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return true }
+            return FileManager.default.contents(atPath: path) != Data(output.files[name]!.utf8)
         }
     }
 
@@ -105,9 +113,10 @@ public enum TableGenerator {
             return candidates.first { $0 >= floor } ?? floor
         }
 
-        /// When asm-generic numbered `name`: libseccomp's arm column (arm's table is wired in
-        /// lockstep with asm-generic; its aarch64/riscv64 columns are wrong), else the earliest
-        /// release any ABI implements it. nil when neither says.
+        /// When asm-generic numbered `name`: libseccomp's arm column (arm's table is mostly wired
+        /// with asm-generic; its aarch64/riscv64 columns are wrong), else the earliest release any
+        /// ABI implements it, never at or before `bound`: rseq came to arm in 4.18 and to
+        /// asm-generic in 4.19, as the 4.18 snapshots of arm64 and riscv show. nil when none says.
         func genericFirstRelease(_ name: String, start: KernelVersion, bound: KernelVersion?) -> KernelVersion? {
             guard let release = seccomp["arm\t" + name]?.release ?? observedFirst[name] else { return nil }
             return max(release, floor(start, bound))
@@ -117,7 +126,7 @@ public enum TableGenerator {
     static func observedFirstReleases(_ loaded: [Loaded]) -> [String: KernelVersion] {
         var out: [String: KernelVersion] = [:]
         for abi in loaded {
-            for point in abi.points where !point.truth && abi.mebeim[point.release] != nil {
+            for point in abi.points where point.isBuild {
                 for name in point.table.values where out[name].map({ point.release < $0 }) ?? true { out[name] = point.release }
             }
         }
@@ -135,20 +144,20 @@ public enum TableGenerator {
             .filter { p in p.element.release >= spec.start && spec.end.map { p.element.release <= $0 } ?? true }
             .sorted { ($0.element.release, $0.offset) < ($1.element.release, $1.offset) }.map(\.element)
         var presence: [Key: Set<KernelVersion>] = [:]
-        for point in points {
+        for point in points where point.showsPresence {
             for (number, name) in point.table { presence[Key(number: number, name: name), default: []].insert(point.release) }
         }
         let truthPoints = points.filter(\.truth)
-        // The snapshots that bound how early an undated row may start: the truth tables (a row
-        // they lack cannot predate them). The 4.x snapshots are not used so (the Python generator
-        // this replaces meant to but did not, and the committed tables follow what it did).
+        // The tables that bound how early an undated row may start: the kernel's numbering as the
+        // truth tables and the 4.x snapshots show it (a row they lack cannot predate the release
+        // they show). Not the per-release builds: they leave out what their config did not build.
         func bound(_ number: Int, _ name: String, before first: KernelVersion) -> KernelVersion? {
-            truthPoints.filter { $0.release < first && $0.table[number] != name }.map(\.release).max()
+            points.compactMap { p in p.bounds.flatMap { $0 < first && p.table[number] != name ? $0 : nil } }.max()
         }
         var rows: [Row] = []
         for (key, seen) in presence {
             let first = seen.min()!, lastSeen = seen.max()!
-            let last = points.first { $0.release > lastSeen }.map { SyscallDataSet.release(before: $0.release) } ?? spec.end
+            let last = points.first { $0.showsPresence && $0.release > lastSeen }.map { SyscallDataSet.release(before: $0.release) } ?? spec.end
             // A truth snapshot inside the interval that lacks the row would mean a removal and a
             // re-addition: the data never shows one, so fail rather than merge it silently.
             if let missing = truthPoints.first(where: { first <= $0.release && $0.release <= lastSeen && $0.table[key.number] != key.name }) {

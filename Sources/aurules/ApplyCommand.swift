@@ -6,11 +6,9 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 import Syscalls
 
 enum ApplyFormat: String, ExpressibleByArgument, CaseIterable {
@@ -77,7 +75,7 @@ struct ApplyCommand: ParsableCommand {
     var allowUnsafePermissions = false
 
     @Option(name: .customLong("lock-file"), help: .hidden)
-    var lockFile = "/run/aurules.lock"
+    var lockFile = ApplyPrefetch.defaultLockPath
 
     /// Deletions sent before their acknowledgements are read (measured by Benchmarks/apply-bench.sh).
     @Option(name: .customLong("delete-batch"), help: .hidden)
@@ -90,16 +88,26 @@ struct ApplyCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
-        let started = Date()
+    func run() throws { try run(prefetch: nil) }
+
+    /// `prefetch`: the lock taken and the kernel's read started before the command line was parsed.
+    func run(prefetch: ApplyPrefetch?) throws {
+        let started = prefetch?.started ?? Date()
         let lock: ApplyLock
-        do { lock = try ApplyLock(path: lockFile) } catch let failure as CheckFailure {
-            StandardError.print("aurules apply: \(failure.message)")
-            throw ExitCode.inputError
+        let snapshot: SnapshotRead
+        if let prefetch, prefetch.lockPath == lockFile {
+            (lock, snapshot) = (prefetch.lock, prefetch.snapshot)
+        } else {
+            // Not prefetched, or under another lock than the options name: its read is not used.
+            prefetch?.lock.release()
+            do { lock = try ApplyLock(path: lockFile) } catch let failure as CheckFailure {
+                StandardError.print("aurules apply: \(failure.message)")
+                throw ExitCode.inputError
+            }
+            // Under the lock, the kernel is read while the files compile.
+            snapshot = SnapshotRead()
         }
         defer { lock.release() }
-        // Under the lock, the kernel is read while the files compile.
-        let prefetch = ApplySnapshotRead()
         let host: HostCompile
         do { host = try HostCompile(paths: paths.isEmpty ? CheckRun.defaultPaths() : paths, tables: tables, resolve: !noResolve,
                                        allowUnsafePermissions: allowUnsafePermissions) } catch let failure as CheckFailure {
@@ -111,7 +119,7 @@ struct ApplyCommand: ParsableCommand {
         var initial: AuditApplier.Snapshot
         do {
             connection = try AuditConnection()
-            initial = try prefetch.wait()
+            initial = try snapshot.wait()
         } catch let error as ApplyError {
             StandardError.print("aurules apply: \(ApplyOutput.describe(error).0)")
             throw ExitCode.inputError
@@ -144,30 +152,6 @@ struct ApplyCommand: ParsableCommand {
             if format == .json { print(output.json(error: message, writes: connection.writes), terminator: "") }
             throw code
         }
-    }
-}
-
-/// The kernel's rules and status, read on another thread (on a connection of its own, without
-/// the features request).
-final class ApplySnapshotRead: Sendable {
-    private let outcome = Mutex<Result<AuditApplier.Snapshot, any Error>?>(nil)
-    private let done = DispatchSemaphore(value: 0)
-
-    init() {
-        DispatchQueue.global().async { [self] in
-            let result = Result { () throws -> AuditApplier.Snapshot in
-                let connection = try AuditConnection()
-                connection.readsFeatures = false
-                return try AuditApplier.read(connection)
-            }
-            outcome.withLock { $0 = result }
-            done.signal()
-        }
-    }
-
-    func wait() throws -> AuditApplier.Snapshot {
-        done.wait()
-        return try outcome.withLock { $0! }.get()
     }
 }
 
@@ -210,6 +194,19 @@ struct HostCompile {
 /// The exclusive lock that keeps two applies from interleaving.
 final class ApplyLock {
     private let fd: Int32
+
+    private init(fd: Int32) { self.fd = fd }
+
+    /// The lock when it is free now, else nil (busy, or it cannot be opened).
+    static func ifFree(path: String) -> ApplyLock? {
+        let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { return nil }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            return nil
+        }
+        return ApplyLock(fd: fd)
+    }
 
     init(path: String) throws {
         fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0o600)

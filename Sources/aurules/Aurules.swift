@@ -61,10 +61,13 @@ struct Aurules: ParsableCommand {
             Glibc.exit(0)
         }
         let kernelRead = KernelRead.prefetch(for: arguments)
+        let applyPrefetch = ApplyPrefetch.start(for: arguments)
         do {
             var command = try parseLeaf(arguments) ?? parseAsRoot(arguments)
             if let check = command as? CheckCommand {
                 try check.run(kernelRead: kernelRead)
+            } else if let apply = command as? ApplyCommand {
+                try apply.run(prefetch: applyPrefetch)
             } else {
                 try command.run()
             }

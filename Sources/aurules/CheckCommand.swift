@@ -33,7 +33,11 @@ struct CheckCommand: ParsableCommand {
         --machine and --kernel of the host it came from, and --status FILE for its `auditctl -s`). \
         auditctl 3.0.9 names an arch-less rule's syscalls by the table of the last arch it listed \
         before; the check reads them back the same way and says so (with --audit-version 4 such \
-        rules make the comparison approximate, and it says that instead).
+        rules make the comparison approximate, and it says that instead). A listing cannot show \
+        everything: a rule of only path or dir, perm and key on every syscall lists as `-w PATH -p \
+        PERMS` whether it is always or never, path or dir, perm first or not, and arch is listed \
+        first wherever the rule has it. A rule of the files that lists as a listing's line counts \
+        as in sync (a warning says how many); a check of the running kernel compares exactly.
 
         Exit status: 0 in sync, 1 drift, 2 error (unreadable or invalid rules, no access to the kernel).
 
@@ -74,7 +78,7 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup var limit: DiagnosticLimitOption
 
-    @Option(name: [.short, .long], help: "Write the output to FILE atomically instead of standard output.", completion: .file())
+    @Option(name: [.short, .long], help: "Write the output to FILE atomically instead of standard output; - for standard output.", completion: .file())
     var output: String?
 
     @Option(help: "Colour in text output: auto (on a terminal, unless NO_COLOR is set), always or never.")
@@ -102,13 +106,13 @@ struct CheckCommand: ParsableCommand {
         do {
             let result = try CheckRun(options: self, kernelRead: kernelRead).perform()
             for warning in result.warnings { StandardError.print("warning: \(warning)") }
-            let painted = format == .text && !plan && output == nil && color.enabled(forDescriptor: STDOUT_FILENO)
+            let painted = format == .text && !plan && OutputFile.path(output) == nil && color.enabled(forDescriptor: STDOUT_FILENO)
             // A text report is escaped text: only the plan carries rules' bytes, and it is not painted.
             try emit(painted ? RulesText(Self.paint(result.rendered.description)) : result.rendered)
             if result.report.hasDrift { throw ExitCode.findings }
         } catch let failure as CheckFailure {
             StandardError.print("aurules check: \(failure.message)")
-            if format == .prometheus, output != nil {
+            if format == .prometheus, OutputFile.path(output) != nil {
                 try? emit(RulesText(DriftFormatter.prometheus(nil, timestamp: started.timeIntervalSince1970)))
             }
             // A script reading JSON gets a document that says the check failed, not an empty output.
@@ -136,7 +140,7 @@ struct CheckCommand: ParsableCommand {
     }
 
     private func emit(_ text: RulesText) throws {
-        if let output {
+        if let output = OutputFile.path(output) {
             // A report, not a secret: node_exporter's textfile collector runs as its own user.
             do { try OutputFile.write(text, to: output, newFileMode: 0o644) } catch { throw CheckFailure("cannot write \(output): \(error)") }
         } else {

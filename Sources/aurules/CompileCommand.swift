@@ -51,7 +51,7 @@ struct CompileCommand: ParsableCommand {
     @Flag(name: .customLong("allow-drops"), help: "Accept statements that produce no kernel rule for the target (a warning instead of an error).")
     var allowDrops = false
 
-    @Option(name: [.short, .customLong("output")], help: "Write to FILE (atomically) instead of standard output.", completion: .file())
+    @Option(name: [.short, .customLong("output")], help: "Write to FILE (atomically) instead of standard output; - for standard output.", completion: .file())
     var output: String?
 
     @OptionGroup var limit: DiagnosticLimitOption
@@ -90,7 +90,7 @@ struct CompileCommand: ParsableCommand {
                 json.withUTF8 { emit(UnsafeRawBufferPointer($0)) }
             }
         }
-        if let output {
+        if let output = OutputFile.path(output) {
             do { try OutputFile.write(to: output, produce) } catch {
                 StandardError.print("aurules compile: cannot write \(output): \(describe(error))")
                 throw ExitCode.inputError

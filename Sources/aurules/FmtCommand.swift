@@ -32,7 +32,7 @@ struct FmtCommand: ParsableCommand {
     @Argument(help: "Rules files, rules.d directories, or - for standard input.", completion: .file())
     var paths: [String]
 
-    @Option(name: .shortAndLong, help: "Write the result to this file (atomically) instead of standard output.", completion: .file())
+    @Option(name: .shortAndLong, help: "Write the result to this file (atomically) instead of standard output; - for standard output.", completion: .file())
     var output: String?
 
     @Option(help: "Output format: text or json.")
@@ -65,9 +65,9 @@ struct FmtCommand: ParsableCommand {
         var options = ParseOptions(resolver: nil)
         // fmt rewrites text and loads nothing: a file's owner is lint's and compile's concern.
         options.unsafePermissions = .warning
-        // Each input is read and formatted whole, in the order given: `fmt A B` is fmt A then fmt B
+        // Each input is formatted on its own, in the order given: `fmt A B` is fmt A then fmt B
         // (one input read twice is printed twice, not interleaved line by line).
-        let files = (stdinText == nil ? paths : paths.filter { $0 != "-" }).map { RuleInputs.load(paths: [$0], options: options) }
+        let files = (stdinText == nil ? paths : paths.filter { $0 != "-" }).map { Self.formatted($0, options: options) }
         let stdinFile = stdinText.map { RuleParser.parse(text: $0, file: "<stdin>", options: options) }
         let errors = (files.flatMap(\.diagnostics) + (stdinFile?.diagnostics ?? [])).filter { $0.severity == .error }
         if !errors.isEmpty {
@@ -76,7 +76,14 @@ struct FmtCommand: ParsableCommand {
             if format == .json { StandardOutput.print(DiagnosticRenderer.json(shown)) }
             throw ExitCode.inputError
         }
-        let text = RuleFormatter.format(files)
+        let text: RulesText
+        if files.count == 1 {
+            text = files[0].text
+        } else {
+            var joined: [UInt8] = []
+            for f in files { f.text.withBytes { joined.append(contentsOf: $0) } }
+            text = RulesText(joined)
+        }
         if check || diff {
             var changed = false
             func report(_ name: String, _ old: RulesText, _ new: RulesText) {
@@ -100,9 +107,9 @@ struct FmtCommand: ParsableCommand {
                 }
             }
             for path in files {
-                let one = RuleInputs.load(paths: [path], options: ParseOptions(resolver: nil))
+                let new = Self.formatted(path, options: ParseOptions(resolver: nil)).text
                 if case .success(let data) = InputFile.read(path) {
-                    let old = RulesText(data), new = RuleFormatter.format(one)
+                    let old = RulesText(data)
                     if old != new { report(path, old, new) }
                 }
             }
@@ -120,7 +127,7 @@ struct FmtCommand: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             rendered = RulesText(ControlCharacters.inertJSON(try encoder.encode(["formatted": text])) + "\n")
         }
-        if let output {
+        if let output = OutputFile.path(output) {
             do { try OutputFile.write(rendered, to: output) } catch {
                 StandardError.print("aurules fmt: cannot write \(output): \(describe(error))")
                 throw ExitCode.inputError
@@ -128,6 +135,20 @@ struct FmtCommand: ParsableCommand {
         } else {
             StandardOutput.write(rendered)
         }
+    }
+}
+
+extension FmtCommand {
+    /// One input formatted, with its diagnostics: a plain file a chunk of lines at a time (its
+    /// syntax tree is never whole in memory), a directory or standard input whole.
+    static func formatted(_ path: String, options: ParseOptions) -> (text: RulesText, diagnostics: [Diagnostic]) {
+        var isDirectory = false
+        if path != "-", FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory,
+           let streamed = RuleFormatter.format(path: path, options: options) {
+            return streamed
+        }
+        let file = RuleInputs.load(paths: [path], options: options)
+        return (RuleFormatter.format(file), file.diagnostics)
     }
 }
 

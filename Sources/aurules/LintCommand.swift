@@ -139,33 +139,44 @@ struct LintCommand: ParsableCommand {
         options.loader = context.loaders.first ?? context.auditVersion ?? (try? CompileTarget.auditVersion(nil))
         options.kernel = context.kernel
         options.otherLoaders = Array(context.loaders.dropFirst())
-        var file = RuleInputs.load(paths: paths, options: options)
-        if let stdinFilename { file.rename(SarifReport.standardInput, to: stdinFilename) }
-        let all = Linter.filter(Linter.lint(file, context: context),
-                                select: select.isEmpty ? settings.select : select.flatMap(Self.items),
-                                ignore: settings.ignore + ignore.flatMap(Self.items))
-        let limit = maxDiagnostics ?? settings.maxDiagnostics
+        let select = select.isEmpty ? settings.select : select.flatMap(Self.items)
+        let ignore = settings.ignore + ignore.flatMap(Self.items)
         // Per file, as clang's -ferror-limit: each file's note says how many more it had.
-        let shown = DiagnosticLimit.apply(all, perFile: limit ?? DiagnosticLimit.defaultPerFile)
+        let limit = maxDiagnostics ?? settings.maxDiagnostics ?? DiagnosticLimit.defaultPerFile
+        let report = lint(options: options, context: context, limit: limit, select: select, ignore: ignore)
         if statistics {
-            try printStatistics(all)
+            try printStatistics(report.counts)
         } else {
             switch format {
             case .text:
-                StandardOutput.print(DiagnosticRenderer.text(shown, color: color.enabled(forDescriptor: STDOUT_FILENO)), terminator: "")
-                if all.isEmpty { StandardOutput.print(Self.cleanSummary(file)) }
-            case .json: StandardOutput.print(DiagnosticRenderer.json(shown))
-            case .sarif: StandardOutput.print(SarifReport.render(shown))
-            case .github: StandardOutput.print(GitHubAnnotations.render(shown), terminator: "")
+                StandardOutput.print(DiagnosticRenderer.text(report.shown, color: color.enabled(forDescriptor: STDOUT_FILENO)), terminator: "")
+                if report.isEmpty { StandardOutput.print(Self.cleanSummary(report)) }
+            case .json: StandardOutput.print(DiagnosticRenderer.json(report.shown))
+            case .sarif: StandardOutput.print(SarifReport.render(report.shown))
+            case .github: StandardOutput.print(GitHubAnnotations.render(report.shown), terminator: "")
             }
         }
         // The report above may be going to a file or a pipe: exit 2 is explained on stderr too.
-        let unreadable = all.filter { $0.code == RuleInputs.unreadableCode }
-        if !unreadable.isEmpty {
-            for d in unreadable { StandardError.print("aurules lint: " + DiagnosticRenderer.text(d)) }
+        if !report.unreadable.isEmpty {
+            for d in report.unreadable { StandardError.print("aurules lint: " + DiagnosticRenderer.text(d)) }
             throw ExitCode.inputError
         }
-        if all.contains(where: { $0.severity >= (failOn ?? settings.failOn ?? .error) }) { throw ExitCode.findings }
+        if let worst = report.highestSeverity, worst >= (failOn ?? settings.failOn ?? .error) { throw ExitCode.findings }
+    }
+
+    /// One regular file is read and linted a chunk of lines at a time (its syntax tree is never
+    /// whole in memory); directories (augenrules merge), several paths and stdin are read whole.
+    private func lint(options: ParseOptions, context: LintContext, limit: Int, select: [String], ignore: [String]) -> LintReport {
+        var isDirectory = false
+        if paths.count == 1, paths[0] != "-", FileManager.default.fileExists(atPath: paths[0], isDirectory: &isDirectory), !isDirectory,
+           let report = LintRun.lint(path: paths[0], options: options, context: context, limit: limit, select: select, ignore: ignore) {
+            return report
+        }
+        var file = RuleInputs.load(paths: paths, options: options)
+        if let stdinFilename { file.rename(SarifReport.standardInput, to: stdinFilename) }
+        let run = LintRun(context: context, limit: limit)
+        run.add(file)
+        return run.finish(select: select, ignore: ignore)
     }
 
     /// The target options through the same resolution as compile and check; lint has several
@@ -199,9 +210,9 @@ struct LintCommand: ParsableCommand {
     }
 
     /// The line a clean text run prints, so a CI log shows the lint ran and on what.
-    static func cleanSummary(_ file: RuleFile) -> String {
-        let files = Set(file.statements.map(\.location.file)).count
-        let rules = file.statements.count
+    static func cleanSummary(_ report: LintReport) -> String {
+        let files = report.statementFiles
+        let rules = report.statementCount
         return "no problems found (\(rules) line\(rules == 1 ? "" : "s") with rules or settings in \(files) file\(files == 1 ? "" : "s"))"
     }
 
@@ -217,7 +228,7 @@ struct LintCommand: ParsableCommand {
         }
         let (settings, problems) = LintConfig.parse(String(decoding: data, as: UTF8.self), path: path)
         guard problems.isEmpty else {
-            for p in problems { StandardError.print(DiagnosticRenderer.escapedForTerminal(p.description)) }
+            for p in problems { StandardError.print(ControlCharacters.escaped(p.description)) }
             throw ExitCode.inputError
         }
         return settings
@@ -233,7 +244,7 @@ struct LintCommand: ParsableCommand {
 
     func printExplanation(_ name: String) throws {
         guard let c = Linter.check(named: name) else {
-            StandardError.print("aurules lint: no check named \(DiagnosticRenderer.escapedForTerminal(name)) (see --list-checks)")
+            StandardError.print("aurules lint: no check named \(ControlCharacters.escaped(name)) (see --list-checks)")
             throw ExitCode.inputError
         }
         // With --audit-version or --target MACHINE:RELEASE, the text speaks for those loaders only.
@@ -253,9 +264,7 @@ struct LintCommand: ParsableCommand {
         }
     }
 
-    func printStatistics(_ diagnostics: [Diagnostic]) throws {
-        var counts: [String: Int] = [:]
-        for d in diagnostics { counts[d.code ?? "-", default: 0] += 1 }
+    func printStatistics(_ counts: [String: Int]) throws {
         let rows = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
         struct Row: Encodable { var code: String; var name: String; var count: Int }
         let table = rows.map { Row(code: $0.key, name: Linter.check(named: $0.key)?.name ?? "", count: $0.value) }

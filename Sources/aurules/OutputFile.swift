@@ -22,6 +22,10 @@ import Glibc
 /// leftover is named `.NAME.aurules-tmp-PID-RANDOM`, and the next write of NAME removes those of
 /// processes that no longer exist.
 enum OutputFile {
+    /// The file `-o` names: nil (standard output) without the option or for `-`, which means
+    /// standard output as it does for other tools (never a file named `-`).
+    static func path(_ option: String?) -> String? { option == "-" ? nil : option }
+
     static func write(_ text: String, to path: String, newFileMode: mode_t = 0o640) throws {
         try write(RulesText(text), to: path, newFileMode: newFileMode)
     }

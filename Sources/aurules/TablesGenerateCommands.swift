@@ -48,8 +48,8 @@ struct TablesLoaderCommand: ParsableCommand {
         do {
             let (libaudit, loader) = try LoaderSources.render(tree: tree, release: release, tag: tag ?? "v\(release)")
             try FileManager.default.createDirectory(atPath: into, withIntermediateDirectories: true)
-            try Data(libaudit.utf8).write(to: URL(fileURLWithPath: into + "/libaudit-\(release).tsv"), options: .atomic)
-            try Data(loader.utf8).write(to: URL(fileURLWithPath: into + "/loader-\(release).tsv"), options: .atomic)
+            try OutputFile.write(libaudit, to: into + "/libaudit-\(release).tsv", newFileMode: 0o644)
+            try OutputFile.write(loader, to: into + "/loader-\(release).tsv", newFileMode: 0o644)
         } catch {
             StandardError.print("aurules tables loader: \(error)")
             throw ExitCode.inputError
@@ -106,10 +106,10 @@ struct TablesGenerateCommand: ParsableCommand {
             do {
                 try FileManager.default.createDirectory(atPath: into, withIntermediateDirectories: true)
                 for name in stale {
-                    try Data(output.files[name]!.utf8).write(to: URL(fileURLWithPath: into + "/" + name), options: .atomic)
+                    try OutputFile.write(output.files[name]!, to: into + "/" + name, newFileMode: 0o644)
                 }
             } catch {
-                StandardError.print("aurules tables generate: \(into): \(error)")
+                StandardError.print("aurules tables generate: \(into): \(describe(error))")
                 throw ExitCode.inputError
             }
         }
@@ -152,7 +152,10 @@ struct TablesEmbedCommand: ParsableCommand {
             throw ExitCode.inputError
         }
         if check {
-            let old = FileManager.default.contents(atPath: output).map { String(decoding: $0, as: UTF8.self) }
+            // Only a regular file is read (a FIFO would block the read): anything else differs.
+            var info = stat()
+            let regular = stat(output, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+            let old = regular ? FileManager.default.contents(atPath: output).map { String(decoding: $0, as: UTF8.self) } : nil
             if old != text {
                 StandardError.print("aurules tables embed: \(output) is not the embedding of \(directory)")
                 throw ExitCode.findings
@@ -160,9 +163,9 @@ struct TablesEmbedCommand: ParsableCommand {
             return
         }
         do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            try OutputFile.write(text, to: output, newFileMode: 0o644)
         } catch {
-            StandardError.print("aurules tables embed: \(output): \(error)")
+            StandardError.print("aurules tables embed: \(output): \(describe(error))")
             throw ExitCode.inputError
         }
     }

@@ -111,6 +111,128 @@ final class FieldKernelTests: XCTestCase {
         }
     }
 
+    /// A valid value of `spec` as the kernel holds it (paths that exist, where the kernel needs them).
+    static func sample(_ spec: FieldSpec) -> KernelField {
+        switch spec.kind {
+        case .string:
+            let s = spec.id == FieldID.path ? "/etc/passwd" : spec.id == FieldID.dir ? "/etc" : spec.id == FieldID.exe ? "/usr/bin/true" : "aurules-test"
+            return KernelField(id: spec.id, op: .equal, string: RulesText(s))
+        case .arch: return KernelField(id: spec.id, op: .equal, value: 0xc000_003e)
+        case .permission: return KernelField(id: spec.id, op: .equal, value: 4)
+        case .fsType: return KernelField(id: spec.id, op: .equal, value: 0x6462_6720)
+        case .fileType: return KernelField(id: spec.id, op: .equal, value: 0o100000)
+        case .msgtype: return KernelField(id: spec.id, op: .equal, value: 1300)
+        case .exit: return KernelField(id: spec.id, op: .equal, value: UInt32(bitPattern: -13))
+        case .uid, .gid: return KernelField(id: spec.id, op: .equal, value: 0)
+        default: return KernelField(id: spec.id, op: .equal, value: 1)
+        }
+    }
+
+    /// Whether the running kernel takes a rule on `list` with `fields` (added and deleted again).
+    static func kernelTakes(_ sandbox: KernelSandbox, _ list: FilterList, _ fields: [KernelField]) -> Bool {
+        let mask = Array(repeating: list == .exit || list == .io_uring ? UInt32.max : 0, count: KernelRule.maskWords)
+        let rule = KernelRule(list: list, action: .never, mask: mask, fields: fields)
+        guard (try? sandbox.connection.addRule(rule)) != nil else { return false }
+        XCTAssertNoThrow(try sandbox.connection.deleteRule(rule))
+        return true
+    }
+
+    /// KernelAuditFacts' list rules that hold in every release, against this kernel: each pair
+    /// they refuse is refused, and each pair they name as allowed is taken (not circular: the
+    /// kernel answers). The release-dependent facts this kernel has are taken, and it reports
+    /// every feature bit the facts give its release.
+    func testKernelAuditFactsHoldOnThisKernel() throws {
+        let running = try XCTUnwrap(KernelVersion(HostFacts.current.release))
+        let lists = FilterList.allCases
+        try KernelSandbox.run { sandbox in
+            let bitmap = try sandbox.connection.status().featureBitmap
+            let expected = KernelAuditFacts.featureBitmap(at: running)
+            XCTAssertEqual(bitmap & expected, expected, "kernel \(running) reports \(String(bitmap, radix: 16)), the facts say \(String(expected, radix: 16))")
+            var refusedChecked = 0
+            for spec in FieldTable.all {
+                for list in lists where KernelAuditFacts.refuses(field: spec.name, on: list.rawValue) {
+                    XCTAssertFalse(Self.kernelTakes(sandbox, list, [Self.sample(spec)]), "the kernel takes \(spec.name) on \(list.rawValue)")
+                    refusedChecked += 1
+                }
+            }
+            for (field, only) in KernelAuditFacts.fieldOnlyOn {
+                let spec = try XCTUnwrap(FieldTable.spec(named: field))
+                for list in only {
+                    XCTAssertTrue(Self.kernelTakes(sandbox, try XCTUnwrap(FilterList(rawValue: list)), [Self.sample(spec)]), "\(field) on \(list)")
+                }
+            }
+            for (list, only) in KernelAuditFacts.listTakesOnly {
+                let fields = try only.map { try XCTUnwrap(FieldTable.spec(named: $0)) }.map(Self.sample)
+                XCTAssertTrue(Self.kernelTakes(sandbox, try XCTUnwrap(FilterList(rawValue: list)), fields), "\(only) on \(list)")
+            }
+            for (_, refused) in KernelAuditFacts.listRefuses {
+                for field in refused {
+                    XCTAssertTrue(Self.kernelTakes(sandbox, .exit, [Self.sample(try XCTUnwrap(FieldTable.spec(named: field)))]), "\(field) on exit")
+                }
+            }
+            // The facts that start at a release: this kernel has each it is new enough for.
+            for f in KernelAuditFacts.facts where f.first <= running {
+                let exe = try XCTUnwrap(FieldTable.spec(named: "exe"))
+                switch f.kind {
+                case .field:
+                    let spec = try XCTUnwrap(FieldTable.spec(named: f.name))
+                    let list: FilterList = f.name == "fstype" ? .filesystem : .exit
+                    XCTAssertTrue(Self.kernelTakes(sandbox, list, [Self.sample(spec)]), "field \(f.name) (Linux \(f.first))")
+                case .list:
+                    let list = try XCTUnwrap(FilterList(rawValue: f.name))
+                    let key = KernelField(id: FieldID.filterkey, op: .equal, string: "aurules-test")
+                    let fields = list == .filesystem ? [Self.sample(try XCTUnwrap(FieldTable.spec(named: "fstype"))), key] : [key]
+                    XCTAssertTrue(Self.kernelTakes(sandbox, list, fields), "list \(f.name) (Linux \(f.first))")
+                case .fieldOffExit:
+                    for list in [FilterList.user, .task, .exclude] {
+                        XCTAssertTrue(Self.kernelTakes(sandbox, list, [Self.sample(exe)]), "exe on \(list.rawValue) (Linux \(f.first))")
+                    }
+                case .fieldNotEqual:
+                    var field = Self.sample(exe)
+                    field.op = .notEqual
+                    XCTAssertTrue(Self.kernelTakes(sandbox, .exit, [field]), "exe!= (Linux \(f.first))")
+                case .feature:
+                    break
+                }
+            }
+            print("kernel audit facts on \(running): \(refusedChecked) refused pairs, feature bitmap \(String(bitmap, radix: 16))")
+        }
+    }
+
+    /// What aurules calls loadable for this kernel and the installed auditctl loads: every rule
+    /// that needs a release-dependent fact, parsed and compiled for the running release, loaded
+    /// with `auditctl -R` with no error.
+    func testRulesLoadableOnThisKernelLoad() throws {
+        guard HostFacts.current.machine == .x86_64 else { throw XCTSkip("the rules are x86_64's") }
+        let db = SyscallDatabase.shipped
+        let running = try XCTUnwrap(KernelVersion(HostFacts.current.release))
+        let text = """
+            -a always,exit -F arch=b64 -S openat -F exe=/usr/bin/true -k aurules-test-k1
+            -a always,exit -F arch=b64 -S openat -F exe!=/usr/bin/true -k aurules-test-k2
+            -a never,user -F exe=/usr/bin/true -k aurules-test-k3
+            -a never,exclude -F exe=/usr/bin/true
+            -a always,exit -F arch=b64 -S openat -F sessionid=1 -k aurules-test-k5
+            -a always,exit -F arch=b64 -S connect -F saddr_fam=2 -k aurules-test-k6
+            -a never,filesystem -F fstype=debugfs -k aurules-test-k7
+            -a never,exclude -F uid=0 -F msgtype=1300
+
+            """
+        var options = ParseOptions(resolver: HostUserResolver(), hostMachine: .x86_64)
+        options.loader = .v3_0_9
+        options.kernel = running
+        let file = RuleParser.parse(text: RulesText(text), file: "k.rules", options: options)
+        XCTAssertEqual(file.diagnostics.filter { $0.severity == .error }.map(\.message), [])
+        let target = CompileTarget(machine: .x86_64, kernel: min(running, db.newestRelease), auditVersion: .v3_0_9,
+                                   watchKind: .path, database: db, resolver: HostUserResolver())
+        let result = Compiler(target: target).compile(file)
+        XCTAssertFalse(result.hasErrors, "\(result.diagnostics.map(\.message))")
+        let rendered = RulesFileWriter(target: target, includeControls: false).render(result)
+        try KernelSandbox.run { sandbox in
+            try sandbox.load(rules: rendered)
+            XCTAssertEqual(try sandbox.listing().count, result.rules.count)
+        }
+    }
+
     /// The field libaudit's audit_rule_fieldpair_data makes of `pair`, or nil when it refuses.
     static func libaudit(_ pair: String, list: FilterList, archField: Bool) -> KernelField? {
         if let p = dlsym(nil, "_audit_syscalladded") { p.assumingMemoryBound(to: Int32.self).pointee = archField ? 0 : 1 }

@@ -8,9 +8,10 @@ import XCTest
 final class KernelLevelCheckTests: XCTestCase {
     let options = ParseOptions(resolver: nil, hostMachine: .x86_64)
 
-    func lint(_ text: String, targets: [Machine] = [.x86_64, .aarch64, .ppc64le, .s390x], loaders: [AuditVersion] = [.v3_0_9]) -> [Diagnostic] {
+    func lint(_ text: String, targets: [Machine] = [.x86_64, .aarch64, .ppc64le, .s390x], loaders: [AuditVersion] = [.v3_0_9],
+              kernel: KernelVersion? = nil) -> [Diagnostic] {
         let file = RuleParser.parse(text: RulesText(text), file: "t.rules", options: options)
-        return Linter.lint(file, context: LintContext(targets: targets, checkHost: false, hostMachine: .x86_64, loaders: loaders))
+        return Linter.lint(file, context: LintContext(targets: targets, checkHost: false, hostMachine: .x86_64, kernel: kernel, loaders: loaders))
     }
 
     func codes(_ ds: [Diagnostic], _ code: String) -> [String] {
@@ -78,5 +79,34 @@ final class KernelLevelCheckTests: XCTestCase {
     func testLoaderVerdictsNameEveryTarget() {
         let ds = lint("-a always,exit -F arch=b64 -S open -k files\n", targets: [.x86_64, .aarch64], loaders: [.v3_0_9, .newest])
         XCTAssertEqual(codes(ds, "AUR007"), ["1:31 auditctl refuses syscall 'open' (\"Syscall name unknown\") on aarch64 with audit 3.0.9, aarch64 with audit \(AuditVersion.newest) (aarch64 has openat, openat2)"])
+    }
+
+    /// A finding that holds with one loader only is named with it: the targets are (loader,
+    /// machine) pairs, not machines. 3.0.9 refuses fchmodat2, so only the newest release loads
+    /// line 3, which repeats line 2.
+    func testPerTargetFindingsNameTheLoader() {
+        let text = "-a always,exit -F arch=b64 -S chmod,fchmodat2 -k y\n-a always,exit -F arch=b64 -S chmod,fchmodat2 -k y\n"
+        let both = lint(text, targets: [.x86_64, .aarch64], loaders: [.v3_0_9, .newest])
+        XCTAssertEqual(codes(both, "AUR005"), ["2:1 this rule equals the one on line 1; the kernel refuses it (Rule exists) (on x86_64 with audit \(AuditVersion.newest))"])
+        // With every loader loading it on x86_64 only, the machine alone is named.
+        let dup = "-a always,exit -S open -k f\n-a always,exit -S 2 -k f\n"
+        XCTAssertEqual(codes(lint(dup, targets: [.x86_64, .aarch64], loaders: [.v3_0_9, .newest]), "AUR005"),
+                       ["2:1 this rule equals the one on line 1; the kernel refuses it (Rule exists) (on x86_64)"])
+        // Every target: no list.
+        XCTAssertEqual(codes(lint(dup, targets: [.x86_64], loaders: [.v3_0_9, .newest]), "AUR005"),
+                       ["2:1 this rule equals the one on line 1; the kernel refuses it (Rule exists)"])
+    }
+
+    /// A name one loader refuses and another takes on an ABI whose kernel lacks it: both facts,
+    /// the error for the refusing loader and the warning for the kernel table.
+    func testRefusedAndMissingAreBothReported() {
+        let ds = lint("-a always,exit -F arch=b64 -S fchmodat2 -k f\n", targets: [.x86_64], loaders: [.v3_0_9, .newest], kernel: KernelVersion(6, 1))
+        let found = ds.filter { $0.code == "AUR007" }.map { "\($0.severity) \($0.message)" }
+        XCTAssertEqual(found.count, 2, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("error auditctl refuses syscall 'fchmodat2'") && $0.contains("x86_64 with audit 3.0.9") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("warning syscall 'fchmodat2' does not exist on x86_64 at kernel 6.1") }, "\(found)")
+        // Only the refusal where the kernel has the syscall.
+        let newer = lint("-a always,exit -F arch=b64 -S fchmodat2 -k f\n", targets: [.x86_64], loaders: [.v3_0_9, .newest], kernel: KernelVersion(6, 6))
+        XCTAssertEqual(newer.filter { $0.code == "AUR007" }.map(\.severity), [.error])
     }
 }

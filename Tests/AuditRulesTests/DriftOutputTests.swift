@@ -1,4 +1,4 @@
-import AuditRules
+@testable import AuditRules
 import Foundation
 import Syscalls
 import XCTest
@@ -51,6 +51,22 @@ final class DriftOutputTests: XCTestCase {
         XCTAssertTrue(text.contains("key \"evil\\x1b]0;owned\\x07\\x0a+ forged:1  missing\""), text)
         XCTAssertFalse(text.contains("\n+ forged"), text)
         XCTAssertTrue(text.contains("rules.d\\x1b[2J"), text)
+    }
+
+    /// The report goes through the one escape: a C1 control (0x9b is a CSI on 8-bit terminals)
+    /// is written as every message writes it, `\u{9b}`, in a key, the subject and a plan comment.
+    func testC1ControlsAreWrittenAsMessagesWriteThem() {
+        let hostile = rule([101], key: "csi\u{9b}31m")
+        let text = formatter.text(DriftReport.compare(expected: [], actual: [hostile]), subject: "rules\u{85}d")
+        XCTAssertFalse(text.unicodeScalars.contains { ControlCharacters.isControl($0) && $0 != "\n" }, text)
+        XCTAssertTrue(text.contains("key \"csi\\u{9b}31m\""), text)
+        XCTAssertTrue(text.contains("rules\\u{85}d"), text)
+        XCTAssertTrue(text.contains(ControlCharacters.escaped("aurules check: rules\u{85}d")), text)
+        var report = DriftReport.compare(expected: [], actual: [])
+        report.unloadable = [UnloadableLine(file: "10\u{9b}.rules", line: 3, reasons: ["bad\u{1b}"], text: nil, hostDependent: false)]
+        let plan = ReconcilePlan.commands(expected: [], actual: [], report: report) { _ in "" }
+        XCTAssertEqual(plan.first.map { "\(message: $0)" },
+                       "# 10\\u{9b}.rules:3 is not loadable (bad\\x1b): fix it in the file; it is left out of this plan")
     }
 
     func testChangedFieldsAreShownInAuditctlNotation() {

@@ -12,7 +12,17 @@ final class FoundationEssentialsTests: XCTestCase {
     private func oracle(_ object: Any, slashes: Bool = true) throws -> String {
         var options: JSONSerialization.WritingOptions = [.prettyPrinted, .sortedKeys]
         if !slashes { options.insert(.withoutEscapingSlashes) }
-        return String(decoding: try JSONSerialization.data(withJSONObject: object, options: options), as: UTF8.self)
+        return Self.controlsEscaped(String(decoding: try JSONSerialization.data(withJSONObject: object, options: options), as: UTF8.self))
+    }
+
+    /// JSONSerialization's text with JSONText's one difference applied: DEL and the C1 controls,
+    /// which it writes raw (they occur in its output only inside strings), as `\u00XX`.
+    private static func controlsEscaped(_ s: String) -> String {
+        var out = ""
+        for u in s.unicodeScalars {
+            if u.value == 0x7F || (0x80 ... 0x9F).contains(u.value) { out += "\\u00" + String(u.value, radix: 16) } else { out.unicodeScalars.append(u) }
+        }
+        return out
     }
 
     private func pick<T>(_ items: [T]) -> T { items[Int(random.next() % UInt64(items.count))] }
@@ -80,6 +90,23 @@ final class FoundationEssentialsTests: XCTestCase {
         }
         XCTAssertNil(JSONText.render(["a": Double.nan]))
         XCTAssertNil(JSONText.render(["a": Date()]))
+    }
+
+    /// No control character reaches the JSON raw (C0, DEL, C1), and a JSON reader reads every one
+    /// back: the escapes lose nothing.
+    func testJSONTextEscapesEveryControlCharacter() throws {
+        let controls = (0 ..< 0x20).map { Unicode.Scalar(UInt8($0)) } + [Unicode.Scalar(UInt8(0x7F))] + (0x80 ... 0x9F).map { Unicode.Scalar(UInt8($0)) }
+        let value = "a" + String(String.UnicodeScalarView(controls)) + "é\u{a0}z"
+        let rendered = try XCTUnwrap(JSONText.render(["k": value, value: [value]]))
+        for u in rendered.unicodeScalars {
+            XCTAssertFalse(u.value < 0x20 && u.value != 0x0A && u.value != 0x20 || u.value == 0x7F || (0x80 ... 0x9F).contains(u.value),
+                           "raw U+\(String(u.value, radix: 16)) in \(rendered.debugDescription)")
+        }
+        XCTAssertTrue(rendered.contains("\\u007f\\u0080"), rendered)
+        XCTAssertTrue(rendered.contains("\\u009f\u{e9}\u{a0}z"), "other characters stay as they are: \(rendered)")
+        let back = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(rendered.utf8)) as? [String: Any])
+        XCTAssertEqual(back["k"] as? String, value)
+        XCTAssertEqual(back[value] as? [String], [value])
     }
 
     func testTrimmingMatchesFoundation() {

@@ -71,4 +71,24 @@ final class TargetResolutionTests: XCTestCase {
         XCTAssertEqual(try CompileTarget.auditVersion(nil, host: host("x86_64", "6.1", .v4_2)), .v4_2)
         XCTAssertThrowsError(try CompileTarget.auditVersion("five"))
     }
+
+    /// The host's running kernel is not judged by its release number (distribution kernels
+    /// backport: RHEL 7's 3.10.0-351 has exe); a release named with --kernel, or another
+    /// machine's default, is (KernelAuditFacts).
+    func testARunningKernelIsNotJudgedByItsRelease() throws {
+        let rhel7 = host("x86_64", "3.10.0-1160.el7.x86_64", AuditVersion(rawValue: "2.8.5"))
+        let text = RulesText("-a always,exit -F arch=b64 -S execve -F exe=/usr/bin/sudo -k priv\n")
+        func errors(_ t: CompileTarget) -> [String] {
+            RuleParser.parse(text: text, file: "r.rules", options: t.parseOptions).diagnostics.filter { $0.severity == .error }.map(\.message)
+        }
+        let running = try CompileTarget.resolve(TargetRequest(resolvesNames: false), host: rhel7)
+        XCTAssertEqual(running.kernel, KernelVersion(3, 10))
+        XCTAssertTrue(running.kernelIsRunning)
+        XCTAssertEqual(errors(running), [])
+        let named = try CompileTarget.resolve(TargetRequest(kernel: "3.10", resolvesNames: false), host: rhel7)
+        XCTAssertFalse(named.kernelIsRunning)
+        XCTAssertEqual(errors(named).count, 1)
+        XCTAssertTrue(errors(named).first?.contains("needs Linux 4.3") == true)
+        XCTAssertFalse(try CompileTarget.resolve(TargetRequest(machine: "s390x", resolvesNames: false), host: rhel7).kernelIsRunning)
+    }
 }

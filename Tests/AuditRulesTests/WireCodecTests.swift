@@ -15,6 +15,16 @@ final class WireCodecTests: XCTestCase {
         XCTAssertEqual(Set(names.map { UInt32(audit_name_to_field($0)) }), WireCodec.stringFieldIDs)
         XCTAssertFalse(WireCodec.carriesString(UInt32(audit_name_to_field("fstype"))))
         XCTAssertFalse(WireCodec.carriesString(UInt32(audit_name_to_field("inode"))))
+        // The bitmap below 256 and the set above agree with the set everywhere.
+        for id in UInt32(0) ..< 1024 { XCTAssertEqual(WireCodec.carriesString(id), WireCodec.stringFieldIDs.contains(id), "field \(id)") }
+    }
+
+    func testKernelValuesMapBackExactly() {
+        for list in FilterList.allCases { XCTAssertEqual(FilterList(kernelValue: list.kernelValue), list) }
+        for op in FieldOperator.allCases { XCTAssertEqual(FieldOperator(kernelValue: op.kernelValue), op) }
+        let lists = Set(FilterList.allCases.map(\.kernelValue)), ops = Set(FieldOperator.allCases.map(\.kernelValue))
+        for v in UInt32(0) ..< 64 where !lists.contains(v) { XCTAssertNil(FilterList(kernelValue: v), "list \(v)") }
+        for v in (UInt32(0) ..< 32).map({ $0 << 27 }) where !ops.contains(v) { XCTAssertNil(FieldOperator(kernelValue: v), "operator \(v)") }
     }
 
     func testEncodeLayout() {

@@ -41,4 +41,34 @@ final class ApplyCLITests: XCTestCase {
         XCTAssertEqual(r.status, 2, r.err)
         XCTAssertTrue(r.err.contains("CAP_AUDIT_CONTROL"), r.err)
     }
+
+    /// apply takes its lock before it reads the kernel, also when it starts reading before its
+    /// command line is parsed: one started while the lock is held says it waits, and is still
+    /// waiting until the lock is let go.
+    func testBusyLockIsWaitedFor() throws {
+        guard geteuid() == 0 else { throw XCTSkip("not root: apply cannot read the kernel") }
+        let (dir, file) = try temporaryRules("-a always,exit -F arch=b64 -S openat -k aurules-test-ok\n")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        chmod(file, 0o600)
+        let lock = open(dir + "/lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        XCTAssertEqual(flock(lock, LOCK_EX), 0)
+        var held = true
+        defer { if held { close(lock) } }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: AurulesProcess.binary)
+        p.arguments = ["apply", "--dry-run", "--lock-file=" + dir + "/lock", file]
+        let out = Pipe(), err = Pipe()
+        (p.standardOutput, p.standardError, p.standardInput) = (out, err, FileHandle.nullDevice)
+        try p.run()
+        // Blocks until apply writes to standard error (or exits).
+        let first = String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
+        XCTAssertTrue(first.contains("waiting for another apply to finish"), first)
+        XCTAssertTrue(p.isRunning, "apply went on without the lock")
+        close(lock)
+        held = false
+        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, printed)
+        XCTAssertTrue(printed.contains("dry run: nothing was changed"), printed)
+    }
 }

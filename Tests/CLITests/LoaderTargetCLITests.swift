@@ -104,4 +104,24 @@ final class LoaderTargetCLITests: XCTestCase {
         // A check whose facts do not depend on the loader has no such section.
         XCTAssertFalse(try AurulesProcess.run(AurulesProcess.binary, ["lint", "--explain", "AUR101"]).out.contains("audit release"))
     }
+
+    /// `--kernel R` reaches the parser of lint and compile: a rule the release lacks a feature
+    /// for is an error (exit 1 for lint, 2 for compile, nothing written), the first release that
+    /// has it is clean; `--explain` names the release and its source.
+    func testKernelReleaseFeaturesAreErrors() throws {
+        let text = "-a always,exit -F arch=b64 -S execve -F exe=/usr/bin/sudo -k priv\n"
+        let compileOld = try run(["compile", "--no-resolve", "--machine", "x86_64", "--kernel", "4.2", "--audit-version", "3.0.9", "-"], stdin: text)
+        XCTAssertEqual(compileOld.status, 2, compileOld.err)
+        XCTAssertEqual(compileOld.out, "")
+        XCTAssertTrue(compileOld.err.contains("field 'exe' needs Linux 4.3 or later (kernel feature EXECUTABLE_PATH); kernel 4.2 lacks it: auditctl 3.0.9 refuses it (\"Field option not supported by kernel: exe\") [AUR202]"), compileOld.err)
+        let compileNew = try run(["compile", "--no-resolve", "--machine", "x86_64", "--kernel", "4.3", "--audit-version", "3.0.9", "-"], stdin: text)
+        XCTAssertEqual(compileNew.status, 0, compileNew.err)
+        let lintOld = try run(["lint", "--no-resolve", "--no-host-checks", "--target", "x86_64", "--kernel", "4.2", "--audit-version", "3.0.9", "-"], stdin: text)
+        XCTAssertEqual(lintOld.status, 1, lintOld.out + lintOld.err)
+        XCTAssertTrue(lintOld.out.contains("[AUR202]"), lintOld.out)
+        let lintNew = try run(["lint", "--no-resolve", "--no-host-checks", "--target", "x86_64", "--kernel", "4.3", "--audit-version", "3.0.9", "-"], stdin: text)
+        XCTAssertFalse(lintNew.out.contains("AUR202"), lintNew.out)
+        let explain = try run(["lint", "--explain", "AUR202"])
+        XCTAssertTrue(explain.out.contains("## Per kernel release") && explain.out.contains("- field exe from Linux 4.3 on") && explain.out.contains("34d99af52ad4"), explain.out)
+    }
 }

@@ -161,4 +161,19 @@ final class OutputTargetTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: live))
         XCTAssertTrue(FileManager.default.fileExists(atPath: other), "only the leftovers of the file being written")
     }
+
+    /// `-o -` is standard output, as for other tools: every command with `-o` prints what it
+    /// would have written to a file, and no file named `-` appears.
+    func testDashMeansStandardOutput() throws {
+        let dir = try directory()
+        for args in try commands(dir, to: "-") {
+            let toFile = try AurulesProcess.run(AurulesProcess.binary, Array(args.dropLast(2)) + ["-o", dir + "/out"], in: URL(fileURLWithPath: dir))
+            let toDash = try AurulesProcess.run(AurulesProcess.binary, args, in: URL(fileURLWithPath: dir))
+            XCTAssertEqual(toDash.status, toFile.status, "\(args): \(toDash.err)")
+            XCTAssertFalse(toDash.out.isEmpty, "\(args)")
+            XCTAssertEqual(toDash.out, try String(contentsOfFile: dir + "/out", encoding: .utf8), "\(args)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/-"), "\(args) wrote a file named -")
+            try FileManager.default.removeItem(atPath: dir + "/out")
+        }
+    }
 }

@@ -29,14 +29,48 @@ final class TablesGenerateCLITests: XCTestCase {
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.err.contains("arm.tsv"), r.err)
         XCTAssertNotEqual(try String(contentsOfFile: arm, encoding: .utf8), original, "--check rewrote")
+        // The project's OutputFile writes them: a replaced file keeps its mode, and a FIFO in
+        // place of a table is refused, not replaced (Data.write(.atomic) did both wrong).
+        XCTAssertEqual(chmod(arm, 0o604), 0)
         r = try generate()
         XCTAssertEqual(r.out, "12 files, 1 written\n")
         XCTAssertEqual(try String(contentsOfFile: arm, encoding: .utf8), original)
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: arm)[.posixPermissions] as? Int, 0o604)
+        let i386 = dir + "/i386.tsv"
+        try FileManager.default.removeItem(atPath: i386)
+        XCTAssertEqual(mkfifo(i386, 0o600), 0)
+        r = try generate()
+        XCTAssertEqual(r.status, 2, r.out)
+        XCTAssertTrue(r.err.contains("not a regular file"), r.err)
+        XCTAssertTrue(Self.isFIFO(i386), "the FIFO was replaced")
+    }
+
+    /// `tables embed` writes through OutputFile too: a new file is 0644, a FIFO is refused.
+    func testEmbedWritesRegularFilesOnly() throws {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let dir = try temporaryDirectory("embed")
+        let out = dir + "/Embedded.swift", fifo = dir + "/fifo"
+        var r = try AurulesProcess.run(AurulesProcess.binary, ["tables", "embed", repo + "/SyscallTables", out])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: out)[.posixPermissions] as? Int, 0o644)
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        r = try AurulesProcess.run(AurulesProcess.binary, ["tables", "embed", repo + "/SyscallTables", fifo])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.err.contains("not a regular file"), r.err)
+        XCTAssertTrue(Self.isFIFO(fifo), "the FIFO was replaced")
+        // --check does not read a FIFO (the read would block): it differs.
+        r = try AurulesProcess.run(AurulesProcess.binary, ["tables", "embed", "--check", repo + "/SyscallTables", fifo])
+        XCTAssertEqual(r.status, 1, r.err)
     }
 
     func testMissingDataIsExit2() throws {
         let r = try AurulesProcess.run(AurulesProcess.binary, ["tables", "generate", "--data", "/nonexistent-aurules-data", "--check"])
         XCTAssertEqual(r.status, 2)
         XCTAssertTrue(r.err.contains("/nonexistent-aurules-data"), r.err)
+    }
+
+    static func isFIFO(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO
     }
 }

@@ -90,7 +90,7 @@ enum PerReleaseDifferences {
         ("mseal", ["arm", "i386", "ppc"], "64-bit only"),
         ("kexec_file_load", ["arm", "ppc", "riscv64"], "needs CONFIG_KEXEC_FILE"), ("kexec_load", ["riscv64"], "needs CONFIG_KEXEC before 5.10"),
         ("perf_event_open", ["riscv64"], "riscv64 perf support arrived in 4.18"), ("seccomp", ["riscv64"], "riscv64 seccomp arrived in 5.5"),
-        ("rseq", ["riscv64"], "riscv64 rseq arrived in 5.10; asm-generic numbered it in 4.18"),
+        ("rseq", ["riscv64"], "riscv64 rseq arrived in 5.10; asm-generic numbered it in 4.19"),
         ("readdir", ["ppc64", "s390x"], "32-bit only; the 64-bit table numbers it"),
         ("oldstat", ["ppc-compat", "ppc64"], "same"), ("oldfstat", ["ppc-compat", "ppc64"], "same"), ("oldlstat", ["ppc-compat", "ppc64"], "same"),
         ("olduname", ["ppc64"], "same"), ("oldolduname", ["ppc64"], "same"), ("umount", ["ppc64"], "same"), ("getrlimit", ["ppc64"], "same"),

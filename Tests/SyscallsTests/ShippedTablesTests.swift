@@ -55,6 +55,21 @@ final class ShippedTablesTests: XCTestCase {
         XCTAssertEqual(db.table(.x86_64, at: KernelVersion(6, 6))?.number(of: "fchmodat2"), 452)
     }
 
+    /// The asm-generic ABIs number a call when asm-generic/unistd.h does: pkey_* in 4.9 (with
+    /// x86; the hrw table of 2016-10-12 shows 4.8 and lacks them everywhere), rseq in 4.19 (arm,
+    /// x86 and ppc wired it in 4.18; the 4.18 tables of arm64 and riscv lack it, 4.19-rc1's have it).
+    func testAsmGenericFirstReleases() {
+        for (abi, name, number, first) in [(ABI.aarch64, "pkey_mprotect", 288, KernelVersion(4, 9)), (ABI.aarch64, "pkey_alloc", 289, KernelVersion(4, 9)),
+                                           (ABI.aarch64, "pkey_free", 290, KernelVersion(4, 9)), (ABI.aarch64, "rseq", 293, KernelVersion(4, 19)),
+                                           (ABI.riscv64, "rseq", 293, KernelVersion(4, 19))] {
+            XCTAssertEqual(db.rows(abi).filter { $0.name == name }.map(\.first), [first], "\(abi) \(name)")
+            XCTAssertEqual(db.table(abi, at: first)?.number(of: name), number, "\(abi) \(name) at \(first)")
+            if first > KernelVersion(4, 9) {
+                XCTAssertNil(db.table(abi, at: KernelVersion(first.major, first.minor - 1))?.number(of: name), "\(abi) \(name) before \(first)")
+            }
+        }
+    }
+
     func testS390CompatEndsIn619() {
         XCTAssertNotNil(db.table(.s390, at: KernelVersion(6, 18)))
         XCTAssertNil(db.table(.s390, at: KernelVersion(6, 19)))

@@ -34,8 +34,8 @@ public struct BacklogTooSmallCheck: LintCheck {
             guard Int(limit) < needed else { continue }
             let location = SourceLocation(file: last.provenance.file, line: last.provenance.line, column: 1)
             out.add(finding(.warning, "-b \(limit) holds fewer than \(Self.recordsPerRule) records for each of the \(always) always rules: a burst overflows the backlog and loses events; raise it to at least \(needed) (8192 is common)",
-                            at: location, length: 2, line: last.provenance.text), on: set.machine)
+                            at: location, length: 2, line: last.provenance.text), on: set)
         }
-        return out.all(targets: context.targets)
+        return out.all(context)
     }
 }

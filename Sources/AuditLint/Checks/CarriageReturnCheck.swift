@@ -1,7 +1,7 @@
 import AuditRules
 
 /// AUR002: CR LF line endings.
-public struct CarriageReturnCheck: LintCheck {
+public struct CarriageReturnCheck: StreamedCheck {
     public init() {}
     public let code = "AUR002"
     public let name = "carriage-return"
@@ -17,18 +17,35 @@ public struct CarriageReturnCheck: LintCheck {
         LintExample("-w /etc/passwd -p wa -k identity\n", triggers: false),
     ]
 
-    public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
-        var byFile: [String: [SourceLocation]] = [:]
+    public func makeStream(context: LintContext) -> any CheckStream { Stream(check: self) }
+
+    /// Per file, in the order first met: its first CR LF line and how many there are.
+    final class Stream: CheckStream {
+        let check: CarriageReturnCheck
         var order: [String] = []
-        for l in file.carriageReturnLines {
-            if byFile[l.file] == nil { order.append(l.file) }
-            byFile[l.file, default: []].append(l)
+        var byFile: [String: (first: SourceLocation, count: Int)] = [:]
+
+        init(check: CarriageReturnCheck) { self.check = check }
+
+        func feed(_ chunk: RuleFile) -> [Diagnostic] {
+            for l in chunk.carriageReturnLines {
+                if let seen = byFile[l.file] {
+                    byFile[l.file] = (seen.first, seen.count + 1)
+                } else {
+                    order.append(l.file)
+                    byFile[l.file] = (l, 1)
+                }
+            }
+            return []
         }
-        return order.map { name in
-            let lines = byFile[name]!
-            let more = lines.count > 1 ? " (and \(lines.count - 1) more line\(lines.count == 2 ? "" : "s") in this file)" : ""
-            return finding(.warning, "line ends with CR LF; auditctl -R (every release) keeps the CR in the last word\(more)",
-                           at: lines[0], length: 1, line: nil)
+
+        func finish() -> [Diagnostic] {
+            order.map { name in
+                let (first, count) = byFile[name]!
+                let more = count > 1 ? " (and \(count - 1) more line\(count == 2 ? "" : "s") in this file)" : ""
+                return check.finding(.warning, "line ends with CR LF; auditctl -R (every release) keeps the CR in the last word\(more)",
+                                     at: first, length: 1, line: nil)
+            }
         }
     }
 }

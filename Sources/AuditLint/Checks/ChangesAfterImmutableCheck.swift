@@ -1,7 +1,7 @@
 import AuditRules
 
 /// AUR008: statements after `-e 2`.
-public struct ChangesAfterImmutableCheck: LintCheck {
+public struct ChangesAfterImmutableCheck: StreamedCheck {
     public init() {}
     public let code = "AUR008"
     public let name = "changes-after-immutable"
@@ -18,17 +18,35 @@ public struct ChangesAfterImmutableCheck: LintCheck {
         LintExample("-e 1\n-w /etc/passwd -p wa\n", triggers: false),
     ]
 
-    public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
-        guard let lock = file.statements.firstIndex(where: {
-            if case .setting(.enabled(2)) = $0.kind { return true } else { return false }
-        }) else { return [] }
-        let after = file.statements[(lock + 1)...].filter {
-            if case .loaderOption = $0.kind { return false } else { return true }
+    public func makeStream(context: LintContext) -> any CheckStream { Stream(check: self) }
+
+    /// The first `-e 2`, then the first statement after it and how many follow it.
+    final class Stream: CheckStream {
+        let check: ChangesAfterImmutableCheck
+        var lock: SourceLocation?
+        var first: (location: SourceLocation, text: RulesText)?
+        var after = 0
+
+        init(check: ChangesAfterImmutableCheck) { self.check = check }
+
+        func feed(_ chunk: RuleFile) -> [Diagnostic] {
+            for s in chunk.statements {
+                guard lock != nil else {
+                    if case .setting(.enabled(2)) = s.kind { lock = s.location }
+                    continue
+                }
+                if case .loaderOption = s.kind { continue }
+                after += 1
+                if first == nil { first = (s.location, s.text) }
+            }
+            return []
         }
-        guard let first = after.first else { return [] }
-        let at = file.statements[lock].location
-        let more = after.count > 1 ? " (and \(after.count - 1) more after it)" : ""
-        return [finding(.error, "-e 2 on line \(at.line)\(at.file == first.location.file ? "" : " of \(at.file)") makes the configuration immutable: the kernel refuses this\(more)",
-                        at: first.location, length: 2, line: first.text)]
+
+        func finish() -> [Diagnostic] {
+            guard let at = lock, let first else { return [] }
+            let more = after > 1 ? " (and \(after - 1) more after it)" : ""
+            return [check.finding(.error, "-e 2 on line \(at.line)\(at.file == first.location.file ? "" : " of \(at.file)") makes the configuration immutable: the kernel refuses this\(more)",
+                                  at: first.location, length: 2, line: first.text)]
+        }
     }
 }

@@ -1,7 +1,7 @@
 import AuditRules
 
 /// AUR009: `-D` after rules were added.
-public struct DeleteAllMidFileCheck: LintCheck {
+public struct DeleteAllMidFileCheck: StreamedCheck {
     public init() {}
     public let code = "AUR009"
     public let name = "delete-all-after-rules"
@@ -18,22 +18,33 @@ public struct DeleteAllMidFileCheck: LintCheck {
         LintExample("-w /etc/passwd -p wa -k id\n-D -k other\n", triggers: false),
     ]
 
-    public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
+    public func makeStream(context: LintContext) -> any CheckStream { Stream(check: self) }
+
+    /// How many rules were added since the input's start or its last bare `-D`.
+    final class Stream: CheckStream {
+        let check: DeleteAllMidFileCheck
         var added = 0
-        var out: [Diagnostic] = []
-        for s in file.statements {
-            switch s.kind {
-            case .rule(let r) where r.command != .delete: added += 1
-            case .watch(let w) where !w.remove: added += 1
-            case .deleteAll(nil):
-                if added > 0 {
-                    out.append(finding(.warning, "-D deletes the \(added) rule\(added == 1 ? "" : "s") added before it in this input",
-                                       at: s.location, length: 2, line: s.text))
+
+        init(check: DeleteAllMidFileCheck) { self.check = check }
+
+        func feed(_ chunk: RuleFile) -> [Diagnostic] {
+            var out: [Diagnostic] = []
+            for s in chunk.statements {
+                switch s.kind {
+                case .rule(let r) where r.command != .delete: added += 1
+                case .watch(let w) where !w.remove: added += 1
+                case .deleteAll(nil):
+                    if added > 0 {
+                        out.append(check.finding(.warning, "-D deletes the \(added) rule\(added == 1 ? "" : "s") added before it in this input",
+                                                 at: s.location, length: 2, line: s.text))
+                    }
+                    added = 0
+                default: break
                 }
-                added = 0
-            default: break
             }
+            return out
         }
-        return out
+
+        func finish() -> [Diagnostic] { [] }
     }
 }

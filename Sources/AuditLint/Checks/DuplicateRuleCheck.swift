@@ -36,9 +36,9 @@ public struct DuplicateRuleCheck: LintCheck {
                 let first = "line \(r.firstLine)\(r.firstFile == r.location.file ? "" : " of \(r.firstFile)")"
                 let message = r.isWatch ? "this watch equals the rule on \(first); the kernel refuses it (Rule exists)"
                     : "this rule equals the one on \(first); the kernel refuses it (Rule exists)"
-                out.add(finding(.error, message, at: r.location, length: 2, line: r.sourceLine), on: set.machine)
+                out.add(finding(.error, message, at: r.location, length: 2, line: r.sourceLine), on: set)
             }
         }
-        return out.all(targets: context.targets)
+        return out.all(context)
     }
 }

@@ -51,9 +51,9 @@ public struct ExcludeCannotMatchCheck: LintCheck {
                     why = "message type \(MessageTypeTable.name(of: t.value) ?? String(t.value)) is written by auditd, never by the kernel"
                 }
                 guard let why else { continue }
-                out.add(finding(.warning, "this exclude rule can never match: \(why)", at: location, length: 2, line: rule.provenance?.text), on: set.machine)
+                out.add(finding(.warning, "this exclude rule can never match: \(why)", at: location, length: 2, line: rule.provenance?.text), on: set)
             }
         }
-        return out.all(targets: context.targets)
+        return out.all(context)
     }
 }

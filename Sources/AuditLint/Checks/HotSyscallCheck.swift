@@ -50,9 +50,9 @@ public struct HotSyscallCheck: LintCheck {
                 guard !names.isEmpty else { continue }
                 let shown = names.count > 3 ? names.prefix(3).joined(separator: ", ") + " and \(names.count - 3) more" : names.joined(separator: ", ")
                 out.add(finding(.warning, "\(shown) \(names.count == 1 ? "runs" : "run") constantly in every process: this always rule with no filtering field records each call; add -F auid=, exe=, path= or another filter",
-                                at: location, length: 2, line: rule.provenance?.text), on: set.machine)
+                                at: location, length: 2, line: rule.provenance?.text), on: set)
             }
         }
-        return out.all(targets: context.targets)
+        return out.all(context)
     }
 }

@@ -32,10 +32,10 @@ public struct KeyReuseCheck: LintCheck {
                     guard let earlier = first[part] else { first[part] = rule; continue }
                     guard earlier.list != rule.list || earlier.action != rule.action, let at = earlier.provenance else { continue }
                     out.add(finding(.warning, "key '\(message: part)' is also on the \(earlier.action.rawValue),\(earlier.list.rawValue) rule on line \(at.line)\(at.file == location.file ? "" : " of \(at.file)"); this is a \(rule.action.rawValue),\(rule.list.rawValue) rule: give it a key of its own",
-                                    at: location, length: 2, line: rule.provenance?.text), on: set.machine)
+                                    at: location, length: 2, line: rule.provenance?.text), on: set)
                 }
             }
         }
-        return out.all(targets: context.targets)
+        return out.all(context)
     }
 }

@@ -30,19 +30,65 @@ public struct ShadowedRuleCheck: LintCheck {
     public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
         var out = PerTargetFindings()
         for set in context.compile(file) {
-            var earlier: [FilterList: [KernelRule]] = [:]
-            for rule in set.result.rules {
-                defer { earlier[rule.list, default: []].append(rule) }
-                guard !rule.isWatchLike, let location = rule.sourceLocation else { continue }
-                let fields = Set(rule.filteringFields)
-                guard let cover = earlier[rule.list]?.first(where: { e in
-                    !e.isWatchLike && e.maskCovers(rule) && Set(e.filteringFields).isSubset(of: fields)
-                }), let at = cover.provenance, at.line != location.line || at.file != location.file else { continue }
+            var earlier: [FilterList: CoverIndex] = [:]
+            let rules = set.result.rules
+            for (position, rule) in rules.enumerated() where !rule.isWatchLike {
+                defer { earlier[rule.list, default: CoverIndex()].insert(rule, at: position) }
+                guard let location = rule.sourceLocation, let c = earlier[rule.list]?.firstCover(of: rule) else { continue }
+                let cover = rules[c]
+                guard let at = cover.provenance, at.line != location.line || at.file != location.file else { continue }
                 let effect = cover.action == rule.action ? "it adds nothing" : "its \(rule.action.rawValue) never applies"
                 out.add(finding(.warning, "this rule never matches: the \(cover.action.rawValue) rule on line \(at.line)\(at.file == location.file ? "" : " of \(at.file)") comes first on the \(rule.list.rawValue) list and takes every event it would match, so \(effect)",
-                                at: location, length: 2, line: rule.provenance?.text), on: set.machine)
+                                at: location, length: 2, line: rule.provenance?.text), on: set)
             }
         }
-        return out.all(targets: context.targets)
+        return out.all(context)
+    }
+}
+
+/// The earlier rules of one filter list, for finding the first that covers a rule: its mask
+/// holds the rule's syscalls and its filtering fields are a subset of the rule's. Rules are
+/// grouped by their set of filtering fields, and only the groups of the rule's own subsets are
+/// looked at; in a group, only the first rule of each mask can be a first cover. Linear for
+/// rule sets whose rules have a few fields each (a scan of every earlier rule was quadratic).
+struct CoverIndex {
+    /// Each distinct field, numbered.
+    private var fieldNumbers: [KernelField: Int] = [:]
+    /// Per set of field numbers (sorted): each mask in it with the position of its first rule.
+    private var groups: [[Int]: [[UInt32]: Int]] = [:]
+    /// Above this many fields the groups are scanned instead of the subsets enumerated.
+    static let subsetLimit = 10
+
+    /// The numbers of the rule's distinct fields, sorted; fields never numbered are left out.
+    private func numbers(_ rule: KernelRule) -> [Int] {
+        Set(rule.filteringFields.compactMap { fieldNumbers[$0] }).sorted()
+    }
+
+    mutating func insert(_ rule: KernelRule, at position: Int) {
+        for f in rule.filteringFields where fieldNumbers[f] == nil { fieldNumbers[f] = fieldNumbers.count }
+        let key = numbers(rule)
+        if groups[key]?[rule.mask] == nil { groups[key, default: [:]][rule.mask] = position }
+    }
+
+    /// The position of the first earlier rule that covers `rule`, if any.
+    func firstCover(of rule: KernelRule) -> Int? {
+        // Fields no earlier rule has cannot be in a cover's set: leaving them out changes nothing.
+        let own = numbers(rule)
+        var best: Int?
+        func consider(_ group: [[UInt32]: Int]) {
+            for (mask, position) in group where best.map({ position < $0 }) ?? true {
+                if zip(mask, rule.mask).allSatisfy({ $0 | $1 == $0 }) { best = position }
+            }
+        }
+        if own.count <= Self.subsetLimit {
+            for bits in 0 ..< (1 << own.count) {
+                let subset = own.indices.filter { bits & (1 << $0) != 0 }.map { own[$0] }
+                if let group = groups[subset] { consider(group) }
+            }
+        } else {
+            let set = Set(own)
+            for (key, group) in groups where key.allSatisfy(set.contains) { consider(group) }
+        }
+        return best
     }
 }

@@ -76,8 +76,21 @@ public struct SyscallMissingOnABICheck: LintCheck {
             }
         }
 
-        /// An error naming every (machine, ABI, audit release) whose loader refuses the word; else
-        /// a warning naming the ABIs whose kernel table lacks the syscall.
+        /// The shipped tables' answers, kept for the process: a large input names the same few
+        /// syscalls on every line, and each answer looks at every syscall of the ABI.
+        private static let known = Locked<[String: [String]]>([:])
+
+        static func equivalents(of name: String, on abi: ABI, context: LintContext) -> [String] {
+            guard context.database === SyscallDatabase.shipped else { return context.database.equivalents(of: name, on: abi, at: context.release) }
+            let key = "\(name)\u{0}\(abi.rawValue)\u{0}\(context.release)"
+            if let eq = known.withLock({ $0[key] }) { return eq }
+            let eq = context.database.equivalents(of: name, on: abi, at: context.release)
+            known.withLock { if $0.count < 4096 { $0[key] = eq } }
+            return eq
+        }
+
+        /// An error naming every (machine, ABI, audit release) whose loader refuses the word, and a
+        /// warning naming the ABIs whose kernel table lacks the syscall where a loader takes it.
         func findings(_ check: SyscallMissingOnABICheck, context: LintContext) -> [Diagnostic] {
             func at(_ severity: Severity, _ message: String) -> Diagnostic {
                 check.finding(severity, message, at: verdict.location, length: verdict.length, line: verdict.sourceLine)
@@ -86,17 +99,21 @@ public struct SyscallMissingOnABICheck: LintCheck {
             guard let name else { return refusal }
             func equivalents(_ abis: [ABI]) -> String {
                 abis.compactMap { abi -> String? in
-                    let eq = context.database.equivalents(of: name, on: abi, at: context.release)
+                    let eq = Self.equivalents(of: name, on: abi, context: context)
                     return eq.isEmpty ? nil : "\(abi) has \(eq.joined(separator: ", "))"
                 }.joined(separator: "; ")
             }
+            var out = refusal
             if !refused.isEmpty {
                 let eq = equivalents(refusedABIs)
-                return refusal + [at(.error, "auditctl refuses syscall '\(name)' (\"Syscall name unknown\") on \(refused.joined(separator: ", "))" + (eq.isEmpty ? "" : " (\(eq))"))]
+                out.append(at(.error, "auditctl refuses syscall '\(name)' (\"Syscall name unknown\") on \(refused.joined(separator: ", "))" + (eq.isEmpty ? "" : " (\(eq))")))
             }
-            guard !missing.isEmpty else { return refusal }
-            let eq = equivalents(missing)
-            return refusal + [at(.warning, "syscall '\(name)' does not exist on \(missing.map(\.rawValue).joined(separator: ", ")) at kernel \(context.release)" + (eq.isEmpty ? "" : " (\(eq))"))]
+            // Where another loader takes the name, the kernel table's lack is a fact of its own.
+            if !missing.isEmpty {
+                let eq = equivalents(missing)
+                out.append(at(.warning, "syscall '\(name)' does not exist on \(missing.map(\.rawValue).joined(separator: ", ")) at kernel \(context.release)" + (eq.isEmpty ? "" : " (\(eq))")))
+            }
+            return out
         }
     }
 }

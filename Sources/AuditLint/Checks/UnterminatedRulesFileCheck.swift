@@ -1,7 +1,7 @@
 import AuditRules
 
 /// AUR012: a rules.d file without a final newline, followed by another file.
-public struct UnterminatedRulesFileCheck: LintCheck {
+public struct UnterminatedRulesFileCheck: StreamedCheck {
     public init() {}
     public let code = "AUR012"
     public let name = "no-final-newline"
@@ -18,10 +18,20 @@ public struct UnterminatedRulesFileCheck: LintCheck {
         LintExample("-w /etc/passwd -p wa\n", triggers: false),
     ]
 
-    public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
-        file.unterminatedLastLines.map { at in
-            finding(.warning, "no final newline: in rules.d, augenrules joins this line with the first line of the next rules file",
-                    at: at, length: 1, line: nil)
+    public func makeStream(context: LintContext) -> any CheckStream { Stream(check: self) }
+
+    final class Stream: CheckStream {
+        let check: UnterminatedRulesFileCheck
+
+        init(check: UnterminatedRulesFileCheck) { self.check = check }
+
+        func feed(_ chunk: RuleFile) -> [Diagnostic] {
+            chunk.unterminatedLastLines.map { at in
+                check.finding(.warning, "no final newline: in rules.d, augenrules joins this line with the first line of the next rules file",
+                              at: at, length: 1, line: nil)
+            }
         }
+
+        func finish() -> [Diagnostic] { [] }
     }
 }

@@ -61,9 +61,9 @@ public struct WatchCoveredCheck: LintCheck {
                         && w.perm & d.perm == w.perm && w.key == d.key
                 }), let at = cover.rule.provenance else { continue }
                 out.add(finding(.warning, "this watch adds nothing: the directory watch on \(message: cover.path) (line \(at.line)\(at.file == location.file ? "" : " of \(at.file)")) already records \(message: w.path) with these permissions and the same key",
-                                at: location, length: 2, line: w.rule.provenance?.text), on: set.machine)
+                                at: location, length: 2, line: w.rule.provenance?.text), on: set)
             }
         }
-        return out.all(targets: context.targets)
+        return out.all(context)
     }
 }

@@ -17,32 +17,16 @@ public enum ChunkedInput {
     /// read(2) itself: FileHandle read the file 4 KiB per system call whatever was asked.
     public static func compile(path: String, options: ParseOptions, into session: CompileSession,
                                linesPerChunk: Int = 128, blockSize: Int = 1 << 20) -> [Diagnostic]? {
-        let fd: Int32
-        switch InputFile.open(path) {
-        case .success(let d): fd = d
-        case .failure(let f) where f.refused: return [RuleInputs.unreadable(path, f.reason)] + RuleInputs.fileProblems(path, options: options)
-        case .failure: return nil
+        var reader = ChunkReader(file: path, options: options, session: session)
+        switch ChunkedFile.read(path: path, linesPerChunk: linesPerChunk, blockSize: blockSize, { reader.take($0, firstLine: $1) }) {
+        case .notOpened: return nil
+        case .refused(let reason): return [RuleInputs.unreadable(path, reason)] + RuleInputs.fileProblems(path, options: options)
+        case .read(let head, let readError):
+            // Whatever was read is in the session already: the error fails the compile.
+            reader.finish()
+            if let readError { reader.diagnostics.append(RuleInputs.unreadable(path, readError)) }
+            reader.summarizeIfNotRules(head: head)
         }
-        defer { close(fd) }
-        var reader = ChunkReader(file: path, options: options, session: session, linesPerChunk: linesPerChunk)
-        var block = [UInt8](repeating: 0, count: blockSize)
-        // A FIFO may feed a line without end: its bytes past LineCap's limit are dropped.
-        var cap = LineCap(), capped: [UInt8] = []
-        while true {
-            let count = block.withUnsafeMutableBytes { read(fd, $0.baseAddress, blockSize) }
-            if count < 0 && errno == EINTR { continue }
-            if count < 0 {
-                // Whatever was read is in the session already: the error fails the compile.
-                reader.diagnostics.append(RuleInputs.unreadable(path, String(cString: strerror(errno)).lowercased()))
-                break
-            }
-            if count == 0 { break }
-            capped.removeAll(keepingCapacity: true)
-            block.withUnsafeBufferPointer { cap.append(UnsafeBufferPointer(rebasing: $0[..<count]), to: &capped) }
-            capped.withUnsafeBytes { reader.feed($0) }
-        }
-        reader.finish()
-        reader.summarizeIfNotRules()
         reader.diagnostics.insert(contentsOf: RuleInputs.fileProblems(path, options: options), at: 0)
         return reader.diagnostics
     }
@@ -50,60 +34,44 @@ public enum ChunkedInput {
     /// The same for contents already in memory (stdin, tests).
     public static func compile(_ data: Data, file: String, options: ParseOptions, into session: CompileSession,
                                linesPerChunk: Int = 128) -> [Diagnostic] {
-        var reader = ChunkReader(file: file, options: options, session: session, linesPerChunk: linesPerChunk)
-        data.withUnsafeBytes { reader.feed($0) }
+        var reader = ChunkReader(file: file, options: options, session: session)
+        var chunker = LineChunker(linesPerChunk: linesPerChunk)
+        data.withUnsafeBytes { chunker.feed($0) { reader.take($0, firstLine: $1) } }
+        chunker.finish { reader.take($0, firstLine: $1) }
         reader.finish()
-        reader.summarizeIfNotRules()
+        reader.summarizeIfNotRules(head: chunker.head)
         return reader.diagnostics
     }
 
-    /// Cuts the input after every `linesPerChunk` newlines and parses each piece.
+    /// Parses and lowers chunks in the background, in batches, and applies them to the session in order.
     struct ChunkReader {
         let file: String
         let options: ParseOptions
         let session: CompileSession
-        let linesPerChunk: Int
-        var pending: [UInt8] = []
-        /// The file's first bytes, to tell a file that is not rules (DiagnosticLimit).
-        var head: [UInt8] = []
-        static let headLimit = 64 << 10
-        var lines = 0
-        var firstLine = 1
         var diagnostics: [Diagnostic] = []
         let lowerers: WorkerPool<CompilationState>
 
-        init(file: String, options: ParseOptions, session: CompileSession, linesPerChunk: Int) {
+        init(file: String, options: ParseOptions, session: CompileSession) {
             self.file = file
             self.options = options
             self.session = session
-            self.linesPerChunk = linesPerChunk
             let target = session.target, keepsText = session.keepsText
             self.lowerers = WorkerPool { CompileSession.makeLowerer(target: target, keepsText: keepsText) }
         }
 
-        mutating func feed(_ raw: UnsafeRawBufferPointer) {
-            let bytes = raw.assumingMemoryBound(to: UInt8.self)
-            var start = 0
-            for line in ByteLines(bytes) where line.terminated {
-                lines += 1
-                if lines == linesPerChunk {
-                    pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start ..< line.next]))
-                    start = line.next
-                    flush()
-                }
-            }
-            pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
+        mutating func take(_ text: RulesText, firstLine: Int) {
+            batch.append((text, firstLine))
+            if batch.count >= Self.parallelism { launchBatch() }
         }
 
         /// A file that is not rules is one error, its lines not quoted (its rules, if any, do not
         /// matter: the compile fails).
-        mutating func summarizeIfNotRules() {
+        mutating func summarizeIfNotRules(head: [UInt8]) {
             guard let summary = DiagnosticLimit.notRulesSummary(file: file, text: head, diagnostics: diagnostics) else { return }
             diagnostics = diagnostics.filter { $0.location.file != file || $0.location.line <= 0 } + [summary]
         }
 
         mutating func finish() {
-            if !pending.isEmpty { cut() }
             launchBatch()
             if let last = inFlight { compile(last) }
             inFlight = nil
@@ -119,19 +87,6 @@ public enum ChunkedInput {
         private static let parallelism = Parallelism.threads
 
         typealias InFlight = PendingResults<ParsedChunk>
-
-        private mutating func flush() {
-            cut()
-            if batch.count >= Self.parallelism { launchBatch() }
-        }
-
-        private mutating func cut() {
-            if head.count < Self.headLimit { head += pending.prefix(Self.headLimit - head.count) }
-            batch.append((RulesText(pending), firstLine))
-            firstLine += lines
-            lines = 0
-            pending.removeAll(keepingCapacity: true)
-        }
 
         private mutating func launchBatch() {
             guard !batch.isEmpty else { return }

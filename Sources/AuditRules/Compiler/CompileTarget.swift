@@ -38,6 +38,10 @@ public struct CompileTarget: Sendable {
         self.resolver = resolver
     }
 
+    /// The kernel is this host's running one (no --kernel given): its features are not judged
+    /// from the release number (ParseOptions.kernelIsRunning).
+    public var kernelIsRunning = false
+
     /// Arch-less syscall rules: one rule per ABI (what compile writes), or one rule as the loader
     /// loads the line on the machine (what lint judges).
     public var archless = ArchlessRules.perABI

@@ -115,7 +115,7 @@ public final class CompileSession {
                 report(.unmatchedDeletion, "no earlier rule matches this deletion: auditctl would stop with 'No rule matches'; ignored", lowered)
             }
         case .deleteAll(let key?):
-            held.removeAll { rule in rule.keys.contains { $0.contains(key.value) } }
+            held.removeAll { $0.isDeleted(byKey: key.value) }
             result.deleteKeys.append(key)
         case .deleteAll(nil):
             held.removeAll { _ in true }
@@ -136,6 +136,18 @@ public final class CompileSession {
 
     /// Diagnostics so far.
     public var diagnostics: [Diagnostic] { collected }
+
+    /// The repeated rules and loader verdicts found since the last call, handed over and
+    /// forgotten with the session's own diagnostics: lint reports them a chunk of statements at a
+    /// time, so that they do not pile up over a large input.
+    public func takeFindings() -> (repeated: [RepeatedRule], verdicts: [LoaderVerdict]) {
+        defer {
+            result.repeated.removeAll()
+            result.loaderVerdicts.removeAll()
+            collected.removeAll()
+        }
+        return (result.repeated, result.loaderVerdicts)
+    }
 
     /// The result; the session lets go of its rules (call once).
     public func finish() -> CompileResult {
@@ -243,10 +255,19 @@ extension Compiler {
 }
 
 extension KernelRule {
-    /// The key field's parts (auditctl joins every `-k` with \x01 into one field).
-    var keys: [RulesText] {
-        guard let f = fields.last(where: { $0.id == FieldID.filterkey }), let s = f.string else { return [] }
-        return s.split(separator: 0x01, omittingEmptySubsequences: false).map(RulesText.init)
+    /// auditctl keeps this many bytes of `-D -k KEY` (strncat into its key buffer).
+    static let deleteKeyLimit = 256
+
+    /// Whether `auditctl -D -k KEY` deletes the rule, as auditctl 3.0.9 decides (src/auditctl.c
+    /// and key_match in src/auditctl-listing.c): KEY cut to its first 256 bytes; empty, it takes
+    /// every rule; else every rule whose key field, all its `-k` parts joined with \x01 and read
+    /// up to a NUL, holds KEY anywhere (strstr): `-D -k net` deletes the rules keyed `network`
+    /// and `-k a -k net`, and a KEY with \x01 can span two parts.
+    func isDeleted(byKey key: RulesText) -> Bool {
+        let wanted = key.prefix(Self.deleteKeyLimit)
+        if wanted.isEmpty { return true }
+        guard let f = fields.last(where: { $0.id == FieldID.filterkey }), let s = f.string else { return false }
+        return s.prefix { $0 != 0 }.firstRange(of: wanted) != nil
     }
 }
 

@@ -96,7 +96,8 @@ extension CompilationState {
                 mask = [UInt32](repeating: 0, count: KernelRule.maskWords)
             }
         }
-        if let abi = arch?.abi, PermissionSyscalls.applies(for: target.auditVersion), !SyscallMask.isAll(mask) {
+        // The loader's perm facts only when there is a perm to expand (nearly never).
+        if !permAfterArch.isEmpty, let abi = arch?.abi, PermissionSyscalls.applies(for: target.auditVersion), !SyscallMask.isAll(mask) {
             for permissions in permAfterArch { PermissionSyscalls.add(permissions, on: abi, to: &mask, using: names, target: target) }
         }
         if let key { fields.append(key) }

@@ -58,8 +58,9 @@ extension CompileTarget {
         }
         let auditVersion = try Self.auditVersion(request.auditVersion, host: host)
         // Names resolve through NSS (getpwnam), as auditctl resolves them: sssd, LDAP, nss-systemd users too.
-        let target = CompileTarget(machine: machine, kernel: kernel, auditVersion: auditVersion, watchKind: request.watchKind,
+        var target = CompileTarget(machine: machine, kernel: kernel, auditVersion: auditVersion, watchKind: request.watchKind,
                                    database: database, resolver: request.resolvesNames ? SystemUserResolver() : nil)
+        target.kernelIsRunning = request.kernel == nil && request.isHost && host.kernel != nil
         // A loader that cannot load anything for the machine: no output could be right.
         if let refusal = target.loaderRefusal { throw TargetError(refusal) }
         return target
@@ -130,6 +131,7 @@ extension CompileTarget {
                                    isKnownSyscall: ParseOptions.knownSyscall(database: database, machine: machine, kernel: kernel))
         options.loader = auditVersion
         options.kernel = kernel
+        options.kernelIsRunning = kernelIsRunning
         return options
     }
 }

@@ -28,7 +28,7 @@ public struct DriftCheck: Sendable {
     /// evidence of what the kernel holds).
     public func compare(with loaded: Loaded) throws(DriftCheckError) -> DriftOutcome {
         var warnings: [String] = []
-        let actual: [KernelRule], status: AuditStatus?, against: String
+        var actual: [KernelRule], status: AuditStatus?, against: String
         switch loaded {
         case .kernel(let rules, let kernelStatus):
             (actual, status, against) = (rules, kernelStatus, "the running kernel")
@@ -42,6 +42,18 @@ public struct DriftCheck: Sendable {
         Self.countWarnings(fileDiagnostics, in: "the rules files", warnings: &warnings)
         let loadable = UnloadableLine.excluding(unloadable, from: compiled.rules)
         let expected = ExpectedRules.adapt(loadable, source: source, machine: target.machine, kernelRules: actual)
+        if case .listing(_, let name, _) = loaded {
+            // A listing line can stand for rules it cannot tell apart (ListingLoss); the kernel's
+            // own rules are compared exactly.
+            let resolved = ListingLoss.resolving(actual, by: expected)
+            actual = resolved.rules
+            if resolved.resolved > 0 {
+                let n = resolved.resolved
+                warnings.append("\(name): \(n) rule\(n == 1 ? "" : "s") of the files compared as far as the listing shows "
+                                + "\(n == 1 ? "it" : "them") (a `-w` line hides always or never and path or dir; arch is listed "
+                                + "first) and counted in sync; checking the running kernel compares them exactly")
+            }
+        }
         let settings = UnloadableLine.excluding(unloadable, from: compiled.settings.map { DesiredSetting(setting: $0.setting, provenance: $0.provenance) })
         var report = DriftReport.compare(expected: expected, actual: actual, settings: settings, status: status)
         report.unloadable = unloadable
@@ -64,7 +76,9 @@ public struct DriftCheck: Sendable {
         // A listing that is not one (a wrong file, a secret) is said in one line, not quoted.
         listing.summarizeIfNotRules(path: name, text: recovered.text)
         let listed = Compiler(target: target).compile(listing)
-        try Self.requireNoErrors(Self.diagnostics(listing, listed), in: "the saved listing", warnings: &warnings)
+        // Equal lines are held rules of their own (ListingLoss), not repeats auditctl would refuse.
+        let duplicate = DiagnosticCode.duplicateRule.rawValue
+        try Self.requireNoErrors(Self.diagnostics(listing, listed).filter { $0.code != duplicate }, in: "the saved listing", warnings: &warnings)
         if !recovered.lines.isEmpty {
             let count = recovered.lines.count
             warnings.append("\(name): \(count) arch-less syscall rule\(count == 1 ? "" : "s") (line "
@@ -78,7 +92,28 @@ public struct DriftCheck: Sendable {
                             + "names in a listing may come from another ABI's table, so this comparison is approximate")
         }
         // The kernel held each arch-less listed rule as one rule without arch.
-        return ExpectedRules.adapt(listed.rules, source: listing, machine: target.machine, kernelRules: [])
+        return ExpectedRules.adapt(Self.keepingEqualLines(listed), source: listing, machine: target.machine, kernelRules: [])
+    }
+
+    /// The rules of a compiled listing with one copy for each line equal to an earlier one: the
+    /// compiler, reading the listing as a rules file, skips such a line as auditctl would ("Rule
+    /// exists"), but a listing's equal lines are distinct kernel rules that list alike (a never
+    /// and an always watch of one path). Each copy takes its own line's place.
+    static func keepingEqualLines(_ listed: CompileResult) -> [KernelRule] {
+        guard !listed.repeated.isEmpty else { return listed.rules }
+        var rules = listed.rules
+        var done = Set<Int>()
+        for again in listed.repeated where done.insert(again.location.line).inserted {
+            let copies = rules.filter { $0.provenance?.file == again.firstFile && $0.provenance?.line == again.firstLine }.map { rule in
+                var copy = rule
+                copy.provenance?.line = again.location.line
+                copy.provenance?.text = again.sourceLine
+                return copy
+            }
+            let at = rules.firstIndex { ($0.provenance?.line ?? 0) > again.location.line } ?? rules.count
+            rules.insert(contentsOf: copies, at: at)
+        }
+        return rules
     }
 
     /// The compiler reports again some values the parser refused (an unknown user): after parse

@@ -8,6 +8,9 @@ import Syscalls
 extension DriftFormatter {
     /// terraform-plan style: `+` missing (on disk, not loaded), `-` unexpected (loaded, in no
     /// file), `~` changed, `>` moved, `!` settings; every disk-side entry with its file:line.
+    /// Keys, paths and file names come from the kernel and from other people's files: every line
+    /// goes through the one escape (ControlCharacters), so none can retitle or clear the
+    /// operator's terminal, nor a newline forge a line of the report.
     public func text(_ report: DriftReport, subject: String) -> String {
         var out = ["aurules check: \(ControlCharacters.escaped(subject))"]
         if report.immutable {
@@ -15,7 +18,7 @@ extension DriftFormatter {
         }
         if !report.hasDrift {
             out.append("In sync: \(report.inSync) rules loaded as the files say.")
-            return out.map(DriftFormatter.printable).joined(separator: "\n") + "\n"
+            return out.map { ControlCharacters.escaped($0) }.joined(separator: "\n") + "\n"
         }
         out.append("")
         for u in report.unloadable {
@@ -65,25 +68,7 @@ extension DriftFormatter {
                    + "\(report.changed.count) changed, \(report.movedCount) out of order, \(report.settings.count) setting"
                    + (report.settings.count == 1 ? "" : "s")
                    + (report.unloadable.isEmpty ? "." : ", \(report.unloadable.count) unloadable line\(report.unloadable.count == 1 ? "" : "s")."))
-        return out.map(DriftFormatter.printable).joined(separator: "\n") + "\n"
-    }
-
-    /// Keys, paths and file names come from the kernel and from other people's files: a key holding
-    /// an escape sequence must not retitle or clear the operator's terminal, nor a newline forge a
-    /// line of the report. Control characters are shown as `\x1b`.
-    static func printable(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f || (0x80..<0xa0).contains($0.value) }) else {
-            return text
-        }
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || scalar.value == 0x7f || (0x80..<0xa0).contains(scalar.value) {
-                out += "\\x" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        return out.map { ControlCharacters.escaped($0) }.joined(separator: "\n") + "\n"
     }
 
     public func json(_ report: DriftReport, subject: String, warnings: [String] = []) -> String {
@@ -95,9 +80,9 @@ extension DriftFormatter {
                                missing: report.missing.count, unexpected: report.unexpectedCount, changed: report.changed.count,
                                outOfOrder: report.movedCount, settings: report.settings.count, unloadable: report.unloadable.count),
             unloadable: report.unloadable,
-            missing: report.missing.map { JSONMissing(list: $0.rule.list.rawValue, position: $0.expectedPosition, rule: line($0.rule), source: source($0.rule.provenance)) },
+            missing: report.missing.map { JSONPlacedRule(list: $0.rule.list.rawValue, position: $0.expectedPosition, rule: line($0.rule), source: source($0.rule.provenance)) },
             unexpected: report.unexpected.map { g in
-                JSONUnexpected(key: g.key, rules: g.rules.map { JSONLoaded(list: $0.rule.list.rawValue, position: $0.kernelPosition, rule: line($0.rule)) })
+                JSONUnexpected(key: g.key, rules: g.rules.map { JSONPlacedRule(list: $0.rule.list.rawValue, position: $0.kernelPosition, rule: line($0.rule)) })
             },
             changed: report.changed.map { c in
                 JSONChanged(list: c.actual.list.rawValue, position: c.kernelPosition, source: source(c.expected.provenance),
@@ -152,7 +137,7 @@ private struct JSONReport: Encodable {
     var warnings: [String]
     var counts: JSONCounts
     var unloadable: [UnloadableLine]
-    var missing: [JSONMissing]
+    var missing: [JSONPlacedRule]
     var unexpected: [JSONUnexpected]
     var changed: [JSONChanged]
     var outOfOrder: [JSONOrder]
@@ -163,22 +148,17 @@ private struct JSONCounts: Encodable {
     var inSync, expected, loaded, missing, unexpected, changed, outOfOrder, settings, unloadable: Int
 }
 
-private struct JSONMissing: Encodable {
+/// A rule at its position in a list: a missing one (with its source) or a loaded one.
+private struct JSONPlacedRule: Encodable {
     var list: String
     var position: Int
     var rule: String
-    var source: Provenance?
-}
-
-private struct JSONLoaded: Encodable {
-    var list: String
-    var position: Int
-    var rule: String
+    var source: Provenance? = nil
 }
 
 private struct JSONUnexpected: Encodable {
     var key: RulesText?
-    var rules: [JSONLoaded]
+    var rules: [JSONPlacedRule]
 }
 
 private struct JSONChanged: Encodable {

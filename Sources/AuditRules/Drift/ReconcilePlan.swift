@@ -13,7 +13,7 @@ public enum ReconcilePlan {
         }
         // Refused lines cannot be reconciled by any command: the file needs fixing first.
         let refused = report.unloadable.map { u in
-            RulesText(DriftFormatter.printable("# \(u.file):\(u.line) is not loadable (\(u.reasons.joined(separator: "; "))): fix it in the file; it is left out of this plan"))
+            RulesText(ControlCharacters.escaped("# \(u.file):\(u.line) is not loadable (\(u.reasons.joined(separator: "; "))): fix it in the file; it is left out of this plan"))
         }
         let plan = ApplyPlan.make(expected: expected, actual: actual, settings: report.settings, keepKeys: keepKeys)
         return refused + plan.steps.map { command($0.operation, render: render) }

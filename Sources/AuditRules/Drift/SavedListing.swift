@@ -10,12 +10,16 @@ public enum SavedListing {
         let utf8 = text
         let lines = lineRanges(text)
         // Nearly every listing needs nothing: its bytes say so without copying it.
-        guard lines.contains(where: { needsRewriting(utf8[$0]) }) else { return text }
+        guard lines.contains(where: { needsRewriting(utf8[$0]) || permFirstWatch(utf8[$0]) != nil }) else { return text }
         var out: [UInt8] = []
         out.reserveCapacity(utf8.count + 64)
         for (i, range) in lines.enumerated() {
             if i > 0 { out.append(0x0A) }
-            appendLoadable(utf8[range], to: &out)
+            if let watch = permFirstWatch(utf8[range]) {
+                appendLoadable(watch[...], to: &out)
+            } else {
+                appendLoadable(utf8[range], to: &out)
+            }
         }
         return RulesText(out)
     }
@@ -46,6 +50,19 @@ public enum SavedListing {
             if i > 0 { out.append(0x20) }
             out += namingFileType(word) ?? word
         }
+    }
+
+    /// A watch-shaped rule whose perm field comes before its path lists as ` -p PERMS-w PATH...`
+    /// (auditctl glues `-w` to what precedes it): that line as `-w PATH... -p PERMS`, else nil.
+    static func permFirstWatch(_ line: Slice<RulesText>) -> RulesText? {
+        let start = Array(" -p ".utf8), glue = Array("-w ".utf8)
+        guard line.starts(with: start) else { return nil }
+        let afterOption = line.index(line.startIndex, offsetBy: start.count)
+        var i = afterOption
+        while i < line.endIndex, "rwxa".utf8.contains(line[i]) { i = line.index(after: i) }
+        guard i > afterOption, line[i...].starts(with: glue) else { return nil }
+        let rest = line[line.index(i, offsetBy: glue.count)...]
+        return RulesText(Array("-w ".utf8) + Array(rest) + Array(" -p ".utf8) + Array(line[afterOption ..< i]))
     }
 
     /// `filetype=file` for `filetype=32768` (and the same with `!=`), nil for any other word.

@@ -6,8 +6,8 @@ import Syscalls
 enum ArchValue {
     static func parse(_ raw: RulesText, version: AuditVersion) -> Result<FieldValue, FieldValueError> {
         let notFound = FieldValueError("arch elf mapping not found")
-        // The loader's arches are a set built per call: only a number needs them (building it
-        // for every b64 and b32 was an eighth of a large compile).
+        // The loader's facts, and the arches they know (a set built on each use), only for what
+        // is not b64/b32, nearly every rule's arch.
         if raw.startsWithDigit {
             let (v, overflow) = CNumber.strtoul(raw)
             let elf = CNumber.low32(v)

@@ -48,27 +48,21 @@ public final class FieldSpec: Hashable, Sendable {
     /// `operators` and `lists` as bit sets, for the parser's checks (a Set lookup hashes).
     let operatorBits: UInt16
     let listBits: UInt16
+    /// The lists KernelAuditFacts says the kernel refuses the field on, as bits.
+    let kernelRefusedListBits: UInt16
 
     /// `operators.contains(op)` without hashing.
     func takes(_ op: FieldOperator) -> Bool { operatorBits & op.bit != 0 }
     /// `lists.contains(list)` without hashing.
     func isAllowed(on list: FilterList) -> Bool { listBits & list.bit != 0 }
 
-    /// Whether the kernel refuses the field on `list` whatever the loader: msgtype off the user
-    /// and exclude lists, fstype off the filesystem list and anything but fstype and key on it,
-    /// perm on the io_uring list (it takes perm on exit and, from audit 3.1's libaudit, exclude:
-    /// FieldKernelTests). What a loader
-    /// release refuses besides is its data's (LoaderFacts.fieldRefusal); `lists` is the two
-    /// together for auditctl 3.0.9.
-    public func kernelRefuses(on list: FilterList) -> Bool {
-        switch id {
-        case FieldID.msgtype: return list != .user && list != .exclude
-        case FieldID.fstype: return list != .filesystem
-        case FieldID.perm: return list == .io_uring || list == .filesystem || list == .entry
-        case FieldID.filterkey: return list == .entry
-        default: return list == .filesystem || list == .entry
-        }
-    }
+    /// Whether the kernel refuses the field on `list` whatever the loader and the release:
+    /// KernelAuditFacts.refuses (msgtype off the user and exclude lists, fstype off the
+    /// filesystem list and anything but fstype and key on it, perm on the io_uring list, the
+    /// entry list), checked against the kernel by FieldKernelTests. What a loader release
+    /// refuses besides is its data's (LoaderFacts.fieldRefusal), and what a kernel release lacks
+    /// KernelAuditFacts.missing's; `lists` is the two together for auditctl 3.0.9.
+    public func kernelRefuses(on list: FilterList) -> Bool { kernelRefusedListBits & list.bit != 0 }
 
     /// Stored in the rule's string buffer (the value on the wire is the string's length).
     public var isString: Bool { kind == .string }
@@ -83,6 +77,7 @@ public final class FieldSpec: Hashable, Sendable {
         self.lists = lists
         operatorBits = operators.reduce(0) { $0 | $1.bit }
         listBits = lists.reduce(0) { $0 | $1.bit }
+        kernelRefusedListBits = FilterList.allCases.reduce(0) { KernelAuditFacts.refuses(field: name, on: $1.rawValue) ? $0 | $1.bit : $0 }
     }
 
     public static func == (a: FieldSpec, b: FieldSpec) -> Bool {
@@ -101,8 +96,8 @@ public final class FieldSpec: Hashable, Sendable {
 }
 
 public enum FieldTable {
-    /// libaudit asks the kernel's EXCLUDE_EXTEND feature for the exclude list: Linux 4.17 on.
-    public static let excludeExtendKernel = KernelVersion(4, 17)
+    /// libaudit asks the kernel's EXCLUDE_EXTEND feature for the exclude list (KernelAuditFacts: Linux 4.9).
+    public static let excludeExtendKernel = KernelAuditFacts.firstRelease(ofFeature: "EXCLUDE_EXTEND") ?? KernelVersion(4, 9)
     private static let allOps = Set(FieldOperator.allCases)
     /// The kernel keeps bit operators for syscall arguments, pers and devminor only.
     private static let noBitOps: Set<FieldOperator> = [.equal, .notEqual, .lessThan, .greaterThan,
@@ -111,7 +106,7 @@ public enum FieldTable {
     private static let eqOnly: Set<FieldOperator> = [.equal]
 
     // The exclude list takes only pid, uid, gid, auid, msgtype, subj_* and exe (kernels with
-    // exclude-extend, 4.17 on); the filesystem list only fstype and the key.
+    // exclude-extend, 4.9 on); the filesystem list only fstype and the key.
     private static let general: Set<FilterList> = [.user, .task, .exit, .io_uring]
     private static let generalAndExclude: Set<FilterList> = [.user, .task, .exit, .exclude, .io_uring]
     private static let exitOnly: Set<FilterList> = [.exit]

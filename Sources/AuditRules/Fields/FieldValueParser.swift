@@ -106,7 +106,7 @@ public struct FieldValueParser: Sendable {
         return .init(r.text)
     }
 
-    /// libaudit's exclude check depends on the kernel's EXCLUDE_EXTEND feature (Linux 4.17).
+    /// libaudit's exclude check depends on the kernel's EXCLUDE_EXTEND feature (KernelAuditFacts: Linux 4.9).
     var kernelHasExcludeExtend: Bool { kernel.map { $0 >= FieldTable.excludeExtendKernel } ?? true }
 
     private func kernelListError(_ spec: FieldSpec, _ list: FilterList) -> FieldValueError? {

@@ -33,10 +33,15 @@ public enum DiagnosticLimit {
         // Each note after its file's last shown diagnostic, inserted from the back.
         for (file, index) in lastKept.sorted(by: { $0.value > $1.value }) {
             guard let n = omitted[file] else { continue }
-            out.insert(Diagnostic(.note, "\(n) more diagnostic\(n == 1 ? "" : "s") in this file not shown (--max-diagnostics 0 shows all)",
-                                  at: SourceLocation(file: file, line: 0, column: 0), length: 0, code: omittedCode), at: index + 1)
+            out.insert(omittedNote(file: file, count: n), at: index + 1)
         }
         return out
+    }
+
+    /// The note that `n` diagnostics of `file` were not shown.
+    public static func omittedNote(file: String, count n: Int) -> Diagnostic {
+        Diagnostic(.note, "\(n) more diagnostic\(n == 1 ? "" : "s") in this file not shown (--max-diagnostics 0 shows all)",
+                   at: SourceLocation(file: file, line: 0, column: 0), length: 0, code: omittedCode)
     }
 
     /// One error for the whole file when its first content lines are all errors and most of them
@@ -45,7 +50,14 @@ public enum DiagnosticLimit {
     public static func notRulesSummary<Bytes: Collection<UInt8>>(file: String, text: Bytes, diagnostics: [Diagnostic]) -> Diagnostic? {
         let fileErrors = diagnostics.filter { $0.severity == .error && $0.location.file == file && $0.location.line > 0 }
         guard !fileErrors.isEmpty else { return nil }
-        let errorLines = Set(fileErrors.map(\.location.line))
+        let hidden = diagnostics.filter { $0.location.file == file && $0.location.line > 0 }.count
+        return notRulesSummary(file: file, text: text, errorLines: Set(fileErrors.map(\.location.line)), hidden: hidden)
+    }
+
+    /// The same from the lines of the file's errors and the count of its line diagnostics (a
+    /// file read a chunk at a time keeps no more).
+    public static func notRulesSummary<Bytes: Collection<UInt8>>(file: String, text: Bytes, errorLines: Set<Int>, hidden: Int) -> Diagnostic? {
+        guard !errorLines.isEmpty else { return nil }
         var examined = 0, options = 0, lineNumber = 0
         var atLineStart = true, seenContent = false, isComment = false, startsWithDash = false
         func endLine() -> Bool {
@@ -77,10 +89,34 @@ public enum DiagnosticLimit {
         }
         if examined < examinedLines, seenContent, !endLine() { return nil }
         guard examined > 0, options * 2 < examined else { return nil }
-        let hidden = diagnostics.filter { $0.location.file == file && $0.location.line > 0 }.count
         return Diagnostic(.error, "not an audit rules file: its first \(examined == 1 ? "line is" : "\(examined) lines are") not auditctl "
                           + "options (\(hidden) diagnostic\(hidden == 1 ? "" : "s") about its lines not shown, nor its contents)",
                           at: SourceLocation(file: file, line: 0, column: 0), length: 0, code: notRulesCode)
+    }
+}
+
+extension DiagnosticLimit {
+    /// True when `head`, the first bytes of a file, holds the content lines that decide whether
+    /// it is rules (`notRulesSummary` looks at no more), so that its verdict cannot change.
+    public static func headDecides<Bytes: Collection<UInt8>>(_ head: Bytes) -> Bool {
+        var content = 0, atLineStart = true, seenContent = false, isComment = false
+        for b in head {
+            if b == 0x0A {
+                if seenContent && !isComment { content += 1 }
+                if content == examinedLines { return true }
+                atLineStart = true
+                seenContent = false
+                isComment = false
+                continue
+            }
+            if atLineStart && (b == 0x20 || b == 0x09 || b == 0x0D) { continue }
+            if atLineStart {
+                atLineStart = false
+                seenContent = true
+                isComment = b == UInt8(ascii: "#")
+            }
+        }
+        return false
     }
 }
 

@@ -11,7 +11,7 @@ public enum DiagnosticRenderer {
     /// text (`^~~~`). Tabs in the line are kept in the caret line so the caret stays aligned.
     public static func text(_ d: Diagnostic, color: Bool = false) -> String {
         let paint = Paint(enabled: color)
-        var out = paint.bold(escaped(position(d.location)) + ":") + " " + paint.severity(d.severity) + " " + paint.bold(escaped(d.message))
+        var out = paint.bold(ControlCharacters.escaped(position(d.location)) + ":") + " " + paint.severity(d.severity) + " " + paint.bold(ControlCharacters.escaped(d.message))
         if let code = d.code { out += " [\(code)]" }
         if d.hostDependent { out += " (depends on this host)" }
         guard let line = d.sourceLine, d.location.column >= 1 else { return out }
@@ -49,11 +49,6 @@ public enum DiagnosticRenderer {
         if l.column < 1 { return "\(l.file):\(l.line)" }
         return l.description
     }
-
-    /// Rules files and their names are untrusted input: see ControlCharacters.
-    public static func escapedForTerminal(_ s: String) -> String { ControlCharacters.escaped(s) }
-
-    static func escaped(_ s: String) -> String { ControlCharacters.escaped(s) }
 
     /// In the quoted source line control characters and bytes that are not UTF-8 become `?`,
     /// one byte for one byte (a C1 control is two), so the caret stays aligned; tabs are kept.

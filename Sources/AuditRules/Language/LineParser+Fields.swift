@@ -3,15 +3,12 @@ extension LineParser {
     /// operator in a fixed order, so `a2&=0x8` is `&=` and `path=/a<b` is `=`.
     mutating func fieldPair(_ arg: Token) {
         let text = arg.text
-        guard let (op, range) = Self.fieldOperator(in: text) else {
+        guard let found = OperatorSplit(arg, at: Self.fieldOperator(in: text)) else {
             report(.fieldSyntax, "-F '\(message: text)' has no operator (=, !=, <, >, <=, >=, &, &=)", arg)
             return
         }
-        let name = RulesText(text[..<range.lowerBound])
-        let raw = RulesText(text[range.upperBound...])
-        let opColumn = arg.column + name.count
-        let valueColumn = opColumn + op.rawValue.utf8.count
-        let valueLength = max(arg.length - (valueColumn - arg.column), 1)
+        let (op, name, raw) = (found.op, found.left, found.right)
+        let (opColumn, valueColumn, valueLength) = (found.opColumn, found.rightColumn, found.rightLength)
         if name.isEmpty {
             report(.fieldSyntax, .error, "-F '\(message: text)' has no field name before '\(op.rawValue)'", column: arg.column, length: arg.length)
             return
@@ -47,6 +44,12 @@ extension LineParser {
                    (refusal.key == "EAU_FIELDUNKNOWN" ? "" : "field '\(spec.name)' cannot be used on the \(effectiveList?.rawValue ?? "") list: ")
                    + "\(refusal)", column: arg.column, length: name.count)
             if refusal.key == "EAU_FIELDUNKNOWN" { return }
+            ok = false
+        } else if let (code, message) = kernelReleaseRefusal(spec, spelled: name.asciiName ?? spec.name, op: op) {
+            report(code, .error, message, column: code == .fieldOperator ? opColumn : arg.column,
+                   length: code == .fieldOperator ? op.rawValue.utf8.count : name.count)
+            // The release lacks the field: nothing more to say of it.
+            if code == .unknownField { return }
             ok = false
         } else if let list = effectiveList, kernelRefuses(spec, on: list) {
             let allowed = FilterList.listingOrder.filter { spec.lists.contains($0) }.map(\.rawValue)
@@ -102,24 +105,19 @@ extension LineParser {
     /// `-C LEFT OP RIGHT`: an inter-field comparison, `=` or `!=` only, exit list only.
     mutating func comparison(_ o: ScannedOption, _ arg: Token) {
         let text = arg.text
-        guard let (op, range) = Self.comparisonOperator(in: text) else {
+        guard let w = OperatorSplit(arg, at: Self.comparisonOperator(in: text)) else {
             report(.comparison, "-C '\(message: text)' needs '=' or '!=' between two fields", arg)
             return
         }
-        let left = RulesText(text[..<range.lowerBound])
-        let right = RulesText(text[range.upperBound...])
-        let opColumn = arg.column + left.count
-        let rightColumn = opColumn + op.rawValue.utf8.count
-        let rightLength = max(arg.length - (rightColumn - arg.column), 1)
-        if left.isEmpty { report(.comparison, .error, "-C '\(message: text)' has no field before '\(op.rawValue)'", column: arg.column, length: arg.length) }
-        if right.isEmpty { report(.comparison, .error, "-C '\(message: text)' has no field after '\(op.rawValue)'", column: opColumn, length: op.rawValue.utf8.count) }
-        guard !left.isEmpty, !right.isEmpty else { return }
-        let leftSpec = FieldTable.spec(named: left), rightSpec = FieldTable.spec(named: right)
+        if w.left.isEmpty { report(.comparison, .error, "-C '\(message: text)' has no field before '\(w.op.rawValue)'", column: arg.column, length: arg.length) }
+        if w.right.isEmpty { report(.comparison, .error, "-C '\(message: text)' has no field after '\(w.op.rawValue)'", column: w.opColumn, length: w.op.rawValue.utf8.count) }
+        guard !w.left.isEmpty, !w.right.isEmpty else { return }
+        let leftSpec = FieldTable.spec(named: w.left), rightSpec = FieldTable.spec(named: w.right)
         if leftSpec == nil {
-            report(.comparison, .error, "unknown field '\(message: left)'\(suggestion(for: left))", column: arg.column, length: left.count)
+            report(.comparison, .error, "unknown field '\(message: w.left)'\(suggestion(for: w.left))", column: arg.column, length: w.left.count)
         }
         if rightSpec == nil {
-            report(.comparison, .error, "unknown field '\(message: right)'\(suggestion(for: right))", column: rightColumn, length: rightLength)
+            report(.comparison, .error, "unknown field '\(message: w.right)'\(suggestion(for: w.right))", column: w.rightColumn, length: w.rightLength)
         }
         guard let l = leftSpec, let r = rightSpec else { return }
         if !hasRuleTarget {
@@ -135,9 +133,9 @@ extension LineParser {
                    column: arg.column, length: arg.length)
             return
         }
-        fields.append(FieldClause(name: Located(l.name, at: location(arg.column), length: left.count),
-                                  op: Located(op, at: location(opColumn), length: op.rawValue.utf8.count),
-                                  rawValue: Located(RulesText(r.name), at: location(rightColumn), length: rightLength),
+        fields.append(FieldClause(name: Located(l.name, at: location(arg.column), length: w.left.count),
+                                  op: Located(w.op, at: location(w.opColumn), length: w.op.rawValue.utf8.count),
+                                  rawValue: Located(RulesText(r.name), at: location(w.rightColumn), length: w.rightLength),
                                   value: .comparison(constant), isComparison: true))
     }
 
@@ -178,6 +176,24 @@ enum EditDistance {
             previous = current
         }
         return previous[b.count]
+    }
+}
+
+/// A `LEFT OP RIGHT` word of `-F` or `-C` split at the operator its search found, with the
+/// columns of the operator and of the right side (at least one column wide, for a caret).
+struct OperatorSplit {
+    let op: FieldOperator
+    let left: RulesText, right: RulesText
+    let opColumn: Int, rightColumn: Int, rightLength: Int
+
+    init?(_ word: Token, at found: (FieldOperator, Range<Int>)?) {
+        guard let (op, range) = found else { return nil }
+        self.op = op
+        left = RulesText(word.text[..<range.lowerBound])
+        right = RulesText(word.text[range.upperBound...])
+        opColumn = word.column + left.count
+        rightColumn = opColumn + op.rawValue.utf8.count
+        rightLength = max(word.length - (rightColumn - word.column), 1)
     }
 }
 

@@ -9,8 +9,6 @@ extension LineParser {
 
     /// libaudit checks the kernel's EXCLUDE_EXTEND feature for the exclude list.
     var kernelHasExcludeExtend: Bool { kernel.map { $0 >= FieldTable.excludeExtendKernel } ?? true }
-    /// The kernel's io_uring filter list (AUDIT_FILTER_URING_EXIT) exists from Linux 5.16.
-    static let ioUringListKernel = KernelVersion(5, 16)
 
     /// What the target loader's audit_rule_fieldpair_data refuses about `-F spelled OP` on the
     /// rule's list (exclude list field set, the field's lists, its operators); nil without a loader
@@ -19,7 +17,8 @@ extension LineParser {
         guard let loader, let list = effectiveList else { return nil }
         // The loader's facts as the value parser holds them (no look-up per clause).
         let primary = valueParser.auditVersion == loader ? valueParser.facts : loader.loader
-        // One loader (compile, check): no array of every release's facts per field clause.
+        // One loader (every command but a lint of several): its refusal as it is, without
+        // gathering the loaders' facts (copies of large structs) into an array per clause.
         if otherLoaders.isEmpty {
             return primary.fieldRefusal(spec.name, spelled: spelled, op: op.rawValue, list: list.rawValue, kernelHasExcludeExtend: kernelHasExcludeExtend)
         }
@@ -44,7 +43,7 @@ extension LineParser {
     }
 
     /// `-a LIST,ACTION` naming the io_uring list: refused by a loader without it (with its
-    /// message) and by a kernel before 5.16; without a loader, a warning.
+    /// message) and by a kernel without it (kernelList); without a loader, a warning.
     mutating func ioUringList(_ l: Located<FilterList>, command: String, word: RulesText) {
         guard let loader else {
             report(.listAction, .warning, "the io_uring list needs audit 3.1 or later; auditctl 3.0.9 rejects it",
@@ -61,9 +60,8 @@ extension LineParser {
         }
         if let refusal = Self.joined(refusals) {
             report(.listAction, .error, refusal.description, column: l.location.column, length: l.length)
-        } else if let kernel, kernel < Self.ioUringListKernel {
-            report(.listAction, .error, "kernel \(kernel) has no io_uring filter list (it needs Linux \(Self.ioUringListKernel) or later): the kernel refuses the rule",
-                   column: l.location.column, length: l.length)
+        } else {
+            kernelList(l)
         }
     }
 

@@ -84,6 +84,17 @@ extension LineParser {
             report(.keyPlacement, .error, "a key needs a syscall (-S), a watch, or a perm, path, dir, exe or fstype field in the rule",
                    column: k.location.column, length: k.length)
         }
+        // auditctl adds the keys last, as one `key=` field through audit_rule_fieldpair_data with
+        // the rule's list: the exclude list's field set refuses it where the loader's lacks the key
+        // (3.0.9 with exclude-extend: "Only msgtype, *uid, *gid, pid, and subj* fields ...").
+        if let k = keys.first, effectiveList == .exclude {
+            let found = ([facts] + otherLoaders.map(\.loader)).compactMap {
+                $0.fieldRefusal("key", spelled: "key", op: "=", list: FilterList.exclude.rawValue, kernelHasExcludeExtend: kernelHasExcludeExtend)
+            }
+            if let refusal = Self.joined(found) {
+                report(.fieldNotOnList, .error, "a key cannot be used on the exclude list: \(refusal)", column: k.location.column, length: k.length)
+            }
+        }
         let base = watch != nil ? 2 : 0
         let count = base + fields.count
         if count > Self.maxFields {

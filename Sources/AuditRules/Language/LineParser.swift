@@ -69,7 +69,17 @@ struct LineParser {
 
     /// The comma-separated items of a word, empty ones included, cut at its comma bytes.
     func commaSeparated(_ text: RulesText) -> [RulesText] {
-        text.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map { RulesText($0) }
+        // Over the bytes at once, rather than the collection's split and a text made per slice.
+        text.withBytes { bytes in
+            var items: [RulesText] = []
+            var start = 0
+            for i in 0 ..< bytes.count where bytes[i] == UInt8(ascii: ",") {
+                items.append(RulesText(UnsafeBufferPointer(rebasing: bytes[start ..< i])))
+                start = i + 1
+            }
+            items.append(RulesText(UnsafeBufferPointer(rebasing: bytes[start...])))
+            return items
+        }
     }
 
     var hasRuleTarget: Bool { command != nil || watch != nil }
@@ -253,7 +263,7 @@ struct LineParser {
             }
             return
         }
-        if let l = list, l.value == .io_uring { ioUringList(l, command: o.name, word: arg.text) }
+        if let l = list { if l.value == .io_uring { ioUringList(l, command: o.name, word: arg.text) } else { kernelList(l) } }
     }
 
     static func explainListOrAction(_ word: RulesText, in text: RulesText) -> String {

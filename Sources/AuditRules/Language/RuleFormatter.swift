@@ -12,53 +12,91 @@ public enum RuleFormatter {
     }
 
     public static func format(_ file: RuleFile) -> RulesText {
-        enum Item { case statement(Statement), trivia(Located<RulesText>) }
-        var items: [(file: String, line: Int, order: Int, item: Item)] = []
-        for (i, s) in file.statements.enumerated() {
-            items.append((s.location.file, s.location.line, i, .statement(s)))
-        }
-        // Trivia only exists for plain files, whose statements are in line order: interleave by line.
-        if !file.trivia.isEmpty {
-            for (i, t) in file.trivia.enumerated() {
-                items.append((t.location.file, t.location.line, file.statements.count + i, .trivia(t)))
-            }
-            var fileOrder: [String: Int] = [:]
-            for item in items where fileOrder[item.file] == nil { fileOrder[item.file] = fileOrder.count }
-            items.sort { a, b in
-                let fa = fileOrder[a.file]!, fb = fileOrder[b.file]!
-                if fa != fb { return fa < fb }
-                if a.line != b.line { return a.line < b.line }
-                return a.order < b.order
-            }
-        }
-        // One byte buffer, appended to: a string per line joined at the end would copy every line
-        // twice, and appending to a String costs more than appending bytes.
         var out: [UInt8] = []
+        var state = Stream()
+        state.append(file, to: &out)
+        return RulesText(out)
+    }
+
+    /// Formatting carried from one chunk of a file to the next (a large file is formatted a
+    /// chunk of lines at a time, with the text formatting it whole gives): whether a line was
+    /// written, and whether a blank line is due before the next one.
+    public struct Stream {
         var lineCount = 0
         var lastIsBlank = false
         var pendingBlank = false
-        for entry in items {
-            switch entry.item {
-            case .statement(let s):
-                if pendingBlank { out.write("\n"); pendingBlank = false }
-                append(s, to: &out)
-                endLine(&out)
-                lineCount += 1
-                lastIsBlank = false
-            case .trivia(let t):
-                if t.value.isEmpty {
-                    // Runs of blank lines become one; blank lines at the start or end go.
-                    if lineCount > 0 && !lastIsBlank { pendingBlank = true; lastIsBlank = true }
-                } else {
+
+        public init() {}
+
+        /// Appends the statements and comment lines of `file` (a whole file, or the next chunk of one).
+        public mutating func append(_ file: RuleFile, to out: inout [UInt8]) {
+            enum Item { case statement(Statement), trivia(Located<RulesText>) }
+            var items: [(file: String, line: Int, order: Int, item: Item)] = []
+            for (i, s) in file.statements.enumerated() {
+                items.append((s.location.file, s.location.line, i, .statement(s)))
+            }
+            // Trivia only exists for plain files, whose statements are in line order: interleave by line.
+            if !file.trivia.isEmpty {
+                for (i, t) in file.trivia.enumerated() {
+                    items.append((t.location.file, t.location.line, file.statements.count + i, .trivia(t)))
+                }
+                var fileOrder: [String: Int] = [:]
+                for item in items where fileOrder[item.file] == nil { fileOrder[item.file] = fileOrder.count }
+                items.sort { a, b in
+                    let fa = fileOrder[a.file]!, fb = fileOrder[b.file]!
+                    if fa != fb { return fa < fb }
+                    if a.line != b.line { return a.line < b.line }
+                    return a.order < b.order
+                }
+            }
+            // One byte buffer, appended to: a string per line joined at the end would copy every line
+            // twice, and appending to a String costs more than appending bytes.
+            for entry in items {
+                switch entry.item {
+                case .statement(let s):
                     if pendingBlank { out.write("\n"); pendingBlank = false }
-                    out.append(contentsOf: t.value.drop(while: { $0 == 0x20 }))
+                    RuleFormatter.append(s, to: &out)
                     endLine(&out)
                     lineCount += 1
                     lastIsBlank = false
+                case .trivia(let t):
+                    if t.value.isEmpty {
+                        // Runs of blank lines become one; blank lines at the start or end go.
+                        if lineCount > 0 && !lastIsBlank { pendingBlank = true; lastIsBlank = true }
+                    } else {
+                        if pendingBlank { out.write("\n"); pendingBlank = false }
+                        out.append(contentsOf: t.value.drop(while: { $0 == 0x20 }))
+                        endLine(&out)
+                        lineCount += 1
+                        lastIsBlank = false
+                    }
                 }
             }
         }
-        return RulesText(out)
+    }
+
+    /// The rules file at `path` formatted a chunk of lines at a time (only one chunk's syntax tree
+    /// is alive at once), with its diagnostics as `RuleInputs.load` gives them; nil when the file
+    /// cannot be opened or is refused (`RuleInputs.load` says why).
+    public static func format(path: String, options: ParseOptions, linesPerChunk: Int = 2048) -> (text: RulesText, diagnostics: [Diagnostic])? {
+        var out: [UInt8] = []
+        var state = Stream()
+        var diagnostics: [Diagnostic] = []
+        let outcome = ChunkedFile.read(path: path, linesPerChunk: linesPerChunk) { text, firstLine in
+            let chunk = RuleParser.parse(text: text, firstLine: firstLine, file: path, options: options)
+            diagnostics += chunk.diagnostics
+            state.append(chunk, to: &out)
+        }
+        guard case .read(let head, let readError) = outcome else { return nil }
+        if let readError {
+            // As a whole-file read that fails: the error, nothing of the contents.
+            return ("", [RuleInputs.unreadable(path, readError)] + (RuleInputs.fileNameProblem(path).map { [$0] } ?? []))
+        }
+        var file = RuleFile(path: path, diagnostics: diagnostics)
+        file.summarizeIfNotRules(path: path, text: head)
+        // A file that is not rules keeps none of its lines (`summarizeIfNotRules`).
+        let notRules = file.diagnostics.last?.code == DiagnosticLimit.notRulesCode
+        return (notRules ? "" : RulesText(out), RuleInputs.fileProblems(path, options: options) + file.diagnostics)
     }
 
     /// Ends a line. A line whose last byte is CR gets a space after it: a CR before the newline is

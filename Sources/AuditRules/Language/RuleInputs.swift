@@ -38,7 +38,7 @@ public enum RuleInputs {
         return result
     }
 
-    static func unreadable(_ path: String, _ why: String) -> Diagnostic {
+    public static func unreadable(_ path: String, _ why: String) -> Diagnostic {
         Diagnostic(.error, "cannot read \(path): \(why)", at: SourceLocation(file: path, line: 0, column: 0),
                    length: 0, code: unreadableCode)
     }

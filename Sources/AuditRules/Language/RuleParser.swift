@@ -28,8 +28,15 @@ public struct ParseOptions: Sendable {
     /// The text reaches the loader through augenrules (a rules.d directory), not `auditctl -R`.
     public var throughAugenrules = false
     /// The target kernel release: libaudit asks the kernel's features (the exclude list's fields
-    /// depend on EXCLUDE_EXTEND, from 4.17). nil: a kernel that has them all.
+    /// depend on EXCLUDE_EXTEND, and the fields, lists and operators of KernelAuditFacts). nil: a kernel that has them all.
     public var kernel: KernelVersion?
+    /// `kernel` is this host's running kernel (no --kernel given). Its audit features are then not
+    /// judged from the release number: distribution kernels backport them (RHEL 7's 3.10.0-351
+    /// has exe), and auditctl asks the running kernel's feature bitmap, which only root can read.
+    /// The running kernel itself decides when the rules load (apply, check report what it refuses).
+    public var kernelIsRunning = false
+    /// The release whose audit features the parser judges: nil (every feature) for a running kernel.
+    var judgedKernel: KernelVersion? { kernelIsRunning ? nil : kernel }
     /// Further loader releases whose field, list and io_uring refusals are reported as well
     /// (lint of several --target releases); `loader` decides everything else.
     public var otherLoaders: [AuditVersion] = []
@@ -107,7 +114,7 @@ public enum RuleParser {
         // Every location retains the file name: each parse (a piece, a chunk) has a copy of its
         // own, as one string counted by every parsing thread made its count a contended cache line.
         let file = String(decoding: Array(path.utf8), as: UTF8.self)
-        let valueParser = FieldValueParser(resolver: options.resolver, auditVersion: options.loader ?? .v3_0_9, kernel: options.kernel)
+        let valueParser = FieldValueParser(resolver: options.resolver, auditVersion: options.loader ?? .v3_0_9, kernel: options.judgedKernel)
         let knownSyscalls = KnownSyscallMemo(options.isKnownSyscall)
         var last: (number: Int, bytes: Int)?
         Lexer.forEachLine(in: bytes, firstLine: firstLine) { line, content in
@@ -161,7 +168,7 @@ public enum RuleParser {
         }
         var parser = LineParser(file: file, line: line, words: words, hostMachine: options.hostMachine, valueParser: valueParser,
                                 knownSyscalls: knownSyscalls, trimsWatchSlashes: !options.isSavedListing,
-                                loader: options.loader, kernel: options.kernel)
+                                loader: options.loader, kernel: options.judgedKernel)
         parser.diagnostics = pre
         parser.otherLoaders = options.otherLoaders
         parser.run()

@@ -20,7 +20,15 @@ public enum WireCodec {
     /// (SELinux subj_*/obj_* labels, watch path, dir, exe, filter key) when it lists rules.
     public static let stringFieldIDs: Set<UInt32> = Set(FieldTable.all.filter { $0.kind == .string }.map(\.id))
 
-    public static func carriesString(_ fieldID: UInt32) -> Bool { stringFieldIDs.contains(fieldID) }
+    /// `stringFieldIDs` below 256 as a bitmap: asked for every field of every rule decoded.
+    static let stringFieldBits: [UInt64] = (0 ..< 4).map { (word: UInt32) -> UInt64 in
+        stringFieldIDs.filter { $0 / 64 == word }.reduce(UInt64(0)) { bits, id in bits | (1 as UInt64) << UInt64(id % 64) }
+    }
+
+    public static func carriesString(_ fieldID: UInt32) -> Bool {
+        guard fieldID < 256 else { return stringFieldIDs.contains(fieldID) }
+        return stringFieldBits[Int(fieldID / 64)] & (1 as UInt64) << UInt64(fieldID % 64) != 0
+    }
 
     public static func encode(_ rule: KernelRule) -> [UInt8] {
         var strings: [UInt8] = []

@@ -1,0 +1,81 @@
+import AuditRules
+
+extension LintRun {
+    /// Lints the rules file at `path` a chunk of lines at a time: the report `RuleInputs.load`
+    /// and `Linter.lint` give for the whole file, with only one chunk's syntax tree alive at once.
+    /// nil when the file cannot be opened or is refused (`RuleInputs.load` says why).
+    public static func lint(path: String, options: ParseOptions, context: LintContext, limit: Int,
+                            select: [String] = [], ignore: [String] = [], linesPerChunk: Int = 2048) -> LintReport? {
+        let run = LintRun(context: context, limit: limit)
+        var reader = NotRulesGate(path: path, run: run)
+        run.add(RuleFile(path: path, diagnostics: RuleInputs.fileProblems(path, options: options)))
+        let outcome = ChunkedFile.read(path: path, linesPerChunk: linesPerChunk) { text, firstLine in
+            reader.take(RuleParser.parseChunk(text: text, firstLine: firstLine, file: path, options: options), text: text)
+        }
+        switch outcome {
+        case .notOpened, .refused: return nil
+        case .read(_, let readError):
+            reader.finish()
+            // What was read is linted; the error decides the exit status.
+            if let readError { run.add(RuleFile(path: path, diagnostics: [RuleInputs.unreadable(path, readError)])) }
+        }
+        return run.finish(select: select, ignore: ignore)
+    }
+
+    /// Holds a file's first chunks until its first lines tell whether it is rules at all: a file
+    /// that is not (`DiagnosticLimit.notRulesSummary`) is one error, its statements not checked
+    /// and its lines not quoted, as `RuleFile.summarizeIfNotRules` leaves it.
+    struct NotRulesGate {
+        let path: String
+        let run: LintRun
+        private var held: [RuleFile] = []
+        private var head: [UInt8] = []
+        private var errorLines: Set<Int> = []
+        /// nil until decided.
+        private var isRules: Bool?
+        private var hidden = 0
+
+        init(path: String, run: LintRun) {
+            self.path = path
+            self.run = run
+        }
+
+        mutating func take(_ chunk: RuleFile, text: RulesText) {
+            switch isRules {
+            case true?: run.add(chunk)
+            case false?: pass(chunk)
+            case nil:
+                held.append(chunk)
+                for d in chunk.diagnostics where d.location.file == path && d.location.line > 0 && d.severity == .error {
+                    errorLines.insert(d.location.line)
+                }
+                if head.count < Self.headLimit { text.withBytes { head += $0.prefix(Self.headLimit - head.count) } }
+                if head.count >= Self.headLimit || DiagnosticLimit.headDecides(head) { decide() }
+            }
+        }
+
+        static let headLimit = 64 << 10
+
+        mutating func finish() {
+            if isRules == nil { decide() }
+            if isRules == false, let summary = DiagnosticLimit.notRulesSummary(file: path, text: head, errorLines: errorLines, hidden: hidden) {
+                run.add(RuleFile(path: path, diagnostics: [summary]))
+            }
+        }
+
+        private mutating func decide() {
+            isRules = DiagnosticLimit.notRulesSummary(file: path, text: head, errorLines: errorLines, hidden: 0) == nil
+            let chunks = held
+            held = []
+            for c in chunks { take(c, text: "") }
+        }
+
+        /// A chunk of a file that is not rules: its line diagnostics counted, its directives kept.
+        private mutating func pass(_ chunk: RuleFile) {
+            hidden += chunk.diagnostics.filter { $0.location.file == path && $0.location.line > 0 }.count
+            var kept = RuleFile(path: path, diagnostics: chunk.diagnostics.filter { $0.location.file != path || $0.location.line <= 0 })
+            kept.directives = chunk.directives
+            run.add(kept)
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import AuditRules
+import Syscalls
+
+/// A check whose findings depend on statements before and after each other: a small state fed
+/// the input a chunk at a time (`findings(in:)` feeds it the whole file at once).
+public protocol StreamedCheck: LintCheck {
+    func makeStream(context: LintContext) -> any CheckStream
+}
+
+public protocol CheckStream: AnyObject {
+    /// Findings this chunk settles.
+    func feed(_ chunk: RuleFile) -> [Diagnostic]
+    /// Findings only the end of the input settles.
+    func finish() -> [Diagnostic]
+}
+
+extension StreamedCheck {
+    public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
+        let stream = makeStream(context: context)
+        return stream.feed(file) + stream.finish()
+    }
+}
+
+/// One lint run, fed its input a chunk of statements at a time in source order, with the report
+/// `Linter.lint`, `Linter.filter` and `DiagnosticLimit.apply` give for the whole input. What it
+/// keeps: the kernel rules each target holds (the kernel-level checks reason on them), the state
+/// of the checks that look across statements, and the collector's first diagnostics per file
+/// and code; not the syntax tree, not every diagnostic.
+public final class LintRun {
+    let context: LintContext
+    private var collector: DiagnosticCollector
+    private var suppressions = SuppressionTracker()
+    /// Checks that judge each statement alone (run on each chunk), by producer number.
+    private let statementChecks: [(producer: Int, check: any LintCheck)]
+    private let streams: [(producer: Int, stream: any CheckStream)]
+    /// Checks of what applying a chunk to each target's rules found (repeated rules, loader verdicts).
+    private let appliedChecks: [(producer: Int, check: any LintCheck)]
+    /// Checks of the rule sets as loaded at the end.
+    private let ruleSetChecks: [(producer: Int, check: any LintCheck)]
+    private let sessions: [(target: CompileTarget, session: CompileSession)]
+    private var statementCount = 0
+    private var statementFiles: Set<String> = []
+    private var carriageReturnFiles: Set<String> = []
+
+    static let appliedCodes: Set<String> = ["AUR005", "AUR007"]
+    static let ruleSetCodes: Set<String> = ["AUR502", "AUR504", "AUR505", "AUR506", "AUR507", "AUR508"]
+    /// After every check: the suppression notes (`Suppressions.apply` appends them).
+    static var notesProducer: Int { Linter.checks.count + 1 }
+
+    /// `limit`: diagnostics shown per file (`--max-diagnostics`; 0 keeps them all).
+    public init(context: LintContext, limit: Int) {
+        var context = context
+        context.compiled = nil
+        self.context = context
+        collector = DiagnosticCollector(limit: limit)
+        var statementChecks: [(Int, any LintCheck)] = [], streams: [(Int, any CheckStream)] = []
+        var appliedChecks: [(Int, any LintCheck)] = [], ruleSetChecks: [(Int, any LintCheck)] = []
+        for (i, check) in Linter.checks.enumerated() {
+            if let streamed = check as? any StreamedCheck { streams.append((i + 1, streamed.makeStream(context: context))) }
+            else if Self.appliedCodes.contains(check.code) { appliedChecks.append((i + 1, check)) }
+            else if Self.ruleSetCodes.contains(check.code) { ruleSetChecks.append((i + 1, check)) }
+            else { statementChecks.append((i + 1, check)) }
+        }
+        self.statementChecks = statementChecks
+        self.streams = streams
+        self.appliedChecks = appliedChecks
+        self.ruleSetChecks = ruleSetChecks
+        sessions = context.compileTargets.map { ($0, CompileSession(target: $0)) }
+    }
+
+    /// The next statements of the input with everything the parser found with them (a whole
+    /// input is one chunk).
+    public func add(_ chunk: RuleFile) {
+        for d in chunk.diagnostics { collector.rank(d.location.file) }
+        for s in chunk.statements { collector.rank(s.location.file) }
+        suppressions.add(chunk.directives)
+        var occupied: [String: [Int]] = [:]
+        for s in chunk.statements { occupied[s.location.file, default: []].append(s.location.line) }
+        for d in chunk.diagnostics { occupied[d.location.file, default: []].append(d.location.line) }
+        for l in chunk.carriageReturnLines where carriageReturnFiles.insert(l.file).inserted { occupied[l.file, default: []].append(l.line) }
+        for l in chunk.unterminatedLastLines { occupied[l.file, default: []].append(l.line) }
+        suppressions.occupy(occupied)
+
+        for d in chunk.diagnostics { emit(d, 0) }
+        for (producer, check) in statementChecks {
+            for d in check.findings(in: chunk, context: context) { emit(d, producer) }
+        }
+        for (producer, stream) in streams {
+            for d in stream.feed(chunk) { emit(d, producer) }
+        }
+        if !chunk.statements.isEmpty {
+            var applied = context
+            applied.compiled = sessions.map { target, session in
+                session.add(chunk.statements)
+                let found = session.takeFindings()
+                var result = CompileResult()
+                result.repeated = found.repeated
+                result.loaderVerdicts = found.verdicts
+                return CompiledRuleSet(machine: target.machine, loader: target.auditVersion, result: result)
+            }
+            for (producer, check) in appliedChecks {
+                for d in check.findings(in: RuleFile(path: chunk.path), context: applied) { emit(d, producer) }
+            }
+        }
+        statementCount += chunk.statements.count
+        for s in chunk.statements { statementFiles.insert(s.location.file) }
+    }
+
+    /// The report; `select` and `ignore` as `Linter.filter` takes them. Call once.
+    public func finish(select: [String] = [], ignore: [String] = []) -> LintReport {
+        for (producer, stream) in streams {
+            for d in stream.finish() { emit(d, producer) }
+        }
+        var loaded = context
+        loaded.compiled = sessions.map { target, session in
+            let result = session.finish()
+            return CompiledRuleSet(machine: target.machine, loader: target.auditVersion, result: result)
+        }
+        for (producer, check) in ruleSetChecks {
+            for d in check.findings(in: RuleFile(path: ""), context: loaded) { emit(d, producer) }
+        }
+        loaded.compiled = nil
+        for note in suppressions.finalNotes() { collector.add(note, producer: Self.notesProducer) }
+        let selected = Linter.selection(select: select, ignore: ignore)
+        let suppressions = self.suppressions
+        return collector.report(dropping: { file, code in
+            suppressions.suppressesEverywhere(file, code) || !(code.map(selected) ?? true)
+        }, statementCount: statementCount, statementFiles: statementFiles.count)
+    }
+
+    private func emit(_ d: Diagnostic, _ producer: Int) {
+        if !suppressions.suppresses(d) { collector.add(d, producer: producer) }
+    }
+}

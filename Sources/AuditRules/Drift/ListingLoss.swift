@@ -1,0 +1,97 @@
+/// What a saved `auditctl -l` listing (audit 3.0.9) cannot show about a kernel rule: distinct
+/// kernel rules that auditctl prints as one same line. Found by loading rules into a kernel and
+/// listing them (ListingLossKernelTests) and in auditctl-listing.c (`is_watch`, `print_rule`):
+///
+/// - A watch-shaped rule (`RulePrinter.isWatch`: only path/dir, perm and key fields, a perm among
+///   them, every syscall) is printed `-w PATH -p PERMS [-k KEY]` with no action and no field
+///   name: `-a never,exit -F path=/bin/sed -F perm=x` lists as `-w /bin/sed -p x`, exactly as
+///   the always rule does (both can be loaded at once and list as two equal lines), and
+///   `-F path=DIR` as `-F dir=DIR` does. Reading the line back gives an always rule whose field
+///   is dir or path as the reading host's file system says.
+/// - Its fields are printed in kernel order with `-w` glued to what precedes it: a perm before
+///   the path lists as ` -p x-w /bin/sed` (SavedListing reads that back as `-w /bin/sed -p x`).
+/// - The arch field is printed first, wherever the rule has it: `-F uid=0 -F arch=b64 -S openat`
+///   lists as `-F arch=b64 -S openat -F uid=0`, a distinct kernel rule.
+///
+/// Not lost (tested the same way): the list order `-A` makes (the listing is in kernel order),
+/// keys (several keys are several `-k`/`-F key=` words, read back as the same one field),
+/// perm letters, `-S all`, `!=` on arch, a trailing `/` (auditctl removes it before loading).
+public struct ListingLoss: OptionSet, Hashable, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    /// always or never: a watch-shaped line has no action.
+    public static let action = ListingLoss(rawValue: 1)
+    /// path or dir: `-w` for both.
+    public static let watchFieldKind = ListingLoss(rawValue: 2)
+    /// Where the perm field is relative to the path or dir field of a watch-shaped rule.
+    public static let watchFieldOrder = ListingLoss(rawValue: 4)
+    /// Where the arch field is among the fields.
+    public static let archPosition = ListingLoss(rawValue: 8)
+
+    /// What a listing line for `rule` leaves unknown.
+    public static func of(_ rule: KernelRule) -> ListingLoss {
+        if RulePrinter.isWatch(rule) { return [.action, .watchFieldKind, .watchFieldOrder] }
+        return rule.fields.contains { $0.id == FieldID.arch } ? .archPosition : []
+    }
+
+    /// `listed` (rules read from a saved listing, in listing order) with each rule taken as the
+    /// files' rule it cannot be told from: the kernel held one of the rules that list as that
+    /// line, and the files' is one. Lines alike pair with the files' rules that list so in file
+    /// order (which of them came first the listing cannot say either); a line without such a rule
+    /// stays as read, and so does a rule of the files beyond the lines. Positions stay those of
+    /// the listing, so order drift is judged as before. Returns the rules and how many of them
+    /// changed by being taken so.
+    public static func resolving(_ listed: [KernelRule], by expected: [KernelRule]) -> (rules: [KernelRule], resolved: Int) {
+        guard listed.contains(where: { !ListingLoss.of($0).isEmpty }) else { return (listed, 0) }
+        var candidates: [KernelRule: [KernelRule]] = [:]
+        for r in expected where !ListingLoss.of(r).isEmpty { candidates[r.asListed, default: []].append(r) }
+        guard !candidates.isEmpty else { return (listed, 0) }
+        var next: [KernelRule: Int] = [:]
+        var out = listed
+        var resolved = 0
+        for (j, r) in listed.enumerated() where !ListingLoss.of(r).isEmpty {
+            let view = r.asListed
+            guard let queue = candidates[view] else { continue }
+            let k = next[view, default: 0]
+            guard k < queue.count else { continue }
+            next[view] = k + 1
+            let taken = queue[k]
+            if taken == r { continue }
+            out[j].list = taken.list
+            out[j].action = taken.action
+            out[j].mask = taken.mask
+            out[j].fields = taken.fields
+            resolved += 1
+        }
+        return (out, resolved)
+    }
+}
+
+extension KernelRule {
+    /// The rule as far as an `auditctl -l` line shows it: what the line leaves unknown
+    /// (`ListingLoss`) set to one fixed value. Two rules list as the same line when their
+    /// `asListed` are equal.
+    public var asListed: KernelRule {
+        var r = self
+        let loss = ListingLoss.of(self)
+        if loss.contains(.action) { r.action = .always }
+        if loss.contains(.watchFieldKind) {
+            r.fields = r.fields.map { f in
+                guard f.id == FieldID.dir, let s = f.string else { return f }
+                return KernelField(id: FieldID.path, op: f.op, string: s)
+            }
+        }
+        if loss.contains(.watchFieldOrder) {
+            // The path first, the rest as they are.
+            if let i = r.fields.firstIndex(where: { $0.id == FieldID.path }), i > 0 {
+                let path = r.fields.remove(at: i)
+                r.fields.insert(path, at: 0)
+            }
+        }
+        if loss.contains(.archPosition) {
+            r.fields = r.fields.filter { $0.id == FieldID.arch } + r.fields.filter { $0.id != FieldID.arch }
+        }
+        return r
+    }
+}
