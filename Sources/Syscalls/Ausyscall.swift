@@ -84,25 +84,50 @@ public enum Ausyscall {
         return value
     }
 
-    /// The names one answer comes from: a table in number order and an exact-name lookup.
+    /// The names one answer comes from: a table in number order, a name per number and an
+    /// exact-name lookup. The whole table is made only when an answer reads it (--dump, a
+    /// substring search): an exact name or a number is answered without it.
     public struct Table: Sendable {
         public var printedName: String
-        public var entries: [SyscallEntry]
         public var numberOfName: @Sendable (String) -> Int?
         /// ausyscall's loops: --dump covers 0..<8192, the name search 0..<1400. The kernel's tables
         /// are an extension and shown whole (x32's numbers carry the 0x40000000 bit).
         public var ausyscallLimits: Bool
+        private let makeEntries: @Sendable () -> [SyscallEntry]
+        private let nameOfNumber: (@Sendable (Int) -> String?)?
+        private let exactLookup: (@Sendable (String) -> (number: Int, name: String?)?)?
 
         public init(printedName: String, entries: [SyscallEntry], ausyscallLimits: Bool = true,
                     numberOfName: @escaping @Sendable (String) -> Int?) {
+            self.init(printedName: printedName, ausyscallLimits: ausyscallLimits, entries: { entries }, nameOfNumber: nil,
+                      exact: nil, numberOfName: numberOfName)
+        }
+
+        /// `nameOfNumber` gives the name of the first entry with a number, `exact` a name's
+        /// number and that name (nil: both are read from the entries and `numberOfName`).
+        init(printedName: String, ausyscallLimits: Bool, entries: @escaping @Sendable () -> [SyscallEntry],
+             nameOfNumber: (@Sendable (Int) -> String?)?, exact: (@Sendable (String) -> (number: Int, name: String?)?)?,
+             numberOfName: @escaping @Sendable (String) -> Int?) {
             self.printedName = printedName
-            self.entries = entries
             self.ausyscallLimits = ausyscallLimits
+            self.makeEntries = entries
+            self.nameOfNumber = nameOfNumber
+            self.exactLookup = exact
             self.numberOfName = numberOfName
         }
 
+        /// Every entry, in number order.
+        public var entries: [SyscallEntry] { makeEntries() }
+
         func name(of number: Int32) -> String? {
-            entries.first { $0.number == Int(number) }?.name
+            if let nameOfNumber { return nameOfNumber(Int(number)) }
+            return entries.first { $0.number == Int(number) }?.name
+        }
+
+        /// The number of exactly `name`, and the name of the first entry with that number.
+        func exact(_ name: String) -> (number: Int, name: String?)? {
+            if let exactLookup { return exactLookup(name) }
+            return numberOfName(name).map { ($0, self.name(of: Int32($0))) }
         }
     }
 
@@ -157,8 +182,8 @@ public enum Ausyscall {
         if q.dump { return .dump(printedName: table.printedName, table.entries.filter { dumped.contains($0.number) }) }
         if let name = q.name {
             if q.exact {
-                guard let n = table.numberOfName(name) else { return .unknownName(name, printedName: table.printedName) }
-                return .exact(name: table.name(of: Int32(n)) ?? name, number: n)
+                guard let hit = table.exact(name) else { return .unknownName(name, printedName: table.printedName) }
+                return .exact(name: hit.name ?? name, number: hit.number)
             }
             let needle = Array(name.utf8)
             let hits = table.entries.filter { searched.contains($0.number) && containsIgnoringASCIICase($0.name, needle) }
@@ -187,22 +212,25 @@ public enum Ausyscall {
 
 extension Ausyscall.Table {
     /// libaudit's own table for `machine` in `version`: what that release's ausyscall answers.
+    /// A name or a number is looked up in one pass over this ABI's rows of the libaudit file, as
+    /// `libauditNumber` (the lowest number of a name) and `libauditName` (the first name of a
+    /// number) read them; only --dump and the substring search make the whole table.
     public static func libaudit(_ machine: LibauditMachine, version: AuditVersion, database: SyscallDatabase) -> Ausyscall.Table {
-        // One pass over this ABI's rows gives both directions, as `libaudit` (the first name of a
-        // number) and `libauditNumber` (the lowest number of a name) read them.
-        var names: [Int: String] = [:], numbers: [String: Int] = [:]
-        for r in database.libauditRows(version, abi: machine.abi) {
-            if names[r.number] == nil { names[r.number] = r.name }
-            let key = r.name.lowercased()
-            numbers[key] = min(r.number, numbers[key] ?? r.number)
-        }
-        let entries = names.map { SyscallEntry(number: $0.key, name: $0.value) }.sorted { $0.number < $1.number }
-        let index = numbers
-        return Ausyscall.Table(printedName: machine.printedName, entries: entries) { name in
+        let abi = machine.abi
+        return Ausyscall.Table(printedName: machine.printedName, ausyscallLimits: true, entries: {
+            var names: [Int: String] = [:]
+            for r in database.libauditRows(version, abi: abi) where names[r.number] == nil { names[r.number] = r.name }
+            return names.map { SyscallEntry(number: $0.key, name: $0.value) }.sorted { $0.number < $1.number }
+        }, nameOfNumber: { number in
+            database.libauditFirstName(of: number, abi: abi, version: version)
+        }, exact: { name in
             // libaudit folds ASCII case only; its names are ASCII, so nothing else can match.
             guard name.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
-            return index[name.asciiLowercased]
-        }
+            return database.libauditExact(name, abi: abi, version: version)
+        }, numberOfName: { name in
+            guard name.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
+            return database.libauditExact(name, abi: abi, version: version)?.number
+        })
     }
 }
 

@@ -35185,4 +35185,847 @@ auditctl	uring-op-unknown	io_uring op unknown: %s
 
 """#),
     ]
+
+    /// FNV-1a (64 bit) of the files above, names included (`EmbeddedTablesSource.digest`).
+    static let digest = "516ace8002970727"
+
+    /// Every kernel and libaudit name of the files above, lower-cased, one per line in byte order
+    /// (`EmbeddedTablesSource.names`): what `SyscallDatabase.isKnownOnAnyABI` searches.
+    static let names = #"""
+_llseek
+_newselect
+_sysctl
+accept
+accept4
+access
+acct
+add_key
+adjtimex
+afs_syscall
+alarm
+arch_prctl
+arm_fadvise64_64
+arm_sync_file_range
+bdflush
+bind
+bpf
+break
+brk
+cachestat
+capget
+capset
+chdir
+chmod
+chown
+chown32
+chroot
+clock_adjtime
+clock_adjtime64
+clock_getres
+clock_getres_time64
+clock_gettime
+clock_gettime64
+clock_nanosleep
+clock_nanosleep_time64
+clock_settime
+clock_settime64
+clone
+clone3
+close
+close_range
+connect
+copy_file_range
+creat
+create_module
+delete_module
+dup
+dup2
+dup3
+epoll_create
+epoll_create1
+epoll_ctl
+epoll_ctl_old
+epoll_pwait
+epoll_pwait2
+epoll_wait
+epoll_wait_old
+eventfd
+eventfd2
+execve
+execveat
+exit
+exit_group
+faccessat
+faccessat2
+fadvise64
+fadvise64_64
+fallocate
+fanotify_init
+fanotify_mark
+fchdir
+fchmod
+fchmodat
+fchmodat2
+fchown
+fchown32
+fchownat
+fcntl
+fcntl64
+fdatasync
+fgetxattr
+file_getattr
+file_setattr
+finit_module
+flistxattr
+flock
+fork
+fremovexattr
+fsconfig
+fsetxattr
+fsmount
+fsopen
+fspick
+fstat
+fstat64
+fstatat64
+fstatfs
+fstatfs64
+fsync
+ftime
+ftruncate
+ftruncate64
+futex
+futex_requeue
+futex_time64
+futex_wait
+futex_waitv
+futex_wake
+futimesat
+get_kernel_syms
+get_mempolicy
+get_robust_list
+get_thread_area
+getcpu
+getcwd
+getdents
+getdents64
+getegid
+getegid32
+geteuid
+geteuid32
+getgid
+getgid32
+getgroups
+getgroups32
+getitimer
+getpeername
+getpgid
+getpgrp
+getpid
+getpmsg
+getppid
+getpriority
+getrandom
+getresgid
+getresgid32
+getresuid
+getresuid32
+getrlimit
+getrusage
+getsid
+getsockname
+getsockopt
+gettid
+gettimeofday
+getuid
+getuid32
+getxattr
+getxattrat
+gtty
+idle
+init_module
+inotify_add_watch
+inotify_init
+inotify_init1
+inotify_rm_watch
+io_cancel
+io_destroy
+io_getevents
+io_pgetevents
+io_pgetevents_time64
+io_setup
+io_submit
+io_uring_enter
+io_uring_register
+io_uring_setup
+ioctl
+ioperm
+iopl
+ioprio_get
+ioprio_set
+ipc
+kcmp
+kexec_file_load
+kexec_load
+keyctl
+kill
+landlock_add_rule
+landlock_create_ruleset
+landlock_restrict_self
+lchown
+lchown32
+lgetxattr
+link
+linkat
+listen
+listmount
+listns
+listxattr
+listxattrat
+llistxattr
+llseek
+lock
+lookup_dcookie
+lremovexattr
+lseek
+lsetxattr
+lsm_get_self_attr
+lsm_list_modules
+lsm_set_self_attr
+lstat
+lstat64
+madvise
+map_shadow_stack
+mbind
+membarrier
+memfd_create
+memfd_secret
+migrate_pages
+mincore
+mkdir
+mkdirat
+mknod
+mknodat
+mlock
+mlock2
+mlockall
+mmap
+mmap2
+modify_ldt
+mount
+mount_setattr
+move_mount
+move_pages
+mprotect
+mpx
+mq_getsetattr
+mq_notify
+mq_open
+mq_timedreceive
+mq_timedreceive_time64
+mq_timedsend
+mq_timedsend_time64
+mq_unlink
+mremap
+mseal
+msgctl
+msgget
+msgrcv
+msgsnd
+msync
+multiplexer
+munlock
+munlockall
+munmap
+name_to_handle_at
+nanosleep
+newfstat
+newfstatat
+newselect
+nfsservctl
+nice
+oldfstat
+oldlstat
+oldolduname
+oldstat
+olduname
+open
+open_by_handle_at
+open_tree
+open_tree_attr
+openat
+openat2
+pause
+pciconfig_iobase
+pciconfig_read
+pciconfig_write
+perf_counter_open
+perf_event_open
+personality
+pidfd_getfd
+pidfd_open
+pidfd_send_signal
+pipe
+pipe2
+pivot_root
+pkey_alloc
+pkey_free
+pkey_mprotect
+poll
+ppoll
+ppoll_time64
+prctl
+pread
+pread64
+preadv
+preadv2
+prlimit64
+process_madvise
+process_mrelease
+process_vm_readv
+process_vm_writev
+prof
+profil
+pselect6
+pselect6_time64
+ptrace
+putpmsg
+pwrite
+pwrite64
+pwritev
+pwritev2
+query_module
+quotactl
+quotactl_fd
+read
+readahead
+readdir
+readlink
+readlinkat
+readv
+reboot
+recv
+recvfrom
+recvmmsg
+recvmmsg_time64
+recvmsg
+remap_file_pages
+removexattr
+removexattrat
+rename
+renameat
+renameat2
+request_key
+restart_syscall
+riscv_flush_icache
+riscv_hwprobe
+rmdir
+rseq
+rseq_slice_yield
+rt_sigaction
+rt_sigpending
+rt_sigprocmask
+rt_sigqueueinfo
+rt_sigreturn
+rt_sigsuspend
+rt_sigtimedwait
+rt_sigtimedwait_time64
+rt_tgsigqueueinfo
+rtas
+s390_guarded_storage
+s390_pci_mmio_read
+s390_pci_mmio_write
+s390_runtime_instr
+s390_sthyi
+sched_get_priority_max
+sched_get_priority_min
+sched_getaffinity
+sched_getattr
+sched_getparam
+sched_getscheduler
+sched_rr_get_interval
+sched_rr_get_interval64
+sched_rr_get_interval_time64
+sched_setaffinity
+sched_setattr
+sched_setparam
+sched_setscheduler
+sched_yield
+seccomp
+security
+select
+semctl
+semget
+semop
+semtimedop
+semtimedop_time64
+send
+sendfile
+sendfile64
+sendmmsg
+sendmsg
+sendto
+set_mempolicy
+set_mempolicy_home_node
+set_robust_list
+set_thread_area
+set_tid_address
+setdomainname
+setfsgid
+setfsgid32
+setfsuid
+setfsuid32
+setgid
+setgid32
+setgroups
+setgroups32
+sethostname
+setitimer
+setns
+setpgid
+setpriority
+setregid
+setregid32
+setresgid
+setresgid32
+setresuid
+setresuid32
+setreuid
+setreuid32
+setrlimit
+setsid
+setsockopt
+settimeofday
+setuid
+setuid32
+setxattr
+setxattrat
+sgetmask
+shmat
+shmctl
+shmdt
+shmget
+shutdown
+sigaction
+sigaltstack
+signal
+signalfd
+signalfd4
+sigpending
+sigprocmask
+sigreturn
+sigsuspend
+socket
+socketcall
+socketpair
+splice
+spu_create
+spu_run
+ssetmask
+stat
+stat64
+statfs
+statfs64
+statmount
+statx
+stime
+stty
+subpage_prot
+swapcontext
+swapoff
+swapon
+switch_endian
+symlink
+symlinkat
+sync
+sync_file_range
+sync_file_range2
+syncfs
+sys_debug_setcontext
+sys_kexec_load
+syscall
+sysctl
+sysfs
+sysinfo
+syslog
+tee
+tgkill
+time
+timer_create
+timer_delete
+timer_getoverrun
+timer_gettime
+timer_gettime64
+timer_settime
+timer_settime64
+timerfd
+timerfd_create
+timerfd_gettime
+timerfd_gettime64
+timerfd_settime
+timerfd_settime64
+times
+tkill
+truncate
+truncate64
+tuxcall
+ugetrlimit
+ulimit
+umask
+umount
+umount2
+uname
+unlink
+unlinkat
+unshare
+uprobe
+uretprobe
+uselib
+userfaultfd
+ustat
+utime
+utimensat
+utimensat_time64
+utimes
+vfork
+vhangup
+vm86
+vm86old
+vmsplice
+vserver
+wait4
+waitid
+waitpid
+write
+writev
+"""#
+
+    /// libaudit's spellings that name another kernel name (`EmbeddedTablesSource.aliases`):
+    /// spelling, ABI, release, kernel name per line, in byte order.
+    static let aliases = #"""
+fadvise64_64	arm	2.8.5	arm_fadvise64_64
+fadvise64_64	arm	3.0	arm_fadvise64_64
+fadvise64_64	arm	3.0.7	arm_fadvise64_64
+fadvise64_64	arm	3.0.9	arm_fadvise64_64
+fadvise64_64	arm	3.1.2	arm_fadvise64_64
+fadvise64_64	arm	4.0.2	arm_fadvise64_64
+fadvise64_64	arm	4.1.4	arm_fadvise64_64
+fadvise64_64	arm	4.2.1	arm_fadvise64_64
+fstatat64	ppc64	2.8.5	newfstatat
+fstatat64	ppc64	3.0	newfstatat
+fstatat64	ppc64	3.0.7	newfstatat
+fstatat64	ppc64	3.0.9	newfstatat
+fstatat64	ppc64	3.1.2	newfstatat
+fstatat64	ppc64	4.0.2	newfstatat
+fstatat64	ppc64	4.1.4	newfstatat
+fstatat64	ppc64	4.2.1	newfstatat
+getdents	aarch64	2.8.5	getdents64
+getdents	aarch64	3.0	getdents64
+getdents	aarch64	3.0.7	getdents64
+getdents	aarch64	3.0.9	getdents64
+getdents	aarch64	3.1.2	getdents64
+getdents	aarch64	4.0.2	getdents64
+getdents	aarch64	4.1.4	getdents64
+getdents	aarch64	4.2.1	getdents64
+llseek	arm	2.8.5	_llseek
+llseek	arm	3.0	_llseek
+llseek	arm	3.0.7	_llseek
+llseek	arm	3.0.9	_llseek
+llseek	arm	3.1.2	_llseek
+llseek	arm	4.0.2	_llseek
+llseek	arm	4.1.4	_llseek
+llseek	arm	4.2.1	_llseek
+madvise1	i386	2.8.5	madvise
+madvise1	i386	3.0	madvise
+madvise1	i386	3.0.7	madvise
+madvise1	i386	3.0.9	madvise
+madvise1	i386	3.1.2	madvise
+madvise1	i386	4.0.2	madvise
+madvise1	i386	4.1.4	madvise
+madvise1	i386	4.2.1	madvise
+newfstat	aarch64	2.8.5	fstat
+newfstat	aarch64	3.0	fstat
+newfstat	aarch64	3.0.7	fstat
+newfstat	aarch64	3.0.9	fstat
+newfstat	aarch64	3.1.2	fstat
+newfstat	aarch64	4.0.2	fstat
+newfstat	aarch64	4.1.4	fstat
+newfstat	aarch64	4.2.1	fstat
+newselect	arm	2.8.5	_newselect
+newselect	arm	3.0	_newselect
+newselect	arm	3.0.7	_newselect
+newselect	arm	3.0.9	_newselect
+newselect	arm	3.1.2	_newselect
+newselect	arm	4.0.2	_newselect
+newselect	arm	4.1.4	_newselect
+newselect	arm	4.2.1	_newselect
+perf_counter_open	ppc	2.8.5	perf_event_open
+perf_counter_open	ppc	3.0	perf_event_open
+perf_counter_open	ppc	3.0.7	perf_event_open
+perf_counter_open	ppc	3.0.9	perf_event_open
+perf_counter_open	ppc	3.1.2	perf_event_open
+perf_counter_open	ppc	4.0.2	perf_event_open
+perf_counter_open	ppc	4.1.4	perf_event_open
+perf_counter_open	ppc	4.2.1	perf_event_open
+perf_counter_open	ppc64	2.8.5	perf_event_open
+perf_counter_open	ppc64	3.0	perf_event_open
+perf_counter_open	ppc64	3.0.7	perf_event_open
+perf_counter_open	ppc64	3.0.9	perf_event_open
+perf_counter_open	ppc64	3.1.2	perf_event_open
+perf_counter_open	ppc64	4.0.2	perf_event_open
+perf_counter_open	ppc64	4.1.4	perf_event_open
+perf_counter_open	ppc64	4.2.1	perf_event_open
+pread	aarch64	2.8.5	pread64
+pread	aarch64	3.0	pread64
+pread	aarch64	3.0.7	pread64
+pread	aarch64	3.0.9	pread64
+pread	aarch64	3.1.2	pread64
+pread	aarch64	4.0.2	pread64
+pread	aarch64	4.1.4	pread64
+pread	aarch64	4.2.1	pread64
+pread	ppc	2.8.5	pread64
+pread	ppc	3.0	pread64
+pread	ppc	3.0.7	pread64
+pread	ppc	3.0.9	pread64
+pread	ppc	3.1.2	pread64
+pread	ppc	4.0.2	pread64
+pread	ppc	4.1.4	pread64
+pread	ppc	4.2.1	pread64
+pread	ppc64	2.8.5	pread64
+pread	ppc64	3.0	pread64
+pread	ppc64	3.0.7	pread64
+pread	ppc64	3.0.9	pread64
+pread	ppc64	3.1.2	pread64
+pread	ppc64	4.0.2	pread64
+pread	ppc64	4.1.4	pread64
+pread	ppc64	4.2.1	pread64
+pread	s390	2.8.5	pread64
+pread	s390	3.0	pread64
+pread	s390	3.0.7	pread64
+pread	s390	3.0.9	pread64
+pread	s390	3.1.2	pread64
+pread	s390	4.0.2	pread64
+pread	s390	4.1.4	pread64
+pread	s390	4.2.1	pread64
+pread	s390x	2.8.5	pread64
+pread	s390x	3.0	pread64
+pread	s390x	3.0.7	pread64
+pread	s390x	3.0.9	pread64
+pread	s390x	3.1.2	pread64
+pread	s390x	4.0.2	pread64
+pread	s390x	4.1.4	pread64
+pread	s390x	4.2.1	pread64
+pread	x86_64	2.8.5	pread64
+pread	x86_64	3.0	pread64
+pread	x86_64	3.0.7	pread64
+pread	x86_64	3.0.9	pread64
+pread	x86_64	3.1.2	pread64
+pread	x86_64	4.0.2	pread64
+pread	x86_64	4.1.4	pread64
+pread	x86_64	4.2.1	pread64
+pwrite	aarch64	2.8.5	pwrite64
+pwrite	aarch64	3.0	pwrite64
+pwrite	aarch64	3.0.7	pwrite64
+pwrite	aarch64	3.0.9	pwrite64
+pwrite	aarch64	3.1.2	pwrite64
+pwrite	aarch64	4.0.2	pwrite64
+pwrite	aarch64	4.1.4	pwrite64
+pwrite	aarch64	4.2.1	pwrite64
+pwrite	ppc	2.8.5	pwrite64
+pwrite	ppc	3.0	pwrite64
+pwrite	ppc	3.0.7	pwrite64
+pwrite	ppc	3.0.9	pwrite64
+pwrite	ppc	3.1.2	pwrite64
+pwrite	ppc	4.0.2	pwrite64
+pwrite	ppc	4.1.4	pwrite64
+pwrite	ppc	4.2.1	pwrite64
+pwrite	ppc64	2.8.5	pwrite64
+pwrite	ppc64	3.0	pwrite64
+pwrite	ppc64	3.0.7	pwrite64
+pwrite	ppc64	3.0.9	pwrite64
+pwrite	ppc64	3.1.2	pwrite64
+pwrite	ppc64	4.0.2	pwrite64
+pwrite	ppc64	4.1.4	pwrite64
+pwrite	ppc64	4.2.1	pwrite64
+pwrite	s390	2.8.5	pwrite64
+pwrite	s390	3.0	pwrite64
+pwrite	s390	3.0.7	pwrite64
+pwrite	s390	3.0.9	pwrite64
+pwrite	s390	3.1.2	pwrite64
+pwrite	s390	4.0.2	pwrite64
+pwrite	s390	4.1.4	pwrite64
+pwrite	s390	4.2.1	pwrite64
+pwrite	s390x	2.8.5	pwrite64
+pwrite	s390x	3.0	pwrite64
+pwrite	s390x	3.0.7	pwrite64
+pwrite	s390x	3.0.9	pwrite64
+pwrite	s390x	3.1.2	pwrite64
+pwrite	s390x	4.0.2	pwrite64
+pwrite	s390x	4.1.4	pwrite64
+pwrite	s390x	4.2.1	pwrite64
+pwrite	x86_64	2.8.5	pwrite64
+pwrite	x86_64	3.0	pwrite64
+pwrite	x86_64	3.0.7	pwrite64
+pwrite	x86_64	3.0.9	pwrite64
+pwrite	x86_64	3.1.2	pwrite64
+pwrite	x86_64	4.0.2	pwrite64
+pwrite	x86_64	4.1.4	pwrite64
+pwrite	x86_64	4.2.1	pwrite64
+sched_rr_get_interval64	arm	3.0.7	sched_rr_get_interval_time64
+sched_rr_get_interval64	arm	3.0.9	sched_rr_get_interval_time64
+sched_rr_get_interval64	arm	3.1.2	sched_rr_get_interval_time64
+sched_rr_get_interval64	arm	4.0.2	sched_rr_get_interval_time64
+sched_rr_get_interval64	arm	4.1.4	sched_rr_get_interval_time64
+sched_rr_get_interval64	arm	4.2.1	sched_rr_get_interval_time64
+sched_rr_get_interval64	i386	3.0	sched_rr_get_interval_time64
+sched_rr_get_interval64	i386	3.0.7	sched_rr_get_interval_time64
+sched_rr_get_interval64	i386	3.0.9	sched_rr_get_interval_time64
+sched_rr_get_interval64	i386	3.1.2	sched_rr_get_interval_time64
+sched_rr_get_interval64	i386	4.0.2	sched_rr_get_interval_time64
+sched_rr_get_interval64	i386	4.1.4	sched_rr_get_interval_time64
+sched_rr_get_interval64	i386	4.2.1	sched_rr_get_interval_time64
+sync_file_range	arm	2.8.5	arm_sync_file_range
+sync_file_range	arm	3.0	arm_sync_file_range
+sync_file_range	arm	3.0.7	arm_sync_file_range
+sync_file_range	arm	3.0.9	arm_sync_file_range
+sync_file_range	arm	3.1.2	arm_sync_file_range
+sync_file_range	arm	4.0.2	arm_sync_file_range
+sync_file_range	arm	4.1.4	arm_sync_file_range
+sync_file_range	arm	4.2.1	arm_sync_file_range
+sys_kexec_load	i386	2.8.5	kexec_load
+sys_kexec_load	i386	3.0	kexec_load
+sys_kexec_load	i386	3.0.7	kexec_load
+sys_kexec_load	i386	3.0.9	kexec_load
+sys_kexec_load	i386	3.1.2	kexec_load
+sys_kexec_load	i386	4.0.2	kexec_load
+sys_kexec_load	i386	4.1.4	kexec_load
+sys_kexec_load	i386	4.2.1	kexec_load
+sysctl	arm	2.8.5	_sysctl
+sysctl	arm	3.0	_sysctl
+sysctl	arm	3.0.7	_sysctl
+sysctl	arm	3.0.9	_sysctl
+sysctl	arm	3.1.2	_sysctl
+sysctl	arm	4.0.2	_sysctl
+sysctl	arm	4.1.4	_sysctl
+sysctl	arm	4.2.1	_sysctl
+timerfd	i386	2.8.5	timerfd_create
+timerfd	ppc	2.8.5	timerfd_create
+timerfd	ppc	3.0	timerfd_create
+timerfd	ppc	3.0.7	timerfd_create
+timerfd	ppc	3.0.9	timerfd_create
+timerfd	ppc	3.1.2	timerfd_create
+timerfd	ppc	4.0.2	timerfd_create
+timerfd	ppc	4.1.4	timerfd_create
+timerfd	ppc	4.2.1	timerfd_create
+timerfd	ppc64	2.8.5	timerfd_create
+timerfd	ppc64	3.0	timerfd_create
+timerfd	ppc64	3.0.7	timerfd_create
+timerfd	ppc64	3.0.9	timerfd_create
+timerfd	ppc64	3.1.2	timerfd_create
+timerfd	ppc64	4.0.2	timerfd_create
+timerfd	ppc64	4.1.4	timerfd_create
+timerfd	ppc64	4.2.1	timerfd_create
+timerfd	x86_64	2.8.5	timerfd_create
+"""#
+
+    /// Where each ABI's rows are in each libaudit file, and the machine records in each loader file
+    /// (`EmbeddedTablesSource.spans`): file, ABI or `machines`, start and end byte per line, in byte order.
+    static let spans = #"""
+libaudit-2.8.5.tsv	aarch64	40160	46150
+libaudit-2.8.5.tsv	arm	46151	52459
+libaudit-2.8.5.tsv	i386	6997	14040
+libaudit-2.8.5.tsv	ppc	14041	20389
+libaudit-2.8.5.tsv	ppc64	20390	27474
+libaudit-2.8.5.tsv	riscv32	0	0
+libaudit-2.8.5.tsv	riscv64	0	0
+libaudit-2.8.5.tsv	s390	27475	33970
+libaudit-2.8.5.tsv	s390x	33971	40159
+libaudit-2.8.5.tsv	x32	0	0
+libaudit-2.8.5.tsv	x86_64	168	6996
+libaudit-3.0.7.tsv	aarch64	46015	52703
+libaudit-3.0.7.tsv	arm	52704	60131
+libaudit-3.0.7.tsv	i386	7631	15957
+libaudit-3.0.7.tsv	ppc	15958	23551
+libaudit-3.0.7.tsv	ppc64	23552	31995
+libaudit-3.0.7.tsv	riscv32	0	0
+libaudit-3.0.7.tsv	riscv64	0	0
+libaudit-3.0.7.tsv	s390	31996	39143
+libaudit-3.0.7.tsv	s390x	39144	46014
+libaudit-3.0.7.tsv	x32	0	0
+libaudit-3.0.7.tsv	x86_64	168	7630
+libaudit-3.0.9.tsv	aarch64	46216	52940
+libaudit-3.0.9.tsv	arm	52941	60400
+libaudit-3.0.9.tsv	i386	7666	16025
+libaudit-3.0.9.tsv	ppc	16026	23651
+libaudit-3.0.9.tsv	ppc64	23652	32129
+libaudit-3.0.9.tsv	riscv32	0	0
+libaudit-3.0.9.tsv	riscv64	0	0
+libaudit-3.0.9.tsv	s390	32130	39310
+libaudit-3.0.9.tsv	s390x	39311	46215
+libaudit-3.0.9.tsv	x32	0	0
+libaudit-3.0.9.tsv	x86_64	168	7665
+libaudit-3.0.tsv	aarch64	42088	48403
+libaudit-3.0.tsv	arm	48404	55012
+libaudit-3.0.tsv	i386	7270	15265
+libaudit-3.0.tsv	ppc	15266	21614
+libaudit-3.0.tsv	ppc64	21615	28699
+libaudit-3.0.tsv	riscv32	0	0
+libaudit-3.0.tsv	riscv64	0	0
+libaudit-3.0.tsv	s390	28700	35538
+libaudit-3.0.tsv	s390x	35539	42087
+libaudit-3.0.tsv	x32	0	0
+libaudit-3.0.tsv	x86_64	166	7269
+libaudit-3.1.2.tsv	aarch64	46333	53079
+libaudit-3.1.2.tsv	arm	53080	60557
+libaudit-3.1.2.tsv	i386	7687	16065
+libaudit-3.1.2.tsv	ppc	16066	23709
+libaudit-3.1.2.tsv	ppc64	23710	32207
+libaudit-3.1.2.tsv	riscv32	0	0
+libaudit-3.1.2.tsv	riscv64	0	0
+libaudit-3.1.2.tsv	s390	32208	39407
+libaudit-3.1.2.tsv	s390x	39408	46332
+libaudit-3.1.2.tsv	x32	0	0
+libaudit-3.1.2.tsv	x86_64	168	7686
+libaudit-4.0.2.tsv	aarch64	47812	54832
+libaudit-4.0.2.tsv	arm	54833	62540
+libaudit-4.0.2.tsv	i386	7950	16569
+libaudit-4.0.2.tsv	ppc	16570	24443
+libaudit-4.0.2.tsv	ppc64	24444	33193
+libaudit-4.0.2.tsv	riscv32	0	0
+libaudit-4.0.2.tsv	riscv64	0	0
+libaudit-4.0.2.tsv	s390	33194	40634
+libaudit-4.0.2.tsv	s390x	40635	47811
+libaudit-4.0.2.tsv	x32	0	0
+libaudit-4.0.2.tsv	x86_64	168	7949
+libaudit-4.1.4.tsv	aarch64	50608	57849
+libaudit-4.1.4.tsv	arm	57850	65793
+libaudit-4.1.4.tsv	i386	8162	16975
+libaudit-4.1.4.tsv	ppc	16976	25165
+libaudit-4.1.4.tsv	ppc64	25166	34261
+libaudit-4.1.4.tsv	riscv32	73076	80268
+libaudit-4.1.4.tsv	riscv64	65794	73075
+libaudit-4.1.4.tsv	s390	34262	42805
+libaudit-4.1.4.tsv	s390x	42806	50607
+libaudit-4.1.4.tsv	x32	0	0
+libaudit-4.1.4.tsv	x86_64	168	8161
+libaudit-4.2.1.tsv	aarch64	50608	57849
+libaudit-4.2.1.tsv	arm	57850	65793
+libaudit-4.2.1.tsv	i386	8162	16975
+libaudit-4.2.1.tsv	ppc	16976	25165
+libaudit-4.2.1.tsv	ppc64	25166	34261
+libaudit-4.2.1.tsv	riscv32	73076	80268
+libaudit-4.2.1.tsv	riscv64	65794	73075
+libaudit-4.2.1.tsv	s390	34262	42805
+libaudit-4.2.1.tsv	s390x	42806	50607
+libaudit-4.2.1.tsv	x32	0	0
+libaudit-4.2.1.tsv	x86_64	168	8161
+loader-2.8.5.tsv	machines	490	1622
+loader-3.0.7.tsv	machines	490	1527
+loader-3.0.9.tsv	machines	490	1527
+loader-3.0.tsv	machines	484	1480
+loader-3.1.2.tsv	machines	511	1641
+loader-4.0.2.tsv	machines	511	1641
+loader-4.1.4.tsv	machines	511	1873
+loader-4.2.1.tsv	machines	511	1873
+"""#
 }

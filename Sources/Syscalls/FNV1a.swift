@@ -14,6 +14,12 @@ package struct FNV1a {
         for b in bytes { mix(UInt64(b)) }
     }
 
+    /// The same for a buffer, not generic: other modules' calls with a buffer (rules text) took
+    /// the unspecialized generic, a witness call per byte.
+    package mutating func mix(bytes: UnsafeBufferPointer<UInt8>) {
+        for b in bytes { mix(UInt64(b)) }
+    }
+
     /// The set words of a mask with their positions: most of a mask is zero.
     @inlinable package mutating func mix(mask: [UInt32]) {
         for (i, w) in mask.enumerated() where w != 0 { mix(UInt64(i) << 32 | UInt64(w)) }

@@ -61,14 +61,16 @@ public struct HostFacts: Sendable {
         defer { munmap(mapped, Int(info.st_size)) }
         return UnsafeRawBufferPointer(start: mapped, count: Int(info.st_size)).withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> AuditVersion? in
             guard let base = raw.baseAddress else { return nil }
-            /// Offset of the first `needle` at or after `from`, by memchr and memcmp.
-            func find(_ needle: String, from: Int) -> Int? {
+            /// Offset of the first `needle` at or after `from`, found by memchr of its byte at
+            /// `anchor` (a rare one: memchr of a leading newline stopped at every line, and took as
+            /// long as the rest of a lookup) and memcmp.
+            func find(_ needle: String, anchor: Int = 0, from: Int) -> Int? {
                 let n = Array(needle.utf8)
-                var at = from
-                while at + n.count <= raw.count {
-                    guard let hit = memchr(base + at, Int32(n[0]), raw.count - n.count + 1 - at) else { return nil }
+                var at = from + anchor
+                while at - anchor + n.count <= raw.count {
+                    guard let hit = memchr(base + at, Int32(n[anchor]), raw.count - n.count + anchor + 1 - at) else { return nil }
                     at = UnsafeRawPointer(hit) - base
-                    if memcmp(base + at, n, n.count) == 0 { return at }
+                    if memcmp(base + at - anchor, n, n.count) == 0 { return at - anchor }
                     at += 1
                 }
                 return nil
@@ -77,12 +79,12 @@ public struct HostFacts: Sendable {
             let packageEnd: Int
             if raw.starts(with: stanza.utf8) {
                 packageEnd = stanza.utf8.count
-            } else if let at = find("\n" + stanza, from: 0) {
+            } else if let at = find("\n" + stanza, anchor: 1, from: 0) {
                 packageEnd = at + 1 + stanza.utf8.count
             } else {
                 return nil
             }
-            guard let version = find("\nVersion: ", from: packageEnd - 1) else { return nil }
+            guard let version = find("\nVersion: ", anchor: 1, from: packageEnd - 1) else { return nil }
             // The next stanza must not have started before the Version line.
             if let next = find("\n\n", from: packageEnd - 1), next < version { return nil }
             var start = version + "\nVersion: ".utf8.count

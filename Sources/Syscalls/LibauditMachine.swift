@@ -59,13 +59,13 @@ public enum LibauditMachine: String, Sendable, CaseIterable {
 
     /// audit_detect_machine: uname's machine through the release's machine table; nil when unknown.
     public static func detect(uname: String, version: AuditVersion) -> LibauditMachine? {
-        version.loader.detectMachine(uname: uname).flatMap(LibauditMachine.init(constant:))
+        LoaderFacts.shippedMachines(version).detectMachine(uname: uname).flatMap(LibauditMachine.init(constant:))
     }
 
     /// audit_determine_machine(word) >= 0 for `version` (LoaderFacts.determineMachine); 2.x's
     /// ausyscall asked audit_name_to_machine only (no b32, b64 or AUDIT_ARCH values).
     public static func determine(_ word: String, version: AuditVersion, host: LibauditMachine?) -> LibauditMachine? {
-        let facts = version.loader
+        let facts = LoaderFacts.shippedMachines(version)
         if version.major < 3 { return facts.constant(named: word.asciiLowercased).flatMap(LibauditMachine.init(constant:)) }
         return facts.determineMachine(word, hostConstant: host?.constant).flatMap(LibauditMachine.init(constant:))
     }

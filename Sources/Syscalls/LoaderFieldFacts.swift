@@ -23,7 +23,10 @@ extension LoaderFacts {
     }
 
     /// The release's facts of field `name` (case-insensitive); nil when it does not know the field.
-    public func fieldRule(_ name: String) -> FieldRule? { fieldRules[name.lowercased()] }
+    public func fieldRule(_ name: String) -> FieldRule? {
+        // Callers pass the field table's names, already lower case: no lower-casing per clause.
+        fieldRules[name.utf8.allSatisfy { $0 < 0x80 && !($0 >= 0x41 && $0 <= 0x5A) } ? name : name.lowercased()]
+    }
 
     /// The fields the exclude list takes (nil: every field), with the refusal key for the others,
     /// on a kernel with (`extend`) or without the EXCLUDE_EXTEND feature.

@@ -16,18 +16,10 @@ public enum ProductVersion {
     /// The audit-userspace releases whose libaudit name tables and loader rules are built in.
     public static var loaders: [String] { AuditVersion.allCases.map(\.rawValue) }
 
-    /// FNV-1a (64 bit) of every embedded table file, names included, as 16 hex digits. Computed
-    /// once per process: every compiled file's header names it, and hashing the tables' megabytes
-    /// per render was half of a small compile.
-    public static let tablesDigest: String = {
-        var hash = FNV1a()
-        for (name, text) in EmbeddedTables.files {
-            hash.mix(bytes: name.utf8)
-            hash.mix(0)
-            hash.mix(bytes: text.utf8)
-        }
-        return hash.hex
-    }()
+    /// FNV-1a (64 bit) of every embedded table file, names included, as 16 hex digits: every
+    /// compiled file's header and `--version` name it. Computed when the tables were embedded
+    /// (`EmbeddedTablesSource.digest`): hashing their megabyte took most of `aurules --version`.
+    public static var tablesDigest: String { EmbeddedTables.digest }
 
     /// The three lines of `aurules --version`.
     public static var text: String {

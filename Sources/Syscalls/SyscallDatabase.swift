@@ -12,7 +12,9 @@ import Glibc
 /// at a time: a lookup for one ABI never pays for the others.
 public final class SyscallDatabase: Sendable {
     /// The tables compiled into the binary (SyscallTables/ at build time).
-    public static let shipped = SyscallDatabase(files: EmbeddedTables.files, origin: "built-in tables")
+    public static let shipped = SyscallDatabase(files: EmbeddedTables.files, origin: "built-in tables",
+                                                names: SortedNameList(text: EmbeddedTables.names),
+                                                aliases: SortedNameList(text: EmbeddedTables.aliases), spans: true)
 
     /// Where the tables came from, for messages.
     public let origin: String
@@ -21,12 +23,24 @@ public final class SyscallDatabase: Sendable {
     /// Files taken unchanged from the built-in tables (libaudit spellings, equivalence groups a
     /// `--tables` directory lacks): read through `shipped`, parsed once per process.
     private let inheritedFiles: Set<String>
+    /// Every name of the files, derived when they were embedded (`EmbeddedTablesSource.names`);
+    /// nil for a tables directory, whose names are collected from its tables on first use.
+    private let embeddedNames: SortedNameList?
+    /// libaudit's spellings of other kernel names, derived when the files were embedded
+    /// (`EmbeddedTablesSource.aliases`); nil for a tables directory.
+    private let embeddedAliases: SortedNameList?
+    /// Whether the files are the embedded ones, whose spans (`EmbeddedSpans`) locate an ABI's rows.
+    private let embeddedSpans: Bool
     private let cache = Cache()
 
-    init(files: [(name: String, text: String)], origin: String, inheritedFiles: Set<String> = []) {
+    init(files: [(name: String, text: String)], origin: String, inheritedFiles: Set<String> = [],
+         names: SortedNameList? = nil, aliases: SortedNameList? = nil, spans: Bool = false) {
         self.fileList = files
         self.origin = origin
         self.inheritedFiles = inheritedFiles
+        self.embeddedNames = names
+        self.embeddedAliases = aliases
+        self.embeddedSpans = spans
     }
 
     /// Reads a directory in the format of SyscallTables/ (`--tables DIR`). Every file is parsed
@@ -198,12 +212,33 @@ public final class SyscallDatabase: Sendable {
     /// `name` itself (lower-cased in ASCII, as libaudit folds bytes) plus the kernel names libaudit spells `name` on `abi`.
     /// `name` itself (lower-cased) plus the kernel names libaudit spells `name` on `abi`.
     func kernelNames(for name: String, abi: ABI) -> Set<String> {
-        let lower = name.asciiLowercased
-        var out: Set<String> = [lower]
-        for version in AuditVersion.allCases {
-            if let k = kernelName(libaudit: lower, abi: abi, version: version) { out.insert(k) }
-        }
+        var out: Set<String> = [name.asciiLowercased]
+        for alias in libauditAliases(of: name) where alias.abi == abi { out.insert(alias.kernelName) }
         return out
+    }
+
+    /// Where libaudit's spelling `name` (any case) names another kernel name: each ABI and release
+    /// whose `kernelName(libaudit:abi:version:)` is neither nil nor `name` lower-cased, in release
+    /// order. The built-in tables answer from what was derived when they were embedded: asking
+    /// every release's table of every ABI built 88 tables for one missing name.
+    public func libauditAliases(of name: String) -> [(abi: ABI, version: AuditVersion, kernelName: String)] {
+        let lower = name.asciiLowercased
+        guard let embeddedAliases else {
+            var out: [(abi: ABI, version: AuditVersion, kernelName: String)] = []
+            for version in AuditVersion.allCases {
+                for abi in ABI.allCases {
+                    if let k = kernelName(libaudit: lower, abi: abi, version: version), k != lower { out.append((abi, version, k)) }
+                }
+            }
+            return out
+        }
+        var out: [(abi: ABI, version: AuditVersion, kernelName: String)] = []
+        for line in embeddedAliases.lines(startingWith: lower + "\t") {
+            let f = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard f.count == 4, let abi = ABI(rawValue: String(f[1])), let version = AuditVersion(rawValue: String(f[2])) else { continue }
+            out.append((abi, version, String(f[3])))
+        }
+        return out.sorted { $0.version < $1.version }
     }
 
     // MARK: Equivalence groups
@@ -221,12 +256,9 @@ public final class SyscallDatabase: Sendable {
     /// without `name` itself: open on aarch64 gives openat, openat2.
     public func equivalents(of name: String, on abi: ABI, at kernel: KernelVersion) -> [String] {
         guard let table = table(abi, at: kernel) else { return [] }
-        var own = Set(kernelNames(for: name, abi: abi))
-        for version in AuditVersion.allCases {
-            for other in ABI.allCases {
-                if let k = kernelName(libaudit: name.asciiLowercased, abi: other, version: version) { own.insert(k) }
-            }
-        }
+        // The name and every kernel name libaudit's spelling of it names, on any ABI in any release.
+        var own: Set<String> = [name.asciiLowercased]
+        for alias in libauditAliases(of: name) { own.insert(alias.kernelName) }
         var out: [String] = []
         for group in groups where group.members.contains(where: own.contains) {
             for m in group.members where !own.contains(m) && table.contains(m) && !out.contains(m) {
@@ -239,22 +271,38 @@ public final class SyscallDatabase: Sendable {
     // MARK: Names
 
     /// True when any ABI at any release has `name`, in the kernel's or libaudit's spelling.
+    /// The built-in tables answer from the names derived when they were embedded: collecting
+    /// them here parsed every ABI's table and every release's libaudit table on the first rule.
     public func isKnownOnAnyABI(_ name: String) -> Bool {
-        allNames.contains(name.asciiLowercased)
+        if let embeddedNames { return embeddedNames.contains(name.asciiLowercased) }
+        return allNames.contains(name.asciiLowercased)
     }
 
     /// Every kernel and libaudit name, lower-cased.
     public var allNames: Set<String> {
         if let box = cache.peek({ $0.allNames }) { return box.names }
+        if let embeddedNames {
+            return cache.value({ $0.allNames }, { $0.allNames = $1 }) { Cache.NamesBox(Set(embeddedNames.all)) }.names
+        }
+        return collectedNames
+    }
+
+    /// `allNames` collected from the tables themselves (what `EmbeddedTablesSource` derives).
+    var collectedNames: Set<String> {
         let kernelTables = abiInfos.map { rows($0.abi) }, libauditTables = AuditVersion.allCases.map(libaudit)
         return cache.value({ $0.allNames }, { $0.allNames = $1 }) {
-            var names = Set<String>()
-            for rows in kernelTables { for r in rows { names.insert(r.name.lowercased()) } }
-            for tables in libauditTables {
-                for (_, t) in tables { for (_, n) in t { names.insert(n.lowercased()) } }
-            }
-            return Cache.NamesBox(names)
+            Cache.NamesBox(Self.names(kernelTables: kernelTables, libauditTables: libauditTables))
         }.names
+    }
+
+    /// The names of every row of `kernelTables` and every name of `libauditTables`, lower-cased.
+    static func names(kernelTables: [[SyscallRow]], libauditTables: [[ABI: [Int: String]]]) -> Set<String> {
+        var names = Set<String>()
+        for rows in kernelTables { for r in rows { names.insert(r.name.lowercased()) } }
+        for tables in libauditTables {
+            for (_, t) in tables { for (_, n) in t { names.insert(n.lowercased()) } }
+        }
+        return names
     }
 
     // MARK: libaudit
@@ -271,36 +319,111 @@ public final class SyscallDatabase: Sendable {
         }
     }
 
-    /// libaudit's rows for one ABI, the others' names never made (ausyscall asks one question of
-    /// one table per process). Empty when the table cannot be read, as `libaudit`.
+    /// libaudit's rows for one ABI in the file's order, the others' names never made (ausyscall's
+    /// --dump and substring search). Empty when the table cannot be read, as `libaudit`.
     func libauditRows(_ version: AuditVersion, abi: ABI) -> [(number: Int, name: String)] {
+        var rows: [(number: Int, name: String)] = []
+        let readable = withLibauditBytes(version, abi: abi) { bytes, file in
+            try TableText.forEachLibauditRow(of: abi, in: bytes, file: file) { number, name, _ in
+                rows.append((number, String(decoding: name, as: UTF8.self)))
+                return true
+            }
+        }
+        return readable ? rows : []
+    }
+
+    /// Runs `body` over the bytes of `version`'s libaudit file that hold `abi`'s rows (the shipped
+    /// file when inherited; for the embedded files only the ABI's span); false when it throws (a
+    /// malformed row).
+    private func withLibauditBytes(_ version: AuditVersion, abi: ABI, _ body: (UnsafeBufferPointer<UInt8>, String) throws -> Void) -> Bool {
         let file = "libaudit-\(version.rawValue).tsv"
-        if inheritedFiles.contains(file) { return Self.shipped.libauditRows(version, abi: abi) }
-        return ((try? TableText.libauditRows(fileText(file) ?? "", file: file, only: abi)) ?? []).map { ($0.number, $0.name) }
+        if inheritedFiles.contains(file) { return Self.shipped.withLibauditBytes(version, abi: abi, body) }
+        var text = fileText(file) ?? ""
+        return text.withUTF8 { bytes in
+            let span = embeddedSpans ? EmbeddedSpans.span(file: file, key: abi.rawValue)?.clamped(to: 0 ..< bytes.count) : nil
+            return (try? body(UnsafeBufferPointer(rebasing: bytes[span ?? 0 ..< bytes.count]), file)) != nil
+        }
+    }
+
+    /// `libauditName(of:abi:version:)` from this ABI's rows as the file stands, when the table
+    /// has not been built: ausyscall's one question per process, without the table.
+    func libauditFirstName(of number: Int, abi: ABI, version: AuditVersion) -> String? {
+        if let known = cache.peek({ $0.libauditABIs[Cache.slot(version, abi)] }) { return known.names[number] }
+        var found: String?
+        let readable = withLibauditBytes(version, abi: abi) { bytes, file in
+            try TableText.forEachLibauditRow(of: abi, in: bytes, file: file) { n, name, _ in
+                if found == nil && n == number { found = String(decoding: name, as: UTF8.self) }
+                return true
+            }
+        }
+        return readable ? found : nil
+    }
+
+    /// ausyscall's `--exact`: `libauditNumber(of:abi:version:)` (the lowest number of a row whose
+    /// name, lower-cased, is `libauditName` lower-cased in ASCII) and that number's first name
+    /// (`libauditName(of:)`), from one pass over this ABI's rows when the table has not been built.
+    func libauditExact(_ libauditName: String, abi: ABI, version: AuditVersion) -> (number: Int, name: String?)? {
+        let lower = libauditName.asciiLowercased
+        if let known = cache.peek({ $0.libauditABIs[Cache.slot(version, abi)] }) {
+            return known.numbers[lower].map { ($0, known.names[$0]) }
+        }
+        let key = Array(lower.utf8)
+        var found: (number: Int, name: String?)?
+        let readable = withLibauditBytes(version, abi: abi) { bytes, file in
+            try TableText.forEachLibauditRow(of: abi, in: bytes, file: file) { n, name, lineStart in
+                guard n < (found?.number ?? Int.max), Self.sameLowercased(name, key, lower) else { return true }
+                // The number's first name: an earlier row of the number, else this one.
+                var first = String(decoding: name, as: UTF8.self)
+                try? TableText.forEachLibauditRow(of: abi, in: UnsafeBufferPointer(rebasing: bytes[..<lineStart]), file: file) { m, earlier, _ in
+                    guard m == n else { return true }
+                    first = String(decoding: earlier, as: UTF8.self)
+                    return false
+                }
+                found = (n, first)
+                return true
+            }
+        }
+        return readable ? found : nil
+    }
+
+    /// Whether a row's name, lower-cased, is `lower` (`key` its bytes): byte by byte when ASCII.
+    private static func sameLowercased(_ name: UnsafeBufferPointer<UInt8>, _ key: [UInt8], _ lower: String) -> Bool {
+        guard name.allSatisfy({ $0 < 0x80 }) else { return String(decoding: name, as: UTF8.self).lowercased() == lower }
+        guard name.count == key.count else { return false }
+        for i in 0 ..< key.count where (name[i] >= 0x41 && name[i] <= 0x5A ? name[i] | 0x20 : name[i]) != key[i] { return false }
+        return true
     }
 
     /// libaudit's name for `number` on `abi`; nil when that libaudit lacks it.
     public func libauditName(of number: Int, abi: ABI, version: AuditVersion) -> String? {
-        libaudit(version)[abi]?[number]
+        libauditTable(version, abi: abi).names[number]
     }
 
     /// libaudit's number for `libauditName` on `abi`, case-insensitive.
     public func libauditNumber(of libauditName: String, abi: ABI, version: AuditVersion) -> Int? {
-        libauditNumbers(version)[abi]?[libauditName.asciiLowercased]
+        libauditTable(version, abi: abi).numbers[libauditName.asciiLowercased]
     }
 
-    /// libaudit's tables by lower-cased name (a scan of a whole table per question made lint of
-    /// 100,000 rules take seconds). Each libaudit name names one number per ABI.
-    func libauditNumbers(_ version: AuditVersion) -> [ABI: [String: Int]] {
+    /// libaudit's table of one ABI in one release, both directions: by number (the first of a
+    /// number's names, as `libaudit`) and by lower-cased name (the lowest number; a scan of a
+    /// whole table per question made lint of 100,000 rules take seconds). Per ABI: a compile
+    /// asks one or two ABIs, in every release when a name is missing from the kernel's table,
+    /// and building every ABI's index of every release was most of a small compile. Empty when
+    /// the table cannot be read, as `libaudit`.
+    private func libauditTable(_ version: AuditVersion, abi: ABI) -> Cache.LibauditABI {
         let file = "libaudit-\(version.rawValue).tsv"
-        if inheritedFiles.contains(file) { return Self.shipped.libauditNumbers(version) }
-        return cache.value({ $0.libauditNumbers[version.index]?.index }, { $0.libauditNumbers[version.index] = .init($1) }) {
-            var index: [ABI: [String: Int]] = [:]
-            for r in (try? TableText.libauditRows(fileText(file) ?? "", file: file)) ?? [] {
-                let key = r.name.lowercased()
-                index[r.abi, default: [:]][key] = min(r.number, index[r.abi]?[key] ?? r.number)
+        if inheritedFiles.contains(file) { return Self.shipped.libauditTable(version, abi: abi) }
+        let slot = Cache.slot(version, abi)
+        if let known = cache.peek({ $0.libauditABIs[slot] }) { return known }
+        let rows = libauditRows(version, abi: abi)
+        return cache.value({ $0.libauditABIs[slot] }, { $0.libauditABIs[slot] = $1 }) {
+            var names: [Int: String] = [:], numbers: [String: Int] = [:]
+            for (number, name) in rows {
+                if names[number] == nil { names[number] = name }
+                let key = name.lowercased()
+                numbers[key] = min(number, numbers[key] ?? number)
             }
-            return index
+            return Cache.LibauditABI(names: names, numbers: numbers)
         }
     }
 
@@ -308,6 +431,11 @@ public final class SyscallDatabase: Sendable {
     /// "pread" gives "pread64" on x86_64. nil when libaudit lacks the name or the tables lack its number.
     public func kernelName(libaudit libauditName: String, abi: ABI, version: AuditVersion) -> String? {
         guard let number = libauditNumber(of: libauditName, abi: abi, version: version) else { return nil }
+        return kernelTableName(of: number, abi: abi)
+    }
+
+    /// The name of `number` in `abi`'s table, from its latest row (nil: no row has it).
+    func kernelTableName(of number: Int, abi: ABI) -> String? {
         // The rows are sorted by number: the number's rows are found by bisection, not a scan.
         let all = self.rows(abi)
         var low = 0, high = all.count
@@ -331,7 +459,8 @@ private final class Cache: Sendable {
         /// The last table asked for, per ABI (callers ask again per rule or per number).
         var tables = [SyscallTable?](repeating: nil, count: ABI.allCases.count)
         var libaudit = [LibauditBox?](repeating: nil, count: AuditVersion.allCases.count)
-        var libauditNumbers = [NumbersBox?](repeating: nil, count: AuditVersion.allCases.count)
+        /// libaudit's table per (release, ABI): see `slot`.
+        var libauditABIs = [LibauditABI?](repeating: nil, count: AuditVersion.allCases.count * ABI.allCases.count)
         var abis: [ABIInfo]?
         var groups: [(name: String, members: [String])]?
         var allNames: NamesBox?
@@ -340,10 +469,17 @@ private final class Cache: Sendable {
     // Boxed: a stored [ABI: ...] or Set<String> would be instantiated (with its Hashable checks)
     // on every start, even for runs that never read them.
     final class LibauditBox: Sendable { let table: [ABI: [Int: String]]; init(_ t: [ABI: [Int: String]]) { table = t } }
-    final class NumbersBox: Sendable { let index: [ABI: [String: Int]]; init(_ i: [ABI: [String: Int]]) { index = i } }
+    final class LibauditABI: Sendable {
+        let names: [Int: String]
+        let numbers: [String: Int]
+        init(names: [Int: String], numbers: [String: Int]) { self.names = names; self.numbers = numbers }
+    }
     final class NamesBox: Sendable { let names: Set<String>; init(_ n: Set<String>) { names = n } }
 
     private let state = Locked(State())
+
+    /// The index of a (release, ABI) pair in `State.libauditABIs`.
+    static func slot(_ version: AuditVersion, _ abi: ABI) -> Int { version.index * ABI.allCases.count + abi.index }
 
     /// The value `get` reads, made by `make` and stored by `set` on first use. Closures rather
     /// than key paths: a key path is itself instantiated at run time. `make` runs under the lock

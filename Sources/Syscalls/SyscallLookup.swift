@@ -22,10 +22,9 @@ public struct SyscallLookup: Sendable {
     /// The number of `name` (kernel or libaudit spelling) in `table`.
     public func exact(_ name: String, in table: SyscallTable) -> SyscallEntry? {
         if let n = table.number(of: name) { return SyscallEntry(number: n, name: table.name(of: n) ?? name) }
-        for v in AuditVersion.allCases {
-            if let k = database.kernelName(libaudit: name, abi: table.abi, version: v), let n = table.number(of: k) {
-                return SyscallEntry(number: n, name: k)
-            }
+        // A spelling that names itself was looked up above.
+        for alias in database.libauditAliases(of: name) where alias.abi == table.abi {
+            if let n = table.number(of: alias.kernelName) { return SyscallEntry(number: n, name: alias.kernelName) }
         }
         return nil
     }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// An error in a tables file: which file, which line, what is wrong.
 public struct TableFormatError: Error, CustomStringConvertible, Sendable {
     public var file: String
@@ -198,30 +202,68 @@ public enum TableText {
     /// lookup reads these tables, several releases' worth, before its first rule.
     /// `only`: the rows of that ABI, the others checked but not kept.
     static func libauditRows(_ text: String, file: String, only: ABI? = nil) throws -> [(abi: ABI, number: Int, name: String)] {
+        var out: [(abi: ABI, number: Int, name: String)] = []
+        out.reserveCapacity(text.utf8.count / 16)
+        try forEachLibauditRow(text, file: file, only: only) { abi, number, name in
+            out.append((abi, number, String(decoding: name, as: UTF8.self)))
+        }
+        return out
+    }
+
+    /// Calls `body` with each row's ABI, number and name bytes (of `only`'s rows when given),
+    /// every line checked: what `libauditRows` reads, without making a String per row (a lookup
+    /// of one name or number compares the bytes).
+    static func forEachLibauditRow(_ text: String, file: String, only: ABI? = nil,
+                                   _ body: (ABI, Int, UnsafeBufferPointer<UInt8>) -> Void) throws {
         var text = text
         let abis = ABI.allCases.map { (spelling: Array($0.rawValue.utf8), abi: $0) }
-        return try text.withUTF8 { bytes -> [(abi: ABI, number: Int, name: String)] in
-            var out: [(abi: ABI, number: Int, name: String)] = []
-            out.reserveCapacity(bytes.count / 16)
+        try text.withUTF8 { bytes in
             var lineNumber = 0
             for line in ByteLines(bytes) {
                 lineNumber += 1
                 let (start, end) = (line.range.lowerBound, line.withoutCR(in: bytes).upperBound)
                 if end == start || bytes[start] == UInt8(ascii: "#") { continue }
-                var tabs: [Int] = []
+                var tabs = (0, 0), count = 0
                 for i in start ..< end where bytes[i] == 0x09 {
-                    tabs.append(i)
-                    if tabs.count > 2 { break }
+                    count += 1
+                    if count == 1 { tabs.0 = i } else if count == 2 { tabs.1 = i } else { break }
                 }
-                let bad = TableFormatError(file: file, line: lineNumber, message: "expected abi, number and name")
-                guard tabs.count == 2 else { throw bad }
-                let abiBytes = UnsafeBufferPointer(rebasing: bytes[start ..< tabs[0]])
+                guard count == 2 else { throw TableFormatError(file: file, line: lineNumber, message: "expected abi, number and name") }
+                let abiBytes = UnsafeBufferPointer(rebasing: bytes[start ..< tabs.0])
                 guard let abi = abis.first(where: { $0.spelling.elementsEqual(abiBytes) })?.abi,
-                      let number = decimal(UnsafeBufferPointer(rebasing: bytes[tabs[0] + 1 ..< tabs[1]])) else { throw bad }
+                      let number = decimal(UnsafeBufferPointer(rebasing: bytes[tabs.0 + 1 ..< tabs.1])) else {
+                    throw TableFormatError(file: file, line: lineNumber, message: "expected abi, number and name")
+                }
                 if let only, abi != only { continue }
-                out.append((abi, number, String(decoding: UnsafeBufferPointer(rebasing: bytes[tabs[1] + 1 ..< end]), as: UTF8.self)))
+                body(abi, number, UnsafeBufferPointer(rebasing: bytes[tabs.1 + 1 ..< end]))
             }
-            return out
+        }
+    }
+
+    /// Calls `body` with the number, name and line start of each row of `abi` in a libaudit file's
+    /// bytes, in order, until it returns false. Lines of other ABIs are passed over by their first
+    /// field: a lookup in one ABI reads a tenth of the file. (The whole file is checked when the
+    /// database is made: the shipped files by tests, a `--tables` directory when it is read.)
+    /// Throws for a malformed row of `abi`.
+    static func forEachLibauditRow(of abi: ABI, in bytes: UnsafeBufferPointer<UInt8>, file: String,
+                                   _ body: (_ number: Int, _ name: UnsafeBufferPointer<UInt8>, _ lineStart: Int) -> Bool) throws {
+        var spelling = abi.rawValue
+        try spelling.withUTF8 { abiBytes in
+            let k = abiBytes.count
+            var lineNumber = 0
+            for line in ByteLines(bytes) {
+                lineNumber += 1
+                let (start, end) = (line.range.lowerBound, line.withoutCR(in: bytes).upperBound)
+                guard end - start > k, bytes[start + k] == 0x09, memcmp(bytes.baseAddress! + start, abiBytes.baseAddress!, k) == 0 else { continue }
+                var tab = start + k + 1
+                while tab < end && bytes[tab] != 0x09 { tab += 1 }
+                var extra = tab + 1
+                while extra < end && bytes[extra] != 0x09 { extra += 1 }
+                guard tab < end, extra == end, let number = decimal(UnsafeBufferPointer(rebasing: bytes[start + k + 1 ..< tab])) else {
+                    throw TableFormatError(file: file, line: lineNumber, message: "expected abi, number and name")
+                }
+                if !body(number, UnsafeBufferPointer(rebasing: bytes[tab + 1 ..< end]), start) { return }
+            }
         }
     }
 

@@ -54,10 +54,16 @@ struct Aurules: ParsableCommand {
             StandardOutput.flushOrExit()
             Glibc.exit(status)
         }
+        // What `--version` prints, without building the argument parser's tree of every command.
+        if arguments == ["--version"] {
+            StandardOutput.print(ProductVersion.text, terminator: "")
+            StandardOutput.flushOrExit()
+            Glibc.exit(0)
+        }
         let kernelRead = KernelRead.prefetch(for: arguments)
         let applyPrefetch = ApplyPrefetch.start(for: arguments)
         do {
-            var command = try parseAsRoot(arguments)
+            var command = try parseLeaf(arguments) ?? parseAsRoot(arguments)
             if let check = command as? CheckCommand {
                 try check.run(kernelRead: kernelRead)
             } else if let apply = command as? ApplyCommand {
@@ -73,6 +79,38 @@ struct Aurules: ParsableCommand {
             }
             StandardOutput.flushOrExit()
             exit(withError: error)
+        }
+    }
+}
+
+extension Aurules {
+    /// The command line parsed by the one command it names, without the root's tree: the argument
+    /// parser's work for the root and every sibling command (each command's options reflected,
+    /// every type's conformances looked up) was half of a small lint or compile. nil when the
+    /// line names no such command, asks for help, the version or a completion script, or that
+    /// parse fails in any other way: the root's parse then answers as it always has, in its own
+    /// words. A command's `validate` that reports its error itself and throws exit code 2 (check,
+    /// apply) ends the run as it would have through the root, without reporting it twice.
+    static func parseLeaf(_ arguments: [String]) throws -> ParsableCommand? {
+        let rootOnly = ["-h", "--help", "-help", "help", "--version", "--generate-completion-script", "--experimental-dump-help"]
+        guard !arguments.contains(where: { rootOnly.contains($0) || $0.hasPrefix("--generate-completion-script=") }) else { return nil }
+        let leaf: ParsableCommand.Type
+        switch arguments.first {
+        case "lint": leaf = LintCommand.self
+        case "compile": leaf = CompileCommand.self
+        case "fmt": leaf = FmtCommand.self
+        case "check": leaf = CheckCommand.self
+        case "apply": leaf = ApplyCommand.self
+        case "version": leaf = VersionCommand.self
+        default: return nil
+        }
+        do {
+            return try leaf.parseAsRoot(Array(arguments.dropFirst()))
+        } catch {
+            // Parse errors exit 64 (reported by the root's parse), help and the like 0.
+            let code = leaf.exitCode(for: error)
+            if code == ExitCode.inputError { throw code }
+            return nil
         }
     }
 }

@@ -107,7 +107,8 @@ struct SyscallArguments {
     var json = false
     var tables: String?
 
-    static let valued: Set<String> = ["--kernel", "--machine", "--audit-version", "--all", "--history", "--format", "--tables"]
+    // An array: a Set's hashing and generic set-up cost a tenth of a lookup's start.
+    static let valued = ["--kernel", "--machine", "--audit-version", "--all", "--history", "--format", "--tables"]
 
     /// nil when help was asked for (the argument parser prints it); else the exit status.
     static func run(_ arguments: [String]) -> Int32? {
@@ -167,7 +168,7 @@ struct SyscallArguments {
 
     func execute() throws -> Int32 {
         let host = HostFacts.current
-        let database: SyscallDatabase, version: AuditVersion, machineName: String, release: KernelVersion
+        let database: SyscallDatabase, version: AuditVersion, machineName: String, givenRelease: KernelVersion?
         do {
             database = try CompileTarget.database(tables: tables)
             version = try CompileTarget.auditVersion(auditVersion, host: host)
@@ -175,10 +176,12 @@ struct SyscallArguments {
             let named = try machine.map { try CompileTarget.machine($0, host: host) }
             machineName = named?.rawValue ?? host.machineName
             // Without --machine every ABI of the tables may be asked for: the range is theirs.
-            release = try kernel.map { try CompileTarget.release($0, database: database, machine: named) } ?? database.newestRelease
+            givenRelease = try kernel.map { try CompileTarget.release($0, database: database, machine: named) }
         } catch {
             throw TargetOptions.fail("syscall", error)
         }
+        // The tables' newest release, read only when asked for: a libaudit lookup never is.
+        var release: KernelVersion { givenRelease ?? database.newestRelease }
         let out = SyscallOutput(json: json, hints: hints)
         let lookup = SyscallLookup(database: database)
         let kernelMode = kernel != nil || kernelNames

@@ -76,10 +76,13 @@ final class SyscallNameResolver {
         guard let table = table(abi) else { return nil }
         if let n = table.number(of: name) { return n }
         // libaudit spellings (`pread` for pread64, arm's `llseek`, ...): the loader's version first.
+        // (A spelling that names itself was looked up above.)
+        let aliases = database.libauditAliases(of: name).filter { $0.abi == abi }
+        guard !aliases.isEmpty else { return nil }
         let versions = [auditVersion] + AuditVersion.allCases.filter { $0 != auditVersion }
         for v in versions {
-            if let k = database.kernelName(libaudit: name, abi: abi, version: v), let n = table.number(of: k) {
-                return n
+            for alias in aliases where alias.version == v {
+                if let n = table.number(of: alias.kernelName) { return n }
             }
         }
         return nil
