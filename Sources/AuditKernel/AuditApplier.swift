@@ -1,4 +1,5 @@
 import AuditRules
+import Syscalls
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -256,18 +257,17 @@ struct RawBytes {
         return snapshot.rules[(i + 1)...].firstIndex(of: rule).map { snapshot.raw[$0] }
     }
 
-    /// FNV-1a over the words equality compares (list, action, mask, fields and their strings).
+    /// The shared FNV-1a over the words equality compares (list, action, mask, fields and their strings).
     static func hash(_ rule: KernelRule) -> Int {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix(_ v: UInt64) { h = (h ^ v) &* 0x0000_0100_0000_01b3 }
-        mix(UInt64(rule.list.kernelValue) << 32 | UInt64(rule.action.kernelValue))
-        for word in rule.mask { mix(UInt64(word)) }
+        var h = FNV1a()
+        h.mix(UInt64(rule.list.kernelValue) << 32 | UInt64(rule.action.kernelValue))
+        h.mix(mask: rule.mask)
         for f in rule.fields {
-            mix(UInt64(f.id) << 32 | UInt64(f.op.kernelValue))
-            mix(UInt64(f.value))
-            f.string?.withBytes { for b in $0 { mix(UInt64(b)) } }
+            h.mix(UInt64(f.id) << 32 | UInt64(f.op.kernelValue))
+            h.mix(UInt64(f.value))
+            f.string?.withBytes { h.mix(bytes: $0) }
         }
-        return Int(truncatingIfNeeded: h)
+        return h.intValue
     }
 }
 

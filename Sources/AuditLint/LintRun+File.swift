@@ -54,7 +54,7 @@ extension LintRun {
             }
         }
 
-        static let headLimit = 64 << 10
+        static let headLimit = DiagnosticLimit.headLimit
 
         mutating func finish() {
             if isRules == nil { decide() }

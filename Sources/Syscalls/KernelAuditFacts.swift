@@ -45,7 +45,7 @@ public enum KernelAuditFacts {
             self.source = source
         }
 
-        /// "Linux 4.3 (34d99af52ad4 ...)": the release and its evidence, for messages and --explain.
+        /// "Linux 4.3, 34d99af52ad4 audit: ...; pulled by ...": the release and its evidence, for messages and --explain.
         public var provenance: String { "Linux \(first), \(commit); \(source)" }
     }
 
@@ -97,6 +97,9 @@ public enum KernelAuditFacts {
     public static func firstRelease(ofFeature name: String) -> KernelVersion? {
         fact(.feature, name)?.first
     }
+
+    /// The first release with AUDIT_FEATURE_BITMAP_EXCLUDE_EXTEND (a row of `facts`; tests hold it there).
+    public static let excludeExtend: KernelVersion = firstRelease(ofFeature: "EXCLUDE_EXTEND")!
 
     /// The feature bits a mainline kernel of `release` reports (nil: a kernel newer than all).
     public static func featureBitmap(at release: KernelVersion?) -> UInt32 {

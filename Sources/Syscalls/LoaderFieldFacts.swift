@@ -54,7 +54,7 @@ extension LoaderFacts {
                                  detail: "audit \(release) does not know field '\(spelled)'")
         }
         if list == "exclude", let allowed = excludeFields(kernelHasExtend: kernelHasExcludeExtend), !allowed.fields.contains(field) {
-            let without = kernelHasExcludeExtend ? "" : " on a kernel without exclude-extend (before \(KernelAuditFacts.firstRelease(ofFeature: "EXCLUDE_EXTEND").map { "\($0)" } ?? "4.9"))"
+            let without = kernelHasExcludeExtend ? "" : " on a kernel without exclude-extend (before \(KernelAuditFacts.excludeExtend))"
             return LoaderRefusal(release: release, key: allowed.key, text: printed(allowed.key, field: spelled),
                                  detail: "audit \(release) takes only \(Self.sortedList(allowed.fields)) on the exclude list\(without)")
         }

@@ -6,11 +6,11 @@ import Foundation
 #endif
 
 /// `aurules apply` takes its lock and starts reading the kernel before the command line is
-/// parsed: the kernel's list of 2,000 rules takes longer than the argument parser, and both come
+/// parsed: a long rule list takes longer to read than the argument parser runs, and both come
 /// before the files compile. The lock comes first, so the read is of a kernel no other apply is
-/// changing. Only when the lock is free at once (an apply that has to wait says so, after
-/// parsing) and the command line names it plainly; `ApplyCommand.run` drops a prefetch made under
-/// another lock than its options name and starts again.
+/// changing. Only with the default lock and when it is free at once: an apply that has to wait
+/// says so after parsing, and a `--lock-file` path is not created before the command line is
+/// known to be valid.
 final class ApplyPrefetch {
     let started: Date
     let lockPath: String
@@ -30,20 +30,10 @@ final class ApplyPrefetch {
         guard arguments.first == "apply", !arguments.contains(where: { $0 == "-h" || $0 == "--help" || $0 == "--" }) else {
             return nil
         }
+        // A named lock file is opened (and created) only after the command line parsed.
+        guard !arguments.contains(where: { $0 == "--lock-file" || $0.hasPrefix("--lock-file=") }) else { return nil }
         let started = Date()
-        var path = defaultLockPath
-        var i = 1
-        while i < arguments.count {
-            let a = arguments[i]
-            if a == "--lock-file" {
-                guard i + 1 < arguments.count else { return nil }
-                path = arguments[i + 1]
-                i += 1
-            } else if a.hasPrefix("--lock-file=") {
-                path = String(a.dropFirst("--lock-file=".count))
-            }
-            i += 1
-        }
+        let path = defaultLockPath
         guard let lock = ApplyLock.ifFree(path: path) else { return nil }
         return ApplyPrefetch(started: started, lockPath: path, lock: lock, snapshot: SnapshotRead())
     }

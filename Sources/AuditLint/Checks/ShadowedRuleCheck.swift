@@ -49,8 +49,9 @@ public struct ShadowedRuleCheck: LintCheck {
 /// The earlier rules of one filter list, for finding the first that covers a rule: its mask
 /// holds the rule's syscalls and its filtering fields are a subset of the rule's. Rules are
 /// grouped by their set of filtering fields, and only the groups of the rule's own subsets are
-/// looked at; in a group, only the first rule of each mask can be a first cover. Linear for
-/// rule sets whose rules have a few fields each (a scan of every earlier rule was quadratic).
+/// looked at; in a group, only the first rule of each mask can be a first cover. The cost per
+/// rule grows with the distinct masks of its subsets' groups, not with every earlier rule (the
+/// scan of every earlier rule was quadratic); real rule sets have few masks per group.
 struct CoverIndex {
     /// Each distinct field, numbered.
     private var fieldNumbers: [KernelField: Int] = [:]

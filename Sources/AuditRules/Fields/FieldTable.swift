@@ -97,7 +97,7 @@ public final class FieldSpec: Hashable, Sendable {
 
 public enum FieldTable {
     /// libaudit asks the kernel's EXCLUDE_EXTEND feature for the exclude list (KernelAuditFacts: Linux 4.9).
-    public static let excludeExtendKernel = KernelAuditFacts.firstRelease(ofFeature: "EXCLUDE_EXTEND") ?? KernelVersion(4, 9)
+    public static let excludeExtendKernel = KernelAuditFacts.excludeExtend
     private static let allOps = Set(FieldOperator.allCases)
     /// The kernel keeps bit operators for syscall arguments, pers and devminor only.
     private static let noBitOps: Set<FieldOperator> = [.equal, .notEqual, .lessThan, .greaterThan,

@@ -96,6 +96,9 @@ public enum DiagnosticLimit {
 }
 
 extension DiagnosticLimit {
+    /// How much of a file's start the "not an audit rules file" verdict may wait for.
+    public static let headLimit = 64 << 10
+
     /// True when `head`, the first bytes of a file, holds the content lines that decide whether
     /// it is rules (`notRulesSummary` looks at no more), so that its verdict cannot change.
     public static func headDecides<Bytes: Collection<UInt8>>(_ head: Bytes) -> Bool {

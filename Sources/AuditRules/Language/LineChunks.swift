@@ -14,7 +14,7 @@ public struct LineChunker {
     private var firstLine = 1
     /// The input's first bytes, to tell a file that is not rules (DiagnosticLimit).
     public private(set) var head: [UInt8] = []
-    static let headLimit = 64 << 10
+    static let headLimit = DiagnosticLimit.headLimit
 
     public init(linesPerChunk: Int) {
         self.linesPerChunk = max(1, linesPerChunk)
