@@ -58,36 +58,14 @@ public enum DiagnosticLimit {
     /// file read a chunk at a time keeps no more).
     public static func notRulesSummary<Bytes: Collection<UInt8>>(file: String, text: Bytes, errorLines: Set<Int>, hidden: Int) -> Diagnostic? {
         guard !errorLines.isEmpty else { return nil }
-        var examined = 0, options = 0, lineNumber = 0
-        var atLineStart = true, seenContent = false, isComment = false, startsWithDash = false
-        func endLine() -> Bool {
-            lineNumber += 1
-            if seenContent && !isComment {
-                examined += 1
-                if !errorLines.contains(lineNumber) { return false }
-                if startsWithDash { options += 1 }
-            }
-            atLineStart = true
-            seenContent = false
-            isComment = false
-            startsWithDash = false
-            return true
+        var examined = 0, options = 0, readsAsRules = false
+        forEachContentLine(in: text, unterminated: true) { line, startsWithDash in
+            guard errorLines.contains(line) else { readsAsRules = true; return false }
+            examined += 1
+            if startsWithDash { options += 1 }
+            return examined < examinedLines
         }
-        for b in text {
-            if examined == examinedLines { break }
-            if b == 0x0A {
-                if !endLine() { return nil }
-                continue
-            }
-            if atLineStart && (b == 0x20 || b == 0x09 || b == 0x0D) { continue }
-            if atLineStart {
-                atLineStart = false
-                seenContent = true
-                isComment = b == UInt8(ascii: "#")
-                startsWithDash = b == UInt8(ascii: "-")
-            }
-        }
-        if examined < examinedLines, seenContent, !endLine() { return nil }
+        if readsAsRules { return nil }
         guard examined > 0, options * 2 < examined else { return nil }
         return Diagnostic(.error, "not an audit rules file: its first \(examined == 1 ? "line is" : "\(examined) lines are") not auditctl "
                           + "options (\(hidden) diagnostic\(hidden == 1 ? "" : "s") about its lines not shown, nor its contents)",
@@ -102,14 +80,28 @@ extension DiagnosticLimit {
     /// True when `head`, the first bytes of a file, holds the content lines that decide whether
     /// it is rules (`notRulesSummary` looks at no more), so that its verdict cannot change.
     public static func headDecides<Bytes: Collection<UInt8>>(_ head: Bytes) -> Bool {
-        var content = 0, atLineStart = true, seenContent = false, isComment = false
-        for b in head {
+        var content = 0, decided = false
+        forEachContentLine(in: head, unterminated: false) { _, _ in
+            content += 1
+            decided = content == examinedLines
+            return !decided
+        }
+        return decided
+    }
+
+    /// Calls `body` with the line number and whether the line starts with `-`, for each content
+    /// line (neither blank nor a comment) of `bytes`, until it returns false. A last line without
+    /// LF counts when `unterminated` is true.
+    static func forEachContentLine<Bytes: Collection<UInt8>>(in bytes: Bytes, unterminated: Bool, _ body: (Int, Bool) -> Bool) {
+        var line = 0, atLineStart = true, seenContent = false, isComment = false, startsWithDash = false
+        func endLine() -> Bool {
+            line += 1
+            defer { atLineStart = true; seenContent = false; isComment = false; startsWithDash = false }
+            return !seenContent || isComment || body(line, startsWithDash)
+        }
+        for b in bytes {
             if b == 0x0A {
-                if seenContent && !isComment { content += 1 }
-                if content == examinedLines { return true }
-                atLineStart = true
-                seenContent = false
-                isComment = false
+                if !endLine() { return }
                 continue
             }
             if atLineStart && (b == 0x20 || b == 0x09 || b == 0x0D) { continue }
@@ -117,9 +109,10 @@ extension DiagnosticLimit {
                 atLineStart = false
                 seenContent = true
                 isComment = b == UInt8(ascii: "#")
+                startsWithDash = b == UInt8(ascii: "-")
             }
         }
-        return false
+        if unterminated && seenContent { _ = endLine() }
     }
 }
 
