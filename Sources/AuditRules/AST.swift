@@ -40,10 +40,27 @@ public struct RuleFile: Sendable {
         for i in carriageReturnLines.indices { fix(&carriageReturnLines[i]) }
         for i in unterminatedLastLines.indices { fix(&unterminatedLastLines[i]) }
         for i in trivia.indices { fix(&trivia[i].location) }
+        for i in filesRead.indices where filesRead[i] == old { filesRead[i] = new }
+    }
+
+    /// The files read into this input, in the order read (a rules.d directory's in augenrules'
+    /// order; its merge moves some statements, so their order is not the files'). Empty for one
+    /// file or text, which is `path`.
+    public var filesRead: [String] = []
+
+    /// The files in source order: those read, then any other a location names, as first met.
+    public var fileOrder: [String] {
+        var order = filesRead.isEmpty ? [path] : filesRead
+        var seen = Set(order)
+        for file in diagnostics.map(\.location.file) + statements.map(\.location.file) where seen.insert(file).inserted {
+            order.append(file)
+        }
+        return order
     }
 
     /// Everything `next` found, after what this one found (inputs read one after another).
     mutating func append(_ next: RuleFile) {
+        filesRead += next.filesRead.isEmpty ? [next.path] : next.filesRead
         statements += next.statements
         diagnostics += next.diagnostics
         trivia += next.trivia

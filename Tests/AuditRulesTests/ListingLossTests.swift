@@ -53,8 +53,44 @@ final class ListingLossTests: XCTestCase {
         let outcome = try check("-a never,exit -F perm=wa -F path=/etc/group -k k\n", against: " -p wa-w /etc/group -k k\n")
         XCTAssertFalse(outcome.report.hasDrift, describe(outcome.report))
         XCTAssertEqual(outcome.report.inSync, 1)
-        XCTAssertNil(SavedListing.permFirstWatch(RulesText(" -p q-w /x")[...]))
-        XCTAssertNil(SavedListing.permFirstWatch(RulesText("-w /x -p w")[...]))
+        XCTAssertNil(SavedListing.fieldFirstWatch(RulesText(" -p q-w /x")[...]))
+        XCTAssertNil(SavedListing.fieldFirstWatch(RulesText("-w /x -p w")[...]))
+    }
+
+    /// auditctl 3.0.9's `is_watch` asks only for a perm field: a rule on every syscall with a perm
+    /// and no path lists as ` -p wa -k k`, with no action (auditctl on a 6.x kernel does so:
+    /// ListingLossKernelTests).
+    func testPermWithoutPathIsReadFromItsLine() throws {
+        XCTAssertEqual(SavedListing.loadableText(" -p wa -k my key\n -p r\n").bytes,
+                       Array("-a always,exit -S all -F perm=wa -k my\\ key\n-a always,exit -S all -F perm=r\n".utf8))
+        let files = "-a never,exit -S all -F perm=wa -k k\n-a always,exit -S all -F perm=r\n"
+        let line = { (r: KernelRule) in String(decoding: Listing.line(for: r, host: .x86_64).bytes, as: UTF8.self) }
+        XCTAssertEqual(compiled(files).map(line), [" -p wa -k k", " -p r"])
+        let listing = " -p wa -k k\n -p r\n"
+        let outcome = try check(files, against: listing)
+        XCTAssertFalse(outcome.report.hasDrift, describe(outcome.report))
+        XCTAssertEqual(outcome.report.inSync, 2)
+        XCTAssertTrue(outcome.warnings.contains { $0.contains("1 rule of the files compared as far as the listing shows it") }, "\(outcome.warnings)")
+        // What the line shows is compared: perms, key, a rule too many.
+        XCTAssertEqual(try check(files.replacingOccurrences(of: "perm=wa", with: "perm=w"), against: listing).report.inSync, 1)
+        XCTAssertEqual(try check(files.replacingOccurrences(of: "-k k", with: "-k j"), against: listing).report.missing.count, 1)
+        XCTAssertEqual(try check(files, against: listing + " -p x\n").report.unexpectedCount, 1)
+        XCTAssertEqual(ListingLoss.of(compiled(files)[0]), [.action, .watchFieldKind, .watchFieldOrder])
+    }
+
+    /// A watch-shaped rule with its key before its path (no auditctl loads one: it moves keys
+    /// last) lists as ` -k k-w PATH -p PERMS`, read back with the key last.
+    func testKeyBeforePathIsReadFromItsGluedLine() throws {
+        XCTAssertEqual(SavedListing.loadableText(" -k k-w /etc/my dir -p wa\n").bytes, Array("-w /etc/my\\ dir -p wa -k k\n".utf8))
+        XCTAssertEqual(SavedListing.loadableText(" -k a -p w -k b-w /x\n").bytes, Array("-w /x -k a -p w -k b\n".utf8))
+        XCTAssertNil(SavedListing.fieldFirstWatch(RulesText(" -k k")[...]), "no perm and no path: not a watch line")
+        XCTAssertNil(SavedListing.fieldFirstWatch(RulesText(" -F uid=0")[...]))
+        var keyFirst = compiled("-w /etc/group -p wa -k k\n")[0]
+        keyFirst.fields = keyFirst.fields.filter { $0.id == FieldID.key } + keyFirst.fields.filter { $0.id != FieldID.key }
+        XCTAssertEqual(Listing.line(for: keyFirst, host: .x86_64).bytes, Array(" -k k-w /etc/group -p wa".utf8))
+        let outcome = try check("-a never,exit -F path=/etc/group -F perm=wa -k k\n", against: " -k k-w /etc/group -p wa\n")
+        XCTAssertFalse(outcome.report.hasDrift, describe(outcome.report))
+        XCTAssertEqual(keyFirst.asListed, compiled("-w /etc/group -p wa -k k\n")[0].asListed)
     }
 
     /// What the listing does show is still compared: perm, path, key, a rule too few or too many.

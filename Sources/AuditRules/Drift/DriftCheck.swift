@@ -43,14 +43,18 @@ public struct DriftCheck: Sendable {
         }
         // Lines the loader refuses are findings of their own; everything else is compared.
         let fileDiagnostics = Self.diagnostics(source, compiled)
-        let unloadable = UnloadableLine.collect(fileDiagnostics, refusals: compiled.loaderVerdicts, target: target)
+        let unloadable = UnloadableLine.collect(fileDiagnostics, refusals: compiled.loaderVerdicts, target: target,
+                                                  fileOrder: source.fileOrder)
         Self.countWarnings(fileDiagnostics, in: "the rules files", warnings: &warnings)
-        let heldAnyway = Self.removeHeld(UnloadableLine.from(unloadable, in: compiled.rules), from: &actual)
+        let loadable = Self.loadableRules(compiled, unloadable: unloadable, fileOrder: source.fileOrder)
+        // A rule only an unloadable line makes (loaded by aurules apply) is not unexpected; one a
+        // loadable line makes too is compared as that line's.
+        let heldAnyway = Self.removeHeld(Self.removingOnce(loadable, from: UnloadableLine.from(unloadable, in: compiled.rules)),
+                                         from: &actual)
         if heldAnyway > 0 {
             warnings.append("\(heldAnyway) kernel rule\(heldAnyway == 1 ? "" : "s") of unloadable lines held anyway (loaded in the "
                             + "compiler's spelling, as by aurules apply): not counted as unexpected")
         }
-        let loadable = UnloadableLine.excluding(unloadable, from: compiled.rules)
         let expected = ExpectedRules.adapt(loadable, source: source, machine: target.machine, kernelRules: actual)
         if case .listing(_, let name, _) = loaded {
             // A listing line can stand for rules it cannot tell apart (ListingLoss); the kernel's
@@ -103,6 +107,46 @@ public struct DriftCheck: Sendable {
         }
         // The kernel held each arch-less listed rule as one rule without arch.
         return ExpectedRules.adapt(Self.keepingEqualLines(listed), source: listing, machine: target.machine, kernelRules: [])
+    }
+
+    /// The rules of the lines the loader takes. The compiler skips a line equal to an earlier one
+    /// as a repeat; when that earlier line is unloadable, the loader never held its rule, so the
+    /// first loadable repeat loads it: its rules are that line's, in its place.
+    static func loadableRules(_ compiled: CompileResult, unloadable: [UnloadableLine], fileOrder: [String]) -> [KernelRule] {
+        var rules = UnloadableLine.excluding(unloadable, from: compiled.rules)
+        guard !unloadable.isEmpty, !compiled.repeated.isEmpty else { return rules }
+        let refused = Set(unloadable.map { "\($0.line):\($0.file)" })
+        var rank: [String: Int] = [:]
+        for f in fileOrder where rank[f] == nil { rank[f] = rank.count }
+        func place(_ file: String, _ line: Int) -> (Int, Int) { (rank[file] ?? rank.count, line) }
+        var taken = Set<String>()
+        for again in compiled.repeated {
+            let first = "\(again.firstLine):\(again.firstFile)"
+            guard refused.contains(first), !refused.contains("\(again.location.line):\(again.location.file)"),
+                  taken.insert(first).inserted else { continue }
+            let copies = compiled.rules.filter { $0.provenance?.file == again.firstFile && $0.provenance?.line == again.firstLine }.map { rule in
+                var copy = rule
+                copy.provenance?.file = again.location.file
+                copy.provenance?.line = again.location.line
+                copy.provenance?.text = again.sourceLine
+                return copy
+            }
+            let here = place(again.location.file, again.location.line)
+            let at = rules.firstIndex { r in r.provenance.map { place($0.file, $0.line) > here } ?? false } ?? rules.count
+            rules.insert(contentsOf: copies, at: at)
+        }
+        return rules
+    }
+
+    /// `rules` without one rule equal to each of `others`.
+    static func removingOnce(_ others: [KernelRule], from rules: [KernelRule]) -> [KernelRule] {
+        var count: [KernelRule: Int] = [:]
+        for r in others { count[r, default: 0] += 1 }
+        return rules.filter { r in
+            guard let n = count[r], n > 0 else { return true }
+            count[r] = n - 1
+            return false
+        }
     }
 
     /// Removes from `actual` one held rule equal to each of `rules`; how many were held.

@@ -9,7 +9,11 @@
 ///   `-F path=DIR` as `-F dir=DIR` does. Reading the line back gives an always rule whose field
 ///   is dir or path as the reading host's file system says.
 /// - Its fields are printed in kernel order with `-w` glued to what precedes it: a perm before
-///   the path lists as ` -p x-w /bin/sed` (SavedListing reads that back as `-w /bin/sed -p x`).
+///   the path lists as ` -p x-w /bin/sed` (SavedListing reads that back as `-w /bin/sed -p x`),
+///   a key before the path (not from auditctl, which moves keys last) as ` -k k-w /bin/sed -p x`
+///   (read back with the key last).
+/// - `is_watch` asks for a perm field, not a path: `-a never,exit -S all -F perm=wa -k k` lists
+///   as ` -p wa -k k` (no `-w`, no action), read back as an always rule on every syscall.
 /// - The arch field is printed first, wherever the rule has it: `-F uid=0 -F arch=b64 -S openat`
 ///   lists as `-F arch=b64 -S openat -F uid=0`, a distinct kernel rule.
 ///
@@ -24,7 +28,7 @@ public struct ListingLoss: OptionSet, Hashable, Sendable {
     public static let action = ListingLoss(rawValue: 1)
     /// path or dir: `-w` for both.
     public static let watchFieldKind = ListingLoss(rawValue: 2)
-    /// Where the perm field is relative to the path or dir field of a watch-shaped rule.
+    /// Where the perm and key fields are relative to the path or dir field of a watch-shaped rule.
     public static let watchFieldOrder = ListingLoss(rawValue: 4)
     /// Where the arch field is among the fields.
     public static let archPosition = ListingLoss(rawValue: 8)
@@ -83,11 +87,12 @@ extension KernelRule {
             }
         }
         if loss.contains(.watchFieldOrder) {
-            // The path first, the rest as they are.
+            // The path first and the keys last (as the listing is read back), the rest as they are.
             if let i = r.fields.firstIndex(where: { $0.id == FieldID.path }), i > 0 {
                 let path = r.fields.remove(at: i)
                 r.fields.insert(path, at: 0)
             }
+            r.fields = r.fields.filter { $0.id != FieldID.key } + r.fields.filter { $0.id == FieldID.key }
         }
         if loss.contains(.archPosition) {
             r.fields = r.fields.filter { $0.id == FieldID.arch } + r.fields.filter { $0.id != FieldID.arch }

@@ -10,12 +10,12 @@ public enum SavedListing {
         let utf8 = text
         let lines = lineRanges(text)
         // Nearly every listing needs nothing: its bytes say so without copying it.
-        guard lines.contains(where: { needsRewriting(utf8[$0]) || permFirstWatch(utf8[$0]) != nil }) else { return text }
+        guard lines.contains(where: { needsRewriting(utf8[$0]) || fieldFirstWatch(utf8[$0]) != nil }) else { return text }
         var out: [UInt8] = []
         out.reserveCapacity(utf8.count + 64)
         for (i, range) in lines.enumerated() {
             if i > 0 { out.append(0x0A) }
-            if let watch = permFirstWatch(utf8[range]) {
+            if let watch = fieldFirstWatch(utf8[range]) {
                 appendLoadable(watch[...], to: &out)
             } else {
                 appendLoadable(utf8[range], to: &out)
@@ -52,17 +52,58 @@ public enum SavedListing {
         }
     }
 
-    /// A watch-shaped rule whose perm field comes before its path lists as ` -p PERMS-w PATH...`
-    /// (auditctl glues `-w` to what precedes it): that line as `-w PATH... -p PERMS`, else nil.
-    static func permFirstWatch(_ line: Slice<RulesText>) -> RulesText? {
-        let start = Array(" -p ".utf8), glue = Array("-w ".utf8)
-        guard line.starts(with: start) else { return nil }
-        let afterOption = line.index(line.startIndex, offsetBy: start.count)
-        var i = afterOption
-        while i < line.endIndex, "rwxa".utf8.contains(line[i]) { i = line.index(after: i) }
-        guard i > afterOption, line[i...].starts(with: glue) else { return nil }
-        let rest = line[line.index(i, offsetBy: glue.count)...]
-        return RulesText(Array("-w ".utf8) + Array(rest) + Array(" -p ".utf8) + Array(line[afterOption ..< i]))
+    /// A watch-shaped rule (`RulePrinter.isWatch`) whose first field is not its path lists as a
+    /// line that starts with that field, in kernel order, `-w` glued to what precedes it:
+    /// ` -p PERMS-w PATH...`, ` -k KEY-w PATH...` (a rule loaded with its key first; auditctl
+    /// moves keys last, other loaders need not). One with no path or dir field at all (auditctl
+    /// 3.0.9's `is_watch` asks only for a perm field) lists as ` -p PERMS [-k KEY]`: it is an
+    /// exit rule on every syscall. Returns such a line as loadable rule syntax, else nil:
+    /// `-w PATH... -p PERMS -k KEY`, or `-a always,exit -S all -F perm=PERMS -k KEY` (the action
+    /// is not listed: ListingLoss).
+    static func fieldFirstWatch(_ line: Slice<RulesText>) -> RulesText? {
+        let perm = Array(" -p ".utf8), key = Array(" -k ".utf8), glue = Array("-w ".utf8)
+        guard line.starts(with: perm) || line.starts(with: key) else { return nil }
+        // The fields before the path, each ` -p PERMS` or ` -k KEY` (a key runs to the next
+        // field: auditctl prints it as it is).
+        var fields: [(isPerm: Bool, value: Slice<RulesText>)] = []
+        var i = line.startIndex
+        var rest: Slice<RulesText>?
+        while i < line.endIndex {
+            if line[i...].starts(with: perm) {
+                let start = line.index(i, offsetBy: perm.count)
+                var end = start
+                while end < line.endIndex, "rwxa".utf8.contains(line[end]) { end = line.index(after: end) }
+                guard end > start else { return nil }
+                fields.append((true, line[start ..< end]))
+                i = end
+            } else if line[i...].starts(with: key) {
+                let start = line.index(i, offsetBy: key.count)
+                var end = start
+                while end < line.endIndex, !line[end...].starts(with: perm), !line[end...].starts(with: key),
+                      !line[end...].starts(with: glue) {
+                    end = line.index(after: end)
+                }
+                guard end > start else { return nil }
+                fields.append((false, line[start ..< end]))
+                i = end
+            } else if line[i...].starts(with: glue) {
+                rest = line[line.index(i, offsetBy: glue.count)...]
+                break
+            } else {
+                return nil
+            }
+        }
+        var out: [UInt8] = []
+        if let rest {
+            // The perm may follow the path; the parser judges the line as any `-w` line.
+            out = glue + Array(rest)
+            for f in fields { out += (f.isPerm ? perm : key) + Array(f.value) }
+        } else {
+            guard fields.contains(where: \.isPerm) else { return nil }
+            out = Array("-a always,exit -S all".utf8)
+            for f in fields { out += (f.isPerm ? Array(" -F perm=".utf8) : key) + Array(f.value) }
+        }
+        return RulesText(out)
     }
 
     /// `filetype=file` for `filetype=32768` (and the same with `!=`), nil for any other word.

@@ -11,9 +11,11 @@ public struct UnloadableLine: Hashable, Sendable, Codable {
     public var hostDependent: Bool
 
     /// One entry per line that has an error or that the target's loader refuses (`verdicts` of
-    /// a `judgesLoader` compilation: the judgement lint's AUR007 reports), in the order the lines come.
+    /// a `judgesLoader` compilation: the judgement lint's AUR007 reports), in the order the lines
+    /// come: files in `fileOrder` (the inputs as read, `RuleFile.fileOrder`), then line and column.
+    /// A file not in `fileOrder` comes after those, as first met.
     public static func collect(_ diagnostics: [Diagnostic], refusals verdicts: [LoaderVerdict] = [],
-                               target: CompileTarget? = nil) -> [UnloadableLine] {
+                               target: CompileTarget? = nil, fileOrder: [String] = []) -> [UnloadableLine] {
         var reasons: [(location: SourceLocation, message: String, text: RulesText?, hostDependent: Bool)] = []
         for d in diagnostics where d.severity == .error { reasons.append((d.location, d.message, d.sourceLine, d.hostDependent)) }
         if let target {
@@ -22,15 +24,16 @@ public struct UnloadableLine: Hashable, Sendable, Codable {
                 reasons.append((v.location, message, v.sourceLine, false))
             }
         }
-        // Files as first met, then line and column (diagnostics and verdicts are each in source order).
+        // Source order: files as read, then line and column. Parser errors, compiler errors and
+        // refusals each come in source order, but one after the other, so a later file's parser
+        // error precedes an earlier file's refusal until sorted.
         var fileRank: [String: Int] = [:]
+        for f in fileOrder where fileRank[f] == nil { fileRank[f] = fileRank.count }
         for r in reasons where fileRank[r.location.file] == nil { fileRank[r.location.file] = fileRank.count }
-        if !verdicts.isEmpty {
-            reasons = reasons.enumerated().sorted { a, b in
-                let (x, y) = (a.element.location, b.element.location)
-                return (fileRank[x.file]!, x.line, x.column, a.offset) < (fileRank[y.file]!, y.line, y.column, b.offset)
-            }.map(\.element)
-        }
+        reasons = reasons.enumerated().sorted { a, b in
+            let (x, y) = (a.element.location, b.element.location)
+            return (fileRank[x.file]!, x.line, x.column, a.offset) < (fileRank[y.file]!, y.line, y.column, b.offset)
+        }.map(\.element)
         var out: [UnloadableLine] = []
         var index: [LineKey: Int] = [:]
         for r in reasons {

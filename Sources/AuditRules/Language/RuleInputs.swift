@@ -177,6 +177,7 @@ public enum RuleInputs {
             var augenrules = options
             augenrules.throughAugenrules = true
             let file = loadFile(full, options: augenrules)
+            merged.filesRead.append(full)
             // The last file's last line is read by augenrules like any other: nothing follows it.
             if index < files.count - 1 { merged.unterminatedLastLines += file.unterminatedLastLines }
             merged.diagnostics += file.diagnostics
