@@ -18,8 +18,9 @@ elif [ "${LINK:-static}" = dynamic ]; then
     swift build -c release --product aurules >/dev/null
     bin=$(swift build -c release --show-bin-path)/aurules
 else
-    flags=(-c release --product aurules --scratch-path .build/static -Xswiftc -static-executable -Xlinker -lcap-ng)
-    # The static link warns about glibc's getpwnam & co.; only a failure matters here.
+    flags=(-c release --product aurules --scratch-path .build/static -Xswiftc -static-executable -Xswiftc -DAURULES_STATIC_EXECUTABLE -Xlinker -lcap-ng)
+    # The static link warns about glibc's getpwnam & co. (never called: -DAURULES_STATIC_EXECUTABLE);
+    # only a failure matters here.
     log=$(swift build "${flags[@]}" 2>&1) || { echo "$log" >&2; exit 2; }
     bin=$(swift build "${flags[@]}" --show-bin-path)/aurules
 fi

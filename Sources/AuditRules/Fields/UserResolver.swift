@@ -60,12 +60,17 @@ public struct StaticUserResolver: UserResolver {
     public func gid(named name: RulesText) -> UInt32? { name.validUTF8.flatMap { groups[$0] } }
 }
 
-/// The C library's getpwnam/getgrnam (NSS: files, LDAP, sssd, ...), exactly what auditctl asks
-/// on the loading host. Use it when rules are compiled on the host that loads them.
+/// The loading host's answer, as auditctl gets it: the C library's getpwnam/getgrnam (NSS: files,
+/// LDAP, sssd, systemd, ...). Use it when rules are compiled on the host that loads them.
+/// In a fully static executable (the Debian package's; no PT_INTERP, found at run time) glibc's
+/// NSS cannot load its modules and crashes, so there it is `FilesThenGetentUserResolver.shared`:
+/// /etc/passwd and /etc/group, then `getent` (dynamic, so its NSS works) for other names.
+/// The dynamic build keeps getpwnam_r: it is what auditctl calls.
 public struct SystemUserResolver: UserResolver {
     public init() {}
 
     public func uid(named name: RulesText) -> UInt32? {
+        if ExecutableLinkage.isStatic { return FilesThenGetentUserResolver.shared.uid(named: name) }
         var entry = passwd()
         var result: UnsafeMutablePointer<passwd>?
         var buffer = [CChar](repeating: 0, count: 16_384)
@@ -74,6 +79,7 @@ public struct SystemUserResolver: UserResolver {
     }
 
     public func gid(named name: RulesText) -> UInt32? {
+        if ExecutableLinkage.isStatic { return FilesThenGetentUserResolver.shared.gid(named: name) }
         var entry = group()
         var result: UnsafeMutablePointer<group>?
         var buffer = [CChar](repeating: 0, count: 65_536)

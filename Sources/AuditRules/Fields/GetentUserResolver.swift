@@ -1,0 +1,133 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// Resolves names without the C library's NSS: the passwd and group files first (as NSS "files"
+/// does), then, for names they lack, `getent passwd NAME` / `getent group NAME`. getent is a
+/// dynamic program whose NSS modules (systemd, sssd, LDAP) load, so it answers what getpwnam
+/// answers on this host. A fully static executable must not call getpwnam: glibc's static NSS
+/// dlopens those modules after "files" misses and crashes. Without getent, such a name is unknown.
+/// Answers, found or not, are kept for the life of the resolver (one answer per name per compile).
+public final class FilesThenGetentUserResolver: UserResolver, Sendable {
+    /// The one the static executable's `SystemUserResolver` uses: files read once per process.
+    public static let shared = FilesThenGetentUserResolver()
+
+    private let files: HostUserResolver
+    private let getent: [String]
+    private let users = Mutex<[RulesText: UInt32?]>([:])
+    private let groups = Mutex<[RulesText: UInt32?]>([:])
+
+    public init(files: HostUserResolver = HostUserResolver(), getent: [String] = ["/usr/bin/getent", "/bin/getent"]) {
+        self.files = files
+        self.getent = getent
+    }
+
+    public func uid(named name: RulesText) -> UInt32? {
+        if let id = files.uid(named: name) { return id }
+        return cached(users, name) { Self.lookup("passwd", name, getent: getent) }
+    }
+
+    public func gid(named name: RulesText) -> UInt32? {
+        if let id = files.gid(named: name) { return id }
+        return cached(groups, name) { Self.lookup("group", name, getent: getent) }
+    }
+
+    private func cached(_ cache: borrowing Mutex<[RulesText: UInt32?]>, _ name: RulesText, _ ask: () -> UInt32?) -> UInt32? {
+        if let known = cache.withLock({ $0[name] }) { return known }
+        let id = ask()
+        cache.withLock { $0[name] = id }
+        return id
+    }
+
+    /// The id field of getent's answer: `name:password:id:...` on the first line, else nil.
+    static func parseID(_ output: [UInt8]) -> UInt32? {
+        let line = output.prefix { $0 != UInt8(ascii: "\n") }
+        let parts = line.split(separator: UInt8(ascii: ":"), maxSplits: 3, omittingEmptySubsequences: false)
+        guard parts.count >= 3, !parts[0].isEmpty, !parts[2].isEmpty,
+              parts[2].allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return nil }
+        return UInt32(String(decoding: parts[2], as: UTF8.self))
+    }
+
+    /// Runs `getent -- DATABASE NAME` (argv only, no shell, an empty environment, stdin and stderr
+    /// on /dev/null). Names that are empty, hold NUL or start with a digit (getent would look up
+    /// an id, not a name) are not asked.
+    static func lookup(_ database: String, _ name: RulesText, getent: [String]) -> UInt32? {
+        let bytes = Array(name.bytes)
+        guard let first = bytes.first, !bytes.contains(0), !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first),
+              let program = getent.first(where: { access($0, X_OK) == 0 }) else { return nil }
+        guard let output = run(program, [Array(program.utf8), Array("--".utf8), Array(database.utf8), bytes]) else { return nil }
+        return parseID(output)
+    }
+
+    /// The standard output of a successful (exit 0) run, at most 1 MiB; nil on any failure.
+    private static func run(_ program: String, _ arguments: [[UInt8]]) -> [UInt8]? {
+        var pipeEnds: [Int32] = [-1, -1]
+        guard pipe(&pipeEnds) == 0 else { return nil }
+        _ = fcntl(pipeEnds[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(pipeEnds[1], F_SETFD, FD_CLOEXEC)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 1)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { bytes in
+            let p = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
+            for (i, b) in bytes.enumerated() { p[i] = CChar(bitPattern: b) }
+            p[bytes.count] = 0
+            return p
+        } + [nil]
+        defer { argv.forEach { $0?.deallocate() } }
+        let environment: [UnsafeMutablePointer<CChar>?] = [nil]
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, program, &actions, nil, argv, environment)
+        close(pipeEnds[1])
+        defer { close(pipeEnds[0]) }
+        guard spawned == 0 else { return nil }
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(pipeEnds[0], $0.baseAddress, $0.count) }
+            if n > 0 {
+                if output.count < 1 << 20 { output += chunk[..<n] }
+            } else if n == 0 || errno != EINTR {
+                break
+            }
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        // Exited (low 7 bits 0) with status 0.
+        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else { return nil }
+        return output
+    }
+}
+
+/// True when this process is a fully static executable, where glibc's NSS must not be used:
+/// built with `-Xswiftc -DAURULES_STATIC_EXECUTABLE` (scripts/package-deb and the benchmark's
+/// static build pass it), or found at run time: the program headers (AT_PHDR in /proc/self/auxv)
+/// have no PT_INTERP, i.e. no dynamic loader. Without /proc and the flag: dynamic is assumed.
+enum ExecutableLinkage {
+    static let isStatic: Bool = {
+        #if AURULES_STATIC_EXECUTABLE
+        return true
+        #else
+        guard let auxv = FileManager.default.contents(atPath: "/proc/self/auxv") else { return false }
+        var values: [UInt64: UInt64] = [:]
+        auxv.withUnsafeBytes { raw in
+            for i in stride(from: 0, to: raw.count - 15, by: 16) {
+                values[raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)] = raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)
+            }
+        }
+        let atPHDR: UInt64 = 3, atPHENT: UInt64 = 4, atPHNUM: UInt64 = 5, ptInterp: UInt32 = 3
+        guard let phdr = values[atPHDR], let entry = values[atPHENT], let count = values[atPHNUM], entry >= 4, count > 0,
+              let base = UnsafeRawPointer(bitPattern: UInt(phdr)) else { return false }
+        return !(0..<Int(count)).contains { base.loadUnaligned(fromByteOffset: $0 * Int(entry), as: UInt32.self) == ptInterp }
+        #endif
+    }()
+}

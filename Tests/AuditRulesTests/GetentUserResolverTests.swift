@@ -1,0 +1,64 @@
+import Foundation
+import XCTest
+@testable import AuditRules
+
+/// The static executable's resolver: files, then getent. Compared with getpwnam/getgrnam, which
+/// this (dynamic) test process can call safely.
+final class GetentUserResolverTests: XCTestCase {
+    func testParsesGetentLines() {
+        XCTAssertEqual(FilesThenGetentUserResolver.parseID(Array("root:x:0:0:root:/root:/bin/bash\n".utf8)), 0)
+        XCTAssertEqual(FilesThenGetentUserResolver.parseID(Array("nogroup:x:65534:\n".utf8)), 65534)
+        XCTAssertEqual(FilesThenGetentUserResolver.parseID(Array("a:x:7:7:x:y:z\nb:x:8:8::/:\n".utf8)), 7)
+        XCTAssertEqual(FilesThenGetentUserResolver.parseID(Array("big:x:4294967295:\n".utf8)), 4_294_967_295)
+        XCTAssertNil(FilesThenGetentUserResolver.parseID(Array("big:x:4294967296:\n".utf8)))
+        XCTAssertNil(FilesThenGetentUserResolver.parseID(Array("neg:x:-1:\n".utf8)))
+        XCTAssertNil(FilesThenGetentUserResolver.parseID(Array("plus:x:+1:\n".utf8)))
+        XCTAssertNil(FilesThenGetentUserResolver.parseID(Array("short:x\n".utf8)))
+        XCTAssertNil(FilesThenGetentUserResolver.parseID(Array(":x:1:\n".utf8)))
+        XCTAssertNil(FilesThenGetentUserResolver.parseID(Array("empty:x::\n".utf8)))
+        XCTAssertNil(FilesThenGetentUserResolver.parseID([]))
+    }
+
+    /// With empty files every answer comes from getent; it must be getpwnam's / getgrnam's.
+    func testGetentAnswersAsGetpwnamDoes() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/getent") else { throw XCTSkip("getent is not installed") }
+        let viaGetent = FilesThenGetentUserResolver(files: HostUserResolver(passwdPath: "/nonexistent", groupPath: "/nonexistent"))
+        let system = SystemUserResolver()
+        XCTAssertFalse(ExecutableLinkage.isStatic, "the test process is dynamic: SystemUserResolver must be getpwnam here")
+        for name: RulesText in ["root", "nobody", "daemon", "aurules-no-such-user", "-x", "--help", "a:b"] {
+            XCTAssertEqual(viaGetent.uid(named: name), system.uid(named: name), "\(name)")
+            XCTAssertEqual(viaGetent.gid(named: name), system.gid(named: name), "\(name)")
+        }
+        XCTAssertEqual(viaGetent.uid(named: "root"), 0)
+        XCTAssertNotNil(viaGetent.uid(named: "nobody"))
+        XCTAssertNil(viaGetent.uid(named: ""))
+        XCTAssertNil(viaGetent.uid(named: RulesText(Array("ro\0ot".utf8))))
+        XCTAssertNil(viaGetent.uid(named: "0"), "a digit-led name is an id to getent, not a name")
+    }
+
+    func testFilesComeFirstAndMissingGetentMeansUnknown() throws {
+        let dir = NSTemporaryDirectory() + "aurules-getent-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "root:x:4242:0::/:/bin/sh\n".write(toFile: dir + "/passwd", atomically: true, encoding: .utf8)
+        try "root:x:4343:\n".write(toFile: dir + "/group", atomically: true, encoding: .utf8)
+        let files = HostUserResolver(passwdPath: dir + "/passwd", groupPath: dir + "/group")
+        let r = FilesThenGetentUserResolver(files: files, getent: [dir + "/no-getent"])
+        XCTAssertEqual(r.uid(named: "root"), 4242)
+        XCTAssertEqual(r.gid(named: "root"), 4343)
+        XCTAssertNil(r.uid(named: "nobody"))
+        XCTAssertNil(r.gid(named: "nobody"))
+    }
+
+    /// The files half agrees with getpwnam on every name /etc/passwd holds.
+    func testHostFilesAgreeWithGetpwnam() throws {
+        let r = FilesThenGetentUserResolver(getent: [])
+        let system = SystemUserResolver()
+        let passwd = (try? String(contentsOfFile: "/etc/passwd", encoding: .utf8)) ?? ""
+        let names = passwd.split(separator: "\n").compactMap { $0.split(separator: ":").first.map(String.init) }
+        XCTAssertFalse(names.isEmpty)
+        for name in names where !name.hasPrefix("+") && !name.hasPrefix("-") {
+            XCTAssertEqual(r.uid(named: RulesText(name)), system.uid(named: RulesText(name)), name)
+        }
+    }
+}
