@@ -82,7 +82,15 @@ struct LineParser {
         }
     }
 
-    var hasRuleTarget: Bool { command != nil || watch != nil }
+    /// Two tests, not `command != nil || watch != nil`: the `||` operand is an autoclosure, which
+    /// captured a copy of the whole parser (every array retained and released) per call.
+    var hasRuleTarget: Bool {
+        if command != nil { return true }
+        return watch != nil
+    }
+    /// What a key needs before it: a syscall, a watch, or a perm, path, dir, exe or fstype field.
+    /// (A tuple compare, not `||`: see hasRuleTarget.)
+    var keyHasAnchor: Bool { (syscallAdded, permAdded, exeAdded, fsAdded) != (false, false, false, false) }
     /// The list fields are checked against: a watch is an exit rule.
     var effectiveList: FilterList? { watch != nil ? .exit : list?.value }
 
@@ -155,7 +163,7 @@ struct LineParser {
         case UInt8(ascii: "C"):
             comparison(o, arg!)
         case UInt8(ascii: "k"):
-            guard hasRuleTarget, syscallAdded || permAdded || exeAdded || fsAdded else {
+            guard hasRuleTarget, keyHasAnchor else {
                 report(.keyPlacement, .error, "-k needs a syscall (-S), a watch (-w), or a perm, path, dir, exe or fstype field before it",
                        column: o.column, length: o.length)
                 return false
