@@ -78,7 +78,7 @@ extension LineParser {
         guard ok else { return }
         let value: FieldValue
         let valueList = effectiveList ?? .exit  // before the call, as `spelled` above
-        switch valueParser.parse(spec, op: op, raw: raw, list: valueList) {
+        switch shared.parse(spec, op: op, raw: raw, list: valueList) {
         case .success(let v):
             value = v
             if case .number(let n) = v, n == UInt32.max, spec.kind == .uid || spec.kind == .gid,

@@ -5,7 +5,7 @@ import Syscalls
 /// kernel's own refusals that no loader release changes.
 extension LineParser {
     /// The release whose facts answer: the target's loader, else 3.0.9 (the built-in semantics).
-    var facts: LoaderFacts { valueParser.facts }
+    var facts: LoaderFacts { shared.valueParser.facts }
 
     /// libaudit checks the kernel's EXCLUDE_EXTEND feature for the exclude list.
     var kernelHasExcludeExtend: Bool { kernel.map { $0 >= FieldTable.excludeExtendKernel } ?? true }
@@ -20,12 +20,12 @@ extension LineParser {
         // facts the value parser holds (no look-up per clause), where they lie: held in a local,
         // the large struct was copied per clause.
         if otherLoaders.isEmpty {
-            if valueParser.auditVersion == loader {
-                return valueParser.facts.fieldRefusal(spec.name, spelled: spelled, op: op.rawValue, list: list.rawValue, kernelHasExcludeExtend: exclude)
+            if shared.valueParser.auditVersion == loader {
+                return shared.fieldRefusal(spec.name, spelled: spelled, op: op.rawValue, list: list.rawValue, kernelHasExcludeExtend: exclude)
             }
             return loader.loader.fieldRefusal(spec.name, spelled: spelled, op: op.rawValue, list: list.rawValue, kernelHasExcludeExtend: exclude)
         }
-        let primary = valueParser.auditVersion == loader ? valueParser.facts : loader.loader
+        let primary = shared.valueParser.auditVersion == loader ? shared.valueParser.facts : loader.loader
         let found = ([primary] + otherLoaders.map(\.loader)).compactMap {
             $0.fieldRefusal(spec.name, spelled: spelled, op: op.rawValue, list: list.rawValue, kernelHasExcludeExtend: exclude)
         }
