@@ -37,8 +37,8 @@ extension LineParser {
             return
         }
         var ok = true
-        // The spelling found the field, so it is ASCII. (Worked out before the call: an argument
-        // evaluated after `self` is read made the call copy the whole parser.)
+        // The spelling found the field, so it is ASCII. (Worked out before the call, as `valueList`
+        // below: an argument evaluated after `self` is read can make a call copy the parser.)
         let spelled = name.asciiName ?? spec.name
         let refusal = loaderRefusal(spec, spelled: spelled, op: op)
         if let refusal, refusal.key != "EAU_OPEQ" && refusal.key != "EAU_OPEQNOTEQ" {

@@ -107,15 +107,9 @@ struct LineParser {
         }
     }
 
-    /// Two tests, not `command != nil || watch != nil`: the `||` operand is an autoclosure, which
-    /// captured a copy of the whole parser (every array retained and released) per call.
-    var hasRuleTarget: Bool {
-        if command != nil { return true }
-        return watch != nil
-    }
+    var hasRuleTarget: Bool { command != nil || watch != nil }
     /// What a key needs before it: a syscall, a watch, or a perm, path, dir, exe or fstype field.
-    /// (A tuple compare, not `||`: see hasRuleTarget.)
-    var keyHasAnchor: Bool { (syscallAdded, permAdded, exeAdded, fsAdded) != (false, false, false, false) }
+    var keyHasAnchor: Bool { syscallAdded || permAdded || exeAdded || fsAdded }
     /// The list fields are checked against: a watch is an exit rule.
     var effectiveList: FilterList? { watch != nil ? .exit : list?.value }
 
