@@ -24,8 +24,11 @@ extension LoaderFacts {
 
     /// The release's facts of field `name` (case-insensitive); nil when it does not know the field.
     public func fieldRule(_ name: String) -> FieldRule? {
-        // Callers pass the field table's names, already lower case: no lower-casing per clause.
-        fieldRules[name.utf8.allSatisfy { $0 < 0x80 && !($0 >= 0x41 && $0 <= 0x5A) } ? name : name.lowercased()]
+        // Callers pass the field table's names, already lower case (as the keys are): the name as
+        // it is first, lower-cased only when that misses.
+        if let rule = fieldRules[name] { return rule }
+        let lower = name.lowercased()
+        return lower == name ? nil : fieldRules[lower]
     }
 
     /// The fields the exclude list takes (nil: every field), with the refusal key for the others,

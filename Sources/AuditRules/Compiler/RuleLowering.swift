@@ -47,11 +47,15 @@ final class CompilationState {
     /// b64/b32 on the target and the ABIs arch-less rules expand to (asked once: every rule needs them).
     let abis: (b64: ABI?, b32: ABI?)
     let expansionABIs: [ABI]
+    /// PermissionSyscalls.applies for the target's loader, asked once: each answer looks the
+    /// release's facts up and copies them.
+    let expandsPermissions: Bool
 
     init(target: CompileTarget) {
         self.target = target
         self.abis = target.abis
         self.expansionABIs = target.expansionABIs
+        self.expandsPermissions = PermissionSyscalls.applies(for: target.auditVersion)
         self.names = SyscallNameResolver(database: target.database, kernel: target.kernel, auditVersion: target.auditVersion)
     }
 

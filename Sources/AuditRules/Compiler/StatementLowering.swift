@@ -62,7 +62,7 @@ extension CompilationState {
             if target.archless == .asLoaded, let abi = loadedABI {
                 // One rule, no arch field: the kernel applies its numbers to every ABI's processes.
                 guard var mask = self.mask(for: rule.syscalls, abi: abi, archText: abi.rawValue, in: stmt) else { return [] }
-                if PermissionSyscalls.applies(for: target.auditVersion) {
+                if expandsPermissions {
                     for f in fields where f.id == FieldID.perm { PermissionSyscalls.add(Permissions(rawValue: f.value), on: abi, to: &mask, using: names, target: target) }
                 }
                 if let key { fields.append(key) }
@@ -71,7 +71,7 @@ extension CompilationState {
             for abi in expansionABIs {
                 let value = target.machine.auditArch(for: abi)
                 guard var mask = self.mask(for: rule.syscalls, abi: abi, archText: abi.rawValue, in: stmt) else { continue }
-                if PermissionSyscalls.applies(for: target.auditVersion) {
+                if expandsPermissions {
                     for f in fields where f.id == FieldID.perm { PermissionSyscalls.add(Permissions(rawValue: f.value), on: abi, to: &mask, using: names, target: target) }
                 }
                 var fs: [KernelField] = []
@@ -94,12 +94,12 @@ extension CompilationState {
             // auditctl adds `all` to every rule without -S except on the task list...
             mask = list == .task ? [UInt32](repeating: 0, count: KernelRule.maskWords) : allOnes
             // ...unless audit 4.x already added the perm syscalls for a known arch.
-            if arch?.abi != nil, !permAfterArch.isEmpty, PermissionSyscalls.applies(for: target.auditVersion) {
+            if arch?.abi != nil, !permAfterArch.isEmpty, expandsPermissions {
                 mask = [UInt32](repeating: 0, count: KernelRule.maskWords)
             }
         }
         // The loader's perm facts only when there is a perm to expand (nearly never).
-        if !permAfterArch.isEmpty, let abi = arch?.abi, PermissionSyscalls.applies(for: target.auditVersion), !SyscallMask.isAll(mask) {
+        if !permAfterArch.isEmpty, let abi = arch?.abi, expandsPermissions, !SyscallMask.isAll(mask) {
             for permissions in permAfterArch { PermissionSyscalls.add(permissions, on: abi, to: &mask, using: names, target: target) }
         }
         if let key { fields.append(key) }

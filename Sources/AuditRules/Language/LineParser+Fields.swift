@@ -37,15 +37,17 @@ extension LineParser {
             return
         }
         var ok = true
-        // The spelling found the field, so it is ASCII.
-        let refusal = loaderRefusal(spec, spelled: name.asciiName ?? spec.name, op: op)
+        // The spelling found the field, so it is ASCII. (Worked out before the call, as `valueList`
+        // below: an argument evaluated after `self` is read can make a call copy the parser.)
+        let spelled = name.asciiName ?? spec.name
+        let refusal = loaderRefusal(spec, spelled: spelled, op: op)
         if let refusal, refusal.key != "EAU_OPEQ" && refusal.key != "EAU_OPEQNOTEQ" {
             report(refusal.key == "EAU_FIELDUNKNOWN" ? .unknownField : .fieldNotOnList, .error,
                    (refusal.key == "EAU_FIELDUNKNOWN" ? "" : "field '\(spec.name)' cannot be used on the \(effectiveList?.rawValue ?? "") list: ")
                    + "\(refusal)", column: arg.column, length: name.count)
             if refusal.key == "EAU_FIELDUNKNOWN" { return }
             ok = false
-        } else if let (code, message) = kernelReleaseRefusal(spec, spelled: name.asciiName ?? spec.name, op: op) {
+        } else if let (code, message) = kernelReleaseRefusal(spec, spelled: spelled, op: op) {
             report(code, .error, message, column: code == .fieldOperator ? opColumn : arg.column,
                    length: code == .fieldOperator ? op.rawValue.utf8.count : name.count)
             // The release lacks the field: nothing more to say of it.
@@ -75,7 +77,8 @@ extension LineParser {
         }
         guard ok else { return }
         let value: FieldValue
-        switch valueParser.parse(spec, op: op, raw: raw, list: effectiveList ?? .exit) {
+        let valueList = effectiveList ?? .exit  // before the call, as `spelled` above
+        switch shared.parse(spec, op: op, raw: raw, list: valueList) {
         case .success(let v):
             value = v
             if case .number(let n) = v, n == UInt32.max, spec.kind == .uid || spec.kind == .gid,

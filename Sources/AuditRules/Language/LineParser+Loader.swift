@@ -5,7 +5,7 @@ import Syscalls
 /// kernel's own refusals that no loader release changes.
 extension LineParser {
     /// The release whose facts answer: the target's loader, else 3.0.9 (the built-in semantics).
-    var facts: LoaderFacts { valueParser.facts }
+    var facts: LoaderFacts { shared.valueParser.facts }
 
     /// libaudit checks the kernel's EXCLUDE_EXTEND feature for the exclude list.
     var kernelHasExcludeExtend: Bool { kernel.map { $0 >= FieldTable.excludeExtendKernel } ?? true }
@@ -15,15 +15,19 @@ extension LineParser {
     /// (the built-in checks then decide) or when it takes it.
     func loaderRefusal(_ spec: FieldSpec, spelled: String, op: FieldOperator) -> LoaderRefusal? {
         guard let loader, let list = effectiveList else { return nil }
-        // The loader's facts as the value parser holds them (no look-up per clause).
-        let primary = valueParser.auditVersion == loader ? valueParser.facts : loader.loader
-        // One loader (every command but a lint of several): its refusal as it is, without
-        // gathering the loaders' facts (copies of large structs) into an array per clause.
+        let exclude = kernelHasExcludeExtend
+        // One loader (every command but a lint of several): its refusal as it is, asked of the
+        // facts the value parser holds (no look-up per clause), where they lie: held in a local,
+        // the large struct was copied per clause.
         if otherLoaders.isEmpty {
-            return primary.fieldRefusal(spec.name, spelled: spelled, op: op.rawValue, list: list.rawValue, kernelHasExcludeExtend: kernelHasExcludeExtend)
+            if shared.valueParser.auditVersion == loader {
+                return shared.fieldRefusal(spec.name, spelled: spelled, op: op.rawValue, list: list.rawValue, kernelHasExcludeExtend: exclude)
+            }
+            return loader.loader.fieldRefusal(spec.name, spelled: spelled, op: op.rawValue, list: list.rawValue, kernelHasExcludeExtend: exclude)
         }
+        let primary = shared.valueParser.auditVersion == loader ? shared.valueParser.facts : loader.loader
         let found = ([primary] + otherLoaders.map(\.loader)).compactMap {
-            $0.fieldRefusal(spec.name, spelled: spelled, op: op.rawValue, list: list.rawValue, kernelHasExcludeExtend: kernelHasExcludeExtend)
+            $0.fieldRefusal(spec.name, spelled: spelled, op: op.rawValue, list: list.rawValue, kernelHasExcludeExtend: exclude)
         }
         return Self.joined(found)
     }

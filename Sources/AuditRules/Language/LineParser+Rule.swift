@@ -80,7 +80,7 @@ extension LineParser {
            let s = firstSyscallOption {
             report(.syscallPlacement, .error, "syscalls (-S) cannot be used on the \(l.rawValue) list", column: s.column, length: s.length)
         }
-        if let k = fieldKeys.first, !(syscallAdded || permAdded || exeAdded || fsAdded) {
+        if let k = fieldKeys.first, !keyHasAnchor {
             report(.keyPlacement, .error, "a key needs a syscall (-S), a watch, or a perm, path, dir, exe or fstype field in the rule",
                    column: k.location.column, length: k.length)
         }

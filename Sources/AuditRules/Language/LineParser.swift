@@ -9,8 +9,10 @@ struct LineParser {
     /// The machine auditctl would run on (`ParseOptions.hostMachine`): all the line needs of the
     /// options, and copying the whole options (closure and all) per line cost reference counts.
     let hostMachine: Machine
-    let valueParser: FieldValueParser
-    let knownSyscalls: KnownSyscallMemo
+    /// What every line of a parse shares and the parser asks per clause. Held by reference: the
+    /// compiler copies the parser now and then (around some non-mutating calls on it), and a copy
+    /// of the value parser retained every table of the loader's facts.
+    let shared: Shared
     /// auditctl trims a `-w` path's trailing slashes; a saved listing's path is the kernel's.
     let trimsWatchSlashes: Bool
     /// The loader whose field, list and io_uring verdicts apply (nil: auditctl 3.0.9's, built in).
@@ -18,7 +20,32 @@ struct LineParser {
     /// The target kernel (nil: one with every audit feature).
     let kernel: KernelVersion?
     /// Further loaders whose field and io_uring refusals are errors too (lint of several releases).
-    var otherLoaders: [AuditVersion] = []
+    var otherLoaders: [AuditVersion] { shared.otherLoaders }
+    var knownSyscalls: KnownSyscallMemo { shared.knownSyscalls }
+
+    final class Shared {
+        let valueParser: FieldValueParser
+        let knownSyscalls: KnownSyscallMemo
+        let otherLoaders: [AuditVersion]
+
+        init(valueParser: FieldValueParser, knownSyscalls: KnownSyscallMemo, otherLoaders: [AuditVersion]) {
+            self.valueParser = valueParser
+            self.knownSyscalls = knownSyscalls
+            self.otherLoaders = otherLoaders
+        }
+
+        // The value parser's answers asked here, where it is borrowed: called through the
+        // reference (`shared.valueParser.parse`), the large struct was copied per clause.
+
+        func parse(_ spec: FieldSpec, op: FieldOperator, raw: RulesText, list: FilterList) -> Result<FieldValue, FieldValueError> {
+            valueParser.parse(spec, op: op, raw: raw, list: list)
+        }
+
+        /// LoaderFacts.fieldRefusal of the value parser's loader.
+        func fieldRefusal(_ field: String, spelled: String, op: String, list: String, kernelHasExcludeExtend: Bool) -> LoaderRefusal? {
+            valueParser.facts.fieldRefusal(field, spelled: spelled, op: op, list: list, kernelHasExcludeExtend: kernelHasExcludeExtend)
+        }
+    }
 
     var diagnostics: [Diagnostic] = []
     var statements: [(column: Int, statement: Statement)] = []
@@ -39,15 +66,13 @@ struct LineParser {
     /// "Did you mean" costs a scan of every known name: a line full of garbage gets only a few.
     var suggestionsLeft = 5
 
-    init(file: String, line: SourceLine, words: [Token], hostMachine: Machine,
-         valueParser: FieldValueParser, knownSyscalls: KnownSyscallMemo, trimsWatchSlashes: Bool = true,
+    init(file: String, line: SourceLine, words: [Token], hostMachine: Machine, shared: Shared, trimsWatchSlashes: Bool = true,
          loader: AuditVersion? = nil, kernel: KernelVersion? = nil) {
         self.file = file
         self.line = line
         self.words = words
         self.hostMachine = hostMachine
-        self.valueParser = valueParser
-        self.knownSyscalls = knownSyscalls
+        self.shared = shared
         self.trimsWatchSlashes = trimsWatchSlashes
         self.loader = loader
         self.kernel = kernel
@@ -83,6 +108,8 @@ struct LineParser {
     }
 
     var hasRuleTarget: Bool { command != nil || watch != nil }
+    /// What a key needs before it: a syscall, a watch, or a perm, path, dir, exe or fstype field.
+    var keyHasAnchor: Bool { syscallAdded || permAdded || exeAdded || fsAdded }
     /// The list fields are checked against: a watch is an exit rule.
     var effectiveList: FilterList? { watch != nil ? .exit : list?.value }
 
@@ -155,7 +182,7 @@ struct LineParser {
         case UInt8(ascii: "C"):
             comparison(o, arg!)
         case UInt8(ascii: "k"):
-            guard hasRuleTarget, syscallAdded || permAdded || exeAdded || fsAdded else {
+            guard hasRuleTarget, keyHasAnchor else {
                 report(.keyPlacement, .error, "-k needs a syscall (-S), a watch (-w), or a perm, path, dir, exe or fstype field before it",
                        column: o.column, length: o.length)
                 return false

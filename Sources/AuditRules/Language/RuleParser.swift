@@ -115,11 +115,11 @@ public enum RuleParser {
         // own, as one string counted by every parsing thread made its count a contended cache line.
         let file = String(decoding: Array(path.utf8), as: UTF8.self)
         let valueParser = FieldValueParser(resolver: options.resolver, auditVersion: options.loader ?? .v3_0_9, kernel: options.judgedKernel)
-        let knownSyscalls = KnownSyscallMemo(options.isKnownSyscall)
+        let shared = LineParser.Shared(valueParser: valueParser, knownSyscalls: KnownSyscallMemo(options.isKnownSyscall),
+                                       otherLoaders: options.otherLoaders)
         var last: (number: Int, bytes: Int)?
         Lexer.forEachLine(in: bytes, firstLine: firstLine) { line, content in
-            parseLine(line, content: content, file: file, options: options, valueParser: valueParser, knownSyscalls: knownSyscalls,
-                      into: &result)
+            parseLine(line, content: content, file: file, options: options, shared: shared, into: &result)
             last = (line.number, content.count)
         }
         // By bytes: a file ending in CR LF ends with a newline too (as a string its last
@@ -132,7 +132,7 @@ public enum RuleParser {
 
     /// `content` holds the bytes of `line.text`.
     static func parseLine(_ line: SourceLine, content: UnsafeBufferPointer<UInt8>, file: String, options: ParseOptions,
-                          valueParser: FieldValueParser, knownSyscalls: KnownSyscallMemo, into result: inout RuleFile) {
+                          shared: LineParser.Shared, into result: inout RuleFile) {
         let location = SourceLocation(file: file, line: line.number, column: 1)
         var pre: [Diagnostic] = []
         if line.byteCount > Lexer.maxLineBytes {
@@ -166,11 +166,9 @@ public enum RuleParser {
             }
             return
         }
-        var parser = LineParser(file: file, line: line, words: words, hostMachine: options.hostMachine, valueParser: valueParser,
-                                knownSyscalls: knownSyscalls, trimsWatchSlashes: !options.isSavedListing,
-                                loader: options.loader, kernel: options.judgedKernel)
+        var parser = LineParser(file: file, line: line, words: words, hostMachine: options.hostMachine, shared: shared,
+                                trimsWatchSlashes: !options.isSavedListing, loader: options.loader, kernel: options.judgedKernel)
         parser.diagnostics = pre
-        parser.otherLoaders = options.otherLoaders
         parser.run()
         if keepsCR, let last = words.last {
             // Say why a word that looks right is refused: its CR.
