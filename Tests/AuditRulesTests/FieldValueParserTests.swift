@@ -181,15 +181,18 @@ final class FieldValueParserTests: XCTestCase {
         XCTAssertNil(HostUserResolver(passwdPath: "/nonexistent", groupPath: "/nonexistent").uid(named: "root"))
     }
 
-    /// On a host whose users live in files, both resolvers agree on every name there.
+    /// On a host whose users live in files, the resolvers agree on every name there (the static
+    /// build's files-then-getent resolver, without getent, is its files half).
     func testSystemResolverAgreesWithTheFiles() throws {
         let files = HostUserResolver()
+        let filesHalf = FilesThenGetentUserResolver(getent: [])
         let system = SystemUserResolver()
         let passwd = (try? String(contentsOfFile: "/etc/passwd", encoding: .utf8)) ?? ""
         let names = passwd.split(separator: "\n").compactMap { $0.split(separator: ":").first.map(String.init) }
         XCTAssertFalse(names.isEmpty)
         for name in names where !name.hasPrefix("+") && !name.hasPrefix("-") {
             XCTAssertEqual(system.uid(named: RulesText(name)), files.uid(named: RulesText(name)), name)
+            XCTAssertEqual(system.uid(named: RulesText(name)), filesHalf.uid(named: RulesText(name)), name)
         }
         XCTAssertEqual(system.gid(named: "root"), 0)
         XCTAssertNil(system.uid(named: "aurules-no-such-user"))

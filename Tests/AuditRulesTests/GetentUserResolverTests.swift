@@ -49,16 +49,4 @@ final class GetentUserResolverTests: XCTestCase {
         XCTAssertNil(r.uid(named: "nobody"))
         XCTAssertNil(r.gid(named: "nobody"))
     }
-
-    /// The files half agrees with getpwnam on every name /etc/passwd holds.
-    func testHostFilesAgreeWithGetpwnam() throws {
-        let r = FilesThenGetentUserResolver(getent: [])
-        let system = SystemUserResolver()
-        let passwd = (try? String(contentsOfFile: "/etc/passwd", encoding: .utf8)) ?? ""
-        let names = passwd.split(separator: "\n").compactMap { $0.split(separator: ":").first.map(String.init) }
-        XCTAssertFalse(names.isEmpty)
-        for name in names where !name.hasPrefix("+") && !name.hasPrefix("-") {
-            XCTAssertEqual(r.uid(named: RulesText(name)), system.uid(named: RulesText(name)), name)
-        }
-    }
 }
