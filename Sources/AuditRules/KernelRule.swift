@@ -18,18 +18,16 @@ public enum FilterList: String, CaseIterable, Hashable, Sendable, Codable {
     }
 
     public init?(kernelValue: UInt32) {
-        // A switch rather than a search of allCases: every listed rule is decoded through here.
-        switch kernelValue {
-        case 0x00: self = .user
-        case 0x01: self = .task
-        case 0x02: self = .entry
-        case 0x04: self = .exit
-        case 0x05: self = .exclude
-        case 0x06: self = .filesystem
-        case 0x07: self = .io_uring
-        default: return nil
-        }
+        guard kernelValue < UInt32(Self.byKernelValue.count), let list = Self.byKernelValue[Int(kernelValue)] else { return nil }
+        self = list
     }
+
+    /// `kernelValue` inverted once: every listed rule is decoded through here.
+    private static let byKernelValue: [FilterList?] = {
+        var table = [FilterList?](repeating: nil, count: Int(allCases.map(\.kernelValue).max()!) + 1)
+        for list in allCases { table[Int(list.kernelValue)] = list }
+        return table
+    }()
 
     /// The order `auditctl -l` prints lists in.
     public static let listingOrder: [FilterList] = [.user, .task, .exit, .exclude, .filesystem, .io_uring]
@@ -82,19 +80,18 @@ public enum FieldOperator: String, CaseIterable, Hashable, Sendable, Codable {
     }
 
     public init?(kernelValue: UInt32) {
-        // A switch rather than a search of allCases: every field of every listed rule comes here.
-        switch kernelValue {
-        case 0x0800_0000: self = .bitMask
-        case 0x1000_0000: self = .lessThan
-        case 0x2000_0000: self = .greaterThan
-        case 0x3000_0000: self = .notEqual
-        case 0x4000_0000: self = .equal
-        case 0x4800_0000: self = .bitTest
-        case 0x5000_0000: self = .lessOrEqual
-        case 0x6000_0000: self = .greaterOrEqual
-        default: return nil
-        }
+        let index = Int(kernelValue >> 24)
+        guard kernelValue & 0x00FF_FFFF == 0, index < Self.byKernelValue.count, let op = Self.byKernelValue[index] else { return nil }
+        self = op
     }
+
+    /// `kernelValue` (its top byte; the rest is zero) inverted once: every field of every listed
+    /// rule comes here.
+    private static let byKernelValue: [FieldOperator?] = {
+        var table = [FieldOperator?](repeating: nil, count: Int(allCases.map(\.kernelValue).max()! >> 24) + 1)
+        for op in allCases { table[Int(op.kernelValue >> 24)] = op }
+        return table
+    }()
 }
 
 /// One `fields[i]`/`values[i]`/`fieldflags[i]` triple. String-valued fields (path, dir, exe, key,
