@@ -19,11 +19,7 @@ public enum TableText {
     static func forEachRecord(_ text: String, _ body: (Int, [String]) throws -> Void) rethrows {
         var text = text
         try text.withUTF8 { bytes in
-            var lineNumber = 0
-            for line in ByteLines(bytes) {
-                lineNumber += 1
-                let (start, end) = (line.range.lowerBound, line.withoutCR(in: bytes).upperBound)
-                if end == start || bytes[start] == UInt8(ascii: "#") { continue }
+            try forEachDataLine(bytes) { lineNumber, start, end in
                 var fields: [String] = []
                 var fieldStart = start
                 for i in start...end where i == end || bytes[i] == 0x09 {
@@ -32,6 +28,19 @@ public enum TableText {
                 }
                 try body(lineNumber, fields)
             }
+        }
+    }
+
+    /// Calls `body` with the line number and the byte range, without a final CR, of every line
+    /// of `bytes` that is neither empty nor a comment: the shape every table file shares.
+    @inline(__always)
+    static func forEachDataLine(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (_ lineNumber: Int, _ start: Int, _ end: Int) throws -> Void) rethrows {
+        var lineNumber = 0
+        for line in ByteLines(bytes) {
+            lineNumber += 1
+            let (start, end) = (line.range.lowerBound, line.withoutCR(in: bytes).upperBound)
+            if end == start || bytes[start] == UInt8(ascii: "#") { continue }
+            try body(lineNumber, start, end)
         }
     }
 
@@ -218,11 +227,7 @@ public enum TableText {
         var text = text
         let abis = ABI.allCases.map { (spelling: Array($0.rawValue.utf8), abi: $0) }
         try text.withUTF8 { bytes in
-            var lineNumber = 0
-            for line in ByteLines(bytes) {
-                lineNumber += 1
-                let (start, end) = (line.range.lowerBound, line.withoutCR(in: bytes).upperBound)
-                if end == start || bytes[start] == UInt8(ascii: "#") { continue }
+            try forEachDataLine(bytes) { lineNumber, start, end in
                 var tabs = (0, 0), count = 0
                 for i in start ..< end where bytes[i] == 0x09 {
                     count += 1
@@ -234,7 +239,7 @@ public enum TableText {
                       let number = decimal(UnsafeBufferPointer(rebasing: bytes[tabs.0 + 1 ..< tabs.1])) else {
                     throw TableFormatError(file: file, line: lineNumber, message: "expected abi, number and name")
                 }
-                if let only, abi != only { continue }
+                if let only, abi != only { return }
                 body(abi, number, UnsafeBufferPointer(rebasing: bytes[tabs.1 + 1 ..< end]))
             }
         }
