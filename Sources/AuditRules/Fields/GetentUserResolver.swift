@@ -20,22 +20,28 @@ public final class FilesThenGetentUserResolver: UserResolver, Sendable {
 
     private let files: HostUserResolver
     private let getent: [String]
+    private let timeoutMilliseconds: Int
     private let users = Mutex<[RulesText: UInt32?]>([:])
     private let groups = Mutex<[RulesText: UInt32?]>([:])
 
-    public init(files: HostUserResolver = HostUserResolver(), getent: [String] = ["/usr/bin/getent", "/bin/getent"]) {
+    /// `timeoutMilliseconds` bounds each getent run: an unreachable LDAP or sssd server must not
+    /// hang a CI job (getpwnam, and so auditctl, would wait for NSS's own timeouts). A run that
+    /// takes longer is killed and its name counts as unknown.
+    public init(files: HostUserResolver = HostUserResolver(), getent: [String] = ["/usr/bin/getent", "/bin/getent"],
+                timeoutMilliseconds: Int = 10_000) {
         self.files = files
         self.getent = getent
+        self.timeoutMilliseconds = timeoutMilliseconds
     }
 
     public func uid(named name: RulesText) -> UInt32? {
         if let id = files.uid(named: name) { return id }
-        return cached(users, name) { Self.lookup("passwd", name, getent: getent) }
+        return cached(users, name) { Self.lookup("passwd", name, getent: getent, timeoutMilliseconds: timeoutMilliseconds) }
     }
 
     public func gid(named name: RulesText) -> UInt32? {
         if let id = files.gid(named: name) { return id }
-        return cached(groups, name) { Self.lookup("group", name, getent: getent) }
+        return cached(groups, name) { Self.lookup("group", name, getent: getent, timeoutMilliseconds: timeoutMilliseconds) }
     }
 
     private func cached(_ cache: borrowing Mutex<[RulesText: UInt32?]>, _ name: RulesText, _ ask: () -> UInt32?) -> UInt32? {
@@ -57,16 +63,18 @@ public final class FilesThenGetentUserResolver: UserResolver, Sendable {
     /// Runs `getent -- DATABASE NAME` (argv only, no shell, an empty environment, stdin and stderr
     /// on /dev/null). Names that are empty, hold NUL or start with a digit (getent would look up
     /// an id, not a name) are not asked.
-    static func lookup(_ database: String, _ name: RulesText, getent: [String]) -> UInt32? {
+    static func lookup(_ database: String, _ name: RulesText, getent: [String], timeoutMilliseconds: Int) -> UInt32? {
         let bytes = Array(name.bytes)
         guard let first = bytes.first, !bytes.contains(0), !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first),
               let program = getent.first(where: { access($0, X_OK) == 0 }) else { return nil }
-        guard let output = run(program, [Array(program.utf8), Array("--".utf8), Array(database.utf8), bytes]) else { return nil }
+        guard let output = run(program, [Array(program.utf8), Array("--".utf8), Array(database.utf8), bytes],
+                                 timeoutMilliseconds: timeoutMilliseconds) else { return nil }
         return parseID(output)
     }
 
-    /// The standard output of a successful (exit 0) run, at most 1 MiB; nil on any failure.
-    private static func run(_ program: String, _ arguments: [[UInt8]]) -> [UInt8]? {
+    /// The standard output of a successful (exit 0) run, at most 1 MiB; nil on any failure, and
+    /// when the program has not closed its output within the timeout (it is then killed).
+    private static func run(_ program: String, _ arguments: [[UInt8]], timeoutMilliseconds: Int) -> [UInt8]? {
         var pipeEnds: [Int32] = [-1, -1]
         guard pipe(&pipeEnds) == 0 else { return nil }
         _ = fcntl(pipeEnds[0], F_SETFD, FD_CLOEXEC)
@@ -92,7 +100,14 @@ public final class FilesThenGetentUserResolver: UserResolver, Sendable {
         guard spawned == 0 else { return nil }
         var output: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
+        let deadline = monotonicMilliseconds() + timeoutMilliseconds
+        var timedOut = false
         while true {
+            let left = deadline - monotonicMilliseconds()
+            var ready = pollfd(fd: pipeEnds[0], events: Int16(POLLIN), revents: 0)
+            let polled = left > 0 ? poll(&ready, 1, Int32(clamping: left)) : 0
+            if polled == 0 { timedOut = true; break }
+            if polled < 0 { if errno == EINTR { continue } else { timedOut = true; break } }
             let n = chunk.withUnsafeMutableBytes { read(pipeEnds[0], $0.baseAddress, $0.count) }
             if n > 0 {
                 if output.count < 1 << 20 { output += chunk[..<n] }
@@ -100,12 +115,20 @@ public final class FilesThenGetentUserResolver: UserResolver, Sendable {
                 break
             }
         }
+        if timedOut { kill(pid, SIGKILL) }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        if timedOut { return nil }
         // Exited (low 7 bits 0) with status 0.
         guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else { return nil }
         return output
     }
+}
+
+private func monotonicMilliseconds() -> Int {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return now.tv_sec * 1000 + now.tv_nsec / 1_000_000
 }
 
 /// True when this process is a fully static executable, where glibc's NSS must not be used:
