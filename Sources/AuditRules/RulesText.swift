@@ -23,11 +23,12 @@ public struct RulesText: Sendable {
 
     public init(_ bytes: UnsafeBufferPointer<UInt8>) {
         if bytes.count <= Self.inlineCapacity {
-            var low: UInt64 = 0, high: UInt64 = 0
-            for i in 0 ..< bytes.count {
-                if i < 8 { low |= UInt64(bytes[i]) << (8 * UInt64(i)) } else { high |= UInt64(bytes[i]) << (8 * UInt64(i - 8)) }
+            // One copy into the two words (read as little-endian), not a shift per byte.
+            var words: (UInt64, UInt64) = (0, 0)
+            if let base = bytes.baseAddress {
+                withUnsafeMutableBytes(of: &words) { $0.baseAddress!.copyMemory(from: base, byteCount: bytes.count) }
             }
-            storage = .inline(low, high | UInt64(bytes.count) << 56)
+            storage = .inline(UInt64(littleEndian: words.0), UInt64(littleEndian: words.1) | UInt64(bytes.count) << 56)
         } else {
             storage = .heap(Array(bytes))
         }

@@ -23,6 +23,14 @@ struct RuleLineRenderer {
     /// FNV-1a over the key's set words; a hit is a key equal by value.
     private var recentSyscallOptions: [(key: MaskKey, option: [UInt8]?)?] = Array(repeating: nil, count: RuleLineRenderer.recentSlots)
     private static let recentSlots = 256
+    /// In front of that, by the mask's buffer: the compiler interns masks per lowering thread,
+    /// so a few buffers carry nearly every rule's mask, and the buffer's address picks the slot
+    /// without reading the mask. Each entry holds its mask, so the buffer lives (and no other
+    /// buffer takes its address) while it is there; equal addresses are the same words.
+    private var sameBufferOptions: [(mask: [UInt32], abi: ABI?, list: FilterList, style: SyscallStyle, option: [UInt8]?)?] =
+        Array(repeating: nil, count: RuleLineRenderer.recentSlots)
+    /// Permission letters by the field's value, for the values with only r, w, x and a bits.
+    private var permissionLetters: [[UInt8]?] = Array(repeating: nil, count: 16)
     /// Syscall names (or digits) by number, per (ABI, style); an empty entry is not looked up yet.
     private var syscallNames: [NamesKey: [[UInt8]]] = [:]
     /// `-F name` (or `-F number`) and the value kind, by field number below `fieldTextLimit`.
@@ -148,6 +156,18 @@ struct RuleLineRenderer {
     // MARK: -S
 
     private mutating func syscallOption(_ rule: KernelRule, key: MaskKey) -> [UInt8]? {
+        let address = UInt(bitPattern: key.mask.withUnsafeBufferPointer { $0.baseAddress })
+        let bufferSlot = Int(truncatingIfNeeded: (UInt64(address) &* 0x9E37_79B9_7F4A_7C15) >> 56) & (Self.recentSlots - 1)
+        if let same = sameBufferOptions[bufferSlot], same.abi == key.abi, same.list == key.list, same.style == key.style,
+           same.mask.withUnsafeBufferPointer({ UInt(bitPattern: $0.baseAddress) }) == address {
+            return same.option
+        }
+        let option = syscallOption(byValue: rule, key: key)
+        sameBufferOptions[bufferSlot] = (key.mask, key.abi, key.list, key.style, option)
+        return option
+    }
+
+    private mutating func syscallOption(byValue rule: KernelRule, key: MaskKey) -> [UInt8]? {
         let slot = key.slot(Self.recentSlots)
         if let recent = recentSyscallOptions[slot], recent.key == key { return recent.option }
         let option: [UInt8]?
@@ -267,7 +287,13 @@ struct RuleLineRenderer {
     /// Values in a form libaudit parses back to the same 32 bits for that field.
     private mutating func appendValue(_ v: UInt32, kind: FieldValueKind?) {
         switch kind {
-        case .permission?: bytes.append(contentsOf: Permissions(rawValue: v).letters.utf8)
+        case .permission?:
+            if v < permissionLetters.count {
+                if permissionLetters[Int(v)] == nil { permissionLetters[Int(v)] = Array(Permissions(rawValue: v).letters.utf8) }
+                bytes.append(contentsOf: permissionLetters[Int(v)]!)
+            } else {
+                bytes.append(contentsOf: Permissions(rawValue: v).letters.utf8)
+            }
         case .fileType?:
             if let name = FileTypeTable.name(of: v) { bytes.append(contentsOf: name.utf8) } else { bytes.appendDecimal(Int64(v)) }
         case .exit?: bytes.appendDecimal(Int64(Int32(bitPattern: v)))

@@ -171,6 +171,8 @@ public enum FieldTable {
         return d
     }()
 
+    /// `byName` by the names' bytes: a name as written is looked up without making a String.
+    private static let byText: [RulesText: FieldSpec] = Dictionary(byName.map { (RulesText($0.key), $0.value) }, uniquingKeysWith: { a, _ in a })
     private static let byID: [UInt32: FieldSpec] = Dictionary(all.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
 
     /// Case-insensitive, aliases included (`LoginUID` finds auid), as libaudit's lookup is.
@@ -180,7 +182,9 @@ public enum FieldTable {
 
     /// The same for a name as written: only ASCII bytes can spell a field's name.
     public static func spec(named name: RulesText) -> FieldSpec? {
-        name.asciiName.flatMap { byName[$0.asciiLowercased] }
+        // Only ASCII bytes can spell a key, so the bytes lower-cased find what the name's ASCII
+        // string lower-cased finds.
+        byText[name.lowercasedASCII]
     }
 
     public static func spec(id: UInt32) -> FieldSpec? {

@@ -21,7 +21,7 @@ extension LineParser {
         // the large struct was copied per clause.
         if otherLoaders.isEmpty {
             if shared.valueParser.auditVersion == loader {
-                return shared.fieldRefusal(spec.name, spelled: spelled, op: op.rawValue, list: list.rawValue, kernelHasExcludeExtend: exclude)
+                return shared.fieldRefusal(spec, spelled: spelled, op: op, list: list, kernelHasExcludeExtend: exclude)
             }
             return loader.loader.fieldRefusal(spec.name, spelled: spelled, op: op.rawValue, list: list.rawValue, kernelHasExcludeExtend: exclude)
         }
