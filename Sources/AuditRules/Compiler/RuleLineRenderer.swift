@@ -157,7 +157,9 @@ struct RuleLineRenderer {
 
     private mutating func syscallOption(_ rule: KernelRule, key: MaskKey) -> [UInt8]? {
         let address = UInt(bitPattern: key.mask.withUnsafeBufferPointer { $0.baseAddress })
-        let bufferSlot = Int(truncatingIfNeeded: (UInt64(address) &* 0x9E37_79B9_7F4A_7C15) >> 56) & (Self.recentSlots - 1)
+        // One buffer serves several keys (`-S all` of watches and of b64 rules): list and ABI pick too.
+        let mixed = UInt64(address) ^ UInt64(key.abi?.auditArch ?? 0) << 32 ^ UInt64(key.list.kernelValue) << 4
+        let bufferSlot = Int(truncatingIfNeeded: (mixed &* 0x9E37_79B9_7F4A_7C15) >> 56) & (Self.recentSlots - 1)
         if let same = sameBufferOptions[bufferSlot], same.abi == key.abi, same.list == key.list, same.style == key.style,
            same.mask.withUnsafeBufferPointer({ UInt(bitPattern: $0.baseAddress) }) == address {
             return same.option

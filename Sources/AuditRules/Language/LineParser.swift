@@ -23,54 +23,6 @@ struct LineParser {
     var otherLoaders: [AuditVersion] { shared.otherLoaders }
     var knownSyscalls: KnownSyscallMemo { shared.knownSyscalls }
 
-    final class Shared {
-        let valueParser: FieldValueParser
-        let knownSyscalls: KnownSyscallMemo
-        let otherLoaders: [AuditVersion]
-
-        init(valueParser: FieldValueParser, knownSyscalls: KnownSyscallMemo, otherLoaders: [AuditVersion]) {
-            self.valueParser = valueParser
-            self.knownSyscalls = knownSyscalls
-            self.otherLoaders = otherLoaders
-        }
-
-        // The value parser's answers asked here, where it is borrowed: called through the
-        // reference (`shared.valueParser.parse`), the large struct was copied per clause.
-
-        func parse(_ spec: FieldSpec, op: FieldOperator, raw: RulesText, list: FilterList) -> Result<FieldValue, FieldValueError> {
-            let key = Self.clauseKey(spec, op, list, kernelHasExcludeExtend: valueParser.kernelHasExcludeExtend)
-            let takes: Bool
-            if let known = libauditTakes[key] {
-                takes = known
-            } else {
-                takes = valueParser.libauditTakes(spec, op: op, list: list)
-                libauditTakes[key] = takes
-            }
-            return valueParser.parse(spec, op: op, raw: raw, list: list, libauditTakes: takes)
-        }
-
-        /// LoaderFacts.fieldRefusal of the value parser's loader.
-        func fieldRefusal(_ spec: FieldSpec, spelled: String, op: FieldOperator, list: FilterList, kernelHasExcludeExtend: Bool) -> LoaderRefusal? {
-            let key = Self.clauseKey(spec, op, list, kernelHasExcludeExtend: kernelHasExcludeExtend)
-            if refusalFree.contains(key) { return nil }
-            let refusal = valueParser.facts.fieldRefusal(spec.name, spelled: spelled, op: op.rawValue, list: list.rawValue,
-                                                         kernelHasExcludeExtend: kernelHasExcludeExtend)
-            if refusal == nil { refusalFree.insert(key) }
-            return refusal
-        }
-
-        // The loader's field checks depend on the field, operator and list alone, and a rules
-        // file asks the same few combinations on every line; each answer looks the field up by
-        // name in the release's facts. So the answers are kept for the parse (only the refusal
-        // free ones for `fieldRefusal`: a refusal's text names the field as spelled).
-        private var libauditTakes: [Int: Bool] = [:]
-        private var refusalFree: Set<Int> = []
-
-        private static func clauseKey(_ spec: FieldSpec, _ op: FieldOperator, _ list: FilterList, kernelHasExcludeExtend: Bool) -> Int {
-            Int(spec.id) << 33 | Int(op.bit) << 17 | Int(list.bit) << 1 | (kernelHasExcludeExtend ? 1 : 0)
-        }
-    }
-
     var diagnostics: [Diagnostic] = []
     var statements: [(column: Int, statement: Statement)] = []
 
@@ -297,8 +249,8 @@ struct LineParser {
             return
         }
         let firstColumn = arg.column, secondColumn = arg.column + parts[0].count + 1
-        func listNamed(_ s: RulesText) -> FilterList? { s == "entry" ? nil : s.validUTF8.flatMap(FilterList.init(rawValue:)) }
-        func actionNamed(_ s: RulesText) -> RuleAction? { s.validUTF8.flatMap(RuleAction.init(rawValue:)) }
+        func listNamed(_ s: RulesText) -> FilterList? { s == "entry" ? nil : Self.listNames.first { $0.text == s }?.list }
+        func actionNamed(_ s: RulesText) -> RuleAction? { Self.actionNames.first { $0.text == s }?.action }
         if let a = actionNamed(parts[0]), let l = listNamed(parts[1]) {
             action = Located(a, at: location(firstColumn), length: parts[0].count)
             list = Located(l, at: location(secondColumn), length: parts[1].count)
@@ -316,6 +268,11 @@ struct LineParser {
         }
         if let l = list { if l.value == .io_uring { ioUringList(l, command: o.name, word: arg.text) } else { kernelList(l) } }
     }
+
+    /// The lists' and actions' names as bytes, compared as written (no String made per rule; the
+    /// names are ASCII, which no other bytes spell).
+    private static let listNames = FilterList.allCases.map { (text: RulesText($0.rawValue), list: $0) }
+    private static let actionNames = RuleAction.allCases.map { (text: RulesText($0.rawValue), action: $0) }
 
     static func explainListOrAction(_ word: RulesText, in text: RulesText) -> String {
         let lists = "task, exit, user, exclude, filesystem, io_uring"
