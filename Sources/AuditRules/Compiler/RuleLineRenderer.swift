@@ -13,6 +13,8 @@ struct RuleLineRenderer {
     /// The `# file:line` last written (the comment is written only when it changes).
     private var lastFile = ""
     private var lastLine = -1
+    /// `lastFile` as the comment writes it (escaped once, not once per rule).
+    private var lastFileEscaped: [UInt8]?
 
     /// `-S ...` by (ABI, list, mask, style); nil where no `-S` is written. Keys compare masks by
     /// value; the compiler interns masks (one buffer per distinct syscall set), so a compare
@@ -65,6 +67,7 @@ struct RuleLineRenderer {
     /// Continues after a rule from `file:line` (nil: no rule with provenance came before).
     mutating func resume(after previous: (file: String, line: Int)?) {
         lastFile = previous?.file ?? ""
+        lastFileEscaped = nil
         lastLine = previous?.line ?? -1
     }
 
@@ -86,12 +89,17 @@ struct RuleLineRenderer {
         guard let p = rule.provenance, p.line != lastLine || p.file != lastFile else { return }
         bytes.append(0x23)  // "# "
         bytes.append(0x20)
-        // A file name is written into the output file: a newline in it would start a live rule.
-        ControlCharacters.appendEscaped(p.file, to: &bytes)
+        if p.file != lastFile || lastFileEscaped == nil {
+            lastFile = p.file
+            // A file name is written into the output file: a newline in it would start a live rule.
+            var escaped: [UInt8] = []
+            ControlCharacters.appendEscaped(p.file, to: &escaped)
+            lastFileEscaped = escaped
+        }
+        bytes.append(contentsOf: lastFileEscaped!)
         bytes.append(0x3A)  // ":"
         bytes.appendDecimal(Int64(p.line))
         bytes.append(0x0A)
-        if p.file != lastFile { lastFile = p.file }
         lastLine = p.line
     }
 

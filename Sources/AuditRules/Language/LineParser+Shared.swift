@@ -29,10 +29,10 @@ extension LineParser {
         }
 
         /// LoaderFacts.fieldRefusal of the value parser's loader.
-        func fieldRefusal(_ spec: FieldSpec, spelled: String, op: FieldOperator, list: FilterList, kernelHasExcludeExtend: Bool) -> LoaderRefusal? {
+        func fieldRefusal(_ spec: FieldSpec, written: RulesText, op: FieldOperator, list: FilterList, kernelHasExcludeExtend: Bool) -> LoaderRefusal? {
             let key = Self.clauseKey(spec, op, list, kernelHasExcludeExtend: kernelHasExcludeExtend)
             if refusalFree.contains(key) { return nil }
-            let refusal = valueParser.facts.fieldRefusal(spec.name, spelled: spelled, op: op.rawValue, list: list.rawValue,
+            let refusal = valueParser.facts.fieldRefusal(spec.name, spelled: LineParser.spelling(written, of: spec), op: op.rawValue, list: list.rawValue,
                                                          kernelHasExcludeExtend: kernelHasExcludeExtend)
             if refusal == nil { refusalFree.insert(key) }
             return refusal
