@@ -31,6 +31,10 @@ final class CompilationState {
     /// updated by every thread for nearly every rule.
     let allOnes = [UInt32](repeating: .max, count: KernelRule.maskWords)
     private(set) lazy var allOnesKernelForm = kernelForm(allOnes)
+    /// -S lists `judgeLoading` found nothing to say about, by SyscallListHash.
+    var judgedLists: [Int: [(abi: ABI, specs: [Located<SyscallSpec>])]] = [:]
+    /// The loader's readings of arch names (`loaderArch(named:)`).
+    var loaderArches: [(name: String, result: Result<ABI, LoaderRefusal>)] = []
     /// Drop messages already built, by ABI and name as written.
     private var dropMessages: [String: String] = [:]
     /// What the loader made of the statement being lowered (`.asLoaded` only).
