@@ -1,3 +1,5 @@
+import Syscalls
+
 /// Rules text as auditctl reads it and the kernel stores it: bytes, not characters. A key, a
 /// path or a field value may hold any byte but NUL and newline, valid UTF-8 or not; what the
 /// kernel gets (and `auditctl -l` prints) is these bytes. Turning them into a `String` happens
@@ -141,6 +143,25 @@ extension RulesText: RandomAccessCollection {
 
     public func withContiguousStorageIfAvailable<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
         try withBytes(body)
+    }
+}
+
+extension RulesText {
+    /// FNV-1a of the text's storage, its high bits folded into the low ones (a product's low
+    /// bits see only the inputs' low bits, and callers mask the low bits): for the parser's small
+    /// tables of names, where a Hasher per look-up costs more than the rest of it. Equal texts
+    /// have equal values (the storage is canonical).
+    var quickHash: Int {
+        var h = FNV1a()
+        switch storage {
+        case .inline(let low, let high):
+            h.mix(low)
+            h.mix(high)
+        case .heap(let bytes):
+            bytes.withUnsafeBufferPointer { h.mix(bytes: $0) }
+        }
+        let v = h.value
+        return Int(truncatingIfNeeded: v ^ (v >> 32) ^ (v >> 48))
     }
 }
 
