@@ -144,16 +144,16 @@ struct RuleLineRenderer {
     /// Static text: no allocation and no reference counting (which, on data all threads share,
     /// makes the cores wait on each other).
     private mutating func appendCommand(_ action: RuleAction, _ list: FilterList) {
-        append(static: "-a ")
-        append(static: action == .always ? "always," : "never,")
+        // One piece per command: each append checks the buffer's capacity and uniqueness.
+        let always = action == .always
         switch list {
-        case .user: append(static: "user")
-        case .task: append(static: "task")
-        case .entry: append(static: "entry")
-        case .exit: append(static: "exit")
-        case .exclude: append(static: "exclude")
-        case .filesystem: append(static: "filesystem")
-        case .io_uring: append(static: "io_uring")
+        case .user: append(static: always ? "-a always,user" : "-a never,user")
+        case .task: append(static: always ? "-a always,task" : "-a never,task")
+        case .entry: append(static: always ? "-a always,entry" : "-a never,entry")
+        case .exit: append(static: always ? "-a always,exit" : "-a never,exit")
+        case .exclude: append(static: always ? "-a always,exclude" : "-a never,exclude")
+        case .filesystem: append(static: always ? "-a always,filesystem" : "-a never,filesystem")
+        case .io_uring: append(static: always ? "-a always,io_uring" : "-a never,io_uring")
         }
     }
 

@@ -11,13 +11,14 @@ extension LineParser {
             self.valueParser = valueParser
             self.knownSyscalls = knownSyscalls
             self.otherLoaders = otherLoaders
+            self.valueParserExcludeExtend = valueParser.kernelHasExcludeExtend
         }
 
         // The value parser's answers asked here, where it is borrowed: called through the
         // reference (`shared.valueParser.parse`), the large struct was copied per clause.
 
         func parse(_ spec: FieldSpec, op: FieldOperator, raw: RulesText, list: FilterList) -> Result<FieldValue, FieldValueError> {
-            let key = Self.clauseKey(spec, op, list, kernelHasExcludeExtend: valueParser.kernelHasExcludeExtend)
+            let key = Self.clauseKey(spec, op, list, kernelHasExcludeExtend: valueParserExcludeExtend)
             let takes: Bool
             if let known = libauditTakes[key] {
                 takes = known
@@ -44,6 +45,8 @@ extension LineParser {
         // free ones for `fieldRefusal`: a refusal's text names the field as spelled).
         private var libauditTakes: [Int: Bool] = [:]
         private var refusalFree: Set<Int> = []
+        /// `valueParser.kernelHasExcludeExtend`, taken once.
+        private let valueParserExcludeExtend: Bool
 
         private static func clauseKey(_ spec: FieldSpec, _ op: FieldOperator, _ list: FilterList, kernelHasExcludeExtend: Bool) -> Int {
             Int(spec.id) << 33 | Int(op.bit) << 17 | Int(list.bit) << 1 | (kernelHasExcludeExtend ? 1 : 0)
