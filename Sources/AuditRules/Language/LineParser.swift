@@ -73,6 +73,10 @@ struct LineParser {
         // Over the bytes at once, rather than the collection's split and a text made per slice.
         text.withBytes { bytes in
             var items: [RulesText] = []
+            // Sized once: grown item by item, the array was reallocated for the second and fourth.
+            var commas = 0
+            for b in bytes where b == UInt8(ascii: ",") { commas += 1 }
+            items.reserveCapacity(commas + 1)
             var start = 0
             for i in 0 ..< bytes.count where bytes[i] == UInt8(ascii: ",") {
                 items.append(RulesText(UnsafeBufferPointer(rebasing: bytes[start ..< i])))
@@ -371,7 +375,7 @@ struct LineParser {
             report(.keyValue, "the keys of this rule add up to \(total) bytes; the kernel allows 256 in total (separators included)", token)
             return
         }
-        if value.contains(1) {
+        if value.withBytes({ $0.contains(1) }) {
             report(.keyValue, "a key cannot contain the byte 0x01 (it separates keys)", token)
         }
         let located = Located(value, at: location(token.column), length: token.length)
