@@ -1,3 +1,5 @@
+import Syscalls
+
 /// Rules text as auditctl reads it and the kernel stores it: bytes, not characters. A key, a
 /// path or a field value may hold any byte but NUL and newline, valid UTF-8 or not; what the
 /// kernel gets (and `auditctl -l` prints) is these bytes. Turning them into a `String` happens
@@ -23,11 +25,12 @@ public struct RulesText: Sendable {
 
     public init(_ bytes: UnsafeBufferPointer<UInt8>) {
         if bytes.count <= Self.inlineCapacity {
-            var low: UInt64 = 0, high: UInt64 = 0
-            for i in 0 ..< bytes.count {
-                if i < 8 { low |= UInt64(bytes[i]) << (8 * UInt64(i)) } else { high |= UInt64(bytes[i]) << (8 * UInt64(i - 8)) }
+            // One copy into the two words (read as little-endian), not a shift per byte.
+            var words: (UInt64, UInt64) = (0, 0)
+            if let base = bytes.baseAddress {
+                withUnsafeMutableBytes(of: &words) { $0.baseAddress!.copyMemory(from: base, byteCount: bytes.count) }
             }
-            storage = .inline(low, high | UInt64(bytes.count) << 56)
+            storage = .inline(UInt64(littleEndian: words.0), UInt64(littleEndian: words.1) | UInt64(bytes.count) << 56)
         } else {
             storage = .heap(Array(bytes))
         }
@@ -140,6 +143,25 @@ extension RulesText: RandomAccessCollection {
 
     public func withContiguousStorageIfAvailable<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
         try withBytes(body)
+    }
+}
+
+extension RulesText {
+    /// FNV-1a of the text's storage, its high bits folded into the low ones (a product's low
+    /// bits see only the inputs' low bits, and callers mask the low bits): for the parser's small
+    /// tables of names, where a Hasher per look-up costs more than the rest of it. Equal texts
+    /// have equal values (the storage is canonical).
+    var quickHash: Int {
+        var h = FNV1a()
+        switch storage {
+        case .inline(let low, let high):
+            h.mix(low)
+            h.mix(high)
+        case .heap(let bytes):
+            bytes.withUnsafeBufferPointer { h.mix(bytes: $0) }
+        }
+        let v = h.value
+        return Int(truncatingIfNeeded: v ^ (v >> 32) ^ (v >> 48))
     }
 }
 

@@ -74,11 +74,11 @@ extension CompilationState {
     /// names resolve in, or the loader's refusal (recorded; the line is then not loaded). nil when
     /// the rule has no such field, or a raw AUDIT_ARCH value no table of ours has.
     func loaderArch(_ rule: RuleStatement, _ stmt: Statement) -> Result<ABI, LoaderRefusal>? {
-        let loader = target.auditVersion.loader
         let machine = target.machine
         guard let clause = rule.fields.first(where: { !$0.isComparison && $0.name.value == "arch" && $0.op.value == .equal }) else {
             // Without -S the rule names no syscall: no table is asked.
             guard !rule.syscalls.isEmpty else { return nil }
+            let loader = target.auditVersion.loader
             guard loader.knows(machine) else {
                 let refusal = LoaderRefusal(release: target.auditVersion, key: "EAU_ARCHUNKNOWN",
                                             text: loader.message("EAU_ARCHUNKNOWN", "machine type not found"),
@@ -87,14 +87,14 @@ extension CompilationState {
                 if recordsVerdicts { verdicts.append(LoaderVerdict(kind: .archRefused(refusal), location: first.location, length: first.length, sourceLine: stmt.text)) }
                 return .failure(refusal)
             }
-            return loader.arch(machine.rawValue, on: machine)
+            return loaderArch(named: machine.rawValue)
         }
         guard case .arch(let selector) = clause.value else { return nil }
         let result: Result<ABI, LoaderRefusal>
         switch selector {
-        case .b64: result = loader.arch("b64", on: machine)
-        case .b32: result = loader.arch("b32", on: machine)
-        case .machine(let named): result = loader.arch(named.rawValue, on: machine)
+        case .b64: result = loaderArch(named: "b64")
+        case .b32: result = loaderArch(named: "b32")
+        case .machine(let named): result = loaderArch(named: named.rawValue)
         case .raw(let value):
             guard let found = ArchName.byAuditArch(value) else { return nil }
             result = .success(found.abi)
@@ -106,16 +106,31 @@ extension CompilationState {
         return result
     }
 
+    /// The loader's reading of arch `name` on the target machine, asked once per name (the
+    /// names are b64, b32 and machine names: a few) rather than per rule: each answer copies
+    /// the release's facts.
+    private func loaderArch(named name: String) -> Result<ABI, LoaderRefusal> {
+        if let known = loaderArches.first(where: { $0.name == name }) { return known.result }
+        let result = target.auditVersion.loader.arch(name, on: target.machine)
+        loaderArches.append((name, result))
+        return result
+    }
+
     /// `.perABI` with `judgesLoader`: records the loader's verdicts on the rule as auditctl would
     /// load it (the arch as it reads it, each syscall name known to some table in that ABI),
     /// without changing what is built. The same judgement as `.asLoaded`, so lint and check agree.
     func judgeLoading(_ rule: RuleStatement, _ stmt: Statement) {
         recordsVerdicts = true
         guard case .success(let abi)? = loaderArch(rule, stmt) else { return }
+        // Rule files repeat a few -S lists: one judged without a verdict is not judged again.
+        let hash = SyscallListHash.of(rule.syscalls, abi: abi)
+        if let known = judgedLists[hash], known.contains(where: { $0.abi == abi && SyscallListHash.same($0.specs, rule.syscalls) }) { return }
+        let before = verdicts.count
         for spec in rule.syscalls {
             guard case .name(let name) = spec.value, names.isKnownAnywhere(name) else { continue }
             _ = loaderNumber(of: Located(name, at: spec.location, length: spec.length), on: abi, in: stmt)
         }
+        if verdicts.count == before { judgedLists[hash, default: []].append((abi, rule.syscalls)) }
     }
 
     /// The bit the loader sets for `name` on `abi`, or nil when its libaudit refuses the name

@@ -13,6 +13,8 @@ struct RuleLineRenderer {
     /// The `# file:line` last written (the comment is written only when it changes).
     private var lastFile = ""
     private var lastLine = -1
+    /// `lastFile` as the comment writes it (escaped once, not once per rule).
+    private var lastFileEscaped: [UInt8]?
 
     /// `-S ...` by (ABI, list, mask, style); nil where no `-S` is written. Keys compare masks by
     /// value; the compiler interns masks (one buffer per distinct syscall set), so a compare
@@ -23,6 +25,14 @@ struct RuleLineRenderer {
     /// FNV-1a over the key's set words; a hit is a key equal by value.
     private var recentSyscallOptions: [(key: MaskKey, option: [UInt8]?)?] = Array(repeating: nil, count: RuleLineRenderer.recentSlots)
     private static let recentSlots = 256
+    /// In front of that, by the mask's buffer: the compiler interns masks per lowering thread,
+    /// so a few buffers carry nearly every rule's mask, and the buffer's address picks the slot
+    /// without reading the mask. Each entry holds its mask, so the buffer lives (and no other
+    /// buffer takes its address) while it is there; equal addresses are the same words.
+    private var sameBufferOptions: [(mask: [UInt32], abi: ABI?, list: FilterList, style: SyscallStyle, option: [UInt8]?)?] =
+        Array(repeating: nil, count: RuleLineRenderer.recentSlots)
+    /// Permission letters by the field's value, for the values with only r, w, x and a bits.
+    private var permissionLetters: [[UInt8]?] = Array(repeating: nil, count: 16)
     /// Syscall names (or digits) by number, per (ABI, style); an empty entry is not looked up yet.
     private var syscallNames: [NamesKey: [[UInt8]]] = [:]
     /// `-F name` (or `-F number`) and the value kind, by field number below `fieldTextLimit`.
@@ -57,6 +67,7 @@ struct RuleLineRenderer {
     /// Continues after a rule from `file:line` (nil: no rule with provenance came before).
     mutating func resume(after previous: (file: String, line: Int)?) {
         lastFile = previous?.file ?? ""
+        lastFileEscaped = nil
         lastLine = previous?.line ?? -1
     }
 
@@ -78,12 +89,17 @@ struct RuleLineRenderer {
         guard let p = rule.provenance, p.line != lastLine || p.file != lastFile else { return }
         bytes.append(0x23)  // "# "
         bytes.append(0x20)
-        // A file name is written into the output file: a newline in it would start a live rule.
-        ControlCharacters.appendEscaped(p.file, to: &bytes)
+        if p.file != lastFile || lastFileEscaped == nil {
+            lastFile = p.file
+            // A file name is written into the output file: a newline in it would start a live rule.
+            var escaped: [UInt8] = []
+            ControlCharacters.appendEscaped(p.file, to: &escaped)
+            lastFileEscaped = escaped
+        }
+        bytes.append(contentsOf: lastFileEscaped!)
         bytes.append(0x3A)  // ":"
         bytes.appendDecimal(Int64(p.line))
         bytes.append(0x0A)
-        if p.file != lastFile { lastFile = p.file }
         lastLine = p.line
     }
 
@@ -128,16 +144,16 @@ struct RuleLineRenderer {
     /// Static text: no allocation and no reference counting (which, on data all threads share,
     /// makes the cores wait on each other).
     private mutating func appendCommand(_ action: RuleAction, _ list: FilterList) {
-        append(static: "-a ")
-        append(static: action == .always ? "always," : "never,")
+        // One piece per command: each append checks the buffer's capacity and uniqueness.
+        let always = action == .always
         switch list {
-        case .user: append(static: "user")
-        case .task: append(static: "task")
-        case .entry: append(static: "entry")
-        case .exit: append(static: "exit")
-        case .exclude: append(static: "exclude")
-        case .filesystem: append(static: "filesystem")
-        case .io_uring: append(static: "io_uring")
+        case .user: append(static: always ? "-a always,user" : "-a never,user")
+        case .task: append(static: always ? "-a always,task" : "-a never,task")
+        case .entry: append(static: always ? "-a always,entry" : "-a never,entry")
+        case .exit: append(static: always ? "-a always,exit" : "-a never,exit")
+        case .exclude: append(static: always ? "-a always,exclude" : "-a never,exclude")
+        case .filesystem: append(static: always ? "-a always,filesystem" : "-a never,filesystem")
+        case .io_uring: append(static: always ? "-a always,io_uring" : "-a never,io_uring")
         }
     }
 
@@ -148,6 +164,20 @@ struct RuleLineRenderer {
     // MARK: -S
 
     private mutating func syscallOption(_ rule: KernelRule, key: MaskKey) -> [UInt8]? {
+        let address = UInt(bitPattern: key.mask.withUnsafeBufferPointer { $0.baseAddress })
+        // One buffer serves several keys (`-S all` of watches and of b64 rules): list and ABI pick too.
+        let mixed = UInt64(address) ^ UInt64(key.abi?.auditArch ?? 0) << 32 ^ UInt64(key.list.kernelValue) << 4
+        let bufferSlot = Int(truncatingIfNeeded: (mixed &* 0x9E37_79B9_7F4A_7C15) >> 56) & (Self.recentSlots - 1)
+        if let same = sameBufferOptions[bufferSlot], same.abi == key.abi, same.list == key.list, same.style == key.style,
+           same.mask.withUnsafeBufferPointer({ UInt(bitPattern: $0.baseAddress) }) == address {
+            return same.option
+        }
+        let option = syscallOption(byValue: rule, key: key)
+        sameBufferOptions[bufferSlot] = (key.mask, key.abi, key.list, key.style, option)
+        return option
+    }
+
+    private mutating func syscallOption(byValue rule: KernelRule, key: MaskKey) -> [UInt8]? {
         let slot = key.slot(Self.recentSlots)
         if let recent = recentSyscallOptions[slot], recent.key == key { return recent.option }
         let option: [UInt8]?
@@ -267,7 +297,13 @@ struct RuleLineRenderer {
     /// Values in a form libaudit parses back to the same 32 bits for that field.
     private mutating func appendValue(_ v: UInt32, kind: FieldValueKind?) {
         switch kind {
-        case .permission?: bytes.append(contentsOf: Permissions(rawValue: v).letters.utf8)
+        case .permission?:
+            if v < permissionLetters.count {
+                if permissionLetters[Int(v)] == nil { permissionLetters[Int(v)] = Array(Permissions(rawValue: v).letters.utf8) }
+                bytes.append(contentsOf: permissionLetters[Int(v)]!)
+            } else {
+                bytes.append(contentsOf: Permissions(rawValue: v).letters.utf8)
+            }
         case .fileType?:
             if let name = FileTypeTable.name(of: v) { bytes.append(contentsOf: name.utf8) } else { bytes.appendDecimal(Int64(v)) }
         case .exit?: bytes.appendDecimal(Int64(Int32(bitPattern: v)))

@@ -22,7 +22,9 @@ final class CompilationState {
     /// Drop reports among `diagnostics`, with the key that makes them once-per-compilation.
     var onceKeys: [(index: Int, key: String)] = []
     var classMasks: [Int: [UInt32]] = [:]
-    var fieldIDs: [String: UInt32] = [:]
+    /// Field numbers by name, as met: the names are the field table's (a few dozen short
+    /// strings), which compare in a word or two, cheaper than hashing one.
+    var fieldIDs: [(name: String, id: UInt32)] = []
     var resolvedMasks: [Int: [(abi: ABI?, specs: [Located<SyscallSpec>], mask: [UInt32])]] = [:]
     /// Kernel forms of masks by a hash of the mask as written (one shared buffer per distinct
     /// mask: rule files repeat a few syscall sets thousands of times, and a mask is 256 bytes).
@@ -31,6 +33,10 @@ final class CompilationState {
     /// updated by every thread for nearly every rule.
     let allOnes = [UInt32](repeating: .max, count: KernelRule.maskWords)
     private(set) lazy var allOnesKernelForm = kernelForm(allOnes)
+    /// -S lists `judgeLoading` found nothing to say about, by SyscallListHash.
+    var judgedLists: [Int: [(abi: ABI, specs: [Located<SyscallSpec>])]] = [:]
+    /// The loader's readings of arch names (`loaderArch(named:)`).
+    var loaderArches: [(name: String, result: Result<ABI, LoaderRefusal>)] = []
     /// Drop messages already built, by ABI and name as written.
     private var dropMessages: [String: String] = [:]
     /// What the loader made of the statement being lowered (`.asLoaded` only).
@@ -147,9 +153,9 @@ extension CompilationState {
 
     /// Field numbers by name, memoised: every rule names a few fields.
     private func fieldID(_ name: String) -> UInt32? {
-        if let id = fieldIDs[name] { return id }
+        if let known = fieldIDs.first(where: { $0.name == name }) { return known.id }
         let id = FieldTable.spec(named: name)?.id
-        if let id { fieldIDs[name] = id }
+        if let id { fieldIDs.append((name, id)) }
         return id
     }
 

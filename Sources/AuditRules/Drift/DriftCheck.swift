@@ -112,12 +112,12 @@ public struct DriftCheck: Sendable {
     /// The rules of the lines the loader takes. The compiler skips a line equal to an earlier one
     /// as a repeat; when that earlier line is unloadable, the loader never held its rule, so the
     /// first loadable repeat loads it: its rules are that line's, in its place.
-    static func loadableRules(_ compiled: CompileResult, unloadable: [UnloadableLine], fileOrder: [String]) -> [KernelRule] {
+    static func loadableRules(_ compiled: CompileResult, unloadable: [UnloadableLine], fileOrder: @autoclosure () -> [String]) -> [KernelRule] {
         var rules = UnloadableLine.excluding(unloadable, from: compiled.rules)
         guard !unloadable.isEmpty, !compiled.repeated.isEmpty else { return rules }
         let refused = Set(unloadable.map { "\($0.line):\($0.file)" })
         var rank: [String: Int] = [:]
-        for f in fileOrder where rank[f] == nil { rank[f] = rank.count }
+        for f in fileOrder() where rank[f] == nil { rank[f] = rank.count }
         func place(_ file: String, _ line: Int) -> (Int, Int) { (rank[file] ?? rank.count, line) }
         var taken = Set<String>()
         for again in compiled.repeated {
@@ -140,6 +140,8 @@ public struct DriftCheck: Sendable {
 
     /// `rules` without one rule equal to each of `others`.
     static func removingOnce(_ others: [KernelRule], from rules: [KernelRule]) -> [KernelRule] {
+        // Nearly always nothing to remove from: no table of `others` then.
+        guard !rules.isEmpty else { return rules }
         var count: [KernelRule: Int] = [:]
         for r in others { count[r, default: 0] += 1 }
         return rules.filter { r in

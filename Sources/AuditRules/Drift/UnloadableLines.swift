@@ -15,7 +15,7 @@ public struct UnloadableLine: Hashable, Sendable, Codable {
     /// come: files in `fileOrder` (the inputs as read, `RuleFile.fileOrder`), then line and column.
     /// A file not in `fileOrder` comes after those, as first met.
     public static func collect(_ diagnostics: [Diagnostic], refusals verdicts: [LoaderVerdict] = [],
-                               target: CompileTarget? = nil, fileOrder: [String] = []) -> [UnloadableLine] {
+                               target: CompileTarget? = nil, fileOrder: @autoclosure () -> [String] = []) -> [UnloadableLine] {
         var reasons: [(location: SourceLocation, message: String, text: RulesText?, hostDependent: Bool)] = []
         for d in diagnostics where d.severity == .error { reasons.append((d.location, d.message, d.sourceLine, d.hostDependent)) }
         if let target {
@@ -27,8 +27,10 @@ public struct UnloadableLine: Hashable, Sendable, Codable {
         // Source order: files as read, then line and column. Parser errors, compiler errors and
         // refusals each come in source order, but one after the other, so a later file's parser
         // error precedes an earlier file's refusal until sorted.
+        // (The order is worked out only when there is something to sort: it reads every statement.)
+        guard !reasons.isEmpty else { return [] }
         var fileRank: [String: Int] = [:]
-        for f in fileOrder where fileRank[f] == nil { fileRank[f] = fileRank.count }
+        for f in fileOrder() where fileRank[f] == nil { fileRank[f] = fileRank.count }
         for r in reasons where fileRank[r.location.file] == nil { fileRank[r.location.file] = fileRank.count }
         reasons = reasons.enumerated().sorted { a, b in
             let (x, y) = (a.element.location, b.element.location)

@@ -171,6 +171,20 @@ public enum FieldTable {
         return d
     }()
 
+    /// `byName` by the names' bytes, open addressing on `quickHash` (at most half full): a name
+    /// as written is looked up without making a String or hashing through Hasher.
+    private static let byText: [(text: RulesText, spec: FieldSpec)?] = {
+        var size = 16
+        while size < 2 * byName.count { size *= 2 }
+        var table = [(text: RulesText, spec: FieldSpec)?](repeating: nil, count: size)
+        for (name, spec) in byName {
+            let text = RulesText(name)
+            var i = text.quickHash & (size - 1)
+            while table[i] != nil { i = (i + 1) & (size - 1) }
+            table[i] = (text, spec)
+        }
+        return table
+    }()
     private static let byID: [UInt32: FieldSpec] = Dictionary(all.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
 
     /// Case-insensitive, aliases included (`LoginUID` finds auid), as libaudit's lookup is.
@@ -180,7 +194,15 @@ public enum FieldTable {
 
     /// The same for a name as written: only ASCII bytes can spell a field's name.
     public static func spec(named name: RulesText) -> FieldSpec? {
-        name.asciiName.flatMap { byName[$0.asciiLowercased] }
+        // Only ASCII bytes can spell a key, so the bytes lower-cased find what the name's ASCII
+        // string lower-cased finds.
+        let wanted = name.lowercasedASCII
+        var i = wanted.quickHash & (byText.count - 1)
+        while let entry = byText[i] {
+            if entry.text == wanted { return entry.spec }
+            i = (i + 1) & (byText.count - 1)
+        }
+        return nil
     }
 
     public static func spec(id: UInt32) -> FieldSpec? {

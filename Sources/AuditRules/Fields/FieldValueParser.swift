@@ -44,8 +44,16 @@ public struct FieldValueParser: Sendable {
     public func parse(_ spec: FieldSpec, op: FieldOperator, raw: RulesText, list: FilterList)
         -> Result<FieldValue, FieldValueError>
     {
+        parse(spec, op: op, raw: raw, list: list, libauditTakes: false)
+    }
+
+    /// The same; `libauditTakes`: `libauditTakes(spec, op:, list:)` was asked and said yes, so
+    /// its checks are not run again (the line parser keeps its answers for a parse).
+    func parse(_ spec: FieldSpec, op: FieldOperator, raw: RulesText, list: FilterList, libauditTakes: Bool)
+        -> Result<FieldValue, FieldValueError>
+    {
         if raw.isEmpty { return .failure(.init("-F missing value after operation for \(spec.name)")) }
-        if let e = libauditListError(spec, list) ?? libauditOperatorError(spec, op) { return .failure(e) }
+        if !libauditTakes, let e = libauditListError(spec, list) ?? libauditOperatorError(spec, op) { return .failure(e) }
         let value = parseValue(spec, op: op, raw: raw)
         if case .success = value, let e = kernelOperatorError(spec, op) ?? kernelListError(spec, list) {
             return .failure(e)
@@ -104,6 +112,12 @@ public struct FieldValueParser: Sendable {
         guard let r = facts.fieldRefusal(spec.name, spelled: spec.name, op: FieldOperator.equal.rawValue, list: list.rawValue,
                                                        kernelHasExcludeExtend: kernelHasExcludeExtend) else { return nil }
         return .init(r.text)
+    }
+
+    /// Whether libaudit of `auditVersion` takes the field with `op` on `list` (its list and
+    /// operator checks; the value is not looked at).
+    func libauditTakes(_ spec: FieldSpec, op: FieldOperator, list: FilterList) -> Bool {
+        libauditListError(spec, list) == nil && libauditOperatorError(spec, op) == nil
     }
 
     /// libaudit's exclude check depends on the kernel's EXCLUDE_EXTEND feature (KernelAuditFacts: Linux 4.9).

@@ -11,6 +11,12 @@ extension Lexer {
 
     /// `escape` of these bytes, appended to `out`.
     static func appendEscaped(_ word: some Collection<UInt8>, to out: inout [UInt8]) {
+        // Nearly every word has nothing to escape: appended at once, not byte by byte (and no
+        // reserveCapacity, which grows a long output buffer only by what is asked).
+        guard word.contains(where: needsEscape) else {
+            out.append(contentsOf: word)
+            return
+        }
         out.reserveCapacity(out.count + word.count)
         for b in word {
             if needsEscape(b) { out.append(0x5C) }

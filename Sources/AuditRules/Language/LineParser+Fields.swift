@@ -37,17 +37,17 @@ extension LineParser {
             return
         }
         var ok = true
-        // The spelling found the field, so it is ASCII. (Worked out before the call, as `valueList`
-        // below: an argument evaluated after `self` is read can make a call copy the parser.)
-        let spelled = name.asciiName ?? spec.name
-        let refusal = loaderRefusal(spec, spelled: spelled, op: op)
+        // The name as written goes in (as `valueList` below, worked out before the call: an
+        // argument evaluated after `self` is read can make a call copy the parser); its String,
+        // for messages only, is made where one is printed.
+        let refusal = loaderRefusal(spec, written: name, op: op)
         if let refusal, refusal.key != "EAU_OPEQ" && refusal.key != "EAU_OPEQNOTEQ" {
             report(refusal.key == "EAU_FIELDUNKNOWN" ? .unknownField : .fieldNotOnList, .error,
                    (refusal.key == "EAU_FIELDUNKNOWN" ? "" : "field '\(spec.name)' cannot be used on the \(effectiveList?.rawValue ?? "") list: ")
                    + "\(refusal)", column: arg.column, length: name.count)
             if refusal.key == "EAU_FIELDUNKNOWN" { return }
             ok = false
-        } else if let (code, message) = kernelReleaseRefusal(spec, spelled: spelled, op: op) {
+        } else if let (code, message) = kernelReleaseRefusal(spec, written: name, op: op) {
             report(code, .error, message, column: code == .fieldOperator ? opColumn : arg.column,
                    length: code == .fieldOperator ? op.rawValue.utf8.count : name.count)
             // The release lacks the field: nothing more to say of it.
@@ -192,8 +192,9 @@ struct OperatorSplit {
     init?(_ word: Token, at found: (FieldOperator, Range<Int>)?) {
         guard let (op, range) = found else { return nil }
         self.op = op
-        left = RulesText(word.text[..<range.lowerBound])
-        right = RulesText(word.text[range.upperBound...])
+        (left, right) = word.text.withBytes {
+            (RulesText(UnsafeBufferPointer(rebasing: $0[..<range.lowerBound])), RulesText(UnsafeBufferPointer(rebasing: $0[range.upperBound...])))
+        }
         opColumn = word.column + left.count
         rightColumn = opColumn + op.rawValue.utf8.count
         rightLength = max(word.length - (rightColumn - word.column), 1)
@@ -208,7 +209,8 @@ extension LineParser {
         var first = (-1, -1, -1, -1, -1, -1, -1, -1)
         var previous: UInt8 = 0
         var i = 0
-        for b in text {
+        // Over the bytes at once: the text's own iteration asks its storage for every byte.
+        text.withBytes { bytes in for b in bytes {
             switch b {
             case UInt8(ascii: "="):
                 if first.4 < 0 { first.4 = i }
@@ -226,7 +228,7 @@ extension LineParser {
             }
             previous = b
             i += 1
-        }
+        } }
         let found: (FieldOperator, Int)
         if first.0 >= 0 { found = (.notEqual, first.0) }
         else if first.1 >= 0 { found = (.greaterOrEqual, first.1) }

@@ -20,7 +20,7 @@ extension LineParser {
 
     /// Why the target kernel refuses `-F spelled OP` on the rule's list, with the code it is
     /// reported under; nil when the release has all it needs.
-    func kernelReleaseRefusal(_ spec: FieldSpec, spelled: String, op: FieldOperator) -> (code: DiagnosticCode, message: String)? {
+    func kernelReleaseRefusal(_ spec: FieldSpec, written: RulesText, op: FieldOperator) -> (code: DiagnosticCode, message: String)? {
         guard let kernel, kernel < KernelAuditFacts.everyFactFrom else { return nil }
         let einval = "the kernel refuses the rule (Invalid argument)"
         if let f = KernelAuditFacts.missing(.field, spec.name, at: kernel) {
@@ -28,7 +28,7 @@ extension LineParser {
             if let list = effectiveList, KernelAuditFacts.missing(.list, list.rawValue, at: kernel) != nil { return nil }
             var said = einval
             if let feature = f.feature, let rule = facts.fieldRule(spec.name), let needs = rule.feature, needs.name == feature {
-                said = "auditctl\(loaderLabel) refuses it (\"\(facts.printed(needs.key, field: spelled))\")"
+                said = "auditctl\(loaderLabel) refuses it (\"\(facts.printed(needs.key, field: Self.spelling(written, of: spec)))\")"
             }
             return (.unknownField, "field '\(spec.name)' needs Linux \(f.first) or later\(Self.bitNote(f)); kernel \(kernel) lacks it: \(said)")
         }

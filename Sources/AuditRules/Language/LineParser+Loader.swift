@@ -10,10 +10,10 @@ extension LineParser {
     /// libaudit checks the kernel's EXCLUDE_EXTEND feature for the exclude list.
     var kernelHasExcludeExtend: Bool { kernel.map { $0 >= FieldTable.excludeExtendKernel } ?? true }
 
-    /// What the target loader's audit_rule_fieldpair_data refuses about `-F spelled OP` on the
+    /// What the target loader's audit_rule_fieldpair_data refuses about `-F written OP` on the
     /// rule's list (exclude list field set, the field's lists, its operators); nil without a loader
     /// (the built-in checks then decide) or when it takes it.
-    func loaderRefusal(_ spec: FieldSpec, spelled: String, op: FieldOperator) -> LoaderRefusal? {
+    func loaderRefusal(_ spec: FieldSpec, written: RulesText, op: FieldOperator) -> LoaderRefusal? {
         guard let loader, let list = effectiveList else { return nil }
         let exclude = kernelHasExcludeExtend
         // One loader (every command but a lint of several): its refusal as it is, asked of the
@@ -21,15 +21,21 @@ extension LineParser {
         // the large struct was copied per clause.
         if otherLoaders.isEmpty {
             if shared.valueParser.auditVersion == loader {
-                return shared.fieldRefusal(spec.name, spelled: spelled, op: op.rawValue, list: list.rawValue, kernelHasExcludeExtend: exclude)
+                return shared.fieldRefusal(spec, written: written, op: op, list: list, kernelHasExcludeExtend: exclude)
             }
-            return loader.loader.fieldRefusal(spec.name, spelled: spelled, op: op.rawValue, list: list.rawValue, kernelHasExcludeExtend: exclude)
+            return loader.loader.fieldRefusal(spec.name, spelled: Self.spelling(written, of: spec), op: op.rawValue, list: list.rawValue, kernelHasExcludeExtend: exclude)
         }
+        let spelled = Self.spelling(written, of: spec)
         let primary = shared.valueParser.auditVersion == loader ? shared.valueParser.facts : loader.loader
         let found = ([primary] + otherLoaders.map(\.loader)).compactMap {
             $0.fieldRefusal(spec.name, spelled: spelled, op: op.rawValue, list: list.rawValue, kernelHasExcludeExtend: exclude)
         }
         return Self.joined(found)
+    }
+
+    /// A field's name as written, for a message (the spelling found the field, so it is ASCII).
+    static func spelling(_ written: RulesText, of spec: FieldSpec) -> String {
+        written.asciiName ?? spec.name
     }
 
     /// One refusal naming every release's (their own texts), for a lint of several loaders.

@@ -13,6 +13,9 @@ extension LineParser {
     /// AUDIT_MAX_FIELDS - 1: auditctl refuses the 64th field, arch and key included.
     static let maxFields = 63
 
+    /// `all` as text, made once (a literal is converted at each comparison).
+    private static let allText: RulesText = "all"
+
     mutating func syscallOption(_ o: ScannedOption, _ arg: Token) {
         if watch != nil {
             report(.syscallPlacement, .error, "-S cannot be combined with a watch (-w); write an -a always,exit rule with -F path=",
@@ -34,7 +37,7 @@ extension LineParser {
             if item.isEmpty { continue }
             any = true
             let length = item.count
-            if item == "all" {
+            if item == Self.allText {
                 syscalls.append(Located(.all, at: location(column), length: length))
             } else if let first = item.first, first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9") {
                 let p = LeadingNumber.parsePrefix(item)

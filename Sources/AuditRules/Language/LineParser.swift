@@ -23,30 +23,6 @@ struct LineParser {
     var otherLoaders: [AuditVersion] { shared.otherLoaders }
     var knownSyscalls: KnownSyscallMemo { shared.knownSyscalls }
 
-    final class Shared {
-        let valueParser: FieldValueParser
-        let knownSyscalls: KnownSyscallMemo
-        let otherLoaders: [AuditVersion]
-
-        init(valueParser: FieldValueParser, knownSyscalls: KnownSyscallMemo, otherLoaders: [AuditVersion]) {
-            self.valueParser = valueParser
-            self.knownSyscalls = knownSyscalls
-            self.otherLoaders = otherLoaders
-        }
-
-        // The value parser's answers asked here, where it is borrowed: called through the
-        // reference (`shared.valueParser.parse`), the large struct was copied per clause.
-
-        func parse(_ spec: FieldSpec, op: FieldOperator, raw: RulesText, list: FilterList) -> Result<FieldValue, FieldValueError> {
-            valueParser.parse(spec, op: op, raw: raw, list: list)
-        }
-
-        /// LoaderFacts.fieldRefusal of the value parser's loader.
-        func fieldRefusal(_ field: String, spelled: String, op: String, list: String, kernelHasExcludeExtend: Bool) -> LoaderRefusal? {
-            valueParser.facts.fieldRefusal(field, spelled: spelled, op: op, list: list, kernelHasExcludeExtend: kernelHasExcludeExtend)
-        }
-    }
-
     var diagnostics: [Diagnostic] = []
     var statements: [(column: Int, statement: Statement)] = []
 
@@ -97,6 +73,10 @@ struct LineParser {
         // Over the bytes at once, rather than the collection's split and a text made per slice.
         text.withBytes { bytes in
             var items: [RulesText] = []
+            // Sized once: grown item by item, the array was reallocated for the second and fourth.
+            var commas = 0
+            for b in bytes where b == UInt8(ascii: ",") { commas += 1 }
+            items.reserveCapacity(commas + 1)
             var start = 0
             for i in 0 ..< bytes.count where bytes[i] == UInt8(ascii: ",") {
                 items.append(RulesText(UnsafeBufferPointer(rebasing: bytes[start ..< i])))
@@ -273,8 +253,8 @@ struct LineParser {
             return
         }
         let firstColumn = arg.column, secondColumn = arg.column + parts[0].count + 1
-        func listNamed(_ s: RulesText) -> FilterList? { s == "entry" ? nil : s.validUTF8.flatMap(FilterList.init(rawValue:)) }
-        func actionNamed(_ s: RulesText) -> RuleAction? { s.validUTF8.flatMap(RuleAction.init(rawValue:)) }
+        func listNamed(_ s: RulesText) -> FilterList? { s == "entry" ? nil : Self.listNames.first { $0.text == s }?.list }
+        func actionNamed(_ s: RulesText) -> RuleAction? { Self.actionNames.first { $0.text == s }?.action }
         if let a = actionNamed(parts[0]), let l = listNamed(parts[1]) {
             action = Located(a, at: location(firstColumn), length: parts[0].count)
             list = Located(l, at: location(secondColumn), length: parts[1].count)
@@ -292,6 +272,11 @@ struct LineParser {
         }
         if let l = list { if l.value == .io_uring { ioUringList(l, command: o.name, word: arg.text) } else { kernelList(l) } }
     }
+
+    /// The lists' and actions' names as bytes, compared as written (no String made per rule; the
+    /// names are ASCII, which no other bytes spell).
+    private static let listNames = FilterList.allCases.map { (text: RulesText($0.rawValue), list: $0) }
+    private static let actionNames = RuleAction.allCases.map { (text: RulesText($0.rawValue), action: $0) }
 
     static func explainListOrAction(_ word: RulesText, in text: RulesText) -> String {
         let lists = "task, exit, user, exclude, filesystem, io_uring"
@@ -390,7 +375,7 @@ struct LineParser {
             report(.keyValue, "the keys of this rule add up to \(total) bytes; the kernel allows 256 in total (separators included)", token)
             return
         }
-        if value.contains(1) {
+        if value.withBytes({ $0.contains(1) }) {
             report(.keyValue, "a key cannot contain the byte 0x01 (it separates keys)", token)
         }
         let located = Located(value, at: location(token.column), length: token.length)

@@ -188,9 +188,11 @@ public enum RuleParser {
 /// could equal an ASCII name under Unicode equivalence, which libaudit's byte compare does not).
 final class KnownSyscallMemo {
     private let isKnownSyscall: (@Sendable (String) -> Bool)?
-    private var answers: [RulesText: Bool] = [:]
-    /// A file full of distinct garbage names must not grow the memo without bound.
-    private static let capacity = 4096
+    /// Answers by the name's `quickHash`, one per slot (a later name takes its slot): a file
+    /// names a few syscalls over and over, and a file full of distinct garbage names cannot
+    /// grow it.
+    private var answers = [(name: RulesText, known: Bool)?](repeating: nil, count: KnownSyscallMemo.slots)
+    private static let slots = 512
 
     init(_ isKnownSyscall: (@Sendable (String) -> Bool)?) {
         self.isKnownSyscall = isKnownSyscall
@@ -199,9 +201,10 @@ final class KnownSyscallMemo {
     /// True when the options accept `name` (every name when they have no opinion).
     func isKnown(_ name: RulesText) -> Bool {
         guard let isKnownSyscall else { return true }
-        if let known = answers[name] { return known }
+        let slot = name.quickHash & (Self.slots - 1)
+        if let answer = answers[slot], answer.name == name { return answer.known }
         let known = name.asciiName.map(isKnownSyscall) ?? false
-        if answers.count < Self.capacity { answers[name] = known }
+        answers[slot] = (name, known)
         return known
     }
 }
