@@ -9,7 +9,18 @@ public struct CompiledRuleSet: Sendable {
     public var machine: Machine
     /// The audit release whose auditctl loads the rules.
     public var loader: AuditVersion
+    /// The rules in kernel load order (`result.rules` is left empty: one home for them).
+    public var rules: KernelRuleList
+    /// Settings, repeated rules and loader verdicts.
     public var result: CompileResult
+
+    public init(machine: Machine, loader: AuditVersion, result: CompileResult, rules: KernelRuleList? = nil) {
+        self.machine = machine
+        self.loader = loader
+        self.rules = rules ?? KernelRuleList(result.rules)
+        self.result = result
+        self.result.rules = []
+    }
 }
 
 extension LintContext {

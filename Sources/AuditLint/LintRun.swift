@@ -65,7 +65,9 @@ public final class LintRun {
         self.streams = streams
         self.appliedChecks = appliedChecks
         self.ruleSetChecks = ruleSetChecks
-        sessions = context.compileTargets.map { ($0, CompileSession(target: $0)) }
+        // The targets' rule sets share one store: fields and source lines are kept once.
+        let shared = SharedRuleStore()
+        sessions = context.compileTargets.map { ($0, CompileSession(target: $0, shared: shared)) }
     }
 
     /// The next statements of the input with everything the parser found with them (a whole
@@ -113,8 +115,8 @@ public final class LintRun {
         }
         var loaded = context
         loaded.compiled = sessions.map { target, session in
-            let result = session.finish()
-            return CompiledRuleSet(machine: target.machine, loader: target.auditVersion, result: result)
+            let (result, rules) = session.finishStored()
+            return CompiledRuleSet(machine: target.machine, loader: target.auditVersion, result: result, rules: rules)
         }
         for (producer, check) in ruleSetChecks {
             for d in check.findings(in: RuleFile(path: ""), context: loaded) { emit(d, producer) }

@@ -29,7 +29,7 @@ public struct BacklogTooSmallCheck: LintCheck {
         for set in context.compile(file) {
             guard let last = set.result.settings.last(where: { if case .backlogLimit = $0.setting { return true } else { return false } }),
                   case .backlogLimit(let limit) = last.setting, limit > 0 else { continue }
-            let always = set.result.rules.filter { $0.action == .always && $0.list != .exclude }.count
+            let always = set.rules.reduce(0) { $0 + ($1.action == .always && $1.list != .exclude ? 1 : 0) }
             let needed = always * Self.recordsPerRule
             guard Int(limit) < needed else { continue }
             let location = SourceLocation(file: last.provenance.file, line: last.provenance.line, column: 1)

@@ -43,7 +43,7 @@ public struct ExcludeCannotMatchCheck: LintCheck {
     public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
         var out = PerTargetFindings()
         for set in context.compile(file) {
-            for rule in set.result.rules where rule.list == .exclude {
+            for rule in set.rules where rule.list == .exclude {
                 guard let location = rule.sourceLocation else { continue }
                 var why = Self.contradiction(rule.filteringFields)
                 let types = rule.fields.filter { $0.id == FieldID.msgtype && $0.op == .equal }

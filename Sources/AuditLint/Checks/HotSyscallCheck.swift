@@ -38,7 +38,7 @@ public struct HotSyscallCheck: LintCheck {
         var out = PerTargetFindings()
         for set in context.compile(file) {
             var numbers: [ABI: [(Int, String)]] = [:]
-            for rule in set.result.rules where rule.list == .exit && rule.action == .always && !rule.isWatchLike {
+            for rule in set.rules where rule.list == .exit && rule.action == .always && !rule.isWatchLike {
                 guard let location = rule.sourceLocation, let abi = rule.provenance?.abi,
                       rule.filteringFields.allSatisfy({ $0.id == FieldID.arch }),
                       !rule.mask.prefix(KernelRule.maskWords - 1).allSatisfy({ $0 == 0xFFFF_FFFF }) else { continue }

@@ -25,13 +25,14 @@ public struct KeyReuseCheck: LintCheck {
     public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
         var out = PerTargetFindings()
         for set in context.compile(file) {
-            var first: [RulesText: KernelRule] = [:]
-            for rule in set.result.rules {
+            // What is reported of the first rule with each key part (not the rule: a large set has many keys).
+            var first: [RulesText: (list: FilterList, action: RuleAction, file: String, line: Int)] = [:]
+            for rule in set.rules {
                 guard let key = rule.key, let location = rule.sourceLocation else { continue }
                 for part in key.split(separator: 0x01).map(RulesText.init) {
-                    guard let earlier = first[part] else { first[part] = rule; continue }
-                    guard earlier.list != rule.list || earlier.action != rule.action, let at = earlier.provenance else { continue }
-                    out.add(finding(.warning, "key '\(message: part)' is also on the \(earlier.action.rawValue),\(earlier.list.rawValue) rule on line \(at.line)\(at.file == location.file ? "" : " of \(at.file)"); this is a \(rule.action.rawValue),\(rule.list.rawValue) rule: give it a key of its own",
+                    guard let earlier = first[part] else { first[part] = (rule.list, rule.action, location.file, location.line); continue }
+                    guard earlier.list != rule.list || earlier.action != rule.action else { continue }
+                    out.add(finding(.warning, "key '\(message: part)' is also on the \(earlier.action.rawValue),\(earlier.list.rawValue) rule on line \(earlier.line)\(earlier.file == location.file ? "" : " of \(earlier.file)"); this is a \(rule.action.rawValue),\(rule.list.rawValue) rule: give it a key of its own",
                                     at: location, length: 2, line: rule.provenance?.text), on: set)
                 }
             }

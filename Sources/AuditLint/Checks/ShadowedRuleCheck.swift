@@ -31,7 +31,7 @@ public struct ShadowedRuleCheck: LintCheck {
         var out = PerTargetFindings()
         for set in context.compile(file) {
             var earlier: [FilterList: CoverIndex] = [:]
-            let rules = set.result.rules
+            let rules = set.rules
             for (position, rule) in rules.enumerated() where !rule.isWatchLike {
                 defer { earlier[rule.list, default: CoverIndex()].insert(rule, at: position) }
                 guard let location = rule.sourceLocation, let c = earlier[rule.list]?.firstCover(of: rule) else { continue }
