@@ -100,9 +100,7 @@ public final class LintRun {
                 result.loaderVerdicts = found.verdicts
                 return CompiledRuleSet(machine: target.machine, loader: target.auditVersion, result: result)
             }
-            for (producer, check) in appliedChecks {
-                for d in check.findings(in: RuleFile(path: chunk.path), context: applied) { emit(d, producer) }
-            }
+            for (producer, check) in appliedChecks { run(check, on: applied, producer) }
         }
         statementCount += chunk.statements.count
         for s in chunk.statements { statementFiles.insert(s.location.file) }
@@ -118,9 +116,7 @@ public final class LintRun {
             let (result, rules) = session.finishStored()
             return CompiledRuleSet(machine: target.machine, loader: target.auditVersion, result: result, rules: rules)
         }
-        for (producer, check) in ruleSetChecks {
-            for d in check.findings(in: RuleFile(path: ""), context: loaded) { emit(d, producer) }
-        }
+        for (producer, check) in ruleSetChecks { run(check, on: loaded, producer) }
         loaded.compiled = nil
         for note in suppressions.finalNotes() { collector.add(note, producer: Self.notesProducer) }
         let selected = Linter.selection(select: select, ignore: ignore)
@@ -128,6 +124,15 @@ public final class LintRun {
         return collector.report(dropping: { file, code in
             suppressions.suppressesEverywhere(file, code) || !(code.map(selected) ?? true)
         }, statementCount: statementCount, statementFiles: statementFiles.count)
+    }
+
+    /// A check on the context's rule sets; a per-target check hands each finding over as it makes it.
+    private func run(_ check: any LintCheck, on context: LintContext, _ producer: Int) {
+        if let perTarget = check as? any PerTargetCheck {
+            PerTargetFindings.run(perTarget, on: context.compiled ?? [], context: context) { emit($0, producer) }
+        } else {
+            for d in check.findings(in: RuleFile(path: ""), context: context) { emit(d, producer) }
+        }
     }
 
     private func emit(_ d: Diagnostic, _ producer: Int) {
