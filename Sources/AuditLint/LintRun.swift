@@ -48,7 +48,9 @@ public final class LintRun {
     static var notesProducer: Int { Linter.checks.count + 1 }
 
     /// `limit`: diagnostics shown per file (`--max-diagnostics`; 0 keeps them all).
-    public init(context: LintContext, limit: Int) {
+    /// `keepsLineText: false`: the rule sets keep no source line; `finish(...rereading:)` reads
+    /// again the lines its findings quote.
+    public init(context: LintContext, limit: Int, keepsLineText: Bool = true) {
         var context = context
         context.compiled = nil
         self.context = context
@@ -66,7 +68,7 @@ public final class LintRun {
         self.appliedChecks = appliedChecks
         self.ruleSetChecks = ruleSetChecks
         // The targets' rule sets share one store: fields and source lines are kept once.
-        let shared = SharedRuleStore()
+        let shared = SharedRuleStore(keepsText: keepsLineText)
         sessions = context.compileTargets.map { ($0, CompileSession(target: $0, shared: shared)) }
     }
 
@@ -107,7 +109,11 @@ public final class LintRun {
     }
 
     /// The report; `select` and `ignore` as `Linter.filter` takes them. Call once.
-    public func finish(select: [String] = [], ignore: [String] = []) -> LintReport {
+    /// `rereading`: the lines of a file, by number, for the findings kept without their source
+    /// line (`keepsLineText: false`); nil for a file it does not read (a line it does not give is
+    /// shown without its text: the file changed).
+    public func finish(select: [String] = [], ignore: [String] = [],
+                       rereading: ((_ file: String, _ lines: Set<Int>) -> [Int: RulesText]?)? = nil) -> LintReport {
         for (producer, stream) in streams {
             for d in stream.finish() { emit(d, producer) }
         }
@@ -118,6 +124,11 @@ public final class LintRun {
         }
         for (producer, check) in ruleSetChecks { run(check, on: loaded, producer) }
         loaded.compiled = nil
+        if let rereading {
+            for (file, lines) in collector.unquotedLines() {
+                if let found = rereading(file, lines) { collector.quote(file, found) }
+            }
+        }
         for note in suppressions.finalNotes() { collector.add(note, producer: Self.notesProducer) }
         let selected = Linter.selection(select: select, ignore: ignore)
         let suppressions = self.suppressions

@@ -6,8 +6,10 @@ import Syscalls
 /// one store to the sessions of those targets (`CompileSession(target:shared:)`); they use it
 /// one after the other, never at once.
 public final class SharedRuleStore {
-    var arena = RuleArena()
-    public init() {}
+    var arena: RuleArena
+    /// `keepsText: false`: rules come back with an empty `Provenance.text` (file and line stay),
+    /// for a reader that can read the lines it quotes again.
+    public init(keepsText: Bool = true) { arena = RuleArena(keepsText: keepsText) }
 }
 
 /// Field lists and source lines, encoded in byte arrays (no allocation per rule) and each kept
@@ -36,6 +38,9 @@ struct RuleArena: Sendable {
     /// Sources stored lately, by file and line; forgotten when large (a miss only stores a line twice).
     private var recent: [SourceKey: UInt32] = [:]
     private struct SourceKey: Hashable { var file: UInt32, line: Int }
+    let keepsText: Bool
+
+    init(keepsText: Bool) { self.keepsText = keepsText }
     static let recentLimit = 16384
     static let noSource = UInt32.max
 
@@ -156,13 +161,13 @@ struct RuleArena: Sendable {
         let key = SourceKey(file: file, line: provenance.line)
         if let n = recent[key] {
             let s = sources[Int(n)]
-            let same = provenance.text.withBytes { $0.elementsEqual(text[s.textStart ..< s.textStart + Int(s.length)]) }
+            let same = !keepsText || provenance.text.withBytes { $0.elementsEqual(text[s.textStart ..< s.textStart + Int(s.length)]) }
             if same { return n }
         }
         let n = UInt32(sources.count)
-        provenance.text.withBytes { text.append(contentsOf: $0) }
-        sources.append(Source(line: provenance.line, textStart: text.count - provenance.text.count, file: file,
-                              length: UInt32(provenance.text.count)))
+        if keepsText { provenance.text.withBytes { text.append(contentsOf: $0) } }
+        let length = keepsText ? provenance.text.count : 0
+        sources.append(Source(line: provenance.line, textStart: text.count - length, file: file, length: UInt32(length)))
         if recent.count >= Self.recentLimit { recent.removeAll(keepingCapacity: true) }
         recent[key] = n
         return n
