@@ -86,10 +86,12 @@ extension PerTargetCheck {
     }
 }
 
-/// Runs a `PerTargetCheck` on every target's rule set in two passes, so that its findings do not
-/// pile up (a large input has tens of thousands): the first notes where each finding is and on
-/// which targets, the second makes each finding on the first target it holds on, in that
-/// target's order, and hands it over at once. The output is that of keeping every finding.
+/// Runs a `PerTargetCheck` on every target's rule set so that its findings do not pile up (a
+/// large input has tens of thousands): the other targets are run first and only note where each
+/// finding is and on which targets; the first target is run last and hands each of its findings
+/// over at once, complete. A finding the first target lacks is made on the first target it holds
+/// on, in one more run of that target (rare: most findings hold on every target). The output is
+/// that of keeping every finding, each made on the first target it holds on.
 enum PerTargetFindings {
     /// One target: the audit release that loads the rules and the machine.
     struct Target: Hashable {
@@ -137,7 +139,7 @@ enum PerTargetFindings {
         }
         var seen: [SourceLocation: Seen] = [:]
         var targetSets = TargetSets()
-        for (i, set) in sets.enumerated() {
+        for (i, set) in sets.enumerated().dropFirst() {
             check.check(set, context: context) { location, _ in
                 if var s = seen[location] {
                     s.targets = targetSets.adding(targetOf[i], to: s.targets)
@@ -148,16 +150,29 @@ enum PerTargetFindings {
             }
         }
         let every = Set(context.loaders.flatMap { loader in context.targets.map { Target(loader: loader, machine: $0) } })
+        func make(_ d: Diagnostic, on indices: [Int]) -> Diagnostic {
+            var d = d
+            let on = indices.map { targets[$0] }
+            if Set(on) != every { d.message += " (on \(describe(on, loaders: context.loaders)))" }
+            return d
+        }
+        guard let first = sets.first else { return }
+        var madeFirst: Set<SourceLocation> = []
+        check.check(first, context: context) { location, build in
+            guard madeFirst.insert(location).inserted else { return }
+            let others = seen.removeValue(forKey: location).map { targetSets.sets[Int($0.targets)] } ?? []
+            var on = [targetOf[0]]
+            for t in others where !on.contains(t) { on.append(t) }
+            emit(make(build(), on: on))
+        }
+        madeFirst = []
         let firsts = Set(seen.values.map(\.first))
-        for (i, set) in sets.enumerated() where firsts.contains(Int32(i)) {
-            check.check(set, context: context) { location, make in
+        for (i, set) in sets.enumerated().dropFirst() where firsts.contains(Int32(i)) {
+            check.check(set, context: context) { location, build in
                 guard var s = seen[location], s.first == Int32(i) else { return }
                 s.first = -1
                 seen[location] = s
-                var d = make()
-                let on = targetSets.sets[Int(s.targets)].map { targets[$0] }
-                if Set(on) != every { d.message += " (on \(describe(on, loaders: context.loaders)))" }
-                emit(d)
+                emit(make(build(), on: targetSets.sets[Int(s.targets)]))
             }
         }
     }

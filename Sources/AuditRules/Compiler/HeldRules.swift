@@ -28,8 +28,9 @@ struct HeldRules<Storage: RuleSlots> {
     private var liveCount = 0
     /// Storage slots of prepended groups, in the order they came.
     private var prepended: [[Int]] = []
-    /// The identity hash of each storage slot.
-    private var hashes: [Int] = []
+    /// The low 32 bits of each storage slot's identity hash (all the buckets use; a clash only
+    /// costs a comparison).
+    private var hashes: [UInt32] = []
     /// Open addressing over the live slots: slot + 1 per bucket, 0 for none; at most half full.
     /// A quarter of the memory of a [hash: slot] dictionary for 120,000 rules, and no SipHash.
     private var buckets: [Int32] = []
@@ -39,12 +40,13 @@ struct HeldRules<Storage: RuleSlots> {
         self.storage = storage
     }
 
-    private func bucket(_ hash: Int) -> Int {
-        Int(truncatingIfNeeded: (UInt64(bitPattern: Int64(hash)) &* 0x9E37_79B9_7F4A_7C15) >> UInt64(shift))
+    private func bucket(_ hash: UInt32) -> Int {
+        Int(truncatingIfNeeded: (UInt64(hash) &* 0x9E37_79B9_7F4A_7C15) >> UInt64(shift))
     }
 
-    private func slot(of rule: KernelRule, hash: Int) -> Int? {
+    private func slot(of rule: KernelRule, hash fullHash: Int) -> Int? {
         guard !buckets.isEmpty else { return nil }
+        let hash = UInt32(truncatingIfNeeded: fullHash)
         var b = bucket(hash)
         while buckets[b] != 0 {
             let i = Int(buckets[b]) - 1
@@ -83,7 +85,7 @@ struct HeldRules<Storage: RuleSlots> {
             let i = storage.count
             storage.append(r)
             live.append(true)
-            hashes.append(h)
+            hashes.append(UInt32(truncatingIfNeeded: h))
             liveCount += 1
             index(i)
             if prepend { slots.append(i) }

@@ -46,6 +46,39 @@ struct RuleArena: Sendable {
 
     var shapeCount: Int { shapeStarts.count - 1 }
 
+    /// Syscall masks, each once (a rules file has few distinct ones), with the numbers of those
+    /// of each hash.
+    private var masks: [[UInt32]] = []
+    private var maskNumbers: [Int: [UInt32]] = [:]
+
+    /// The last mask numbered, kept (so its buffer cannot be reused): lowering shares one buffer
+    /// among the rules of one mask, and a rule's is usually the one before's.
+    private var lastMask: (mask: [UInt32], number: UInt32)?
+
+    /// The number of `mask`, stored if new.
+    mutating func number(of mask: [UInt32]) -> UInt32 {
+        if let last = lastMask, Self.sameBuffer(last.mask, mask) { return last.number }
+        let n = storedNumber(of: mask)
+        lastMask = (mask, n)
+        return n
+    }
+
+    private static func sameBuffer(_ a: [UInt32], _ b: [UInt32]) -> Bool {
+        a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in x.baseAddress == y.baseAddress && x.count == y.count } }
+    }
+
+    private mutating func storedNumber(of mask: [UInt32]) -> UInt32 {
+        var h = FNV1a()
+        h.mix(mask: mask)
+        for n in maskNumbers[h.intValue] ?? [] where masks[Int(n)] == mask { return n }
+        let n = UInt32(masks.count)
+        masks.append(mask)
+        maskNumbers[h.intValue, default: []].append(n)
+        return n
+    }
+
+    func mask(_ n: UInt32) -> [UInt32] { masks[Int(n)] }
+
     // MARK: Shapes
 
     /// The number of the shape of `fields` (the first arch field's value left out), stored if new.
@@ -187,7 +220,7 @@ struct RuleArena: Sendable {
 /// action, mask, arch value, ABI) and the numbers of its field list and source.
 struct StoredRules: RuleSlots {
     struct Slot {
-        var mask: [UInt32]
+        var mask: UInt32
         var shape: UInt32
         var source: UInt32
         var arch: UInt32
@@ -206,7 +239,7 @@ struct StoredRules: RuleSlots {
     subscript(i: Int) -> KernelRule { Self.rule(slots[i], store.arena) }
 
     static func rule(_ s: Slot, _ arena: RuleArena) -> KernelRule {
-        KernelRule(list: s.list, action: s.action, mask: s.mask, fields: arena.fields(s.shape, arch: s.arch),
+        KernelRule(list: s.list, action: s.action, mask: arena.mask(s.mask), fields: arena.fields(s.shape, arch: s.arch),
                    provenance: s.source == RuleArena.noSource ? nil : arena.provenance(s.source, abi: s.abi))
     }
 
@@ -218,7 +251,7 @@ struct StoredRules: RuleSlots {
     mutating func append(_ rule: KernelRule) {
         let arch = rule.fields.first { $0.id == FieldID.arch }?.value ?? 0
         let source = rule.provenance.map { store.arena.source(of: $0) } ?? RuleArena.noSource
-        slots.append(Slot(mask: rule.mask, shape: store.arena.shape(of: rule.fields), source: source, arch: arch,
+        slots.append(Slot(mask: store.arena.number(of: rule.mask), shape: store.arena.shape(of: rule.fields), source: source, arch: arch,
                           list: rule.list, action: rule.action, abi: rule.provenance?.abi))
     }
 
