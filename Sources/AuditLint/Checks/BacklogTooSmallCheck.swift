@@ -27,7 +27,10 @@ public struct BacklogTooSmallCheck: PerTargetCheck {
     public func check(_ set: CompiledRuleSet, context: LintContext, report: (SourceLocation, () -> Diagnostic) -> Void) {
         guard let last = set.result.settings.last(where: { if case .backlogLimit = $0.setting { return true } else { return false } }),
               case .backlogLimit(let limit) = last.setting, limit > 0 else { return }
-        let always = set.rules.reduce(0) { $0 + ($1.action == .always && $1.list != .exclude ? 1 : 0) }
+        let always = set.rules.indices.reduce(0) { n, i in
+            let (list, action) = set.rules.listAndAction(at: i)
+            return n + (action == .always && list != .exclude ? 1 : 0)
+        }
         let needed = always * Self.recordsPerRule
         guard Int(limit) < needed else { return }
         let location = SourceLocation(file: last.provenance.file, line: last.provenance.line, column: 1)

@@ -41,7 +41,8 @@ public struct ExcludeCannotMatchCheck: PerTargetCheck {
     }
 
     public func check(_ set: CompiledRuleSet, context: LintContext, report: (SourceLocation, () -> Diagnostic) -> Void) {
-        for rule in set.rules where rule.list == .exclude {
+        for i in set.rules.indices where set.rules.listAndAction(at: i).list == .exclude {
+            let rule = set.rules[i]
             guard let location = rule.sourceLocation else { continue }
             var why = Self.contradiction(rule.filteringFields)
             let types = rule.fields.filter { $0.id == FieldID.msgtype && $0.op == .equal }

@@ -36,7 +36,9 @@ public struct HotSyscallCheck: PerTargetCheck {
 
     public func check(_ set: CompiledRuleSet, context: LintContext, report: (SourceLocation, () -> Diagnostic) -> Void) {
         var numbers: [ABI: [(Int, String)]] = [:]
-        for rule in set.rules where rule.list == .exit && rule.action == .always && !rule.isWatchLike {
+        for i in set.rules.indices where set.rules.listAndAction(at: i) == (.exit, .always) {
+            let rule = set.rules[i]
+            guard !rule.isWatchLike else { continue }
             guard let location = rule.sourceLocation, let abi = rule.provenance?.abi,
                   rule.filteringFields.allSatisfy({ $0.id == FieldID.arch }),
                   !rule.mask.prefix(KernelRule.maskWords - 1).allSatisfy({ $0 == 0xFFFF_FFFF }) else { continue }

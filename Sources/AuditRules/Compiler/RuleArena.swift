@@ -284,6 +284,17 @@ public struct KernelRuleList: RandomAccessCollection, Sendable {
         }
     }
 
+    /// The list and action of rule `i`, without making the rule whole (checks that look at a few
+    /// lists or actions only skip the others this way).
+    public func listAndAction(at i: Int) -> (list: FilterList, action: RuleAction) {
+        switch backing {
+        case .rules(let r): return (r[i].list, r[i].action)
+        case .stored(let slots, let order, _):
+            let s = slots[order?[i] ?? i]
+            return (s.list, s.action)
+        }
+    }
+
     public subscript(i: Int) -> KernelRule {
         switch backing {
         case .rules(let r): return r[i]
