@@ -23,9 +23,9 @@ extension StreamedCheck {
 
 /// One lint run, fed its input a chunk of statements at a time in source order, with the report
 /// `Linter.lint`, `Linter.filter` and `DiagnosticLimit.apply` give for the whole input. What it
-/// keeps: the kernel rules each target holds (the kernel-level checks reason on them), the state
-/// of the checks that look across statements, and the collector's first diagnostics per file
-/// and code; not the syntax tree, not every diagnostic.
+/// keeps: the kernel rules each target holds (the kernel-level checks reason on them), in one
+/// store the targets share, the state of the checks that look across statements, and the
+/// collector's first diagnostics per file and code; not the syntax tree, not every diagnostic.
 public final class LintRun {
     let context: LintContext
     private var collector: DiagnosticCollector
