@@ -66,10 +66,13 @@ final class RuleArenaTests: XCTestCase {
             stored.add([r], hashes: [RuleHash.of(r)], prepend: false)
             plain.add([r], hashes: [RuleHash.of(r)], prepend: false)
         }
-        stored.removeAll { $0.isDeleted(byKey: RulesText("key")) }
-        plain.removeAll { $0.isDeleted(byKey: RulesText("key")) }
+        for key in ["y\u{1}k", "key"] {
+            stored.removeAll(deletedByKey: RulesText(key))
+            plain.removeAll(deletedByKey: RulesText(key))
+            XCTAssertEqual(Array(KernelRuleList(stored)), plain.ordered(), key)
+        }
         XCTAssertEqual(Array(KernelRuleList(stored)), plain.ordered())
-        stored.removeAll { _ in true }
+        stored.removeAll(deletedByKey: nil)
         XCTAssertTrue(KernelRuleList(stored).isEmpty)
     }
 }

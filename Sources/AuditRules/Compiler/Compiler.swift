@@ -129,10 +129,10 @@ public final class CompileSession {
                 report(.unmatchedDeletion, "no earlier rule matches this deletion: auditctl would stop with 'No rule matches'; ignored", lowered)
             }
         case .deleteAll(let key?):
-            held.removeAll { $0.isDeleted(byKey: key.value) }
+            held.removeAll(deletedByKey: key.value)
             result.deleteKeys.append(key)
         case .deleteAll(nil):
-            held.removeAll { _ in true }
+            held.removeAll(deletedByKey: nil)
             result.deleteAll = true
             result.deleteKeys.removeAll()
         case .setting(let s):
@@ -297,7 +297,12 @@ extension KernelRule {
         let wanted = key.prefix(Self.deleteKeyLimit)
         if wanted.isEmpty { return true }
         guard let f = fields.last(where: { $0.id == FieldID.filterkey }), let s = f.string else { return false }
-        return s.prefix { $0 != 0 }.firstRange(of: wanted) != nil
+        return s.withBytes { Self.keyHolds($0, wanted) }
+    }
+
+    /// Whether the bytes of a key field hold `wanted` as `-D -k` looks for it (`wanted` not empty).
+    static func keyHolds(_ key: UnsafeBufferPointer<UInt8>, _ wanted: some Collection<UInt8>) -> Bool {
+        key.prefix { $0 != 0 }.firstRange(of: wanted) != nil
     }
 }
 

@@ -7,6 +7,8 @@ protocol RuleSlots {
     /// Where the rule in slot `i` came from.
     func origin(_ i: Int) -> (file: String, line: Int)
     mutating func append(_ rule: KernelRule)
+    /// Whether `auditctl -D -k key` deletes the rule in slot `i` (`KernelRule.isDeleted(byKey:)`).
+    func isDeleted(_ i: Int, byKey key: RulesText) -> Bool
     /// Forgets every slot.
     mutating func removeAll()
 }
@@ -15,6 +17,8 @@ extension Array: RuleSlots where Element == KernelRule {
     func origin(_ i: Int) -> (file: String, line: Int) {
         (self[i].provenance?.file ?? "", self[i].provenance?.line ?? 0)
     }
+
+    func isDeleted(_ i: Int, byKey key: RulesText) -> Bool { self[i].isDeleted(byKey: key) }
 
     mutating func removeAll() { self = [] }
 }
@@ -100,8 +104,9 @@ struct HeldRules<Storage: RuleSlots> {
         return true
     }
 
-    mutating func removeAll(where predicate: (KernelRule) -> Bool) {
-        for i in 0 ..< storage.count where live[i] && predicate(storage[i]) { kill(i) }
+    /// `-D -k key` (`-D` when nil): removes every rule it deletes.
+    mutating func removeAll(deletedByKey key: RulesText?) {
+        for i in 0 ..< storage.count where live[i] && (key.map { storage.isDeleted(i, byKey: $0) } ?? true) { kill(i) }
         if liveCount == 0 {
             var emptied = storage
             emptied.removeAll()

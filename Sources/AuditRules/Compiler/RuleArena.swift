@@ -179,6 +179,23 @@ struct RuleArena: Sendable {
         return out
     }
 
+    /// `body` of the bytes of the last field `id` of shape `n`; nil when it has none or that
+    /// field has no string.
+    func withLastString<R>(ofField id: UInt32, inShape n: UInt32, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
+        var at = shapeStarts[Int(n)]
+        let end = shapeStarts[Int(n) + 1]
+        var found: Range<Int>?? = nil
+        while at < end {
+            let fid = word(at), stringLength = Int(word(at + 9))
+            at += 13
+            let string = stringLength > 0 ? at ..< at + stringLength - 1 : nil
+            if fid == id { found = .some(string) }
+            at += max(stringLength - 1, 0)
+        }
+        guard case .some(let range?) = found else { return body(nil) }
+        return shapeBytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
+    }
+
     // MARK: Sources
 
     /// The number of the source `provenance` names (its ABI is the slot's).
@@ -253,6 +270,14 @@ struct StoredRules: RuleSlots {
         let source = rule.provenance.map { store.arena.source(of: $0) } ?? RuleArena.noSource
         slots.append(Slot(mask: store.arena.number(of: rule.mask), shape: store.arena.shape(of: rule.fields), source: source, arch: arch,
                           list: rule.list, action: rule.action, abi: rule.provenance?.abi))
+    }
+
+    func isDeleted(_ i: Int, byKey key: RulesText) -> Bool {
+        let wanted = key.prefix(KernelRule.deleteKeyLimit)
+        if wanted.isEmpty { return true }
+        return store.arena.withLastString(ofField: FieldID.filterkey, inShape: slots[i].shape) { bytes in
+            bytes.map { KernelRule.keyHolds($0, wanted) } ?? false
+        }
     }
 
     mutating func removeAll() { slots = [] }
