@@ -9,7 +9,18 @@ public struct CompiledRuleSet: Sendable {
     public var machine: Machine
     /// The audit release whose auditctl loads the rules.
     public var loader: AuditVersion
+    /// The rules in kernel load order (`result.rules` is left empty: one home for them).
+    public var rules: KernelRuleList
+    /// Settings, repeated rules and loader verdicts.
     public var result: CompileResult
+
+    public init(machine: Machine, loader: AuditVersion, result: CompileResult, rules: KernelRuleList? = nil) {
+        self.machine = machine
+        self.loader = loader
+        self.rules = rules ?? KernelRuleList(result.rules)
+        self.result = result
+        self.result.rules = []
+    }
 }
 
 extension LintContext {
@@ -58,37 +69,111 @@ extension KernelRule {
     }
 }
 
-/// Findings of checks that run once per target (loader, machine): one per source position,
-/// naming the targets it holds on when that is not all of them.
-struct PerTargetFindings {
+/// A check that judges each target's (loader, machine) rule set on its own: one finding per
+/// source position, naming the targets it holds on when that is not all of them (AUR005,
+/// AUR502, AUR504-AUR508).
+public protocol PerTargetCheck: LintCheck {
+    /// Reports each finding on `set` with its location; `make` builds it, and is called only for
+    /// the findings that are kept (most positions are found on every target: one is made).
+    func check(_ set: CompiledRuleSet, context: LintContext, report: (SourceLocation, _ make: () -> Diagnostic) -> Void)
+}
+
+extension PerTargetCheck {
+    public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        PerTargetFindings.run(self, on: context.compile(file), context: context) { out.append($0) }
+        return out
+    }
+}
+
+/// Runs a `PerTargetCheck` on every target's rule set so that its findings do not pile up (a
+/// large input has tens of thousands): the other targets are run first and only note where each
+/// finding is and on which targets; the first target is run last and hands each of its findings
+/// over at once, complete. A finding the first target lacks is made on the first target it holds
+/// on, in one more run of that target (rare: most findings hold on every target). The output is
+/// that of keeping every finding, each made on the first target it holds on.
+enum PerTargetFindings {
     /// One target: the audit release that loads the rules and the machine.
     struct Target: Hashable {
         var loader: AuditVersion
         var machine: Machine
     }
 
-    private var order: [SourceLocation] = []
-    private var found: [SourceLocation: (Diagnostic, [Target])] = [:]
+    /// Where a finding is: the first target it holds on (-1 once it is made) and the number of
+    /// its set of targets in `TargetSets`.
+    private struct Seen {
+        var first: Int32
+        var targets: Int32
+    }
 
-    mutating func add(_ d: Diagnostic, on set: CompiledRuleSet) {
-        let target = Target(loader: set.loader, machine: set.machine)
-        if var entry = found[d.location] {
-            if !entry.1.contains(target) { entry.1.append(target) }
-            found[d.location] = entry
-        } else {
-            order.append(d.location)
-            found[d.location] = (d, [target])
+    /// The distinct sets of targets findings hold on, each numbered once (there are few).
+    private struct TargetSets {
+        var sets: [[Int]] = [[]]
+        var numbers: [[Int]: Int32] = [[]: 0]
+        var grown: [Int64: Int32] = [:]
+
+        /// The number of set `n` with `target` added (targets come in increasing order).
+        mutating func adding(_ target: Int, to n: Int32) -> Int32 {
+            let key = Int64(n) << 16 | Int64(target)
+            if let m = grown[key] { return m }
+            var set = sets[Int(n)]
+            if !set.contains(target) { set.append(target) }
+            let m = numbers[set] ?? Int32(sets.count)
+            if m == Int32(sets.count) {
+                sets.append(set)
+                numbers[set] = m
+            }
+            grown[key] = m
+            return m
         }
     }
 
-    /// The findings; one that holds on some targets only names them: the machines when it holds
-    /// with every loader of the context on each, else each machine with its audit releases.
-    func all(_ context: LintContext) -> [Diagnostic] {
+    static func run(_ check: some PerTargetCheck, on sets: [CompiledRuleSet], context: LintContext, emit: (Diagnostic) -> Void) {
+        // Sets of one (loader, machine) are one target.
+        var targets: [Target] = []
+        let targetOf = sets.map { set -> Int in
+            let t = Target(loader: set.loader, machine: set.machine)
+            if let i = targets.firstIndex(of: t) { return i }
+            targets.append(t)
+            return targets.count - 1
+        }
+        var seen: [SourceLocation: Seen] = [:]
+        var targetSets = TargetSets()
+        for (i, set) in sets.enumerated().dropFirst() {
+            check.check(set, context: context) { location, _ in
+                if var s = seen[location] {
+                    s.targets = targetSets.adding(targetOf[i], to: s.targets)
+                    seen[location] = s
+                } else {
+                    seen[location] = Seen(first: Int32(i), targets: targetSets.adding(targetOf[i], to: 0))
+                }
+            }
+        }
         let every = Set(context.loaders.flatMap { loader in context.targets.map { Target(loader: loader, machine: $0) } })
-        return order.compactMap { location in
-            guard var (d, targets) = found[location] else { return nil }
-            if Set(targets) != every { d.message += " (on \(Self.describe(targets, loaders: context.loaders)))" }
+        func make(_ d: Diagnostic, on indices: [Int]) -> Diagnostic {
+            var d = d
+            let on = indices.map { targets[$0] }
+            if Set(on) != every { d.message += " (on \(describe(on, loaders: context.loaders)))" }
             return d
+        }
+        guard let first = sets.first else { return }
+        var madeFirst: Set<SourceLocation> = []
+        check.check(first, context: context) { location, build in
+            guard madeFirst.insert(location).inserted else { return }
+            let others = seen.removeValue(forKey: location).map { targetSets.sets[Int($0.targets)] } ?? []
+            var on = [targetOf[0]]
+            for t in others where !on.contains(t) { on.append(t) }
+            emit(make(build(), on: on))
+        }
+        madeFirst = []
+        let firsts = Set(seen.values.map(\.first))
+        for (i, set) in sets.enumerated().dropFirst() where firsts.contains(Int32(i)) {
+            check.check(set, context: context) { location, build in
+                guard var s = seen[location], s.first == Int32(i) else { return }
+                s.first = -1
+                seen[location] = s
+                emit(make(build(), on: targetSets.sets[Int(s.targets)]))
+            }
         }
     }
 

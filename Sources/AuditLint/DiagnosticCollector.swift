@@ -76,6 +76,28 @@ struct DiagnosticCollector {
         buckets[at] = bucket
     }
 
+    /// The lines of each file that kept diagnostics quote without their text (an empty source line).
+    func unquotedLines() -> [String: Set<Int>] {
+        var out: [String: Set<Int>] = [:]
+        for bucket in buckets.values {
+            for (_, d) in bucket.kept where d.sourceLine?.isEmpty == true && d.location.line > 0 {
+                out[d.location.file, default: []].insert(d.location.line)
+            }
+        }
+        return out
+    }
+
+    /// Gives the kept diagnostics of `file` with an empty source line theirs from `lines`, or
+    /// none when `lines` lacks it.
+    mutating func quote(_ file: String, _ lines: [Int: RulesText]) {
+        for (at, var bucket) in buckets where at.file == file {
+            for i in bucket.kept.indices where bucket.kept[i].diagnostic.sourceLine?.isEmpty == true {
+                bucket.kept[i].diagnostic.sourceLine = lines[bucket.kept[i].diagnostic.location.line]
+            }
+            buckets[at] = bucket
+        }
+    }
+
     /// The report, without the diagnostics `dropped` says are suppressed for a whole file or
     /// not selected.
     func report(dropping dropped: (_ file: String, _ code: String?) -> Bool, statementCount: Int, statementFiles: Int) -> LintReport {

@@ -6,7 +6,10 @@ extension LintRun {
     /// nil when the file cannot be opened or is refused (`RuleInputs.load` says why).
     public static func lint(path: String, options: ParseOptions, context: LintContext, limit: Int,
                             select: [String] = [], ignore: [String] = [], linesPerChunk: Int = 2048) -> LintReport? {
-        let run = LintRun(context: context, limit: limit)
+        // A regular file is read again for the lines its rule-set findings quote: the rule sets
+        // then keep no line text (a large input's text is most of what they would keep).
+        let identity = InputFile.Identity(path: path)
+        let run = LintRun(context: context, limit: limit, keepsLineText: identity == nil)
         var reader = NotRulesGate(path: path, run: run)
         run.add(RuleFile(path: path, diagnostics: RuleInputs.fileProblems(path, options: options)))
         let outcome = ChunkedFile.read(path: path, linesPerChunk: linesPerChunk) { text, firstLine in
@@ -19,7 +22,9 @@ extension LintRun {
             // What was read is linted; the error decides the exit status.
             if let readError { run.add(RuleFile(path: path, diagnostics: [RuleInputs.unreadable(path, readError)])) }
         }
-        return run.finish(select: select, ignore: ignore)
+        return run.finish(select: select, ignore: ignore, rereading: identity.map { identity in
+            { file, lines in file == path ? InputFile.lines(lines, of: path, identity: identity) ?? [:] : nil }
+        })
     }
 
     /// Holds a file's first chunks until its first lines tell whether it is rules at all: a file

@@ -23,9 +23,9 @@ extension StreamedCheck {
 
 /// One lint run, fed its input a chunk of statements at a time in source order, with the report
 /// `Linter.lint`, `Linter.filter` and `DiagnosticLimit.apply` give for the whole input. What it
-/// keeps: the kernel rules each target holds (the kernel-level checks reason on them), the state
-/// of the checks that look across statements, and the collector's first diagnostics per file
-/// and code; not the syntax tree, not every diagnostic.
+/// keeps: the kernel rules each target holds (the kernel-level checks reason on them), in one
+/// store the targets share, the state of the checks that look across statements, and the
+/// collector's first diagnostics per file and code; not the syntax tree, not every diagnostic.
 public final class LintRun {
     let context: LintContext
     private var collector: DiagnosticCollector
@@ -48,7 +48,9 @@ public final class LintRun {
     static var notesProducer: Int { Linter.checks.count + 1 }
 
     /// `limit`: diagnostics shown per file (`--max-diagnostics`; 0 keeps them all).
-    public init(context: LintContext, limit: Int) {
+    /// `keepsLineText: false`: the rule sets keep no source line; `finish(...rereading:)` reads
+    /// again the lines its findings quote.
+    public init(context: LintContext, limit: Int, keepsLineText: Bool = true) {
         var context = context
         context.compiled = nil
         self.context = context
@@ -65,7 +67,9 @@ public final class LintRun {
         self.streams = streams
         self.appliedChecks = appliedChecks
         self.ruleSetChecks = ruleSetChecks
-        sessions = context.compileTargets.map { ($0, CompileSession(target: $0)) }
+        // The targets' rule sets share one store: fields and source lines are kept once.
+        let shared = SharedRuleStore(keepsText: keepsLineText)
+        sessions = context.compileTargets.map { ($0, CompileSession(target: $0, shared: shared)) }
     }
 
     /// The next statements of the input with everything the parser found with them (a whole
@@ -98,34 +102,48 @@ public final class LintRun {
                 result.loaderVerdicts = found.verdicts
                 return CompiledRuleSet(machine: target.machine, loader: target.auditVersion, result: result)
             }
-            for (producer, check) in appliedChecks {
-                for d in check.findings(in: RuleFile(path: chunk.path), context: applied) { emit(d, producer) }
-            }
+            for (producer, check) in appliedChecks { run(check, on: applied, producer) }
         }
         statementCount += chunk.statements.count
         for s in chunk.statements { statementFiles.insert(s.location.file) }
     }
 
     /// The report; `select` and `ignore` as `Linter.filter` takes them. Call once.
-    public func finish(select: [String] = [], ignore: [String] = []) -> LintReport {
+    /// `rereading`: the lines of a file, by number, for the findings kept without their source
+    /// line (`keepsLineText: false`); nil for a file it does not read (a line it does not give is
+    /// shown without its text: the file changed).
+    public func finish(select: [String] = [], ignore: [String] = [],
+                       rereading: ((_ file: String, _ lines: Set<Int>) -> [Int: RulesText]?)? = nil) -> LintReport {
         for (producer, stream) in streams {
             for d in stream.finish() { emit(d, producer) }
         }
         var loaded = context
         loaded.compiled = sessions.map { target, session in
-            let result = session.finish()
-            return CompiledRuleSet(machine: target.machine, loader: target.auditVersion, result: result)
+            let (result, rules) = session.finishStored()
+            return CompiledRuleSet(machine: target.machine, loader: target.auditVersion, result: result, rules: rules)
         }
-        for (producer, check) in ruleSetChecks {
-            for d in check.findings(in: RuleFile(path: ""), context: loaded) { emit(d, producer) }
-        }
+        for (producer, check) in ruleSetChecks { run(check, on: loaded, producer) }
         loaded.compiled = nil
+        if let rereading {
+            for (file, lines) in collector.unquotedLines() {
+                if let found = rereading(file, lines) { collector.quote(file, found) }
+            }
+        }
         for note in suppressions.finalNotes() { collector.add(note, producer: Self.notesProducer) }
         let selected = Linter.selection(select: select, ignore: ignore)
         let suppressions = self.suppressions
         return collector.report(dropping: { file, code in
             suppressions.suppressesEverywhere(file, code) || !(code.map(selected) ?? true)
         }, statementCount: statementCount, statementFiles: statementFiles.count)
+    }
+
+    /// A check on the context's rule sets; a per-target check hands each finding over as it makes it.
+    private func run(_ check: any LintCheck, on context: LintContext, _ producer: Int) {
+        if let perTarget = check as? any PerTargetCheck {
+            PerTargetFindings.run(perTarget, on: context.compiled ?? [], context: context) { emit($0, producer) }
+        } else {
+            for d in check.findings(in: RuleFile(path: ""), context: context) { emit(d, producer) }
+        }
     }
 
     private func emit(_ d: Diagnostic, _ producer: Int) {

@@ -222,7 +222,7 @@ final class LintStreamingTests: XCTestCase {
         var expected: [String] = []
         for set in context.compile(file) {
             var earlier: [KernelRule] = []
-            for rule in set.result.rules {
+            for rule in set.rules {
                 defer { earlier.append(rule) }
                 let fields = Set(rule.fields.filter { $0.id != FieldID.key })
                 guard let cover = earlier.first(where: { e in

@@ -1,7 +1,7 @@
 import AuditRules
 
 /// AUR507: a backlog limit (-b) smaller than a burst of the rule set's events needs.
-public struct BacklogTooSmallCheck: LintCheck {
+public struct BacklogTooSmallCheck: PerTargetCheck {
     public init() {}
     public let code = "AUR507"
     public let name = "backlog-too-small"
@@ -24,18 +24,19 @@ public struct BacklogTooSmallCheck: LintCheck {
 
     static let recordsPerRule = 4
 
-    public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
-        var out = PerTargetFindings()
-        for set in context.compile(file) {
-            guard let last = set.result.settings.last(where: { if case .backlogLimit = $0.setting { return true } else { return false } }),
-                  case .backlogLimit(let limit) = last.setting, limit > 0 else { continue }
-            let always = set.result.rules.filter { $0.action == .always && $0.list != .exclude }.count
-            let needed = always * Self.recordsPerRule
-            guard Int(limit) < needed else { continue }
-            let location = SourceLocation(file: last.provenance.file, line: last.provenance.line, column: 1)
-            out.add(finding(.warning, "-b \(limit) holds fewer than \(Self.recordsPerRule) records for each of the \(always) always rules: a burst overflows the backlog and loses events; raise it to at least \(needed) (8192 is common)",
-                            at: location, length: 2, line: last.provenance.text), on: set)
+    public func check(_ set: CompiledRuleSet, context: LintContext, report: (SourceLocation, () -> Diagnostic) -> Void) {
+        guard let last = set.result.settings.last(where: { if case .backlogLimit = $0.setting { return true } else { return false } }),
+              case .backlogLimit(let limit) = last.setting, limit > 0 else { return }
+        let always = set.rules.indices.reduce(0) { n, i in
+            let (list, action) = set.rules.listAndAction(at: i)
+            return n + (action == .always && list != .exclude ? 1 : 0)
         }
-        return out.all(context)
+        let needed = always * Self.recordsPerRule
+        guard Int(limit) < needed else { return }
+        let location = SourceLocation(file: last.provenance.file, line: last.provenance.line, column: 1)
+        report(location) {
+            finding(.warning, "-b \(limit) holds fewer than \(Self.recordsPerRule) records for each of the \(always) always rules: a burst overflows the backlog and loses events; raise it to at least \(needed) (8192 is common)",
+                    at: location, length: 2, line: last.provenance.text)
+        }
     }
 }

@@ -2,7 +2,7 @@ import AuditRules
 import Syscalls
 
 /// AUR005: the same kernel rule added twice.
-public struct DuplicateRuleCheck: LintCheck {
+public struct DuplicateRuleCheck: PerTargetCheck {
     public init() {}
     public let code = "AUR005"
     public let name = "duplicate-rule"
@@ -29,16 +29,14 @@ public struct DuplicateRuleCheck: LintCheck {
 
     /// The compiler keeps the kernel's rule set as each target's loader builds it and skips a rule
     /// it already holds: each skip is a finding, naming the targets when not all of them.
-    public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
-        var out = PerTargetFindings()
-        for set in context.compile(file) {
-            for r in set.result.repeated {
+    public func check(_ set: CompiledRuleSet, context: LintContext, report: (SourceLocation, () -> Diagnostic) -> Void) {
+        for r in set.result.repeated {
+            report(r.location) {
                 let first = "line \(r.firstLine)\(r.firstFile == r.location.file ? "" : " of \(r.firstFile)")"
                 let message = r.isWatch ? "this watch equals the rule on \(first); the kernel refuses it (Rule exists)"
                     : "this rule equals the one on \(first); the kernel refuses it (Rule exists)"
-                out.add(finding(.error, message, at: r.location, length: 2, line: r.sourceLine), on: set)
+                return finding(.error, message, at: r.location, length: 2, line: r.sourceLine)
             }
         }
-        return out.all(context)
     }
 }

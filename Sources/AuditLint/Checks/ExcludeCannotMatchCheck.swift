@@ -1,7 +1,7 @@
 import AuditRules
 
 /// AUR506: an exclude-list rule that can never match a record the kernel filters.
-public struct ExcludeCannotMatchCheck: LintCheck {
+public struct ExcludeCannotMatchCheck: PerTargetCheck {
     public init() {}
     public let code = "AUR506"
     public let name = "exclude-cannot-match"
@@ -40,20 +40,17 @@ public struct ExcludeCannotMatchCheck: LintCheck {
         return nil
     }
 
-    public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
-        var out = PerTargetFindings()
-        for set in context.compile(file) {
-            for rule in set.result.rules where rule.list == .exclude {
-                guard let location = rule.sourceLocation else { continue }
-                var why = Self.contradiction(rule.filteringFields)
-                let types = rule.fields.filter { $0.id == FieldID.msgtype && $0.op == .equal }
-                if why == nil, let t = types.first, Self.daemonTypes.contains(t.value) {
-                    why = "message type \(MessageTypeTable.name(of: t.value) ?? String(t.value)) is written by auditd, never by the kernel"
-                }
-                guard let why else { continue }
-                out.add(finding(.warning, "this exclude rule can never match: \(why)", at: location, length: 2, line: rule.provenance?.text), on: set)
+    public func check(_ set: CompiledRuleSet, context: LintContext, report: (SourceLocation, () -> Diagnostic) -> Void) {
+        for i in set.rules.indices where set.rules.listAndAction(at: i).list == .exclude {
+            let rule = set.rules[i]
+            guard let location = rule.sourceLocation else { continue }
+            var why = Self.contradiction(rule.filteringFields)
+            let types = rule.fields.filter { $0.id == FieldID.msgtype && $0.op == .equal }
+            if why == nil, let t = types.first, Self.daemonTypes.contains(t.value) {
+                why = "message type \(MessageTypeTable.name(of: t.value) ?? String(t.value)) is written by auditd, never by the kernel"
             }
+            guard let why else { continue }
+            report(location) { finding(.warning, "this exclude rule can never match: \(why)", at: location, length: 2, line: rule.provenance?.text) }
         }
-        return out.all(context)
     }
 }

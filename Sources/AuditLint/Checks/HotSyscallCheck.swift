@@ -2,7 +2,7 @@ import AuditRules
 import Syscalls
 
 /// AUR504: an always rule on a syscall every process calls constantly, with nothing to narrow it.
-public struct HotSyscallCheck: LintCheck {
+public struct HotSyscallCheck: PerTargetCheck {
     public init() {}
     public let code = "AUR504"
     public let name = "unfiltered-hot-syscall"
@@ -34,25 +34,25 @@ public struct HotSyscallCheck: LintCheck {
         "rt_sigreturn", "ioctl", "getpid", "gettid",
     ]
 
-    public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
-        var out = PerTargetFindings()
-        for set in context.compile(file) {
-            var numbers: [ABI: [(Int, String)]] = [:]
-            for rule in set.result.rules where rule.list == .exit && rule.action == .always && !rule.isWatchLike {
-                guard let location = rule.sourceLocation, let abi = rule.provenance?.abi,
-                      rule.filteringFields.allSatisfy({ $0.id == FieldID.arch }),
-                      !rule.mask.prefix(KernelRule.maskWords - 1).allSatisfy({ $0 == 0xFFFF_FFFF }) else { continue }
-                if numbers[abi] == nil {
-                    let table = context.database.table(abi, at: context.release)
-                    numbers[abi] = Self.hot.compactMap { n in table?.number(of: n).map { ($0, n) } }
-                }
-                let names = numbers[abi]!.filter { rule.hasSyscall($0.0) }.map(\.1)
-                guard !names.isEmpty else { continue }
+    public func check(_ set: CompiledRuleSet, context: LintContext, report: (SourceLocation, () -> Diagnostic) -> Void) {
+        var numbers: [ABI: [(Int, String)]] = [:]
+        for i in set.rules.indices where set.rules.listAndAction(at: i) == (.exit, .always) {
+            let rule = set.rules[i]
+            guard !rule.isWatchLike else { continue }
+            guard let location = rule.sourceLocation, let abi = rule.provenance?.abi,
+                  rule.filteringFields.allSatisfy({ $0.id == FieldID.arch }),
+                  !rule.mask.prefix(KernelRule.maskWords - 1).allSatisfy({ $0 == 0xFFFF_FFFF }) else { continue }
+            if numbers[abi] == nil {
+                let table = context.database.table(abi, at: context.release)
+                numbers[abi] = Self.hot.compactMap { n in table?.number(of: n).map { ($0, n) } }
+            }
+            let names = numbers[abi]!.filter { rule.hasSyscall($0.0) }.map(\.1)
+            guard !names.isEmpty else { continue }
+            report(location) {
                 let shown = names.count > 3 ? names.prefix(3).joined(separator: ", ") + " and \(names.count - 3) more" : names.joined(separator: ", ")
-                out.add(finding(.warning, "\(shown) \(names.count == 1 ? "runs" : "run") constantly in every process: this always rule with no filtering field records each call; add -F auid=, exe=, path= or another filter",
-                                at: location, length: 2, line: rule.provenance?.text), on: set)
+                return finding(.warning, "\(shown) \(names.count == 1 ? "runs" : "run") constantly in every process: this always rule with no filtering field records each call; add -F auid=, exe=, path= or another filter",
+                               at: location, length: 2, line: rule.provenance?.text)
             }
         }
-        return out.all(context)
     }
 }

@@ -1,7 +1,7 @@
 import AuditRules
 
 /// AUR508: one key on rules of different lists or actions, whose events have nothing in common.
-public struct KeyReuseCheck: LintCheck {
+public struct KeyReuseCheck: PerTargetCheck {
     public init() {}
     public let code = "AUR508"
     public let name = "key-on-unrelated-rules"
@@ -22,20 +22,19 @@ public struct KeyReuseCheck: LintCheck {
         LintExample("-a always,exit -F arch=b64 -S execve -k exec\n-a always,exit -F arch=b32 -S execve -k exec\n", triggers: false),
     ]
 
-    public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
-        var out = PerTargetFindings()
-        for set in context.compile(file) {
-            var first: [RulesText: KernelRule] = [:]
-            for rule in set.result.rules {
-                guard let key = rule.key, let location = rule.sourceLocation else { continue }
-                for part in key.split(separator: 0x01).map(RulesText.init) {
-                    guard let earlier = first[part] else { first[part] = rule; continue }
-                    guard earlier.list != rule.list || earlier.action != rule.action, let at = earlier.provenance else { continue }
-                    out.add(finding(.warning, "key '\(message: part)' is also on the \(earlier.action.rawValue),\(earlier.list.rawValue) rule on line \(at.line)\(at.file == location.file ? "" : " of \(at.file)"); this is a \(rule.action.rawValue),\(rule.list.rawValue) rule: give it a key of its own",
-                                    at: location, length: 2, line: rule.provenance?.text), on: set)
+    public func check(_ set: CompiledRuleSet, context: LintContext, report: (SourceLocation, () -> Diagnostic) -> Void) {
+        // What is reported of the first rule with each key part (not the rule: a large set has many keys).
+        var first: [RulesText: (list: FilterList, action: RuleAction, file: String, line: Int)] = [:]
+        for rule in set.rules {
+            guard let key = rule.key, let location = rule.sourceLocation else { continue }
+            for part in key.split(separator: 0x01).map(RulesText.init) {
+                guard let earlier = first[part] else { first[part] = (rule.list, rule.action, location.file, location.line); continue }
+                guard earlier.list != rule.list || earlier.action != rule.action else { continue }
+                report(location) {
+                    finding(.warning, "key '\(message: part)' is also on the \(earlier.action.rawValue),\(earlier.list.rawValue) rule on line \(earlier.line)\(earlier.file == location.file ? "" : " of \(earlier.file)"); this is a \(rule.action.rawValue),\(rule.list.rawValue) rule: give it a key of its own",
+                            at: location, length: 2, line: rule.provenance?.text)
                 }
             }
         }
-        return out.all(context)
     }
 }

@@ -2,7 +2,7 @@ import AuditRules
 
 /// AUR502: a rule that can never decide anything, because an earlier rule on the same list
 /// matches every event it would match.
-public struct ShadowedRuleCheck: LintCheck {
+public struct ShadowedRuleCheck: PerTargetCheck {
     public init() {}
     public let code = "AUR502"
     public let name = "shadowed-rule"
@@ -27,22 +27,20 @@ public struct ShadowedRuleCheck: LintCheck {
         LintExample("-a always,exit -F arch=b64 -S openat -k a\n-a always,exit -F arch=b32 -S openat -k a\n", triggers: false),
     ]
 
-    public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
-        var out = PerTargetFindings()
-        for set in context.compile(file) {
-            var earlier: [FilterList: CoverIndex] = [:]
-            let rules = set.result.rules
-            for (position, rule) in rules.enumerated() where !rule.isWatchLike {
-                defer { earlier[rule.list, default: CoverIndex()].insert(rule, at: position) }
-                guard let location = rule.sourceLocation, let c = earlier[rule.list]?.firstCover(of: rule) else { continue }
-                let cover = rules[c]
-                guard let at = cover.provenance, at.line != location.line || at.file != location.file else { continue }
+    public func check(_ set: CompiledRuleSet, context: LintContext, report: (SourceLocation, () -> Diagnostic) -> Void) {
+        var earlier: [FilterList: CoverIndex] = [:]
+        let rules = set.rules
+        for (position, rule) in rules.enumerated() where !rule.isWatchLike {
+            defer { earlier[rule.list, default: CoverIndex()].insert(rule, at: position) }
+            guard let location = rule.sourceLocation, let c = earlier[rule.list]?.firstCover(of: rule) else { continue }
+            let cover = rules[c]
+            guard let at = cover.provenance, at.line != location.line || at.file != location.file else { continue }
+            report(location) {
                 let effect = cover.action == rule.action ? "it adds nothing" : "its \(rule.action.rawValue) never applies"
-                out.add(finding(.warning, "this rule never matches: the \(cover.action.rawValue) rule on line \(at.line)\(at.file == location.file ? "" : " of \(at.file)") comes first on the \(rule.list.rawValue) list and takes every event it would match, so \(effect)",
-                                at: location, length: 2, line: rule.provenance?.text), on: set)
+                return finding(.warning, "this rule never matches: the \(cover.action.rawValue) rule on line \(at.line)\(at.file == location.file ? "" : " of \(at.file)") comes first on the \(rule.list.rawValue) list and takes every event it would match, so \(effect)",
+                               at: location, length: 2, line: rule.provenance?.text)
             }
         }
-        return out.all(context)
     }
 }
 

@@ -1,7 +1,7 @@
 import AuditRules
 
 /// AUR505: a watch that adds nothing because a directory watch above it already records it.
-public struct WatchCoveredCheck: LintCheck {
+public struct WatchCoveredCheck: PerTargetCheck {
     public init() {}
     public let code = "AUR505"
     public let name = "watch-covered-by-directory"
@@ -29,10 +29,12 @@ public struct WatchCoveredCheck: LintCheck {
         var isDirectory: Bool
         var perm: UInt32
         var key: RulesText?
-        var rule: KernelRule
+        /// The rule's position in its set (the rule itself is read again only for a finding).
+        var position: Int
+        var source: SourceLocation?
     }
 
-    static func watch(_ rule: KernelRule) -> Watch? {
+    static func watch(_ rule: KernelRule, at position: Int) -> Watch? {
         guard rule.list == .exit, rule.action == .always else { return nil }
         var path: RulesText?, isDirectory = false, perm: UInt32 = 0xF
         for f in rule.fields {
@@ -45,25 +47,23 @@ public struct WatchCoveredCheck: LintCheck {
             }
         }
         guard let path else { return nil }
-        return Watch(path: path, isDirectory: isDirectory, perm: perm, key: rule.key, rule: rule)
+        return Watch(path: path, isDirectory: isDirectory, perm: perm, key: rule.key, position: position, source: rule.sourceLocation)
     }
 
-    public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
-        var out = PerTargetFindings()
-        for set in context.compile(file) {
-            let watches = set.result.rules.compactMap(Self.watch)
-            let directories = watches.filter(\.isDirectory)
-            for w in watches {
-                guard let location = w.rule.sourceLocation else { continue }
-                guard let cover = directories.first(where: { d in
-                    let inside: RulesText = d.path.last == UInt8(ascii: "/") ? d.path : d.path + "/"
-                    return d.rule.provenance != w.rule.provenance && w.path.starts(with: inside)
-                        && w.perm & d.perm == w.perm && w.key == d.key
-                }), let at = cover.rule.provenance else { continue }
-                out.add(finding(.warning, "this watch adds nothing: the directory watch on \(message: cover.path) (line \(at.line)\(at.file == location.file ? "" : " of \(at.file)")) already records \(message: w.path) with these permissions and the same key",
-                                at: location, length: 2, line: w.rule.provenance?.text), on: set)
+    public func check(_ set: CompiledRuleSet, context: LintContext, report: (SourceLocation, () -> Diagnostic) -> Void) {
+        let watches = set.rules.enumerated().compactMap { Self.watch($1, at: $0) }
+        let directories = watches.filter(\.isDirectory)
+        for w in watches {
+            guard let location = w.source else { continue }
+            guard let cover = directories.first(where: { d in
+                let inside: RulesText = d.path.last == UInt8(ascii: "/") ? d.path : d.path + "/"
+                return d.source != w.source && w.path.starts(with: inside)
+                    && w.perm & d.perm == w.perm && w.key == d.key
+            }), let at = cover.source else { continue }
+            report(location) {
+                finding(.warning, "this watch adds nothing: the directory watch on \(message: cover.path) (line \(at.line)\(at.file == location.file ? "" : " of \(at.file)")) already records \(message: w.path) with these permissions and the same key",
+                        at: location, length: 2, line: set.rules[w.position].provenance?.text)
             }
         }
-        return out.all(context)
     }
 }

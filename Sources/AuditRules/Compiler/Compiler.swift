@@ -36,6 +36,8 @@ public final class CompileSession {
     let keepsText: Bool
     private lazy var lowerer = makeLowerer()
     private var held = HeldRules()
+    /// Used instead of `held` when the session shares an arena (`init(target:shared:)`).
+    private var stored: HeldRules<StoredRules>?
     private var settings: [CompiledSetting] = []
     private var result = CompileResult()
     private var collected: [Diagnostic] = []
@@ -45,6 +47,14 @@ public final class CompileSession {
     public init(target: CompileTarget, keepsText: Bool = true) {
         self.target = target
         self.keepsText = keepsText
+    }
+
+    /// A session that keeps its rules in `shared`, with the sessions of the other targets that
+    /// compile the same input (`finishStored()` gives them).
+    public init(target: CompileTarget, shared: SharedRuleStore) {
+        self.target = target
+        self.keepsText = true
+        stored = HeldRules(storage: StoredRules(store: shared))
     }
 
     /// A lowering state for one thread.
@@ -89,7 +99,11 @@ public final class CompileSession {
             for (i, d) in lowered.diagnostics.enumerated() where !repeated.contains(i) { collected.append(d) }
         }
         if !lowered.verdicts.isEmpty { result.loaderVerdicts += lowered.verdicts }
-        switch lowered.effect {
+        if stored != nil { apply(lowered.effect, of: lowered, to: &stored!) } else { apply(lowered.effect, of: lowered, to: &held) }
+    }
+
+    private func apply<S: RuleSlots>(_ effect: LoweredStatement.Effect, of lowered: LoweredStatement, to held: inout HeldRules<S>) {
+        switch effect {
         case .add(let rules, let hashes, let prepend, let what):
             // Nearly always nothing is held already: then the rules go in as they are.
             if !zip(rules, hashes).contains(where: { held.origin(of: $0, hash: $1) != nil }) {
@@ -115,10 +129,10 @@ public final class CompileSession {
                 report(.unmatchedDeletion, "no earlier rule matches this deletion: auditctl would stop with 'No rule matches'; ignored", lowered)
             }
         case .deleteAll(let key?):
-            held.removeAll { $0.isDeleted(byKey: key.value) }
+            held.removeAll(deletedByKey: key.value)
             result.deleteKeys.append(key)
         case .deleteAll(nil):
-            held.removeAll { _ in true }
+            held.removeAll(deletedByKey: nil)
             result.deleteAll = true
             result.deleteKeys.removeAll()
         case .setting(let s):
@@ -152,11 +166,27 @@ public final class CompileSession {
     /// The result; the session lets go of its rules (call once).
     public func finish() -> CompileResult {
         var out = result
-        out.rules = held.ordered()
-        held = HeldRules()
+        if let stored {
+            out.rules = Array(KernelRuleList(stored))
+            self.stored = nil
+        } else {
+            out.rules = held.ordered()
+            held = HeldRules()
+        }
         out.settings = Compiler.augenrulesOrder(settings)
         out.diagnostics = collected
         return out
+    }
+
+    /// The result of a session with a shared store, its rules read from the store one at a time
+    /// (`result.rules` is empty). Call once.
+    public func finishStored() -> (result: CompileResult, rules: KernelRuleList) {
+        guard let stored else { let r = finish(); return (r, KernelRuleList(r.rules)) }
+        self.stored = nil
+        var out = result
+        out.settings = Compiler.augenrulesOrder(settings)
+        out.diagnostics = collected
+        return (out, KernelRuleList(stored))
     }
 }
 
@@ -267,7 +297,12 @@ extension KernelRule {
         let wanted = key.prefix(Self.deleteKeyLimit)
         if wanted.isEmpty { return true }
         guard let f = fields.last(where: { $0.id == FieldID.filterkey }), let s = f.string else { return false }
-        return s.prefix { $0 != 0 }.firstRange(of: wanted) != nil
+        return s.withBytes { Self.keyHolds($0, wanted) }
+    }
+
+    /// Whether the bytes of a key field hold `wanted` as `-D -k` looks for it (`wanted` not empty).
+    static func keyHolds(_ key: UnsafeBufferPointer<UInt8>, _ wanted: some Collection<UInt8>) -> Bool {
+        key.prefix { $0 != 0 }.firstRange(of: wanted) != nil
     }
 }
 
@@ -283,108 +318,5 @@ enum RuleHash {
             if let s = f.string { s.withBytes { h.mix(bytes: $0) } }
         }
         return h.intValue
-    }
-}
-
-/// The simulated kernel rule set: appended rules in order, prepended groups before them (the
-/// latest first), deletions by identity. Rules live once in `storage`; the index maps identity
-/// hashes to storage slots (a 100,000-rule file must not hold each rule three times).
-struct HeldRules {
-    private var storage: [KernelRule] = []
-    private var live: [Bool] = []
-    private var liveCount = 0
-    /// Storage slots of prepended groups, in the order they came.
-    private var prepended: [[Int]] = []
-    /// The identity hash of each storage slot.
-    private var hashes: [Int] = []
-    /// Open addressing over the live slots: slot + 1 per bucket, 0 for none; at most half full.
-    /// A quarter of the memory of a [hash: slot] dictionary for 120,000 rules, and no SipHash.
-    private var buckets: [Int32] = []
-    private var shift = 64
-
-    private func bucket(_ hash: Int) -> Int {
-        Int(truncatingIfNeeded: (UInt64(bitPattern: Int64(hash)) &* 0x9E37_79B9_7F4A_7C15) >> UInt64(shift))
-    }
-
-    private func slot(of rule: KernelRule, hash: Int) -> Int? {
-        guard !buckets.isEmpty else { return nil }
-        var b = bucket(hash)
-        while buckets[b] != 0 {
-            let i = Int(buckets[b]) - 1
-            // At most one live rule is identical to another: additions of a held rule are refused.
-            if hashes[i] == hash, live[i], storage[i] == rule { return i }
-            b = (b + 1) & (buckets.count - 1)
-        }
-        return nil
-    }
-
-    private mutating func index(_ i: Int) {
-        if 2 * (i + 1) > buckets.count {
-            // Dead slots never match: only live ones are indexed again.
-            let size = max(1024, 2 * buckets.count)
-            buckets = [Int32](repeating: 0, count: size)
-            shift = 64 - size.trailingZeroBitCount
-            for j in 0 ..< i where live[j] { place(j) }
-        }
-        place(i)
-    }
-
-    private mutating func place(_ i: Int) {
-        var b = bucket(hashes[i])
-        while buckets[b] != 0 { b = (b + 1) & (buckets.count - 1) }
-        buckets[b] = Int32(i + 1)
-    }
-
-    func origin(of rule: KernelRule, hash: Int) -> (file: String, line: Int)? {
-        guard let i = slot(of: rule, hash: hash) else { return nil }
-        return (storage[i].provenance?.file ?? "", storage[i].provenance?.line ?? 0)
-    }
-
-    mutating func add(_ group: [KernelRule], hashes groupHashes: [Int], prepend: Bool) {
-        guard !group.isEmpty else { return }
-        var slots: [Int] = []
-        for (r, h) in zip(group, groupHashes) {
-            let i = storage.count
-            storage.append(r)
-            live.append(true)
-            hashes.append(h)
-            liveCount += 1
-            index(i)
-            if prepend { slots.append(i) }
-        }
-        if prepend { prepended.append(slots) }
-    }
-
-    /// Removes the rule identical to `rule`; false when none is held.
-    mutating func remove(_ rule: KernelRule, hash: Int) -> Bool {
-        guard let i = slot(of: rule, hash: hash) else { return false }
-        kill(i)
-        return true
-    }
-
-    mutating func removeAll(where predicate: (KernelRule) -> Bool) {
-        for i in storage.indices where live[i] && predicate(storage[i]) { kill(i) }
-        if liveCount == 0 { self = HeldRules() }
-    }
-
-    private mutating func kill(_ i: Int) {
-        live[i] = false
-        liveCount -= 1
-    }
-
-    /// The rules in kernel load order; the storage itself when nothing was prepended or deleted.
-    func ordered() -> [KernelRule] {
-        if prepended.isEmpty && liveCount == storage.count { return storage }
-        var out: [KernelRule] = []
-        out.reserveCapacity(liveCount)
-        var isPrepended = [Bool](repeating: false, count: storage.count)
-        for g in prepended.reversed() {
-            for i in g {
-                isPrepended[i] = true
-                if live[i] { out.append(storage[i]) }
-            }
-        }
-        for i in storage.indices where live[i] && !isPrepended[i] { out.append(storage[i]) }
-        return out
     }
 }

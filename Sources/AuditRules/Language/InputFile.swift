@@ -122,3 +122,44 @@ struct LineCap {
         }
     }
 }
+
+extension InputFile {
+    /// What tells a regular file's contents apart over time (device, inode, size, change times);
+    /// nil for anything else: a FIFO or a socket cannot be read twice.
+    public struct Identity: Equatable, Sendable {
+        var device: UInt64, inode: UInt64, size: Int64
+        var modified: Int64, modifiedNanoseconds: Int, changed: Int64, changedNanoseconds: Int
+
+        public init?(path: String) {
+            var info = stat()
+            // "-" is standard input, whatever a file of that name is.
+            guard path != "-", stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+            device = UInt64(info.st_dev)
+            inode = UInt64(info.st_ino)
+            size = Int64(info.st_size)
+            modified = Int64(info.st_mtim.tv_sec)
+            modifiedNanoseconds = Int(info.st_mtim.tv_nsec)
+            changed = Int64(info.st_ctim.tv_sec)
+            changedNanoseconds = Int(info.st_ctim.tv_nsec)
+        }
+    }
+
+    /// The lines numbered `wanted` of the file at `path`, as the parser reads them (without a CR),
+    /// when the file is still the one `identity` describes; nil otherwise.
+    public static func lines(_ wanted: Set<Int>, of path: String, identity: Identity) -> [Int: RulesText]? {
+        guard !wanted.isEmpty else { return [:] }
+        guard Identity(path: path) == identity else { return nil }
+        var out: [Int: RulesText] = [:]
+        let last = wanted.max()!
+        let outcome = ChunkedFile.read(path: path, linesPerChunk: 2048) { text, firstLine in
+            guard firstLine <= last else { return }
+            text.withBytes { bytes in
+                Lexer.forEachLine(in: bytes, firstLine: firstLine) { line, _ in
+                    if wanted.contains(line.number) { out[line.number] = line.text }
+                }
+            }
+        }
+        guard case .read(_, nil) = outcome, Identity(path: path) == identity else { return nil }
+        return out
+    }
+}

@@ -1,0 +1,331 @@
+import Syscalls
+
+/// What the kernel rules of several targets' compilations of one input have in common, kept once:
+/// lint holds the rule set of every target it judges (four by default), and a rule's fields and
+/// source line are the same on every target but for the arch value and the syscall mask. Give
+/// one store to the sessions of those targets (`CompileSession(target:shared:)`); they use it
+/// one after the other, never at once.
+public final class SharedRuleStore {
+    var arena: RuleArena
+    /// `keepsText: false`: rules come back with an empty `Provenance.text` (file and line stay),
+    /// for a reader that can read the lines it quotes again.
+    public init(keepsText: Bool = true) { arena = RuleArena(keepsText: keepsText) }
+}
+
+/// Field lists and source lines, encoded in byte arrays (no allocation per rule) and each kept
+/// once: a field list is looked up by its bytes, a source line by file, line and bytes among the
+/// recent ones (the targets' sessions take the same chunk of statements one after the other).
+struct RuleArena: Sendable {
+    /// Field lists, each field: id (4 bytes), operator (1), value (4), string length + 1 or 0
+    /// (4), string bytes; the first arch field's value is 0 (the slot holds it).
+    private var shapeBytes: [UInt8] = []
+    private var shapeStarts: [Int] = [0]
+    /// Open addressing over the shapes: number + 1 per bucket, 0 for none; at most half full.
+    private var shapeBuckets: [UInt32] = []
+    private var shapeShift = 64
+
+    struct Source {
+        var line: Int
+        var textStart: Int
+        var file: UInt32
+        var length: UInt32
+    }
+
+    private var files: [String] = []
+    private var fileNumbers: [String: UInt32] = [:]
+    private var sources: [Source] = []
+    private var text: [UInt8] = []
+    /// Sources stored lately, by file and line; forgotten when large (a miss only stores a line twice).
+    private var recent: [SourceKey: UInt32] = [:]
+    private struct SourceKey: Hashable { var file: UInt32, line: Int }
+    let keepsText: Bool
+
+    init(keepsText: Bool) { self.keepsText = keepsText }
+    static let recentLimit = 16384
+    static let noSource = UInt32.max
+
+    var shapeCount: Int { shapeStarts.count - 1 }
+
+    /// Syscall masks, each once (a rules file has few distinct ones), with the numbers of those
+    /// of each hash.
+    private var masks: [[UInt32]] = []
+    private var maskNumbers: [Int: [UInt32]] = [:]
+
+    /// The last mask numbered, kept (so its buffer cannot be reused): lowering shares one buffer
+    /// among the rules of one mask, and a rule's is usually the one before's.
+    private var lastMask: (mask: [UInt32], number: UInt32)?
+
+    /// The number of `mask`, stored if new.
+    mutating func number(of mask: [UInt32]) -> UInt32 {
+        if let last = lastMask, Self.sameBuffer(last.mask, mask) { return last.number }
+        let n = storedNumber(of: mask)
+        lastMask = (mask, n)
+        return n
+    }
+
+    private static func sameBuffer(_ a: [UInt32], _ b: [UInt32]) -> Bool {
+        a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in x.baseAddress == y.baseAddress && x.count == y.count } }
+    }
+
+    private mutating func storedNumber(of mask: [UInt32]) -> UInt32 {
+        var h = FNV1a()
+        h.mix(mask: mask)
+        for n in maskNumbers[h.intValue] ?? [] where masks[Int(n)] == mask { return n }
+        let n = UInt32(masks.count)
+        masks.append(mask)
+        maskNumbers[h.intValue, default: []].append(n)
+        return n
+    }
+
+    func mask(_ n: UInt32) -> [UInt32] { masks[Int(n)] }
+
+    // MARK: Shapes
+
+    /// The number of the shape of `fields` (the first arch field's value left out), stored if new.
+    mutating func shape(of fields: [KernelField]) -> UInt32 {
+        let start = shapeBytes.count
+        var archSeen = false
+        for f in fields {
+            let isArch = !archSeen && f.id == FieldID.arch
+            if isArch { archSeen = true }
+            Self.put(f.id, &shapeBytes)
+            shapeBytes.append(UInt8(truncatingIfNeeded: f.op.kernelValue >> 24))
+            Self.put(isArch ? 0 : f.value, &shapeBytes)
+            if let s = f.string {
+                Self.put(UInt32(s.count + 1), &shapeBytes)
+                s.withBytes { shapeBytes.append(contentsOf: $0) }
+            } else {
+                Self.put(0, &shapeBytes)
+            }
+        }
+        let hash = Self.hash(shapeBytes[start...])
+        if let found = findShape(hash: hash, bytes: start ..< shapeBytes.count) {
+            shapeBytes.removeSubrange(start...)
+            return found
+        }
+        shapeStarts.append(shapeBytes.count)
+        let number = UInt32(shapeCount - 1)
+        if 2 * shapeCount > shapeBuckets.count { growShapes() } else { placeShape(number, hash: hash) }
+        return number
+    }
+
+    private func findShape(hash: Int, bytes: Range<Int>) -> UInt32? {
+        guard !shapeBuckets.isEmpty else { return nil }
+        var b = bucket(hash)
+        while shapeBuckets[b] != 0 {
+            let n = Int(shapeBuckets[b] - 1)
+            if shapeBytes[shapeStarts[n] ..< shapeStarts[n + 1]].elementsEqual(shapeBytes[bytes]) { return UInt32(n) }
+            b = (b + 1) & (shapeBuckets.count - 1)
+        }
+        return nil
+    }
+
+    private func bucket(_ hash: Int) -> Int {
+        Int(truncatingIfNeeded: (UInt64(bitPattern: Int64(hash)) &* 0x9E37_79B9_7F4A_7C15) >> UInt64(shapeShift))
+    }
+
+    private mutating func placeShape(_ n: UInt32, hash: Int) {
+        var b = bucket(hash)
+        while shapeBuckets[b] != 0 { b = (b + 1) & (shapeBuckets.count - 1) }
+        shapeBuckets[b] = n + 1
+    }
+
+    private mutating func growShapes() {
+        let size = max(1024, 2 * shapeBuckets.count)
+        shapeBuckets = [UInt32](repeating: 0, count: size)
+        shapeShift = 64 - size.trailingZeroBitCount
+        for n in 0 ..< shapeCount { placeShape(UInt32(n), hash: Self.hash(shapeBytes[shapeStarts[n] ..< shapeStarts[n + 1]])) }
+    }
+
+    private static func hash(_ bytes: ArraySlice<UInt8>) -> Int {
+        var h = FNV1a()
+        bytes.withUnsafeBufferPointer { h.mix(bytes: $0) }
+        return h.intValue
+    }
+
+    private static func put(_ v: UInt32, _ out: inout [UInt8]) {
+        out.append(UInt8(truncatingIfNeeded: v))
+        out.append(UInt8(truncatingIfNeeded: v >> 8))
+        out.append(UInt8(truncatingIfNeeded: v >> 16))
+        out.append(UInt8(truncatingIfNeeded: v >> 24))
+    }
+
+    private func word(_ at: Int) -> UInt32 {
+        UInt32(shapeBytes[at]) | UInt32(shapeBytes[at + 1]) << 8 | UInt32(shapeBytes[at + 2]) << 16 | UInt32(shapeBytes[at + 3]) << 24
+    }
+
+    /// The fields of shape `n`, the first arch field's value `arch`.
+    func fields(_ n: UInt32, arch: UInt32) -> [KernelField] {
+        var out: [KernelField] = []
+        var at = shapeStarts[Int(n)]
+        let end = shapeStarts[Int(n) + 1]
+        var archSeen = false
+        while at < end {
+            let id = word(at), op = FieldOperator(kernelValue: UInt32(shapeBytes[at + 4]) << 24)!
+            var value = word(at + 5)
+            let stringLength = Int(word(at + 9))
+            at += 13
+            if !archSeen && id == FieldID.arch {
+                archSeen = true
+                value = arch
+            }
+            var field = KernelField(id: id, op: op, value: value)
+            if stringLength > 0 {
+                field.string = shapeBytes.withUnsafeBufferPointer { RulesText(UnsafeBufferPointer(rebasing: $0[at ..< at + stringLength - 1])) }
+                at += stringLength - 1
+            }
+            out.append(field)
+        }
+        return out
+    }
+
+    /// `body` of the bytes of the last field `id` of shape `n`; nil when it has none or that
+    /// field has no string.
+    func withLastString<R>(ofField id: UInt32, inShape n: UInt32, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
+        var at = shapeStarts[Int(n)]
+        let end = shapeStarts[Int(n) + 1]
+        var found: Range<Int>?? = nil
+        while at < end {
+            let fid = word(at), stringLength = Int(word(at + 9))
+            at += 13
+            let string = stringLength > 0 ? at ..< at + stringLength - 1 : nil
+            if fid == id { found = .some(string) }
+            at += max(stringLength - 1, 0)
+        }
+        guard case .some(let range?) = found else { return body(nil) }
+        return shapeBytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
+    }
+
+    // MARK: Sources
+
+    /// The number of the source `provenance` names (its ABI is the slot's).
+    mutating func source(of provenance: Provenance) -> UInt32 {
+        let file: UInt32
+        if let known = fileNumbers[provenance.file] {
+            file = known
+        } else {
+            file = UInt32(files.count)
+            files.append(provenance.file)
+            fileNumbers[provenance.file] = file
+        }
+        let key = SourceKey(file: file, line: provenance.line)
+        if let n = recent[key] {
+            let s = sources[Int(n)]
+            let same = !keepsText || provenance.text.withBytes { $0.elementsEqual(text[s.textStart ..< s.textStart + Int(s.length)]) }
+            if same { return n }
+        }
+        let n = UInt32(sources.count)
+        if keepsText { provenance.text.withBytes { text.append(contentsOf: $0) } }
+        let length = keepsText ? provenance.text.count : 0
+        sources.append(Source(line: provenance.line, textStart: text.count - length, file: file, length: UInt32(length)))
+        if recent.count >= Self.recentLimit { recent.removeAll(keepingCapacity: true) }
+        recent[key] = n
+        return n
+    }
+
+    func file(ofSource n: UInt32) -> String { files[Int(sources[Int(n)].file)] }
+    func line(ofSource n: UInt32) -> Int { sources[Int(n)].line }
+
+    func provenance(_ n: UInt32, abi: ABI?) -> Provenance {
+        let s = sources[Int(n)]
+        let line = text.withUnsafeBufferPointer { RulesText(UnsafeBufferPointer(rebasing: $0[s.textStart ..< s.textStart + Int(s.length)])) }
+        return Provenance(file: files[Int(s.file)], line: s.line, text: line, abi: abi)
+    }
+}
+
+/// One compilation's rules in a shared arena: per rule the words its target decides (list,
+/// action, mask, arch value, ABI) and the numbers of its field list and source.
+struct StoredRules: RuleSlots {
+    struct Slot {
+        var mask: UInt32
+        var shape: UInt32
+        var source: UInt32
+        var arch: UInt32
+        var list: FilterList
+        var action: RuleAction
+        var abi: ABI?
+    }
+
+    let store: SharedRuleStore
+    private(set) var slots: [Slot] = []
+
+    init(store: SharedRuleStore) { self.store = store }
+
+    var count: Int { slots.count }
+
+    subscript(i: Int) -> KernelRule { Self.rule(slots[i], store.arena) }
+
+    static func rule(_ s: Slot, _ arena: RuleArena) -> KernelRule {
+        KernelRule(list: s.list, action: s.action, mask: arena.mask(s.mask), fields: arena.fields(s.shape, arch: s.arch),
+                   provenance: s.source == RuleArena.noSource ? nil : arena.provenance(s.source, abi: s.abi))
+    }
+
+    func origin(_ i: Int) -> (file: String, line: Int) {
+        let s = slots[i].source
+        return s == RuleArena.noSource ? ("", 0) : (store.arena.file(ofSource: s), store.arena.line(ofSource: s))
+    }
+
+    mutating func append(_ rule: KernelRule) {
+        let arch = rule.fields.first { $0.id == FieldID.arch }?.value ?? 0
+        let source = rule.provenance.map { store.arena.source(of: $0) } ?? RuleArena.noSource
+        slots.append(Slot(mask: store.arena.number(of: rule.mask), shape: store.arena.shape(of: rule.fields), source: source, arch: arch,
+                          list: rule.list, action: rule.action, abi: rule.provenance?.abi))
+    }
+
+    func isDeleted(_ i: Int, byKey key: RulesText) -> Bool {
+        let wanted = key.prefix(KernelRule.deleteKeyLimit)
+        if wanted.isEmpty { return true }
+        return store.arena.withLastString(ofField: FieldID.filterkey, inShape: slots[i].shape) { bytes in
+            bytes.map { KernelRule.keyHolds($0, wanted) } ?? false
+        }
+    }
+
+    mutating func removeAll() { slots = [] }
+}
+
+/// The rules a compilation holds, in kernel load order: whole rules, or slots of a shared arena
+/// made whole one at a time as they are read (lint walks every target's set this way).
+public struct KernelRuleList: RandomAccessCollection, Sendable {
+    private enum Backing: Sendable {
+        case rules([KernelRule])
+        /// `order`: slot numbers; nil for every slot in order.
+        case stored(slots: [StoredRules.Slot], order: [Int]?, arena: RuleArena)
+    }
+
+    private let backing: Backing
+
+    public init(_ rules: [KernelRule]) { backing = .rules(rules) }
+
+    init(_ held: HeldRules<StoredRules>) {
+        backing = .stored(slots: held.storage.slots, order: held.order(), arena: held.storage.store.arena)
+    }
+
+    public var startIndex: Int { 0 }
+
+    public var endIndex: Int {
+        switch backing {
+        case .rules(let r): return r.count
+        case .stored(let slots, let order, _): return order?.count ?? slots.count
+        }
+    }
+
+    /// The list and action of rule `i`, without making the rule whole (checks that look at a few
+    /// lists or actions only skip the others this way).
+    public func listAndAction(at i: Int) -> (list: FilterList, action: RuleAction) {
+        switch backing {
+        case .rules(let r): return (r[i].list, r[i].action)
+        case .stored(let slots, let order, _):
+            let s = slots[order?[i] ?? i]
+            return (s.list, s.action)
+        }
+    }
+
+    public subscript(i: Int) -> KernelRule {
+        switch backing {
+        case .rules(let r): return r[i]
+        case .stored(let slots, let order, let arena): return StoredRules.rule(slots[order?[i] ?? i], arena)
+        }
+    }
+}
+
+extension StoredRules.Slot: Sendable {}
