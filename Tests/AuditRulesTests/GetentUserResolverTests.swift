@@ -51,25 +51,36 @@ final class GetentUserResolverTests: XCTestCase {
     }
 
     /// A getent that hangs (an unreachable LDAP server) is killed at the timeout and reaped; its
-    /// name is unknown. A prompt one is answered, so the fake itself is known to work.
-    func testAHangingGetentIsKilledAtTheTimeout() throws {
+    /// name is unanswered, and so is every later name, without asking getent again. A prompt one
+    /// is answered, so the fake itself is known to work.
+    func testAHangingGetentIsKilledAtTheTimeoutAndNotAskedAgain() throws {
         let dir = NSTemporaryDirectory() + "aurules-getent-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let hanging = dir + "/hanging-getent", prompt = dir + "/prompt-getent"
-        try "#!/bin/sh\necho $$ > \(dir)/pid\nexec /bin/sleep 600\n".write(toFile: hanging, atomically: true, encoding: .utf8)
-        try "#!/bin/sh\necho \"$3:x:1234:1234::/:/bin/sh\"\n".write(toFile: prompt, atomically: true, encoding: .utf8)
+        try "#!/bin/sh\necho $$ >> \(dir)/pids\nexec /bin/sleep 60\n".write(toFile: hanging, atomically: true, encoding: .utf8)
+        try "#!/bin/sh\n[ \"$3\" = alice ] || exit 2\necho \"$3:x:1234:1234::/:/bin/sh\"\n".write(toFile: prompt, atomically: true, encoding: .utf8)
         for path in [hanging, prompt] { XCTAssertEqual(chmod(path, 0o755), 0) }
         let noFiles = HostUserResolver(passwdPath: "/nonexistent", groupPath: "/nonexistent")
 
         let answered = FilesThenGetentUserResolver(files: noFiles, getent: [prompt], timeoutMilliseconds: 10_000)
         XCTAssertEqual(answered.uid(named: "alice"), 1234)
+        XCTAssertNil(answered.uid(named: "bob"))
+        XCTAssertNil(answered.whyUnresolved(user: true, named: "bob"), "getent said no: the answer is final")
 
-        let hung = FilesThenGetentUserResolver(files: noFiles, getent: [hanging], timeoutMilliseconds: 300)
+        let hung = FilesThenGetentUserResolver(files: noFiles, getent: [hanging], timeoutMilliseconds: 2_000)
         XCTAssertNil(hung.uid(named: "alice"))
-        let pidText = try String(contentsOfFile: dir + "/pid", encoding: .utf8)
-        let pid = try XCTUnwrap(pid_t(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))
+        XCTAssertNotNil(hung.whyUnresolved(user: true, named: "alice"))
+        let pids = try String(contentsOfFile: dir + "/pids", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(pids.count, 1)
+        let pid = try XCTUnwrap(pid_t(String(pids[0])))
         XCTAssertEqual(kill(pid, 0), -1, "the hanging getent was killed and reaped")
         XCTAssertEqual(errno, ESRCH)
+
+        XCTAssertNil(hung.gid(named: "staff"))
+        XCTAssertNil(hung.uid(named: "carol"))
+        XCTAssertNotNil(hung.whyUnresolved(user: false, named: "staff"))
+        XCTAssertEqual(try String(contentsOfFile: dir + "/pids", encoding: .utf8).split(separator: "\n").count, 1,
+                       "after a timeout getent is not asked again")
     }
 }

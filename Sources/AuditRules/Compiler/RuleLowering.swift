@@ -163,6 +163,7 @@ extension CompilationState {
         let why = target.resolver == nil
             ? "\(kind) names cannot be compiled with --no-resolve: write the number"
             : "unknown \(kind) '\(message: name)' on this host"
+                + (target.resolver?.whyUnresolved(user: kind == "user", named: name).map { ": \($0)" } ?? "")
         report(.unknownUser, .error, target.resolver == nil ? "\(kind) '\(message: name)': \(why)" : why,
                at: clause.rawValue.location, length: clause.rawValue.length, in: stmt, hostDependent: true)
     }

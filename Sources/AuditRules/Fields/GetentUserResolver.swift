@@ -21,12 +21,24 @@ public final class FilesThenGetentUserResolver: UserResolver, Sendable {
     private let files: HostUserResolver
     private let getent: [String]
     private let timeoutMilliseconds: Int
-    private let users = Mutex<[RulesText: UInt32?]>([:])
-    private let groups = Mutex<[RulesText: UInt32?]>([:])
+    private let users = Mutex<[RulesText: Answer]>([:])
+    private let groups = Mutex<[RulesText: Answer]>([:])
+    /// Set at the first timeout: the directory behind getent is taken as down for the rest of the
+    /// run, so a file naming many users waits once, not once per name.
+    private let gaveUp = Atomic<Bool>(false)
 
-    /// `timeoutMilliseconds` bounds each getent run: an unreachable LDAP or sssd server must not
-    /// hang a CI job (getpwnam, and so auditctl, would wait for NSS's own timeouts). A run that
-    /// takes longer is killed and its name counts as unknown.
+    enum Answer: Equatable, Sendable {
+        case found(UInt32)
+        case unknown
+        /// getent was not asked (after a timeout) or did not answer in time.
+        case unanswered
+
+        var id: UInt32? { if case .found(let id) = self { id } else { nil } }
+    }
+
+    /// `timeoutMilliseconds` bounds getent: an unreachable LDAP or sssd server must not hang a CI
+    /// job (getpwnam, and so auditctl, would wait for NSS's own timeouts). A run that takes longer
+    /// is killed; its name and every later one getent would be asked for count as unanswered.
     public init(files: HostUserResolver = HostUserResolver(), getent: [String] = ["/usr/bin/getent", "/bin/getent"],
                 timeoutMilliseconds: Int = 10_000) {
         self.files = files
@@ -36,19 +48,31 @@ public final class FilesThenGetentUserResolver: UserResolver, Sendable {
 
     public func uid(named name: RulesText) -> UInt32? {
         if let id = files.uid(named: name) { return id }
-        return cached(users, name) { Self.lookup("passwd", name, getent: getent, timeoutMilliseconds: timeoutMilliseconds) }
+        return answer(users, "passwd", name).id
     }
 
     public func gid(named name: RulesText) -> UInt32? {
         if let id = files.gid(named: name) { return id }
-        return cached(groups, name) { Self.lookup("group", name, getent: getent, timeoutMilliseconds: timeoutMilliseconds) }
+        return answer(groups, "group", name).id
     }
 
-    private func cached(_ cache: borrowing Mutex<[RulesText: UInt32?]>, _ name: RulesText, _ ask: () -> UInt32?) -> UInt32? {
+    public func whyUnresolved(user: Bool, named name: RulesText) -> String? {
+        let cache = user ? users.withLock { $0[name] } : groups.withLock { $0[name] }
+        guard cache == .unanswered else { return nil }
+        return "getent did not answer within \(timeoutMilliseconds / 1000) s (is the directory server reachable?)"
+    }
+
+    private func answer(_ cache: borrowing Mutex<[RulesText: Answer]>, _ database: String, _ name: RulesText) -> Answer {
         if let known = cache.withLock({ $0[name] }) { return known }
-        let id = ask()
-        cache.withLock { $0[name] = id }
-        return id
+        let found: Answer
+        if gaveUp.load(ordering: .relaxed) {
+            found = .unanswered
+        } else {
+            found = Self.lookup(database, name, getent: getent, timeoutMilliseconds: timeoutMilliseconds)
+            if found == .unanswered { gaveUp.store(true, ordering: .relaxed) }
+        }
+        cache.withLock { $0[name] = found }
+        return found
     }
 
     /// The id field of getent's answer: `name:password:id:...` on the first line, else nil.
@@ -63,20 +87,24 @@ public final class FilesThenGetentUserResolver: UserResolver, Sendable {
     /// Runs `getent -- DATABASE NAME` (argv only, no shell, an empty environment, stdin and stderr
     /// on /dev/null). Names that are empty, hold NUL or start with a digit (getent would look up
     /// an id, not a name) are not asked.
-    static func lookup(_ database: String, _ name: RulesText, getent: [String], timeoutMilliseconds: Int) -> UInt32? {
+    static func lookup(_ database: String, _ name: RulesText, getent: [String], timeoutMilliseconds: Int) -> Answer {
         let bytes = Array(name.bytes)
         guard let first = bytes.first, !bytes.contains(0), !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first),
-              let program = getent.first(where: { access($0, X_OK) == 0 }) else { return nil }
-        guard let output = run(program, [Array(program.utf8), Array("--".utf8), Array(database.utf8), bytes],
-                                 timeoutMilliseconds: timeoutMilliseconds) else { return nil }
-        return parseID(output)
+              let program = getent.first(where: { access($0, X_OK) == 0 }) else { return .unknown }
+        switch run(program, [Array(program.utf8), Array("--".utf8), Array(database.utf8), bytes], timeoutMilliseconds: timeoutMilliseconds) {
+        case .output(let output): return parseID(output).map(Answer.found) ?? .unknown
+        case .failed: return .unknown
+        case .timedOut: return .unanswered
+        }
     }
 
-    /// The standard output of a successful (exit 0) run, at most 1 MiB; nil on any failure, and
-    /// when the program has not closed its output within the timeout (it is then killed).
-    private static func run(_ program: String, _ arguments: [[UInt8]], timeoutMilliseconds: Int) -> [UInt8]? {
+    enum RunResult { case output([UInt8]), failed, timedOut }
+
+    /// The standard output of a successful (exit 0) run, at most 1 MiB. A program that has not
+    /// closed its output and exited within the timeout is killed and reaped.
+    private static func run(_ program: String, _ arguments: [[UInt8]], timeoutMilliseconds: Int) -> RunResult {
         var pipeEnds: [Int32] = [-1, -1]
-        guard pipe(&pipeEnds) == 0 else { return nil }
+        guard pipe(&pipeEnds) == 0 else { return .failed }
         _ = fcntl(pipeEnds[0], F_SETFD, FD_CLOEXEC)
         _ = fcntl(pipeEnds[1], F_SETFD, FD_CLOEXEC)
         var actions = posix_spawn_file_actions_t()
@@ -97,12 +125,12 @@ public final class FilesThenGetentUserResolver: UserResolver, Sendable {
         let spawned = posix_spawn(&pid, program, &actions, nil, argv, environment)
         close(pipeEnds[1])
         defer { close(pipeEnds[0]) }
-        guard spawned == 0 else { return nil }
+        guard spawned == 0 else { return .failed }
         var output: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         let deadline = monotonicMilliseconds() + timeoutMilliseconds
         var timedOut = false
-        while true {
+        reading: while true {
             let left = deadline - monotonicMilliseconds()
             var ready = pollfd(fd: pipeEnds[0], events: Int16(POLLIN), revents: 0)
             let polled = left > 0 ? poll(&ready, 1, Int32(clamping: left)) : 0
@@ -111,17 +139,32 @@ public final class FilesThenGetentUserResolver: UserResolver, Sendable {
             let n = chunk.withUnsafeMutableBytes { read(pipeEnds[0], $0.baseAddress, $0.count) }
             if n > 0 {
                 if output.count < 1 << 20 { output += chunk[..<n] }
-            } else if n == 0 || errno != EINTR {
+            } else if n == 0 {
                 break
+            } else if errno != EINTR {
+                timedOut = true
+                break reading
             }
         }
-        if timedOut { kill(pid, SIGKILL) }
+        // The output is closed; the exit must come by the same deadline (a child can close its
+        // output and go on running).
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        if timedOut { return nil }
+        while !timedOut {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid { break }
+            if reaped == -1 && errno != EINTR { return .failed }
+            if monotonicMilliseconds() >= deadline { timedOut = true; break }
+            var none = pollfd()
+            _ = poll(&none, 0, 2)
+        }
+        if timedOut {
+            kill(pid, SIGKILL)
+            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+            return .timedOut
+        }
         // Exited (low 7 bits 0) with status 0.
-        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else { return nil }
-        return output
+        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else { return .failed }
+        return .output(output)
     }
 }
 

@@ -13,6 +13,13 @@ import Glibc
 public protocol UserResolver: Sendable {
     func uid(named: RulesText) -> UInt32?
     func gid(named: RulesText) -> UInt32?
+    /// Why a name this resolver returned nil for may exist after all (a lookup that timed out);
+    /// nil when the answer "unknown" is final.
+    func whyUnresolved(user: Bool, named: RulesText) -> String?
+}
+
+extension UserResolver {
+    public func whyUnresolved(user: Bool, named: RulesText) -> String? { nil }
 }
 
 /// Reads passwd and group files (the host's by default). Files are read once, at init: rule
@@ -68,6 +75,10 @@ public struct StaticUserResolver: UserResolver {
 /// The dynamic build keeps getpwnam_r: it is what auditctl calls.
 public struct SystemUserResolver: UserResolver {
     public init() {}
+
+    public func whyUnresolved(user: Bool, named name: RulesText) -> String? {
+        ExecutableLinkage.isStatic ? FilesThenGetentUserResolver.shared.whyUnresolved(user: user, named: name) : nil
+    }
 
     public func uid(named name: RulesText) -> UInt32? {
         if ExecutableLinkage.isStatic { return FilesThenGetentUserResolver.shared.uid(named: name) }
