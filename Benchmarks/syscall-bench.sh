@@ -4,8 +4,8 @@
 # hits both alike. Prints both medians and the ratio (target, issue 13: <= 1.2).
 # Usage: Benchmarks/syscall-bench.sh [RUNS]   (run from anywhere; builds the release binary first)
 #
-# The release binary is built as one static executable (-static-executable, libaudit and
-# libcap-ng linked in), the way a single-file tool is shipped to hosts without a Swift runtime:
+# The release binary is built as one static executable (scripts/static-build: -static-executable,
+# libaudit and libcap-ng linked in), the way a single-file tool is shipped to hosts without a Swift runtime:
 # loading the dynamic Swift runtime and Foundation alone costs more than ausyscall's whole run.
 # LINK=dynamic measures the default `swift build -c release` binary instead.
 set -euo pipefail
@@ -18,11 +18,7 @@ elif [ "${LINK:-static}" = dynamic ]; then
     swift build -c release --product aurules >/dev/null
     bin=$(swift build -c release --show-bin-path)/aurules
 else
-    flags=(-c release --product aurules --scratch-path .build/static -Xswiftc -static-executable -Xswiftc -DAURULES_STATIC_EXECUTABLE -Xlinker -lcap-ng)
-    # The static link warns about glibc's getpwnam & co. (never called: -DAURULES_STATIC_EXECUTABLE);
-    # only a failure matters here.
-    log=$(swift build "${flags[@]}" 2>&1) || { echo "$log" >&2; exit 2; }
-    bin=$(swift build "${flags[@]}" --show-bin-path)/aurules
+    bin=$(scripts/static-build)  # what scripts/package-deb ships
 fi
 label=${BIN:+given}
 echo "binary: $bin (${label:-${LINK:-static}})"

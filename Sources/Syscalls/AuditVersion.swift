@@ -7,7 +7,24 @@ public struct AuditVersion: Hashable, Comparable, Sendable, CustomStringConverti
 
     private init(release: String) {
         rawValue = release
-        parts = release.split(separator: ".").map { Int($0) ?? 0 }
+        var parts: [Int] = []
+        Self.forEachField(Substring(release)) { field in
+            if !field.isEmpty { parts.append(Int(field) ?? 0) }
+            return true
+        }
+        self.parts = parts
+    }
+
+    /// Calls `body` with each dot-separated field of `text`, empty ones included, until it returns
+    /// false. (Not `split`: its array of substrings is a generic type the runtime instantiates on
+    /// first use, which every `aurules syscall` start paid for.)
+    private static func forEachField(_ text: Substring, _ body: (Substring) -> Bool) {
+        var rest = text
+        while true {
+            let end = rest.firstIndex(of: ".") ?? rest.endIndex
+            guard body(rest[..<end]), end < rest.endIndex else { return }
+            rest = rest[rest.index(after: end)...]
+        }
     }
 
     public var description: String { rawValue }
@@ -18,7 +35,8 @@ public struct AuditVersion: Hashable, Comparable, Sendable, CustomStringConverti
     /// Every release with shipped loader data, oldest first.
     public static let allCases: [AuditVersion] = EmbeddedTables.files.compactMap { file -> AuditVersion? in
         guard file.name.hasPrefix("loader-"), file.name.hasSuffix(".tsv") else { return nil }
-        return AuditVersion(release: String(file.name.dropFirst("loader-".count).dropLast(".tsv".count)))
+        let release = file.name.utf8.dropFirst("loader-".utf8.count).dropLast(".tsv".utf8.count)
+        return AuditVersion(release: String(decoding: release, as: UTF8.self))
     }.sorted()
 
     /// Debian 12's release, the oracle installed here.
@@ -41,9 +59,13 @@ public struct AuditVersion: Hashable, Comparable, Sendable, CustomStringConverti
     public init?(loose text: String) {
         var s = Substring(text)
         if s.hasPrefix("v") { s = s.dropFirst() }
-        let fields = s.split(separator: ".", omittingEmptySubsequences: false)
-        guard !fields.isEmpty, fields.count <= 4, fields.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && Int($0) != nil }) else { return nil }
-        let wanted = fields.map { Int($0)! }
+        var wanted: [Int] = [], valid = true
+        Self.forEachField(s) { field in
+            guard !field.isEmpty, field.allSatisfy(\.isASCII), let number = Int(field) else { valid = false; return false }
+            wanted.append(number)
+            return true
+        }
+        guard valid, wanted.count <= 4 else { return nil }
         if let exact = Self.allCases.first(where: { $0.parts == wanted }) { self = exact; return }
         if let prefixed = Self.allCases.last(where: { $0.parts.starts(with: wanted) }) { self = prefixed; return }
         guard let floor = Self.allCases.last(where: { $0.major == wanted[0] && !wanted.lexicographicallyPrecedes($0.parts) }) else { return nil }

@@ -5,13 +5,13 @@ import Synchronization
 public struct LoaderFacts: Sendable {
     public let release: AuditVersion
     /// `uname -m` / `-F arch=` machine name (lower case) -> libaudit's machine constant.
-    private var machines: [String: String] = [:]
+    private var machines = MachineRecords()
     /// Machine constant -> the syscall table it resolves names with.
-    private var tables: [String: String] = [:]
+    private var tables = MachineRecords()
     /// Machine constant -> the one `-F arch=b32` turns it into.
-    private var b32: [String: String] = [:]
+    private var b32 = MachineRecords()
     /// Machine constant -> `32`, `64` or `any`: the bits audit_determine_machine lets it take.
-    private var bits: [String: String] = [:]
+    private var bits = MachineRecords()
     /// kind (field, list, action, op, msgtype, errno, fstype, uringop) -> names, lower case.
     private var names: [String: Set<String>] = [:]
     /// EAU_* key -> the text auditctl prints.
@@ -34,37 +34,47 @@ public struct LoaderFacts: Sendable {
 
     init(release: AuditVersion, text: String, file: String) throws {
         self.release = release
-        try TableText.forEachRecord(text) { line, f in
-            guard f.count == 4 else { throw TableFormatError(file: file, line: line, message: "expected kind, name, value and condition") }
-            guard Self.enabledConditions.contains(f[3]) else { return }
-            let name = f[1].lowercased()
-            switch f[0] {
-            case "release": break
-            case "machine": machines[name] = f[2]
-            case "table": tables[f[1]] = f[2]
-            case "b32": b32[f[1]] = f[2]
-            case "bits": bits[f[1]] = f[2]
-            case "message": messages[f[1]] = f[2]
-            case "msgpos": messagePositions[f[1]] = Int(f[2]) ?? 0
-            case "auditctl": auditctlMessages[f[1]] = f[2]
-            case "exclude":
-                let (key, list) = Self.keyAndList(f[2])
-                excludeRules[f[1]] = (key, Set(list))
-            case "fieldkind": fieldRules[name, default: FieldRule()].kind = f[2]
-            case "fieldlists":
-                let (key, list) = Self.keyAndList(f[2])
-                fieldRules[name, default: FieldRule()].lists = (key, list)
-            case "fieldops":
-                let (key, list) = Self.keyAndList(f[2])
-                fieldRules[name, default: FieldRule()].ops = (key, list)
-            case "fieldfeature":
-                let (key, list) = Self.keyAndList(f[2])
-                fieldRules[name, default: FieldRule()].feature = (key, list.first ?? "")
-            case "uringop":
-                uringOps[name] = Int(f[2])
-                names[f[0], default: []].insert(name)
-            default: names[f[0], default: []].insert(name)
-            }
+        try TableText.forEachRecord(text) { line, f in try add(f, line: line, file: file) }
+    }
+
+    /// The records of `bytes` that `keep` takes (whole lines), read as `init(release:text:file:)`
+    /// reads every record.
+    init(release: AuditVersion, bytes: UnsafeBufferPointer<UInt8>, file: String, keeping keep: (UnsafeBufferPointer<UInt8>) -> Bool) throws {
+        self.release = release
+        try TableText.forEachRecord(bytes, keeping: keep) { line, f in try add(f, line: line, file: file) }
+    }
+
+    /// One record (kind, name, value, condition) of a loader file.
+    private mutating func add(_ f: [String], line: Int, file: String) throws {
+        guard f.count == 4 else { throw TableFormatError(file: file, line: line, message: "expected kind, name, value and condition") }
+        guard Self.enabledConditions.contains(f[3]) else { return }
+        let name = f[1].lowercased()
+        switch f[0] {
+        case "release": break
+        case "machine": machines[name] = f[2]
+        case "table": tables[f[1]] = f[2]
+        case "b32": b32[f[1]] = f[2]
+        case "bits": bits[f[1]] = f[2]
+        case "message": messages[f[1]] = f[2]
+        case "msgpos": messagePositions[f[1]] = Int(f[2]) ?? 0
+        case "auditctl": auditctlMessages[f[1]] = f[2]
+        case "exclude":
+            let (key, list) = Self.keyAndList(f[2])
+            excludeRules[f[1]] = (key, Set(list))
+        case "fieldkind": fieldRules[name, default: FieldRule()].kind = f[2]
+        case "fieldlists":
+            let (key, list) = Self.keyAndList(f[2])
+            fieldRules[name, default: FieldRule()].lists = (key, list)
+        case "fieldops":
+            let (key, list) = Self.keyAndList(f[2])
+            fieldRules[name, default: FieldRule()].ops = (key, list)
+        case "fieldfeature":
+            let (key, list) = Self.keyAndList(f[2])
+            fieldRules[name, default: FieldRule()].feature = (key, list.first ?? "")
+        case "uringop":
+            uringOps[name] = Int(f[2])
+            names[f[0], default: []].insert(name)
+        default: names[f[0], default: []].insert(name)
         }
     }
 
@@ -143,9 +153,10 @@ public struct LoaderFacts: Sendable {
         } else {
             guard let value = LibauditMachine.strtoul16(Array(word.utf8)) else { return nil }
             let elf = UInt32(truncatingIfNeeded: value)
-            guard let c = Set(machines.values).sorted().first(where: { c in
+            // The first in byte order of the constants that match.
+            guard let c = machines.values.filter({ c in
                 bits[c] != nil && (c == "MACH_PPC64LE" ? Machine.ppc64le.auditArch(for: .ppc64) == elf : Self.abi(c)?.auditArch == elf && c != "MACH_IO_URING")
-            }) else { return nil }
+            }).min() else { return nil }
             constant = c
         }
         if wantBits == "32", let to = b32[constant] { constant = to }
@@ -180,7 +191,7 @@ public struct LoaderFacts: Sendable {
     /// The AUDIT_ARCH values audit_elf_to_machine maps back to a machine this release knows.
     public var knownAuditArches: Set<UInt32> {
         var out: Set<UInt32> = []
-        for c in Set(machines.values) where bits[c] != nil {
+        for c in machines.values where bits[c] != nil {
             if c == "MACH_PPC64LE" { out.insert(Machine.ppc64le.auditArch(for: .ppc64)); continue }
             if let abi = Self.abi(c) { out.insert(abi.auditArch) }
         }
@@ -202,6 +213,28 @@ public struct LoaderFacts: Sendable {
 
     /// The text auditctl of this release prints for an EAU_* refusal.
     public func message(_ key: String, _ fallback: String) -> String { messages[key] ?? fallback }
+}
+
+/// One kind of a loader file's machine records (a score of lines), keyed as a dictionary assigned
+/// in file order would be (the last value of a key wins). Not a dictionary: the first String-keyed
+/// dictionary of a run costs the runtime a scan of every protocol conformance in the binary
+/// (String: Hashable), a fifth of an `aurules syscall` lookup, which reads nothing else keyed.
+struct MachineRecords: Sendable {
+    private var keys: [String] = []
+    /// The values, in the order their keys were first met.
+    private(set) var values: [String] = []
+
+    subscript(key: String) -> String? {
+        get { keys.firstIndex(of: key).map { values[$0] } }
+        set {
+            if let i = keys.firstIndex(of: key) {
+                if let newValue { values[i] = newValue } else { keys.remove(at: i); values.remove(at: i) }
+            } else if let newValue {
+                keys.append(key)
+                values.append(newValue)
+            }
+        }
+    }
 }
 
 /// A refusal by the loader: its EAU_* key, the text auditctl prints, and a sentence naming the cause.

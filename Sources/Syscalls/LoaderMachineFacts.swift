@@ -4,14 +4,19 @@ import Glibc
 #endif
 
 extension LoaderFacts {
-    /// The kinds of record audit_detect_machine and audit_determine_machine read.
-    private static let machineKinds: [[UInt8]] = ["machine\t", "table\t", "b32\t", "bits\t"].map { Array($0.utf8) }
-
-    /// Whether a loader file's line is a machine record (machine, table, b32 or bits).
+    /// Whether a loader file's line is a machine record (machine, table, b32 or bits): the kinds
+    /// of record audit_detect_machine and audit_determine_machine read.
     static func isMachineRecord(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        func starts(_ kind: StaticString) -> Bool {
+            line.count > kind.utf8CodeUnitCount && memcmp(line.baseAddress!, kind.utf8Start, kind.utf8CodeUnitCount) == 0
+        }
         // Most lines (message types, errnos, fields) differ in their first byte.
-        guard let first = line.first, first == UInt8(ascii: "m") || first == UInt8(ascii: "t") || first == UInt8(ascii: "b") else { return false }
-        return machineKinds.contains { kind in line.count > kind.count && memcmp(line.baseAddress!, kind, kind.count) == 0 }
+        switch line.first {
+        case UInt8(ascii: "m"): return starts("machine\t")
+        case UInt8(ascii: "t"): return starts("table\t")
+        case UInt8(ascii: "b"): return starts("b32\t") || starts("bits\t")
+        default: return false
+        }
     }
 
     /// A shipped release's facts with its machine records only: what `detectMachine`,
@@ -24,17 +29,12 @@ extension LoaderFacts {
         if let known = machinesParsed.withLock({ $0[i] }) { return known }
         let v = AuditVersion.allCases[i], file = "loader-\(v.rawValue).tsv"
         var text = EmbeddedTables.files.first { $0.name == file }?.text ?? ""
-        var records = ""
-        text.withUTF8 { bytes in
+        let machineFacts = text.withUTF8 { bytes in
             let span = EmbeddedSpans.span(file: file, key: "machines").map { $0.clamped(to: 0 ..< bytes.count) } ?? 0 ..< bytes.count
-            let part = UnsafeBufferPointer(rebasing: bytes[span])
-            for line in ByteLines(part) {
-                let slice = UnsafeBufferPointer(rebasing: part[line.range])
-                if isMachineRecord(slice) { records += String(decoding: slice, as: UTF8.self) + "\n" }
-            }
+            return try? LoaderFacts(release: v, bytes: UnsafeBufferPointer(rebasing: bytes[span]), file: file, keeping: isMachineRecord)
         }
         // The shipped files are generated and checked by tests: a parse failure is a build defect.
-        let facts = (try? LoaderFacts(release: v, text: records, file: file)) ?? LoaderFacts.shipped(v)
+        let facts = machineFacts ?? LoaderFacts.shipped(v)
         machinesParsed.withLock { $0[i] = facts }
         return facts
     }
@@ -49,9 +49,12 @@ enum EmbeddedSpans {
     /// The range of `key` (an ABI's rows, or `machines`) in the embedded file `file`; nil when
     /// the file has no such entry.
     static func span(file: String, key: String) -> Range<Int>? {
-        guard let line = list.lines(startingWith: file + "\t" + key + "\t").first else { return nil }
-        let f = line.split(separator: "\t")
-        guard f.count == 4, let start = Int(f[2]), let end = Int(f[3]), start <= end else { return nil }
+        let prefix = file + "\t" + key + "\t"
+        guard let line = list.lines(startingWith: prefix).first else { return nil }
+        // The start and end bytes after the prefix (no array of fields: a lookup asks twice).
+        let numbers = line.utf8.dropFirst(prefix.utf8.count)
+        guard let tab = numbers.firstIndex(of: 0x09), let start = Int(Substring(numbers[..<tab])),
+              let end = Int(Substring(numbers[numbers.index(after: tab)...])), start <= end else { return nil }
         return start ..< end
     }
 }

@@ -455,15 +455,31 @@ public final class SyscallDatabase: Sendable {
 /// The parsed pieces of a database, filled on first use.
 private final class Cache: Sendable {
     struct State {
-        var rows = [[SyscallRow]?](repeating: nil, count: ABI.allCases.count)
+        var rows = Slots<[SyscallRow]>(count: ABI.allCases.count)
         /// The last table asked for, per ABI (callers ask again per rule or per number).
-        var tables = [SyscallTable?](repeating: nil, count: ABI.allCases.count)
-        var libaudit = [LibauditBox?](repeating: nil, count: AuditVersion.allCases.count)
+        var tables = Slots<SyscallTable>(count: ABI.allCases.count)
+        var libaudit = Slots<LibauditBox>(count: AuditVersion.allCases.count)
         /// libaudit's table per (release, ABI): see `slot`.
-        var libauditABIs = [LibauditABI?](repeating: nil, count: AuditVersion.allCases.count * ABI.allCases.count)
+        var libauditABIs = Slots<LibauditABI>(count: AuditVersion.allCases.count * ABI.allCases.count)
         var abis: [ABIInfo]?
         var groups: [(name: String, members: [String])]?
         var allNames: NamesBox?
+    }
+
+    /// `count` optional values, the array made on the first store: each array type is
+    /// instantiated by the runtime when first made (a lookup that fills none paid for four).
+    struct Slots<Value: Sendable>: Sendable {
+        private var values: [Value?] = []
+        private let count: Int
+        init(count: Int) { self.count = count }
+
+        subscript(i: Int) -> Value? {
+            get { values.isEmpty ? nil : values[i] }
+            set {
+                if values.isEmpty { values = Array(repeating: nil, count: count) }
+                values[i] = newValue
+            }
+        }
     }
 
     // Boxed: a stored [ABI: ...] or Set<String> would be instantiated (with its Hashable checks)

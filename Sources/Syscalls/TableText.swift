@@ -18,16 +18,23 @@ public enum TableText {
     /// instantiation per process, which `aurules syscall` start-up notices.
     static func forEachRecord(_ text: String, _ body: (Int, [String]) throws -> Void) rethrows {
         var text = text
-        try text.withUTF8 { bytes in
-            try forEachDataLine(bytes) { lineNumber, start, end in
-                var fields: [String] = []
-                var fieldStart = start
-                for i in start...end where i == end || bytes[i] == 0x09 {
-                    fields.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[fieldStart..<i]), as: UTF8.self))
-                    fieldStart = i + 1
-                }
-                try body(lineNumber, fields)
+        try text.withUTF8 { bytes in try forEachRecord(bytes, body) }
+    }
+
+    /// `forEachRecord` over bytes, for the lines `keep` takes (whole, before they are split).
+    static func forEachRecord(_ bytes: UnsafeBufferPointer<UInt8>, keeping keep: (UnsafeBufferPointer<UInt8>) -> Bool = { _ in true },
+                              _ body: (Int, [String]) throws -> Void) rethrows {
+        try forEachDataLine(bytes) { lineNumber, start, end in
+            guard keep(UnsafeBufferPointer(rebasing: bytes[start ..< end])) else { return }
+            var fields: [String] = []
+            // The widest record (abis.tsv) has 9 fields: one allocation per line, not three.
+            fields.reserveCapacity(9)
+            var fieldStart = start
+            for i in start...end where i == end || bytes[i] == 0x09 {
+                fields.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[fieldStart..<i]), as: UTF8.self))
+                fieldStart = i + 1
             }
+            try body(lineNumber, fields)
         }
     }
 

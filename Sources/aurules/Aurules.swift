@@ -45,7 +45,7 @@ struct Aurules: ParsableCommand {
         #endif
         var arguments = Array(CommandLine.arguments.dropFirst())
         // Installed as (or linked to by) `ausyscall`, aurules is `aurules syscall`.
-        if let zeroth = CommandLine.arguments.first, zeroth.split(separator: "/").last == "ausyscall" {
+        if let zeroth = CommandLine.arguments.first, Self.lastPathComponent(zeroth) == "ausyscall" {
             arguments.insert("syscall", at: 0)
         }
         // ausyscall's words are not options (`-5`, `--foo`, `ia64`): `aurules syscall` reads its
@@ -84,6 +84,15 @@ struct Aurules: ParsableCommand {
 }
 
 extension Aurules {
+    /// The last non-empty component of a slash-separated path ("" when there is none), as
+    /// `path.split(separator: "/").last` without an array of components.
+    static func lastPathComponent(_ path: String) -> Substring {
+        var name = Substring(path)
+        while name.hasSuffix("/") { name = name.dropLast() }
+        if let slash = name.lastIndex(of: "/") { name = name[name.index(after: slash)...] }
+        return name
+    }
+
     /// The command line parsed by the one command it names, without the root's tree: the argument
     /// parser's work for the root and every sibling command (each command's options reflected,
     /// every type's conformances looked up) was half of a small lint or compile. nil when the
