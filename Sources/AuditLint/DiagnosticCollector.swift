@@ -76,22 +76,26 @@ struct DiagnosticCollector {
         buckets[at] = bucket
     }
 
-    /// The lines of each file that kept diagnostics quote without their text (an empty source line).
+    /// A diagnostic kept without the text of the line it quotes (`LintRun(keepsLineText: false)`
+    /// leaves an empty source line): one home for what `unquotedLines` asks for and `quote` fills.
+    static func awaitsQuote(_ d: Diagnostic) -> Bool { d.sourceLine?.isEmpty == true && d.location.line > 0 }
+
+    /// The lines of each file that kept diagnostics quote without their text.
     func unquotedLines() -> [String: Set<Int>] {
         var out: [String: Set<Int>] = [:]
         for bucket in buckets.values {
-            for (_, d) in bucket.kept where d.sourceLine?.isEmpty == true && d.location.line > 0 {
+            for (_, d) in bucket.kept where Self.awaitsQuote(d) {
                 out[d.location.file, default: []].insert(d.location.line)
             }
         }
         return out
     }
 
-    /// Gives the kept diagnostics of `file` with an empty source line theirs from `lines`, or
-    /// none when `lines` lacks it.
+    /// Gives the kept diagnostics of `file` that await a quote theirs from `lines`, or none when
+    /// `lines` lacks it.
     mutating func quote(_ file: String, _ lines: [Int: RulesText]) {
         for (at, var bucket) in buckets where at.file == file {
-            for i in bucket.kept.indices where bucket.kept[i].diagnostic.sourceLine?.isEmpty == true {
+            for i in bucket.kept.indices where Self.awaitsQuote(bucket.kept[i].diagnostic) {
                 bucket.kept[i].diagnostic.sourceLine = lines[bucket.kept[i].diagnostic.location.line]
             }
             buckets[at] = bucket

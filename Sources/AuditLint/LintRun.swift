@@ -38,6 +38,7 @@ public final class LintRun {
     /// Checks of the rule sets as loaded at the end.
     private let ruleSetChecks: [(producer: Int, check: any LintCheck)]
     private let sessions: [(target: CompileTarget, session: CompileSession)]
+    private let shared: SharedRuleStore
     private var statementCount = 0
     private var statementFiles: Set<String> = []
     private var carriageReturnFiles: Set<String> = []
@@ -69,6 +70,7 @@ public final class LintRun {
         self.ruleSetChecks = ruleSetChecks
         // The targets' rule sets share one store: fields and source lines are kept once.
         let shared = SharedRuleStore(keepsText: keepsLineText)
+        self.shared = shared
         sessions = context.compileTargets.map { ($0, CompileSession(target: $0, shared: shared)) }
     }
 
@@ -110,10 +112,11 @@ public final class LintRun {
 
     /// The report; `select` and `ignore` as `Linter.filter` takes them. Call once.
     /// `rereading`: the lines of a file, by number, for the findings kept without their source
-    /// line (`keepsLineText: false`); nil for a file it does not read (a line it does not give is
-    /// shown without its text: the file changed).
+    /// line (`keepsLineText: false`), given with the `InputFile.lineHash` each had when compiled;
+    /// nil for a file it does not read (a line it does not give is shown without its text: the
+    /// file changed).
     public func finish(select: [String] = [], ignore: [String] = [],
-                       rereading: ((_ file: String, _ lines: Set<Int>) -> [Int: RulesText]?)? = nil) -> LintReport {
+                       rereading: ((_ file: String, _ lines: [Int: UInt64]) -> [Int: RulesText]?)? = nil) -> LintReport {
         for (producer, stream) in streams {
             for d in stream.finish() { emit(d, producer) }
         }
@@ -126,7 +129,7 @@ public final class LintRun {
         loaded.compiled = nil
         if let rereading {
             for (file, lines) in collector.unquotedLines() {
-                if let found = rereading(file, lines) { collector.quote(file, found) }
+                if let found = rereading(file, shared.lineHashes(of: file, lines: lines)) { collector.quote(file, found) }
             }
         }
         for note in suppressions.finalNotes() { collector.add(note, producer: Self.notesProducer) }

@@ -147,11 +147,12 @@ extension RulesText: RandomAccessCollection {
 }
 
 extension RulesText {
-    /// FNV-1a of the text's storage, its high bits folded into the low ones (a product's low
-    /// bits see only the inputs' low bits, and callers mask the low bits): for the parser's small
-    /// tables of names, where a Hasher per look-up costs more than the rest of it. Equal texts
-    /// have equal values (the storage is canonical).
-    var quickHash: Int {
+    /// A slot among `count` (a power of two) by FNV-1a of the text's storage: for the parser's
+    /// small tables of names, where a Hasher per look-up costs more than the rest of it. Equal
+    /// texts have equal slots (the storage is canonical). The slot is the top bits of a
+    /// golden-ratio product, as RuleArena's and HeldRules' buckets: a product's low bits see only
+    /// the inputs' low bits, and a storage word's high byte reaches only FNV's high bits.
+    func quickSlot(_ count: Int) -> Int {
         var h = FNV1a()
         switch storage {
         case .inline(let low, let high):
@@ -160,8 +161,7 @@ extension RulesText {
         case .heap(let bytes):
             bytes.withUnsafeBufferPointer { h.mix(bytes: $0) }
         }
-        let v = h.value
-        return Int(truncatingIfNeeded: v ^ (v >> 32) ^ (v >> 48))
+        return Int(truncatingIfNeeded: (h.value &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - count.trailingZeroBitCount))
     }
 }
 

@@ -111,4 +111,18 @@ final class RulesTextBytesTests: XCTestCase {
         let text: RulesText = "-a always,exit -S all -F key=by hand\r\n-w /srv/\u{301} dir -p wa\n"
         XCTAssertEqual(SavedListing.loadableText(text), "-a always,exit -S all -F key=by\\ hand\r\n-w /srv/\u{301}\\ dir -p wa\n")
     }
+
+    /// Names that differ only in the high byte of a storage word (bytes 7 and 14) spread over
+    /// the known-syscall memo's 512 slots, not over two.
+    func testQuickSlotSeesEveryByte() {
+        for at in [7, 14] {
+            let slots = Set((UInt8(ascii: "a") ... UInt8(ascii: "p")).map { b -> Int in
+                var bytes = Array(repeating: UInt8(ascii: "x"), count: 15)
+                bytes[at] = b
+                return RulesText(bytes).quickSlot(512)
+            })
+            XCTAssertGreaterThan(slots.count, 8, "byte \(at)")
+        }
+        XCTAssertEqual(RulesText("open").quickSlot(1), 0)
+    }
 }

@@ -36,7 +36,7 @@ struct HeldRules<Storage: RuleSlots> {
     /// costs a comparison).
     private var hashes: [UInt32] = []
     /// Open addressing over the live slots: slot + 1 per bucket, 0 for none; at most half full.
-    /// A quarter of the memory of a [hash: slot] dictionary for 120,000 rules, and no SipHash.
+    /// Less memory than a [hash: slot] dictionary, and no SipHash.
     private var buckets: [Int32] = []
     private var shift = 64
 

@@ -10,6 +10,10 @@ public final class SharedRuleStore {
     /// `keepsText: false`: rules come back with an empty `Provenance.text` (file and line stay),
     /// for a reader that can read the lines it quotes again.
     public init(keepsText: Bool = true) { arena = RuleArena(keepsText: keepsText) }
+
+    /// `InputFile.lineHash` of the kept source lines of `file` among `lines` (`keepsText: false`),
+    /// for a reader to tell whether a line read again is still the one compiled.
+    public func lineHashes(of file: String, lines: Set<Int>) -> [Int: UInt64] { arena.lineHashes(of: file, lines: lines) }
 }
 
 /// Field lists and source lines, encoded in byte arrays (no allocation per rule) and each kept
@@ -29,6 +33,8 @@ struct RuleArena: Sendable {
         var textStart: Int
         var file: UInt32
         var length: UInt32
+        /// `InputFile.lineHash` of the text when it is not kept (`keepsText: false`), else 0.
+        var textHash: UInt64
     }
 
     private var files: [String] = []
@@ -217,7 +223,8 @@ struct RuleArena: Sendable {
         let n = UInt32(sources.count)
         if keepsText { provenance.text.withBytes { text.append(contentsOf: $0) } }
         let length = keepsText ? provenance.text.count : 0
-        sources.append(Source(line: provenance.line, textStart: text.count - length, file: file, length: UInt32(length)))
+        let hash = keepsText ? 0 : InputFile.lineHash(provenance.text)
+        sources.append(Source(line: provenance.line, textStart: text.count - length, file: file, length: UInt32(length), textHash: hash))
         if recent.count >= Self.recentLimit { recent.removeAll(keepingCapacity: true) }
         recent[key] = n
         return n
@@ -225,6 +232,13 @@ struct RuleArena: Sendable {
 
     func file(ofSource n: UInt32) -> String { files[Int(sources[Int(n)].file)] }
     func line(ofSource n: UInt32) -> Int { sources[Int(n)].line }
+
+    func lineHashes(of file: String, lines: Set<Int>) -> [Int: UInt64] {
+        guard let number = fileNumbers[file], !keepsText else { return [:] }
+        var out: [Int: UInt64] = [:]
+        for s in sources where s.file == number && lines.contains(s.line) { out[s.line] = s.textHash }
+        return out
+    }
 
     func provenance(_ n: UInt32, abi: ABI?) -> Provenance {
         let s = sources[Int(n)]

@@ -142,7 +142,8 @@ struct RuleLineRenderer {
     }
 
     /// Static text: no allocation and no reference counting (which, on data all threads share,
-    /// makes the cores wait on each other).
+    /// makes the cores wait on each other). RuleLineRendererCommandTests holds every literal to
+    /// the enums' raw values.
     private mutating func appendCommand(_ action: RuleAction, _ list: FilterList) {
         // One piece per command: each append checks the buffer's capacity and uniqueness.
         let always = action == .always

@@ -171,7 +171,7 @@ public enum FieldTable {
         return d
     }()
 
-    /// `byName` by the names' bytes, open addressing on `quickHash` (at most half full): a name
+    /// `byName` by the names' bytes, open addressing on `quickSlot` (at most half full): a name
     /// as written is looked up without making a String or hashing through Hasher.
     private static let byText: [(text: RulesText, spec: FieldSpec)?] = {
         var size = 16
@@ -179,7 +179,7 @@ public enum FieldTable {
         var table = [(text: RulesText, spec: FieldSpec)?](repeating: nil, count: size)
         for (name, spec) in byName {
             let text = RulesText(name)
-            var i = text.quickHash & (size - 1)
+            var i = text.quickSlot(size)
             while table[i] != nil { i = (i + 1) & (size - 1) }
             table[i] = (text, spec)
         }
@@ -197,7 +197,7 @@ public enum FieldTable {
         // Only ASCII bytes can spell a key, so the bytes lower-cased find what the name's ASCII
         // string lower-cased finds.
         let wanted = name.lowercasedASCII
-        var i = wanted.quickHash & (byText.count - 1)
+        var i = wanted.quickSlot(byText.count)
         while let entry = byText[i] {
             if entry.text == wanted { return entry.spec }
             i = (i + 1) & (byText.count - 1)

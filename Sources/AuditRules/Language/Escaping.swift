@@ -11,13 +11,13 @@ extension Lexer {
 
     /// `escape` of these bytes, appended to `out`.
     static func appendEscaped(_ word: some Collection<UInt8>, to out: inout [UInt8]) {
-        // Nearly every word has nothing to escape: appended at once, not byte by byte (and no
-        // reserveCapacity, which grows a long output buffer only by what is asked).
+        // Nearly every word has nothing to escape: appended at once, not byte by byte. No
+        // reserveCapacity: it grows a long output buffer only by what is asked, so a buffer of
+        // many escaped words would be copied once per word.
         guard word.contains(where: needsEscape) else {
             out.append(contentsOf: word)
             return
         }
-        out.reserveCapacity(out.count + word.count)
         for b in word {
             if needsEscape(b) { out.append(0x5C) }
             out.append(b)

@@ -144,22 +144,31 @@ extension InputFile {
         }
     }
 
-    /// The lines numbered `wanted` of the file at `path`, as the parser reads them (without a CR),
-    /// when the file is still the one `identity` describes; nil otherwise.
-    public static func lines(_ wanted: Set<Int>, of path: String, identity: Identity) -> [Int: RulesText]? {
+    /// The lines numbered as `wanted`'s keys of the file at `path`, as the parser reads them
+    /// (without a CR), when the file is still the one `identity` describes (nil otherwise) and
+    /// each line's `lineHash` is still its value in `wanted` (a line that is not is left out:
+    /// a rewrite within one timestamp tick keeps size and times).
+    public static func lines(_ wanted: [Int: UInt64], of path: String, identity: Identity) -> [Int: RulesText]? {
         guard !wanted.isEmpty else { return [:] }
         guard Identity(path: path) == identity else { return nil }
         var out: [Int: RulesText] = [:]
-        let last = wanted.max()!
+        let last = wanted.keys.max()!
         let outcome = ChunkedFile.read(path: path, linesPerChunk: 2048) { text, firstLine in
             guard firstLine <= last else { return }
             text.withBytes { bytes in
                 Lexer.forEachLine(in: bytes, firstLine: firstLine) { line, _ in
-                    if wanted.contains(line.number) { out[line.number] = line.text }
+                    if let hash = wanted[line.number], lineHash(line.text) == hash { out[line.number] = line.text }
                 }
             }
         }
         guard case .read(_, nil) = outcome, Identity(path: path) == identity else { return nil }
         return out
+    }
+
+    /// What a source line kept without its text keeps of it (FNV-1a, 64 bit).
+    public static func lineHash(_ text: RulesText) -> UInt64 {
+        var h = FNV1a()
+        text.withBytes { h.mix(bytes: $0) }
+        return h.value
     }
 }

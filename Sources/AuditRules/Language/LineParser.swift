@@ -73,7 +73,7 @@ struct LineParser {
         // Over the bytes at once, rather than the collection's split and a text made per slice.
         text.withBytes { bytes in
             var items: [RulesText] = []
-            // Sized once: grown item by item, the array was reallocated for the second and fourth.
+            // Sized once: grown item by item, the array would be reallocated as it fills.
             var commas = 0
             for b in bytes where b == UInt8(ascii: ",") { commas += 1 }
             items.reserveCapacity(commas + 1)

@@ -188,7 +188,7 @@ public enum RuleParser {
 /// could equal an ASCII name under Unicode equivalence, which libaudit's byte compare does not).
 final class KnownSyscallMemo {
     private let isKnownSyscall: (@Sendable (String) -> Bool)?
-    /// Answers by the name's `quickHash`, one per slot (a later name takes its slot): a file
+    /// Answers by the name's `quickSlot`, one per slot (a later name takes its slot): a file
     /// names a few syscalls over and over, and a file full of distinct garbage names cannot
     /// grow it.
     private var answers = [(name: RulesText, known: Bool)?](repeating: nil, count: KnownSyscallMemo.slots)
@@ -201,7 +201,7 @@ final class KnownSyscallMemo {
     /// True when the options accept `name` (every name when they have no opinion).
     func isKnown(_ name: RulesText) -> Bool {
         guard let isKnownSyscall else { return true }
-        let slot = name.quickHash & (Self.slots - 1)
+        let slot = name.quickSlot(Self.slots)
         if let answer = answers[slot], answer.name == name { return answer.known }
         let known = name.asciiName.map(isKnownSyscall) ?? false
         answers[slot] = (name, known)
