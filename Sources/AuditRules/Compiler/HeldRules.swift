@@ -7,8 +7,8 @@ protocol RuleSlots {
     /// Where the rule in slot `i` came from.
     func origin(_ i: Int) -> (file: String, line: Int)
     mutating func append(_ rule: KernelRule)
-    /// Whether `auditctl -D -k key` deletes the rule in slot `i` (`KernelRule.isDeleted(byKey:)`).
-    func isDeleted(_ i: Int, byKey key: RulesText) -> Bool
+    /// The bytes of slot `i`'s last key field, nil when it has none.
+    func withKey<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R
     /// Forgets every slot.
     mutating func removeAll()
 }
@@ -18,7 +18,10 @@ extension Array: RuleSlots where Element == KernelRule {
         (self[i].provenance?.file ?? "", self[i].provenance?.line ?? 0)
     }
 
-    func isDeleted(_ i: Int, byKey key: RulesText) -> Bool { self[i].isDeleted(byKey: key) }
+    func withKey<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
+        guard let s = self[i].fields.last(where: { $0.id == FieldID.filterkey })?.string else { return body(nil) }
+        return s.withBytes(body)
+    }
 
     mutating func removeAll() { self = [] }
 }
@@ -39,6 +42,8 @@ struct HeldRules<Storage: RuleSlots> {
     /// Less memory than a [hash: slot] dictionary, and no SipHash.
     private var buckets: [Int32] = []
     private var shift = 64
+    /// Built at the first `-D -k` (most files have none) and kept up to date from then on.
+    private(set) var keyIndex: DeleteKeyIndex?
 
     init(storage: Storage) {
         self.storage = storage
@@ -92,6 +97,7 @@ struct HeldRules<Storage: RuleSlots> {
             hashes.append(UInt32(truncatingIfNeeded: h))
             liveCount += 1
             index(i)
+            if keyIndex != nil { storage.withKey(i) { keyIndex!.add(slot: i, key: $0) } }
             if prepend { slots.append(i) }
         }
         if prepend { prepended.append(slots) }
@@ -106,7 +112,25 @@ struct HeldRules<Storage: RuleSlots> {
 
     /// `-D -k key` (`-D` when nil): removes every rule it deletes.
     mutating func removeAll(deletedByKey key: RulesText?) {
-        for i in 0 ..< storage.count where live[i] && (key.map { storage.isDeleted(i, byKey: $0) } ?? true) { kill(i) }
+        let wanted = key.map { Array($0.prefix(KernelRule.deleteKeyLimit)) }
+        if let wanted, !wanted.isEmpty {
+            // Nothing held: no index to build (each one made would soon be dropped below).
+            if liveCount > 0 && keyIndex == nil {
+                var built = DeleteKeyIndex()
+                for i in 0 ..< storage.count {
+                    storage.withKey(i) { built.add(slot: i, key: $0) }
+                    if !live[i] { built.kill(slot: i) }
+                }
+                keyIndex = built
+            }
+            // The index counts the groups it hands out as emptied already.
+            for i in keyIndex?.take(wanted) ?? [] where live[i] {
+                live[i] = false
+                liveCount -= 1
+            }
+        } else {
+            for i in 0 ..< storage.count where live[i] { kill(i) }
+        }
         if liveCount == 0 {
             var emptied = storage
             emptied.removeAll()
@@ -117,6 +141,7 @@ struct HeldRules<Storage: RuleSlots> {
     private mutating func kill(_ i: Int) {
         live[i] = false
         liveCount -= 1
+        keyIndex?.kill(slot: i)
     }
 
     /// The storage slots of the live rules in kernel load order; nil when that is every slot in

@@ -286,12 +286,8 @@ struct StoredRules: RuleSlots {
                           list: rule.list, action: rule.action, abi: rule.provenance?.abi))
     }
 
-    func isDeleted(_ i: Int, byKey key: RulesText) -> Bool {
-        let wanted = key.prefix(KernelRule.deleteKeyLimit)
-        if wanted.isEmpty { return true }
-        return store.arena.withLastString(ofField: FieldID.filterkey, inShape: slots[i].shape) { bytes in
-            bytes.map { KernelRule.keyHolds($0, wanted) } ?? false
-        }
+    func withKey<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
+        store.arena.withLastString(ofField: FieldID.filterkey, inShape: slots[i].shape, body)
     }
 
     mutating func removeAll() { slots = [] }
