@@ -82,5 +82,34 @@ final class GetentUserResolverTests: XCTestCase {
         XCTAssertNotNil(hung.whyUnresolved(user: false, named: "staff"))
         XCTAssertEqual(try String(contentsOfFile: dir + "/pids", encoding: .utf8).split(separator: "\n").count, 1,
                        "after a timeout getent is not asked again")
+
+        // The messages lint, compile and check print say why the name is unknown.
+        let parser = FieldValueParser(resolver: hung)
+        let auid = try XCTUnwrap(FieldTable.spec(named: "auid")), gid = try XCTUnwrap(FieldTable.spec(named: "gid"))
+        func message(_ result: Result<FieldValue, FieldValueError>) -> String {
+            if case .failure(let e) = result { return e.message } else { return "accepted" }
+        }
+        XCTAssertEqual(message(parser.parse(auid, op: .equal, raw: "alice", list: .exit)),
+                       "Unknown user: alice: getent did not answer within 2 s (is the directory server reachable?)")
+        XCTAssertEqual(message(parser.parse(gid, op: .equal, raw: "staff", list: .exit)),
+                       "Unknown group: staff: getent was not asked: an earlier lookup timed out after 2 s")
+        XCTAssertEqual(message(FieldValueParser(resolver: answered).parse(auid, op: .equal, raw: "bob", list: .exit)), "Unknown user: bob")
+    }
+
+    /// A getent that closes its output but goes on running is killed at the same deadline.
+    func testAGetentThatClosesItsOutputButDoesNotExitIsKilled() throws {
+        let dir = NSTemporaryDirectory() + "aurules-getent-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let lingering = dir + "/lingering-getent"
+        try "#!/bin/sh\nexec >&-\necho $$ >> \(dir)/pids\nexec /bin/sleep 60\n".write(toFile: lingering, atomically: true, encoding: .utf8)
+        XCTAssertEqual(chmod(lingering, 0o755), 0)
+        let r = FilesThenGetentUserResolver(files: HostUserResolver(passwdPath: "/nonexistent", groupPath: "/nonexistent"),
+                                            getent: [lingering], timeoutMilliseconds: 2_000)
+        XCTAssertNil(r.uid(named: "alice"))
+        XCTAssertNotNil(r.whyUnresolved(user: true, named: "alice"))
+        let pid = try XCTUnwrap(pid_t(try String(contentsOfFile: dir + "/pids", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        XCTAssertEqual(kill(pid, 0), -1, "killed and reaped")
+        XCTAssertEqual(errno, ESRCH)
     }
 }

@@ -142,11 +142,11 @@ extension CompilationState {
             }
         case .userName(let name):
             if let uid = target.resolver?.uid(named: name) { return KernelField(id: id, op: op, value: uid) }
-            report(unresolved: "user", name, clause, in: stmt)
+            report(unresolved: true, name, clause, in: stmt)
             return nil
         case .groupName(let name):
             if let gid = target.resolver?.gid(named: name) { return KernelField(id: id, op: op, value: gid) }
-            report(unresolved: "group", name, clause, in: stmt)
+            report(unresolved: false, name, clause, in: stmt)
             return nil
         }
     }
@@ -159,11 +159,12 @@ extension CompilationState {
         return id
     }
 
-    private func report(unresolved kind: String, _ name: RulesText, _ clause: FieldClause, in stmt: Statement) {
+    private func report(unresolved user: Bool, _ name: RulesText, _ clause: FieldClause, in stmt: Statement) {
+        let kind = user ? "user" : "group"
         let why = target.resolver == nil
             ? "\(kind) names cannot be compiled with --no-resolve: write the number"
             : "unknown \(kind) '\(message: name)' on this host"
-                + (target.resolver?.whyUnresolved(user: kind == "user", named: name).map { ": \($0)" } ?? "")
+                + (target.resolver?.unresolvedNote(user: user, named: name) ?? "")
         report(.unknownUser, .error, target.resolver == nil ? "\(kind) '\(message: name)': \(why)" : why,
                at: clause.rawValue.location, length: clause.rawValue.length, in: stmt, hostDependent: true)
     }

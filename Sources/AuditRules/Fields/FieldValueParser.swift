@@ -154,7 +154,7 @@ public struct FieldValueParser: Sendable {
         } else {
             guard let resolver else { return .success(.userName(raw)) }
             guard let uid = resolver.uid(named: raw) else {
-                return .failure(.init("Unknown user: \(message: raw)", hostDependent: true))
+                return .failure(.init("Unknown user: \(message: raw)" + resolver.unresolvedNote(user: true, named: raw), hostDependent: true))
             }
             value = uid
         }
@@ -181,7 +181,7 @@ public struct FieldValueParser: Sendable {
         } else {
             guard let resolver else { return .success(.groupName(raw)) }
             guard let gid = resolver.gid(named: raw) else {
-                return .failure(.init("Unknown group: \(message: raw)", hostDependent: true))
+                return .failure(.init("Unknown group: \(message: raw)" + resolver.unresolvedNote(user: false, named: raw), hostDependent: true))
             }
             value = gid
         }

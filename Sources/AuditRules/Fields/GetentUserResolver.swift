@@ -30,8 +30,10 @@ public final class FilesThenGetentUserResolver: UserResolver, Sendable {
     enum Answer: Equatable, Sendable {
         case found(UInt32)
         case unknown
-        /// getent was not asked (after a timeout) or did not answer in time.
+        /// getent did not answer in time.
         case unanswered
+        /// getent was not asked: an earlier lookup of this run timed out.
+        case notAsked
 
         var id: UInt32? { if case .found(let id) = self { id } else { nil } }
     }
@@ -57,16 +59,19 @@ public final class FilesThenGetentUserResolver: UserResolver, Sendable {
     }
 
     public func whyUnresolved(user: Bool, named name: RulesText) -> String? {
-        let cache = user ? users.withLock { $0[name] } : groups.withLock { $0[name] }
-        guard cache == .unanswered else { return nil }
-        return "getent did not answer within \(timeoutMilliseconds / 1000) s (is the directory server reachable?)"
+        let limit = timeoutMilliseconds % 1000 == 0 ? "\(timeoutMilliseconds / 1000) s" : "\(timeoutMilliseconds) ms"
+        switch user ? users.withLock({ $0[name] }) : groups.withLock({ $0[name] }) {
+        case .unanswered: return "getent did not answer within \(limit) (is the directory server reachable?)"
+        case .notAsked: return "getent was not asked: an earlier lookup timed out after \(limit)"
+        default: return nil
+        }
     }
 
     private func answer(_ cache: borrowing Mutex<[RulesText: Answer]>, _ database: String, _ name: RulesText) -> Answer {
         if let known = cache.withLock({ $0[name] }) { return known }
         let found: Answer
         if gaveUp.load(ordering: .relaxed) {
-            found = .unanswered
+            found = .notAsked
         } else {
             found = Self.lookup(database, name, getent: getent, timeoutMilliseconds: timeoutMilliseconds)
             if found == .unanswered { gaveUp.store(true, ordering: .relaxed) }
@@ -129,27 +134,27 @@ public final class FilesThenGetentUserResolver: UserResolver, Sendable {
         var output: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         let deadline = monotonicMilliseconds() + timeoutMilliseconds
-        var timedOut = false
+        var timedOut = false, failed = false
         reading: while true {
             let left = deadline - monotonicMilliseconds()
             var ready = pollfd(fd: pipeEnds[0], events: Int16(POLLIN), revents: 0)
             let polled = left > 0 ? poll(&ready, 1, Int32(clamping: left)) : 0
             if polled == 0 { timedOut = true; break }
-            if polled < 0 { if errno == EINTR { continue } else { timedOut = true; break } }
+            if polled < 0 { if errno == EINTR { continue } else { failed = true; break } }
             let n = chunk.withUnsafeMutableBytes { read(pipeEnds[0], $0.baseAddress, $0.count) }
             if n > 0 {
                 if output.count < 1 << 20 { output += chunk[..<n] }
             } else if n == 0 {
                 break
             } else if errno != EINTR {
-                timedOut = true
+                failed = true
                 break reading
             }
         }
         // The output is closed; the exit must come by the same deadline (a child can close its
         // output and go on running).
         var status: Int32 = 0
-        while !timedOut {
+        while !timedOut && !failed {
             let reaped = waitpid(pid, &status, WNOHANG)
             if reaped == pid { break }
             if reaped == -1 && errno != EINTR { return .failed }
@@ -157,10 +162,10 @@ public final class FilesThenGetentUserResolver: UserResolver, Sendable {
             var none = pollfd()
             _ = poll(&none, 0, 2)
         }
-        if timedOut {
+        if timedOut || failed {
             kill(pid, SIGKILL)
             while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-            return .timedOut
+            return timedOut ? .timedOut : .failed
         }
         // Exited (low 7 bits 0) with status 0.
         guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else { return .failed }

@@ -20,6 +20,11 @@ public protocol UserResolver: Sendable {
 
 extension UserResolver {
     public func whyUnresolved(user: Bool, named: RulesText) -> String? { nil }
+
+    /// ": why" for an unknown-name message, or "" when "unknown" is final.
+    func unresolvedNote(user: Bool, named name: RulesText) -> String {
+        whyUnresolved(user: user, named: name).map { ": \($0)" } ?? ""
+    }
 }
 
 /// Reads passwd and group files (the host's by default). Files are read once, at init: rule
