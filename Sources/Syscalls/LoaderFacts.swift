@@ -215,10 +215,10 @@ public struct LoaderFacts: Sendable {
     public func message(_ key: String, _ fallback: String) -> String { messages[key] ?? fallback }
 }
 
-/// One kind of a loader file's machine records (a score of lines), keyed as a dictionary assigned
+/// One kind of a loader file's machine records (a few lines), keyed as a dictionary assigned
 /// in file order would be (the last value of a key wins). Not a dictionary: the first String-keyed
 /// dictionary of a run costs the runtime a scan of every protocol conformance in the binary
-/// (String: Hashable), a fifth of an `aurules syscall` lookup, which reads nothing else keyed.
+/// (String: Hashable), a large share of an `aurules syscall` lookup, which reads nothing else keyed.
 struct MachineRecords: Sendable {
     private var keys: [String] = []
     /// The values, in the order their keys were first met.

@@ -32,7 +32,7 @@ public enum ProductVersion {
     }
 
     /// `loaders` joined by ", ", in a loop: `joined(separator:)` made the runtime look up a
-    /// protocol conformance through every one in the binary, a third of `aurules --version`.
+    /// protocol conformance through every one in the binary, on the path of `aurules --version`.
     private static var loaderList: String {
         var list = ""
         for release in loaders { list += list.isEmpty ? release : ", " + release }

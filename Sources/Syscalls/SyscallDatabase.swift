@@ -467,7 +467,7 @@ private final class Cache: Sendable {
     }
 
     /// `count` optional values, the array made on the first store: each array type is
-    /// instantiated by the runtime when first made (a lookup that fills none paid for four).
+    /// instantiated by the runtime when first made, and a lookup fills none of them.
     struct Slots<Value: Sendable>: Sendable {
         private var values: [Value?] = []
         private let count: Int

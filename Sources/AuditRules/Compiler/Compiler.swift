@@ -292,7 +292,8 @@ extension KernelRule {
     /// and key_match in src/auditctl-listing.c): KEY cut to its first 256 bytes; empty, it takes
     /// every rule; else every rule whose key field, all its `-k` parts joined with \x01 and read
     /// up to a NUL, holds KEY anywhere (strstr): `-D -k net` deletes the rules keyed `network`
-    /// and `-k a -k net`, and a KEY with \x01 can span two parts.
+    /// and `-k a -k net`, and a KEY with \x01 can span two parts. The rule-by-rule reference:
+    /// HeldRules deletes through `DeleteKeyIndex`, and DeleteKeyIndexTests compare the two.
     func isDeleted(byKey key: RulesText) -> Bool {
         let wanted = key.prefix(Self.deleteKeyLimit)
         if wanted.isEmpty { return true }
@@ -302,7 +303,7 @@ extension KernelRule {
     }
 
     /// Whether the bytes of a key field hold `wanted` as `-D -k` looks for it (`wanted` not empty).
-    /// A plain byte loop: the generic `firstRange(of:)` spent microseconds per key on metadata.
+    /// A plain byte loop: the generic `firstRange(of:)` is not specialised and looks up metadata.
     static func keyHolds(_ key: UnsafeBufferPointer<UInt8>, _ wanted: [UInt8]) -> Bool {
         let end = key.firstIndex(of: 0) ?? key.count
         guard let first = wanted.first, wanted.count <= end else { return wanted.isEmpty }
