@@ -135,7 +135,7 @@ public final class FilesThenGetentUserResolver: UserResolver, Sendable {
         var chunk = [UInt8](repeating: 0, count: 4096)
         let deadline = monotonicMilliseconds() + timeoutMilliseconds
         var timedOut = false, failed = false
-        reading: while true {
+        while true {
             let left = deadline - monotonicMilliseconds()
             var ready = pollfd(fd: pipeEnds[0], events: Int16(POLLIN), revents: 0)
             let polled = left > 0 ? poll(&ready, 1, Int32(clamping: left)) : 0
@@ -148,7 +148,7 @@ public final class FilesThenGetentUserResolver: UserResolver, Sendable {
                 break
             } else if errno != EINTR {
                 failed = true
-                break reading
+                break
             }
         }
         // The output is closed; the exit must come by the same deadline (a child can close its
