@@ -20,8 +20,10 @@ final class DeleteKeyIndexTests: XCTestCase {
             for (j, key) in keys.enumerated() {
                 let r = rule(n, key: key)
                 n += 1
-                held.add([r], hashes: [RuleHash.of(r)], prepend: false)
-                reference.append(r)
+                // Some rules prepended (`-A`): they list before every appended rule, newest first.
+                let prepend = j % 5 == 2
+                held.add([r], hashes: [RuleHash.of(r)], prepend: prepend)
+                if prepend { reference.insert(r, at: 0) } else { reference.append(r) }
                 // Deletions by identity too, so that some groups empty without `-D -k`.
                 if j % 4 == 3, let victim = reference.first(where: { $0.fields.count == 2 }) {
                     XCTAssertTrue(held.remove(victim, hash: RuleHash.of(victim)))
