@@ -27,10 +27,12 @@ let package = Package(
         .systemLibrary(name: "CMalloc"),
         // Removes an output's temporary file on SIGINT/SIGTERM/SIGHUP (an async-signal-safe handler).
         .target(name: "CTemporaryFile"),
+        // The static executable's argv, kept at start instead of the runtime's /proc/self/maps scan.
+        .target(name: "CStaticStart"),
         // The only code that talks to the kernel.
         .target(name: "AuditKernel", dependencies: ["CLibAudit", "AuditRules", "Syscalls"]),
         .executableTarget(name: "aurules", dependencies: [
-            "AuditRules", "AuditLint", "AuditKernel", "Syscalls", "CMalloc", "CTemporaryFile",
+            "AuditRules", "AuditLint", "AuditKernel", "Syscalls", "CMalloc", "CTemporaryFile", "CStaticStart",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "SyscallsTests", dependencies: ["Syscalls", "CLibAudit"]),

@@ -29,15 +29,27 @@ public enum EmbeddedTablesSource {
         // compile very slowly, and most runs need one or two ABIs.
 
         enum EmbeddedTables {
-            static let files: [(name: String, text: String)] = [
+            /// The files' names in byte order, apart from their texts (`texts`, in the same order): a
+            /// lookup compares names, and a name stored next to its table was a page of its own.
+            static let fileNames: [String] = [
 
         """
         for (name, text) in files {
-            if text.contains("\"\"\"") || text.contains("\\") || name.contains("\"") {
+            if text.contains("\"\"\"") || text.contains("\\") || name.contains("\"") || name.contains("\\") {
                 throw TableFormatError(file: name, line: 0, message: "cannot embed text with triple quotes or backslashes")
             }
+            // Lookups in the embedded files compare names byte by byte, by length first.
+            if text.utf8.contains(where: { $0 >= 0x80 }) {
+                throw TableFormatError(file: name, line: 0, message: "cannot embed text outside ASCII")
+            }
+            out += "        \"\(name)\",\n"
+        }
+        out += "    ]\n\n"
+        out += "    /// The text of each file of `fileNames`, in its order.\n"
+        out += "    static let texts: [String] = [\n"
+        for (_, text) in files {
             // The line break before the closing delimiter is not part of the literal: add one.
-            out += "        (\"\(name)\", #\"\"\"\n\(text)\n\"\"\"#),\n"
+            out += "        #\"\"\"\n\(text)\n\"\"\"#,\n"
         }
         out += "    ]\n\n"
         out += "    /// FNV-1a (64 bit) of the files above, names included (`EmbeddedTablesSource.digest`).\n"

@@ -76,10 +76,24 @@ public struct HostFacts: Sendable {
                 return nil
             }
             let stanza = "Package: libaudit1\n"
+            // dpkg writes the stanzas sorted by package name: bisection finds a stanza before
+            // libaudit1's in a large file, and the search starts there (searching from the start
+            // stopped at every P of a hundred packages, and took as long as the rest of a
+            // lookup). A file not sorted so is searched from its start when that finds nothing
+            // (one with libaudit1 both before and after that stanza would be read at the later).
+            var low = 0, high = raw.count
+            while high - low > 8192 {
+                let mid = low + (high - low) / 2
+                guard let at = find("\n\nPackage: ", anchor: 2, from: mid), at < high else { high = mid; continue }
+                let name = at + "\n\nPackage: ".utf8.count
+                var end = name
+                while end < raw.count && raw[end] != 0x0A { end += 1 }
+                if UnsafeRawBufferPointer(rebasing: raw[name ..< end]).lexicographicallyPrecedes("libaudit1".utf8) { low = at } else { high = at }
+            }
             let packageEnd: Int
             if raw.starts(with: stanza.utf8) {
                 packageEnd = stanza.utf8.count
-            } else if let at = find("\n" + stanza, anchor: 1, from: 0) {
+            } else if let at = find("\n" + stanza, anchor: 1, from: low) ?? (low > 0 ? find("\n" + stanza, anchor: 1, from: 0) : nil) {
                 packageEnd = at + 1 + stanza.utf8.count
             } else {
                 return nil

@@ -37,11 +37,36 @@ public struct LoaderFacts: Sendable {
         try TableText.forEachRecord(text) { line, f in try add(f, line: line, file: file) }
     }
 
-    /// The records of `bytes` that `keep` takes (whole lines), read as `init(release:text:file:)`
-    /// reads every record.
-    init(release: AuditVersion, bytes: UnsafeBufferPointer<UInt8>, file: String, keeping keep: (UnsafeBufferPointer<UInt8>) -> Bool) throws {
+    /// The machine records of `bytes` as `add` takes them, read from the bytes: only the name (lower-cased
+    /// for a machine) and the value become strings, and a record whose condition is off none
+    /// (no array of four strings per record: half of the machine facts' cost).
+    init(release: AuditVersion, machineRecords bytes: UnsafeBufferPointer<UInt8>, file: String) throws {
         self.release = release
-        try TableText.forEachRecord(bytes, keeping: keep) { line, f in try add(f, line: line, file: file) }
+        try TableText.forEachDataLine(bytes) { lineNumber, start, end in
+            guard Self.isMachineRecord(UnsafeBufferPointer(rebasing: bytes[start ..< end])) else { return }
+            var tabs = (0, 0, 0), count = 0
+            for i in start ..< end where bytes[i] == 0x09 {
+                count += 1
+                switch count {
+                case 1: tabs.0 = i
+                case 2: tabs.1 = i
+                case 3: tabs.2 = i
+                default: break
+                }
+            }
+            guard count == 3 else { throw TableFormatError(file: file, line: lineNumber, message: "expected kind, name, value and condition") }
+            let condition = UnsafeBufferPointer(rebasing: bytes[tabs.2 + 1 ..< end])
+            guard Self.enabledConditions.contains(where: { $0.utf8.elementsEqual(condition) }) else { return }
+            func text(_ from: Int, _ to: Int) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[from ..< to]), as: UTF8.self) }
+            let name = text(tabs.0 + 1, tabs.1), value = text(tabs.1 + 1, tabs.2)
+            // isMachineRecord took the kinds by their first bytes and a tab: the kind's length tells them apart.
+            switch tabs.0 - start {
+            case "machine".utf8.count: machines[name.lowercased()] = value
+            case "table".utf8.count: tables[name] = value
+            case "bits".utf8.count: bits[name] = value
+            default: b32[name] = value
+            }
+        }
     }
 
     /// One record (kind, name, value, condition) of a loader file.
@@ -85,7 +110,7 @@ public struct LoaderFacts: Sendable {
         let i = AuditVersion.allCases.firstIndex(of: release) ?? 0
         if let known = parsed.withLock({ $0[i] }) { return known }
         let v = AuditVersion.allCases[i], file = "loader-\(v.rawValue).tsv"
-        let text = EmbeddedTables.files.first { $0.name == file }?.text ?? ""
+        let text = EmbeddedTables.text(named: file) ?? ""
         // The shipped files are generated and checked by tests: a parse failure is a build defect.
         let facts = (try? LoaderFacts(release: v, text: text, file: file)) ?? LoaderFacts(empty: v)
         parsed.withLock { $0[i] = facts }

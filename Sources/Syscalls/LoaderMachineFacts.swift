@@ -26,20 +26,29 @@ extension LoaderFacts {
     /// file that holds machine records is read (`EmbeddedTablesSource.spans`).
     static func shippedMachines(_ release: AuditVersion) -> LoaderFacts {
         let i = AuditVersion.allCases.firstIndex(of: release) ?? 0
-        if let known = machinesParsed.withLock({ $0[i] }) { return known }
-        let v = AuditVersion.allCases[i], file = "loader-\(v.rawValue).tsv"
-        var text = EmbeddedTables.files.first { $0.name == file }?.text ?? ""
+        let v = AuditVersion.allCases[i]
+        if let known = machinesParsed.withLock({ $0.flatMap { $0.facts.release == v ? $0.facts : nil } }) { return known }
+        let file = "loader-\(v.rawValue).tsv"
+        var text = EmbeddedTables.text(named: file) ?? ""
         let machineFacts = text.withUTF8 { bytes in
             let span = EmbeddedSpans.span(file: file, key: "machines").map { $0.clamped(to: 0 ..< bytes.count) } ?? 0 ..< bytes.count
-            return try? LoaderFacts(release: v, bytes: UnsafeBufferPointer(rebasing: bytes[span]), file: file, keeping: isMachineRecord)
+            return try? LoaderFacts(release: v, machineRecords: UnsafeBufferPointer(rebasing: bytes[span]), file: file)
         }
         // The shipped files are generated and checked by tests: a parse failure is a build defect.
         let facts = machineFacts ?? LoaderFacts.shipped(v)
-        machinesParsed.withLock { $0[i] = facts }
+        machinesParsed.withLock { $0 = Parsed(facts: facts) }
         return facts
     }
 
-    private static let machinesParsed = Mutex([LoaderFacts?](repeating: nil, count: AuditVersion.allCases.count))
+    /// The release asked for last: a lookup asks about one release (the machine, then each word).
+    /// One boxed slot, not one per release: an array of optional facts, or an optional one held
+    /// in place, is a type the runtime instantiates at its first use (a tenth of a lookup).
+    private static let machinesParsed = Mutex<Parsed?>(nil)
+
+    private final class Parsed: Sendable {
+        let facts: LoaderFacts
+        init(facts: LoaderFacts) { self.facts = facts }
+    }
 }
 
 /// The byte ranges `EmbeddedTablesSource.spans` derived from the embedded files.

@@ -6,20 +6,23 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// Every ABI's versioned syscall table, the ABI file, libaudit's spellings and the equivalence
 /// groups. The shipped database is text compiled into the binary and parsed on first use, one ABI
 /// at a time: a lookup for one ABI never pays for the others.
 public final class SyscallDatabase: Sendable {
     /// The tables compiled into the binary (SyscallTables/ at build time).
-    public static let shipped = SyscallDatabase(files: EmbeddedTables.files, origin: "built-in tables",
+    public static let shipped = SyscallDatabase(fileNames: EmbeddedTables.fileNames, texts: EmbeddedTables.texts, origin: "built-in tables",
                                                 names: SortedNameList(text: EmbeddedTables.names),
                                                 aliases: SortedNameList(text: EmbeddedTables.aliases), spans: true)
 
     /// Where the tables came from, for messages.
     public let origin: String
-    // An array, not a dictionary: see SyscallTable's index.
-    private let fileList: [(name: String, text: String)]
+    // Arrays, not a dictionary: see SyscallTable's index. The names apart from the texts, as
+    // EmbeddedTables keeps them (a lookup compares names; a name's neighbour is not touched).
+    private let fileNameList: [String]
+    private let fileTexts: [String]
     /// Files taken unchanged from the built-in tables (libaudit spellings, equivalence groups a
     /// `--tables` directory lacks): read through `shipped`, parsed once per process.
     private let inheritedFiles: Set<String>
@@ -33,9 +36,17 @@ public final class SyscallDatabase: Sendable {
     private let embeddedSpans: Bool
     private let cache = Cache()
 
-    init(files: [(name: String, text: String)], origin: String, inheritedFiles: Set<String> = [],
-         names: SortedNameList? = nil, aliases: SortedNameList? = nil, spans: Bool = false) {
-        self.fileList = files
+    convenience init(files: [(name: String, text: String)], origin: String, inheritedFiles: Set<String> = [],
+                     names: SortedNameList? = nil, aliases: SortedNameList? = nil, spans: Bool = false) {
+        self.init(fileNames: files.map { $0.name }, texts: files.map { $0.text }, origin: origin, inheritedFiles: inheritedFiles,
+                  names: names, aliases: aliases, spans: spans)
+    }
+
+    /// `fileNames[i]`'s text is `texts[i]`.
+    private init(fileNames: [String], texts: [String], origin: String, inheritedFiles: Set<String> = [],
+                 names: SortedNameList? = nil, aliases: SortedNameList? = nil, spans: Bool = false) {
+        self.fileNameList = fileNames
+        self.fileTexts = texts
         self.origin = origin
         self.inheritedFiles = inheritedFiles
         self.embeddedNames = names
@@ -370,7 +381,9 @@ public final class SyscallDatabase: Sendable {
         let key = Array(lower.utf8)
         var found: (number: Int, name: String?)?
         let readable = withLibauditBytes(version, abi: abi) { bytes, file in
-            try TableText.forEachLibauditRow(of: abi, in: bytes, file: file) { n, name, lineStart in
+            // The embedded files are ASCII (`EmbeddedTablesSource`), as `key` is: rows of another
+            // length cannot match, and are passed over by it.
+            try TableText.forEachLibauditRow(of: abi, in: bytes, file: file, nameCount: embeddedSpans && key.allSatisfy({ $0 < 0x80 }) ? key.count : nil) { n, name, lineStart in
                 guard n < (found?.number ?? Int.max), Self.sameLowercased(name, key, lower) else { return true }
                 // The number's first name: an earlier row of the number, else this one.
                 var first = String(decoding: name, as: UTF8.self)
@@ -448,8 +461,8 @@ public final class SyscallDatabase: Sendable {
     }
 
     /// The raw text of one tables file, as embedded or read (for `aurules tables export`).
-    public func fileText(_ name: String) -> String? { fileList.first { $0.name == name }?.text }
-    public var fileNames: [String] { fileList.map(\.name).sorted() }
+    public func fileText(_ name: String) -> String? { fileNameList.firstIndex(of: name).map { fileTexts[$0] } }
+    public var fileNames: [String] { fileNameList.sorted() }
 }
 
 /// The parsed pieces of a database, filled on first use.
@@ -492,7 +505,9 @@ private final class Cache: Sendable {
     }
     final class NamesBox: Sendable { let names: Set<String>; init(_ n: Set<String>) { names = n } }
 
-    private let state = Locked(State())
+    // A Mutex, not Locked: a generic class is instantiated by the runtime when first made (every
+    // start made this one), a struct of a known layout is not.
+    private let state = Mutex(State())
 
     /// The index of a (release, ABI) pair in `State.libauditABIs`.
     static func slot(_ version: AuditVersion, _ abi: ABI) -> Int { version.index * ABI.allCases.count + abi.index }

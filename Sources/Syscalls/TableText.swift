@@ -21,11 +21,9 @@ public enum TableText {
         try text.withUTF8 { bytes in try forEachRecord(bytes, body) }
     }
 
-    /// `forEachRecord` over bytes, for the lines `keep` takes (whole, before they are split).
-    static func forEachRecord(_ bytes: UnsafeBufferPointer<UInt8>, keeping keep: (UnsafeBufferPointer<UInt8>) -> Bool = { _ in true },
-                              _ body: (Int, [String]) throws -> Void) rethrows {
+    /// `forEachRecord` over bytes.
+    static func forEachRecord(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (Int, [String]) throws -> Void) rethrows {
         try forEachDataLine(bytes) { lineNumber, start, end in
-            guard keep(UnsafeBufferPointer(rebasing: bytes[start ..< end])) else { return }
             var fields: [String] = []
             // The widest record (abis.tsv) has 9 fields: one allocation per line, not three.
             fields.reserveCapacity(9)
@@ -254,11 +252,14 @@ public enum TableText {
 
     /// Calls `body` with the number, name and line start of each row of `abi` in a libaudit file's
     /// bytes, in order, until it returns false. Lines of other ABIs are passed over by their first
-    /// field: a lookup in one ABI reads a tenth of the file. (The whole file is checked when the
-    /// database is made: the shipped files by tests, a `--tables` directory when it is read.)
-    /// Throws for a malformed row of `abi`.
-    static func forEachLibauditRow(of abi: ABI, in bytes: UnsafeBufferPointer<UInt8>, file: String,
+    /// field: a lookup in one ABI reads a tenth of the file. With `nameCount`, so are rows whose
+    /// name is not that many bytes long, by the byte before them, before anything else is read:
+    /// what an exact lookup of one ASCII name in an ASCII file (the embedded ones) reads. (The
+    /// whole file is checked when the database is made: the shipped files by tests, a `--tables`
+    /// directory when it is read.) Throws for a malformed row of `abi` that is not passed over.
+    static func forEachLibauditRow(of abi: ABI, in bytes: UnsafeBufferPointer<UInt8>, file: String, nameCount: Int? = nil,
                                    _ body: (_ number: Int, _ name: UnsafeBufferPointer<UInt8>, _ lineStart: Int) -> Bool) throws {
+        guard let base = bytes.baseAddress else { return }
         var spelling = abi.rawValue
         try spelling.withUTF8 { abiBytes in
             let k = abiBytes.count
@@ -266,11 +267,15 @@ public enum TableText {
             for line in ByteLines(bytes) {
                 lineNumber += 1
                 let (start, end) = (line.range.lowerBound, line.withoutCR(in: bytes).upperBound)
-                guard end - start > k, bytes[start + k] == 0x09, memcmp(bytes.baseAddress! + start, abiBytes.baseAddress!, k) == 0 else { continue }
+                if let nameCount, end - start < k + nameCount + 3 || base[end - nameCount - 1] != 0x09 { continue }
+                guard end - start > k, base[start + k] == 0x09 else { continue }
+                var i = 0
+                while i < k && base[start + i] == abiBytes[i] { i += 1 }
+                guard i == k else { continue }
                 var tab = start + k + 1
-                while tab < end && bytes[tab] != 0x09 { tab += 1 }
+                while tab < end && base[tab] != 0x09 { tab += 1 }
                 var extra = tab + 1
-                while extra < end && bytes[extra] != 0x09 { extra += 1 }
+                while extra < end && base[extra] != 0x09 { extra += 1 }
                 guard tab < end, extra == end, let number = decimal(UnsafeBufferPointer(rebasing: bytes[start + k + 1 ..< tab])) else {
                     throw TableFormatError(file: file, line: lineNumber, message: "expected abi, number and name")
                 }
