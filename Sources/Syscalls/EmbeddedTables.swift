@@ -3,38 +3,39 @@
 // compile very slowly, and most runs need one or two ABIs.
 
 enum EmbeddedTables {
-    /// The files' names in byte order, apart from their texts (`texts`, in the same order): a
-    /// lookup compares names, and a name stored next to its table was a page of its own.
-    static let fileNames: [String] = [
-        "aarch64.tsv",
-        "abis.tsv",
-        "arm.tsv",
-        "equivalents.tsv",
-        "i386.tsv",
-        "libaudit-2.8.5.tsv",
-        "libaudit-3.0.7.tsv",
-        "libaudit-3.0.9.tsv",
-        "libaudit-3.0.tsv",
-        "libaudit-3.1.2.tsv",
-        "libaudit-4.0.2.tsv",
-        "libaudit-4.1.4.tsv",
-        "libaudit-4.2.1.tsv",
-        "loader-2.8.5.tsv",
-        "loader-3.0.7.tsv",
-        "loader-3.0.9.tsv",
-        "loader-3.0.tsv",
-        "loader-3.1.2.tsv",
-        "loader-4.0.2.tsv",
-        "loader-4.1.4.tsv",
-        "loader-4.2.1.tsv",
-        "ppc.tsv",
-        "ppc64.tsv",
-        "riscv64.tsv",
-        "s390.tsv",
-        "s390x.tsv",
-        "x32.tsv",
-        "x86_64.tsv",
-    ]
+    /// The files' names in byte order, one per line (`fileNames`), apart from their texts
+    /// (`texts`, in the same order): a lookup compares names, and one literal is on one page
+    /// (a literal per name was placed next to its table, a page each).
+    static let fileNameLines = #"""
+aarch64.tsv
+abis.tsv
+arm.tsv
+equivalents.tsv
+i386.tsv
+libaudit-2.8.5.tsv
+libaudit-3.0.7.tsv
+libaudit-3.0.9.tsv
+libaudit-3.0.tsv
+libaudit-3.1.2.tsv
+libaudit-4.0.2.tsv
+libaudit-4.1.4.tsv
+libaudit-4.2.1.tsv
+loader-2.8.5.tsv
+loader-3.0.7.tsv
+loader-3.0.9.tsv
+loader-3.0.tsv
+loader-3.1.2.tsv
+loader-4.0.2.tsv
+loader-4.1.4.tsv
+loader-4.2.1.tsv
+ppc.tsv
+ppc64.tsv
+riscv64.tsv
+s390.tsv
+s390x.tsv
+x32.tsv
+x86_64.tsv
+"""#
 
     /// The text of each file of `fileNames`, in its order.
     static let texts: [String] = [

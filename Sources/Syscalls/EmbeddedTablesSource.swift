@@ -29,22 +29,23 @@ public enum EmbeddedTablesSource {
         // compile very slowly, and most runs need one or two ABIs.
 
         enum EmbeddedTables {
-            /// The files' names in byte order, apart from their texts (`texts`, in the same order): a
-            /// lookup compares names, and a name stored next to its table was a page of its own.
-            static let fileNames: [String] = [
+            /// The files' names in byte order, one per line (`fileNames`), apart from their texts
+            /// (`texts`, in the same order): a lookup compares names, and one literal is on one page
+            /// (a literal per name was placed next to its table, a page each).
+            static let fileNameLines = #\"\"\"
 
         """
         for (name, text) in files {
-            if text.contains("\"\"\"") || text.contains("\\") || name.contains("\"") || name.contains("\\") {
+            if text.contains("\"\"\"") || text.contains("\\") || name.contains("\"") || name.contains("\\") || name.contains("\n") {
                 throw TableFormatError(file: name, line: 0, message: "cannot embed text with triple quotes or backslashes")
             }
             // Lookups in the embedded files compare names byte by byte, by length first.
             if text.utf8.contains(where: { $0 >= 0x80 }) {
                 throw TableFormatError(file: name, line: 0, message: "cannot embed text outside ASCII")
             }
-            out += "        \"\(name)\",\n"
+            out += name + "\n"
         }
-        out += "    ]\n\n"
+        out += "\"\"\"#\n\n"
         out += "    /// The text of each file of `fileNames`, in its order.\n"
         out += "    static let texts: [String] = [\n"
         for (_, text) in files {

@@ -90,10 +90,14 @@ public struct HostFacts: Sendable {
                 while end < raw.count && raw[end] != 0x0A { end += 1 }
                 if UnsafeRawBufferPointer(rebasing: raw[name ..< end]).lexicographicallyPrecedes("libaudit1".utf8) { low = at } else { high = at }
             }
+            // The file's first page is read only when the search from the bisected stanza fails
+            // (each 64 KiB of the file read is a page fault).
             let packageEnd: Int
-            if raw.starts(with: stanza.utf8) {
+            if low > 0, let at = find("\n" + stanza, anchor: 1, from: low) {
+                packageEnd = at + 1 + stanza.utf8.count
+            } else if raw.starts(with: stanza.utf8) {
                 packageEnd = stanza.utf8.count
-            } else if let at = find("\n" + stanza, anchor: 1, from: low) ?? (low > 0 ? find("\n" + stanza, anchor: 1, from: 0) : nil) {
+            } else if let at = find("\n" + stanza, anchor: 1, from: 0) {
                 packageEnd = at + 1 + stanza.utf8.count
             } else {
                 return nil

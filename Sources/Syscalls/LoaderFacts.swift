@@ -56,7 +56,7 @@ public struct LoaderFacts: Sendable {
             }
             guard count == 3 else { throw TableFormatError(file: file, line: lineNumber, message: "expected kind, name, value and condition") }
             let condition = UnsafeBufferPointer(rebasing: bytes[tabs.2 + 1 ..< end])
-            guard Self.enabledConditions.contains(where: { $0.utf8.elementsEqual(condition) }) else { return }
+            guard Self.enabledConditions.contains(where: { $0.utf8.count == condition.count && $0.utf8.elementsEqual(condition) }) else { return }
             func text(_ from: Int, _ to: Int) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[from ..< to]), as: UTF8.self) }
             let name = text(tabs.0 + 1, tabs.1), value = text(tabs.1 + 1, tabs.2)
             // isMachineRecord took the kinds by their first bytes and a tab: the kind's length tells them apart.
@@ -255,6 +255,11 @@ struct MachineRecords: Sendable {
             if let i = keys.firstIndex(of: key) {
                 if let newValue { values[i] = newValue } else { keys.remove(at: i); values.remove(at: i) }
             } else if let newValue {
+                // A release has up to 18 records of a kind: room made once, not at every doubling.
+                if keys.isEmpty {
+                    keys.reserveCapacity(20)
+                    values.reserveCapacity(20)
+                }
                 keys.append(key)
                 values.append(newValue)
             }
