@@ -150,14 +150,17 @@ public enum Ausyscall {
         /// ausyscall's standard output.
         public var text: String {
             switch self {
+            // Appended line by line: joined() looked its element type's witnesses up at run time.
             case .dump(let machine, let entries):
-                return "Using \(machine) syscall table:\n" + entries.map { "\($0.number)\t\($0.name)\n" }.joined()
+                var text = "Using \(machine) syscall table:\n"
+                for e in entries { text += "\(e.number)\t\(e.name)\n" }
+                return text
             case .exact(_, let number): return "\(number)\n"
             case .matches(_, let entries):
                 // printf("%-18s %d\n").
-                return entries.map { e in
-                    e.name + String(repeating: " ", count: max(0, 18 - e.name.utf8.count)) + " \(e.number)\n"
-                }.joined()
+                var text = ""
+                for e in entries { text += e.name + String(repeating: " ", count: max(0, 18 - e.name.utf8.count)) + " \(e.number)\n" }
+                return text
             case .name(let name, _): return name + "\n"
             case .unknownName, .unknownNumber, .nothingAsked: return ""
             }
@@ -200,13 +203,16 @@ public enum Ausyscall {
     static func containsIgnoringASCIICase(_ haystack: String, _ needle: [UInt8]) -> Bool {
         if needle.isEmpty { return true }
         @inline(__always) func fold(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5a ? b | 0x20 : b }
-        let h = Array(haystack.utf8)
-        guard h.count >= needle.count else { return false }
-        outer: for start in 0...(h.count - needle.count) {
-            for k in 0..<needle.count where fold(h[start + k]) != fold(needle[k]) { continue outer }
-            return true
+        func search(_ h: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard h.count >= needle.count else { return false }
+            outer: for start in 0...(h.count - needle.count) {
+                for k in 0..<needle.count where fold(h[start + k]) != fold(needle[k]) { continue outer }
+                return true
+            }
+            return false
         }
-        return false
+        // The name's bytes in place: an array of them per name was half of a substring search.
+        return haystack.utf8.withContiguousStorageIfAvailable(search) ?? Array(haystack.utf8).withUnsafeBufferPointer(search)
     }
 }
 
@@ -218,9 +224,22 @@ extension Ausyscall.Table {
     public static func libaudit(_ machine: LibauditMachine, version: AuditVersion, database: SyscallDatabase) -> Ausyscall.Table {
         let abi = machine.abi
         return Ausyscall.Table(printedName: machine.printedName, ausyscallLimits: true, entries: {
-            var names: [Int: String] = [:]
-            for r in database.libauditRows(version, abi: abi) where names[r.number] == nil { names[r.number] = r.name }
-            return names.map { SyscallEntry(number: $0.key, name: $0.value) }.sorted { $0.number < $1.number }
+            // The first name of each number, in number order. The files list each ABI's rows by
+            // number: sorted (stably) only when not. No dictionary: an [Int: String] had Int's
+            // Hashable conformance looked up among every conformance, a third of a substring search.
+            var rows = database.libauditRows(version, abi: abi).map { SyscallEntry(number: $0.number, name: $0.name) }
+            var ordered = true
+            for i in rows.indices.dropFirst() where rows[i - 1].number > rows[i].number {
+                ordered = false
+                break
+            }
+            if !ordered {
+                rows = rows.enumerated().sorted { ($0.element.number, $0.offset) < ($1.element.number, $1.offset) }.map { $0.element }
+            }
+            var entries: [SyscallEntry] = []
+            entries.reserveCapacity(rows.count)
+            for r in rows where entries.last?.number != r.number { entries.append(r) }
+            return entries
         }, nameOfNumber: { number in
             database.libauditFirstName(of: number, abi: abi, version: version)
         }, exact: { name in

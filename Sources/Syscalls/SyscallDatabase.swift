@@ -378,9 +378,10 @@ public final class SyscallDatabase: Sendable {
         if let known = cache.peek({ $0.libauditABIs[Cache.slot(version, abi)] }) {
             return known.numbers[lower].map { ($0, known.names[$0]) }
         }
-        let key = Array(lower.utf8)
         var found: (number: Int, name: String?)?
-        let readable = withLibauditBytes(version, abi: abi) { bytes, file in
+        // The key's bytes in place: an array of them is a type the runtime instantiates at first use.
+        var keyText = lower
+        let readable = keyText.withUTF8 { key in withLibauditBytes(version, abi: abi) { bytes, file in
             // The embedded files are ASCII (`EmbeddedTablesSource`), as `key` is: rows of another
             // length cannot match, and are passed over by it.
             try TableText.forEachLibauditRow(of: abi, in: bytes, file: file, nameCount: embeddedSpans && key.allSatisfy({ $0 < 0x80 }) ? key.count : nil) { n, name, lineStart in
@@ -395,12 +396,12 @@ public final class SyscallDatabase: Sendable {
                 found = (n, first)
                 return true
             }
-        }
+        } }
         return readable ? found : nil
     }
 
     /// Whether a row's name, lower-cased, is `lower` (`key` its bytes): byte by byte when ASCII.
-    private static func sameLowercased(_ name: UnsafeBufferPointer<UInt8>, _ key: [UInt8], _ lower: String) -> Bool {
+    private static func sameLowercased(_ name: UnsafeBufferPointer<UInt8>, _ key: UnsafeBufferPointer<UInt8>, _ lower: String) -> Bool {
         guard name.allSatisfy({ $0 < 0x80 }) else { return String(decoding: name, as: UTF8.self).lowercased() == lower }
         guard name.count == key.count else { return false }
         for i in 0 ..< key.count where (name[i] >= 0x41 && name[i] <= 0x5A ? name[i] | 0x20 : name[i]) != key[i] { return false }
