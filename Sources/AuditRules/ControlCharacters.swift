@@ -30,6 +30,8 @@ public enum ControlCharacters {
     /// stays as it is, so an escaped text can be told from a plain one only where it had controls.
     /// `kept`: controls left as they are (the line breaks of a message made of several lines).
     public static func escaped(_ s: String, except kept: [Unicode.Scalar] = []) -> String {
+        // Printable ASCII holds no control: the bytes answer without decoding scalars.
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return s }
         guard s.unicodeScalars.contains(where: { isControl($0) && !kept.contains($0) }) else { return s }
         var out = ""
         out.reserveCapacity(s.utf8.count + 8)
