@@ -299,11 +299,31 @@ public final class SyscallDatabase: Sendable {
 
     /// `allNames` collected from the tables themselves (what `EmbeddedTablesSource` derives).
     var collectedNames: Set<String> {
-        let kernelTables = abiInfos.map { rows($0.abi) }, libauditTables = AuditVersion.allCases.map(libaudit)
+        if let box = cache.peek({ $0.allNames }) { return box.names }
+        // The libaudit files a tables directory inherits give every such directory the same
+        // names: collected once per process (they were most of reading a directory).
+        let inherited = AuditVersion.allCases.filter { inheritedFiles.contains("libaudit-\($0.rawValue).tsv") }
+        let own = AuditVersion.allCases.filter { !inherited.contains($0) }
+        let kernelTables = abiInfos.map { rows($0.abi) }, libauditTables = own.map(libaudit)
+        let inheritedNames = Self.shippedLibauditNames(inherited)
         return cache.value({ $0.allNames }, { $0.allNames = $1 }) {
-            Cache.NamesBox(Self.names(kernelTables: kernelTables, libauditTables: libauditTables))
+            var names = inheritedNames
+            names.formUnion(Self.names(kernelTables: kernelTables, libauditTables: libauditTables))
+            return Cache.NamesBox(names)
         }.names
     }
+
+    /// The names of the built-in libaudit tables of `versions` (`names(kernelTables:libauditTables:)`),
+    /// by the set of versions.
+    private static func shippedLibauditNames(_ versions: [AuditVersion]) -> Set<String> {
+        let key = versions.map(\.rawValue).joined(separator: ",")
+        if let known = inheritedLibauditNames.withLock({ $0[key] }) { return known }
+        let names = Self.names(kernelTables: [], libauditTables: versions.map(shipped.libaudit))
+        inheritedLibauditNames.withLock { $0[key] = names }
+        return names
+    }
+
+    private static let inheritedLibauditNames = Locked<[String: Set<String>]>([:])
 
     /// The names of every row of `kernelTables` and every name of `libauditTables`, lower-cased.
     static func names(kernelTables: [[SyscallRow]], libauditTables: [[ABI: [Int: String]]]) -> Set<String> {

@@ -54,6 +54,7 @@ public enum DiagnosticRenderer {
     /// one byte for one byte (a C1 control is two), so the caret stays aligned; tabs are kept.
     static func masked(_ line: RulesText) -> String {
         line.withBytes { b in
+            if ControlCharacters.isPrintableASCII(b) { return String(decoding: b, as: UTF8.self) }
             guard b.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 >= 0x7F }) else { return String(decoding: b, as: UTF8.self) }
             var bytes = Array(b)
             var i = 0
@@ -111,8 +112,12 @@ public enum DiagnosticRenderer {
         var line = line
         return line.withUTF8 { bytes in
             let start = min(column - 1, bytes.count), end = min(start + max(length, 1), bytes.count)
-            // ASCII without CR (which joins a following LF into one character): one character
-            // per byte, so the caret line is made byte for byte, as the general case makes it.
+            // Printable ASCII: one character per byte, so the caret line is made byte for byte,
+            // as the general case makes it.
+            if ControlCharacters.isPrintableASCII(UnsafeBufferPointer(rebasing: bytes[..<end])) {
+                return String(repeating: " ", count: start) + "^" + String(repeating: "~", count: max(end - start - 1, 0))
+            }
+            // ASCII without CR (which joins a following LF into one character), tabs kept.
             guard !bytes[..<end].contains(where: { $0 >= 0x80 || $0 == 0x0D }) else { return caretOfCharacters(line: bytes, column: column, length: length) }
             var out = [UInt8]()
             out.reserveCapacity(end + 1)
