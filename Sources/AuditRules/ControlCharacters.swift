@@ -17,6 +17,29 @@ public enum ControlCharacters {
     /// A C0 control or DEL, as a byte (UTF-8 encodes the C1 controls in two bytes, 0xC2 0x80-0x9F).
     public static func isControl(_ byte: UInt8) -> Bool { byte < 0x20 || byte == 0x7F }
 
+    /// Whether every byte is printable ASCII (0x20-0x7E): no control, no UTF-8 sequence. Eight
+    /// bytes per test (a byte loop costs a compare per byte, and in the fuzzers' instrumented
+    /// builds a call per compare).
+    static func isPrintableASCII(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        var i = 0
+        if let base = b.baseAddress {
+            while i + 8 <= b.count {
+                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                let del = w ^ (0x7F &* ones)
+                // A high bit; a byte below 0x20; a byte equal to 0x7F (the classic "has less
+                // than" word tests, exact for whether any byte matches).
+                if (w | ((w &- 0x20 &* ones) & ~w) | ((del &- ones) & ~del)) & highs != 0 { return false }
+                i += 8
+            }
+        }
+        while i < b.count {
+            guard b[i] >= 0x20 && b[i] < 0x7F else { return false }
+            i += 1
+        }
+        return true
+    }
+
     public static func contains(_ s: String) -> Bool {
         s.unicodeScalars.contains(where: isControl)
     }
@@ -30,6 +53,8 @@ public enum ControlCharacters {
     /// stays as it is, so an escaped text can be told from a plain one only where it had controls.
     /// `kept`: controls left as they are (the line breaks of a message made of several lines).
     public static func escaped(_ s: String, except kept: [Unicode.Scalar] = []) -> String {
+        // Printable ASCII holds no control: the bytes answer without decoding scalars.
+        if s.utf8.withContiguousStorageIfAvailable(isPrintableASCII) == true { return s }
         guard s.unicodeScalars.contains(where: { isControl($0) && !kept.contains($0) }) else { return s }
         var out = ""
         out.reserveCapacity(s.utf8.count + 8)

@@ -29,9 +29,9 @@ extension StringProtocol {
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !trimmed($0) }),
               let last = scalars.lastIndex(where: { !trimmed($0) }) else { return "" }
-        var kept = String.UnicodeScalarView()
-        kept.append(contentsOf: scalars[first ... last])
-        return String(kept)
+        // The kept scalars' bytes copied at once (appending them one by one was a third of
+        // reading a header).
+        return String(decoding: utf8[first ..< scalars.index(after: last)], as: UTF8.self)
     }
 
     /// `trimmingCharacters(in: .whitespaces)`.

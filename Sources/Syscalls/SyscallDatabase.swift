@@ -194,11 +194,14 @@ public final class SyscallDatabase: Sendable {
     /// (before its first release, or after the kernel dropped it, as s390 compat in 6.19).
     public func table(_ abi: ABI, at kernel: KernelVersion) -> SyscallTable? {
         guard let info = info(abi), info.covers(kernel) else { return nil }
-        // Callers ask again per rule or per number (listing, compiling): keep the last one per ABI.
-        let sameKernel = { (state: Cache.State) in state.tables[abi.index].flatMap { $0.kernel == kernel ? $0 : nil } }
+        // Callers ask again per rule or per number (listing, compiling), and a lint compiles
+        // for several releases in turn: keep the last few per ABI.
+        let sameKernel = { (state: Cache.State) in state.tables[abi.index]?.first { $0.kernel == kernel } }
         if let table = cache.peek(sameKernel) { return table }
         let rows = self.rows(abi)
-        return cache.value(sameKernel, { $0.tables[abi.index] = $1 }) {
+        return cache.value(sameKernel, { state, table in
+            state.tables[abi.index] = [table] + (state.tables[abi.index] ?? []).prefix(Cache.tablesKept - 1)
+        }) {
             SyscallTable(abi: abi, kernel: kernel, entries: rows.filter { $0.isPresent(at: kernel) }.map { SyscallEntry(number: $0.number, name: $0.name) })
         }
     }
@@ -235,12 +238,19 @@ public final class SyscallDatabase: Sendable {
     public func libauditAliases(of name: String) -> [(abi: ABI, version: AuditVersion, kernelName: String)] {
         let lower = name.asciiLowercased
         guard let embeddedAliases else {
+            // A tables directory: asked of every release's libaudit table of every ABI the
+            // tables have rows for (no rows, no kernel name), once per name (a compile asks
+            // again for each class member and each rule naming it).
+            let memo = cache.value({ $0.aliases }, { $0.aliases = $1 }) { Cache.AliasMemo() }
+            if let known = memo.answers.withLock({ $0[lower] }) { return known }
+            let abis = ABI.allCases.filter { !rows($0).isEmpty }
             var out: [(abi: ABI, version: AuditVersion, kernelName: String)] = []
             for version in AuditVersion.allCases {
-                for abi in ABI.allCases {
+                for abi in abis {
                     if let k = kernelName(libaudit: lower, abi: abi, version: version), k != lower { out.append((abi, version, k)) }
                 }
             }
+            memo.answers.withLock { $0[lower] = out }
             return out
         }
         var out: [(abi: ABI, version: AuditVersion, kernelName: String)] = []
@@ -300,11 +310,31 @@ public final class SyscallDatabase: Sendable {
 
     /// `allNames` collected from the tables themselves (what `EmbeddedTablesSource` derives).
     var collectedNames: Set<String> {
-        let kernelTables = abiInfos.map { rows($0.abi) }, libauditTables = AuditVersion.allCases.map(libaudit)
+        if let box = cache.peek({ $0.allNames }) { return box.names }
+        // The libaudit files a tables directory inherits give every such directory the same
+        // names: collected once per process (they were most of reading a directory).
+        let inherited = AuditVersion.allCases.filter { inheritedFiles.contains("libaudit-\($0.rawValue).tsv") }
+        let own = AuditVersion.allCases.filter { !inherited.contains($0) }
+        let kernelTables = abiInfos.map { rows($0.abi) }, libauditTables = own.map(libaudit)
+        let inheritedNames = Self.shippedLibauditNames(inherited)
         return cache.value({ $0.allNames }, { $0.allNames = $1 }) {
-            Cache.NamesBox(Self.names(kernelTables: kernelTables, libauditTables: libauditTables))
+            var names = inheritedNames
+            names.formUnion(Self.names(kernelTables: kernelTables, libauditTables: libauditTables))
+            return Cache.NamesBox(names)
         }.names
     }
+
+    /// The names of the built-in libaudit tables of `versions` (`names(kernelTables:libauditTables:)`),
+    /// by the set of versions.
+    private static func shippedLibauditNames(_ versions: [AuditVersion]) -> Set<String> {
+        let key = versions.map(\.rawValue).joined(separator: ",")
+        if let known = inheritedLibauditNames.withLock({ $0[key] }) { return known }
+        let names = Self.names(kernelTables: [], libauditTables: versions.map(shipped.libaudit))
+        inheritedLibauditNames.withLock { $0[key] = names }
+        return names
+    }
+
+    private static let inheritedLibauditNames = Locked<[String: Set<String>]>([:])
 
     /// The names of every row of `kernelTables` and every name of `libauditTables`, lower-cased.
     static func names(kernelTables: [[SyscallRow]], libauditTables: [[ABI: [Int: String]]]) -> Set<String> {
@@ -470,14 +500,15 @@ public final class SyscallDatabase: Sendable {
 private final class Cache: Sendable {
     struct State {
         var rows = Slots<[SyscallRow]>(count: ABI.allCases.count)
-        /// The last table asked for, per ABI (callers ask again per rule or per number).
-        var tables = Slots<SyscallTable>(count: ABI.allCases.count)
+        /// The last tables asked for, per ABI, newest first (callers ask again per rule or per number).
+        var tables = Slots<[SyscallTable]>(count: ABI.allCases.count)
         var libaudit = Slots<LibauditBox>(count: AuditVersion.allCases.count)
         /// libaudit's table per (release, ABI): see `slot`.
         var libauditABIs = Slots<LibauditABI>(count: AuditVersion.allCases.count * ABI.allCases.count)
         var abis: [ABIInfo]?
         var groups: [(name: String, members: [String])]?
         var allNames: NamesBox?
+        var aliases: AliasMemo?
     }
 
     /// `count` optional values, the array made on the first store: each array type is
@@ -505,10 +536,15 @@ private final class Cache: Sendable {
         init(names: [Int: String], numbers: [String: Int]) { self.names = names; self.numbers = numbers }
     }
     final class NamesBox: Sendable { let names: Set<String>; init(_ n: Set<String>) { names = n } }
+    /// `libauditAliases` of a tables directory, by lower-cased name, as they are asked.
+    final class AliasMemo: Sendable {
+        let answers = Locked<[String: [(abi: ABI, version: AuditVersion, kernelName: String)]]>([:])
+    }
 
     // A Mutex, not Locked: a generic class is instantiated by the runtime when first made (every
     // start made this one), a struct of a known layout is not.
     private let state = Mutex(State())
+    static let tablesKept = 4
 
     /// The index of a (release, ABI) pair in `State.libauditABIs`.
     static func slot(_ version: AuditVersion, _ abi: ABI) -> Int { version.index * ABI.allCases.count + abi.index }

@@ -37,4 +37,30 @@ final class ControlCharactersTests: XCTestCase {
                            sourceLine: "x\u{1B}y")
         XCTAssertEqual(DiagnosticRenderer.text(d), "a\\x0ab:3:1: error: bad \\x1b]0;title\\x07\nx?y\n^")
     }
+
+    /// The word-at-a-time test against the byte test it stands for, at every offset and length
+    /// of lines holding each boundary byte.
+    func testPrintableASCIIWordTestIsTheByteTest() {
+        var rng = SplitMix64(state: 3)
+        let special: [UInt8] = [0x00, 0x09, 0x0D, 0x1F, 0x20, 0x21, 0x7E, 0x7F, 0x80, 0xC2, 0xFF]
+        for _ in 0..<4000 {
+            let bytes = (0..<Int.random(in: 0...40, using: &rng)).map { _ in
+                Bool.random(using: &rng) ? special.randomElement(using: &rng)! : UInt8.random(in: 0x20...0x7E, using: &rng)
+            }
+            let start = Int.random(in: 0...bytes.count, using: &rng)
+            bytes.withUnsafeBufferPointer { all in
+                let b = UnsafeBufferPointer(rebasing: all[start...])
+                XCTAssertEqual(ControlCharacters.isPrintableASCII(b), b.allSatisfy { $0 >= 0x20 && $0 < 0x7F }, "\(Array(b))")
+            }
+        }
+    }
+
+    /// The caret line of printable ASCII (made by counting bytes) and of other lines (by characters).
+    func testCaretLinesOfPrintableAndOtherLines() {
+        XCTAssertEqual(DiagnosticRenderer.caret(line: "-a always,exit", column: 4, length: 6), "   ^~~~~~")
+        XCTAssertEqual(DiagnosticRenderer.caret(line: "-a", column: 3, length: 4), "  ^")
+        XCTAssertEqual(DiagnosticRenderer.caret(line: "\t-a x", column: 3, length: 1), "\t ^")
+        XCTAssertEqual(DiagnosticRenderer.caret(line: "é -F x", column: 4, length: 2), "  ^~")
+        XCTAssertEqual(DiagnosticRenderer.caret(line: "a é", column: 1, length: 4), "^~~")
+    }
 }

@@ -50,6 +50,21 @@ extension CompilationState {
 
     private func classMask(_ c: Int) -> [UInt32] {
         if let cached = classMasks[c] { return cached }
+        // The built-in tables give every compilation for the same target the same masks:
+        // kept per process (lint compiles each file per target, a fuzzer each input).
+        let key = target.database === SyscallDatabase.shipped
+            ? ShippedClassMasks.Key(classNumber: c, b64: abis.b64, b32: abis.b32, kernel: target.kernel, auditVersion: target.auditVersion) : nil
+        if let key, let known = ShippedClassMasks.masks.withLock({ $0[key] }) {
+            classMasks[c] = known
+            return known
+        }
+        let m = computedClassMask(c)
+        if let key { ShippedClassMasks.masks.withLock { $0[key] = m } }
+        classMasks[c] = m
+        return m
+    }
+
+    private func computedClassMask(_ c: Int) -> [UInt32] {
         var m = SyscallMask.empty
         let pair = abis
         // Native: the machine's own ABI; compat classes exist only on 64-bit machines with a 32-bit ABI.
@@ -63,7 +78,18 @@ extension CompilationState {
                 if let n = names.number(of: name, on: abi), n < SyscallMask.firstClassNumber { m[n / 32] |= 1 << UInt32(n % 32) }
             }
         }
-        classMasks[c] = m
         return m
     }
+}
+
+/// Class masks of the built-in tables by what they depend on (`classMask`).
+enum ShippedClassMasks {
+    struct Key: Hashable, Sendable {
+        var classNumber: Int
+        var b64: ABI?, b32: ABI?
+        var kernel: KernelVersion
+        var auditVersion: AuditVersion
+    }
+
+    static let masks = Locked<[Key: [UInt32]]>([:])
 }

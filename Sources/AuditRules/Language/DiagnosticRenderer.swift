@@ -54,6 +54,7 @@ public enum DiagnosticRenderer {
     /// one byte for one byte (a C1 control is two), so the caret stays aligned; tabs are kept.
     static func masked(_ line: RulesText) -> String {
         line.withBytes { b in
+            if ControlCharacters.isPrintableASCII(b) { return String(decoding: b, as: UTF8.self) }
             guard b.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 >= 0x7F }) else { return String(decoding: b, as: UTF8.self) }
             var bytes = Array(b)
             var i = 0
@@ -77,8 +78,8 @@ public enum DiagnosticRenderer {
     static let maxShownBytes = 512
 
     static func window(_ line: String, column: Int) -> (String, Int) {
+        guard line.utf8.count > maxShownBytes else { return (line, column) }
         let bytes = Array(line.utf8)
-        guard bytes.count > maxShownBytes else { return (line, column) }
         var start = max(0, min(column - 1 - maxShownBytes / 2, bytes.count - maxShownBytes))
         // Never start inside a UTF-8 sequence.
         while start > 0 && bytes[start] & 0xC0 == 0x80 { start -= 1 }
@@ -96,8 +97,10 @@ public enum DiagnosticRenderer {
             out += text(d, color: color)
             out += "\n"
         }
-        let errors = ds.filter { $0.severity == .error }.count
-        let warnings = ds.filter { $0.severity == .warning }.count
+        var errors = 0, warnings = 0
+        for d in ds {
+            if d.severity == .error { errors += 1 } else if d.severity == .warning { warnings += 1 }
+        }
         let notes = ds.count - errors - warnings
         var parts = ["\(errors) error\(errors == 1 ? "" : "s")", "\(warnings) warning\(warnings == 1 ? "" : "s")"]
         if notes > 0 { parts.append("\(notes) note\(notes == 1 ? "" : "s")") }
@@ -106,7 +109,26 @@ public enum DiagnosticRenderer {
     }
 
     static func caret(line: String, column: Int, length: Int) -> String {
-        let bytes = Array(line.utf8)
+        var line = line
+        return line.withUTF8 { bytes in
+            let start = min(column - 1, bytes.count), end = min(start + max(length, 1), bytes.count)
+            // Printable ASCII: one character per byte, so the caret line is made byte for byte,
+            // as the general case makes it.
+            if ControlCharacters.isPrintableASCII(UnsafeBufferPointer(rebasing: bytes[..<end])) {
+                return String(repeating: " ", count: start) + "^" + String(repeating: "~", count: max(end - start - 1, 0))
+            }
+            // ASCII without CR (which joins a following LF into one character), tabs kept.
+            guard !bytes[..<end].contains(where: { $0 >= 0x80 || $0 == 0x0D }) else { return caretOfCharacters(line: bytes, column: column, length: length) }
+            var out = [UInt8]()
+            out.reserveCapacity(end + 1)
+            for b in bytes[..<start] { out.append(b == 0x09 ? 0x09 : 0x20) }
+            out.append(UInt8(ascii: "^"))
+            if end - start > 1 { out.append(contentsOf: repeatElement(UInt8(ascii: "~"), count: end - start - 1)) }
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
+
+    private static func caretOfCharacters(line bytes: UnsafeBufferPointer<UInt8>, column: Int, length: Int) -> String {
         let start = min(column - 1, bytes.count)
         let prefix = String(decoding: bytes[0..<start], as: UTF8.self)
         var out = String(prefix.map { $0 == "\t" ? "\t" : " " })

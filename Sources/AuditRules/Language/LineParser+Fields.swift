@@ -147,38 +147,7 @@ extension LineParser {
         guard suggestionsLeft > 0, name.count <= 32 else { return "" }
         suggestionsLeft -= 1
         // A suggestion is part of a message: the name as the message shows it.
-        let lower = name.description.lowercased()
-        var best: (String, Int)?
-        for spec in FieldTable.all {
-            for candidate in [spec.name] + spec.aliases {
-                let d = EditDistance.between(lower, candidate)
-                if d <= max(1, candidate.count / 3), d < (best?.1 ?? Int.max) { best = (candidate, d) }
-            }
-        }
-        return best.map { " (did you mean '\($0.0)'?)" } ?? ""
-    }
-}
-
-enum EditDistance {
-    static func between(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var beforePrevious = previous
-        for i in 1...a.count {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-                // A swap of two neighbours counts as one edit (optimal string alignment).
-                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
-                    current[j] = min(current[j], beforePrevious[j - 2] + 1)
-                }
-            }
-            beforePrevious = previous
-            previous = current
-        }
-        return previous[b.count]
+        return FieldSuggestion.closest(to: name.description).map { " (did you mean '\($0)'?)" } ?? ""
     }
 }
 
