@@ -37,6 +37,108 @@ x32.tsv
 x86_64.tsv
 """#
 
+    /// Where each ABI's rows are in each libaudit file, and the machine records in each loader file
+    /// (`EmbeddedTablesSource.spans`): file, ABI or `machines`, start and end byte per line, in byte order.
+    /// Next to the names, before the texts: a lookup reads both.
+    static let spans = #"""
+libaudit-2.8.5.tsv	aarch64	40160	46150
+libaudit-2.8.5.tsv	arm	46151	52459
+libaudit-2.8.5.tsv	i386	6997	14040
+libaudit-2.8.5.tsv	ppc	14041	20389
+libaudit-2.8.5.tsv	ppc64	20390	27474
+libaudit-2.8.5.tsv	riscv32	0	0
+libaudit-2.8.5.tsv	riscv64	0	0
+libaudit-2.8.5.tsv	s390	27475	33970
+libaudit-2.8.5.tsv	s390x	33971	40159
+libaudit-2.8.5.tsv	x32	0	0
+libaudit-2.8.5.tsv	x86_64	168	6996
+libaudit-3.0.7.tsv	aarch64	46015	52703
+libaudit-3.0.7.tsv	arm	52704	60131
+libaudit-3.0.7.tsv	i386	7631	15957
+libaudit-3.0.7.tsv	ppc	15958	23551
+libaudit-3.0.7.tsv	ppc64	23552	31995
+libaudit-3.0.7.tsv	riscv32	0	0
+libaudit-3.0.7.tsv	riscv64	0	0
+libaudit-3.0.7.tsv	s390	31996	39143
+libaudit-3.0.7.tsv	s390x	39144	46014
+libaudit-3.0.7.tsv	x32	0	0
+libaudit-3.0.7.tsv	x86_64	168	7630
+libaudit-3.0.9.tsv	aarch64	46216	52940
+libaudit-3.0.9.tsv	arm	52941	60400
+libaudit-3.0.9.tsv	i386	7666	16025
+libaudit-3.0.9.tsv	ppc	16026	23651
+libaudit-3.0.9.tsv	ppc64	23652	32129
+libaudit-3.0.9.tsv	riscv32	0	0
+libaudit-3.0.9.tsv	riscv64	0	0
+libaudit-3.0.9.tsv	s390	32130	39310
+libaudit-3.0.9.tsv	s390x	39311	46215
+libaudit-3.0.9.tsv	x32	0	0
+libaudit-3.0.9.tsv	x86_64	168	7665
+libaudit-3.0.tsv	aarch64	42088	48403
+libaudit-3.0.tsv	arm	48404	55012
+libaudit-3.0.tsv	i386	7270	15265
+libaudit-3.0.tsv	ppc	15266	21614
+libaudit-3.0.tsv	ppc64	21615	28699
+libaudit-3.0.tsv	riscv32	0	0
+libaudit-3.0.tsv	riscv64	0	0
+libaudit-3.0.tsv	s390	28700	35538
+libaudit-3.0.tsv	s390x	35539	42087
+libaudit-3.0.tsv	x32	0	0
+libaudit-3.0.tsv	x86_64	166	7269
+libaudit-3.1.2.tsv	aarch64	46333	53079
+libaudit-3.1.2.tsv	arm	53080	60557
+libaudit-3.1.2.tsv	i386	7687	16065
+libaudit-3.1.2.tsv	ppc	16066	23709
+libaudit-3.1.2.tsv	ppc64	23710	32207
+libaudit-3.1.2.tsv	riscv32	0	0
+libaudit-3.1.2.tsv	riscv64	0	0
+libaudit-3.1.2.tsv	s390	32208	39407
+libaudit-3.1.2.tsv	s390x	39408	46332
+libaudit-3.1.2.tsv	x32	0	0
+libaudit-3.1.2.tsv	x86_64	168	7686
+libaudit-4.0.2.tsv	aarch64	47812	54832
+libaudit-4.0.2.tsv	arm	54833	62540
+libaudit-4.0.2.tsv	i386	7950	16569
+libaudit-4.0.2.tsv	ppc	16570	24443
+libaudit-4.0.2.tsv	ppc64	24444	33193
+libaudit-4.0.2.tsv	riscv32	0	0
+libaudit-4.0.2.tsv	riscv64	0	0
+libaudit-4.0.2.tsv	s390	33194	40634
+libaudit-4.0.2.tsv	s390x	40635	47811
+libaudit-4.0.2.tsv	x32	0	0
+libaudit-4.0.2.tsv	x86_64	168	7949
+libaudit-4.1.4.tsv	aarch64	50608	57849
+libaudit-4.1.4.tsv	arm	57850	65793
+libaudit-4.1.4.tsv	i386	8162	16975
+libaudit-4.1.4.tsv	ppc	16976	25165
+libaudit-4.1.4.tsv	ppc64	25166	34261
+libaudit-4.1.4.tsv	riscv32	73076	80268
+libaudit-4.1.4.tsv	riscv64	65794	73075
+libaudit-4.1.4.tsv	s390	34262	42805
+libaudit-4.1.4.tsv	s390x	42806	50607
+libaudit-4.1.4.tsv	x32	0	0
+libaudit-4.1.4.tsv	x86_64	168	8161
+libaudit-4.2.1.tsv	aarch64	50608	57849
+libaudit-4.2.1.tsv	arm	57850	65793
+libaudit-4.2.1.tsv	i386	8162	16975
+libaudit-4.2.1.tsv	ppc	16976	25165
+libaudit-4.2.1.tsv	ppc64	25166	34261
+libaudit-4.2.1.tsv	riscv32	73076	80268
+libaudit-4.2.1.tsv	riscv64	65794	73075
+libaudit-4.2.1.tsv	s390	34262	42805
+libaudit-4.2.1.tsv	s390x	42806	50607
+libaudit-4.2.1.tsv	x32	0	0
+libaudit-4.2.1.tsv	x86_64	168	8161
+loader-2.8.5.tsv	machines	490	1622
+loader-3.0.7.tsv	machines	490	1527
+loader-3.0.9.tsv	machines	490	1527
+loader-3.0.tsv	machines	484	1480
+loader-3.1.2.tsv	machines	511	1641
+loader-4.0.2.tsv	machines	511	1641
+loader-4.1.4.tsv	machines	511	1873
+loader-4.2.1.tsv	machines	511	1873
+"""#
+
     /// The text of each file of `fileNames`, in its order.
     static let texts: [String] = [
         #"""
@@ -35961,106 +36063,5 @@ timerfd	ppc64	4.0.2	timerfd_create
 timerfd	ppc64	4.1.4	timerfd_create
 timerfd	ppc64	4.2.1	timerfd_create
 timerfd	x86_64	2.8.5	timerfd_create
-"""#
-
-    /// Where each ABI's rows are in each libaudit file, and the machine records in each loader file
-    /// (`EmbeddedTablesSource.spans`): file, ABI or `machines`, start and end byte per line, in byte order.
-    static let spans = #"""
-libaudit-2.8.5.tsv	aarch64	40160	46150
-libaudit-2.8.5.tsv	arm	46151	52459
-libaudit-2.8.5.tsv	i386	6997	14040
-libaudit-2.8.5.tsv	ppc	14041	20389
-libaudit-2.8.5.tsv	ppc64	20390	27474
-libaudit-2.8.5.tsv	riscv32	0	0
-libaudit-2.8.5.tsv	riscv64	0	0
-libaudit-2.8.5.tsv	s390	27475	33970
-libaudit-2.8.5.tsv	s390x	33971	40159
-libaudit-2.8.5.tsv	x32	0	0
-libaudit-2.8.5.tsv	x86_64	168	6996
-libaudit-3.0.7.tsv	aarch64	46015	52703
-libaudit-3.0.7.tsv	arm	52704	60131
-libaudit-3.0.7.tsv	i386	7631	15957
-libaudit-3.0.7.tsv	ppc	15958	23551
-libaudit-3.0.7.tsv	ppc64	23552	31995
-libaudit-3.0.7.tsv	riscv32	0	0
-libaudit-3.0.7.tsv	riscv64	0	0
-libaudit-3.0.7.tsv	s390	31996	39143
-libaudit-3.0.7.tsv	s390x	39144	46014
-libaudit-3.0.7.tsv	x32	0	0
-libaudit-3.0.7.tsv	x86_64	168	7630
-libaudit-3.0.9.tsv	aarch64	46216	52940
-libaudit-3.0.9.tsv	arm	52941	60400
-libaudit-3.0.9.tsv	i386	7666	16025
-libaudit-3.0.9.tsv	ppc	16026	23651
-libaudit-3.0.9.tsv	ppc64	23652	32129
-libaudit-3.0.9.tsv	riscv32	0	0
-libaudit-3.0.9.tsv	riscv64	0	0
-libaudit-3.0.9.tsv	s390	32130	39310
-libaudit-3.0.9.tsv	s390x	39311	46215
-libaudit-3.0.9.tsv	x32	0	0
-libaudit-3.0.9.tsv	x86_64	168	7665
-libaudit-3.0.tsv	aarch64	42088	48403
-libaudit-3.0.tsv	arm	48404	55012
-libaudit-3.0.tsv	i386	7270	15265
-libaudit-3.0.tsv	ppc	15266	21614
-libaudit-3.0.tsv	ppc64	21615	28699
-libaudit-3.0.tsv	riscv32	0	0
-libaudit-3.0.tsv	riscv64	0	0
-libaudit-3.0.tsv	s390	28700	35538
-libaudit-3.0.tsv	s390x	35539	42087
-libaudit-3.0.tsv	x32	0	0
-libaudit-3.0.tsv	x86_64	166	7269
-libaudit-3.1.2.tsv	aarch64	46333	53079
-libaudit-3.1.2.tsv	arm	53080	60557
-libaudit-3.1.2.tsv	i386	7687	16065
-libaudit-3.1.2.tsv	ppc	16066	23709
-libaudit-3.1.2.tsv	ppc64	23710	32207
-libaudit-3.1.2.tsv	riscv32	0	0
-libaudit-3.1.2.tsv	riscv64	0	0
-libaudit-3.1.2.tsv	s390	32208	39407
-libaudit-3.1.2.tsv	s390x	39408	46332
-libaudit-3.1.2.tsv	x32	0	0
-libaudit-3.1.2.tsv	x86_64	168	7686
-libaudit-4.0.2.tsv	aarch64	47812	54832
-libaudit-4.0.2.tsv	arm	54833	62540
-libaudit-4.0.2.tsv	i386	7950	16569
-libaudit-4.0.2.tsv	ppc	16570	24443
-libaudit-4.0.2.tsv	ppc64	24444	33193
-libaudit-4.0.2.tsv	riscv32	0	0
-libaudit-4.0.2.tsv	riscv64	0	0
-libaudit-4.0.2.tsv	s390	33194	40634
-libaudit-4.0.2.tsv	s390x	40635	47811
-libaudit-4.0.2.tsv	x32	0	0
-libaudit-4.0.2.tsv	x86_64	168	7949
-libaudit-4.1.4.tsv	aarch64	50608	57849
-libaudit-4.1.4.tsv	arm	57850	65793
-libaudit-4.1.4.tsv	i386	8162	16975
-libaudit-4.1.4.tsv	ppc	16976	25165
-libaudit-4.1.4.tsv	ppc64	25166	34261
-libaudit-4.1.4.tsv	riscv32	73076	80268
-libaudit-4.1.4.tsv	riscv64	65794	73075
-libaudit-4.1.4.tsv	s390	34262	42805
-libaudit-4.1.4.tsv	s390x	42806	50607
-libaudit-4.1.4.tsv	x32	0	0
-libaudit-4.1.4.tsv	x86_64	168	8161
-libaudit-4.2.1.tsv	aarch64	50608	57849
-libaudit-4.2.1.tsv	arm	57850	65793
-libaudit-4.2.1.tsv	i386	8162	16975
-libaudit-4.2.1.tsv	ppc	16976	25165
-libaudit-4.2.1.tsv	ppc64	25166	34261
-libaudit-4.2.1.tsv	riscv32	73076	80268
-libaudit-4.2.1.tsv	riscv64	65794	73075
-libaudit-4.2.1.tsv	s390	34262	42805
-libaudit-4.2.1.tsv	s390x	42806	50607
-libaudit-4.2.1.tsv	x32	0	0
-libaudit-4.2.1.tsv	x86_64	168	8161
-loader-2.8.5.tsv	machines	490	1622
-loader-3.0.7.tsv	machines	490	1527
-loader-3.0.9.tsv	machines	490	1527
-loader-3.0.tsv	machines	484	1480
-loader-3.1.2.tsv	machines	511	1641
-loader-4.0.2.tsv	machines	511	1641
-loader-4.1.4.tsv	machines	511	1873
-loader-4.2.1.tsv	machines	511	1873
 """#
 }

@@ -46,6 +46,10 @@ public enum EmbeddedTablesSource {
             out += name + "\n"
         }
         out += "\"\"\"#\n\n"
+        out += "    /// Where each ABI's rows are in each libaudit file, and the machine records in each loader file\n"
+        out += "    /// (`EmbeddedTablesSource.spans`): file, ABI or `machines`, start and end byte per line, in byte order.\n"
+        out += "    /// Next to the names, before the texts: a lookup reads both.\n"
+        out += "    static let spans = #\"\"\"\n\(try spans(files: files).joined(separator: "\n"))\n\"\"\"#\n\n"
         out += "    /// The text of each file of `fileNames`, in its order.\n"
         out += "    static let texts: [String] = [\n"
         for (_, text) in files {
@@ -60,10 +64,7 @@ public enum EmbeddedTablesSource {
         out += "    static let names = #\"\"\"\n\(try names(files: files).joined(separator: "\n"))\n\"\"\"#\n\n"
         out += "    /// libaudit's spellings that name another kernel name (`EmbeddedTablesSource.aliases`):\n"
         out += "    /// spelling, ABI, release, kernel name per line, in byte order.\n"
-        out += "    static let aliases = #\"\"\"\n\(try aliases(files: files).joined(separator: "\n"))\n\"\"\"#\n\n"
-        out += "    /// Where each ABI's rows are in each libaudit file, and the machine records in each loader file\n"
-        out += "    /// (`EmbeddedTablesSource.spans`): file, ABI or `machines`, start and end byte per line, in byte order.\n"
-        out += "    static let spans = #\"\"\"\n\(try spans(files: files).joined(separator: "\n"))\n\"\"\"#\n"
+        out += "    static let aliases = #\"\"\"\n\(try aliases(files: files).joined(separator: "\n"))\n\"\"\"#\n"
         out += "}\n"
         return out
     }
