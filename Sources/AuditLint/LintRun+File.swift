@@ -1,29 +1,38 @@
 import AuditRules
 
 extension LintRun {
-    /// Lints the rules file at `path` a chunk of lines at a time: the report `RuleInputs.load`
-    /// and `Linter.lint` give for the whole file, with only one chunk's syntax tree alive at once.
-    /// nil when the file cannot be opened or is refused (`RuleInputs.load` says why).
-    public static func lint(path: String, options: ParseOptions, context: LintContext, limit: Int,
-                            select: [String] = [], ignore: [String] = [], linesPerChunk: Int = 2048) -> LintReport? {
-        // A regular file is read again for the lines its rule-set findings quote: the rule sets
-        // then keep no line text (a large input's text is most of what they would keep).
+    /// Lints the rules file at `path` (`-`: standard input) a chunk of lines at a time: the report
+    /// `RuleInputs.load` and `Linter.lint` give for the whole input, with only one chunk's syntax
+    /// tree alive at once. `standardInputName`: what standard input's locations are renamed to
+    /// (`--stdin-filename`). nil when the input cannot be opened or is refused (`RuleInputs.load`
+    /// says why).
+    public static func lint(path: String, standardInputName: String? = nil, options: ParseOptions, context: LintContext,
+                            limit: Int, select: [String] = [], ignore: [String] = [], linesPerChunk: Int = 2048) -> LintReport? {
+        let name = InputFile.name(path)
+        let shown = path == "-" ? standardInputName ?? name : name
+        // The lines rule-set findings quote are read again: from a regular file, else from a copy
+        // of the input; the rule sets then keep no line text (a large input's text is most of what
+        // they would keep). Without either, they keep it.
         let identity = InputFile.Identity(path: path)
-        let run = LintRun(context: context, limit: limit, keepsLineText: identity == nil)
-        var reader = NotRulesGate(path: path, run: run)
-        run.add(RuleFile(path: path, diagnostics: RuleInputs.fileProblems(path, options: options)))
+        let spool = identity == nil ? InputSpool() : nil
+        let run = LintRun(context: context, limit: limit, keepsLineText: identity == nil && spool == nil)
+        var reader = NotRulesGate(path: name, shown: shown, run: run)
+        if path != "-" { run.add(RuleFile(path: path, diagnostics: RuleInputs.fileProblems(path, options: options))) }
         let outcome = ChunkedFile.read(path: path, linesPerChunk: linesPerChunk) { text, firstLine in
-            reader.take(RuleParser.parseChunk(text: text, firstLine: firstLine, file: path, options: options), text: text)
+            spool?.append(text)
+            reader.take(RuleParser.parseChunk(text: text, firstLine: firstLine, file: name, options: options), text: text)
         }
         switch outcome {
         case .notOpened, .refused: return nil
         case .read(_, let readError):
             reader.finish()
             // What was read is linted; the error decides the exit status.
-            if let readError { run.add(RuleFile(path: path, diagnostics: [RuleInputs.unreadable(path, readError)])) }
+            if let readError { reader.forward(RuleFile(path: name, diagnostics: [RuleInputs.unreadable(name, readError)])) }
         }
-        return run.finish(select: select, ignore: ignore, rereading: identity.map { identity in
-            { file, lines in file == path ? InputFile.lines(lines, of: path, identity: identity) ?? [:] : nil }
+        return run.finish(select: select, ignore: ignore, rereading: { file, lines in
+            guard file == shown else { return nil }
+            if let identity { return InputFile.lines(lines, of: path, identity: identity) ?? [:] }
+            return spool?.lines(lines) ?? [:]
         })
     }
 
@@ -32,6 +41,8 @@ extension LintRun {
     /// and its lines not quoted, as `RuleFile.summarizeIfNotRules` leaves it.
     struct NotRulesGate {
         let path: String
+        /// The name the run reports the input under (`path` renamed, `--stdin-filename`).
+        let shown: String
         let run: LintRun
         private var held: [RuleFile] = []
         private var head: [UInt8] = []
@@ -40,14 +51,22 @@ extension LintRun {
         private var isRules: Bool?
         private var hidden = 0
 
-        init(path: String, run: LintRun) {
+        init(path: String, shown: String, run: LintRun) {
             self.path = path
+            self.shown = shown
             self.run = run
+        }
+
+        /// Hands `chunk` on to the run under the name it reports.
+        func forward(_ chunk: RuleFile) {
+            var chunk = chunk
+            if shown != path { chunk.rename(path, to: shown) }
+            run.add(chunk)
         }
 
         mutating func take(_ chunk: RuleFile, text: RulesText) {
             switch isRules {
-            case true?: run.add(chunk)
+            case true?: forward(chunk)
             case false?: pass(chunk)
             case nil:
                 held.append(chunk)
@@ -64,7 +83,7 @@ extension LintRun {
         mutating func finish() {
             if isRules == nil { decide() }
             if isRules == false, let summary = DiagnosticLimit.notRulesSummary(file: path, text: head, errorLines: errorLines, hidden: hidden) {
-                run.add(RuleFile(path: path, diagnostics: [summary]))
+                forward(RuleFile(path: path, diagnostics: [summary]))
             }
         }
 
@@ -80,7 +99,7 @@ extension LintRun {
             hidden += chunk.diagnostics.filter { $0.location.file == path && $0.location.line > 0 }.count
             var kept = RuleFile(path: path, diagnostics: chunk.diagnostics.filter { $0.location.file != path || $0.location.line <= 0 })
             kept.directives = chunk.directives
-            run.add(kept)
+            forward(kept)
         }
     }
 }
