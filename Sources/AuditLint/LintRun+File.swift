@@ -1,23 +1,21 @@
 import AuditRules
 
 extension LintRun {
-    /// Lints the rules file at `path` (`-`: standard input) a chunk of lines at a time: the report
-    /// `RuleInputs.load` and `Linter.lint` give for the whole input, with only one chunk's syntax
-    /// tree alive at once. `standardInputName`: what standard input's locations are renamed to
-    /// (`--stdin-filename`). nil when the input cannot be opened or is refused (`RuleInputs.load`
-    /// says why).
+    /// Lints the rules file at `path` (`-`: standard input, reported as `standardInputName`, else
+    /// `<stdin>`) a chunk of lines at a time: the report `RuleInputs.load` and `Linter.lint` give
+    /// for the whole input, with only one chunk's syntax tree alive at once. nil when the input
+    /// cannot be opened or is refused (`RuleInputs.load` says why).
     public static func lint(path: String, standardInputName: String? = nil, options: ParseOptions, context: LintContext,
                             limit: Int, select: [String] = [], ignore: [String] = [], linesPerChunk: Int = 2048) -> LintReport? {
-        let name = InputFile.name(path)
-        let shown = path == "-" ? standardInputName ?? name : name
+        let name = path == "-" ? standardInputName ?? InputFile.standardInputName : path
         // The lines rule-set findings quote are read again: from a regular file, else from a copy
         // of the input; the rule sets then keep no line text (a large input's text is most of what
         // they would keep). Without either, they keep it.
         let identity = InputFile.Identity(path: path)
         let spool = identity == nil ? InputSpool() : nil
         let run = LintRun(context: context, limit: limit, keepsLineText: identity == nil && spool == nil)
-        var reader = NotRulesGate(path: name, shown: shown, run: run)
-        if path != "-" { run.add(RuleFile(path: path, diagnostics: RuleInputs.fileProblems(path, options: options))) }
+        var reader = NotRulesGate(path: name, run: run)
+        run.add(RuleFile(path: name, diagnostics: RuleInputs.fileProblems(path, options: options)))
         let outcome = ChunkedFile.read(path: path, linesPerChunk: linesPerChunk) { text, firstLine in
             spool?.append(text)
             reader.take(RuleParser.parseChunk(text: text, firstLine: firstLine, file: name, options: options), text: text)
@@ -27,10 +25,10 @@ extension LintRun {
         case .read(_, let readError):
             reader.finish()
             // What was read is linted; the error decides the exit status.
-            if let readError { reader.forward(RuleFile(path: name, diagnostics: [RuleInputs.unreadable(name, readError)])) }
+            if let readError { run.add(RuleFile(path: name, diagnostics: [RuleInputs.unreadable(path, readError, reportedAs: name)])) }
         }
         return run.finish(select: select, ignore: ignore, rereading: { file, lines in
-            guard file == shown else { return nil }
+            guard file == name else { return nil }
             if let identity { return InputFile.lines(lines, of: path, identity: identity) ?? [:] }
             return spool?.lines(lines) ?? [:]
         })
@@ -41,8 +39,6 @@ extension LintRun {
     /// and its lines not quoted, as `RuleFile.summarizeIfNotRules` leaves it.
     struct NotRulesGate {
         let path: String
-        /// The name the run reports the input under (`path` renamed, `--stdin-filename`).
-        let shown: String
         let run: LintRun
         private var held: [RuleFile] = []
         private var head: [UInt8] = []
@@ -51,22 +47,14 @@ extension LintRun {
         private var isRules: Bool?
         private var hidden = 0
 
-        init(path: String, shown: String, run: LintRun) {
+        init(path: String, run: LintRun) {
             self.path = path
-            self.shown = shown
             self.run = run
-        }
-
-        /// Hands `chunk` on to the run under the name it reports.
-        func forward(_ chunk: RuleFile) {
-            var chunk = chunk
-            if shown != path { chunk.rename(path, to: shown) }
-            run.add(chunk)
         }
 
         mutating func take(_ chunk: RuleFile, text: RulesText) {
             switch isRules {
-            case true?: forward(chunk)
+            case true?: run.add(chunk)
             case false?: pass(chunk)
             case nil:
                 held.append(chunk)
@@ -83,7 +71,7 @@ extension LintRun {
         mutating func finish() {
             if isRules == nil { decide() }
             if isRules == false, let summary = DiagnosticLimit.notRulesSummary(file: path, text: head, errorLines: errorLines, hidden: hidden) {
-                forward(RuleFile(path: path, diagnostics: [summary]))
+                run.add(RuleFile(path: path, diagnostics: [summary]))
             }
         }
 
@@ -99,7 +87,7 @@ extension LintRun {
             hidden += chunk.diagnostics.filter { $0.location.file == path && $0.location.line > 0 }.count
             var kept = RuleFile(path: path, diagnostics: chunk.diagnostics.filter { $0.location.file != path || $0.location.line <= 0 })
             kept.directives = chunk.directives
-            forward(kept)
+            run.add(kept)
         }
     }
 }

@@ -168,23 +168,15 @@ struct LintCommand: ParsableCommand {
     /// syntax tree is never whole in memory); directories (augenrules merge) and several paths
     /// are read whole.
     private func lint(options: ParseOptions, context: LintContext, limit: Int, select: [String], ignore: [String]) -> LintReport {
-        if paths.count == 1, Self.isStreamable(paths[0]),
+        if paths.count == 1, RuleInputs.readsInChunks(paths[0]),
            let report = LintRun.lint(path: paths[0], standardInputName: stdinFilename, options: options, context: context,
                                      limit: limit, select: select, ignore: ignore) {
             return report
         }
-        var file = RuleInputs.load(paths: paths, options: options)
-        if let stdinFilename { file.rename(SarifReport.standardInput, to: stdinFilename) }
+        let file = RuleInputs.load(paths: paths, options: options, standardInputName: stdinFilename)
         let run = LintRun(context: context, limit: limit)
         run.add(file)
         return run.finish(select: select, ignore: ignore)
-    }
-
-    /// Standard input, or a path to something other than a directory: read a chunk at a time
-    /// (what cannot be opened, or is refused, is left to `RuleInputs.load` to report).
-    static func isStreamable(_ path: String) -> Bool {
-        var isDirectory = false
-        return path == "-" || FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory
     }
 
     /// The target options through the same resolution as compile and check; lint has several
