@@ -32,7 +32,7 @@ public enum ChunkedInput {
         return reader.diagnostics
     }
 
-    /// The same for contents already in memory (stdin, tests).
+    /// The same for contents already in memory (tests).
     public static func compile(_ data: Data, file: String, options: ParseOptions, into session: CompileSession,
                                linesPerChunk: Int = 128) -> [Diagnostic] {
         var reader = ChunkReader(file: file, options: options, session: session)
