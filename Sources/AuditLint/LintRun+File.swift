@@ -1,29 +1,36 @@
 import AuditRules
 
 extension LintRun {
-    /// Lints the rules file at `path` a chunk of lines at a time: the report `RuleInputs.load`
-    /// and `Linter.lint` give for the whole file, with only one chunk's syntax tree alive at once.
-    /// nil when the file cannot be opened or is refused (`RuleInputs.load` says why).
-    public static func lint(path: String, options: ParseOptions, context: LintContext, limit: Int,
-                            select: [String] = [], ignore: [String] = [], linesPerChunk: Int = 2048) -> LintReport? {
-        // A regular file is read again for the lines its rule-set findings quote: the rule sets
-        // then keep no line text (a large input's text is most of what they would keep).
+    /// Lints the rules file at `path` (`-`: standard input, reported as `standardInputName`, else
+    /// `<stdin>`) a chunk of lines at a time: the report `RuleInputs.load` and `Linter.lint` give
+    /// for the whole input, with only one chunk's syntax tree alive at once. nil when the input
+    /// cannot be opened or is refused (`RuleInputs.load` says why).
+    public static func lint(path: String, standardInputName: String? = nil, options: ParseOptions, context: LintContext,
+                            limit: Int, select: [String] = [], ignore: [String] = [], linesPerChunk: Int = 2048) -> LintReport? {
+        let name = path == "-" ? standardInputName ?? InputFile.standardInputName : path
+        // The lines rule-set findings quote are read again: from a regular file, else from a copy
+        // of the input; the rule sets then keep no line text (a large input's text is most of what
+        // they would keep). Without either, they keep it.
         let identity = InputFile.Identity(path: path)
-        let run = LintRun(context: context, limit: limit, keepsLineText: identity == nil)
-        var reader = NotRulesGate(path: path, run: run)
-        run.add(RuleFile(path: path, diagnostics: RuleInputs.fileProblems(path, options: options)))
+        let spool = identity == nil ? InputSpool() : nil
+        let run = LintRun(context: context, limit: limit, keepsLineText: identity == nil && spool == nil)
+        var reader = NotRulesGate(path: name, run: run)
+        run.add(RuleFile(path: name, diagnostics: RuleInputs.fileProblems(path, options: options)))
         let outcome = ChunkedFile.read(path: path, linesPerChunk: linesPerChunk) { text, firstLine in
-            reader.take(RuleParser.parseChunk(text: text, firstLine: firstLine, file: path, options: options), text: text)
+            spool?.append(text)
+            reader.take(RuleParser.parseChunk(text: text, firstLine: firstLine, file: name, options: options), text: text)
         }
         switch outcome {
         case .notOpened, .refused: return nil
         case .read(_, let readError):
             reader.finish()
             // What was read is linted; the error decides the exit status.
-            if let readError { run.add(RuleFile(path: path, diagnostics: [RuleInputs.unreadable(path, readError)])) }
+            if let readError { run.add(RuleFile(path: name, diagnostics: [RuleInputs.unreadable(path, readError, reportedAs: name)])) }
         }
-        return run.finish(select: select, ignore: ignore, rereading: identity.map { identity in
-            { file, lines in file == path ? InputFile.lines(lines, of: path, identity: identity) ?? [:] : nil }
+        return run.finish(select: select, ignore: ignore, rereading: { file, lines in
+            guard file == name else { return nil }
+            if let identity { return InputFile.lines(lines, of: path, identity: identity) ?? [:] }
+            return spool?.lines(lines) ?? [:]
         })
     }
 

@@ -10,7 +10,7 @@ import Syscalls
 /// help and helpUri, one result per diagnostic.
 public enum SarifReport {
     /// The file name the parser gives standard input.
-    public static let standardInput = "<stdin>"
+    public static let standardInput = InputFile.standardInputName
 
     public static func render(_ diagnostics: [Diagnostic], checks: [any LintCheck] = Linter.allChecks) -> String {
         var index: [String: Int] = [:]

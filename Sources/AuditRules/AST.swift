@@ -30,19 +30,6 @@ public struct RuleFile: Sendable {
         self.diagnostics = diagnostics
     }
 
-    /// Gives the statements, diagnostics and directives of input `old` (standard input's `<stdin>`)
-    /// the file name `new` (`--stdin-filename`).
-    public mutating func rename(_ old: String, to new: String) {
-        func fix(_ l: inout SourceLocation) { if l.file == old { l.file = new } }
-        for i in statements.indices { fix(&statements[i].location) }
-        for i in diagnostics.indices { fix(&diagnostics[i].location) }
-        for i in directives.indices { fix(&directives[i].location) }
-        for i in carriageReturnLines.indices { fix(&carriageReturnLines[i]) }
-        for i in unterminatedLastLines.indices { fix(&unterminatedLastLines[i]) }
-        for i in trivia.indices { fix(&trivia[i].location) }
-        for i in filesRead.indices where filesRead[i] == old { filesRead[i] = new }
-    }
-
     /// The files read into this input, in the order read (a rules.d directory's in augenrules'
     /// order; its merge moves some statements, so their order is not the files'). Empty for one
     /// file or text, which is `path`.

@@ -100,12 +100,10 @@ struct CompileCommand: ParsableCommand {
         }
     }
 
-    /// One regular file is parsed a chunk at a time (a 100,000-rule file never becomes one syntax
-    /// tree); directories (augenrules merge), several paths and stdin go through RuleInputs.
+    /// One file, pipe or standard input is parsed a chunk at a time (a 100,000-rule file never
+    /// becomes one syntax tree); directories (augenrules merge) and several paths go through RuleInputs.
     private func load(into session: CompileSession, options: ParseOptions) -> [Diagnostic] {
-        var isDirectory = false
-        if paths.count == 1, paths[0] != "-", FileManager.default.fileExists(atPath: paths[0], isDirectory: &isDirectory),
-           !isDirectory, let diagnostics = ChunkedInput.compile(path: paths[0], options: options, into: session) {
+        if paths.count == 1, RuleInputs.readsInChunks(paths[0]), let diagnostics = ChunkedInput.compile(path: paths[0], options: options, into: session) {
             return diagnostics
         }
         let file = RuleInputs.load(paths: paths, options: options)

@@ -139,12 +139,10 @@ struct FmtCommand: ParsableCommand {
 }
 
 extension FmtCommand {
-    /// One input formatted, with its diagnostics: a plain file a chunk of lines at a time (its
-    /// syntax tree is never whole in memory), a directory or standard input whole.
+    /// One input formatted, with its diagnostics: a file, pipe or standard input a chunk of lines
+    /// at a time (its syntax tree is never whole in memory), a directory whole.
     static func formatted(_ path: String, options: ParseOptions) -> (text: RulesText, diagnostics: [Diagnostic]) {
-        var isDirectory = false
-        if path != "-", FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory,
-           let streamed = RuleFormatter.format(path: path, options: options) {
+        if RuleInputs.readsInChunks(path), let streamed = RuleFormatter.format(path: path, options: options) {
             return streamed
         }
         let file = RuleInputs.load(paths: [path], options: options)

@@ -164,16 +164,16 @@ struct LintCommand: ParsableCommand {
         if let worst = report.highestSeverity, worst >= (failOn ?? settings.failOn ?? .error) { throw ExitCode.findings }
     }
 
-    /// One regular file is read and linted a chunk of lines at a time (its syntax tree is never
-    /// whole in memory); directories (augenrules merge), several paths and stdin are read whole.
+    /// One file, pipe, FIFO or standard input is read and linted a chunk of lines at a time (its
+    /// syntax tree is never whole in memory); directories (augenrules merge) and several paths
+    /// are read whole.
     private func lint(options: ParseOptions, context: LintContext, limit: Int, select: [String], ignore: [String]) -> LintReport {
-        var isDirectory = false
-        if paths.count == 1, paths[0] != "-", FileManager.default.fileExists(atPath: paths[0], isDirectory: &isDirectory), !isDirectory,
-           let report = LintRun.lint(path: paths[0], options: options, context: context, limit: limit, select: select, ignore: ignore) {
+        if paths.count == 1, RuleInputs.readsInChunks(paths[0]),
+           let report = LintRun.lint(path: paths[0], standardInputName: stdinFilename, options: options, context: context,
+                                     limit: limit, select: select, ignore: ignore) {
             return report
         }
-        var file = RuleInputs.load(paths: paths, options: options)
-        if let stdinFilename { file.rename(SarifReport.standardInput, to: stdinFilename) }
+        let file = RuleInputs.load(paths: paths, options: options, standardInputName: stdinFilename)
         let run = LintRun(context: context, limit: limit)
         run.add(file)
         return run.finish(select: select, ignore: ignore)

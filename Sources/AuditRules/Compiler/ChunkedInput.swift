@@ -12,26 +12,27 @@ import Syscalls
 /// tree is alive at once: auditctl reads line by line, and no statement depends on another's
 /// syntax, so parsing each chunk from the line it starts at gives the same statements.
 public enum ChunkedInput {
-    /// Parses the file at `path` into `session`, reading it a block at a time; returns the
+    /// Parses the file at `path` (`-`: standard input) into `session`, reading it a block at a time; returns the
     /// parser's diagnostics, or nil when the file cannot be opened. A device is refused (InputFile).
     /// read(2) itself: FileHandle read the file 4 KiB per system call whatever was asked.
     public static func compile(path: String, options: ParseOptions, into session: CompileSession,
                                linesPerChunk: Int = 128, blockSize: Int = 1 << 20) -> [Diagnostic]? {
-        var reader = ChunkReader(file: path, options: options, session: session)
+        let name = InputFile.name(path)
+        var reader = ChunkReader(file: name, options: options, session: session)
         switch ChunkedFile.read(path: path, linesPerChunk: linesPerChunk, blockSize: blockSize, { reader.take($0, firstLine: $1) }) {
         case .notOpened: return nil
-        case .refused(let reason): return [RuleInputs.unreadable(path, reason)] + RuleInputs.fileProblems(path, options: options)
+        case .refused(let reason): return [RuleInputs.unreadable(name, reason)] + RuleInputs.fileProblems(path, options: options)
         case .read(let head, let readError):
             // Whatever was read is in the session already: the error fails the compile.
             reader.finish()
-            if let readError { reader.diagnostics.append(RuleInputs.unreadable(path, readError)) }
+            if let readError { reader.diagnostics.append(RuleInputs.unreadable(name, readError)) }
             reader.summarizeIfNotRules(head: head)
         }
         reader.diagnostics.insert(contentsOf: RuleInputs.fileProblems(path, options: options), at: 0)
         return reader.diagnostics
     }
 
-    /// The same for contents already in memory (stdin, tests).
+    /// The same for contents already in memory (tests).
     public static func compile(_ data: Data, file: String, options: ParseOptions, into session: CompileSession,
                                linesPerChunk: Int = 128) -> [Diagnostic] {
         var reader = ChunkReader(file: file, options: options, session: session)

@@ -20,6 +20,12 @@ public enum InputFile {
         public var description: String { reason }
     }
 
+    /// What standard input is called in diagnostics.
+    public static let standardInputName = "<stdin>"
+
+    /// The name diagnostics give the input `path` (`-` is standard input).
+    public static func name(_ path: String) -> String { path == "-" ? standardInputName : path }
+
     /// A descriptor open for reading `path` (`-`: standard input, not to be closed).
     public static func open(_ path: String) -> Result<Int32, Failure> {
         let fd = path == "-" ? STDIN_FILENO : Glibc.open(path, O_RDONLY | O_CLOEXEC)
@@ -151,18 +157,33 @@ extension InputFile {
     public static func lines(_ wanted: [Int: UInt64], of path: String, identity: Identity) -> [Int: RulesText]? {
         guard !wanted.isEmpty else { return [:] }
         guard Identity(path: path) == identity else { return nil }
-        var out: [Int: RulesText] = [:]
-        let last = wanted.keys.max()!
-        let outcome = ChunkedFile.read(path: path, linesPerChunk: 2048) { text, firstLine in
+        var found = WantedLines(wanted)
+        let outcome = ChunkedFile.read(path: path, linesPerChunk: 2048) { found.take($0, firstLine: $1) }
+        guard case .read(_, nil) = outcome, Identity(path: path) == identity else { return nil }
+        return found.lines
+    }
+
+    /// Lines read again, by number, each kept when its `lineHash` is the one wanted: one home for
+    /// how `lines(_:of:identity:)` and `InputSpool` find them.
+    struct WantedLines {
+        let wanted: [Int: UInt64]
+        let last: Int
+        var lines: [Int: RulesText] = [:]
+
+        init(_ wanted: [Int: UInt64]) {
+            self.wanted = wanted
+            last = wanted.keys.max() ?? 0
+        }
+
+        /// The next chunk of the input, which starts at line `firstLine`.
+        mutating func take(_ text: RulesText, firstLine: Int) {
             guard firstLine <= last else { return }
             text.withBytes { bytes in
                 Lexer.forEachLine(in: bytes, firstLine: firstLine) { line, _ in
-                    if let hash = wanted[line.number], lineHash(line.text) == hash { out[line.number] = line.text }
+                    if let hash = wanted[line.number], lineHash(line.text) == hash { lines[line.number] = line.text }
                 }
             }
         }
-        guard case .read(_, nil) = outcome, Identity(path: path) == identity else { return nil }
-        return out
     }
 
     /// What a source line kept without its text keeps of it (FNV-1a, 64 bit).

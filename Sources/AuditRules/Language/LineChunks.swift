@@ -62,6 +62,7 @@ public enum ChunkedFile {
         case notOpened
     }
 
+    /// `path` `-` is standard input (left open).
     public static func read(path: String, linesPerChunk: Int, blockSize: Int = 1 << 20,
                             _ chunk: (_ text: RulesText, _ firstLine: Int) -> Void) -> Outcome {
         let fd: Int32
@@ -70,7 +71,13 @@ public enum ChunkedFile {
         case .failure(let f) where f.refused: return .refused(reason: f.reason)
         case .failure: return .notOpened
         }
-        defer { close(fd) }
+        defer { if fd != STDIN_FILENO { close(fd) } }
+        return read(descriptor: fd, linesPerChunk: linesPerChunk, blockSize: blockSize, chunk)
+    }
+
+    /// The same from a descriptor open for reading, from where it stands to its end.
+    public static func read(descriptor fd: Int32, linesPerChunk: Int, blockSize: Int = 1 << 20,
+                            _ chunk: (_ text: RulesText, _ firstLine: Int) -> Void) -> Outcome {
         var chunker = LineChunker(linesPerChunk: linesPerChunk)
         var block = [UInt8](repeating: 0, count: blockSize)
         // A FIFO may feed a line without end: its bytes past LineCap's limit are dropped.

@@ -75,25 +75,26 @@ public enum RuleFormatter {
         }
     }
 
-    /// The rules file at `path` formatted a chunk of lines at a time (only one chunk's syntax tree
+    /// The rules file at `path` (`-`: standard input) formatted a chunk of lines at a time (only one chunk's syntax tree
     /// is alive at once), with its diagnostics as `RuleInputs.load` gives them; nil when the file
     /// cannot be opened or is refused (`RuleInputs.load` says why).
     public static func format(path: String, options: ParseOptions, linesPerChunk: Int = 2048) -> (text: RulesText, diagnostics: [Diagnostic])? {
+        let name = InputFile.name(path)
         var out: [UInt8] = []
         var state = Stream()
         var diagnostics: [Diagnostic] = []
         let outcome = ChunkedFile.read(path: path, linesPerChunk: linesPerChunk) { text, firstLine in
-            let chunk = RuleParser.parse(text: text, firstLine: firstLine, file: path, options: options)
+            let chunk = RuleParser.parse(text: text, firstLine: firstLine, file: name, options: options)
             diagnostics += chunk.diagnostics
             state.append(chunk, to: &out)
         }
         guard case .read(let head, let readError) = outcome else { return nil }
         if let readError {
             // As a whole-file read that fails: the error, nothing of the contents.
-            return ("", [RuleInputs.unreadable(path, readError)] + (RuleInputs.fileNameProblem(path).map { [$0] } ?? []))
+            return ("", [RuleInputs.unreadable(name, readError)] + (RuleInputs.fileNameProblem(name).map { [$0] } ?? []))
         }
-        var file = RuleFile(path: path, diagnostics: diagnostics)
-        file.summarizeIfNotRules(path: path, text: head)
+        var file = RuleFile(path: name, diagnostics: diagnostics)
+        file.summarizeIfNotRules(path: name, text: head)
         // A file that is not rules keeps none of its lines (`summarizeIfNotRules`).
         let notRules = file.diagnostics.last?.code == DiagnosticLimit.notRulesCode
         return (notRules ? "" : RulesText(out), RuleInputs.fileProblems(path, options: options) + file.diagnostics)

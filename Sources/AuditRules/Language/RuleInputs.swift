@@ -13,17 +13,19 @@ public enum RuleInputs {
     /// Diagnostics with this code mean the input itself could not be read (exit status 2).
     public static let unreadableCode = DiagnosticCode.unreadableInput.rawValue
 
-    public static func load(paths: [String], options: ParseOptions) -> RuleFile {
+    /// `standardInputName`: what `-` is reported as (`<stdin>` unless given).
+    public static func load(paths: [String], options: ParseOptions, standardInputName: String? = nil) -> RuleFile {
         var result = RuleFile(path: paths.joined(separator: " "))
         for path in paths {
             let part: RuleFile
             if path == "-" {
+                let name = standardInputName ?? InputFile.standardInputName
                 switch InputFile.read("-") {
                 case .success(let bytes):
-                    var stdin = RuleParser.parse(text: RulesText(bytes), file: "<stdin>", options: options)
-                    stdin.summarizeIfNotRules(path: "<stdin>", text: bytes)
+                    var stdin = RuleParser.parse(text: RulesText(bytes), file: name, options: options)
+                    stdin.summarizeIfNotRules(path: name, text: bytes)
                     part = stdin
-                case .failure(let f): part = RuleFile(path: "<stdin>", diagnostics: [unreadable("<stdin>", f.reason)])
+                case .failure(let f): part = RuleFile(path: name, diagnostics: [unreadable(path, f.reason, reportedAs: name)])
                 }
             } else {
                 var isDirectory = false
@@ -38,9 +40,19 @@ public enum RuleInputs {
         return result
     }
 
-    public static func unreadable(_ path: String, _ why: String) -> Diagnostic {
-        Diagnostic(.error, "cannot read \(path): \(why)", at: SourceLocation(file: path, line: 0, column: 0),
-                   length: 0, code: unreadableCode)
+    /// Standard input, or a path to something other than a directory (a file, a pipe, a FIFO):
+    /// one input the commands read a chunk of lines at a time. What cannot be opened, or is
+    /// refused, is left to `load` to report.
+    public static func readsInChunks(_ path: String) -> Bool {
+        var isDirectory = false
+        return path == "-" || FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory
+    }
+
+    /// `path` `-` is named `<stdin>` in the message.
+    public static func unreadable(_ path: String, _ why: String, reportedAs name: String? = nil) -> Diagnostic {
+        let path = InputFile.name(path)
+        return Diagnostic(.error, "cannot read \(path): \(why)", at: SourceLocation(file: name ?? path, line: 0, column: 0),
+                          length: 0, code: unreadableCode)
     }
 
     static func loadFile(_ path: String, options: ParseOptions) -> RuleFile {
@@ -57,6 +69,7 @@ public enum RuleInputs {
 
     /// What is wrong with a rules file itself, before its contents: its name, its owner and mode.
     public static func fileProblems(_ path: String, options: ParseOptions) -> [Diagnostic] {
+        guard path != "-" else { return [] }
         var problems = fileNameProblem(path).map { [$0] } ?? []
         var info = stat()
         if stat(path, &info) == 0 { problems += permissionProblems(path, info, severity: options.unsafePermissions) }
