@@ -106,6 +106,28 @@ enum PerTargetFindings {
         var targets: Int32
     }
 
+    /// A finding's location with its file numbered: hashing the file's path for every finding
+    /// (tens of thousands on a large input, on each target) cost more than the checks' own work.
+    private struct LocationKey: Hashable {
+        var file: Int
+        var line: Int
+        var column: Int
+    }
+
+    private struct FileNumbers {
+        var numbers: [String: Int] = [:]
+        var last: (file: String, number: Int)?
+
+        /// Findings come in file order: the last file is nearly always the one asked.
+        mutating func key(_ l: SourceLocation) -> LocationKey {
+            if let last, last.file == l.file { return LocationKey(file: last.number, line: l.line, column: l.column) }
+            let n = numbers[l.file] ?? numbers.count
+            numbers[l.file] = n
+            last = (l.file, n)
+            return LocationKey(file: n, line: l.line, column: l.column)
+        }
+    }
+
     /// The distinct sets of targets findings hold on, each numbered once (there are few).
     private struct TargetSets {
         var sets: [[Int]] = [[]]
@@ -137,10 +159,12 @@ enum PerTargetFindings {
             targets.append(t)
             return targets.count - 1
         }
-        var seen: [SourceLocation: Seen] = [:]
+        var seen: [LocationKey: Seen] = [:]
         var targetSets = TargetSets()
+        var files = FileNumbers()
         for (i, set) in sets.enumerated().dropFirst() {
             check.check(set, context: context) { location, _ in
+                let location = files.key(location)
                 if var s = seen[location] {
                     s.targets = targetSets.adding(targetOf[i], to: s.targets)
                     seen[location] = s
@@ -157,8 +181,9 @@ enum PerTargetFindings {
             return d
         }
         guard let first = sets.first else { return }
-        var madeFirst: Set<SourceLocation> = []
+        var madeFirst: Set<LocationKey> = []
         check.check(first, context: context) { location, build in
+            let location = files.key(location)
             guard madeFirst.insert(location).inserted else { return }
             let others = seen.removeValue(forKey: location).map { targetSets.sets[Int($0.targets)] } ?? []
             var on = [targetOf[0]]
@@ -169,6 +194,7 @@ enum PerTargetFindings {
         let firsts = Set(seen.values.map(\.first))
         for (i, set) in sets.enumerated().dropFirst() where firsts.contains(Int32(i)) {
             check.check(set, context: context) { location, build in
+                let location = files.key(location)
                 guard var s = seen[location], s.first == Int32(i) else { return }
                 s.first = -1
                 seen[location] = s

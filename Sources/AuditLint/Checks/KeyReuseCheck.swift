@@ -1,4 +1,5 @@
 import AuditRules
+import Syscalls
 
 /// AUR508: one key on rules of different lists or actions, whose events have nothing in common.
 public struct KeyReuseCheck: PerTargetCheck {
@@ -22,17 +23,44 @@ public struct KeyReuseCheck: PerTargetCheck {
         LintExample("-a always,exit -F arch=b64 -S execve -k exec\n-a always,exit -F arch=b32 -S execve -k exec\n", triggers: false),
     ]
 
+    /// The first rule with a key part: what is reported of it (not the rule: a large set has many keys).
+    private struct First {
+        var part: RulesText
+        var list: FilterList
+        var action: RuleAction
+        var file: String
+        var line: Int
+    }
+
     public func check(_ set: CompiledRuleSet, context: LintContext, report: (SourceLocation, () -> Diagnostic) -> Void) {
-        // What is reported of the first rule with each key part (not the rule: a large set has many keys).
-        var first: [RulesText: (list: FilterList, action: RuleAction, file: String, line: Int)] = [:]
-        for rule in set.rules {
-            guard let key = rule.key, let location = rule.sourceLocation else { continue }
-            for part in key.split(separator: 0x01).map(RulesText.init) {
-                guard let earlier = first[part] else { first[part] = (rule.list, rule.action, location.file, location.line); continue }
-                guard earlier.list != rule.list || earlier.action != rule.action else { continue }
-                report(location) {
-                    finding(.warning, "key '\(message: part)' is also on the \(earlier.action.rawValue),\(earlier.list.rawValue) rule on line \(earlier.line)\(earlier.file == location.file ? "" : " of \(earlier.file)"); this is a \(rule.action.rawValue),\(rule.list.rawValue) rule: give it a key of its own",
-                            at: location, length: 2, line: rule.provenance?.text)
+        // By an FNV-1a hash of the part's bytes: a part is read from the rule's key in place and
+        // made a RulesText only when it is new or reported (most are looked up once).
+        var first: [Int: [First]] = [:]
+        let rules = set.rules
+        for i in rules.indices {
+            guard let origin = rules.origin(at: i) else { continue }
+            let (list, action) = rules.listAndAction(at: i)
+            rules.withFirstKey(at: i) { key in
+                guard let key else { return }
+                var start = 0
+                while start <= key.count {
+                    let end = key[start...].firstIndex(of: 0x01) ?? key.count
+                    defer { start = end + 1 }
+                    // As split(separator:) does: no empty parts.
+                    guard end > start else { continue }
+                    let part = UnsafeBufferPointer(rebasing: key[start ..< end])
+                    var h = FNV1a()
+                    h.mix(bytes: part)
+                    guard let earlier = first[h.intValue]?.first(where: { $0.part.withBytes { $0.elementsEqual(part) } }) else {
+                        first[h.intValue, default: []].append(First(part: RulesText(part), list: list, action: action, file: origin.file, line: origin.line))
+                        continue
+                    }
+                    guard earlier.list != list || earlier.action != action else { continue }
+                    let location = SourceLocation(file: origin.file, line: origin.line, column: 1)
+                    report(location) {
+                        finding(.warning, "key '\(message: earlier.part)' is also on the \(earlier.action.rawValue),\(earlier.list.rawValue) rule on line \(earlier.line)\(earlier.file == location.file ? "" : " of \(earlier.file)"); this is a \(action.rawValue),\(list.rawValue) rule: give it a key of its own",
+                                at: location, length: 2, line: rules[i].provenance?.text)
+                    }
                 }
             }
         }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Syscalls
 
 /// What the kernel rules of several targets' compilations of one input have in common, kept once:
@@ -118,12 +121,18 @@ struct RuleArena: Sendable {
     private func findShape(hash: Int, bytes: Range<Int>) -> UInt32? {
         guard !shapeBuckets.isEmpty else { return nil }
         var b = bucket(hash)
-        while shapeBuckets[b] != 0 {
-            let n = Int(shapeBuckets[b] - 1)
-            if shapeBytes[shapeStarts[n] ..< shapeStarts[n + 1]].elementsEqual(shapeBytes[bytes]) { return UInt32(n) }
-            b = (b + 1) & (shapeBuckets.count - 1)
+        // Compared as one block of memory: the generic slice comparison went byte by byte.
+        return shapeBytes.withUnsafeBytes { all in
+            while shapeBuckets[b] != 0 {
+                let n = Int(shapeBuckets[b] - 1)
+                let start = shapeStarts[n], count = shapeStarts[n + 1] - start
+                if count == bytes.count && (count == 0 || memcmp(all.baseAddress! + start, all.baseAddress! + bytes.lowerBound, count) == 0) {
+                    return UInt32(n)
+                }
+                b = (b + 1) & (shapeBuckets.count - 1)
+            }
+            return nil
         }
-        return nil
     }
 
     private func bucket(_ hash: Int) -> Int {
@@ -185,9 +194,9 @@ struct RuleArena: Sendable {
         return out
     }
 
-    /// `body` of the bytes of the last field `id` of shape `n`; nil when it has none or that
-    /// field has no string.
-    func withLastString<R>(ofField id: UInt32, inShape n: UInt32, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
+    /// `body` of the bytes of the last (`last: false`: the first) field `id` of shape `n`; nil
+    /// when it has none or that field has no string.
+    func withLastString<R>(ofField id: UInt32, inShape n: UInt32, last: Bool = true, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
         var at = shapeStarts[Int(n)]
         let end = shapeStarts[Int(n) + 1]
         var found: Range<Int>?? = nil
@@ -195,7 +204,10 @@ struct RuleArena: Sendable {
             let fid = word(at), stringLength = Int(word(at + 9))
             at += 13
             let string = stringLength > 0 ? at ..< at + stringLength - 1 : nil
-            if fid == id { found = .some(string) }
+            if fid == id {
+                found = .some(string)
+                if !last { break }
+            }
             at += max(stringLength - 1, 0)
         }
         guard case .some(let range?) = found else { return body(nil) }
@@ -303,11 +315,56 @@ public struct KernelRuleList: RandomAccessCollection, Sendable {
     }
 
     private let backing: Backing
+    /// `.rules`: each rule's mask number (`maskNumber(at:)`); the stored rules have theirs in their slots.
+    private let ruleMaskNumbers: [Int]
 
-    public init(_ rules: [KernelRule]) { backing = .rules(rules) }
+    public init(_ rules: [KernelRule]) {
+        backing = .rules(rules)
+        var numbers: [Int: [(mask: [UInt32], number: Int)]] = [:], count = 0
+        ruleMaskNumbers = rules.map { r in
+            var h = FNV1a()
+            h.mix(mask: r.mask)
+            if let hit = numbers[h.intValue]?.first(where: { $0.mask == r.mask }) { return hit.number }
+            numbers[h.intValue, default: []].append((r.mask, count))
+            count += 1
+            return count - 1
+        }
+    }
 
     init(_ held: HeldRules<StoredRules>) {
         backing = .stored(slots: held.storage.slots, order: held.order(), arena: held.storage.store.arena)
+        ruleMaskNumbers = []
+    }
+
+    /// A number for the syscall mask of rule `i`: equal masks have equal numbers in one list, so
+    /// that a check can tell masks apart without comparing or hashing their 64 words.
+    public func maskNumber(at i: Int) -> Int {
+        switch backing {
+        case .rules: return ruleMaskNumbers[i]
+        case .stored(let slots, let order, _): return Int(slots[order?[i] ?? i].mask)
+        }
+    }
+
+    /// Where rule `i` came from (file and line), without making the rule whole; nil without provenance.
+    public func origin(at i: Int) -> (file: String, line: Int)? {
+        switch backing {
+        case .rules(let r): return r[i].provenance.map { ($0.file, $0.line) }
+        case .stored(let slots, let order, let arena):
+            let s = slots[order?[i] ?? i].source
+            return s == RuleArena.noSource ? nil : (arena.file(ofSource: s), arena.line(ofSource: s))
+        }
+    }
+
+    /// `body` of the bytes of rule `i`'s first key field (nil when it has none or it holds no
+    /// string), without making the rule whole.
+    public func withFirstKey<R>(at i: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
+        switch backing {
+        case .rules(let r):
+            guard let s = r[i].fields.first(where: { $0.id == FieldID.filterkey })?.string else { return body(nil) }
+            return s.withBytes(body)
+        case .stored(let slots, let order, let arena):
+            return arena.withLastString(ofField: FieldID.filterkey, inShape: slots[order?[i] ?? i].shape, last: false, body)
+        }
     }
 
     public var startIndex: Int { 0 }
