@@ -61,7 +61,9 @@ extension KernelRule {
 
     /// Fields the kernel evaluates outside the list walk: a `path` rule is hashed by inode and
     /// `dir` rules are matched on the audited tree, so list order alone does not decide them.
-    var isWatchLike: Bool { fields.contains { [FieldID.path, FieldID.dir, FieldID.inode].contains($0.id) } }
+    var isWatchLike: Bool { fields.contains { Self.isWatchField($0.id) } }
+
+    static func isWatchField(_ id: UInt32) -> Bool { id == FieldID.path || id == FieldID.dir || id == FieldID.inode }
 
     /// Every syscall bit of `other` is set here.
     func maskCovers(_ other: KernelRule) -> Bool {

@@ -31,9 +31,9 @@ public struct ShadowedRuleCheck: PerTargetCheck {
     public func check(_ set: CompiledRuleSet, context: LintContext, report: (SourceLocation, () -> Diagnostic) -> Void) {
         var earlier: [FilterList: CoverIndex] = [:]
         let rules = set.rules
-        for position in rules.indices {
+        // Watch-like rules are told from their field ids, without making them whole.
+        for position in rules.indices where !rules.containsField(at: position, where: KernelRule.isWatchField) {
             let rule = rules[position]
-            guard !rule.isWatchLike else { continue }
             var index = earlier.removeValue(forKey: rule.list) ?? CoverIndex()
             let (own, known) = index.numbers(rule.filteringFields)
             let mask = rules.maskNumber(at: position)

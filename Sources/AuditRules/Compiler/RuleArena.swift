@@ -238,6 +238,17 @@ struct RuleArena: Sendable {
         return out
     }
 
+    /// Whether some field of shape `n` has an id `wanted` says yes to.
+    func containsField(inShape n: UInt32, where wanted: (UInt32) -> Bool) -> Bool {
+        var at = shapeStarts[Int(n)]
+        let end = shapeStarts[Int(n) + 1]
+        while at < end {
+            if wanted(word(at)) { return true }
+            at += 13 + max(Int(word(at + 9)) - 1, 0)
+        }
+        return false
+    }
+
     /// `body` of the bytes of the last (`last: false`: the first) field `id` of shape `n`; nil
     /// when it has none or that field has no string.
     func withLastString<R>(ofField id: UInt32, inShape n: UInt32, last: Bool = true, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
@@ -400,6 +411,14 @@ public struct KernelRuleList: RandomAccessCollection, Sendable {
         case .stored(let slots, let order, let arena):
             let s = slots[order?[i] ?? i].source
             return s == RuleArena.noSource ? nil : (arena.file(ofSource: s), arena.line(ofSource: s))
+        }
+    }
+
+    /// Whether some field of rule `i` has an id `wanted` says yes to, without making the rule whole.
+    public func containsField(at i: Int, where wanted: (UInt32) -> Bool) -> Bool {
+        switch backing {
+        case .rules(let r): return r[i].fields.contains { wanted($0.id) }
+        case .stored(let slots, let order, let arena): return arena.containsField(inShape: slots[order?[i] ?? i].shape, where: wanted)
         }
     }
 
