@@ -176,10 +176,19 @@ enum PerTargetFindings {
             }
         }
         let every = Set(context.loaders.flatMap { loader in context.targets.map { Target(loader: loader, machine: $0) } })
+        // What each list of targets adds to a message, worked out once (there are few lists).
+        var suffixes: [(on: [Int], suffix: String?)] = []
         func make(_ d: Diagnostic, on indices: [Int]) -> Diagnostic {
             var d = d
-            let on = indices.map { targets[$0] }
-            if Set(on) != every { d.message += " (on \(describe(on, loaders: context.loaders)))" }
+            let suffix: String?
+            if let known = suffixes.first(where: { $0.on == indices }) {
+                suffix = known.suffix
+            } else {
+                let on = indices.map { targets[$0] }
+                suffix = Set(on) != every ? " (on \(describe(on, loaders: context.loaders)))" : nil
+                suffixes.append((indices, suffix))
+            }
+            if let suffix { d.message += suffix }
             return d
         }
         guard let first = sets.first else { return }

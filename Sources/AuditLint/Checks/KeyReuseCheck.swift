@@ -30,12 +30,15 @@ public struct KeyReuseCheck: PerTargetCheck {
         var action: RuleAction
         var file: String
         var line: Int
+        /// The next entry whose part has the same hash (-1: none).
+        var next: Int32
     }
 
     public func check(_ set: CompiledRuleSet, context: LintContext, report: (SourceLocation, () -> Diagnostic) -> Void) {
         // By an FNV-1a hash of the part's bytes: a part is read from the rule's key in place and
         // made a RulesText only when it is new or reported (most are looked up once).
-        var first: [Int: [First]] = [:]
+        var entries: [First] = []
+        var heads: [Int: Int32] = [:]
         let rules = set.rules
         for i in rules.indices {
             guard let origin = rules.origin(at: i) else { continue }
@@ -51,10 +54,15 @@ public struct KeyReuseCheck: PerTargetCheck {
                     let part = UnsafeBufferPointer(rebasing: key[start ..< end])
                     var h = FNV1a()
                     h.mix(bytes: part)
-                    guard let earlier = first[h.intValue]?.first(where: { $0.part.withBytes { $0.elementsEqual(part) } }) else {
-                        first[h.intValue, default: []].append(First(part: RulesText(part), list: list, action: action, file: origin.file, line: origin.line))
+                    let head = heads[h.intValue] ?? -1
+                    var e = head
+                    while e >= 0 && !entries[Int(e)].part.withBytes({ $0.elementsEqual(part) }) { e = entries[Int(e)].next }
+                    guard e >= 0 else {
+                        heads[h.intValue] = Int32(entries.count)
+                        entries.append(First(part: RulesText(part), list: list, action: action, file: origin.file, line: origin.line, next: head))
                         continue
                     }
+                    let earlier = entries[Int(e)]
                     guard earlier.list != list || earlier.action != action else { continue }
                     let location = SourceLocation(file: origin.file, line: origin.line, column: 1)
                     report(location) {
