@@ -49,7 +49,8 @@ struct DiagnosticCollector {
     private var sequence: [Int: Int] = [:]
     /// The buckets, by file and code through `bucketNumbers`; the last one used is remembered
     /// (findings come in runs of one file and code: the pair is hashed once per run).
-    private var bucketList: [(at: FileCode, bucket: Bucket)] = []
+    private var bucketList: [Bucket] = []
+    private var bucketFileCodes: [FileCode] = []
     private var bucketNumbers: [FileCode: Int] = [:]
     private var lastBucket: (at: FileCode, number: Int, fileRank: Int)?
     private var unreadable: [Diagnostic] = []
@@ -77,20 +78,26 @@ struct DiagnosticCollector {
             let at = FileCode(file: d.location.file, code: d.code)
             if let n = bucketNumbers[at] { number = n } else {
                 number = bucketList.count
-                bucketList.append((at, Bucket()))
+                bucketList.append(Bucket())
+                bucketFileCodes.append(at)
                 bucketNumbers[at] = number
             }
             fileRank = fileRanks[d.location.file] ?? Int.max
             lastBucket = (at, number, fileRank)
         }
         let key = Key(fileRank: fileRank, line: d.location.line, column: d.location.column, producer: producer, sequence: seq)
-        bucketList[number].bucket.count += 1
-        if bucketList[number].bucket.highest.map({ d.severity > $0 }) ?? true { bucketList[number].bucket.highest = d.severity }
-        bucketList[number].bucket.kept.append((key, d))
-        if limit > 0 && bucketList[number].bucket.kept.count >= 2 * limit {
-            bucketList[number].bucket.kept.sort { $0.key < $1.key }
-            bucketList[number].bucket.kept.removeSubrange(limit...)
+        // Moved out and back: mutated in place, never copied (a copy of `kept` per diagnostic
+        // was quadratic with --max-diagnostics 0).
+        var bucket = Bucket()
+        swap(&bucket, &bucketList[number])
+        bucket.count += 1
+        if bucket.highest.map({ d.severity > $0 }) ?? true { bucket.highest = d.severity }
+        bucket.kept.append((key, d))
+        if limit > 0 && bucket.kept.count >= 2 * limit {
+            bucket.kept.sort { $0.key < $1.key }
+            bucket.kept.removeSubrange(limit...)
         }
+        swap(&bucket, &bucketList[number])
     }
 
     /// A diagnostic kept without the text of the line it quotes (`LintRun(keepsLineText: false)`
@@ -100,7 +107,7 @@ struct DiagnosticCollector {
     /// The lines of each file that kept diagnostics quote without their text.
     func unquotedLines() -> [String: Set<Int>] {
         var out: [String: Set<Int>] = [:]
-        for (_, bucket) in bucketList {
+        for bucket in bucketList {
             for (_, d) in bucket.kept where Self.awaitsQuote(d) {
                 out[d.location.file, default: []].insert(d.location.line)
             }
@@ -111,10 +118,13 @@ struct DiagnosticCollector {
     /// Gives the kept diagnostics of `file` that await a quote theirs from `lines`, or none when
     /// `lines` lacks it.
     mutating func quote(_ file: String, _ lines: [Int: RulesText]) {
-        for n in bucketList.indices where bucketList[n].at.file == file {
-            for i in bucketList[n].bucket.kept.indices where Self.awaitsQuote(bucketList[n].bucket.kept[i].diagnostic) {
-                bucketList[n].bucket.kept[i].diagnostic.sourceLine = lines[bucketList[n].bucket.kept[i].diagnostic.location.line]
+        for n in bucketList.indices where bucketFileCodes[n].file == file {
+            var bucket = Bucket()
+            swap(&bucket, &bucketList[n])
+            for i in bucket.kept.indices where Self.awaitsQuote(bucket.kept[i].diagnostic) {
+                bucket.kept[i].diagnostic.sourceLine = lines[bucket.kept[i].diagnostic.location.line]
             }
+            swap(&bucket, &bucketList[n])
         }
     }
 
@@ -126,7 +136,7 @@ struct DiagnosticCollector {
         var counts: [String: Int] = [:]
         var highest: Severity?
         var total = 0
-        for (at, bucket) in bucketList where !dropped(at.file, at.code) {
+        for (at, bucket) in zip(bucketFileCodes, bucketList) where !dropped(at.file, at.code) {
             candidates += bucket.kept
             totals[at.file, default: 0] += bucket.count
             counts[at.code ?? "-", default: 0] += bucket.count
