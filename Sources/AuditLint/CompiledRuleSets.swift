@@ -61,7 +61,9 @@ extension KernelRule {
 
     /// Fields the kernel evaluates outside the list walk: a `path` rule is hashed by inode and
     /// `dir` rules are matched on the audited tree, so list order alone does not decide them.
-    var isWatchLike: Bool { fields.contains { [FieldID.path, FieldID.dir, FieldID.inode].contains($0.id) } }
+    var isWatchLike: Bool { fields.contains { Self.isWatchField($0.id) } }
+
+    static func isWatchField(_ id: UInt32) -> Bool { id == FieldID.path || id == FieldID.dir || id == FieldID.inode }
 
     /// Every syscall bit of `other` is set here.
     func maskCovers(_ other: KernelRule) -> Bool {
@@ -106,6 +108,28 @@ enum PerTargetFindings {
         var targets: Int32
     }
 
+    /// A finding's location with its file numbered: hashing the file's path for every finding
+    /// (tens of thousands on a large input, on each target) cost more than the checks' own work.
+    private struct LocationKey: Hashable {
+        var file: Int
+        var line: Int
+        var column: Int
+    }
+
+    private struct FileNumbers {
+        var numbers: [String: Int] = [:]
+        var last: (file: String, number: Int)?
+
+        /// Findings come in file order: the last file is nearly always the one asked.
+        mutating func key(_ l: SourceLocation) -> LocationKey {
+            if let last, last.file == l.file { return LocationKey(file: last.number, line: l.line, column: l.column) }
+            let n = numbers[l.file] ?? numbers.count
+            numbers[l.file] = n
+            last = (l.file, n)
+            return LocationKey(file: n, line: l.line, column: l.column)
+        }
+    }
+
     /// The distinct sets of targets findings hold on, each numbered once (there are few).
     private struct TargetSets {
         var sets: [[Int]] = [[]]
@@ -137,10 +161,12 @@ enum PerTargetFindings {
             targets.append(t)
             return targets.count - 1
         }
-        var seen: [SourceLocation: Seen] = [:]
+        var seen: [LocationKey: Seen] = [:]
         var targetSets = TargetSets()
+        var files = FileNumbers()
         for (i, set) in sets.enumerated().dropFirst() {
             check.check(set, context: context) { location, _ in
+                let location = files.key(location)
                 if var s = seen[location] {
                     s.targets = targetSets.adding(targetOf[i], to: s.targets)
                     seen[location] = s
@@ -150,15 +176,25 @@ enum PerTargetFindings {
             }
         }
         let every = Set(context.loaders.flatMap { loader in context.targets.map { Target(loader: loader, machine: $0) } })
+        // What each list of targets adds to a message, worked out once (there are few lists).
+        var suffixes: [(on: [Int], suffix: String?)] = []
         func make(_ d: Diagnostic, on indices: [Int]) -> Diagnostic {
             var d = d
-            let on = indices.map { targets[$0] }
-            if Set(on) != every { d.message += " (on \(describe(on, loaders: context.loaders)))" }
+            let suffix: String?
+            if let known = suffixes.first(where: { $0.on == indices }) {
+                suffix = known.suffix
+            } else {
+                let on = indices.map { targets[$0] }
+                suffix = Set(on) != every ? " (on \(describe(on, loaders: context.loaders)))" : nil
+                suffixes.append((indices, suffix))
+            }
+            if let suffix { d.message += suffix }
             return d
         }
         guard let first = sets.first else { return }
-        var madeFirst: Set<SourceLocation> = []
+        var madeFirst: Set<LocationKey> = []
         check.check(first, context: context) { location, build in
+            let location = files.key(location)
             guard madeFirst.insert(location).inserted else { return }
             let others = seen.removeValue(forKey: location).map { targetSets.sets[Int($0.targets)] } ?? []
             var on = [targetOf[0]]
@@ -169,6 +205,7 @@ enum PerTargetFindings {
         let firsts = Set(seen.values.map(\.first))
         for (i, set) in sets.enumerated().dropFirst() where firsts.contains(Int32(i)) {
             check.check(set, context: context) { location, build in
+                let location = files.key(location)
                 guard var s = seen[location], s.first == Int32(i) else { return }
                 s.first = -1
                 seen[location] = s

@@ -47,7 +47,12 @@ struct DiagnosticCollector {
     let limit: Int
     private var fileRanks: [String: Int] = [:]
     private var sequence: [Int: Int] = [:]
-    private var buckets: [FileCode: Bucket] = [:]
+    /// The buckets, by file and code through `bucketNumbers`; the last one used is remembered
+    /// (findings come in runs of one file and code: the pair is hashed once per run).
+    private var bucketList: [Bucket] = []
+    private var bucketFileCodes: [FileCode] = []
+    private var bucketNumbers: [FileCode: Int] = [:]
+    private var lastBucket: (at: FileCode, number: Int, fileRank: Int)?
     private var unreadable: [Diagnostic] = []
 
     init(limit: Int) { self.limit = limit }
@@ -55,17 +60,36 @@ struct DiagnosticCollector {
     /// Files are ordered as `Linter.lint` orders them: first the files of parser diagnostics,
     /// then those of statements, as met; any other file after them.
     mutating func rank(_ file: String) {
-        if fileRanks[file] == nil { fileRanks[file] = fileRanks.count }
+        if fileRanks[file] == nil {
+            fileRanks[file] = fileRanks.count
+            lastBucket = nil
+        }
     }
 
     mutating func add(_ d: Diagnostic, producer: Int) {
         let seq = sequence[producer, default: 0]
         sequence[producer] = seq + 1
-        let key = Key(fileRank: fileRanks[d.location.file] ?? Int.max, line: d.location.line, column: d.location.column,
-                      producer: producer, sequence: seq)
         if d.code == RuleInputs.unreadableCode { unreadable.append(d) }
-        let at = FileCode(file: d.location.file, code: d.code)
-        var bucket = buckets.removeValue(forKey: at) ?? Bucket()
+        let number: Int, fileRank: Int
+        if let last = lastBucket, last.at.file == d.location.file, last.at.code == d.code {
+            number = last.number
+            fileRank = last.fileRank
+        } else {
+            let at = FileCode(file: d.location.file, code: d.code)
+            if let n = bucketNumbers[at] { number = n } else {
+                number = bucketList.count
+                bucketList.append(Bucket())
+                bucketFileCodes.append(at)
+                bucketNumbers[at] = number
+            }
+            fileRank = fileRanks[d.location.file] ?? Int.max
+            lastBucket = (at, number, fileRank)
+        }
+        let key = Key(fileRank: fileRank, line: d.location.line, column: d.location.column, producer: producer, sequence: seq)
+        // Moved out and back: mutated in place, never copied (a copy of `kept` per diagnostic
+        // was quadratic with --max-diagnostics 0).
+        var bucket = Bucket()
+        swap(&bucket, &bucketList[number])
         bucket.count += 1
         if bucket.highest.map({ d.severity > $0 }) ?? true { bucket.highest = d.severity }
         bucket.kept.append((key, d))
@@ -73,7 +97,7 @@ struct DiagnosticCollector {
             bucket.kept.sort { $0.key < $1.key }
             bucket.kept.removeSubrange(limit...)
         }
-        buckets[at] = bucket
+        swap(&bucket, &bucketList[number])
     }
 
     /// A diagnostic kept without the text of the line it quotes (`LintRun(keepsLineText: false)`
@@ -83,7 +107,7 @@ struct DiagnosticCollector {
     /// The lines of each file that kept diagnostics quote without their text.
     func unquotedLines() -> [String: Set<Int>] {
         var out: [String: Set<Int>] = [:]
-        for bucket in buckets.values {
+        for bucket in bucketList {
             for (_, d) in bucket.kept where Self.awaitsQuote(d) {
                 out[d.location.file, default: []].insert(d.location.line)
             }
@@ -94,11 +118,13 @@ struct DiagnosticCollector {
     /// Gives the kept diagnostics of `file` that await a quote theirs from `lines`, or none when
     /// `lines` lacks it.
     mutating func quote(_ file: String, _ lines: [Int: RulesText]) {
-        for (at, var bucket) in buckets where at.file == file {
+        for n in bucketList.indices where bucketFileCodes[n].file == file {
+            var bucket = Bucket()
+            swap(&bucket, &bucketList[n])
             for i in bucket.kept.indices where Self.awaitsQuote(bucket.kept[i].diagnostic) {
                 bucket.kept[i].diagnostic.sourceLine = lines[bucket.kept[i].diagnostic.location.line]
             }
-            buckets[at] = bucket
+            swap(&bucket, &bucketList[n])
         }
     }
 
@@ -110,7 +136,7 @@ struct DiagnosticCollector {
         var counts: [String: Int] = [:]
         var highest: Severity?
         var total = 0
-        for (at, bucket) in buckets where !dropped(at.file, at.code) {
+        for (at, bucket) in zip(bucketFileCodes, bucketList) where !dropped(at.file, at.code) {
             candidates += bucket.kept
             totals[at.file, default: 0] += bucket.count
             counts[at.code ?? "-", default: 0] += bucket.count
@@ -157,6 +183,7 @@ struct SuppressionTracker {
     private var notes: [Diagnostic] = []
     /// Codes found in each file before any suppression (a file directive of such a code is used).
     private var found: Set<DiagnosticCollector.FileCode> = []
+    private var lastFound: DiagnosticCollector.FileCode?
 
     mutating func add(_ comments: [Located<RulesText>]) {
         for c in comments {
@@ -188,8 +215,13 @@ struct SuppressionTracker {
     /// True when a line directive suppresses `d` (the directive is then used).
     mutating func suppresses(_ d: Diagnostic) -> Bool {
         guard let code = d.code else { return false }
-        found.insert(.init(file: d.location.file, code: code))
-        guard let covering = byTarget[d.location.file]?[d.location.line] else { return false }
+        // Findings come in runs of one file and code: each pair is hashed once per run.
+        if lastFound?.file != d.location.file || lastFound?.code != code {
+            let key = DiagnosticCollector.FileCode(file: d.location.file, code: code)
+            found.insert(key)
+            lastFound = key
+        }
+        guard !byTarget.isEmpty, let covering = byTarget[d.location.file]?[d.location.line] else { return false }
         var suppressed = false
         for i in covering where directives[i].codes.contains(code) {
             directives[i].used.insert(code)

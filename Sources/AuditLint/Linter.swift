@@ -172,9 +172,12 @@ extension Statement {
     /// Watch paths and `path=`/`dir=` values with where they were written.
     var watchedPaths: [Located<RulesText>] {
         switch kind {
-        case .watch(let w): return [w.path] + w.fields.filter { ["path", "dir"].contains($0.name.value) }.map(\.rawValue)
-        case .rule(let r): return r.fields.filter { !$0.isComparison && ["path", "dir"].contains($0.name.value) }.map(\.rawValue)
+        case .watch(let w): return [w.path] + w.fields.filter { Self.isPathField($0.name.value) }.map(\.rawValue)
+        case .rule(let r): return r.fields.filter { !$0.isComparison && Self.isPathField($0.name.value) }.map(\.rawValue)
         default: return []
         }
     }
+
+    /// `path` or `dir` (compared without an array of the two made for every field).
+    static func isPathField(_ name: String) -> Bool { name == "path" || name == "dir" }
 }

@@ -73,10 +73,12 @@ public struct Statement: Sendable {
 }
 
 public enum StatementKind: Sendable {
-    /// `-a`, `-A`, `-d` with a list and action.
-    case rule(RuleStatement)
+    /// `-a`, `-A`, `-d` with a list and action. Boxed (`indirect`), as the watch: a statement is
+    /// copied whole by every check and lowering that walks the statements, and a copy of the box
+    /// is one reference count, not one per array and location inside.
+    indirect case rule(RuleStatement)
     /// `-w PATH` / `-W PATH` with `-p`, `-k` and possibly extra `-F` fields.
-    case watch(WatchStatement)
+    indirect case watch(WatchStatement)
     /// `-D`, or `-D -k KEY`.
     case deleteAll(key: Located<RulesText>?)
     /// `-b`, `-f`, `-e`, `-r`, `--backlog_wait_time`, `--loginuid-immutable`, `--reset-lost`, ...

@@ -234,4 +234,55 @@ final class LintStreamingTests: XCTestCase {
         XCTAssertEqual(found.map { String($0.prefix(while: { $0 != " " })) + " covered by " + ($0.components(separatedBy: "rule on line ").last?.prefix(while: { $0.isNumber }) ?? "") },
                        expected, text)
     }
+
+    /// AUR502's index against the scan of every earlier rule, with rules of up to 13 filtering
+    /// fields (more than the index enumerates the subsets of), arch-less rules and path rules,
+    /// on two targets, from rule sets kept whole (`Linter.lint`) and kept in the shared store a
+    /// chunk at a time (`LintRun`).
+    func testShadowedIndexAgreesWithAScanOnManyFields() throws {
+        let fields = ["-F uid=0", "-F auid>=1000", "-F auid!=unset", "-F gid=5", "-F euid=0", "-F egid=0", "-F suid=0", "-F fsuid=0",
+                      "-F sgid=0", "-F fsgid=0", "-F pid=1", "-F ppid=1", "-F exit=-13", "-F success=0", "-F path=/etc/x"]
+        let calls = ["openat", "openat,open", "open", "all", "chmod,fchmod", "execve", "openat,execve,chmod"]
+        let arches = ["-F arch=b64", "-F arch=b32", ""]
+        var seed: UInt64 = 0x5EED_0503
+        func pick(_ n: Int) -> Int {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(seed >> 33) % n
+        }
+        var text = ""
+        for _ in 0 ..< 400 {
+            let action = pick(2) == 0 ? "always" : "never"
+            let count = pick(3) == 0 ? 9 + pick(5) : pick(4)
+            let f = (0 ..< count).map { _ in fields[pick(fields.count)] }.joined(separator: " ")
+            text += "-a \(action),exit \(arches[pick(arches.count)]) -S \(calls[pick(calls.count)]) \(f)\n"
+        }
+        let context = LintContext(targets: [.x86_64, .s390x], checkHost: false, hostMachine: .x86_64, loaders: [.v3_0_9])
+        let file = RuleParser.parse(text: RulesText(text), file: "s.rules", options: Self.options)
+        func summary(_ ds: [Diagnostic]) -> [String] {
+            ds.filter { $0.code == "AUR502" }.map { "\($0.location.line) covered by " + ($0.message.components(separatedBy: "rule on line ").last?.prefix(while: { $0.isNumber }) ?? "") }
+        }
+        var expected: [Int: [String]] = [:]
+        for (t, set) in context.compile(file).enumerated() {
+            var earlier: [KernelRule] = []
+            for rule in set.rules where !rule.fields.contains(where: { $0.id == FieldID.path }) {
+                defer { earlier.append(rule) }
+                let fields = Set(rule.fields.filter { $0.id != FieldID.key })
+                guard let cover = earlier.first(where: { e in
+                    e.list == rule.list && zip(e.mask, rule.mask).allSatisfy { $0 | $1 == $0 } && Set(e.fields.filter { $0.id != FieldID.key }).isSubset(of: fields)
+                }), let at = cover.provenance, let here = rule.provenance, at.line != here.line else { continue }
+                expected[here.line, default: []].append("\(t)")
+                if expected[here.line]!.count == 1 { expected[here.line]!.append("\(at.line)") }
+            }
+        }
+        let scanned = expected.keys.sorted().map { "\($0) covered by \(expected[$0]![1])" }
+        XCTAssertFalse(scanned.isEmpty)
+        XCTAssertEqual(summary(Linter.lint(file, context: context)), scanned, text)
+        let run = LintRun(context: context, limit: 0)
+        for chunk in stride(from: 0, to: file.statements.count, by: 64) {
+            var part = RuleFile(path: "s.rules")
+            part.statements = Array(file.statements[chunk ..< min(chunk + 64, file.statements.count)])
+            run.add(part)
+        }
+        XCTAssertEqual(summary(run.finish().shown), scanned)
+    }
 }

@@ -57,6 +57,64 @@ final class RuleArenaTests: XCTestCase {
         }
     }
 
+    /// The shape of a rule is taken from the one stored for its source when the fields are the
+    /// same but for the first arch value: a target whose fields differ otherwise (another value,
+    /// another second arch field, another key) must get its own back.
+    func testTargetsOfOneSourceKeepTheirOwnFields() {
+        let store = SharedRuleStore(keepsText: false)
+        var stored = (0 ..< 3).map { _ in HeldRules(storage: StoredRules(store: store)) }
+        var plain = (0 ..< 3).map { _ in HeldRules() }
+        for i in 0 ..< 600 {
+            for t in 0 ..< 3 {
+                var fields = [KernelField(id: FieldID.arch, op: .equal, value: 0xC000_0000 | UInt32(t))]
+                // The targets come one after the other for each source: target 1 differs from
+                // target 0 in the first arch value (and every 5th rule in a value), target 2 from
+                // target 1 in a second arch field (even rules) or the key (every 7th).
+                fields.append(KernelField(id: FieldID.uid, op: .equal, value: UInt32(i) + (t >= 1 && i % 5 == 0 ? 1_000_000 : 0)))
+                if i % 2 == 0 { fields.append(KernelField(id: FieldID.arch, op: .equal, value: t == 2 ? 3 : 4)) }
+                fields.append(KernelField(id: FieldID.filterkey, op: .equal, string: RulesText(i % 7 == 0 && t == 2 ? "other" : "k\(i)")))
+                var r = KernelRule(list: .exit, action: .always, fields: fields, provenance: Provenance(file: "a.rules", line: i + 1, text: ""))
+                r.addSyscall(t)
+                stored[t].add([r], hashes: [RuleHash.of(r)], prepend: false)
+                plain[t].add([r], hashes: [RuleHash.of(r)], prepend: false)
+            }
+        }
+        for t in 0 ..< 3 {
+            let got = KernelRuleList(stored[t]), expected = KernelRuleList(plain[t].ordered())
+            XCTAssertEqual(Array(got).map(\.fields), Array(expected).map(\.fields), "target \(t)")
+            for i in got.indices {
+                XCTAssertEqual(got.maskNumber(at: i) == got.maskNumber(at: 0), expected.maskNumber(at: i) == expected.maskNumber(at: 0))
+                XCTAssertEqual(got.origin(at: i)?.line, expected.origin(at: i)?.line)
+                XCTAssertEqual(got.withFirstKey(at: i) { $0.map { RulesText($0) } }, expected.withFirstKey(at: i) { $0.map { RulesText($0) } })
+                for id in [FieldID.arch, FieldID.uid, FieldID.path, FieldID.filterkey] {
+                    XCTAssertEqual(got.containsField(at: i) { $0 == id }, expected.containsField(at: i) { $0 == id })
+                }
+            }
+        }
+    }
+
+    /// Mask numbers: equal masks, equal numbers, in a list of whole rules and of stored ones.
+    func testMaskNumbersTellMasksApart() {
+        let store = SharedRuleStore()
+        var stored = HeldRules(storage: StoredRules(store: store))
+        var rules: [KernelRule] = []
+        for i in 0 ..< 200 {
+            var r = rule(i, arch: 0xC000_003E)
+            r.mask = [UInt32](repeating: 0, count: KernelRule.maskWords)
+            r.addSyscall(i % 5)
+            if i % 3 == 0 { r.addSyscall(200 + i % 2) }
+            rules.append(r)
+            stored.add([r], hashes: [RuleHash.of(r)], prepend: false)
+        }
+        for list in [KernelRuleList(rules), KernelRuleList(stored)] {
+            for i in list.indices {
+                for j in list.indices where j % 17 == 0 {
+                    XCTAssertEqual(list.maskNumber(at: i) == list.maskNumber(at: j), list[i].mask == list[j].mask, "\(i) \(j)")
+                }
+            }
+        }
+    }
+
     func testDeleteAllByKeyReadsStoredRules() {
         let store = SharedRuleStore()
         var stored = HeldRules(storage: StoredRules(store: store))

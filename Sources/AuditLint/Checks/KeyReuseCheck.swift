@@ -1,4 +1,5 @@
 import AuditRules
+import Syscalls
 
 /// AUR508: one key on rules of different lists or actions, whose events have nothing in common.
 public struct KeyReuseCheck: PerTargetCheck {
@@ -22,17 +23,52 @@ public struct KeyReuseCheck: PerTargetCheck {
         LintExample("-a always,exit -F arch=b64 -S execve -k exec\n-a always,exit -F arch=b32 -S execve -k exec\n", triggers: false),
     ]
 
+    /// The first rule with a key part: what is reported of it (not the rule: a large set has many keys).
+    private struct First {
+        var part: RulesText
+        var list: FilterList
+        var action: RuleAction
+        var file: String
+        var line: Int
+        /// The next entry whose part has the same hash (-1: none).
+        var next: Int32
+    }
+
     public func check(_ set: CompiledRuleSet, context: LintContext, report: (SourceLocation, () -> Diagnostic) -> Void) {
-        // What is reported of the first rule with each key part (not the rule: a large set has many keys).
-        var first: [RulesText: (list: FilterList, action: RuleAction, file: String, line: Int)] = [:]
-        for rule in set.rules {
-            guard let key = rule.key, let location = rule.sourceLocation else { continue }
-            for part in key.split(separator: 0x01).map(RulesText.init) {
-                guard let earlier = first[part] else { first[part] = (rule.list, rule.action, location.file, location.line); continue }
-                guard earlier.list != rule.list || earlier.action != rule.action else { continue }
-                report(location) {
-                    finding(.warning, "key '\(message: part)' is also on the \(earlier.action.rawValue),\(earlier.list.rawValue) rule on line \(earlier.line)\(earlier.file == location.file ? "" : " of \(earlier.file)"); this is a \(rule.action.rawValue),\(rule.list.rawValue) rule: give it a key of its own",
-                            at: location, length: 2, line: rule.provenance?.text)
+        // By an FNV-1a hash of the part's bytes: a part is read from the rule's key in place and
+        // made a RulesText only when it is new or reported (most are looked up once).
+        var entries: [First] = []
+        var heads: [Int: Int32] = [:]
+        let rules = set.rules
+        for i in rules.indices {
+            guard let origin = rules.origin(at: i) else { continue }
+            let (list, action) = rules.listAndAction(at: i)
+            rules.withFirstKey(at: i) { key in
+                guard let key else { return }
+                var start = 0
+                while start <= key.count {
+                    let end = key[start...].firstIndex(of: 0x01) ?? key.count
+                    defer { start = end + 1 }
+                    // As split(separator:) does: no empty parts.
+                    guard end > start else { continue }
+                    let part = UnsafeBufferPointer(rebasing: key[start ..< end])
+                    var h = FNV1a()
+                    h.mix(bytes: part)
+                    let head = heads[h.intValue] ?? -1
+                    var e = head
+                    while e >= 0 && !entries[Int(e)].part.withBytes({ $0.elementsEqual(part) }) { e = entries[Int(e)].next }
+                    guard e >= 0 else {
+                        heads[h.intValue] = Int32(entries.count)
+                        entries.append(First(part: RulesText(part), list: list, action: action, file: origin.file, line: origin.line, next: head))
+                        continue
+                    }
+                    let earlier = entries[Int(e)]
+                    guard earlier.list != list || earlier.action != action else { continue }
+                    let location = SourceLocation(file: origin.file, line: origin.line, column: 1)
+                    report(location) {
+                        finding(.warning, "key '\(message: earlier.part)' is also on the \(earlier.action.rawValue),\(earlier.list.rawValue) rule on line \(earlier.line)\(earlier.file == location.file ? "" : " of \(earlier.file)"); this is a \(action.rawValue),\(list.rawValue) rule: give it a key of its own",
+                                at: location, length: 2, line: rules[i].provenance?.text)
+                    }
                 }
             }
         }

@@ -1,4 +1,5 @@
 import AuditRules
+import Syscalls
 
 /// AUR502: a rule that can never decide anything, because an earlier rule on the same list
 /// matches every event it would match.
@@ -30,12 +31,19 @@ public struct ShadowedRuleCheck: PerTargetCheck {
     public func check(_ set: CompiledRuleSet, context: LintContext, report: (SourceLocation, () -> Diagnostic) -> Void) {
         var earlier: [FilterList: CoverIndex] = [:]
         let rules = set.rules
-        for (position, rule) in rules.enumerated() where !rule.isWatchLike {
-            defer { earlier[rule.list, default: CoverIndex()].insert(rule, at: position) }
-            guard let location = rule.sourceLocation, let c = earlier[rule.list]?.firstCover(of: rule) else { continue }
-            let cover = rules[c]
-            guard let at = cover.provenance, at.line != location.line || at.file != location.file else { continue }
+        // Watch-like rules are told from their field ids, without making them whole.
+        for position in rules.indices where !rules.containsField(at: position, where: KernelRule.isWatchField) {
+            let rule = rules[position]
+            var index = earlier.removeValue(forKey: rule.list) ?? CoverIndex()
+            let (own, known) = index.numbers(rule.filteringFields)
+            let mask = rules.maskNumber(at: position)
+            let c = index.firstCover(known: known, mask: mask, bits: rule.mask)
+            index.insert(own, mask: mask, bits: rule.mask, at: position)
+            earlier[rule.list] = index
+            guard let location = rule.sourceLocation, let c, let at = rules.origin(at: c),
+                  at.line != location.line || at.file != location.file else { continue }
             report(location) {
+                let cover = rules.listAndAction(at: c)
                 let effect = cover.action == rule.action ? "it adds nothing" : "its \(rule.action.rawValue) never applies"
                 return finding(.warning, "this rule never matches: the \(cover.action.rawValue) rule on line \(at.line)\(at.file == location.file ? "" : " of \(at.file)") comes first on the \(rule.list.rawValue) list and takes every event it would match, so \(effect)",
                                at: location, length: 2, line: rule.provenance?.text)
@@ -49,44 +57,92 @@ public struct ShadowedRuleCheck: PerTargetCheck {
 /// grouped by their set of filtering fields, and only the groups of the rule's own subsets are
 /// looked at; in a group, only the first rule of each mask can be a first cover. The cost per
 /// rule grows with the distinct masks of its subsets' groups, not with every earlier rule (the
-/// scan of every earlier rule was quadratic); real rule sets have few masks per group.
+/// scan of every earlier rule was quadratic); real rule sets have few masks per group. Sets of
+/// fields are found by an FNV-1a hash of their numbers and masks by their number in the rule
+/// list (hashing field-number arrays and 64-word masks through Hasher took most of the check).
 struct CoverIndex {
     /// Each distinct field, numbered.
-    private var fieldNumbers: [KernelField: Int] = [:]
-    /// Per set of field numbers (sorted): each mask in it with the position of its first rule.
-    private var groups: [[Int]: [[UInt32]: Int]] = [:]
+    private var fieldNumbers: [KernelField: Int32] = [:]
+    private struct Group {
+        /// The set's field numbers, sorted.
+        var fields: [Int32]
+        /// Per mask number: the mask and the position of the first rule with it.
+        var firsts: [Int: (bits: [UInt32], position: Int)]
+    }
+    /// The groups, by the hash of their field numbers.
+    private var groups: [Int: [Group]] = [:]
     /// Above this many fields the groups are scanned instead of the subsets enumerated.
     static let subsetLimit = 10
 
-    /// The numbers of the rule's distinct fields, sorted; fields never numbered are left out.
-    private func numbers(_ rule: KernelRule) -> [Int] {
-        Set(rule.filteringFields.compactMap { fieldNumbers[$0] }).sorted()
+    /// The distinct numbers of `fields`, sorted: all of them (new fields numbered), and those
+    /// numbered before (fields no earlier rule has cannot be in a cover's set).
+    mutating func numbers(_ fields: [KernelField]) -> (own: [Int32], known: [Int32]) {
+        let before = Int32(fieldNumbers.count)
+        var own: [Int32] = []
+        own.reserveCapacity(fields.count)
+        for f in fields {
+            let n: Int32
+            if let known = fieldNumbers[f] { n = known } else {
+                n = Int32(fieldNumbers.count)
+                fieldNumbers[f] = n
+            }
+            if !own.contains(n) { own.append(n) }
+        }
+        own.sort()
+        return (own, own.filter { $0 < before })
     }
 
-    mutating func insert(_ rule: KernelRule, at position: Int) {
-        for f in rule.filteringFields where fieldNumbers[f] == nil { fieldNumbers[f] = fieldNumbers.count }
-        let key = numbers(rule)
-        if groups[key]?[rule.mask] == nil { groups[key, default: [:]][rule.mask] = position }
+    private static func hash(_ numbers: [Int32], bits: Int = -1) -> Int {
+        var h = FNV1a()
+        for (j, n) in numbers.enumerated() where bits & (1 << j) != 0 { h.mix(UInt64(UInt32(bitPattern: n))) }
+        return h.intValue
     }
 
-    /// The position of the first earlier rule that covers `rule`, if any.
-    func firstCover(of rule: KernelRule) -> Int? {
-        // Fields no earlier rule has cannot be in a cover's set: leaving them out changes nothing.
-        let own = numbers(rule)
+    mutating func insert(_ own: [Int32], mask: Int, bits: [UInt32], at position: Int) {
+        let h = Self.hash(own)
+        if let g = groups[h]?.firstIndex(where: { $0.fields == own }) {
+            if groups[h]![g].firsts[mask] == nil { groups[h]![g].firsts[mask] = (bits, position) }
+        } else {
+            groups[h, default: []].append(Group(fields: own, firsts: [mask: (bits, position)]))
+        }
+    }
+
+    private static func covers(_ cover: [UInt32], _ rule: [UInt32]) -> Bool {
+        cover.withUnsafeBufferPointer { c in
+            rule.withUnsafeBufferPointer { r in
+                guard c.count == r.count else { return false }
+                for i in 0 ..< c.count where c[i] | r[i] != c[i] { return false }
+                return true
+            }
+        }
+    }
+
+    /// The position of the first earlier rule that covers a rule whose earlier-known field
+    /// numbers are `known` (sorted), with mask number `mask` of bits `bits`, if any.
+    func firstCover(known own: [Int32], mask: Int, bits: [UInt32]) -> Int? {
         var best: Int?
-        func consider(_ group: [[UInt32]: Int]) {
-            for (mask, position) in group where best.map({ position < $0 }) ?? true {
-                if zip(mask, rule.mask).allSatisfy({ $0 | $1 == $0 }) { best = position }
+        func consider(_ group: Group) {
+            for (m, first) in group.firsts where best.map({ first.position < $0 }) ?? true {
+                if m == mask || Self.covers(first.bits, bits) { best = first.position }
             }
         }
         if own.count <= Self.subsetLimit {
-            for bits in 0 ..< (1 << own.count) {
-                let subset = own.indices.filter { bits & (1 << $0) != 0 }.map { own[$0] }
-                if let group = groups[subset] { consider(group) }
+            for subset in 0 ..< (1 << own.count) {
+                guard let candidates = groups[Self.hash(own, bits: subset)] else { continue }
+                let size = subset.nonzeroBitCount
+                for group in candidates where group.fields.count == size {
+                    var j = 0, same = true
+                    for (i, n) in own.enumerated() where subset & (1 << i) != 0 {
+                        if group.fields[j] != n { same = false; break }
+                        j += 1
+                    }
+                    if same { consider(group) }
+                }
             }
         } else {
-            let set = Set(own)
-            for (key, group) in groups where key.allSatisfy(set.contains) { consider(group) }
+            for (_, candidates) in groups {
+                for group in candidates where group.fields.allSatisfy(own.contains) { consider(group) }
+            }
         }
         return best
     }

@@ -19,9 +19,21 @@ public struct WatchRelativePathCheck: LintCheck {
         LintExample("-w /srv/app..old -p wa\n", triggers: false),
     ]
 
+    /// Whether a component of `path` (between slashes) is `..`, read in place.
+    static func hasParentComponent(_ path: RulesText) -> Bool {
+        path.withBytes { bytes in
+            var start = 0
+            for i in 0 ... bytes.count where i == bytes.count || bytes[i] == UInt8(ascii: "/") {
+                if i - start == 2 && bytes[start] == UInt8(ascii: ".") && bytes[start + 1] == UInt8(ascii: ".") { return true }
+                start = i + 1
+            }
+            return false
+        }
+    }
+
     public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
         file.statements.flatMap { s in
-            s.watchedPaths.filter { $0.value.split(separator: UInt8(ascii: "/")).contains { $0.elementsEqual("..".utf8) } }.map {
+            s.watchedPaths.filter { Self.hasParentComponent($0.value) }.map {
                 finding(.warning, "'..' in a watched path is not resolved: the kernel watches the literal name",
                         at: $0.location, length: $0.length, line: s.text)
             }

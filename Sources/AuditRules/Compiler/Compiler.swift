@@ -80,9 +80,10 @@ public final class CompileSession {
         let lowered = parallelMap(pieces) { p in
             let lowerer = CompileSession.makeLowerer(target: target, keepsText: keepsText)
             let range = min(p * size, statements.count) ..< min((p + 1) * size, statements.count)
-            return statements[range].map(lowerer.lower)
+            // By index: each statement is lent to `lower`, not copied out by an iterator.
+            return range.map { lowerer.lower(statements[$0]) }
         }
-        for piece in lowered { for l in piece { apply(l) } }
+        for p in lowered.indices { for i in lowered[p].indices { apply(lowered[p][i]) } }
     }
 
     public func add(_ stmt: Statement) {

@@ -78,8 +78,8 @@ extension CompilationState {
         guard let clause = rule.fields.first(where: { !$0.isComparison && $0.name.value == "arch" && $0.op.value == .equal }) else {
             // Without -S the rule names no syscall: no table is asked.
             guard !rule.syscalls.isEmpty else { return nil }
-            let loader = target.auditVersion.loader
-            guard loader.knows(machine) else {
+            guard loaderKnowsMachine else {
+                let loader = target.auditVersion.loader
                 let refusal = LoaderRefusal(release: target.auditVersion, key: "EAU_ARCHUNKNOWN",
                                             text: loader.message("EAU_ARCHUNKNOWN", "machine type not found"),
                                             detail: "audit \(target.auditVersion) does not know machine \(machine)")
@@ -109,7 +109,7 @@ extension CompilationState {
     /// The loader's reading of arch `name` on the target machine, asked once per name (the
     /// names are b64, b32 and machine names: a few) rather than per rule: each answer copies
     /// the release's facts.
-    private func loaderArch(named name: String) -> Result<ABI, LoaderRefusal> {
+    func loaderArch(named name: String) -> Result<ABI, LoaderRefusal> {
         if let known = loaderArches.first(where: { $0.name == name }) { return known.result }
         let result = target.auditVersion.loader.arch(name, on: target.machine)
         loaderArches.append((name, result))

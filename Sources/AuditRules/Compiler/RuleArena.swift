@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Syscalls
 
 /// What the kernel rules of several targets' compilations of one input have in common, kept once:
@@ -26,6 +29,9 @@ struct RuleArena: Sendable {
     private var shapeStarts: [Int] = [0]
     /// Open addressing over the shapes: number + 1 per bucket, 0 for none; at most half full.
     private var shapeBuckets: [UInt32] = []
+    /// The low 32 bits of the hash of each bucket's shape: a probe compares these before the
+    /// bytes, which are elsewhere in memory.
+    private var shapeTags: [UInt32] = []
     private var shapeShift = 64
 
     struct Source {
@@ -41,9 +47,12 @@ struct RuleArena: Sendable {
     private var fileNumbers: [String: UInt32] = [:]
     private var sources: [Source] = []
     private var text: [UInt8] = []
-    /// Sources stored lately, by file and line; forgotten when large (a miss only stores a line twice).
-    private var recent: [SourceKey: UInt32] = [:]
-    private struct SourceKey: Hashable { var file: UInt32, line: Int }
+    /// Sources stored lately, by file and line, in a direct-mapped table (a line's entry is
+    /// replaced by a later line's; a miss only stores a line twice). No hashing: the targets'
+    /// sessions look up every rule's source, and a chunk's lines fit the table.
+    private var recent: [(file: UInt32, line: Int, source: UInt32)] = []
+    /// The file of the last source stored (most are of the file before).
+    private var lastFile: (name: String, number: UInt32)?
     let keepsText: Bool
 
     init(keepsText: Bool) { self.keepsText = keepsText }
@@ -87,6 +96,40 @@ struct RuleArena: Sendable {
 
     // MARK: Shapes
 
+    /// The last shape numbered for each source (direct-mapped by source number), with its
+    /// fields: the targets' sessions store the same statements one after the other, and a
+    /// rule's fields are nearly always those another target stored for its source, but for the
+    /// first arch field's value. Comparing them costs less than encoding, hashing and probing.
+    private var shapeOfSource: [(source: UInt32, fields: [KernelField], shape: UInt32)] = []
+    static let shapeCacheSize = 4096
+
+    /// `shape(of: fields)`, through the cache of the shape last numbered for `source`.
+    mutating func shape(of fields: [KernelField], source: UInt32) -> UInt32 {
+        guard source != Self.noSource else { return shape(of: fields) }
+        if shapeOfSource.isEmpty { shapeOfSource = Array(repeating: (Self.noSource, [], 0), count: Self.shapeCacheSize) }
+        let slot = Int(source) & (Self.shapeCacheSize - 1)
+        if shapeOfSource[slot].source == source && Self.sameShape(shapeOfSource[slot].fields, fields) { return shapeOfSource[slot].shape }
+        let n = shape(of: fields)
+        shapeOfSource[slot] = (source, fields, n)
+        return n
+    }
+
+    /// Whether two field lists encode to the same shape: equal but for the first arch field's value.
+    static func sameShape(_ a: [KernelField], _ b: [KernelField]) -> Bool {
+        guard a.count == b.count else { return false }
+        var archSeen = false
+        for i in a.indices {
+            let x = a[i], y = b[i]
+            guard x.id == y.id, x.op == y.op, x.string == y.string else { return false }
+            if !archSeen && x.id == FieldID.arch {
+                archSeen = true
+                continue
+            }
+            if x.value != y.value { return false }
+        }
+        return true
+    }
+
     /// The number of the shape of `fields` (the first arch field's value left out), stored if new.
     mutating func shape(of fields: [KernelField]) -> UInt32 {
         let start = shapeBytes.count
@@ -118,12 +161,20 @@ struct RuleArena: Sendable {
     private func findShape(hash: Int, bytes: Range<Int>) -> UInt32? {
         guard !shapeBuckets.isEmpty else { return nil }
         var b = bucket(hash)
-        while shapeBuckets[b] != 0 {
-            let n = Int(shapeBuckets[b] - 1)
-            if shapeBytes[shapeStarts[n] ..< shapeStarts[n + 1]].elementsEqual(shapeBytes[bytes]) { return UInt32(n) }
-            b = (b + 1) & (shapeBuckets.count - 1)
+        // Compared as one block of memory: the generic slice comparison went byte by byte.
+        let tag = UInt32(truncatingIfNeeded: hash)
+        return shapeBytes.withUnsafeBytes { all in
+            while shapeBuckets[b] != 0 {
+                defer { b = (b + 1) & (shapeBuckets.count - 1) }
+                guard shapeTags[b] == tag else { continue }
+                let n = Int(shapeBuckets[b] - 1)
+                let start = shapeStarts[n], count = shapeStarts[n + 1] - start
+                if count == bytes.count && (count == 0 || memcmp(all.baseAddress! + start, all.baseAddress! + bytes.lowerBound, count) == 0) {
+                    return UInt32(n)
+                }
+            }
+            return nil
         }
-        return nil
     }
 
     private func bucket(_ hash: Int) -> Int {
@@ -134,11 +185,13 @@ struct RuleArena: Sendable {
         var b = bucket(hash)
         while shapeBuckets[b] != 0 { b = (b + 1) & (shapeBuckets.count - 1) }
         shapeBuckets[b] = n + 1
+        shapeTags[b] = UInt32(truncatingIfNeeded: hash)
     }
 
     private mutating func growShapes() {
         let size = max(1024, 2 * shapeBuckets.count)
         shapeBuckets = [UInt32](repeating: 0, count: size)
+        shapeTags = [UInt32](repeating: 0, count: size)
         shapeShift = 64 - size.trailingZeroBitCount
         for n in 0 ..< shapeCount { placeShape(UInt32(n), hash: Self.hash(shapeBytes[shapeStarts[n] ..< shapeStarts[n + 1]])) }
     }
@@ -185,9 +238,20 @@ struct RuleArena: Sendable {
         return out
     }
 
-    /// `body` of the bytes of the last field `id` of shape `n`; nil when it has none or that
-    /// field has no string.
-    func withLastString<R>(ofField id: UInt32, inShape n: UInt32, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
+    /// Whether some field of shape `n` has an id `wanted` says yes to.
+    func containsField(inShape n: UInt32, where wanted: (UInt32) -> Bool) -> Bool {
+        var at = shapeStarts[Int(n)]
+        let end = shapeStarts[Int(n) + 1]
+        while at < end {
+            if wanted(word(at)) { return true }
+            at += 13 + max(Int(word(at + 9)) - 1, 0)
+        }
+        return false
+    }
+
+    /// `body` of the bytes of the last (`last: false`: the first) field `id` of shape `n`; nil
+    /// when it has none or that field has no string.
+    func withLastString<R>(ofField id: UInt32, inShape n: UInt32, last: Bool = true, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
         var at = shapeStarts[Int(n)]
         let end = shapeStarts[Int(n) + 1]
         var found: Range<Int>?? = nil
@@ -195,7 +259,10 @@ struct RuleArena: Sendable {
             let fid = word(at), stringLength = Int(word(at + 9))
             at += 13
             let string = stringLength > 0 ? at ..< at + stringLength - 1 : nil
-            if fid == id { found = .some(string) }
+            if fid == id {
+                found = .some(string)
+                if !last { break }
+            }
             at += max(stringLength - 1, 0)
         }
         guard case .some(let range?) = found else { return body(nil) }
@@ -207,15 +274,20 @@ struct RuleArena: Sendable {
     /// The number of the source `provenance` names (its ABI is the slot's).
     mutating func source(of provenance: Provenance) -> UInt32 {
         let file: UInt32
-        if let known = fileNumbers[provenance.file] {
+        if let last = lastFile, last.name == provenance.file {
+            file = last.number
+        } else if let known = fileNumbers[provenance.file] {
             file = known
         } else {
             file = UInt32(files.count)
             files.append(provenance.file)
             fileNumbers[provenance.file] = file
         }
-        let key = SourceKey(file: file, line: provenance.line)
-        if let n = recent[key] {
+        lastFile = (provenance.file, file)
+        if recent.isEmpty { recent = Array(repeating: (UInt32.max, 0, 0), count: Self.recentLimit) }
+        let slot = (provenance.line &+ Int(file) &* 7919) & (Self.recentLimit - 1)
+        if recent[slot].file == file && recent[slot].line == provenance.line {
+            let n = recent[slot].source
             let s = sources[Int(n)]
             let same = !keepsText || provenance.text.withBytes { $0.elementsEqual(text[s.textStart ..< s.textStart + Int(s.length)]) }
             if same { return n }
@@ -225,8 +297,7 @@ struct RuleArena: Sendable {
         let length = keepsText ? provenance.text.count : 0
         let hash = keepsText ? 0 : InputFile.lineHash(provenance.text)
         sources.append(Source(line: provenance.line, textStart: text.count - length, file: file, length: UInt32(length), textHash: hash))
-        if recent.count >= Self.recentLimit { recent.removeAll(keepingCapacity: true) }
-        recent[key] = n
+        recent[slot] = (file, provenance.line, n)
         return n
     }
 
@@ -282,7 +353,7 @@ struct StoredRules: RuleSlots {
     mutating func append(_ rule: KernelRule) {
         let arch = rule.fields.first { $0.id == FieldID.arch }?.value ?? 0
         let source = rule.provenance.map { store.arena.source(of: $0) } ?? RuleArena.noSource
-        slots.append(Slot(mask: store.arena.number(of: rule.mask), shape: store.arena.shape(of: rule.fields), source: source, arch: arch,
+        slots.append(Slot(mask: store.arena.number(of: rule.mask), shape: store.arena.shape(of: rule.fields, source: source), source: source, arch: arch,
                           list: rule.list, action: rule.action, abi: rule.provenance?.abi))
     }
 
@@ -291,51 +362,6 @@ struct StoredRules: RuleSlots {
     }
 
     mutating func removeAll() { slots = [] }
-}
-
-/// The rules a compilation holds, in kernel load order: whole rules, or slots of a shared arena
-/// made whole one at a time as they are read (lint walks every target's set this way).
-public struct KernelRuleList: RandomAccessCollection, Sendable {
-    private enum Backing: Sendable {
-        case rules([KernelRule])
-        /// `order`: slot numbers; nil for every slot in order.
-        case stored(slots: [StoredRules.Slot], order: [Int]?, arena: RuleArena)
-    }
-
-    private let backing: Backing
-
-    public init(_ rules: [KernelRule]) { backing = .rules(rules) }
-
-    init(_ held: HeldRules<StoredRules>) {
-        backing = .stored(slots: held.storage.slots, order: held.order(), arena: held.storage.store.arena)
-    }
-
-    public var startIndex: Int { 0 }
-
-    public var endIndex: Int {
-        switch backing {
-        case .rules(let r): return r.count
-        case .stored(let slots, let order, _): return order?.count ?? slots.count
-        }
-    }
-
-    /// The list and action of rule `i`, without making the rule whole (checks that look at a few
-    /// lists or actions only skip the others this way).
-    public func listAndAction(at i: Int) -> (list: FilterList, action: RuleAction) {
-        switch backing {
-        case .rules(let r): return (r[i].list, r[i].action)
-        case .stored(let slots, let order, _):
-            let s = slots[order?[i] ?? i]
-            return (s.list, s.action)
-        }
-    }
-
-    public subscript(i: Int) -> KernelRule {
-        switch backing {
-        case .rules(let r): return r[i]
-        case .stored(let slots, let order, let arena): return StoredRules.rule(slots[order?[i] ?? i], arena)
-        }
-    }
 }
 
 extension StoredRules.Slot: Sendable {}

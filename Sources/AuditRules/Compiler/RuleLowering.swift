@@ -56,12 +56,15 @@ final class CompilationState {
     /// PermissionSyscalls.applies for the target's loader, asked once: each answer looks the
     /// release's facts up and copies them.
     let expandsPermissions: Bool
+    /// Whether the loader knows the machine, asked once (each `loader` answer copies the release's facts).
+    let loaderKnowsMachine: Bool
 
     init(target: CompileTarget) {
         self.target = target
         self.abis = target.abis
         self.expansionABIs = target.expansionABIs
         self.expandsPermissions = PermissionSyscalls.applies(for: target.auditVersion)
+        self.loaderKnowsMachine = target.auditVersion.loader.knows(target.machine)
         self.names = SyscallNameResolver(database: target.database, kernel: target.kernel, auditVersion: target.auditVersion)
     }
 
@@ -92,7 +95,7 @@ final class CompilationState {
         // As loaded, b64/b32 mean what the loader takes them for, whether or not the kernel
         // release still has that ABI (the kernel stores the arch value either way).
         if target.archless == .asLoaded, selector == .b64 || selector == .b32,
-           case .success(let abi) = target.auditVersion.loader.arch(selector == .b64 ? "b64" : "b32", on: machine) {
+           case .success(let abi) = loaderArch(named: selector == .b64 ? "b64" : "b32") {
             return .success(ResolvedArch(value: machine.auditArch(for: abi), abi: abi))
         }
         switch selector {
