@@ -25,6 +25,17 @@ final class KernelLevelCheckTests: XCTestCase {
         XCTAssertEqual(found, ["2:1 this rule equals the one on line 1; the kernel refuses it (Rule exists) (on x86_64)"])
     }
 
+    /// A `-d` line records no loader verdicts: its -S list, resolved in silence, must not stand
+    /// for the next `-a` rule's, which the loader still judges (AUR007 on both `-a` lines).
+    func testDeleteLineDoesNotSilenceTheNextRulesVerdicts() {
+        let rule = "always,exit -F arch=b32 -S umount"
+        let text = "-a \(rule) -k a\n-d \(rule) -k b\n-a \(rule) -k c\n"
+        let lines = lint(text, targets: [.aarch64]).filter { $0.code == "AUR007" && $0.message.contains("(arm has umount2)") }.map(\.location.line)
+        XCTAssertEqual(lines, [1, 3])
+        let alone = lint("-d \(rule) -k b\n-a \(rule) -k c\n", targets: [.aarch64])
+        XCTAssertEqual(alone.filter { $0.code == "AUR007" && $0.message.contains("(arm has umount2)") }.map(\.location.line), [2])
+    }
+
     /// `-D -k KEY` deletes every rule whose key holds KEY: the same rule may then be added again.
     func testDeleteByKeyForgetsTheRule() {
         XCTAssertEqual(codes(lint("-a always,exit -F arch=b64 -S openat -k a\n-D -k a\n-a always,exit -F arch=b64 -S openat -k a\n"), "AUR005"), [])

@@ -188,14 +188,15 @@ extension CompilationState {
     /// `abi` nil: only numbers can be used (an arch value no table of ours covers).
     func mask(for specs: [Located<SyscallSpec>], abi: ABI?, archText: String, in stmt: Statement) -> [UInt32]? {
         // Rule files repeat the same few -S lists thousands of times: one resolved without a
-        // word to say is remembered (as a shared buffer) for the next rule that writes it.
+        // word to say is remembered (as a shared buffer) for the next rule that writes it. Not
+        // while verdicts go unrecorded (a -d line): its silence says nothing of the loader's.
         let hash = SyscallListHash.of(specs, abi: abi)
         if let known = resolvedMasks[hash], let hit = known.first(where: { $0.abi == abi && SyscallListHash.same($0.specs, specs) }) {
             return hit.mask
         }
         let reported = diagnostics.count
         guard let mask = resolveMask(for: specs, abi: abi, archText: archText, in: stmt) else { return nil }
-        if diagnostics.count == reported && verdicts.isEmpty && !lineRefused { resolvedMasks[hash, default: []].append((abi, specs, mask)) }
+        if diagnostics.count == reported && verdicts.isEmpty && !lineRefused && recordsVerdicts { resolvedMasks[hash, default: []].append((abi, specs, mask)) }
         return mask
     }
 
