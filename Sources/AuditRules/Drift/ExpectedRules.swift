@@ -10,7 +10,11 @@ import Syscalls
 public enum ExpectedRules {
     public static func adapt(_ compiled: [KernelRule], source: RuleFile, machine: Machine,
                              kernelRules: [KernelRule]) -> [KernelRule] {
-        let archless = archlessLocations(source)
+        adapt(compiled, archless: archlessLocations(source), machine: machine, kernelRules: kernelRules)
+    }
+
+    static func adapt(_ compiled: [KernelRule], archless: Set<Location>, machine: Machine,
+                      kernelRules: [KernelRule]) -> [KernelRule] {
         guard !archless.isEmpty else { return compiled }
         let loaded = Set(kernelRules)
         let native = machine.b64 ?? machine.b32
@@ -52,6 +56,11 @@ public enum ExpectedRules {
     struct Location: Hashable {
         var file: String
         var line: Int
+    }
+
+    /// The places of the arch-less rule statements of `file` (deletions are not rules held).
+    static func locations(_ archless: [ArchlessStatement], file: String) -> Set<Location> {
+        Set(archless.lazy.filter { !$0.isDelete }.map { Location(file: file, line: $0.line) })
     }
 
     /// Rules written without any `-F arch=`.
