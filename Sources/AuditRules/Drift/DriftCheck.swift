@@ -17,7 +17,9 @@ public struct DriftCheck: Sendable {
     /// the loader's verdict on each line: the host loads them with auditctl of the target release.
     public init(source: RuleFile, target: CompileTarget) {
         self.target = target
-        compiled = Compiler(target: Self.judging(target)).compile(source)
+        var compiled = Compiler(target: Self.judging(target)).compile(source)
+        compiled.rules = KernelRule.sharingMasks(compiled.rules)
+        self.compiled = compiled
         fileDiagnostics = Self.diagnostics(source, compiled)
         fileOrder = source.fileOrder
         archless = ExpectedRules.archlessLocations(source)
@@ -30,7 +32,9 @@ public struct DriftCheck: Sendable {
         guard let read = ChunkedInput.compileNotingArch(path: path, options: options, into: session),
               !read.diagnostics.contains(where: { $0.code == DiagnosticLimit.notRulesCode }) else { return nil }
         self.target = target
-        compiled = session.finish()
+        var compiled = session.finish()
+        compiled.rules = KernelRule.sharingMasks(compiled.rules)
+        self.compiled = compiled
         fileDiagnostics = read.diagnostics.contains { $0.severity == .error } ? read.diagnostics : read.diagnostics + compiled.diagnostics
         fileOrder = [read.file]
         archless = ExpectedRules.locations(read.archless, file: read.file)
@@ -112,7 +116,8 @@ public struct DriftCheck: Sendable {
         // A chunk of lines at a time: the listing's syntax tree is never whole.
         let session = CompileSession(target: target)
         let listing = ChunkedInput.compileNotingArch(text: recovered.text, file: name, options: options, into: session)
-        let listed = session.finish()
+        var listed = session.finish()
+        listed.rules = KernelRule.sharingMasks(listed.rules)
         // Equal lines are held rules of their own (ListingLoss), not repeats auditctl would refuse.
         let duplicate = DiagnosticCode.duplicateRule.rawValue
         let listingDiagnostics = listing.diagnostics.contains { $0.severity == .error } ? listing.diagnostics : listing.diagnostics + listed.diagnostics

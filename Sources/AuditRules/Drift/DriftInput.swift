@@ -58,3 +58,14 @@ extension ChunkedInput {
         return ChunkedCompile(file: file, diagnostics: reader.diagnostics, archless: reader.archless)
     }
 }
+
+extension KernelRule {
+    /// `rules` with equal syscall masks sharing one buffer: the compiler makes a mask per
+    /// statement, and a check holds every rule of both sides at once.
+    static func sharingMasks(_ rules: [KernelRule]) -> [KernelRule] {
+        var rules = rules
+        var seen = Set<[UInt32]>()
+        for i in rules.indices { rules[i].mask = seen.insert(rules[i].mask).memberAfterInsert }
+        return rules
+    }
+}

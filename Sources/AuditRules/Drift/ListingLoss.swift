@@ -48,19 +48,23 @@ public struct ListingLoss: OptionSet, Hashable, Sendable {
     /// changed by being taken so.
     public static func resolving(_ listed: [KernelRule], by expected: [KernelRule]) -> (rules: [KernelRule], resolved: Int) {
         guard listed.contains(where: { !ListingLoss.of($0).isEmpty }) else { return (listed, 0) }
-        var candidates: [KernelRule: [KernelRule]] = [:]
-        for r in expected where !ListingLoss.of(r).isEmpty { candidates[r.asListed, default: []].append(r) }
-        guard !candidates.isEmpty else { return (listed, 0) }
-        var next: [KernelRule: Int] = [:]
+        // Each view's candidates as a chain of indices into `expected`, in file order: one table
+        // entry per distinct line, not an array of rules per line.
+        var head: [KernelRule: Int] = [:]
+        var link = [Int](repeating: -1, count: expected.count)
+        for i in expected.indices.reversed() where !ListingLoss.of(expected[i]).isEmpty {
+            let view = expected[i].asListed
+            link[i] = head[view] ?? -1
+            head[view] = i
+        }
+        guard !head.isEmpty else { return (listed, 0) }
         var out = listed
         var resolved = 0
         for (j, r) in listed.enumerated() where !ListingLoss.of(r).isEmpty {
             let view = r.asListed
-            guard let queue = candidates[view] else { continue }
-            let k = next[view, default: 0]
-            guard k < queue.count else { continue }
-            next[view] = k + 1
-            let taken = queue[k]
+            guard let k = head[view], k >= 0 else { continue }
+            head[view] = link[k]
+            let taken = expected[k]
             if taken == r { continue }
             out[j].list = taken.list
             out[j].action = taken.action
@@ -80,7 +84,7 @@ extension KernelRule {
         var r = self
         let loss = ListingLoss.of(self)
         if loss.contains(.action) { r.action = .always }
-        if loss.contains(.watchFieldKind) {
+        if loss.contains(.watchFieldKind), r.fields.contains(where: { $0.id == FieldID.dir }) {
             r.fields = r.fields.map { f in
                 guard f.id == FieldID.dir, let s = f.string else { return f }
                 return KernelField(id: FieldID.path, op: f.op, string: s)
@@ -92,9 +96,13 @@ extension KernelRule {
                 let path = r.fields.remove(at: i)
                 r.fields.insert(path, at: 0)
             }
-            r.fields = r.fields.filter { $0.id != FieldID.key } + r.fields.filter { $0.id == FieldID.key }
+            if let key = r.fields.firstIndex(where: { $0.id == FieldID.key }), r.fields[key...].contains(where: { $0.id != FieldID.key }) {
+                r.fields = r.fields.filter { $0.id != FieldID.key } + r.fields.filter { $0.id == FieldID.key }
+            }
         }
-        if loss.contains(.archPosition) {
+        // Already arch first (nearly always): the fields are kept as they are, not copied.
+        if loss.contains(.archPosition),
+           let other = r.fields.firstIndex(where: { $0.id != FieldID.arch }), r.fields[other...].contains(where: { $0.id == FieldID.arch }) {
             r.fields = r.fields.filter { $0.id == FieldID.arch } + r.fields.filter { $0.id != FieldID.arch }
         }
         return r
