@@ -18,7 +18,7 @@ public struct DriftCheck: Sendable {
     public init(source: RuleFile, target: CompileTarget) {
         self.target = target
         var compiled = Compiler(target: Self.judging(target)).compile(source)
-        compiled.rules = KernelRule.sharingMasks(compiled.rules)
+        KernelRule.shareMasks(&compiled.rules)
         self.compiled = compiled
         fileDiagnostics = Self.diagnostics(source, compiled)
         fileOrder = source.fileOrder
@@ -33,7 +33,7 @@ public struct DriftCheck: Sendable {
               !read.diagnostics.contains(where: { $0.code == DiagnosticLimit.notRulesCode }) else { return nil }
         self.target = target
         var compiled = session.finish()
-        compiled.rules = KernelRule.sharingMasks(compiled.rules)
+        KernelRule.shareMasks(&compiled.rules)
         self.compiled = compiled
         fileDiagnostics = read.diagnostics.contains { $0.severity == .error } ? read.diagnostics : read.diagnostics + compiled.diagnostics
         fileOrder = [read.file]
@@ -114,10 +114,11 @@ public struct DriftCheck: Sendable {
         var options = target.parseOptions
         options.isSavedListing = true
         // A chunk of lines at a time: the listing's syntax tree is never whole.
-        let session = CompileSession(target: target)
+        // No output quotes a listed rule's line (unexpected rules are rendered): its text is not kept.
+        let session = CompileSession(target: target, keepsText: false)
         let listing = ChunkedInput.compileNotingArch(text: recovered.text, file: name, options: options, into: session)
         var listed = session.finish()
-        listed.rules = KernelRule.sharingMasks(listed.rules)
+        KernelRule.shareMasks(&listed.rules)
         // Equal lines are held rules of their own (ListingLoss), not repeats auditctl would refuse.
         let duplicate = DiagnosticCode.duplicateRule.rawValue
         let listingDiagnostics = listing.diagnostics.contains { $0.severity == .error } ? listing.diagnostics : listing.diagnostics + listed.diagnostics

@@ -62,10 +62,8 @@ extension ChunkedInput {
 extension KernelRule {
     /// `rules` with equal syscall masks sharing one buffer: the compiler makes a mask per
     /// statement, and a check holds every rule of both sides at once.
-    static func sharingMasks(_ rules: [KernelRule]) -> [KernelRule] {
-        var rules = rules
+    static func shareMasks(_ rules: inout [KernelRule]) {
         var seen = Set<[UInt32]>()
         for i in rules.indices { rules[i].mask = seen.insert(rules[i].mask).memberAfterInsert }
-        return rules
     }
 }

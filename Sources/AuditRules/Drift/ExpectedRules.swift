@@ -18,39 +18,43 @@ public enum ExpectedRules {
         guard !archless.isEmpty else { return compiled }
         let loaded = Set(kernelRules)
         let native = machine.b64 ?? machine.b32
-        var out: [KernelRule] = []
-        out.reserveCapacity(compiled.count)
+        // Copied only from the first group loaded as written: nearly always `compiled` is the answer.
+        var out: [KernelRule]?
         var i = 0
         while i < compiled.count {
             let rule = compiled[i]
             guard let p = rule.provenance, archless.contains(Location(file: p.file, line: p.line)), rule.hasArchField else {
-                out.append(rule)
+                out?.append(rule)
                 i += 1
                 continue
             }
             // The explicit rules the compiler made from this one statement.
-            var group = [rule]
+            let start = i
             i += 1
             while i < compiled.count, let q = compiled[i].provenance, q.file == p.file, q.line == p.line, compiled[i].hasArchField {
-                group.append(compiled[i])
                 i += 1
             }
+            let group = compiled[start ..< i]
             let nativeRule = group.first { r in
                 if let abi = r.provenance?.abi { return abi == native }
                 return native.map { abi in r.fields.contains { $0.id == FieldID.arch && $0.value == machine.auditArch(for: abi) } } ?? false
             }
             guard var asLoaded = nativeRule else {
-                out += group
+                out?.append(contentsOf: group)
                 continue
             }
             asLoaded.fields.removeAll { $0.id == FieldID.arch }
             if loaded.contains(asLoaded) || !group.contains(where: loaded.contains) {
-                out.append(asLoaded)
+                if out == nil {
+                    out = Array(compiled[..<start])
+                    out!.reserveCapacity(compiled.count)
+                }
+                out!.append(asLoaded)
             } else {
-                out += group
+                out?.append(contentsOf: group)
             }
         }
-        return out
+        return out ?? compiled
     }
 
     struct Location: Hashable {
