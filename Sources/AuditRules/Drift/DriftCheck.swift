@@ -86,10 +86,9 @@ public struct DriftCheck: Sendable {
         if case .listing(_, let name, _) = loaded {
             // A listing line can stand for rules it cannot tell apart (ListingLoss); the kernel's
             // own rules are compared exactly.
-            let resolved = ListingLoss.resolving(actual, by: expected)
-            actual = resolved.rules
-            if resolved.resolved > 0 {
-                let n = resolved.resolved
+            let resolved = ListingLoss.resolve(&actual, by: expected)
+            if resolved > 0 {
+                let n = resolved
                 warnings.append("\(name): \(n) rule\(n == 1 ? "" : "s") of the files compared as far as the listing shows "
                                 + "\(n == 1 ? "it" : "them") (a `-w` line hides always or never and path or dir; arch is listed "
                                 + "first) and counted in sync; checking the running kernel compares them exactly")

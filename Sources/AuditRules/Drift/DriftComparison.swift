@@ -75,8 +75,10 @@ extension DriftReport {
         // Order: the common rules in kernel order should ascend in disk order. The longest run
         // that does is taken as in place; the rest moved.
         let inKernelOrder = match.pairs.sorted { $0.actual < $1.actual }
-        let keep = Set(longestIncreasingRun(inKernelOrder.map(\.expected)))
-        let moved = inKernelOrder.filter { !keep.contains($0.expected) }
+        // In order (nearly always): nothing moved, and no table of the run.
+        let inOrder = zip(inKernelOrder, inKernelOrder.dropFirst()).allSatisfy { $0.expected < $1.expected }
+        let keep = inOrder ? [] : Set(longestIncreasingRun(inKernelOrder.map(\.expected)))
+        let moved = inOrder ? [] : inKernelOrder.filter { !keep.contains($0.expected) }
         if !moved.isEmpty {
             let commonExpected = match.pairs.map(\.expected).sorted()
             let rules = moved.sorted { $0.expected < $1.expected }.map { pair -> MovedRule in

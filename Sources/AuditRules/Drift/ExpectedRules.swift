@@ -16,7 +16,7 @@ public enum ExpectedRules {
     static func adapt(_ compiled: [KernelRule], archless: Set<Location>, machine: Machine,
                       kernelRules: [KernelRule]) -> [KernelRule] {
         guard !archless.isEmpty else { return compiled }
-        let loaded = Set(kernelRules)
+        let loaded = heldOf(compiled, archless: archless, among: kernelRules)
         let native = machine.b64 ?? machine.b32
         // Copied only from the first group loaded as written: nearly always `compiled` is the answer.
         var out: [KernelRule]?
@@ -55,6 +55,24 @@ public enum ExpectedRules {
             }
         }
         return out ?? compiled
+    }
+
+    /// The rules of `kernelRules` that `adapt` asks about (the rules compiled from arch-less
+    /// statements and those rules without arch): a table of those, not of every held rule.
+    private static func heldOf(_ compiled: [KernelRule], archless: Set<Location>, among kernelRules: [KernelRule]) -> Set<KernelRule> {
+        guard !kernelRules.isEmpty else { return [] }
+        var asked = Set<KernelRule>()
+        for rule in compiled where rule.hasArchField {
+            guard let p = rule.provenance, archless.contains(Location(file: p.file, line: p.line)) else { continue }
+            asked.insert(rule)
+            var asLoaded = rule
+            asLoaded.fields.removeAll { $0.id == FieldID.arch }
+            asked.insert(asLoaded)
+        }
+        guard !asked.isEmpty else { return [] }
+        var held = Set<KernelRule>()
+        for r in kernelRules where asked.contains(r) { held.insert(r) }
+        return held
     }
 
     struct Location: Hashable {

@@ -47,23 +47,38 @@ public struct ListingLoss: OptionSet, Hashable, Sendable {
     /// the listing, so order drift is judged as before. Returns the rules and how many of them
     /// changed by being taken so.
     public static func resolving(_ listed: [KernelRule], by expected: [KernelRule]) -> (rules: [KernelRule], resolved: Int) {
-        guard listed.contains(where: { !ListingLoss.of($0).isEmpty }) else { return (listed, 0) }
-        // Each view's candidates as a chain of indices into `expected`, in file order: one table
-        // entry per distinct line, not an array of rules per line.
-        var head: [KernelRule: Int] = [:]
+        var out = listed
+        let resolved = resolve(&out, by: expected)
+        return (out, resolved)
+    }
+
+    /// `resolving` in place (no second copy of the listed rules); how many changed.
+    public static func resolve(_ out: inout [KernelRule], by expected: [KernelRule]) -> Int {
+        guard out.contains(where: { !ListingLoss.of($0).isEmpty }) else { return 0 }
+        // Each view's candidates as a chain of indices into `expected`, in file order, under the
+        // view's hash (views that share a hash share a chain; the view is compared on the way):
+        // a table of numbers, not of rules.
+        var head: [Int: Int] = [:]
         var link = [Int](repeating: -1, count: expected.count)
         for i in expected.indices.reversed() where !ListingLoss.of(expected[i]).isEmpty {
-            let view = expected[i].asListed
-            link[i] = head[view] ?? -1
-            head[view] = i
+            let h = expected[i].asListed.hashValue
+            link[i] = head[h] ?? -1
+            head[h] = i
         }
-        guard !head.isEmpty else { return (listed, 0) }
-        var out = listed
+        guard !head.isEmpty else { return 0 }
+        var used = [Bool](repeating: false, count: expected.count)
         var resolved = 0
-        for (j, r) in listed.enumerated() where !ListingLoss.of(r).isEmpty {
+        for j in out.indices where !ListingLoss.of(out[j]).isEmpty {
+            let r = out[j]
             let view = r.asListed
-            guard let k = head[view], k >= 0 else { continue }
-            head[view] = link[k]
+            let h = view.hashValue
+            guard var k = head[h] else { continue }
+            while k >= 0 && (used[k] || expected[k].asListed != view) { k = link[k] }
+            guard k >= 0 else { continue }
+            used[k] = true
+            var first = head[h]!
+            while first >= 0 && used[first] { first = link[first] }
+            head[h] = first
             let taken = expected[k]
             if taken == r { continue }
             out[j].list = taken.list
@@ -72,7 +87,7 @@ public struct ListingLoss: OptionSet, Hashable, Sendable {
             out[j].fields = taken.fields
             resolved += 1
         }
-        return (out, resolved)
+        return resolved
     }
 }
 
