@@ -67,6 +67,7 @@ public struct DriftCheck: Sendable {
             (actual, status, against) = (rules, kernelStatus, "the running kernel")
         case .listing(let text, let name, let listingStatus):
             actual = try listedRules(text, name: name, warnings: &warnings)
+            Self.share(&actual, with: compiled.rules)
             (status, against) = (listingStatus, "the saved listing \(name)")
         }
         // Lines the loader refuses are findings of their own; everything else is compared.
@@ -137,6 +138,15 @@ public struct DriftCheck: Sendable {
         // The kernel held each arch-less listed rule as one rule without arch.
         return ExpectedRules.adapt(Self.keepingEqualLines(listed), archless: ExpectedRules.locations(listing.archless, file: name),
                                    machine: target.machine, kernelRules: [])
+    }
+
+    /// A listed rule equal to the files' rule in its place (in sync, nearly every one) takes
+    /// that rule's mask and fields: one copy of them for both sides.
+    static func share(_ listed: inout [KernelRule], with files: [KernelRule]) {
+        for j in 0 ..< min(listed.count, files.count) where listed[j] == files[j] {
+            listed[j].mask = files[j].mask
+            listed[j].fields = files[j].fields
+        }
     }
 
     /// The rules of the lines the loader takes. The compiler skips a line equal to an earlier one

@@ -58,20 +58,21 @@ public enum ExpectedRules {
     }
 
     /// The rules of `kernelRules` that `adapt` asks about (the rules compiled from arch-less
-    /// statements and those rules without arch): a table of those, not of every held rule.
+    /// statements and those rules without arch): the held rules whose hash is one of theirs, not
+    /// a table of every held rule.
     private static func heldOf(_ compiled: [KernelRule], archless: Set<Location>, among kernelRules: [KernelRule]) -> Set<KernelRule> {
         guard !kernelRules.isEmpty else { return [] }
-        var asked = Set<KernelRule>()
+        var asked = Set<Int>()
         for rule in compiled where rule.hasArchField {
             guard let p = rule.provenance, archless.contains(Location(file: p.file, line: p.line)) else { continue }
-            asked.insert(rule)
+            asked.insert(rule.hashValue)
             var asLoaded = rule
             asLoaded.fields.removeAll { $0.id == FieldID.arch }
-            asked.insert(asLoaded)
+            asked.insert(asLoaded.hashValue)
         }
         guard !asked.isEmpty else { return [] }
         var held = Set<KernelRule>()
-        for r in kernelRules where asked.contains(r) { held.insert(r) }
+        for r in kernelRules where asked.contains(r.hashValue) { held.insert(r) }
         return held
     }
 
