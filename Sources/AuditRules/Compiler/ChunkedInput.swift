@@ -51,6 +51,9 @@ public enum ChunkedInput {
         let session: CompileSession
         var diagnostics: [Diagnostic] = []
         let lowerers: WorkerPool<CompilationState>
+        /// Notes each rule statement without `-F arch=` (check's ExpectedRules needs them, not the statements).
+        var notesArchless = false
+        var archless: [ArchlessStatement] = []
 
         init(file: String, options: ParseOptions, session: CompileSession) {
             self.file = file
@@ -92,13 +95,14 @@ public enum ChunkedInput {
         private mutating func launchBatch() {
             guard !batch.isEmpty else { return }
             let texts = batch.map(\.text), firstLines = batch.map(\.firstLine), file = self.file, options = self.options
-            let lowerers = self.lowerers
+            let lowerers = self.lowerers, notesArchless = self.notesArchless
             let parsed = InFlight(count: texts.count) { i in
                 let result = RuleParser.parse(text: texts[i], firstLine: firstLines[i], file: file, options: options)
                 let lowerer = lowerers.take()
                 let lowered = result.statements.map(lowerer.lower)
                 lowerers.give(lowerer)
-                return ParsedChunk(lowered: lowered, diagnostics: result.diagnostics)
+                let archless = notesArchless ? ArchlessStatement.of(result.statements) : []
+                return ParsedChunk(lowered: lowered, diagnostics: result.diagnostics, archless: archless)
             }
             let previous = inFlight
             inFlight = parsed
@@ -110,6 +114,7 @@ public enum ChunkedInput {
             for chunk in done.values() {
                 for l in chunk.lowered { session.apply(l) }
                 diagnostics += chunk.diagnostics
+                archless += chunk.archless
             }
         }
     }
@@ -119,4 +124,5 @@ public enum ChunkedInput {
 struct ParsedChunk: Sendable {
     var lowered: [LoweredStatement]
     var diagnostics: [Diagnostic]
+    var archless: [ArchlessStatement] = []
 }

@@ -5,17 +5,45 @@ import Syscalls
 /// everything between is here. Two steps, so that the files compile while the kernel is read.
 public struct DriftCheck: Sendable {
     public let target: CompileTarget
-    public let source: RuleFile
     public let compiled: CompileResult
+    /// The files' diagnostics (`diagnostics(_:_:)` of the parse and the compile).
+    let fileDiagnostics: [Diagnostic]
+    /// The files as read, in order (`RuleFile.fileOrder`).
+    let fileOrder: [String]
+    /// Rule statements written without `-F arch=` (ExpectedRules).
+    let archless: Set<ExpectedRules.Location>
 
     /// Compiles the files (their errors are reported by `compare`, after the kernel's), with
     /// the loader's verdict on each line: the host loads them with auditctl of the target release.
     public init(source: RuleFile, target: CompileTarget) {
         self.target = target
-        self.source = source
+        var compiled = Compiler(target: Self.judging(target)).compile(source)
+        KernelRule.shareMasks(&compiled.rules)
+        self.compiled = compiled
+        fileDiagnostics = Self.diagnostics(source, compiled)
+        fileOrder = source.fileOrder
+        archless = ExpectedRules.archlessLocations(source)
+    }
+
+    /// The same for one rules file read a chunk of lines at a time, no syntax tree kept; nil
+    /// when it cannot be opened or is not rules (`init(source:target:)` reports those).
+    public init?(path: String, options: ParseOptions, target: CompileTarget) {
+        let session = CompileSession(target: Self.judging(target))
+        guard let read = ChunkedInput.compileNotingArch(path: path, options: options, into: session),
+              !read.diagnostics.contains(where: { $0.code == DiagnosticLimit.notRulesCode }) else { return nil }
+        self.target = target
+        var compiled = session.finish()
+        KernelRule.shareMasks(&compiled.rules)
+        self.compiled = compiled
+        fileDiagnostics = read.diagnostics.contains { $0.severity == .error } ? read.diagnostics : read.diagnostics + compiled.diagnostics
+        fileOrder = [read.file]
+        archless = ExpectedRules.locations(read.archless, file: read.file)
+    }
+
+    private static func judging(_ target: CompileTarget) -> CompileTarget {
         var judged = target
         judged.judgesLoader = true
-        compiled = Compiler(target: judged).compile(source)
+        return judged
     }
 
     /// What the kernel holds.
@@ -39,14 +67,14 @@ public struct DriftCheck: Sendable {
             (actual, status, against) = (rules, kernelStatus, "the running kernel")
         case .listing(let text, let name, let listingStatus):
             actual = try listedRules(text, name: name, warnings: &warnings)
+            Self.share(&actual, with: compiled.rules)
             (status, against) = (listingStatus, "the saved listing \(name)")
         }
         // Lines the loader refuses are findings of their own; everything else is compared.
-        let fileDiagnostics = Self.diagnostics(source, compiled)
         let unloadable = UnloadableLine.collect(fileDiagnostics, refusals: compiled.loaderVerdicts, target: target,
-                                                  fileOrder: source.fileOrder)
+                                                  fileOrder: fileOrder)
         Self.countWarnings(fileDiagnostics, in: "the rules files", warnings: &warnings)
-        let loadable = Self.loadableRules(compiled, unloadable: unloadable, fileOrder: source.fileOrder)
+        let loadable = Self.loadableRules(compiled, unloadable: unloadable, fileOrder: fileOrder)
         // A rule only an unloadable line makes (loaded by aurules apply) is not unexpected; one a
         // loadable line makes too is compared as that line's.
         let heldAnyway = Self.removeHeld(Self.removingOnce(loadable, from: UnloadableLine.from(unloadable, in: compiled.rules)),
@@ -55,14 +83,13 @@ public struct DriftCheck: Sendable {
             warnings.append("\(heldAnyway) kernel rule\(heldAnyway == 1 ? "" : "s") of unloadable lines held anyway (loaded in the "
                             + "compiler's spelling, as by aurules apply): not counted as unexpected")
         }
-        let expected = ExpectedRules.adapt(loadable, source: source, machine: target.machine, kernelRules: actual)
+        let expected = ExpectedRules.adapt(loadable, archless: archless, machine: target.machine, kernelRules: actual)
         if case .listing(_, let name, _) = loaded {
             // A listing line can stand for rules it cannot tell apart (ListingLoss); the kernel's
             // own rules are compared exactly.
-            let resolved = ListingLoss.resolving(actual, by: expected)
-            actual = resolved.rules
-            if resolved.resolved > 0 {
-                let n = resolved.resolved
+            let resolved = ListingLoss.resolve(&actual, by: expected)
+            if resolved > 0 {
+                let n = resolved
                 warnings.append("\(name): \(n) rule\(n == 1 ? "" : "s") of the files compared as far as the listing shows "
                                 + "\(n == 1 ? "it" : "them") (a `-w` line hides always or never and path or dir; arch is listed "
                                 + "first) and counted in sync; checking the running kernel compares them exactly")
@@ -86,13 +113,16 @@ public struct DriftCheck: Sendable {
                                                                database: target.database, auditVersion: target.auditVersion)
         var options = target.parseOptions
         options.isSavedListing = true
-        var listing = RuleParser.parse(text: recovered.text, file: name, options: options)
-        // A listing that is not one (a wrong file, a secret) is said in one line, not quoted.
-        listing.summarizeIfNotRules(path: name, text: recovered.text)
-        let listed = Compiler(target: target).compile(listing)
+        // A chunk of lines at a time: the listing's syntax tree is never whole.
+        // No output quotes a listed rule's line (unexpected rules are rendered): its text is not kept.
+        let session = CompileSession(target: target, keepsText: false)
+        let listing = ChunkedInput.compileNotingArch(text: recovered.text, file: name, options: options, into: session)
+        var listed = session.finish()
+        KernelRule.shareMasks(&listed.rules)
         // Equal lines are held rules of their own (ListingLoss), not repeats auditctl would refuse.
         let duplicate = DiagnosticCode.duplicateRule.rawValue
-        try Self.requireNoErrors(Self.diagnostics(listing, listed).filter { $0.code != duplicate }, in: "the saved listing", warnings: &warnings)
+        let listingDiagnostics = listing.diagnostics.contains { $0.severity == .error } ? listing.diagnostics : listing.diagnostics + listed.diagnostics
+        try Self.requireNoErrors(listingDiagnostics.filter { $0.code != duplicate }, in: "the saved listing", warnings: &warnings)
         if !recovered.lines.isEmpty {
             let count = recovered.lines.count
             warnings.append("\(name): \(count) arch-less syscall rule\(count == 1 ? "" : "s") (line "
@@ -100,13 +130,23 @@ public struct DriftCheck: Sendable {
                             + ") read as auditctl 3.0.9 lists them, by the table of the last arch listed before; "
                             + "if another auditctl made the listing, give its --audit-version")
         }
-        let doubtful = !target.auditVersion.isAudit4 ? [] : ExpectedRules.untrustworthyListingLines(listing)
+        let doubtful = !target.auditVersion.isAudit4 ? [] : listing.archless.filter(\.namesSyscalls)
         if !doubtful.isEmpty {
             warnings.append("\(name): \(doubtful.count) arch-less syscall rule\(doubtful.count == 1 ? "" : "s"): their syscall "
                             + "names in a listing may come from another ABI's table, so this comparison is approximate")
         }
         // The kernel held each arch-less listed rule as one rule without arch.
-        return ExpectedRules.adapt(Self.keepingEqualLines(listed), source: listing, machine: target.machine, kernelRules: [])
+        return ExpectedRules.adapt(Self.keepingEqualLines(listed), archless: ExpectedRules.locations(listing.archless, file: name),
+                                   machine: target.machine, kernelRules: [])
+    }
+
+    /// A listed rule equal to the files' rule in its place (in sync, nearly every one) takes
+    /// that rule's mask and fields: one copy of them for both sides.
+    static func share(_ listed: inout [KernelRule], with files: [KernelRule]) {
+        for j in 0 ..< min(listed.count, files.count) where listed[j] == files[j] {
+            listed[j].mask = files[j].mask
+            listed[j].fields = files[j].fields
+        }
     }
 
     /// The rules of the lines the loader takes. The compiler skips a line equal to an earlier one

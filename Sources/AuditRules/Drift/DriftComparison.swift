@@ -7,10 +7,17 @@ extension DriftReport {
         var report = DriftReport(immutable: status?.isImmutable ?? false,
                                  expectedCount: expected.count, kernelCount: actual.count)
         let lists = FilterList.listingOrder + FilterList.allCases.filter { !FilterList.listingOrder.contains($0) }
-        // One pass each: a filter per list copied every rule seven times.
+        // One pass each: a filter per list copied every rule seven times. Rules all of one list
+        // (nearly always: exit) are compared as they are, not copied.
         var e = [FilterList: [KernelRule]](), a = [FilterList: [KernelRule]]()
-        for r in expected { e[r.list, default: []].append(r) }
-        for r in actual { a[r.list, default: []].append(r) }
+        if let only = (expected.first ?? actual.first)?.list, !expected.contains(where: { $0.list != only }),
+           !actual.contains(where: { $0.list != only }) {
+            e[only] = expected
+            a[only] = actual
+        } else {
+            for r in expected { e[r.list, default: []].append(r) }
+            for r in actual { a[r.list, default: []].append(r) }
+        }
         for list in lists {
             let e = e[list] ?? [], a = a[list] ?? []
             if e.isEmpty && a.isEmpty { continue }
@@ -68,8 +75,10 @@ extension DriftReport {
         // Order: the common rules in kernel order should ascend in disk order. The longest run
         // that does is taken as in place; the rest moved.
         let inKernelOrder = match.pairs.sorted { $0.actual < $1.actual }
-        let keep = Set(longestIncreasingRun(inKernelOrder.map(\.expected)))
-        let moved = inKernelOrder.filter { !keep.contains($0.expected) }
+        // In order (nearly always): nothing moved, and no table of the run.
+        let inOrder = zip(inKernelOrder, inKernelOrder.dropFirst()).allSatisfy { $0.expected < $1.expected }
+        let keep = inOrder ? [] : Set(longestIncreasingRun(inKernelOrder.map(\.expected)))
+        let moved = inOrder ? [] : inKernelOrder.filter { !keep.contains($0.expected) }
         if !moved.isEmpty {
             let commonExpected = match.pairs.map(\.expected).sorted()
             let rules = moved.sorted { $0.expected < $1.expected }.map { pair -> MovedRule in

@@ -10,48 +10,80 @@ import Syscalls
 public enum ExpectedRules {
     public static func adapt(_ compiled: [KernelRule], source: RuleFile, machine: Machine,
                              kernelRules: [KernelRule]) -> [KernelRule] {
-        let archless = archlessLocations(source)
+        adapt(compiled, archless: archlessLocations(source), machine: machine, kernelRules: kernelRules)
+    }
+
+    static func adapt(_ compiled: [KernelRule], archless: Set<Location>, machine: Machine,
+                      kernelRules: [KernelRule]) -> [KernelRule] {
         guard !archless.isEmpty else { return compiled }
-        let loaded = Set(kernelRules)
+        let loaded = heldOf(compiled, archless: archless, among: kernelRules)
         let native = machine.b64 ?? machine.b32
-        var out: [KernelRule] = []
-        out.reserveCapacity(compiled.count)
+        // Copied only from the first group loaded as written: nearly always `compiled` is the answer.
+        var out: [KernelRule]?
         var i = 0
         while i < compiled.count {
             let rule = compiled[i]
             guard let p = rule.provenance, archless.contains(Location(file: p.file, line: p.line)), rule.hasArchField else {
-                out.append(rule)
+                out?.append(rule)
                 i += 1
                 continue
             }
             // The explicit rules the compiler made from this one statement.
-            var group = [rule]
+            let start = i
             i += 1
             while i < compiled.count, let q = compiled[i].provenance, q.file == p.file, q.line == p.line, compiled[i].hasArchField {
-                group.append(compiled[i])
                 i += 1
             }
+            let group = compiled[start ..< i]
             let nativeRule = group.first { r in
                 if let abi = r.provenance?.abi { return abi == native }
                 return native.map { abi in r.fields.contains { $0.id == FieldID.arch && $0.value == machine.auditArch(for: abi) } } ?? false
             }
             guard var asLoaded = nativeRule else {
-                out += group
+                out?.append(contentsOf: group)
                 continue
             }
             asLoaded.fields.removeAll { $0.id == FieldID.arch }
             if loaded.contains(asLoaded) || !group.contains(where: loaded.contains) {
-                out.append(asLoaded)
+                if out == nil {
+                    out = Array(compiled[..<start])
+                    out!.reserveCapacity(compiled.count)
+                }
+                out!.append(asLoaded)
             } else {
-                out += group
+                out?.append(contentsOf: group)
             }
         }
-        return out
+        return out ?? compiled
+    }
+
+    /// The rules of `kernelRules` that `adapt` asks about (the rules compiled from arch-less
+    /// statements and those rules without arch): the held rules whose hash is one of theirs, not
+    /// a table of every held rule.
+    private static func heldOf(_ compiled: [KernelRule], archless: Set<Location>, among kernelRules: [KernelRule]) -> Set<KernelRule> {
+        guard !kernelRules.isEmpty else { return [] }
+        var asked = Set<Int>()
+        for rule in compiled where rule.hasArchField {
+            guard let p = rule.provenance, archless.contains(Location(file: p.file, line: p.line)) else { continue }
+            asked.insert(rule.hashValue)
+            var asLoaded = rule
+            asLoaded.fields.removeAll { $0.id == FieldID.arch }
+            asked.insert(asLoaded.hashValue)
+        }
+        guard !asked.isEmpty else { return [] }
+        var held = Set<KernelRule>()
+        for r in kernelRules where asked.contains(r.hashValue) { held.insert(r) }
+        return held
     }
 
     struct Location: Hashable {
         var file: String
         var line: Int
+    }
+
+    /// The places of the arch-less rule statements of `file` (deletions are not rules held).
+    static func locations(_ archless: [ArchlessStatement], file: String) -> Set<Location> {
+        Set(archless.lazy.filter { !$0.isDelete }.map { Location(file: file, line: $0.line) })
     }
 
     /// Rules written without any `-F arch=`.

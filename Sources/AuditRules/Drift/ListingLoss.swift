@@ -47,20 +47,39 @@ public struct ListingLoss: OptionSet, Hashable, Sendable {
     /// the listing, so order drift is judged as before. Returns the rules and how many of them
     /// changed by being taken so.
     public static func resolving(_ listed: [KernelRule], by expected: [KernelRule]) -> (rules: [KernelRule], resolved: Int) {
-        guard listed.contains(where: { !ListingLoss.of($0).isEmpty }) else { return (listed, 0) }
-        var candidates: [KernelRule: [KernelRule]] = [:]
-        for r in expected where !ListingLoss.of(r).isEmpty { candidates[r.asListed, default: []].append(r) }
-        guard !candidates.isEmpty else { return (listed, 0) }
-        var next: [KernelRule: Int] = [:]
         var out = listed
+        let resolved = resolve(&out, by: expected)
+        return (out, resolved)
+    }
+
+    /// `resolving` in place (no second copy of the listed rules); how many changed.
+    public static func resolve(_ out: inout [KernelRule], by expected: [KernelRule]) -> Int {
+        guard out.contains(where: { !ListingLoss.of($0).isEmpty }) else { return 0 }
+        // Each view's candidates as a chain of indices into `expected`, in file order, under the
+        // view's hash (views that share a hash share a chain; the view is compared on the way):
+        // a table of numbers, not of rules.
+        var head: [Int: Int] = [:]
+        var link = [Int](repeating: -1, count: expected.count)
+        for i in expected.indices.reversed() where !ListingLoss.of(expected[i]).isEmpty {
+            let h = expected[i].asListed.hashValue
+            link[i] = head[h] ?? -1
+            head[h] = i
+        }
+        guard !head.isEmpty else { return 0 }
+        var used = [Bool](repeating: false, count: expected.count)
         var resolved = 0
-        for (j, r) in listed.enumerated() where !ListingLoss.of(r).isEmpty {
+        for j in out.indices where !ListingLoss.of(out[j]).isEmpty {
+            let r = out[j]
             let view = r.asListed
-            guard let queue = candidates[view] else { continue }
-            let k = next[view, default: 0]
-            guard k < queue.count else { continue }
-            next[view] = k + 1
-            let taken = queue[k]
+            let h = view.hashValue
+            guard var k = head[h] else { continue }
+            while k >= 0 && (used[k] || expected[k].asListed != view) { k = link[k] }
+            guard k >= 0 else { continue }
+            used[k] = true
+            var first = head[h]!
+            while first >= 0 && used[first] { first = link[first] }
+            head[h] = first
+            let taken = expected[k]
             if taken == r { continue }
             out[j].list = taken.list
             out[j].action = taken.action
@@ -68,7 +87,7 @@ public struct ListingLoss: OptionSet, Hashable, Sendable {
             out[j].fields = taken.fields
             resolved += 1
         }
-        return (out, resolved)
+        return resolved
     }
 }
 
@@ -80,7 +99,7 @@ extension KernelRule {
         var r = self
         let loss = ListingLoss.of(self)
         if loss.contains(.action) { r.action = .always }
-        if loss.contains(.watchFieldKind) {
+        if loss.contains(.watchFieldKind), r.fields.contains(where: { $0.id == FieldID.dir }) {
             r.fields = r.fields.map { f in
                 guard f.id == FieldID.dir, let s = f.string else { return f }
                 return KernelField(id: FieldID.path, op: f.op, string: s)
@@ -92,9 +111,13 @@ extension KernelRule {
                 let path = r.fields.remove(at: i)
                 r.fields.insert(path, at: 0)
             }
-            r.fields = r.fields.filter { $0.id != FieldID.key } + r.fields.filter { $0.id == FieldID.key }
+            if let key = r.fields.firstIndex(where: { $0.id == FieldID.key }), r.fields[key...].contains(where: { $0.id != FieldID.key }) {
+                r.fields = r.fields.filter { $0.id != FieldID.key } + r.fields.filter { $0.id == FieldID.key }
+            }
         }
-        if loss.contains(.archPosition) {
+        // Already arch first (nearly always): the fields are kept as they are, not copied.
+        if loss.contains(.archPosition),
+           let other = r.fields.firstIndex(where: { $0.id != FieldID.arch }), r.fields[other...].contains(where: { $0.id == FieldID.arch }) {
             r.fields = r.fields.filter { $0.id == FieldID.arch } + r.fields.filter { $0.id != FieldID.arch }
         }
         return r
