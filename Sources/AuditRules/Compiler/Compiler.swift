@@ -35,6 +35,12 @@ public final class CompileSession {
     public let target: CompileTarget
     let keepsText: Bool
     private lazy var lowerer = makeLowerer()
+    /// The lowering states of the threads, kept from one `add` to the next (their memos: the
+    /// resolved -S lists, the kernel form of `-S all`, the loader's arch readings).
+    private lazy var lowerers: WorkerPool<CompilationState> = {
+        let target = self.target, keepsText = self.keepsText
+        return WorkerPool { CompileSession.makeLowerer(target: target, keepsText: keepsText) }
+    }()
     private var held = HeldRules()
     /// Used instead of `held` when the session shares an arena (`init(target:shared:)`).
     private var stored: HeldRules<StoredRules>?
@@ -76,9 +82,10 @@ public final class CompileSession {
         }
         let pieces = Parallelism.threads
         let size = (statements.count + pieces - 1) / pieces
-        let target = self.target, keepsText = self.keepsText
+        let lowerers = self.lowerers
         let lowered = parallelMap(pieces) { p in
-            let lowerer = CompileSession.makeLowerer(target: target, keepsText: keepsText)
+            let lowerer = lowerers.take()
+            defer { lowerers.give(lowerer) }
             let range = min(p * size, statements.count) ..< min((p + 1) * size, statements.count)
             // By index: each statement is lent to `lower`, not copied out by an iterator.
             return range.map { lowerer.lower(statements[$0]) }
