@@ -83,14 +83,21 @@ public final class CompileSession {
         let pieces = Parallelism.threads
         let size = (statements.count + pieces - 1) / pieces
         let lowerers = self.lowerers
-        let lowered = parallelMap(pieces) { p in
+        var lowered = parallelMap(pieces) { p in
             let lowerer = lowerers.take()
             defer { lowerers.give(lowerer) }
             let range = min(p * size, statements.count) ..< min((p + 1) * size, statements.count)
-            // By index: each statement is lent to `lower`, not copied out by an iterator.
-            return range.map { lowerer.lower(statements[$0]) }
+            // Through the buffer: each statement is lent to `lower`, not copied out (an iterator
+            // or the array's subscript copied it).
+            return statements.withUnsafeBufferPointer { buffer in range.map { lowerer.lower(buffer[$0]) } }
         }
-        for p in lowered.indices { for i in lowered[p].indices { apply(lowered[p][i]) } }
+        // Each lowered statement moved out, not copied (a copy retained every array it holds).
+        for p in lowered.indices {
+            var piece: [LoweredStatement] = []
+            swap(&piece, &lowered[p])
+            piece.reverse()
+            while let next = piece.popLast() { apply(next) }
+        }
     }
 
     public func add(_ stmt: Statement) {
