@@ -121,7 +121,7 @@ public final class CompileSession {
         switch effect {
         case .add(let rules, let hashes, let prepend, let what):
             // Nearly always nothing is held already: then the rules go in as they are.
-            if !zip(rules, hashes).contains(where: { held.origin(of: $0, hash: $1) != nil }) {
+            if !rules.withUnsafeBufferPointer({ rs in rs.indices.contains { held.holds(rs[$0], hash: hashes[$0]) } }) {
                 held.add(rules, hashes: hashes, prepend: prepend)
                 break
             }
