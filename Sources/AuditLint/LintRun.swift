@@ -78,10 +78,12 @@ public final class LintRun {
     /// input is one chunk).
     public func add(_ chunk: RuleFile) {
         for d in chunk.diagnostics { collector.rank(d.location.file) }
-        for s in chunk.statements { collector.rank(s.location.file) }
+        // By index: a statement's location is read in place (an iterator copied each statement).
+        let statements = chunk.statements
+        for i in statements.indices { collector.rank(statements[i].location.file) }
         suppressions.add(chunk.directives)
         var occupied: [String: [Int]] = [:]
-        for s in chunk.statements { occupied[s.location.file, default: []].append(s.location.line) }
+        for i in statements.indices { occupied[statements[i].location.file, default: []].append(statements[i].location.line) }
         for d in chunk.diagnostics { occupied[d.location.file, default: []].append(d.location.line) }
         for l in chunk.carriageReturnLines where carriageReturnFiles.insert(l.file).inserted { occupied[l.file, default: []].append(l.line) }
         for l in chunk.unterminatedLastLines { occupied[l.file, default: []].append(l.line) }
@@ -107,7 +109,7 @@ public final class LintRun {
             for (producer, check) in appliedChecks { run(check, on: applied, producer) }
         }
         statementCount += chunk.statements.count
-        for s in chunk.statements { statementFiles.insert(s.location.file) }
+        for i in statements.indices { statementFiles.insert(statements[i].location.file) }
     }
 
     /// The report; `select` and `ignore` as `Linter.filter` takes them. Call once.

@@ -17,6 +17,9 @@ public enum FilterList: String, CaseIterable, Hashable, Sendable, Codable {
         }
     }
 
+    /// Hashed by its kernel number, not its raw string.
+    public func hash(into hasher: inout Hasher) { hasher.combine(kernelValue) }
+
     public init?(kernelValue: UInt32) {
         guard kernelValue < UInt32(Self.byKernelValue.count), let list = Self.byKernelValue[Int(kernelValue)] else { return nil }
         self = list
@@ -78,6 +81,10 @@ public enum FieldOperator: String, CaseIterable, Hashable, Sendable, Codable {
         case .greaterOrEqual: return 0x6000_0000
         }
     }
+
+    /// Hashed by its kernel number, not its raw string (AUR502 numbers every rule's fields by
+    /// their hash on every target).
+    public func hash(into hasher: inout Hasher) { hasher.combine(kernelValue) }
 
     public init?(kernelValue: UInt32) {
         let index = Int(kernelValue >> 24)

@@ -29,17 +29,15 @@ public struct ShadowedRuleCheck: PerTargetCheck {
     ]
 
     public func check(_ set: CompiledRuleSet, context: LintContext, report: (SourceLocation, () -> Diagnostic) -> Void) {
-        var earlier: [FilterList: CoverIndex] = [:]
+        // By the list's kernel number, mutated in place (a dictionary keyed by the list hashed
+        // its raw string for every rule).
+        var earlier = [CoverIndex](repeating: CoverIndex(), count: 8)
         let rules = set.rules
         // Watch-like rules are told from their field ids, without making them whole.
         for position in rules.indices where !rules.containsField(at: position, where: KernelRule.isWatchField) {
             let rule = rules[position]
-            var index = earlier.removeValue(forKey: rule.list) ?? CoverIndex()
-            let (own, known) = index.numbers(rule.filteringFields)
             let mask = rules.maskNumber(at: position)
-            let c = index.firstCover(known: known, mask: mask, bits: rule.mask)
-            index.insert(own, mask: mask, bits: rule.mask, at: position)
-            earlier[rule.list] = index
+            let c = earlier[Int(rule.list.kernelValue)].place(rule.filteringFields, mask: mask, bits: rule.mask, at: position)
             guard let location = rule.sourceLocation, let c, let at = rules.origin(at: c),
                   at.line != location.line || at.file != location.file else { continue }
             report(location) {
@@ -96,6 +94,14 @@ struct CoverIndex {
         var h = FNV1a()
         for (j, n) in numbers.enumerated() where bits & (1 << j) != 0 { h.mix(UInt64(UInt32(bitPattern: n))) }
         return h.intValue
+    }
+
+    /// The first cover of the rule at `position` (`firstCover`), the rule then added to the index.
+    mutating func place(_ fields: [KernelField], mask: Int, bits: [UInt32], at position: Int) -> Int? {
+        let (own, known) = numbers(fields)
+        let c = firstCover(known: known, mask: mask, bits: bits)
+        insert(own, mask: mask, bits: bits, at: position)
+        return c
     }
 
     mutating func insert(_ own: [Int32], mask: Int, bits: [UInt32], at position: Int) {

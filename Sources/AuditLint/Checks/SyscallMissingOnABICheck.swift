@@ -35,7 +35,9 @@ public struct SyscallMissingOnABICheck: LintCheck {
     public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
         var order: [SourceLocation] = []
         var byWord: [SourceLocation: Word] = [:]
-        for set in context.compile(file) {
+        let sets = context.compile(file)
+        byWord.reserveCapacity(sets.map(\.result.loaderVerdicts.count).max() ?? 0)
+        for set in sets {
             for v in set.result.loaderVerdicts {
                 if byWord[v.location] == nil {
                     order.append(v.location)

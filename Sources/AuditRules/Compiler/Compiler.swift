@@ -35,6 +35,12 @@ public final class CompileSession {
     public let target: CompileTarget
     let keepsText: Bool
     private lazy var lowerer = makeLowerer()
+    /// The lowering states of the threads, kept from one `add` to the next (their memos: the
+    /// resolved -S lists, the kernel form of `-S all`, the loader's arch readings).
+    private lazy var lowerers: WorkerPool<CompilationState> = {
+        let target = self.target, keepsText = self.keepsText
+        return WorkerPool { CompileSession.makeLowerer(target: target, keepsText: keepsText) }
+    }()
     private var held = HeldRules()
     /// Used instead of `held` when the session shares an arena (`init(target:shared:)`).
     private var stored: HeldRules<StoredRules>?
@@ -76,14 +82,22 @@ public final class CompileSession {
         }
         let pieces = Parallelism.threads
         let size = (statements.count + pieces - 1) / pieces
-        let target = self.target, keepsText = self.keepsText
-        let lowered = parallelMap(pieces) { p in
-            let lowerer = CompileSession.makeLowerer(target: target, keepsText: keepsText)
+        let lowerers = self.lowerers
+        var lowered = parallelMap(pieces) { p in
+            let lowerer = lowerers.take()
+            defer { lowerers.give(lowerer) }
             let range = min(p * size, statements.count) ..< min((p + 1) * size, statements.count)
-            // By index: each statement is lent to `lower`, not copied out by an iterator.
-            return range.map { lowerer.lower(statements[$0]) }
+            // Through the buffer: each statement is lent to `lower`, not copied out (an iterator
+            // or the array's subscript copied it).
+            return statements.withUnsafeBufferPointer { buffer in range.map { lowerer.lower(buffer[$0]) } }
         }
-        for p in lowered.indices { for i in lowered[p].indices { apply(lowered[p][i]) } }
+        // Each lowered statement moved out, not copied (a copy retained every array it holds).
+        for p in lowered.indices {
+            var piece: [LoweredStatement] = []
+            swap(&piece, &lowered[p])
+            piece.reverse()
+            while let next = piece.popLast() { apply(next) }
+        }
     }
 
     public func add(_ stmt: Statement) {
@@ -107,7 +121,7 @@ public final class CompileSession {
         switch effect {
         case .add(let rules, let hashes, let prepend, let what):
             // Nearly always nothing is held already: then the rules go in as they are.
-            if !zip(rules, hashes).contains(where: { held.origin(of: $0, hash: $1) != nil }) {
+            if !rules.withUnsafeBufferPointer({ rs in rs.indices.contains { held.holds(rs[$0], hash: hashes[$0]) } }) {
                 held.add(rules, hashes: hashes, prepend: prepend)
                 break
             }

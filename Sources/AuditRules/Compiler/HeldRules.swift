@@ -90,18 +90,24 @@ struct HeldRules<Storage: RuleSlots> {
     mutating func add(_ group: [KernelRule], hashes groupHashes: [Int], prepend: Bool) {
         guard !group.isEmpty else { return }
         var slots: [Int] = []
-        for (r, h) in zip(group, groupHashes) {
-            let i = storage.count
-            storage.append(r)
-            live.append(true)
-            hashes.append(UInt32(truncatingIfNeeded: h))
-            liveCount += 1
-            index(i)
-            if keyIndex != nil { storage.withKey(i) { keyIndex!.add(slot: i, key: $0) } }
-            if prepend { slots.append(i) }
+        // Through the buffer: each rule is lent to `append` (a shared store keeps no copy of it).
+        group.withUnsafeBufferPointer { rules in
+            for j in rules.indices {
+                let i = storage.count
+                storage.append(rules[j])
+                live.append(true)
+                hashes.append(UInt32(truncatingIfNeeded: groupHashes[j]))
+                liveCount += 1
+                index(i)
+                if keyIndex != nil { storage.withKey(i) { keyIndex!.add(slot: i, key: $0) } }
+                if prepend { slots.append(i) }
+            }
         }
         if prepend { prepended.append(slots) }
     }
+
+    /// Whether a rule identical to `rule` is held.
+    func holds(_ rule: KernelRule, hash: Int) -> Bool { slot(of: rule, hash: hash) != nil }
 
     /// Removes the rule identical to `rule`; false when none is held.
     mutating func remove(_ rule: KernelRule, hash: Int) -> Bool {

@@ -32,8 +32,10 @@ extension CompilationState {
         }
         // b32/b64 the machine lacks at this release (s390x from 6.19, riscv64, 32-bit machines):
         // the rule could never match there, so it is left out rather than failing the compile.
-        for clause in rule.fields {
-            guard case .arch(let sel) = clause.value, sel == .b32 || sel == .b64, case .failure(let e) = resolve(sel) else { continue }
+        // By index: only an arch clause's value is read (iterating copied every clause).
+        for i in rule.fields.indices {
+            guard case .arch(let sel) = rule.fields[i].value, sel == .b32 || sel == .b64, case .failure(let e) = resolve(sel) else { continue }
+            let clause = rule.fields[i]
             report(.fieldValue, .warning, "\(e.message): rule not emitted", at: clause.rawValue.location, length: clause.rawValue.length, in: stmt)
             return []
         }
