@@ -39,12 +39,18 @@ final class SyscallSuggestionTests: XCTestCase {
         return best?.0
     }
 
-    /// Names 0-3 random edits away from known names, plus random and non-ASCII ones.
+    /// Syscall names 0-3 random edits away from known names, plus random and non-ASCII ones.
     private func probes(count: Int) -> [String] {
         var rng = SplitMix64(state: 11)
-        let names = SyscallDatabase.shipped.allNames.sorted()
+        return Self.mutated(SyscallDatabase.shipped.allNames.sorted(), count: count, randomLength: 12, rng: &rng,
+                            fixed: ["opne", "OPEN", "opem", "chmdo", "execve", "", "x", "io_submti", "delete_mokey=mod-bules", "iniM-tio_pgetevents_=modules"])
+    }
+
+    /// `fixed`, then pairs of a name of `names` 0-3 random edits away and a random word of up to
+    /// `randomLength` letters (non-ASCII included), until there are `count`.
+    static func mutated(_ names: [String], count: Int, randomLength: Int, rng: inout SplitMix64, fixed: [String]) -> [String] {
         let alphabet = Array("abcdefghijklmnopqrstuvwxyz_0123456789ÉéßK\u{301}")
-        var out = ["opne", "OPEN", "opem", "chmdo", "execve", "", "x", "io_submti", "delete_mokey=mod-bules", "iniM-tio_pgetevents_=modules"]
+        var out = fixed
         while out.count < count {
             var chars = Array(names.randomElement(using: &rng)!)
             for _ in 0..<Int.random(in: 0...3, using: &rng) {
@@ -57,7 +63,7 @@ final class SyscallSuggestionTests: XCTestCase {
                 }
             }
             out.append(String(chars))
-            out.append(String((0..<Int.random(in: 1...12, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }))
+            out.append(String((0..<Int.random(in: 1...randomLength, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }))
         }
         return out
     }
@@ -125,23 +131,8 @@ final class SyscallSuggestionTests: XCTestCase {
 
     func testTheBoundedFieldSearchAnswersAsTheFullScan() {
         var rng = SplitMix64(state: 5)
-        let names = FieldTable.all.flatMap { [$0.name] + $0.aliases }
-        let alphabet = Array("abcdefghijklmnopqrstuvwxyz_0123456789ÉéßK\u{301}")
-        var probes = ["auidd", "UID", "arhc", "exi", "sucess", "", "x", "obj_uid2", "filetyp", "a0a1a2a3"]
-        while probes.count < 400 {
-            var chars = Array(names.randomElement(using: &rng)!)
-            for _ in 0..<Int.random(in: 0...3, using: &rng) {
-                let i = Int.random(in: 0...chars.count, using: &rng)
-                switch Int.random(in: 0..<4, using: &rng) {
-                case 0: chars.insert(alphabet.randomElement(using: &rng)!, at: i)
-                case 1: if i < chars.count { chars.remove(at: i) }
-                case 2: if i < chars.count { chars[i] = alphabet.randomElement(using: &rng)! }
-                default: if i + 1 < chars.count { chars.swapAt(i, i + 1) }
-                }
-            }
-            probes.append(String(chars))
-            probes.append(String((0..<Int.random(in: 1...14, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }))
-        }
+        let probes = Self.mutated(FieldTable.all.flatMap { [$0.name] + $0.aliases }, count: 400, randomLength: 14, rng: &rng,
+                                  fixed: ["auidd", "UID", "arhc", "exi", "sucess", "", "x", "obj_uid2", "filetyp", "a0a1a2a3"])
         var found = 0
         for name in probes {
             let expected = fullFieldScan(name)
