@@ -250,7 +250,11 @@ public final class SyscallDatabase: Sendable {
                     if let k = kernelName(libaudit: lower, abi: abi, version: version), k != lower { out.append((abi, version, k)) }
                 }
             }
-            memo.answers.withLock { $0[lower] = out }
+            // Bounded: an input of endless distinct bogus names must not grow it without end.
+            memo.answers.withLock {
+                if $0.count >= Cache.AliasMemo.capacity { $0.removeAll(keepingCapacity: true) }
+                $0[lower] = out
+            }
             return out
         }
         var out: [(abi: ABI, version: AuditVersion, kernelName: String)] = []
@@ -539,6 +543,7 @@ private final class Cache: Sendable {
     /// `libauditAliases` of a tables directory, by lower-cased name, as they are asked.
     final class AliasMemo: Sendable {
         let answers = Locked<[String: [(abi: ABI, version: AuditVersion, kernelName: String)]]>([:])
+        static let capacity = 4096
     }
 
     // A Mutex, not Locked: a generic class is instantiated by the runtime when first made (every
