@@ -49,7 +49,7 @@ public enum EmbeddedTablesSource {
         out += "    /// Where each ABI's rows are in each libaudit file, and the machine records in each loader file\n"
         out += "    /// (`EmbeddedTablesSource.spans`): file, ABI or `machines`, start and end byte per line, in byte order.\n"
         out += "    /// Next to the names, before the texts: a lookup reads both.\n"
-        out += "    static let spans = #\"\"\"\n\(try spans(files: files).joined(separator: "\n"))\n\"\"\"#\n\n"
+        out += rawLines("spans", try spans(files: files)) + "\n"
         out += "    /// The text of each file of `fileNames`, in its order.\n"
         out += "    static let texts: [String] = [\n"
         for (_, text) in files {
@@ -61,12 +61,17 @@ public enum EmbeddedTablesSource {
         out += "    static let digest = \"\(digest(files: files))\"\n\n"
         out += "    /// Every kernel and libaudit name of the files above, lower-cased, one per line in byte order\n"
         out += "    /// (`EmbeddedTablesSource.names`): what `SyscallDatabase.isKnownOnAnyABI` searches.\n"
-        out += "    static let names = #\"\"\"\n\(try names(files: files).joined(separator: "\n"))\n\"\"\"#\n\n"
+        out += rawLines("names", try names(files: files)) + "\n"
         out += "    /// libaudit's spellings that name another kernel name (`EmbeddedTablesSource.aliases`):\n"
         out += "    /// spelling, ABI, release, kernel name per line, in byte order.\n"
-        out += "    static let aliases = #\"\"\"\n\(try aliases(files: files).joined(separator: "\n"))\n\"\"\"#\n"
+        out += rawLines("aliases", try aliases(files: files))
         out += "}\n"
         return out
+    }
+
+    /// `static let NAME`: a raw multi-line string literal of `lines`, one per line.
+    private static func rawLines(_ name: String, _ lines: [String]) -> String {
+        "    static let \(name) = #\"\"\"\n\(lines.joined(separator: "\n"))\n\"\"\"#\n"
     }
 
     /// FNV-1a (64 bit) of every file, names included, as 16 hex digits: `aurules --version` and
