@@ -186,7 +186,7 @@ struct SyscallArguments {
         let lookup = SyscallLookup(database: database)
         let kernelMode = kernel != nil || kernelNames
         if let name = allName {
-            return try out.all(lookup.acrossABIs(name, at: release), name: name, kernel: release)
+            return out.all(lookup.acrossABIs(name, at: release), name: name, kernel: release)
         }
         if let name = historyName {
             return out.history(database.history(of: name), name: name, suggestions: lookup.suggestions(for: name, in: nil),
