@@ -14,6 +14,9 @@ public struct LintReport {
     /// Lines with rules or settings, and the files they are in (the clean run's summary line).
     public var statementCount: Int
     public var statementFiles: Int
+    /// What the run could not do as asked, for standard error (the copy of standard input it
+    /// quotes lines from was cut short); none in the report itself.
+    public var warnings: [String] = []
 
     public var isEmpty: Bool { counts.isEmpty }
 }

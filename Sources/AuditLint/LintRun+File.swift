@@ -12,12 +12,12 @@ extension LintRun {
         // of the input; the rule sets then keep no line text (a large input's text is most of what
         // they would keep). Without either, they keep it.
         let identity = InputFile.Identity(path: path)
-        let spool = identity == nil ? InputSpool() : nil
+        let spool = identity == nil ? InputSpool(name: name) : nil
         let run = LintRun(context: context, limit: limit, keepsLineText: identity == nil && spool == nil)
         var reader = NotRulesGate(path: name, run: run)
         run.add(RuleFile(path: name, diagnostics: RuleInputs.fileProblems(path, options: options)))
         let outcome = ChunkedFile.read(path: path, linesPerChunk: linesPerChunk) { text, firstLine in
-            spool?.append(text)
+            spool?.append(text, firstLine: firstLine)
             reader.take(RuleParser.parseChunk(text: text, firstLine: firstLine, file: name, options: options), text: text)
         }
         switch outcome {
@@ -27,11 +27,13 @@ extension LintRun {
             // What was read is linted; the error decides the exit status.
             if let readError { run.add(RuleFile(path: name, diagnostics: [RuleInputs.unreadable(path, readError, reportedAs: name)])) }
         }
-        return run.finish(select: select, ignore: ignore, rereading: { file, lines in
+        var report = run.finish(select: select, ignore: ignore, rereading: { file, lines in
             guard file == name else { return nil }
             if let identity { return InputFile.lines(lines, of: path, identity: identity) ?? [:] }
             return spool?.lines(lines) ?? [:]
         })
+        report.warnings += spool?.takeWarnings() ?? []
+        return report
     }
 
     /// Holds a file's first chunks until its first lines tell whether it is rules at all: a file

@@ -156,6 +156,7 @@ struct LintCommand: ParsableCommand {
             case .github: StandardOutput.print(GitHubAnnotations.render(report.shown), terminator: "")
             }
         }
+        for w in report.warnings { StandardError.print("aurules lint: warning: " + ControlCharacters.escaped(w)) }
         // The report above may be going to a file or a pipe: exit 2 is explained on stderr too.
         if !report.unreadable.isEmpty {
             for d in report.unreadable { StandardError.print("aurules lint: " + DiagnosticRenderer.text(d)) }

@@ -3,50 +3,107 @@ import Glibc
 #endif
 
 /// A copy of an input that cannot be read twice (standard input, a pipe, a FIFO), written as it
-/// is read to a temporary file removed at once: lint quotes the source lines of findings made
-/// once the whole input is read, and keeping them in memory would keep every rule's line.
+/// is read to a temporary file that has no name (or loses it at once): lint quotes the source
+/// lines of findings made once the whole input is read, and keeping them in memory would keep
+/// every rule's line. The copy is capped (`limit`): an endless input would fill the disk.
 public final class InputSpool {
     private let fd: Int32
-    /// A write failed (disk full): the lines are not given back.
-    private var broken = false
+    /// Bytes the copy may hold; a chunk that would pass it is not copied, nor any after it.
+    public let limit: Int
+    private var written = 0
+    /// The last line copied, once the copy stopped (the cap, a write error); nil while it goes on.
+    private var copiedThrough: Int?
+    /// Said once each, for the caller to print (`takeWarnings`).
+    private var warnings: [String] = []
+    private var warnedOfLimit = false
+    private var stoppedByError = false
+    /// What the copy is of, in the warnings.
+    private let name: String
+
+    /// The default cap: 256 MiB; `AURULES_SPOOL_LIMIT` (bytes) changes it.
+    public static let defaultLimit = 256 << 20
 
     /// nil when no temporary file can be made (`$TMPDIR`, else /tmp).
-    public init?() {
+    public init?(name: String = InputFile.standardInputName, limit: Int? = nil) {
         let variable = getenv("TMPDIR").map { String(cString: $0) } ?? ""
         let directory = variable.isEmpty ? "/tmp" : variable
-        var template = Array("\(directory)/aurules-input-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { return nil }
-        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-        // Unlinked now: nothing is left behind, however the process ends.
-        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        guard let fd = Self.unnamedFile(in: directory) else { return nil }
         self.fd = fd
+        self.name = name
+        self.limit = limit ?? Self.configuredLimit()
     }
 
     deinit { close(fd) }
 
-    /// The next chunk of the input, as it was handed on (lines capped).
-    public func append(_ text: RulesText) {
-        guard !broken else { return }
-        text.withBytes { bytes in
+    /// `AURULES_SPOOL_LIMIT` when it is a number of bytes (0 keeps no copy), else the default.
+    static func configuredLimit() -> Int {
+        guard let raw = getenv("AURULES_SPOOL_LIMIT"), let value = Int(String(cString: raw)), value >= 0 else { return defaultLimit }
+        return value
+    }
+
+    /// Linux's O_TMPFILE (`__O_TMPFILE | O_DIRECTORY`; Glibc's macro does not reach Swift): a file
+    /// that never has a name, so nothing can open it or be left behind, even by a SIGKILL
+    /// between creating and unlinking it.
+    static let oTmpFile: Int32 = 0o20000000 | O_DIRECTORY
+
+    /// A temporary file with no name, open for reading and writing and closed on exec: O_TMPFILE
+    /// where the filesystem has it, else mkstemp then unlink at once.
+    static func unnamedFile(in directory: String) -> Int32? {
+        let fd = Glibc.open(directory, oTmpFile | O_RDWR | O_CLOEXEC, mode_t(0o600))
+        if fd >= 0 { return fd }
+        var template = Array("\(directory)/aurules-input-XXXXXX".utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard made >= 0 else { return nil }
+        _ = fcntl(made, F_SETFD, FD_CLOEXEC)
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        return made
+    }
+
+    /// The next chunk of the input, starting at line `firstLine`, as it was handed on (lines capped).
+    public func append(_ text: RulesText, firstLine: Int) {
+        guard copiedThrough == nil else { return }
+        guard written + text.count <= limit else {
+            copiedThrough = firstLine - 1
+            return
+        }
+        let failure: Int32? = text.withBytes { bytes in
             var done = 0
             while done < bytes.count {
                 let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
                 if n < 0 && errno == EINTR { continue }
-                guard n > 0 else {
-                    broken = true
-                    return
-                }
+                guard n > 0 else { return n < 0 ? errno : ENOSPC }
                 done += n
             }
+            return nil
         }
+        if let failure {
+            // What was copied before this chunk still gives its lines.
+            _ = ftruncate(fd, off_t(written))
+            copiedThrough = firstLine - 1
+            stoppedByError = true
+            warnings.append("cannot keep a copy of \(name) (\(String(cString: strerror(failure)).lowercased())): "
+                            + "findings from line \(firstLine) on are shown without the text of their line")
+            return
+        }
+        written += text.count
     }
 
-    /// The lines `wanted` asks for, as `InputFile.lines(_:of:identity:)` gives them; nil when the
-    /// copy is incomplete.
+    /// Warnings not yet taken, each given once.
+    public func takeWarnings() -> [String] {
+        defer { warnings = [] }
+        return warnings
+    }
+
+    /// The lines `wanted` asks for, as `InputFile.lines(_:of:identity:)` gives them (a line past
+    /// what was copied is not given); nil when the copy cannot be read.
     public func lines(_ wanted: [Int: UInt64]) -> [Int: RulesText]? {
         guard !wanted.isEmpty else { return [:] }
-        guard !broken, lseek(fd, 0, SEEK_SET) == 0 else { return nil }
+        if let copiedThrough, !stoppedByError, !warnedOfLimit, wanted.keys.contains(where: { $0 > copiedThrough }) {
+            warnedOfLimit = true
+            warnings.append("\(name) is larger than the copy kept of it (\(limit) bytes, AURULES_SPOOL_LIMIT): "
+                            + "findings past line \(copiedThrough) are shown without the text of their line")
+        }
+        guard lseek(fd, 0, SEEK_SET) == 0 else { return nil }
         var found = InputFile.WantedLines(wanted)
         guard case .read(_, nil) = ChunkedFile.read(descriptor: fd, linesPerChunk: 2048, { found.take($0, firstLine: $1) }) else { return nil }
         return found.lines
