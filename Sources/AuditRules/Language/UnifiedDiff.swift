@@ -1,5 +1,6 @@
 /// A unified diff (`diff -u` format, 3 lines of context) of two texts, line by line, for
-/// `aurules fmt --diff`. Myers' O((N+M)D) algorithm: a formatter changes few lines of large files.
+/// `aurules fmt --diff`. Myers' O((N+M)D) algorithm: a formatter changes few lines of large files;
+/// past `maxEdits` the changed region is one hunk, so that memory stays bounded.
 /// Lines are compared and printed by their bytes, so that the diff applies to the file.
 public enum UnifiedDiff {
     enum Edit: Equatable { case same, removed, added }
@@ -80,31 +81,68 @@ public enum UnifiedDiff {
         return out
     }
 
-    /// The shortest edit script from a to b.
-    static func edits(_ a: [Line], _ b: [Line]) -> [Edit] {
-        let n = a.count, m = b.count, max = n + m
-        var v = [Int](repeating: 0, count: 2 * max + 2)
-        var trace: [[Int]] = []
-        outer: for d in 0...max {
-            trace.append(v)
+    /// Edits past which the diff is not searched for (its memory grows with their square): the
+    /// lines between the first and the last that differ become one removal and one addition.
+    public static let maxEdits = 4_096
+
+    /// The shortest edit script from a to b, or, past `limit` edits, one that keeps the lines
+    /// a and b share at their start and end and replaces everything between. (Myers' search
+    /// takes the common start first, as here; the common end only the fallback takes, as the
+    /// search may align it otherwise at equal cost.)
+    static func edits(_ a: [Line], _ b: [Line], limit: Int = maxEdits) -> [Edit] {
+        var prefix = 0
+        while prefix < a.count && prefix < b.count && a[prefix] == b[prefix] { prefix += 1 }
+        if let middle = myers(a[prefix...], b[prefix...], limit: limit) { return Array(repeating: .same, count: prefix) + middle }
+        var suffix = 0
+        while suffix < a.count - prefix && suffix < b.count - prefix && a[a.count - 1 - suffix] == b[b.count - 1 - suffix] { suffix += 1 }
+        return Array(repeating: .same, count: prefix) + Array(repeating: .removed, count: a.count - prefix - suffix)
+            + Array(repeating: .added, count: b.count - prefix - suffix) + Array(repeating: .same, count: suffix)
+    }
+
+    /// Myers' search, keeping of each round only the diagonals it reached (-d...d): memory
+    /// grows with the square of the edits, not with the lines; nil past `limit` edits.
+    static func myers(_ a: ArraySlice<Line>, _ b: ArraySlice<Line>, limit: Int) -> [Edit]? {
+        let n = a.count, m = b.count, a0 = a.startIndex, b0 = b.startIndex
+        let max = n + m
+        if max == 0 { return [] }
+        // v[k] for k in -d...d lives at trace[d][k + d]; the round being searched reads the last one.
+        var trace: [[Int32]] = []
+        var found = false
+        outer: for d in 0 ... Swift.min(max, limit) {
+            var v = [Int32](repeating: 0, count: 2 * d + 1)
+            let previous = trace.last
+            func before(_ k: Int) -> Int { Int(previous![k + d - 1]) }
             for k in stride(from: -d, through: d, by: 2) {
                 var x: Int
-                if k == -d || (k != d && v[max + k - 1] < v[max + k + 1]) { x = v[max + k + 1] } else { x = v[max + k - 1] + 1 }
+                if d == 0 { x = 0 }
+                else if k == -d || (k != d && before(k - 1) < before(k + 1)) { x = before(k + 1) } else { x = before(k - 1) + 1 }
                 var y = x - k
-                while x < n && y < m && a[x] == b[y] { x += 1; y += 1 }
-                v[max + k] = x
-                if x >= n && y >= m { break outer }
+                while x < n && y < m && a[a0 + x] == b[b0 + y] { x += 1; y += 1 }
+                v[k + d] = Int32(x)
+                if x >= n && y >= m {
+                    trace.append(v)
+                    found = true
+                    break outer
+                }
             }
+            trace.append(v)
         }
+        guard found else { return nil }
         // Walk back through the saved frontiers.
         var script: [Edit] = []
         var x = n, y = m
         for d in stride(from: trace.count - 1, through: 0, by: -1) {
-            let v = trace[d], k = x - y
-            let prevK = (k == -d || (k != d && v[max + k - 1] < v[max + k + 1])) ? k + 1 : k - 1
-            let prevX = d == 0 ? 0 : v[max + prevK], prevY = prevX - prevK
+            let k = x - y
+            guard d > 0 else {
+                while x > 0 && y > 0 { script.append(.same); x -= 1; y -= 1 }
+                break
+            }
+            let v = trace[d - 1]
+            func at(_ k: Int) -> Int { Int(v[k + d - 1]) }
+            let prevK = (k == -d || (k != d && at(k - 1) < at(k + 1))) ? k + 1 : k - 1
+            let prevX = at(prevK), prevY = prevX - prevK
             while x > prevX && y > prevY { script.append(.same); x -= 1; y -= 1 }
-            if d > 0 { script.append(x == prevX ? .added : .removed) }
+            script.append(x == prevX ? .added : .removed)
             x = prevX; y = prevY
         }
         return script.reversed()
