@@ -100,15 +100,13 @@ struct CompileCommand: ParsableCommand {
         }
     }
 
-    /// One file, pipe or standard input is parsed a chunk at a time (a 100,000-rule file never
-    /// becomes one syntax tree); directories (augenrules merge) and several paths go through RuleInputs.
+    /// Every input is parsed a chunk of lines at a time, one after another (a 100,000-rule file
+    /// never becomes one syntax tree); a rules.d directory file by file, in augenrules' order.
     private func load(into session: CompileSession, options: ParseOptions) -> [Diagnostic] {
         if paths.count == 1, RuleInputs.readsInChunks(paths[0]), let diagnostics = ChunkedInput.compile(path: paths[0], options: options, into: session) {
             return diagnostics
         }
-        let file = RuleInputs.load(paths: paths, options: options)
-        session.add(file.statements)
-        return file.diagnostics
+        return paths.flatMap { ChunkedInput.compile(input: $0, options: options, into: session) }
     }
 }
 

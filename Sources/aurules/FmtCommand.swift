@@ -52,37 +52,27 @@ struct FmtCommand: ParsableCommand {
     }
 
     func run() throws {
-        // --check compares standard input's own text with its canonical form: read it here, once.
-        var stdinText: RulesText?
-        if (check || diff) && paths.contains("-") {
-            switch InputFile.read("-") {
-            case .success(let bytes): stdinText = RulesText(bytes)
-            case .failure(let f):
-                StandardError.print("aurules fmt: cannot read standard input: \(f.reason)")
-                throw ExitCode.inputError
-            }
-        }
         var options = ParseOptions(resolver: nil)
         // fmt rewrites text and loads nothing: a file's owner is lint's and compile's concern.
         options.unsafePermissions = .warning
+        // --check and --diff compare standard input's own text with its canonical form: it is
+        // read here, once, a chunk at a time.
+        let stdin = (check || diff) && paths.contains("-") ? try Self.checkStandardInput(options: options, keepsTexts: diff) : nil
         // Each input is formatted on its own, in the order given: `fmt A B` is fmt A then fmt B
         // (one input read twice is printed twice, not interleaved line by line).
-        let files = (stdinText == nil ? paths : paths.filter { $0 != "-" }).map { Self.formatted($0, options: options) }
-        let stdinFile = stdinText.map { RuleParser.parse(text: $0, file: "<stdin>", options: options) }
-        let errors = (files.flatMap(\.diagnostics) + (stdinFile?.diagnostics ?? [])).filter { $0.severity == .error }
+        // --check and --diff keep only the diagnostics: each file is formatted again below.
+        var texts: [RulesText] = [], diagnostics: [Diagnostic] = []
+        for path in stdin == nil ? paths : paths.filter({ $0 != "-" }) {
+            let formatted = Self.formatted(path, options: options)
+            diagnostics += formatted.diagnostics
+            if !(check || diff) { texts.append(formatted.text) }
+        }
+        let errors = (diagnostics + (stdin?.diagnostics ?? [])).filter { $0.severity == .error }
         if !errors.isEmpty {
             let shown = limit.apply(errors)
             StandardError.print(DiagnosticRenderer.text(shown).trimming(where: \.isLineBreak))
             if format == .json { StandardOutput.print(DiagnosticRenderer.json(shown)) }
             throw ExitCode.inputError
-        }
-        let text: RulesText
-        if files.count == 1 {
-            text = files[0].text
-        } else {
-            var joined: [UInt8] = []
-            for f in files { f.text.withBytes { joined.append(contentsOf: $0) } }
-            text = RulesText(joined)
         }
         if check || diff {
             var changed = false
@@ -107,43 +97,48 @@ struct FmtCommand: ParsableCommand {
                 }
             }
             for path in files {
-                let new = Self.formatted(path, options: ParseOptions(resolver: nil)).text
-                if case .success(let data) = InputFile.read(path) {
-                    let old = RulesText(data)
-                    if old != new { report(path, old, new) }
+                // What cannot be read is not reported (its error was, above).
+                if case .success(let c) = Self.compareWithCanonical(path, options: ParseOptions(resolver: nil), keepsTexts: diff), c.changed {
+                    report(path, c.old, c.new)
                 }
             }
-            if let stdinText, let stdinFile, stdinText != RuleFormatter.format(stdinFile) {
-                report("-", stdinText, RuleFormatter.format(stdinFile))
-            }
+            if let stdin, stdin.changed { report("-", stdin.old, stdin.new) }
             if changed { throw ExitCode.findings }
             return
         }
-        let rendered: RulesText
+        // Each input's text in turn: the inputs are never joined into one more copy.
+        let produce: ((UnsafeRawBufferPointer) -> Void) throws -> Void
         switch format {
-        case .text: rendered = text
+        case .text: produce = { emit in for t in texts { t.withBytes { emit(UnsafeRawBufferPointer($0)) } } }
         case .json:
+            var joined: [UInt8] = []
+            for t in texts { t.withBytes { joined.append(contentsOf: $0) } }
+            texts = []
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            rendered = RulesText(ControlCharacters.inertJSON(try encoder.encode(["formatted": text])) + "\n")
+            let rendered = RulesText(ControlCharacters.inertJSON(try encoder.encode(["formatted": RulesText(joined)])) + "\n")
+            produce = { emit in rendered.withBytes { emit(UnsafeRawBufferPointer($0)) } }
         }
         if let output = OutputFile.path(output) {
-            do { try OutputFile.write(rendered, to: output) } catch {
+            do { try OutputFile.write(to: output, produce) } catch {
                 StandardError.print("aurules fmt: cannot write \(output): \(describe(error))")
                 throw ExitCode.inputError
             }
         } else {
-            StandardOutput.write(rendered)
+            try produce(StandardOutput.write)
         }
     }
 }
 
 extension FmtCommand {
     /// One input formatted, with its diagnostics: a file, pipe or standard input a chunk of lines
-    /// at a time (its syntax tree is never whole in memory), a directory whole.
+    /// at a time (its syntax tree is never whole in memory), a directory file by file as
+    /// augenrules merges it.
     static func formatted(_ path: String, options: ParseOptions) -> (text: RulesText, diagnostics: [Diagnostic]) {
-        if RuleInputs.readsInChunks(path), let streamed = RuleFormatter.format(path: path, options: options) {
-            return streamed
+        switch RuleInputs.kind(of: path) {
+        case .stream: if let streamed = RuleFormatter.format(path: path, options: options) { return streamed }
+        case .directory: return RuleFormatter.format(directory: DirectoryMerge(path: path, options: options))
+        case .missing: break
         }
         let file = RuleInputs.load(paths: [path], options: options)
         return (RuleFormatter.format(file), file.diagnostics)

@@ -15,12 +15,18 @@ public enum ChunkedInput {
     /// Parses the file at `path` (`-`: standard input) into `session`, reading it a block at a time; returns the
     /// parser's diagnostics, or nil when the file cannot be opened. A device is refused (InputFile).
     /// read(2) itself: FileHandle read the file 4 KiB per system call whatever was asked.
+    /// `keep`: the statements of a chunk that are compiled where they are (a rules.d file:
+    /// `DirectoryMerge.keptInPlace`). `refusedIsNil`: a refused input is nil too (one of several
+    /// inputs, which `RuleInputs.load` reports as it always did).
     public static func compile(path: String, options: ParseOptions, into session: CompileSession,
-                               linesPerChunk: Int = 128, blockSize: Int = 1 << 20) -> [Diagnostic]? {
+                               linesPerChunk: Int = 128, blockSize: Int = 1 << 20,
+                               keep: (@Sendable ([Statement]) -> [Statement])? = nil, refusedIsNil: Bool = false) -> [Diagnostic]? {
         let name = InputFile.name(path)
         var reader = ChunkReader(file: name, options: options, session: session)
+        reader.keep = keep
         switch ChunkedFile.read(path: path, linesPerChunk: linesPerChunk, blockSize: blockSize, { reader.take($0, firstLine: $1) }) {
         case .notOpened: return nil
+        case .refused where refusedIsNil: return nil
         case .refused(let reason): return [RuleInputs.unreadable(name, reason)] + RuleInputs.fileProblems(path, options: options)
         case .read(let head, let readError):
             // Whatever was read is in the session already: the error fails the compile.
@@ -53,6 +59,8 @@ public enum ChunkedInput {
         let lowerers: WorkerPool<CompilationState>
         /// Notes each rule statement without `-F arch=` (check's ExpectedRules needs them, not the statements).
         var notesArchless = false
+        /// The statements of each chunk compiled (all when nil).
+        var keep: (@Sendable ([Statement]) -> [Statement])?
         var archless: [ArchlessStatement] = []
 
         init(file: String, options: ParseOptions, session: CompileSession) {
@@ -95,9 +103,10 @@ public enum ChunkedInput {
         private mutating func launchBatch() {
             guard !batch.isEmpty else { return }
             let texts = batch.map(\.text), firstLines = batch.map(\.firstLine), file = self.file, options = self.options
-            let lowerers = self.lowerers, notesArchless = self.notesArchless
+            let lowerers = self.lowerers, notesArchless = self.notesArchless, keep = self.keep
             let parsed = InFlight(count: texts.count) { i in
-                let result = RuleParser.parse(text: texts[i], firstLine: firstLines[i], file: file, options: options)
+                var result = RuleParser.parse(text: texts[i], firstLine: firstLines[i], file: file, options: options)
+                if let keep { result.statements = keep(result.statements) }
                 let lowerer = lowerers.take()
                 let lowered = result.statements.map(lowerer.lower)
                 lowerers.give(lowerer)

@@ -79,25 +79,78 @@ public enum RuleFormatter {
     /// is alive at once), with its diagnostics as `RuleInputs.load` gives them; nil when the file
     /// cannot be opened or is refused (`RuleInputs.load` says why).
     public static func format(path: String, options: ParseOptions, linesPerChunk: Int = 2048) -> (text: RulesText, diagnostics: [Diagnostic])? {
+        var out: [UInt8] = []
+        guard let streamed = format(path: path, options: options, linesPerChunk: linesPerChunk, { _, formatted in out += formatted }) else { return nil }
+        if streamed.readError != nil || streamed.notRules { return ("", streamed.diagnostics) }
+        return (RulesText(out), streamed.diagnostics)
+    }
+
+    /// What formatting a file a chunk at a time found: its diagnostics as `RuleInputs.load` gives
+    /// them; whether it is not rules (its formatted text is then none); the read error that cut it short.
+    public struct Streamed {
+        public var diagnostics: [Diagnostic]
+        public var notRules: Bool
+        public var readError: String?
+    }
+
+    /// The same, handing each chunk of the input on with its formatted text (`fmt --check -`
+    /// compares them as they come); nil when the file cannot be opened or is refused.
+    public static func format(path: String, options: ParseOptions, linesPerChunk: Int = 2048,
+                              _ each: (_ original: RulesText, _ formatted: [UInt8]) -> Void) -> Streamed? {
+        var state = Stream()
+        return format(path: path, options: options, linesPerChunk: linesPerChunk, state: &state, keep: nil, each)
+    }
+
+    /// The same, carrying `state` on from what was formatted before; `keep`: the statements of
+    /// a chunk formatted where they are, its comment and blank lines dropped (a rules.d file,
+    /// `DirectoryMerge.keptInPlace`).
+    static func format(path: String, options: ParseOptions, linesPerChunk: Int = 2048, state: inout Stream,
+                       keep: (([Statement]) -> [Statement])?, _ each: (_ original: RulesText, _ formatted: [UInt8]) -> Void) -> Streamed? {
         let name = InputFile.name(path)
         var out: [UInt8] = []
-        var state = Stream()
         var diagnostics: [Diagnostic] = []
         let outcome = ChunkedFile.read(path: path, linesPerChunk: linesPerChunk) { text, firstLine in
-            let chunk = RuleParser.parse(text: text, firstLine: firstLine, file: name, options: options)
+            var chunk = RuleParser.parse(text: text, firstLine: firstLine, file: name, options: options)
+            if let keep {
+                chunk.statements = keep(chunk.statements)
+                chunk.trivia = []
+            }
             diagnostics += chunk.diagnostics
+            out.removeAll(keepingCapacity: true)
             state.append(chunk, to: &out)
+            each(text, out)
         }
         guard case .read(let head, let readError) = outcome else { return nil }
         if let readError {
             // As a whole-file read that fails: the error, nothing of the contents.
-            return ("", [RuleInputs.unreadable(name, readError)] + (RuleInputs.fileNameProblem(name).map { [$0] } ?? []))
+            return Streamed(diagnostics: [RuleInputs.unreadable(name, readError)] + (RuleInputs.fileNameProblem(name).map { [$0] } ?? []),
+                            notRules: false, readError: readError)
         }
         var file = RuleFile(path: name, diagnostics: diagnostics)
         file.summarizeIfNotRules(path: name, text: head)
         // A file that is not rules keeps none of its lines (`summarizeIfNotRules`).
         let notRules = file.diagnostics.last?.code == DiagnosticLimit.notRulesCode
-        return (notRules ? "" : RulesText(out), RuleInputs.fileProblems(path, options: options) + file.diagnostics)
+        return Streamed(diagnostics: RuleInputs.fileProblems(path, options: options) + file.diagnostics, notRules: notRules, readError: nil)
+    }
+
+    /// A rules.d directory formatted as augenrules merges it (`RuleInputs.load` of it, then
+    /// `format(_:)`), a file at a time, each a chunk of lines at a time.
+    public static func format(directory merge: DirectoryMerge) -> (text: RulesText, diagnostics: [Diagnostic]) {
+        var out: [UInt8] = []
+        var state = Stream()
+        var diagnostics = merge.prelude
+        state.append(RuleFile(path: merge.path, statements: merge.leading), to: &out)
+        for entry in merge.entries {
+            switch entry {
+            case .problem(let d): diagnostics.append(d)
+            case .file(let full, _):
+                let streamed = format(path: full, options: merge.options, state: &state, keep: DirectoryMerge.keptInPlace) { out += $1 }
+                // Gone or changed since it was listed: reported as a whole read reports it.
+                diagnostics += streamed?.diagnostics ?? RuleInputs.loadFile(full, options: merge.options).diagnostics
+            }
+        }
+        state.append(RuleFile(path: merge.path, statements: merge.trailing), to: &out)
+        return (RulesText(out), diagnostics)
     }
 
     /// Ends a line. A line whose last byte is CR gets a space after it: a CR before the newline is

@@ -48,6 +48,17 @@ public enum RuleInputs {
         return path == "-" || FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory
     }
 
+    /// How a command reads an input it names: one stream (a file, `-`, a pipe), a rules.d
+    /// directory, or nothing that exists (`load` says so).
+    public enum InputKind { case stream, directory, missing }
+
+    public static func kind(of path: String) -> InputKind {
+        if path == "-" { return .stream }
+        var isDirectory = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return .missing }
+        return isDirectory ? .directory : .stream
+    }
+
     /// `path` `-` is named `<stdin>` in the message.
     public static func unreadable(_ path: String, _ why: String, reportedAs name: String? = nil) -> Diagnostic {
         let path = InputFile.name(path)
@@ -55,7 +66,7 @@ public enum RuleInputs {
                           length: 0, code: unreadableCode)
     }
 
-    static func loadFile(_ path: String, options: ParseOptions) -> RuleFile {
+    public static func loadFile(_ path: String, options: ParseOptions) -> RuleFile {
         let data: [UInt8]
         switch InputFile.read(path) {
         case .success(let bytes): data = bytes
@@ -150,15 +161,55 @@ public enum RuleInputs {
     /// too (Debian's mawk has no `\s` and misses them).
     static func loadDirectory(_ path: String, options: ParseOptions) -> RuleFile {
         var merged = RuleFile(path: path)
+        let listed = directoryEntries(path, options: options)
+        merged.diagnostics = listed.prelude
+        var lastD: [Statement] = [], lastB: [Statement] = [], lastF: [Statement] = [], lastE: [Statement] = []
+        var rest: [Statement] = []
+        var augenrules = options
+        augenrules.throughAugenrules = true
+        for entry in listed.entries {
+            let full: String, last: Bool
+            switch entry {
+            case .problem(let d):
+                merged.diagnostics.append(d)
+                continue
+            case .file(let f, let l): (full, last) = (f, l)
+            }
+            let file = loadFile(full, options: augenrules)
+            merged.filesRead.append(full)
+            // The last file's last line is read by augenrules like any other: nothing follows it.
+            if !last { merged.unterminatedLastLines += file.unterminatedLastLines }
+            merged.diagnostics += file.diagnostics
+            merged.directives += file.directives
+            merged.carriageReturnLines += file.carriageReturnLines
+            rest.reserveCapacity(rest.count + file.statements.count)
+            forEachLineGroup(file.statements) { group in
+                switch controlKind(group.first!) {
+                case .e?: lastE = Array(group)
+                case .D?: lastD = Array(group)
+                case .f?: lastF = Array(group)
+                case .b?: lastB = Array(group)
+                case nil: rest += group
+                }
+            }
+        }
+        merged.statements.reserveCapacity(lastD.count + lastB.count + lastF.count + rest.count + lastE.count)
+        for part in [lastD, lastB, lastF, rest, lastE] { merged.statements += part }
+        return merged
+    }
+
+    /// A rules.d directory's own diagnostics (its permissions, an unreadable or empty directory)
+    /// and its `*.rules` entries in augenrules' order, each a file to read or what is said instead.
+    static func directoryEntries(_ path: String, options: ParseOptions) -> (prelude: [Diagnostic], entries: [DirectoryMerge.Entry]) {
+        var prelude: [Diagnostic] = []
         var dirInfo = stat()
         if stat(path, &dirInfo) == 0, dirInfo.st_mode & S_ISVTX == 0 {
-            merged.diagnostics += permissionProblems(path, dirInfo, severity: options.unsafePermissions)
+            prelude += permissionProblems(path, dirInfo, severity: options.unsafePermissions)
         }
-        let names: [String]
         // opendir(3) rather than FileManager: its errors are NSCocoaError prose, not the errno users know.
         guard let dir = opendir(path) else {
-            merged.diagnostics.append(unreadable(path, String(cString: strerror(errno)).lowercased()))
-            return merged
+            prelude.append(unreadable(path, String(cString: strerror(errno)).lowercased()))
+            return (prelude, [])
         }
         var found: [String] = []
         while let entry = readdir(dir) {
@@ -166,70 +217,62 @@ public enum RuleInputs {
             if name != "." && name != ".." { found.append(name) }
         }
         closedir(dir)
-        names = found
-        let files = names.filter { $0.hasSuffix(".rules") }.sorted(by: NaturalOrder.precedes)
+        let files = found.filter { $0.hasSuffix(".rules") }.sorted(by: NaturalOrder.precedes)
         if files.isEmpty {
-            merged.diagnostics.append(Diagnostic(.warning, "\(path) has no *.rules files: augenrules would load no rules from it",
-                                                 at: SourceLocation(file: path, line: 0, column: 0), length: 0,
-                                                 code: DiagnosticCode.emptyRulesDirectory.rawValue))
+            prelude.append(Diagnostic(.warning, "\(path) has no *.rules files: augenrules would load no rules from it",
+                                      at: SourceLocation(file: path, line: 0, column: 0), length: 0,
+                                      code: DiagnosticCode.emptyRulesDirectory.rawValue))
         }
-        var lastD: [Statement] = [], lastB: [Statement] = [], lastF: [Statement] = [], lastE: [Statement] = []
-        var rest: [Statement] = []
+        var entries: [DirectoryMerge.Entry] = []
         for (index, name) in files.enumerated() {
             let full = path.hasSuffix("/") ? path + name : path + "/" + name
             // A name with a control character is an error whatever else is wrong with the entry.
             if let problem = fileNameProblem(full) {
-                merged.diagnostics.append(problem)
-                continue
-            }
-            if let why = skippedEntry(name, in: path, full: full) {
-                merged.diagnostics.append(Diagnostic(.warning, "skipped: \(why)", at: SourceLocation(file: full, line: 0, column: 0),
-                                                     length: 0, code: entryCode))
-                continue
-            }
-            var augenrules = options
-            augenrules.throughAugenrules = true
-            let file = loadFile(full, options: augenrules)
-            merged.filesRead.append(full)
-            // The last file's last line is read by augenrules like any other: nothing follows it.
-            if index < files.count - 1 { merged.unterminatedLastLines += file.unterminatedLastLines }
-            merged.diagnostics += file.diagnostics
-            merged.directives += file.directives
-            merged.carriageReturnLines += file.carriageReturnLines
-            // Statements of one line move together: each run of statements from one line is a group.
-            let statements = file.statements
-            rest.reserveCapacity(rest.count + statements.count)
-            var start = 0
-            while start < statements.count {
-                let line = statements[start].location.line
-                var end = start + 1
-                while end < statements.count && statements[end].location.line == line { end += 1 }
-                let group = statements[start ..< end]
-                guard mayBeControl(statements[start].text) else {
-                    rest += group
-                    start = end
-                    continue
-                }
-                let (first, alone) = firstWord(of: statements[start].text)
-                if first.starts(with: "-e".utf8) { lastE = Array(group) }
-                else if first.elementsEqual("-D".utf8) && alone { lastD = Array(group) }
-                else if first.starts(with: "-f".utf8) { lastF = Array(group) }
-                else if first.starts(with: "-b".utf8) { lastB = Array(group) }
-                else { rest += group }
-                start = end
+                entries.append(.problem(problem))
+            } else if let why = skippedEntry(name, in: path, full: full) {
+                entries.append(.problem(Diagnostic(.warning, "skipped: \(why)", at: SourceLocation(file: full, line: 0, column: 0),
+                                                   length: 0, code: entryCode)))
+            } else {
+                entries.append(.file(full, last: index == files.count - 1))
             }
         }
-        merged.statements.reserveCapacity(lastD.count + lastB.count + lastF.count + rest.count + lastE.count)
-        for part in [lastD, lastB, lastF, rest, lastE] { merged.statements += part }
-        return merged
+        return (prelude, entries)
     }
 }
 
 extension RuleInputs {
+    /// The lines augenrules moves or drops in a merge, by the first word of the line.
+    public enum ControlKind { case e, D, f, b }
+
+    /// What kind of control line a statement is on, as augenrules' awk decides by the line's
+    /// first word (indented lines too: Debian's mawk has no `\s` and misses them): `-e...`,
+    /// a bare `-D`, `-f...`, `-b...`; nil for any other.
+    public static func controlKind(_ statement: Statement) -> ControlKind? {
+        guard mayBeControl(statement.text) else { return nil }
+        let (first, alone) = firstWord(of: statement.text)
+        if first.starts(with: "-e".utf8) { return .e }
+        if first.elementsEqual("-D".utf8) && alone { return .D }
+        if first.starts(with: "-f".utf8) { return .f }
+        if first.starts(with: "-b".utf8) { return .b }
+        return nil
+    }
+
+    /// Each run of statements from one line, in order: the statements of one line move together.
+    static func forEachLineGroup(_ statements: [Statement], _ body: (ArraySlice<Statement>) -> Void) {
+        var start = 0
+        while start < statements.count {
+            let line = statements[start].location.line
+            var end = start + 1
+            while end < statements.count && statements[end].location.line == line { end += 1 }
+            body(statements[start ..< end])
+            start = end
+        }
+    }
+
     /// False when the line's first word cannot start with -e, -D, -f or -b: its first bytes after
     /// the spaces say so (a word whose first characters are "-e" starts with those bytes), and
     /// then the word need not be cut out.
-    static func mayBeControl(_ line: RulesText) -> Bool {
+    static func mayBeControl<Line: Sequence<UInt8>>(_ line: Line) -> Bool {
         var utf8 = line.makeIterator()
         var b = utf8.next()
         while b == 0x20 { b = utf8.next() }
