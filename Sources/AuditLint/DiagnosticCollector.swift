@@ -26,8 +26,9 @@ public struct LintReport {
 /// whatever codes are suppressed or filtered later), and counts. Memory grows with the codes
 /// and files, not with the diagnostics. `limit` 0 keeps everything.
 struct DiagnosticCollector {
-    /// Where a diagnostic sorts: the file in the order first met, line, column, then who found
-    /// it (the parser, each check in `Linter.checks` order, the suppression notes) and in what order.
+    /// Where a diagnostic sorts: the file (`rank(_:statement:)`; settled by `report`), line,
+    /// column, then who found it (the parser, each check in `Linter.checks` order, the
+    /// suppression notes) and in what order.
     struct Key: Comparable {
         var fileRank: Int, line: Int, column: Int, producer: Int, sequence: Int
 
@@ -48,35 +49,45 @@ struct DiagnosticCollector {
     }
 
     let limit: Int
-    private var fileRanks: [String: Int] = [:]
+    /// Files in the order first met in parser diagnostics, and in statements.
+    private var diagnosticFiles: [String: Int] = [:]
+    private var statementFiles: [String: Int] = [:]
     private var sequence: [Int: Int] = [:]
     /// The buckets, by file and code through `bucketNumbers`; the last one used is remembered
     /// (findings come in runs of one file and code: the pair is hashed once per run).
     private var bucketList: [Bucket] = []
     private var bucketFileCodes: [FileCode] = []
     private var bucketNumbers: [FileCode: Int] = [:]
-    private var lastBucket: (at: FileCode, number: Int, fileRank: Int)?
+    private var lastBucket: (at: FileCode, number: Int)?
     private var unreadable: [Diagnostic] = []
 
     init(limit: Int) { self.limit = limit }
 
     /// Files are ordered as `Linter.lint` orders them: first the files of parser diagnostics,
-    /// then those of statements, as met; any other file after them.
-    mutating func rank(_ file: String) {
-        if fileRanks[file] == nil {
-            fileRanks[file] = fileRanks.count
-            lastBucket = nil
+    /// then those of statements, as met; any other file after them. The order is settled at the
+    /// end: a file's parser diagnostic may come after another file's statements (inputs read
+    /// one after another), and the file still goes first, as when the inputs are read whole.
+    mutating func rank(_ file: String, statement: Bool = false) {
+        if statement {
+            if statementFiles[file] == nil { statementFiles[file] = statementFiles.count }
+        } else if diagnosticFiles[file] == nil {
+            diagnosticFiles[file] = diagnosticFiles.count
         }
+    }
+
+    func fileRank(_ file: String) -> Int {
+        if let r = diagnosticFiles[file] { return r }
+        if let r = statementFiles[file] { return diagnosticFiles.count + r }
+        return Int.max
     }
 
     mutating func add(_ d: Diagnostic, producer: Int) {
         let seq = sequence[producer, default: 0]
         sequence[producer] = seq + 1
         if d.code == RuleInputs.unreadableCode { unreadable.append(d) }
-        let number: Int, fileRank: Int
+        let number: Int
         if let last = lastBucket, last.at.file == d.location.file, last.at.code == d.code {
             number = last.number
-            fileRank = last.fileRank
         } else {
             let at = FileCode(file: d.location.file, code: d.code)
             if let n = bucketNumbers[at] { number = n } else {
@@ -85,10 +96,10 @@ struct DiagnosticCollector {
                 bucketFileCodes.append(at)
                 bucketNumbers[at] = number
             }
-            fileRank = fileRanks[d.location.file] ?? Int.max
-            lastBucket = (at, number, fileRank)
+            lastBucket = (at, number)
         }
-        let key = Key(fileRank: fileRank, line: d.location.line, column: d.location.column, producer: producer, sequence: seq)
+        // Within a bucket (one file) the file's rank does not matter: `report` sets it.
+        let key = Key(fileRank: 0, line: d.location.line, column: d.location.column, producer: producer, sequence: seq)
         // Moved out and back: mutated in place, never copied (a copy of `kept` per diagnostic
         // was quadratic with --max-diagnostics 0).
         var bucket = Bucket()
@@ -140,7 +151,12 @@ struct DiagnosticCollector {
         var highest: Severity?
         var total = 0
         for (at, bucket) in zip(bucketFileCodes, bucketList) where !dropped(at.file, at.code) {
-            candidates += bucket.kept
+            let rank = fileRank(at.file)
+            candidates += bucket.kept.map { kept in
+                var key = kept.key
+                key.fileRank = rank
+                return (key, kept.diagnostic)
+            }
             totals[at.file, default: 0] += bucket.count
             counts[at.code ?? "-", default: 0] += bucket.count
             total += bucket.count

@@ -42,7 +42,7 @@ extension LintRun {
     struct NotRulesGate {
         let path: String
         let run: LintRun
-        private var held: [RuleFile] = []
+        private var held: [(chunk: RuleFile, through: (file: String, line: Int)?)] = []
         private var head: [UInt8] = []
         private var errorLines: Set<Int> = []
         /// nil until decided.
@@ -54,12 +54,14 @@ extension LintRun {
             self.run = run
         }
 
-        mutating func take(_ chunk: RuleFile, text: RulesText) {
+        /// `through`: the chunk's file and last line, when a merge moved statements of that file
+        /// (`LintRun.add(_:occupiesStatements:occupiedThrough:)`).
+        mutating func take(_ chunk: RuleFile, text: RulesText, through: (file: String, line: Int)? = nil) {
             switch isRules {
-            case true?: run.add(chunk)
+            case true?: run.add(chunk, occupiesStatements: true, occupiedThrough: through)
             case false?: pass(chunk)
             case nil:
-                held.append(chunk)
+                held.append((chunk, through))
                 for d in chunk.diagnostics where d.location.file == path && d.location.line > 0 && d.severity == .error {
                     errorLines.insert(d.location.line)
                 }
@@ -81,7 +83,7 @@ extension LintRun {
             isRules = DiagnosticLimit.notRulesSummary(file: path, text: head, errorLines: errorLines, hidden: 0) == nil
             let chunks = held
             held = []
-            for c in chunks { take(c, text: "") }
+            for c in chunks { take(c.chunk, text: "", through: c.through) }
         }
 
         /// A chunk of a file that is not rules: its line diagnostics counted, its directives kept.

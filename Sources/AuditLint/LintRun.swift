@@ -42,6 +42,10 @@ public final class LintRun {
     private var statementCount = 0
     private var statementFiles: Set<String> = []
     private var carriageReturnFiles: Set<String> = []
+    /// Lines whose statements a rules.d merge moved ahead of the rest of their file: their
+    /// findings are held until the suppressions of those files are known (`holdFindings`).
+    private var moved: [String: Set<Int>] = [:]
+    private var held: [(Diagnostic, Int)] = []
 
     static let appliedCodes: Set<String> = ["AUR005", "AUR007"]
     static let ruleSetCodes: Set<String> = ["AUR502", "AUR504", "AUR505", "AUR506", "AUR507", "AUR508"]
@@ -76,14 +80,22 @@ public final class LintRun {
 
     /// The next statements of the input with everything the parser found with them (a whole
     /// input is one chunk).
-    public func add(_ chunk: RuleFile) {
+    public func add(_ chunk: RuleFile) { add(chunk, occupiesStatements: true, occupiedThrough: nil) }
+
+    /// `occupiesStatements` false: the statements' lines are not taken as the targets of
+    /// suppressions yet (statements a merge moved: their lines are, with the chunk of their file
+    /// that holds them, `occupiedThrough` its last line), as for the whole input at once.
+    func add(_ chunk: RuleFile, occupiesStatements: Bool, occupiedThrough: (file: String, line: Int)?) {
         for d in chunk.diagnostics { collector.rank(d.location.file) }
         // By index: a statement's location is read in place (an iterator copied each statement).
         let statements = chunk.statements
-        for i in statements.indices { collector.rank(statements[i].location.file) }
+        for i in statements.indices { collector.rank(statements[i].location.file, statement: true) }
         suppressions.add(chunk.directives)
         var occupied: [String: [Int]] = [:]
-        for i in statements.indices { occupied[statements[i].location.file, default: []].append(statements[i].location.line) }
+        if occupiesStatements {
+            for i in statements.indices { occupied[statements[i].location.file, default: []].append(statements[i].location.line) }
+        }
+        if let (file, through) = occupiedThrough, let lines = moved[file] { occupied[file, default: []] += lines.filter { $0 <= through } }
         for d in chunk.diagnostics { occupied[d.location.file, default: []].append(d.location.line) }
         for l in chunk.carriageReturnLines where carriageReturnFiles.insert(l.file).inserted { occupied[l.file, default: []].append(l.line) }
         for l in chunk.unterminatedLastLines { occupied[l.file, default: []].append(l.line) }
@@ -152,6 +164,25 @@ public final class LintRun {
     }
 
     private func emit(_ d: Diagnostic, _ producer: Int) {
+        if !moved.isEmpty, moved[d.location.file]?.contains(d.location.line) == true {
+            held.append((d, producer))
+            return
+        }
         if !suppressions.suppresses(d) { collector.add(d, producer: producer) }
+    }
+
+    /// Findings on the lines of `statements` wait for `releaseHeldFindings` (statements a merge
+    /// moves: a suppression above one is read with its file, later).
+    func holdFindings(at statements: [Statement]) {
+        for s in statements { moved[s.location.file, default: []].insert(s.location.line) }
+    }
+
+    /// Every file the held findings are in has been read: they are suppressed or kept now, in
+    /// the order found.
+    func releaseHeldFindings() {
+        moved = [:]
+        let findings = held
+        held = []
+        for (d, producer) in findings { emit(d, producer) }
     }
 }

@@ -165,12 +165,16 @@ struct LintCommand: ParsableCommand {
         if let worst = report.highestSeverity, worst >= (failOn ?? settings.failOn ?? .error) { throw ExitCode.findings }
     }
 
-    /// One file, pipe, FIFO or standard input is read and linted a chunk of lines at a time (its
-    /// syntax tree is never whole in memory); directories (augenrules merge) and several paths
-    /// are read whole.
+    /// Every input (file, pipe, FIFO, standard input, rules.d directory) is read and linted a
+    /// chunk of lines at a time, one after another (no syntax tree is ever whole in memory); a
+    /// file named twice makes the inputs read whole (`LintRun.lint(paths:...)`).
     private func lint(options: ParseOptions, context: LintContext, limit: Int, select: [String], ignore: [String]) -> LintReport {
         if paths.count == 1, RuleInputs.readsInChunks(paths[0]),
            let report = LintRun.lint(path: paths[0], standardInputName: stdinFilename, options: options, context: context,
+                                     limit: limit, select: select, ignore: ignore) {
+            return report
+        }
+        if let report = LintRun.lint(paths: paths, standardInputName: stdinFilename, options: options, context: context,
                                      limit: limit, select: select, ignore: ignore) {
             return report
         }
