@@ -101,7 +101,7 @@ public final class InputSpool {
         if let copiedThrough, !stoppedByError, !warnedOfLimit, wanted.keys.contains(where: { $0 > copiedThrough }) {
             warnedOfLimit = true
             warnings.append("\(name) is larger than the copy kept of it (\(limit) bytes, AURULES_SPOOL_LIMIT): "
-                            + "findings past line \(copiedThrough) are shown without the text of their line")
+                            + "findings from line \(copiedThrough + 1) on are shown without the text of their line")
         }
         guard lseek(fd, 0, SEEK_SET) == 0 else { return nil }
         var found = InputFile.WantedLines(wanted)
