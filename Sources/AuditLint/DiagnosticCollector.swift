@@ -37,6 +37,9 @@ struct DiagnosticCollector {
         var kept: [(key: Key, diagnostic: Diagnostic)] = []
         var count = 0
         var highest: Severity?
+        /// The `limit`-th smallest key once `kept` was first cut down: a later key above it is
+        /// never shown (the cut keeps the smallest), so its diagnostic need not be built.
+        var threshold: Key?
     }
 
     struct FileCode: Hashable {
@@ -66,25 +69,42 @@ struct DiagnosticCollector {
         }
     }
 
+    /// The bucket of `file` and `code`, made when new, and the file's rank.
+    private mutating func bucket(_ file: String, _ code: String?) -> (number: Int, fileRank: Int) {
+        if let last = lastBucket, last.at.file == file, last.at.code == code { return (last.number, last.fileRank) }
+        let at = FileCode(file: file, code: code)
+        let number: Int
+        if let n = bucketNumbers[at] { number = n } else {
+            number = bucketList.count
+            bucketList.append(Bucket())
+            bucketFileCodes.append(at)
+            bucketNumbers[at] = number
+        }
+        let fileRank = fileRanks[file] ?? Int.max
+        lastBucket = (at, number, fileRank)
+        return (number, fileRank)
+    }
+
+    /// Counts a diagnostic of `code` and `severity` at `location` as `add` would, without it,
+    /// when it is certain not to be shown; false (nothing counted) when it must be added.
+    mutating func countIfHidden(_ location: SourceLocation, code: String, severity: Severity, producer: Int) -> Bool {
+        guard limit > 0, code != RuleInputs.unreadableCode else { return false }
+        let (number, fileRank) = bucket(location.file, code)
+        guard let threshold = bucketList[number].threshold else { return false }
+        let seq = sequence[producer, default: 0]
+        let key = Key(fileRank: fileRank, line: location.line, column: location.column, producer: producer, sequence: seq)
+        guard threshold < key else { return false }
+        sequence[producer] = seq + 1
+        bucketList[number].count += 1
+        if bucketList[number].highest.map({ severity > $0 }) ?? true { bucketList[number].highest = severity }
+        return true
+    }
+
     mutating func add(_ d: Diagnostic, producer: Int) {
         let seq = sequence[producer, default: 0]
         sequence[producer] = seq + 1
         if d.code == RuleInputs.unreadableCode { unreadable.append(d) }
-        let number: Int, fileRank: Int
-        if let last = lastBucket, last.at.file == d.location.file, last.at.code == d.code {
-            number = last.number
-            fileRank = last.fileRank
-        } else {
-            let at = FileCode(file: d.location.file, code: d.code)
-            if let n = bucketNumbers[at] { number = n } else {
-                number = bucketList.count
-                bucketList.append(Bucket())
-                bucketFileCodes.append(at)
-                bucketNumbers[at] = number
-            }
-            fileRank = fileRanks[d.location.file] ?? Int.max
-            lastBucket = (at, number, fileRank)
-        }
+        let (number, fileRank) = bucket(d.location.file, d.code)
         let key = Key(fileRank: fileRank, line: d.location.line, column: d.location.column, producer: producer, sequence: seq)
         // Moved out and back: mutated in place, never copied (a copy of `kept` per diagnostic
         // was quadratic with --max-diagnostics 0).
@@ -96,6 +116,7 @@ struct DiagnosticCollector {
         if limit > 0 && bucket.kept.count >= 2 * limit {
             bucket.kept.sort { $0.key < $1.key }
             bucket.kept.removeSubrange(limit...)
+            bucket.threshold = bucket.kept[limit - 1].key
         }
         swap(&bucket, &bucketList[number])
     }
@@ -215,13 +236,18 @@ struct SuppressionTracker {
     /// True when a line directive suppresses `d` (the directive is then used).
     mutating func suppresses(_ d: Diagnostic) -> Bool {
         guard let code = d.code else { return false }
+        return suppresses(code, at: d.location)
+    }
+
+    /// The same for a diagnostic of `code` at `location`, before it is made.
+    mutating func suppresses(_ code: String, at location: SourceLocation) -> Bool {
         // Findings come in runs of one file and code: each pair is hashed once per run.
-        if lastFound?.file != d.location.file || lastFound?.code != code {
-            let key = DiagnosticCollector.FileCode(file: d.location.file, code: code)
+        if lastFound?.file != location.file || lastFound?.code != code {
+            let key = DiagnosticCollector.FileCode(file: location.file, code: code)
             found.insert(key)
             lastFound = key
         }
-        guard !byTarget.isEmpty, let covering = byTarget[d.location.file]?[d.location.line] else { return false }
+        guard !byTarget.isEmpty, let covering = byTarget[location.file]?[location.line] else { return false }
         var suppressed = false
         for i in covering where directives[i].codes.contains(code) {
             directives[i].used.insert(code)

@@ -33,6 +33,12 @@ public struct SyscallMissingOnABICheck: LintCheck {
     /// what that loader refuses or takes without a kernel syscall; the findings gather those
     /// verdicts per word, in source order, naming every target they hold on.
     public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        findings(in: file, context: context, hidden: { _, _ in false }) { out.append($0) }
+        return out
+    }
+
+    func findings(in file: RuleFile, context: LintContext, hidden: (SourceLocation, Severity) -> Bool, emit: (Diagnostic) -> Void) {
         var order: [SourceLocation] = []
         var byWord: [SourceLocation: Word] = [:]
         let sets = context.compile(file)
@@ -50,7 +56,7 @@ public struct SyscallMissingOnABICheck: LintCheck {
         var fileRank: [String: Int] = [:]
         for l in order where fileRank[l.file] == nil { fileRank[l.file] = fileRank.count }
         let sorted = order.sorted { ($0.file == $1.file) ? ($0.line, $0.column) < ($1.line, $1.column) : fileRank[$0.file]! < fileRank[$1.file]! }
-        return sorted.flatMap { byWord[$0]!.findings(self, context: context) }
+        for l in sorted { byWord[l]!.findings(self, context: context, hidden: hidden, emit: emit) }
     }
 
     /// Every target's verdict on one word of the input.
@@ -93,29 +99,34 @@ public struct SyscallMissingOnABICheck: LintCheck {
 
         /// An error naming every (machine, ABI, audit release) whose loader refuses the word, and a
         /// warning naming the ABIs whose kernel table lacks the syscall where a loader takes it.
-        func findings(_ check: SyscallMissingOnABICheck, context: LintContext) -> [Diagnostic] {
-            func at(_ severity: Severity, _ message: String) -> Diagnostic {
-                check.finding(severity, message, at: verdict.location, length: verdict.length, line: verdict.sourceLine)
+        /// Each finding is made only when `hidden` says it is shown (a large input has tens of thousands).
+        func findings(_ check: SyscallMissingOnABICheck, context: LintContext, hidden: (SourceLocation, Severity) -> Bool,
+                      emit: (Diagnostic) -> Void) {
+            func at(_ severity: Severity, _ message: () -> String) {
+                guard !hidden(verdict.location, severity) else { return }
+                emit(check.finding(severity, message(), at: verdict.location, length: verdict.length, line: verdict.sourceLine))
             }
-            let refusal = refusals.isEmpty ? [] : [at(.error, refusals.joined(separator: "; "))]
-            guard let name else { return refusal }
+            if !refusals.isEmpty { at(.error) { refusals.joined(separator: "; ") } }
+            guard let name else { return }
             func equivalents(_ abis: [ABI]) -> String {
                 abis.compactMap { abi -> String? in
                     let eq = Self.equivalents(of: name, on: abi, context: context)
                     return eq.isEmpty ? nil : "\(abi) has \(eq.joined(separator: ", "))"
                 }.joined(separator: "; ")
             }
-            var out = refusal
             if !refused.isEmpty {
-                let eq = equivalents(refusedABIs)
-                out.append(at(.error, LoaderVerdict.nameRefusal(name, on: refused.joined(separator: ", ")) + (eq.isEmpty ? "" : " (\(eq))")))
+                at(.error) {
+                    let eq = equivalents(refusedABIs)
+                    return LoaderVerdict.nameRefusal(name, on: refused.joined(separator: ", ")) + (eq.isEmpty ? "" : " (\(eq))")
+                }
             }
             // Where another loader takes the name, the kernel table's lack is a fact of its own.
             if !missing.isEmpty {
-                let eq = equivalents(missing)
-                out.append(at(.warning, "syscall '\(name)' does not exist on \(missing.map(\.rawValue).joined(separator: ", ")) at kernel \(context.release)" + (eq.isEmpty ? "" : " (\(eq))")))
+                at(.warning) {
+                    let eq = equivalents(missing)
+                    return "syscall '\(name)' does not exist on \(missing.map(\.rawValue).joined(separator: ", ")) at kernel \(context.release)" + (eq.isEmpty ? "" : " (\(eq))")
+                }
             }
-            return out
         }
     }
 }
