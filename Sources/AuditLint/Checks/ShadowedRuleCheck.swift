@@ -8,6 +8,7 @@ public struct ShadowedRuleCheck: PerTargetCheck {
     public let code = "AUR502"
     public let name = "shadowed-rule"
     public let family = CheckFamily.ruleSet
+    public let findingSeverity: Severity? = .warning
     public let summary = "rule that never matches: an earlier rule on its list takes every event it would"
     public let rationale = """
         The kernel walks a filter list in order and the first rule that matches decides: \
@@ -34,17 +35,20 @@ public struct ShadowedRuleCheck: PerTargetCheck {
         var earlier = [CoverIndex](repeating: CoverIndex(), count: 8)
         let rules = set.rules
         // Watch-like rules are told from their field ids, without making them whole.
+        // Each rule read in place (its fields and mask), not made whole.
         for position in rules.indices where !rules.containsField(at: position, where: KernelRule.isWatchField) {
-            let rule = rules[position]
+            let (list, action) = rules.listAndAction(at: position)
             let mask = rules.maskNumber(at: position)
-            let c = earlier[Int(rule.list.kernelValue)].place(rule.filteringFields, mask: mask, bits: rule.mask, at: position)
-            guard let location = rule.sourceLocation, let c, let at = rules.origin(at: c),
-                  at.line != location.line || at.file != location.file else { continue }
+            let fields = rules.fields(at: position).filter { $0.id != FieldID.key }
+            let c = earlier[Int(list.kernelValue)].place(fields, mask: mask, bits: rules.mask(at: position), at: position)
+            guard let c, let origin = rules.origin(at: position), let at = rules.origin(at: c),
+                  at.line != origin.line || at.file != origin.file else { continue }
+            let location = SourceLocation(file: origin.file, line: origin.line, column: 1)
             report(location) {
                 let cover = rules.listAndAction(at: c)
-                let effect = cover.action == rule.action ? "it adds nothing" : "its \(rule.action.rawValue) never applies"
-                return finding(.warning, "this rule never matches: the \(cover.action.rawValue) rule on line \(at.line)\(at.file == location.file ? "" : " of \(at.file)") comes first on the \(rule.list.rawValue) list and takes every event it would match, so \(effect)",
-                               at: location, length: 2, line: rule.provenance?.text)
+                let effect = cover.action == action ? "it adds nothing" : "its \(action.rawValue) never applies"
+                return finding(.warning, "this rule never matches: the \(cover.action.rawValue) rule on line \(at.line)\(at.file == location.file ? "" : " of \(at.file)") comes first on the \(list.rawValue) list and takes every event it would match, so \(effect)",
+                               at: location, length: 2, line: rules[position].provenance?.text)
             }
         }
     }
