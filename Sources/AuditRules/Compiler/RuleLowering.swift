@@ -29,6 +29,9 @@ final class CompilationState {
     /// Kernel forms of masks by a hash of the mask as written (one shared buffer per distinct
     /// mask: rule files repeat a few syscall sets thousands of times, and a mask is 256 bytes).
     var kernelForms: [Int: [(mask: [UInt32], kernelForm: [UInt32])]] = [:]
+    var recentKernelForms = RecentMasks<[UInt32]>()
+    /// A rule's hash (`RuleHash`) so far, of its list and action (the tag) and its recent kernel mask.
+    var recentRuleHashes = RecentMasks<FNV1a>()
     /// `-S all` as this thread's own buffer: a global one would have its reference count
     /// updated by every thread for nearly every rule.
     let allOnes = [UInt32](repeating: .max, count: KernelRule.maskWords)
