@@ -39,7 +39,7 @@ public struct ShadowedRuleCheck: PerTargetCheck {
         for position in rules.indices where !rules.containsField(at: position, where: KernelRule.isWatchField) {
             let (list, action) = rules.listAndAction(at: position)
             let mask = rules.maskNumber(at: position)
-            let fields = rules.fields(at: position).filter { $0.id != FieldID.key }
+            let fields = rules.fields(at: position, skipping: FieldID.key)
             let c = earlier[Int(list.kernelValue)].place(fields, mask: mask, bits: rules.mask(at: position), at: position)
             guard let c, let origin = rules.origin(at: position), let at = rules.origin(at: c),
                   at.line != origin.line || at.file != origin.file else { continue }
@@ -63,8 +63,10 @@ public struct ShadowedRuleCheck: PerTargetCheck {
 /// fields are found by an FNV-1a hash of their numbers and masks by their number in the rule
 /// list (hashing field-number arrays and 64-word masks through Hasher took most of the check).
 struct CoverIndex {
-    /// Each distinct field, numbered.
-    private var fieldNumbers: [KernelField: Int32] = [:]
+    /// Each distinct field, numbered, by an FNV-1a hash of the field (Hasher over each field,
+    /// its string included, cost more).
+    private var fieldNumbers: [Int: [(field: KernelField, number: Int32)]] = [:]
+    private var fieldCount: Int32 = 0
     private struct Group {
         /// The set's field numbers, sorted.
         var fields: [Int32]
@@ -79,14 +81,19 @@ struct CoverIndex {
     /// The distinct numbers of `fields`, sorted: all of them (new fields numbered), and those
     /// numbered before (fields no earlier rule has cannot be in a cover's set).
     mutating func numbers(_ fields: [KernelField]) -> (own: [Int32], known: [Int32]) {
-        let before = Int32(fieldNumbers.count)
+        let before = fieldCount
         var own: [Int32] = []
         own.reserveCapacity(fields.count)
         for f in fields {
             let n: Int32
-            if let known = fieldNumbers[f] { n = known } else {
-                n = Int32(fieldNumbers.count)
-                fieldNumbers[f] = n
+            var h = FNV1a()
+            h.mix(UInt64(f.id) << 32 | UInt64(f.op.kernelValue >> 24))
+            h.mix(UInt64(f.value))
+            if let string = f.string { string.withBytes { h.mix(bytes: $0) } } else { h.mix(1 << 40) }
+            if let known = fieldNumbers[h.intValue]?.first(where: { $0.field == f }) { n = known.number } else {
+                n = fieldCount
+                fieldCount += 1
+                fieldNumbers[h.intValue, default: []].append((f, n))
             }
             if !own.contains(n) { own.append(n) }
         }

@@ -69,11 +69,12 @@ public struct KernelRuleList: RandomAccessCollection, Sendable {
         return s.withBytes(body)
     }
 
-    /// The fields of rule `i`, without the rest of the rule (its provenance is not made).
-    public func fields(at i: Int) -> [KernelField] {
-        guard isStored else { return rules[i].fields }
+    /// The fields of rule `i` but those with id `skipping`, without the rest of the rule (its
+    /// provenance is not made).
+    public func fields(at i: Int, skipping: UInt32? = nil) -> [KernelField] {
+        guard isStored else { return skipping.map { id in rules[i].fields.filter { $0.id != id } } ?? rules[i].fields }
         let s = slot(i)
-        return arena.fields(s.shape, arch: s.arch)
+        return arena.fields(s.shape, arch: s.arch, skipping: skipping)
     }
 
     /// The syscall mask of rule `i` (a buffer shared by the rules of one mask).

@@ -214,16 +214,29 @@ struct RuleArena: Sendable {
     }
 
     /// The fields of shape `n`, the first arch field's value `arch`.
-    func fields(_ n: UInt32, arch: UInt32) -> [KernelField] {
+    /// `skipping`: a field id left out (its string is not made).
+    func fields(_ n: UInt32, arch: UInt32, skipping: UInt32? = nil) -> [KernelField] {
         var out: [KernelField] = []
         var at = shapeStarts[Int(n)]
         let end = shapeStarts[Int(n) + 1]
+        // Counted first: appending one at a time grew the array two or three times per rule.
+        var count = 0
+        while at < end {
+            if word(at) != skipping { count += 1 }
+            at += 13 + max(Int(word(at + 9)) - 1, 0)
+        }
+        out.reserveCapacity(count)
+        at = shapeStarts[Int(n)]
         var archSeen = false
         while at < end {
             let id = word(at), op = FieldOperator(kernelValue: UInt32(shapeBytes[at + 4]) << 24)!
             var value = word(at + 5)
             let stringLength = Int(word(at + 9))
             at += 13
+            if id == skipping {
+                at += max(stringLength - 1, 0)
+                continue
+            }
             if !archSeen && id == FieldID.arch {
                 archSeen = true
                 value = arch
