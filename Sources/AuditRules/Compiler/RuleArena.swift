@@ -66,20 +66,16 @@ struct RuleArena: Sendable {
     private var masks: [[UInt32]] = []
     private var maskNumbers: [Int: [UInt32]] = [:]
 
-    /// The last mask numbered, kept (so its buffer cannot be reused): lowering shares one buffer
-    /// among the rules of one mask, and a rule's is usually the one before's.
-    private var lastMask: (mask: [UInt32], number: UInt32)?
+    /// The last masks numbered, kept (so their buffers cannot be reused): lowering shares one
+    /// buffer among the rules of one mask, and a rule's is usually one of the few before's.
+    private var recentMasks = RecentMasks<UInt32>()
 
     /// The number of `mask`, stored if new.
     mutating func number(of mask: [UInt32]) -> UInt32 {
-        if let last = lastMask, Self.sameBuffer(last.mask, mask) { return last.number }
+        if let known = recentMasks.value(of: mask) { return known }
         let n = storedNumber(of: mask)
-        lastMask = (mask, n)
+        recentMasks.remember(mask, n)
         return n
-    }
-
-    private static func sameBuffer(_ a: [UInt32], _ b: [UInt32]) -> Bool {
-        a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in x.baseAddress == y.baseAddress && x.count == y.count } }
     }
 
     private mutating func storedNumber(of mask: [UInt32]) -> UInt32 {

@@ -119,3 +119,5 @@ struct RecentMasks<Value> {
         next = (next + 1) % Self.capacity
     }
 }
+
+extension RecentMasks: Sendable where Value: Sendable {}
