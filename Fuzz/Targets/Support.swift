@@ -9,6 +9,57 @@ func text(_ data: UnsafePointer<UInt8>, _ size: Int) -> RulesText {
     RulesText(UnsafeBufferPointer(start: data, count: size))
 }
 
+/// An input of the rules targets (ParserLowering, FmtRoundTrip, SavedListing): byte 0 picks the
+/// one configuration this execution runs (`configuration`, modulo the target's count: one per
+/// execution is several times cheaper than all of them per input), byte 1 is the stretch byte,
+/// the rest is the rules text. libFuzzer runs with `-max_len=512` (short inputs are what makes an
+/// execution cheap); the stretch byte brings back what needs more than 512 bytes:
+///   0x00-0xEF  none (the text as it is);
+///   0xF0-0xFD  the last line's last byte repeated until the line's final word (after its last
+///              space or `=`) is 4090 + (byte - 0xF0) bytes, 4090-4103: a path across PATH_MAX
+///              (4096 with its NUL) for `-w PATH`, `-F path=` or `-F dir=`;
+///   0xFE       the last line repeated to `stretchLines` (512) copies;
+///   0xFF       the whole text repeated until it has at least 512 lines.
+/// Shorter than 2 bytes: no execution. An old corpus (plain rules text) converts by prefixing
+/// a configuration byte and a 0x00 stretch byte (FUZZING.md).
+struct RulesInput {
+    var configuration: Int
+    var stretch: UInt8
+    var text: RulesText
+
+    static let stretchLines = 512
+
+    init?(_ data: UnsafePointer<UInt8>, _ size: Int, configurations: Int) {
+        guard size >= 2 else { return nil }
+        configuration = Int(data[0]) % configurations
+        stretch = data[1]
+        let body = UnsafeBufferPointer(start: data + 2, count: size - 2)
+        text = stretch < 0xF0 ? RulesText(body) : RulesText(Self.stretched(Array(body), stretch))
+    }
+
+    static func stretched(_ body: [UInt8], _ stretch: UInt8) -> [UInt8] {
+        let newline = UInt8(ascii: "\n")
+        // The last line: from after the last newline that is not the final byte.
+        var end = body.count
+        if end > 0, body[end - 1] == newline { end -= 1 }
+        let start = body[..<end].lastIndex(of: newline).map { $0 + 1 } ?? 0
+        if stretch <= 0xFD {
+            guard end > start else { return body }
+            let wordStart = body[start..<end].lastIndex { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "=") }.map { $0 + 1 } ?? start
+            let want = 4090 + Int(stretch - 0xF0)
+            let grow = max(0, want - (end - wordStart))
+            return Array(body[..<end]) + Array(repeating: body[end - 1], count: grow) + Array(body[end...])
+        }
+        var line = Array(stretch == 0xFE ? body[start..<end] : body[..<end])
+        line.append(newline)
+        let lines = line.count(where: { $0 == newline })
+        var out: [UInt8] = []
+        out.reserveCapacity(line.count * (stretchLines / lines + 1))
+        for _ in 0..<(stretchLines + lines - 1) / lines { out += line }
+        return stretch == 0xFE ? Array(body[..<start]) + out : out
+    }
+}
+
 /// A violated property: print what and where, then crash so that libFuzzer saves the input.
 func violated(_ what: String, _ details: @autoclosure () -> String = "") -> Never {
     FileHandle.standardError.write(Data("fuzz property violated: \(what)\n\(details())\n".utf8))
