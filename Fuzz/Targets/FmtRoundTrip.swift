@@ -20,10 +20,15 @@ let context = LintContext(checkHost: false, hostMachine: .x86_64, userResolver: 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzFmtRoundTrip(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let fuzzed = RulesInput(data, size, configurations: compileTargets.count) else { return 0 }
+    StretchStats.measure(fuzzed.stretch) { check(fuzzed) }
+    return 0
+}
+
+func check(_ fuzzed: RulesInput) {
     let input = fuzzed.text
     let options = ParseOptions(resolver: nil, hostMachine: .x86_64)
     let parsed = RuleParser.parse(text: input, file: "fuzz.rules", options: options)
-    guard !Linter.lint(parsed, context: context).contains(where: { $0.severity == .error }) else { return 0 }
+    guard !Linter.lint(parsed, context: context).contains(where: { $0.severity == .error }) else { return }
     let formatted = RuleFormatter.format(parsed)
     let reparsed = RuleParser.parse(text: formatted, file: "fuzz.rules", options: options)
     if let error = reparsed.diagnostics.first(where: { $0.severity == .error }) {
@@ -43,5 +48,4 @@ public func fuzzFmtRoundTrip(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt 
         violated("compile(fmt(x)) != compile(x) for \(target.machine) \(target.kernel) \(target.auditVersion)",
                  "input: \(input.debugDescription)\nfmt: \(formatted.debugDescription)")
     }
-    return 0
 }

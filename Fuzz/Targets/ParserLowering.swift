@@ -13,6 +13,11 @@ import Syscalls
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzParserLowering(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let input = RulesInput(data, size, configurations: compileTargets.count) else { return 0 }
+    StretchStats.measure(input.stretch) { check(input) }
+    return 0
+}
+
+func check(_ input: RulesInput) {
     let target = compileTargets[input.configuration]
     // The 32-bit parse accepts every syscall name (the compiler then rejects unknown ones).
     let options = target.machine == .i386 ? ParseOptions(resolver: nil, hostMachine: .i386, isKnownSyscall: nil)
@@ -26,5 +31,4 @@ public func fuzzParserLowering(_ data: UnsafePointer<UInt8>, _ size: Int) -> CIn
     _ = DiagnosticRenderer.text(compiled.diagnostics)
     checkWire(compiled.rules)
     _ = DiagnosticRenderer.text(parsed.diagnostics)
-    return 0
 }

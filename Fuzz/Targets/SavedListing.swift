@@ -11,6 +11,11 @@ import Syscalls
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzSavedListing(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let input = RulesInput(data, size, configurations: 2) else { return 0 }
+    StretchStats.measure(input.stretch) { check(input) }
+    return 0
+}
+
+func check(_ input: RulesInput) {
     let target = compileTargets[input.configuration]
     let options = ParseOptions(resolver: nil, hostMachine: target.machine,
                                isKnownSyscall: ParseOptions.knownSyscall(database: target.database, machine: target.machine, kernel: target.kernel))
@@ -24,5 +29,4 @@ public func fuzzSavedListing(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt 
     let formatter = DriftFormatter(machine: target.machine, kernel: target.kernel, auditVersion: target.auditVersion, database: target.database)
     _ = formatter.text(report, subject: "fuzz")
     for rule in actual { _ = formatter.line(rule) }
-    return 0
 }

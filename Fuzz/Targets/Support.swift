@@ -1,5 +1,6 @@
 import AuditRules
 import Foundation
+import Synchronization
 import Syscalls
 
 // Shared by every fuzz target (compiled into each one).
@@ -18,8 +19,10 @@ func text(_ data: UnsafePointer<UInt8>, _ size: Int) -> RulesText {
 ///   0xF0-0xFD  the last line's last byte repeated until the line's final word (after its last
 ///              space or `=`) is 4090 + (byte - 0xF0) bytes, 4090-4103: a path across PATH_MAX
 ///              (4096 with its NUL) for `-w PATH`, `-F path=` or `-F dir=`;
-///   0xFE       the last line repeated to `stretchLines` (512) copies;
-///   0xFF       the whole text repeated until it has at least 512 lines.
+///   0xFE       the last line repeated to 512 copies (`stretchLines`), fewer when they would
+///              pass 32 KiB (`stretchBytes`; one at least);
+///   0xFF       the whole text repeated until it has at least 512 lines, or as many copies as
+///              fit in 32 KiB (one at least).
 /// Shorter than 2 bytes: no execution. An old corpus (plain rules text) converts by prefixing
 /// a configuration byte and a 0x00 stretch byte (FUZZING.md).
 struct RulesInput {
@@ -27,7 +30,7 @@ struct RulesInput {
     var stretch: UInt8
     var text: RulesText
 
-    static let stretchLines = 512
+    static let stretchLines = 512, stretchBytes = 32_768
 
     init?(_ data: UnsafePointer<UInt8>, _ size: Int, configurations: Int) {
         guard size >= 2 else { return nil }
@@ -53,10 +56,44 @@ struct RulesInput {
         var line = Array(stretch == 0xFE ? body[start..<end] : body[..<end])
         line.append(newline)
         let lines = line.count(where: { $0 == newline })
+        // At most `stretchBytes`: 512 copies of a 510-byte line (261 KB) took half a second in
+        // the -O build, several in the -Onone one; many statements are what is to be covered.
         var out: [UInt8] = []
-        out.reserveCapacity(line.count * (stretchLines / lines + 1))
-        for _ in 0..<(stretchLines + lines - 1) / lines { out += line }
+        var copies = 0
+        repeat {
+            out += line
+            copies += 1
+        } while copies * lines < stretchLines && out.count + line.count <= stretchBytes
         return stretch == 0xFE ? Array(body[..<start]) + out : out
+    }
+}
+
+/// With AURULES_FUZZ_STATS set: executions and CPU time per stretch kind (none, path, lines),
+/// printed at exit, to see what a run's time goes to (FUZZING.md, "Speed per execution").
+enum StretchStats {
+    static let enabled = getenv("AURULES_FUZZ_STATS") != nil
+    /// Executions then nanoseconds, per kind.
+    static let counts = Mutex([Int](repeating: 0, count: 6))
+    static let printer: Void = {
+        atexit {
+            let names = ["none", "path", "lines"]
+            let c = StretchStats.counts.withLock { $0 }
+            for k in 0..<3 {
+                let ms = Double(c[3 + k]) / 1e6
+                fputs("stretch \(names[k]): \(c[k]) executions, \(Int(ms)) ms CPU, \(c[k] > 0 ? ms / Double(c[k]) : 0) ms each\n", stderr)
+            }
+        }
+    }()
+
+    static func measure(_ stretch: UInt8, _ body: () -> Void) {
+        guard enabled else { return body() }
+        _ = printer
+        func now() -> Int { var t = timespec(); clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t); return t.tv_sec * 1_000_000_000 + t.tv_nsec }
+        let start = now()
+        body()
+        let kind = stretch < 0xF0 ? 0 : stretch <= 0xFD ? 1 : 2
+        let spent = now() - start
+        counts.withLock { $0[kind] += 1; $0[3 + kind] += spent }
     }
 }
 
