@@ -16,9 +16,10 @@ func text(_ data: UnsafePointer<UInt8>, _ size: Int) -> RulesText {
 /// the rest is the rules text. libFuzzer runs with `-max_len=512` (short inputs are what makes an
 /// execution cheap); the stretch byte brings back what needs more than 512 bytes:
 ///   0x00-0xEF  none (the text as it is);
-///   0xF0-0xFD  the last line's last byte repeated until the line's final word (after its last
-///              space or `=`) is 4090 + (byte - 0xF0) bytes, 4090-4103: a path across PATH_MAX
-///              (4096 with its NUL) for `-w PATH`, `-F path=` or `-F dir=`;
+///   0xF0-0xFD  the last line's final word (after its last space or `=`) grown to 4090 +
+///              (byte - 0xF0) bytes, 4090-4103, by repeating its last path component (from its
+///              last `/`; its last byte when it has none): a path across PATH_MAX (4096 with its
+///              NUL) for `-w PATH`, `-F path=` or `-F dir=`, its components within NAME_MAX;
 ///   0xFE       the last line repeated to 512 copies (`stretchLines`), fewer when they would
 ///              pass 32 KiB (`stretchBytes`; one at least);
 ///   0xFF       the whole text repeated until it has at least 512 lines, or as many copies as
@@ -49,9 +50,18 @@ struct RulesInput {
         if stretch <= 0xFD {
             guard end > start else { return body }
             let wordStart = body[start..<end].lastIndex { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "=") }.map { $0 + 1 } ?? start
+            // The word's last path component (from its last `/`) repeated, so that the path
+            // stays valid (no component over NAME_MAX); its last byte when it has no `/`.
+            let unit = Array(body[wordStart..<end].lastIndex(of: UInt8(ascii: "/")).map { body[$0..<end] } ?? body[(end - 1)..<end])
+            var out = Array(body[..<end])
+            var length = end - wordStart
             let want = 4090 + Int(stretch - 0xF0)
-            let grow = max(0, want - (end - wordStart))
-            return Array(body[..<end]) + Array(repeating: body[end - 1], count: grow) + Array(body[end...])
+            while length < want {
+                let take = min(unit.count, want - length)
+                out += unit[..<take]
+                length += take
+            }
+            return out + Array(body[end...])
         }
         var line = Array(stretch == 0xFE ? body[start..<end] : body[..<end])
         line.append(newline)
