@@ -41,7 +41,7 @@ shared=$root/../shared
 # stretch byte before the text, with inputs capped at 512 bytes (Support.swift's `RulesInput`):
 # each of their seeds is cut into pieces of whole lines of at most 510 bytes, and each piece is
 # written once per configuration, with stretch byte 0.
-# Their stretched inputs take 10-40 times an execution's CPU and hold hit-count features of their
+# Their stretched inputs take tens of times an execution's CPU and hold hit-count features of their
 # own, so the entropic schedule kept choosing them: it is scaled by execution time instead
 # (FUZZING.md, "Speed per execution, seventh session").
 configs=
