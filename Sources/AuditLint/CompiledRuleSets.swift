@@ -27,7 +27,7 @@ extension LintContext {
     /// Every (loader, machine) target, loaders first, in the order the checks name them.
     var compileTargets: [CompileTarget] {
         // One read of the host's user and group files for all targets, not one per target.
-        let resolver = HostUserResolver()
+        let resolver = userResolver ?? HostUserResolver()
         return loaders.flatMap { loader in
             targets.map { machine in
                 var target = CompileTarget(machine: machine, kernel: release, auditVersion: loader,
