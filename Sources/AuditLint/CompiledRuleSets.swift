@@ -27,7 +27,7 @@ extension LintContext {
     /// Every (loader, machine) target, loaders first, in the order the checks name them.
     var compileTargets: [CompileTarget] {
         // One read of the host's user and group files for all targets, not one per target.
-        let resolver = HostUserResolver()
+        let resolver = userResolver ?? HostUserResolver()
         return loaders.flatMap { loader in
             targets.map { machine in
                 var target = CompileTarget(machine: machine, kernel: release, auditVersion: loader,
@@ -78,6 +78,13 @@ public protocol PerTargetCheck: LintCheck {
     /// Reports each finding on `set` with its location; `make` builds it, and is called only for
     /// the findings that are kept (most positions are found on every target: one is made).
     func check(_ set: CompiledRuleSet, context: LintContext, report: (SourceLocation, _ make: () -> Diagnostic) -> Void)
+    /// The severity of every finding, made at the location reported, when they all have one:
+    /// a finding past the display limit is then counted, not made. nil: every finding is made.
+    var findingSeverity: Severity? { get }
+}
+
+extension PerTargetCheck {
+    public var findingSeverity: Severity? { nil }
 }
 
 extension PerTargetCheck {
@@ -152,7 +159,11 @@ enum PerTargetFindings {
         }
     }
 
-    static func run(_ check: some PerTargetCheck, on sets: [CompiledRuleSet], context: LintContext, emit: (Diagnostic) -> Void) {
+    /// `hidden`: true when a finding of the check's `findingSeverity` at a location is not shown
+    /// (it is then counted as made); asked only for checks that have one.
+    static func run(_ check: some PerTargetCheck, on sets: [CompiledRuleSet], context: LintContext,
+                    hidden: (SourceLocation, Severity) -> Bool = { _, _ in false }, emit: (Diagnostic) -> Void) {
+        let severity = check.findingSeverity
         // Sets of one (loader, machine) are one target.
         var targets: [Target] = []
         let targetOf = sets.map { set -> Int in
@@ -193,10 +204,11 @@ enum PerTargetFindings {
         }
         guard let first = sets.first else { return }
         var madeFirst: Set<LocationKey> = []
-        check.check(first, context: context) { location, build in
-            let location = files.key(location)
+        check.check(first, context: context) { location0, build in
+            let location = files.key(location0)
             guard madeFirst.insert(location).inserted else { return }
             let others = seen.removeValue(forKey: location).map { targetSets.sets[Int($0.targets)] } ?? []
+            if let severity, hidden(location0, severity) { return }
             var on = [targetOf[0]]
             for t in others where !on.contains(t) { on.append(t) }
             emit(make(build(), on: on))
@@ -204,11 +216,12 @@ enum PerTargetFindings {
         madeFirst = []
         let firsts = Set(seen.values.map(\.first))
         for (i, set) in sets.enumerated().dropFirst() where firsts.contains(Int32(i)) {
-            check.check(set, context: context) { location, build in
-                let location = files.key(location)
+            check.check(set, context: context) { location0, build in
+                let location = files.key(location0)
                 guard var s = seen[location], s.first == Int32(i) else { return }
                 s.first = -1
                 seen[location] = s
+                if let severity, hidden(location0, severity) { return }
                 emit(make(build(), on: targetSets.sets[Int(s.targets)]))
             }
         }

@@ -41,6 +41,9 @@ struct DiagnosticCollector {
         var kept: [(key: Key, diagnostic: Diagnostic)] = []
         var count = 0
         var highest: Severity?
+        /// The `limit`-th smallest key once `kept` was first cut down: a later key above it is
+        /// never shown (the cut keeps the smallest), so its diagnostic need not be built.
+        var threshold: Key?
     }
 
     struct FileCode: Hashable {
@@ -81,23 +84,42 @@ struct DiagnosticCollector {
         return Int.max
     }
 
+    /// The bucket of `file` and `code`, made when new.
+    private mutating func bucket(_ file: String, _ code: String?) -> Int {
+        if let last = lastBucket, last.at.file == file, last.at.code == code { return last.number }
+        let at = FileCode(file: file, code: code)
+        let number: Int
+        if let n = bucketNumbers[at] { number = n } else {
+            number = bucketList.count
+            bucketList.append(Bucket())
+            bucketFileCodes.append(at)
+            bucketNumbers[at] = number
+        }
+        lastBucket = (at, number)
+        return number
+    }
+
+    /// Counts a diagnostic of `code` and `severity` at `location` as `add` would, without it,
+    /// when it is certain not to be shown; false (nothing counted) when it must be added.
+    mutating func countIfHidden(_ location: SourceLocation, code: String, severity: Severity, producer: Int) -> Bool {
+        guard limit > 0, code != RuleInputs.unreadableCode else { return false }
+        let number = bucket(location.file, code)
+        guard let threshold = bucketList[number].threshold else { return false }
+        let seq = sequence[producer, default: 0]
+        // Within a bucket (one file) the file's rank does not matter: `report` sets it.
+        let key = Key(fileRank: 0, line: location.line, column: location.column, producer: producer, sequence: seq)
+        guard threshold < key else { return false }
+        sequence[producer] = seq + 1
+        bucketList[number].count += 1
+        if bucketList[number].highest.map({ severity > $0 }) ?? true { bucketList[number].highest = severity }
+        return true
+    }
+
     mutating func add(_ d: Diagnostic, producer: Int) {
         let seq = sequence[producer, default: 0]
         sequence[producer] = seq + 1
         if d.code == RuleInputs.unreadableCode { unreadable.append(d) }
-        let number: Int
-        if let last = lastBucket, last.at.file == d.location.file, last.at.code == d.code {
-            number = last.number
-        } else {
-            let at = FileCode(file: d.location.file, code: d.code)
-            if let n = bucketNumbers[at] { number = n } else {
-                number = bucketList.count
-                bucketList.append(Bucket())
-                bucketFileCodes.append(at)
-                bucketNumbers[at] = number
-            }
-            lastBucket = (at, number)
-        }
+        let number = bucket(d.location.file, d.code)
         // Within a bucket (one file) the file's rank does not matter: `report` sets it.
         let key = Key(fileRank: 0, line: d.location.line, column: d.location.column, producer: producer, sequence: seq)
         // Moved out and back: mutated in place, never copied (a copy of `kept` per diagnostic
@@ -110,6 +132,7 @@ struct DiagnosticCollector {
         if limit > 0 && bucket.kept.count >= 2 * limit {
             bucket.kept.sort { $0.key < $1.key }
             bucket.kept.removeSubrange(limit...)
+            bucket.threshold = bucket.kept[limit - 1].key
         }
         swap(&bucket, &bucketList[number])
     }
@@ -234,13 +257,18 @@ struct SuppressionTracker {
     /// True when a line directive suppresses `d` (the directive is then used).
     mutating func suppresses(_ d: Diagnostic) -> Bool {
         guard let code = d.code else { return false }
+        return suppresses(code, at: d.location)
+    }
+
+    /// The same for a diagnostic of `code` at `location`, before it is made.
+    mutating func suppresses(_ code: String, at location: SourceLocation) -> Bool {
         // Findings come in runs of one file and code: each pair is hashed once per run.
-        if lastFound?.file != d.location.file || lastFound?.code != code {
-            let key = DiagnosticCollector.FileCode(file: d.location.file, code: code)
+        if lastFound?.file != location.file || lastFound?.code != code {
+            let key = DiagnosticCollector.FileCode(file: location.file, code: code)
             found.insert(key)
             lastFound = key
         }
-        guard !byTarget.isEmpty, let covering = byTarget[d.location.file]?[d.location.line] else { return false }
+        guard !byTarget.isEmpty, let covering = byTarget[location.file]?[location.line] else { return false }
         var suppressed = false
         for i in covering where directives[i].codes.contains(code) {
             directives[i].used.insert(code)

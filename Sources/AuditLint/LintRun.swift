@@ -157,10 +157,24 @@ public final class LintRun {
     /// A check on the context's rule sets; a per-target check hands each finding over as it makes it.
     private func run(_ check: any LintCheck, on context: LintContext, _ producer: Int) {
         if let perTarget = check as? any PerTargetCheck {
-            PerTargetFindings.run(perTarget, on: context.compiled ?? [], context: context) { emit($0, producer) }
+            let code = check.code
+            PerTargetFindings.run(perTarget, on: context.compiled ?? [], context: context,
+                                  hidden: { self.countIfHidden($0, code: code, severity: $1, producer) }) { emit($0, producer) }
+        } else if let counted = check as? SyscallMissingOnABICheck {
+            let code = check.code
+            counted.findings(in: RuleFile(path: ""), context: context,
+                             hidden: { self.countIfHidden($0, code: code, severity: $1, producer) }) { emit($0, producer) }
         } else {
             for d in check.findings(in: RuleFile(path: ""), context: context) { emit(d, producer) }
         }
+    }
+
+    /// Does for a finding not yet made what `emit` would, when it is certain not to be shown
+    /// (suppressed, or past the display limit); false when it must be made and emitted.
+    private func countIfHidden(_ location: SourceLocation, code: String, severity: Severity, _ producer: Int) -> Bool {
+        // A finding held for its suppressions (a line a merge moved) is made and held.
+        if !moved.isEmpty, moved[location.file]?.contains(location.line) == true { return false }
+        return suppressions.suppresses(code, at: location) || collector.countIfHidden(location, code: code, severity: severity, producer: producer)
     }
 
     private func emit(_ d: Diagnostic, _ producer: Int) {

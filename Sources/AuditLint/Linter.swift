@@ -81,11 +81,16 @@ public struct LintContext: Sendable {
     /// auditctl refuses is an error. Default: `auditVersion`, else this host's libaudit, else
     /// the newest release aurules knows.
     public var loaders: [AuditVersion]
+    /// Resolves the user and group names of the compilations; nil: this host's /etc/passwd and
+    /// /etc/group, read once per `compile(_:)` (the fuzzer gives a fixed table: no file reads).
+    public var userResolver: (any UserResolver)?
 
     public init(targets: [Machine] = [.x86_64, .aarch64, .ppc64le, .s390x], checkHost: Bool = true,
                 hostMachine: Machine = HostFacts.current.machineOrDefault, database: SyscallDatabase = .shipped,
-                kernel: KernelVersion? = nil, auditVersion: AuditVersion? = nil, loaders: [AuditVersion]? = nil) {
+                kernel: KernelVersion? = nil, auditVersion: AuditVersion? = nil, loaders: [AuditVersion]? = nil,
+                userResolver: (any UserResolver)? = nil) {
         self.targets = targets
+        self.userResolver = userResolver
         self.loaders = loaders ?? [auditVersion ?? HostFacts.current.libauditVersion ?? .newest]
         self.checkHost = checkHost
         self.hostMachine = hostMachine

@@ -36,6 +36,21 @@ final class KernelLevelCheckTests: XCTestCase {
         XCTAssertEqual(alone.filter { $0.code == "AUR007" && $0.message.contains("(arm has umount2)") }.map(\.location.line), [2])
     }
 
+    /// A refused -S list written again is judged from the memo of resolved lists: each line's
+    /// verdicts are at its own words (another column here), with its own text, and the line is
+    /// still refused (no rule: the second `open` line repeats nothing).
+    func testRefusedListRepeatedIsJudgedAtEachLinesWords() {
+        let text = "-a always,exit -S open,creat -k a\n-a always,exit -F auid>=1000 -S open,creat -k b\n"
+            + "-a always,exit -S open,creat -k a\n-a always,exit -S creat,open -k c\n"
+        let found = lint(text, targets: [.aarch64]).filter { $0.code == "AUR007" }
+        XCTAssertEqual(found.map { "\($0.location.line):\($0.location.column):\($0.length)" },
+                       ["1:19:4", "1:24:5", "2:33:4", "2:38:5", "3:19:4", "3:24:5", "4:19:5", "4:25:4"])
+        XCTAssertEqual(found.map { $0.sourceLine.map { String(decoding: Array($0), as: UTF8.self) } ?? "" },
+                       text.split(separator: "\n").flatMap { [String($0), String($0)] })
+        XCTAssertEqual(codes(lint(text, targets: [.aarch64]), "AUR005"), [], "refused lines hold no rule")
+        XCTAssertEqual(codes(lint(text, targets: [.x86_64]), "AUR005").count, 1, "taken on x86_64: line 3 repeats line 1")
+    }
+
     /// `-D -k KEY` deletes every rule whose key holds KEY: the same rule may then be added again.
     func testDeleteByKeyForgetsTheRule() {
         XCTAssertEqual(codes(lint("-a always,exit -F arch=b64 -S openat -k a\n-D -k a\n-a always,exit -F arch=b64 -S openat -k a\n"), "AUR005"), [])

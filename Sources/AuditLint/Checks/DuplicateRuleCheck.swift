@@ -7,6 +7,7 @@ public struct DuplicateRuleCheck: PerTargetCheck {
     public let code = "AUR005"
     public let name = "duplicate-rule"
     public let family = CheckFamily.ruleSet
+    public let findingSeverity: Severity? = .error
     public let summary = "rule already added earlier in the input"
     public let rationale = """
         The kernel refuses a rule equal to one it holds ("Rule exists"), and a plain `auditctl -R` \

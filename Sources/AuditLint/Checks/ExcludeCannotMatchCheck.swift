@@ -6,6 +6,7 @@ public struct ExcludeCannotMatchCheck: PerTargetCheck {
     public let code = "AUR506"
     public let name = "exclude-cannot-match"
     public let family = CheckFamily.ruleSet
+    public let findingSeverity: Severity? = .warning
     public let summary = "exclude rule that can never match: daemon-only message types or contradictory fields"
     public let rationale = """
         The exclude list is consulted by the kernel for each record it is about to emit \

@@ -7,6 +7,7 @@ public struct KeyReuseCheck: PerTargetCheck {
     public let code = "AUR508"
     public let name = "key-on-unrelated-rules"
     public let family = CheckFamily.ruleSet
+    public let findingSeverity: Severity? = .warning
     public let summary = "one key on rules of different lists or actions"
     public let rationale = """
         A key labels the records of the events a rule matched, and `ausearch -k KEY` or a SIEM \

@@ -8,6 +8,7 @@ public struct ShadowedRuleCheck: PerTargetCheck {
     public let code = "AUR502"
     public let name = "shadowed-rule"
     public let family = CheckFamily.ruleSet
+    public let findingSeverity: Severity? = .warning
     public let summary = "rule that never matches: an earlier rule on its list takes every event it would"
     public let rationale = """
         The kernel walks a filter list in order and the first rule that matches decides: \
@@ -34,17 +35,20 @@ public struct ShadowedRuleCheck: PerTargetCheck {
         var earlier = [CoverIndex](repeating: CoverIndex(), count: 8)
         let rules = set.rules
         // Watch-like rules are told from their field ids, without making them whole.
+        // Each rule read in place (its fields and mask), not made whole.
         for position in rules.indices where !rules.containsField(at: position, where: KernelRule.isWatchField) {
-            let rule = rules[position]
+            let (list, action) = rules.listAndAction(at: position)
             let mask = rules.maskNumber(at: position)
-            let c = earlier[Int(rule.list.kernelValue)].place(rule.filteringFields, mask: mask, bits: rule.mask, at: position)
-            guard let location = rule.sourceLocation, let c, let at = rules.origin(at: c),
-                  at.line != location.line || at.file != location.file else { continue }
+            let fields = rules.fields(at: position, skipping: FieldID.key)
+            let c = earlier[Int(list.kernelValue)].place(fields, mask: mask, bits: rules.mask(at: position), at: position)
+            guard let c, let origin = rules.origin(at: position), let at = rules.origin(at: c),
+                  at.line != origin.line || at.file != origin.file else { continue }
+            let location = SourceLocation(file: origin.file, line: origin.line, column: 1)
             report(location) {
                 let cover = rules.listAndAction(at: c)
-                let effect = cover.action == rule.action ? "it adds nothing" : "its \(rule.action.rawValue) never applies"
-                return finding(.warning, "this rule never matches: the \(cover.action.rawValue) rule on line \(at.line)\(at.file == location.file ? "" : " of \(at.file)") comes first on the \(rule.list.rawValue) list and takes every event it would match, so \(effect)",
-                               at: location, length: 2, line: rule.provenance?.text)
+                let effect = cover.action == action ? "it adds nothing" : "its \(action.rawValue) never applies"
+                return finding(.warning, "this rule never matches: the \(cover.action.rawValue) rule on line \(at.line)\(at.file == location.file ? "" : " of \(at.file)") comes first on the \(list.rawValue) list and takes every event it would match, so \(effect)",
+                               at: location, length: 2, line: rules[position].provenance?.text)
             }
         }
     }
@@ -59,8 +63,10 @@ public struct ShadowedRuleCheck: PerTargetCheck {
 /// fields are found by an FNV-1a hash of their numbers and masks by their number in the rule
 /// list (hashing field-number arrays and 64-word masks through Hasher took most of the check).
 struct CoverIndex {
-    /// Each distinct field, numbered.
-    private var fieldNumbers: [KernelField: Int32] = [:]
+    /// Each distinct field, numbered, by an FNV-1a hash of the field (Hasher over each field,
+    /// its string included, cost more).
+    private var fieldNumbers: [Int: [(field: KernelField, number: Int32)]] = [:]
+    private var fieldCount: Int32 = 0
     private struct Group {
         /// The set's field numbers, sorted.
         var fields: [Int32]
@@ -75,14 +81,19 @@ struct CoverIndex {
     /// The distinct numbers of `fields`, sorted: all of them (new fields numbered), and those
     /// numbered before (fields no earlier rule has cannot be in a cover's set).
     mutating func numbers(_ fields: [KernelField]) -> (own: [Int32], known: [Int32]) {
-        let before = Int32(fieldNumbers.count)
+        let before = fieldCount
         var own: [Int32] = []
         own.reserveCapacity(fields.count)
         for f in fields {
             let n: Int32
-            if let known = fieldNumbers[f] { n = known } else {
-                n = Int32(fieldNumbers.count)
-                fieldNumbers[f] = n
+            var h = FNV1a()
+            h.mix(UInt64(f.id) << 32 | UInt64(f.op.kernelValue >> 24))
+            h.mix(UInt64(f.value))
+            if let string = f.string { string.withBytes { h.mix(bytes: $0) } } else { h.mix(1 << 40) }
+            if let known = fieldNumbers[h.intValue]?.first(where: { $0.field == f }) { n = known.number } else {
+                n = fieldCount
+                fieldCount += 1
+                fieldNumbers[h.intValue, default: []].append((f, n))
             }
             if !own.contains(n) { own.append(n) }
         }

@@ -33,24 +33,53 @@ public struct SyscallMissingOnABICheck: LintCheck {
     /// what that loader refuses or takes without a kernel syscall; the findings gather those
     /// verdicts per word, in source order, naming every target they hold on.
     public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
-        var order: [SourceLocation] = []
-        var byWord: [SourceLocation: Word] = [:]
+        var out: [Diagnostic] = []
+        findings(in: file, context: context, hidden: { _, _ in false }) { out.append($0) }
+        return out
+    }
+
+    func findings(in file: RuleFile, context: LintContext, hidden: (SourceLocation, Severity) -> Bool, emit: (Diagnostic) -> Void) {
+        // Each word's verdicts gathered by one look-up of its location; the texts naming a
+        // target or a refusal made once per set (a large input repeats a few on every line).
+        var words: [Word] = []
+        var numbers: [SourceLocation: Int] = [:]
         let sets = context.compile(file)
-        byWord.reserveCapacity(sets.map(\.result.loaderVerdicts.count).max() ?? 0)
+        numbers.reserveCapacity(sets.map(\.result.loaderVerdicts.count).max() ?? 0)
         for set in sets {
+            var targetTexts: [(abi: ABI, text: String)] = []
+            var refusalTexts: [(refusal: LoaderRefusal, text: String)] = []
             for v in set.result.loaderVerdicts {
-                if byWord[v.location] == nil {
-                    order.append(v.location)
-                    byWord[v.location] = Word(verdict: v)
+                let n: Int
+                if let known = numbers[v.location] { n = known } else {
+                    n = words.count
+                    numbers[v.location] = n
+                    words.append(Word(verdict: v))
                 }
-                byWord[v.location]!.add(v.kind, machine: set.machine, loader: set.loader)
+                let text: String
+                switch v.kind {
+                case .archRefused(let e):
+                    if let t = refusalTexts.first(where: { $0.refusal == e }) { text = t.text } else {
+                        text = LoaderVerdict.archRefusal(e, loader: set.loader)
+                        refusalTexts.append((e, text))
+                    }
+                case .nameRefused(_, let abi):
+                    if let t = targetTexts.first(where: { $0.abi == abi }) { text = t.text } else {
+                        text = LoaderVerdict.target(machine: set.machine, abi: abi, loader: set.loader)
+                        targetTexts.append((abi, text))
+                    }
+                case .nameMissingInKernel: text = ""
+                }
+                words[n].add(v.kind, text: text)
             }
         }
         // Source order: files as first met, then line and column.
         var fileRank: [String: Int] = [:]
-        for l in order where fileRank[l.file] == nil { fileRank[l.file] = fileRank.count }
-        let sorted = order.sorted { ($0.file == $1.file) ? ($0.line, $0.column) < ($1.line, $1.column) : fileRank[$0.file]! < fileRank[$1.file]! }
-        return sorted.flatMap { byWord[$0]!.findings(self, context: context) }
+        for w in words where fileRank[w.verdict.location.file] == nil { fileRank[w.verdict.location.file] = fileRank.count }
+        let sorted = words.indices.sorted { a, b in
+            let x = words[a].verdict.location, y = words[b].verdict.location
+            return (x.file == y.file) ? (x.line, x.column) < (y.line, y.column) : fileRank[x.file]! < fileRank[y.file]!
+        }
+        for n in sorted { words[n].findings(self, context: context, hidden: hidden, emit: emit) }
     }
 
     /// Every target's verdict on one word of the input.
@@ -62,15 +91,15 @@ public struct SyscallMissingOnABICheck: LintCheck {
 
         init(verdict: LoaderVerdict) { self.verdict = verdict }
 
-        mutating func add(_ kind: LoaderVerdict.Kind, machine: Machine, loader: AuditVersion) {
+        /// `text`: the refusal (`LoaderVerdict.archRefusal`) or the target (`LoaderVerdict.target`)
+        /// the verdict names; unused for a name missing in the kernel.
+        mutating func add(_ kind: LoaderVerdict.Kind, text: String) {
             switch kind {
-            case .archRefused(let e):
-                let text = LoaderVerdict.archRefusal(e, loader: loader)
+            case .archRefused:
                 if !refusals.contains(text) { refusals.append(text) }
             case .nameRefused(let n, let abi):
                 name = n
-                let t = LoaderVerdict.target(machine: machine, abi: abi, loader: loader)
-                if !refused.contains(t) { refused.append(t) }
+                if !refused.contains(text) { refused.append(text) }
                 if !refusedABIs.contains(abi) { refusedABIs.append(abi) }
             case .nameMissingInKernel(let n, let abi):
                 name = n
@@ -93,29 +122,34 @@ public struct SyscallMissingOnABICheck: LintCheck {
 
         /// An error naming every (machine, ABI, audit release) whose loader refuses the word, and a
         /// warning naming the ABIs whose kernel table lacks the syscall where a loader takes it.
-        func findings(_ check: SyscallMissingOnABICheck, context: LintContext) -> [Diagnostic] {
-            func at(_ severity: Severity, _ message: String) -> Diagnostic {
-                check.finding(severity, message, at: verdict.location, length: verdict.length, line: verdict.sourceLine)
+        /// Each finding is made only when `hidden` says it is shown (a large input has tens of thousands).
+        func findings(_ check: SyscallMissingOnABICheck, context: LintContext, hidden: (SourceLocation, Severity) -> Bool,
+                      emit: (Diagnostic) -> Void) {
+            func at(_ severity: Severity, _ message: () -> String) {
+                guard !hidden(verdict.location, severity) else { return }
+                emit(check.finding(severity, message(), at: verdict.location, length: verdict.length, line: verdict.sourceLine))
             }
-            let refusal = refusals.isEmpty ? [] : [at(.error, refusals.joined(separator: "; "))]
-            guard let name else { return refusal }
+            if !refusals.isEmpty { at(.error) { refusals.joined(separator: "; ") } }
+            guard let name else { return }
             func equivalents(_ abis: [ABI]) -> String {
                 abis.compactMap { abi -> String? in
                     let eq = Self.equivalents(of: name, on: abi, context: context)
                     return eq.isEmpty ? nil : "\(abi) has \(eq.joined(separator: ", "))"
                 }.joined(separator: "; ")
             }
-            var out = refusal
             if !refused.isEmpty {
-                let eq = equivalents(refusedABIs)
-                out.append(at(.error, LoaderVerdict.nameRefusal(name, on: refused.joined(separator: ", ")) + (eq.isEmpty ? "" : " (\(eq))")))
+                at(.error) {
+                    let eq = equivalents(refusedABIs)
+                    return LoaderVerdict.nameRefusal(name, on: refused.joined(separator: ", ")) + (eq.isEmpty ? "" : " (\(eq))")
+                }
             }
             // Where another loader takes the name, the kernel table's lack is a fact of its own.
             if !missing.isEmpty {
-                let eq = equivalents(missing)
-                out.append(at(.warning, "syscall '\(name)' does not exist on \(missing.map(\.rawValue).joined(separator: ", ")) at kernel \(context.release)" + (eq.isEmpty ? "" : " (\(eq))")))
+                at(.warning) {
+                    let eq = equivalents(missing)
+                    return "syscall '\(name)' does not exist on \(missing.map(\.rawValue).joined(separator: ", ")) at kernel \(context.release)" + (eq.isEmpty ? "" : " (\(eq))")
+                }
             }
-            return out
         }
     }
 }

@@ -6,6 +6,7 @@ public struct WatchCoveredCheck: PerTargetCheck {
     public let code = "AUR505"
     public let name = "watch-covered-by-directory"
     public let family = CheckFamily.ruleSet
+    public let findingSeverity: Severity? = .warning
     public let summary = "watch inside a directory watch with the same key and at least its permissions"
     public let rationale = """
         A watch on a directory (-w /etc/ssh, or -F dir=) is recursive: the kernel attaches it to the \

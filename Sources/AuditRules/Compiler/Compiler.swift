@@ -230,18 +230,29 @@ struct LoweredStatement {
 }
 
 extension CompilationState {
+    /// `RuleHash.of(rule)`, the mask's part taken from `recentRuleHashes` when its buffer was met lately.
+    func ruleHash(_ rule: KernelRule) -> Int {
+        let listAction = RuleHash.listAction(rule)
+        if let known = recentRuleHashes.value(of: rule.mask, tag: listAction) { return RuleHash.of(rule, after: known) }
+        var h = FNV1a()
+        h.mix(listAction)
+        h.mix(mask: rule.mask)
+        recentRuleHashes.remember(rule.mask, tag: listAction, h)
+        return RuleHash.of(rule, after: h)
+    }
+
     func lower(_ stmt: Statement) -> LoweredStatement {
         let effect: LoweredStatement.Effect
         switch stmt.kind {
         case .rule(let rule):
             let rules = lower(rule, stmt)
             if rules.isEmpty && rule.command != .delete && !lineRefused { reportNoRule(stmt) }
-            let hashes = rules.map(RuleHash.of)
+            let hashes = rules.map(ruleHash)
             effect = rule.command == .delete ? .delete(rules, hashes: hashes)
                 : .add(rules, hashes: hashes, prepend: rule.command == .prepend, what: "rule")
         case .watch(let watch):
             if let r = lower(watch, stmt) {
-                let hashes = [RuleHash.of(r)]
+                let hashes = [ruleHash(r)]
                 effect = watch.remove ? .delete([r], hashes: hashes) : .add([r], hashes: hashes, prepend: false, what: "watch")
             } else {
                 effect = .nothing
@@ -341,8 +352,16 @@ extension KernelRule {
 enum RuleHash {
     static func of(_ rule: KernelRule) -> Int {
         var h = FNV1a()
-        h.mix(UInt64(rule.list.kernelValue) << 8 | UInt64(rule.action.kernelValue))
+        h.mix(listAction(rule))
         h.mix(mask: rule.mask)
+        return of(rule, after: h)
+    }
+
+    static func listAction(_ rule: KernelRule) -> UInt64 { UInt64(rule.list.kernelValue) << 8 | UInt64(rule.action.kernelValue) }
+
+    /// The hash from `h`, the hash of the rule's list, action and mask.
+    static func of(_ rule: KernelRule, after h: FNV1a) -> Int {
+        var h = h
         for f in rule.fields {
             h.mix(UInt64(f.id) << 32 | UInt64(f.op.kernelValue >> 24))
             h.mix(UInt64(f.value))

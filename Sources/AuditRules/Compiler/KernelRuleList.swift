@@ -3,18 +3,24 @@ import Syscalls
 /// The rules a compilation holds, in kernel load order: whole rules, or slots of a shared arena
 /// made whole one at a time as they are read (lint walks every target's set this way).
 public struct KernelRuleList: RandomAccessCollection, Sendable {
-    private enum Backing: Sendable {
-        case rules([KernelRule])
-        /// `order`: slot numbers; nil for every slot in order.
-        case stored(slots: [StoredRules.Slot], order: [Int]?, arena: RuleArena)
-    }
-
-    private let backing: Backing
-    /// `.rules`: each rule's mask number (`maskNumber(at:)`); the stored rules have theirs in their slots.
+    // Plain stored properties, not an enum with payloads: reading an enum's payload copied the
+    // arena (a struct of arrays) and retained each array on every call, for every rule.
+    /// Whole rules (empty when the list reads slots).
+    private let rules: [KernelRule]
+    /// Slots of `arena`, and the slot numbers in order (nil for every slot in order).
+    private let slots: [StoredRules.Slot]
+    private let order: [Int]?
+    private let arena: RuleArena
+    private let isStored: Bool
+    /// Whole rules: each rule's mask number (`maskNumber(at:)`); the stored rules have theirs in their slots.
     private let ruleMaskNumbers: [Int]
 
     public init(_ rules: [KernelRule]) {
-        backing = .rules(rules)
+        self.rules = rules
+        slots = []
+        order = nil
+        arena = RuleArena(keepsText: true)
+        isStored = false
         var numbers: [Int: [(mask: [UInt32], number: Int)]] = [:], count = 0
         ruleMaskNumbers = rules.map { r in
             var h = FNV1a()
@@ -27,73 +33,68 @@ public struct KernelRuleList: RandomAccessCollection, Sendable {
     }
 
     init(_ held: HeldRules<StoredRules>) {
-        backing = .stored(slots: held.storage.slots, order: held.order(), arena: held.storage.store.arena)
+        rules = []
+        slots = held.storage.slots
+        order = held.order()
+        arena = held.storage.store.arena
+        isStored = true
         ruleMaskNumbers = []
     }
+
+    private func slot(_ i: Int) -> StoredRules.Slot { slots[order?[i] ?? i] }
 
     /// A number for the syscall mask of rule `i`: equal masks have equal numbers in one list, so
     /// that a check can tell masks apart without comparing or hashing their 64 words.
     public func maskNumber(at i: Int) -> Int {
-        switch backing {
-        case .rules: return ruleMaskNumbers[i]
-        case .stored(let slots, let order, _): return Int(slots[order?[i] ?? i].mask)
-        }
+        isStored ? Int(slot(i).mask) : ruleMaskNumbers[i]
     }
 
     /// Where rule `i` came from (file and line), without making the rule whole; nil without provenance.
     public func origin(at i: Int) -> (file: String, line: Int)? {
-        switch backing {
-        case .rules(let r): return r[i].provenance.map { ($0.file, $0.line) }
-        case .stored(let slots, let order, let arena):
-            let s = slots[order?[i] ?? i].source
-            return s == RuleArena.noSource ? nil : (arena.file(ofSource: s), arena.line(ofSource: s))
-        }
+        guard isStored else { return rules[i].provenance.map { ($0.file, $0.line) } }
+        let s = slot(i).source
+        return s == RuleArena.noSource ? nil : (arena.file(ofSource: s), arena.line(ofSource: s))
     }
 
     /// Whether some field of rule `i` has an id `wanted` says yes to, without making the rule whole.
     public func containsField(at i: Int, where wanted: (UInt32) -> Bool) -> Bool {
-        switch backing {
-        case .rules(let r): return r[i].fields.contains { wanted($0.id) }
-        case .stored(let slots, let order, let arena): return arena.containsField(inShape: slots[order?[i] ?? i].shape, where: wanted)
-        }
+        isStored ? arena.containsField(inShape: slot(i).shape, where: wanted) : rules[i].fields.contains { wanted($0.id) }
     }
 
     /// `body` of the bytes of rule `i`'s first key field (nil when it has none or it holds no
     /// string), without making the rule whole.
     public func withFirstKey<R>(at i: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
-        switch backing {
-        case .rules(let r):
-            guard let s = r[i].fields.first(where: { $0.id == FieldID.filterkey })?.string else { return body(nil) }
-            return s.withBytes(body)
-        case .stored(let slots, let order, let arena):
-            return arena.withLastString(ofField: FieldID.filterkey, inShape: slots[order?[i] ?? i].shape, last: false, body)
-        }
+        if isStored { return arena.withLastString(ofField: FieldID.filterkey, inShape: slot(i).shape, last: false, body) }
+        guard let s = rules[i].fields.first(where: { $0.id == FieldID.filterkey })?.string else { return body(nil) }
+        return s.withBytes(body)
     }
+
+    /// The fields of rule `i` but those with id `skipping`, without the rest of the rule (its
+    /// provenance is not made).
+    public func fields(at i: Int, skipping: UInt32? = nil) -> [KernelField] {
+        guard isStored else { return skipping.map { id in rules[i].fields.filter { $0.id != id } } ?? rules[i].fields }
+        let s = slot(i)
+        return arena.fields(s.shape, arch: s.arch, skipping: skipping)
+    }
+
+    /// The syscall mask of rule `i` (a buffer shared by the rules of one mask).
+    public func mask(at i: Int) -> [UInt32] { isStored ? arena.mask(slot(i).mask) : rules[i].mask }
 
     public var startIndex: Int { 0 }
 
     public var endIndex: Int {
-        switch backing {
-        case .rules(let r): return r.count
-        case .stored(let slots, let order, _): return order?.count ?? slots.count
-        }
+        isStored ? order?.count ?? slots.count : rules.count
     }
 
     /// The list and action of rule `i`, without making the rule whole (checks that look at a few
     /// lists or actions only skip the others this way).
     public func listAndAction(at i: Int) -> (list: FilterList, action: RuleAction) {
-        switch backing {
-        case .rules(let r): return (r[i].list, r[i].action)
-        case .stored(let slots, let order, _):
-            let s = slots[order?[i] ?? i]
-            return (s.list, s.action)
-        }
+        guard isStored else { return (rules[i].list, rules[i].action) }
+        let s = slot(i)
+        return (s.list, s.action)
     }
 
     public subscript(i: Int) -> KernelRule {
-        switch backing {
-        case .rules(let r): return r[i]
-        case .stored(let slots, let order, let arena): return StoredRules.rule(slots[order?[i] ?? i], arena)
-        }
+        isStored ? StoredRules.rule(slot(i), arena) : rules[i]
     }
 }

@@ -66,20 +66,16 @@ struct RuleArena: Sendable {
     private var masks: [[UInt32]] = []
     private var maskNumbers: [Int: [UInt32]] = [:]
 
-    /// The last mask numbered, kept (so its buffer cannot be reused): lowering shares one buffer
-    /// among the rules of one mask, and a rule's is usually the one before's.
-    private var lastMask: (mask: [UInt32], number: UInt32)?
+    /// The last masks numbered, kept (so their buffers cannot be reused): lowering shares one
+    /// buffer among the rules of one mask, and a rule's is usually one of the few before's.
+    private var recentMasks = RecentMasks<UInt32>()
 
     /// The number of `mask`, stored if new.
     mutating func number(of mask: [UInt32]) -> UInt32 {
-        if let last = lastMask, Self.sameBuffer(last.mask, mask) { return last.number }
+        if let known = recentMasks.value(of: mask) { return known }
         let n = storedNumber(of: mask)
-        lastMask = (mask, n)
+        recentMasks.remember(mask, n)
         return n
-    }
-
-    private static func sameBuffer(_ a: [UInt32], _ b: [UInt32]) -> Bool {
-        a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in x.baseAddress == y.baseAddress && x.count == y.count } }
     }
 
     private mutating func storedNumber(of mask: [UInt32]) -> UInt32 {
@@ -214,16 +210,29 @@ struct RuleArena: Sendable {
     }
 
     /// The fields of shape `n`, the first arch field's value `arch`.
-    func fields(_ n: UInt32, arch: UInt32) -> [KernelField] {
+    /// `skipping`: a field id left out (its string is not made).
+    func fields(_ n: UInt32, arch: UInt32, skipping: UInt32? = nil) -> [KernelField] {
         var out: [KernelField] = []
         var at = shapeStarts[Int(n)]
         let end = shapeStarts[Int(n) + 1]
+        // Counted first: appending one at a time grew the array two or three times per rule.
+        var count = 0
+        while at < end {
+            if word(at) != skipping { count += 1 }
+            at += 13 + max(Int(word(at + 9)) - 1, 0)
+        }
+        out.reserveCapacity(count)
+        at = shapeStarts[Int(n)]
         var archSeen = false
         while at < end {
             let id = word(at), op = FieldOperator(kernelValue: UInt32(shapeBytes[at + 4]) << 24)!
             var value = word(at + 5)
             let stringLength = Int(word(at + 9))
             at += 13
+            if id == skipping {
+                at += max(stringLength - 1, 0)
+                continue
+            }
             if !archSeen && id == FieldID.arch {
                 archSeen = true
                 value = arch

@@ -25,10 +25,13 @@ final class CompilationState {
     /// Field numbers by name, as met: the names are the field table's (a few dozen short
     /// strings), which compare in a word or two, cheaper than hashing one.
     var fieldIDs: [(name: String, id: UInt32)] = []
-    var resolvedMasks: [Int: [(abi: ABI?, specs: [Located<SyscallSpec>], mask: [UInt32])]] = [:]
+    var resolvedMasks: [Int: [ResolvedMask]] = [:]
     /// Kernel forms of masks by a hash of the mask as written (one shared buffer per distinct
     /// mask: rule files repeat a few syscall sets thousands of times, and a mask is 256 bytes).
     var kernelForms: [Int: [(mask: [UInt32], kernelForm: [UInt32])]] = [:]
+    var recentKernelForms = RecentMasks<[UInt32]>()
+    /// A rule's hash (`RuleHash`) so far, of its list and action (the tag) and its recent kernel mask.
+    var recentRuleHashes = RecentMasks<FNV1a>()
     /// `-S all` as this thread's own buffer: a global one would have its reference count
     /// updated by every thread for nearly every rule.
     let allOnes = [UInt32](repeating: .max, count: KernelRule.maskWords)
@@ -190,13 +193,28 @@ extension CompilationState {
         // Rule files repeat the same few -S lists thousands of times: one resolved without a
         // word to say is remembered (as a shared buffer) for the next rule that writes it. Not
         // while verdicts go unrecorded (a -d line): its silence says nothing of the loader's.
+        // A list the loader refuses (or takes with names the kernel lacks) is remembered with its
+        // verdicts, replayed at the new line's words. Not past a refusal already recorded.
         let hash = SyscallListHash.of(specs, abi: abi)
-        if let known = resolvedMasks[hash], let hit = known.first(where: { $0.abi == abi && SyscallListHash.same($0.specs, specs) }) {
+        let memoizable = recordsVerdicts && !lineRefused
+        if let known = resolvedMasks[hash], let hit = known.first(where: { $0.abi == abi && SyscallListHash.same($0.specs, specs) }),
+           memoizable || (hit.verdicts.isEmpty && !hit.refused) {
+            for v in hit.verdicts {
+                let spec = specs[v.spec]
+                verdicts.append(LoaderVerdict(kind: v.kind, location: spec.location, length: spec.length, sourceLine: stmt.text))
+            }
+            if hit.refused { lineRefused = true }
             return hit.mask
         }
-        let reported = diagnostics.count
-        guard let mask = resolveMask(for: specs, abi: abi, archText: archText, in: stmt) else { return nil }
-        if diagnostics.count == reported && verdicts.isEmpty && !lineRefused && recordsVerdicts { resolvedMasks[hash, default: []].append((abi, specs, mask)) }
+        let reported = diagnostics.count, judged = verdicts.count
+        let mask = resolveMask(for: specs, abi: abi, archText: archText, in: stmt)
+        guard memoizable, diagnostics.count == reported, mask != nil || lineRefused else { return mask }
+        var replayed: [(spec: Int, kind: LoaderVerdict.Kind)] = []
+        for v in verdicts[judged...] {
+            guard let i = specs.firstIndex(where: { $0.location == v.location && $0.length == v.length }) else { return mask }
+            replayed.append((i, v.kind))
+        }
+        resolvedMasks[hash, default: []].append(ResolvedMask(abi: abi, specs: specs, mask: mask, verdicts: replayed, refused: lineRefused))
         return mask
     }
 
@@ -250,6 +268,16 @@ extension CompilationState {
         }
         return mask
     }
+}
+
+/// An -S list resolved on an ABI: its mask (nil: the loader refuses the line) and the loader's
+/// verdicts on its words, by the word's index.
+struct ResolvedMask {
+    var abi: ABI?
+    var specs: [Located<SyscallSpec>]
+    var mask: [UInt32]?
+    var verdicts: [(spec: Int, kind: LoaderVerdict.Kind)]
+    var refused: Bool
 }
 
 /// A cheap identity for an -S list as written (names compared byte for byte, as the tables'

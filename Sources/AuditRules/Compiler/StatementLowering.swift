@@ -174,12 +174,16 @@ extension CompilationState {
     private func internedKernelForm(_ mask: [UInt32]) -> [UInt32] {
         // `-S all` and watches: nearly half of all rules, and the same buffer each time.
         if mask == allOnes { return allOnesKernelForm }
+        if let form = recentKernelForms.value(of: mask) { return form }
         var h = FNV1a()
         h.mix(mask: mask)
         let hash = h.intValue
-        if let known = kernelForms[hash], let hit = known.first(where: { $0.mask == mask }) { return hit.kernelForm }
-        let form = kernelForm(mask)
-        kernelForms[hash, default: []].append((mask, form))
+        let form: [UInt32]
+        if let known = kernelForms[hash], let hit = known.first(where: { $0.mask == mask }) { form = hit.kernelForm } else {
+            form = kernelForm(mask)
+            kernelForms[hash, default: []].append((mask, form))
+        }
+        recentKernelForms.remember(mask, form)
         return form
     }
 

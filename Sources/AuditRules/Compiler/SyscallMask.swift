@@ -94,3 +94,30 @@ final class SyscallNameResolver {
 
     func isKnownAnywhere(_ name: RulesText) -> Bool { name.asciiName.map(database.isKnownOnAnyABI) ?? false }
 }
+
+/// The last few mask buffers met, each with a value worked out from its words (its hash, its
+/// kernel form): lowering hands out one shared buffer per distinct -S list, so a buffer met
+/// again is found by its address, without reading its 64 words. The entries keep their
+/// buffers alive, so an address cannot be reused by another mask while it is remembered.
+struct RecentMasks<Value> {
+    private var entries: [(mask: [UInt32], tag: UInt64, value: Value)] = []
+    private var next = 0
+    static var capacity: Int { 8 }
+
+    /// The value remembered for `mask`'s buffer with `tag` (what else the value depends on).
+    func value(of mask: [UInt32], tag: UInt64 = 0) -> Value? {
+        mask.withUnsafeBufferPointer { m in
+            for e in entries where e.tag == tag && e.mask.withUnsafeBufferPointer({ $0.baseAddress == m.baseAddress && $0.count == m.count }) {
+                return e.value
+            }
+            return nil
+        }
+    }
+
+    mutating func remember(_ mask: [UInt32], tag: UInt64 = 0, _ value: Value) {
+        if entries.count < Self.capacity { entries.append((mask, tag, value)) } else { entries[next] = (mask, tag, value) }
+        next = (next + 1) % Self.capacity
+    }
+}
+
+extension RecentMasks: Sendable where Value: Sendable {}
