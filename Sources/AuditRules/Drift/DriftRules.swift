@@ -60,7 +60,14 @@ public struct DriftRules {
                                       abi: rule.provenance?.abi))
     }
 
-    mutating func append(slotOf i: Int, in other: DriftRules) { slots.append(other.slots[i]) }
+    /// `rule`, made from `other`'s rule `i`, with that rule's source (its line is not stored again).
+    mutating func append(_ rule: KernelRule, sourceOf i: Int, in other: DriftRules) {
+        let s = other.slots[i]
+        let arch = rule.fields.first { $0.id == FieldID.arch }?.value ?? 0
+        let mask = store.arena.number(of: rule.mask)
+        let shape = store.arena.shape(of: rule.fields, source: s.source)
+        slots.append(StoredRules.Slot(mask: mask, shape: shape, source: s.source, arch: arch, list: rule.list, action: rule.action, abi: s.abi))
+    }
 
     mutating func append(_ other: DriftRules, _ range: Range<Int>) { slots += other.slots[range] }
 

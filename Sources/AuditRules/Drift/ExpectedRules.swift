@@ -169,7 +169,7 @@ extension ExpectedRules {
             guard loaded || !g.range.contains(where: { held.contains(compiled.key($0)) }) else { continue }
             if out == nil { out = DriftRules(store: compiled.store) }
             out!.append(compiled, copied ..< g.range.lowerBound)
-            out!.append(asLoaded(n))
+            out!.append(asLoaded(n), sourceOf: n, in: compiled)
             copied = g.range.upperBound
         }
         guard var result = out else { return compiled }
