@@ -139,7 +139,7 @@ public enum SavedListing {
     }
 
     /// Whether `appendLoadable` would change this line.
-    private static func needsRewriting(_ line: Slice<RulesText>) -> Bool {
+    static func needsRewriting<Line: Collection<UInt8>>(_ line: Line) -> Bool {
         var expectsValue = false
         var first = true
         var word = line.startIndex
@@ -161,7 +161,7 @@ public enum SavedListing {
         return containsFileType(line)
     }
 
-    private static func containsFileType(_ line: Slice<RulesText>) -> Bool {
+    private static func containsFileType<Line: Collection<UInt8>>(_ line: Line) -> Bool {
         let needle = Array("filetype".utf8)
         var i = line.startIndex
         while let hit = line[i...].firstIndex(of: needle[0]) {

@@ -89,7 +89,17 @@ struct SavedListingReader {
         if !out.isEmpty { out.withUnsafeBytes(emit) }
     }
 
-    private mutating func appendLine(_ bytes: UnsafeBufferPointer<UInt8>) { appendLine(RulesText(bytes)) }
+    private mutating func appendLine(_ bytes: UnsafeBufferPointer<UInt8>) {
+        // Nearly every line is loadable as it is (no field-first watch, which starts with a
+        // space; nothing to rewrite; no `-a` rule for the arch-less recovery): copied as it is.
+        let mayBeRecovered = !auditVersion.isAudit4 && bytes.starts(with: "-a".utf8)
+        if bytes.first != 0x20 && !mayBeRecovered && !SavedListing.needsRewriting(bytes) {
+            lineNumber += 1
+            out.append(contentsOf: bytes)
+            return
+        }
+        appendLine(RulesText(bytes))
+    }
 
     private mutating func appendLine(_ line: RulesText) {
         lineNumber += 1
