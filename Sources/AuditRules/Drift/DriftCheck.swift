@@ -179,6 +179,9 @@ public struct DriftOutcome {
 
     /// The auditctl commands that would make the kernel match the files, one a line.
     public var planText: RulesText {
+        // No drift (every rule paired in order, no setting to change): the plan is empty, known
+        // without making both sides whole.
+        if !report.hasDrift && !report.immutable { return "# nothing to do: the kernel matches the files\n" }
         let writer = RulesFileWriter(target: target)
         let commands = ReconcilePlan.commands(expected: expected, actual: actual, report: report, render: writer.line(for:))
         if commands.isEmpty { return "# nothing to do: the kernel matches the files\n" }
