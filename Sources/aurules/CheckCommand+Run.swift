@@ -41,14 +41,19 @@ struct CheckRun {
         // The kernel's answer first: without access, that is what the operator needs to hear about.
         let loaded: DriftCheck.Loaded
         if let name = options.loaded {
-            let text = try CheckRun.readText(name, what: "the saved listing")
+            // Read a block at a time while it is compiled: a saved listing can be hundreds of MB.
+            let descriptor: Int32
+            switch InputFile.open(name) {
+            case .success(let fd): descriptor = fd
+            case .failure(let f): throw CheckFailure("cannot read the saved listing \(name): \(f.reason)")
+            }
             var status: AuditStatus?
             if let statusPath = options.status {
                 let statusText = try CheckRun.readText(statusPath, what: "the saved status")
                 // `auditctl -s` output: names and numbers, not rules text.
                 do { status = try AuditStatus(auditctlStatus: String(decoding: statusText.bytes, as: UTF8.self)) } catch { throw CheckFailure("\(statusPath): \(error)") }
             }
-            loaded = .listing(text: text, name: name, status: status)
+            loaded = .listingFile(descriptor: descriptor, name: name, status: status)
         } else if let kernelRead {
             let (rules, status) = try kernelRead.waitForCheck()
             loaded = .kernel(rules: rules, status: status)

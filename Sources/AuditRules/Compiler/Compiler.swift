@@ -57,9 +57,10 @@ public final class CompileSession {
 
     /// A session that keeps its rules in `shared`, with the sessions of the other targets that
     /// compile the same input (`finishStored()` gives them).
-    public init(target: CompileTarget, shared: SharedRuleStore) {
+    /// `keepsText: false`: lowering makes no line text (a store that keeps none drops it anyway).
+    public init(target: CompileTarget, shared: SharedRuleStore, keepsText: Bool = true) {
         self.target = target
-        self.keepsText = true
+        self.keepsText = keepsText
         stored = HeldRules(storage: StoredRules(store: shared))
     }
 
@@ -202,6 +203,18 @@ public final class CompileSession {
         out.settings = Compiler.augenrulesOrder(settings)
         out.diagnostics = collected
         return (out, KernelRuleList(stored))
+    }
+
+    /// The same with the held rules as their slots in kernel order, and no copy of the store's
+    /// arena kept (a drift check adds the other side's rules to it). Call once.
+    func finishSlots() -> (result: CompileResult, slots: [StoredRules.Slot]) {
+        guard let stored else { preconditionFailure("finishSlots needs a session with a shared store") }
+        self.stored = nil
+        var out = result
+        out.settings = Compiler.augenrulesOrder(settings)
+        out.diagnostics = collected
+        let slots = stored.storage.slots
+        return (out, stored.order().map { $0.map { slots[$0] } } ?? slots)
     }
 }
 

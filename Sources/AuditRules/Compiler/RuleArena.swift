@@ -129,6 +129,29 @@ struct RuleArena: Sendable {
     /// The number of the shape of `fields` (the first arch field's value left out), stored if new.
     mutating func shape(of fields: [KernelField]) -> UInt32 {
         let start = shapeBytes.count
+        encode(fields)
+        let hash = Self.hash(shapeBytes[start...])
+        if let found = findShape(hash: hash, bytes: start ..< shapeBytes.count) {
+            shapeBytes.removeSubrange(start...)
+            return found
+        }
+        shapeStarts.append(shapeBytes.count)
+        let number = UInt32(shapeCount - 1)
+        if 2 * shapeCount > shapeBuckets.count { growShapes() } else { placeShape(number, hash: hash) }
+        return number
+    }
+
+    /// The number of the shape of `fields` when it is stored, else nil; nothing is stored (a
+    /// drift check asks whether any rule held has these fields).
+    mutating func storedShape(of fields: [KernelField]) -> UInt32? {
+        let start = shapeBytes.count
+        encode(fields)
+        defer { shapeBytes.removeSubrange(start...) }
+        return findShape(hash: Self.hash(shapeBytes[start...]), bytes: start ..< shapeBytes.count)
+    }
+
+    /// Appends the encoding of `fields` to `shapeBytes`.
+    private mutating func encode(_ fields: [KernelField]) {
         var archSeen = false
         for f in fields {
             let isArch = !archSeen && f.id == FieldID.arch
@@ -143,15 +166,6 @@ struct RuleArena: Sendable {
                 Self.put(0, &shapeBytes)
             }
         }
-        let hash = Self.hash(shapeBytes[start...])
-        if let found = findShape(hash: hash, bytes: start ..< shapeBytes.count) {
-            shapeBytes.removeSubrange(start...)
-            return found
-        }
-        shapeStarts.append(shapeBytes.count)
-        let number = UInt32(shapeCount - 1)
-        if 2 * shapeCount > shapeBuckets.count { growShapes() } else { placeShape(number, hash: hash) }
-        return number
     }
 
     private func findShape(hash: Int, bytes: Range<Int>) -> UInt32? {

@@ -141,7 +141,7 @@ struct ListPlan {
     init(expected e: [KernelRule], actual a: [KernelRule], keepKeys: [String]) {
         let match = ExactMatch(expected: e, actual: a)
         var position = [Int?](repeating: nil, count: e.count)
-        for pair in match.pairs { position[pair.expected] = pair.actual }
+        for pair in match.allPairs { position[pair.expected] = pair.actual }
         let window = ApplyPlan.keptWindow(position)
         unchanged = window.count
         var stays = [Bool](repeating: false, count: a.count)

@@ -4,22 +4,24 @@ extension DriftReport {
     /// the files ask for with the kernel's status (nil: settings are not compared).
     public static func compare(expected: [KernelRule], actual: [KernelRule],
                                settings: [DesiredSetting] = [], status: AuditStatus? = nil) -> DriftReport {
+        let store = SharedRuleStore()
+        return compare(expected: DriftRules(expected, store: store), actual: DriftRules(actual, store: store),
+                       settings: settings, status: status)
+    }
+
+    /// The same on the slots of one arena: rules are matched by key and made whole only to be reported.
+    static func compare(expected: DriftRules, actual: DriftRules, settings: [DesiredSetting] = [],
+                        status: AuditStatus? = nil) -> DriftReport {
         var report = DriftReport(immutable: status?.isImmutable ?? false,
                                  expectedCount: expected.count, kernelCount: actual.count)
         let lists = FilterList.listingOrder + FilterList.allCases.filter { !FilterList.listingOrder.contains($0) }
-        // One pass each: a filter per list copied every rule seven times. Rules all of one list
-        // (nearly always: exit) are compared as they are, not copied.
-        var e = [FilterList: [KernelRule]](), a = [FilterList: [KernelRule]]()
-        if let only = (expected.first ?? actual.first)?.list, !expected.contains(where: { $0.list != only }),
-           !actual.contains(where: { $0.list != only }) {
-            e[only] = expected
-            a[only] = actual
-        } else {
-            for r in expected { e[r.list, default: []].append(r) }
-            for r in actual { a[r.list, default: []].append(r) }
+        // Rules all of one list (nearly always: exit) are compared as they are, not copied.
+        func split(_ rules: DriftRules) -> [FilterList: DriftRules] {
+            rules.byList() ?? rules.slots.first.map { [$0.list: rules] } ?? [:]
         }
+        let e = split(expected), a = split(actual)
         for list in lists {
-            let e = e[list] ?? [], a = a[list] ?? []
+            let e = e[list] ?? DriftRules(store: expected.store), a = a[list] ?? DriftRules(store: expected.store)
             if e.isEmpty && a.isEmpty { continue }
             compareList(list, expected: e, actual: a, into: &report)
         }
@@ -27,33 +29,37 @@ extension DriftReport {
         return report
     }
 
-    private static func compareList(_ list: FilterList, expected e: [KernelRule], actual a: [KernelRule],
+    private static func compareList(_ list: FilterList, expected e: DriftRules, actual a: DriftRules,
                                     into report: inout DriftReport) {
         let match = ExactMatch(expected: e, actual: a)
-        report.inSync += match.pairs.count
+        report.inSync += match.prefix + match.pairs.count
 
         // Unmatched rules that agree on list, action, ABI and key are one rule that changed.
         var unmatchedActual = match.unmatchedActual
         var unmatchedExpected = match.unmatchedExpected
         var changed: [(expected: Int, actual: Int, difference: RuleDifference)] = []
-        let byIdentity = Dictionary(grouping: unmatchedExpected) { RuleIdentity(e[$0]) }
-        for (identity, expectedIndices) in byIdentity {
-            let actualIndices = unmatchedActual.filter { RuleIdentity(a[$0]) == identity }
-            guard !actualIndices.isEmpty else { continue }
-            var candidates: [(cost: Int, expected: Int, actual: Int, difference: RuleDifference)] = []
-            for i in expectedIndices {
-                for j in actualIndices {
-                    let d = RuleDifference(from: e[i], to: a[j])
-                    guard identity.key != nil || d.isSmall else { continue }
-                    candidates.append((d.cost, i, j, d))
+        if !unmatchedActual.isEmpty && !unmatchedExpected.isEmpty {
+            let actualIdentity = Dictionary(uniqueKeysWithValues: unmatchedActual.map { ($0, RuleIdentity(a[$0])) })
+            let byIdentity = Dictionary(grouping: unmatchedExpected) { RuleIdentity(e[$0]) }
+            for (identity, expectedIndices) in byIdentity {
+                let actualIndices = unmatchedActual.filter { actualIdentity[$0] == identity }
+                guard !actualIndices.isEmpty else { continue }
+                var candidates: [(cost: Int, expected: Int, actual: Int, difference: RuleDifference)] = []
+                for i in expectedIndices {
+                    let ei = e[i]
+                    for j in actualIndices {
+                        let d = RuleDifference(from: ei, to: a[j])
+                        guard identity.key != nil || d.isSmall else { continue }
+                        candidates.append((d.cost, i, j, d))
+                    }
                 }
-            }
-            candidates.sort { ($0.cost, $0.actual, $0.expected) < ($1.cost, $1.actual, $1.expected) }
-            var usedE = Set<Int>(), usedA = Set<Int>()
-            for c in candidates where !usedE.contains(c.expected) && !usedA.contains(c.actual) {
-                usedE.insert(c.expected)
-                usedA.insert(c.actual)
-                changed.append((c.expected, c.actual, c.difference))
+                candidates.sort { ($0.cost, $0.actual, $0.expected) < ($1.cost, $1.actual, $1.expected) }
+                var usedE = Set<Int>(), usedA = Set<Int>()
+                for c in candidates where !usedE.contains(c.expected) && !usedA.contains(c.actual) {
+                    usedE.insert(c.expected)
+                    usedA.insert(c.actual)
+                    changed.append((c.expected, c.actual, c.difference))
+                }
             }
         }
         let pairedE = Set(changed.map(\.expected)), pairedA = Set(changed.map(\.actual))
@@ -66,28 +72,31 @@ extension DriftReport {
         report.missing += unmatchedExpected.map { MissingRule(rule: e[$0], expectedPosition: $0 + 1) }
         var groups: [UnexpectedGroup] = []
         for j in unmatchedActual {
-            let key = a[j].filterKey
             let rule = UnexpectedRule(rule: a[j], kernelPosition: j + 1)
+            let key = rule.rule.filterKey
             if let g = groups.firstIndex(where: { $0.key == key }) { groups[g].rules.append(rule) } else { groups.append(UnexpectedGroup(key: key, rules: [rule])) }
         }
         mergeUnexpected(groups, into: &report)
 
         // Order: the common rules in kernel order should ascend in disk order. The longest run
-        // that does is taken as in place; the rest moved.
-        let inKernelOrder = match.pairs.sorted { $0.actual < $1.actual }
+        // that does is taken as in place; the rest moved. The common prefix is in order, and
+        // every pair after it comes after it on both sides.
+        let rest = match.pairs.sorted { $0.actual < $1.actual }
         // In order (nearly always): nothing moved, and no table of the run.
-        let inOrder = zip(inKernelOrder, inKernelOrder.dropFirst()).allSatisfy { $0.expected < $1.expected }
-        let keep = inOrder ? [] : Set(longestIncreasingRun(inKernelOrder.map(\.expected)))
-        let moved = inOrder ? [] : inKernelOrder.filter { !keep.contains($0.expected) }
+        let inOrder = zip(rest, rest.dropFirst()).allSatisfy { $0.expected < $1.expected }
+        guard !inOrder else { return }
+        let inKernelOrder = (0 ..< match.prefix).map { (expected: $0, actual: $0) } + rest
+        let keep = Set(longestIncreasingRun(inKernelOrder.map(\.expected)))
+        let moved = inKernelOrder.filter { !keep.contains($0.expected) }
         if !moved.isEmpty {
-            let commonExpected = match.pairs.map(\.expected).sorted()
+            let commonExpected = inKernelOrder.map(\.expected).sorted()
             let rules = moved.sorted { $0.expected < $1.expected }.map { pair -> MovedRule in
                 let before = commonExpected.last { $0 < pair.expected }
                 return MovedRule(rule: e[pair.expected], expectedPosition: pair.expected + 1,
                                  kernelPosition: pair.actual + 1, expectedAfter: before.map { e[$0] })
             }
-            report.orderDrift.append(OrderDrift(list: list, moved: rules,
-                                                listHasNeverRules: (e + a).contains { $0.action == .never }))
+            let hasNever = e.slots.contains { $0.action == .never } || a.slots.contains { $0.action == .never }
+            report.orderDrift.append(OrderDrift(list: list, moved: rules, listHasNeverRules: hasNever))
         }
     }
 
@@ -154,33 +163,38 @@ extension DriftReport {
 
 /// Pairs identical rules, each kernel rule with the first unused identical rule on disk.
 struct ExactMatch {
+    /// The common prefix: rule i paired with rule i for every i below it (not in `pairs`).
+    var prefix = 0
     var pairs: [(expected: Int, actual: Int)] = []
     var unmatchedExpected: [Int] = []
     var unmatchedActual: [Int] = []
 
-    init(expected e: [KernelRule], actual a: [KernelRule]) {
-        // In sync is the common case: pair the common prefix position by position before
-        // hashing whole rules (64 mask words and every field) for the rest.
-        var prefix = 0
-        while prefix < e.count && prefix < a.count && e[prefix] == a[prefix] {
-            pairs.append((prefix, prefix))
-            prefix += 1
-        }
-        var queues: [KernelRule: [Int]] = [:]
-        for i in (prefix ..< e.count).reversed() { queues[e[i], default: []].append(i) }
-        var matchedE = [Bool](repeating: false, count: e.count)
-        for i in 0 ..< prefix { matchedE[i] = true }
+    init(expected e: DriftRules, actual a: DriftRules) {
+        // In sync is the common case: the common prefix pairs position by position, and only
+        // the rest goes through a table.
+        while prefix < e.count && prefix < a.count && e.key(prefix) == a.key(prefix) { prefix += 1 }
+        guard prefix < e.count || prefix < a.count else { return }
+        var queues: [RuleKey: [Int]] = [:]
+        for i in (prefix ..< e.count).reversed() { queues[e.key(i), default: []].append(i) }
+        var matchedE = [Bool](repeating: false, count: e.count - prefix)
         for j in prefix ..< a.count {
-            let r = a[j]
-            if let i = queues[r]?.popLast() {
+            if let i = queues[a.key(j)]?.popLast() {
                 pairs.append((i, j))
-                matchedE[i] = true
+                matchedE[i - prefix] = true
             } else {
                 unmatchedActual.append(j)
             }
         }
-        unmatchedExpected = e.indices.filter { !matchedE[$0] }
+        unmatchedExpected = (prefix ..< e.count).filter { !matchedE[$0 - prefix] }
     }
+
+    init(expected e: [KernelRule], actual a: [KernelRule]) {
+        let store = SharedRuleStore()
+        self.init(expected: DriftRules(e, store: store), actual: DriftRules(a, store: store))
+    }
+
+    /// Every pair, the common prefix's first.
+    var allPairs: [(expected: Int, actual: Int)] { (0 ..< prefix).map { (expected: $0, actual: $0) } + pairs }
 }
 
 /// What makes two rules "the same rule, changed": list, action, ABI (arch fields) and key.

@@ -48,10 +48,19 @@ extension ChunkedInput {
     /// The same for a text in memory (a saved listing), parsed as one file named `file`.
     public static func compileNotingArch(text: RulesText, file: String, options: ParseOptions, into session: CompileSession,
                                          linesPerChunk: Int = 128) -> ChunkedCompile {
+        compileNotingArch(file: file, options: options, into: session, linesPerChunk: linesPerChunk) { feed in
+            text.withBytes { feed(UnsafeRawBufferPointer($0)) }
+        }
+    }
+
+    /// The same for a text that `read` hands to its argument a block at a time (a saved listing
+    /// as it is read), parsed as one file named `file`.
+    static func compileNotingArch(file: String, options: ParseOptions, into session: CompileSession, linesPerChunk: Int = 128,
+                                  read: ((UnsafeRawBufferPointer) -> Void) -> Void) -> ChunkedCompile {
         var reader = ChunkReader(file: file, options: options, session: session)
         reader.notesArchless = true
         var chunker = LineChunker(linesPerChunk: linesPerChunk)
-        text.withBytes { chunker.feed(UnsafeRawBufferPointer($0)) { reader.take($0, firstLine: $1) } }
+        read { chunker.feed($0) { reader.take($0, firstLine: $1) } }
         chunker.finish { reader.take($0, firstLine: $1) }
         reader.finish()
         reader.summarizeIfNotRules(head: chunker.head)

@@ -115,3 +115,65 @@ extension ExpectedRules {
         }
     }
 }
+
+extension ExpectedRules {
+    /// `adapt` on the slots of a drift check's arena: the same choice, rule for rule, with the
+    /// held rules asked about by key, and only the arch-less statements' rules made whole.
+    static func adapt(_ compiled: DriftRules, archless: Set<Location>, machine: Machine, kernelRules: DriftRules) -> DriftRules {
+        guard !archless.isEmpty else { return compiled }
+        let native = machine.b64 ?? machine.b32
+        // The groups: each arch-less statement's explicit rules, with its native rule as loaded.
+        var groups: [(range: Range<Int>, native: Int?)] = []
+        var i = 0
+        while i < compiled.count {
+            guard let p = compiled.location(i), archless.contains(Location(file: p.file, line: p.line)), compiled.hasArchField(i) else {
+                i += 1
+                continue
+            }
+            let start = i
+            i += 1
+            while i < compiled.count, let q = compiled.location(i), q.file == p.file, q.line == p.line, compiled.hasArchField(i) { i += 1 }
+            let nativeRule = (start ..< i).first { r in
+                if let abi = compiled.abi(r) { return abi == native }
+                return native.map { abi in compiled[r].fields.contains { $0.id == FieldID.arch && $0.value == machine.auditArch(for: abi) } } ?? false
+            }
+            groups.append((start ..< i, nativeRule))
+        }
+        func asLoaded(_ n: Int) -> KernelRule {
+            var rule = compiled[n]
+            rule.fields.removeAll { $0.id == FieldID.arch }
+            return rule
+        }
+        guard !groups.isEmpty else { return compiled }
+        // The keys asked about, and which of them a held rule has.
+        var asked = Set<RuleKey>()
+        var asLoadedKeys: [RuleKey?] = []
+        asLoadedKeys.reserveCapacity(groups.count)
+        for g in groups {
+            let key = kernelRules.isEmpty ? nil : g.native.flatMap { compiled.storedKey(of: asLoaded($0)) }
+            asLoadedKeys.append(key)
+            guard g.native != nil, !kernelRules.isEmpty else { continue }
+            if let key { asked.insert(key) }
+            for r in g.range { asked.insert(compiled.key(r)) }
+        }
+        var held = Set<RuleKey>()
+        if !asked.isEmpty {
+            for j in kernelRules.indices where asked.contains(kernelRules.key(j)) { held.insert(kernelRules.key(j)) }
+        }
+        // Copied only from the first group loaded as written: nearly always `compiled` is the answer.
+        var out: DriftRules?
+        var copied = 0
+        for (g, key) in zip(groups, asLoadedKeys) {
+            guard let n = g.native else { continue }
+            let loaded = key.map(held.contains) ?? false
+            guard loaded || !g.range.contains(where: { held.contains(compiled.key($0)) }) else { continue }
+            if out == nil { out = DriftRules(store: compiled.store) }
+            out!.append(compiled, copied ..< g.range.lowerBound)
+            out!.append(asLoaded(n), sourceOf: n, in: compiled)
+            copied = g.range.upperBound
+        }
+        guard var result = out else { return compiled }
+        result.append(compiled, copied ..< compiled.count)
+        return result
+    }
+}

@@ -123,3 +123,43 @@ extension KernelRule {
         return r
     }
 }
+
+extension ListingLoss {
+    /// `resolve` on the slots of a drift check's arena. The common prefix of `out` and
+    /// `expected` (all of an in-sync listing) resolves each line to its own rule: it is skipped,
+    /// and only the rest is made whole and hashed.
+    static func resolve(_ out: inout DriftRules, by expected: DriftRules) -> Int {
+        var prefix = 0
+        while prefix < out.count && prefix < expected.count && out.key(prefix) == expected.key(prefix) { prefix += 1 }
+        guard (prefix ..< out.count).contains(where: { !ListingLoss.of(out[$0]).isEmpty }) else { return 0 }
+        var head: [Int: Int] = [:]
+        var link = [Int](repeating: -1, count: expected.count)
+        for i in (prefix ..< expected.count).reversed() {
+            let rule = expected[i]
+            guard !ListingLoss.of(rule).isEmpty else { continue }
+            let h = rule.asListed.hashValue
+            link[i] = head[h] ?? -1
+            head[h] = i
+        }
+        guard !head.isEmpty else { return 0 }
+        var used = [Bool](repeating: false, count: expected.count)
+        var resolved = 0
+        for j in prefix ..< out.count {
+            let r = out[j]
+            guard !ListingLoss.of(r).isEmpty else { continue }
+            let view = r.asListed
+            let h = view.hashValue
+            guard var k = head[h] else { continue }
+            while k >= 0 && (used[k] || expected[k].asListed != view) { k = link[k] }
+            guard k >= 0 else { continue }
+            used[k] = true
+            var first = head[h]!
+            while first >= 0 && used[first] { first = link[first] }
+            head[h] = first
+            if expected.key(k) == out.key(j) { continue }
+            out.take(k, of: expected, at: j)
+            resolved += 1
+        }
+        return resolved
+    }
+}

@@ -15,13 +15,23 @@ public enum SavedListing {
         out.reserveCapacity(utf8.count + 64)
         for (i, range) in lines.enumerated() {
             if i > 0 { out.append(0x0A) }
-            if let watch = fieldFirstWatch(utf8[range]) {
-                appendLoadable(watch[...], to: &out)
-            } else {
-                appendLoadable(utf8[range], to: &out)
-            }
+            if let line = loadableLine(utf8[range]) { out += line } else { out += utf8[range] }
         }
         return RulesText(out)
+    }
+
+    /// One line of a listing made loadable (`loadableText` line by line: a line that needs no
+    /// rewriting is the same through `appendLoadable`); nil when it stays as it is.
+    static func loadableLine(_ line: Slice<RulesText>) -> [UInt8]? {
+        var out: [UInt8] = []
+        if let watch = fieldFirstWatch(line) {
+            appendLoadable(watch[...], to: &out)
+        } else if needsRewriting(line) {
+            appendLoadable(line, to: &out)
+        } else {
+            return nil
+        }
+        return out
     }
 
     /// The options whose value is the next word.
@@ -129,7 +139,7 @@ public enum SavedListing {
     }
 
     /// Whether `appendLoadable` would change this line.
-    private static func needsRewriting(_ line: Slice<RulesText>) -> Bool {
+    static func needsRewriting<Line: Collection<UInt8>>(_ line: Line) -> Bool {
         var expectsValue = false
         var first = true
         var word = line.startIndex
@@ -151,7 +161,7 @@ public enum SavedListing {
         return containsFileType(line)
     }
 
-    private static func containsFileType(_ line: Slice<RulesText>) -> Bool {
+    private static func containsFileType<Line: Collection<UInt8>>(_ line: Line) -> Bool {
         let needle = Array("filetype".utf8)
         var i = line.startIndex
         while let hit = line[i...].firstIndex(of: needle[0]) {

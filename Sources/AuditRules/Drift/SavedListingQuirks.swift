@@ -15,14 +15,8 @@ extension SavedListing {
         var namingABI: ABI?
         var rewritten: [(line: Int, range: Range<Int>, bytes: [UInt8])] = []
         for (i, range) in lineRanges(text).enumerated() {
-            let line = utf8[range]
-            guard line.starts(with: "-a".utf8), line.count == 2 || line.dropFirst(2).first == 0x20 else { continue }
-            if let arch = archValue(line) {
-                namingABI = abi(named: RulesText(arch), machine: machine) ?? namingABI
-                continue
-            }
-            guard let abi = namingABI,
-                  let new = numberingSyscalls(line, abi: abi, database: database, auditVersion: auditVersion) else { continue }
+            guard let new = recoveringArchlessSyscalls(line: utf8[range], namingABI: &namingABI, machine: machine, database: database,
+                                                       auditVersion: auditVersion) else { continue }
             rewritten.append((i + 1, range, new))
         }
         guard !rewritten.isEmpty else { return (text, []) }
@@ -36,6 +30,20 @@ extension SavedListing {
         }
         out += utf8[copied...]
         return (RulesText(out), rewritten.map(\.line))
+    }
+
+    /// One line of `recoveringArchlessSyscalls(_:...)` (audit 4 left aside by the caller), in
+    /// listing order: `namingABI` is the ABI of the last arch listed before it. The line
+    /// rewritten, or nil.
+    static func recoveringArchlessSyscalls(line: Slice<RulesText>, namingABI: inout ABI?, machine: Machine,
+                                           database: SyscallDatabase, auditVersion: AuditVersion) -> [UInt8]? {
+        guard line.starts(with: "-a".utf8), line.count == 2 || line.dropFirst(2).first == 0x20 else { return nil }
+        if let arch = archValue(line) {
+            namingABI = abi(named: RulesText(arch), machine: machine) ?? namingABI
+            return nil
+        }
+        guard let abi = namingABI else { return nil }
+        return numberingSyscalls(line, abi: abi, database: database, auditVersion: auditVersion)
     }
 
     /// The line with its `-S` names read through `abi`'s libaudit table and written as

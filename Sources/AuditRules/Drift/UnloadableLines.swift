@@ -73,8 +73,10 @@ public struct UnloadableLine: Hashable, Sendable, Codable {
         return settings.filter { s in s.provenance.map { !keys.contains(LineKey(file: $0.file, line: $0.line)) } ?? true }
     }
 
-    private struct LineKey: Hashable {
+    struct LineKey: Hashable {
         var file: String
         var line: Int
     }
+
+    static func lineKeys(_ lines: [UnloadableLine]) -> Set<LineKey> { Set(lines.map { LineKey(file: $0.file, line: $0.line) }) }
 }

@@ -1,0 +1,154 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Syscalls
+
+extension DriftCheck {
+    /// Where a saved listing's bytes come from.
+    enum ListingSource {
+        case text(RulesText)
+        case descriptor(Int32)
+    }
+
+    /// The kernel rules a saved listing stands for, as the kernel held them, in the check's arena.
+    func listedRules(_ source: ListingSource, name: String, warnings: inout [String]) throws(DriftCheckError) -> DriftRules {
+        var options = target.parseOptions
+        options.isSavedListing = true
+        // A block at a time, a chunk of lines compiled at a time: neither the listing nor its
+        // syntax tree is ever whole. No output quotes a listed rule's line (unexpected rules are
+        // rendered): its text is not kept.
+        let session = CompileSession(target: target, shared: rules.store, keepsText: false)
+        var reader = SavedListingReader(machine: target.machine, database: target.database, auditVersion: target.auditVersion)
+        var readError: String?
+        let listing = ChunkedInput.compileNotingArch(file: name, options: options, into: session) { feed in
+            switch source {
+            case .text(let text): text.withBytes { reader.feed($0, feed) }
+            case .descriptor(let fd): readError = Self.read(fd) { reader.feed($0, feed) }
+            }
+            reader.finish(feed)
+        }
+        let (listed, slots) = session.finishSlots()
+        if let readError { throw DriftCheckError("cannot read the saved listing \(name): \(readError)") }
+        // auditctl -l ends every line: a last line without its newline was cut short, and the
+        // rest of it would be compared as a rule nobody wrote.
+        if let last = reader.lastByte, last != 0x0A {
+            throw DriftCheckError("the saved listing \(name) is damaged: its last line ends without a newline (truncated?); "
+                                  + "save it again with `auditctl -l`")
+        }
+        // Equal lines are held rules of their own (ListingLoss), not repeats auditctl would refuse.
+        let duplicate = DiagnosticCode.duplicateRule.rawValue
+        let listingDiagnostics = listing.diagnostics.contains { $0.severity == .error } ? listing.diagnostics : listing.diagnostics + listed.diagnostics
+        try Self.requireNoErrors(listingDiagnostics.filter { $0.code != duplicate }, in: "the saved listing", warnings: &warnings)
+        let recovered = reader.recoveredLines
+        if !recovered.isEmpty {
+            let count = recovered.count
+            warnings.append("\(name): \(count) arch-less syscall rule\(count == 1 ? "" : "s") (line "
+                            + recovered.prefix(5).map(String.init).joined(separator: ", ") + (count > 5 ? ", ..." : "")
+                            + ") read as auditctl 3.0.9 lists them, by the table of the last arch listed before; "
+                            + "if another auditctl made the listing, give its --audit-version")
+        }
+        let doubtful = !target.auditVersion.isAudit4 ? [] : listing.archless.filter(\.namesSyscalls)
+        if !doubtful.isEmpty {
+            warnings.append("\(name): \(doubtful.count) arch-less syscall rule\(doubtful.count == 1 ? "" : "s"): their syscall "
+                            + "names in a listing may come from another ABI's table, so this comparison is approximate")
+        }
+        // The kernel held each arch-less listed rule as one rule without arch.
+        let held = Self.keepingEqualLines(DriftRules(store: rules.store, slots: slots), repeated: listed.repeated)
+        return ExpectedRules.adapt(held, archless: ExpectedRules.locations(listing.archless, file: name), machine: target.machine,
+                                   kernelRules: DriftRules(store: rules.store))
+    }
+
+    /// Reads `fd` to its end in 1 MiB blocks, each line capped as InputFile caps it; the read
+    /// error, if any.
+    static func read(_ fd: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> Void) -> String? {
+        let blockSize = 1 << 20
+        var block = [UInt8](repeating: 0, count: blockSize)
+        var cap = LineCap(), capped: [UInt8] = []
+        while true {
+            let count = block.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, blockSize) }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 { return String(cString: strerror(errno)).lowercased() }
+            if count == 0 { return nil }
+            capped.removeAll(keepingCapacity: true)
+            block.withUnsafeBufferPointer { cap.append(UnsafeBufferPointer(rebasing: $0[..<count]), to: &capped) }
+            capped.withUnsafeBufferPointer(body)
+        }
+    }
+
+    /// The rules of a compiled listing with one copy for each line equal to an earlier one: the
+    /// compiler, reading the listing as a rules file, skips such a line as auditctl would ("Rule
+    /// exists"), but a listing's equal lines are distinct kernel rules that list alike (a never
+    /// and an always watch of one path). Each copy takes its own line's place.
+    static func keepingEqualLines(_ listed: DriftRules, repeated: [RepeatedRule]) -> DriftRules {
+        guard !repeated.isEmpty else { return listed }
+        var rules = listed
+        var done = Set<Int>()
+        for again in repeated where done.insert(again.location.line).inserted {
+            var copies = DriftRules(store: rules.store)
+            for i in rules.indices {
+                guard let p = rules.location(i), p.file == again.firstFile, p.line == again.firstLine else { continue }
+                copies.append(rules.moved(i, file: p.file, line: again.location.line, text: again.sourceLine))
+            }
+            let at = rules.indices.first { (rules.location($0)?.line ?? 0) > again.location.line } ?? rules.count
+            rules.insert(copies, at: at)
+        }
+        return rules
+    }
+
+    /// The rules of the lines the loader takes. The compiler skips a line equal to an earlier one
+    /// as a repeat; when that earlier line is unloadable, the loader never held its rule, so the
+    /// first loadable repeat loads it: its rules are that line's, in its place.
+    func loadableRules(unloadable: [UnloadableLine]) -> DriftRules {
+        var out = rules.excluding(unloadable)
+        guard !unloadable.isEmpty, !result.repeated.isEmpty else { return out }
+        let refused = Set(unloadable.map { "\($0.line):\($0.file)" })
+        var rank: [String: Int] = [:]
+        for f in fileOrder where rank[f] == nil { rank[f] = rank.count }
+        func place(_ file: String, _ line: Int) -> (Int, Int) { (rank[file] ?? rank.count, line) }
+        var taken = Set<String>()
+        for again in result.repeated {
+            let first = "\(again.firstLine):\(again.firstFile)"
+            guard refused.contains(first), !refused.contains("\(again.location.line):\(again.location.file)"),
+                  taken.insert(first).inserted else { continue }
+            var copies = DriftRules(store: rules.store)
+            for i in rules.indices {
+                guard let p = rules.location(i), p.file == again.firstFile, p.line == again.firstLine else { continue }
+                copies.append(rules.moved(i, file: again.location.file, line: again.location.line, text: again.sourceLine))
+            }
+            let here = place(again.location.file, again.location.line)
+            let at = out.indices.first { i in out.location(i).map { place($0.file, $0.line) > here } ?? false } ?? out.count
+            out.insert(copies, at: at)
+        }
+        return out
+    }
+
+    /// The files' lines of the rules `report` shows, read again when the files' lines are not
+    /// kept (each only when it is still the line compiled: `InputFile.lines`).
+    func withSourceLines(_ report: inout DriftReport) {
+        guard let reread, !rules.store.arena.keepsText else { return }
+        var wanted = Set<Int>()
+        func note(_ p: Provenance?) { if let p, p.file == reread.name { wanted.insert(p.line) } }
+        for m in report.missing { note(m.rule.provenance) }
+        for c in report.changed { note(c.expected.provenance) }
+        for o in report.orderDrift {
+            for m in o.moved {
+                note(m.rule.provenance)
+                note(m.expectedAfter?.provenance)
+            }
+        }
+        guard !wanted.isEmpty, let identity = reread.identity else { return }
+        let lines = InputFile.lines(rules.store.lineHashes(of: reread.name, lines: wanted), of: reread.path, identity: identity) ?? [:]
+        func fill(_ p: inout Provenance?) {
+            guard let line = p?.line, p?.file == reread.name, let text = lines[line] else { return }
+            p!.text = text
+        }
+        for i in report.missing.indices { fill(&report.missing[i].rule.provenance) }
+        for i in report.changed.indices { fill(&report.changed[i].expected.provenance) }
+        for o in report.orderDrift.indices {
+            for m in report.orderDrift[o].moved.indices {
+                fill(&report.orderDrift[o].moved[m].rule.provenance)
+                if report.orderDrift[o].moved[m].expectedAfter != nil { fill(&report.orderDrift[o].moved[m].expectedAfter!.provenance) }
+            }
+        }
+    }
+}
