@@ -5,7 +5,7 @@ import Syscalls
 /// kept once for both sides (an in-sync listing adds no field list of its own), and two rules are
 /// the same kernel rule exactly when their `RuleKey`s are equal. Rules are made whole only to be
 /// looked at closely (the few reported, the arch-less groups, `--plan`).
-public struct DriftRules {
+struct DriftRules {
     let store: SharedRuleStore
     private(set) var slots: [StoredRules.Slot]
 

@@ -55,37 +55,50 @@ public struct ListingLoss: OptionSet, Hashable, Sendable {
     /// `resolving` in place (no second copy of the listed rules); how many changed.
     public static func resolve(_ out: inout [KernelRule], by expected: [KernelRule]) -> Int {
         guard out.contains(where: { !ListingLoss.of($0).isEmpty }) else { return 0 }
-        // Each view's candidates as a chain of indices into `expected`, in file order, under the
-        // view's hash (views that share a hash share a chain; the view is compared on the way):
-        // a table of numbers, not of rules.
+        return pairListed(lines: out.indices, line: { out[$0] }, rules: expected.indices, count: expected.count,
+                          rule: { expected[$0] }) { k, j in
+            let taken = expected[k]
+            if taken == out[j] { return false }
+            out[j].list = taken.list
+            out[j].action = taken.action
+            out[j].mask = taken.mask
+            out[j].fields = taken.fields
+            return true
+        }
+    }
+
+    /// The pairing both `resolve`s share: each line (of `lines`) that lost something is paired
+    /// with the first unused rule (of `rules`, in file order) that lists the same; `take(k, j)`
+    /// adopts rule k for line j and says whether that changed the line. Each view's candidates
+    /// are a chain of indices under the view's hash (views that share a hash share a chain; the
+    /// view is compared on the way): a table of numbers, not of rules. Returns how many changed.
+    static func pairListed(lines: Range<Int>, line: (Int) -> KernelRule, rules: Range<Int>, count: Int,
+                           rule: (Int) -> KernelRule, take: (Int, Int) -> Bool) -> Int {
         var head: [Int: Int] = [:]
-        var link = [Int](repeating: -1, count: expected.count)
-        for i in expected.indices.reversed() where !ListingLoss.of(expected[i]).isEmpty {
-            let h = expected[i].asListed.hashValue
+        var link = [Int](repeating: -1, count: count)
+        for i in rules.reversed() {
+            let r = rule(i)
+            guard !ListingLoss.of(r).isEmpty else { continue }
+            let h = r.asListed.hashValue
             link[i] = head[h] ?? -1
             head[h] = i
         }
         guard !head.isEmpty else { return 0 }
-        var used = [Bool](repeating: false, count: expected.count)
+        var used = [Bool](repeating: false, count: count)
         var resolved = 0
-        for j in out.indices where !ListingLoss.of(out[j]).isEmpty {
-            let r = out[j]
+        for j in lines {
+            let r = line(j)
+            guard !ListingLoss.of(r).isEmpty else { continue }
             let view = r.asListed
             let h = view.hashValue
             guard var k = head[h] else { continue }
-            while k >= 0 && (used[k] || expected[k].asListed != view) { k = link[k] }
+            while k >= 0 && (used[k] || rule(k).asListed != view) { k = link[k] }
             guard k >= 0 else { continue }
             used[k] = true
             var first = head[h]!
             while first >= 0 && used[first] { first = link[first] }
             head[h] = first
-            let taken = expected[k]
-            if taken == r { continue }
-            out[j].list = taken.list
-            out[j].action = taken.action
-            out[j].mask = taken.mask
-            out[j].fields = taken.fields
-            resolved += 1
+            if take(k, j) { resolved += 1 }
         }
         return resolved
     }
@@ -132,34 +145,11 @@ extension ListingLoss {
         var prefix = 0
         while prefix < out.count && prefix < expected.count && out.key(prefix) == expected.key(prefix) { prefix += 1 }
         guard (prefix ..< out.count).contains(where: { !ListingLoss.of(out[$0]).isEmpty }) else { return 0 }
-        var head: [Int: Int] = [:]
-        var link = [Int](repeating: -1, count: expected.count)
-        for i in (prefix ..< expected.count).reversed() {
-            let rule = expected[i]
-            guard !ListingLoss.of(rule).isEmpty else { continue }
-            let h = rule.asListed.hashValue
-            link[i] = head[h] ?? -1
-            head[h] = i
-        }
-        guard !head.isEmpty else { return 0 }
-        var used = [Bool](repeating: false, count: expected.count)
-        var resolved = 0
-        for j in prefix ..< out.count {
-            let r = out[j]
-            guard !ListingLoss.of(r).isEmpty else { continue }
-            let view = r.asListed
-            let h = view.hashValue
-            guard var k = head[h] else { continue }
-            while k >= 0 && (used[k] || expected[k].asListed != view) { k = link[k] }
-            guard k >= 0 else { continue }
-            used[k] = true
-            var first = head[h]!
-            while first >= 0 && used[first] { first = link[first] }
-            head[h] = first
-            if expected.key(k) == out.key(j) { continue }
+        return pairListed(lines: prefix ..< out.count, line: { out[$0] }, rules: prefix ..< expected.count,
+                          count: expected.count, rule: { expected[$0] }) { k, j in
+            if expected.key(k) == out.key(j) { return false }
             out.take(k, of: expected, at: j)
-            resolved += 1
+            return true
         }
-        return resolved
     }
 }
