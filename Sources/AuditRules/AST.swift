@@ -37,11 +37,15 @@ public struct RuleFile: Sendable {
 
     /// The files in source order: those read, then any other a location names, as first met.
     public var fileOrder: [String] {
+        Self.fileOrder(path: path, filesRead: filesRead, named: diagnostics.map(\.location.file) + statements.map(\.location.file))
+    }
+
+    /// `fileOrder` of an input read as `path` (the paths given, joined by spaces), whose files read
+    /// are `filesRead` and whose diagnostics and statements name the files `named`.
+    public static func fileOrder(path: String, filesRead: [String], named: [String]) -> [String] {
         var order = filesRead.isEmpty ? [path] : filesRead
         var seen = Set(order)
-        for file in diagnostics.map(\.location.file) + statements.map(\.location.file) where seen.insert(file).inserted {
-            order.append(file)
-        }
+        for file in named where seen.insert(file).inserted { order.append(file) }
         return order
     }
 

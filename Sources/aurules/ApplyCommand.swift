@@ -159,9 +159,8 @@ struct ApplyCommand: ParsableCommand {
 /// installed libaudit (`CompileTarget.resolve` with nothing given).
 struct HostCompile {
     let target: CompileTarget
-    let source: RuleFile
-    let compiled: CompileResult
-    let machine: Machine
+    let files: AppliedFiles
+    var compiled: CompileResult { files.compiled }
 
     init(paths: [String], tables: String?, resolve: Bool, allowUnsafePermissions: Bool) throws {
         // The one target resolution, with every choice left to the host.
@@ -171,11 +170,8 @@ struct HostCompile {
         var parseOptions = target.parseOptions
         // Files auditctl -R would refuse are an error here too (issue 11), unless allowed.
         parseOptions.unsafePermissions = allowUnsafePermissions ? .warning : .error
-        let machine = target.machine
-        source = RuleInputs.load(paths: paths, options: parseOptions)
-        compiled = Compiler(target: target).compile(source)
-        self.machine = machine
-        let errors = DriftCheck.diagnostics(source, compiled).filter { $0.severity == .error }
+        files = AppliedFiles(paths: paths, options: parseOptions, target: target)
+        let errors = files.diagnostics.filter { $0.severity == .error }
         guard errors.isEmpty else {
             for d in errors { StandardError.print(DiagnosticRenderer.text(d)) }
             throw CheckFailure("\(errors.count) error\(errors.count == 1 ? "" : "s") in the rules files; nothing was changed "
@@ -183,12 +179,10 @@ struct HostCompile {
         }
     }
 
-    var settings: [DesiredSetting] { compiled.settings.map { DesiredSetting(setting: $0.setting, provenance: $0.provenance) } }
+    var settings: [DesiredSetting] { files.settings }
 
     /// Arch-less rules in the form the kernel holds them, else auditctl's (as `check` expects).
-    func expected(for kernelRules: [KernelRule]) -> [KernelRule] {
-        ExpectedRules.adapt(compiled.rules, source: source, machine: machine, kernelRules: kernelRules)
-    }
+    func expected(for kernelRules: [KernelRule]) -> [KernelRule] { files.expected(for: kernelRules) }
 }
 
 /// The exclusive lock that keeps two applies from interleaving.

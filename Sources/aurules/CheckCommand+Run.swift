@@ -32,11 +32,10 @@ struct CheckRun {
         let paths = options.paths.isEmpty ? CheckRun.defaultPaths() : options.paths
         var parseOptions = target.parseOptions
         parseOptions.unsafePermissions = options.allowUnsafePermissions ? .warning : .error
-        // One file is compiled a chunk of lines at a time (as `compile` does); directories, several
-        // files and standard input are read whole.
-        let chunked = paths.count == 1 && paths[0] != "-" && RuleInputs.readsInChunks(paths[0])
-            ? DriftCheck(path: paths[0], options: parseOptions, target: target) : nil
-        let check = chunked ?? DriftCheck(source: RuleInputs.load(paths: paths, options: parseOptions), target: target)
+        // Files and rules.d directories are compiled a chunk of lines at a time (as `compile`
+        // does); standard input, among others a pipe, is read whole (DriftCheck).
+        let check = DriftCheck(paths: paths, options: parseOptions, target: target)
+            ?? DriftCheck(source: RuleInputs.load(paths: paths, options: parseOptions), target: target)
 
         // The kernel's answer first: without access, that is what the operator needs to hear about.
         let loaded: DriftCheck.Loaded

@@ -103,10 +103,7 @@ struct CompileCommand: ParsableCommand {
     /// Every input is parsed a chunk of lines at a time, one after another (a 100,000-rule file
     /// never becomes one syntax tree); a rules.d directory file by file, in augenrules' order.
     private func load(into session: CompileSession, options: ParseOptions) -> [Diagnostic] {
-        if paths.count == 1, RuleInputs.readsInChunks(paths[0]), let diagnostics = ChunkedInput.compile(path: paths[0], options: options, into: session) {
-            return diagnostics
-        }
-        return paths.flatMap { ChunkedInput.compile(input: $0, options: options, into: session) }
+        ChunkedInput.compile(inputs: paths, options: options, into: session).diagnostics
     }
 }
 

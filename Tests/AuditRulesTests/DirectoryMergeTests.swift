@@ -44,9 +44,11 @@ final class DirectoryMergeTests: XCTestCase {
         let wholeResult = expected.finish()
         for inputs in [[dir], [dir, dir + "/10-a.rules", dir]] {
             let session = CompileSession(target: target)
-            let diagnostics = inputs.flatMap { ChunkedInput.compile(input: $0, options: options, into: session) }
+            let read = ChunkedInput.compile(inputs: inputs, options: options, into: session)
             let reference = RuleInputs.load(paths: inputs, options: options)
-            XCTAssertEqual(diagnostics, reference.diagnostics, "\(inputs.count) inputs")
+            XCTAssertEqual(read.diagnostics, reference.diagnostics, "\(inputs.count) inputs")
+            XCTAssertEqual(read.filesRead, reference.filesRead, "\(inputs.count) inputs")
+            XCTAssertFalse(read.readWhole)
             let got = session.finish()
             if inputs.count == 1 {
                 XCTAssertEqual(got.rules, wholeResult.rules)

@@ -21,13 +21,27 @@ public enum ChunkedInput {
     public static func compile(path: String, options: ParseOptions, into session: CompileSession,
                                linesPerChunk: Int = 128, blockSize: Int = 1 << 20,
                                keep: (@Sendable ([Statement]) -> [Statement])? = nil, refusedIsNil: Bool = false) -> [Diagnostic]? {
+        read(path: path, options: options, into: session, linesPerChunk: linesPerChunk, blockSize: blockSize, keep: keep,
+             refusedIsNil: refusedIsNil)?.diagnostics
+    }
+
+    /// `compile(path:...)` with what a drift check needs of the file: its name, its identity
+    /// before it was read, and (`notesArchless`) its arch-less rule statements.
+    static func read(path: String, options: ParseOptions, into session: CompileSession, linesPerChunk: Int = 128,
+                     blockSize: Int = 1 << 20, keep: (@Sendable ([Statement]) -> [Statement])? = nil, refusedIsNil: Bool = false,
+                     notesArchless: Bool = false) -> ChunkedCompile? {
         let name = InputFile.name(path)
+        let identity = InputFile.Identity(path: path)
         var reader = ChunkReader(file: name, options: options, session: session)
         reader.keep = keep
+        reader.notesArchless = notesArchless
         switch ChunkedFile.read(path: path, linesPerChunk: linesPerChunk, blockSize: blockSize, { reader.take($0, firstLine: $1) }) {
         case .notOpened: return nil
         case .refused where refusedIsNil: return nil
-        case .refused(let reason): return [RuleInputs.unreadable(name, reason)] + RuleInputs.fileProblems(path, options: options)
+        case .refused(let reason):
+            return ChunkedCompile(file: name, identity: identity,
+                                  diagnostics: [RuleInputs.unreadable(name, reason)] + RuleInputs.fileProblems(path, options: options),
+                                  archless: [])
         case .read(let head, let readError):
             // Whatever was read is in the session already: the error fails the compile.
             reader.finish()
@@ -35,7 +49,7 @@ public enum ChunkedInput {
             reader.summarizeIfNotRules(head: head)
         }
         reader.diagnostics.insert(contentsOf: RuleInputs.fileProblems(path, options: options), at: 0)
-        return reader.diagnostics
+        return ChunkedCompile(file: name, identity: identity, diagnostics: reader.diagnostics, archless: reader.archless)
     }
 
     /// The same for contents already in memory (tests).

@@ -125,9 +125,9 @@ extension DriftCheck {
     /// The files' lines of the rules `report` shows, read again when the files' lines are not
     /// kept (each only when it is still the line compiled: `InputFile.lines`).
     func withSourceLines(_ report: inout DriftReport) {
-        guard let reread, !rules.store.arena.keepsText else { return }
-        var wanted = Set<Int>()
-        func note(_ p: Provenance?) { if let p, p.file == reread.name { wanted.insert(p.line) } }
+        guard !rereads.isEmpty, !rules.store.arena.keepsText else { return }
+        var wanted: [String: Set<Int>] = [:]
+        func note(_ p: Provenance?) { if let p, rereads[p.file] != nil { wanted[p.file, default: []].insert(p.line) } }
         for m in report.missing { note(m.rule.provenance) }
         for c in report.changed { note(c.expected.provenance) }
         for o in report.orderDrift {
@@ -136,10 +136,14 @@ extension DriftCheck {
                 note(m.expectedAfter?.provenance)
             }
         }
-        guard !wanted.isEmpty, let identity = reread.identity else { return }
-        let lines = InputFile.lines(rules.store.lineHashes(of: reread.name, lines: wanted), of: reread.path, identity: identity) ?? [:]
+        guard !wanted.isEmpty else { return }
+        // "-" is not among them: a file's name is its path.
+        var lines: [String: [Int: RulesText]] = [:]
+        for (file, numbers) in wanted {
+            lines[file] = InputFile.lines(rules.store.lineHashes(of: file, lines: numbers), of: file, identity: rereads[file]!) ?? [:]
+        }
         func fill(_ p: inout Provenance?) {
-            guard let line = p?.line, p?.file == reread.name, let text = lines[line] else { return }
+            guard let p0 = p, let text = lines[p0.file]?[p0.line] else { return }
             p!.text = text
         }
         for i in report.missing.indices { fill(&report.missing[i].rule.provenance) }

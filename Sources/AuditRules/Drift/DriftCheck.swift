@@ -22,9 +22,10 @@ public struct DriftCheck {
     let archless: Set<ExpectedRules.Location>
     /// The files' rules in kernel order, in the arena the other side's rules join.
     let rules: DriftRules
-    /// The one file compiled a chunk at a time, whose lines are not kept: the lines of the
-    /// rules reported are read again (`withSourceLines`), when it is still the file compiled.
-    let reread: (path: String, name: String, identity: InputFile.Identity?)?
+    /// The files compiled a chunk at a time, whose lines are not kept, as they were before they
+    /// were read (by name): the lines of the rules reported are read again (`withSourceLines`),
+    /// from each file that is still the file compiled.
+    let rereads: [String: InputFile.Identity]
 
     /// Compiles the files (their errors are reported by `compare`, after the kernel's), with
     /// the loader's verdict on each line: the host loads them with auditctl of the target release.
@@ -37,25 +38,31 @@ public struct DriftCheck {
         result = compiled
         fileOrder = source.fileOrder
         archless = ExpectedRules.archlessLocations(source)
-        reread = nil
+        rereads = [:]
     }
 
-    /// The same for one rules file read a chunk of lines at a time, no syntax tree kept; nil
-    /// when it cannot be opened or is not rules (`init(source:target:)` reports those).
-    public init?(path: String, options: ParseOptions, target: CompileTarget) {
-        let identity = InputFile.Identity(path: path)
+    /// The same for the files, directories and pipes `paths` read a chunk of lines at a time
+    /// (`ChunkedInput.compile(inputs:)`, as `compile` reads them), no syntax tree kept. nil when
+    /// `init(source:target:)` is needed: standard input or, among several inputs, a pipe (its
+    /// lines cannot be read again), an input that is not rules or that had to be read whole.
+    public init?(paths: [String], options: ParseOptions, target: CompileTarget) {
+        guard !paths.contains("-") else { return nil }
         let store = SharedRuleStore(keepsText: false)
         let session = CompileSession(target: Self.judging(target), shared: store)
-        guard let read = ChunkedInput.compileNotingArch(path: path, options: options, into: session),
-              !read.diagnostics.contains(where: { $0.code == DiagnosticLimit.notRulesCode }) else { return nil }
+        let read = ChunkedInput.compile(inputs: paths, options: options, into: session, notesArchless: true)
+        guard !read.readWhole, !read.diagnostics.contains(where: { $0.code == DiagnosticLimit.notRulesCode }),
+              paths.count == 1 && read.files.count <= 1 || !read.files.contains(where: { $0.identity == nil }) else { return nil }
         self.target = target
         let (compiled, slots) = session.finishSlots()
         result = compiled
         rules = DriftRules(store: store, slots: slots)
-        fileDiagnostics = read.diagnostics.contains { $0.severity == .error } ? read.diagnostics : read.diagnostics + compiled.diagnostics
-        fileOrder = [read.file]
-        archless = ExpectedRules.locations(read.archless, file: read.file)
-        reread = (path, read.file, identity)
+        fileDiagnostics = Self.diagnostics(read.diagnostics, compiled)
+        fileOrder = RuleFile.fileOrder(path: paths.joined(separator: " "), filesRead: read.filesRead,
+                                       named: read.diagnostics.map(\.location.file))
+        archless = ExpectedRules.locations(read.files)
+        var rereads: [String: InputFile.Identity] = [:]
+        for file in read.files where rereads[file.file] == nil { rereads[file.file] = file.identity }
+        self.rereads = rereads
     }
 
     private static func judging(_ target: CompileTarget) -> CompileTarget {
@@ -128,7 +135,12 @@ public struct DriftCheck {
     /// The compiler reports again some values the parser refused (an unknown user): after parse
     /// errors only the parser's diagnostics count, as `aurules compile` prints them.
     public static func diagnostics(_ parsed: RuleFile, _ compiled: CompileResult) -> [Diagnostic] {
-        parsed.diagnostics.contains { $0.severity == .error } ? parsed.diagnostics : parsed.diagnostics + compiled.diagnostics
+        diagnostics(parsed.diagnostics, compiled)
+    }
+
+    /// The same for the parser's diagnostics of inputs compiled a chunk at a time.
+    static func diagnostics(_ parsed: [Diagnostic], _ compiled: CompileResult) -> [Diagnostic] {
+        parsed.contains { $0.severity == .error } ? parsed : parsed + compiled.diagnostics
     }
 
     static func requireNoErrors(_ diagnostics: [Diagnostic], in what: String, warnings: inout [String]) throws(DriftCheckError) {

@@ -20,6 +20,8 @@ public struct ArchlessStatement: Sendable {
 /// arch-less rule statements.
 public struct ChunkedCompile: Sendable {
     public var file: String
+    /// The file as it was before it was read (nil: not a regular file), to read its lines again.
+    public var identity: InputFile.Identity?
     public var diagnostics: [Diagnostic]
     public var archless: [ArchlessStatement]
 }
@@ -28,21 +30,7 @@ extension ChunkedInput {
     /// `compile(path:...)` noting the arch-less statements; nil when the file cannot be opened.
     public static func compileNotingArch(path: String, options: ParseOptions, into session: CompileSession,
                                          linesPerChunk: Int = 128, blockSize: Int = 1 << 20) -> ChunkedCompile? {
-        let name = InputFile.name(path)
-        var reader = ChunkReader(file: name, options: options, session: session)
-        reader.notesArchless = true
-        switch ChunkedFile.read(path: path, linesPerChunk: linesPerChunk, blockSize: blockSize, { reader.take($0, firstLine: $1) }) {
-        case .notOpened: return nil
-        case .refused(let reason):
-            return ChunkedCompile(file: name, diagnostics: [RuleInputs.unreadable(name, reason)] + RuleInputs.fileProblems(path, options: options),
-                                  archless: [])
-        case .read(let head, let readError):
-            reader.finish()
-            if let readError { reader.diagnostics.append(RuleInputs.unreadable(name, readError)) }
-            reader.summarizeIfNotRules(head: head)
-        }
-        reader.diagnostics.insert(contentsOf: RuleInputs.fileProblems(path, options: options), at: 0)
-        return ChunkedCompile(file: name, diagnostics: reader.diagnostics, archless: reader.archless)
+        read(path: path, options: options, into: session, linesPerChunk: linesPerChunk, blockSize: blockSize, notesArchless: true)
     }
 
     /// The same for a text in memory (a saved listing), parsed as one file named `file`.
@@ -64,7 +52,7 @@ extension ChunkedInput {
         chunker.finish { reader.take($0, firstLine: $1) }
         reader.finish()
         reader.summarizeIfNotRules(head: chunker.head)
-        return ChunkedCompile(file: file, diagnostics: reader.diagnostics, archless: reader.archless)
+        return ChunkedCompile(file: file, identity: nil, diagnostics: reader.diagnostics, archless: reader.archless)
     }
 }
 

@@ -86,6 +86,11 @@ public enum ExpectedRules {
         Set(archless.lazy.filter { !$0.isDelete }.map { Location(file: file, line: $0.line) })
     }
 
+    /// The same for the files compiled a chunk at a time.
+    static func locations(_ files: [ChunkedCompile]) -> Set<Location> {
+        files.reduce(into: []) { $0.formUnion(locations($1.archless, file: $1.file)) }
+    }
+
     /// Rules written without any `-F arch=`.
     static func archlessLocations(_ source: RuleFile) -> Set<Location> {
         var out = Set<Location>()
