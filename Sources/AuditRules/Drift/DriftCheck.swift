@@ -46,12 +46,13 @@ public struct DriftCheck {
     /// `init(source:target:)` is needed: standard input or, among several inputs, a pipe (its
     /// lines cannot be read again), an input that is not rules or that had to be read whole.
     public init?(paths: [String], options: ParseOptions, target: CompileTarget) {
-        guard !paths.contains("-") else { return nil }
+        // A pipe cannot be read twice: decided before anything is read.
+        guard !paths.contains("-"), paths.count == 1
+            || !paths.contains(where: { RuleInputs.kind(of: $0) == .stream && InputFile.Identity(path: $0) == nil }) else { return nil }
         let store = SharedRuleStore(keepsText: false)
         let session = CompileSession(target: Self.judging(target), shared: store)
         let read = ChunkedInput.compile(inputs: paths, options: options, into: session, notesArchless: true)
-        guard !read.readWhole, !read.diagnostics.contains(where: { $0.code == DiagnosticLimit.notRulesCode }),
-              paths.count == 1 && read.files.count <= 1 || !read.files.contains(where: { $0.identity == nil }) else { return nil }
+        guard !read.readWhole, !read.diagnostics.contains(where: { $0.code == DiagnosticLimit.notRulesCode }) else { return nil }
         self.target = target
         let (compiled, slots) = session.finishSlots()
         result = compiled

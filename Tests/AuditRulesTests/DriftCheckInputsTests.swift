@@ -1,0 +1,80 @@
+@testable import AuditRules
+import Foundation
+import Syscalls
+import XCTest
+
+/// `check` of several inputs and rules.d directories read a chunk of lines at a time
+/// (`DriftCheck(paths:)`) reports what the whole read (`DriftCheck(source:)`) reports: the same
+/// text, JSON, plan and warnings, the lines of the rules reported read again from their files.
+final class DriftCheckInputsTests: XCTestCase {
+    static let target = DriftLoaderRefusalTests.target
+
+    /// A rules.d directory (DirectoryMergeTests' without its file that is not rules) and a file
+    /// with a parser error, an unloadable line, an arch-less rule, a repeat of a directory's line.
+    static func makeInputs() throws -> (dir: String, file: String) {
+        let dir = try DirectoryMergeTests.makeDirectory()
+        try FileManager.default.removeItem(atPath: dir + "/30-text.rules")
+        let file = dir + ".extra.rules"
+        let text = "-a always,exit -F arch=b64 -S unlink -k x1\n-a always,exit -S nosuchcall -k bad\n"
+            + DriftLoaderRefusalTests.rules + "-a always,exit -S chmod -F auid>=1000 -k perm\n-w /etc/passwd -p wa -k p\n"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+        return (dir, file)
+    }
+
+    private struct Outcome: Equatable {
+        var text: String, json: String, plan: RulesText, warnings: [String]
+    }
+
+    private func outcome(_ check: DriftCheck, _ loaded: DriftCheck.Loaded) throws -> Outcome {
+        let o = try check.compare(with: loaded)
+        return Outcome(text: o.formatter.text(o.report, subject: "s"), json: o.formatter.json(o.report, subject: "s", warnings: o.warnings),
+                       plan: o.planText, warnings: o.warnings)
+    }
+
+    func testSeveralInputsReportAsTheWholeRead() throws {
+        let (dir, file) = try Self.makeInputs()
+        defer {
+            try? FileManager.default.removeItem(atPath: dir)
+            try? FileManager.default.removeItem(atPath: file)
+        }
+        let options = Self.target.parseOptions
+        for paths in [[dir], [file, dir], [dir, file, dir + "/10-a.rules"], [dir + "/20-b.rules", dir + "/missing.rules", file]] {
+            let whole = DriftCheck(source: RuleInputs.load(paths: paths, options: options), target: Self.target)
+            let chunked = try XCTUnwrap(DriftCheck(paths: paths, options: options, target: Self.target), "\(paths)")
+            let rules = whole.compiled.rules
+            // In sync; rules missing, one changed and two swapped; an extra rule; no rules at all.
+            var drifted = Array(rules.dropFirst(3).prefix(40))
+            drifted.swapAt(1, 2)
+            drifted[5].fields.removeLast()
+            drifted.append(rules[0])
+            for held in [rules, drifted, []] {
+                let loaded = DriftCheck.Loaded.kernel(rules: held, status: AuditStatus(enabled: 1, backlogLimit: 320))
+                XCTAssertEqual(try outcome(chunked, loaded), try outcome(whole, loaded), "\(paths), \(held.count) held")
+            }
+            XCTAssertEqual(chunked.fileOrder, whole.fileOrder)
+        }
+    }
+
+    /// The whole read is left to report a file that is not rules and standard input.
+    func testNotRulesAndStandardInputAreReadWhole() throws {
+        let dir = try DirectoryMergeTests.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        XCTAssertNil(DriftCheck(paths: [dir], options: Self.target.parseOptions, target: Self.target))
+        XCTAssertNil(DriftCheck(paths: ["-", dir + "/10-a.rules"], options: Self.target.parseOptions, target: Self.target))
+        XCTAssertNotNil(DriftCheck(paths: [dir + "/10-a.rules", dir + "/20-b.rules"], options: Self.target.parseOptions, target: Self.target))
+    }
+
+    /// A reported line changed since it was compiled is not quoted from the file.
+    func testAChangedFileIsNotQuoted() throws {
+        let (dir, file) = try Self.makeInputs()
+        defer {
+            try? FileManager.default.removeItem(atPath: dir)
+            try? FileManager.default.removeItem(atPath: file)
+        }
+        let check = try XCTUnwrap(DriftCheck(paths: [dir, file], options: Self.target.parseOptions, target: Self.target))
+        let loaded = DriftCheck.Loaded.kernel(rules: [], status: AuditStatus())
+        XCTAssertTrue(try outcome(check, loaded).json.contains("-a always,exit -S chmod -F auid>=1000 -k perm"))
+        try Data("-a always,exit -S chmod -F auid>=1000 -k perm\n".utf8).write(to: URL(fileURLWithPath: file))
+        XCTAssertFalse(try outcome(check, loaded).json.contains("-a always,exit -S chmod -F auid>=1000 -k perm"))
+    }
+}
