@@ -139,7 +139,7 @@ struct ApplyCommand: ParsableCommand {
         do {
             let result = try applier.apply(target: host.expected(for:), settings: host.settings, dryRun: dryRun, initial: initial)
             let seconds = Date().timeIntervalSince(started)
-            print(output.render(result, seconds: seconds, writes: connection.writes), terminator: "")
+            output.render(result, seconds: seconds, writes: connection.writes) { print($0, terminator: "") }
             if !result.failures.isEmpty { throw ExitCode.findings }
             // Done: the process ends here rather than free the compiled files and both copies of
             // the kernel's rules object by object (a measurable part of a no-change apply). The

@@ -26,19 +26,24 @@ struct ApplyOutput {
 
     func changes(_ plan: ApplyPlan) -> [Change] {
         var out: [Change] = []
+        forEachChange(plan) { out.append($0) }
+        return out
+    }
+
+    /// The changes one at a time, in order.
+    func forEachChange(_ plan: ApplyPlan, _ body: (Change) -> Void) {
         for step in plan.steps {
             switch (step.operation, step.role) {
             case (.delete, .move): continue  // shown once, where it is placed
-            case (.append(let r), .move), (.prepend(let r), .move): out.append(Change(kind: "move", text: "\(message: writer.line(for: r))", source: source(r)))
-            case (.append(let r), _), (.prepend(let r), _): out.append(Change(kind: "add", text: "\(message: writer.line(for: r))", source: source(r)))
-            case (.delete(let r), _): out.append(Change(kind: "delete", text: "\(message: writer.line(for: r))", source: nil))
+            case (.append(let r), .move), (.prepend(let r), .move): body(Change(kind: "move", text: "\(message: writer.line(for: r))", source: source(r)))
+            case (.append(let r), _), (.prepend(let r), _): body(Change(kind: "add", text: "\(message: writer.line(for: r))", source: source(r)))
+            case (.delete(let r), _): body(Change(kind: "delete", text: "\(message: writer.line(for: r))", source: nil))
             case (.setting(let s), _):
                 let text = s.option == "--loginuid-immutable" ? s.option : "\(s.option) \(s.expected) (was \(s.actual))"
-                out.append(Change(kind: "setting", text: text, source: s.provenance.map { "\($0.file):\($0.line)" }))
+                body(Change(kind: "setting", text: text, source: s.provenance.map { "\($0.file):\($0.line)" }))
             }
         }
-        out += plan.kept.map { Change(kind: "keep", text: "\(message: writer.line(for: $0))", source: nil) }
-        return out
+        for rule in plan.kept { body(Change(kind: "keep", text: "\(message: writer.line(for: rule))", source: nil)) }
     }
 
     private func source(_ rule: KernelRule) -> String? {
@@ -46,23 +51,40 @@ struct ApplyOutput {
     }
 
     func render(_ result: ApplyResult, seconds: Double, writes: Int) -> String {
-        if format == .json { return json(result, seconds: seconds, writes: writes) }
+        var text = ""
+        render(result, seconds: seconds, writes: writes) { text += $0 }
+        return text
+    }
+
+    /// The output handed to `emit` in pieces of about 64 KiB (text; JSON whole): a plan of
+    /// millions of rules is never one string.
+    func render(_ result: ApplyResult, seconds: Double, writes: Int, into emit: (String) -> Void) {
+        if format == .json { return emit(json(result, seconds: seconds, writes: writes)) }
         let marks = ["add": "+", "delete": "-", "move": ">", "setting": "!", "keep": "="]
         var text = ""
-        for c in changes(result.plan) {
+        func flushing() {
+            if text.utf8.count >= 1 << 16 {
+                emit(text)
+                text = ""
+            }
+        }
+        forEachChange(result.plan) { c in
             // Keys and paths are the files' bytes: a control byte (a kept CR) is shown escaped.
             text += "\(marks[c.kind] ?? "?") \(ControlCharacters.escaped(c.text))"
             if let s = c.source { text += "  # \(ControlCharacters.escaped(s))" } else if c.kind == "delete" { text += "  # in no file" } else if c.kind == "keep" { text += "  # kept (--keep-key)" }
             text += "\n"
+            flushing()
         }
         for f in result.failures {
             text += "error: \(Self.where_(f.step))the kernel refused \(what(f.step)): \(f.error)\n"
+            flushing()
         }
         for s in result.skipped {
             text += "not set: \(what(s)), because other changes failed\n"
+            flushing()
         }
         text += summary(result, seconds: seconds) + "\n"
-        return text
+        emit(text)
     }
 
     func summary(_ result: ApplyResult, seconds: Double) -> String {

@@ -15,7 +15,10 @@ public struct AppliedFiles {
     public init(paths: [String], options: ParseOptions, target: CompileTarget) {
         let session = CompileSession(target: target, keepsText: false)
         let read = ChunkedInput.compile(inputs: paths, options: options, into: session, notesArchless: true)
-        compiled = session.finish()
+        var compiled = session.finish()
+        // The compiler makes a mask per statement: equal ones share one buffer (millions of rules).
+        KernelRule.shareMasks(&compiled.rules)
+        self.compiled = compiled
         diagnostics = DriftCheck.diagnostics(read.diagnostics, compiled)
         archless = ExpectedRules.locations(read.files)
         machine = target.machine
