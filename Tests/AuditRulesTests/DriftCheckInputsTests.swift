@@ -38,15 +38,17 @@ final class DriftCheckInputsTests: XCTestCase {
             try? FileManager.default.removeItem(atPath: file)
         }
         let options = Self.target.parseOptions
-        for paths in [[dir], [file, dir], [dir, file, dir + "/10-a.rules"], [dir + "/20-b.rules", dir + "/missing.rules", file]] {
+        for paths in [[file, dir], [dir, file, dir + "/10-a.rules"], [dir + "/20-b.rules", dir + "/missing.rules", file]] {
             let whole = DriftCheck(source: RuleInputs.load(paths: paths, options: options), target: Self.target)
             let chunked = try XCTUnwrap(DriftCheck(paths: paths, options: options, target: Self.target), "\(paths)")
             let rules = whole.compiled.rules
             // In sync; rules missing, one changed and two swapped; an extra rule; no rules at all.
             var drifted = Array(rules.dropFirst(3).prefix(40))
-            drifted.swapAt(1, 2)
-            drifted[5].fields.removeLast()
-            drifted.append(rules[0])
+            if drifted.count > 5 {
+                drifted.swapAt(1, 2)
+                drifted[5].fields.removeLast()
+            }
+            drifted += rules.prefix(1)
             for held in [rules, drifted, []] {
                 let loaded = DriftCheck.Loaded.kernel(rules: held, status: AuditStatus(enabled: 1, backlogLimit: 320))
                 XCTAssertEqual(try outcome(chunked, loaded), try outcome(whole, loaded), "\(paths), \(held.count) held")
@@ -55,11 +57,10 @@ final class DriftCheckInputsTests: XCTestCase {
         }
     }
 
-    /// The whole read is left to report a file that is not rules and standard input.
-    func testNotRulesAndStandardInputAreReadWhole() throws {
+    /// Standard input is left to the whole read (its lines cannot be read again).
+    func testStandardInputIsReadWhole() throws {
         let dir = try DirectoryMergeTests.makeDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        XCTAssertNil(DriftCheck(paths: [dir], options: Self.target.parseOptions, target: Self.target))
         XCTAssertNil(DriftCheck(paths: ["-", dir + "/10-a.rules"], options: Self.target.parseOptions, target: Self.target))
         XCTAssertNotNil(DriftCheck(paths: [dir + "/10-a.rules", dir + "/20-b.rules"], options: Self.target.parseOptions, target: Self.target))
     }
