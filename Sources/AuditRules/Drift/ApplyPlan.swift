@@ -71,18 +71,39 @@ public struct ApplyPlan: Sendable {
     /// `keepKeys`: globs (fnmatch) for keys of foreign rules that stay.
     public static func make(expected: [KernelRule], actual: [KernelRule], settings: [SettingDrift] = [],
                             immutable: Bool = false, keepKeys: [String] = []) -> ApplyPlan {
+        var byListE = [FilterList: [KernelRule]](), byListA = [FilterList: [KernelRule]]()
+        if !immutable {
+            for r in expected { byListE[r.list, default: []].append(r) }
+            for r in actual { byListA[r.list, default: []].append(r) }
+        }
+        let store = SharedRuleStore()
+        return make(settings: settings, immutable: immutable, keepsFinal: true) { list in
+            let e = byListE[list] ?? [], a = byListA[list] ?? []
+            if e.isEmpty && a.isEmpty { return nil }
+            return ListPlan(expected: DriftRules(e, store: store), actual: DriftRules(a, store: store), keepKeys: keepKeys,
+                            keepsFinal: true) { $0 == .expected ? e[$1] : a[$1] }
+        }
+    }
+
+    /// The same for the two sides of a drift check, in their arena: only the rules of the steps
+    /// (and the kept foreign ones) are made whole; `final` is left empty (`check --plan` prints
+    /// the steps, nothing carries them out).
+    static func make(expected: DriftRules, actual: DriftRules, settings: [SettingDrift], keepKeys: [String]) -> ApplyPlan {
+        make(settings: settings, immutable: false, keepsFinal: false) { list in
+            let e = expected.only(list), a = actual.only(list)
+            if e.isEmpty && a.isEmpty { return nil }
+            return ListPlan(expected: e, actual: a, keepKeys: keepKeys, keepsFinal: false) { $0 == .expected ? e[$1] : a[$1] }
+        }
+    }
+
+    /// The plan of the lists `listPlan` plans (nil: a list neither side has rules in).
+    private static func make(settings: [SettingDrift], immutable: Bool, keepsFinal: Bool, _ listPlan: (FilterList) -> ListPlan?) -> ApplyPlan {
         var plan = ApplyPlan(steps: [], kept: [], unchanged: 0, final: [], immutable: immutable)
         if immutable { return plan }
-        var byListE = [FilterList: [KernelRule]](), byListA = [FilterList: [KernelRule]]()
-        for r in expected { byListE[r.list, default: []].append(r) }
-        for r in actual { byListA[r.list, default: []].append(r) }
-
         for s in settings where earlySettings.contains(s.option) { plan.steps.append(ApplyStep(.setting(s), .setting)) }
         var deletions: [ApplyStep] = []
         for list in FilterList.allCases {
-            let e = byListE[list] ?? [], a = byListA[list] ?? []
-            if e.isEmpty && a.isEmpty { continue }
-            let listPlan = ListPlan(expected: e, actual: a, keepKeys: keepKeys)
+            guard let listPlan = listPlan(list) else { continue }
             plan.steps += listPlan.placements
             deletions += listPlan.deletions
             plan.kept += listPlan.kept
@@ -132,13 +153,16 @@ public struct ApplyPlan: Sendable {
 
 /// The plan of one filter list.
 struct ListPlan {
+    enum Side { case expected, actual }
+
     var placements: [ApplyStep] = []
     var deletions: [ApplyStep] = []
     var kept: [KernelRule] = []
     var unchanged = 0
     var final: [KernelRule] = []
 
-    init(expected e: [KernelRule], actual a: [KernelRule], keepKeys: [String]) {
+    /// `rule`: rule i of a side, whole. `keepsFinal`: `final` is made (apply verifies it).
+    init(expected e: DriftRules, actual a: DriftRules, keepKeys: [String], keepsFinal: Bool, rule: (Side, Int) -> KernelRule) {
         let match = ExactMatch(expected: e, actual: a)
         var position = [Int?](repeating: nil, count: e.count)
         for pair in match.allPairs { position[pair.expected] = pair.actual }
@@ -148,18 +172,21 @@ struct ListPlan {
         for i in window { stays[position[i]!] = true }
 
         // Prepends build the head from the inside out; appends the tail in order.
-        for i in (0 ..< window.lowerBound).reversed() { place(e[i], from: position[i].map { a[$0] }, prepend: true) }
-        for i in window.upperBound ..< e.count { place(e[i], from: position[i].map { a[$0] }, prepend: false) }
+        for i in (0 ..< window.lowerBound).reversed() { place(rule(.expected, i), from: position[i].map { rule(.actual, $0) }, prepend: true) }
+        for i in window.upperBound ..< e.count { place(rule(.expected, i), from: position[i].map { rule(.actual, $0) }, prepend: false) }
 
         for j in match.unmatchedActual {
-            if ApplyPlan.keyMatches(a[j].filterKey, globs: keepKeys) {
-                kept.append(a[j])
+            let old = rule(.actual, j)
+            if ApplyPlan.keyMatches(old.filterKey, globs: keepKeys) {
+                kept.append(old)
                 stays[j] = true
             } else {
-                deletions.append(ApplyStep(.delete(a[j]), .delete))
+                deletions.append(ApplyStep(.delete(old), .delete))
             }
         }
-        final = Array(e[..<window.lowerBound]) + a.indices.filter { stays[$0] }.map { a[$0] } + Array(e[window.upperBound...])
+        guard keepsFinal else { return }
+        final = (0 ..< window.lowerBound).map { rule(.expected, $0) } + a.indices.filter { stays[$0] }.map { rule(.actual, $0) }
+            + (window.upperBound ..< e.count).map { rule(.expected, $0) }
     }
 
     /// `old`: the kernel's copy when the rule is there already, elsewhere.

@@ -196,7 +196,7 @@ public struct DriftOutcome {
         // without making both sides whole.
         if !report.hasDrift && !report.immutable { return "# nothing to do: the kernel matches the files\n" }
         let writer = RulesFileWriter(target: target)
-        let commands = ReconcilePlan.commands(expected: expected, actual: actual, report: report, render: writer.line(for:))
+        let commands = ReconcilePlan.commands(expected: expectedRules, actual: actualRules, report: report, render: writer.line(for:))
         if commands.isEmpty { return "# nothing to do: the kernel matches the files\n" }
         var out: [UInt8] = []
         for c in commands {

@@ -28,6 +28,11 @@ struct DriftRules {
     /// Rule `i`, whole (its line text empty when the store keeps none).
     subscript(i: Int) -> KernelRule { StoredRules.rule(slots[i], store.arena) }
 
+    /// The rules of `list`, in order.
+    func only(_ list: FilterList) -> DriftRules {
+        DriftRules(store: store, slots: slots.filter { $0.list == list })
+    }
+
     /// Every rule, whole.
     var all: [KernelRule] {
         let arena = store.arena

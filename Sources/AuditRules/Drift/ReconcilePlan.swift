@@ -8,15 +8,26 @@ public enum ReconcilePlan {
     /// `aurules apply` carries out).
     public static func commands(expected: [KernelRule], actual: [KernelRule], report: DriftReport,
                                 keepKeys: [String] = [], render: (KernelRule) -> RulesText) -> [RulesText] {
-        if report.immutable {
-            return ["# the kernel is immutable (-e 2): no rule or setting can change before a reboot"]
-        }
-        // Refused lines cannot be reconciled by any command: the file needs fixing first.
-        let refused = report.unloadable.map { u in
+        if report.immutable { return [immutable] }
+        let plan = ApplyPlan.make(expected: expected, actual: actual, settings: report.settings, keepKeys: keepKeys)
+        return refused(report) + plan.steps.map { command($0.operation, render: render) }
+    }
+
+    /// The same for the two sides of a drift check, in their arena (only the rules the commands
+    /// name are made whole).
+    static func commands(expected: DriftRules, actual: DriftRules, report: DriftReport, render: (KernelRule) -> RulesText) -> [RulesText] {
+        if report.immutable { return [immutable] }
+        let plan = ApplyPlan.make(expected: expected, actual: actual, settings: report.settings, keepKeys: [])
+        return refused(report) + plan.steps.map { command($0.operation, render: render) }
+    }
+
+    private static let immutable: RulesText = "# the kernel is immutable (-e 2): no rule or setting can change before a reboot"
+
+    /// Refused lines cannot be reconciled by any command: the file needs fixing first.
+    private static func refused(_ report: DriftReport) -> [RulesText] {
+        report.unloadable.map { u in
             RulesText(ControlCharacters.escaped("# \(u.file):\(u.line) is not loadable (\(u.reasons.joined(separator: "; "))): fix it in the file; it is left out of this plan"))
         }
-        let plan = ApplyPlan.make(expected: expected, actual: actual, settings: report.settings, keepKeys: keepKeys)
-        return refused + plan.steps.map { command($0.operation, render: render) }
     }
 
     /// One plan step as an auditctl command line.
