@@ -52,6 +52,10 @@ final class DriftCheckInputsTests: XCTestCase {
             for held in [rules, drifted, []] {
                 let loaded = DriftCheck.Loaded.kernel(rules: held, status: AuditStatus(enabled: 1, backlogLimit: 320))
                 XCTAssertEqual(try outcome(chunked, loaded), try outcome(whole, loaded), "\(paths), \(held.count) held")
+                // The plan made on the check's slots is the plan of the rules made whole.
+                let o = try chunked.compare(with: loaded), writer = RulesFileWriter(target: Self.target)
+                XCTAssertEqual(ReconcilePlan.commands(expected: o.expectedRules, actual: o.actualRules, report: o.report, render: writer.line(for:)),
+                               ReconcilePlan.commands(expected: o.expected, actual: o.actual, report: o.report, render: writer.line(for:)))
             }
             XCTAssertEqual(chunked.fileOrder, whole.fileOrder)
         }
