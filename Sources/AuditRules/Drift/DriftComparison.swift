@@ -174,11 +174,20 @@ struct ExactMatch {
         // the rest goes through a table.
         while prefix < e.count && prefix < a.count && e.key(prefix) == a.key(prefix) { prefix += 1 }
         guard prefix < e.count || prefix < a.count else { return }
-        var queues: [RuleKey: [Int]] = [:]
-        for i in (prefix ..< e.count).reversed() { queues[e.key(i), default: []].append(i) }
+        // Each key's expected rules in order, as a list threaded through `next` (not an array a
+        // key: millions of distinct rules).
+        var first: [RuleKey: Int] = [:]
+        first.reserveCapacity(e.count - prefix)
+        var next = [Int](repeating: -1, count: e.count - prefix)
+        for i in (prefix ..< e.count).reversed() {
+            next[i - prefix] = first.updateValue(i, forKey: e.key(i)) ?? -1
+        }
         var matchedE = [Bool](repeating: false, count: e.count - prefix)
         for j in prefix ..< a.count {
-            if let i = queues[a.key(j)]?.popLast() {
+            let key = a.key(j)
+            if let i = first[key] {
+                let after = next[i - prefix]
+                if after < 0 { first[key] = nil } else { first[key] = after }
                 pairs.append((i, j))
                 matchedE[i - prefix] = true
             } else {

@@ -30,7 +30,9 @@ struct DriftRules {
 
     /// The rules of `list`, in order.
     func only(_ list: FilterList) -> DriftRules {
-        DriftRules(store: store, slots: slots.filter { $0.list == list })
+        // Nearly always every rule is in the exit list: no copy then.
+        guard slots.contains(where: { $0.list != list }) else { return self }
+        return DriftRules(store: store, slots: slots.filter { $0.list == list })
     }
 
     /// Every rule, whole.
