@@ -174,6 +174,12 @@ struct ExactMatch {
         // the rest goes through a table.
         while prefix < e.count && prefix < a.count && e.key(prefix) == a.key(prefix) { prefix += 1 }
         guard prefix < e.count || prefix < a.count else { return }
+        // One side ends with the prefix (apply to an empty kernel): the rest of the other is unmatched.
+        if prefix == a.count || prefix == e.count {
+            unmatchedExpected = Array(prefix ..< e.count)
+            unmatchedActual = Array(prefix ..< a.count)
+            return
+        }
         // Each key's expected rules in order, as a list threaded through `next` (not an array a
         // key: millions of distinct rules).
         var first: [RuleKey: Int] = [:]
