@@ -76,12 +76,12 @@ public struct ApplyPlan: Sendable {
             for r in expected { byListE[r.list, default: []].append(r) }
             for r in actual { byListA[r.list, default: []].append(r) }
         }
-        let store = SharedRuleStore()
         return make(settings: settings, immutable: immutable, keepsFinal: true) { list in
             let e = byListE[list] ?? [], a = byListA[list] ?? []
             if e.isEmpty && a.isEmpty { return nil }
-            return ListPlan(expected: DriftRules(e, store: store), actual: DriftRules(a, store: store), keepKeys: keepKeys,
-                            keepsFinal: true) { $0 == .expected ? e[$1] : a[$1] }
+            // The arena the rules are matched in goes before the steps are made.
+            let match = ExactMatch(expected: e, actual: a)
+            return ListPlan(match, expected: e.count, actual: a.count, keepKeys: keepKeys, keepsFinal: true) { $0 == .expected ? e[$1] : a[$1] }
         }
     }
 
@@ -92,7 +92,8 @@ public struct ApplyPlan: Sendable {
         make(settings: settings, immutable: false, keepsFinal: false) { list in
             let e = expected.only(list), a = actual.only(list)
             if e.isEmpty && a.isEmpty { return nil }
-            return ListPlan(expected: e, actual: a, keepKeys: keepKeys, keepsFinal: false) { $0 == .expected ? e[$1] : a[$1] }
+            return ListPlan(ExactMatch(expected: e, actual: a), expected: e.count, actual: a.count, keepKeys: keepKeys,
+                            keepsFinal: false) { $0 == .expected ? e[$1] : a[$1] }
         }
     }
 
@@ -161,19 +162,19 @@ struct ListPlan {
     var unchanged = 0
     var final: [KernelRule] = []
 
-    /// `rule`: rule i of a side, whole. `keepsFinal`: `final` is made (apply verifies it).
-    init(expected e: DriftRules, actual a: DriftRules, keepKeys: [String], keepsFinal: Bool, rule: (Side, Int) -> KernelRule) {
-        let match = ExactMatch(expected: e, actual: a)
-        var position = [Int?](repeating: nil, count: e.count)
+    /// `match`: of the list's `expected` and `actual` rules; `rule`: rule i of a side, whole.
+    /// `keepsFinal`: `final` is made (apply verifies it).
+    init(_ match: ExactMatch, expected: Int, actual: Int, keepKeys: [String], keepsFinal: Bool, rule: (Side, Int) -> KernelRule) {
+        var position = [Int?](repeating: nil, count: expected)
         for pair in match.allPairs { position[pair.expected] = pair.actual }
         let window = ApplyPlan.keptWindow(position)
         unchanged = window.count
-        var stays = [Bool](repeating: false, count: a.count)
+        var stays = [Bool](repeating: false, count: actual)
         for i in window { stays[position[i]!] = true }
 
         // Prepends build the head from the inside out; appends the tail in order.
         for i in (0 ..< window.lowerBound).reversed() { place(rule(.expected, i), from: position[i].map { rule(.actual, $0) }, prepend: true) }
-        for i in window.upperBound ..< e.count { place(rule(.expected, i), from: position[i].map { rule(.actual, $0) }, prepend: false) }
+        for i in window.upperBound ..< expected { place(rule(.expected, i), from: position[i].map { rule(.actual, $0) }, prepend: false) }
 
         for j in match.unmatchedActual {
             let old = rule(.actual, j)
@@ -185,8 +186,8 @@ struct ListPlan {
             }
         }
         guard keepsFinal else { return }
-        final = (0 ..< window.lowerBound).map { rule(.expected, $0) } + a.indices.filter { stays[$0] }.map { rule(.actual, $0) }
-            + (window.upperBound ..< e.count).map { rule(.expected, $0) }
+        final = (0 ..< window.lowerBound).map { rule(.expected, $0) } + (0 ..< actual).filter { stays[$0] }.map { rule(.actual, $0) }
+            + (window.upperBound ..< expected).map { rule(.expected, $0) }
     }
 
     /// `old`: the kernel's copy when the rule is there already, elsewhere.
