@@ -205,7 +205,10 @@ struct ExactMatch {
 
     init(expected e: [KernelRule], actual a: [KernelRule]) {
         let store = SharedRuleStore()
-        self.init(expected: DriftRules(e, store: store), actual: DriftRules(a, store: store))
+        // Nothing on one side (apply to an empty kernel): no arena is built to pair nothing.
+        self.init(expected: DriftRules(a.isEmpty ? [] : e, store: store), actual: DriftRules(e.isEmpty ? [] : a, store: store))
+        if a.isEmpty { unmatchedExpected = Array(e.indices) }
+        if e.isEmpty { unmatchedActual = Array(a.indices) }
     }
 
     /// Every pair, the common prefix's first.
