@@ -121,6 +121,7 @@ extension LintRun {
                         // Gone or changed since it was listed: reported as a whole read reports it.
                         run.add(RuleFile(path: full, diagnostics: RuleInputs.loadFile(full, options: merge.options).diagnostics))
                     }
+                    if let changed = merge.changedSinceScanned(full) { run.add(RuleFile(path: full, diagnostics: [changed])) }
                 }
             }
             run.add(RuleFile(path: merge.path, statements: merge.trailing), occupiesStatements: false, occupiedThrough: nil)

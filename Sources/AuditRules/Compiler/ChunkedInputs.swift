@@ -30,6 +30,7 @@ extension ChunkedInput {
                     // Gone or changed since it was listed: reported as a whole read reports it.
                     diagnostics += RuleInputs.loadFile(full, options: merge.options).diagnostics
                 }
+                if let changed = merge.changedSinceScanned(full) { diagnostics.append(changed) }
             }
         }
         session.add(merge.trailing)
