@@ -133,6 +133,30 @@ final class ListingLossTests: XCTestCase {
         XCTAssertEqual(missing.missing.count, 1)
     }
 
+    /// Each repeated line is a rule of its own in its line's place, however many lines repeat
+    /// and in whatever order: the listing side is its lines in order.
+    func testRepeatedLinesKeepTheirPlaces() throws {
+        let listing = "-w /a -p x\n-w /b -p x\n-w /a -p x\n-w /c -p x\n-w /b -p x\n-w /a -p x\n-w /d -p x\n-w /c -p x\n"
+        let outcome = try check("-w /a -p x\n", against: listing)
+        XCTAssertEqual(outcome.actual.map { $0.provenance?.line }, (1 ... 8).map { $0 })
+        XCTAssertEqual(outcome.actual.map { $0.fields.first { $0.id == FieldID.path }?.string }, ["/a", "/b", "/a", "/c", "/b", "/a", "/d", "/c"])
+        XCTAssertEqual(outcome.report.unexpectedCount, 7, describe(outcome.report))
+    }
+
+    /// A listing of many pairs of equal lines is read in time linear in its lines (it was
+    /// quadratic: a search of every rule and an insertion for each repeated line).
+    func testManyRepeatedLinesAreNotQuadratic() throws {
+        let pairs = 12_000
+        var listing = ""
+        for i in 0 ..< pairs { listing += "-w /etc/p\(i) -p wa -k x\n-w /etc/p\(i) -p wa -k x\n" }
+        let start = ContinuousClock.now
+        let outcome = try check("-w /etc/p0 -p wa -k x\n", against: listing)
+        let elapsed = ContinuousClock.now - start
+        XCTAssertEqual(outcome.actual.count, 2 * pairs)
+        XCTAssertEqual(outcome.actual.prefix(4).map { $0.provenance?.line }, [1, 2, 3, 4])
+        XCTAssertLessThan(elapsed, .seconds(20), "\(elapsed)")
+    }
+
     /// The rules taken as the files' keep their listing positions: order drift is still seen.
     func testOrderIsStillCompared() throws {
         let files = "-a never,exit -F path=/bin/sed -F perm=x\n-a always,exit -F uid=1 -F arch=b64 -S openat -k a\n-w /etc/hosts -p wa\n"
