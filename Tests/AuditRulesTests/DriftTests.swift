@@ -190,4 +190,18 @@ final class DriftTests: XCTestCase {
         XCTAssertEqual(DriftReport.longestIncreasingRun([0, 3, 2, 1, 4]).count, 3)
         XCTAssertEqual(DriftReport.longestIncreasingRun([]), [])
     }
+
+    /// Unexpected rules are grouped by key through a table: a kernel (or listing) of many rules
+    /// with keys of their own was quadratic (a search of every group for each rule).
+    func testManyUnexpectedKeysAreGroupedInLinearTime() {
+        let count = 40_000
+        let held = (0 ..< count).map { rule(syscalls: [$0 % 300], key: RulesText("k\($0)")) } + [rule(syscalls: [1], key: "k7")]
+        let start = ContinuousClock.now
+        let r = DriftReport.compare(expected: [], actual: held)
+        let elapsed = ContinuousClock.now - start
+        XCTAssertEqual(r.unexpected.count, count)
+        XCTAssertEqual(r.unexpected[7].rules.map(\.kernelPosition), [8, count + 1])
+        XCTAssertEqual(r.unexpected.prefix(3).map(\.key), ["k0", "k1", "k2"])
+        XCTAssertLessThan(elapsed, .seconds(15), "\(elapsed)")
+    }
 }
