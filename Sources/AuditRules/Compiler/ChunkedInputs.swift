@@ -26,11 +26,11 @@ extension ChunkedInput {
             case .file(let full, _):
                 if let found = compile(path: full, options: merge.options, into: session, keep: DirectoryMerge.keptInPlace, refusedIsNil: true) {
                     diagnostics += found
+                    if let changed = merge.changedSinceScanned(full) { diagnostics.append(changed) }
                 } else {
                     // Gone or changed since it was listed: reported as a whole read reports it.
                     diagnostics += RuleInputs.loadFile(full, options: merge.options).diagnostics
                 }
-                if let changed = merge.changedSinceScanned(full) { diagnostics.append(changed) }
             }
         }
         session.add(merge.trailing)
