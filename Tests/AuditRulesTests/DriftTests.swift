@@ -191,17 +191,15 @@ final class DriftTests: XCTestCase {
         XCTAssertEqual(DriftReport.longestIncreasingRun([]), [])
     }
 
-    /// Unexpected rules are grouped by key through a table: a kernel (or listing) of many rules
-    /// with keys of their own was quadratic (a search of every group for each rule).
-    func testManyUnexpectedKeysAreGroupedInLinearTime() {
-        let count = 40_000
+    /// Many rules with keys of their own (grouped through a table): groups in first-seen order,
+    /// a later rule of a key joins its group. Speed is measured in Benchmarks, not here.
+    func testManyUnexpectedKeysAreGroupedInOrder() {
+        let count = 2_000
         let held = (0 ..< count).map { rule(syscalls: [$0 % 300], key: RulesText("k\($0)")) } + [rule(syscalls: [1], key: "k7")]
-        let start = ContinuousClock.now
         let r = DriftReport.compare(expected: [], actual: held)
-        let elapsed = ContinuousClock.now - start
         XCTAssertEqual(r.unexpected.count, count)
         XCTAssertEqual(r.unexpected[7].rules.map(\.kernelPosition), [8, count + 1])
         XCTAssertEqual(r.unexpected.prefix(3).map(\.key), ["k0", "k1", "k2"])
-        XCTAssertLessThan(elapsed, .seconds(15), "\(elapsed)")
+        XCTAssertEqual(r.unexpected.last?.key, RulesText("k\(count - 1)"))
     }
 }

@@ -143,18 +143,16 @@ final class ListingLossTests: XCTestCase {
         XCTAssertEqual(outcome.report.unexpectedCount, 7, describe(outcome.report))
     }
 
-    /// A listing of many pairs of equal lines is read in time linear in its lines (it was
-    /// quadratic: a search of every rule and an insertion for each repeated line).
-    func testManyRepeatedLinesAreNotQuadratic() throws {
-        let pairs = 12_000
+    /// Many pairs of equal lines (merged in one pass): every copy keeps its listing line.
+    /// Its speed is measured in Benchmarks, not here.
+    func testManyRepeatedLinesKeepTheirPlaces() throws {
+        let pairs = 2_000
         var listing = ""
         for i in 0 ..< pairs { listing += "-w /etc/p\(i) -p wa -k x\n-w /etc/p\(i) -p wa -k x\n" }
-        let start = ContinuousClock.now
         let outcome = try check("-w /etc/p0 -p wa -k x\n", against: listing)
-        let elapsed = ContinuousClock.now - start
         XCTAssertEqual(outcome.actual.count, 2 * pairs)
         XCTAssertEqual(outcome.actual.prefix(4).map { $0.provenance?.line }, [1, 2, 3, 4])
-        XCTAssertLessThan(elapsed, .seconds(20), "\(elapsed)")
+        XCTAssertEqual(outcome.actual.suffix(2).map { $0.provenance?.line }, [2 * pairs - 1, 2 * pairs])
     }
 
     /// The rules taken as the files' keep their listing positions: order drift is still seen.
