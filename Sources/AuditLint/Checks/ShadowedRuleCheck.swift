@@ -39,8 +39,12 @@ public struct ShadowedRuleCheck: PerTargetCheck {
         for position in rules.indices where !rules.containsField(at: position, where: KernelRule.isWatchField) {
             let (list, action) = rules.listAndAction(at: position)
             let mask = rules.maskNumber(at: position)
-            let fields = rules.fields(at: position, skipping: FieldID.key)
-            let c = earlier[Int(list.kernelValue)].place(fields, mask: mask, bits: rules.mask(at: position), at: position)
+            // Numbered once for every target sharing the arena (LintRun), else here.
+            let c = if let own = rules.fieldNumbers(at: position) {
+                earlier[Int(list.kernelValue)].place(numbers: own, mask: mask, bits: rules.mask(at: position), at: position)
+            } else {
+                earlier[Int(list.kernelValue)].place(rules.fields(at: position, skipping: FieldID.key), mask: mask, bits: rules.mask(at: position), at: position)
+            }
             guard let c, let origin = rules.origin(at: position), let at = rules.origin(at: c),
                   at.line != origin.line || at.file != origin.file else { continue }
             let location = SourceLocation(file: origin.file, line: origin.line, column: 1)
@@ -70,8 +74,9 @@ struct CoverIndex {
     private struct Group {
         /// The set's field numbers, sorted.
         var fields: [Int32]
-        /// Per mask number: the mask and the position of the first rule with it.
-        var firsts: [Int: (bits: [UInt32], position: Int)]
+        /// Per mask number: the mask and the position of the first rule with it (a group nearly
+        /// always has one: an array, not a dictionary made for each group).
+        var firsts: [(mask: Int, bits: [UInt32], position: Int)]
     }
     /// The groups, by the hash of their field numbers.
     private var groups: [Int: [Group]] = [:]
@@ -107,6 +112,24 @@ struct CoverIndex {
         return h.intValue
     }
 
+    /// Fields met in this index, by their number in a shared `FieldNumbering` (`place(numbers:...)`).
+    private var seen: [Bool] = []
+
+    /// `place` of a rule whose fields are numbered already (`own`: sorted, distinct): those no
+    /// earlier rule of this index has are left out of the cover's candidates.
+    mutating func place(numbers own: [Int32], mask: Int, bits: [UInt32], at position: Int) -> Int? {
+        var known: [Int32] = []
+        known.reserveCapacity(own.count)
+        for n in own where Int(n) < seen.count && seen[Int(n)] { known.append(n) }
+        let c = firstCover(known: known, mask: mask, bits: bits)
+        for n in own {
+            if Int(n) >= seen.count { seen += [Bool](repeating: false, count: max(Int(n) + 1 - seen.count, seen.count)) }
+            seen[Int(n)] = true
+        }
+        insert(own, mask: mask, bits: bits, at: position)
+        return c
+    }
+
     /// The first cover of the rule at `position` (`firstCover`), the rule then added to the index.
     mutating func place(_ fields: [KernelField], mask: Int, bits: [UInt32], at position: Int) -> Int? {
         let (own, known) = numbers(fields)
@@ -118,9 +141,9 @@ struct CoverIndex {
     mutating func insert(_ own: [Int32], mask: Int, bits: [UInt32], at position: Int) {
         let h = Self.hash(own)
         if let g = groups[h]?.firstIndex(where: { $0.fields == own }) {
-            if groups[h]![g].firsts[mask] == nil { groups[h]![g].firsts[mask] = (bits, position) }
+            if !groups[h]![g].firsts.contains(where: { $0.mask == mask }) { groups[h]![g].firsts.append((mask, bits, position)) }
         } else {
-            groups[h, default: []].append(Group(fields: own, firsts: [mask: (bits, position)]))
+            groups[h, default: []].append(Group(fields: own, firsts: [(mask, bits, position)]))
         }
     }
 
@@ -139,8 +162,8 @@ struct CoverIndex {
     func firstCover(known own: [Int32], mask: Int, bits: [UInt32]) -> Int? {
         var best: Int?
         func consider(_ group: Group) {
-            for (m, first) in group.firsts where best.map({ first.position < $0 }) ?? true {
-                if m == mask || Self.covers(first.bits, bits) { best = first.position }
+            for first in group.firsts where best.map({ first.position < $0 }) ?? true {
+                if first.mask == mask || Self.covers(first.bits, bits) { best = first.position }
             }
         }
         if own.count <= Self.subsetLimit {

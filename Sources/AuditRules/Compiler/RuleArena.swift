@@ -25,8 +25,8 @@ public final class SharedRuleStore {
 struct RuleArena: Sendable {
     /// Field lists, each field: id (4 bytes), operator (1), value (4), string length + 1 or 0
     /// (4), string bytes; the first arch field's value is 0 (the slot holds it).
-    private var shapeBytes: [UInt8] = []
-    private var shapeStarts: [Int] = [0]
+    private(set) var shapeBytes: [UInt8] = []
+    private(set) var shapeStarts: [Int] = [0]
     /// Open addressing over the shapes: number + 1 per bucket, 0 for none; at most half full.
     private var shapeBuckets: [UInt32] = []
     /// The low 32 bits of the hash of each bucket's shape: a probe compares these before the
