@@ -3,7 +3,8 @@ import Syscalls
 /// Every distinct field of the rules in one shared arena, numbered once for all the targets whose
 /// rule lists read it (AUR502 groups rules by their sets of fields: each target numbering the
 /// same fields again was most of its work). Equal fields (id, operator, value, string) have equal
-/// numbers; a rule's numbers are its shape's and its first arch field's (the slot's value).
+/// numbers; a rule's numbers are its shape's and its first arch field's (the slot's value). The
+/// parts of each shape's first key field are numbered too (AUR508), equal parts alike.
 public struct FieldNumbering: Sendable {
     /// Per shape: the numbers of its fields but the first arch field and those left out, sorted
     /// and distinct, `numbers[starts[n] ..< starts[n + 1]]`.
@@ -14,13 +15,19 @@ public struct FieldNumbering: Sendable {
     /// The number of each first arch field of a slot, by operator byte and value.
     private var archNumbers: [UInt64: Int32] = [:]
     private static let noArch = UInt16.max
+    /// Per shape: the numbers of the parts of its first key field (split at \x01, no empty
+    /// part), in order, `keyParts[keyPartStarts[n] ..< keyPartStarts[n + 1]]`.
+    private var keyPartStarts: [Int32] = [0]
+    private var keyParts: [Int32] = []
+    /// How many distinct key parts there are.
+    public private(set) var keyPartCount = 0
 
     /// The fields of the rules of `lists` but those with id `skipping`; nil unless every list
     /// reads slots of one arena.
     public init?(_ lists: [KernelRuleList], skipping: UInt32) {
         guard let arena = lists.max(by: { $0.arena.shapeCount < $1.arena.shapeCount })?.arena,
               lists.allSatisfy(\.isStored) else { return nil }
-        var table = DistinctFields()
+        var table = DistinctFields(), partTable = DistinctFields()
         let shapeStarts = arena.shapeStarts
         numbers.reserveCapacity(arena.shapeBytes.count / 16)
         archOps.reserveCapacity(arena.shapeCount)
@@ -29,10 +36,19 @@ public struct FieldNumbering: Sendable {
             for n in 0 ..< arena.shapeCount {
                 var at = shapeStarts[n]
                 let end = shapeStarts[n + 1], first = numbers.count
-                var archOp = Self.noArch
+                var archOp = Self.noArch, keySeen = false
                 while at < end {
                     let id = Self.word(bytes, at), size = 13 + max(Int(Self.word(bytes, at + 9)) - 1, 0)
                     defer { at += size }
+                    if id == FieldID.filterkey && !keySeen {
+                        keySeen = true
+                        var start = at + 13
+                        while start <= at + size {
+                            let end = bytes[start ..< at + size].firstIndex(of: 0x01) ?? at + size
+                            defer { start = end + 1 }
+                            if end > start { keyParts.append(partTable.number(UnsafeBufferPointer(rebasing: bytes[start ..< end]))) }
+                        }
+                    }
                     if id == skipping { continue }
                     if archOp == Self.noArch && id == FieldID.arch {
                         archOp = UInt16(bytes[at + 4])
@@ -44,8 +60,10 @@ public struct FieldNumbering: Sendable {
                 numbers[first...].sort()
                 starts.append(Int32(numbers.count))
                 archOps.append(archOp)
+                keyPartStarts.append(Int32(keyParts.count))
             }
         }
+        keyPartCount = partTable.count
         for list in lists {
             for s in list.slots where archOps[Int(s.shape)] != Self.noArch {
                 let op = archOps[Int(s.shape)], key = UInt64(op) << 32 | UInt64(s.arch)
@@ -76,6 +94,10 @@ public struct FieldNumbering: Sendable {
         return out
     }
 
+    func keyParts(shape: UInt32) -> ArraySlice<Int32> {
+        keyParts[Int(keyPartStarts[Int(shape)]) ..< Int(keyPartStarts[Int(shape) + 1])]
+    }
+
     private static func word(_ b: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt32 {
         UInt32(b[at]) | UInt32(b[at + 1]) << 8 | UInt32(b[at + 2]) << 16 | UInt32(b[at + 3]) << 24
     }
@@ -90,7 +112,7 @@ private struct DistinctFields {
     private var buckets: [Int32] = []
     private var shift = 64
 
-    private var count: Int { hashes.count }
+    var count: Int { hashes.count }
 
     mutating func number(_ field: UnsafeBufferPointer<UInt8>) -> Int32 {
         var h = FNV1a()
@@ -133,5 +155,12 @@ extension KernelRuleList {
         guard let numbering, isStored else { return nil }
         let s = slot(i)
         return numbering.numbers(shape: s.shape, arch: s.arch)
+    }
+
+    /// The numbers (`numbering`) of the parts of rule `i`'s first key field, in order; nil
+    /// without a numbering.
+    public func keyPartNumbers(at i: Int) -> ArraySlice<Int32>? {
+        guard let numbering, isStored else { return nil }
+        return numbering.keyParts(shape: slot(i).shape)
     }
 }

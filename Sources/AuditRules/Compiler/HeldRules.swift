@@ -7,6 +7,8 @@ protocol RuleSlots {
     /// Where the rule in slot `i` came from.
     func origin(_ i: Int) -> (file: String, line: Int)
     mutating func append(_ rule: KernelRule)
+    /// Appends `rules[j]`.
+    mutating func append(_ rules: [KernelRule], at j: Int)
     /// The bytes of slot `i`'s last key field, nil when it has none.
     func withKey<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R
     /// Forgets every slot.
@@ -24,6 +26,8 @@ extension Array: RuleSlots where Element == KernelRule {
     }
 
     mutating func removeAll() { self = [] }
+
+    mutating func append(_ rules: [KernelRule], at j: Int) { append(rules[j]) }
 }
 
 /// The simulated kernel rule set: appended rules in order, prepended groups before them (the
@@ -54,16 +58,28 @@ struct HeldRules<Storage: RuleSlots> {
     }
 
     private func slot(of rule: KernelRule, hash fullHash: Int) -> Int? {
+        slot(hash: fullHash) { storage[$0] == rule }
+    }
+
+    /// The live slot whose hash is `fullHash` and whose rule `same` says is the one looked for.
+    private func slot(hash fullHash: Int, _ same: (Int) -> Bool) -> Int? {
         guard !buckets.isEmpty else { return nil }
         let hash = UInt32(truncatingIfNeeded: fullHash)
         var b = bucket(hash)
         while buckets[b] != 0 {
             let i = Int(buckets[b]) - 1
             // At most one live rule is identical to another: additions of a held rule are refused.
-            if hashes[i] == hash, live[i], storage[i] == rule { return i }
+            if hashes[i] == hash, live[i], same(i) { return i }
             b = (b + 1) & (buckets.count - 1)
         }
         return nil
+    }
+
+    /// Whether a rule identical to one of `rules` is held; a rule is read only when a held
+    /// one has its hash (a closure over `holds` copied this struct and the rule for each).
+    func holdsAny(_ rules: [KernelRule], hashes ruleHashes: [Int]) -> Bool {
+        for j in rules.indices where slot(hash: ruleHashes[j], { storage[$0] == rules[j] }) != nil { return true }
+        return false
     }
 
     private mutating func index(_ i: Int) {
@@ -90,24 +106,19 @@ struct HeldRules<Storage: RuleSlots> {
     mutating func add(_ group: [KernelRule], hashes groupHashes: [Int], prepend: Bool) {
         guard !group.isEmpty else { return }
         var slots: [Int] = []
-        // Through the buffer: each rule is lent to `append` (a shared store keeps no copy of it).
-        group.withUnsafeBufferPointer { rules in
-            for j in rules.indices {
-                let i = storage.count
-                storage.append(rules[j])
-                live.append(true)
-                hashes.append(UInt32(truncatingIfNeeded: groupHashes[j]))
-                liveCount += 1
-                index(i)
-                if keyIndex != nil { storage.withKey(i) { keyIndex!.add(slot: i, key: $0) } }
-                if prepend { slots.append(i) }
-            }
+        // By index: each rule is read in place (a shared store keeps no copy of it).
+        for j in group.indices {
+            let i = storage.count
+            storage.append(group, at: j)
+            live.append(true)
+            hashes.append(UInt32(truncatingIfNeeded: groupHashes[j]))
+            liveCount += 1
+            index(i)
+            if keyIndex != nil { storage.withKey(i) { keyIndex!.add(slot: i, key: $0) } }
+            if prepend { slots.append(i) }
         }
         if prepend { prepended.append(slots) }
     }
-
-    /// Whether a rule identical to `rule` is held.
-    func holds(_ rule: KernelRule, hash: Int) -> Bool { slot(of: rule, hash: hash) != nil }
 
     /// Removes the rule identical to `rule`; false when none is held.
     mutating func remove(_ rule: KernelRule, hash: Int) -> Bool {

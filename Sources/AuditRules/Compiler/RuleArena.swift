@@ -373,11 +373,14 @@ struct StoredRules: RuleSlots {
         return s == RuleArena.noSource ? ("", 0) : (store.arena.file(ofSource: s), store.arena.line(ofSource: s))
     }
 
-    mutating func append(_ rule: KernelRule) {
-        let arch = rule.fields.first { $0.id == FieldID.arch }?.value ?? 0
-        let source = rule.provenance.map { store.arena.source(of: $0) } ?? RuleArena.noSource
-        slots.append(Slot(mask: store.arena.number(of: rule.mask), shape: store.arena.shape(of: rule.fields, source: source), source: source, arch: arch,
-                          list: rule.list, action: rule.action, abi: rule.provenance?.abi))
+    mutating func append(_ rule: KernelRule) { append([rule], at: 0) }
+
+    /// Reads `rules[j]` in place, a part at a time (a copy of the rule retained each part).
+    mutating func append(_ rules: [KernelRule], at j: Int) {
+        let arch = rules[j].fields.first { $0.id == FieldID.arch }?.value ?? 0
+        let source = rules[j].provenance.map { store.arena.source(of: $0) } ?? RuleArena.noSource
+        slots.append(Slot(mask: store.arena.number(of: rules[j].mask), shape: store.arena.shape(of: rules[j].fields, source: source), source: source,
+                          arch: arch, list: rules[j].list, action: rules[j].action, abi: rules[j].provenance?.abi))
     }
 
     func withKey<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {

@@ -39,17 +39,14 @@ extension CompilationState {
             report(.fieldValue, .warning, "\(e.message): rule not emitted", at: clause.rawValue.location, length: clause.rawValue.length, in: stmt)
             return []
         }
-        // Each clause lent through the buffer (a loop over the array copied every clause).
-        rule.fields.withUnsafeBufferPointer { clauses in
-            for i in clauses.indices {
-                guard let f = kernelField(clauses[i], list: list, in: stmt) else { failed = true; continue }
-                if f.id == FieldID.arch, case .arch(let sel) = clauses[i].value, case .success(let a) = resolve(sel) {
-                    arch = a
-                    archText = clauses[i].rawValue.value
-                }
-                if f.id == FieldID.perm, arch != nil, !clauses[i].isComparison { permAfterArch.append(Permissions(rawValue: f.value)) }
-                fields.append(f)
+        for clause in rule.fields {
+            guard let f = kernelField(clause, list: list, in: stmt) else { failed = true; continue }
+            if f.id == FieldID.arch, case .arch(let sel) = clause.value, case .success(let a) = resolve(sel) {
+                arch = a
+                archText = clause.rawValue.value
             }
+            if f.id == FieldID.perm, arch != nil, !clause.isComparison { permAfterArch.append(Permissions(rawValue: f.value)) }
+            fields.append(f)
         }
         if failed { return [] }
         let key = keyField(rule.keys)
