@@ -7,8 +7,6 @@ protocol RuleSlots {
     /// Where the rule in slot `i` came from.
     func origin(_ i: Int) -> (file: String, line: Int)
     mutating func append(_ rule: KernelRule)
-    /// Appends `rules[j]`.
-    mutating func append(_ rules: [KernelRule], at j: Int)
     /// The bytes of slot `i`'s last key field, nil when it has none.
     func withKey<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R
     /// Forgets every slot.
@@ -26,8 +24,6 @@ extension Array: RuleSlots where Element == KernelRule {
     }
 
     mutating func removeAll() { self = [] }
-
-    mutating func append(_ rules: [KernelRule], at j: Int) { append(rules[j]) }
 }
 
 /// The simulated kernel rule set: appended rules in order, prepended groups before them (the
@@ -106,16 +102,18 @@ struct HeldRules<Storage: RuleSlots> {
     mutating func add(_ group: [KernelRule], hashes groupHashes: [Int], prepend: Bool) {
         guard !group.isEmpty else { return }
         var slots: [Int] = []
-        // By index: each rule is read in place (a shared store keeps no copy of it).
-        for j in group.indices {
-            let i = storage.count
-            storage.append(group, at: j)
-            live.append(true)
-            hashes.append(UInt32(truncatingIfNeeded: groupHashes[j]))
-            liveCount += 1
-            index(i)
-            if keyIndex != nil { storage.withKey(i) { keyIndex!.add(slot: i, key: $0) } }
-            if prepend { slots.append(i) }
+        // Through the buffer: each rule is lent to `append` (a shared store keeps no copy of it).
+        group.withUnsafeBufferPointer { rules in
+            for j in rules.indices {
+                let i = storage.count
+                storage.append(rules[j])
+                live.append(true)
+                hashes.append(UInt32(truncatingIfNeeded: groupHashes[j]))
+                liveCount += 1
+                index(i)
+                if keyIndex != nil { storage.withKey(i) { keyIndex!.add(slot: i, key: $0) } }
+                if prepend { slots.append(i) }
+            }
         }
         if prepend { prepended.append(slots) }
     }

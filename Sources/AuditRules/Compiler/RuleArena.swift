@@ -150,20 +150,41 @@ struct RuleArena: Sendable {
         return findShape(hash: Self.hash(shapeBytes[start...]), bytes: start ..< shapeBytes.count)
     }
 
-    /// Appends the encoding of `fields` to `shapeBytes`.
+    /// Appends the encoding of `fields` to `shapeBytes`, sized first and written through a
+    /// pointer (appending byte by byte cost more than hashing and probing).
     private mutating func encode(_ fields: [KernelField]) {
-        var archSeen = false
-        for f in fields {
-            let isArch = !archSeen && f.id == FieldID.arch
-            if isArch { archSeen = true }
-            Self.put(f.id, &shapeBytes)
-            shapeBytes.append(UInt8(truncatingIfNeeded: f.op.kernelValue >> 24))
-            Self.put(isArch ? 0 : f.value, &shapeBytes)
-            if let s = f.string {
-                Self.put(UInt32(s.count + 1), &shapeBytes)
-                s.withBytes { shapeBytes.append(contentsOf: $0) }
-            } else {
-                Self.put(0, &shapeBytes)
+        var size = 0
+        for f in fields { size += 13 + (f.string?.count ?? 0) }
+        let start = shapeBytes.count
+        shapeBytes.append(contentsOf: repeatElement(0, count: size))
+        shapeBytes.withUnsafeMutableBufferPointer { out in
+            var at = start
+            func put(_ v: UInt32) {
+                out[at] = UInt8(truncatingIfNeeded: v)
+                out[at + 1] = UInt8(truncatingIfNeeded: v >> 8)
+                out[at + 2] = UInt8(truncatingIfNeeded: v >> 16)
+                out[at + 3] = UInt8(truncatingIfNeeded: v >> 24)
+                at += 4
+            }
+            var archSeen = false
+            for f in fields {
+                let isArch = !archSeen && f.id == FieldID.arch
+                if isArch { archSeen = true }
+                put(f.id)
+                out[at] = UInt8(truncatingIfNeeded: f.op.kernelValue >> 24)
+                at += 1
+                put(isArch ? 0 : f.value)
+                if let s = f.string {
+                    put(UInt32(s.count + 1))
+                    s.withBytes { bytes in
+                        for b in bytes {
+                            out[at] = b
+                            at += 1
+                        }
+                    }
+                } else {
+                    put(0)
+                }
             }
         }
     }
@@ -210,13 +231,6 @@ struct RuleArena: Sendable {
         var h = FNV1a()
         bytes.withUnsafeBufferPointer { h.mix(bytes: $0) }
         return h.intValue
-    }
-
-    private static func put(_ v: UInt32, _ out: inout [UInt8]) {
-        out.append(UInt8(truncatingIfNeeded: v))
-        out.append(UInt8(truncatingIfNeeded: v >> 8))
-        out.append(UInt8(truncatingIfNeeded: v >> 16))
-        out.append(UInt8(truncatingIfNeeded: v >> 24))
     }
 
     private func word(_ at: Int) -> UInt32 {
@@ -373,14 +387,11 @@ struct StoredRules: RuleSlots {
         return s == RuleArena.noSource ? ("", 0) : (store.arena.file(ofSource: s), store.arena.line(ofSource: s))
     }
 
-    mutating func append(_ rule: KernelRule) { append([rule], at: 0) }
-
-    /// Reads `rules[j]` in place, a part at a time (a copy of the rule retained each part).
-    mutating func append(_ rules: [KernelRule], at j: Int) {
-        let arch = rules[j].fields.first { $0.id == FieldID.arch }?.value ?? 0
-        let source = rules[j].provenance.map { store.arena.source(of: $0) } ?? RuleArena.noSource
-        slots.append(Slot(mask: store.arena.number(of: rules[j].mask), shape: store.arena.shape(of: rules[j].fields, source: source), source: source,
-                          arch: arch, list: rules[j].list, action: rules[j].action, abi: rules[j].provenance?.abi))
+    mutating func append(_ rule: KernelRule) {
+        let arch = rule.fields.first { $0.id == FieldID.arch }?.value ?? 0
+        let source = rule.provenance.map { store.arena.source(of: $0) } ?? RuleArena.noSource
+        slots.append(Slot(mask: store.arena.number(of: rule.mask), shape: store.arena.shape(of: rule.fields, source: source), source: source, arch: arch,
+                          list: rule.list, action: rule.action, abi: rule.provenance?.abi))
     }
 
     func withKey<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
