@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Syscalls
 
 /// Every distinct field of the rules in one shared arena, numbered once for all the targets whose
@@ -123,7 +126,7 @@ private struct DistinctFields {
         while buckets[b] != 0 {
             let k = Int(buckets[b]) - 1
             if hashes[k] == hash && keyStarts[k + 1] - keyStarts[k] == field.count
-                && keys[keyStarts[k] ..< keyStarts[k + 1]].elementsEqual(field) { return Int32(k) }
+                && keys.withUnsafeBufferPointer({ memcmp($0.baseAddress! + keyStarts[k], field.baseAddress!, field.count) == 0 }) { return Int32(k) }
             b = (b + 1) & (buckets.count - 1)
         }
         keys.append(contentsOf: field)

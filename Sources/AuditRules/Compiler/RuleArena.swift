@@ -150,8 +150,7 @@ struct RuleArena: Sendable {
         return findShape(hash: Self.hash(shapeBytes[start...]), bytes: start ..< shapeBytes.count)
     }
 
-    /// Appends the encoding of `fields` to `shapeBytes`, sized first and written through a
-    /// pointer (appending byte by byte cost more than hashing and probing).
+    /// Appends the encoding of `fields` to `shapeBytes`, sized first, through a pointer.
     private mutating func encode(_ fields: [KernelField]) {
         var size = 0
         for f in fields { size += 13 + (f.string?.count ?? 0) }
@@ -176,12 +175,7 @@ struct RuleArena: Sendable {
                 put(isArch ? 0 : f.value)
                 if let s = f.string {
                     put(UInt32(s.count + 1))
-                    s.withBytes { bytes in
-                        for b in bytes {
-                            out[at] = b
-                            at += 1
-                        }
-                    }
+                    s.withBytes { bytes in for b in bytes { out[at] = b; at += 1 } }
                 } else {
                     put(0)
                 }
