@@ -121,6 +121,9 @@ enum PerTargetFindings {
         var file: Int
         var line: Int
         var column: Int
+
+        /// One word hashed, not three (a finding is looked up on every target).
+        func hash(into hasher: inout Hasher) { hasher.combine(line &* 0x1_0000 &+ column &+ file &* 0x5851_F42D_4C95_7F2D) }
     }
 
     private struct FileNumbers {

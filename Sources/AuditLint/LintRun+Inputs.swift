@@ -120,6 +120,8 @@ extension LintRun {
                     if !read(full, name: full, options: merge.options, spool: nil, keep: DirectoryMerge.keptInPlace, last: last) {
                         // Gone or changed since it was listed: reported as a whole read reports it.
                         run.add(RuleFile(path: full, diagnostics: RuleInputs.loadFile(full, options: merge.options).diagnostics))
+                    } else if let changed = merge.changedSinceScanned(full) {
+                        run.add(RuleFile(path: full, diagnostics: [changed]))
                     }
                 }
             }

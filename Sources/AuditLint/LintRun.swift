@@ -139,6 +139,10 @@ public final class LintRun {
             let (result, rules) = session.finishStored()
             return CompiledRuleSet(machine: target.machine, loader: target.auditVersion, result: result, rules: rules)
         }
+        // AUR502's fields numbered once for every target (the sets share one arena).
+        if let numbering = FieldNumbering(loaded.compiled!.map(\.rules), skipping: FieldID.key) {
+            for i in loaded.compiled!.indices { loaded.compiled![i].rules.numbering = numbering }
+        }
         for (producer, check) in ruleSetChecks { run(check, on: loaded, producer) }
         loaded.compiled = nil
         if let rereading {

@@ -1,4 +1,4 @@
-import AuditLint
+@testable import AuditLint
 import AuditRules
 import Foundation
 import Syscalls
@@ -47,6 +47,19 @@ final class LintInputsStreamingTests: XCTestCase {
         try assertSame([dir, other + "/a.rules"])
         try assertSame([other + "/a.rules", dir, other + "/b.rules"])
         try assertSame([other])
+    }
+
+    /// A file of a rules.d directory written between the merge's first pass (its control lines)
+    /// and its second is not linted as a mix of both versions: it cannot be read as one.
+    func testFileChangedBetweenThePassesIsUnreadable() throws {
+        let dir = try directory([("10-a.rules", "-w /etc/first -p wa\n-e 1\n"), ("20-b.rules", "-w /etc/other -p wa\n")])
+        let merge = DirectoryMerge(path: dir, options: S.options)
+        try Data("-w /etc/second -p wa\n-e 2\n".utf8).write(to: URL(fileURLWithPath: dir + "/10-a.rules"))
+        let run = LintRun(context: S.context, limit: 0)
+        var reader = LintRun.InputReader(run: run, linesPerChunk: 2048)
+        var sources: [String: LintRun.LineSource] = [:]
+        reader.read(merge, sources: &sources)
+        XCTAssertEqual(run.finish().unreadable.map(\.location.file), [dir + "/10-a.rules"])
     }
 
     /// A file read twice is read whole (the streamed report would count its repeated rules once

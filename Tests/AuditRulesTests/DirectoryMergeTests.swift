@@ -65,6 +65,29 @@ final class DirectoryMergeTests: XCTestCase {
         XCTAssertEqual(formatted.diagnostics, whole.diagnostics)
     }
 
+    /// A file written between the first pass (its control lines) and the second (the rest) would
+    /// be merged from two versions: its new rules with its old `-e`. That is an error instead.
+    func testFileChangedBetweenThePassesIsAnError() throws {
+        let dir = NSTemporaryDirectory() + "aurules-merge-changed-\(getpid())-\(UInt32.random(in: 0 ... .max))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Data("-w /etc/first -p wa\n-e 1\n".utf8).write(to: URL(fileURLWithPath: dir + "/10-a.rules"))
+        try Data("-w /etc/other -p wa\n".utf8).write(to: URL(fileURLWithPath: dir + "/20-b.rules"))
+        let options = ParseOptions(resolver: nil, hostMachine: .x86_64)
+        let merge = DirectoryMerge(path: dir, options: options)
+        XCTAssertNil(merge.changedSinceScanned(dir + "/10-a.rules"))
+        try Data("-w /etc/second -p wa\n-e 2\n".utf8).write(to: URL(fileURLWithPath: dir + "/10-a.rules"))
+        func changed(_ diagnostics: [Diagnostic]) -> [String] {
+            diagnostics.filter { $0.code == RuleInputs.unreadableCode && $0.severity == .error }.map(\.location.file)
+        }
+        let session = CompileSession(target: RuleBuilder.target(.x86_64))
+        var read = ChunkedInput.Inputs()
+        ChunkedInput.compile(directory: merge, into: session, notesArchless: false, &read)
+        XCTAssertEqual(changed(read.diagnostics), [dir + "/10-a.rules"])
+        XCTAssertEqual(changed(RuleFormatter.format(directory: merge).diagnostics), [dir + "/10-a.rules"])
+        XCTAssertNil(merge.changedSinceScanned(dir + "/20-b.rules"))
+    }
+
     /// Only the lines that may be control lines are parsed past each file's first lines; a
     /// control word glued to its value (`-f1`), indented, or followed by more options is one.
     func testControlKinds() {

@@ -190,4 +190,16 @@ final class DriftTests: XCTestCase {
         XCTAssertEqual(DriftReport.longestIncreasingRun([0, 3, 2, 1, 4]).count, 3)
         XCTAssertEqual(DriftReport.longestIncreasingRun([]), [])
     }
+
+    /// Many rules with keys of their own (grouped through a table): groups in first-seen order,
+    /// a later rule of a key joins its group. Speed is measured in Benchmarks, not here.
+    func testManyUnexpectedKeysAreGroupedInOrder() {
+        let count = 2_000
+        let held = (0 ..< count).map { rule(syscalls: [$0 % 300], key: RulesText("k\($0)")) } + [rule(syscalls: [1], key: "k7")]
+        let r = DriftReport.compare(expected: [], actual: held)
+        XCTAssertEqual(r.unexpected.count, count)
+        XCTAssertEqual(r.unexpected[7].rules.map(\.kernelPosition), [8, count + 1])
+        XCTAssertEqual(r.unexpected.prefix(3).map(\.key), ["k0", "k1", "k2"])
+        XCTAssertEqual(r.unexpected.last?.key, RulesText("k\(count - 1)"))
+    }
 }

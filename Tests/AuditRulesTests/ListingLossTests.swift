@@ -133,6 +133,28 @@ final class ListingLossTests: XCTestCase {
         XCTAssertEqual(missing.missing.count, 1)
     }
 
+    /// Each repeated line is a rule of its own in its line's place, however many lines repeat
+    /// and in whatever order: the listing side is its lines in order.
+    func testRepeatedLinesKeepTheirPlaces() throws {
+        let listing = "-w /a -p x\n-w /b -p x\n-w /a -p x\n-w /c -p x\n-w /b -p x\n-w /a -p x\n-w /d -p x\n-w /c -p x\n"
+        let outcome = try check("-w /a -p x\n", against: listing)
+        XCTAssertEqual(outcome.actual.map { $0.provenance?.line }, (1 ... 8).map { $0 })
+        XCTAssertEqual(outcome.actual.map { $0.fields.first { $0.id == FieldID.path }?.string }, ["/a", "/b", "/a", "/c", "/b", "/a", "/d", "/c"])
+        XCTAssertEqual(outcome.report.unexpectedCount, 7, describe(outcome.report))
+    }
+
+    /// Many pairs of equal lines (merged in one pass): every copy keeps its listing line.
+    /// Its speed is measured in Benchmarks, not here.
+    func testManyRepeatedLinesKeepTheirPlaces() throws {
+        let pairs = 2_000
+        var listing = ""
+        for i in 0 ..< pairs { listing += "-w /etc/p\(i) -p wa -k x\n-w /etc/p\(i) -p wa -k x\n" }
+        let outcome = try check("-w /etc/p0 -p wa -k x\n", against: listing)
+        XCTAssertEqual(outcome.actual.count, 2 * pairs)
+        XCTAssertEqual(outcome.actual.prefix(4).map { $0.provenance?.line }, [1, 2, 3, 4])
+        XCTAssertEqual(outcome.actual.suffix(2).map { $0.provenance?.line }, [2 * pairs - 1, 2 * pairs])
+    }
+
     /// The rules taken as the files' keep their listing positions: order drift is still seen.
     func testOrderIsStillCompared() throws {
         let files = "-a never,exit -F path=/bin/sed -F perm=x\n-a always,exit -F uid=1 -F arch=b64 -S openat -k a\n-w /etc/hosts -p wa\n"

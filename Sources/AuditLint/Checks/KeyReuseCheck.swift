@@ -36,6 +36,7 @@ public struct KeyReuseCheck: PerTargetCheck {
     }
 
     public func check(_ set: CompiledRuleSet, context: LintContext, report: (SourceLocation, () -> Diagnostic) -> Void) {
+        if let count = set.rules.numbering?.keyPartCount { return check(set.rules, partCount: count, report: report) }
         // By an FNV-1a hash of the part's bytes: a part is read from the rule's key in place and
         // made a RulesText only when it is new or reported (most are looked up once).
         var entries: [First] = []
@@ -72,6 +73,60 @@ public struct KeyReuseCheck: PerTargetCheck {
                     }
                 }
             }
+        }
+    }
+
+    /// The first rule with a key part, when the parts are numbered (`FieldNumbering`): the part's
+    /// text is read again from that rule's key only for a finding.
+    private struct Numbered {
+        var position: Int
+        /// Which part of the rule's key.
+        var part: Int
+        var list: FilterList
+        var action: RuleAction
+        var file: String
+        var line: Int
+    }
+
+    /// `check` on the key parts numbered once for every target: no part is hashed here.
+    private func check(_ rules: KernelRuleList, partCount: Int, report: (SourceLocation, () -> Diagnostic) -> Void) {
+        var firstOf = [Int32](repeating: -1, count: partCount)
+        var entries: [Numbered] = []
+        for i in rules.indices {
+            guard let origin = rules.origin(at: i), let parts = rules.keyPartNumbers(at: i), !parts.isEmpty else { continue }
+            let (list, action) = rules.listAndAction(at: i)
+            for (k, p) in parts.enumerated() {
+                let e = firstOf[Int(p)]
+                guard e >= 0 else {
+                    firstOf[Int(p)] = Int32(entries.count)
+                    entries.append(Numbered(position: i, part: k, list: list, action: action, file: origin.file, line: origin.line))
+                    continue
+                }
+                let earlier = entries[Int(e)]
+                guard earlier.list != list || earlier.action != action else { continue }
+                let location = SourceLocation(file: origin.file, line: origin.line, column: 1)
+                report(location) {
+                    let part = Self.part(earlier.part, ofKeyAt: earlier.position, in: rules)
+                    return finding(.warning, "key '\(message: part)' is also on the \(earlier.action.rawValue),\(earlier.list.rawValue) rule on line \(earlier.line)\(earlier.file == location.file ? "" : " of \(earlier.file)"); this is a \(action.rawValue),\(list.rawValue) rule: give it a key of its own",
+                                   at: location, length: 2, line: rules[i].provenance?.text)
+                }
+            }
+        }
+    }
+
+    /// Part `k` of the first key of rule `i` (split at \x01, no empty parts).
+    private static func part(_ k: Int, ofKeyAt i: Int, in rules: KernelRuleList) -> RulesText {
+        rules.withFirstKey(at: i) { key in
+            guard let key else { return "" }
+            var start = 0, n = 0
+            while start <= key.count {
+                let end = key[start...].firstIndex(of: 0x01) ?? key.count
+                defer { start = end + 1 }
+                guard end > start else { continue }
+                if n == k { return RulesText(UnsafeBufferPointer(rebasing: key[start ..< end])) }
+                n += 1
+            }
+            return ""
         }
     }
 }

@@ -39,8 +39,12 @@ public struct ShadowedRuleCheck: PerTargetCheck {
         for position in rules.indices where !rules.containsField(at: position, where: KernelRule.isWatchField) {
             let (list, action) = rules.listAndAction(at: position)
             let mask = rules.maskNumber(at: position)
-            let fields = rules.fields(at: position, skipping: FieldID.key)
-            let c = earlier[Int(list.kernelValue)].place(fields, mask: mask, bits: rules.mask(at: position), at: position)
+            // Numbered once for every target sharing the arena (LintRun), else here.
+            let c = if let own = rules.fieldNumbers(at: position) {
+                earlier[Int(list.kernelValue)].place(numbers: own, mask: mask, bits: rules.mask(at: position), at: position)
+            } else {
+                earlier[Int(list.kernelValue)].place(rules.fields(at: position, skipping: FieldID.key), mask: mask, bits: rules.mask(at: position), at: position)
+            }
             guard let c, let origin = rules.origin(at: position), let at = rules.origin(at: c),
                   at.line != origin.line || at.file != origin.file else { continue }
             let location = SourceLocation(file: origin.file, line: origin.line, column: 1)
@@ -70,11 +74,17 @@ struct CoverIndex {
     private struct Group {
         /// The set's field numbers, sorted.
         var fields: [Int32]
-        /// Per mask number: the mask and the position of the first rule with it.
-        var firsts: [Int: (bits: [UInt32], position: Int)]
+        /// Per mask number: the mask and the position of the first rule with it; a group nearly
+        /// always has one (`more` is then empty: nothing allocated for it).
+        var first: (mask: Int, bits: [UInt32], position: Int)
+        var more: [(mask: Int, bits: [UInt32], position: Int)] = []
+        /// The next group whose field numbers have the same hash (-1: none).
+        var next: Int32
     }
-    /// The groups, by the hash of their field numbers.
-    private var groups: [Int: [Group]] = [:]
+    /// The groups, in one array (an array per hash was allocated for nearly every group),
+    /// chained from `heads` by the hash of their field numbers.
+    private var groups: [Group] = []
+    private var heads: [Int: Int32] = [:]
     /// Above this many fields the groups are scanned instead of the subsets enumerated.
     static let subsetLimit = 10
 
@@ -107,6 +117,24 @@ struct CoverIndex {
         return h.intValue
     }
 
+    /// Fields met in this index, by their number in a shared `FieldNumbering` (`place(numbers:...)`).
+    private var seen: [Bool] = []
+
+    /// `place` of a rule whose fields are numbered already (`own`: sorted, distinct): those no
+    /// earlier rule of this index has are left out of the cover's candidates.
+    mutating func place(numbers own: [Int32], mask: Int, bits: [UInt32], at position: Int) -> Int? {
+        var known: [Int32] = []
+        known.reserveCapacity(own.count)
+        for n in own where Int(n) < seen.count && seen[Int(n)] { known.append(n) }
+        let c = firstCover(known: known, mask: mask, bits: bits)
+        for n in own {
+            if Int(n) >= seen.count { seen += [Bool](repeating: false, count: max(Int(n) + 1 - seen.count, seen.count)) }
+            seen[Int(n)] = true
+        }
+        insert(own, mask: mask, bits: bits, at: position)
+        return c
+    }
+
     /// The first cover of the rule at `position` (`firstCover`), the rule then added to the index.
     mutating func place(_ fields: [KernelField], mask: Int, bits: [UInt32], at position: Int) -> Int? {
         let (own, known) = numbers(fields)
@@ -117,10 +145,14 @@ struct CoverIndex {
 
     mutating func insert(_ own: [Int32], mask: Int, bits: [UInt32], at position: Int) {
         let h = Self.hash(own)
-        if let g = groups[h]?.firstIndex(where: { $0.fields == own }) {
-            if groups[h]![g].firsts[mask] == nil { groups[h]![g].firsts[mask] = (bits, position) }
+        let head = heads[h] ?? -1
+        var g = Int(head)
+        while g >= 0 && groups[g].fields != own { g = Int(groups[g].next) }
+        if g >= 0 {
+            if groups[g].first.mask != mask && !groups[g].more.contains(where: { $0.mask == mask }) { groups[g].more.append((mask, bits, position)) }
         } else {
-            groups[h, default: []].append(Group(fields: own, firsts: [mask: (bits, position)]))
+            heads[h] = Int32(groups.count)
+            groups.append(Group(fields: own, first: (mask, bits, position), next: head))
         }
     }
 
@@ -138,28 +170,31 @@ struct CoverIndex {
     /// numbers are `known` (sorted), with mask number `mask` of bits `bits`, if any.
     func firstCover(known own: [Int32], mask: Int, bits: [UInt32]) -> Int? {
         var best: Int?
-        func consider(_ group: Group) {
-            for (m, first) in group.firsts where best.map({ first.position < $0 }) ?? true {
-                if m == mask || Self.covers(first.bits, bits) { best = first.position }
-            }
+        func consider(_ first: (mask: Int, bits: [UInt32], position: Int)) {
+            if best.map({ first.position < $0 }) ?? true, first.mask == mask || Self.covers(first.bits, bits) { best = first.position }
+        }
+        func consider(_ g: Int) {
+            consider(groups[g].first)
+            for first in groups[g].more { consider(first) }
         }
         if own.count <= Self.subsetLimit {
             for subset in 0 ..< (1 << own.count) {
-                guard let candidates = groups[Self.hash(own, bits: subset)] else { continue }
+                guard let head = heads[Self.hash(own, bits: subset)] else { continue }
                 let size = subset.nonzeroBitCount
-                for group in candidates where group.fields.count == size {
+                var g = Int(head)
+                while g >= 0 {
+                    defer { g = Int(groups[g].next) }
+                    guard groups[g].fields.count == size else { continue }
                     var j = 0, same = true
                     for (i, n) in own.enumerated() where subset & (1 << i) != 0 {
-                        if group.fields[j] != n { same = false; break }
+                        if groups[g].fields[j] != n { same = false; break }
                         j += 1
                     }
-                    if same { consider(group) }
+                    if same { consider(g) }
                 }
             }
         } else {
-            for (_, candidates) in groups {
-                for group in candidates where group.fields.allSatisfy(own.contains) { consider(group) }
-            }
+            for g in groups.indices where groups[g].fields.allSatisfy(own.contains) { consider(g) }
         }
         return best
     }

@@ -67,6 +67,7 @@ extension ChunkedInput {
                 if let file = self.read(path: full, options: merge.options, into: session, keep: DirectoryMerge.keptInPlace,
                                         refusedIsNil: true, notesArchless: notesArchless) {
                     out.add(file)
+                    if let changed = merge.changedSinceScanned(full) { out.diagnostics.append(changed) }
                 } else {
                     // Gone or changed since it was listed: reported as a whole read reports it.
                     out.diagnostics += RuleInputs.loadFile(full, options: merge.options).diagnostics

@@ -88,15 +88,19 @@ public final class CompileSession {
             let lowerer = lowerers.take()
             defer { lowerers.give(lowerer) }
             let range = min(p * size, statements.count) ..< min((p + 1) * size, statements.count)
-            // Through the buffer: each statement is lent to `lower`, not copied out (an iterator
-            // or the array's subscript copied it).
-            return statements.withUnsafeBufferPointer { buffer in range.map { lowerer.lower(buffer[$0]) } }
+            // Lowered in order, stored last first: the statements are then popped in order
+            // (reversing the array afterwards cost as much as applying).
+            return statements.withUnsafeBufferPointer { buffer in
+                [LoweredStatement](unsafeUninitializedCapacity: range.count) { out, made in
+                    for (k, i) in range.enumerated() { (out.baseAddress! + (range.count - 1 - k)).initialize(to: lowerer.lower(buffer[i])) }
+                    made = range.count
+                }
+            }
         }
         // Each lowered statement moved out, not copied (a copy retained every array it holds).
         for p in lowered.indices {
             var piece: [LoweredStatement] = []
             swap(&piece, &lowered[p])
-            piece.reverse()
             while let next = piece.popLast() { apply(next) }
         }
     }
@@ -122,7 +126,7 @@ public final class CompileSession {
         switch effect {
         case .add(let rules, let hashes, let prepend, let what):
             // Nearly always nothing is held already: then the rules go in as they are.
-            if !rules.withUnsafeBufferPointer({ rs in rs.indices.contains { held.holds(rs[$0], hash: hashes[$0]) } }) {
+            if !held.holdsAny(rules, hashes: hashes) {
                 held.add(rules, hashes: hashes, prepend: prepend)
                 break
             }

@@ -54,16 +54,28 @@ struct HeldRules<Storage: RuleSlots> {
     }
 
     private func slot(of rule: KernelRule, hash fullHash: Int) -> Int? {
+        slot(hash: fullHash) { storage[$0] == rule }
+    }
+
+    /// The live slot whose hash is `fullHash` and whose rule `same` says is the one looked for.
+    private func slot(hash fullHash: Int, _ same: (Int) -> Bool) -> Int? {
         guard !buckets.isEmpty else { return nil }
         let hash = UInt32(truncatingIfNeeded: fullHash)
         var b = bucket(hash)
         while buckets[b] != 0 {
             let i = Int(buckets[b]) - 1
             // At most one live rule is identical to another: additions of a held rule are refused.
-            if hashes[i] == hash, live[i], storage[i] == rule { return i }
+            if hashes[i] == hash, live[i], same(i) { return i }
             b = (b + 1) & (buckets.count - 1)
         }
         return nil
+    }
+
+    /// Whether a rule identical to one of `rules` is held; a rule is read only when a held
+    /// one has its hash (a closure over `holds` copied this struct and the rule for each).
+    func holdsAny(_ rules: [KernelRule], hashes ruleHashes: [Int]) -> Bool {
+        for j in rules.indices where slot(hash: ruleHashes[j], { storage[$0] == rules[j] }) != nil { return true }
+        return false
     }
 
     private mutating func index(_ i: Int) {
@@ -105,9 +117,6 @@ struct HeldRules<Storage: RuleSlots> {
         }
         if prepend { prepended.append(slots) }
     }
-
-    /// Whether a rule identical to `rule` is held.
-    func holds(_ rule: KernelRule, hash: Int) -> Bool { slot(of: rule, hash: hash) != nil }
 
     /// Removes the rule identical to `rule`; false when none is held.
     mutating func remove(_ rule: KernelRule, hash: Int) -> Bool {

@@ -8,15 +8,18 @@ public struct KernelRuleList: RandomAccessCollection, Sendable {
     /// Whole rules (empty when the list reads slots).
     private let rules: [KernelRule]
     /// Slots of `arena`, and the slot numbers in order (nil for every slot in order).
-    private let slots: [StoredRules.Slot]
-    private let order: [Int]?
-    private let arena: RuleArena
-    private let isStored: Bool
+    let slots: [StoredRules.Slot]
+    let order: [Int]?
+    let arena: RuleArena
+    let isStored: Bool
+    /// The filtering fields numbered once for the targets sharing the arena (`FieldNumbering`).
+    public var numbering: FieldNumbering?
     /// Whole rules: each rule's mask number (`maskNumber(at:)`); the stored rules have theirs in their slots.
     private let ruleMaskNumbers: [Int]
 
     public init(_ rules: [KernelRule]) {
         self.rules = rules
+        numbering = nil
         slots = []
         order = nil
         arena = RuleArena(keepsText: true)
@@ -34,6 +37,7 @@ public struct KernelRuleList: RandomAccessCollection, Sendable {
 
     init(_ held: HeldRules<StoredRules>) {
         rules = []
+        numbering = nil
         slots = held.storage.slots
         order = held.order()
         arena = held.storage.store.arena
@@ -41,7 +45,7 @@ public struct KernelRuleList: RandomAccessCollection, Sendable {
         ruleMaskNumbers = []
     }
 
-    private func slot(_ i: Int) -> StoredRules.Slot { slots[order?[i] ?? i] }
+    func slot(_ i: Int) -> StoredRules.Slot { slots[order?[i] ?? i] }
 
     /// A number for the syscall mask of rule `i`: equal masks have equal numbers in one list, so
     /// that a check can tell masks apart without comparing or hashing their 64 words.

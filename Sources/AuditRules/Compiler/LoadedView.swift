@@ -75,7 +75,8 @@ extension CompilationState {
     /// the rule has no such field, or a raw AUDIT_ARCH value no table of ours has.
     func loaderArch(_ rule: RuleStatement, _ stmt: Statement) -> Result<ABI, LoaderRefusal>? {
         let machine = target.machine
-        guard let clause = rule.fields.first(where: { !$0.isComparison && $0.name.value == "arch" && $0.op.value == .equal }) else {
+        // By index: `first(where:)` copied the clause out.
+        guard let ci = rule.fields.firstIndex(where: { !$0.isComparison && $0.name.value == "arch" && $0.op.value == .equal }) else {
             // Without -S the rule names no syscall: no table is asked.
             guard !rule.syscalls.isEmpty else { return nil }
             guard loaderKnowsMachine else {
@@ -89,19 +90,19 @@ extension CompilationState {
             }
             return loaderArch(named: machine.rawValue)
         }
-        guard case .arch(let selector) = clause.value else { return nil }
+        guard case .arch(let selector) = rule.fields[ci].value else { return nil }
         let result: Result<ABI, LoaderRefusal>
         switch selector {
-        case .b64: result = loaderArch(named: "b64")
-        case .b32: result = loaderArch(named: "b32")
+        case .b64: result = loaderArch(b64: true)
+        case .b32: result = loaderArch(b64: false)
         case .machine(let named): result = loaderArch(named: named.rawValue)
         case .raw(let value):
             guard let found = ArchName.byAuditArch(value) else { return nil }
             result = .success(found.abi)
         }
         if case .failure(let refusal) = result, recordsVerdicts {
-            verdicts.append(LoaderVerdict(kind: .archRefused(refusal), location: clause.rawValue.location,
-                                          length: clause.rawValue.length, sourceLine: stmt.text))
+            let raw = rule.fields[ci].rawValue
+            verdicts.append(LoaderVerdict(kind: .archRefused(refusal), location: raw.location, length: raw.length, sourceLine: stmt.text))
         }
         return result
     }
@@ -109,6 +110,14 @@ extension CompilationState {
     /// The loader's reading of arch `name` on the target machine, asked once per name (the
     /// names are b64, b32 and machine names: a few) rather than per rule: each answer copies
     /// the release's facts.
+    /// `loaderArch(named: "b64")` or `"b32"`, kept apart: nearly every rule asks one of them.
+    func loaderArch(b64: Bool) -> Result<ABI, LoaderRefusal> {
+        if let known = b64 ? loaderB64 : loaderB32 { return known }
+        let result = loaderArch(named: b64 ? "b64" : "b32")
+        if b64 { loaderB64 = result } else { loaderB32 = result }
+        return result
+    }
+
     func loaderArch(named name: String) -> Result<ABI, LoaderRefusal> {
         if let known = loaderArches.first(where: { $0.name == name }) { return known.result }
         let result = target.auditVersion.loader.arch(name, on: target.machine)

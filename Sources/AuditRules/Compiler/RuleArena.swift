@@ -25,8 +25,8 @@ public final class SharedRuleStore {
 struct RuleArena: Sendable {
     /// Field lists, each field: id (4 bytes), operator (1), value (4), string length + 1 or 0
     /// (4), string bytes; the first arch field's value is 0 (the slot holds it).
-    private var shapeBytes: [UInt8] = []
-    private var shapeStarts: [Int] = [0]
+    private(set) var shapeBytes: [UInt8] = []
+    private(set) var shapeStarts: [Int] = [0]
     /// Open addressing over the shapes: number + 1 per bucket, 0 for none; at most half full.
     private var shapeBuckets: [UInt32] = []
     /// The low 32 bits of the hash of each bucket's shape: a probe compares these before the
@@ -150,20 +150,35 @@ struct RuleArena: Sendable {
         return findShape(hash: Self.hash(shapeBytes[start...]), bytes: start ..< shapeBytes.count)
     }
 
-    /// Appends the encoding of `fields` to `shapeBytes`.
+    /// Appends the encoding of `fields` to `shapeBytes`, sized first, through a pointer.
     private mutating func encode(_ fields: [KernelField]) {
-        var archSeen = false
-        for f in fields {
-            let isArch = !archSeen && f.id == FieldID.arch
-            if isArch { archSeen = true }
-            Self.put(f.id, &shapeBytes)
-            shapeBytes.append(UInt8(truncatingIfNeeded: f.op.kernelValue >> 24))
-            Self.put(isArch ? 0 : f.value, &shapeBytes)
-            if let s = f.string {
-                Self.put(UInt32(s.count + 1), &shapeBytes)
-                s.withBytes { shapeBytes.append(contentsOf: $0) }
-            } else {
-                Self.put(0, &shapeBytes)
+        var size = 0
+        for f in fields { size += 13 + (f.string?.count ?? 0) }
+        let start = shapeBytes.count
+        shapeBytes.append(contentsOf: repeatElement(0, count: size))
+        shapeBytes.withUnsafeMutableBufferPointer { out in
+            var at = start
+            func put(_ v: UInt32) {
+                out[at] = UInt8(truncatingIfNeeded: v)
+                out[at + 1] = UInt8(truncatingIfNeeded: v >> 8)
+                out[at + 2] = UInt8(truncatingIfNeeded: v >> 16)
+                out[at + 3] = UInt8(truncatingIfNeeded: v >> 24)
+                at += 4
+            }
+            var archSeen = false
+            for f in fields {
+                let isArch = !archSeen && f.id == FieldID.arch
+                if isArch { archSeen = true }
+                put(f.id)
+                out[at] = UInt8(truncatingIfNeeded: f.op.kernelValue >> 24)
+                at += 1
+                put(isArch ? 0 : f.value)
+                if let s = f.string {
+                    put(UInt32(s.count + 1))
+                    s.withBytes { bytes in for b in bytes { out[at] = b; at += 1 } }
+                } else {
+                    put(0)
+                }
             }
         }
     }
@@ -210,13 +225,6 @@ struct RuleArena: Sendable {
         var h = FNV1a()
         bytes.withUnsafeBufferPointer { h.mix(bytes: $0) }
         return h.intValue
-    }
-
-    private static func put(_ v: UInt32, _ out: inout [UInt8]) {
-        out.append(UInt8(truncatingIfNeeded: v))
-        out.append(UInt8(truncatingIfNeeded: v >> 8))
-        out.append(UInt8(truncatingIfNeeded: v >> 16))
-        out.append(UInt8(truncatingIfNeeded: v >> 24))
     }
 
     private func word(_ at: Int) -> UInt32 {

@@ -40,6 +40,7 @@ final class CompilationState {
     var judgedLists: [Int: [(abi: ABI, specs: [Located<SyscallSpec>])]] = [:]
     /// The loader's readings of arch names (`loaderArch(named:)`).
     var loaderArches: [(name: String, result: Result<ABI, LoaderRefusal>)] = []
+    var loaderB64: Result<ABI, LoaderRefusal>?, loaderB32: Result<ABI, LoaderRefusal>?
     /// Drop messages already built, by ABI and name as written.
     private var dropMessages: [String: String] = [:]
     /// What the loader made of the statement being lowered (`.asLoaded` only).
@@ -98,7 +99,7 @@ final class CompilationState {
         // As loaded, b64/b32 mean what the loader takes them for, whether or not the kernel
         // release still has that ABI (the kernel stores the arch value either way).
         if target.archless == .asLoaded, selector == .b64 || selector == .b32,
-           case .success(let abi) = loaderArch(named: selector == .b64 ? "b64" : "b32") {
+           case .success(let abi) = loaderArch(b64: selector == .b64) {
             return .success(ResolvedArch(value: machine.auditArch(for: abi), abi: abi))
         }
         switch selector {

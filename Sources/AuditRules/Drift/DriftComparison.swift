@@ -70,11 +70,17 @@ extension DriftReport {
             ChangedRule(expected: e[$0.expected], actual: a[$0.actual], kernelPosition: $0.actual + 1, difference: $0.difference)
         }
         report.missing += unmatchedExpected.map { MissingRule(rule: e[$0], expectedPosition: $0 + 1) }
+        // Groups found by key in a table: a search of the groups for each rule was quadratic
+        // when most unexpected rules have keys of their own.
         var groups: [UnexpectedGroup] = []
+        var groupOfKey: [RulesText?: Int] = [:]
         for j in unmatchedActual {
             let rule = UnexpectedRule(rule: a[j], kernelPosition: j + 1)
             let key = rule.rule.filterKey
-            if let g = groups.firstIndex(where: { $0.key == key }) { groups[g].rules.append(rule) } else { groups.append(UnexpectedGroup(key: key, rules: [rule])) }
+            if let g = groupOfKey[key] { groups[g].rules.append(rule) } else {
+                groupOfKey[key] = groups.count
+                groups.append(UnexpectedGroup(key: key, rules: [rule]))
+            }
         }
         mergeUnexpected(groups, into: &report)
 
@@ -102,10 +108,14 @@ extension DriftReport {
 
     /// Groups are per key across all lists.
     private static func mergeUnexpected(_ groups: [UnexpectedGroup], into report: inout DriftReport) {
+        guard !groups.isEmpty else { return }
+        var groupOfKey: [RulesText?: Int] = [:]
+        for (i, g) in report.unexpected.enumerated() where groupOfKey[g.key] == nil { groupOfKey[g.key] = i }
         for g in groups {
-            if let i = report.unexpected.firstIndex(where: { $0.key == g.key }) {
+            if let i = groupOfKey[g.key] {
                 report.unexpected[i].rules += g.rules
             } else {
+                groupOfKey[g.key] = report.unexpected.count
                 report.unexpected.append(g)
             }
         }

@@ -27,6 +27,10 @@ public struct DirectoryMerge {
     /// The statements the merge puts before every other, and after.
     public private(set) var leading: [Statement] = []
     public private(set) var trailing: [Statement] = []
+    /// Each file's identity when its control lines were read, and the files that changed while
+    /// they were: a file changed before the second pass would be merged from two versions.
+    private var scanned: [String: InputFile.Identity?] = [:]
+    private var changedWhileScanned: Set<String> = []
 
     /// Lists and scans the directory at `path`.
     public init(path: String, options: ParseOptions) {
@@ -39,7 +43,12 @@ public struct DirectoryMerge {
         entries = listed.entries
         var lastD: [Statement] = [], lastB: [Statement] = [], lastF: [Statement] = [], lastE: [Statement] = []
         for case .file(let full, _) in entries {
-            for (kind, group) in Self.controlGroups(of: full, options: augenrules) {
+            let before = InputFile.Identity(path: full)
+            let groups = Self.controlGroups(of: full, options: augenrules)
+            let after = InputFile.Identity(path: full)
+            scanned[full] = before
+            if before != after { changedWhileScanned.insert(full) }
+            for (kind, group) in groups {
                 switch kind {
                 case .e: lastE = group
                 case .D: lastD = group
@@ -50,6 +59,16 @@ public struct DirectoryMerge {
         }
         leading = lastD + lastB + lastF
         trailing = lastE
+    }
+
+    /// An error when the file `full` is not the one whose control lines were read (replaced or
+    /// written since, or while they were read): what the second pass read of it is merged with
+    /// the first pass's control lines, which neither version gives. Asked once it was read again.
+    public func changedSinceScanned(_ full: String) -> Diagnostic? {
+        guard let was = scanned[full] else { return nil }
+        guard changedWhileScanned.contains(full) || InputFile.Identity(path: full) != was else { return nil }
+        return RuleInputs.unreadable(full, "it changed while it was read (a rules.d directory is read twice, for the "
+                                     + "control lines augenrules moves); read it again")
     }
 
     /// The statements of a chunk of one of its files that the merge keeps in place: all but the

@@ -147,6 +147,7 @@ public enum RuleFormatter {
                 let streamed = format(path: full, options: merge.options, state: &state, keep: DirectoryMerge.keptInPlace) { out += $1 }
                 // Gone or changed since it was listed: reported as a whole read reports it.
                 diagnostics += streamed?.diagnostics ?? RuleInputs.loadFile(full, options: merge.options).diagnostics
+                if streamed != nil, let changed = merge.changedSinceScanned(full) { diagnostics.append(changed) }
             }
         }
         state.append(RuleFile(path: merge.path, statements: merge.trailing), to: &out)
