@@ -110,8 +110,10 @@ public final class LintRun {
         }
         if !chunk.statements.isEmpty {
             var applied = context
+            // What lowering gives on every target alike, worked out once for them all.
+            let prepared = PreparedRule.of(chunk.statements)
             applied.compiled = sessions.map { target, session in
-                session.add(chunk.statements)
+                session.add(chunk.statements, prepared: prepared)
                 let found = session.takeFindings()
                 var result = CompileResult()
                 result.repeated = found.repeated

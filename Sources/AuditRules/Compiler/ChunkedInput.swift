@@ -122,7 +122,7 @@ public enum ChunkedInput {
                 var result = RuleParser.parse(text: texts[i], firstLine: firstLines[i], file: file, options: options)
                 if let keep { result.statements = keep(result.statements) }
                 let lowerer = lowerers.take()
-                let lowered = result.statements.map(lowerer.lower)
+                let lowered = result.statements.map { lowerer.lower($0) }
                 lowerers.give(lowerer)
                 let archless = notesArchless ? ArchlessStatement.of(result.statements) : []
                 return ParsedChunk(lowered: lowered, diagnostics: result.diagnostics, archless: archless)

@@ -75,10 +75,13 @@ public final class CompileSession {
         return state
     }
 
-    public func add(_ statements: [Statement]) {
+    public func add(_ statements: [Statement]) { add(statements, prepared: nil) }
+
+    /// `prepared`: `PreparedRule.of(statements)`, shared by the sessions of several targets.
+    public func add(_ statements: [Statement], prepared: [PreparedRule?]?) {
         // Below a few hundred statements another thread costs more than it saves.
         guard statements.count >= 512 else {
-            for stmt in statements { add(stmt) }
+            for i in statements.indices { apply(lowerer.lower(statements[i], prepared: prepared?[i])) }
             return
         }
         let pieces = Parallelism.threads
@@ -92,7 +95,7 @@ public final class CompileSession {
             // (reversing the array afterwards cost as much as applying).
             return statements.withUnsafeBufferPointer { buffer in
                 [LoweredStatement](unsafeUninitializedCapacity: range.count) { out, made in
-                    for (k, i) in range.enumerated() { (out.baseAddress! + (range.count - 1 - k)).initialize(to: lowerer.lower(buffer[i])) }
+                    for (k, i) in range.enumerated() { (out.baseAddress! + (range.count - 1 - k)).initialize(to: lowerer.lower(buffer[i], prepared: prepared?[i])) }
                     made = range.count
                 }
             }
@@ -258,11 +261,11 @@ extension CompilationState {
         return RuleHash.of(rule, after: h)
     }
 
-    func lower(_ stmt: Statement) -> LoweredStatement {
+    func lower(_ stmt: Statement, prepared: PreparedRule? = nil) -> LoweredStatement {
         let effect: LoweredStatement.Effect
         switch stmt.kind {
         case .rule(let rule):
-            let rules = lower(rule, stmt)
+            let rules = lower(rule, stmt, prepared: prepared)
             if rules.isEmpty && rule.command != .delete && !lineRefused { reportNoRule(stmt) }
             let hashes = rules.map(ruleHash)
             effect = rule.command == .delete ? .delete(rules, hashes: hashes)

@@ -73,10 +73,11 @@ extension CompilationState {
     /// The first `-F arch=` of a rule, as the loader reads it on the target machine: the ABI its
     /// names resolve in, or the loader's refusal (recorded; the line is then not loaded). nil when
     /// the rule has no such field, or a raw AUDIT_ARCH value no table of ours has.
-    func loaderArch(_ rule: RuleStatement, _ stmt: Statement) -> Result<ABI, LoaderRefusal>? {
+    /// `prepared`: the rule's prepared form, which says where its arch clause is.
+    func loaderArch(_ rule: RuleStatement, _ stmt: Statement, prepared: PreparedRule? = nil) -> Result<ABI, LoaderRefusal>? {
         let machine = target.machine
         // By index: `first(where:)` copied the clause out.
-        guard let ci = rule.fields.firstIndex(where: { !$0.isComparison && $0.name.value == "arch" && $0.op.value == .equal }) else {
+        guard let ci = prepared.map({ $0.archClause }) ?? rule.fields.firstIndex(where: Self.isLoaderArchClause) else {
             // Without -S the rule names no syscall: no table is asked.
             guard !rule.syscalls.isEmpty else { return nil }
             guard loaderKnowsMachine else {
@@ -88,13 +89,20 @@ extension CompilationState {
                 if recordsVerdicts { verdicts.append(LoaderVerdict(kind: .archRefused(refusal), location: first.location, length: first.length, sourceLine: stmt.text)) }
                 return .failure(refusal)
             }
-            return loaderArch(named: machine.rawValue)
+            // Every arch-less rule asks: a taken name is answered without copying the Result.
+            if case let abi?? = loaderMachineABI { return .success(abi) }
+            let result = loaderArch(named: machine.rawValue)
+            let abi: ABI? = if case .success(let abi) = result { abi } else { nil }
+            loaderMachineABI = .some(abi)
+            return result
         }
         guard case .arch(let selector) = rule.fields[ci].value else { return nil }
         let result: Result<ABI, LoaderRefusal>
         switch selector {
-        case .b64: result = loaderArch(b64: true)
-        case .b32: result = loaderArch(b64: false)
+        // Nearly every rule: a taken b64/b32 is answered without copying the cached Result.
+        case .b64, .b32:
+            if let abi = loaderABI(b64: selector == .b64) { return .success(abi) }
+            result = loaderArch(b64: selector == .b64)
         case .machine(let named): result = loaderArch(named: named.rawValue)
         case .raw(let value):
             guard let found = ArchName.byAuditArch(value) else { return nil }
@@ -116,6 +124,20 @@ extension CompilationState {
         let result = loaderArch(named: b64 ? "b64" : "b32")
         if b64 { loaderB64 = result } else { loaderB32 = result }
         return result
+    }
+
+    /// The ABI the loader reads b64 (or b32) as, nil when it refuses it: `loaderArch(b64:)`
+    /// without copying the Result (its refusal's strings are retained and released on each copy).
+    func loaderABI(b64: Bool) -> ABI? {
+        if let known = b64 ? loaderB64ABI : loaderB32ABI { return known }
+        let abi: ABI? = if case .success(let abi) = loaderArch(b64: b64) { abi } else { nil }
+        if b64 { loaderB64ABI = .some(abi) } else { loaderB32ABI = .some(abi) }
+        return abi
+    }
+
+    /// The clause `loaderArch` reads: the first `-F arch=` (not a comparison, operator `=`).
+    static func isLoaderArchClause(_ clause: FieldClause) -> Bool {
+        !clause.isComparison && clause.name.value == "arch" && clause.op.value == .equal
     }
 
     func loaderArch(named name: String) -> Result<ABI, LoaderRefusal> {

@@ -41,6 +41,8 @@ final class CompilationState {
     /// The loader's readings of arch names (`loaderArch(named:)`).
     var loaderArches: [(name: String, result: Result<ABI, LoaderRefusal>)] = []
     var loaderB64: Result<ABI, LoaderRefusal>?, loaderB32: Result<ABI, LoaderRefusal>?
+    /// The ABIs of those (nil inside: refused) and of the machine's own name, once asked (`loaderABI(b64:)`).
+    var loaderB64ABI: ABI??, loaderB32ABI: ABI??, loaderMachineABI: ABI??
     /// Drop messages already built, by ABI and name as written.
     private var dropMessages: [String: String] = [:]
     /// What the loader made of the statement being lowered (`.asLoaded` only).
@@ -98,8 +100,7 @@ final class CompilationState {
         let machine = target.machine
         // As loaded, b64/b32 mean what the loader takes them for, whether or not the kernel
         // release still has that ABI (the kernel stores the arch value either way).
-        if target.archless == .asLoaded, selector == .b64 || selector == .b32,
-           case .success(let abi) = loaderArch(b64: selector == .b64) {
+        if target.archless == .asLoaded, selector == .b64 || selector == .b32, let abi = loaderABI(b64: selector == .b64) {
             return .success(ResolvedArch(value: machine.auditArch(for: abi), abi: abi))
         }
         switch selector {
@@ -159,7 +160,9 @@ extension CompilationState {
     }
 
     /// Field numbers by name, memoised: every rule names a few fields.
-    private func fieldID(_ name: String) -> UInt32? {
+    private func fieldID(_ name: String) -> UInt32? { Self.fieldID(name, memo: &fieldIDs) }
+
+    static func fieldID(_ name: String, memo fieldIDs: inout [(name: String, id: UInt32)]) -> UInt32? {
         if let known = fieldIDs.first(where: { $0.name == name }) { return known.id }
         let id = FieldTable.spec(named: name)?.id
         if let id { fieldIDs.append((name, id)) }
@@ -177,7 +180,7 @@ extension CompilationState {
     }
 
     /// The single key field auditctl appends last: every key joined with \x01.
-    func keyField(_ keys: [Located<RulesText>]) -> KernelField? {
+    static func keyField(_ keys: [Located<RulesText>]) -> KernelField? {
         guard !keys.isEmpty else { return nil }
         if keys.count == 1 { return KernelField(id: FieldID.filterkey, op: .equal, string: keys[0].value) }
         var joined: [UInt8] = []

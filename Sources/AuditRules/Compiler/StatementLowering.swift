@@ -6,7 +6,8 @@ import Syscalls
 extension CompilationState {
     /// Kernel rules for one rule statement, 64-bit ABI first; empty after an error or when no
     /// ABI keeps a syscall (both reported).
-    func lower(_ rule: RuleStatement, _ stmt: Statement) -> [KernelRule] {
+    /// `prepared`: the rule's target-independent fields, worked out once for every target.
+    func lower(_ rule: RuleStatement, _ stmt: Statement, prepared: PreparedRule? = nil) -> [KernelRule] {
         let list = rule.list.value
         var fields: [KernelField] = []
         // Exactly what the rule will hold (a 100,000-rule file keeps every array).
@@ -20,7 +21,7 @@ extension CompilationState {
         var loadedABI: ABI? = nil
         if target.archless == .asLoaded {
             recordsVerdicts = rule.command != .delete
-            switch loaderArch(rule, stmt) {
+            switch loaderArch(rule, stmt, prepared: prepared) {
             case .failure?:
                 lineRefused = true
                 return []
@@ -39,7 +40,15 @@ extension CompilationState {
             report(.fieldValue, .warning, "\(e.message): rule not emitted", at: clause.rawValue.location, length: clause.rawValue.length, in: stmt)
             return []
         }
-        for clause in rule.fields {
+        let preparedFields = prepared?.fields
+        for i in rule.fields.indices {
+            // A prepared field is neither an arch field nor a comparison.
+            if let f = preparedFields?[i] {
+                if f.id == FieldID.perm, arch != nil { permAfterArch.append(Permissions(rawValue: f.value)) }
+                fields.append(f)
+                continue
+            }
+            let clause = rule.fields[i]
             guard let f = kernelField(clause, list: list, in: stmt) else { failed = true; continue }
             if f.id == FieldID.arch, case .arch(let sel) = clause.value, case .success(let a) = resolve(sel) {
                 arch = a
@@ -49,7 +58,7 @@ extension CompilationState {
             fields.append(f)
         }
         if failed { return [] }
-        let key = keyField(rule.keys)
+        let key = if let prepared { prepared.key } else { Self.keyField(rule.keys) }
 
         var out: [KernelRule] = []
         if list == .io_uring && !rule.syscalls.isEmpty {
@@ -143,7 +152,7 @@ extension CompilationState {
             fields.append(f)
         }
         if failed { return nil }
-        if let key = keyField(watch.keys) { fields.append(key) }
+        if let key = Self.keyField(watch.keys) { fields.append(key) }
         return finish(list: .exit, action: .always, mask: allOnes, fields: fields, abi: nil, stmt: stmt)
     }
 
