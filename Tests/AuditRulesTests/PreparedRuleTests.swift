@@ -1,0 +1,72 @@
+@testable import AuditRules
+import Syscalls
+import XCTest
+
+/// Lowering with the clauses prepared once for several targets (lint's) against lowering each
+/// clause on each target: the same rules, repeated rules, verdicts and diagnostics.
+final class PreparedRuleTests: XCTestCase {
+    private static let lines = """
+        -D
+        -a always,exit -F arch=b64 -S openat -F perm=wa -k a
+        -a always,exit -F arch=b32 -S open -F perm=r -F auid>=1000 -k b -k c
+        -a always,exit -S open,creat -F perm=x -k d
+        -a always,exit -F arch=b64 -S all -F bogus=1 -k e
+        -a always,exit -F arch=b64 -S execve -F uid=root -k f
+        -a always,exit -F arch=b64 -S execve -F gid=wheel -F key=g
+        -a always,exit -F arch=b64 -S execve -C uid!=euid -k h
+        -a never,exit -F arch=x86_64 -S open -k i
+        -a always,exit -F arch=aarch64 -S openat -k j
+        -a always,exit -F arch=3221225534 -S 2 -k k
+        -a always,exit -F arch!=b64 -S openat -k l
+        -a always,exit -F auid>=1000 -F arch=b32 -S chmod -F exit=-EACCES
+        -A always,exit -F arch=b64 -S openat -F perm=w -F path=/etc/x -k m
+        -d always,exit -F arch=b64 -S openat -F perm=w -F path=/etc/x -k m
+        -a always,exit -F arch=b64 -S openat -F perm=w -F path=/etc/x -k m
+        -a always,exit -F dir=/var/log -F perm=wa -k n
+        -a always,user -F uid=0
+        -a always,exclude -F msgtype=CWD
+        -a always,filesystem -F fstype=tmpfs -k o
+        -a always,exit -F arch=b32 -S socketcall -F a0=1 -k p
+        -a always,exit -S all -F success=0
+        -a always,exit -F arch=b64 -F perm=wa -F arch=b32 -S open
+        -w /etc/group -p wa -F auid>=1000 -k r
+        -a always,exit -F arch=b64 -S openat -F exe=/usr/bin/z -F a1&0x3 -k t
+        -D -k a
+        -a always,exit -F arch=b64 -S openat,bogus_call -k u
+        -a always,exit -F arch=b32 -S open,openat,creat,nosuch -k v
+        -a always,io_uring -S openat -k w
+        -a always,exit -F arch=b64 -S openat -F loginuid=1000 -F ppid=1 -F pers=0x1 -k x
+        """
+
+    func testPreparedClausesLowerAsEachTargetAlone() {
+        // Enough statements for the parallel lowering, and every line again (repeated rules).
+        let text = (0 ..< 24).map { Self.lines + "\n-a always,exit -S openat -F uid=\($0) -k n\($0)" }.joined(separator: "\n") + "\n"
+        let file = RuleParser.parse(text: RulesText(text), file: "p.rules", options: ParseOptions(resolver: nil, hostMachine: .x86_64))
+        XCTAssertGreaterThan(file.statements.count, 512)
+        let prepared = PreparedRule.of(file.statements)
+        for machine: Machine in [.x86_64, .aarch64, .ppc64le, .s390x, .i386] {
+            for audit: AuditVersion in [.v3_0_9, .v4_2] {
+                for archless: ArchlessRules in [.asLoaded, .perABI] {
+                    var target = CompileTarget(machine: machine, kernel: KernelVersion(6, 1), auditVersion: audit, watchKind: .path, resolver: nil)
+                    target.archless = archless
+                    let alone = CompileSession(target: target), withPrepared = CompileSession(target: target)
+                    // Whole, and in two chunks (a chunk below the parallel threshold).
+                    alone.add(file.statements)
+                    withPrepared.add(Array(file.statements[..<100]), prepared: Array(prepared[..<100]))
+                    withPrepared.add(Array(file.statements[100...]), prepared: Array(prepared[100...]))
+                    let a = alone.finish(), b = withPrepared.finish()
+                    let name = "\(machine) \(audit) \(archless)"
+                    XCTAssertEqual(a.rules, b.rules, name)
+                    XCTAssertEqual(a.rules.map(\.fields), b.rules.map(\.fields), name)
+                    XCTAssertEqual(a.rules.map { $0.provenance?.line }, b.rules.map { $0.provenance?.line }, name)
+                    XCTAssertEqual(a.repeated.map(\.location), b.repeated.map(\.location), name)
+                    XCTAssertEqual(a.loaderVerdicts.map(\.kind), b.loaderVerdicts.map(\.kind), name)
+                    XCTAssertEqual(a.loaderVerdicts.map(\.location), b.loaderVerdicts.map(\.location), name)
+                    XCTAssertEqual(a.diagnostics.map(\.message), b.diagnostics.map(\.message), name)
+                    XCTAssertEqual(a.diagnostics.map(\.location), b.diagnostics.map(\.location), name)
+                    XCTAssertFalse(a.rules.isEmpty, name)
+                }
+            }
+        }
+    }
+}
