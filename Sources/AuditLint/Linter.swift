@@ -175,11 +175,15 @@ public enum Linter {
 
 extension Statement {
     /// Watch paths and `path=`/`dir=` values with where they were written.
-    var watchedPaths: [Located<RulesText>] {
+    /// `body` of each watched path in order, no array made (two checks ask of every statement).
+    func forEachWatchedPath(_ body: (Located<RulesText>) -> Void) {
         switch kind {
-        case .watch(let w): return [w.path] + w.fields.filter { Self.isPathField($0.name.value) }.map(\.rawValue)
-        case .rule(let r): return r.fields.filter { !$0.isComparison && Self.isPathField($0.name.value) }.map(\.rawValue)
-        default: return []
+        case .watch(let w):
+            body(w.path)
+            for i in w.fields.indices where Self.isPathField(w.fields[i].name.value) { body(w.fields[i].rawValue) }
+        case .rule(let r):
+            for i in r.fields.indices where !r.fields[i].isComparison && Self.isPathField(r.fields[i].name.value) { body(r.fields[i].rawValue) }
+        default: break
         }
     }
 

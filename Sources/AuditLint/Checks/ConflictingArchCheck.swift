@@ -20,11 +20,16 @@ public struct ConflictingArchCheck: LintCheck {
     public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
         file.statements.compactMap { s in
             guard case .rule(let r) = s.kind else { return nil }
-            let arches = r.fields.filter { !$0.isComparison && $0.name.value == "arch" && $0.op.value == .equal }
-            guard arches.count > 1 else { return nil }
-            let second = arches[1]
-            let same = arches.allSatisfy { $0.value == arches[0].value }
-            return finding(.warning, same ? "arch=\(message: second.rawValue.value) is given twice" : "a rule cannot match arch=\(message: arches[0].rawValue.value) and arch=\(message: second.rawValue.value) at once: it never fires",
+            // The rule's `arch=` clauses found by index, no array made (nearly every rule has one).
+            var firstIndex: Int?, secondIndex: Int?, same = true
+            for i in r.fields.indices where !r.fields[i].isComparison && r.fields[i].name.value == "arch" && r.fields[i].op.value == .equal {
+                guard let f = firstIndex else { firstIndex = i; continue }
+                if secondIndex == nil { secondIndex = i }
+                if r.fields[i].value != r.fields[f].value { same = false }
+            }
+            guard let firstIndex, let secondIndex else { return nil }
+            let first = r.fields[firstIndex], second = r.fields[secondIndex]
+            return finding(.warning, same ? "arch=\(message: second.rawValue.value) is given twice" : "a rule cannot match arch=\(message: first.rawValue.value) and arch=\(message: second.rawValue.value) at once: it never fires",
                            at: second.name.location, length: second.name.length, line: s.text)
         }
     }

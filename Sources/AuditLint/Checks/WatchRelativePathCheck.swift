@@ -32,11 +32,15 @@ public struct WatchRelativePathCheck: LintCheck {
     }
 
     public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
-        file.statements.flatMap { s in
-            s.watchedPaths.filter { Self.hasParentComponent($0.value) }.map {
-                finding(.warning, "'..' in a watched path is not resolved: the kernel watches the literal name",
-                        at: $0.location, length: $0.length, line: s.text)
+        var out: [Diagnostic] = []
+        let statements = file.statements
+        for i in statements.indices {
+            statements[i].forEachWatchedPath { p in
+                guard Self.hasParentComponent(p.value) else { return }
+                out.append(finding(.warning, "'..' in a watched path is not resolved: the kernel watches the literal name",
+                                   at: p.location, length: p.length, line: statements[i].text))
             }
         }
+        return out
     }
 }

@@ -19,11 +19,15 @@ public struct WatchWildcardCheck: LintCheck {
     ]
 
     public func findings(in file: RuleFile, context: LintContext) -> [Diagnostic] {
-        file.statements.flatMap { s in
-            s.watchedPaths.filter { $0.value.contains(UInt8(ascii: "*")) || $0.value.contains(UInt8(ascii: "?")) }.map {
-                finding(.warning, "wildcards are not expanded in watched paths: the kernel watches the literal name",
-                        at: $0.location, length: $0.length, line: s.text)
+        var out: [Diagnostic] = []
+        let statements = file.statements
+        for i in statements.indices {
+            statements[i].forEachWatchedPath { p in
+                guard p.value.contains(UInt8(ascii: "*")) || p.value.contains(UInt8(ascii: "?")) else { return }
+                out.append(finding(.warning, "wildcards are not expanded in watched paths: the kernel watches the literal name",
+                                   at: p.location, length: p.length, line: statements[i].text))
             }
         }
+        return out
     }
 }
