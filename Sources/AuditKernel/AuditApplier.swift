@@ -50,33 +50,51 @@ public final class AuditApplier {
         self.transport = transport
     }
 
-    /// `target` gives the files' rules for the kernel's current rules (arch-less rules take the
-    /// form the kernel holds, see ExpectedRules); `settings` the files' settings.
-    /// `dryRun`: plan only.
-    /// `initial`: the kernel as read just before (see `read`), to save reading it again.
-    public func apply(target: ([KernelRule]) -> [KernelRule], settings: [DesiredSetting], dryRun: Bool = false,
+    /// The plan for the kernel's rules, the settings that differ, whether the kernel is
+    /// immutable, and the `--keep-key` globs.
+    public typealias Planner = (_ kernelRules: [KernelRule], _ settings: [SettingDrift], _ immutable: Bool, _ keepKeys: [String]) -> ApplyPlan
+
+    /// Makes the kernel hold the rules and settings of `files`; each step's rule is made whole
+    /// only when it is sent or verified. `dryRun`: plan only. `initial`: the kernel as read just
+    /// before (see `read`), to save reading it again.
+    public func apply(files: AppliedFiles, dryRun: Bool = false, initial: Snapshot? = nil) throws -> ApplyResult {
+        try apply(planner: files.plan, settings: files.settings, dryRun: dryRun, initial: initial)
+    }
+
+    /// The same with `target` giving the files' rules, whole, for the kernel's current rules
+    /// (arch-less rules take the form the kernel holds, see ExpectedRules), and `settings` the
+    /// files' settings.
+    public func apply(target: @escaping ([KernelRule]) -> [KernelRule], settings: [DesiredSetting], dryRun: Bool = false,
                       initial: Snapshot? = nil) throws -> ApplyResult {
+        try apply(planner: { rules, drift, immutable, keepKeys in
+            ApplyPlan.make(expected: target(rules), actual: rules, settings: drift, immutable: immutable, keepKeys: keepKeys)
+        }, settings: settings, dryRun: dryRun, initial: initial)
+    }
+
+    private func apply(planner: Planner, settings: [DesiredSetting], dryRun: Bool, initial: Snapshot?) throws -> ApplyResult {
         var snapshot = try initial ?? read()
         if snapshot.status.isImmutable { throw ApplyError.immutable }
-        var plan = makePlan(target: target, settings: settings, snapshot: snapshot)
-        var result = ApplyResult(plan: plan)
+        var result = ApplyResult(plan: makePlan(planner, settings: settings, snapshot: snapshot))
         // Nothing to do writes nothing: the plan was made from what the kernel holds.
-        if dryRun || plan.isEmpty { return result }
+        if dryRun || result.plan.isEmpty { return result }
 
         for attempt in 0 ..< 2 {
-            let outcome = try carryOut(plan, snapshot: snapshot)
+            let outcome = try carryOut(result.plan, snapshot: snapshot)
             result.failures = outcome.failures
             result.skipped = outcome.skipped
             // The status is compared only when the files set something.
             let now = try read(status: settings.isEmpty ? snapshot.status : nil)
-            let expectedRules = predicted(plan, snapshot: snapshot, failures: outcome.failures)
-            let problem = difference(now, rules: expectedRules, settings: outcome.failures.isEmpty ? settings : [])
+            let settingsDone = outcome.failures.isEmpty ? settings : []
+            let problem = outcome.failures.isEmpty
+                ? difference(now, rules: result.plan.final, settings: settingsDone)
+                : difference(now, rules: predicted(result.plan, snapshot: snapshot, failures: outcome.failures), settings: settingsDone)
             guard let problem else { return result }
             if attempt == 1 { throw ApplyError.differs(problem) }
-            // Someone else changed the kernel meanwhile: plan again from what it holds now.
+            // Someone else changed the kernel meanwhile: plan again from what it holds now. The
+            // old plan goes first (it holds a copy of the arena the new one adds to).
             snapshot = now
-            plan = makePlan(target: target, settings: settings, snapshot: snapshot)
-            result = ApplyResult(plan: plan, retried: true)
+            result = ApplyResult(plan: ApplyPlan.make(expected: [], actual: []))
+            result = ApplyResult(plan: makePlan(planner, settings: settings, snapshot: snapshot), retried: true)
             if snapshot.status.isImmutable { throw ApplyError.immutable }
         }
         return result
@@ -105,11 +123,13 @@ public final class AuditApplier {
         try Self.read(transport, status: known)
     }
 
-    private func makePlan(target: ([KernelRule]) -> [KernelRule], settings: [DesiredSetting], snapshot: Snapshot) -> ApplyPlan {
-        let drift = DriftReport.settingDrift(settings, status: snapshot.status)
-        return ApplyPlan.make(expected: target(snapshot.rules), actual: snapshot.rules, settings: drift,
-                              immutable: snapshot.status.isImmutable, keepKeys: keepKeys)
+    private func makePlan(_ planner: Planner, settings: [DesiredSetting], snapshot: Snapshot) -> ApplyPlan {
+        planner(snapshot.rules, DriftReport.settingDrift(settings, status: snapshot.status), snapshot.status.isImmutable, keepKeys)
     }
+
+    /// Consecutive deletions sent together at most (the transport batches within them): their
+    /// payloads are made for this many at a time, not for all.
+    static let deletionChunk = 1 << 16
 
     private struct Outcome {
         var failures: [ApplyFailure] = []
@@ -124,25 +144,23 @@ public final class AuditApplier {
         var i = 0
         let steps = plan.steps
         while i < steps.count {
-            let step = steps[i]
-            if ApplyPlan.isIrreversible(step), !outcome.failures.isEmpty {
-                outcome.skipped.append(step)
+            if steps.isIrreversible(at: i), !outcome.failures.isEmpty {
+                outcome.skipped.append(steps[i])
                 i += 1
                 continue
             }
             var refused: [ApplyFailure] = []
-            switch step.operation {
-            case .delete where step.role == .delete:
+            if steps.isPlainDeletion(at: i) {
                 // Consecutive plain deletions go out together.
                 var j = i
-                while j < steps.count, case .delete = steps[j].operation, steps[j].role == .delete { j += 1 }
-                let batch = Array(steps[i ..< j])
-                let results = transport.deleteRules(batch.map { payload($0.operation.rule!) })
+                while j < steps.count, j - i < Self.deletionChunk, steps.isPlainDeletion(at: j) { j += 1 }
+                let results = transport.deleteRules((i ..< j).map { payload(steps[$0].operation.rule!) })
                 for (k, error) in results.enumerated() {
-                    if let error { refused.append(ApplyFailure(index: i + k, step: batch[k], error: error)) }
+                    if let error { refused.append(ApplyFailure(index: i + k, step: steps[i + k], error: error)) }
                 }
                 i = j
-            default:
+            } else {
+                let step = steps[i]
                 do {
                     switch step.operation {
                     // A rule only the files have is not in the kernel's listing: encoded.
@@ -169,16 +187,17 @@ public final class AuditApplier {
 
     /// What the kernel should hold after `plan` with the `failures` left out.
     private func predicted(_ plan: ApplyPlan, snapshot: Snapshot, failures: [ApplyFailure]) -> [KernelRule] {
-        guard !failures.isEmpty else { return plan.final }
         var model = KernelListModel(snapshot.rules)
         let failed = Set(failures.map(\.index))
         for (i, step) in plan.steps.enumerated() where !failed.contains(i) { try? model.perform(step.operation) }
         return model.rules
     }
 
-    /// Nil when the kernel holds exactly `rules`, and the `settings` (when given).
-    private func difference(_ now: Snapshot, rules: [KernelRule], settings: [DesiredSetting]) -> String? {
-        if now.rules != rules {
+    /// Nil when the kernel holds exactly `expected` (compared one rule at a time), and the
+    /// `settings` (when given).
+    private func difference<Rules: Collection<KernelRule>>(_ now: Snapshot, rules expected: Rules, settings: [DesiredSetting]) -> String? {
+        if !now.rules.elementsEqual(expected) {
+            let rules = Array(expected)
             let report = DriftReport.compare(expected: rules, actual: now.rules)
             return "the kernel holds \(now.rules.count) rules, \(rules.count) expected: \(report.missing.count) missing, "
                 + "\(report.unexpectedCount) unexpected, \(report.changed.count) changed, \(report.movedCount) out of order"

@@ -16,6 +16,18 @@ public enum JSONText {
         return String(decoding: writer.out, as: UTF8.self)
     }
 
+    /// `render` of `object` with, under `key`, the array whose elements `elements` hands to its
+    /// argument one at a time, written a piece of about 64 KiB at a time to `emit` as it is made:
+    /// byte for byte what `render` writes of the object holding that array, without the array or
+    /// the document ever whole. False (the output stops) at a value `render` refuses.
+    public static func render(_ object: [String: Any], streaming key: String, elements: ((Any) -> Void) -> Void,
+                              escapingSlashes: Bool = true, into emit: (String) -> Void) -> Bool {
+        var writer = Writer(escapingSlashes: escapingSlashes)
+        let ok = writer.dictionary(object, streaming: key, elements: elements) { emit(String(decoding: $0, as: UTF8.self)) }
+        emit(String(decoding: writer.out, as: UTF8.self))
+        return ok
+    }
+
     private struct Writer {
         let escapingSlashes: Bool
         var out: [UInt8] = []
@@ -75,20 +87,61 @@ public enum JSONText {
         }
 
         mutating func dictionary(_ d: [String: Any]) -> Bool {
+            dictionary(d, streaming: nil, elements: { _ in }, flush: { _ in })
+        }
+
+        /// `streaming`: a key whose value is the array of what `elements` hands over; `flush`
+        /// takes what is written so far whenever it reaches 64 KiB.
+        mutating func dictionary(_ d: [String: Any], streaming: String?, elements: ((Any) -> Void) -> Void,
+                                 flush: ([UInt8]) -> Void) -> Bool {
             out.append(UInt8(ascii: "{"))
             out.append(0x0A)
             indent += 2
-            for (i, key) in d.keys.sorted(by: JSONText.keyPrecedes).enumerated() {
+            var keys = Array(d.keys)
+            if let streaming, d[streaming] == nil { keys.append(streaming) }
+            for (i, key) in keys.sorted(by: JSONText.keyPrecedes).enumerated() {
                 if i > 0 { text(",\n") }
                 spaces()
                 string(key)
                 text(" : ")
+                if key == streaming {
+                    guard array(elements, flush: flush) else { return false }
+                    continue
+                }
                 guard write(d[key]!) else { return false }
             }
             out.append(0x0A)
             indent -= 2
             spaces()
             out.append(UInt8(ascii: "}"))
+            return true
+        }
+
+        /// `array` of the elements `elements` hands over, as they come.
+        mutating func array(_ elements: ((Any) -> Void) -> Void, flush: ([UInt8]) -> Void) -> Bool {
+            out.append(UInt8(ascii: "["))
+            out.append(0x0A)
+            indent += 2
+            var count = 0, ok = true
+            // Neither closure outlives this call.
+            withoutActuallyEscaping(flush) { flush in
+                elements { element in
+                    guard ok else { return }
+                    if count > 0 { text(",\n") }
+                    count += 1
+                    spaces()
+                    ok = write(element)
+                    if out.count >= 1 << 16 {
+                        flush(out)
+                        out.removeAll(keepingCapacity: true)
+                    }
+                }
+            }
+            guard ok else { return false }
+            out.append(0x0A)
+            indent -= 2
+            spaces()
+            out.append(UInt8(ascii: "]"))
             return true
         }
 

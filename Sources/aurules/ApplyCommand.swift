@@ -128,7 +128,7 @@ struct ApplyCommand: ParsableCommand {
             throw ExitCode.inputError
         }
         // One more request, only when the files ask for --loginuid-immutable.
-        let wantsFeatures = host.compiled.settings.contains { $0.setting == .loginuidImmutable }
+        let wantsFeatures = host.settings.contains { $0.setting == .loginuidImmutable }
         connection.readsFeatures = wantsFeatures
         if wantsFeatures { initial.status.loginuidImmutable = try? connection.loginuidImmutable() }
         connection.deleteBatch = deleteBatch
@@ -137,7 +137,7 @@ struct ApplyCommand: ParsableCommand {
         applier.keepKeys = keepKeys
         let output = ApplyOutput(writer: RulesFileWriter(target: host.target), format: format, dryRun: dryRun)
         do {
-            let result = try applier.apply(target: host.expected(for:), settings: host.settings, dryRun: dryRun, initial: initial)
+            let result = try applier.apply(files: host.files, dryRun: dryRun, initial: initial)
             let seconds = Date().timeIntervalSince(started)
             output.render(result, seconds: seconds, writes: connection.writes) { print($0, terminator: "") }
             if !result.failures.isEmpty { throw ExitCode.findings }
@@ -160,7 +160,6 @@ struct ApplyCommand: ParsableCommand {
 struct HostCompile {
     let target: CompileTarget
     let files: AppliedFiles
-    var compiled: CompileResult { files.compiled }
 
     init(paths: [String], tables: String?, resolve: Bool, allowUnsafePermissions: Bool) throws {
         // The one target resolution, with every choice left to the host.
@@ -180,9 +179,6 @@ struct HostCompile {
     }
 
     var settings: [DesiredSetting] { files.settings }
-
-    /// Arch-less rules in the form the kernel holds them, else auditctl's (as `check` expects).
-    func expected(for kernelRules: [KernelRule]) -> [KernelRule] { files.expected(for: kernelRules) }
 }
 
 /// The exclusive lock that keeps two applies from interleaving.

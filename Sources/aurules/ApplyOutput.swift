@@ -24,13 +24,7 @@ struct ApplyOutput {
         var source: String?
     }
 
-    func changes(_ plan: ApplyPlan) -> [Change] {
-        var out: [Change] = []
-        forEachChange(plan) { out.append($0) }
-        return out
-    }
-
-    /// The changes one at a time, in order.
+    /// The changes one at a time, in order, each step's rule made as it is shown.
     func forEachChange(_ plan: ApplyPlan, _ body: (Change) -> Void) {
         for step in plan.steps {
             switch (step.operation, step.role) {
@@ -56,10 +50,10 @@ struct ApplyOutput {
         return text
     }
 
-    /// The output handed to `emit` in pieces of about 64 KiB (text; JSON whole): a plan of
-    /// millions of rules is never one string.
+    /// The output handed to `emit` in pieces of about 64 KiB, each change written as it is
+    /// made: a plan of millions of rules is never one string, nor one document.
     func render(_ result: ApplyResult, seconds: Double, writes: Int, into emit: (String) -> Void) {
-        if format == .json { return emit(json(result, seconds: seconds, writes: writes)) }
+        if format == .json { return json(result, seconds: seconds, writes: writes, into: emit) }
         let marks = ["add": "+", "delete": "-", "move": ">", "setting": "!", "keep": "="]
         var text = ""
         func flushing() {
@@ -108,19 +102,14 @@ struct ApplyOutput {
          result.plan.deleted - result.failures.filter { $0.step.role == .delete }.count)
     }
 
-    private func json(_ result: ApplyResult, seconds: Double, writes: Int) -> String {
+    /// The JSON document, its `changes` written one at a time (`JSONText.render(_:streaming:)`).
+    private func json(_ result: ApplyResult, seconds: Double, writes: Int, into emit: (String) -> Void) {
         let p = result.plan
         let done = doneCounts(result)
         var object: [String: Any] = [
             "dry_run": dryRun, "added": done.added, "deleted": done.deleted, "moved": p.moved, "unchanged": p.unchanged,
             "kept": p.kept.count, "settings_changed": p.settingsChanged, "seconds": (seconds * 1000).rounded() / 1000,
             "kernel_writes": writes, "retried": result.retried,
-            "changes": changes(p).map { c -> [String: Any] in
-                var o: [String: Any] = ["change": c.kind, "rule": c.text]
-                if c.kind == "setting" { o = ["change": c.kind, "setting": c.text] }
-                if let s = c.source { o["source"] = s }
-                return o
-            },
             "refused": result.failures.map { f -> [String: Any] in
                 var o: [String: Any] = ["change": what(f.step), "error": f.error.description]
                 if let s = f.step.operation.rule.flatMap(source) { o["source"] = s }
@@ -128,7 +117,17 @@ struct ApplyOutput {
             },
         ]
         if !result.skipped.isEmpty { object["not_set"] = result.skipped.map(what) }
-        return Self.encode(object)
+        let changes: ((Any) -> Void) -> Void = { element in
+            forEachChange(p) { c in
+                var o: [String: Any] = ["change": c.kind, "rule": c.text]
+                if c.kind == "setting" { o = ["change": c.kind, "setting": c.text] }
+                if let s = c.source { o["source"] = s }
+                element(o)
+            }
+        }
+        // Every value is a string, a number or a Bool: the document is never refused.
+        _ = JSONText.render(object, streaming: "changes", elements: changes, into: emit)
+        emit("\n")
     }
 
     func json(error message: String, writes: Int) -> String {

@@ -52,8 +52,27 @@ final class ApplyInputsTests: XCTestCase {
                     logs.append(kernel.log)
                 }
                 XCTAssertEqual(logs[0], logs[1], "\(paths), \(held.count) held")
+                // Planned over the files' arena, each step's rule made when it is sent: the same
+                // writes, the same rules, and the same dry-run plan.
+                let kernel = FakeAuditKernel(rules: held)
+                let applier = AuditApplier(transport: kernel)
+                let dry = try applier.apply(files: files, dryRun: true)
+                let wholeDry = try AuditApplier(transport: FakeAuditKernel(rules: held)).apply(target: logsTarget(source, compiled), settings: files.settings, dryRun: true)
+                XCTAssertEqual(dry.plan.steps.map(\.role), wholeDry.plan.steps.map(\.role))
+                XCTAssertEqual(dry.plan.steps.map(\.operation.rule), wholeDry.plan.steps.map(\.operation.rule))
+                XCTAssertEqual(dry.plan.steps.map { $0.operation.rule?.provenance?.line }, wholeDry.plan.steps.map { $0.operation.rule?.provenance?.line })
+                XCTAssertEqual(dry.plan.settingsChanged, wholeDry.plan.settingsChanged)
+                XCTAssertEqual(kernel.writes, 0)
+                let result = try applier.apply(files: files)
+                XCTAssertEqual(kernel.log, logs[0], "\(paths), \(held.count) held")
+                XCTAssertEqual(kernel.rules, files.expected(for: held))
+                XCTAssertEqual(Array(result.plan.final), kernel.rules)
             }
         }
+    }
+
+    private func logsTarget(_ source: RuleFile, _ compiled: CompileResult) -> ([KernelRule]) -> [KernelRule] {
+        { ExpectedRules.adapt(compiled.rules, source: source, machine: .x86_64, kernelRules: $0) }
     }
 
     /// An error in the second input stops apply before any change, as the whole read does.

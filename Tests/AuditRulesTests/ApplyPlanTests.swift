@@ -48,7 +48,7 @@ final class ApplyPlanTests: XCTestCase {
                 XCTAssertTrue(model.contains(r), "\(name(r)) absent after \(step.operation)", file: file, line: line)
             }
         }
-        XCTAssertEqual(model.rules, plan.final, file: file, line: line)
+        XCTAssertEqual(model.rules, Array(plan.final), file: file, line: line)
         let foreignKept = model.rules.filter { !expected.contains($0) }
         XCTAssertTrue(foreignKept.allSatisfy { ApplyPlan.keyMatches($0.filterKey, globs: keepKeys) }, file: file, line: line)
         XCTAssertEqual(model.rules.filter { !foreignKept.contains($0) }, KernelListModel(expected).rules, file: file, line: line)
@@ -59,7 +59,7 @@ final class ApplyPlanTests: XCTestCase {
         let plan = ApplyPlan.make(expected: rules, actual: rules)
         XCTAssertTrue(plan.isEmpty)
         XCTAssertEqual(plan.unchanged, 5)
-        XCTAssertEqual(plan.final, rules)
+        XCTAssertEqual(Array(plan.final), rules)
     }
 
     func testAddBeforeDeleteAndChangedRuleAtTheEnd() {
@@ -110,7 +110,7 @@ final class ApplyPlanTests: XCTestCase {
         let keep = ApplyPlan.make(expected: e, actual: a, keepKeys: ["auditbeat*"])
         XCTAssertEqual(describe(keep), ["-8"])
         XCTAssertEqual(keep.kept.map(name), ["7"])
-        XCTAssertEqual(keep.final, [rule(1), rule(7, key: "auditbeat-x"), rule(2)])
+        XCTAssertEqual(Array(keep.final), [rule(1), rule(7, key: "auditbeat-x"), rule(2)])
         run(keep, expected: e, actual: a, keepKeys: ["auditbeat*"])
     }
 
@@ -159,6 +159,62 @@ final class ApplyPlanTests: XCTestCase {
             }
             XCTAssertEqual(plan.unchanged, best)
             XCTAssertEqual(plan.moved, Set(e).intersection(a).count - best)
+        }
+    }
+
+    /// A step as its rule (whole, provenance compared too) and role.
+    private func detailed(_ plan: ApplyPlan) -> [String] {
+        plan.steps.map { step in
+            let rule = step.operation.rule.map { "\($0) \($0.provenance.map { "\($0.file):\($0.line):\(String(describing: $0.abi))" } ?? "-")" }
+            return "\(step.role) \(describe(step.operation)) \(rule ?? "")"
+        }
+    }
+
+    private func describe(_ operation: ApplyOperation) -> String {
+        switch operation {
+        case .append: return "append"
+        case .prepend: return "prepend"
+        case .delete: return "delete"
+        case .setting(let s): return "\(s.option) \(s.expected)"
+        }
+    }
+
+    /// The plan of two sides kept in one arena (what `apply` and `check --plan` plan over) is
+    /// step for step, rule for rule, the plan of the same rules whole: over several lists (each
+    /// list's steps name rules by their numbers on the whole side), with kept keys, moves,
+    /// provenance and settings.
+    func testPlanOverAnArenaIsThePlanOverWholeRules() {
+        var generator = SystemRandomNumberGenerator()
+        let lists: [FilterList] = [.exit, .exclude, .exit, .user, .exit]
+        let drift = [SettingDrift(option: "-b", name: "backlog_limit", expected: 8192, actual: 64),
+                     SettingDrift(option: "-e", name: "enabled", expected: 1, actual: 0)]
+        for round in 0 ..< 300 {
+            let pool = (0 ..< 12).map { n -> KernelRule in
+                var r = rule(n, lists[n % lists.count], key: n % 4 == 0 ? RulesText("auditbeat-\(n)") : n % 4 == 1 ? "mine" : nil)
+                r.provenance = Provenance(file: "f\(n % 2).rules", line: n + 1, text: "", abi: n % 3 == 0 ? .x86_64 : nil)
+                return r
+            }
+            let e = pool.filter { _ in Bool.random(using: &generator) }.shuffled(using: &generator)
+            // The kernel's rules carry no provenance.
+            let a = pool.filter { _ in Bool.random(using: &generator) }.shuffled(using: &generator).map { r -> KernelRule in
+                var held = r
+                held.provenance = nil
+                return held
+            }
+            let keepKeys = round % 2 == 0 ? [] : ["auditbeat*"]
+            let whole = ApplyPlan.make(expected: e, actual: a, settings: drift, keepKeys: keepKeys)
+            let store = SharedRuleStore(keepsText: false)
+            let (de, da) = (DriftRules(e, store: store), DriftRules(a, store: store))
+            for keepsFinal in [true, false] {
+                let stored = ApplyPlan.make(expected: de, actual: da, settings: drift, keepKeys: keepKeys, keepsFinal: keepsFinal)
+                XCTAssertEqual(detailed(stored), detailed(whole), "round \(round)")
+                XCTAssertEqual(Array(stored.final), keepsFinal ? Array(whole.final) : [], "round \(round)")
+                XCTAssertEqual(Array(stored.final).map(\.provenance), keepsFinal ? Array(whole.final).map(\.provenance) : [])
+                XCTAssertEqual(stored.kept, whole.kept)
+                XCTAssertEqual([stored.added, stored.deleted, stored.moved, stored.unchanged, stored.settingsChanged],
+                               [whole.added, whole.deleted, whole.moved, whole.unchanged, whole.settingsChanged])
+            }
+            run(whole, expected: e, actual: a, keepKeys: keepKeys)
         }
     }
 }

@@ -76,6 +76,33 @@ final class FoundationEssentialsTests: XCTestCase {
         }
     }
 
+    /// An array written one element at a time under a key (`apply --format json`'s changes) is
+    /// byte for byte the document with the whole array in it, and a long one goes out in pieces
+    /// of about 64 KiB, each ending after an element.
+    func testStreamedArrayIsWrittenAsTheWholeDocument() throws {
+        for round in 0 ..< 300 {
+            var object = randomObject(depth: 1)
+            let key = round % 3 == 0 ? "changes" : randomString(Self.keyAlphabet, maxLength: 5)
+            let count = round % 50 == 0 ? 3000 : Int(random.next() % 6)
+            let elements = (0 ..< count).map { _ in randomValue(depth: 1) }
+            object[key] = nil
+            var pieces: [String] = []
+            let slashes = round % 2 == 0
+            XCTAssertTrue(JSONText.render(object, streaming: key, elements: { element in elements.forEach(element) },
+                                          escapingSlashes: slashes, into: { pieces.append($0) }), "round \(round)")
+            var whole = object
+            whole[key] = elements
+            XCTAssertEqual(pieces.joined(), JSONText.render(whole, escapingSlashes: slashes), "round \(round)")
+            XCTAssertEqual(pieces.joined(), try oracle(forOracle(whole), slashes: slashes), "round \(round)")
+            if count == 3000 {
+                XCTAssertGreaterThan(pieces.count, 2, "round \(round)")
+                XCTAssertTrue(pieces.allSatisfy { $0.utf8.count < 1 << 17 }, "round \(round)")
+            }
+        }
+        // A value the whole render refuses stops the stream with false.
+        XCTAssertFalse(JSONText.render([:], streaming: "k", elements: { element in element(Double.nan) }, into: { _ in }))
+    }
+
     func testJSONTextEdgeCases() throws {
         let cases: [[String: Any]] = [
             [:], ["a": [Any]()], ["a": [String: Any]()], ["a": [[String: Any]()]], ["k": [1, [2, [3]]]],

@@ -44,22 +44,24 @@ public struct ApplyStep: Sendable {
 /// kernel refuses a second copy), so it is absent only for that moment, and no other rule of
 /// both sets is ever absent. Every other addition comes before any deletion.
 public struct ApplyPlan: Sendable {
-    /// In execution order: early settings, rule additions and moves, deletions, late settings.
-    public var steps: [ApplyStep]
+    /// In execution order: early settings, rule additions and moves, deletions, late settings;
+    /// each step's rule is made whole when the step is read.
+    public private(set) var steps: ApplySteps
     /// Foreign rules (in no file) left in place because their key matched a `--keep-key` glob.
     public var kept: [KernelRule]
     /// Rules of both sets that are not touched.
     public var unchanged: Int
-    /// What the kernel holds once the plan is carried out, list by list.
-    public var final: [KernelRule]
+    /// What the kernel holds once the plan is carried out, list by list (empty when the plan
+    /// is only printed).
+    public private(set) var final: PlannedRules
     /// The kernel is locked (`-e 2`): nothing can be changed before a reboot.
     public var immutable: Bool
 
-    public var added: Int { steps.filter { $0.role == .add }.count }
-    public var deleted: Int { steps.filter { $0.role == .delete }.count }
+    public var added: Int { steps.planned.count(where: { $0.role == .add }) }
+    public var deleted: Int { steps.planned.count(where: { $0.role == .delete }) }
     /// Moved rules (each is one delete and one re-add).
-    public var moved: Int { steps.filter { if case .delete = $0.operation { return $0.role == .move } else { return false } }.count }
-    public var settingsChanged: Int { steps.filter { $0.role == .setting }.count }
+    public var moved: Int { steps.planned.count(where: { $0.kind == .delete && $0.role == .move }) }
+    public var settingsChanged: Int { steps.planned.count(where: { $0.role == .setting }) }
     public var isEmpty: Bool { steps.isEmpty }
 
     /// Settings an error in loading can be survived with, set before the rules change: a larger
@@ -71,56 +73,67 @@ public struct ApplyPlan: Sendable {
     /// `keepKeys`: globs (fnmatch) for keys of foreign rules that stay.
     public static func make(expected: [KernelRule], actual: [KernelRule], settings: [SettingDrift] = [],
                             immutable: Bool = false, keepKeys: [String] = []) -> ApplyPlan {
-        var byListE = [FilterList: [KernelRule]](), byListA = [FilterList: [KernelRule]]()
+        var byListE = [FilterList: [Int]](), byListA = [FilterList: [Int]]()
         if !immutable {
-            for r in expected { byListE[r.list, default: []].append(r) }
-            for r in actual { byListA[r.list, default: []].append(r) }
+            for i in expected.indices { byListE[expected[i].list, default: []].append(i) }
+            for i in actual.indices { byListA[actual[i].list, default: []].append(i) }
         }
-        return make(settings: settings, immutable: immutable, keepsFinal: true) { list in
+        return make(PlanRules(expected), PlanRules(actual), settings: settings, immutable: immutable, keepsFinal: true) { list in
             let e = byListE[list] ?? [], a = byListA[list] ?? []
             if e.isEmpty && a.isEmpty { return nil }
             // The arena the rules are matched in goes before the steps are made.
-            let match = ExactMatch(expected: e, actual: a)
-            return ListPlan(match, expected: e.count, actual: a.count, keepKeys: keepKeys, keepsFinal: true) { $0 == .expected ? e[$1] : a[$1] }
+            let match = ExactMatch(expected: e.map { expected[$0] }, actual: a.map { actual[$0] })
+            return ListPlan(match, expected: e.count, actual: a.count, keepsFinal: true,
+                            global: { $0 == .expected ? e[$1] : a[$1] },
+                            isKept: { ApplyPlan.keyMatches(actual[$0].filterKey, globs: keepKeys) })
         }
     }
 
-    /// The same for the two sides of a drift check, in their arena: only the rules of the steps
-    /// (and the kept foreign ones) are made whole; `final` is left empty (`check --plan` prints
-    /// the steps, nothing carries them out).
-    static func make(expected: DriftRules, actual: DriftRules, settings: [SettingDrift], keepKeys: [String]) -> ApplyPlan {
-        make(settings: settings, immutable: false, keepsFinal: false) { list in
+    /// The same for two sides in one arena (a drift check's, or the rules files `apply` loads
+    /// and the kernel's): each rule is made whole only when a step naming it is read (and to
+    /// match a kept key). `keepsFinal: false` leaves `final` empty (`check --plan` prints the
+    /// steps, nothing carries them out).
+    static func make(expected: DriftRules, actual: DriftRules, settings: [SettingDrift], immutable: Bool = false,
+                     keepKeys: [String], keepsFinal: Bool = false) -> ApplyPlan {
+        // Each list's rules by their numbers on their side; nil: every rule is of one list.
+        let listsE = expected.listIndices(), listsA = actual.listIndices()
+        return make(PlanRules(expected), PlanRules(actual), settings: settings, immutable: immutable, keepsFinal: keepsFinal) { list in
             let e = expected.only(list), a = actual.only(list)
             if e.isEmpty && a.isEmpty { return nil }
-            return ListPlan(ExactMatch(expected: e, actual: a), expected: e.count, actual: a.count, keepKeys: keepKeys,
-                            keepsFinal: false) { $0 == .expected ? e[$1] : a[$1] }
+            let ne = listsE?[list], na = listsA?[list]
+            return ListPlan(ExactMatch(expected: e, actual: a), expected: e.count, actual: a.count, keepsFinal: keepsFinal,
+                            global: { side, i in side == .expected ? ne.map { $0[i] } ?? i : na.map { $0[i] } ?? i },
+                            isKept: { !keepKeys.isEmpty && ApplyPlan.keyMatches(actual[$0].filterKey, globs: keepKeys) })
         }
     }
 
     /// The plan of the lists `listPlan` plans (nil: a list neither side has rules in).
-    private static func make(settings: [SettingDrift], immutable: Bool, keepsFinal: Bool, _ listPlan: (FilterList) -> ListPlan?) -> ApplyPlan {
-        var plan = ApplyPlan(steps: [], kept: [], unchanged: 0, final: [], immutable: immutable)
-        if immutable { return plan }
-        for s in settings where earlySettings.contains(s.option) { plan.steps.append(ApplyStep(.setting(s), .setting)) }
-        var deletions: [ApplyStep] = []
-        for list in FilterList.allCases {
-            guard let listPlan = listPlan(list) else { continue }
-            plan.steps += listPlan.placements
-            deletions += listPlan.deletions
-            plan.kept += listPlan.kept
-            plan.unchanged += listPlan.unchanged
-            plan.final += listPlan.final
+    private static func make(_ expected: PlanRules, _ actual: PlanRules, settings: [SettingDrift], immutable: Bool, keepsFinal: Bool,
+                             _ listPlan: (FilterList) -> ListPlan?) -> ApplyPlan {
+        var planned: [PlannedStep] = [], references: [PlannedRules.Reference] = [], kept: [KernelRule] = [], unchanged = 0
+        func setting(_ i: Int) { planned.append(PlannedStep(.setting, .expected, i, .setting)) }
+        if !immutable {
+            for (i, s) in settings.enumerated() where earlySettings.contains(s.option) { setting(i) }
+            var deletions: [PlannedStep] = []
+            for list in FilterList.allCases {
+                guard let listPlan = listPlan(list) else { continue }
+                planned += listPlan.placements
+                deletions += listPlan.deletions
+                kept += listPlan.kept.map { actual[$0] }
+                unchanged += listPlan.unchanged
+                references += listPlan.final
+            }
+            planned += deletions
+            // -f 2 panics the host on an audit failure: not while the rules are in flux. -e 0|1 once
+            // the set is complete; -e 2 and --loginuid-immutable cannot be undone, so they come last.
+            for (i, s) in settings.enumerated() where !earlySettings.contains(s.option) && !isIrreversible(s) { setting(i) }
+            for option in ["--loginuid-immutable", "-e"] {
+                for (i, s) in settings.enumerated() where s.option == option && isIrreversible(s) { setting(i) }
+            }
         }
-        plan.steps += deletions
-        // -f 2 panics the host on an audit failure: not while the rules are in flux. -e 0|1 once
-        // the set is complete; -e 2 and --loginuid-immutable cannot be undone, so they come last.
-        for s in settings where !earlySettings.contains(s.option) && !isIrreversible(s) {
-            plan.steps.append(ApplyStep(.setting(s), .setting))
-        }
-        for option in ["--loginuid-immutable", "-e"] {
-            for s in settings where s.option == option && isIrreversible(s) { plan.steps.append(ApplyStep(.setting(s), .setting)) }
-        }
-        return plan
+        return ApplyPlan(steps: ApplySteps(planned: planned, expected: expected, actual: actual, settings: settings), kept: kept,
+                         unchanged: unchanged, final: PlannedRules(references: references, expected: expected, actual: actual),
+                         immutable: immutable)
     }
 
     /// Settings the kernel never lets go of before a reboot.
@@ -152,47 +165,49 @@ public struct ApplyPlan: Sendable {
     }
 }
 
-/// The plan of one filter list.
+/// The plan of one filter list, its steps naming rules by their numbers on their sides.
 struct ListPlan {
-    enum Side { case expected, actual }
-
-    var placements: [ApplyStep] = []
-    var deletions: [ApplyStep] = []
-    var kept: [KernelRule] = []
+    var placements: [PlannedStep] = []
+    var deletions: [PlannedStep] = []
+    /// The kernel's rules kept by `--keep-key`.
+    var kept: [Int] = []
     var unchanged = 0
-    var final: [KernelRule] = []
+    var final: [PlannedRules.Reference] = []
 
-    /// `match`: of the list's `expected` and `actual` rules; `rule`: rule i of a side, whole.
-    /// `keepsFinal`: `final` is made (apply verifies it).
-    init(_ match: ExactMatch, expected: Int, actual: Int, keepKeys: [String], keepsFinal: Bool, rule: (Side, Int) -> KernelRule) {
+    /// `match`: of the list's `expected` and `actual` rules; `global`: the number on its side of
+    /// rule i of the list; `isKept`: whether the kernel's rule of that number stays although no
+    /// file has it. `keepsFinal`: `final` is made (apply verifies it).
+    init(_ match: ExactMatch, expected: Int, actual: Int, keepsFinal: Bool, global: (PlanSide, Int) -> Int, isKept: (Int) -> Bool) {
         var position = [Int?](repeating: nil, count: expected)
-        for pair in match.allPairs { position[pair.expected] = pair.actual }
+        match.forEachPair { position[$0] = $1 }
         let window = ApplyPlan.keptWindow(position)
         unchanged = window.count
         var stays = [Bool](repeating: false, count: actual)
         for i in window { stays[position[i]!] = true }
 
         // Prepends build the head from the inside out; appends the tail in order.
-        for i in (0 ..< window.lowerBound).reversed() { place(rule(.expected, i), from: position[i].map { rule(.actual, $0) }, prepend: true) }
-        for i in window.upperBound ..< expected { place(rule(.expected, i), from: position[i].map { rule(.actual, $0) }, prepend: false) }
+        for i in (0 ..< window.lowerBound).reversed() { place(global(.expected, i), from: position[i].map { global(.actual, $0) }, prepend: true) }
+        for i in window.upperBound ..< expected { place(global(.expected, i), from: position[i].map { global(.actual, $0) }, prepend: false) }
 
         for j in match.unmatchedActual {
-            let old = rule(.actual, j)
-            if ApplyPlan.keyMatches(old.filterKey, globs: keepKeys) {
+            let old = global(.actual, j)
+            if isKept(old) {
                 kept.append(old)
                 stays[j] = true
             } else {
-                deletions.append(ApplyStep(.delete(old), .delete))
+                deletions.append(PlannedStep(.delete, .actual, old, .delete))
             }
         }
         guard keepsFinal else { return }
-        final = (0 ..< window.lowerBound).map { rule(.expected, $0) } + (0 ..< actual).filter { stays[$0] }.map { rule(.actual, $0) }
-            + (window.upperBound ..< expected).map { rule(.expected, $0) }
+        final.reserveCapacity(window.lowerBound + (expected - window.upperBound) + stays.count(where: { $0 }))
+        for i in 0 ..< window.lowerBound { final.append(.init(index: UInt32(global(.expected, i)), side: .expected)) }
+        for j in 0 ..< actual where stays[j] { final.append(.init(index: UInt32(global(.actual, j)), side: .actual)) }
+        for i in window.upperBound ..< expected { final.append(.init(index: UInt32(global(.expected, i)), side: .expected)) }
     }
 
-    /// `old`: the kernel's copy when the rule is there already, elsewhere.
-    private mutating func place(_ rule: KernelRule, from old: KernelRule?, prepend: Bool) {
-        if let old { placements.append(ApplyStep(.delete(old), .move)) }
-        placements.append(ApplyStep(prepend ? .prepend(rule) : .append(rule), old == nil ? .add : .move))
+    /// `old`: the number of the kernel's copy when the rule is there already, elsewhere.
+    private mutating func place(_ rule: Int, from old: Int?, prepend: Bool) {
+        if let old { placements.append(PlannedStep(.delete, .actual, old, .move)) }
+        placements.append(PlannedStep(prepend ? .prepend : .append, .expected, rule, old == nil ? .add : .move))
     }
 }

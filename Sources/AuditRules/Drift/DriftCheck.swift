@@ -196,13 +196,13 @@ public struct DriftOutcome {
         // without making both sides whole.
         if !report.hasDrift && !report.immutable { return "# nothing to do: the kernel matches the files\n" }
         let writer = RulesFileWriter(target: target)
-        let commands = ReconcilePlan.commands(expected: expectedRules, actual: actualRules, report: report, render: writer.line(for:))
-        if commands.isEmpty { return "# nothing to do: the kernel matches the files\n" }
+        // Each command joins the text as it is made: no array of every command.
         var out: [UInt8] = []
-        for c in commands {
-            out += c.bytes
+        ReconcilePlan.forEachCommand(expected: expectedRules, actual: actualRules, report: report, render: writer.line(for:)) { c in
+            c.withBytes { out.append(contentsOf: $0) }
             out.append(0x0A)
         }
+        if out.isEmpty { return "# nothing to do: the kernel matches the files\n" }
         return RulesText(out)
     }
 }

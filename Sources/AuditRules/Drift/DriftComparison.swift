@@ -221,8 +221,11 @@ struct ExactMatch {
         if e.isEmpty { unmatchedActual = Array(a.indices) }
     }
 
-    /// Every pair, the common prefix's first.
-    var allPairs: [(expected: Int, actual: Int)] { (0 ..< prefix).map { (expected: $0, actual: $0) } + pairs }
+    /// `body(expected, actual)` of every pair, the common prefix's first, without an array of them.
+    func forEachPair(_ body: (Int, Int) -> Void) {
+        for i in 0 ..< prefix { body(i, i) }
+        for p in pairs { body(p.expected, p.actual) }
+    }
 }
 
 /// What makes two rules "the same rule, changed": list, action, ABI (arch fields) and key.

@@ -35,6 +35,15 @@ struct DriftRules {
         return DriftRules(store: store, slots: slots.filter { $0.list == list })
     }
 
+    /// The numbers of each list's rules, in order; nil when every rule is of one list (`only`
+    /// then gives all of them, numbered as here).
+    func listIndices() -> [FilterList: [Int]]? {
+        guard let first = slots.first?.list, slots.contains(where: { $0.list != first }) else { return nil }
+        var out: [FilterList: [Int]] = [:]
+        for i in slots.indices { out[slots[i].list, default: []].append(i) }
+        return out
+    }
+
     /// Every rule, whole.
     var all: [KernelRule] {
         let arena = store.arena

@@ -16,9 +16,19 @@ public enum ReconcilePlan {
     /// The same for the two sides of a drift check, in their arena (only the rules the commands
     /// name are made whole).
     static func commands(expected: DriftRules, actual: DriftRules, report: DriftReport, render: (KernelRule) -> RulesText) -> [RulesText] {
-        if report.immutable { return [immutable] }
+        var out: [RulesText] = []
+        forEachCommand(expected: expected, actual: actual, report: report, render: render) { out.append($0) }
+        return out
+    }
+
+    /// The same commands handed to `body` one at a time, each step's rule made whole as its
+    /// command is made.
+    static func forEachCommand(expected: DriftRules, actual: DriftRules, report: DriftReport, render: (KernelRule) -> RulesText,
+                               _ body: (RulesText) -> Void) {
+        if report.immutable { return body(immutable) }
+        refused(report).forEach(body)
         let plan = ApplyPlan.make(expected: expected, actual: actual, settings: report.settings, keepKeys: [])
-        return refused(report) + plan.steps.map { command($0.operation, render: render) }
+        for step in plan.steps { body(command(step.operation, render: render)) }
     }
 
     private static let immutable: RulesText = "# the kernel is immutable (-e 2): no rule or setting can change before a reboot"
