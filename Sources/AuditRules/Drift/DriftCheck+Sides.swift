@@ -161,11 +161,14 @@ extension DriftCheck {
     }
 
     /// The files' lines of the rules `report` shows, read again when the files' lines are not
-    /// kept (each only when it is still the line compiled: `InputFile.lines`).
-    func withSourceLines(_ report: inout DriftReport) {
-        guard !rereads.isEmpty, !rules.store.arena.keepsText else { return }
+    /// kept (each only when it is still the line compiled: `InputFile.lines`), from the file or
+    /// from the copy of an input that cannot be read twice (whose warnings go to `warnings`).
+    func withSourceLines(_ report: inout DriftReport, warnings: inout [String]) {
+        guard !rereads.isEmpty || !spools.isEmpty, !rules.store.arena.keepsText else { return }
         var wanted: [String: Set<Int>] = [:]
-        func note(_ p: Provenance?) { if let p, rereads[p.file] != nil { wanted[p.file, default: []].insert(p.line) } }
+        func note(_ p: Provenance?) {
+            if let p, rereads[p.file] != nil || spools[p.file] != nil { wanted[p.file, default: []].insert(p.line) }
+        }
         for m in report.missing { note(m.rule.provenance) }
         for c in report.changed { note(c.expected.provenance) }
         for o in report.orderDrift {
@@ -175,10 +178,16 @@ extension DriftCheck {
             }
         }
         guard !wanted.isEmpty else { return }
-        // "-" is not among them: a file's name is its path.
         var lines: [String: [Int: RulesText]] = [:]
         for (file, numbers) in wanted {
-            lines[file] = InputFile.lines(rules.store.lineHashes(of: file, lines: numbers), of: file, identity: rereads[file]!) ?? [:]
+            let hashes = rules.store.lineHashes(of: file, lines: numbers)
+            if let spool = spools[file] {
+                lines[file] = spool.lines(hashes) ?? [:]
+                warnings += spool.takeWarnings()
+            } else {
+                // A regular file's name is its path.
+                lines[file] = InputFile.lines(hashes, of: file, identity: rereads[file]!) ?? [:]
+            }
         }
         func fill(_ p: inout Provenance?) {
             guard let p0 = p, let text = lines[p0.file]?[p0.line] else { return }
