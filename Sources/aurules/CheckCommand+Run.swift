@@ -32,8 +32,8 @@ struct CheckRun {
         let paths = options.paths.isEmpty ? CheckRun.defaultPaths() : options.paths
         var parseOptions = target.parseOptions
         parseOptions.unsafePermissions = options.allowUnsafePermissions ? .warning : .error
-        // Files and rules.d directories are compiled a chunk of lines at a time (as `compile`
-        // does); standard input, among others a pipe, is read whole (DriftCheck).
+        // Files, rules.d directories, pipes and standard input are compiled a chunk of lines at
+        // a time (as `compile` does); `check - -` is read whole (DriftCheck).
         let check = DriftCheck(paths: paths, options: parseOptions, target: target)
             ?? DriftCheck(source: RuleInputs.load(paths: paths, options: parseOptions), target: target)
 

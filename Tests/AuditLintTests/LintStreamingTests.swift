@@ -166,6 +166,18 @@ final class LintStreamingTests: XCTestCase {
         XCTAssertEqual(expected.subtracting(codes), [], "codes the generated inputs do not reach")
     }
 
+    /// A finding on a line of only a CR quotes it, escaped, read whole or a chunk at a time (a
+    /// chunk at a time it was not quoted: its empty quote was taken for one to read again).
+    func testLineOfOnlyACarriageReturnIsQuoted() throws {
+        let path = try write("-w /etc/hosts -p wa\r\n\r\n-w /etc/passwd -p wa\n\r\n")
+        try assertSame(path)
+        let onCR = Self.reference(path).filter { [2, 4].contains($0.location.line) }
+        XCTAssertEqual(onCR.map(\.location.line), [2, 4])
+        XCTAssertEqual(onCR.map(\.sourceLine), ["\r", "\r"])
+        XCTAssertTrue(DiagnosticRenderer.text(onCR[0]).hasSuffix("[AUR101]\n?\n^"), DiagnosticRenderer.text(onCR[0]))
+        XCTAssertTrue(DiagnosticRenderer.json(onCR).contains("\"sourceLine\" : \"\\r\""), DiagnosticRenderer.json(onCR))
+    }
+
     /// Many findings of a few codes, more than the limit: the first N in output order are kept.
     func testLimitOverManyFindings() throws {
         var text = "-D\n"

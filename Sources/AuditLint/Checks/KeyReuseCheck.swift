@@ -24,15 +24,48 @@ public struct KeyReuseCheck: PerTargetCheck {
         LintExample("-a always,exit -F arch=b64 -S execve -k exec\n-a always,exit -F arch=b32 -S execve -k exec\n", triggers: false),
     ]
 
-    /// The first rule with a key part: what is reported of it (not the rule: a large set has many keys).
+    /// The first rule with a key part: what is reported of it (not the rule: a large set has many
+    /// keys), for parts hashed here and for parts numbered once for every target alike.
     private struct First {
-        var part: RulesText
+        /// Where the part's text is: kept, or (`FieldNumbering`) part `k` of the first key of rule
+        /// `position`, read again only for a finding.
+        enum Part {
+            case text(RulesText)
+            case ofKey(position: Int, k: Int)
+        }
+        var part: Part
         var list: FilterList
         var action: RuleAction
         var file: String
         var line: Int
-        /// The next entry whose part has the same hash (-1: none).
-        var next: Int32
+        /// The next entry whose part has the same hash (-1: none; numbered parts are not chained).
+        var next: Int32 = -1
+
+        /// Whether the part kept is `bytes`.
+        func holds(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard case .text(let text) = part else { return false }
+            return text.withBytes { $0.elementsEqual(bytes) }
+        }
+
+        /// The part's text.
+        func text(in rules: KernelRuleList) -> RulesText {
+            switch part {
+            case .text(let text): return text
+            case .ofKey(let position, let k): return KeyReuseCheck.part(k, ofKeyAt: position, in: rules)
+            }
+        }
+    }
+
+    /// Rule `i` (of `list` and `action`) has a key part `earlier` had first: a finding when their
+    /// lists or actions differ.
+    private func compare(_ i: Int, _ list: FilterList, _ action: RuleAction, at origin: (file: String, line: Int), with earlier: First,
+                         in rules: KernelRuleList, report: (SourceLocation, () -> Diagnostic) -> Void) {
+        guard earlier.list != list || earlier.action != action else { return }
+        let location = SourceLocation(file: origin.file, line: origin.line, column: 1)
+        report(location) {
+            finding(.warning, "key '\(message: earlier.text(in: rules))' is also on the \(earlier.action.rawValue),\(earlier.list.rawValue) rule on line \(earlier.line)\(earlier.file == location.file ? "" : " of \(earlier.file)"); this is a \(action.rawValue),\(list.rawValue) rule: give it a key of its own",
+                    at: location, length: 2, line: rules[i].provenance?.text)
+        }
     }
 
     public func check(_ set: CompiledRuleSet, context: LintContext, report: (SourceLocation, () -> Diagnostic) -> Void) {
@@ -58,40 +91,23 @@ public struct KeyReuseCheck: PerTargetCheck {
                     h.mix(bytes: part)
                     let head = heads[h.intValue] ?? -1
                     var e = head
-                    while e >= 0 && !entries[Int(e)].part.withBytes({ $0.elementsEqual(part) }) { e = entries[Int(e)].next }
+                    while e >= 0 && !entries[Int(e)].holds(part) { e = entries[Int(e)].next }
                     guard e >= 0 else {
                         heads[h.intValue] = Int32(entries.count)
-                        entries.append(First(part: RulesText(part), list: list, action: action, file: origin.file, line: origin.line, next: head))
+                        entries.append(First(part: .text(RulesText(part)), list: list, action: action, file: origin.file, line: origin.line,
+                                             next: head))
                         continue
                     }
-                    let earlier = entries[Int(e)]
-                    guard earlier.list != list || earlier.action != action else { continue }
-                    let location = SourceLocation(file: origin.file, line: origin.line, column: 1)
-                    report(location) {
-                        finding(.warning, "key '\(message: earlier.part)' is also on the \(earlier.action.rawValue),\(earlier.list.rawValue) rule on line \(earlier.line)\(earlier.file == location.file ? "" : " of \(earlier.file)"); this is a \(action.rawValue),\(list.rawValue) rule: give it a key of its own",
-                                at: location, length: 2, line: rules[i].provenance?.text)
-                    }
+                    compare(i, list, action, at: origin, with: entries[Int(e)], in: rules, report: report)
                 }
             }
         }
     }
 
-    /// The first rule with a key part, when the parts are numbered (`FieldNumbering`): the part's
-    /// text is read again from that rule's key only for a finding.
-    private struct Numbered {
-        var position: Int
-        /// Which part of the rule's key.
-        var part: Int
-        var list: FilterList
-        var action: RuleAction
-        var file: String
-        var line: Int
-    }
-
     /// `check` on the key parts numbered once for every target: no part is hashed here.
     private func check(_ rules: KernelRuleList, partCount: Int, report: (SourceLocation, () -> Diagnostic) -> Void) {
         var firstOf = [Int32](repeating: -1, count: partCount)
-        var entries: [Numbered] = []
+        var entries: [First] = []
         for i in rules.indices {
             guard let origin = rules.origin(at: i), let parts = rules.keyPartNumbers(at: i), !parts.isEmpty else { continue }
             let (list, action) = rules.listAndAction(at: i)
@@ -99,17 +115,10 @@ public struct KeyReuseCheck: PerTargetCheck {
                 let e = firstOf[Int(p)]
                 guard e >= 0 else {
                     firstOf[Int(p)] = Int32(entries.count)
-                    entries.append(Numbered(position: i, part: k, list: list, action: action, file: origin.file, line: origin.line))
+                    entries.append(First(part: .ofKey(position: i, k: k), list: list, action: action, file: origin.file, line: origin.line))
                     continue
                 }
-                let earlier = entries[Int(e)]
-                guard earlier.list != list || earlier.action != action else { continue }
-                let location = SourceLocation(file: origin.file, line: origin.line, column: 1)
-                report(location) {
-                    let part = Self.part(earlier.part, ofKeyAt: earlier.position, in: rules)
-                    return finding(.warning, "key '\(message: part)' is also on the \(earlier.action.rawValue),\(earlier.list.rawValue) rule on line \(earlier.line)\(earlier.file == location.file ? "" : " of \(earlier.file)"); this is a \(action.rawValue),\(list.rawValue) rule: give it a key of its own",
-                                   at: location, length: 2, line: rules[i].provenance?.text)
-                }
+                compare(i, list, action, at: origin, with: entries[Int(e)], in: rules, report: report)
             }
         }
     }

@@ -26,16 +26,20 @@ public enum ChunkedInput {
     }
 
     /// `compile(path:...)` with what a drift check needs of the file: its name, its identity
-    /// before it was read, and (`notesArchless`) its arch-less rule statements.
+    /// before it was read, and (`notesArchless`) its arch-less rule statements. `spool`: where
+    /// an input that cannot be read twice is copied as it is read, for its lines to be quoted.
     static func read(path: String, options: ParseOptions, into session: CompileSession, linesPerChunk: Int = 128,
                      blockSize: Int = 1 << 20, keep: (@Sendable ([Statement]) -> [Statement])? = nil, refusedIsNil: Bool = false,
-                     notesArchless: Bool = false) -> ChunkedCompile? {
+                     notesArchless: Bool = false, spool: InputSpool? = nil) -> ChunkedCompile? {
         let name = InputFile.name(path)
         let identity = InputFile.Identity(path: path)
         var reader = ChunkReader(file: name, options: options, session: session)
         reader.keep = keep
         reader.notesArchless = notesArchless
-        switch ChunkedFile.read(path: path, linesPerChunk: linesPerChunk, blockSize: blockSize, { reader.take($0, firstLine: $1) }) {
+        switch ChunkedFile.read(path: path, linesPerChunk: linesPerChunk, blockSize: blockSize, { text, firstLine in
+            spool?.append(text, firstLine: firstLine)
+            reader.take(text, firstLine: firstLine)
+        }) {
         case .notOpened: return nil
         case .refused where refusedIsNil: return nil
         case .refused(let reason):

@@ -18,19 +18,22 @@ extension ChunkedInput {
     /// Compiles the inputs `paths` (files, `-`, pipes, directories) into `session` in order;
     /// what cannot be opened, or does not exist, is reported as `RuleInputs.load` reports it.
     /// One file alone is read as `compile(path:)` reads it. `notesArchless`: each file's arch-less
-    /// rule statements are noted (a drift check's).
+    /// rule statements are noted (a drift check's). `spools`: by path, where inputs that cannot
+    /// be read twice are copied as they are read.
     public static func compile(inputs paths: [String], options: ParseOptions, into session: CompileSession,
-                               notesArchless: Bool = false) -> Inputs {
+                               notesArchless: Bool = false, spools: [String: InputSpool] = [:]) -> Inputs {
         var out = Inputs()
         if paths.count == 1, RuleInputs.readsInChunks(paths[0]),
-           let file = read(path: paths[0], options: options, into: session, notesArchless: notesArchless) {
+           let file = read(path: paths[0], options: options, into: session, notesArchless: notesArchless,
+                           spool: spools[paths[0]]) {
             out.add(file)
             return out
         }
         for path in paths {
             switch RuleInputs.kind(of: path) {
             case .stream:
-                if let file = read(path: path, options: options, into: session, refusedIsNil: true, notesArchless: notesArchless) {
+                if let file = read(path: path, options: options, into: session, refusedIsNil: true, notesArchless: notesArchless,
+                                   spool: spools[path]) {
                     out.add(file)
                     continue
                 }

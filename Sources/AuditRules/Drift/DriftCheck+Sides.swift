@@ -135,37 +135,90 @@ extension DriftCheck {
 
     /// The rules of the lines the loader takes. The compiler skips a line equal to an earlier one
     /// as a repeat; when that earlier line is unloadable, the loader never held its rule, so the
-    /// first loadable repeat loads it: its rules are that line's, in its place.
+    /// first loadable repeat loads it: its rules are that line's, in its place, before the first
+    /// rule of a later line (file order, then line order).
     func loadableRules(unloadable: [UnloadableLine]) -> DriftRules {
-        var out = rules.excluding(unloadable)
+        let out = rules.excluding(unloadable)
         guard !unloadable.isEmpty, !result.repeated.isEmpty else { return out }
-        let refused = Set(unloadable.map { "\($0.line):\($0.file)" })
+        typealias Key = UnloadableLine.LineKey
+        let refused = UnloadableLine.lineKeys(unloadable)
         var rank: [String: Int] = [:]
         for f in fileOrder where rank[f] == nil { rank[f] = rank.count }
-        func place(_ file: String, _ line: Int) -> (Int, Int) { (rank[file] ?? rank.count, line) }
-        var taken = Set<String>()
-        for again in result.repeated {
-            let first = "\(again.firstLine):\(again.firstFile)"
-            guard refused.contains(first), !refused.contains("\(again.location.line):\(again.location.file)"),
-                  taken.insert(first).inserted else { continue }
+        func place(_ file: String, _ line: Int) -> Place { Place(rank: rank[file] ?? rank.count, line: line) }
+        var taken = Set<Key>()
+        let loaded = result.repeated.filter { again in
+            let first = Key(file: again.firstFile, line: again.firstLine)
+            return refused.contains(first) && !refused.contains(Key(file: again.location.file, line: again.location.line))
+                && taken.insert(first).inserted
+        }
+        guard !loaded.isEmpty else { return out }
+        // One pass over the rules for the lines wanted, not one for each repeat.
+        var ofLine: [Key: [Int]] = [:]
+        for i in rules.indices {
+            guard let p = rules.location(i), taken.contains(Key(file: p.file, line: p.line)) else { continue }
+            ofLine[Key(file: p.file, line: p.line), default: []].append(i)
+        }
+        // Inserting each repeat's rules before the first rule placed after it, one at a time, was
+        // quadratic in the repeats. The same order in one merge: that first rule of `out` is where
+        // the greatest place so far first passes the repeat's (`out` need not be in place order:
+        // `-A` rules come first); the repeats that go before one rule go in place order, a repeat
+        // after an earlier one of the same place.
+        var greatest: [Place] = []
+        greatest.reserveCapacity(out.count)
+        var most = Place(rank: -1, line: -1)
+        for i in out.indices {
+            if let p = out.location(i) { most = max(most, place(p.file, p.line)) }
+            greatest.append(most)
+        }
+        var blocks: [(before: Int, place: Place, order: Int, copies: DriftRules)] = []
+        for (order, again) in loaded.enumerated() {
+            let here = place(again.location.file, again.location.line)
             var copies = DriftRules(store: rules.store)
-            for i in rules.indices {
-                guard let p = rules.location(i), p.file == again.firstFile, p.line == again.firstLine else { continue }
+            for i in ofLine[Key(file: again.firstFile, line: again.firstLine)] ?? [] {
                 copies.append(rules.moved(i, file: again.location.file, line: again.location.line, text: again.sourceLine))
             }
-            let here = place(again.location.file, again.location.line)
-            let at = out.indices.first { i in out.location(i).map { place($0.file, $0.line) > here } ?? false } ?? out.count
-            out.insert(copies, at: at)
+            blocks.append((Self.firstPassing(here, greatest), here, order, copies))
         }
-        return out
+        blocks.sort { ($0.before, $0.place, $0.order) < ($1.before, $1.place, $1.order) }
+        var merged = DriftRules(store: rules.store)
+        var next = 0
+        for i in out.indices {
+            while next < blocks.count && blocks[next].before == i {
+                merged.append(blocks[next].copies, blocks[next].copies.indices)
+                next += 1
+            }
+            merged.append(out, i ..< i + 1)
+        }
+        for b in blocks[next...] { merged.append(b.copies, b.copies.indices) }
+        return merged
+    }
+
+    /// Where a rule comes from, in the files' order.
+    struct Place: Comparable {
+        var rank: Int, line: Int
+        static func < (a: Place, b: Place) -> Bool { (a.rank, a.line) < (b.rank, b.line) }
+    }
+
+    /// The first index whose greatest place so far (`greatest`, never decreasing) is after
+    /// `place`; `greatest.count` when there is none.
+    static func firstPassing(_ place: Place, _ greatest: [Place]) -> Int {
+        var low = 0, high = greatest.count
+        while low < high {
+            let mid = (low + high) / 2
+            if greatest[mid] > place { high = mid } else { low = mid + 1 }
+        }
+        return low
     }
 
     /// The files' lines of the rules `report` shows, read again when the files' lines are not
-    /// kept (each only when it is still the line compiled: `InputFile.lines`).
-    func withSourceLines(_ report: inout DriftReport) {
-        guard !rereads.isEmpty, !rules.store.arena.keepsText else { return }
+    /// kept (each only when it is still the line compiled: `InputFile.lines`), from the file or
+    /// from the copy of an input that cannot be read twice (whose warnings go to `warnings`).
+    func withSourceLines(_ report: inout DriftReport, warnings: inout [String]) {
+        guard !rereads.isEmpty || !spools.isEmpty, !rules.store.arena.keepsText else { return }
         var wanted: [String: Set<Int>] = [:]
-        func note(_ p: Provenance?) { if let p, rereads[p.file] != nil { wanted[p.file, default: []].insert(p.line) } }
+        func note(_ p: Provenance?) {
+            if let p, rereads[p.file] != nil || spools[p.file] != nil { wanted[p.file, default: []].insert(p.line) }
+        }
         for m in report.missing { note(m.rule.provenance) }
         for c in report.changed { note(c.expected.provenance) }
         for o in report.orderDrift {
@@ -175,10 +228,16 @@ extension DriftCheck {
             }
         }
         guard !wanted.isEmpty else { return }
-        // "-" is not among them: a file's name is its path.
         var lines: [String: [Int: RulesText]] = [:]
         for (file, numbers) in wanted {
-            lines[file] = InputFile.lines(rules.store.lineHashes(of: file, lines: numbers), of: file, identity: rereads[file]!) ?? [:]
+            let hashes = rules.store.lineHashes(of: file, lines: numbers)
+            if let spool = spools[file] {
+                lines[file] = spool.lines(hashes) ?? [:]
+                warnings += spool.takeWarnings()
+            } else {
+                // A regular file's name is its path.
+                lines[file] = InputFile.lines(hashes, of: file, identity: rereads[file]!) ?? [:]
+            }
         }
         func fill(_ p: inout Provenance?) {
             guard let p0 = p, let text = lines[p0.file]?[p0.line] else { return }

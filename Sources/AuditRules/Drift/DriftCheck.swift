@@ -26,6 +26,9 @@ public struct DriftCheck {
     /// were read (by name): the lines of the rules reported are read again (`withSourceLines`),
     /// from each file that is still the file compiled.
     let rereads: [String: InputFile.Identity]
+    /// The same for the inputs that cannot be read twice (standard input, pipes), by name: their
+    /// copies, made as they were read.
+    let spools: [String: InputSpool]
 
     /// Compiles the files (their errors are reported by `compare`, after the kernel's), with
     /// the loader's verdict on each line: the host loads them with auditctl of the target release.
@@ -39,20 +42,43 @@ public struct DriftCheck {
         fileOrder = source.fileOrder
         archless = ExpectedRules.archlessLocations(source)
         rereads = [:]
+        spools = [:]
     }
 
-    /// The same for the files, directories and pipes `paths` read a chunk of lines at a time
-    /// (`ChunkedInput.compile(inputs:)`, as `compile` reads them), no syntax tree kept. nil when
-    /// `init(source:target:)` is needed: standard input or, among several inputs, a pipe (its
-    /// lines cannot be read again), an input that is not rules or that had to be read whole.
+    /// The same for the files, directories, pipes and standard input `paths` read a chunk of
+    /// lines at a time (`ChunkedInput.compile(inputs:)`, as `compile` reads them), no syntax tree
+    /// kept; what cannot be read twice is copied as it is read (`InputSpool`), for the lines
+    /// reported to be read again. An input that is not rules, or had to be read whole, is read
+    /// whole again (from its copy). nil when `init(source:target:)` is needed: two inputs of one
+    /// name of which one cannot be read twice (`check - -`), no temporary file for a copy.
     public init?(paths: [String], options: ParseOptions, target: CompileTarget) {
-        // A pipe cannot be read twice: decided before anything is read.
-        guard !paths.contains("-"), paths.count == 1
-            || !paths.contains(where: { RuleInputs.kind(of: $0) == .stream && InputFile.Identity(path: $0) == nil }) else { return nil }
+        // Decided before anything is read: a pipe cannot be read twice.
+        let names = paths.map(InputFile.name)
+        var spooled: [String: InputSpool] = [:]
+        for (path, name) in zip(paths, names) where RuleInputs.kind(of: path) == .stream && InputFile.Identity(path: path) == nil {
+            guard names.filter({ $0 == name }).count == 1, let spool = InputSpool(name: name) else { return nil }
+            spooled[path] = spool
+        }
         let store = SharedRuleStore(keepsText: false)
         let session = CompileSession(target: Self.judging(target), shared: store)
-        let read = ChunkedInput.compile(inputs: paths, options: options, into: session, notesArchless: true)
-        guard !read.readWhole, !read.diagnostics.contains(where: { $0.code == DiagnosticLimit.notRulesCode }) else { return nil }
+        let read = ChunkedInput.compile(inputs: paths, options: options, into: session, notesArchless: true, spools: spooled)
+        if read.readWhole || read.diagnostics.contains(where: { $0.code == DiagnosticLimit.notRulesCode }) {
+            guard !spooled.isEmpty else { return nil }
+            // What was read already is read whole from its copy, when the copy is whole.
+            let copies = spooled.compactMapValues { $0.contents() }
+            if copies.count == spooled.count {
+                self.init(source: RuleInputs.load(paths: paths, options: options, reading: { path in
+                    copies[path].map { .success($0) } ?? InputFile.read(path)
+                }), target: target)
+                return
+            }
+        }
+        self.init(read, paths: paths, target: target, session: session, store: store, spooled: spooled)
+    }
+
+    /// A chunked compile of `paths` finished.
+    private init(_ read: ChunkedInput.Inputs, paths: [String], target: CompileTarget, session: CompileSession,
+                 store: SharedRuleStore, spooled: [String: InputSpool]) {
         self.target = target
         let (compiled, slots) = session.finishSlots()
         result = compiled
@@ -64,6 +90,9 @@ public struct DriftCheck {
         var rereads: [String: InputFile.Identity] = [:]
         for file in read.files where rereads[file.file] == nil { rereads[file.file] = file.identity }
         self.rereads = rereads
+        var spools: [String: InputSpool] = [:]
+        for (path, spool) in spooled { spools[InputFile.name(path)] = spool }
+        self.spools = spools
     }
 
     private static func judging(_ target: CompileTarget) -> CompileTarget {
@@ -129,7 +158,7 @@ public struct DriftCheck {
         let settings = UnloadableLine.excluding(unloadable, from: result.settings.map { DesiredSetting(setting: $0.setting, provenance: $0.provenance) })
         var report = DriftReport.compare(expected: expected, actual: actual, settings: settings, status: status)
         report.unloadable = unloadable
-        withSourceLines(&report)
+        withSourceLines(&report, warnings: &warnings)
         return DriftOutcome(report: report, expectedRules: expected, actualRules: actual, warnings: warnings, against: against, target: target)
     }
 

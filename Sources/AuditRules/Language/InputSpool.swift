@@ -94,6 +94,18 @@ public final class InputSpool {
         return warnings
     }
 
+    /// The whole input as it was handed on, for a reader that needs it whole after all (check of
+    /// an input that is not rules); nil when the copy is not whole (the cap, a write error) or
+    /// cannot be read.
+    public func contents() -> [UInt8]? {
+        guard copiedThrough == nil, lseek(fd, 0, SEEK_SET) == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(written)
+        guard case .read(_, nil) = ChunkedFile.read(descriptor: fd, linesPerChunk: 2048, { text, _ in text.withBytes { bytes += $0 } }),
+              bytes.count == written else { return nil }
+        return bytes
+    }
+
     /// The lines `wanted` asks for, as `InputFile.lines(_:of:identity:)` gives them (a line past
     /// what was copied is not given); nil when the copy cannot be read.
     public func lines(_ wanted: [Int: UInt64]) -> [Int: RulesText]? {

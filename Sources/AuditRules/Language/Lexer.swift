@@ -25,6 +25,10 @@ public struct SourceLine: Sendable {
     public var endsWithCR: Bool
     /// Length in bytes of the line as read (CR included), to check auditctl's buffer size.
     public var byteCount: Int
+
+    /// The line as a finding quotes it: without its CR, except a line of only a CR, whose CR is
+    /// the word the finding is about (an empty quote would be taken for a line not quoted yet).
+    public var quoted: RulesText { text.isEmpty && endsWithCR ? "\r" : text }
 }
 
 /// Splits rules text into lines and lines into words exactly as `auditctl -R` does: words are

@@ -61,7 +61,7 @@ struct LineParser {
     mutating func report(_ code: DiagnosticCode, _ severity: Severity = .error, _ message: String, column: Int, length: Int,
                          hostDependent: Bool = false) {
         diagnostics.append(Diagnostic(severity, message, at: location(column), length: max(length, 1),
-                                      sourceLine: line.text, code: code.rawValue, hostDependent: hostDependent))
+                                      sourceLine: line.quoted, code: code.rawValue, hostDependent: hostDependent))
     }
 
     mutating func report(_ code: DiagnosticCode, _ message: String, _ token: Token, hostDependent: Bool = false) {

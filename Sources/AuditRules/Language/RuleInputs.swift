@@ -13,14 +13,16 @@ public enum RuleInputs {
     /// Diagnostics with this code mean the input itself could not be read (exit status 2).
     public static let unreadableCode = DiagnosticCode.unreadableInput.rawValue
 
-    /// `standardInputName`: what `-` is reported as (`<stdin>` unless given).
-    public static func load(paths: [String], options: ParseOptions, standardInputName: String? = nil) -> RuleFile {
+    /// `standardInputName`: what `-` is reported as (`<stdin>` unless given). `read` reads a
+    /// file or `-` whole (a copy of an input already read, `InputSpool.contents`).
+    public static func load(paths: [String], options: ParseOptions, standardInputName: String? = nil,
+                            reading read: (String) -> Result<[UInt8], InputFile.Failure> = InputFile.read) -> RuleFile {
         var result = RuleFile(path: paths.joined(separator: " "))
         for path in paths {
             let part: RuleFile
             if path == "-" {
                 let name = standardInputName ?? InputFile.standardInputName
-                switch InputFile.read("-") {
+                switch read("-") {
                 case .success(let bytes):
                     var stdin = RuleParser.parse(text: RulesText(bytes), file: name, options: options)
                     stdin.summarizeIfNotRules(path: name, text: bytes)
@@ -33,7 +35,7 @@ public enum RuleInputs {
                     result.diagnostics.append(unreadable(path, "no such file or directory"))
                     continue
                 }
-                part = isDirectory ? loadDirectory(path, options: options) : loadFile(path, options: options)
+                part = isDirectory ? loadDirectory(path, options: options) : loadFile(path, options: options, reading: read)
             }
             result.append(part)
         }
@@ -66,9 +68,10 @@ public enum RuleInputs {
                           length: 0, code: unreadableCode)
     }
 
-    public static func loadFile(_ path: String, options: ParseOptions) -> RuleFile {
+    public static func loadFile(_ path: String, options: ParseOptions,
+                                reading read: (String) -> Result<[UInt8], InputFile.Failure> = InputFile.read) -> RuleFile {
         let data: [UInt8]
-        switch InputFile.read(path) {
+        switch read(path) {
         case .success(let bytes): data = bytes
         case .failure(let f): return RuleFile(path: path, diagnostics: [unreadable(path, f.reason)] + (fileNameProblem(path).map { [$0] } ?? []))
         }
