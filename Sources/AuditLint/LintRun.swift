@@ -89,11 +89,23 @@ public final class LintRun {
         for d in chunk.diagnostics { collector.rank(d.location.file) }
         // By index: a statement's location is read in place (an iterator copied each statement).
         let statements = chunk.statements
-        for i in statements.indices { collector.rank(statements[i].location.file, statement: true) }
+        // A chunk's statements are nearly all of one file: each run of one file is looked up once.
+        var lastFile: String?
+        for i in statements.indices where statements[i].location.file != lastFile {
+            lastFile = statements[i].location.file
+            collector.rank(statements[i].location.file, statement: true)
+        }
         suppressions.add(chunk.directives)
         var occupied: [String: [Int]] = [:]
         if occupiesStatements {
-            for i in statements.indices { occupied[statements[i].location.file, default: []].append(statements[i].location.line) }
+            var run: (file: String, lines: [Int])?
+            for i in statements.indices {
+                let at = statements[i].location
+                if run?.file == at.file { run!.lines.append(at.line); continue }
+                if let done = run { occupied[done.file, default: []] += done.lines }
+                run = (at.file, [at.line])
+            }
+            if let done = run { occupied[done.file, default: []] += done.lines }
         }
         if let (file, through) = occupiedThrough, let lines = moved[file] { occupied[file, default: []] += lines.filter { $0 <= through } }
         for d in chunk.diagnostics { occupied[d.location.file, default: []].append(d.location.line) }
@@ -123,7 +135,11 @@ public final class LintRun {
             for (producer, check) in appliedChecks { run(check, on: applied, producer) }
         }
         statementCount += chunk.statements.count
-        for i in statements.indices { statementFiles.insert(statements[i].location.file) }
+        lastFile = nil
+        for i in statements.indices where statements[i].location.file != lastFile {
+            lastFile = statements[i].location.file
+            statementFiles.insert(statements[i].location.file)
+        }
     }
 
     /// The report; `select` and `ignore` as `Linter.filter` takes them. Call once.

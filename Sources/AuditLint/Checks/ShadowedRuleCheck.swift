@@ -84,7 +84,7 @@ struct CoverIndex {
     /// The groups, in one array (an array per hash was allocated for nearly every group),
     /// chained from `heads` by the hash of their field numbers.
     private var groups: [Group] = []
-    private var heads: [Int: Int32] = [:]
+    private var heads = HashHeads()
     /// Above this many fields the groups are scanned instead of the subsets enumerated.
     static let subsetLimit = 10
 
@@ -145,13 +145,13 @@ struct CoverIndex {
 
     mutating func insert(_ own: [Int32], mask: Int, bits: [UInt32], at position: Int) {
         let h = Self.hash(own)
-        let head = heads[h] ?? -1
+        let head = heads.value(h) ?? -1
         var g = Int(head)
         while g >= 0 && groups[g].fields != own { g = Int(groups[g].next) }
         if g >= 0 {
             if groups[g].first.mask != mask && !groups[g].more.contains(where: { $0.mask == mask }) { groups[g].more.append((mask, bits, position)) }
         } else {
-            heads[h] = Int32(groups.count)
+            heads.set(h, Int32(groups.count))
             groups.append(Group(fields: own, first: (mask, bits, position), next: head))
         }
     }
@@ -179,7 +179,7 @@ struct CoverIndex {
         }
         if own.count <= Self.subsetLimit {
             for subset in 0 ..< (1 << own.count) {
-                guard let head = heads[Self.hash(own, bits: subset)] else { continue }
+                guard let head = heads.value(Self.hash(own, bits: subset)) else { continue }
                 let size = subset.nonzeroBitCount
                 var g = Int(head)
                 while g >= 0 {
@@ -197,5 +197,55 @@ struct CoverIndex {
             for g in groups.indices where groups[g].fields.allSatisfy(own.contains) { consider(g) }
         }
         return best
+    }
+}
+
+/// A map from a 64-bit hash to an Int32 (0 or more), by open addressing: a Dictionary
+/// hashed each of these keys again with SipHash, on every subset of every rule's fields.
+struct HashHeads {
+    private var keys: [Int] = []
+    /// Value + 1 per bucket, 0 for none; at most half full.
+    private var values: [Int32] = []
+    private var count = 0
+    private var shift = 64
+
+    /// The bucket of `key`: the hash's high bits after a multiply (FNV-1a's low bits depend on the
+    /// low bits of the words mixed alone).
+    private func bucket(_ key: Int) -> Int {
+        Int(truncatingIfNeeded: (UInt64(bitPattern: Int64(key)) &* 0x9E37_79B9_7F4A_7C15) >> UInt64(shift))
+    }
+
+    func value(_ key: Int) -> Int32? {
+        guard !keys.isEmpty else { return nil }
+        let m = keys.count - 1
+        var b = bucket(key)
+        while values[b] != 0 {
+            if keys[b] == key { return values[b] - 1 }
+            b = (b + 1) & m
+        }
+        return nil
+    }
+
+    mutating func set(_ key: Int, _ value: Int32) {
+        if 2 * (count + 1) > keys.count { grow() }
+        let m = keys.count - 1
+        var b = bucket(key)
+        while values[b] != 0 {
+            if keys[b] == key { values[b] = value + 1; return }
+            b = (b + 1) & m
+        }
+        keys[b] = key
+        values[b] = value + 1
+        count += 1
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys, oldValues = values
+        let size = max(64, 2 * keys.count)
+        keys = [Int](repeating: 0, count: size)
+        values = [Int32](repeating: 0, count: size)
+        shift = 64 - size.trailingZeroBitCount
+        count = 0
+        for b in oldKeys.indices where oldValues[b] != 0 { set(oldKeys[b], oldValues[b] - 1) }
     }
 }
