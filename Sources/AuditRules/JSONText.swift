@@ -19,13 +19,46 @@ public enum JSONText {
     /// `render` of `object` with, under `key`, the array whose elements `elements` hands to its
     /// argument one at a time, written a piece of about 64 KiB at a time to `emit` as it is made:
     /// byte for byte what `render` writes of the object holding that array, without the array or
-    /// the document ever whole. False (the output stops) at a value `render` refuses.
+    /// the document ever whole. All or nothing: `elements` is called twice, first to check every
+    /// element (and `object`'s other values) before the first byte goes out, then to write them,
+    /// so a value `render` refuses gives false with nothing emitted. Both calls must hand the same
+    /// elements.
     public static func render(_ object: [String: Any], streaming key: String, elements: ((Any) -> Void) -> Void,
                               escapingSlashes: Bool = true, into emit: (String) -> Void) -> Bool {
+        var checker = Writer(escapingSlashes: escapingSlashes)
+        guard checker.holds(object, except: key) else { return false }
+        var ok = true
+        elements { element in
+            guard ok else { return }
+            ok = checker.write(element)
+            checker.out.removeAll(keepingCapacity: true)
+        }
+        guard ok else { return false }
+        return write(object, streaming: key, elements: elements, escapingSlashes: escapingSlashes, into: emit)
+    }
+
+    /// `render(_:streaming:elements:)` for elements that are objects of strings, which JSON always
+    /// holds: `elements` is called once. False, with nothing emitted, when `object`'s other values
+    /// hold a value `render` refuses.
+    public static func render(_ object: [String: Any], streaming key: String, stringObjects elements: (([String: String]) -> Void) -> Void,
+                              escapingSlashes: Bool = true, into emit: (String) -> Void) -> Bool {
+        var checker = Writer(escapingSlashes: escapingSlashes)
+        guard checker.holds(object, except: key) else { return false }
+        // `elements` does not outlive this call.
+        return withoutActuallyEscaping(elements) { elements in
+            write(object, streaming: key, elements: { element in elements { element($0) } }, escapingSlashes: escapingSlashes, into: emit)
+        }
+    }
+
+    /// The streamed document, once its values are checked; false only when `elements` hands a
+    /// refused value the check did not see (the output then stops where it was refused).
+    private static func write(_ object: [String: Any], streaming key: String, elements: ((Any) -> Void) -> Void,
+                              escapingSlashes: Bool, into emit: (String) -> Void) -> Bool {
         var writer = Writer(escapingSlashes: escapingSlashes)
-        let ok = writer.dictionary(object, streaming: key, elements: elements) { emit(String(decoding: $0, as: UTF8.self)) }
+        guard writer.dictionary(object, streaming: key, elements: elements, flush: { emit(String(decoding: $0, as: UTF8.self)) })
+        else { return false }
         emit(String(decoding: writer.out, as: UTF8.self))
-        return ok
+        return true
     }
 
     private struct Writer {
@@ -60,6 +93,12 @@ public enum JSONText {
             default: return false
             }
             return true
+        }
+
+        /// Whether `render` writes every value of `d` but the one under `key` (written, then dropped).
+        mutating func holds(_ d: [String: Any], except key: String) -> Bool {
+            defer { out.removeAll(keepingCapacity: true) }
+            return d.allSatisfy { $0.key == key || write($0.value) }
         }
 
         mutating func double(_ n: Double, description: String? = nil) -> Bool {

@@ -117,16 +117,16 @@ struct ApplyOutput {
             },
         ]
         if !result.skipped.isEmpty { object["not_set"] = result.skipped.map(what) }
-        let changes: ((Any) -> Void) -> Void = { element in
+        let changes: (([String: String]) -> Void) -> Void = { element in
             forEachChange(p) { c in
-                var o: [String: Any] = ["change": c.kind, "rule": c.text]
+                var o = ["change": c.kind, "rule": c.text]
                 if c.kind == "setting" { o = ["change": c.kind, "setting": c.text] }
                 if let s = c.source { o["source"] = s }
                 element(o)
             }
         }
-        // Every value is a string, a number or a Bool: the document is never refused.
-        _ = JSONText.render(object, streaming: "changes", elements: changes, into: emit)
+        // Every value is a string, a finite number or a Bool: the document is never refused.
+        _ = JSONText.render(object, streaming: "changes", stringObjects: changes, into: emit)
         emit("\n")
     }
 

@@ -103,6 +103,47 @@ final class FoundationEssentialsTests: XCTestCase {
         XCTAssertFalse(JSONText.render([:], streaming: "k", elements: { element in element(Double.nan) }, into: { _ in }))
     }
 
+    /// A value JSON cannot hold, in the middle of the streamed array (after pieces would have gone
+    /// out) or among the object's other values (before or after the array), leaves no output at
+    /// all: never a partial document after the exit 2.
+    func testRefusedStreamedValueWritesNothing() throws {
+        let long = (0 ..< 6000).map { i -> Any in ["change": "add", "rule": String(repeating: "x", count: 40), "n": i] }
+        var middle = long
+        middle[4000] = ["change": "add", "n": Double.infinity]
+        let arrays: [[Any]] = [[1, 2, Double.nan, 4], middle, [1, [2, [Float.nan]]]]
+        for elements in arrays {
+            var pieces: [String] = []
+            XCTAssertFalse(JSONText.render(["a": 1, "z": 2], streaming: "changes", elements: { element in elements.forEach(element) },
+                                           into: { pieces.append($0) }))
+            XCTAssertEqual(pieces.joined().utf8.count, 0, "\(elements.count) elements")
+        }
+        for object: [String: Any] in [["a": Double.nan], ["zz": [1, Double.nan]], ["a": 1, "zz": Date()]] {
+            var pieces: [String] = []
+            XCTAssertFalse(JSONText.render(object, streaming: "changes", elements: { element in long.forEach(element) },
+                                           into: { pieces.append($0) }))
+            XCTAssertEqual(pieces.joined().utf8.count, 0, "\(object)")
+        }
+    }
+
+    /// Objects of strings (apply's changes) are never refused: written in one pass, as the same
+    /// document the general form writes.
+    func testStreamedStringObjectsAreWrittenInOnePass() throws {
+        let strings = (0 ..< 3000).map { i in ["change": "add", "rule": "-w /x\(i)/ -p wa", "source": "f:\(i)"] }
+        var typed: [String] = [], general: [String] = []
+        var calls = 0
+        XCTAssertTrue(JSONText.render(["a": 1], streaming: "changes", stringObjects: { element in calls += 1; strings.forEach(element) },
+                                      into: { typed.append($0) }))
+        XCTAssertTrue(JSONText.render(["a": 1], streaming: "changes", elements: { element in strings.forEach(element) },
+                                      into: { general.append($0) }))
+        XCTAssertEqual(calls, 1)
+        XCTAssertEqual(typed.joined(), general.joined())
+        XCTAssertEqual(typed.joined(), JSONText.render(["a": 1, "changes": strings]))
+        var refused: [String] = []
+        XCTAssertFalse(JSONText.render(["a": 1, "z": Double.nan], streaming: "changes", stringObjects: { element in strings.forEach(element) },
+                                       into: { refused.append($0) }))
+        XCTAssertEqual(refused.joined().utf8.count, 0)
+    }
+
     func testJSONTextEdgeCases() throws {
         let cases: [[String: Any]] = [
             [:], ["a": [Any]()], ["a": [String: Any]()], ["a": [[String: Any]()]], ["k": [1, [2, [3]]]],
