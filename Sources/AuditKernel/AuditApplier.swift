@@ -61,17 +61,8 @@ public final class AuditApplier {
         try apply(planner: files.plan, settings: files.settings, dryRun: dryRun, initial: initial)
     }
 
-    /// The same with `target` giving the files' rules, whole, for the kernel's current rules
-    /// (arch-less rules take the form the kernel holds, see ExpectedRules), and `settings` the
-    /// files' settings.
-    public func apply(target: @escaping ([KernelRule]) -> [KernelRule], settings: [DesiredSetting], dryRun: Bool = false,
-                      initial: Snapshot? = nil) throws -> ApplyResult {
-        try apply(planner: { rules, drift, immutable, keepKeys in
-            ApplyPlan.make(expected: target(rules), actual: rules, settings: drift, immutable: immutable, keepKeys: keepKeys)
-        }, settings: settings, dryRun: dryRun, initial: initial)
-    }
-
-    private func apply(planner: Planner, settings: [DesiredSetting], dryRun: Bool, initial: Snapshot?) throws -> ApplyResult {
+    /// The same with `planner` making the plan (tests give a reference planner of whole rules).
+    func apply(planner: Planner, settings: [DesiredSetting], dryRun: Bool, initial: Snapshot?) throws -> ApplyResult {
         var snapshot = try initial ?? read()
         if snapshot.status.isImmutable { throw ApplyError.immutable }
         var result = ApplyResult(plan: makePlan(planner, settings: settings, snapshot: snapshot))

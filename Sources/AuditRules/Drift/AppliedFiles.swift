@@ -30,21 +30,11 @@ public struct AppliedFiles {
         machine = target.machine
     }
 
-    /// The compilation, its rules made whole (their line text empty).
-    public var compiled: CompileResult {
-        var whole = result
-        whole.rules = rules.all
-        return whole
-    }
-
     public var settings: [DesiredSetting] { result.settings.map { DesiredSetting(setting: $0.setting, provenance: $0.provenance) } }
 
-    /// Arch-less rules in the form the kernel holds them, else auditctl's (as `check` expects).
-    public func expected(for kernelRules: [KernelRule]) -> [KernelRule] {
-        expected(for: DriftRules(kernelRules, store: rules.store)).all
-    }
-
-    private func expected(for kernelRules: DriftRules) -> DriftRules {
+    /// The files' rules with arch-less ones in the form the kernel holds them, else auditctl's
+    /// (as `check` expects).
+    func expected(for kernelRules: DriftRules) -> DriftRules {
         ExpectedRules.adapt(rules, archless: archless, machine: machine, kernelRules: kernelRules)
     }
 
