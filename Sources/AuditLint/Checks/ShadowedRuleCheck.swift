@@ -36,7 +36,7 @@ public struct ShadowedRuleCheck: PerTargetCheck {
         let rules = set.rules
         // Watch-like rules are told from their field ids, without making them whole.
         // Each rule read in place (its fields and mask), not made whole.
-        for position in rules.indices where !rules.containsField(at: position, where: KernelRule.isWatchField) {
+        for position in rules.indices where !rules.hasFields(at: position, .watchField) {
             let (list, action) = rules.listAndAction(at: position)
             let mask = rules.maskNumber(at: position)
             // Numbered once for every target sharing the arena (LintRun), else here.
