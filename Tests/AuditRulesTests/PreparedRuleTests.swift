@@ -74,9 +74,11 @@ final class PreparedRuleTests: XCTestCase {
     /// in turn): each target's rules read back from the store are those it compiles alone, and
     /// the field kinds answered once per shape (`hasFields`) are those of the rule's own fields.
     func testSharedStoreGivesEachTargetItsOwnRules() {
-        let text = (0 ..< 24).map { Self.lines + "\n-a always,exit -S openat -F uid=\($0) -k n\($0)\n-w /var/log/d\($0) -p wa" }
+        let text = (0 ..< 40).map { Self.lines + "\n-a always,exit -S openat -F uid=\($0) -k n\($0)\n-w /var/log/d\($0) -p wa" }
             .joined(separator: "\n") + "\n"
         let file = RuleParser.parse(text: RulesText(text), file: "p.rules", options: ParseOptions(resolver: nil, hostMachine: .x86_64))
+        // A small chunk, one lowered in parallel (512 statements or more), and the rest.
+        XCTAssertGreaterThan(file.statements.count, 1000)
         var targets: [CompileTarget] = []
         for audit: AuditVersion in [.v3_0_9, .v4_2] {
             for machine: Machine in [.x86_64, .aarch64, .ppc64le, .s390x, .i386] {
