@@ -181,9 +181,9 @@ enum PerTargetFindings {
         for (i, set) in sets.enumerated().dropFirst() {
             check.check(set, context: context) { location, _ in
                 let location = files.key(location)
-                if var s = seen[location] {
-                    s.targets = targetSets.adding(targetOf[i], to: s.targets)
-                    seen[location] = s
+                // Found before: updated in place (one look-up, not two).
+                if let at = seen.index(forKey: location) {
+                    seen.values[at].targets = targetSets.adding(targetOf[i], to: seen.values[at].targets)
                 } else {
                     seen[location] = Seen(first: Int32(i), targets: targetSets.adding(targetOf[i], to: 0))
                 }

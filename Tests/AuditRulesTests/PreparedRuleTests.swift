@@ -69,4 +69,50 @@ final class PreparedRuleTests: XCTestCase {
             }
         }
     }
+
+    /// The targets sharing one store, as lint compiles them (each chunk lowered for every target
+    /// in turn): each target's rules read back from the store are those it compiles alone, and
+    /// the field kinds answered once per shape (`hasFields`) are those of the rule's own fields.
+    func testSharedStoreGivesEachTargetItsOwnRules() {
+        let text = (0 ..< 40).map { Self.lines + "\n-a always,exit -S openat -F uid=\($0) -k n\($0)\n-w /var/log/d\($0) -p wa" }
+            .joined(separator: "\n") + "\n"
+        let file = RuleParser.parse(text: RulesText(text), file: "p.rules", options: ParseOptions(resolver: nil, hostMachine: .x86_64))
+        // A small chunk, one lowered in parallel (512 statements or more), and the rest.
+        XCTAssertGreaterThan(file.statements.count, 1000)
+        var targets: [CompileTarget] = []
+        for audit: AuditVersion in [.v3_0_9, .v4_2] {
+            for machine: Machine in [.x86_64, .aarch64, .ppc64le, .s390x, .i386] {
+                var target = CompileTarget(machine: machine, kernel: KernelVersion(6, 1), auditVersion: audit, watchKind: .path, resolver: nil)
+                target.archless = .asLoaded
+                targets.append(target)
+            }
+        }
+        let store = SharedRuleStore()
+        let shared = targets.map { CompileSession(target: $0, shared: store) }
+        for chunk in [0 ..< 100, 100 ..< 700, 700 ..< file.statements.count] {
+            let statements = Array(file.statements[chunk])
+            let prepared = PreparedRule.of(statements)
+            for session in shared { session.add(statements, prepared: prepared) }
+        }
+        for (target, session) in zip(targets, shared) {
+            let alone = Compiler(target: target).compile(file)
+            let rules = session.finishStored().rules
+            let name = "\(target.machine) \(target.auditVersion)"
+            XCTAssertFalse(alone.rules.isEmpty, name)
+            XCTAssertEqual(Array(rules), alone.rules, name)
+            XCTAssertEqual(rules.map(\.fields), alone.rules.map(\.fields), name)
+            XCTAssertEqual(rules.map { $0.provenance?.line }, alone.rules.map { $0.provenance?.line }, name)
+            XCTAssertEqual(rules.map { $0.provenance?.abi }, alone.rules.map { $0.provenance?.abi }, name)
+            for i in rules.indices {
+                let ids = alone.rules[i].fields.map(\.id)
+                let watch = ids.contains { $0 == FieldID.path || $0 == FieldID.dir || $0 == FieldID.inode }
+                XCTAssertEqual(rules.hasFields(at: i, .watchField), watch, "\(name) rule \(i)")
+                XCTAssertEqual(rules.hasFields(at: i, .dirField), ids.contains(FieldID.dir), "\(name) rule \(i)")
+                XCTAssertEqual(rules.hasFields(at: i, .fieldButArchOrKey), ids.contains { $0 != FieldID.arch && $0 != FieldID.key }, "\(name) rule \(i)")
+                XCTAssertEqual(rules.hasFields(at: i, .watchField), rules.containsField(at: i) { $0 == FieldID.path || $0 == FieldID.dir || $0 == FieldID.inode })
+            }
+            XCTAssertTrue(rules.indices.contains { rules.hasFields(at: $0, .dirField) }, name)
+            XCTAssertTrue(rules.indices.contains { !rules.hasFields(at: $0, .fieldButArchOrKey) }, name)
+        }
+    }
 }

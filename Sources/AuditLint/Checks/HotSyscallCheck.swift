@@ -39,7 +39,7 @@ public struct HotSyscallCheck: PerTargetCheck {
         for i in set.rules.indices where set.rules.listAndAction(at: i) == (.exit, .always) {
             // Not watch-like and no filtering field but arch: every field is arch or the key
             // (told from the field ids, without making the rule whole).
-            guard !set.rules.containsField(at: i, where: { $0 != FieldID.arch && $0 != FieldID.key }) else { continue }
+            guard !set.rules.hasFields(at: i, .fieldButArchOrKey) else { continue }
             let rule = set.rules[i]
             guard !rule.isWatchLike else { continue }
             guard let location = rule.sourceLocation, let abi = rule.provenance?.abi,

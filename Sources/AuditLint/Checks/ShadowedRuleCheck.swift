@@ -36,7 +36,7 @@ public struct ShadowedRuleCheck: PerTargetCheck {
         let rules = set.rules
         // Watch-like rules are told from their field ids, without making them whole.
         // Each rule read in place (its fields and mask), not made whole.
-        for position in rules.indices where !rules.containsField(at: position, where: KernelRule.isWatchField) {
+        for position in rules.indices where !rules.hasFields(at: position, .watchField) {
             let (list, action) = rules.listAndAction(at: position)
             let mask = rules.maskNumber(at: position)
             // Numbered once for every target sharing the arena (LintRun), else here.
@@ -119,12 +119,14 @@ struct CoverIndex {
 
     /// Fields met in this index, by their number in a shared `FieldNumbering` (`place(numbers:...)`).
     private var seen: [Bool] = []
+    /// The earlier-known numbers of the rule being placed, kept from one rule to the next (an
+    /// array made for each rule was an allocation and a release per rule).
+    private var known: [Int32] = []
 
     /// `place` of a rule whose fields are numbered already (`own`: sorted, distinct): those no
     /// earlier rule of this index has are left out of the cover's candidates.
     mutating func place(numbers own: [Int32], mask: Int, bits: [UInt32], at position: Int) -> Int? {
-        var known: [Int32] = []
-        known.reserveCapacity(own.count)
+        known.removeAll(keepingCapacity: true)
         for n in own where Int(n) < seen.count && seen[Int(n)] { known.append(n) }
         let c = firstCover(known: known, mask: mask, bits: bits)
         for n in own {

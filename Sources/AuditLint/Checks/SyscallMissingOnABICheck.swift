@@ -42,17 +42,30 @@ public struct SyscallMissingOnABICheck: LintCheck {
         // Each word's verdicts gathered by one look-up of its location; the texts naming a
         // target or a refusal made once per set (a large input repeats a few on every line).
         var words: [Word] = []
-        var numbers: [SourceLocation: Int] = [:]
+        // Each word's location with its file numbered in the order first met (hashing the
+        // file's path for every verdict cost more than the rest), in `words`' order.
+        var keys: [WordKey] = []
+        var numbers: [WordKey: Int] = [:]
+        var files: [String: Int] = [:]
+        var lastFile: (name: String, number: Int)?
         let sets = context.compile(file)
         numbers.reserveCapacity(sets.map(\.result.loaderVerdicts.count).max() ?? 0)
         for set in sets {
             var targetTexts: [(abi: ABI, text: String)] = []
             var refusalTexts: [(refusal: LoaderRefusal, text: String)] = []
             for v in set.result.loaderVerdicts {
+                let fileNumber: Int
+                if let lastFile, lastFile.name == v.location.file { fileNumber = lastFile.number } else {
+                    fileNumber = files[v.location.file] ?? files.count
+                    files[v.location.file] = fileNumber
+                    lastFile = (v.location.file, fileNumber)
+                }
+                let key = WordKey(file: fileNumber, line: v.location.line, column: v.location.column)
                 let n: Int
-                if let known = numbers[v.location] { n = known } else {
+                if let known = numbers[key] { n = known } else {
                     n = words.count
-                    numbers[v.location] = n
+                    numbers[key] = n
+                    keys.append(key)
                     words.append(Word(verdict: v))
                 }
                 let text: String
@@ -72,14 +85,22 @@ public struct SyscallMissingOnABICheck: LintCheck {
                 words[n].add(v.kind, text: text)
             }
         }
-        // Source order: files as first met, then line and column.
-        var fileRank: [String: Int] = [:]
-        for w in words where fileRank[w.verdict.location.file] == nil { fileRank[w.verdict.location.file] = fileRank.count }
-        let sorted = words.indices.sorted { a, b in
-            let x = words[a].verdict.location, y = words[b].verdict.location
-            return (x.file == y.file) ? (x.line, x.column) < (y.line, y.column) : fileRank[x.file]! < fileRank[y.file]!
+        // Source order: files as first met (their numbers), then line and column.
+        let sorted = keys.indices.sorted { a, b in
+            let x = keys[a], y = keys[b]
+            return (x.file, x.line, x.column) < (y.file, y.line, y.column)
         }
         for n in sorted { words[n].findings(self, context: context, hidden: hidden, emit: emit) }
+    }
+
+    /// A word's location, its file numbered.
+    struct WordKey: Hashable {
+        var file: Int
+        var line: Int
+        var column: Int
+
+        /// One word hashed, not three.
+        func hash(into hasher: inout Hasher) { hasher.combine(line &* 0x1_0000 &+ column &+ file &* 0x5851_F42D_4C95_7F2D) }
     }
 
     /// Every target's verdict on one word of the input.

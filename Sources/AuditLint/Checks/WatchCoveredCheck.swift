@@ -54,7 +54,7 @@ public struct WatchCoveredCheck: PerTargetCheck {
     public func check(_ set: CompiledRuleSet, context: LintContext, report: (SourceLocation, () -> Diagnostic) -> Void) {
         // Only a directory watch covers another: without a dir field no rule is made whole.
         let rules = set.rules
-        guard rules.indices.contains(where: { rules.containsField(at: $0) { $0 == FieldID.dir } }) else { return }
+        guard rules.indices.contains(where: { rules.hasFields(at: $0, .dirField) }) else { return }
         let watches = set.rules.enumerated().compactMap { Self.watch($1, at: $0) }
         let directories = watches.filter(\.isDirectory)
         for w in watches {

@@ -60,16 +60,24 @@ public struct FieldNumbering: Sendable {
                     let number = table.number(UnsafeBufferPointer(rebasing: bytes[at ..< at + size]))
                     if !numbers[first...].contains(number) { numbers.append(number) }
                 }
-                numbers[first...].sort()
+                // In place (sorting the slice copied it out and back for every shape).
+                numbers.withUnsafeMutableBufferPointer { all in
+                    var own = UnsafeMutableBufferPointer(rebasing: all[first...])
+                    own.sort()
+                }
                 starts.append(Int32(numbers.count))
                 archOps.append(archOp)
                 keyPartStarts.append(Int32(keyParts.count))
             }
         }
         keyPartCount = partTable.count
+        // Slots repeat a few arch values: the last one numbered is not looked up again.
+        var lastKey: UInt64?
         for list in lists {
             for s in list.slots where archOps[Int(s.shape)] != Self.noArch {
                 let op = archOps[Int(s.shape)], key = UInt64(op) << 32 | UInt64(s.arch)
+                guard key != lastKey else { continue }
+                lastKey = key
                 guard archNumbers[key] == nil else { continue }
                 // The field as the arena encodes it: id, operator byte, value, no string.
                 var field: [UInt8] = []
@@ -87,8 +95,12 @@ public struct FieldNumbering: Sendable {
     /// sorted and distinct.
     func numbers(shape: UInt32, arch: UInt32) -> [Int32] {
         let n = Int(shape)
-        var out = Array(numbers[Int(starts[n]) ..< Int(starts[n + 1])])
-        guard archOps[n] != Self.noArch else { return out }
+        let own = numbers[Int(starts[n]) ..< Int(starts[n + 1])]
+        guard archOps[n] != Self.noArch else { return Array(own) }
+        // Room for the arch field's number: inserting it grew an array of exact size again.
+        var out: [Int32] = []
+        out.reserveCapacity(own.count + 1)
+        out.append(contentsOf: own)
         guard let a = archNumbers[UInt64(archOps[n]) << 32 | UInt64(arch)] else {
             preconditionFailure("FieldNumbering asked for a slot it was not built from")
         }

@@ -65,6 +65,13 @@ public struct KernelRuleList: RandomAccessCollection, Sendable {
         isStored ? arena.containsField(inShape: slot(i).shape, where: wanted) : rules[i].fields.contains { wanted($0.id) }
     }
 
+    /// Whether rule `i` has a field of each kind of `traits` (`containsField` of their ids,
+    /// answered once per field list for the stored rules).
+    public func hasFields(at i: Int, _ traits: ShapeTraits) -> Bool {
+        if isStored { return arena.shapeTraits[Int(slots[order?[i] ?? i].shape)].isSuperset(of: traits) }
+        return ShapeTraits(rules[i].fields).isSuperset(of: traits)
+    }
+
     /// `body` of the bytes of rule `i`'s first key field (nil when it has none or it holds no
     /// string), without making the rule whole.
     public func withFirstKey<R>(at i: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
@@ -100,5 +107,28 @@ public struct KernelRuleList: RandomAccessCollection, Sendable {
 
     public subscript(i: Int) -> KernelRule {
         isStored ? StoredRules.rule(slot(i), arena) : rules[i]
+    }
+}
+
+/// Kinds of field a shape has, as the rule-set checks ask them.
+public struct ShapeTraits: OptionSet, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    /// A path, dir or inode field (`KernelRule.isWatchField`).
+    public static let watchField = ShapeTraits(rawValue: 1)
+    /// A dir field.
+    public static let dirField = ShapeTraits(rawValue: 2)
+    /// A field that is neither an arch field nor the key.
+    public static let fieldButArchOrKey = ShapeTraits(rawValue: 4)
+
+    init(_ fields: [KernelField]) {
+        var traits: ShapeTraits = []
+        for f in fields {
+            if f.id == FieldID.path || f.id == FieldID.dir || f.id == FieldID.inode { traits.insert(.watchField) }
+            if f.id == FieldID.dir { traits.insert(.dirField) }
+            if f.id != FieldID.arch && f.id != FieldID.key { traits.insert(.fieldButArchOrKey) }
+        }
+        self = traits
     }
 }

@@ -61,6 +61,10 @@ struct RuleArena: Sendable {
 
     var shapeCount: Int { shapeStarts.count - 1 }
 
+    /// What kinds of field each shape has (`ShapeTraits`), worked out when it is stored: the
+    /// rule-set checks ask it of every rule on every target, and a shape is shared by them all.
+    private(set) var shapeTraits: [ShapeTraits] = []
+
     /// Syscall masks, each once (a rules file has few distinct ones), with the numbers of those
     /// of each hash.
     private var masks: [[UInt32]] = []
@@ -136,6 +140,7 @@ struct RuleArena: Sendable {
             return found
         }
         shapeStarts.append(shapeBytes.count)
+        shapeTraits.append(ShapeTraits(fields))
         let number = UInt32(shapeCount - 1)
         if 2 * shapeCount > shapeBuckets.count { growShapes() } else { placeShape(number, hash: hash) }
         return number
@@ -381,12 +386,7 @@ struct StoredRules: RuleSlots {
         return s == RuleArena.noSource ? ("", 0) : (store.arena.file(ofSource: s), store.arena.line(ofSource: s))
     }
 
-    mutating func append(_ rule: KernelRule) {
-        let arch = rule.fields.first { $0.id == FieldID.arch }?.value ?? 0
-        let source = rule.provenance.map { store.arena.source(of: $0) } ?? RuleArena.noSource
-        slots.append(Slot(mask: store.arena.number(of: rule.mask), shape: store.arena.shape(of: rule.fields, source: source), source: source, arch: arch,
-                          list: rule.list, action: rule.action, abi: rule.provenance?.abi))
-    }
+    mutating func append(_ rule: KernelRule) { slots.append(store.arena.slot(of: rule)) }
 
     func withKey<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
         store.arena.withLastString(ofField: FieldID.filterkey, inShape: slots[i].shape, body)
@@ -396,3 +396,14 @@ struct StoredRules: RuleSlots {
 }
 
 extension StoredRules.Slot: Sendable {}
+
+extension RuleArena {
+    /// The slot of `rule`, its mask, field list and source stored if new (one access to a
+    /// shared store's arena per rule, not one per part).
+    mutating func slot(of rule: KernelRule) -> StoredRules.Slot {
+        let arch = rule.fields.first { $0.id == FieldID.arch }?.value ?? 0
+        let source = rule.provenance.map { self.source(of: $0) } ?? Self.noSource
+        return StoredRules.Slot(mask: number(of: rule.mask), shape: shape(of: rule.fields, source: source), source: source, arch: arch,
+                                list: rule.list, action: rule.action, abi: rule.provenance?.abi)
+    }
+}
