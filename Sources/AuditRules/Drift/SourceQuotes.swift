@@ -27,8 +27,8 @@ struct SourceQuotes: Sendable {
     /// stays open between windows; a window read is given only while the file's identity is the
     /// one compiled before and after it is read.
     struct Reader {
-        static let linesPerWindow = 16384
-        static let blockSize = 1 << 18
+        let linesPerWindow: Int
+        let blockSize: Int
 
         private var file: String?
         private var failed = false
@@ -45,7 +45,10 @@ struct SourceQuotes: Sendable {
         /// The byte offset of line `first + lines.count`.
         private var nextOffset = 0
 
-        init() {}
+        init(linesPerWindow: Int = 16384, blockSize: Int = 1 << 18) {
+            self.linesPerWindow = max(1, linesPerWindow)
+            self.blockSize = max(1, blockSize)
+        }
 
         mutating func line(_ number: Int, of path: String, identity: InputFile.Identity) -> RulesText? {
             if file != path {
@@ -54,7 +57,7 @@ struct SourceQuotes: Sendable {
                 if let file, failed { failedFiles.insert(file) }
                 let kept = otherStarts.removeValue(forKey: path)
                 let (others, failures) = (otherStarts, failedFiles)
-                self = Reader()
+                self = Reader(linesPerWindow: linesPerWindow, blockSize: blockSize)
                 (file, otherStarts, failedFiles, failed) = (path, others, failures, failures.contains(path))
                 if let kept { starts = kept }
             }
@@ -79,11 +82,11 @@ struct SourceQuotes: Sendable {
             guard fd >= 0 else { return false }
             defer { close(fd) }
             let startLine = first + lines.count, startOffset = nextOffset
-            var block = [UInt8](repeating: 0, count: Self.blockSize)
+            var block = [UInt8](repeating: 0, count: blockSize)
             var cap = LineCap(), capped: [UInt8] = []
             var position = startOffset, newlines = 0, afterLastNewline = startOffset, ended = false
-            while newlines < Self.linesPerWindow {
-                let count = block.withUnsafeMutableBytes { pread(fd, $0.baseAddress, Self.blockSize, off_t(position)) }
+            while newlines < linesPerWindow {
+                let count = block.withUnsafeMutableBytes { pread(fd, $0.baseAddress, blockSize, off_t(position)) }
                 if count < 0 && errno == EINTR { continue }
                 if count < 0 { return false }
                 if count == 0 {
