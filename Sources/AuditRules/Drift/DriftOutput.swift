@@ -131,9 +131,17 @@ extension DriftFormatter {
         func flush() {
             guard !batch.isEmpty else { return }
             // An array alone is indented from the left margin; in the document, two levels in.
-            let encoded = (try? encoder.encode(batch)).map(ControlCharacters.inertJSON) ?? "[\n\n]"
-            let elements = encoded.dropFirst(2).dropLast(2).replacing("\n", with: "\n  ")
-            emit((first ? "  " : ",\n  ") + String(elements))
+            var encoded = (try? encoder.encode(batch)).map(ControlCharacters.inertJSON) ?? "[\n\n]"
+            // By bytes: a search and replace of the text costs more than the encoding.
+            var piece: [UInt8] = Array((first ? "  " : ",\n  ").utf8)
+            encoded.withUTF8 { bytes in
+                piece.reserveCapacity(bytes.count + bytes.count / 8)
+                for b in bytes[2 ..< bytes.count - 2] {
+                    piece.append(b)
+                    if b == 0x0A { piece += [0x20, 0x20] }
+                }
+            }
+            emit(String(decoding: piece, as: UTF8.self))
             first = false
             batch.removeAll(keepingCapacity: true)
         }
