@@ -153,7 +153,8 @@ extension DriftFormatter {
         emit("\n  " + String(text[close...]) + "\n")
     }
 
-    /// The JSON report, its missing rules left out when `withMissing` is false.
+    /// The JSON report, its missing rules left out when `withMissing` is false (read through the
+    /// iterator, which reads their lines a window at a time, not one subscript each).
     private func jsonReport(_ report: DriftReport, subject: String, warnings: [String], withMissing: Bool = false) -> JSONReport {
         // Provenance encodes as {file, line, text, abi}: the JSON source object.
         func source(_ p: Provenance?) -> Provenance? { p }
@@ -163,7 +164,7 @@ extension DriftFormatter {
                                missing: report.missing.count, unexpected: report.unexpectedCount, changed: report.changed.count,
                                outOfOrder: report.movedCount, settings: report.settings.count, unloadable: report.unloadable.count),
             unloadable: report.unloadable,
-            missing: withMissing ? report.missing.map { JSONPlacedRule(list: $0.rule.list.rawValue, position: $0.expectedPosition, rule: line($0.rule), source: source($0.rule.provenance)) } : [],
+            missing: withMissing ? Array(report.missing).map { JSONPlacedRule(list: $0.rule.list.rawValue, position: $0.expectedPosition, rule: line($0.rule), source: source($0.rule.provenance)) } : [],
             unexpected: report.unexpected.map { g in
                 JSONUnexpected(key: g.key, rules: g.rules.map { JSONPlacedRule(list: $0.rule.list.rawValue, position: $0.kernelPosition, rule: line($0.rule)) })
             },
