@@ -17,8 +17,9 @@ struct CheckRun {
 
     struct Result {
         var report: DriftReport
-        /// The report or the plan (whose commands carry the rules' bytes).
-        var rendered: RulesText
+        /// Writes the report or the plan (whose commands carry the rules' bytes) to its argument,
+        /// a piece of whole lines at a time, each piece made as it is written.
+        var render: (_ emit: (UnsafeRawBufferPointer) -> Void) -> Void
         var warnings: [String]
     }
 
@@ -67,17 +68,25 @@ struct CheckRun {
         KeptUntilExit.keep((check, outcome))
 
         let subject = "\(paths.joined(separator: " ")) (\(target.machine), kernel \(target.kernel)) against \(outcome.against)"
-        let rendered: RulesText
+        let render: (_ emit: (UnsafeRawBufferPointer) -> Void) -> Void
         if options.plan {
-            rendered = outcome.planText
+            render = { emit in outcome.writePlan { emit(UnsafeRawBufferPointer($0)) } }
         } else {
             switch options.format {
-            case .text: rendered = RulesText(outcome.formatter.text(outcome.report, subject: subject))
-            case .json: rendered = RulesText(outcome.formatter.json(outcome.report, subject: subject, warnings: outcome.warnings))
-            case .prometheus: rendered = RulesText(DriftFormatter.prometheus(outcome.report, timestamp: Date().timeIntervalSince1970))
+            case .text: render = { emit in outcome.formatter.text(outcome.report, subject: subject) { CheckRun.write($0, emit) } }
+            case .json:
+                render = { emit in outcome.formatter.json(outcome.report, subject: subject, warnings: outcome.warnings) { CheckRun.write($0, emit) } }
+            case .prometheus:
+                let metrics = DriftFormatter.prometheus(outcome.report, timestamp: Date().timeIntervalSince1970)
+                render = { emit in CheckRun.write(metrics, emit) }
             }
         }
-        return Result(report: outcome.report, rendered: rendered, warnings: outcome.warnings)
+        return Result(report: outcome.report, render: render, warnings: outcome.warnings)
+    }
+
+    static func write(_ piece: String, _ emit: (UnsafeRawBufferPointer) -> Void) {
+        var piece = piece
+        piece.withUTF8 { emit(UnsafeRawBufferPointer($0)) }
     }
 
     /// A file, a pipe or `-` for standard input (`ssh web1 auditctl -l | aurules check --loaded -`).

@@ -108,7 +108,14 @@ struct CheckCommand: ParsableCommand {
             for warning in result.warnings { StandardError.print("warning: \(warning)") }
             let painted = format == .text && !plan && OutputFile.path(output) == nil && color.enabled(forDescriptor: STDOUT_FILENO)
             // A text report is escaped text: only the plan carries rules' bytes, and it is not painted.
-            try emit(painted ? RulesText(Self.paint(result.rendered.description)) : result.rendered)
+            // Its pieces are whole lines, painted one piece at a time.
+            try emit { write in
+                result.render { piece in
+                    guard painted else { return write(piece) }
+                    var text = Self.paint(RulesText(piece.assumingMemoryBound(to: UInt8.self)).description)
+                    text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+                }
+            }
             if result.report.hasDrift { throw ExitCode.findings }
         } catch let failure as CheckFailure {
             StandardError.print("aurules check: \(failure.message)")
@@ -140,11 +147,17 @@ struct CheckCommand: ParsableCommand {
     }
 
     private func emit(_ text: RulesText) throws {
+        try emit { write in text.withBytes { write(UnsafeRawBufferPointer($0)) } }
+    }
+
+    /// What `produce` writes, to standard output as it comes (each write checked), or to the
+    /// `-o` file, renamed into place once it is all written.
+    private func emit(_ produce: (_ write: (UnsafeRawBufferPointer) -> Void) -> Void) throws {
         if let output = OutputFile.path(output) {
             // A report, not a secret: node_exporter's textfile collector runs as its own user.
-            do { try OutputFile.write(text, to: output, newFileMode: 0o644) } catch { throw CheckFailure("cannot write \(output): \(error)") }
+            do { try OutputFile.write(to: output, newFileMode: 0o644) { write in withoutActuallyEscaping(write) { produce($0) } } } catch { throw CheckFailure("cannot write \(output): \(error)") }
         } else {
-            StandardOutput.write(text)
+            produce { StandardOutput.write($0) }
         }
     }
 }

@@ -34,8 +34,13 @@ final class OutputFileTests: XCTestCase {
         let rules = dir + "/in.rules", listing = dir + "/l.txt"
         try "-w /etc/hosts -p wa -k net\n".write(toFile: rules, atomically: true, encoding: .utf8)
         try "-w /etc/hosts -p wa -k net\n".write(toFile: listing, atomically: true, encoding: .utf8)
+        // Against an empty listing the report and the plan are written in pieces as they are made.
+        let empty = dir + "/empty.txt"
+        try "".write(toFile: empty, atomically: true, encoding: .utf8)
+        let drift = ["check", rules, "--loaded", empty, "--machine", "x86_64"]
         let commands = [["fmt", rules], ["lint", "--format", "sarif", rules], ["compile", "--machine", "x86_64", rules],
-                        ["check", rules, "--loaded", listing, "--machine", "x86_64"], ["syscall", "x86_64", "clone"]]
+                        ["check", rules, "--loaded", listing, "--machine", "x86_64"], ["syscall", "x86_64", "clone"],
+                        drift, drift + ["--plan"], drift + ["--format", "json"]]
         for args in commands {
             let r = try AurulesProcess.run("/bin/sh", ["-c", "exec \"$0\" \"$@\" > /dev/full", AurulesProcess.binary] + args)
             XCTAssertEqual(r.status, 2, "\(args): \(r.err)")

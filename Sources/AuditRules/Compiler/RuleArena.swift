@@ -339,6 +339,8 @@ struct RuleArena: Sendable {
 
     func file(ofSource n: UInt32) -> String { files[Int(sources[Int(n)].file)] }
     func line(ofSource n: UInt32) -> Int { sources[Int(n)].line }
+    /// `InputFile.lineHash` of source `n`'s line when its text is not kept, else 0.
+    func textHash(ofSource n: UInt32) -> UInt64 { sources[Int(n)].textHash }
 
     func lineHashes(of file: String, lines: Set<Int>) -> [Int: UInt64] {
         guard let number = fileNumbers[file], !keepsText else { return [:] }

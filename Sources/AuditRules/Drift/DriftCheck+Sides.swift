@@ -216,10 +216,14 @@ extension DriftCheck {
     func withSourceLines(_ report: inout DriftReport, warnings: inout [String]) {
         guard !rereads.isEmpty || !spools.isEmpty, !rules.store.arena.keepsText else { return }
         var wanted: [String: Set<Int>] = [:]
-        func note(_ p: Provenance?) {
-            if let p, rereads[p.file] != nil || spools[p.file] != nil { wanted[p.file, default: []].insert(p.line) }
+        func note(_ p: Provenance?, copiesOnly: Bool = false) {
+            if let p, (!copiesOnly && rereads[p.file] != nil) || spools[p.file] != nil { wanted[p.file, default: []].insert(p.line) }
         }
-        for m in report.missing { note(m.rule.provenance) }
+        // The missing rules' lines are read when the report is read (`MissingRules`): against
+        // an empty kernel every line is wanted. Only those of the copies are read now.
+        if !spools.isEmpty {
+            for i in report.missing.indices { note(report.missing.unquoted(i).rule.provenance, copiesOnly: true) }
+        }
         for c in report.changed { note(c.expected.provenance) }
         for o in report.orderDrift {
             for m in o.moved {
@@ -227,12 +231,15 @@ extension DriftCheck {
                 note(m.expectedAfter?.provenance)
             }
         }
+        var spooledLines: [String: [Int: RulesText]] = [:]
+        defer { if report.missing.isStored { report.missing.quotes = SourceQuotes(rereads: rereads, spooled: spooledLines) } }
         guard !wanted.isEmpty else { return }
         var lines: [String: [Int: RulesText]] = [:]
         for (file, numbers) in wanted {
             let hashes = rules.store.lineHashes(of: file, lines: numbers)
             if let spool = spools[file] {
                 lines[file] = spool.lines(hashes) ?? [:]
+                spooledLines[file] = lines[file]
                 warnings += spool.takeWarnings()
             } else {
                 // A regular file's name is its path.
@@ -243,7 +250,6 @@ extension DriftCheck {
             guard let p0 = p, let text = lines[p0.file]?[p0.line] else { return }
             p!.text = text
         }
-        for i in report.missing.indices { fill(&report.missing[i].rule.provenance) }
         for i in report.changed.indices { fill(&report.changed[i].expected.provenance) }
         for o in report.orderDrift.indices {
             for m in report.orderDrift[o].moved.indices {

@@ -221,17 +221,31 @@ public struct DriftOutcome {
 
     /// The auditctl commands that would make the kernel match the files, one a line.
     public var planText: RulesText {
+        var out: [UInt8] = []
+        writePlan { out.append(contentsOf: $0) }
+        return RulesText(out)
+    }
+
+    /// `planText` handed to `emit` about 64 KiB of whole lines at a time, each command made as
+    /// it is written: against an empty kernel the plan adds every rule of the files.
+    public func writePlan(into emit: (UnsafeBufferPointer<UInt8>) -> Void) {
+        let nothing: RulesText = "# nothing to do: the kernel matches the files\n"
         // No drift (every rule paired in order, no setting to change): the plan is empty, known
         // without making both sides whole.
-        if !report.hasDrift && !report.immutable { return "# nothing to do: the kernel matches the files\n" }
+        if !report.hasDrift && !report.immutable { return nothing.withBytes(emit) }
         let writer = RulesFileWriter(target: target)
-        // Each command joins the text as it is made: no array of every command.
         var out: [UInt8] = []
+        var written = false
         ReconcilePlan.forEachCommand(expected: expectedRules, actual: actualRules, report: report, render: writer.line(for:)) { c in
             c.withBytes { out.append(contentsOf: $0) }
             out.append(0x0A)
+            if out.count >= 1 << 16 {
+                out.withUnsafeBufferPointer(emit)
+                out.removeAll(keepingCapacity: true)
+                written = true
+            }
         }
-        if out.isEmpty { return "# nothing to do: the kernel matches the files\n" }
-        return RulesText(out)
+        if out.isEmpty && !written { return nothing.withBytes(emit) }
+        out.withUnsafeBufferPointer(emit)
     }
 }

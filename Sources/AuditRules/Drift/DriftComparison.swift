@@ -69,7 +69,7 @@ extension DriftReport {
         report.changed += changed.sorted { $0.actual < $1.actual }.map {
             ChangedRule(expected: e[$0.expected], actual: a[$0.actual], kernelPosition: $0.actual + 1, difference: $0.difference)
         }
-        report.missing += unmatchedExpected.map { MissingRule(rule: e[$0], expectedPosition: $0 + 1) }
+        report.missing.append(unmatchedExpected, of: e)
         // Groups found by key in a table: a search of the groups for each rule was quadratic
         // when most unexpected rules have keys of their own.
         var groups: [UnexpectedGroup] = []

@@ -12,13 +12,29 @@ extension DriftFormatter {
     /// goes through the one escape (ControlCharacters), so none can retitle or clear the
     /// operator's terminal, nor a newline forge a line of the report.
     public func text(_ report: DriftReport, subject: String) -> String {
-        var out = ["aurules check: \(ControlCharacters.escaped(subject))"]
+        var whole = ""
+        text(report, subject: subject) { whole += $0 }
+        return whole
+    }
+
+    /// `text` handed to `emit` a piece of whole lines at a time (about 64 KiB), made as it goes:
+    /// against an empty kernel every rule of the files is reported.
+    public func text(_ report: DriftReport, subject: String, into emit: (String) -> Void) {
+        // The pieces are handed on before this returns.
+        withoutActuallyEscaping(emit) { emit in
+            var out = Lines(emit: emit)
+            text(report, subject: subject, into: &out)
+            out.finish()
+        }
+    }
+
+    private func text(_ report: DriftReport, subject: String, into out: inout Lines) {
+        out.append("aurules check: \(ControlCharacters.escaped(subject))")
         if report.immutable {
             out.append("note: the kernel is immutable (-e 2): nothing can change before a reboot")
         }
         if !report.hasDrift {
-            out.append("In sync: \(report.inSync) rules loaded as the files say.")
-            return out.map { ControlCharacters.escaped($0) }.joined(separator: "\n") + "\n"
+            return out.append("In sync: \(report.inSync) rules loaded as the files say.")
         }
         out.append("")
         for u in report.unloadable {
@@ -26,7 +42,9 @@ extension DriftFormatter {
             out.append("x \(u.file):\(u.line)  not loadable\(host): \(u.reasons.joined(separator: "; ")); left out of the comparison")
             if let text = u.text { out.append("    \(message: text)") }
         }
-        for m in report.missing {
+        // Only file:line is shown: the lines are not read again.
+        for i in report.missing.indices {
+            let m = report.missing.unquoted(i)
             out.append("+ \(location(m.rule.provenance))  missing from the \(m.rule.list.rawValue) list (expected #\(m.expectedPosition))")
             out.append("    \(line(m.rule))")
         }
@@ -68,10 +86,76 @@ extension DriftFormatter {
                    + "\(report.changed.count) changed, \(report.movedCount) out of order, \(report.settings.count) setting"
                    + (report.settings.count == 1 ? "" : "s")
                    + (report.unloadable.isEmpty ? "." : ", \(report.unloadable.count) unloadable line\(report.unloadable.count == 1 ? "" : "s")."))
-        return out.map { ControlCharacters.escaped($0) }.joined(separator: "\n") + "\n"
+    }
+
+    /// The report's lines, each escaped, handed on about 64 KiB at a time.
+    private struct Lines {
+        let emit: (String) -> Void
+        var pending = ""
+
+        mutating func append(_ line: String) {
+            pending += ControlCharacters.escaped(line)
+            pending += "\n"
+            if pending.utf8.count >= 1 << 16 {
+                emit(pending)
+                pending = ""
+            }
+        }
+
+        func finish() { if !pending.isEmpty { emit(pending) } }
     }
 
     public func json(_ report: DriftReport, subject: String, warnings: [String] = []) -> String {
+        var whole = ""
+        json(report, subject: subject, warnings: warnings) { whole += $0 }
+        return whole
+    }
+
+    /// `json` handed to `emit` in pieces: the document without its missing rules is encoded
+    /// whole, and the missing rules (against an empty kernel, every rule of the files) are
+    /// encoded and handed on a batch at a time where their array goes, each made whole and its
+    /// line read again only then. Byte for byte the document encoded whole.
+    public func json(_ report: DriftReport, subject: String, warnings: [String] = [], into emit: (String) -> Void) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        guard let document = try? encoder.encode(jsonReport(report, subject: subject, warnings: warnings)) else { return emit("{}\n") }
+        let text = ControlCharacters.inertJSON(document)
+        // The top level's keys are indented by two spaces, and a string holds no raw newline:
+        // this is the missing rules' array, empty, and no string's text.
+        guard !report.missing.isEmpty, let key = text.firstRange(of: "\n  \"missing\" : ["),
+              let close = text[key.upperBound...].firstIndex(of: "]") else { return emit(text + "\n") }
+        emit(String(text[..<key.upperBound]) + "\n")
+        var batch: [JSONPlacedRule] = []
+        var first = true
+        func flush() {
+            guard !batch.isEmpty else { return }
+            // An array alone is indented from the left margin; in the document, two levels in.
+            var encoded = (try? encoder.encode(batch)).map(ControlCharacters.inertJSON) ?? "[\n\n]"
+            // By bytes: a search and replace of the text costs more than the encoding.
+            var piece: [UInt8] = Array((first ? "  " : ",\n  ").utf8)
+            encoded.withUTF8 { bytes in
+                piece.reserveCapacity(bytes.count + bytes.count / 8)
+                for b in bytes[2 ..< bytes.count - 2] {
+                    piece.append(b)
+                    if b == 0x0A { piece += [0x20, 0x20] }
+                }
+            }
+            emit(String(decoding: piece, as: UTF8.self))
+            first = false
+            batch.removeAll(keepingCapacity: true)
+        }
+        for m in report.missing {
+            batch.append(JSONPlacedRule(list: m.rule.list.rawValue, position: m.expectedPosition, rule: line(m.rule), source: m.rule.provenance))
+            if batch.count == 1024 { flush() }
+        }
+        flush()
+        emit("\n  " + String(text[close...]) + "\n")
+    }
+
+    /// The JSON report, its missing rules left out when `withMissing` is false (read through the
+    /// iterator, which reads their lines a window at a time, not one subscript each).
+    private func jsonReport(_ report: DriftReport, subject: String, warnings: [String], withMissing: Bool = false) -> JSONReport {
         // Provenance encodes as {file, line, text, abi}: the JSON source object.
         func source(_ p: Provenance?) -> Provenance? { p }
         let doc = JSONReport(
@@ -80,7 +164,7 @@ extension DriftFormatter {
                                missing: report.missing.count, unexpected: report.unexpectedCount, changed: report.changed.count,
                                outOfOrder: report.movedCount, settings: report.settings.count, unloadable: report.unloadable.count),
             unloadable: report.unloadable,
-            missing: report.missing.map { JSONPlacedRule(list: $0.rule.list.rawValue, position: $0.expectedPosition, rule: line($0.rule), source: source($0.rule.provenance)) },
+            missing: withMissing ? Array(report.missing).map { JSONPlacedRule(list: $0.rule.list.rawValue, position: $0.expectedPosition, rule: line($0.rule), source: source($0.rule.provenance)) } : [],
             unexpected: report.unexpected.map { g in
                 JSONUnexpected(key: g.key, rules: g.rules.map { JSONPlacedRule(list: $0.rule.list.rawValue, position: $0.kernelPosition, rule: line($0.rule)) })
             },
@@ -99,10 +183,16 @@ extension DriftFormatter {
                 })
             },
             settings: report.settings.map { JSONSetting(option: $0.option, name: $0.name, expected: $0.expected, actual: $0.actual, source: source($0.provenance)) })
+        return doc
+    }
+
+    /// `json` encoded whole, as it was before it was written in pieces: what the tests hold the
+    /// pieces to.
+    func wholeJSON(_ report: DriftReport, subject: String, warnings: [String] = []) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        let data = (try? encoder.encode(doc)) ?? Data("{}".utf8)
+        let data = (try? encoder.encode(jsonReport(report, subject: subject, warnings: warnings, withMissing: true))) ?? Data("{}".utf8)
         return ControlCharacters.inertJSON(data) + "\n"
     }
 

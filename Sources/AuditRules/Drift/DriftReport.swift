@@ -3,8 +3,9 @@
 public struct DriftReport: Sendable {
     /// Rules present on both sides, identical on the wire.
     public var inSync: Int
-    /// On disk, not in the kernel, in disk order (each carries its provenance).
-    public var missing: [MissingRule]
+    /// On disk, not in the kernel, in disk order (each carries its provenance), each made whole
+    /// when it is read.
+    public var missing: MissingRules
     /// In the kernel, from no file, grouped by key so other software's rules can be attributed.
     public var unexpected: [UnexpectedGroup]
     /// Same list, action, ABI and key on both sides, different syscalls or fields.
@@ -23,7 +24,7 @@ public struct DriftReport: Sendable {
                 orderDrift: [OrderDrift] = [], settings: [SettingDrift] = [], immutable: Bool = false,
                 expectedCount: Int = 0, kernelCount: Int = 0, unloadable: [UnloadableLine] = []) {
         self.inSync = inSync
-        self.missing = missing
+        self.missing = MissingRules(missing)
         self.unexpected = unexpected
         self.changed = changed
         self.orderDrift = orderDrift
