@@ -19,7 +19,7 @@ struct CheckRun {
         var report: DriftReport
         /// Writes the report or the plan (whose commands carry the rules' bytes) to its argument,
         /// a piece of whole lines at a time, each piece made as it is written.
-        var render: (_ emit: (UnsafeRawBufferPointer) -> Void) -> Void
+        var render: (_ emit: (UnsafeRawBufferPointer) -> Void) throws -> Void
         var warnings: [String]
     }
 
@@ -68,14 +68,18 @@ struct CheckRun {
         KeptUntilExit.keep((check, outcome))
 
         let subject = "\(paths.joined(separator: " ")) (\(target.machine), kernel \(target.kernel)) against \(outcome.against)"
-        let render: (_ emit: (UnsafeRawBufferPointer) -> Void) -> Void
+        let render: (_ emit: (UnsafeRawBufferPointer) -> Void) throws -> Void
         if options.plan {
             render = { emit in outcome.writePlan { emit(UnsafeRawBufferPointer($0)) } }
         } else {
             switch options.format {
             case .text: render = { emit in outcome.formatter.text(outcome.report, subject: subject) { CheckRun.write($0, emit) } }
             case .json:
-                render = { emit in outcome.formatter.json(outcome.report, subject: subject, warnings: outcome.warnings) { CheckRun.write($0, emit) } }
+                render = { emit in
+                    do { try outcome.formatter.json(outcome.report, subject: subject, warnings: outcome.warnings) { CheckRun.write($0, emit) } } catch {
+                        throw CheckFailure("cannot write the report as JSON: \(error)")
+                    }
+                }
             case .prometheus:
                 let metrics = DriftFormatter.prometheus(outcome.report, timestamp: Date().timeIntervalSince1970)
                 render = { emit in CheckRun.write(metrics, emit) }

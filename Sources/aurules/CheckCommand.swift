@@ -110,7 +110,7 @@ struct CheckCommand: ParsableCommand {
             // A text report is escaped text: only the plan carries rules' bytes, and it is not painted.
             // Its pieces are whole lines, painted one piece at a time.
             try emit { write in
-                result.render { piece in
+                try result.render { piece in
                     guard painted else { return write(piece) }
                     var text = Self.paint(RulesText(piece.assumingMemoryBound(to: UInt8.self)).description)
                     text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
@@ -152,12 +152,14 @@ struct CheckCommand: ParsableCommand {
 
     /// What `produce` writes, to standard output as it comes (each write checked), or to the
     /// `-o` file, renamed into place once it is all written.
-    private func emit(_ produce: (_ write: (UnsafeRawBufferPointer) -> Void) -> Void) throws {
+    private func emit(_ produce: (_ write: (UnsafeRawBufferPointer) -> Void) throws -> Void) throws {
         if let output = OutputFile.path(output) {
             // A report, not a secret: node_exporter's textfile collector runs as its own user.
-            do { try OutputFile.write(to: output, newFileMode: 0o644) { write in withoutActuallyEscaping(write) { produce($0) } } } catch { throw CheckFailure("cannot write \(output): \(error)") }
+            do { try OutputFile.write(to: output, newFileMode: 0o644) { write in try withoutActuallyEscaping(write) { try produce($0) } } } catch let failure as CheckFailure {
+                throw failure
+            } catch { throw CheckFailure("cannot write \(output): \(error)") }
         } else {
-            produce { StandardOutput.write($0) }
+            try produce { StandardOutput.write($0) }
         }
     }
 }

@@ -27,7 +27,7 @@ final class DriftCheckInputsTests: XCTestCase {
 
     private func outcome(_ check: DriftCheck, _ loaded: DriftCheck.Loaded) throws -> Outcome {
         let o = try check.compare(with: loaded)
-        return Outcome(text: o.formatter.text(o.report, subject: "s"), json: o.formatter.json(o.report, subject: "s", warnings: o.warnings),
+        return Outcome(text: o.formatter.text(o.report, subject: "s"), json: try o.formatter.json(o.report, subject: "s", warnings: o.warnings),
                        plan: o.planText, warnings: o.warnings)
     }
 

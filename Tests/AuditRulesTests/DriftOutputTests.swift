@@ -93,7 +93,7 @@ final class DriftOutputTests: XCTestCase {
     }
 
     func testJSON() throws {
-        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(formatter.json(report, subject: "rules.d", warnings: ["w"]).utf8)) as? [String: Any])
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try formatter.json(report, subject: "rules.d", warnings: ["w"]).utf8)) as? [String: Any])
         XCTAssertEqual(json["in_sync"] as? Bool, false)
         XCTAssertEqual(json["warnings"] as? [String], ["w"])
         XCTAssertEqual(json["counts"] as? [String: Int], ["in_sync": 2, "expected": 4, "loaded": 4, "missing": 1, "unexpected": 1,

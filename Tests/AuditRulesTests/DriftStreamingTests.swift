@@ -89,7 +89,7 @@ final class DriftStreamingTests: XCTestCase {
                 let o = try check.compare(with: .kernel(rules: held, status: Self.status))
                 let f = o.formatter
                 var pieces: [String] = []
-                f.json(o.report, subject: "s", warnings: o.warnings) { pieces.append($0) }
+                try f.json(o.report, subject: "s", warnings: o.warnings) { pieces.append($0) }
                 XCTAssertEqual(pieces.joined(), f.wholeJSON(o.report, subject: "s", warnings: o.warnings), "\(label), \(kind)")
                 XCTAssertNotNil(try? JSONSerialization.jsonObject(with: Data(pieces.joined().utf8)), "\(label), \(kind)")
                 if label == "empty" { XCTAssertGreaterThan(pieces.count, 2, "\(kind): written in pieces") }
@@ -155,5 +155,93 @@ final class DriftStreamingTests: XCTestCase {
         handle.closeFile()
         var changed = SourceQuotes.Reader(linesPerWindow: 4)
         XCTAssertNil(changed.line(1, of: path, identity: identity))
+    }
+    /// The missing rules of an input that cannot be read twice (a FIFO here, standard input
+    /// alike) are quoted from its copy a window at a time, as a file's are (no table of every
+    /// line, which took a 200 MB input past 1 GiB): line for line what the whole read quotes.
+    /// A copy cut short by its cap says so once; the lines past it are shown without text.
+    func testCopyOfAPipeIsQuotedAWindowAtATime() throws {
+        let fifo = NSTemporaryDirectory() + "/aurules-drift-stream-\(getpid())-\(UInt32.random(in: 0 ... .max)).fifo"
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        defer { try? FileManager.default.removeItem(atPath: fifo) }
+        let text = Self.rulesText(3000, seed: 5)
+        func feed() {
+            let bytes = Array(text.utf8)
+            Thread.detachNewThread {
+                let fd = open(fifo, O_WRONLY | O_CLOEXEC)
+                guard fd >= 0 else { return }
+                var done = 0
+                while done < bytes.count {
+                    let n = bytes[done...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                    guard n > 0 else { break }
+                    done += n
+                }
+                close(fd)
+            }
+        }
+        let options = Self.target.parseOptions
+        let empty = DriftCheck.Loaded.kernel(rules: [], status: Self.status)
+        feed()
+        let whole = try DriftCheck(source: RuleInputs.load(paths: [fifo], options: options), target: Self.target).compare(with: empty)
+        let expected = Array(whole.report.missing)
+        XCTAssertGreaterThan(expected.count, 2000)
+        XCTAssertFalse(expected.contains { $0.rule.provenance?.text.isEmpty ?? true }, "every line quoted")
+
+        feed()
+        let chunked = try XCTUnwrap(DriftCheck(paths: [fifo], options: options, target: Self.target))
+        XCTAssertEqual(chunked.spools.count, 1)
+        let o = try chunked.compare(with: empty)
+        XCTAssertEqual(o.report.missing.quotes?.copies.count, 1, "read from the copy when the report is read")
+        let read = Array(o.report.missing)
+        XCTAssertEqual(read.map(\.rule.provenance), expected.map(\.rule.provenance))
+        XCTAssertEqual(read.map(\.rule), expected.map(\.rule))
+        XCTAssertEqual(o.report.missing[read.count - 1].rule.provenance, expected[read.count - 1].rule.provenance)
+        XCTAssertFalse(o.warnings.contains { $0.contains("larger than the copy") }, "\(o.warnings)")
+
+        // Capped at 16 KiB (whole chunks of lines): the rules of the lines copied are quoted,
+        // none after them.
+        setenv("AURULES_SPOOL_LIMIT", "16384", 1)
+        defer { unsetenv("AURULES_SPOOL_LIMIT") }
+        feed()
+        let capped = try XCTUnwrap(DriftCheck(paths: [fifo], options: options, target: Self.target)).compare(with: empty)
+        XCTAssertEqual(capped.warnings.filter { $0.contains("is larger than the copy kept of it (16384 bytes") }.count, 1, "\(capped.warnings)")
+        let cappedRead = Array(capped.report.missing)
+        XCTAssertEqual(cappedRead.map(\.rule), expected.map(\.rule))
+        var quotedLines: [Int] = [], unquotedLines: [Int] = []
+        for (m, e) in zip(cappedRead, expected) {
+            if m.rule.provenance?.text.isEmpty ?? true {
+                unquotedLines.append(e.rule.provenance!.line)
+            } else {
+                XCTAssertEqual(m.rule.provenance, e.rule.provenance)
+                quotedLines.append(e.rule.provenance!.line)
+            }
+        }
+        XCTAssertFalse(quotedLines.isEmpty)
+        XCTAssertFalse(unquotedLines.isEmpty)
+        XCTAssertLessThan(quotedLines.max()!, unquotedLines.min()!)
+    }
+    /// A value the encoder refuses is an error, thrown before anything is written in its place:
+    /// what was written is the start of the document, and nothing follows it.
+    func testRefusedValueIsAnErrorNotAPiece() throws {
+        let path = try makeFile(Self.rulesText(3000, seed: 13))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let o = try checks(path).chunked.compare(with: .kernel(rules: [], status: Self.status))
+        let whole = o.formatter.wholeJSON(o.report, subject: "s", warnings: o.warnings)
+        for refused in [1, 2, 3] {
+            var pieces: [String] = [], calls = 0
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            // Refuses the value of its `refused`th call.
+            func encode(_ value: any Encodable) throws -> Data {
+                calls += 1
+                if calls == refused { throw EncodingError.invalidValue(value, .init(codingPath: [], debugDescription: "refused")) }
+                return try encoder.encode(value)
+            }
+            XCTAssertThrowsError(try o.formatter.json(o.report, subject: "s", warnings: o.warnings, encode: encode) { pieces.append($0) }, "call \(refused)")
+            // The document's head, then one batch of missing rules per call before the refused one.
+            XCTAssertEqual(pieces.count, refused == 1 ? 0 : refused - 1, "call \(refused)")
+            XCTAssertTrue(whole.hasPrefix(pieces.joined()), "call \(refused)")
+        }
     }
 }

@@ -216,13 +216,22 @@ extension DriftCheck {
     func withSourceLines(_ report: inout DriftReport, warnings: inout [String]) {
         guard !rereads.isEmpty || !spools.isEmpty, !rules.store.arena.keepsText else { return }
         var wanted: [String: Set<Int>] = [:]
-        func note(_ p: Provenance?, copiesOnly: Bool = false) {
-            if let p, (!copiesOnly && rereads[p.file] != nil) || spools[p.file] != nil { wanted[p.file, default: []].insert(p.line) }
+        func note(_ p: Provenance?) {
+            if let p, rereads[p.file] != nil || spools[p.file] != nil { wanted[p.file, default: []].insert(p.line) }
         }
-        // The missing rules' lines are read when the report is read (`MissingRules`): against
-        // an empty kernel every line is wanted. Only those of the copies are read now.
+        // The missing rules' lines are read when the report is read (`MissingRules`), from the
+        // files and the copies alike, a window at a time: against an empty kernel every line is
+        // wanted. A copy says now whether some of them are past what it kept.
         if !spools.isEmpty {
-            for i in report.missing.indices { note(report.missing.unquoted(i).rule.provenance, copiesOnly: true) }
+            var last: [String: Int] = [:]
+            for i in report.missing.indices {
+                guard let p = report.missing.unquoted(i).rule.provenance, spools[p.file] != nil else { continue }
+                last[p.file] = max(last[p.file] ?? 0, p.line)
+            }
+            for (file, line) in last.sorted(by: { $0.key < $1.key }) {
+                spools[file]!.noteWanted(through: line)
+                warnings += spools[file]!.takeWarnings()
+            }
         }
         for c in report.changed { note(c.expected.provenance) }
         for o in report.orderDrift {
@@ -231,15 +240,15 @@ extension DriftCheck {
                 note(m.expectedAfter?.provenance)
             }
         }
-        var spooledLines: [String: [Int: RulesText]] = [:]
-        defer { if report.missing.isStored { report.missing.quotes = SourceQuotes(rereads: rereads, spooled: spooledLines) } }
+        if report.missing.isStored {
+            report.missing.quotes = SourceQuotes(rereads: rereads, copies: spools.compactMapValues { $0.readOnlyCopy() })
+        }
         guard !wanted.isEmpty else { return }
         var lines: [String: [Int: RulesText]] = [:]
         for (file, numbers) in wanted {
             let hashes = rules.store.lineHashes(of: file, lines: numbers)
             if let spool = spools[file] {
                 lines[file] = spool.lines(hashes) ?? [:]
-                spooledLines[file] = lines[file]
                 warnings += spool.takeWarnings()
             } else {
                 // A regular file's name is its path.

@@ -105,21 +105,29 @@ extension DriftFormatter {
         func finish() { if !pending.isEmpty { emit(pending) } }
     }
 
-    public func json(_ report: DriftReport, subject: String, warnings: [String] = []) -> String {
+    public func json(_ report: DriftReport, subject: String, warnings: [String] = []) throws -> String {
         var whole = ""
-        json(report, subject: subject, warnings: warnings) { whole += $0 }
+        try json(report, subject: subject, warnings: warnings) { whole += $0 }
         return whole
     }
 
     /// `json` handed to `emit` in pieces: the document without its missing rules is encoded
     /// whole, and the missing rules (against an empty kernel, every rule of the files) are
     /// encoded and handed on a batch at a time where their array goes, each made whole and its
-    /// line read again only then. Byte for byte the document encoded whole.
-    public func json(_ report: DriftReport, subject: String, warnings: [String] = [], into emit: (String) -> Void) {
+    /// line read again only then. Byte for byte the document encoded whole. A value the encoder
+    /// refuses is an error, thrown before the next piece (a piece in its place would make a
+    /// document that says something else).
+    public func json(_ report: DriftReport, subject: String, warnings: [String] = [], into emit: (String) -> Void) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        guard let document = try? encoder.encode(jsonReport(report, subject: subject, warnings: warnings)) else { return emit("{}\n") }
+        try json(report, subject: subject, warnings: warnings, encode: { try encoder.encode($0) }, into: emit)
+    }
+
+    /// `encode`: the encoder's, or the tests' that refuses a value.
+    func json(_ report: DriftReport, subject: String, warnings: [String], encode: (any Encodable) throws -> Data,
+              into emit: (String) -> Void) throws {
+        let document = try encode(jsonReport(report, subject: subject, warnings: warnings))
         let text = ControlCharacters.inertJSON(document)
         // The top level's keys are indented by two spaces, and a string holds no raw newline:
         // this is the missing rules' array, empty, and no string's text.
@@ -128,10 +136,10 @@ extension DriftFormatter {
         emit(String(text[..<key.upperBound]) + "\n")
         var batch: [JSONPlacedRule] = []
         var first = true
-        func flush() {
+        func flush() throws {
             guard !batch.isEmpty else { return }
             // An array alone is indented from the left margin; in the document, two levels in.
-            var encoded = (try? encoder.encode(batch)).map(ControlCharacters.inertJSON) ?? "[\n\n]"
+            var encoded = ControlCharacters.inertJSON(try encode(batch))
             // By bytes: a search and replace of the text costs more than the encoding.
             var piece: [UInt8] = Array((first ? "  " : ",\n  ").utf8)
             encoded.withUTF8 { bytes in
@@ -147,9 +155,9 @@ extension DriftFormatter {
         }
         for m in report.missing {
             batch.append(JSONPlacedRule(list: m.rule.list.rawValue, position: m.expectedPosition, rule: line(m.rule), source: m.rule.provenance))
-            if batch.count == 1024 { flush() }
+            if batch.count == 1024 { try flush() }
         }
-        flush()
+        try flush()
         emit("\n  " + String(text[close...]) + "\n")
     }
 

@@ -5,20 +5,20 @@ import Syscalls
 
 /// Where the lines of a drift report's rules are read again when the check kept no line text:
 /// the files compiled a chunk at a time (each line given only while the file is still the one
-/// compiled, and only when its `InputFile.lineHash` is the one compiled), and the lines of the
-/// copies of inputs that cannot be read twice, read already (`DriftCheck.withSourceLines`).
+/// compiled, and only when its `InputFile.lineHash` is the one compiled), and the copies of
+/// inputs that cannot be read twice (`InputSpool`), both a window of lines at a time.
 struct SourceQuotes: Sendable {
     /// Regular files, by name (their path), as they were when compiled.
     var rereads: [String: InputFile.Identity]
-    /// The copies' lines wanted, by file name and line.
-    var spooled: [String: [Int: RulesText]]
+    /// The copies of the other inputs, by name.
+    var copies: [String: InputSpool.Copy]
 
     /// The text of `p`'s line, when it is still the line whose hash is `hash`; nil otherwise
     /// (the rule is shown without its line, as when the whole file was read again).
     func text(of p: Provenance, hash: UInt64, reader: inout Reader) -> RulesText? {
-        if let lines = spooled[p.file] { return lines[p.line] }
-        guard let identity = rereads[p.file], let text = reader.line(p.line, of: p.file, identity: identity),
-              InputFile.lineHash(text) == hash else { return nil }
+        let source: Reader.Source
+        if let copy = copies[p.file] { source = .copy(copy) } else if let identity = rereads[p.file] { source = .file(identity) } else { return nil }
+        guard let text = reader.line(p.line, of: p.file, from: source), InputFile.lineHash(text) == hash else { return nil }
         return text
     }
 
@@ -50,7 +50,19 @@ struct SourceQuotes: Sendable {
             self.blockSize = max(1, blockSize)
         }
 
+        /// What a window is read from: a file by its path, given only while it is the file
+        /// compiled (`identity`), or a copy.
+        enum Source {
+            case file(InputFile.Identity)
+            case copy(InputSpool.Copy)
+        }
+
         mutating func line(_ number: Int, of path: String, identity: InputFile.Identity) -> RulesText? {
+            line(number, of: path, from: .file(identity))
+        }
+
+        /// Line `number` of the input named `path`.
+        mutating func line(_ number: Int, of path: String, from source: Source) -> RulesText? {
             if file != path {
                 // Only one file's window is kept; the other files keep where their windows start.
                 if let file { otherStarts[file] = starts }
@@ -67,7 +79,7 @@ struct SourceQuotes: Sendable {
                 (first, lines, atEnd, nextOffset) = (start.line, [], false, start.offset)
             }
             while number >= first + lines.count && !atEnd {
-                guard readWindow(path, identity: identity) else {
+                guard readWindow(path, from: source) else {
                     failed = true
                     return nil
                 }
@@ -76,11 +88,21 @@ struct SourceQuotes: Sendable {
         }
 
         /// The next window after the current one.
-        private mutating func readWindow(_ path: String, identity: InputFile.Identity) -> Bool {
-            guard InputFile.Identity(path: path) == identity else { return false }
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { return false }
-            defer { close(fd) }
+        private mutating func readWindow(_ path: String, from source: Source) -> Bool {
+            switch source {
+            case .copy(let copy): return readWindow(descriptor: copy.descriptor) { true }
+            case .file(let identity):
+                guard InputFile.Identity(path: path) == identity else { return false }
+                let fd = open(path, O_RDONLY | O_CLOEXEC)
+                guard fd >= 0 else { return false }
+                defer { close(fd) }
+                return readWindow(descriptor: fd) { InputFile.Identity(path: path) == identity }
+            }
+        }
+
+        /// The next window, read from `fd` with `pread`; taken only when `stillValid` says so
+        /// once it is read.
+        private mutating func readWindow(descriptor fd: Int32, stillValid: () -> Bool) -> Bool {
             let startLine = first + lines.count, startOffset = nextOffset
             var block = [UInt8](repeating: 0, count: blockSize)
             var cap = LineCap(), capped: [UInt8] = []
@@ -103,7 +125,7 @@ struct SourceQuotes: Sendable {
                 }
                 position += count
             }
-            guard InputFile.Identity(path: path) == identity else { return false }
+            guard stillValid() else { return false }
             if !ended {
                 // The window ends with its last whole line; the next starts after it. Capping
                 // keeps every newline, so the capped text's last one is the same line's.

@@ -110,14 +110,36 @@ public final class InputSpool {
     /// what was copied is not given); nil when the copy cannot be read.
     public func lines(_ wanted: [Int: UInt64]) -> [Int: RulesText]? {
         guard !wanted.isEmpty else { return [:] }
-        if let copiedThrough, !stoppedByError, !warnedOfLimit, wanted.keys.contains(where: { $0 > copiedThrough }) {
-            warnedOfLimit = true
-            warnings.append("\(name) is larger than the copy kept of it (\(limit) bytes, AURULES_SPOOL_LIMIT): "
-                            + "findings from line \(copiedThrough + 1) on are shown without the text of their line")
-        }
+        noteWanted(through: wanted.keys.max()!)
         guard lseek(fd, 0, SEEK_SET) == 0 else { return nil }
         var found = InputFile.WantedLines(wanted)
         guard case .read(_, nil) = ChunkedFile.read(descriptor: fd, linesPerChunk: 2048, { found.take($0, firstLine: $1) }) else { return nil }
         return found.lines
+    }
+
+    /// Says once, among the warnings, that lines from the end of the copy on will be shown
+    /// without their text, when line `last` is past it.
+    public func noteWanted(through last: Int) {
+        guard let copiedThrough, !stoppedByError, !warnedOfLimit, last > copiedThrough else { return }
+        warnedOfLimit = true
+        warnings.append("\(name) is larger than the copy kept of it (\(limit) bytes, AURULES_SPOOL_LIMIT): "
+                        + "findings from line \(copiedThrough + 1) on are shown without the text of their line")
+    }
+
+    /// A descriptor of the copy to read lines from later (`SourceQuotes`), as it is now: the
+    /// copy ends with the last whole line copied. nil when the descriptor cannot be duplicated.
+    public func readOnlyCopy() -> Copy? {
+        let copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)
+        return copy >= 0 ? Copy(descriptor: copy) : nil
+    }
+
+    /// An open descriptor of a copy, closed with its last reference; read with `pread` only (no
+    /// shared file offset), so it can be read from any thread.
+    public final class Copy: Sendable {
+        let descriptor: Int32
+
+        init(descriptor: Int32) { self.descriptor = descriptor }
+
+        deinit { close(descriptor) }
     }
 }
